@@ -1,0 +1,85 @@
+// The resources this cluster serves. Discovery, the registry, the gRPC face and the client
+// all read this one table, so adding a resource is one entry here (plus its defaults and
+// validation).
+
+export interface ResourceInfo {
+  group: string; // "" for the core group
+  version: string;
+  kind: string;
+  listKind: string;
+  resource: string; // plural, the key used everywhere inside k8ts
+  singular: string;
+  namespaced: boolean;
+  shortNames: string[];
+  verbs: string[];
+  subresources: string[];
+  categories: string[];
+}
+
+const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+function r(
+  group: string,
+  version: string,
+  kind: string,
+  resource: string,
+  namespaced: boolean,
+  shortNames: string[] = [],
+  subresources: string[] = [],
+  categories: string[] = [],
+): ResourceInfo {
+  return {
+    group,
+    version,
+    kind,
+    listKind: `${kind}List`,
+    resource,
+    singular: kind.toLowerCase(),
+    namespaced,
+    shortNames,
+    verbs: allVerbs,
+    subresources,
+    categories,
+  };
+}
+
+export const RESOURCES: readonly ResourceInfo[] = [
+  r('', 'v1', 'Namespace', 'namespaces', false, ['ns'], ['status', 'finalize']),
+  r('', 'v1', 'Node', 'nodes', false, ['no'], ['status', 'proxy']),
+  r('', 'v1', 'Pod', 'pods', true, ['po'], ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward'], ['all']),
+  r('', 'v1', 'Service', 'services', true, ['svc'], ['status', 'proxy'], ['all']),
+  r('', 'v1', 'Endpoints', 'endpoints', true, ['ep']),
+  r('', 'v1', 'ConfigMap', 'configmaps', true, ['cm']),
+  r('', 'v1', 'Secret', 'secrets', true),
+  r('', 'v1', 'Event', 'events', true, ['ev']),
+  r('', 'v1', 'ServiceAccount', 'serviceaccounts', true, ['sa']),
+  r('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
+  r('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
+  r('apps', 'v1', 'Deployment', 'deployments', true, ['deploy'], ['status', 'scale'], ['all']),
+  r('apps', 'v1', 'ReplicaSet', 'replicasets', true, ['rs'], ['status', 'scale'], ['all']),
+  r('apps', 'v1', 'DaemonSet', 'daemonsets', true, ['ds'], ['status'], ['all']),
+  r('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
+  r('batch', 'v1', 'Job', 'jobs', true, [], ['status'], ['all']),
+  r('batch', 'v1', 'CronJob', 'cronjobs', true, ['cj'], ['status'], ['all']),
+];
+
+const byResource = new Map(RESOURCES.map((x) => [x.resource, x]));
+const byKind = new Map(RESOURCES.map((x) => [x.kind, x]));
+
+/** Looks a resource up by plural, singular, short name or kind (case-insensitive). */
+export function findResource(name: string): ResourceInfo | undefined {
+  const exact = byResource.get(name) ?? byKind.get(name);
+  if (exact) return exact;
+  const n = name.toLowerCase();
+  return RESOURCES.find(
+    (x) => x.resource === n || x.singular === n || x.shortNames.includes(n) || x.kind.toLowerCase() === n,
+  );
+}
+
+export function resourceForKind(kind: string): ResourceInfo | undefined {
+  return byKind.get(kind);
+}
+
+export function apiVersionOf(info: ResourceInfo): string {
+  return info.group ? `${info.group}/${info.version}` : info.version;
+}
