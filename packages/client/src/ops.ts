@@ -1,0 +1,68 @@
+// What every k8ts process exposes to operators: pino JSON logs tagged with the component,
+// and one small HTTP server with /healthz, /readyz and Prometheus /metrics.
+import http from 'node:http';
+import pino, { type Logger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+
+export type { Logger } from 'pino';
+
+export function createLogger(component: string, extra: Record<string, unknown> = {}): Logger {
+  return pino({
+    level: process.env.K8TS_LOG_LEVEL ?? 'info',
+    base: { component, ...extra },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
+}
+
+export interface OpsServer {
+  registry: Registry;
+  port: number;
+  /** A check that /readyz runs; any that returns false or throws makes it answer 503. */
+  addReadyCheck(name: string, check: () => boolean | Promise<boolean>): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the operations endpoint. Port 0 picks a free port (see `.port`); a negative port
+ * disables the listener but still gives a registry, so components need no special case.
+ */
+export async function startOpsServer(opts: { component: string; port: number; host?: string; registry?: Registry }): Promise<OpsServer> {
+  const registry = opts.registry ?? new Registry();
+  registry.setDefaultLabels({ component: opts.component });
+  collectDefaultMetrics({ register: registry });
+  const checks = new Map<string, () => boolean | Promise<boolean>>();
+  const addReadyCheck = (name: string, check: () => boolean | Promise<boolean>) => void checks.set(name, check);
+  if (opts.port < 0) return { registry, port: -1, addReadyCheck, close: async () => {} };
+
+  const server = http.createServer(async (req, res) => {
+    const url = (req.url ?? '/').split('?')[0];
+    if (url === '/healthz' || url === '/livez') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    } else if (url === '/readyz') {
+      const failed: string[] = [];
+      for (const [name, check] of checks) {
+        try {
+          if (!(await check())) failed.push(name);
+        } catch {
+          failed.push(name);
+        }
+      }
+      res.writeHead(failed.length ? 503 : 200, { 'content-type': 'text/plain' }).end(failed.length ? `not ready: ${failed.join(', ')}` : 'ok');
+    } else if (url === '/metrics') {
+      res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  return {
+    registry,
+    port,
+    addReadyCheck,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
