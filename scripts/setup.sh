@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Makes a fresh machine ready for k8ts: Docker engine, etcd, busybox (for the local images),
+# iptables, pnpm and the node modules. Safe to run again: it only adds what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
+command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || need_apt+=(docker-compose)
+command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
+command -v etcdctl >/dev/null 2>&1 || need_apt+=(etcd-client)
+[ -x /bin/busybox ] || need_apt+=(busybox-static)
+command -v iptables >/dev/null 2>&1 || need_apt+=(iptables)
+command -v gcc >/dev/null 2>&1 || need_apt+=(gcc libc6-dev)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "k8ts setup: missing ${need_apt[*]}; run as root or install them with apt-get" >&2
+    exit 1
+  fi
+  echo "k8ts setup: installing ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  if [ -S /var/run/docker.sock ] && pgrep -x dockerd >/dev/null 2>&1; then :; else
+    echo "k8ts setup: starting dockerd"
+    mkdir -p /var/log
+    nohup dockerd >/var/log/k8ts-dockerd.log 2>&1 &
+  fi
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || { echo "k8ts setup: the Docker engine did not start (see /var/log/k8ts-dockerd.log)" >&2; exit 1; }
+fi
+
+command -v pnpm >/dev/null 2>&1 || npm install -g pnpm@10 >/dev/null 2>&1
+if [ ! -d node_modules/.pnpm ] || [ pnpm-lock.yaml -nt node_modules/.modules.yaml ]; then
+  CI=true pnpm install --frozen-lockfile --reporter=append-only
+fi
