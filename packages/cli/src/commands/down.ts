@@ -1,0 +1,31 @@
+import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { Home, defaultConfig } from '../home.js';
+import { componentMain, componentExists, listProcesses, stopProcess } from '../processes.js';
+import { removeClusterContainers, removeNetwork } from '../docker-cleanup.js';
+
+export async function down(opts: { purge?: boolean } = {}): Promise<void> {
+  const home = new Home();
+  const config = home.readConfig() ?? defaultConfig;
+  const running = listProcesses(home);
+  // Agents first so none recreates a container while we remove them; etcd last.
+  const order = [...running.filter((n) => n.startsWith('agent-')), ...running.filter((n) => !n.startsWith('agent-') && n !== 'etcd' && n !== 'apiserver'), 'apiserver', 'etcd'];
+  let stopped = 0;
+  for (const name of order) if (running.includes(name) && (await stopProcess(home, name))) stopped++;
+
+  const nodes = Array.from({ length: Math.max(config.agents, 16) }, (_, i) => `agent-${i + 1}`);
+  const removed = await removeClusterContainers(nodes).catch((e) => {
+    console.error(`could not list containers: ${(e as Error).message}`);
+    return 0;
+  });
+  const net = await removeNetwork(config.network).catch(() => false);
+  if (componentExists('proxy') && process.getuid?.() === 0) {
+    spawnSync(process.execPath, ['--import', 'tsx', componentMain('proxy'), '--cleanup', '--network', config.network], { stdio: 'ignore', timeout: 30_000 });
+  }
+  if (stopped === 0 && removed === 0 && !net) console.log('k8ts is not running; nothing to stop.');
+  else console.log(`k8ts is down: ${stopped} process(es) stopped, ${removed} container(s) removed${net ? `, network ${config.network} removed` : ''}.`);
+  if (opts.purge) {
+    rmSync(home.dir, { recursive: true, force: true });
+    console.log(`state deleted: ${home.dir}`);
+  }
+}

@@ -1,0 +1,33 @@
+import { Home, defaultConfig } from '../home.js';
+import { listProcesses, runningPid } from '../processes.js';
+import { apiGet, nodeReady } from '../api.js';
+import { ensureTokens } from '../tokens.js';
+
+export async function status(): Promise<number> {
+  const home = new Home();
+  const config = home.readConfig() ?? defaultConfig;
+  const names = listProcesses(home);
+  if (names.length === 0) {
+    console.log('k8ts is not running (`k8ts up` starts it).');
+    return 1;
+  }
+  console.log('COMPONENT            PID      STATE');
+  for (const n of names.sort()) {
+    const pid = runningPid(home, n);
+    console.log(`${n.padEnd(20)} ${String(pid ?? '-').padEnd(8)} ${pid ? 'running' : 'dead'}`);
+  }
+  const server = `http://127.0.0.1:${config.apiPort}`;
+  try {
+    const token = ensureTokens(home).admin;
+    const leases = await apiGet(server, token, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases');
+    console.log('\nLEADER ELECTION');
+    for (const l of leases.items) console.log(`${l.metadata.name.padEnd(28)} ${l.spec?.holderIdentity ?? '-'}`);
+    const nodes = await apiGet(server, token, '/api/v1/nodes');
+    console.log('\nNODE        STATUS');
+    for (const n of nodes.items) console.log(`${n.metadata.name.padEnd(11)} ${nodeReady(n) ? 'Ready' : 'NotReady'}${n.spec?.unschedulable ? ',SchedulingDisabled' : ''}`);
+  } catch (e) {
+    console.log(`\napiserver: not answering (${(e as Error).message})`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,80 @@
+import { Listr } from 'listr2';
+import { Home, defaultConfig, type ClusterConfig } from '../home.js';
+import { ensureTokens } from '../tokens.js';
+import { writeKubeconfig } from '../kubeconfig.js';
+import { preflight } from '../preflight.js';
+import { componentSpecs, etcdArgs } from '../components.js';
+import { componentExists, runningPid, startComponent, startDetached } from '../processes.js';
+import { apiGet, isReady, nodeReady, waitFor } from '../api.js';
+import { ensureImages } from './images.js';
+
+export interface UpOptions {
+  agents?: number;
+  images?: boolean; // rebuild the local images even when present
+  timeout?: number; // seconds to wait for nodes
+}
+
+export async function up(opts: UpOptions = {}): Promise<void> {
+  const home = new Home();
+  home.ensure();
+  const previous = home.readConfig();
+  const config: ClusterConfig = { ...defaultConfig, ...previous, ...(opts.agents ? { agents: opts.agents } : {}) };
+  if (runningPid(home, 'apiserver') !== undefined) {
+    console.log(`k8ts is already up (state in ${home.dir}); \`k8ts status\` shows it, \`k8ts down\` stops it.`);
+    console.log(`export KUBECONFIG=${home.kubeconfig}`);
+    return;
+  }
+
+  const checks = preflight();
+  for (const c of checks.filter((c) => !c.ok)) console.error(`${c.fatal ? 'missing' : 'warning'}: ${c.name}: ${c.help}`);
+  if (checks.some((c) => !c.ok && c.fatal)) throw new Error('k8ts up cannot start: fix the missing pieces above');
+  const root = process.getuid?.() === 0;
+
+  home.writeConfig(config);
+  const tokens = ensureTokens(home);
+  const server = `http://127.0.0.1:${config.apiPort}`;
+  const specs = componentSpecs(home, config, tokens).filter((s) => componentExists(s.pkg) && (!s.needsRoot || root));
+  const started = Date.now();
+
+  const tasks = new Listr(
+    [
+      { title: 'Local images', task: async () => ensureImages({ force: opts.images }) },
+      {
+        title: 'etcd',
+        task: async () => {
+          if (runningPid(home, 'etcd') === undefined) startDetached(home, 'etcd', 'etcd', etcdArgs(home, config));
+          await waitFor('etcd', () => isReady(`http://127.0.0.1:${config.etcdClientPort}/health`), 30_000);
+        },
+      },
+      ...specs.map((s) => ({
+        title: s.name,
+        task: async () => {
+          if (runningPid(home, s.name) === undefined) startComponent(home, s.name, s.pkg, s.args);
+          if (s.name === 'apiserver') await waitFor('the apiserver', () => isReady(`${server}/readyz`), 60_000);
+        },
+      })),
+      {
+        title: 'Kubeconfig',
+        task: async () => writeKubeconfig(home.kubeconfig, { server, token: tokens.admin }),
+      },
+      {
+        title: `Waiting for ${config.agents} Ready nodes`,
+        enabled: () => specs.some((s) => s.pkg === 'agent'),
+        task: async () =>
+          waitFor(
+            `${config.agents} Ready nodes`,
+            async () => {
+              const list = await apiGet(server, tokens.admin, '/api/v1/nodes');
+              return list.items.filter(nodeReady).length >= config.agents;
+            },
+            (opts.timeout ?? 120) * 1000,
+            250,
+          ),
+      },
+    ],
+    { renderer: process.stdout.isTTY ? 'default' : 'simple', exitOnError: true },
+  );
+  await tasks.run();
+  console.log(`k8ts is up in ${((Date.now() - started) / 1000).toFixed(1)}s; state, logs and tokens in ${home.dir}.`);
+  console.log(`export KUBECONFIG=${home.kubeconfig}`);
+}

@@ -1,0 +1,69 @@
+// How each process of the embedded cluster is started: its name, package and flags. `up`
+// starts them in this order; `down` stops them in reverse.
+import type { ClusterConfig, Home } from './home.js';
+import type { Tokens } from './tokens.js';
+
+export interface ComponentSpec {
+  name: string; // pid/log file name
+  pkg: string; // packages/<pkg>/src/main.ts; "" for etcd
+  args: string[];
+  needsRoot?: boolean;
+}
+
+export function etcdArgs(home: Home, c: ClusterConfig): string[] {
+  const client = `http://127.0.0.1:${c.etcdClientPort}`;
+  const peer = `http://127.0.0.1:${c.etcdPeerPort}`;
+  return [
+    '--name', 'k8ts',
+    '--data-dir', home.path('etcd'),
+    '--listen-client-urls', client,
+    '--advertise-client-urls', client,
+    '--listen-peer-urls', peer,
+    '--initial-advertise-peer-urls', peer,
+    '--initial-cluster', `k8ts=${peer}`,
+    '--auto-compaction-mode', 'revision',
+    '--auto-compaction-retention', '10000',
+    '--logger', 'zap',
+  ];
+}
+
+export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens): ComponentSpec[] {
+  const client = ['--server', `127.0.0.1:${c.grpcPort}`, '--token-file', t.componentTokenPath];
+  const specs: ComponentSpec[] = [
+    {
+      name: 'apiserver',
+      pkg: 'apiserver',
+      args: [
+        '--etcd-servers', `http://127.0.0.1:${c.etcdClientPort}`,
+        '--port', String(c.apiPort),
+        '--grpc-port', String(c.grpcPort),
+        '--token-auth-file', t.csvPath,
+        '--default-toleration-seconds', String(c.defaultTolerationSeconds),
+        '--service-cluster-ip-range', c.serviceRange,
+        '--load-balancer-pool', c.lbPool,
+      ],
+    },
+    { name: 'scheduler', pkg: 'scheduler', args: [...client] },
+    { name: 'controller-manager', pkg: 'controller-manager', args: [...client, '--node-monitor-grace-period', String(c.nodeMonitorGracePeriod)] },
+    { name: 'dns', pkg: 'dns', args: [...client, '--listen', `${c.clusterDns}:53`] },
+    { name: 'proxy', pkg: 'proxy', needsRoot: true, args: [...client, '--network', c.network, '--service-cluster-ip-range', c.serviceRange, '--load-balancer-pool', c.lbPool, '--node-name', 'agent-1'] },
+  ];
+  for (let i = 1; i <= c.agents; i++) {
+    specs.push({
+      name: `agent-${i}`,
+      pkg: 'agent',
+      args: [
+        ...client,
+        '--node-name', `agent-${i}`,
+        '--ops-port', String(10250 + i),
+        '--network', c.network,
+        '--subnet', c.subnet,
+        '--ip-range', c.ipRange,
+        '--gateway', c.gateway,
+        '--cluster-dns', c.clusterDns,
+        '--state-dir', home.path('agents', `agent-${i}`),
+      ],
+    });
+  }
+  return specs;
+}

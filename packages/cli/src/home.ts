@@ -1,0 +1,65 @@
+// Where `k8ts up` keeps a cluster: state, logs, tokens, pids and the kubeconfig, all under
+// $K8TS_HOME (default ~/.k8ts), so `down` and `status` know what `up` started.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+
+export interface ClusterConfig {
+  agents: number;
+  etcdClientPort: number;
+  etcdPeerPort: number;
+  apiPort: number;
+  grpcPort: number;
+  network: string;
+  subnet: string;
+  ipRange: string;
+  gateway: string;
+  serviceRange: string;
+  lbPool: string;
+  clusterDns: string;
+  nodeMonitorGracePeriod: number;
+  defaultTolerationSeconds: number;
+}
+
+export const defaultConfig: ClusterConfig = {
+  agents: 3,
+  // Off the standard 2379 so a distribution's own etcd service does not collide.
+  etcdClientPort: 12379,
+  etcdPeerPort: 12380,
+  apiPort: 6443,
+  grpcPort: 6444,
+  network: 'k8ts',
+  subnet: '10.213.0.0/16',
+  ipRange: '10.213.0.0/17',
+  gateway: '10.213.0.1',
+  serviceRange: '10.96.0.0/16',
+  lbPool: '10.214.0.0/24',
+  clusterDns: '10.213.0.1',
+  nodeMonitorGracePeriod: 4,
+  defaultTolerationSeconds: 2,
+};
+
+export class Home {
+  constructor(public readonly dir: string = process.env.K8TS_HOME ?? join(homedir(), '.k8ts')) {}
+
+  path(...parts: string[]): string {
+    return join(this.dir, ...parts);
+  }
+
+  ensure(): void {
+    for (const d of ['', 'logs', 'pids', 'etcd', 'agents']) mkdirSync(this.path(d), { recursive: true });
+  }
+
+  get kubeconfig(): string {
+    return this.path('kubeconfig');
+  }
+
+  readConfig(): ClusterConfig | undefined {
+    const f = this.path('cluster.json');
+    return existsSync(f) ? { ...defaultConfig, ...JSON.parse(readFileSync(f, 'utf8')) } : undefined;
+  }
+
+  writeConfig(c: ClusterConfig): void {
+    writeFileSync(this.path('cluster.json'), JSON.stringify(c, null, 2) + '\n');
+  }
+}

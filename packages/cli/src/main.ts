@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// `k8ts`: bring a cluster up and down on this machine, look at it, build its images.
+import { Command } from 'commander';
+import { up } from './commands/up.js';
+import { down } from './commands/down.js';
+import { status } from './commands/status.js';
+import { ensureImages } from './commands/images.js';
+
+const program = new Command('k8ts').description('a small Kubernetes in TypeScript').showHelpAfterError();
+
+program
+  .command('up')
+  .description('start etcd, the control plane and the agents on this machine; write the kubeconfig')
+  .option('--agents <n>', 'number of agents (nodes)', (v) => parseInt(v, 10))
+  .option('--images', 'rebuild the local images even when present')
+  .option('--timeout <s>', 'seconds to wait for Ready nodes', (v) => parseInt(v, 10))
+  .action(async (o) => up(o));
+
+program
+  .command('down')
+  .description('stop everything `up` started and remove its containers, network and rules')
+  .option('--purge', 'also delete the state (etcd data, tokens, logs)')
+  .action(async (o) => down(o));
+
+program
+  .command('status')
+  .description('components, leaders, nodes and their health')
+  .action(async () => {
+    process.exitCode = await status();
+  });
+
+program
+  .command('images')
+  .description('build the local images (k8ts/pause, k8ts/busybox, k8ts/node, k8ts/hello)')
+  .option('--force', 'rebuild even when present')
+  .action(async (o) => ensureImages(o));
+
+program.parseAsync().catch((e: Error) => {
+  console.error(`k8ts: ${e.message}`);
+  process.exit(1);
+});

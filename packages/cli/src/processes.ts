@@ -1,0 +1,94 @@
+// The cluster's processes run detached from the CLI (so `k8ts up` returns), each with a pid
+// file and a log file under the cluster home; `down` and `status` find them there.
+import { spawn } from 'node:child_process';
+import { openSync, readFileSync, existsSync, unlinkSync, writeFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { Home } from './home.js';
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+export function componentMain(pkg: string): string {
+  return join(repoRoot, 'packages', pkg, 'src', 'main.ts');
+}
+
+export function componentExists(pkg: string): boolean {
+  return existsSync(componentMain(pkg));
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function readPid(home: Home, name: string): number | undefined {
+  const f = home.path('pids', `${name}.pid`);
+  if (!existsSync(f)) return undefined;
+  const pid = Number(readFileSync(f, 'utf8').trim());
+  return Number.isFinite(pid) && pid > 0 ? pid : undefined;
+}
+
+export function runningPid(home: Home, name: string): number | undefined {
+  const pid = readPid(home, name);
+  return pid !== undefined && isAlive(pid) ? pid : undefined;
+}
+
+export function listProcesses(home: Home): string[] {
+  const dir = home.path('pids');
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.pid')).map((f) => f.slice(0, -4)) : [];
+}
+
+/** Starts `command args` detached, output appended to logs/<name>.log. */
+export function startDetached(home: Home, name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
+  const log = openSync(home.path('logs', `${name}.log`), 'a');
+  const child = spawn(command, args, {
+    cwd: repoRoot,
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, ...env },
+  });
+  if (child.pid === undefined) throw new Error(`could not start ${name}`);
+  child.unref();
+  writeFileSync(home.path('pids', `${name}.pid`), `${child.pid}\n`);
+  return child.pid;
+}
+
+export function startComponent(home: Home, name: string, pkg: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
+  return startDetached(home, name, process.execPath, ['--import', 'tsx', componentMain(pkg), ...args], env);
+}
+
+/** SIGTERM to the process group, SIGKILL after `graceMs`; removes the pid file. */
+export async function stopProcess(home: Home, name: string, graceMs = 5000, signal: NodeJS.Signals = 'SIGTERM'): Promise<boolean> {
+  const pid = readPid(home, name);
+  const pidFile = home.path('pids', `${name}.pid`);
+  if (pid === undefined) return false;
+  let was = false;
+  if (isAlive(pid)) {
+    was = true;
+    killGroup(pid, signal);
+    const deadline = Date.now() + graceMs;
+    while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+    if (isAlive(pid)) killGroup(pid, 'SIGKILL');
+    while (isAlive(pid)) await sleep(50);
+  }
+  if (existsSync(pidFile)) unlinkSync(pidFile);
+  return was;
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
