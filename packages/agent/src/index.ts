@@ -1,0 +1,1 @@
+export { buildImages, IMAGES, IMAGE_NAMES, type BuildImagesOptions, type BuildResult, type ImageName } from './images/build.js';
