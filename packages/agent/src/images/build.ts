@@ -20,6 +20,14 @@ export const IMAGES: Record<ImageName, string> = {
   hello: 'k8ts/hello:latest',
 };
 
+/** More tags for the same image: the example manifests pin versions (IfNotPresent by default). */
+export const EXTRA_TAGS: Record<ImageName, string[]> = {
+  pause: ['k8ts/pause:3.9'],
+  busybox: ['k8ts/busybox:1.36'],
+  node: [],
+  hello: ['k8ts/hello:1.0'],
+};
+
 /** Default BASE per image: the locally assembled root filesystem (scratch) or a local image. */
 const LOCAL_BASE: Record<ImageName, string> = { pause: 'scratch', busybox: 'scratch', node: 'scratch', hello: IMAGES.node };
 
@@ -190,6 +198,13 @@ async function dockerBuild(docker: Docker, dir: string, tag: string, base: strin
   });
 }
 
+async function addTags(docker: Docker, image: string, tags: string[]): Promise<void> {
+  for (const t of tags) {
+    const i = t.lastIndexOf(':');
+    await docker.getImage(image).tag({ repo: t.slice(0, i), tag: t.slice(i + 1) });
+  }
+}
+
 /**
  * Builds the images (all, or `only`) unless present with the same inputs. Order matters:
  * hello's default base is k8ts/node, so node comes first.
@@ -212,11 +227,13 @@ export async function buildImages(opts: BuildImagesOptions = {}): Promise<BuildR
     const hash = contextHash(dir, base);
     const labels = await imageLabels(docker, tag);
     if (!opts.force && labels?.['io.k8ts.image.hash'] === hash) {
+      await addTags(docker, tag, EXTRA_TAGS[name]);
       results.push({ image: tag, built: false, ms: Date.now() - t0 });
       continue;
     }
     log(`building ${tag} (BASE=${base})`);
     await dockerBuild(docker, dir, tag, base, hash);
+    await addTags(docker, tag, EXTRA_TAGS[name]);
     results.push({ image: tag, built: true, ms: Date.now() - t0 });
     log(`built ${tag} in ${Date.now() - t0} ms`);
   }
