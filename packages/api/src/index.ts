@@ -1,2 +1,9 @@
 export * from './types.js';
 export * from './resources.js';
+export * from './errors.js';
+export * from './selectors/labels.js';
+export * from './selectors/fields.js';
+export { isDNS1123Label, isDNS1123Subdomain, isDNS1035Label, isQualifiedName, isValidLabelValue } from './selectors/label-syntax.js';
+export * from './quantity.js';
+export * from './defaults.js';
+export * from './helpers/index.js';

@@ -1,0 +1,5 @@
+export * from './time.js';
+export * from './objects.js';
+export * from './owners.js';
+export * from './conditions.js';
+export * from './pods.js';
