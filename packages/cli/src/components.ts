@@ -29,6 +29,7 @@ export function etcdArgs(home: Home, c: ClusterConfig): string[] {
 
 export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens): ComponentSpec[] {
   const client = ['--server', `127.0.0.1:${c.grpcPort}`, '--token-file', t.componentTokenPath];
+  const ops = (port: number) => ['--ops-port', String(port + c.opsPortOffset)];
   const specs: ComponentSpec[] = [
     {
       name: 'apiserver',
@@ -43,10 +44,10 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens): Compone
         '--load-balancer-pool', c.lbPool,
       ],
     },
-    { name: 'scheduler', pkg: 'scheduler', args: [...client] },
-    { name: 'controller-manager', pkg: 'controller-manager', args: [...client, '--node-monitor-grace-period', String(c.nodeMonitorGracePeriod)] },
-    { name: 'dns', pkg: 'dns', args: [...client, '--listen', `${c.clusterDns}:53`] },
-    { name: 'proxy', pkg: 'proxy', needsRoot: true, args: [...client, '--network', c.network, '--service-cluster-ip-range', c.serviceRange, '--load-balancer-pool', c.lbPool, '--node-name', 'agent-1'] },
+    { name: 'scheduler', pkg: 'scheduler', args: [...client, ...ops(10259)] },
+    { name: 'controller-manager', pkg: 'controller-manager', args: [...client, ...ops(10257), '--node-monitor-grace-period', String(c.nodeMonitorGracePeriod)] },
+    { name: 'dns', pkg: 'dns', args: [...client, ...ops(10054), '--listen', `${c.clusterDns}:53`] },
+    { name: 'proxy', pkg: 'proxy', needsRoot: true, args: [...client, ...ops(10256), '--network', c.network, '--service-cluster-ip-range', c.serviceRange, '--load-balancer-pool', c.lbPool, '--node-name', 'agent-1'] },
   ];
   for (let i = 1; i <= c.agents; i++) {
     specs.push({
@@ -55,7 +56,7 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens): Compone
       args: [
         ...client,
         '--node-name', `agent-${i}`,
-        '--ops-port', String(10250 + i),
+        ...ops(10250 + i),
         '--network', c.network,
         '--subnet', c.subnet,
         '--ip-range', c.ipRange,

@@ -19,6 +19,8 @@ export interface ClusterConfig {
   clusterDns: string;
   nodeMonitorGracePeriod: number;
   defaultTolerationSeconds: number;
+  /** Added to every ops port (healthz/metrics) so a second cluster (tests) can run beside the first. */
+  opsPortOffset: number;
 }
 
 export const defaultConfig: ClusterConfig = {
@@ -37,7 +39,16 @@ export const defaultConfig: ClusterConfig = {
   clusterDns: '10.213.0.1',
   nodeMonitorGracePeriod: 4,
   defaultTolerationSeconds: 2,
+  opsPortOffset: 0,
 };
+
+/** The network layout that follows from a /16 subnet: pods in the lower half, gateway .1. */
+export function networkFromSubnet(subnet: string): Pick<ClusterConfig, 'subnet' | 'ipRange' | 'gateway' | 'clusterDns'> {
+  const m = /^(\d+)\.(\d+)\.0\.0\/16$/.exec(subnet);
+  if (!m) throw new Error(`--subnet must be a /16 like 10.213.0.0/16, not ${subnet}`);
+  const prefix = `${m[1]}.${m[2]}`;
+  return { subnet, ipRange: `${prefix}.0.0/17`, gateway: `${prefix}.0.1`, clusterDns: `${prefix}.0.1` };
+}
 
 export class Home {
   constructor(public readonly dir: string = process.env.K8TS_HOME ?? join(homedir(), '.k8ts')) {}

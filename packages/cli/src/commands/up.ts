@@ -1,5 +1,5 @@
 import { Listr } from 'listr2';
-import { Home, defaultConfig, type ClusterConfig } from '../home.js';
+import { Home, defaultConfig, networkFromSubnet, type ClusterConfig } from '../home.js';
 import { ensureTokens } from '../tokens.js';
 import { writeKubeconfig } from '../kubeconfig.js';
 import { preflight } from '../preflight.js';
@@ -10,6 +10,14 @@ import { ensureImages } from './images.js';
 
 export interface UpOptions {
   agents?: number;
+  apiPort?: number;
+  grpcPort?: number;
+  etcdPort?: number;
+  network?: string;
+  subnet?: string;
+  serviceRange?: string;
+  lbPool?: string;
+  opsPortOffset?: number;
   images?: boolean; // rebuild the local images even when present
   timeout?: number; // seconds to wait for nodes
 }
@@ -18,7 +26,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   const home = new Home();
   home.ensure();
   const previous = home.readConfig();
-  const config: ClusterConfig = { ...defaultConfig, ...previous, ...(opts.agents ? { agents: opts.agents } : {}) };
+  const config: ClusterConfig = { ...defaultConfig, ...previous, ...layoutFromOptions(opts) };
   if (runningPid(home, 'apiserver') !== undefined) {
     console.log(`k8ts is already up (state in ${home.dir}); \`k8ts status\` shows it, \`k8ts down\` stops it.`);
     console.log(`export KUBECONFIG=${home.kubeconfig}`);
@@ -77,4 +85,19 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   await tasks.run();
   console.log(`k8ts is up in ${((Date.now() - started) / 1000).toFixed(1)}s; state, logs and tokens in ${home.dir}.`);
   console.log(`export KUBECONFIG=${home.kubeconfig}`);
+}
+
+/** Options given on the command line win over the layout of an earlier `up` of this home. */
+function layoutFromOptions(o: UpOptions): Partial<ClusterConfig> {
+  const out: Partial<ClusterConfig> = {};
+  if (o.agents) out.agents = o.agents;
+  if (o.apiPort) out.apiPort = o.apiPort;
+  if (o.grpcPort) out.grpcPort = o.grpcPort;
+  if (o.etcdPort) Object.assign(out, { etcdClientPort: o.etcdPort, etcdPeerPort: o.etcdPort + 1 });
+  if (o.network) out.network = o.network;
+  if (o.subnet) Object.assign(out, networkFromSubnet(o.subnet));
+  if (o.serviceRange) out.serviceRange = o.serviceRange;
+  if (o.lbPool) out.lbPool = o.lbPool;
+  if (o.opsPortOffset !== undefined) out.opsPortOffset = o.opsPortOffset;
+  return out;
 }
