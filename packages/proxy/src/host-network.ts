@@ -1,0 +1,68 @@
+// Host settings outside iptables: routes that send the service ranges into the cluster
+// bridge, and route_localnet so node ports answer on 127.0.0.1 (as kube-proxy sets it).
+import http from 'node:http';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { run, mustRun } from './exec.js';
+
+const ROUTE_LOCALNET = '/proc/sys/net/ipv4/conf/all/route_localnet';
+
+function dockerSocket(): string {
+  const h = process.env.DOCKER_HOST;
+  if (h?.startsWith('unix://')) return h.slice('unix://'.length);
+  return '/var/run/docker.sock';
+}
+
+/** The Linux bridge of a Docker network: its bridge-name option, else br-<id12>. */
+export async function bridgeOfNetwork(network: string): Promise<string | undefined> {
+  const body = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = http.get({ socketPath: dockerSocket(), path: `/networks/${encodeURIComponent(network)}` }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error('docker API timeout')));
+  });
+  if (body.status === 404) return undefined;
+  if (body.status !== 200) throw new Error(`docker network inspect ${network}: HTTP ${body.status} ${body.text.trim()}`);
+  const net = JSON.parse(body.text) as { Id: string; Driver?: string; Options?: Record<string, string> };
+  return net.Options?.['com.docker.network.bridge.name'] || `br-${net.Id.slice(0, 12)}`;
+}
+
+/** Where a range is routed now ("dev" of `ip route show exact`), if anywhere. */
+export async function routeDevice(range: string): Promise<string | undefined> {
+  const r = await run('ip', ['-4', 'route', 'show', 'exact', range]);
+  const m = /\bdev (\S+)/.exec(r.stdout);
+  return m?.[1];
+}
+
+export async function ensureRoute(range: string, dev: string): Promise<boolean> {
+  if ((await routeDevice(range)) === dev) return false;
+  await mustRun('ip', ['-4', 'route', 'replace', range, 'dev', dev]);
+  return true;
+}
+
+export async function removeRoute(range: string): Promise<boolean> {
+  if (!(await routeDevice(range))) return false;
+  await run('ip', ['-4', 'route', 'del', range]);
+  return true;
+}
+
+/** Sets route_localnet=1, remembering the value found first in `stateFile`. */
+export function enableRouteLocalnet(stateFile: string): void {
+  const cur = readFileSync(ROUTE_LOCALNET, 'utf8').trim();
+  if (!existsSync(stateFile)) {
+    mkdirSync(dirname(stateFile), { recursive: true });
+    writeFileSync(stateFile, cur + '\n');
+  }
+  if (cur !== '1') writeFileSync(ROUTE_LOCALNET, '1');
+}
+
+/** Puts back the value remembered by enableRouteLocalnet unless `keep` (another proxy needs it). */
+export function restoreRouteLocalnet(stateFile: string, keep: boolean): void {
+  if (!existsSync(stateFile)) return;
+  const was = readFileSync(stateFile, 'utf8').trim();
+  if (!keep && (was === '0' || was === '1')) writeFileSync(ROUTE_LOCALNET, was);
+  rmSync(stateFile, { force: true });
+}

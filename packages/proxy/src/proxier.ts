@@ -1,0 +1,182 @@
+// The sync loop: any change in Services or Endpoints schedules one rebuild (debounced),
+// which rewrites all our chains from the caches and re-asserts jumps, routes and sysctls.
+import type { KubeObject } from '@k8ts/api';
+import type { Client, Logger } from '@k8ts/client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { WatchCache } from './watch-cache.js';
+import { servicePorts } from './service-ports.js';
+import { buildRules, buildCleanup } from './rules.js';
+import { ChainNames } from './chain-names.js';
+import { Iptables, PermissionError, type Table, type TableState } from './iptables.js';
+import { bridgeOfNetwork, ensureRoute, removeRoute, enableRouteLocalnet, restoreRouteLocalnet } from './host-network.js';
+
+export interface ProxierOptions {
+  client: Client;
+  log: Logger;
+  metrics: Registry;
+  chains: ChainNames;
+  nodeName: string;
+  network: string;
+  /** Bridge device; found from the Docker network when absent. */
+  bridge?: string;
+  serviceClusterIpRange: string;
+  loadBalancerPool: string;
+  clusterCidr?: string;
+  debounceMs: number;
+  syncPeriodMs: number;
+  stateDir: string;
+}
+
+export const PERMISSION_HELP =
+  'k8ts proxy needs root or CAP_NET_ADMIN in the host network namespace to change iptables rules and routes. ' +
+  'Run it with sudo on the host, or as a container with `--privileged --network host` ' +
+  '(docker run --privileged --network host -v /var/run/docker.sock:/var/run/docker.sock ...).';
+
+export class Proxier {
+  readonly services: WatchCache;
+  readonly endpoints: WatchCache;
+  private readonly ipt: Iptables;
+  private timer?: NodeJS.Timeout;
+  private periodic?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = false;
+  lastSyncOk = false;
+  lastError?: string;
+  private readonly syncs: Counter;
+  private readonly latency: Histogram;
+  private readonly rules: Gauge;
+
+  constructor(private readonly o: ProxierOptions) {
+    this.ipt = new Iptables(o.chains);
+    this.services = new WatchCache(o.client, 'services', () => this.schedule(), o.log);
+    this.endpoints = new WatchCache(o.client, 'endpoints', () => this.schedule(), o.log);
+    this.syncs = new Counter({ name: 'k8ts_proxy_sync_total', help: 'Rule syncs by result', labelNames: ['result'], registers: [o.metrics] });
+    this.latency = new Histogram({
+      name: 'k8ts_proxy_sync_duration_seconds',
+      help: 'Time to rebuild and write all rules',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [o.metrics],
+    });
+    this.rules = new Gauge({ name: 'k8ts_proxy_rules', help: 'Rules written by the last sync', registers: [o.metrics] });
+  }
+
+  get stateFile(): string {
+    return `${this.o.stateDir}/proxy-${this.o.chains.prefix}-route_localnet`;
+  }
+
+  async start(): Promise<void> {
+    // Fail fast, with the way out, when this process may not touch the host's tables.
+    try {
+      await this.ipt.save('nat');
+    } catch (e) {
+      if (e instanceof PermissionError) throw new PermissionError(`${PERMISSION_HELP} (${e.message})`);
+      throw e;
+    }
+    try {
+      enableRouteLocalnet(this.stateFile);
+    } catch (e) {
+      throw new PermissionError(`${PERMISSION_HELP} (route_localnet: ${String(e)})`);
+    }
+    await Promise.all([this.services.start(), this.endpoints.start()]);
+    await this.syncNow();
+    this.periodic = setInterval(() => this.schedule(), this.o.syncPeriodMs);
+    this.periodic.unref();
+  }
+
+  schedule(): void {
+    if (this.stopped || !this.services.hasSynced() || !this.endpoints.hasSynced()) return;
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.syncNow();
+    }, this.o.debounceMs);
+  }
+
+  /** Runs one sync now, or one more right after the one in flight. */
+  async syncNow(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.syncOnce();
+      } while (this.again && !this.stopped);
+    })().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async syncOnce(): Promise<void> {
+    const t0 = process.hrtime.bigint();
+    try {
+      const endpoints = new Map<string, KubeObject>(this.endpoints.list().map((e) => [WatchCache.keyOf(e), e]));
+      const ports = servicePorts(this.services.list(), endpoints);
+      const states = { nat: await this.ipt.save('nat'), filter: await this.ipt.save('filter') } as Record<Table, TableState>;
+      const rules = buildRules(
+        ports,
+        { chains: this.o.chains, nodeName: this.o.nodeName, rejectRanges: [this.o.serviceClusterIpRange, this.o.loadBalancerPool], clusterCidr: this.o.clusterCidr },
+        { nat: states.nat.chains, filter: states.filter.chains },
+      );
+      await this.ipt.restore(rules.text);
+      // Jumps go in after the chains exist; re-read so positions are current.
+      const after = { nat: await this.ipt.save('nat'), filter: await this.ipt.save('filter') } as Record<Table, TableState>;
+      const moved = await this.ipt.ensureJumps(after);
+      if (moved) this.o.log.info({ jumps: moved }, 'inserted jump rules');
+      await this.ensureRoutes();
+      this.rules.set(rules.ruleCount);
+      this.syncs.inc({ result: 'ok' });
+      if (!this.lastSyncOk) this.o.log.info({ servicePorts: ports.length, rules: rules.ruleCount }, 'rules in sync');
+      this.lastSyncOk = true;
+      this.lastError = undefined;
+    } catch (e) {
+      this.syncs.inc({ result: 'error' });
+      this.lastSyncOk = false;
+      this.lastError = String(e);
+      this.o.log.error({ err: String(e), reason: e instanceof PermissionError ? 'NoPermission' : 'SyncFailed' }, e instanceof PermissionError ? PERMISSION_HELP : 'sync failed, retrying');
+      if (!this.stopped) setTimeout(() => this.schedule(), 1000).unref();
+    } finally {
+      this.latency.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+  }
+
+  private warnedNoBridge = false;
+  private async ensureRoutes(): Promise<void> {
+    const dev = this.o.bridge ?? (await bridgeOfNetwork(this.o.network));
+    if (!dev) {
+      if (!this.warnedNoBridge) this.o.log.warn({ network: this.o.network }, 'docker network not found; service ranges not routed yet');
+      this.warnedNoBridge = true;
+      return;
+    }
+    this.warnedNoBridge = false;
+    for (const range of [this.o.serviceClusterIpRange, this.o.loadBalancerPool]) {
+      if (await ensureRoute(range, dev)) this.o.log.info({ range, dev }, 'routed service range through the cluster bridge');
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearInterval(this.periodic);
+    this.services.stop();
+    this.endpoints.stop();
+    await this.running;
+  }
+}
+
+/** Removes every jump, chain and route of this proxy and restores route_localnet. */
+export async function cleanup(opts: { chains: ChainNames; ranges: string[]; stateDir: string; log?: Logger }): Promise<void> {
+  const ipt = new Iptables(opts.chains);
+  await ipt.removeJumps();
+  const nat = await ipt.save('nat');
+  const filter = await ipt.save('filter');
+  const text = buildCleanup(opts.chains, { nat: nat.chains, filter: filter.chains });
+  if (text) await ipt.restore(text);
+  for (const range of opts.ranges) if (await removeRoute(range)) opts.log?.info({ range }, 'removed route');
+  // Another proxy (another k8ts, or kube-proxy) still serving node ports needs route_localnet.
+  const natAfter = await ipt.save('nat');
+  const othersNeedIt = [...natAfter.chains].some((c) => c.endsWith('-NODEPORTS'));
+  restoreRouteLocalnet(`${opts.stateDir}/proxy-${opts.chains.prefix}-route_localnet`, othersNeedIt);
+  opts.log?.info({ prefix: opts.chains.prefix }, 'removed all proxy rules');
+}
