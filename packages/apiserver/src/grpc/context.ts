@@ -1,0 +1,24 @@
+// What the gRPC handlers share: the registry, authentication, metrics, logging.
+import type * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { Registry, RequestUser } from '../registry/types.js';
+import type { Authenticate } from '../auth/authenticate.js';
+import type { ApiServerMetrics } from '../server/metrics.js';
+
+/** The agent tunnel (src/tunnel/) takes over a node's Connect stream after its hello. */
+export interface AgentStreamHandler {
+  attach(nodeName: string, call: grpc.ServerDuplexStream<any, any>): void;
+}
+
+export interface GrpcContext {
+  registry: Registry;
+  authenticate: Authenticate;
+  metrics?: ApiServerMetrics;
+  logger?: Logger;
+  tunnel?: AgentStreamHandler;
+}
+
+export function userOf(ctx: GrpcContext, call: { metadata: grpc.Metadata }): RequestUser {
+  const v = call.metadata.get('authorization')[0];
+  return ctx.authenticate(typeof v === 'string' ? v : v?.toString('utf8'));
+}

@@ -1,0 +1,123 @@
+// The Objects service of proto/k8ts.proto: generic CRUD and watch with JSON payloads.
+import type * as grpc from '@grpc/grpc-js';
+import type { KubeObject } from '@k8ts/api';
+import type { PatchType } from '@k8ts/client';
+import { badRequest, toApiError } from '../registry/errors.js';
+import { encodeShared } from '../registry/watch-event.js';
+import { toServiceError } from './errors.js';
+import { unary } from './unary.js';
+import { userOf, type GrpcContext } from './context.js';
+
+function parseObject(json: string): KubeObject {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(json);
+  } catch (err) {
+    throw badRequest(`the object is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw badRequest('the object must be a JSON object');
+  return obj as KubeObject;
+}
+
+function reply(obj: unknown): { json: string } {
+  return { json: JSON.stringify(obj) };
+}
+
+export function objectsService(ctx: GrpcContext): grpc.UntypedServiceImplementation {
+  const r = ctx.registry;
+  return {
+    Get: unary(ctx, 'get', async (req: any) => {
+      const obj = req.subresource
+        ? await r.getSubresource(req.resource, req.namespace, req.name, req.subresource)
+        : await r.get(req.resource, req.namespace, req.name);
+      return reply(obj);
+    }),
+    List: unary(ctx, 'list', async (req: any) => {
+      const list = await r.list(req.resource, {
+        namespace: req.namespace || undefined,
+        labelSelector: req.label_selector || undefined,
+        fieldSelector: req.field_selector || undefined,
+        limit: Number(req.limit) || undefined,
+        continue: req.continue || undefined,
+        resourceVersion: req.resource_version || undefined,
+      });
+      return reply(list);
+    }),
+    Create: unary(ctx, 'create', async (req: any, user) => {
+      const obj = parseObject(req.json);
+      if (req.subresource) {
+        return reply(await r.createSubresource(req.resource, req.namespace, req.name || obj.metadata?.name || '', req.subresource, obj, { dryRun: req.dry_run, user }));
+      }
+      return reply(await r.create(req.resource, req.namespace, obj, { dryRun: req.dry_run, user }));
+    }),
+    Update: unary(ctx, 'update', async (req: any, user) => {
+      const obj = parseObject(req.json);
+      const name = req.name || obj.metadata?.name;
+      if (!name) throw badRequest('update needs a name');
+      return reply(await r.update(req.resource, req.namespace, name, obj, { subresource: req.subresource || '', dryRun: req.dry_run, user }));
+    }),
+    Patch: unary(ctx, 'patch', async (req: any, user) => {
+      const res = await r.patch(req.resource, req.namespace, req.name, req.patch_type as PatchType, req.patch, {
+        subresource: req.subresource || undefined,
+        fieldManager: req.field_manager || undefined,
+        force: req.force,
+        user,
+      });
+      return reply(res.object);
+    }),
+    Delete: unary(ctx, 'delete', async (req: any, user) => {
+      const opts = req.options_json ? parseObject(req.options_json) : {};
+      const res = await r.delete(req.resource, req.namespace, req.name, { ...(opts as object), user });
+      return reply(res.object);
+    }),
+    Watch: (call: grpc.ServerWritableStream<any, any>) => watch(ctx, call),
+  };
+}
+
+function watch(ctx: GrpcContext, call: grpc.ServerWritableStream<any, any>): void {
+  const req = call.request;
+  const start = performance.now();
+  const resource = String(req.resource ?? '');
+  let ended = false;
+  const fail = (err: unknown) => {
+    const e = toApiError(err);
+    ctx.metrics?.observeRequest('grpc', 'watch', resource, e.code, (performance.now() - start) / 1000);
+    ended = true;
+    call.emit('error', toServiceError(e));
+  };
+  try {
+    userOf(ctx, call);
+  } catch (err) {
+    return fail(err);
+  }
+  let handle: { stop(): void } | undefined;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    handle?.stop();
+    call.end();
+  };
+  try {
+    handle = ctx.registry.watch(
+      resource,
+      {
+        namespace: req.namespace || undefined,
+        labelSelector: req.label_selector || undefined,
+        fieldSelector: req.field_selector || undefined,
+        resourceVersion: req.resource_version || undefined,
+        allowBookmarks: req.allow_bookmarks,
+      },
+      (ev) => {
+        if (ended) return;
+        call.write({ type: ev.type, json: encodeShared(ev.object) });
+        if (ev.type === 'ERROR') setImmediate(end);
+      },
+    );
+  } catch (err) {
+    return fail(err);
+  }
+  ctx.metrics?.observeRequest('grpc', 'watch', resource, 200, (performance.now() - start) / 1000);
+  call.on('cancelled', end);
+  call.on('close', end);
+  call.on('error', end);
+}

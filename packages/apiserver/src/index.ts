@@ -1,0 +1,14 @@
+// @k8ts/apiserver: the apiserver process in a function, and the pieces other packages and
+// tests reuse (the proto path, token files, the registry).
+export { startApiServer, type ApiServer, type ApiServerOptions } from './server/start.js';
+export { ApiServerMetrics } from './server/metrics.js';
+export { EtcdRegistry, type EtcdRegistryOptions } from './registry/registry.js';
+export type * from './registry/types.js';
+export { encodeShared } from './registry/watch-event.js';
+export * as statusErrors from './registry/errors.js';
+export { Store } from './storage/store.js';
+export { createEtcdClient, parseEtcdServers } from './storage/etcd-client.js';
+export { objectKey, listPrefix } from './storage/keys.js';
+export { loadTokenFile, parseTokenCsv, createAuthenticator, bearerToken, type Authenticate, type TokenTable } from './auth/index.js';
+export { PROTO_PATH, PROTO_LOADER_OPTIONS, loadK8tsProto, GRPC_SERVER_OPTIONS, grpcCodeFor, toServiceError, renewNodeLease } from './grpc/index.js';
+export type { AgentStreamHandler, GrpcContext } from './grpc/index.js';

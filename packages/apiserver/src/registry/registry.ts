@@ -1,0 +1,506 @@
+// The registry over etcd: Kubernetes' generic store plus the strategies of the resources
+// k8ts serves. Both faces (REST and gRPC) call this one object. Objects passed in belong to
+// the registry afterwards (it fills in server fields); objects handed out in watch events
+// are shared between watchers and must not be changed.
+import { randomUUID } from 'node:crypto';
+import { apiVersionOf, findResource, type DeleteOptions, type KubeList, type KubeObject, type ResourceInfo, type WatchEvent } from '@k8ts/api';
+import { ApiError, type ListOptions, type PatchType, type WatchOptions } from '@k8ts/client';
+import type { Logger } from 'pino';
+import type { DeleteResult, PatchOpts, Registry, RegistryWatch, ResourceHooks, WriteOpts } from './types.js';
+import { Store } from '../storage/store.js';
+import { listPrefix, objectKey } from '../storage/keys.js';
+import * as errs from './errors.js';
+import { meta } from './meta.js';
+import { clone, deepEqual } from './object-utils.js';
+import { nowTime } from './time.js';
+import { generateName } from './names.js';
+import { hasStatusSubresource, prepareForCreate, readyToDelete } from './strategy.js';
+import { podGracePeriod } from './pods.js';
+import { checkNamespaceAdmits, SYSTEM_NAMESPACES } from './namespaces.js';
+import { scaleOf } from './scale.js';
+import { applyDefaults, applyPatch, compileFilter, defaultPodTolerations, validate } from './api-calls.js';
+import { WatchService, type WatchServiceOptions } from './watch-service.js';
+
+export interface EtcdRegistryOptions {
+  store: Store;
+  /** tolerationSeconds of the default not-ready/unreachable tolerations every pod gets. */
+  defaultTolerationSeconds?: number;
+  logger?: Logger;
+  watch?: WatchServiceOptions;
+}
+
+const MAX_RETRIES = 8;
+const APPLY: PatchType = 'application/apply-patch+yaml';
+
+export class EtcdRegistry implements Registry {
+  readonly store: Store;
+  readonly watches: WatchService;
+  private readonly hooks = new Map<string, ResourceHooks[]>();
+  private readonly tolerationSeconds: number;
+  private readonly logger?: Logger;
+
+  constructor(opts: EtcdRegistryOptions) {
+    this.store = opts.store;
+    this.tolerationSeconds = opts.defaultTolerationSeconds ?? 2;
+    this.logger = opts.logger;
+    this.watches = new WatchService(opts.store, { logger: opts.logger, ...opts.watch });
+  }
+
+  // --- lookups ---------------------------------------------------------------------------
+
+  resourceInfo(resource: string): ResourceInfo {
+    const info = findResource(resource);
+    if (!info || info.resource !== resource) throw errs.statusError(404, 'NotFound', 'the server could not find the requested resource');
+    return info;
+  }
+
+  private scope(info: ResourceInfo, namespace: string): string {
+    if (!info.namespaced) return '';
+    if (!namespace) throw errs.badRequest(`a namespace is required for ${info.resource}`);
+    return namespace;
+  }
+
+  private hooksOf(resource: string): ResourceHooks[] {
+    return this.hooks.get(resource) ?? [];
+  }
+
+  registerHooks(resource: string, hooks: ResourceHooks): void {
+    const list = this.hooks.get(resource) ?? [];
+    list.push(hooks);
+    this.hooks.set(resource, list);
+  }
+
+  async currentRevision(): Promise<string> {
+    return this.store.currentRevision();
+  }
+
+  // --- reads -----------------------------------------------------------------------------
+
+  async get(resource: string, namespace: string, name: string): Promise<KubeObject> {
+    const info = this.resourceInfo(resource);
+    const ns = this.scope(info, namespace);
+    const obj = await this.store.get(objectKey(resource, ns, name));
+    if (!obj) throw errs.notFound(resource, name);
+    return obj;
+  }
+
+  async list(resource: string, opts: ListOptions): Promise<KubeList> {
+    const info = this.resourceInfo(resource);
+    const filter = compileFilter(resource, opts.labelSelector, opts.fieldSelector);
+    // The shared watch starts before the read, so a watch from this list's revision is
+    // served from memory.
+    await this.watches.hub(info).ensureStarted();
+    const prefix = listPrefix(resource, info.namespaced ? opts.namespace : undefined);
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const items: KubeObject[] = [];
+    let cont = opts.continue;
+    let revision: string | undefined;
+    let next: string | undefined;
+    let remaining: number | undefined;
+    // With a selector a page may filter down to fewer than `limit`: read on at the same
+    // revision until the page is full or the range is done, as the etcd3 store does.
+    for (;;) {
+      const want = limit ? limit - items.length : 0;
+      const page = await this.store.list(prefix, { limit: want, continue: cont, revision });
+      revision = page.revision;
+      for (const it of page.items) if (filter.matches(it)) items.push(it);
+      next = page.continue;
+      remaining = page.remainingItemCount;
+      if (!next || !limit || items.length >= limit) break;
+      cont = next;
+    }
+    const listMeta: Record<string, unknown> = { resourceVersion: revision };
+    if (next) {
+      listMeta.continue = next;
+      if (filter.everything && remaining !== undefined) listMeta.remainingItemCount = remaining;
+    }
+    return { apiVersion: apiVersionOf(info), kind: info.listKind, metadata: listMeta, items };
+  }
+
+  watch(resource: string, opts: WatchOptions, onEvent: (ev: WatchEvent) => void): RegistryWatch {
+    const info = this.resourceInfo(resource);
+    return this.watches.watch(info, info.namespaced ? opts.namespace ?? '' : '', opts, onEvent);
+  }
+
+  // --- create ----------------------------------------------------------------------------
+
+  async create(resource: string, namespace: string, obj: KubeObject, opts: WriteOpts = {}): Promise<KubeObject> {
+    const info = this.resourceInfo(resource);
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw errs.badRequest('the request body must be an object');
+    const m = meta(obj);
+    let ns = '';
+    if (info.namespaced) {
+      if (m.namespace && namespace && m.namespace !== namespace) {
+        throw errs.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      ns = namespace || m.namespace || 'default';
+      m.namespace = ns;
+    } else {
+      delete m.namespace;
+    }
+    this.checkKind(info, obj);
+    obj.apiVersion = apiVersionOf(info);
+    obj.kind = info.kind;
+    delete m.resourceVersion;
+    delete m.deletionTimestamp;
+    delete m.deletionGracePeriodSeconds;
+    delete m.selfLink;
+    m.uid = randomUUID();
+    m.creationTimestamp = nowTime();
+    m.generation = 1;
+    const generated = !m.name && !!m.generateName;
+    if (generated) m.name = generateName(m.generateName!);
+    if (!m.name) {
+      throw errs.invalid(info.kind, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required', type: 'FieldValueRequired' }], info.group || undefined);
+    }
+    prepareForCreate(info, obj);
+    applyDefaults(resource, obj);
+    if (resource === 'pods') {
+      defaultPodTolerations(obj, this.tolerationSeconds);
+      prepareForCreate(info, obj); // the QoS class reads the defaulted resources
+    }
+    validate(resource, obj);
+    if (info.namespaced) await this.admitNamespace(ns, resource, m.name);
+    for (const h of this.hooksOf(resource)) await h.beforeCreate?.(obj);
+    if (opts.dryRun) return obj;
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.store.create(objectKey(resource, ns, m.name), obj);
+      if (r.ok) return r.object;
+      if (!generated || attempt >= 5) throw errs.alreadyExists(resource, m.name);
+      m.name = generateName(m.generateName!);
+    }
+  }
+
+  private checkKind(info: ResourceInfo, obj: KubeObject): void {
+    if (obj.kind && obj.kind !== info.kind) {
+      throw errs.badRequest(`the kind of the provided object (${obj.kind}) does not match the resource ${info.resource} (${info.kind})`);
+    }
+  }
+
+  private async admitNamespace(namespace: string, resource: string, name: string): Promise<void> {
+    const ns = await this.store.get(objectKey('namespaces', '', namespace));
+    checkNamespaceAdmits(ns, namespace, resource, name);
+  }
+
+  /** Creates the namespaces every cluster has, when missing. */
+  async ensureSystemNamespaces(): Promise<void> {
+    for (const name of SYSTEM_NAMESPACES) {
+      try {
+        await this.create('namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 409)) throw err;
+      }
+    }
+  }
+
+  // --- update ----------------------------------------------------------------------------
+
+  async update(resource: string, namespace: string, name: string, obj: KubeObject, opts: WriteOpts & { subresource?: string } = {}): Promise<KubeObject> {
+    const info = this.resourceInfo(resource);
+    const ns = this.scope(info, namespace);
+    const sub = opts.subresource ?? '';
+    if (sub === 'scale') return this.putScale(info, ns, name, obj, opts);
+    if (sub !== '' && sub !== 'status' && !(sub === 'finalize' && resource === 'namespaces')) {
+      throw errs.methodNotAllowed(`the server does not allow this method on the requested resource: ${resource}/${sub}`);
+    }
+    if (!sub || sub === 'status') {
+      if (!hasStatusSubresource(info) && sub === 'status') throw errs.notFound(`${resource}/status`, name);
+    }
+    if (!obj || typeof obj !== 'object') throw errs.badRequest('the request body must be an object');
+    if (obj.metadata?.name && obj.metadata.name !== name) {
+      throw errs.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    if (info.namespaced && obj.metadata?.namespace && obj.metadata.namespace !== ns) {
+      throw errs.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    this.checkKind(info, obj);
+    const key = objectKey(resource, ns, name);
+    const wantRv = obj.metadata?.resourceVersion;
+    for (let attempt = 0; ; attempt++) {
+      const cur = await this.store.get(key);
+      if (!cur) throw errs.notFound(resource, name);
+      if (wantRv && wantRv !== cur.metadata.resourceVersion) throw errs.conflict(resource, name);
+      const input = attempt === 0 ? obj : clone(obj);
+      const result = await this.tryUpdate(info, key, cur, input, sub, opts);
+      if (result) return result;
+      if (wantRv || attempt >= MAX_RETRIES) throw errs.conflict(resource, name);
+    }
+  }
+
+  /** One compare-and-swap attempt of an update; undefined when `cur` is no longer current. */
+  private async tryUpdate(info: ResourceInfo, key: string, cur: KubeObject, input: KubeObject, sub: string, opts: WriteOpts): Promise<KubeObject | undefined> {
+    const next = await this.buildUpdate(info, cur, input, sub);
+    const curRv = cur.metadata.resourceVersion!;
+    meta(next).resourceVersion = curRv;
+    if (deepEqual(next, cur)) return cur; // no-op updates write nothing, as in Kubernetes
+    if (readyToDelete(next)) {
+      if (opts.dryRun) return next;
+      const r = await this.store.delete(key, next, curRv);
+      if (!r.ok) return undefined;
+      await this.afterDelete(info, r.object);
+      return r.object;
+    }
+    if (opts.dryRun) return next;
+    const r = await this.store.update(key, next, curRv);
+    return r.ok ? r.object : undefined;
+  }
+
+  private async buildUpdate(info: ResourceInfo, cur: KubeObject, input: KubeObject, sub: string): Promise<KubeObject> {
+    if (sub === 'status') {
+      const next = clone(cur);
+      if (input.status === undefined) delete next.status;
+      else next.status = input.status;
+      validate(info.resource, next, cur);
+      return next;
+    }
+    if (sub === 'finalize') {
+      const next = clone(cur);
+      next.spec = { ...(next.spec ?? {}), finalizers: input.spec?.finalizers ?? [] };
+      return next;
+    }
+    const next = input;
+    const m = meta(next);
+    const c = cur.metadata;
+    next.apiVersion = apiVersionOf(info);
+    next.kind = info.kind;
+    m.name = c.name;
+    if (info.namespaced) m.namespace = c.namespace;
+    else delete m.namespace;
+    m.uid = c.uid;
+    m.creationTimestamp = c.creationTimestamp;
+    m.generation = c.generation;
+    setOrDelete(m, 'deletionTimestamp', c.deletionTimestamp);
+    setOrDelete(m, 'deletionGracePeriodSeconds', c.deletionGracePeriodSeconds);
+    delete m.selfLink;
+    if (hasStatusSubresource(info)) {
+      if (cur.status === undefined) delete next.status;
+      else next.status = clone(cur.status);
+    }
+    if (info.resource === 'namespaces') next.spec = { ...(next.spec ?? {}), finalizers: cur.spec?.finalizers ?? [] };
+    applyDefaults(info.resource, next);
+    if (c.deletionTimestamp) {
+      const had = new Set(c.finalizers ?? []);
+      const added = (m.finalizers ?? []).filter((f) => !had.has(f));
+      if (added.length) {
+        throw errs.invalid(info.kind, c.name!, [{ field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`, type: 'FieldValueForbidden' }], info.group || undefined);
+      }
+    }
+    if (!deepEqual(next.spec, cur.spec)) m.generation = (c.generation ?? 1) + 1;
+    validate(info.resource, next, cur);
+    for (const h of this.hooksOf(info.resource)) await h.beforeUpdate?.(next, cur);
+    return next;
+  }
+
+  // --- patch -----------------------------------------------------------------------------
+
+  async patch(resource: string, namespace: string, name: string, patchType: PatchType, patch: string, opts: PatchOpts = {}): Promise<{ object: KubeObject; created: boolean }> {
+    const info = this.resourceInfo(resource);
+    const ns = this.scope(info, namespace);
+    const sub = opts.subresource ?? '';
+    const key = objectKey(resource, ns, name);
+    const extra = { fieldManager: opts.fieldManager, force: opts.force, subresource: sub, name, namespace: ns };
+    for (let attempt = 0; ; attempt++) {
+      const cur = await this.store.get(key);
+      if (!cur) {
+        if (patchType !== APPLY || sub) throw errs.notFound(resource, name);
+        const obj = applyPatch(resource, undefined, patchType, patch, extra);
+        meta(obj).name = name;
+        try {
+          return { object: await this.create(resource, ns, obj, opts), created: true };
+        } catch (err) {
+          if (err instanceof ApiError && err.reason === 'AlreadyExists' && attempt < MAX_RETRIES) continue;
+          throw err;
+        }
+      }
+      if (sub === 'scale') {
+        const patched = applyPatch(resource, scaleOf(cur), patchType, patch, extra);
+        return { object: await this.putScale(info, ns, name, patched, opts), created: false };
+      }
+      const curRv = cur.metadata.resourceVersion!;
+      const patched = applyPatch(resource, clone(cur), patchType, patch, extra);
+      const pinned = patched.metadata?.resourceVersion;
+      // A resourceVersion in the patch itself is a precondition; otherwise retry conflicts.
+      if (pinned && pinned !== curRv) throw errs.conflict(resource, name);
+      if (patched.metadata?.name && patched.metadata.name !== name) {
+        throw errs.badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);
+      }
+      const result = await this.tryUpdate(info, key, cur, patched, sub, opts);
+      if (result) return { object: result, created: false };
+      if (attempt >= MAX_RETRIES) throw errs.conflict(resource, name);
+    }
+  }
+
+  // --- delete ----------------------------------------------------------------------------
+
+  async delete(resource: string, namespace: string, name: string, opts: DeleteOptions & WriteOpts = {}): Promise<DeleteResult> {
+    const info = this.resourceInfo(resource);
+    const ns = this.scope(info, namespace);
+    const key = objectKey(resource, ns, name);
+    for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
+      const cur = await this.store.get(key);
+      if (!cur) throw errs.notFound(resource, name);
+      checkPreconditions(resource, name, cur, opts);
+      const result = await this.tryDelete(info, key, cur, opts);
+      if (result) return result;
+    }
+    throw errs.conflict(resource, name);
+  }
+
+  private async tryDelete(info: ResourceInfo, key: string, cur: KubeObject, opts: DeleteOptions & WriteOpts): Promise<DeleteResult | undefined> {
+    const curRv = cur.metadata.resourceVersion!;
+    const next = clone(cur);
+    const m = meta(next);
+    // Finalizers for the garbage collector's propagation policies.
+    const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : undefined);
+    const finalizers = [...(m.finalizers ?? [])];
+    if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+    if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
+    if (finalizers.length) m.finalizers = finalizers;
+
+    if (info.resource === 'namespaces') {
+      if (!m.deletionTimestamp) {
+        m.deletionTimestamp = nowTime();
+        m.deletionGracePeriodSeconds = 0;
+        next.status = { ...(next.status ?? {}), phase: 'Terminating' };
+      }
+    } else if (info.resource === 'pods') {
+      const grace = podGracePeriod(cur, opts.gracePeriodSeconds ?? undefined);
+      const curGrace = cur.metadata.deletionGracePeriodSeconds;
+      // A second delete may only shorten the grace period.
+      if (!(m.deletionTimestamp && curGrace !== undefined && curGrace <= grace)) {
+        m.deletionTimestamp = nowTime(grace);
+        m.deletionGracePeriodSeconds = grace;
+      }
+    } else if (m.finalizers?.length && !m.deletionTimestamp) {
+      m.deletionTimestamp = nowTime();
+      m.deletionGracePeriodSeconds = 0;
+    }
+
+    if (!m.deletionTimestamp) m.deletionTimestamp = nowTime();
+    if (m.deletionGracePeriodSeconds === undefined) m.deletionGracePeriodSeconds = 0;
+    if (readyToDelete(next)) {
+      if (opts.dryRun) return { object: cur, finished: true };
+      const r = await this.store.delete(key, cur, curRv);
+      if (!r.ok) return undefined;
+      await this.afterDelete(info, r.object);
+      return { object: r.object, finished: true };
+    }
+    if (deepEqual(next, cur)) return { object: cur, finished: false };
+    if (opts.dryRun) return { object: next, finished: false };
+    const r = await this.store.update(key, next, curRv);
+    return r.ok ? { object: r.object, finished: false } : undefined;
+  }
+
+  private async afterDelete(info: ResourceInfo, obj: KubeObject): Promise<void> {
+    for (const h of this.hooksOf(info.resource)) {
+      try {
+        await h.afterDelete?.(obj);
+      } catch (err) {
+        this.logger?.warn({ resource: info.resource, object: `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, err: (err as Error).message }, 'afterDelete hook failed');
+      }
+    }
+  }
+
+  async deleteCollection(resource: string, namespace: string, listOpts: ListOptions, opts: DeleteOptions & WriteOpts = {}): Promise<KubeList> {
+    const list = await this.list(resource, { ...listOpts, namespace });
+    const items: KubeObject[] = [];
+    for (const it of list.items) {
+      try {
+        items.push((await this.delete(resource, it.metadata.namespace ?? '', it.metadata.name!, opts)).object);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 404)) throw err;
+      }
+    }
+    return { ...list, items };
+  }
+
+  // --- subresources ----------------------------------------------------------------------
+
+  async getSubresource(resource: string, namespace: string, name: string, subresource: string): Promise<KubeObject> {
+    const info = this.resourceInfo(resource);
+    if (subresource === 'status' && hasStatusSubresource(info)) return this.get(resource, namespace, name);
+    if (subresource === 'scale' && info.subresources.includes('scale')) return scaleOf(await this.get(resource, namespace, name));
+    throw errs.notFound(`${resource}/${subresource}`, name);
+  }
+
+  async createSubresource(resource: string, namespace: string, name: string, subresource: string, body: KubeObject, opts: WriteOpts = {}): Promise<KubeObject> {
+    const info = this.resourceInfo(resource);
+    const ns = this.scope(info, namespace);
+    if (resource === 'pods' && subresource === 'binding') return this.bind(ns, name, body, opts);
+    if (resource === 'pods' && subresource === 'eviction') {
+      const res = await this.delete('pods', ns, name, { ...((body as any)?.deleteOptions ?? {}), dryRun: opts.dryRun });
+      void res;
+      return errs.successStatus(201) as unknown as KubeObject;
+    }
+    if (subresource === 'scale' && info.subresources.includes('scale')) return this.putScale(info, ns, name, body, opts);
+    if (subresource === 'status' || (subresource === 'finalize' && resource === 'namespaces')) {
+      return this.update(resource, ns, name, body, { ...opts, subresource });
+    }
+    throw errs.notFound(`${resource}/${subresource}`, name);
+  }
+
+  private async bind(ns: string, name: string, body: KubeObject, opts: WriteOpts): Promise<KubeObject> {
+    const target = (body as any)?.target;
+    if (!target?.name) {
+      throw errs.invalid('Binding', name, [{ field: 'target.name', message: 'Required value', type: 'FieldValueRequired' }]);
+    }
+    const key = objectKey('pods', ns, name);
+    for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
+      const cur = await this.store.get(key);
+      if (!cur) throw errs.notFound('pods', name);
+      const wantUid = body.metadata?.uid;
+      if (wantUid && wantUid !== cur.metadata.uid) throw errs.conflict('pods/binding', name, `Precondition failed: UID in precondition: ${wantUid}, UID in object meta: ${cur.metadata.uid}`);
+      if (cur.metadata.deletionTimestamp) throw errs.conflict('pods/binding', name, `pod ${name} is being deleted, cannot be assigned to a host`);
+      if (cur.spec?.nodeName) throw errs.conflict('pods/binding', name, `pod ${name} is already assigned to node "${cur.spec.nodeName}"`);
+      const next = clone(cur);
+      next.spec = { ...(next.spec ?? {}), nodeName: target.name };
+      const conditions: any[] = (next.status?.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
+      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowTime() });
+      next.status = { ...(next.status ?? {}), conditions };
+      if (opts.dryRun) return errs.successStatus(201) as unknown as KubeObject;
+      const r = await this.store.update(key, next, cur.metadata.resourceVersion!);
+      if (r.ok) return errs.successStatus(201) as unknown as KubeObject;
+    }
+    throw errs.conflict('pods/binding', name);
+  }
+
+  private async putScale(info: ResourceInfo, ns: string, name: string, body: KubeObject, opts: WriteOpts): Promise<KubeObject> {
+    const replicas = body?.spec?.replicas;
+    if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 0)) {
+      throw errs.invalid('Scale', name, [{ field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }], 'autoscaling');
+    }
+    const key = objectKey(info.resource, ns, name);
+    const wantRv = body?.metadata?.resourceVersion;
+    for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
+      const cur = await this.store.get(key);
+      if (!cur) throw errs.notFound(info.resource, name);
+      if (wantRv && wantRv !== cur.metadata.resourceVersion) throw errs.conflict(info.resource, name);
+      const next = clone(cur);
+      next.spec = { ...(next.spec ?? {}), replicas: replicas ?? 0 };
+      const result = await this.tryUpdate(info, key, cur, next, '', opts);
+      if (result) return scaleOf(result);
+      if (wantRv) break;
+    }
+    throw errs.conflict(info.resource, name);
+  }
+
+  async close(): Promise<void> {
+    await this.watches.close();
+  }
+}
+
+function setOrDelete(m: Record<string, unknown>, k: string, v: unknown): void {
+  if (v === undefined) delete m[k];
+  else m[k] = v;
+}
+
+function checkPreconditions(resource: string, name: string, cur: KubeObject, opts: DeleteOptions): void {
+  const p = opts.preconditions;
+  if (!p) return;
+  if (p.uid && p.uid !== cur.metadata.uid) {
+    throw errs.conflict(resource, name, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${cur.metadata.uid}`);
+  }
+  if (p.resourceVersion && p.resourceVersion !== cur.metadata.resourceVersion) {
+    throw errs.conflict(resource, name, `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
+  }
+}

@@ -1,0 +1,13 @@
+// Kubernetes times: metav1.Time is RFC 3339 to the second, MicroTime to the microsecond.
+export function nowTime(offsetSeconds = 0): string {
+  return new Date(Date.now() + offsetSeconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+const originNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+
+export function nowMicroTime(): string {
+  const ns = process.hrtime.bigint() + originNs;
+  const ms = Number(ns / 1_000_000n);
+  const micros = String(Number((ns / 1000n) % 1000n)).padStart(3, '0');
+  return new Date(ms).toISOString().replace(/Z$/, `${micros}Z`);
+}

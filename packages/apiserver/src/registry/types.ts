@@ -1,0 +1,61 @@
+// The one layer both faces of the apiserver (Kubernetes REST and the cluster gRPC API)
+// call. It validates, defaults, stores in etcd and fans watches out. It throws ApiError
+// (from @k8ts/client) carrying the metav1.Status that either face sends back as is.
+import type { KubeObject, KubeList, WatchEvent, DeleteOptions } from '@k8ts/api';
+import type { ListOptions, WatchOptions, PatchType } from '@k8ts/client';
+
+export interface RequestUser {
+  name: string;
+  groups: string[];
+}
+
+export interface WriteOpts {
+  dryRun?: boolean;
+  user?: RequestUser;
+}
+
+export interface PatchOpts extends WriteOpts {
+  subresource?: string;
+  fieldManager?: string;
+  force?: boolean;
+}
+
+export interface DeleteResult {
+  object: KubeObject;
+  /** false: the object is only marked for deletion (deletionTimestamp set, finalizers or a grace period pending). */
+  finished: boolean;
+}
+
+export interface RegistryWatch {
+  stop(): void;
+}
+
+/** Extra behaviour for one resource, e.g. the Service address allocators. */
+export interface ResourceHooks {
+  /** May change the object or throw ApiError (422) before it is stored. */
+  beforeCreate?(obj: KubeObject): Promise<void>;
+  beforeUpdate?(obj: KubeObject, old: KubeObject): Promise<void>;
+  /** After the object is gone from etcd. */
+  afterDelete?(obj: KubeObject): Promise<void>;
+}
+
+export interface Registry {
+  get(resource: string, namespace: string, name: string): Promise<KubeObject>;
+  list(resource: string, opts: ListOptions): Promise<KubeList>;
+  create(resource: string, namespace: string, obj: KubeObject, opts?: WriteOpts): Promise<KubeObject>;
+  /** subresource "status" writes only status; "" writes spec and metadata and keeps status. */
+  update(resource: string, namespace: string, name: string, obj: KubeObject, opts?: WriteOpts & { subresource?: string }): Promise<KubeObject>;
+  /** `created` is true when an apply patch created the object (REST answers 201). */
+  patch(resource: string, namespace: string, name: string, patchType: PatchType, patch: string, opts?: PatchOpts): Promise<{ object: KubeObject; created: boolean }>;
+  delete(resource: string, namespace: string, name: string, opts?: DeleteOptions & WriteOpts): Promise<DeleteResult>;
+  deleteCollection(resource: string, namespace: string, listOpts: ListOptions, opts?: DeleteOptions & WriteOpts): Promise<KubeList>;
+  /** GET of a subresource other than status, e.g. deployments/scale → autoscaling/v1 Scale. */
+  getSubresource(resource: string, namespace: string, name: string, subresource: string): Promise<KubeObject>;
+  /** POST/PUT to a subresource: pods/binding, pods/eviction, <resource>/scale (PUT). */
+  createSubresource(resource: string, namespace: string, name: string, subresource: string, body: KubeObject, opts?: WriteOpts): Promise<KubeObject>;
+  /** Events as they happen; resourceVersion "" or "0" replays current state as ADDED first. */
+  watch(resource: string, opts: WatchOptions, onEvent: (ev: WatchEvent) => void): RegistryWatch;
+  /** The current etcd revision, for list/bookmark resourceVersions. */
+  currentRevision(): Promise<string>;
+  registerHooks(resource: string, hooks: ResourceHooks): void;
+}

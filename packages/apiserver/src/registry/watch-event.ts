@@ -1,0 +1,63 @@
+// One etcd event, decoded once and shared by every watcher of its resource. Objects in it
+// are shared too: nobody may change them. `encodeShared` caches an object's JSON so a face
+// serialises an event once however many watchers it goes to.
+import type { IEvent } from 'etcd3';
+import type { KubeObject, WatchEvent, WatchEventType } from '@k8ts/api';
+import { decodeObject } from '../storage/codec.js';
+
+export class HubEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly revision: number;
+  readonly namespace: string;
+  readonly object: KubeObject;
+  private prevValue?: Buffer;
+  private prevRevision?: string;
+  private prevObject?: KubeObject | null;
+  private plain?: WatchEvent;
+
+  constructor(ev: IEvent, prefixLength: number, namespaced: boolean) {
+    const key = ev.kv.key.toString('utf8');
+    const rest = key.slice(prefixLength);
+    this.namespace = namespaced ? rest.slice(0, rest.indexOf('/')) : '';
+    this.revision = Number(ev.kv.mod_revision);
+    if (ev.type === 'Delete') {
+      this.type = 'DELETED';
+      // The object as it was, at the revision of its deletion (as Kubernetes reports it).
+      this.object = ev.prev_kv ? decodeObject(ev.prev_kv.value, ev.kv.mod_revision) : { metadata: { name: rest.split('/').pop() } };
+    } else {
+      this.type = ev.kv.create_revision === ev.kv.mod_revision ? 'ADDED' : 'MODIFIED';
+      this.object = decodeObject(ev.kv.value, ev.kv.mod_revision);
+      if (ev.prev_kv) {
+        this.prevValue = ev.prev_kv.value;
+        this.prevRevision = ev.prev_kv.mod_revision;
+      }
+    }
+  }
+
+  /** The state before a MODIFIED, decoded on first need (only selector-filtered watchers ask). */
+  get previous(): KubeObject | undefined {
+    if (this.prevObject === undefined) this.prevObject = this.prevValue ? decodeObject(this.prevValue, this.prevRevision!) : null;
+    return this.prevObject ?? undefined;
+  }
+
+  /** The event as sent to a watcher whose filter it passes unchanged. */
+  asWatchEvent(): WatchEvent {
+    return (this.plain ??= { type: this.type, object: this.object });
+  }
+
+  withType(type: WatchEventType): WatchEvent {
+    return type === this.type ? this.asWatchEvent() : { type, object: this.object };
+  }
+}
+
+const jsonCache = new WeakMap<object, string>();
+
+/** JSON of an object from a watch event, computed once per object. */
+export function encodeShared(obj: object): string {
+  let s = jsonCache.get(obj);
+  if (s === undefined) {
+    s = JSON.stringify(obj);
+    jsonCache.set(obj, s);
+  }
+  return s;
+}

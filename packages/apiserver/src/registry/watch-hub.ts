@@ -1,0 +1,111 @@
+// One etcd watch per resource, shared by every watcher of that resource. It starts with the
+// first list or watch of the resource and keeps a ring of recent events, so a watch from a
+// resourceVersion a list just returned starts from memory without a new etcd watch.
+import type { Etcd3, IWatchResponse, Watcher } from 'etcd3';
+import type { ResourceInfo } from '@k8ts/api';
+import type { Logger } from 'pino';
+import { HubEvent } from './watch-event.js';
+import type { RegistryWatcher } from './watcher.js';
+import { listPrefix } from '../storage/keys.js';
+import type { Store } from '../storage/store.js';
+import { expired } from './errors.js';
+
+export interface HubOptions {
+  ringSize: number;
+  logger?: Logger;
+}
+
+export class ResourceHub {
+  /** Every event with a revision above floor is in the ring (or still on its way). */
+  floor = 0;
+  lastRevision = 0;
+  private ring: HubEvent[] = [];
+  private readonly subs = new Set<RegistryWatcher>();
+  private watcher?: Watcher;
+  private starting?: Promise<void>;
+  private readonly prefix: string;
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly info: ResourceInfo,
+    private readonly opts: HubOptions,
+  ) {
+    this.prefix = listPrefix(info.resource);
+  }
+
+  get watcherCount(): number {
+    return this.subs.size;
+  }
+
+  ensureStarted(): Promise<void> {
+    this.starting ??= this.start().catch((err) => {
+      this.starting = undefined;
+      throw err;
+    });
+    return this.starting;
+  }
+
+  private async start(): Promise<void> {
+    const rev = Number(await this.store.currentRevision());
+    const etcd: Etcd3 = this.store.etcd;
+    const w = await etcd.watch().prefix(this.prefix).withPreviousKV().startRevision(String(rev + 1)).create();
+    if (this.closed) {
+      void w.cancel();
+      return;
+    }
+    this.watcher = w;
+    this.floor = this.lastRevision = Math.max(this.lastRevision, rev);
+    w.on('data', (res: IWatchResponse) => this.onData(res));
+    w.on('error', (err) => this.onError(err));
+  }
+
+  private onData(res: IWatchResponse): void {
+    for (const raw of res.events) {
+      const ev = new HubEvent(raw, this.prefix.length, this.info.namespaced);
+      if (ev.revision <= this.lastRevision) continue; // a resumed stream may repeat
+      this.lastRevision = ev.revision;
+      this.ring.push(ev);
+      for (const sub of this.subs) sub.deliver(ev);
+    }
+    const cap = this.opts.ringSize;
+    if (this.ring.length > cap * 2) {
+      const dropped = this.ring.splice(0, this.ring.length - cap);
+      this.floor = dropped[dropped.length - 1].revision;
+    }
+  }
+
+  private onError(err: Error): void {
+    // The shared watch is gone (etcd compacted past it while disconnected): every watcher
+    // must relist, as after a watch cache restart in Kubernetes.
+    this.opts.logger?.warn({ resource: this.info.resource, err: err.message }, 'shared etcd watch ended');
+    this.watcher = undefined;
+    this.starting = undefined;
+    this.ring = [];
+    const status = expired(`too old resource version: the watch of ${this.info.resource} restarted`).status;
+    for (const sub of [...this.subs]) sub.fail(status);
+    this.subs.clear();
+  }
+
+  /**
+   * Sends w every retained event after `since`, then the live ones. Returns false when the
+   * ring no longer reaches back to `since` (the caller opens a dedicated etcd watch).
+   */
+  subscribe(w: RegistryWatcher, since: number): boolean {
+    if (!this.watcher || since < this.floor) return false;
+    w.sinceRevision = Math.max(w.sinceRevision, since);
+    for (const ev of this.ring) if (ev.revision > since) w.deliver(ev);
+    if (w.stopped) return true;
+    this.subs.add(w);
+    w.addStopHook(() => this.subs.delete(w));
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const sub of [...this.subs]) sub.stop();
+    const w = this.watcher;
+    this.watcher = undefined;
+    if (w) await w.cancel().catch(() => {});
+  }
+}

@@ -1,0 +1,124 @@
+// Starts client watches: the initial state for resourceVersion ""/"0", the shared hub for
+// recent revisions, a dedicated etcd watch for older ones, 410 for compacted ones, and
+// periodic bookmarks.
+import type { IWatchResponse } from 'etcd3';
+import { apiVersionOf, type ResourceInfo, type WatchEvent } from '@k8ts/api';
+import type { Logger } from 'pino';
+import type { WatchOptions } from '@k8ts/client';
+import { compileFilter } from './api-calls.js';
+import { ResourceHub } from './watch-hub.js';
+import { RegistryWatcher } from './watcher.js';
+import { HubEvent } from './watch-event.js';
+import { badRequest, toApiError, tooOldResourceVersion } from './errors.js';
+import { listPrefix } from '../storage/keys.js';
+import { isCompactedError, type Store } from '../storage/store.js';
+
+export interface WatchServiceOptions {
+  ringSize?: number;
+  bookmarkIntervalMs?: number;
+  logger?: Logger;
+  onWatchCount?: (resource: string, delta: number) => void;
+}
+
+export class WatchService {
+  private readonly hubs = new Map<string, ResourceHub>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: WatchServiceOptions = {},
+  ) {}
+
+  hub(info: ResourceInfo): ResourceHub {
+    let h = this.hubs.get(info.resource);
+    if (!h) {
+      h = new ResourceHub(this.store, info, { ringSize: this.opts.ringSize ?? 4096, logger: this.opts.logger });
+      this.hubs.set(info.resource, h);
+    }
+    return h;
+  }
+
+  watch(info: ResourceInfo, namespace: string, opts: WatchOptions, onEvent: (ev: WatchEvent) => void): RegistryWatcher {
+    // Selector errors surface synchronously as a thrown ApiError (400), before any event.
+    const filter = compileFilter(info.resource, opts.labelSelector, opts.fieldSelector);
+    const rv = opts.resourceVersion ?? '';
+    if (rv !== '' && rv !== '0' && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
+    const w = new RegistryWatcher(namespace, filter, onEvent);
+    this.opts.onWatchCount?.(info.resource, 1);
+    w.addStopHook(() => this.opts.onWatchCount?.(info.resource, -1));
+    if (opts.allowBookmarks) {
+      const interval = setInterval(() => w.bookmark(w.sinceRevision, apiVersionOf(info), info.kind), this.opts.bookmarkIntervalMs ?? 5000);
+      interval.unref();
+      w.addStopHook(() => clearInterval(interval));
+    }
+    this.begin(info, namespace, rv, w).catch((err) => w.fail(toApiError(err).status));
+    return w;
+  }
+
+  private async begin(info: ResourceInfo, namespace: string, rv: string, w: RegistryWatcher): Promise<void> {
+    const hub = this.hub(info);
+    await hub.ensureStarted();
+    if (w.stopped) return;
+    if (rv === '' || rv === '0') {
+      const page = await this.store.list(listPrefix(info.resource, namespace));
+      if (w.stopped) return;
+      const at = Number(page.revision);
+      w.replay(page.items, at);
+      if (!hub.subscribe(w, at)) await this.dedicated(info, w, at);
+      return;
+    }
+    const since = Number(rv);
+    if (!hub.subscribe(w, since)) await this.dedicated(info, w, since);
+  }
+
+  /** A watch of its own from an older revision than the shared ring holds. */
+  private async dedicated(info: ResourceInfo, w: RegistryWatcher, since: number): Promise<void> {
+    const prefix = listPrefix(info.resource);
+    if (await this.isCompacted(since + 1)) {
+      w.fail(tooOldResourceVersion(String(since), await this.oldestRevision(since)).status);
+      return;
+    }
+    const watcher = await this.store.etcd.watch().prefix(prefix).withPreviousKV().startRevision(String(since + 1)).create();
+    w.addStopHook(() => void watcher.cancel().catch(() => {}));
+    watcher.on('data', (res: IWatchResponse) => {
+      for (const raw of res.events) w.deliver(new HubEvent(raw, prefix.length, info.namespaced));
+    });
+    watcher.on('error', async () => {
+      const oldest = await this.oldestRevision(w.sinceRevision).catch(() => '0');
+      w.fail(tooOldResourceVersion(String(w.sinceRevision), oldest).status);
+    });
+  }
+
+  private async isCompacted(revision: number): Promise<boolean> {
+    try {
+      await this.store.etcd.kv.range({ key: Buffer.from('\0'), count_only: true, revision });
+      return false;
+    } catch (err) {
+      if (isCompactedError(err)) return true;
+      if (/future revision/.test((err as Error).message)) return false;
+      throw err;
+    }
+  }
+
+  /** etcd does not say where it compacted to: find the oldest readable revision by bisection. */
+  private async oldestRevision(atLeast: number): Promise<string> {
+    let lo = Math.max(1, atLeast);
+    let hi = Number(await this.store.currentRevision());
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (await this.isCompacted(mid)) lo = mid + 1;
+      else hi = mid;
+    }
+    return String(lo);
+  }
+
+  watcherCount(): number {
+    let n = 0;
+    for (const h of this.hubs.values()) n += h.watcherCount;
+    return n;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.hubs.values()].map((h) => h.close()));
+    this.hubs.clear();
+  }
+}

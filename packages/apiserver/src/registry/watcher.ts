@@ -1,0 +1,82 @@
+// One client watch: filters the shared event stream by namespace and selectors and turns
+// selector transitions into ADDED/DELETED as Kubernetes' watch cache does.
+import type { KubeObject, WatchEvent } from '@k8ts/api';
+import type { ObjectFilter } from './api-calls.js';
+import type { HubEvent } from './watch-event.js';
+import type { RegistryWatch } from './types.js';
+
+export class RegistryWatcher implements RegistryWatch {
+  /** Events at or below this revision were already sent (or replayed as the initial list). */
+  sinceRevision = 0;
+  stopped = false;
+  private onStop: (() => void)[] = [];
+
+  constructor(
+    readonly namespace: string,
+    readonly filter: ObjectFilter,
+    private readonly send: (ev: WatchEvent) => void,
+  ) {}
+
+  deliver(ev: HubEvent): void {
+    if (this.stopped || ev.revision <= this.sinceRevision) return;
+    // Every event seen moves the watcher on, filtered or not, so bookmarks stay current.
+    this.sinceRevision = ev.revision;
+    if (this.namespace && ev.namespace !== this.namespace) return;
+    if (this.filter.everything) return this.emit(ev.asWatchEvent());
+    const now = this.filter.matches(ev.object);
+    if (ev.type === 'ADDED') {
+      if (now) this.emit(ev.asWatchEvent());
+    } else if (ev.type === 'DELETED') {
+      if (now) this.emit(ev.asWatchEvent());
+    } else {
+      const prev = ev.previous;
+      const before = prev ? this.filter.matches(prev) : false;
+      if (now && before) this.emit(ev.asWatchEvent());
+      else if (now) this.emit(ev.withType('ADDED'));
+      else if (before) this.emit(ev.withType('DELETED'));
+    }
+  }
+
+  /** The initial state, for watches from resourceVersion "" or "0". */
+  replay(objects: KubeObject[], revision: number): void {
+    for (const obj of objects) {
+      if (this.stopped) return;
+      if (this.namespace && obj.metadata?.namespace !== this.namespace) continue;
+      if (this.filter.matches(obj)) this.emit({ type: 'ADDED', object: obj });
+    }
+    this.sinceRevision = Math.max(this.sinceRevision, revision);
+  }
+
+  bookmark(revision: number, apiVersion: string, kind: string): void {
+    if (this.stopped) return;
+    const rv = Math.max(revision, this.sinceRevision);
+    this.emit({ type: 'BOOKMARK', object: { apiVersion, kind, metadata: { resourceVersion: String(rv) } } });
+  }
+
+  /** Ends the watch with an ERROR event carrying a Status (410 Expired means: relist). */
+  fail(status: object): void {
+    if (this.stopped) return;
+    this.emit({ type: 'ERROR', object: status as KubeObject });
+    this.stop();
+  }
+
+  addStopHook(fn: () => void): void {
+    if (this.stopped) fn();
+    else this.onStop.push(fn);
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const fn of this.onStop.splice(0)) fn();
+  }
+
+  private emit(ev: WatchEvent): void {
+    try {
+      this.send(ev);
+    } catch {
+      // A face that cannot write any more ends the watch; the others go on.
+      this.stop();
+    }
+  }
+}

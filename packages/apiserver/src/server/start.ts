@@ -1,0 +1,170 @@
+// startApiServer: etcd client, registry, system namespaces, Service allocators, the gRPC
+// face and the REST face (when src/rest/ provides createRestServer).
+import { existsSync } from 'node:fs';
+import type http from 'node:http';
+import { collectDefaultMetrics } from 'prom-client';
+import { createLogger, type Logger } from '@k8ts/client';
+import { createEtcdClient } from '../storage/etcd-client.js';
+import { Store } from '../storage/store.js';
+import { EtcdRegistry } from '../registry/registry.js';
+import { createAuthenticator, type Authenticate } from '../auth/authenticate.js';
+import { loadTokenFile } from '../auth/token-file.js';
+import { startGrpcServer } from '../grpc/server.js';
+import type { AgentStreamHandler } from '../grpc/context.js';
+import { ApiServerMetrics } from './metrics.js';
+import { createHealthServer } from './fallback-http.js';
+import { registerServiceAllocators } from '../allocators/index.js';
+
+export interface ApiServerOptions {
+  etcdServers: string[];
+  /** REST port; 0 picks a free one. */
+  port: number;
+  /** gRPC port; 0 picks a free one. */
+  grpcPort: number;
+  host?: string;
+  tokenAuthFile?: string;
+  defaultTolerationSeconds?: number;
+  serviceClusterIpRange?: string;
+  loadBalancerPool?: string;
+  logger?: Logger;
+  /** The agent tunnel; by default the one of src/tunnel/ when it is there. */
+  tunnel?: AgentStreamHandler;
+  /** Interval of watch BOOKMARK events (default 5 s). */
+  bookmarkIntervalMs?: number;
+}
+
+export interface ApiServer {
+  registry: EtcdRegistry;
+  authenticate: Authenticate;
+  metrics: ApiServerMetrics;
+  restPort: number;
+  grpcPort: number;
+  stop(): Promise<void>;
+}
+
+export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const logger = opts.logger ?? createLogger('apiserver');
+  const host = opts.host ?? '127.0.0.1';
+  const metrics = new ApiServerMetrics();
+  collectDefaultMetrics({ register: metrics.registry });
+  const etcd = createEtcdClient({ servers: opts.etcdServers });
+  const store = new Store(etcd, (op, s) => metrics.etcdDuration.observe({ operation: op }, s));
+  const registry = new EtcdRegistry({
+    store,
+    defaultTolerationSeconds: opts.defaultTolerationSeconds ?? 2,
+    logger,
+    watch: {
+      bookmarkIntervalMs: opts.bookmarkIntervalMs,
+      logger,
+      onWatchCount: (resource, delta) => metrics.watchers.inc({ resource }, delta),
+    },
+  });
+  const authenticate = createAuthenticator(opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined);
+  const cleanups: (() => Promise<void> | void)[] = [];
+  try {
+    await waitForEtcd(store, logger);
+    await registry.ensureSystemNamespaces();
+    const allocators = registerServiceAllocators(registry, etcd, {
+      serviceClusterIpRange: opts.serviceClusterIpRange,
+      loadBalancerPool: opts.loadBalancerPool,
+    });
+    cleanups.push(() => allocators.stop());
+
+    const tunnel = opts.tunnel ?? (await loadTunnel(logger));
+    const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel }, host, opts.grpcPort);
+    cleanups.push(() => grpcServer.stop());
+
+    const http = await createHttpServer({ registry, authenticate, logger, metrics, tunnel });
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(opts.port, host, () => resolve());
+    });
+    cleanups.push(() => closeHttp(http));
+    const restPort = (http.address() as { port: number }).port;
+    logger.info({ restPort, grpcPort: grpcServer.port, etcd: opts.etcdServers }, 'apiserver serving');
+    let stopped = false;
+    return {
+      registry,
+      authenticate,
+      metrics,
+      restPort,
+      grpcPort: grpcServer.port,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await runCleanups(cleanups);
+        await registry.close();
+        etcd.close();
+      },
+    };
+  } catch (err) {
+    await runCleanups(cleanups);
+    await registry.close();
+    etcd.close();
+    throw err;
+  }
+
+  async function createHttpServer(deps: {
+    registry: EtcdRegistry;
+    authenticate: Authenticate;
+    logger: Logger;
+    metrics: ApiServerMetrics;
+    tunnel?: AgentStreamHandler;
+  }): Promise<http.Server> {
+    const restIndex = new URL('../rest/index.ts', import.meta.url);
+    if (existsSync(restIndex)) {
+      const mod = await import(restIndex.href);
+      if (typeof mod.createRestServer === 'function') return mod.createRestServer(deps);
+    }
+    logger.warn('no REST face in this build: serving /healthz, /readyz and /metrics only');
+    return createHealthServer(metrics.registry, async () => {
+      await store.currentRevision();
+      return true;
+    });
+  }
+}
+
+/** The tunnel of src/tunnel/ (written alongside): its index exports createAgentTunnel. */
+async function loadTunnel(logger: Logger): Promise<AgentStreamHandler | undefined> {
+  const idx = new URL('../tunnel/index.ts', import.meta.url);
+  if (!existsSync(idx)) return undefined;
+  const mod = await import(idx.href);
+  const make = mod.createAgentTunnel ?? mod.createTunnel;
+  if (typeof make !== 'function') {
+    logger.warn('src/tunnel has no createAgentTunnel export: agents cannot connect');
+    return undefined;
+  }
+  return make({ logger });
+}
+
+async function waitForEtcd(store: Store, logger: Logger): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (let i = 0; ; i++) {
+    try {
+      await store.currentRevision();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      if (i % 10 === 0) logger.warn({ err: (err as Error).message }, 'waiting for etcd');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
+
+async function runCleanups(cleanups: (() => Promise<void> | void)[]): Promise<void> {
+  for (const fn of cleanups.reverse()) {
+    try {
+      await fn();
+    } catch {
+      // keep stopping the rest
+    }
+  }
+  cleanups.length = 0;
+}
+
+function closeHttp(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections?.();
+  });
+}

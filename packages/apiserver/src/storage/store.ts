@@ -1,0 +1,151 @@
+// Typed access to etcd for the registry: reads at a revision, create-if-absent and
+// compare-and-swap writes, paged consistent lists. Every write is one etcd transaction and
+// returns only after etcd committed it.
+import type { Etcd3, IKeyValue } from 'etcd3';
+import type { KubeObject } from '@k8ts/api';
+import { decodeKv, encodeObject } from './codec.js';
+import { prefixEnd } from './keys.js';
+import { decodeContinue, encodeContinue } from './continue-token.js';
+import { expired } from '../registry/errors.js';
+import { meta } from '../registry/meta.js';
+
+export type EtcdOp = 'get' | 'list' | 'create' | 'update' | 'delete' | 'revision';
+
+export type WriteResult =
+  | { ok: true; object: KubeObject; revision: string }
+  | { ok: false; current?: KubeObject };
+
+export interface ListPage {
+  items: KubeObject[];
+  revision: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface ListParams {
+  limit?: number;
+  continue?: string;
+  /** Read at this revision (a consistent snapshot); default the newest. */
+  revision?: string;
+}
+
+const CONTINUE_EXPIRED =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results.';
+
+export function isCompactedError(err: unknown): boolean {
+  const e = err as Error;
+  return e?.name === 'GRPCOutOfRangeError' || /compacted/.test(e?.message ?? '');
+}
+
+export class Store {
+  constructor(
+    readonly etcd: Etcd3,
+    private readonly observe: (op: EtcdOp, seconds: number) => void = () => {},
+  ) {}
+
+  private async timed<T>(op: EtcdOp, fn: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.observe(op, (performance.now() - start) / 1000);
+    }
+  }
+
+  async get(key: string): Promise<KubeObject | undefined> {
+    const res = await this.timed('get', () => this.etcd.kv.range({ key: Buffer.from(key) }));
+    return res.kvs.length ? decodeKv(res.kvs[0]) : undefined;
+  }
+
+  async currentRevision(): Promise<string> {
+    // A range over an empty key space answers with the store's header revision.
+    const res = await this.timed('revision', () => this.etcd.kv.range({ key: Buffer.from('\0'), count_only: true }));
+    return res.header.revision;
+  }
+
+  /** Stores obj under key if the key does not exist. */
+  async create(key: string, obj: KubeObject): Promise<WriteResult> {
+    const value = encodeObject(obj);
+    const res = await this.timed('create', () =>
+      this.etcd.kv.txn({
+        compare: [{ key: Buffer.from(key), target: 'Create', result: 'Equal', create_revision: 0 }],
+        success: [{ request_put: { key: Buffer.from(key), value: Buffer.from(value) } }],
+        failure: [],
+      }),
+    );
+    if (!res.succeeded) return { ok: false };
+    return { ok: true, object: withRevision(obj, res.header.revision), revision: res.header.revision };
+  }
+
+  /** Replaces the object if its mod revision is still `expectedRevision`. */
+  async update(key: string, obj: KubeObject, expectedRevision: string): Promise<WriteResult> {
+    const value = encodeObject(obj);
+    const res = await this.timed('update', () =>
+      this.etcd.kv.txn({
+        compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
+        success: [{ request_put: { key: Buffer.from(key), value: Buffer.from(value) } }],
+        failure: [{ request_range: { key: Buffer.from(key) } }],
+      }),
+    );
+    if (!res.succeeded) return { ok: false, current: currentOf(res.responses[0]?.response_range?.kvs) };
+    return { ok: true, object: withRevision(obj, res.header.revision), revision: res.header.revision };
+  }
+
+  /** Deletes the key if its mod revision is still `expectedRevision`; `object` is the last state with the delete's revision. */
+  async delete(key: string, last: KubeObject, expectedRevision: string): Promise<WriteResult> {
+    const res = await this.timed('delete', () =>
+      this.etcd.kv.txn({
+        compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
+        success: [{ request_delete_range: { key: Buffer.from(key) } }],
+        failure: [{ request_range: { key: Buffer.from(key) } }],
+      }),
+    );
+    if (!res.succeeded) return { ok: false, current: currentOf(res.responses[0]?.response_range?.kvs) };
+    return { ok: true, object: withRevision(last, res.header.revision), revision: res.header.revision };
+  }
+
+  /** Objects under prefix in key order, all read at one revision. */
+  async list(prefix: string, params: ListParams = {}): Promise<ListPage> {
+    let start = prefix;
+    let revision = params.revision;
+    if (params.continue) {
+      const t = decodeContinue(params.continue);
+      if (!t.start.startsWith(prefix)) throw expired(CONTINUE_EXPIRED);
+      start = t.start;
+      revision = t.rv;
+    }
+    const limit = params.limit && params.limit > 0 ? params.limit : 0;
+    let res;
+    try {
+      res = await this.timed('list', () =>
+        this.etcd.kv.range({
+          key: Buffer.from(start),
+          range_end: prefixEnd(prefix),
+          limit,
+          revision: revision ?? 0,
+        }),
+      );
+    } catch (err) {
+      if (isCompactedError(err)) throw expired(CONTINUE_EXPIRED);
+      throw err;
+    }
+    const rev = revision ?? res.header.revision;
+    const items = res.kvs.map(decodeKv);
+    const page: ListPage = { items, revision: rev };
+    if (res.more && res.kvs.length) {
+      const lastKey = res.kvs[res.kvs.length - 1].key.toString('utf8');
+      page.continue = encodeContinue({ rv: rev, start: lastKey + '\u0000' });
+      page.remainingItemCount = Number(res.count) - res.kvs.length;
+    }
+    return page;
+  }
+}
+
+function withRevision(obj: KubeObject, revision: string): KubeObject {
+  meta(obj).resourceVersion = revision;
+  return obj;
+}
+
+function currentOf(kvs: IKeyValue[] | undefined): KubeObject | undefined {
+  return kvs && kvs.length ? decodeKv(kvs[0]) : undefined;
+}
