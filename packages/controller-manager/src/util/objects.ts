@@ -1,0 +1,51 @@
+import type { KubeObject, OwnerReference } from '@k8ts/api';
+
+export function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): string {
+  const m = obj.metadata ?? {};
+  return m.namespace ? `${m.namespace}/${m.name}` : (m.name ?? '');
+}
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf('/');
+  return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+export function clone<T>(x: T): T {
+  return x === undefined ? x : structuredClone(x);
+}
+
+export function controllerRefOf(obj: KubeObject): OwnerReference | undefined {
+  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+}
+
+export function newControllerRef(owner: KubeObject, apiVersion: string, kind: string): OwnerReference {
+  return { apiVersion, kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
+}
+
+/** Deep equality of JSON values where a missing key equals undefined. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => jsonEqual(x, bb[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
+  for (const k of keys) if (!jsonEqual(ao[k], bo[k])) return false;
+  return true;
+}
+
+export function creationMs(obj: KubeObject): number {
+  const t = Date.parse(obj.metadata?.creationTimestamp ?? '');
+  return Number.isNaN(t) ? 0 : t;
+}
+
+/** Oldest first; ties broken by name, as Kubernetes' ByCreationTimestamp sorts do. */
+export function byCreation(a: KubeObject, b: KubeObject): number {
+  const d = creationMs(a) - creationMs(b);
+  if (d !== 0) return d;
+  return (a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1;
+}
