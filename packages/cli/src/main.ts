@@ -5,6 +5,9 @@ import { up } from './commands/up.js';
 import { down } from './commands/down.js';
 import { status } from './commands/status.js';
 import { ensureImages } from './commands/images.js';
+import { composeInfo, composeInit, composeKubeconfig } from './commands/compose.js';
+import { readFileSync } from 'node:fs';
+import { Home } from './home.js';
 
 const program = new Command('k8ts').description('a small Kubernetes in TypeScript').showHelpAfterError();
 
@@ -42,6 +45,17 @@ program
   .description('build the local images (k8ts/pause, k8ts/busybox, k8ts/node, k8ts/hello)')
   .option('--force', 'rebuild even when present')
   .action(async (o) => ensureImages(o));
+
+program
+  .command('kubeconfig')
+  .description('print a kubeconfig for the embedded cluster, or with --compose for the compose one')
+  .option('--compose', 'the docker-compose cluster')
+  .action(async (o) => {
+    process.stdout.write(o.compose ? await composeKubeconfig() : readFileSync(new Home().kubeconfig, 'utf8'));
+  });
+
+program.command('compose-init <dir>', { hidden: true }).action((dir: string) => composeInit(dir));
+program.command('compose-info', { hidden: true }).action(() => composeInfo());
 
 program.parseAsync().catch((e: Error) => {
   console.error(`k8ts: ${e.message}`);

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds the images docker-compose.yml runs, with no registry: the local base images
+# (deploy/images), then k8ts/k8ts:dev from deploy/k8ts/Dockerfile on the local node base,
+# with etcd, iptables and ip copied from this machine's Debian packages.
+#   deploy/compose-images.sh [--upstream]   (--upstream: FROM node:20-slim, needs a registry)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+base=k8ts/node:20
+[ "${1:-}" = "--upstream" ] && base=node:20-slim
+[ "$base" = k8ts/node:20 ] && deploy/images/build.sh
+
+stage=deploy/.build/k8ts/rootfs
+rm -rf "$stage" && mkdir -p "$stage"
+copy() { # a file and the shared libraries it needs, at the same paths
+  local f
+  for f in "$@"; do
+    [ -e "$f" ] || continue
+    mkdir -p "$stage$(dirname "$f")" && cp -L "$f" "$stage$f"
+    ldd "$f" 2>/dev/null | awk '/=> \//{print $3} /^[[:space:]]*\/[^ ]*ld-linux/{print $1}' | while read -r lib; do
+      mkdir -p "$stage$(dirname "$lib")" && cp -L "$lib" "$stage$lib"
+    done
+  done
+}
+copy /usr/bin/etcd /usr/sbin/xtables-nft-multi "$(command -v ip)"
+for m in /usr/lib/x86_64-linux-gnu/xtables/*.so; do copy "$m"; done
+for n in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
+  ln -sf xtables-nft-multi "$stage/usr/sbin/$n"
+done
+mkdir -p "$stage/var/lib/k8ts" "$stage/tmp" && chmod 1777 "$stage/tmp"
+docker build -q -f deploy/k8ts/Dockerfile --build-arg BASE="$base" -t k8ts/k8ts:dev . >/dev/null
+echo "built k8ts/k8ts:dev (BASE=$base)"
