@@ -7,3 +7,4 @@ export { isDNS1123Label, isDNS1123Subdomain, isDNS1035Label, isQualifiedName, is
 export * from './quantity.js';
 export * from './defaults.js';
 export * from './helpers/index.js';
+export * from './validation/index.js';

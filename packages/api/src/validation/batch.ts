@@ -1,0 +1,105 @@
+// batch/v1: Job and CronJob (pkg/apis/batch/validation).
+import { CronExpressionParser } from 'cron-parser';
+import { type FieldError, invalid, notSupported, required } from './field-error.js';
+import { validateNonNegative } from './common.js';
+import { validateSelectorAndTemplate } from './workloads.js';
+
+const JOB_RESTART = ['OnFailure', 'Never'];
+
+export function validateJobSpec(spec: any, fld: string, inTemplate: boolean): FieldError[] {
+  if (!spec) return [required(fld)];
+  const errs: FieldError[] = [];
+  for (const k of ['parallelism', 'completions', 'backoffLimit', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished'])
+    errs.push(...validateNonNegative(spec[k], `${fld}.${k}`));
+  if (typeof spec.activeDeadlineSeconds === 'number' && spec.activeDeadlineSeconds <= 0)
+    errs.push(invalid(`${fld}.activeDeadlineSeconds`, spec.activeDeadlineSeconds, 'must be greater than 0'));
+  if (spec.completionMode !== undefined && !['NonIndexed', 'Indexed'].includes(spec.completionMode))
+    errs.push(notSupported(`${fld}.completionMode`, spec.completionMode, ['NonIndexed', 'Indexed']));
+  if (spec.completionMode === 'Indexed' && (spec.completions === undefined || spec.completions === null))
+    errs.push(required(`${fld}.completions`, 'when completion mode is Indexed'));
+  // A Job's selector is generated from its uid on create (generateJobSelector, run by
+  // applyDefaults once metadata.uid is set); a CronJob's job template has none.
+  if (!inTemplate && !spec.selector) errs.push(required(`${fld}.selector`));
+  errs.push(...validateSelectorAndTemplate(spec, fld, 'job', JOB_RESTART, false));
+  return errs;
+}
+
+export function validateJob(obj: any): FieldError[] {
+  return validateJobSpec(obj.spec, 'spec', false);
+}
+
+const macros: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
+
+/**
+ * Parses a CronJob schedule as robfig/cron's standard parser does: five fields or a macro
+ * (`@every <duration>` too). Returns the expression cron-parser understands, or throws with
+ * the message Kubernetes prints.
+ */
+export function normalizeCronSchedule(schedule: string): string {
+  const s = schedule.trim();
+  if (s.startsWith('TZ=') || s.startsWith('CRON_TZ='))
+    throw new Error('CRON_TZ or TZ used in schedule is not supported, please use the dedicated timeZone field instead');
+  if (s.startsWith('@every ')) return s;
+  if (s.startsWith('@')) {
+    const m = macros[s];
+    if (!m) throw new Error(`unrecognized descriptor: ${s}`);
+    return m;
+  }
+  const fields = s.split(/\s+/).filter(Boolean);
+  if (fields.length !== 5) throw new Error(`expected exactly 5 fields, found ${fields.length}: ${s}`);
+  return fields.join(' ');
+}
+
+const durationRe = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+
+export function validateCronSchedule(schedule: unknown, fld: string): FieldError[] {
+  if (typeof schedule !== 'string' || schedule === '') return [required(fld)];
+  try {
+    const expr = normalizeCronSchedule(schedule);
+    if (expr.startsWith('@every ')) {
+      if (!durationRe.test(expr.slice(7).trim())) throw new Error(`failed to parse duration ${expr}`);
+      return [];
+    }
+    CronExpressionParser.parse(expr, { strict: false });
+    return [];
+  } catch (e) {
+    return [invalid(fld, schedule, (e as Error).message)];
+  }
+}
+
+export function validateCronJob(obj: any): FieldError[] {
+  const errs: FieldError[] = [];
+  const name = obj.metadata?.name;
+  // Job names get an 11-character suffix and must stay a DNS label.
+  if (typeof name === 'string' && name.length > 52) errs.push(invalid('metadata.name', name, 'must be no more than 52 characters'));
+  const spec = obj.spec;
+  if (!spec) return [...errs, required('spec')];
+  errs.push(...validateCronSchedule(spec.schedule, 'spec.schedule'));
+  if (spec.timeZone !== undefined && spec.timeZone !== null) {
+    if (spec.timeZone === '' || !isValidTimeZone(spec.timeZone)) errs.push(invalid('spec.timeZone', spec.timeZone, 'unknown time zone ' + spec.timeZone));
+  }
+  if (spec.concurrencyPolicy !== undefined && !['Allow', 'Forbid', 'Replace'].includes(spec.concurrencyPolicy))
+    errs.push(notSupported('spec.concurrencyPolicy', spec.concurrencyPolicy, ['Allow', 'Forbid', 'Replace']));
+  for (const k of ['startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit'])
+    errs.push(...validateNonNegative(spec[k], `spec.${k}`));
+  if (!spec.jobTemplate) errs.push(required('spec.jobTemplate'));
+  else errs.push(...validateJobSpec(spec.jobTemplate.spec, 'spec.jobTemplate.spec', true));
+  return errs;
+}
+
+function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,101 @@
+// validate(resource, obj, old?): the field errors Kubernetes' registry strategies report on
+// create (old absent) and update (old given), in Kubernetes' words and field paths.
+import type { KubeObject } from '../types.js';
+import { findResource } from '../resources.js';
+import { type FieldError, tooLong } from './field-error.js';
+import { type NameValidator, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+import { validatePod, validatePodUpdate } from './pod.js';
+import { validateService, validateServiceUpdate } from './service.js';
+import { validateDaemonSet, validateDeployment, validateReplicaSet, validateSelectorImmutable } from './workloads.js';
+import { validateCronJob, validateJob } from './batch.js';
+import {
+  validateConfigMap,
+  validateConfigMapUpdate,
+  validateEndpointSlice,
+  validateEndpoints,
+  validateEvent,
+  validateLease,
+  validateNamespace,
+  validateNode,
+  validateSecret,
+  validateSecretUpdate,
+} from './other.js';
+
+/** etcd's default request limit: objects above it could not be stored anyway. */
+export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
+
+const nameValidators: Record<string, NameValidator> = {
+  namespaces: nameIsDNSLabel,
+  // Service names become DNS labels and env var prefixes: RFC 1035 (must start with a letter).
+  services: nameIsDNS1035Label,
+};
+
+const specValidators: Record<string, (obj: any) => FieldError[]> = {
+  pods: validatePod,
+  services: validateService,
+  deployments: validateDeployment,
+  replicasets: validateReplicaSet,
+  daemonsets: validateDaemonSet,
+  jobs: validateJob,
+  cronjobs: validateCronJob,
+  configmaps: validateConfigMap,
+  secrets: validateSecret,
+  namespaces: validateNamespace,
+  nodes: validateNode,
+  leases: validateLease,
+  events: validateEvent,
+  endpoints: validateEndpoints,
+  endpointslices: validateEndpointSlice,
+};
+
+const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
+  pods: validatePodUpdate,
+  services: validateServiceUpdate,
+  deployments: validateSelectorImmutable,
+  replicasets: validateSelectorImmutable,
+  daemonsets: validateSelectorImmutable,
+  jobs: validateSelectorImmutable,
+  secrets: validateSecretUpdate,
+  configmaps: validateConfigMapUpdate,
+};
+
+export interface ValidateOptions {
+  /**
+   * 'status' for writes to the status subresource: Kubernetes keeps the old spec there, so
+   * only metadata and status are checked.
+   */
+  subresource?: string;
+}
+
+/**
+ * Validates an object (after applyDefaults) for `resource`. With `old`, also the update
+ * rules: identity fields, immutable specs and selectors.
+ */
+export function validate(resource: string, obj: KubeObject, old?: KubeObject, opts: ValidateOptions = {}): FieldError[] {
+  const info = findResource(resource);
+  const r = info?.resource ?? resource;
+  const errs: FieldError[] = [];
+  if (obj === null || typeof obj !== 'object') return [{ field: '', type: 'FieldValueRequired', message: 'Required value' }];
+  errs.push(
+    ...validateObjectMeta(obj.metadata, {
+      namespaced: info?.namespaced ?? true,
+      nameValidator: nameValidators[r] ?? nameIsDNSSubdomain,
+    }),
+  );
+  if (old) errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
+  if (opts.subresource !== 'status') {
+    errs.push(...(specValidators[r]?.(obj) ?? []));
+    if (old) errs.push(...(updateValidators[r]?.(obj, old) ?? []));
+  }
+  const size = Buffer.byteLength(JSON.stringify(obj));
+  if (size > MAX_OBJECT_BYTES) errs.push(tooLong('', MAX_OBJECT_BYTES));
+  return errs;
+}
+
+export * from './field-error.js';
+export { statusForInvalid, ValidationError } from './status.js';
+export { validatePodSpec, canonicalJson } from './pod.js';
+export { validateLabelSelector, isValidPortName, isValidPortNum } from './common.js';
+export { validateTolerations, validateTaints, validateAffinity } from './scheduling.js';
+export { normalizeCronSchedule, validateCronSchedule } from './batch.js';
+export { validateObjectMeta, validateLabels, validateAnnotations, TOTAL_ANNOTATION_SIZE_LIMIT } from './meta.js';
