@@ -210,6 +210,38 @@ describe('apiserver registry over gRPC', () => {
     assert.equal(after5.metadata.generation, 3);
   });
 
+  it('filters lists and watches by label and field selectors, with ADDED/DELETED on transitions', async () => {
+    await c.create('namespaces', '', { metadata: { name: 'sel' } });
+    await c.create('pods', 'sel', pod('web-1', {}, { app: 'web', tier: 'front' }));
+    await c.create('pods', 'sel', pod('db-1', {}, { app: 'db' }));
+    await c.create('pods', 'sel', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'db-1' }, target: { name: 'node-a' } }, 'binding', 'db-1');
+    const byLabel = await c.list('pods', { namespace: 'sel', label_selector: 'app in (web,cache),tier' });
+    assert.deepEqual(byLabel.items.map((p: any) => p.metadata.name), ['web-1']);
+    const byField = await c.list('pods', { namespace: 'sel', field_selector: 'spec.nodeName=node-a' });
+    assert.deepEqual(byField.items.map((p: any) => p.metadata.name), ['db-1']);
+    const unbound = await c.list('pods', { field_selector: 'spec.nodeName=,metadata.namespace=sel' });
+    assert.deepEqual(unbound.items.map((p: any) => p.metadata.name), ['web-1']);
+    const bad = await rejects(c.list('pods', { field_selector: 'spec.bogus=1' }));
+    assert.equal(bad.code, GRPC.INVALID_ARGUMENT);
+    assert.equal(bad.status.code, 400);
+
+    const w = c.watch('pods', { namespace: 'sel', label_selector: 'app=web', resource_version: '0' });
+    await w.until((e) => e.length >= 1);
+    const db = await c.get('pods', 'sel', 'db-1');
+    await c.update('pods', 'sel', { ...db, metadata: { ...db.metadata, labels: { app: 'web' } } }); // starts matching
+    const web = await c.get('pods', 'sel', 'web-1');
+    await c.update('pods', 'sel', { ...web, metadata: { ...web.metadata, labels: { app: 'gone' } } }); // stops matching
+    const db2 = await c.get('pods', 'sel', 'db-1');
+    await c.update('pods', 'sel', { ...db2, metadata: { ...db2.metadata, annotations: { a: 'b' } } });
+    await w.until((e) => e.length >= 4);
+    assert.deepEqual(w.events.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED web-1', 'ADDED db-1', 'DELETED web-1', 'MODIFIED db-1']);
+    w.cancel();
+    const wf = c.watch('pods', { field_selector: 'spec.nodeName=node-a', resource_version: '0' });
+    await wf.until((e) => e.length >= 1);
+    assert.deepEqual(wf.events.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED db-1']);
+    wf.cancel();
+  });
+
   it('pages a list with limit/continue at one revision', async () => {
     await c.create('namespaces', '', { metadata: { name: 'paging' } });
     for (let i = 0; i < 7; i++) await c.create('configmaps', 'paging', { metadata: { name: `cm-${i}` } });
@@ -344,7 +376,9 @@ describe('apiserver durability', () => {
         }
       }
     });
-    await new Promise((r) => setTimeout(r, 700));
+    // Kill in the middle of the stream of creates, once a good number went through.
+    const t0 = Date.now();
+    while (acked.length < 60 && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGKILL');
     stop = true;
     await Promise.all(workers);

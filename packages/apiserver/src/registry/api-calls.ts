@@ -1,11 +1,20 @@
 // The @k8ts/api functions the registry calls (defaults, validation, selectors, patches),
-// in one place. They are written in parallel with the registry: each is looked up by name
-// and, while one is missing, its call site below is a marked TODO that does nothing (or
-// refuses the request) rather than a stand-in implementation.
+// in one place, with their errors turned into metav1.Status. applyPatch is written in
+// parallel with the registry: it is looked up by name, and while it is missing PATCH
+// answers 415 (a marked TODO below) rather than a stand-in implementation.
 import * as api from '@k8ts/api';
-import type { KubeObject, Status } from '@k8ts/api';
+import {
+  applyDefaults as apiApplyDefaults,
+  defaultPodTolerations as apiDefaultPodTolerations,
+  fieldsOf,
+  parseFieldSelector,
+  parseLabelSelector,
+  statusForInvalid,
+  validate as apiValidate,
+  type KubeObject,
+} from '@k8ts/api';
 import { ApiError } from '@k8ts/client';
-import { badRequest, statusError } from './errors.js';
+import { statusError } from './errors.js';
 
 const A = api as unknown as Record<string, any>;
 
@@ -17,9 +26,12 @@ function fn(name: string): ((...args: any[]) => any) | undefined {
 /** api errors (SelectorError, PatchError, …) carry an HTTP code; turn them into Status. */
 export function fromApiError(err: unknown): unknown {
   if (err instanceof ApiError) return err;
-  const e = err as { name?: string; code?: unknown; message?: string };
+  const e = err as { name?: string; code?: unknown; message?: string; status?: any };
+  if (e && e.status && typeof e.status.code === 'number' && e.status.kind === 'Status') {
+    return new ApiError(e.status.code, e.status.reason ?? 'Invalid', e.status);
+  }
   if (e && typeof e.code === 'number' && e.code >= 400 && e.code < 600) {
-    const reason = e.code === 400 ? 'BadRequest' : e.code === 422 ? 'Invalid' : e.code === 415 ? 'UnsupportedMediaType' : 'BadRequest';
+    const reason = e.code === 400 ? 'BadRequest' : e.code === 422 ? 'Invalid' : e.code === 415 ? 'UnsupportedMediaType' : e.code === 409 ? 'Conflict' : 'BadRequest';
     return statusError(e.code, reason, e.message ?? String(err));
   }
   return err;
@@ -37,21 +49,15 @@ export function compileFilter(resource: string, labelSelector?: string, fieldSel
   const hasLabel = !!labelSelector && labelSelector.trim() !== '';
   const hasField = !!fieldSelector && fieldSelector.trim() !== '';
   if (!hasLabel && !hasField) return EVERYTHING;
-  const parseLabelSelector = fn('parseLabelSelector');
-  const parseFieldSelector = fn('parseFieldSelector');
-  const fieldsOf = fn('fieldsOf');
-  // TODO(@k8ts/api): selectors are being written; until they are exported, selectors are refused.
-  if ((hasLabel && !parseLabelSelector) || (hasField && (!parseFieldSelector || !fieldsOf))) {
-    throw badRequest('label and field selectors are not available yet in this build');
-  }
   try {
-    const labels = hasLabel ? parseLabelSelector!(labelSelector) : undefined;
-    const fields = hasField ? parseFieldSelector!(fieldSelector, resource) : undefined;
+    const labels = hasLabel ? parseLabelSelector(labelSelector) : undefined;
+    const fields = hasField ? parseFieldSelector(fieldSelector, resource) : undefined;
+    if ((!labels || labels.empty) && (!fields || fields.empty)) return EVERYTHING;
     return {
       everything: false,
       matches(obj) {
         if (labels && !labels.matches(obj.metadata?.labels ?? {})) return false;
-        if (fields && !fields.matches(fieldsOf!(resource, obj))) return false;
+        if (fields && !fields.empty && !fields.matches(fieldsOf(resource, obj))) return false;
         return true;
       },
     };
@@ -61,29 +67,24 @@ export function compileFilter(resource: string, labelSelector?: string, fieldSel
 }
 
 export function applyDefaults(resource: string, obj: KubeObject): void {
-  const f = fn('applyDefaults');
-  // TODO(@k8ts/api): defaulting lands with @k8ts/api's applyDefaults.
-  if (f) f(resource, obj);
+  try {
+    apiApplyDefaults(resource, obj);
+  } catch (err) {
+    throw fromApiError(err);
+  }
 }
 
 /** Throws 422 when obj (or the change from old) is invalid. */
-export function validate(resource: string, obj: KubeObject, old?: KubeObject): void {
-  const f = fn('validate');
-  // TODO(@k8ts/api): validation lands with @k8ts/api's validate.
-  if (!f) return;
-  const errs = f(resource, obj, old);
-  if (Array.isArray(errs) && errs.length) {
-    const sfi = fn('statusForInvalid');
-    if (!sfi) throw statusError(422, 'Invalid', `${obj.kind} "${obj.metadata?.name ?? ''}" is invalid`);
-    const status = sfi(resource, obj, errs) as Status;
+export function validate(resource: string, obj: KubeObject, old?: KubeObject, subresource?: string): void {
+  const errs = apiValidate(resource, obj, old, { subresource });
+  if (errs.length) {
+    const status = statusForInvalid(resource, obj.metadata?.name ?? '', errs);
     throw new ApiError(422, status.reason ?? 'Invalid', status);
   }
 }
 
 export function defaultPodTolerations(pod: KubeObject, seconds: number): void {
-  const f = fn('defaultPodTolerations');
-  // TODO(@k8ts/api): the DefaultTolerationSeconds admission lands with defaultPodTolerations.
-  if (f) f(pod, seconds);
+  apiDefaultPodTolerations(pod, seconds);
 }
 
 export function applyPatch(resource: string, obj: KubeObject | undefined, patchType: string, patch: string, extra: Record<string, unknown>): KubeObject {

@@ -1,27 +1,9 @@
 // Pod-specific registry behaviour: status on create, graceful deletion, binding.
-import type { KubeObject } from '@k8ts/api';
-
-/** The QoS class Kubernetes computes from the containers' requests and limits. */
-export function qosClass(pod: KubeObject): string {
-  const containers: any[] = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-  let any = false;
-  let guaranteed = true;
-  for (const c of containers) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    for (const r of ['cpu', 'memory']) {
-      if (req[r] !== undefined || lim[r] !== undefined) any = true;
-      const q = req[r] ?? lim[r];
-      if (lim[r] === undefined || q === undefined || String(q) !== String(lim[r])) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
+import { podQOSClass, type KubeObject } from '@k8ts/api';
 
 /** Pod status as it starts: Pending, with its QoS class (PrepareForCreate drops the rest). */
 export function initialPodStatus(pod: KubeObject): Record<string, unknown> {
-  return { phase: 'Pending', qosClass: qosClass(pod) };
+  return { phase: 'Pending', qosClass: podQOSClass(pod) };
 }
 
 /**

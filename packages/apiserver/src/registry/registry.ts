@@ -250,7 +250,7 @@ export class EtcdRegistry implements Registry {
       const next = clone(cur);
       if (input.status === undefined) delete next.status;
       else next.status = input.status;
-      validate(info.resource, next, cur);
+      validate(info.resource, next, cur, 'status');
       return next;
     }
     if (sub === 'finalize') {
