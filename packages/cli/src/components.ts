@@ -1,6 +1,6 @@
 // How each process of the embedded cluster is started: its name, package and flags. `up`
 // starts them in this order; `down` stops them in reverse.
-import type { ClusterConfig, Home } from './home.js';
+import { nodeNames, type ClusterConfig, type Home } from './home.js';
 import type { Tokens } from './tokens.js';
 
 export interface ComponentSpec {
@@ -47,22 +47,22 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens): Compone
     { name: 'scheduler', pkg: 'scheduler', args: [...client, ...ops(10259)] },
     { name: 'controller-manager', pkg: 'controller-manager', args: [...client, ...ops(10257), '--node-monitor-grace-period', String(c.nodeMonitorGracePeriod)] },
     { name: 'dns', pkg: 'dns', args: [...client, ...ops(10054), '--listen', `${c.clusterDns}:53`] },
-    { name: 'proxy', pkg: 'proxy', needsRoot: true, args: [...client, ...ops(10256), '--network', c.network, '--service-cluster-ip-range', c.serviceRange, '--load-balancer-pool', c.lbPool, '--node-name', 'agent-1'] },
+    { name: 'proxy', pkg: 'proxy', needsRoot: true, args: [...client, ...ops(10256), '--network', c.network, '--service-cluster-ip-range', c.serviceRange, '--load-balancer-pool', c.lbPool, '--node-name', nodeNames(c)[0] ?? `${c.nodePrefix}-1`] },
   ];
-  for (let i = 1; i <= c.agents; i++) {
+  for (const [i, node] of nodeNames(c).entries()) {
     specs.push({
-      name: `agent-${i}`,
+      name: node,
       pkg: 'agent',
       args: [
         ...client,
-        '--node-name', `agent-${i}`,
-        ...ops(10250 + i),
+        '--node-name', node,
+        ...ops(10251 + i),
         '--network', c.network,
         '--subnet', c.subnet,
         '--ip-range', c.ipRange,
         '--gateway', c.gateway,
         '--cluster-dns', c.clusterDns,
-        '--state-dir', home.path('agents', `agent-${i}`),
+        '--state-dir', home.path('agents', node),
       ],
     });
   }

@@ -18,3 +18,17 @@ export async function removeNetwork(name: string): Promise<boolean> {
   await docker.getNetwork(net.Id).remove();
   return true;
 }
+
+/** The cluster network, created before dns binds to its gateway and before any agent starts. */
+export async function ensureNetwork(c: { network: string; subnet: string; ipRange: string; gateway: string }): Promise<void> {
+  const docker = new Docker();
+  const nets = await docker.listNetworks({ filters: { name: [c.network] } });
+  if (nets.some((n) => n.Name === c.network)) return;
+  await docker.createNetwork({
+    Name: c.network,
+    Driver: 'bridge',
+    CheckDuplicate: true,
+    Labels: { 'io.k8ts.network': '1' },
+    IPAM: { Driver: 'default', Config: [{ Subnet: c.subnet, IPRange: c.ipRange, Gateway: c.gateway }] },
+  });
+}

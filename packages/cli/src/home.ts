@@ -6,6 +6,8 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 
 export interface ClusterConfig {
   agents: number;
+  /** Nodes are <nodePrefix>-1..N; `down` removes only the containers of these nodes. */
+  nodePrefix: string;
   etcdClientPort: number;
   etcdPeerPort: number;
   apiPort: number;
@@ -25,6 +27,7 @@ export interface ClusterConfig {
 
 export const defaultConfig: ClusterConfig = {
   agents: 3,
+  nodePrefix: 'agent',
   // Off the standard 2379 so a distribution's own etcd service does not collide.
   etcdClientPort: 12379,
   etcdPeerPort: 12380,
@@ -73,4 +76,8 @@ export class Home {
   writeConfig(c: ClusterConfig): void {
     writeFileSync(this.path('cluster.json'), JSON.stringify(c, null, 2) + '\n');
   }
+}
+
+export function nodeNames(c: ClusterConfig): string[] {
+  return Array.from({ length: c.agents }, (_, i) => `${c.nodePrefix}-${i + 1}`);
 }

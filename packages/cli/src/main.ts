@@ -15,6 +15,7 @@ program
   .command('up')
   .description('start etcd, the control plane and the agents on this machine; write the kubeconfig')
   .option('--agents <n>', 'number of agents (nodes)', (v) => parseInt(v, 10))
+  .option('--node-prefix <name>', 'nodes are <prefix>-1..N (default agent)')
   .option('--api-port <port>', 'apiserver REST port (default 6443)', (v) => parseInt(v, 10))
   .option('--grpc-port <port>', 'apiserver gRPC port (default 6444)', (v) => parseInt(v, 10))
   .option('--etcd-port <port>', 'etcd client port; peer port is the next one (default 12379)', (v) => parseInt(v, 10))

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { Home, defaultConfig } from '../home.js';
+import { Home, defaultConfig, nodeNames } from '../home.js';
 import { componentMain, componentExists, listProcesses, stopProcess } from '../processes.js';
 import { removeClusterContainers, removeNetwork } from '../docker-cleanup.js';
 
@@ -9,11 +9,11 @@ export async function down(opts: { purge?: boolean } = {}): Promise<void> {
   const config = home.readConfig() ?? defaultConfig;
   const running = listProcesses(home);
   // Agents first so none recreates a container while we remove them; etcd last.
-  const order = [...running.filter((n) => n.startsWith('agent-')), ...running.filter((n) => !n.startsWith('agent-') && n !== 'etcd' && n !== 'apiserver'), 'apiserver', 'etcd'];
+  const nodes = nodeNames({ ...config, agents: Math.max(config.agents, 16) });
+  const order = [...running.filter((n) => nodes.includes(n)), ...running.filter((n) => !nodes.includes(n) && n !== 'etcd' && n !== 'apiserver'), 'apiserver', 'etcd'];
   let stopped = 0;
   for (const name of order) if (running.includes(name) && (await stopProcess(home, name))) stopped++;
 
-  const nodes = Array.from({ length: Math.max(config.agents, 16) }, (_, i) => `agent-${i + 1}`);
   const removed = await removeClusterContainers(nodes).catch((e) => {
     console.error(`could not list containers: ${(e as Error).message}`);
     return 0;

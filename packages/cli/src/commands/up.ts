@@ -7,9 +7,11 @@ import { componentSpecs, etcdArgs } from '../components.js';
 import { componentExists, runningPid, startComponent, startDetached } from '../processes.js';
 import { apiGet, isReady, nodeReady, waitFor } from '../api.js';
 import { ensureImages } from './images.js';
+import { ensureNetwork } from '../docker-cleanup.js';
 
 export interface UpOptions {
   agents?: number;
+  nodePrefix?: string;
   apiPort?: number;
   grpcPort?: number;
   etcdPort?: number;
@@ -47,6 +49,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   const tasks = new Listr(
     [
       { title: 'Local images', task: async () => ensureImages({ force: opts.images }) },
+      { title: `Network ${config.network} (${config.subnet})`, task: async () => ensureNetwork(config) },
       {
         title: 'etcd',
         task: async () => {
@@ -67,7 +70,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
       },
       {
         title: `Waiting for ${config.agents} Ready nodes`,
-        enabled: () => specs.some((s) => s.pkg === 'agent'),
+        enabled: () => config.agents > 0 && specs.some((s) => s.pkg === 'agent'),
         task: async () =>
           waitFor(
             `${config.agents} Ready nodes`,
@@ -90,7 +93,8 @@ export async function up(opts: UpOptions = {}): Promise<void> {
 /** Options given on the command line win over the layout of an earlier `up` of this home. */
 function layoutFromOptions(o: UpOptions): Partial<ClusterConfig> {
   const out: Partial<ClusterConfig> = {};
-  if (o.agents) out.agents = o.agents;
+  if (o.agents !== undefined) out.agents = o.agents;
+  if (o.nodePrefix) out.nodePrefix = o.nodePrefix;
   if (o.apiPort) out.apiPort = o.apiPort;
   if (o.grpcPort) out.grpcPort = o.grpcPort;
   if (o.etcdPort) Object.assign(out, { etcdClientPort: o.etcdPort, etcdPeerPort: o.etcdPort + 1 });
