@@ -1,0 +1,132 @@
+// The embedded cluster end to end, as a user runs it: `k8ts up` (own home, ports, network
+// and node names so it never touches another cluster on this machine), the seeds' nginx
+// example through the real kubectl, an agent killed under its pods, replicas Ready again
+// on the other nodes with the Service answering throughout, then `k8ts down --purge`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import Docker from 'dockerode';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+const home = mkdtempSync(join(tmpdir(), 'k8ts-e2e-'));
+const prefix = 'e2e-agent';
+const network = 'k8ts-e2e';
+const env = { ...process.env, K8TS_HOME: home, KUBECONFIG: join(home, 'kubeconfig') };
+const kubectlBin = existsSync('/usr/lib/google-cloud-sdk/bin/kubectl.1.32') ? '/usr/lib/google-cloud-sdk/bin/kubectl.1.32' : 'kubectl';
+
+async function k8ts(...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', ...args], { cwd: root, env, timeout: 240_000 });
+  return stdout;
+}
+
+async function kubectl(...args: string[]): Promise<string> {
+  const { stdout } = await run(kubectlBin, args, { cwd: root, env, timeout: 60_000 });
+  return stdout;
+}
+
+async function kjson(...args: string[]): Promise<any> {
+  return JSON.parse(await kubectl(...args, '-o', 'json'));
+}
+
+async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const ready = (p: any) => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+
+before(async () => {
+  await k8ts(
+    'up', '--agents', '3', '--node-prefix', prefix,
+    '--api-port', '16543', '--grpc-port', '16544', '--etcd-port', '22379',
+    '--network', network, '--subnet', '10.217.0.0/16', '--service-range', '10.98.0.0/16', '--lb-pool', '10.218.0.0/24',
+    '--ops-port-offset', '1000',
+  );
+});
+
+after(async () => {
+  await k8ts('down', '--purge').catch((e) => console.error(e));
+  // Whatever down missed, by this test's labels, so nothing is left behind.
+  const docker = new Docker();
+  const left = await docker.listContainers({ all: true, filters: { label: ['io.k8ts.node'] } });
+  for (const c of left.filter((c) => c.Labels['io.k8ts.node']?.startsWith(prefix))) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+  const nets = await docker.listNetworks({ filters: { name: [network] } });
+  for (const n of nets.filter((n) => n.Name === network)) await docker.getNetwork(n.Id).remove().catch(() => {});
+});
+
+test('three nodes are Ready', async () => {
+  const nodes = await kjson('get', 'nodes');
+  assert.deepEqual(nodes.items.map((n: any) => n.metadata.name).sort(), [`${prefix}-1`, `${prefix}-2`, `${prefix}-3`]);
+  for (const n of nodes.items) assert.ok(n.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True'), n.metadata.name);
+});
+
+test('the nginx example serves through its Service, and survives an agent kill', async () => {
+  await kubectl('apply', '-f', 'deploy/examples/nginx.yaml');
+  const pods = await eventually('2 ready nginx pods', async () => {
+    const list = await kjson('-n', 'nginx', 'get', 'pods', '-l', 'app=nginx-hello');
+    const r = list.items.filter(ready);
+    return r.length === 2 ? r : undefined;
+  }, 90_000);
+  const svc = await kjson('-n', 'nginx', 'get', 'svc', 'nginx-svc');
+  const vip = svc.spec.clusterIP as string;
+  assert.match(vip, /^10\.98\./);
+
+  const seen = new Set<string>();
+  await eventually('answers from both pods through the ClusterIP', async () => {
+    const body = await (await fetch(`http://${vip}/`, { signal: AbortSignal.timeout(2000) })).text();
+    for (const p of pods) if (body.includes(p.metadata.name)) seen.add(p.metadata.name);
+    return seen.size === 2;
+  }, 30_000);
+
+  // Kill the agent of one pod's node (the process only: its pods keep running, as with a kubelet crash).
+  const victimNode = pods[0].spec.nodeName as string;
+  const pid = Number(readFileSync(join(home, 'pids', `${victimNode}.pid`), 'utf8'));
+  process.kill(-pid, 'SIGKILL');
+  const killedAt = Date.now();
+
+  let requests = 0;
+  let failures = 0;
+  let probing = true;
+  const prober = (async () => {
+    while (probing) {
+      requests++;
+      try {
+        const res = await fetch(`http://${vip}/`, { signal: AbortSignal.timeout(2000) });
+        if (!res.ok) failures++;
+        await res.text();
+      } catch {
+        failures++;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+
+  const replaced = await eventually('2 ready replicas off the killed node', async () => {
+    const list = await kjson('-n', 'nginx', 'get', 'pods', '-l', 'app=nginx-hello');
+    const r = list.items.filter((p: any) => ready(p) && p.spec.nodeName !== victimNode);
+    return r.length >= 2 ? r : undefined;
+  }, 60_000);
+  const recoveredMs = Date.now() - killedAt;
+  probing = false;
+  await prober;
+  console.log(`agent kill: replicas Ready elsewhere after ${(recoveredMs / 1000).toFixed(1)}s; ${failures}/${requests} requests failed meanwhile`);
+  assert.equal(replaced.length, 2);
+  const node = await kjson('get', 'node', victimNode);
+  assert.ok(node.spec.taints?.some((t: any) => t.key === 'node.kubernetes.io/unreachable'), 'the dead node is tainted unreachable');
+  assert.ok(requests > 10 && failures <= requests * 0.1, `the Service kept answering during the recovery (${failures}/${requests} failed)`);
+});
