@@ -8,3 +8,4 @@ export * from './quantity.js';
 export * from './defaults.js';
 export * from './helpers/index.js';
 export * from './validation/index.js';
+export * from './patch/index.js';
