@@ -7,6 +7,7 @@ import { status } from './commands/status.js';
 import { ensureImages } from './commands/images.js';
 import { composeInfo, composeInit, composeKubeconfig } from './commands/compose.js';
 import { readFileSync } from 'node:fs';
+import { killAgent, killComponent, killNode, pauseAgent, restartComponent, resumeAgent } from './commands/chaos.js';
 import { Home } from './home.js';
 
 const program = new Command('k8ts').description('a small Kubernetes in TypeScript').showHelpAfterError();
@@ -46,6 +47,14 @@ program
   .description('build the local images (k8ts/pause, k8ts/busybox, k8ts/node, k8ts/hello)')
   .option('--force', 'rebuild even when present')
   .action(async (o) => ensureImages(o));
+
+const chaos = program.command('chaos').description('inject faults into the running embedded cluster');
+chaos.command('kill-agent <node>').description('the agent dies, its pods keep running').action(killAgent);
+chaos.command('kill-node <node>').description('the agent and all its pod containers die').action(killNode);
+chaos.command('pause-agent <node>').description('the agent freezes: no heartbeats, pods keep running').action(pauseAgent);
+chaos.command('resume <node>').description('a paused agent carries on').action(resumeAgent);
+chaos.command('kill <component>').description('apiserver, scheduler, controller-manager, proxy, dns, etcd or an agent').action(killComponent);
+chaos.command('restart <component>').description('start a component again as it was started').action(restartComponent);
 
 program
   .command('kubeconfig')

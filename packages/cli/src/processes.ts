@@ -54,7 +54,24 @@ export function startDetached(home: Home, name: string, command: string, args: s
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
   child.unref();
   writeFileSync(home.path('pids', `${name}.pid`), `${child.pid}\n`);
+  writeFileSync(home.path('pids', `${name}.cmd.json`), JSON.stringify({ command, args, env }) + '\n');
   return child.pid;
+}
+
+/** Starts a process again exactly as it was last started (for `k8ts chaos restart`). */
+export function restartDetached(home: Home, name: string): number {
+  const f = home.path('pids', `${name}.cmd.json`);
+  if (!existsSync(f)) throw new Error(`${name} was never started by this cluster home`);
+  const { command, args, env } = JSON.parse(readFileSync(f, 'utf8'));
+  return startDetached(home, name, command, args, env);
+}
+
+/** Sends a signal to a component's process group; false when it is not running. */
+export function signalProcess(home: Home, name: string, signal: NodeJS.Signals): boolean {
+  const pid = runningPid(home, name);
+  if (pid === undefined) return false;
+  killGroup(pid, signal);
+  return true;
 }
 
 export function startComponent(home: Home, name: string, pkg: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
