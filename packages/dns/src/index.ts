@@ -1,0 +1,87 @@
+// k8ts dns: the cluster.local zone from Services, Endpoints and Pods; every other name is
+// relayed to the host's resolver.
+import * as k8tsClient from '@k8ts/client';
+import { createLogger, startOpsServer, type Client } from '@k8ts/client';
+import { WatchCache } from './watch-cache.js';
+import { buildZone, type ZoneIndex } from './records.js';
+import { DnsServer } from './server.js';
+import { parseHostPort, resolvConfNameservers, type Upstream } from './upstream.js';
+
+export { buildZone, type ZoneIndex } from './records.js';
+export { answer } from './answer.js';
+export { DnsServer } from './server.js';
+
+export interface DnsOptions {
+  server?: string;
+  token?: string;
+  client?: Client;
+  opsPort?: number;
+  /** "ip:port"; default 10.213.0.1:53 (the cluster network's gateway). Port 0 picks one. */
+  listen?: string;
+  /** "ip:port[,ip:port]"; default: the nameservers of /etc/resolv.conf. */
+  upstream?: string;
+  clusterDomain?: string;
+  resolvConf?: string;
+}
+
+export interface RunningDns {
+  /** The UDP and TCP port in use. */
+  port: number;
+  host: string;
+  opsPort: number;
+  upstreams: Upstream[];
+  /** Resolves once every cache has listed. */
+  synced(): boolean;
+  stop(): Promise<void>;
+}
+
+export async function startDns(opts: DnsOptions = {}): Promise<RunningDns> {
+  const log = createLogger('dns');
+  const zone = (opts.clusterDomain ?? 'cluster.local').toLowerCase().replace(/\.$/, '');
+  const listen = parseHostPort(opts.listen ?? '10.213.0.1:53', 53);
+  const ownAddress = (u: Upstream) => u.host === listen.host && u.port === listen.port;
+  const upstreams = (opts.upstream ? opts.upstream.split(',').map((s) => parseHostPort(s, 53)) : resolvConfNameservers(opts.resolvConf)).filter((u) => !ownAddress(u));
+  if (!upstreams.length) log.warn({ reason: 'NoUpstream' }, 'no upstream nameserver: names outside the cluster get SERVFAIL');
+
+  const ops = await startOpsServer({ component: 'dns', port: opts.opsPort ?? 10054 });
+  const client = opts.client ?? connect(opts.server ?? '127.0.0.1:6444', opts.token);
+  let index: ZoneIndex | undefined;
+  const dirty = () => (index = undefined);
+  const caches = [new WatchCache(client, 'services', dirty, log), new WatchCache(client, 'endpoints', dirty, log), new WatchCache(client, 'pods', dirty, log)] as const;
+  const currentIndex = () => (index ??= buildZone(zone, caches[0].list(), caches[1].list(), caches[2].list()));
+
+  const server = new DnsServer({ host: listen.host, port: listen.port, zone, index: currentIndex, upstreams, log, metrics: ops.registry });
+  const synced = () => caches.every((c) => c.hasSynced());
+  ops.addReadyCheck('caches-synced', synced);
+  try {
+    await Promise.all(caches.map((c) => c.start()));
+    await server.start();
+  } catch (e) {
+    for (const c of caches) c.stop();
+    await server.stop().catch(() => {});
+    if (!opts.client) client.close();
+    await ops.close();
+    throw e;
+  }
+  log.info({ listen: `${listen.host}:${server.port}`, zone, upstreams: upstreams.map((u) => `${u.host}:${u.port}`) }, 'dns started');
+  return {
+    port: server.port,
+    host: listen.host,
+    opsPort: ops.port,
+    upstreams,
+    synced,
+    async stop() {
+      for (const c of caches) c.stop();
+      await server.stop();
+      if (!opts.client) client.close();
+      await ops.close();
+    },
+  };
+}
+
+// clientFromOptions is being written by the client helper; looked up at run time until it lands.
+function connect(server: string, token?: string): Client {
+  const make = (k8tsClient as unknown as { clientFromOptions?: (o: { server: string; token?: string }) => Client }).clientFromOptions;
+  if (!make) throw new Error('@k8ts/client has no clientFromOptions yet');
+  return make({ server, token });
+}
