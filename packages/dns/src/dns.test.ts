@@ -4,7 +4,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import dnsPacket, { type Packet } from 'dns-packet';
+import dnsPacket, { type DecodedPacket } from 'dns-packet';
+
+// dns-packet decodes rcode and record TTLs; its typings leave them out.
+type Packet = DecodedPacket & { rcode?: string; answers?: any[] };
 import { FakeClient } from '@k8ts/client';
 import { startDns, type RunningDns } from './index.js';
 
@@ -43,7 +46,7 @@ function queryTcp(name: string, type: string): Promise<Packet> {
       buf = Buffer.concat([buf, d]);
       if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         sock.end();
-        resolve(dnsPacket.streamDecode(buf));
+        resolve(dnsPacket.streamDecode(buf) as Packet);
       }
     });
     sock.on('error', reject);
