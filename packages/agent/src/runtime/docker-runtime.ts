@@ -33,6 +33,7 @@ export interface ObservedContainer {
   created: number; // unix seconds
   image: string;
   imageId: string;
+  sandboxId: string; // app and init containers: the sandbox they joined
 }
 
 /** What inspect says of a container's life (cached per id and state). */
@@ -96,8 +97,10 @@ export class DockerRuntime {
   }
 
   /** Every container this node created (any pod, any state). */
-  async list(): Promise<ObservedContainer[]> {
-    const found = await this.docker.listContainers({ all: true, filters: { label: [`${L.node}=${this.cfg.nodeName}`] } });
+  async list(podUid?: string): Promise<ObservedContainer[]> {
+    const label = [`${L.node}=${this.cfg.nodeName}`];
+    if (podUid) label.push(`${L.podUid}=${podUid}`);
+    const found = await this.docker.listContainers({ all: true, filters: { label } });
     return found
       .filter((c) => c.Labels[L.podUid])
       .map((c) => ({
@@ -113,6 +116,7 @@ export class DockerRuntime {
         created: c.Created,
         image: c.Image,
         imageId: c.ImageID,
+        sandboxId: c.Labels[L.sandbox] ?? '',
       }));
   }
 
@@ -278,7 +282,7 @@ export class DockerRuntime {
       OpenStdin: !!c.stdin,
       StdinOnce: !!c.stdinOnce,
       AttachStdin: false,
-      Labels: this.labels(pod, c.name, kind, restartCount),
+      Labels: { ...this.labels(pod, c.name, kind, restartCount), [L.sandbox]: sandboxId },
       HostConfig: {
         NetworkMode: hostNetwork ? 'host' : `container:${sandboxId}`,
         IpcMode: `container:${sandboxId}`,

@@ -10,6 +10,8 @@ export const L = {
   kind: 'io.k8ts.container.kind', // sandbox | init | app
   gracePeriod: 'io.kubernetes.pod.terminationGracePeriod',
   network: 'io.k8ts.network',
+  sandbox: 'io.k8ts.sandbox-id', // the pause container an app container joined
+
 } as const;
 
 export const SANDBOX_NAME = 'POD';

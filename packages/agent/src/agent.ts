@@ -1,0 +1,167 @@
+// startAgent: one node. Registers the Node, keeps its Lease, runs the pods bound to it on
+// Docker, and serves logs/exec/port-forward over the stream it holds to the apiserver.
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { Histogram, Gauge } from 'prom-client';
+import { createLogger, startOpsServer, type Client, type Logger, type OpsServer } from '@k8ts/client';
+import { DockerRuntime } from './runtime/docker-runtime.js';
+import { PodManager } from './pods/pod-manager.js';
+import { NodeLife } from './node/node-life.js';
+import { parseNodeLabels } from './node/node-object.js';
+
+export interface AgentOptions {
+  /** A ready client; otherwise one is made from server/token. */
+  client?: Client;
+  server?: string;
+  token?: string;
+  nodeName?: string;
+  nodeLabels?: Record<string, string> | string;
+  cpu?: string;
+  memory?: string;
+  maxPods?: number;
+  network?: string;
+  subnet?: string;
+  ipRange?: string;
+  gateway?: string;
+  clusterDns?: string;
+  clusterDomain?: string;
+  stateDir?: string;
+  opsPort?: number; // 0 = a free port, -1 = off (default)
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  relistMs?: number;
+  leaseDurationSeconds?: number;
+  dockerSocket?: string;
+  docker?: Docker;
+  /** Open the Nodes.Connect stream for logs/exec/port-forward (default: when the client can). */
+  streams?: boolean;
+  log?: Logger;
+}
+
+export interface Agent {
+  nodeName: string;
+  runtime: DockerRuntime;
+  pods: PodManager;
+  node: NodeLife;
+  ops: OpsServer;
+  stop(): Promise<void>;
+}
+
+export const AGENT_DEFAULTS = {
+  network: 'k8ts',
+  subnet: '10.213.0.0/16',
+  ipRange: '10.213.0.0/17',
+  gateway: '10.213.0.1',
+};
+
+async function makeClient(server: string | undefined, token: string | undefined): Promise<Client> {
+  const mod = (await import('@k8ts/client')) as Record<string, unknown>;
+  const make = mod.clientFromOptions as undefined | ((o: { server?: string; token?: string }) => Client | Promise<Client>);
+  if (typeof make !== 'function') throw new Error('@k8ts/client has no clientFromOptions yet: pass a client');
+  return await make({ server, token });
+}
+
+export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
+  const nodeName = opts.nodeName ?? os.hostname();
+  const log = opts.log ?? createLogger('agent', { node: nodeName });
+  const client = opts.client ?? (await makeClient(opts.server, opts.token));
+  const ownsClient = !opts.client;
+  const docker = opts.docker ?? new Docker(opts.dockerSocket ? { socketPath: opts.dockerSocket } : undefined);
+  const network = {
+    name: opts.network ?? AGENT_DEFAULTS.network,
+    subnet: opts.subnet ?? AGENT_DEFAULTS.subnet,
+    ipRange: opts.ipRange ?? AGENT_DEFAULTS.ipRange,
+    gateway: opts.gateway ?? AGENT_DEFAULTS.gateway,
+  };
+  const stateDir = opts.stateDir ?? join(os.tmpdir(), 'k8ts-agent', nodeName);
+  mkdirSync(stateDir, { recursive: true });
+  const runtime = new DockerRuntime(docker, { nodeName, network, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain });
+  const hostIP = network.gateway || '127.0.0.1';
+
+  const ops = await startOpsServer({ component: 'agent', port: opts.opsPort ?? -1 });
+  const syncSeconds = new Histogram({ name: 'k8ts_agent_pod_sync_duration_seconds', help: 'Duration of one pod sync', labelNames: ['result'], registers: [ops.registry], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10] });
+  const podsGauge: Gauge = new Gauge({ name: 'k8ts_agent_pods', help: 'Pods bound to this node', registers: [ops.registry], collect(): void { podsGauge.set(pods.pods.size); } });
+
+  let runtimeVersion = 'docker://unknown';
+  try {
+    runtimeVersion = `docker://${await runtime.version()}`;
+  } catch {
+    // reported through the Ready condition
+  }
+  const renewLease = (client as unknown as { renewLease?: (n: string, d: number) => Promise<unknown> }).renewLease?.bind(client);
+  const node = new NodeLife({
+    client,
+    facts: {
+      name: nodeName,
+      labels: typeof opts.nodeLabels === 'string' ? parseNodeLabels(opts.nodeLabels) : (opts.nodeLabels ?? {}),
+      cpu: opts.cpu,
+      memory: opts.memory,
+      maxPods: opts.maxPods,
+      internalIP: hostIP,
+      runtimeVersion,
+      opsPort: ops.port,
+    },
+    pingRuntime: () => runtime.ping().then(() => undefined),
+    log,
+    leaseDurationSeconds: opts.leaseDurationSeconds,
+    renewLease,
+  });
+  const pods = new PodManager({
+    client,
+    runtime,
+    nodeName,
+    hostIP: () => hostIP,
+    stateDir,
+    backoffBaseMs: opts.backoffBaseMs,
+    backoffMaxMs: opts.backoffMaxMs,
+    relistMs: opts.relistMs,
+    log,
+    onSync: (ms, ok) => syncSeconds.observe({ result: ok ? 'ok' : 'error' }, ms / 1000),
+  });
+  ops.addReadyCheck('node-registered', () => node.registered);
+  ops.addReadyCheck('container-runtime', () => !node.runtimeError);
+
+  // Docker may be down at start: register NotReady and keep trying the network.
+  let stopped = false;
+  let netTimer: NodeJS.Timeout | undefined;
+  const ensureNet = async (): Promise<void> => {
+    try {
+      const r = await runtime.ensureNetwork();
+      if (r.created) log.info({ network: network.name, subnet: network.subnet }, 'cluster network created');
+      if (runtimeVersion === 'docker://unknown') node.o.facts.runtimeVersion = `docker://${await runtime.version()}`;
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'cluster network not ready; retrying');
+      if (!stopped) await new Promise<void>((r) => (netTimer = setTimeout(r, 2000)));
+      if (!stopped) return ensureNet();
+    }
+  };
+  await node.start();
+  const netReady = ensureNet();
+  // Wait for the network when Docker is up, so the first pods find it.
+  if (!node.runtimeError) await netReady;
+  pods.start();
+  void netReady;
+
+  const streams = undefined as { stop(): void } | undefined;
+  log.info({ node: nodeName, network: network.name, stateDir, opsPort: ops.port }, 'agent started');
+
+  return {
+    nodeName,
+    runtime,
+    pods,
+    node,
+    ops,
+    async stop() {
+      stopped = true;
+      if (netTimer) clearTimeout(netTimer);
+      streams?.stop();
+      node.stop();
+      await pods.stop();
+      await ops.close();
+      if (ownsClient) client.close();
+      log.info({ node: nodeName }, 'agent stopped (pods keep running)');
+    },
+  };
+}

@@ -1,0 +1,33 @@
+// Kubernetes Events about pods, written best-effort: an event that cannot be written is
+// dropped, never retried in the sync path.
+import type { Pod } from '@k8ts/api';
+import type { Client, Logger } from '@k8ts/client';
+
+export class EventRecorder {
+  constructor(
+    private readonly client: Client,
+    private readonly nodeName: string,
+    private readonly log?: Logger,
+  ) {}
+
+  pod(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void {
+    const m = pod.metadata ?? {};
+    const now = new Date().toISOString();
+    const ev = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { generateName: `${m.name}.`, namespace: m.namespace ?? 'default' },
+      involvedObject: { apiVersion: 'v1', kind: 'Pod', name: m.name, namespace: m.namespace, uid: m.uid, ...(fieldPath ? { fieldPath } : {}) },
+      reason,
+      message,
+      type,
+      source: { component: 'kubelet', host: this.nodeName },
+      reportingComponent: 'kubelet',
+      reportingInstance: this.nodeName,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    };
+    this.client.create('events', ev as never).catch((e) => this.log?.debug({ err: (e as Error).message, reason }, 'event not recorded'));
+  }
+}
