@@ -25,9 +25,9 @@ export function isConditionTrue(conditions: readonly ConditionLike[] | undefined
  * changes (kept from the old entry otherwise), and is filled with now when missing.
  * Returns `changed` false when nothing but heartbeat/probe times would differ.
  */
-export function setCondition<T extends ConditionLike>(
+export function setCondition<T extends ConditionLike = ConditionLike>(
   conditions: readonly T[] | undefined | null,
-  cond: T,
+  cond: NoInfer<T>,
   now: string = nowRfc3339(),
 ): { conditions: T[]; changed: boolean } {
   const list = [...(conditions ?? [])];
@@ -46,7 +46,7 @@ export function setCondition<T extends ConditionLike>(
 }
 
 /** Sets a condition on `obj.status.conditions` in place; returns whether it changed. */
-export function setStatusCondition<T extends ConditionLike>(obj: { status?: any }, cond: T, now?: string): boolean {
+export function setStatusCondition<T extends ConditionLike = ConditionLike>(obj: { status?: any }, cond: NoInfer<T>, now?: string): boolean {
   obj.status ??= {};
   const { conditions, changed } = setCondition<T>(obj.status.conditions, cond, now);
   obj.status.conditions = conditions;
