@@ -1,0 +1,41 @@
+// A pod waiting in (or taken from) the scheduling queue, with its scheduling history.
+import type { Pod } from '@k8ts/api';
+
+export interface QueuedPodInfo {
+  key: string;
+  pod: Pod;
+  /** Order of arrival: the last tie-break in the active queue. */
+  seq: number;
+  /** When the pod first entered the queue (ms): the start of its end-to-end latency. */
+  firstSeen: number;
+  /** When the last attempt started (ms): backoff counts from here. */
+  lastAttempt: number;
+  attempts: number;
+  /** Plugins that rejected the pod last time: only events they care about retry it. */
+  unschedulablePlugins: Set<string>;
+  /** When it may leave the backoff queue (ms). */
+  backoffExpiry: number;
+  /** When it entered the unschedulable set (ms). */
+  unschedulableSince: number;
+}
+
+function priorityOf(pod: Pod): number {
+  return pod.spec?.priority ?? 0;
+}
+
+function createdAt(pod: Pod): number {
+  const t = pod.metadata?.creationTimestamp;
+  const ms = t ? Date.parse(t) : NaN;
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
+/** PrioritySort: higher priority first, then older pods, then arrival order. */
+export function activeQLess(a: QueuedPodInfo, b: QueuedPodInfo): boolean {
+  const pa = priorityOf(a.pod);
+  const pb = priorityOf(b.pod);
+  if (pa !== pb) return pa > pb;
+  const ca = createdAt(a.pod);
+  const cb = createdAt(b.pod);
+  if (ca !== cb) return ca < cb;
+  return a.seq < b.seq;
+}
