@@ -85,3 +85,6 @@ function connect(server: string, token?: string): Client {
   if (!make) throw new Error('@k8ts/client has no clientFromOptions yet');
   return make({ server, token });
 }
+
+/** The codec this component uses, for tests and benchmarks that speak DNS to it. */
+export { default as dnsPacket } from 'dns-packet';

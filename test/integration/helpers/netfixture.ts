@@ -54,13 +54,14 @@ export class NetFixture {
     return this.run(name, ['sh', '-c', script]);
   }
 
-  async shell(name: string): Promise<string> {
-    return this.run(name, ['sleep', '3600']);
+  /** A container that only sleeps, to run commands in; `dockerArgs` e.g. --dns settings. */
+  async shell(name: string, dockerArgs: string[] = []): Promise<string> {
+    return this.run(name, ['sleep', '3600'], dockerArgs);
   }
 
-  private async run(name: string, cmd: string[]): Promise<string> {
+  private async run(name: string, cmd: string[], dockerArgs: string[] = []): Promise<string> {
     const cname = `${this.network}-${name}`;
-    const id = (await sh('docker', ['run', '-d', '--name', cname, '--network', this.network, '--label', 'k8ts.test=proxy', this.image, ...cmd])).trim();
+    const id = (await sh('docker', ['run', '-d', '--name', cname, '--network', this.network, '--label', 'k8ts.test=proxy', ...dockerArgs, this.image, ...cmd])).trim();
     this.containers.push(id);
     const ip = (await sh('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', id])).trim();
     return ip;
