@@ -17,14 +17,18 @@ export class RawObjects {
   readonly nodes: any;
   private readonly md: grpc.Metadata;
 
-  constructor(address: string, token?: string) {
+  constructor(address: string, token?: string, channelOptions: grpc.ChannelOptions = {}) {
     const def = protoLoader.loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true });
     const pkg = (grpc.loadPackageDefinition(def) as any).k8ts.v1;
     const creds = grpc.credentials.createInsecure();
-    this.objects = new pkg.Objects(address, creds);
-    this.nodes = new pkg.Nodes(address, creds);
+    this.objects = new pkg.Objects(address, creds, channelOptions);
+    this.nodes = new pkg.Nodes(address, creds, channelOptions);
     this.md = new grpc.Metadata();
     if (token) this.md.set('authorization', `Bearer ${token}`);
+  }
+
+  metadata(): grpc.Metadata {
+    return this.md.clone();
   }
 
   call(method: string, req: object, service: 'objects' | 'nodes' = 'objects'): Promise<any> {

@@ -81,7 +81,7 @@ function watch(ctx: GrpcContext, call: grpc.ServerWritableStream<any, any>): voi
   let ended = false;
   const fail = (err: unknown) => {
     const e = toApiError(err);
-    ctx.metrics?.observeRequest('grpc', 'watch', resource, e.code, (performance.now() - start) / 1000);
+    ctx.metrics?.observeRequest('watch', resource, e.code, (performance.now() - start) / 1000);
     ended = true;
     call.emit('error', toServiceError(e));
   };
@@ -116,7 +116,7 @@ function watch(ctx: GrpcContext, call: grpc.ServerWritableStream<any, any>): voi
   } catch (err) {
     return fail(err);
   }
-  ctx.metrics?.observeRequest('grpc', 'watch', resource, 200, (performance.now() - start) / 1000);
+  ctx.metrics?.observeRequest('watch', resource, 200, (performance.now() - start) / 1000);
   call.on('cancelled', end);
   call.on('close', end);
   call.on('error', end);

@@ -14,7 +14,7 @@ export function unary<Req, Res>(
     const start = performance.now();
     const resource = String((call.request as any)?.resource ?? '');
     let code = 200;
-    const done = () => ctx.metrics?.observeRequest('grpc', verb, resource, code, (performance.now() - start) / 1000);
+    const done = () => ctx.metrics?.observeRequest(verb, resource, code, (performance.now() - start) / 1000);
     let user: RequestUser;
     try {
       user = userOf(ctx, call);

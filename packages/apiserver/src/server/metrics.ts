@@ -1,32 +1,32 @@
-// Prometheus metrics of the apiserver, named after kube-apiserver's. Both faces record
-// requests here (label `face`: grpc or rest).
+// Prometheus metrics of the apiserver core: gRPC requests, registry watches, etcd calls.
+// (The REST face keeps kube-apiserver's apiserver_request_* names for its own requests.)
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export class ApiServerMetrics {
   readonly registry: Registry;
-  readonly requests: Counter<'face' | 'verb' | 'resource' | 'code'>;
-  readonly requestDuration: Histogram<'face' | 'verb' | 'resource'>;
+  readonly requests: Counter<'verb' | 'resource' | 'code'>;
+  readonly requestDuration: Histogram<'verb' | 'resource'>;
   readonly watchers: Gauge<'resource'>;
   readonly etcdDuration: Histogram<'operation'>;
 
   constructor(registry = new Registry()) {
     this.registry = registry;
     this.requests = new Counter({
-      name: 'apiserver_request_total',
-      help: 'Requests by face, verb, resource and HTTP code',
-      labelNames: ['face', 'verb', 'resource', 'code'],
+      name: 'k8ts_grpc_requests_total',
+      help: 'gRPC requests by verb, resource and HTTP code',
+      labelNames: ['verb', 'resource', 'code'],
       registers: [registry],
     });
     this.requestDuration = new Histogram({
-      name: 'apiserver_request_duration_seconds',
-      help: 'Request latency by face, verb and resource (watches: until the stream starts)',
-      labelNames: ['face', 'verb', 'resource'],
+      name: 'k8ts_grpc_request_duration_seconds',
+      help: 'gRPC request latency by verb and resource (watches: until the stream starts)',
+      labelNames: ['verb', 'resource'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     });
     this.watchers = new Gauge({
-      name: 'apiserver_registered_watchers',
-      help: 'Open watches by resource',
+      name: 'k8ts_registry_watchers',
+      help: 'Open registry watches (both faces) by resource',
       labelNames: ['resource'],
       registers: [registry],
     });
@@ -39,8 +39,8 @@ export class ApiServerMetrics {
     });
   }
 
-  observeRequest(face: string, verb: string, resource: string, code: number, seconds: number): void {
-    this.requests.inc({ face, verb, resource, code: String(code) });
-    this.requestDuration.observe({ face, verb, resource }, seconds);
+  observeRequest(verb: string, resource: string, code: number, seconds: number): void {
+    this.requests.inc({ verb, resource, code: String(code) });
+    this.requestDuration.observe({ verb, resource }, seconds);
   }
 }

@@ -12,7 +12,8 @@ import { loadTokenFile } from '../auth/token-file.js';
 import { startGrpcServer } from '../grpc/server.js';
 import type { AgentStreamHandler } from '../grpc/context.js';
 import { ApiServerMetrics } from './metrics.js';
-import { createHealthServer } from './fallback-http.js';
+import { createRestServer } from '../rest/index.js';
+import type { StreamTunnel } from '../tunnel/types.js';
 import { registerServiceAllocators } from '../allocators/index.js';
 
 export interface ApiServerOptions {
@@ -74,7 +75,20 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel }, host, opts.grpcPort);
     cleanups.push(() => grpcServer.stop());
 
-    const http = await createHttpServer({ registry, authenticate, logger, metrics, tunnel });
+    const http = createRestServer({
+      registry,
+      // The REST face answers 401 itself when it gets no user.
+      authenticate: (header?: string) => {
+        try {
+          return authenticate(header);
+        } catch {
+          return null;
+        }
+      },
+      logger,
+      metricsRegistry: metrics.registry,
+      tunnel: tunnel as unknown as StreamTunnel | undefined,
+    });
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(opts.port, host, () => resolve());
@@ -102,25 +116,6 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await registry.close();
     etcd.close();
     throw err;
-  }
-
-  async function createHttpServer(deps: {
-    registry: EtcdRegistry;
-    authenticate: Authenticate;
-    logger: Logger;
-    metrics: ApiServerMetrics;
-    tunnel?: AgentStreamHandler;
-  }): Promise<http.Server> {
-    const restIndex = new URL('../rest/index.ts', import.meta.url);
-    if (existsSync(restIndex)) {
-      const mod = await import(restIndex.href);
-      if (typeof mod.createRestServer === 'function') return mod.createRestServer(deps);
-    }
-    logger.warn('no REST face in this build: serving /healthz, /readyz and /metrics only');
-    return createHealthServer(metrics.registry, async () => {
-      await store.currentRevision();
-      return true;
-    });
   }
 }
 
