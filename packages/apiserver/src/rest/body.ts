@@ -1,0 +1,73 @@
+// Request bodies: read with a size cap (3 MiB, as kube-apiserver caps them) and decoded
+// from JSON, YAML or Kubernetes protobuf.
+import type { IncomingMessage } from 'node:http';
+import YAML from 'yaml';
+import { badRequest, tooLarge, unsupportedMediaType } from './status.js';
+import { decodeProtobufObject } from './protobuf/decode.js';
+
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      throw tooLarge();
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** An object body in any format the server accepts. */
+export function decodeObjectBody(buf: Buffer, contentType: string | undefined): Record<string, unknown> {
+  const type = mediaType(contentType);
+  if (buf.length === 0) throw badRequest('the body of the request was empty');
+  let value: unknown;
+  if (type === 'application/vnd.kubernetes.protobuf') {
+    value = decodeProtobufObject(buf);
+  } else if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') {
+    value = parseYaml(buf.toString('utf8'));
+  } else if (type === 'application/json' || type === '' || type === '*/*') {
+    value = parseJson(buf.toString('utf8'));
+  } else {
+    throw unsupportedMediaType(type);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw badRequest("Object 'Kind' is missing in the request body");
+  }
+  return value as Record<string, unknown>;
+}
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+  }
+}
+
+export function parseYaml(text: string): unknown {
+  try {
+    return YAML.parse(text, { version: '1.2', merge: false });
+  } catch (e) {
+    throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** An optional body, e.g. DeleteOptions on DELETE. */
+export function decodeOptionalBody(buf: Buffer, contentType: string | undefined): Record<string, unknown> | undefined {
+  if (buf.length === 0 || buf.toString('utf8').trim() === '') return undefined;
+  return decodeObjectBody(buf, contentType);
+}

@@ -1,0 +1,28 @@
+// What every handler of one request needs: the request, its parsed URL and route, the
+// caller, the representation it asked for, and the server's dependencies.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Registry, RequestUser } from '../registry/types.js';
+import type { StreamTunnel } from '../tunnel/types.js';
+import type { RestMetrics } from './metrics.js';
+import type { Output } from './negotiate.js';
+import type { ResourceRoute } from './route.js';
+
+export interface RestDeps {
+  registry: Registry;
+  logger: Logger;
+  metrics: RestMetrics;
+  tunnel?: StreamTunnel;
+}
+
+export interface RequestContext {
+  deps: RestDeps;
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  route: ResourceRoute;
+  user: RequestUser;
+  output: Output;
+  /** kube-apiserver's verb for metrics: GET LIST WATCH POST PUT PATCH DELETE DELETECOLLECTION CONNECT. */
+  verb: string;
+}

@@ -1,0 +1,192 @@
+// The verbs on resources: get, list, watch, create, update, patch, delete,
+// deletecollection, and the subresources that are plain objects (status, scale, binding,
+// eviction). Streams (log, exec, attach, portforward) live in ./streams.
+import type { DeleteOptions, KubeObject } from '@k8ts/api';
+import type { PatchType } from '@k8ts/client';
+import { apiVersionOf, type ResourceInfo } from '@k8ts/api';
+import type { RequestContext } from './context.js';
+import type { WriteOpts } from '../registry/types.js';
+import { readBody, decodeObjectBody, decodeOptionalBody, mediaType } from './body.js';
+import { listOptions, isWatch, dryRun, deleteOptions, isTrue } from './query.js';
+import { sendJson, renderObject, renderList } from './respond.js';
+import { serveWatch } from './watch.js';
+import { badRequest, methodNotAllowed, notFoundPath, success, unsupportedPatchType } from './status.js';
+import { serveLogs } from './streams/log.js';
+
+const PATCH_TYPES = new Set<string>([
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/json-patch+json',
+  'application/apply-patch+yaml',
+]);
+
+/** Subresources that are streams, answered elsewhere (GET log; exec/attach/portforward upgrade). */
+export const STREAM_SUBRESOURCES = new Set(['log', 'exec', 'attach', 'portforward']);
+
+function withTypeMeta(obj: KubeObject, info: ResourceInfo): KubeObject {
+  if (obj && typeof obj === 'object' && obj.kind !== 'Status' && (!obj.apiVersion || !obj.kind)) {
+    return { ...obj, apiVersion: obj.apiVersion ?? apiVersionOf(info), kind: obj.kind ?? info.kind };
+  }
+  return obj;
+}
+
+function reply(ctx: RequestContext, code: number, obj: KubeObject, info: ResourceInfo): void {
+  const body = renderObject(info.resource, withTypeMeta(obj, info), ctx.output, ctx.url.searchParams);
+  sendJson(ctx.res, code, body, ctx.output.yaml);
+}
+
+/** Namespace of the request for a write; undefined for cluster-scoped resources. */
+function namespaceOf(ctx: RequestContext, info: ResourceInfo): string {
+  if (!info.namespaced) return '';
+  if (ctx.route.namespace === undefined) throw notFoundPath();
+  return ctx.route.namespace;
+}
+
+function checkBody(obj: Record<string, unknown>, info: ResourceInfo, namespace: string, name?: string): KubeObject {
+  const kind = obj.kind as string | undefined;
+  const apiVersion = obj.apiVersion as string | undefined;
+  if (kind && kind !== info.kind) {
+    throw badRequest(`the kind of the provided object (${kind}) does not match the kind of the resource (${info.kind})`);
+  }
+  if (apiVersion && apiVersion !== apiVersionOf(info)) {
+    throw badRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${apiVersionOf(info)})`);
+  }
+  const meta = (obj.metadata && typeof obj.metadata === 'object' ? obj.metadata : {}) as KubeObject['metadata'];
+  if (info.namespaced) {
+    if (meta.namespace && meta.namespace !== namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    meta.namespace = namespace;
+  }
+  if (name !== undefined && meta.name && meta.name !== name) {
+    throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+  }
+  if (name !== undefined && !meta.name) meta.name = name;
+  return { ...obj, apiVersion: apiVersion ?? apiVersionOf(info), kind: kind ?? info.kind, metadata: meta } as KubeObject;
+}
+
+export async function serveResource(ctx: RequestContext): Promise<void> {
+  const { route, req, url, deps } = ctx;
+  const info = route.info;
+  if (!info) throw notFoundPath();
+  if (route.namespace !== undefined && !info.namespaced) throw notFoundPath();
+  const q = url.searchParams;
+  const { registry } = deps;
+  const user = ctx.user;
+  const method = req.method ?? 'GET';
+  const sub = route.subresource;
+  if (sub && !info.subresources.includes(sub)) throw notFoundPath();
+
+  if (sub && STREAM_SUBRESOURCES.has(sub)) {
+    ctx.verb = 'CONNECT';
+    if (sub === 'log' && method === 'GET') return serveLogs(ctx, info, namespaceOf(ctx, info), route.name!);
+    // exec, attach and portforward arrive as upgrades (see ./streams/upgrade.ts).
+    throw badRequest(`Upgrade request required`);
+  }
+
+  switch (method) {
+    case 'GET': {
+      if (route.watchPath || isWatch(q)) {
+        ctx.verb = 'WATCH';
+        if (route.name && sub) throw methodNotAllowed('watch', info.kind);
+        return serveWatch(ctx, info.resource, info.namespaced ? route.namespace : undefined);
+      }
+      if (!route.name) {
+        ctx.verb = 'LIST';
+        const list = await registry.list(info.resource, listOptions(q, info.namespaced ? route.namespace : undefined));
+        sendJson(ctx.res, 200, renderList(info.resource, list, ctx.output, q), ctx.output.yaml);
+        return;
+      }
+      ctx.verb = 'GET';
+      const ns = namespaceOf(ctx, info);
+      const obj = !sub || sub === 'status' ? await registry.get(info.resource, ns, route.name) : await registry.getSubresource(info.resource, ns, route.name, sub);
+      if (sub && sub !== 'status') {
+        sendJson(ctx.res, 200, obj, ctx.output.yaml);
+        return;
+      }
+      reply(ctx, 200, obj, info);
+      return;
+    }
+    case 'POST': {
+      ctx.verb = 'POST';
+      const ns = namespaceOf(ctx, info);
+      const body = decodeObjectBody(await readBody(req), req.headers['content-type']);
+      if (!route.name) {
+        if (sub) throw notFoundPath();
+        const obj = checkBody(body, info, ns);
+        const created = await registry.create(info.resource, ns, obj, { dryRun: dryRun(q), user });
+        reply(ctx, 201, created, info);
+        return;
+      }
+      if (!sub) throw methodNotAllowed('POST', info.kind);
+      const result = await registry.createSubresource(info.resource, ns, route.name, sub, body as KubeObject, { dryRun: dryRun(q), user });
+      sendJson(ctx.res, 201, result, ctx.output.yaml);
+      return;
+    }
+    case 'PUT': {
+      ctx.verb = 'PUT';
+      if (!route.name) throw methodNotAllowed('PUT', `${info.kind}List`);
+      const ns = namespaceOf(ctx, info);
+      const body = decodeObjectBody(await readBody(req), req.headers['content-type']);
+      if (sub && sub !== 'status' && sub !== 'finalize') {
+        const result = await registry.createSubresource(info.resource, ns, route.name, sub, body as KubeObject, { dryRun: dryRun(q), user });
+        sendJson(ctx.res, 200, result, ctx.output.yaml);
+        return;
+      }
+      const obj = checkBody(body, info, ns, route.name);
+      const updated = await registry.update(info.resource, ns, route.name, obj, { dryRun: dryRun(q), user, subresource: sub ?? '' });
+      reply(ctx, 200, updated, info);
+      return;
+    }
+    case 'PATCH': {
+      ctx.verb = 'PATCH';
+      if (!route.name) throw methodNotAllowed('PATCH', `${info.kind}List`);
+      const ns = namespaceOf(ctx, info);
+      const type = mediaType(req.headers['content-type']);
+      if (!PATCH_TYPES.has(type)) throw unsupportedPatchType(type);
+      const patch = (await readBody(req)).toString('utf8');
+      if (type === 'application/apply-patch+yaml' && !q.get('fieldManager')) {
+        throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+      }
+      const { object, created } = await registry.patch(info.resource, ns, route.name, type as PatchType, patch, {
+        dryRun: dryRun(q),
+        user,
+        subresource: sub,
+        fieldManager: q.get('fieldManager') ?? undefined,
+        force: isTrue(q.get('force')),
+      });
+      if (sub && sub !== 'status') {
+        sendJson(ctx.res, 200, object, ctx.output.yaml);
+        return;
+      }
+      reply(ctx, created ? 201 : 200, object, info);
+      return;
+    }
+    case 'DELETE': {
+      const body = decodeOptionalBody(await readBody(req), req.headers['content-type']);
+      // DeleteOptions' own dryRun is a list of strings; the registry takes a boolean.
+      const opts = { ...deleteOptions(q, body), dryRun: dryRun(q) || Array.isArray(body?.dryRun), user } as unknown as DeleteOptions & WriteOpts;
+      if (!route.name) {
+        ctx.verb = 'DELETECOLLECTION';
+        if (sub) throw notFoundPath();
+        const ns = info.namespaced ? (route.namespace ?? '') : '';
+        const list = await registry.deleteCollection(info.resource, ns, listOptions(q, info.namespaced ? route.namespace : undefined), opts);
+        sendJson(ctx.res, 200, list, ctx.output.yaml);
+        return;
+      }
+      ctx.verb = 'DELETE';
+      if (sub) throw methodNotAllowed('DELETE', info.kind);
+      const ns = namespaceOf(ctx, info);
+      const result = await registry.delete(info.resource, ns, route.name, opts);
+      if (result.finished && info.resource !== 'pods') {
+        const details = { name: route.name, group: info.group || undefined, kind: info.resource, uid: result.object.metadata?.uid };
+        sendJson(ctx.res, 200, success(200, details), ctx.output.yaml);
+        return;
+      }
+      reply(ctx, 200, result.object, info);
+      return;
+    }
+    default:
+      throw methodNotAllowed(method, info.kind);
+  }
+}

@@ -1,0 +1,81 @@
+// Turns a request path into what it addresses: a discovery document, or a resource
+// (collection, object or subresource) in a group-version, namespaced or not. Only the
+// shape of the path is judged here; whether the resource exists is the caller's business.
+import { RESOURCES, type ResourceInfo } from '@k8ts/api';
+
+export type Route =
+  | { type: 'apiVersions' } // /api
+  | { type: 'apiGroups' } // /apis
+  | { type: 'apiGroup'; group: string } // /apis/<g>
+  | { type: 'resourceList'; group: string; version: string } // /api/v1, /apis/<g>/<v>
+  | ResourceRoute;
+
+export interface ResourceRoute {
+  type: 'resource';
+  group: string;
+  version: string;
+  /** The plural as written in the path. */
+  resource: string;
+  /** Undefined when the group-version does not serve this resource. */
+  info?: ResourceInfo;
+  /** Namespace from the path; undefined for cluster-scoped paths and all-namespace lists. */
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  /** Legacy `/watch/` path prefix. */
+  watchPath: boolean;
+}
+
+export function servedGroupVersions(): { group: string; version: string }[] {
+  const seen = new Map<string, { group: string; version: string }>();
+  for (const r of RESOURCES) seen.set(`${r.group}/${r.version}`, { group: r.group, version: r.version });
+  return [...seen.values()];
+}
+
+function lookup(group: string, version: string, resource: string): ResourceInfo | undefined {
+  return RESOURCES.find((r) => r.group === group && r.version === version && r.resource === resource);
+}
+
+export function parseRoute(pathname: string): Route | undefined {
+  const parts = pathname.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+  if (parts.length === 0) return undefined;
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (parts[0] === 'api') {
+    if (parts.length === 1) return { type: 'apiVersions' };
+    group = '';
+    version = parts[1];
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis') {
+    if (parts.length === 1) return { type: 'apiGroups' };
+    if (parts.length === 2) return { type: 'apiGroup', group: parts[1] };
+    group = parts[1];
+    version = parts[2];
+    rest = parts.slice(3);
+  } else {
+    return undefined;
+  }
+  if (rest.length === 0) return { type: 'resourceList', group, version };
+
+  let watchPath = false;
+  if (rest[0] === 'watch') {
+    watchPath = true;
+    rest = rest.slice(1);
+    if (rest.length === 0) return undefined;
+  }
+
+  const base = { type: 'resource' as const, group, version, watchPath };
+  // /namespaces/<ns>/<resource>/... addresses a namespaced resource, unless the third
+  // segment is not one (then it is a subresource of the namespace itself: status, finalize).
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    const info = lookup(group, version, rest[2]);
+    const namespacedResource = info ? info.namespaced : !(group === '' && rest.length === 3);
+    if (namespacedResource) {
+      if (rest.length > 5) return undefined;
+      return { ...base, resource: rest[2], info, namespace: rest[1], name: rest[3], subresource: rest[4] };
+    }
+  }
+  if (rest.length > 3) return undefined;
+  return { ...base, resource: rest[0], info: lookup(group, version, rest[0]), name: rest[1], subresource: rest[2] };
+}

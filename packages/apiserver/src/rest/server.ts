@@ -1,0 +1,139 @@
+// The Kubernetes REST face: one plain-HTTP server answering discovery, OpenAPI, version,
+// health and metrics, and the resource API over the registry. Upgrades (exec, attach,
+// port-forward) go to ./streams/upgrade.ts.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { Logger } from 'pino';
+import type { Registry as MetricsRegistry } from 'prom-client';
+import type { Registry, RequestUser } from '../registry/types.js';
+import type { StreamTunnel } from '../tunnel/types.js';
+import { parseRoute, type ResourceRoute } from './route.js';
+import { chooseOutput, aggregatedDiscovery as wantsAggregated } from './negotiate.js';
+import { apiVersions, apiGroupList, apiGroup, apiResourceList, aggregatedDiscovery } from './discovery.js';
+import { openapiV3Index, openapiV3Document } from './openapi.js';
+import { sendJson, sendStatus, sendText } from './respond.js';
+import { statusFor, unauthorized, notFoundPath } from './status.js';
+import { restMetrics } from './metrics.js';
+import { serveResource } from './resources.js';
+import { versionInfo } from './version.js';
+import type { RequestContext, RestDeps } from './context.js';
+import { handleUpgrade } from './streams/upgrade.js';
+
+export interface RestServerOptions {
+  registry: Registry;
+  authenticate: (authorizationHeader?: string) => RequestUser | null;
+  logger: Logger;
+  metricsRegistry: MetricsRegistry;
+  tunnel?: StreamTunnel;
+  /** Serve HTTPS with this key pair. kubectl sends tokens only over TLS. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+}
+
+function isHealthPath(path: string): boolean {
+  return /^\/(healthz|readyz|livez)(\/.*)?$/.test(path);
+}
+
+export function createRestServer(opts: RestServerOptions): http.Server {
+  const deps: RestDeps = { registry: opts.registry, logger: opts.logger, metrics: restMetrics(opts.metricsRegistry), tunnel: opts.tunnel };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    void handle(req, res).catch((err) => {
+      opts.logger.error({ err, url: req.url }, 'request failed');
+      if (!res.headersSent) sendStatus(res, statusFor(err));
+      else res.end();
+    });
+  };
+  // An https.Server answers the same events and methods; callers listen and close it alike.
+  const server = (opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, onRequest) : http.createServer(onRequest)) as http.Server;
+  // Watches and log streams stay open; Node's defaults would cut them.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+
+  server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
+    const user = opts.authenticate(req.headers.authorization);
+    handleUpgrade(deps, req, socket, head, user);
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const verb = (req.method ?? 'GET').toUpperCase();
+    let resourceLabel = '';
+    let subresourceLabel = '';
+    let ctxRef: RequestContext | undefined;
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const labels = { verb: ctxRef?.verb ?? verb, resource: resourceLabel, subresource: subresourceLabel };
+      deps.metrics.requests.inc({ ...labels, code: String(res.statusCode) });
+      if (labels.verb !== 'WATCH' && labels.verb !== 'CONNECT') deps.metrics.latency.observe(labels, seconds);
+      opts.logger.debug({ verb: labels.verb, path, code: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+    });
+
+    if (isHealthPath(path)) return sendText(res, 200, 'ok');
+    if (path === '/version') return sendJson(res, 200, versionInfo());
+
+    const user = opts.authenticate(req.headers.authorization);
+    if (!user) return sendStatus(res, unauthorized().status);
+
+    if (path === '/metrics') {
+      res.writeHead(200, { 'Content-Type': opts.metricsRegistry.contentType });
+      res.end(await opts.metricsRegistry.metrics());
+      return;
+    }
+    if (path === '/openapi/v3') return sendText(res, 200, openapiV3Index(), 'application/json');
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = openapiV3Document(path.slice('/openapi/v3/'.length));
+      if (!doc) return sendStatus(res, notFoundPath().status);
+      return sendText(res, 200, doc, 'application/json');
+    }
+
+    const route = parseRoute(path);
+    if (!route) return sendStatus(res, notFoundPath().status);
+    const accept = req.headers.accept;
+    switch (route.type) {
+      case 'apiVersions':
+      case 'apiGroups': {
+        const aggregated = wantsAggregated(accept);
+        if (aggregated) {
+          const body = JSON.stringify(aggregatedDiscovery(route.type === 'apiVersions', aggregated));
+          res.writeHead(200, {
+            'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`,
+            'Content-Length': Buffer.byteLength(body),
+            Vary: 'Accept',
+          });
+          res.end(body);
+          return;
+        }
+        const local = `${req.socket.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1'}:${req.socket.localPort ?? 0}`;
+        return sendJson(res, 200, route.type === 'apiVersions' ? apiVersions(local) : apiGroupList());
+      }
+      case 'apiGroup': {
+        const doc = apiGroup(route.group);
+        return doc ? sendJson(res, 200, doc) : sendStatus(res, notFoundPath().status);
+      }
+      case 'resourceList': {
+        const doc = apiResourceList(route.group, route.version);
+        return doc ? sendJson(res, 200, doc) : sendStatus(res, notFoundPath().status);
+      }
+      case 'resource': {
+        resourceLabel = route.resource;
+        subresourceLabel = route.subresource ?? '';
+        const ctx: RequestContext = { deps, req, res, url, route: route as ResourceRoute, user, output: chooseOutput(accept), verb };
+        ctxRef = ctx;
+        try {
+          await serveResource(ctx);
+        } catch (err) {
+          const status = statusFor(err);
+          if (status.code === 500) opts.logger.error({ err, path, verb: ctx.verb }, 'internal error');
+          if (!res.headersSent) sendStatus(res, status);
+          else res.end();
+        }
+        return;
+      }
+    }
+  }
+
+  return server;
+}

@@ -1,0 +1,107 @@
+// Upgraded connections: pods/exec and pods/attach (WebSocket channel.k8s.io, or SPDY) and
+// pods/portforward (WebSocket tunnelling SPDY/3.1, or SPDY directly). Failures before the
+// upgrade are answered as plain HTTP with a Status body, which kubectl prints.
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { Status } from '@k8ts/api';
+import type { RequestUser } from '../../registry/types.js';
+import type { RestDeps } from '../context.js';
+import { parseRoute } from '../route.js';
+import { badRequest, notFoundPath, statusFor, unauthorized } from '../status.js';
+import { EXEC_PROTOCOLS, PORT_FORWARD_WS_PROTOCOL, pickProtocol } from './channels.js';
+import { execParams } from './exec-params.js';
+import { resolveTarget } from './target.js';
+import { pumpWebSocketExec } from './ws-exec.js';
+import { servePortForward } from './portforward.js';
+import { serveSpdyExec, SPDY_EXEC_PROTOCOLS } from './spdy-exec.js';
+
+const wss = new WebSocketServer({
+  noServer: true,
+  perMessageDeflate: false,
+  handleProtocols: (offered) => pickProtocol(offered, [...EXEC_PROTOCOLS, PORT_FORWARD_WS_PROTOCOL]),
+});
+
+function reject(socket: Duplex, status: Status): void {
+  const code = status.code ?? 500;
+  const body = JSON.stringify(status);
+  socket.end(
+    `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function offeredProtocols(req: IncomingMessage, header: string): string[] {
+  const raw = req.headersDistinct?.[header.toLowerCase()] ?? [];
+  return raw.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
+export function handleUpgrade(deps: RestDeps, req: IncomingMessage, socket: Duplex, head: Buffer, user: RequestUser | null): void {
+  socket.on('error', () => undefined);
+  void (async () => {
+    if (!user) return reject(socket, unauthorized().status);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = parseRoute(url.pathname);
+    if (!route || route.type !== 'resource' || route.resource !== 'pods' || !route.name || !route.namespace) {
+      return reject(socket, notFoundPath().status);
+    }
+    const sub = route.subresource;
+    if (sub !== 'exec' && sub !== 'attach' && sub !== 'portforward') return reject(socket, notFoundPath().status);
+    deps.metrics.requests.inc({ verb: 'CONNECT', resource: 'pods', subresource: sub, code: '101' });
+    const isWebSocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+    const namespace = route.namespace;
+    const name = route.name;
+
+    if (sub === 'portforward') {
+      const target = await resolveTarget(deps, namespace, name, null, false).catch((e) => {
+        // Port-forward names no container; only the pod and its node matter.
+        if ((e as { code?: number }).code === 400 && /container name must be specified/.test((e as Error).message)) return undefined;
+        throw e;
+      });
+      const pod = target?.pod ?? (await deps.registry.get('pods', namespace, name));
+      const nodeName = pod.spec?.nodeName;
+      if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+      if (!deps.tunnel) throw badRequest(`no agent connection for node ${nodeName}`);
+      const tunnel = deps.tunnel;
+      if (isWebSocket) {
+        if (!offeredProtocols(req, 'sec-websocket-protocol').includes(PORT_FORWARD_WS_PROTOCOL)) {
+          throw badRequest(`port-forward over WebSocket needs subprotocol ${PORT_FORWARD_WS_PROTOCOL}`);
+        }
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          const duplex = createWebSocketStream(ws);
+          duplex.on('error', () => undefined);
+          servePortForward(duplex, pod, nodeName, tunnel, deps.logger);
+        });
+        return;
+      }
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
+      if (head.length) socket.unshift(head);
+      servePortForward(socket, pod, nodeName, tunnel, deps.logger);
+      return;
+    }
+
+    const params = execParams(url.searchParams, sub);
+    const target = await resolveTarget(deps, namespace, name, url.searchParams.get('container'), sub === 'attach');
+    const openStream = () =>
+      target.tunnel.open(target.nodeName, {
+        kind: sub,
+        namespace,
+        pod: name,
+        podUid: target.pod.metadata.uid ?? '',
+        params: { container: target.container, ...params },
+      });
+    if (isWebSocket) {
+      const protocol = pickProtocol(offeredProtocols(req, 'sec-websocket-protocol'), EXEC_PROTOCOLS);
+      if (!protocol) throw badRequest(`exec needs one of the WebSocket subprotocols ${EXEC_PROTOCOLS.join(', ')}`);
+      const stream = openStream();
+      wss.handleUpgrade(req, socket, head, (ws) => pumpWebSocketExec(ws, protocol, stream));
+      return;
+    }
+    const protocol = pickProtocol(offeredProtocols(req, 'x-stream-protocol-version'), SPDY_EXEC_PROTOCOLS);
+    if (!protocol) throw badRequest('unable to upgrade: no common stream protocol');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);
+    if (head.length) socket.unshift(head);
+    serveSpdyExec(socket, protocol, params, openStream, deps.logger);
+  })().catch((err) => {
+    if (!socket.destroyed) reject(socket, statusFor(err));
+  });
+}

@@ -1,0 +1,37 @@
+// exec and attach over a WebSocket (channel.k8s.io protocols): client frames go to the
+// agent's stream by channel, agent output comes back framed; the end of the process is
+// a Status on the error channel, then a normal close.
+import type { WebSocket } from 'ws';
+import type { TunnelStream } from '../../tunnel/types.js';
+import { STDIN_CLOSE_CHANNEL } from '../../tunnel/types.js';
+import { CLOSE, STDIN, RESIZE, ERROR, frame, errorChannelPayload } from './channels.js';
+
+export function pumpWebSocketExec(ws: WebSocket, protocol: string, stream: TunnelStream): void {
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    if (!isBinary && protocol.endsWith('.channel.k8s.io') === false) return;
+    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+    if (buf.length === 0) return;
+    const channel = buf[0];
+    const payload = buf.subarray(1);
+    if (channel === STDIN || channel === RESIZE) {
+      if (payload.length > 0) stream.write(channel, payload);
+    } else if (channel === CLOSE && protocol === 'v5.channel.k8s.io') {
+      if (payload[0] === STDIN) stream.write(STDIN_CLOSE_CHANNEL, Buffer.from([STDIN]));
+    }
+  });
+  stream.on('data', (channel: number, data: Buffer) => {
+    if (ws.readyState === ws.OPEN) ws.send(frame(channel, data), { binary: true });
+  });
+  stream.on('close', (statusJson: string) => {
+    if (ws.readyState !== ws.OPEN) return;
+    const payload = errorChannelPayload(protocol, statusJson);
+    if (payload) ws.send(frame(ERROR, payload), { binary: true });
+    ws.close(1000);
+  });
+  ws.on('close', () => {
+    if (!stream.closed) stream.close();
+  });
+  ws.on('error', () => {
+    if (!stream.closed) stream.close();
+  });
+}

@@ -1,0 +1,92 @@
+// Server-side printing: lists and objects as meta.k8s.io Tables, the way `kubectl get`
+// asks for them. Each row carries the object's metadata (PartialObjectMetadata), which
+// kubectl reads for -A, --show-labels and -L.
+import type { KubeObject } from '@k8ts/api';
+import type { Printer, TableRow } from './types.js';
+import { podPrinter } from './pods.js';
+import { nodePrinter } from './nodes.js';
+import { servicePrinter, endpointsPrinter, endpointSlicePrinter } from './services.js';
+import { deploymentPrinter, replicaSetPrinter, daemonSetPrinter, jobPrinter, cronJobPrinter } from './workloads.js';
+import {
+  namespacePrinter,
+  eventPrinter,
+  configMapPrinter,
+  secretPrinter,
+  leasePrinter,
+  serviceAccountPrinter,
+  controllerRevisionPrinter,
+  defaultPrinter,
+} from './misc.js';
+
+export { humanDuration, since } from './age.js';
+
+const PRINTERS: Record<string, Printer> = {
+  pods: podPrinter,
+  nodes: nodePrinter,
+  services: servicePrinter,
+  endpoints: endpointsPrinter,
+  endpointslices: endpointSlicePrinter,
+  deployments: deploymentPrinter,
+  replicasets: replicaSetPrinter,
+  daemonsets: daemonSetPrinter,
+  jobs: jobPrinter,
+  cronjobs: cronJobPrinter,
+  namespaces: namespacePrinter,
+  events: eventPrinter,
+  configmaps: configMapPrinter,
+  secrets: secretPrinter,
+  leases: leasePrinter,
+  serviceaccounts: serviceAccountPrinter,
+  controllerrevisions: controllerRevisionPrinter,
+};
+
+export function printerFor(resource: string): Printer {
+  return PRINTERS[resource] ?? defaultPrinter;
+}
+
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+export interface TableOptions {
+  version: 'v1' | 'v1beta1';
+  includeObject: IncludeObject;
+  resourceVersion?: string;
+  continue?: string;
+  remainingItemCount?: number;
+  /** For watch events: Kubernetes sends the column definitions with the first event only. */
+  noHeaders?: boolean;
+  now?: number;
+}
+
+export function partialObjectMetadata(obj: KubeObject, version: 'v1' | 'v1beta1'): Record<string, unknown> {
+  return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: obj.metadata };
+}
+
+function rowObject(obj: KubeObject, opts: TableOptions): unknown {
+  if (opts.includeObject === 'None') return undefined;
+  if (opts.includeObject === 'Object') return obj;
+  return partialObjectMetadata(obj, opts.version);
+}
+
+export function toTable(resource: string, objects: KubeObject[], opts: TableOptions): Record<string, unknown> {
+  const printer = printerFor(resource);
+  const now = opts.now ?? Date.now();
+  const rows: TableRow[] = objects.map((obj) => {
+    const row: TableRow = { cells: printer.row(obj, now) };
+    const conditions = printer.conditions?.(obj);
+    if (conditions) row.conditions = conditions;
+    const o = rowObject(obj, opts);
+    if (o !== undefined) row.object = o;
+    return row;
+  });
+  const metadata: Record<string, unknown> = {};
+  if (opts.resourceVersion) metadata.resourceVersion = opts.resourceVersion;
+  if (opts.continue) metadata.continue = opts.continue;
+  if (opts.remainingItemCount !== undefined) metadata.remainingItemCount = opts.remainingItemCount;
+  return {
+    kind: 'Table',
+    apiVersion: `meta.k8s.io/${opts.version}`,
+    metadata,
+    columnDefinitions: opts.noHeaders ? null : printer.columns,
+    rows,
+  };
+}

@@ -1,0 +1,134 @@
+// A real etcd child process and a real apiserver (startApiServer: registry, gRPC face,
+// tunnel) with the REST face served over TLS, plus a kubeconfig holding an admin token:
+// what the kubectl tests drive. Everything started here is stopped by stop().
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type http from 'node:http';
+import { startApiServer, type ApiServer } from '@k8ts/apiserver';
+import { createLogger } from '@k8ts/client';
+import { createRestServer, selfSignedCertificate } from '../../packages/apiserver/src/rest/index.js';
+import { createAgentTunnel, type TunnelHub } from '../../packages/apiserver/src/tunnel/index.js';
+
+export interface KubectlCluster {
+  dir: string;
+  kubeconfig: string;
+  token: string;
+  restUrl: string;
+  grpcAddress: string;
+  api: ApiServer;
+  tunnel: TunnelHub;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = net.connect(port, '127.0.0.1', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`port ${port} did not open`);
+}
+
+export async function startEtcd(dir: string): Promise<{ url: string; proc: ChildProcess }> {
+  const clientPort = await freePort();
+  const peerPort = await freePort();
+  const url = `http://127.0.0.1:${clientPort}`;
+  const proc = spawn(
+    '/usr/bin/etcd',
+    ['--data-dir', join(dir, 'etcd'), '--listen-client-urls', url, '--advertise-client-urls', url, '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-cluster', `default=http://127.0.0.1:${peerPort}`],
+    { stdio: 'ignore' },
+  );
+  await waitForPort(clientPort, 15_000);
+  return { url, proc };
+}
+
+export async function startKubectlCluster(): Promise<KubectlCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-'));
+  const token = 'admin-token-' + Math.random().toString(36).slice(2);
+  writeFileSync(join(dir, 'tokens.csv'), `${token},admin,uid-admin,"system:masters"\n`);
+  const etcd = await startEtcd(dir);
+  const logger = createLogger('apiserver-test');
+  logger.level = process.env.K8TS_LOG_LEVEL ?? 'warn';
+  const tunnel = createAgentTunnel({ logger });
+  let api: ApiServer | undefined;
+  let rest: http.Server | undefined;
+  const stop = async () => {
+    tunnel.close();
+    if (rest) {
+      rest.closeAllConnections();
+      await new Promise<void>((r) => rest!.close(() => r()));
+    }
+    await api?.stop().catch(() => undefined);
+    etcd.proc.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, tokenAuthFile: join(dir, 'tokens.csv'), logger, tunnel });
+    const tls = selfSignedCertificate();
+    const authenticate = api.authenticate;
+    rest = createRestServer({
+      registry: api.registry,
+      authenticate: (h) => {
+        try {
+          return authenticate(h);
+        } catch {
+          return null;
+        }
+      },
+      logger,
+      metricsRegistry: api.metrics.registry,
+      tunnel,
+      tls,
+    });
+    await new Promise<void>((resolve) => rest!.listen(0, '127.0.0.1', () => resolve()));
+    const port = (rest.address() as net.AddressInfo).port;
+    const restUrl = `https://127.0.0.1:${port}`;
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- name: k8ts',
+        '  cluster:',
+        `    server: ${restUrl}`,
+        `    certificate-authority-data: ${Buffer.from(tls.cert).toString('base64')}`,
+        'contexts:',
+        '- name: k8ts',
+        '  context: {cluster: k8ts, user: admin}',
+        'current-context: k8ts',
+        'users:',
+        '- name: admin',
+        '  user:',
+        `    token: ${token}`,
+        '',
+      ].join('\n'),
+    );
+    return { dir, kubeconfig, token, restUrl, grpcAddress: `127.0.0.1:${api.grpcPort}`, api, tunnel, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
