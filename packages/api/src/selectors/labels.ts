@@ -66,7 +66,8 @@ function requirementString(r: LabelRequirement): string {
 /** labels.NewRequirement: checks key, values and the operator's arity. */
 export function newRequirement(key: string, operator: LabelOperator, values: string[]): LabelRequirement {
   const keyErrs = isQualifiedName(key);
-  if (keyErrs.length) throw new SelectorError(`key: Invalid value: ${JSON.stringify(key)}: ${keyErrs.join('; ')}`);
+  // Kubernetes reports the key with a nil field path, hence the `<nil>` users see.
+  if (keyErrs.length) throw new SelectorError(`<nil>: Invalid value: ${JSON.stringify(key)}: ${keyErrs.join('; ')}`);
   switch (operator) {
     case 'in':
     case 'notin':
@@ -90,7 +91,7 @@ export function newRequirement(key: string, operator: LabelOperator, values: str
   values.forEach((v, i) => {
     if (operator === 'gt' || operator === 'lt') return;
     const errs = isValidLabelValue(v);
-    if (errs.length) throw new SelectorError(`values[${i}][${key}]: Invalid value: ${JSON.stringify(v)}: ${errs.join('; ')}`);
+    if (errs.length) throw new SelectorError(`values[${i}]: Invalid value: ${JSON.stringify(v)}: ${errs.join('; ')}`);
   });
   return { key, operator, values: [...new Set(values)].sort() };
 }
@@ -220,7 +221,7 @@ class Parser {
     else if (opTok.t === 'sym' && (opTok.v === '=' || opTok.v === '==' || opTok.v === '!=')) op = opTok.v;
     else if (opTok.t === 'sym' && opTok.v === '>') op = 'gt';
     else if (opTok.t === 'sym' && opTok.v === '<') op = 'lt';
-    else throw new SelectorError(`found '${show(opTok)}', expected: [!= = == > < in notin]`);
+    else throw new SelectorError(`found '${show(opTok)}', expected: in, notin, =, ==, !=, gt, lt`);
     if (op === 'in' || op === 'notin') return newRequirement(key, op, this.setValues());
     // Exact value: an identifier, or nothing (`a=` selects an empty value).
     const v = this.peek();
@@ -232,27 +233,42 @@ class Parser {
     throw new SelectorError(`found '${show(v)}', expected: identifier`);
   }
 
+  // parseValues / parseIdentifiersList: `()` and empty members (`(a,,b)`, `(,a)`) stand for "".
   private setValues(): string[] {
     const open = this.next();
     if (!(open.t === 'sym' && open.v === '(')) throw new SelectorError(`found '${show(open)}', expected: '('`);
+    const first = this.peek();
+    if (first.t === 'sym' && first.v === ')') {
+      this.next();
+      return [''];
+    }
+    if (!(first.t === 'id' || (first.t === 'sym' && first.v === ','))) throw new SelectorError(`found '${show(first)}', expected: ',', ')' or identifier`);
     const values: string[] = [];
-    let expectValue = true;
     for (;;) {
       const t = this.next();
       if (t.t === 'id') {
-        if (!expectValue) throw new SelectorError(`found '${t.v}', expected: ',', or ')'`);
         values.push(t.v);
-        expectValue = false;
+        const n = this.peek();
+        if (n.t === 'sym' && n.v === ',') continue;
+        if (n.t === 'sym' && n.v === ')') break;
+        throw new SelectorError(`found '${show(n)}', expected: ',' or ')'`);
       } else if (t.t === 'sym' && t.v === ',') {
-        if (expectValue) values.push(''); // `(a,,b)` and `(,a)` carry an empty value, as in Kubernetes
-        expectValue = true;
-      } else if (t.t === 'sym' && t.v === ')') {
-        if (expectValue && values.length > 0) values.push('');
-        return values;
+        if (values.length === 0) values.push('');
+        const n = this.peek();
+        if (n.t === 'sym' && n.v === ')') {
+          values.push('');
+          break;
+        }
+        if (n.t === 'sym' && n.v === ',') {
+          this.next();
+          values.push('');
+        }
       } else {
-        throw new SelectorError(`found '${show(t)}', expected: ',', ')' or identifier`);
+        throw new SelectorError(`found '${show(t)}', expected: ',', or identifier`);
       }
     }
+    this.next(); // ')'
+    return values;
   }
 }
 

@@ -1,8 +1,9 @@
 // batch/v1: Job and CronJob (pkg/apis/batch/validation).
 import { CronExpressionParser } from 'cron-parser';
-import { type FieldError, invalid, notSupported, required } from './field-error.js';
+import { type FieldError, GoLiteral, invalid, notSupported, required } from './field-error.js';
+import { canonicalJson } from './pod.js';
 import { validateNonNegative } from './common.js';
-import { validateSelectorAndTemplate } from './workloads.js';
+import { validateSelectorAndTemplate, validateSelectorImmutable } from './workloads.js';
 
 const JOB_RESTART = ['OnFailure', 'Never'];
 
@@ -102,4 +103,23 @@ function isValidTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * ValidateJobUpdate: selector and (unless the Job is suspended) the pod template are
+ * immutable; completions too, except for Indexed jobs scaled together with parallelism.
+ */
+export function validateJobUpdate(obj: any, old: any): FieldError[] {
+  const errs: FieldError[] = [...validateSelectorImmutable(obj, old)];
+  const n = obj.spec ?? {};
+  const o = old.spec ?? {};
+  const suspended = o.suspend === true;
+  if (!suspended && canonicalJson(n.template ?? null) !== canonicalJson(o.template ?? null))
+    errs.push(invalid('spec.template', new GoLiteral('core.PodTemplateSpec{...}'), 'field is immutable'));
+  if ((n.completions ?? null) !== (o.completions ?? null)) {
+    const elastic = n.completionMode === 'Indexed' && n.completions === n.parallelism;
+    if (!elastic) errs.push(invalid('spec.completions', n.completions ?? null, 'field is immutable'));
+  }
+  if ((n.completionMode ?? 'NonIndexed') !== (o.completionMode ?? 'NonIndexed')) errs.push(invalid('spec.completionMode', n.completionMode, 'field is immutable'));
+  return errs;
 }

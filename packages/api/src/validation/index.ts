@@ -7,7 +7,7 @@ import { type NameValidator, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdom
 import { validatePod, validatePodUpdate } from './pod.js';
 import { validateService, validateServiceUpdate } from './service.js';
 import { validateDaemonSet, validateDeployment, validateReplicaSet, validateSelectorImmutable } from './workloads.js';
-import { validateCronJob, validateJob } from './batch.js';
+import { validateCronJob, validateJob, validateJobUpdate } from './batch.js';
 import {
   validateConfigMap,
   validateConfigMapUpdate,
@@ -54,7 +54,7 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
   deployments: validateSelectorImmutable,
   replicasets: validateSelectorImmutable,
   daemonsets: validateSelectorImmutable,
-  jobs: validateSelectorImmutable,
+  jobs: validateJobUpdate,
   secrets: validateSecretUpdate,
   configmaps: validateConfigMapUpdate,
 };

@@ -276,6 +276,20 @@ test('jobs: restart policy OnFailure/Never, selector immutable', () => {
   moved.spec.selector = { matchLabels: { x: 'y' } };
   moved.spec.template.metadata.labels.x = 'y';
   assert.equal(validate('jobs', moved, ok)[0]!.message.endsWith('field is immutable'), true);
+  const newImage = structuredClone(ok);
+  newImage.spec.template.spec.containers[0].image = 'other';
+  assert.deepEqual(msgs(validate('jobs', newImage, ok)), ['spec.template: Invalid value: core.PodTemplateSpec{...}: field is immutable']);
+  const suspended = structuredClone(ok);
+  suspended.spec.suspend = true;
+  const resumed = structuredClone(newImage);
+  resumed.spec.suspend = false;
+  assert.deepEqual(validate('jobs', resumed, suspended), [], 'a suspended job may change its template');
+  const more = structuredClone(ok);
+  more.spec.completions = 3;
+  assert.deepEqual(msgs(validate('jobs', more, ok)), ['spec.completions: Invalid value: 3: field is immutable']);
+  const parallel = structuredClone(ok);
+  parallel.spec.parallelism = 4;
+  assert.deepEqual(validate('jobs', parallel, ok), []);
 });
 
 test('cronjobs: schedules, macros, name length', () => {
