@@ -56,7 +56,6 @@ export class SchedulingQueue {
     this.unschedulableTimeoutMs = opts.unschedulableTimeoutMs ?? 30_000;
     const every = Math.min(1000, Math.max(50, Math.floor(this.unschedulableTimeoutMs / 10)));
     this.leftoverTimer = setInterval(() => this.flushUnschedulableLeftover(), every);
-    this.leftoverTimer.unref?.();
   }
 
   /** Per-pod exponential backoff: initial × 2^(attempts-1), capped. */
