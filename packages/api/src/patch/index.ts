@@ -24,12 +24,15 @@ export function patchTypeOf(contentType: string): (typeof PATCH_TYPES)[keyof typ
 
 /**
  * Applies `patch` to a copy of `original` (which is left untouched) for an object of
- * `resource` (plural name; strategic merge keys depend on it). Throws PatchError: code 400
+ * `resource` (plural name; strategic merge keys depend on it). `original` may be absent
+ * (server-side apply creating the object). Throws PatchError: code 400
  * when the patch cannot be read, 422 when it cannot be applied. An unknown patch type is a
  * PatchError with code 400; the apiserver answers it with 415 Unsupported Media Type.
  */
-export function applyPatch(patchType: string, original: object, patch: string | object | Uint8Array, resource: string): object {
+export function applyPatch(patchType: string, original: object | undefined | null, patch: string | object | Uint8Array, resource: string): object {
   const t = patchTypeOf(patchType);
+  // Server-side apply may create: there is no live object yet.
+  original ??= {};
   switch (t) {
     case PATCH_TYPES.json:
       return applyJsonPatch(original, parseJsonBody(patch));

@@ -188,7 +188,7 @@ spec:
   assert.equal(out.spec.template.spec.containers[0].image, 'nginx:1.26');
   assert.deepEqual(out.status, { replicas: 2 });
   // Creating through apply: an empty live object.
-  const created: any = applyPatch(APPLY, {}, yaml, 'deployments');
+  const created: any = applyPatch(APPLY, undefined, yaml, 'deployments');
   assert.equal(created.kind, 'Deployment');
   assert.throws(() => applyPatch(APPLY, live, 'a: [', 'deployments'), (e: unknown) => e instanceof PatchError && e.code === 400);
   assert.throws(() => applyPatch(APPLY, live, 'metadata: {name: x}', 'deployments'), PatchError);
