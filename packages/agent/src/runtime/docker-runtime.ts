@@ -122,6 +122,8 @@ export class DockerRuntime {
 
   /** Inspect, remembered while the container stays in the same state. */
   async inspect(c: Pick<ObservedContainer, 'id' | 'state'>): Promise<ContainerDetails | undefined> {
+    // An empty id would ask Docker for /containers//json, which it redirects off the socket.
+    if (!c.id) return undefined;
     const key = `${c.id}:${c.state}`;
     const hit = this.details.get(c.id);
     if (hit && hit.key === key) return hit;
@@ -310,6 +312,7 @@ export class DockerRuntime {
 
   /** docker stop with a grace period (SIGTERM, then SIGKILL after `graceSeconds`). */
   async stop(id: string, graceSeconds: number): Promise<void> {
+    if (!id) return;
     try {
       await this.docker.getContainer(id).stop({ t: Math.max(0, Math.floor(graceSeconds)) });
     } catch (e) {
@@ -319,6 +322,7 @@ export class DockerRuntime {
   }
 
   async remove(id: string): Promise<void> {
+    if (!id) return;
     this.forget(id);
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });
