@@ -59,6 +59,7 @@ test('foreground: blocking dependents deleted first, then the owner finalizer re
   await w.client.delete('replicasets', 'default', 'web');
   w.refresh();
   const cur = w.client.peek('replicasets', 'default', 'web')!;
+  const storedPod = w.client.peek('pods', 'default', 'web-1')!;
   assert.ok(cur.metadata.deletionTimestamp);
   w.gc.handlersFor('replicasets').update(rs, cur);
   await w.drain();
@@ -67,7 +68,7 @@ test('foreground: blocking dependents deleted first, then the owner finalizer re
   assert.ok(del.every((a) => (a.options as any).propagationPolicy === 'Foreground'));
   assert.ok(w.client.peek('replicasets', 'default', 'web')); // still waiting
   w.refresh();
-  w.gc.handlersFor('pods').delete(p1);
+  w.gc.handlersFor('pods').delete(storedPod);
   await w.drain();
   assert.equal(w.client.peek('replicasets', 'default', 'web'), undefined);
 });
