@@ -22,7 +22,7 @@ function collect(c: FakeClient, resource: string, opts: Parameters<FakeClient['w
   const h = c.watch(resource, opts, (e) => events.push(e));
   return { events, h };
 }
-const tick = () => new Promise((r) => setTimeout(r, 5));
+const tick = () => new Promise((r) => setTimeout(r, 20));
 
 test('create fills metadata, rv is a global counter, generateName works', async () => {
   const c = new FakeClient();

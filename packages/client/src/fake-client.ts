@@ -4,10 +4,9 @@
 // resourceVersion (410 Expired once `compact()` dropped it). Every call is recorded in
 // `actions`; `prependReactor` lets a test answer or fail a call before the store sees it.
 import { randomUUID } from 'node:crypto';
-import { findResource, type KubeObject, type KubeList, type WatchEvent, type DeleteOptions, type Status } from '@k8ts/api';
+import { findResource, applyPatch, PatchError, type KubeObject, type KubeList, type WatchEvent, type DeleteOptions, type Status } from '@k8ts/api';
 import { ApiError, type Client, type ListOptions, type WatchOptions, type WriteOptions, type PatchType, type WatchHandle } from './types.js';
-import { objectMatcher } from './local-selectors.js';
-import { applyPatchLocal } from './local-patch.js';
+import { objectMatcher } from './selectors.js';
 
 export type FakeVerb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'watch';
 
@@ -326,7 +325,7 @@ export class FakeClient implements Client {
   async list<T extends KubeObject = KubeObject>(resource: string, opts: ListOptions = {}): Promise<KubeList<T>> {
     const r = await this.react({ verb: 'list', resource, namespace: opts.namespace ?? '', options: opts });
     if (r) return r as KubeList<T>;
-    const match = objectMatcher(opts.labelSelector, opts.fieldSelector);
+    const match = objectMatcher(resource, opts.labelSelector, opts.fieldSelector, true);
     let items = [...this.bucket(resource).entries()]
       .filter(([, o]) => !opts.namespace || !isNamespaced(resource) || o.metadata.namespace === opts.namespace)
       .filter(([, o]) => match(o))
@@ -382,13 +381,24 @@ export class FakeClient implements Client {
     const r = await this.react({ verb: 'patch', resource, namespace: ns, name, patchType, patch: clone(patch), subresource: opts.subresource, options: opts });
     if (r) return r as T;
     const old = this.current(resource, ns, name);
-    const patched = applyPatchLocal(clone(old), patchType, patch);
+    const patched = this.applyPatch(resource, old, patchType, patch);
     const prv = patched.metadata?.resourceVersion;
     if (prv && prv !== old.metadata.resourceVersion) throw conflictError(resource, name);
     if (!patched.metadata) patched.metadata = {};
     const next = this.merged(resource, old, patched, opts.subresource);
     if (opts.dryRun) return next as T;
     return clone(this.commit(resource, old, next)) as T;
+  }
+
+  private applyPatch(resource: string, old: KubeObject, patchType: PatchType, patch: unknown): KubeObject {
+    try {
+      return applyPatch(patchType, old, patch as string | object, resource) as KubeObject;
+    } catch (e) {
+      if (!(e instanceof PatchError)) throw e;
+      if (e.message.startsWith('the body of the request was in an unknown format'))
+        throw new ApiError(415, 'UnsupportedMediaType', statusOf(415, 'UnsupportedMediaType', e.message));
+      throw new ApiError(e.code, e.code === 400 ? 'BadRequest' : 'Invalid', statusOf(e.code, e.code === 400 ? 'BadRequest' : 'Invalid', e.message));
+    }
   }
 
   async delete(resource: string, namespace: string, name: string, opts: DeleteOptions = {}): Promise<KubeObject> {
@@ -505,7 +515,7 @@ export class FakeClient implements Client {
     };
     let match: (o: KubeObject) => boolean;
     try {
-      match = objectMatcher(opts.labelSelector, opts.fieldSelector);
+      match = objectMatcher(resource, opts.labelSelector, opts.fieldSelector, true);
     } catch (e) {
       w.deliver({ type: 'ERROR', object: (e as ApiError).status as unknown as KubeObject });
       w.end();
