@@ -32,6 +32,16 @@ export function spdyServerSession(socket: Duplex): SpdySession {
       }
       callback(err, headers);
     });
+  // Go's spdystream (kubectl's side) neither honours nor sends WINDOW_UPDATE, so a sender
+  // that waits for window refills stalls after 64 KiB: open the send windows wide, as the
+  // Go servers effectively do.
+  const wide = 0x7fffffff;
+  for (const side of [conn._spdyState.window.send, conn._spdyState.streamWindow.send]) {
+    side.limit = wide;
+    side.max = wide;
+    side.current = wide;
+    side.lowWaterMark = 0;
+  }
   conn.start(3.1);
   return conn as SpdySession;
 }
