@@ -95,6 +95,10 @@ function validateProbe(probe: any, fld: string, kind: 'liveness' | 'readiness' |
   return errs;
 }
 
+function isExtendedResource(name: string): boolean {
+  return !STANDARD_RESOURCES.includes(name) && !name.startsWith('hugepages-') && !name.startsWith('requests.') && name.includes('/') && !name.startsWith('kubernetes.io/');
+}
+
 function validateResourceName(name: string, fld: string): FieldError[] {
   if (STANDARD_RESOURCES.includes(name) || name.startsWith('hugepages-')) return [];
   const msgs = isQualifiedName(name);
@@ -120,6 +124,13 @@ export function validateResources(res: any, fld: string): FieldError[] {
   }
   for (const [name, req] of Object.entries(values.requests)) {
     const lim = values.limits[name];
+    if (isExtendedResource(name)) {
+      // Extended resources (nvidia.com/gpu, ...) cannot be overcommitted: request == limit.
+      if (lim === undefined) errs.push(required(`${fld}.limits`, 'Limit must be set for non overcommitable resources'));
+      else if (req !== lim) errs.push(invalid(`${fld}.requests[${name}]`, res.requests[name], `must be equal to ${name} limit of ${res.limits[name]}`));
+      if (!Number.isInteger(req)) errs.push(invalid(`${fld}.requests[${name}]`, res.requests[name], 'must be an integer'));
+      continue;
+    }
     if (lim !== undefined && req > lim)
       errs.push(invalid(`${fld}.requests`, res.requests[name], `must be less than or equal to ${name} limit of ${res.limits[name]}`));
   }
@@ -130,6 +141,7 @@ export interface ContainerContext {
   volumes: Set<string>;
   names: Set<string>;
   init: boolean;
+  hostNetwork?: boolean;
 }
 
 export function validateContainer(c: any, fld: string, ctx: ContainerContext): FieldError[] {
@@ -149,6 +161,11 @@ export function validateContainer(c: any, fld: string, ctx: ContainerContext): F
   if (c.terminationMessagePolicy !== undefined && !['File', 'FallbackToLogsOnError'].includes(c.terminationMessagePolicy))
     errs.push(notSupported(`${fld}.terminationMessagePolicy`, c.terminationMessagePolicy, ['File', 'FallbackToLogsOnError']));
   errs.push(...validatePorts(c.ports, `${fld}.ports`));
+  if (ctx.hostNetwork)
+    (c.ports ?? []).forEach((p: any, i: number) => {
+      if (p?.hostPort && p.hostPort !== p.containerPort)
+        errs.push(invalid(`${fld}.ports[${i}].hostPort`, p.hostPort, 'must match `containerPort` when `hostNetwork` is true'));
+    });
   errs.push(...validateEnv(c.env, `${fld}.env`));
   errs.push(...validateVolumeMounts(c.volumeMounts, ctx.volumes, `${fld}.volumeMounts`));
   errs.push(...validateResources(c.resources, `${fld}.resources`));

@@ -91,8 +91,9 @@ export function notSupported(field: string, value: unknown, supported: readonly 
 export function forbidden(field: string, detail: string): FieldError {
   return mk(field, 'FieldValueForbidden', undefined, detail, false);
 }
+/** field.TooLong as Kubernetes 1.31+ words it. */
 export function tooLong(field: string, maxLength: number): FieldError {
-  return mk(field, 'FieldValueTooLong', undefined, `must have at most ${maxLength} bytes`, false);
+  return mk(field, 'FieldValueTooLong', undefined, `may not be more than ${maxLength} ${maxLength === 1 ? 'byte' : 'bytes'}`, false);
 }
 export function tooMany(field: string, actual: number, max: number): FieldError {
   return mk(field, 'FieldValueTooMany', actual, `must have at most ${max} items`, true);

@@ -54,11 +54,13 @@ export function validatePodSpec(spec: any, fld: string, opts: PodSpecOptions = {
   errs.push(...vol.errs);
   const names = new Set<string>();
   (spec.initContainers ?? []).forEach((c: any, i: number) =>
-    errs.push(...validateContainer(c, `${fld}.initContainers[${i}]`, { volumes: vol.names, names, init: true })),
+    errs.push(...validateContainer(c, `${fld}.initContainers[${i}]`, { volumes: vol.names, names, init: true, hostNetwork: spec.hostNetwork === true })),
   );
   const containers: any[] = Array.isArray(spec.containers) ? spec.containers : [];
   if (containers.length === 0) errs.push(required(`${fld}.containers`));
-  containers.forEach((c, i) => errs.push(...validateContainer(c, `${fld}.containers[${i}]`, { volumes: vol.names, names, init: false })));
+  containers.forEach((c, i) =>
+    errs.push(...validateContainer(c, `${fld}.containers[${i}]`, { volumes: vol.names, names, init: false, hostNetwork: spec.hostNetwork === true })),
+  );
   // Host ports may not clash between containers of one pod.
   const hostPorts = new Set<string>();
   [...(spec.initContainers ?? []), ...containers].forEach((c: any, ci: number) =>

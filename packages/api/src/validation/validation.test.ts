@@ -79,7 +79,7 @@ test('labels and annotations', () => {
   assert.match(errs[1]!.message, /^Invalid value: "bad value": a valid label must be an empty string or consist of alphanumeric characters/);
   assert.match(errs[2]!.message, /name part must be no more than 63 characters/);
   const big = validate('pods', pod({}, { annotations: { a: 'x'.repeat(256 * 1024) } }));
-  assert.deepEqual(msgs(big), ['metadata.annotations: Too long: must have at most 262144 bytes']);
+  assert.deepEqual(msgs(big), ['metadata.annotations: Too long: may not be more than 262144 bytes']);
   assert.deepEqual(validate('pods', pod({}, { annotations: { 'Example.com/Note': 'any text at all !' } })), []);
 });
 
@@ -121,6 +121,22 @@ test('containers: required fields, unique names, ports, env, mounts, resources',
   // Names are unique across init and app containers.
   const dup = validate('pods', pod({ initContainers: [{ name: 'c', image: 'x' }] }));
   assert.deepEqual(msgs(dup).filter((x) => x.includes('Duplicate')), ['spec.containers[0].name: Duplicate value: "c"']);
+});
+
+test('extended resources and host network ports', () => {
+  const gpu = (resources: any) => pod({ containers: [{ name: 'c', image: 'x', resources }] });
+  assert.deepEqual(validate('pods', gpu({ limits: { 'nvidia.com/gpu': 1 } })), []);
+  assert.deepEqual(msgs(validate('pods', gpu({ requests: { 'nvidia.com/gpu': 1 } }))), [
+    'spec.containers[0].resources.limits: Required value: Limit must be set for non overcommitable resources',
+  ]);
+  assert.deepEqual(msgs(validate('pods', gpu({ requests: { 'nvidia.com/gpu': 1 }, limits: { 'nvidia.com/gpu': 2 } }))), [
+    'spec.containers[0].resources.requests[nvidia.com/gpu]: Invalid value: 1: must be equal to nvidia.com/gpu limit of 2',
+  ]);
+  const hn = pod({ hostNetwork: true, containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80, hostPort: 8080 }] }] });
+  assert.deepEqual(msgs(validate('pods', hn)), ['spec.containers[0].ports[0].hostPort: Invalid value: 8080: must match `containerPort` when `hostNetwork` is true']);
+  const hn2 = pod({ hostNetwork: true, containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80 }] }] });
+  assert.equal(hn2.spec.containers[0].ports[0].hostPort, 80, 'defaulted to containerPort');
+  assert.deepEqual(validate('pods', hn2), []);
 });
 
 test('pod spec: restart policy, probes, volumes', () => {
