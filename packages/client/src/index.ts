@@ -3,3 +3,4 @@ export * from './ops.js';
 export * from './fake-client.js';
 export { objectMatcher } from './selectors.js';
 export * from './workqueue.js';
+export * from './informer.js';
