@@ -61,8 +61,9 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
 
 export interface ValidateOptions {
   /**
-   * 'status' for writes to the status subresource: Kubernetes keeps the old spec there, so
-   * only metadata and status are checked.
+   * The subresource written. 'status': Kubernetes keeps the old spec there, so only metadata
+   * is checked. 'binding': the registry sets spec.nodeName itself, so the spec is validated
+   * but not held to the pod update rules. Others ('scale', ...) are checked in full.
    */
   subresource?: string;
 }
@@ -85,7 +86,7 @@ export function validate(resource: string, obj: KubeObject, old?: KubeObject, op
   if (old) errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
   if (opts.subresource !== 'status') {
     errs.push(...(specValidators[r]?.(obj) ?? []));
-    if (old) errs.push(...(updateValidators[r]?.(obj, old) ?? []));
+    if (old && opts.subresource !== 'binding') errs.push(...(updateValidators[r]?.(obj, old) ?? []));
   }
   const size = Buffer.byteLength(JSON.stringify(obj));
   if (size > MAX_OBJECT_BYTES) errs.push(tooLong('', MAX_OBJECT_BYTES));

@@ -220,6 +220,10 @@ test('pod updates: images and additive tolerations only', () => {
   // Status writes do not re-check the spec.
   const st = structuredClone(bad);
   assert.deepEqual(validate('pods', st, old, { subresource: 'status' }), []);
+  const bound = structuredClone(old);
+  bound.spec.nodeName = 'node-1';
+  assert.equal(validate('pods', bound, old).length, 1, 'an update may not bind');
+  assert.deepEqual(validate('pods', bound, old, { subresource: 'binding' }), []);
 });
 
 test('deployments: selector required, must match template labels, immutable', () => {
