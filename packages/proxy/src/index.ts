@@ -3,7 +3,7 @@
 import * as k8tsClient from '@k8ts/client';
 import { createLogger, startOpsServer, type Client } from '@k8ts/client';
 import { ChainNames } from './chain-names.js';
-import { Proxier, cleanup } from './proxier.js';
+import { Proxier, cleanup, checkHostAccess } from './proxier.js';
 
 export { buildRules, buildCleanup, type RuleConfig, type RuleSet } from './rules.js';
 export { servicePorts, type ServicePortInfo } from './service-ports.js';
@@ -48,6 +48,7 @@ const defaults = (o: ProxyOptions) => ({
 export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy> {
   const { chains, ranges, stateDir } = defaults(opts);
   const log = createLogger('proxy');
+  await checkHostAccess(chains);
   const ops = await startOpsServer({ component: 'proxy', port: opts.opsPort ?? 10256 });
   const client = opts.client ?? connect(opts.server ?? '127.0.0.1:6444', opts.token);
   const nodeName = opts.nodeName ?? (await import('node:os')).hostname();

@@ -1,5 +1,6 @@
 // The sync loop: any change in Services or Endpoints schedules one rebuild (debounced),
 // which rewrites all our chains from the caches and re-asserts jumps, routes and sysctls.
+import { accessSync, constants } from 'node:fs';
 import type { KubeObject } from '@k8ts/api';
 import type { Client, Logger } from '@k8ts/client';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
@@ -66,13 +67,7 @@ export class Proxier {
   }
 
   async start(): Promise<void> {
-    // Fail fast, with the way out, when this process may not touch the host's tables.
-    try {
-      await this.ipt.save('nat');
-    } catch (e) {
-      if (e instanceof PermissionError) throw new PermissionError(`${PERMISSION_HELP} (${e.message})`);
-      throw e;
-    }
+    await checkHostAccess(this.o.chains);
     try {
       enableRouteLocalnet(this.stateFile);
     } catch (e) {
@@ -133,8 +128,11 @@ export class Proxier {
     } catch (e) {
       this.syncs.inc({ result: 'error' });
       this.lastSyncOk = false;
+      // Log a failure when it first shows or changes, not on every retry.
+      if (this.lastError !== String(e)) {
+        this.o.log.error({ err: String(e), reason: e instanceof PermissionError ? 'NoPermission' : 'SyncFailed' }, e instanceof PermissionError ? PERMISSION_HELP : 'sync failed, retrying every second');
+      }
       this.lastError = String(e);
-      this.o.log.error({ err: String(e), reason: e instanceof PermissionError ? 'NoPermission' : 'SyncFailed' }, e instanceof PermissionError ? PERMISSION_HELP : 'sync failed, retrying');
       if (!this.stopped) setTimeout(() => this.schedule(), 1000).unref();
     } finally {
       this.latency.observe(Number(process.hrtime.bigint() - t0) / 1e9);
@@ -143,7 +141,14 @@ export class Proxier {
 
   private warnedNoBridge = false;
   private async ensureRoutes(): Promise<void> {
-    const dev = this.o.bridge ?? (await bridgeOfNetwork(this.o.network));
+    let dev = this.o.bridge;
+    if (!dev) {
+      try {
+        dev = await bridgeOfNetwork(this.o.network);
+      } catch (e) {
+        throw new Error(`cannot find the bridge of Docker network ${this.o.network} (${String(e)}): give the proxy the Docker socket (-v /var/run/docker.sock:/var/run/docker.sock) or --bridge <dev>`);
+      }
+    }
     if (!dev) {
       if (!this.warnedNoBridge) this.o.log.warn({ network: this.o.network }, 'docker network not found; service ranges not routed yet');
       this.warnedNoBridge = true;
@@ -162,6 +167,23 @@ export class Proxier {
     this.services.stop();
     this.endpoints.stop();
     await this.running;
+  }
+}
+
+/** Fails fast, with the way out, when this process may not change the host's tables. */
+export async function checkHostAccess(chains: ChainNames): Promise<void> {
+  try {
+    await new Iptables(chains).save('nat');
+  } catch (e) {
+    if (e instanceof PermissionError) throw new PermissionError(`${PERMISSION_HELP} (${e.message})`);
+    throw e;
+  }
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    try {
+      accessSync('/proc/sys/net/ipv4/conf/all/route_localnet', constants.W_OK);
+    } catch {
+      throw new PermissionError(`${PERMISSION_HELP} (cannot write /proc/sys/net/ipv4/conf/all/route_localnet)`);
+    }
   }
 }
 
