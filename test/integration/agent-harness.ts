@@ -144,30 +144,26 @@ export async function execIn(containerId: string, cmd: string[]): Promise<{ code
   }
 }
 
-const HOLD = 'k8ts.test/graceful-delete';
-
 /**
  * FakeClient with the apiserver's graceful pod deletion: deleting a pod bound to a node
- * marks it (deletionTimestamp, deletionGracePeriodSeconds) and the agent's delete with
- * gracePeriodSeconds 0 removes it.
+ * marks it (deletionTimestamp and deletionGracePeriodSeconds in one write) and the agent's
+ * delete with gracePeriodSeconds 0 removes it.
  */
 export class GracefulFakeClient extends FakeClient {
   override async delete(resource: string, namespace: string, name: string, opts: { gracePeriodSeconds?: number; preconditions?: { uid?: string } } = {}): Promise<KubeObject> {
-    if (resource !== 'pods') return super.delete(resource, namespace, name, opts);
-    const cur = this.peek<KubeObject>('pods', namespace, name);
-    if (!cur) return super.delete(resource, namespace, name, opts);
-    const held = (cur.metadata.finalizers ?? []).includes(HOLD);
-    if (!held && cur.spec?.nodeName && opts.gracePeriodSeconds !== 0 && !cur.metadata.deletionTimestamp) {
-      await this.update('pods', { ...cur, metadata: { ...cur.metadata, finalizers: [...(cur.metadata.finalizers ?? []), HOLD] } });
-      await super.delete(resource, namespace, name, opts);
-      const marked = this.peek<KubeObject>('pods', namespace, name)!;
-      const grace = opts.gracePeriodSeconds ?? cur.spec?.terminationGracePeriodSeconds ?? 30;
-      return this.update('pods', { ...marked, metadata: { ...marked.metadata, deletionGracePeriodSeconds: grace } });
-    }
-    if (held && (opts.gracePeriodSeconds === 0 || !cur.spec?.nodeName)) {
-      if (opts.preconditions?.uid && opts.preconditions.uid !== cur.metadata.uid) return super.delete(resource, namespace, name, opts);
-      return this.update('pods', { ...cur, metadata: { ...cur.metadata, finalizers: (cur.metadata.finalizers ?? []).filter((f) => f !== HOLD) } });
-    }
-    return super.delete(resource, namespace, name, opts);
+    const cur = resource === 'pods' ? this.peek<KubeObject>('pods', namespace, name) : undefined;
+    if (!cur || !cur.spec?.nodeName || opts.gracePeriodSeconds === 0) return super.delete(resource, namespace, name, opts);
+    if (cur.metadata.deletionTimestamp) return cur;
+    // FakeClient's store has no graceful path: write the marked object the way its own
+    // commit does (new resourceVersion, MODIFIED to watchers).
+    const self = this as unknown as { rv: number; bucket(r: string): Map<string, KubeObject>; record(r: string, t: string, o: KubeObject, old: KubeObject): void };
+    const next = structuredClone(cur);
+    const m = next.metadata as Record<string, unknown>;
+    m.deletionTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    m.deletionGracePeriodSeconds = opts.gracePeriodSeconds ?? cur.spec?.terminationGracePeriodSeconds ?? 30;
+    m.resourceVersion = String(++self.rv);
+    self.bucket('pods').set(`${cur.metadata.namespace}/${name}`, structuredClone(next));
+    self.record('pods', 'MODIFIED', next, cur);
+    return next;
   }
 }
