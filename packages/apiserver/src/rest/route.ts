@@ -36,6 +36,8 @@ function lookup(group: string, version: string, resource: string): ResourceInfo 
   return RESOURCES.find((r) => r.group === group && r.version === version && r.resource === resource);
 }
 
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
 export function parseRoute(pathname: string): Route | undefined {
   const parts = pathname.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
   if (parts.length === 0) return undefined;
@@ -70,7 +72,8 @@ export function parseRoute(pathname: string): Route | undefined {
   // segment is not one (then it is a subresource of the namespace itself: status, finalize).
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     const info = lookup(group, version, rest[2]);
-    const namespacedResource = info ? info.namespaced : !(group === '' && rest.length === 3);
+    const namespaceSubresource = group === '' && rest.length === 3 && NAMESPACE_SUBRESOURCES.has(rest[2]);
+    const namespacedResource = info ? info.namespaced : !namespaceSubresource;
     if (namespacedResource) {
       if (rest.length > 5) return undefined;
       return { ...base, resource: rest[2], info, namespace: rest[1], name: rest[3], subresource: rest[4] };
