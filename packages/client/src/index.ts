@@ -4,3 +4,4 @@ export * from './fake-client.js';
 export { objectMatcher } from './selectors.js';
 export * from './workqueue.js';
 export * from './informer.js';
+export * from './grpc-client.js';

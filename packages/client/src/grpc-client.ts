@@ -1,0 +1,344 @@
+// The Client over the cluster's gRPC API (proto/k8ts.proto): objects travel as their
+// Kubernetes JSON, errors come back as the metav1.Status in the `k8s-status` trailer, and a
+// watch is a server stream that ends (for the informer to relist) when the stream breaks.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import type { KubeObject, KubeList, WatchEvent, WatchEventType, DeleteOptions, Status } from '@k8ts/api';
+import { ApiError, type Client, type ListOptions, type WatchOptions, type WriteOptions, type PatchType, type WatchHandle } from './types.js';
+
+export const CLIENT_PROTO_PATH = fileURLToPath(new URL('../../../proto/k8ts.proto', import.meta.url));
+const LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: String, defaults: true, oneofs: true };
+
+/** Channel options every k8ts client uses: keepalive notices a frozen apiserver in ≈ 2.5 s. */
+export const GRPC_CLIENT_OPTIONS: grpc.ChannelOptions = {
+  'grpc.keepalive_time_ms': 2000,
+  'grpc.keepalive_timeout_ms': 2000,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  'grpc.max_send_message_length': 64 * 1024 * 1024,
+};
+
+let protoCache: { Objects: grpc.ServiceClientConstructor; Nodes: grpc.ServiceClientConstructor } | undefined;
+export function loadClientProto(): { Objects: grpc.ServiceClientConstructor; Nodes: grpc.ServiceClientConstructor } {
+  if (!protoCache) {
+    const def = protoLoader.loadSync(CLIENT_PROTO_PATH, LOADER_OPTIONS);
+    const pkg = grpc.loadPackageDefinition(def) as any;
+    protoCache = { Objects: pkg.k8ts.v1.Objects, Nodes: pkg.k8ts.v1.Nodes };
+  }
+  return protoCache;
+}
+
+// HTTP code and reason for a gRPC status that came without a k8s-status trailer (the
+// apiserver unreachable, a deadline, a cancelled call).
+const fallback: Partial<Record<grpc.status, [number, string]>> = {
+  [grpc.status.INVALID_ARGUMENT]: [400, 'BadRequest'],
+  [grpc.status.UNAUTHENTICATED]: [401, 'Unauthorized'],
+  [grpc.status.PERMISSION_DENIED]: [403, 'Forbidden'],
+  [grpc.status.NOT_FOUND]: [404, 'NotFound'],
+  [grpc.status.UNIMPLEMENTED]: [405, 'MethodNotAllowed'],
+  [grpc.status.ALREADY_EXISTS]: [409, 'AlreadyExists'],
+  [grpc.status.ABORTED]: [409, 'Conflict'],
+  [grpc.status.OUT_OF_RANGE]: [410, 'Expired'],
+  [grpc.status.RESOURCE_EXHAUSTED]: [429, 'TooManyRequests'],
+  [grpc.status.CANCELLED]: [499, 'ClientClosedRequest'],
+  [grpc.status.UNAVAILABLE]: [503, 'ServiceUnavailable'],
+  [grpc.status.DEADLINE_EXCEEDED]: [504, 'Timeout'],
+};
+
+/** A gRPC error as the ApiError the apiserver meant (its k8s-status trailer), or a synthesized one. */
+export function apiErrorFromGrpc(err: Partial<grpc.ServiceError>): ApiError {
+  const raw = err.metadata?.get('k8s-status')?.[0];
+  if (raw !== undefined) {
+    try {
+      const status = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8')) as Status;
+      return new ApiError(status.code ?? 500, status.reason ?? 'InternalError', status);
+    } catch {
+      // fall through to the code mapping
+    }
+  }
+  const [code, reason] = fallback[err.code ?? grpc.status.UNKNOWN] ?? [500, 'InternalError'];
+  const message = err.details || err.message || `${code} ${reason}`;
+  return new ApiError(code, reason, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+}
+
+export interface GrpcClientOptions {
+  /** host:port of the apiserver's gRPC face (default 127.0.0.1:6444). */
+  server?: string;
+  token?: string;
+  tokenFile?: string;
+  /** Deadline of unary calls (default 30 s). */
+  timeoutMs?: number;
+  channelOptions?: grpc.ChannelOptions;
+}
+
+function resolveToken(opts: GrpcClientOptions): string | undefined {
+  if (opts.token) return opts.token;
+  if (opts.tokenFile) return readFileSync(opts.tokenFile, 'utf8').trim();
+  return undefined;
+}
+
+function bearerMetadata(token: string | undefined): grpc.Metadata {
+  const md = new grpc.Metadata();
+  if (token) md.set('authorization', `Bearer ${token}`);
+  return md;
+}
+
+export class GrpcClient implements Client {
+  readonly server: string;
+  private readonly objects: grpc.Client & Record<string, any>;
+  private readonly token: string | undefined;
+  private readonly timeoutMs: number;
+  private nodesClient: NodesClient | undefined;
+  private readonly watches = new Set<WatchHandle>();
+
+  constructor(opts: GrpcClientOptions = {}) {
+    const { Objects } = loadClientProto();
+    this.server = opts.server ?? '127.0.0.1:6444';
+    this.token = resolveToken(opts);
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.objects = new Objects(this.server, grpc.credentials.createInsecure(), { ...GRPC_CLIENT_OPTIONS, ...opts.channelOptions }) as any;
+  }
+
+  /** The Nodes service on the same channel, for agents. */
+  get nodes(): NodesClient {
+    this.nodesClient ??= new NodesClient({ server: this.server, token: this.token, timeoutMs: this.timeoutMs }, this.objects.getChannel());
+    return this.nodesClient;
+  }
+
+  private unary<R>(method: string, req: object): Promise<R> {
+    return new Promise((resolve, reject) => {
+      this.objects[method](req, bearerMetadata(this.token), { deadline: Date.now() + this.timeoutMs }, (err: grpc.ServiceError | null, reply: R) =>
+        err ? reject(apiErrorFromGrpc(err)) : resolve(reply),
+      );
+    });
+  }
+
+  private async object<T>(method: string, req: object): Promise<T> {
+    const reply = await this.unary<{ json: string }>(method, req);
+    return JSON.parse(reply.json) as T;
+  }
+
+  get<T extends KubeObject = KubeObject>(resource: string, namespace: string, name: string, subresource?: string): Promise<T> {
+    return this.object<T>('Get', { resource, namespace: namespace ?? '', name, subresource: subresource ?? '' });
+  }
+
+  list<T extends KubeObject = KubeObject>(resource: string, opts: ListOptions = {}): Promise<KubeList<T>> {
+    return this.object<KubeList<T>>('List', {
+      resource,
+      namespace: opts.namespace ?? '',
+      label_selector: opts.labelSelector ?? '',
+      field_selector: opts.fieldSelector ?? '',
+      limit: String(opts.limit ?? 0),
+      continue: opts.continue ?? '',
+      resource_version: opts.resourceVersion ?? '',
+    });
+  }
+
+  create<T extends KubeObject = KubeObject>(resource: string, obj: T | KubeObject, opts: WriteOptions = {}): Promise<T> {
+    const m = (obj as KubeObject).metadata ?? {};
+    return this.object<T>('Create', {
+      resource,
+      namespace: m.namespace ?? '',
+      name: opts.subresource ? (m.name ?? '') : '',
+      subresource: opts.subresource ?? '',
+      json: JSON.stringify(obj),
+      dry_run: Boolean(opts.dryRun),
+    });
+  }
+
+  update<T extends KubeObject = KubeObject>(resource: string, obj: T | KubeObject, opts: WriteOptions = {}): Promise<T> {
+    const m = (obj as KubeObject).metadata ?? {};
+    return this.object<T>('Update', {
+      resource,
+      namespace: m.namespace ?? '',
+      name: m.name ?? '',
+      subresource: opts.subresource ?? '',
+      json: JSON.stringify(obj),
+      dry_run: Boolean(opts.dryRun),
+    });
+  }
+
+  createSubresource<T extends KubeObject = KubeObject>(resource: string, namespace: string, name: string, subresource: string, body: KubeObject): Promise<T> {
+    return this.object<T>('Create', { resource, namespace: namespace ?? '', name, subresource, json: JSON.stringify(body), dry_run: false });
+  }
+
+  patch<T extends KubeObject = KubeObject>(resource: string, namespace: string, name: string, patchType: PatchType, patch: unknown, opts: WriteOptions & { fieldManager?: string; force?: boolean } = {}): Promise<T> {
+    return this.object<T>('Patch', {
+      resource,
+      namespace: namespace ?? '',
+      name,
+      subresource: opts.subresource ?? '',
+      patch_type: patchType,
+      patch: typeof patch === 'string' ? patch : JSON.stringify(patch),
+      field_manager: opts.fieldManager ?? '',
+      force: Boolean(opts.force),
+    });
+  }
+
+  delete(resource: string, namespace: string, name: string, opts?: DeleteOptions): Promise<KubeObject> {
+    return this.object<KubeObject>('Delete', { resource, namespace: namespace ?? '', name, options_json: opts ? JSON.stringify(opts) : '' });
+  }
+
+  watch<T extends KubeObject = KubeObject>(resource: string, opts: WatchOptions, onEvent: (ev: WatchEvent<T>) => void): WatchHandle {
+    const call: grpc.ClientReadableStream<{ type: string; json: string }> = this.objects.Watch(
+      {
+        resource,
+        namespace: opts.namespace ?? '',
+        label_selector: opts.labelSelector ?? '',
+        field_selector: opts.fieldSelector ?? '',
+        resource_version: opts.resourceVersion ?? '',
+        allow_bookmarks: Boolean(opts.allowBookmarks),
+      },
+      bearerMetadata(this.token),
+    );
+    let ended = false;
+    let stopping = false;
+    let resolveDone!: () => void;
+    const done = new Promise<void>((r) => (resolveDone = r));
+    // grpc-js may emit both `error` and `end`: finish once.
+    const finish = () => {
+      if (ended) return;
+      ended = true;
+      this.watches.delete(handle);
+      call.removeAllListeners('data');
+      resolveDone();
+    };
+    const deliver = (ev: WatchEvent<T>) => {
+      if (ended || stopping) return;
+      try {
+        onEvent(ev);
+      } catch {
+        // A throwing handler must not kill the stream reader; informers contain their own errors.
+      }
+    };
+    call.on('data', (msg) => {
+      let object: T;
+      try {
+        object = JSON.parse(msg.json) as T;
+      } catch (e) {
+        const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 500, reason: 'InternalError', message: `bad watch event: ${(e as Error).message}` };
+        deliver({ type: 'ERROR', object: status as unknown as T });
+        stopping = true;
+        call.cancel();
+        finish();
+        return;
+      }
+      deliver({ type: msg.type as WatchEventType, object });
+    });
+    call.on('error', (err: grpc.ServiceError) => {
+      // An error the apiserver sent (bad selector, 401) reaches the handler as an ERROR event;
+      // a broken connection just ends the watch so the caller relists.
+      if (!stopping && err.metadata?.get('k8s-status')?.length) deliver({ type: 'ERROR', object: apiErrorFromGrpc(err).status as unknown as T });
+      finish();
+    });
+    call.on('end', finish);
+    call.on('close', finish);
+    const handle: WatchHandle = {
+      stop: () => {
+        if (ended) return;
+        stopping = true;
+        call.cancel();
+        finish();
+      },
+      done,
+    };
+    this.watches.add(handle);
+    return handle;
+  }
+
+  close(): void {
+    for (const w of [...this.watches]) w.stop();
+    this.nodesClient?.close();
+    this.objects.close();
+  }
+}
+
+// --- Nodes service -------------------------------------------------------------------
+
+export interface AgentMessage {
+  stream_id?: string;
+  hello?: { node_name: string };
+  data?: { channel: number; data: Buffer | Uint8Array };
+  close?: { status_json: string };
+}
+
+export interface ServerMessage {
+  stream_id: string;
+  msg?: 'open' | 'data' | 'close';
+  open?: { kind: string; namespace: string; pod: string; pod_uid: string; params_json: string };
+  data?: { channel: number; data: Buffer };
+  close?: { status_json: string };
+}
+
+export type AgentStream = grpc.ClientDuplexStream<AgentMessage, ServerMessage>;
+
+/** What agents call besides objects: lease renewal and the held-open stream tunnel. */
+export class NodesClient {
+  private readonly nodes: grpc.Client & Record<string, any>;
+  private readonly token: string | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(opts: GrpcClientOptions = {}, channel?: ReturnType<grpc.Client['getChannel']>) {
+    const { Nodes } = loadClientProto();
+    this.token = resolveToken(opts);
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    const channelOptions: grpc.ClientOptions = { ...GRPC_CLIENT_OPTIONS, ...opts.channelOptions };
+    if (channel) channelOptions.channelOverride = channel as grpc.ClientOptions['channelOverride'];
+    this.nodes = new Nodes(opts.server ?? '127.0.0.1:6444', grpc.credentials.createInsecure(), channelOptions) as any;
+  }
+
+  /** Renews (or creates) the node's Lease in kube-node-lease; resolves to the renewTime written. */
+  renewLease(nodeName: string, leaseDurationSeconds: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.nodes.RenewLease(
+        { node_name: nodeName, lease_duration_seconds: leaseDurationSeconds },
+        bearerMetadata(this.token),
+        { deadline: Date.now() + this.timeoutMs },
+        (err: grpc.ServiceError | null, reply: { renew_time: string }) => (err ? reject(apiErrorFromGrpc(err)) : resolve(reply.renew_time)),
+      );
+    });
+  }
+
+  /**
+   * Opens the agent's stream to the apiserver and sends the hello. The caller reads
+   * ServerMessages (open/data/close per stream_id), writes AgentMessages, and reopens it when
+   * it ends (`error`/`end`; GOAWAY does not reopen long-lived streams by itself).
+   */
+  connect(nodeName: string): AgentStream {
+    const call: AgentStream = this.nodes.Connect(bearerMetadata(this.token));
+    call.write({ stream_id: '', hello: { node_name: nodeName } });
+    return call;
+  }
+
+  close(): void {
+    this.nodes.close();
+  }
+}
+
+export interface ClientFromOptions {
+  server?: string;
+  token?: string;
+  tokenFile?: string;
+  timeoutMs?: number;
+}
+
+function fromEnv(opts: ClientFromOptions): GrpcClientOptions {
+  const tokenFile = opts.tokenFile ?? process.env.K8TS_TOKEN_FILE;
+  return {
+    server: opts.server ?? process.env.K8TS_SERVER ?? '127.0.0.1:6444',
+    token: opts.token ?? (opts.tokenFile ? undefined : process.env.K8TS_TOKEN),
+    tokenFile: tokenFile || undefined,
+    timeoutMs: opts.timeoutMs,
+  };
+}
+
+/** The GrpcClient for component flags `--server`, `--token`, `--token-file` (env K8TS_SERVER, K8TS_TOKEN, K8TS_TOKEN_FILE). */
+export function clientFromOptions(opts: ClientFromOptions = {}): GrpcClient {
+  return new GrpcClient(fromEnv(opts));
+}
+
+export function nodesClientFromOptions(opts: ClientFromOptions = {}): NodesClient {
+  return new NodesClient(fromEnv(opts));
+}
