@@ -12,3 +12,4 @@ export { objectKey, listPrefix } from './storage/keys.js';
 export { loadTokenFile, parseTokenCsv, createAuthenticator, bearerToken, type Authenticate, type TokenTable } from './auth/index.js';
 export { PROTO_PATH, PROTO_LOADER_OPTIONS, loadK8tsProto, GRPC_SERVER_OPTIONS, grpcCodeFor, toServiceError, renewNodeLease } from './grpc/index.js';
 export type { AgentStreamHandler, GrpcContext } from './grpc/index.js';
+export { selfSignedCertificate, type TlsKeyPair } from './rest/index.js';

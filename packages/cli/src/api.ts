@@ -1,15 +1,39 @@
-// The few REST calls the CLI makes itself (readiness, nodes); everything else goes through
-// kubectl or the component clients.
+// The few REST calls the CLI makes itself (readiness, nodes, leases). The apiserver serves
+// HTTPS with the cluster's own self-signed certificate, which these calls trust explicitly.
+import http from 'node:http';
+import https from 'node:https';
+
+let trusted: string | Buffer | undefined;
+
+/** The CA (the serving certificate itself) that https calls of this process trust. */
+export function trustCertificate(pem: string | Buffer): void {
+  trusted = pem;
+}
+
+function request(url: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const mod = url.startsWith('https:') ? https : http;
+    const req = mod.get(url, { headers, timeout: timeoutMs, ...(url.startsWith('https:') && trusted ? { ca: trusted } : {}) }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
+}
+
 export async function apiGet(server: string, token: string, path: string, timeoutMs = 3000): Promise<any> {
-  const res = await fetch(server + path, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeoutMs) });
-  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
+  const res = await request(server + path, { authorization: `Bearer ${token}`, accept: 'application/json' }, timeoutMs);
+  if (res.status < 200 || res.status >= 300) throw new Error(`GET ${path}: ${res.status} ${res.body}`);
+  return JSON.parse(res.body);
 }
 
 export async function isReady(url: string): Promise<boolean> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    return res.ok;
+    return (await request(url, {}, 2000)).status === 200;
   } catch {
     return false;
   }

@@ -1,7 +1,7 @@
 // How each process of the embedded cluster is started: its name, package and flags. `up`
 // starts them in this order; `down` stops them in reverse.
 import { nodeNames, type ClusterConfig, type Home } from './home.js';
-import type { Tokens } from './tokens.js';
+import type { ServingCert, Tokens } from './tokens.js';
 
 export interface ComponentSpec {
   name: string; // pid/log file name
@@ -27,7 +27,7 @@ export function etcdArgs(home: Home, c: ClusterConfig): string[] {
   ];
 }
 
-export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens): ComponentSpec[] {
+export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: ServingCert): ComponentSpec[] {
   const client = ['--server', `127.0.0.1:${c.grpcPort}`, '--token-file', t.componentTokenPath];
   const ops = (port: number) => ['--ops-port', String(port + c.opsPortOffset)];
   const specs: ComponentSpec[] = [
@@ -39,6 +39,8 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens): Compone
         '--port', String(c.apiPort),
         '--grpc-port', String(c.grpcPort),
         '--token-auth-file', t.csvPath,
+        '--tls-cert-file', cert.certPath,
+        '--tls-private-key-file', cert.keyPath,
         '--default-toleration-seconds', String(c.defaultTolerationSeconds),
         '--service-cluster-ip-range', c.serviceRange,
         '--load-balancer-pool', c.lbPool,

@@ -1,12 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import YAML from 'yaml';
 
-export function kubeconfigYaml(opts: { server: string; token: string; name?: string }): string {
+export interface KubeconfigOptions {
+  server: string;
+  token: string;
+  name?: string;
+  caData?: string; // base64 PEM of the serving certificate
+}
+
+export function kubeconfigYaml(opts: KubeconfigOptions): string {
   const name = opts.name ?? 'k8ts';
   return YAML.stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name, cluster: { server: opts.server } }],
+    clusters: [{ name, cluster: { server: opts.server, ...(opts.caData ? { 'certificate-authority-data': opts.caData } : {}) } }],
     users: [{ name: `${name}-admin`, user: { token: opts.token } }],
     contexts: [{ name, context: { cluster: name, user: `${name}-admin`, namespace: 'default' } }],
     'current-context': name,
@@ -14,6 +21,6 @@ export function kubeconfigYaml(opts: { server: string; token: string; name?: str
   });
 }
 
-export function writeKubeconfig(path: string, opts: { server: string; token: string; name?: string }): void {
+export function writeKubeconfig(path: string, opts: KubeconfigOptions): void {
   writeFileSync(path, kubeconfigYaml(opts), { mode: 0o600 });
 }

@@ -25,3 +25,25 @@ export function ensureTokens(home: Home): Tokens {
   if (!admin) throw new Error(`${csvPath} has no admin token; remove it to have a new one made`);
   return { admin, components: readFileSync(componentTokenPath, 'utf8').trim(), csvPath, componentTokenPath };
 }
+
+export interface ServingCert {
+  certPath: string;
+  keyPath: string;
+  caData: string; // base64 of the PEM, for the kubeconfig
+}
+
+/**
+ * kubectl (client-go) sends bearer tokens only over TLS, so the REST face serves HTTPS with
+ * a self-signed certificate made once per cluster home; the kubeconfig trusts exactly it.
+ */
+export async function ensureServingCert(home: Home, ips: string[] = ['127.0.0.1']): Promise<ServingCert> {
+  const certPath = home.path('apiserver.crt');
+  const keyPath = home.path('apiserver.key');
+  if (!existsSync(certPath) || !existsSync(keyPath)) {
+    const { selfSignedCertificate } = await import('@k8ts/apiserver');
+    const pair = selfSignedCertificate({ ips });
+    writeFileSync(keyPath, pair.key, { mode: 0o600 });
+    writeFileSync(certPath, pair.cert);
+  }
+  return { certPath, keyPath, caData: Buffer.from(readFileSync(certPath)).toString('base64') };
+}

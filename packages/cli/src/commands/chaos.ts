@@ -4,7 +4,8 @@
 import Docker from 'dockerode';
 import { Home, defaultConfig, nodeNames } from '../home.js';
 import { listProcesses, restartDetached, runningPid, signalProcess, stopProcess } from '../processes.js';
-import { apiGet } from '../api.js';
+import { readFileSync } from 'node:fs';
+import { apiGet, trustCertificate } from '../api.js';
 import { ensureTokens } from '../tokens.js';
 
 const components = ['apiserver', 'scheduler', 'controller-manager', 'proxy', 'dns', 'etcd'];
@@ -52,7 +53,8 @@ export async function resumeAgent(name: string): Promise<void> {
 
 /** The leader of a leader-elected component, from its Lease. */
 async function leaderOf(home: Home, apiPort: number, component: string): Promise<string | undefined> {
-  const lease = await apiGet(`http://127.0.0.1:${apiPort}`, ensureTokens(home).admin, `/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/k8ts-${component}`).catch(() => undefined);
+  trustCertificate(readFileSync(home.path('apiserver.crt')));
+  const lease = await apiGet(`https://127.0.0.1:${apiPort}`, ensureTokens(home).admin, `/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/k8ts-${component}`).catch(() => undefined);
   return lease?.spec?.holderIdentity;
 }
 

@@ -1,6 +1,7 @@
 import { Home, defaultConfig } from '../home.js';
 import { listProcesses, runningPid } from '../processes.js';
-import { apiGet, nodeReady } from '../api.js';
+import { readFileSync } from 'node:fs';
+import { apiGet, nodeReady, trustCertificate } from '../api.js';
 import { ensureTokens } from '../tokens.js';
 
 export async function status(): Promise<number> {
@@ -16,9 +17,10 @@ export async function status(): Promise<number> {
     const pid = runningPid(home, n);
     console.log(`${n.padEnd(20)} ${String(pid ?? '-').padEnd(8)} ${pid ? 'running' : 'dead'}`);
   }
-  const server = `http://127.0.0.1:${config.apiPort}`;
+  const server = `https://127.0.0.1:${config.apiPort}`;
   try {
     const token = ensureTokens(home).admin;
+    trustCertificate(readFileSync(home.path('apiserver.crt')));
     const leases = await apiGet(server, token, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases');
     console.log('\nLEADER ELECTION');
     for (const l of leases.items) console.log(`${l.metadata.name.padEnd(28)} ${l.spec?.holderIdentity ?? '-'}`);

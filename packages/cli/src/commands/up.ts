@@ -1,11 +1,11 @@
 import { Listr } from 'listr2';
 import { Home, defaultConfig, networkFromSubnet, type ClusterConfig } from '../home.js';
-import { ensureTokens } from '../tokens.js';
+import { ensureServingCert, ensureTokens } from '../tokens.js';
 import { writeKubeconfig } from '../kubeconfig.js';
 import { preflight } from '../preflight.js';
 import { componentSpecs, etcdArgs } from '../components.js';
 import { componentExists, runningPid, startComponent, startDetached } from '../processes.js';
-import { apiGet, isReady, nodeReady, waitFor } from '../api.js';
+import { apiGet, isReady, nodeReady, trustCertificate, waitFor } from '../api.js';
 import { ensureImages } from './images.js';
 import { ensureNetwork } from '../docker-cleanup.js';
 
@@ -42,8 +42,10 @@ export async function up(opts: UpOptions = {}): Promise<void> {
 
   home.writeConfig(config);
   const tokens = ensureTokens(home);
-  const server = `http://127.0.0.1:${config.apiPort}`;
-  const specs = componentSpecs(home, config, tokens).filter((s) => componentExists(s.pkg) && (!s.needsRoot || root));
+  const cert = await ensureServingCert(home);
+  const server = `https://127.0.0.1:${config.apiPort}`;
+  trustCertificate(Buffer.from(cert.caData, 'base64'));
+  const specs = componentSpecs(home, config, tokens, cert).filter((s) => componentExists(s.pkg) && (!s.needsRoot || root));
   const started = Date.now();
 
   const tasks = new Listr(
@@ -66,7 +68,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
       })),
       {
         title: 'Kubeconfig',
-        task: async () => writeKubeconfig(home.kubeconfig, { server, token: tokens.admin }),
+        task: async () => writeKubeconfig(home.kubeconfig, { server, token: tokens.admin, caData: cert.caData }),
       },
       {
         title: `Waiting for ${config.agents} Ready nodes`,
