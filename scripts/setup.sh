@@ -12,6 +12,7 @@ command -v etcdctl >/dev/null 2>&1 || need_apt+=(etcd-client)
 [ -x /bin/busybox ] || need_apt+=(busybox-static)
 command -v iptables >/dev/null 2>&1 || need_apt+=(iptables)
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc libc6-dev)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "k8ts setup: missing ${need_apt[*]}; run as root or install them with apt-get" >&2
