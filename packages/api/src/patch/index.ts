@@ -13,7 +13,7 @@ export const PATCH_TYPES = {
   apply: 'application/apply-patch+yaml',
 } as const;
 
-export type PatchType = (typeof PATCH_TYPES)[keyof typeof PATCH_TYPES] | keyof typeof PATCH_TYPES | 'application/apply-patch+cbor';
+export type PatchContentType = (typeof PATCH_TYPES)[keyof typeof PATCH_TYPES] | keyof typeof PATCH_TYPES | 'application/apply-patch+cbor';
 
 /** Normalizes a Content-Type header (parameters dropped) or short name to a PATCH_TYPES value. */
 export function patchTypeOf(contentType: string): (typeof PATCH_TYPES)[keyof typeof PATCH_TYPES] | undefined {

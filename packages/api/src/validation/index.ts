@@ -93,7 +93,10 @@ export function validate(resource: string, obj: KubeObject, old?: KubeObject, op
   return errs;
 }
 
-export * from './field-error.js';
+export type { FieldError, FieldErrorType } from './field-error.js';
+export { fieldErrorString, goValue, GoLiteral } from './field-error.js';
+// Constructors for FieldErrors in Kubernetes' words (fieldErrors.invalid(path, value, detail), ...).
+export * as fieldErrors from './field-error.js';
 export { statusForInvalid, ValidationError } from './status.js';
 export { validatePodSpec, canonicalJson } from './pod.js';
 export { validateLabelSelector, isValidPortName, isValidPortNum } from './common.js';
