@@ -215,6 +215,13 @@ export class SchedulingQueue {
     this.armBackoffTimer();
   }
 
+  /** Releases a waiting pop() with undefined (the loop is pausing); the queue stays usable. */
+  wake(): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.(undefined);
+  }
+
   close(): void {
     this.closed = true;
     clearInterval(this.leftoverTimer);

@@ -1,0 +1,43 @@
+// Informers on pods and nodes feeding the scheduler's handlers. Pods are watched cluster-wide:
+// bound ones fill the cache, pending ones the queue.
+import type { Node, Pod } from '@k8ts/api';
+import { Informer, type Client, type Logger } from '@k8ts/client';
+import type { Scheduler } from './scheduler.js';
+
+export interface SchedulerInformers {
+  pods: Informer<Pod & { metadata: NonNullable<Pod['metadata']> }>;
+  nodes: Informer<Node & { metadata: NonNullable<Node['metadata']> }>;
+  start(): void;
+  waitForSync(timeoutMs?: number): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export function wireInformers(client: Client, sched: Scheduler, logger: Logger): SchedulerInformers {
+  const nodes = new Informer<any>(client, { resource: 'nodes', logger });
+  const pods = new Informer<any>(client, { resource: 'pods', logger });
+  nodes.addEventHandler({
+    onAdd: (n: Node) => sched.onNodeAdd(n),
+    onUpdate: (o: Node, n: Node) => sched.onNodeUpdate(o, n),
+    onDelete: (n: Node) => sched.onNodeDelete(n),
+  });
+  pods.addEventHandler({
+    onAdd: (p: Pod) => sched.onPodAdd(p),
+    onUpdate: (o: Pod, p: Pod) => sched.onPodUpdate(o, p),
+    onDelete: (p: Pod) => sched.onPodDelete(p),
+  });
+  return {
+    pods,
+    nodes,
+    start() {
+      nodes.start();
+      pods.start();
+    },
+    async waitForSync(timeoutMs) {
+      const [a, b] = await Promise.all([nodes.waitForSync(timeoutMs), pods.waitForSync(timeoutMs)]);
+      return a && b;
+    },
+    async stop() {
+      await Promise.all([pods.stop(), nodes.stop()]);
+    },
+  };
+}
