@@ -66,6 +66,10 @@ test('service defaults', () => {
   assert.equal(svc.spec.ports[1].targetPort, 'dns');
   assert.deepEqual(svc.spec.ipFamilies, ['IPv4']);
   assert.equal(svc.spec.internalTrafficPolicy, 'Cluster');
+  const headless: any = { metadata: { name: 'h' }, spec: { clusterIP: 'None' } };
+  applyDefaults('services', headless);
+  assert.equal(headless.spec.ipFamilyPolicy, 'RequireDualStack');
+  assert.equal(svc.spec.ipFamilyPolicy, 'SingleStack');
   const ext: any = { metadata: { name: 'e' }, spec: { type: 'ExternalName', externalName: 'example.com' } };
   applyDefaults('services', ext);
   assert.equal(ext.spec.ipFamilies, undefined);

@@ -19,7 +19,9 @@ export function defaultService(obj: Obj): void {
   if (spec.type !== 'ExternalName') {
     spec.internalTrafficPolicy ||= 'Cluster';
     // The registry's IP allocation records the family; this cluster is IPv4 single-stack.
-    spec.ipFamilyPolicy ||= 'SingleStack';
+    // Headless services without a selector default to RequireDualStack (they carry no IP).
+    const headlessNoSelector = spec.clusterIP === 'None' && (!spec.selector || Object.keys(spec.selector).length === 0);
+    spec.ipFamilyPolicy ||= headlessNoSelector ? 'RequireDualStack' : 'SingleStack';
     if (!spec.ipFamilies || spec.ipFamilies.length === 0) spec.ipFamilies = ['IPv4'];
   }
   if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ||= 'Cluster';

@@ -17,6 +17,7 @@ import {
   validateLease,
   validateNamespace,
   validateNode,
+  validateNodeUpdate,
   validateSecret,
   validateSecretUpdate,
 } from './other.js';
@@ -57,6 +58,7 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
   jobs: validateJobUpdate,
   secrets: validateSecretUpdate,
   configmaps: validateConfigMapUpdate,
+  nodes: validateNodeUpdate,
 };
 
 export interface ValidateOptions {

@@ -159,3 +159,13 @@ export function validateEndpointSlice(obj: any): FieldError[] {
   });
   return errs;
 }
+
+/** Node updates: podCIDR and providerID may only go from unset to set. */
+export function validateNodeUpdate(obj: any, old: any): FieldError[] {
+  const errs: FieldError[] = [];
+  const o = old.spec ?? {};
+  const n = obj.spec ?? {};
+  if (o.podCIDR && n.podCIDR !== o.podCIDR) errs.push(forbiddenImmutable('spec.podCIDRs', 'node updates may not change podCIDR except from "" to valid'));
+  if (o.providerID && n.providerID !== o.providerID) errs.push(forbiddenImmutable('spec.providerID', 'node updates may not change providerID except from "" to valid'));
+  return errs;
+}

@@ -349,4 +349,9 @@ test('nodes, secrets, configmaps, namespaces', () => {
   const retyped = { ...structuredClone(old), type: 'kubernetes.io/tls', data: { 'tls.crt': '', 'tls.key': '' } };
   assert.ok(msgs(validate('secrets', retyped, old)).includes('type: Invalid value: "kubernetes.io/tls": field is immutable'));
   assert.deepEqual(validate('configmaps', { metadata: { name: 'c', namespace: 'default' }, data: { 'app.properties': 'a=b' } }), []);
+  const n0 = { metadata: { name: 'n' }, spec: {} };
+  const n1 = { metadata: { name: 'n' }, spec: { podCIDR: '10.0.1.0/24', unschedulable: true } };
+  assert.deepEqual(validate('nodes', n1, n0), []);
+  const n2 = { metadata: { name: 'n' }, spec: { podCIDR: '10.0.2.0/24' } };
+  assert.deepEqual(msgs(validate('nodes', n2, n1)), ['spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid']);
 });
