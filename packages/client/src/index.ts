@@ -5,3 +5,4 @@ export { objectMatcher } from './selectors.js';
 export * from './workqueue.js';
 export * from './informer.js';
 export * from './grpc-client.js';
+export * from './leader-election.js';
