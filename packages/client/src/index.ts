@@ -6,3 +6,4 @@ export * from './workqueue.js';
 export * from './informer.js';
 export * from './grpc-client.js';
 export * from './leader-election.js';
+export * from './events.js';
