@@ -242,6 +242,32 @@ describe('apiserver registry over gRPC', () => {
     wf.cancel();
   });
 
+  it('patches: merge, strategic, JSON patch, server-side apply that creates, status, stale resourceVersion', async () => {
+    await c.create('namespaces', '', { metadata: { name: 'patching' } });
+    const base = await c.create('pods', 'patching', pod('p', {}, { app: 'a' }));
+    const merged = await c.patch('pods', 'patching', 'p', 'application/merge-patch+json', JSON.stringify({ metadata: { labels: { extra: 'yes' } } }));
+    assert.deepEqual(merged.metadata.labels, { app: 'a', extra: 'yes' });
+    assert.ok(Number(merged.metadata.resourceVersion) > Number(base.metadata.resourceVersion));
+    const strategic = await c.patch('pods', 'patching', 'p', 'application/strategic-merge-patch+json', JSON.stringify({ spec: { containers: [{ name: 'c', image: 'k8ts/busybox:2' }] } }));
+    assert.equal(strategic.spec.containers.length, 1);
+    assert.equal(strategic.spec.containers[0].image, 'k8ts/busybox:2');
+    const jp = await c.patch('pods', 'patching', 'p', 'application/json-patch+json', JSON.stringify([{ op: 'remove', path: '/metadata/labels/extra' }]));
+    assert.deepEqual(jp.metadata.labels, { app: 'a' });
+    const stale = await rejects(c.patch('pods', 'patching', 'p', 'application/merge-patch+json', JSON.stringify({ metadata: { resourceVersion: base.metadata.resourceVersion, labels: { z: '1' } } })));
+    assert.equal(stale.code, GRPC.ABORTED);
+    const status = await c.patch('pods', 'patching', 'p', 'application/merge-patch+json', JSON.stringify({ status: { phase: 'Running' }, spec: { nodeName: 'sneaky' } }), 'status');
+    assert.equal(status.status.phase, 'Running');
+    assert.equal(status.spec.nodeName, undefined, 'a status patch leaves spec alone');
+    const unknown = await rejects(c.patch('pods', 'patching', 'p', 'text/plain', '{}'));
+    assert.equal(unknown.status.code, 415);
+
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'applied', namespace: 'patching' }, data: { a: '1' } };
+    const created = await c.call('Patch', { resource: 'configmaps', namespace: 'patching', name: 'applied', patch_type: 'application/apply-patch+yaml', patch: JSON.stringify(cm), field_manager: 'test' });
+    assert.equal(JSON.parse(created.json).data.a, '1');
+    const missing = await rejects(c.patch('configmaps', 'patching', 'nope', 'application/merge-patch+json', '{}'));
+    assert.equal(missing.code, GRPC.NOT_FOUND);
+  });
+
   it('pages a list with limit/continue at one revision', async () => {
     await c.create('namespaces', '', { metadata: { name: 'paging' } });
     for (let i = 0; i < 7; i++) await c.create('configmaps', 'paging', { metadata: { name: `cm-${i}` } });

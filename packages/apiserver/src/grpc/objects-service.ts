@@ -3,7 +3,9 @@ import type * as grpc from '@grpc/grpc-js';
 import type { KubeObject } from '@k8ts/api';
 import type { PatchType } from '@k8ts/client';
 import { badRequest, toApiError } from '../registry/errors.js';
+import type { WatchEvent } from '@k8ts/api';
 import { encodeShared } from '../registry/watch-event.js';
+import { loadK8tsProto } from './proto.js';
 import { toServiceError } from './errors.js';
 import { unary } from './unary.js';
 import { userOf, type GrpcContext } from './context.js';
@@ -74,6 +76,20 @@ export function objectsService(ctx: GrpcContext): grpc.UntypedServiceImplementat
   };
 }
 
+const MAX_WATCH_BACKLOG = 32 * 1024 * 1024;
+const watchEventSerialize = loadK8tsProto().Objects.service.Watch.responseSerialize;
+const encodedEvents = new WeakMap<WatchEvent, Buffer>();
+
+/** The WatchEvent message bytes, once per event however many watchers receive it. */
+function encodeWatchEvent(ev: WatchEvent): Buffer {
+  let b = encodedEvents.get(ev);
+  if (!b) {
+    b = watchEventSerialize({ type: ev.type, json: encodeShared(ev.object) });
+    encodedEvents.set(ev, b);
+  }
+  return b;
+}
+
 function watch(ctx: GrpcContext, call: grpc.ServerWritableStream<any, any>): void {
   const req = call.request;
   const start = performance.now();
@@ -109,7 +125,13 @@ function watch(ctx: GrpcContext, call: grpc.ServerWritableStream<any, any>): voi
       },
       (ev) => {
         if (ended) return;
-        call.write({ type: ev.type, json: encodeShared(ev.object) });
+        if (!call.write(encodeWatchEvent(ev)) && call.writableLength > MAX_WATCH_BACKLOG) {
+          // A watcher that does not read would hold every event in memory: cut it off, as
+          // kube-apiserver does; its client re-watches from its last resourceVersion.
+          ctx.logger?.warn({ resource, backlog: call.writableLength }, 'closing a watch that does not keep up');
+          setImmediate(end);
+          return;
+        }
         if (ev.type === 'ERROR') setImmediate(end);
       },
     );

@@ -14,6 +14,16 @@ export const GRPC_SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.max_send_message_length': 64 * 1024 * 1024,
 };
 
+/**
+ * The Watch method's serializer passes Buffers through: a watch event is encoded once
+ * (objects-service.ts) and the same bytes go to every watcher that gets it.
+ */
+function withPreEncodedWatch(def: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  const watch = def.Watch;
+  const encode = watch.responseSerialize;
+  return { ...def, Watch: { ...watch, responseSerialize: (v: unknown) => (Buffer.isBuffer(v) ? v : encode(v)) } };
+}
+
 export interface StartedGrpcServer {
   server: grpc.Server;
   port: number;
@@ -23,7 +33,7 @@ export interface StartedGrpcServer {
 export async function startGrpcServer(ctx: GrpcContext, host: string, port: number): Promise<StartedGrpcServer> {
   const proto = loadK8tsProto();
   const server = new grpc.Server(GRPC_SERVER_OPTIONS);
-  server.addService(proto.Objects.service, objectsService(ctx));
+  server.addService(withPreEncodedWatch(proto.Objects.service), objectsService(ctx));
   server.addService(proto.Nodes.service, nodesService(ctx));
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),

@@ -1,27 +1,19 @@
 // The @k8ts/api functions the registry calls (defaults, validation, selectors, patches),
-// in one place, with their errors turned into metav1.Status. applyPatch is written in
-// parallel with the registry: it is looked up by name, and while it is missing PATCH
-// answers 415 (a marked TODO below) rather than a stand-in implementation.
-import * as api from '@k8ts/api';
+// in one place, with their errors turned into metav1.Status.
 import {
   applyDefaults as apiApplyDefaults,
   defaultPodTolerations as apiDefaultPodTolerations,
   fieldsOf,
   parseFieldSelector,
   parseLabelSelector,
+  patchTypeOf,
+  applyPatch as apiApplyPatch,
   statusForInvalid,
   validate as apiValidate,
   type KubeObject,
 } from '@k8ts/api';
 import { ApiError } from '@k8ts/client';
 import { statusError } from './errors.js';
-
-const A = api as unknown as Record<string, any>;
-
-function fn(name: string): ((...args: any[]) => any) | undefined {
-  const f = A[name];
-  return typeof f === 'function' ? f : undefined;
-}
 
 /** api errors (SelectorError, PatchError, …) carry an HTTP code; turn them into Status. */
 export function fromApiError(err: unknown): unknown {
@@ -87,13 +79,17 @@ export function defaultPodTolerations(pod: KubeObject, seconds: number): void {
   apiDefaultPodTolerations(pod, seconds);
 }
 
-export function applyPatch(resource: string, obj: KubeObject | undefined, patchType: string, patch: string, extra: Record<string, unknown>): KubeObject {
-  const f = fn('applyPatch');
-  // TODO(@k8ts/api): patches land with @k8ts/api's applyPatch; until then PATCH answers 415.
-  if (!f) throw statusError(415, 'UnsupportedMediaType', `patch type ${patchType} is not available yet in this build`);
+/** The patched copy of obj (absent: a server-side apply that creates). Unknown types: 415. */
+export function applyPatch(resource: string, obj: KubeObject | undefined, patchType: string, patch: string): KubeObject {
+  if (!patchTypeOf(patchType)) {
+    throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
+  }
+  let out: unknown;
   try {
-    return f(resource, obj, patchType, patch, extra);
+    out = apiApplyPatch(patchType, obj, patch, resource);
   } catch (err) {
     throw fromApiError(err);
   }
+  if (!out || typeof out !== 'object' || Array.isArray(out)) throw statusError(422, 'Invalid', 'the patch did not produce an object');
+  return out as KubeObject;
 }

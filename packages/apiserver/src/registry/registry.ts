@@ -20,6 +20,7 @@ import { checkNamespaceAdmits, SYSTEM_NAMESPACES } from './namespaces.js';
 import { scaleOf } from './scale.js';
 import { applyDefaults, applyPatch, compileFilter, defaultPodTolerations, validate } from './api-calls.js';
 import { WatchService, type WatchServiceOptions } from './watch-service.js';
+import { NamespaceCache } from './namespace-cache.js';
 
 export interface EtcdRegistryOptions {
   store: Store;
@@ -38,6 +39,7 @@ export class EtcdRegistry implements Registry {
   private readonly hooks = new Map<string, ResourceHooks[]>();
   private readonly tolerationSeconds: number;
   private readonly logger?: Logger;
+  private namespaces?: NamespaceCache;
 
   constructor(opts: EtcdRegistryOptions) {
     this.store = opts.store;
@@ -178,8 +180,16 @@ export class EtcdRegistry implements Registry {
   }
 
   private async admitNamespace(namespace: string, resource: string, name: string): Promise<void> {
+    if (this.namespaces?.isActive(namespace)) return;
     const ns = await this.store.get(objectKey('namespaces', '', namespace));
     checkNamespaceAdmits(ns, namespace, resource, name);
+  }
+
+  /** Starts the namespace cache that spares creates an etcd read (optional; without it every create reads its namespace). */
+  async startNamespaceCache(): Promise<void> {
+    const cache = new NamespaceCache(this, this.logger);
+    await cache.start();
+    this.namespaces = cache;
   }
 
   /** Creates the namespaces every cluster has, when missing. */
@@ -298,12 +308,11 @@ export class EtcdRegistry implements Registry {
     const ns = this.scope(info, namespace);
     const sub = opts.subresource ?? '';
     const key = objectKey(resource, ns, name);
-    const extra = { fieldManager: opts.fieldManager, force: opts.force, subresource: sub, name, namespace: ns };
     for (let attempt = 0; ; attempt++) {
       const cur = await this.store.get(key);
       if (!cur) {
         if (patchType !== APPLY || sub) throw errs.notFound(resource, name);
-        const obj = applyPatch(resource, undefined, patchType, patch, extra);
+        const obj = applyPatch(resource, undefined, patchType, patch);
         meta(obj).name = name;
         try {
           return { object: await this.create(resource, ns, obj, opts), created: true };
@@ -313,11 +322,11 @@ export class EtcdRegistry implements Registry {
         }
       }
       if (sub === 'scale') {
-        const patched = applyPatch(resource, scaleOf(cur), patchType, patch, extra);
+        const patched = applyPatch('scale', scaleOf(cur), patchType, patch);
         return { object: await this.putScale(info, ns, name, patched, opts), created: false };
       }
       const curRv = cur.metadata.resourceVersion!;
-      const patched = applyPatch(resource, clone(cur), patchType, patch, extra);
+      const patched = applyPatch(resource, cur, patchType, patch);
       const pinned = patched.metadata?.resourceVersion;
       // A resourceVersion in the patch itself is a precondition; otherwise retry conflicts.
       if (pinned && pinned !== curRv) throw errs.conflict(resource, name);
@@ -485,6 +494,7 @@ export class EtcdRegistry implements Registry {
   }
 
   async close(): Promise<void> {
+    this.namespaces?.close();
     await this.watches.close();
   }
 }

@@ -65,6 +65,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   try {
     await waitForEtcd(store, logger);
     await registry.ensureSystemNamespaces();
+    await registry.startNamespaceCache();
     const allocators = registerServiceAllocators(registry, etcd, {
       serviceClusterIpRange: opts.serviceClusterIpRange,
       loadBalancerPool: opts.loadBalancerPool,
