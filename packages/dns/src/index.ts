@@ -1,7 +1,6 @@
 // k8ts dns: the cluster.local zone from Services, Endpoints and Pods; every other name is
 // relayed to the host's resolver.
-import * as k8tsClient from '@k8ts/client';
-import { createLogger, startOpsServer, type Client } from '@k8ts/client';
+import { clientFromOptions, createLogger, startOpsServer, type Client } from '@k8ts/client';
 import { WatchCache } from './watch-cache.js';
 import { buildZone, type ZoneIndex } from './records.js';
 import { DnsServer } from './server.js';
@@ -14,6 +13,7 @@ export { DnsServer } from './server.js';
 export interface DnsOptions {
   server?: string;
   token?: string;
+  tokenFile?: string;
   client?: Client;
   opsPort?: number;
   /** "ip:port"; default 10.213.0.1:53 (the cluster network's gateway). Port 0 picks one. */
@@ -44,7 +44,7 @@ export async function startDns(opts: DnsOptions = {}): Promise<RunningDns> {
   if (!upstreams.length) log.warn({ reason: 'NoUpstream' }, 'no upstream nameserver: names outside the cluster get SERVFAIL');
 
   const ops = await startOpsServer({ component: 'dns', port: opts.opsPort ?? 10054 });
-  const client = opts.client ?? connect(opts.server ?? '127.0.0.1:6444', opts.token);
+  const client = opts.client ?? clientFromOptions({ server: opts.server, token: opts.token, tokenFile: opts.tokenFile });
   let index: ZoneIndex | undefined;
   const dirty = () => (index = undefined);
   const caches = [new WatchCache(client, 'services', dirty, log), new WatchCache(client, 'endpoints', dirty, log), new WatchCache(client, 'pods', dirty, log)] as const;
@@ -77,13 +77,6 @@ export async function startDns(opts: DnsOptions = {}): Promise<RunningDns> {
       await ops.close();
     },
   };
-}
-
-// clientFromOptions is being written by the client helper; looked up at run time until it lands.
-function connect(server: string, token?: string): Client {
-  const make = (k8tsClient as unknown as { clientFromOptions?: (o: { server: string; token?: string }) => Client }).clientFromOptions;
-  if (!make) throw new Error('@k8ts/client has no clientFromOptions yet');
-  return make({ server, token });
 }
 
 /** The codec this component uses, for tests and benchmarks that speak DNS to it. */

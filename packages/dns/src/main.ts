@@ -1,5 +1,4 @@
 // k8ts dns process: node --import tsx packages/dns/src/main.ts [flags]
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { createLogger } from '@k8ts/client';
 import { startDns } from './index.js';
@@ -18,11 +17,13 @@ const program = new Command('k8ts-dns')
 
 const o = program.opts();
 const log = createLogger('dns');
-const token: string | undefined = o.token ?? (o.tokenFile ? readFileSync(o.tokenFile, 'utf8').trim() : process.env.K8TS_TOKEN);
+const token: string | undefined = o.token;
+const tokenFile: string | undefined = o.tokenFile;
 try {
   const dns = await startDns({
     server: o.server,
     token,
+    tokenFile,
     opsPort: Number(o.opsPort),
     listen: o.listen,
     upstream: o.upstream,

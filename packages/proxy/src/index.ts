@@ -1,7 +1,6 @@
 // k8ts proxy: Service virtual IPs, node ports and load-balancer addresses as iptables NAT
 // rules in the host network namespace (kube-proxy's iptables mode).
-import * as k8tsClient from '@k8ts/client';
-import { createLogger, startOpsServer, type Client } from '@k8ts/client';
+import { clientFromOptions, createLogger, startOpsServer, type Client } from '@k8ts/client';
 import { ChainNames } from './chain-names.js';
 import { Proxier, cleanup, checkHostAccess } from './proxier.js';
 
@@ -14,6 +13,7 @@ export { PermissionError } from './iptables.js';
 export interface ProxyOptions {
   server?: string;
   token?: string;
+  tokenFile?: string;
   /** Use this client instead of connecting (tests, in-process use). */
   client?: Client;
   opsPort?: number;
@@ -50,7 +50,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
   const log = createLogger('proxy');
   await checkHostAccess(chains);
   const ops = await startOpsServer({ component: 'proxy', port: opts.opsPort ?? 10256 });
-  const client = opts.client ?? connect(opts.server ?? '127.0.0.1:6444', opts.token);
+  const client = opts.client ?? clientFromOptions({ server: opts.server, token: opts.token, tokenFile: opts.tokenFile });
   const nodeName = opts.nodeName ?? (await import('node:os')).hostname();
   const proxier = new Proxier({
     client,
@@ -94,11 +94,4 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
 export async function cleanupProxy(opts: Pick<ProxyOptions, 'chainPrefix' | 'serviceClusterIpRange' | 'loadBalancerPool' | 'stateDir'> = {}): Promise<void> {
   const { chains, ranges, stateDir } = defaults(opts);
   await cleanup({ chains, ranges, stateDir, log: createLogger('proxy') });
-}
-
-// clientFromOptions is being written by the client helper; looked up at run time until it lands.
-function connect(server: string, token?: string): Client {
-  const make = (k8tsClient as unknown as { clientFromOptions?: (o: { server: string; token?: string }) => Client }).clientFromOptions;
-  if (!make) throw new Error('@k8ts/client has no clientFromOptions yet');
-  return make({ server, token });
 }

@@ -1,5 +1,4 @@
 // k8ts proxy process: node --import tsx packages/proxy/src/main.ts [flags]
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { createLogger } from '@k8ts/client';
 import { startProxy, cleanupProxy, PermissionError, PERMISSION_HELP } from './index.js';
@@ -25,7 +24,8 @@ const program = new Command('k8ts-proxy')
 
 const o = program.opts();
 const log = createLogger('proxy');
-const token: string | undefined = o.token ?? (o.tokenFile ? readFileSync(o.tokenFile, 'utf8').trim() : process.env.K8TS_TOKEN);
+const token: string | undefined = o.token;
+const tokenFile: string | undefined = o.tokenFile;
 const common = { chainPrefix: o.chainPrefix, serviceClusterIpRange: o.serviceClusterIpRange, loadBalancerPool: o.loadBalancerPool, stateDir: o.stateDir };
 
 try {
@@ -37,6 +37,7 @@ try {
     ...common,
     server: o.server,
     token,
+    tokenFile,
     opsPort: Number(o.opsPort),
     nodeName: o.nodeName,
     network: o.network,

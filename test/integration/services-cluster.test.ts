@@ -1,0 +1,182 @@
+// Services end to end on the real host: etcd, the apiserver (with the Service allocators),
+// proxy and dns as processes, driven by kubectl. Backends are plain containers on a test
+// network, published through Endpoints written with kubectl (Services without selector,
+// as Kubernetes allows), so nothing else of the cluster is needed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import { cleanupProxy } from '@k8ts/proxy';
+import { NetFixture, httpGet, sh, waitFor } from './helpers/netfixture.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'k8ts-svc-e2e-'));
+const prefix = `KE${Math.random().toString(36).slice(2, 6).toUpperCase().replace(/[^A-Z0-9]/g, 'X')}`;
+const serviceRange = '10.241.0.0/24';
+const lbPool = '10.242.0.0/24';
+const gateway = '10.240.0.1';
+const token = `t${Math.random().toString(36).slice(2)}`;
+const procs: ChildProcess[] = [];
+let fx: NetFixture | undefined;
+let kubeconfig = '';
+let ip1 = '';
+let ip2 = '';
+let proxy: ChildProcess | undefined;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function start(name: string, cmd: string, args: string[]): ChildProcess {
+  const p = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  p.stdout!.on('data', (d) => (log = (log + d).slice(-4000)));
+  p.stderr!.on('data', (d) => (log = (log + d).slice(-4000)));
+  p.on('exit', (code) => code && code !== 0 && code !== 143 && console.error(`${name} exited ${code}:\n${log}`));
+  procs.push(p);
+  return p;
+}
+const tsx = (file: string, args: string[]): [string, string[]] => [process.execPath, ['--import', 'tsx', file, ...args]];
+const kubectl = (args: string[], input?: string) => sh('kubectl', ['--kubeconfig', kubeconfig, ...args], { input });
+const jsonpath = async (what: string[], path: string) => (await kubectl(['get', ...what, '-o', `jsonpath=${path}`])).trim();
+
+before(async () => {
+  const [etcdPort, peerPort, restPort, grpcPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  start('etcd', '/usr/bin/etcd', [
+    '--data-dir', join(dir, 'etcd'), '--listen-client-urls', `http://127.0.0.1:${etcdPort}`, '--advertise-client-urls', `http://127.0.0.1:${etcdPort}`,
+    '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-cluster', `default=http://127.0.0.1:${peerPort}`,
+  ]);
+  // Anonymous apiserver (kubectl sends no bearer token over plain HTTP); the components
+  // still get --token-file, as in a real deployment.
+  writeFileSync(join(dir, 'token'), token);
+  start('apiserver', ...tsx('packages/apiserver/src/main.ts', [
+    '--etcd-servers', `http://127.0.0.1:${etcdPort}`, '--port', String(restPort), '--grpc-port', String(grpcPort),
+    '--service-cluster-ip-range', serviceRange, '--load-balancer-pool', lbPool,
+  ]));
+  kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters: [{name: t, cluster: {server: "http://127.0.0.1:${restPort}"}}]\nusers: [{name: t, user: {}}]\ncontexts: [{name: t, context: {cluster: t, user: t}}]\ncurrent-context: t\n`);
+  await waitFor('apiserver', () => kubectl(['get', 'ns', 'default', '-o', 'name']).then((o) => o.includes('default')), 60_000);
+
+  fx = await NetFixture.create('10.240.0.0/16');
+  [ip1, ip2] = await Promise.all([fx.httpServer('web-1'), fx.httpServer('web-2')]);
+  await fx.shell('client', ['--dns', gateway, '--dns-search', 'default.svc.cluster.local', '--dns-search', 'svc.cluster.local', '--dns-search', 'cluster.local', '--dns-option', 'ndots:5']);
+
+  const client = ['--server', `127.0.0.1:${grpcPort}`, '--token-file', join(dir, 'token'), '--ops-port', '-1'];
+  proxy = start('proxy', ...tsx('packages/proxy/src/main.ts', [...client, '--chain-prefix', prefix, '--network', fx.network, '--service-cluster-ip-range', serviceRange, '--load-balancer-pool', lbPool, '--node-name', 'node-a', '--state-dir', dir, '--cleanup-on-exit']));
+  start('dns', ...tsx('packages/dns/src/main.ts', [...client, '--listen', `${gateway}:53`, '--upstream', '127.0.0.1:9']));
+
+  const manifests = `
+apiVersion: v1
+kind: Service
+metadata: {name: nginx-svc}
+spec: {ports: [{name: http, port: 80, targetPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: nginx-np}
+spec: {type: NodePort, ports: [{name: http, port: 80, targetPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: nginx-lb}
+spec: {type: LoadBalancer, ports: [{name: http, port: 80, targetPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: nginx-headless}
+spec: {clusterIP: None, ports: [{name: http, port: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db}
+spec: {type: ExternalName, externalName: nginx-svc.default.svc.cluster.local}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: empty}
+spec: {ports: [{name: http, port: 80}]}
+`;
+  const eps = (name: string) => `
+apiVersion: v1
+kind: Endpoints
+metadata: {name: ${name}}
+subsets: [{addresses: [{ip: "${ip1}", nodeName: node-a}, {ip: "${ip2}", nodeName: node-a}], ports: [{name: http, port: 8080, protocol: TCP}]}]
+---`;
+  await kubectl(['apply', '-f', '-'], manifests);
+  await kubectl(['apply', '-f', '-'], ['nginx-svc', 'nginx-np', 'nginx-lb', 'nginx-headless'].map(eps).join('\n'));
+});
+
+after(async () => {
+  for (const p of procs.filter((p) => p !== proxy)) p.kill('SIGKILL');
+  if (proxy && proxy.exitCode === null) proxy.kill('SIGKILL');
+  await cleanupProxy({ chainPrefix: prefix, serviceClusterIpRange: serviceRange, loadBalancerPool: lbPool, stateDir: dir }).catch(() => {});
+  await fx?.remove();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('allocated addresses: ClusterIP in the range, node port, LoadBalancer ingress in the pool', async () => {
+  assert.match(await jsonpath(['svc', 'nginx-svc'], '{.spec.clusterIP}'), /^10\.241\.0\.\d+$/);
+  const np = Number(await jsonpath(['svc', 'nginx-np'], '{.spec.ports[0].nodePort}'));
+  assert.ok(np >= 30000 && np <= 32767, String(np));
+  assert.match(await jsonpath(['svc', 'nginx-lb'], '{.status.loadBalancer.ingress[0].ip}'), /^10\.242\.0\.\d+$/);
+  assert.equal(await jsonpath(['svc', 'nginx-headless'], '{.spec.clusterIP}'), 'None');
+  const dup = await kubectl(['apply', '-f', '-'], `apiVersion: v1\nkind: Service\nmetadata: {name: dup}\nspec: {clusterIP: ${await jsonpath(['svc', 'nginx-svc'], '{.spec.clusterIP}')}, ports: [{name: http, port: 80}]}\n`).then(
+    () => 'created',
+    (e: Error) => e.message,
+  );
+  assert.match(dup, /spec\.clusterIPs: Invalid value: \[\]string\{"10\.241\.0\.\d+"\}: failed to allocate IP 10\.241\.0\.\d+: provided IP is already allocated/);
+});
+
+test('from the host: ClusterIP spreads over both pods, NodePort on 127.0.0.1, LoadBalancer address', async () => {
+  const vip = await jsonpath(['svc', 'nginx-svc'], '{.spec.clusterIP}');
+  const seen = new Set<string>();
+  await waitFor('both pods through the VIP', async () => {
+    seen.add(await httpGet(vip, 80));
+    return seen.size === 2;
+  }, 15_000);
+  assert.deepEqual([...seen].sort(), ['web-1', 'web-2']);
+  const np = Number(await jsonpath(['svc', 'nginx-np'], '{.spec.ports[0].nodePort}'));
+  assert.match(await waitFor('node port', () => httpGet('127.0.0.1', np), 5000), /^web-[12]$/);
+  const lb = await jsonpath(['svc', 'nginx-lb'], '{.status.loadBalancer.ingress[0].ip}');
+  assert.match(await waitFor('load balancer', () => httpGet(lb, 80), 5000), /^web-[12]$/);
+});
+
+test('from a pod: short and long names, answers from both pods; headless and ExternalName in DNS', async () => {
+  await waitFor('dns serving', () => fx!.exec('client', 'nslookup -type=a nginx-svc.default.svc.cluster.local').then((o) => /Address: 10\.241/.test(o)), 15_000);
+  const out = await fx!.exec('client', 'for i in $(seq 20); do timeout 3 wget -qO- http://nginx-svc/; done');
+  assert.deepEqual([...new Set(out.trim().split('\n'))].sort(), ['web-1', 'web-2']);
+  assert.match(await fx!.exec('client', 'timeout 3 wget -qO- http://nginx-svc.default.svc.cluster.local/'), /web-[12]/);
+  const headless = await fx!.exec('client', 'nslookup -type=a nginx-headless.default.svc.cluster.local');
+  assert.ok(headless.includes(`Address: ${ip1}`) && headless.includes(`Address: ${ip2}`), headless);
+  assert.match(await fx!.exec('client', 'nslookup -type=a db.default.svc.cluster.local'), /canonical name = nginx-svc\.default\.svc\.cluster\.local/);
+});
+
+test('no endpoints: refused at once; endpoints removed: refused within a second', async () => {
+  const empty = await jsonpath(['svc', 'empty'], '{.spec.clusterIP}');
+  await waitFor('empty refused', () => httpGet(empty, 80).then(() => false, (e) => e.code === 'ECONNREFUSED'), 5000);
+  await kubectl(['delete', 'endpoints', 'nginx-svc']);
+  const vip = await jsonpath(['svc', 'nginx-svc'], '{.spec.clusterIP}');
+  const t0 = Date.now();
+  await waitFor('refused after endpoints went', () => httpGet(vip, 80, 500).then(() => false, (e) => e.code === 'ECONNREFUSED'), 3000);
+  assert.ok(Date.now() - t0 < 1500, `${Date.now() - t0} ms`);
+});
+
+test('deleting a Service frees its address; SIGTERM with --cleanup-on-exit leaves no rule or route', async () => {
+  const ip = await jsonpath(['svc', 'nginx-lb'], '{.spec.clusterIP}');
+  await kubectl(['delete', 'svc', 'nginx-lb']);
+  await kubectl(['apply', '-f', '-'], `apiVersion: v1\nkind: Service\nmetadata: {name: reuse}\nspec: {clusterIP: ${ip}, ports: [{name: http, port: 80}]}\n`);
+  assert.equal(await jsonpath(['svc', 'reuse'], '{.spec.clusterIP}'), ip);
+  proxy!.kill('SIGTERM');
+  await new Promise((r) => (proxy!.exitCode !== null ? r(null) : proxy!.once('exit', r)));
+  assert.equal(proxy!.exitCode, 0);
+  assert.deepEqual((await sh('iptables-save', [])).split('\n').filter((l) => l.includes(`${prefix}-`)), []);
+  assert.equal((await sh('ip', ['route', 'show', serviceRange])).trim(), '');
+});
