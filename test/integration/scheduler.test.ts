@@ -1,0 +1,230 @@
+// The scheduler against a real apiserver and etcd: Node objects created directly (no agents),
+// pods created through gRPC, decisions read back from the API.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startApiServer, type ApiServer } from '@k8ts/apiserver';
+import { GrpcClient, createLogger, type Client } from '@k8ts/client';
+import type { KubeObject, Pod } from '@k8ts/api';
+import { startScheduler, type RunningScheduler } from '@k8ts/scheduler';
+import { startEtcd, type TestEtcd } from '../support/etcd.js';
+
+const TOKEN = 'scheduler-test-token-42';
+const logger = createLogger('scheduler-it');
+logger.level = process.env.K8TS_LOG_LEVEL ?? 'warn';
+
+function node(name: string, o: { cpu?: string; labels?: Record<string, string>; taints?: any[] } = {}): KubeObject {
+  const alloc = { cpu: o.cpu ?? '4', memory: '8Gi', pods: '110' };
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, ...(o.labels ?? {}) } },
+    spec: o.taints ? { taints: o.taints } : {},
+    status: {
+      capacity: alloc,
+      allocatable: alloc,
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'hollow node', lastHeartbeatTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }],
+    },
+  };
+}
+
+function pod(name: string, ns: string, spec: Record<string, unknown> = {}, labels: Record<string, string> = {}, cpu = '100m'): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns, labels },
+    spec: { containers: [{ name: 'c', image: 'k8ts/busybox', resources: { requests: { cpu } } }], ...spec },
+  };
+}
+
+async function until<T>(what: string, f: () => Promise<T | undefined | false | null>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await f();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await sleep(50);
+  }
+}
+
+describe('scheduler against a real apiserver', () => {
+  let etcd: TestEtcd;
+  let api: ApiServer;
+  let c: Client;
+  let sched: RunningScheduler;
+  let tmp: string;
+  let grpcAddress: string;
+  const children: ChildProcess[] = [];
+
+  before(async () => {
+    etcd = await startEtcd();
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'k8ts-sched-it-'));
+    writeFileSync(path.join(tmp, 'tokens.csv'), `${TOKEN},admin,admin-uid,"system:masters"\n`);
+    api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, tokenAuthFile: path.join(tmp, 'tokens.csv'), logger });
+    grpcAddress = `127.0.0.1:${api.grpcPort}`;
+    c = new GrpcClient({ server: grpcAddress, token: TOKEN });
+    sched = await startScheduler({ client: new GrpcClient({ server: grpcAddress, token: TOKEN }), closeClient: true, leaderElect: false, logger, queue: { initialBackoffMs: 200, maxBackoffMs: 1000 } });
+  });
+
+  after(async () => {
+    for (const ch of children) {
+      if (ch.exitCode !== null || ch.signalCode !== null || !ch.pid) continue;
+      try {
+        process.kill(ch.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await sched?.stop();
+    c?.close();
+    await api?.stop();
+    await etcd?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const nodesMade: string[] = [];
+  async function makeNodes(...nodes: KubeObject[]): Promise<void> {
+    for (const n of nodes) {
+      await c.create('nodes', n);
+      nodesMade.push(n.metadata.name!);
+    }
+  }
+  async function cleanNodes(): Promise<void> {
+    for (const n of nodesMade.splice(0)) await c.delete('nodes', '', n).catch(() => undefined);
+  }
+  async function namespace(name: string): Promise<string> {
+    await c.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    return name;
+  }
+  const get = (ns: string, name: string) => c.get<Pod & KubeObject>('pods', ns, name);
+  const boundTo = async (ns: string, name: string) => (await get(ns, name)).spec?.nodeName;
+  const scheduledCondition = async (ns: string, name: string) => (await get(ns, name)).status?.conditions?.find((x: { type: string }) => x.type === 'PodScheduled');
+
+  it('nodeSelector gpu=true: the pod waits, then lands on the node once it is labelled, and only there', async () => {
+    const ns = await namespace('gpu');
+    await makeNodes(node('agent-1'), node('agent-2'), node('agent-3'));
+    await c.create('pods', pod('trainer', ns, { nodeSelector: { gpu: 'true' } }));
+    const cond = await until('Unschedulable', () => scheduledCondition(ns, 'trainer'));
+    assert.equal(cond.reason, 'Unschedulable');
+    assert.equal(cond.message, "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.");
+    await c.patch('nodes', '', 'agent-2', 'application/merge-patch+json', { metadata: { labels: { gpu: 'true' } } });
+    assert.equal(await until('bound', () => boundTo(ns, 'trainer')), 'agent-2');
+    for (let i = 0; i < 5; i++) await c.create('pods', pod(`more-${i}`, ns, { nodeSelector: { gpu: 'true' } }));
+    for (let i = 0; i < 5; i++) assert.equal(await until('bound', () => boundTo(ns, `more-${i}`)), 'agent-2');
+    const cond2 = await scheduledCondition(ns, 'trainer');
+    assert.equal(cond2?.status, 'True'); // the binding set it
+    await cleanNodes();
+  });
+
+  it('taints: pods without a toleration avoid the tainted node, tolerating pods may use it', async () => {
+    const ns = await namespace('taints');
+    await makeNodes(node('db-node', { taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] }), node('web-node'));
+    for (let i = 0; i < 6; i++) await c.create('pods', pod(`web-${i}`, ns));
+    for (let i = 0; i < 6; i++) assert.equal(await until('bound', () => boundTo(ns, `web-${i}`)), 'web-node');
+    const tol = [{ key: 'dedicated', operator: 'Equal', value: 'db', effect: 'NoSchedule' }];
+    await c.create('pods', pod('db-0', ns, { tolerations: tol, nodeSelector: { 'kubernetes.io/hostname': 'db-node' } }));
+    assert.equal(await until('bound', () => boundTo(ns, 'db-0')), 'db-node');
+    // Without the toleration, a pod pinned to the tainted node stays Pending.
+    await c.create('pods', pod('db-1', ns, { nodeSelector: { 'kubernetes.io/hostname': 'db-node' } }));
+    const cond = await until('Unschedulable', () => scheduledCondition(ns, 'db-1'));
+    assert.equal(cond.message, "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint(s).");
+    await cleanNodes();
+  });
+
+  it('insufficient cpu: Pending with the message and a FailedScheduling event until a node with room appears', async () => {
+    const ns = await namespace('cpu');
+    await makeNodes(node('small-1', { cpu: '1' }), node('small-2', { cpu: '1' }));
+    await c.create('pods', pod('hungry', ns, {}, {}, '2'));
+    const cond = await until('Unschedulable', () => scheduledCondition(ns, 'hungry'));
+    assert.equal(cond.status, 'False');
+    assert.equal(cond.reason, 'Unschedulable');
+    assert.equal(cond.message, '0/2 nodes are available: 2 Insufficient cpu.');
+    assert.equal((await get(ns, 'hungry')).status?.phase ?? 'Pending', 'Pending');
+    const ev = await until('FailedScheduling event', async () => (await c.list('events', { namespace: ns })).items.find((e: any) => e.reason === 'FailedScheduling' && e.involvedObject.name === 'hungry'));
+    assert.equal((ev as any).type, 'Warning');
+    assert.equal((ev as any).message, '0/2 nodes are available: 2 Insufficient cpu.');
+    await sleep(500);
+    assert.equal(await boundTo(ns, 'hungry'), undefined);
+    await makeNodes(node('big', { cpu: '8' }));
+    assert.equal(await until('bound', () => boundTo(ns, 'hungry')), 'big');
+    const scheduled = await until('Scheduled event', async () => (await c.list('events', { namespace: ns })).items.find((e: any) => e.reason === 'Scheduled' && e.involvedObject.name === 'hungry'));
+    assert.equal((scheduled as any).message, 'Successfully assigned cpu/hungry to big');
+    await cleanNodes();
+  });
+
+  it('required anti-affinity spreads replicas one per node; a fourth replica has nowhere to go', async () => {
+    const ns = await namespace('anti');
+    await makeNodes(node('n-a'), node('n-b'), node('n-c'));
+    const spec = {
+      affinity: {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'cache' } }, topologyKey: 'kubernetes.io/hostname' }],
+        },
+      },
+    };
+    // Created back to back: the assumed-pod cache must keep them apart before the watch confirms.
+    await Promise.all([0, 1, 2].map((i) => c.create('pods', pod(`cache-${i}`, ns, spec, { app: 'cache' }))));
+    const placed = await Promise.all([0, 1, 2].map((i) => until('bound', () => boundTo(ns, `cache-${i}`))));
+    assert.deepEqual([...placed].sort(), ['n-a', 'n-b', 'n-c']);
+    await c.create('pods', pod('cache-3', ns, spec, { app: 'cache' }));
+    const cond = await until('Unschedulable', () => scheduledCondition(ns, 'cache-3'));
+    assert.equal(cond.message, "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules.");
+    await cleanNodes();
+  });
+
+  it('leader failover: two scheduler processes, the leader is killed, the other takes over; no pod bound twice', async () => {
+    const ns = await namespace('failover');
+    await makeNodes(node('f-1', { cpu: '64' }), node('f-2', { cpu: '64' }));
+    const name = 'failover-scheduler';
+    // Record every nodeName each pod ever had, from a watch on the namespace.
+    const history = new Map<string, string[]>();
+    const w = c.watch<Pod & KubeObject>('pods', { namespace: ns }, (ev) => {
+      if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') return;
+      const n = ev.object.spec?.nodeName;
+      if (!n) return;
+      const h = history.get(ev.object.metadata!.name!) ?? [];
+      if (h[h.length - 1] !== n) h.push(n);
+      history.set(ev.object.metadata!.name!, h);
+    });
+    const spawnScheduler = (id: string) => {
+      const ch = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'packages/scheduler/src/main.ts', '--server', grpcAddress, '--token', TOKEN, '--ops-port', '-1', '--scheduler-name', name, '--identity', id],
+        { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, K8TS_LOG_LEVEL: 'warn' } },
+      );
+      children.push(ch);
+      return ch;
+    };
+    const procs = { a: spawnScheduler('sched-a'), b: spawnScheduler('sched-b') };
+    const leader = await until('a leader', async () => (await c.get('leases', 'kube-system', 'k8ts-scheduler')).spec?.holderIdentity, 30_000);
+    const first = (leader as string).endsWith('a') ? 'a' : 'b';
+    for (let i = 0; i < 20; i++) await c.create('pods', pod(`p-${i}`, ns, { schedulerName: name }));
+    for (let i = 0; i < 20; i++) await until('bound', () => boundTo(ns, `p-${i}`));
+    // Kill the leader (no graceful release) while more pods arrive.
+    const killedAt = Date.now();
+    process.kill(procs[first].pid!, 'SIGKILL');
+    for (let i = 20; i < 40; i++) await c.create('pods', pod(`p-${i}`, ns, { schedulerName: name }));
+    for (let i = 20; i < 40; i++) await until('bound after failover', () => boundTo(ns, `p-${i}`), 30_000);
+    const tookOver = Date.now() - killedAt;
+    const holder = (await c.get('leases', 'kube-system', 'k8ts-scheduler')).spec?.holderIdentity;
+    assert.equal(holder, first === 'a' ? 'sched-b' : 'sched-a');
+    assert.ok(tookOver < 15_000, `took over after ${tookOver} ms`);
+    await sleep(300);
+    w.stop();
+    assert.equal(history.size, 40);
+    for (const [p, h] of history) assert.equal(h.length, 1, `${p} moved: ${h.join(' -> ')}`);
+    const other = procs[first === 'a' ? 'b' : 'a'];
+    process.kill(other.pid!, 'SIGTERM');
+    await new Promise((r) => (other.exitCode !== null || other.signalCode !== null ? r(null) : other.once('exit', r)));
+    await cleanNodes();
+  });
+});
