@@ -361,6 +361,51 @@ describe('apiserver registry over gRPC', () => {
   });
 });
 
+describe('apiserver through a short etcd outage', () => {
+  let etcd: TestEtcd;
+  let api: ApiServer;
+  let c: RawObjects;
+
+  before(async () => {
+    etcd = await startEtcd();
+    api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0 });
+    c = new RawObjects(`127.0.0.1:${api.grpcPort}`);
+  });
+  after(async () => {
+    c?.close();
+    await api?.stop();
+    await etcd?.stop();
+  });
+
+  it('serves again within a couple of seconds of etcd returning, and its watches resume', async () => {
+    await c.create('configmaps', 'default', { metadata: { name: 'before' } });
+    const w = c.watch('configmaps', { namespace: 'default', resource_version: '0' });
+    await w.until((e) => e.some((x) => x.object.metadata.name === 'before'));
+    await etcd.kill();
+    // During the outage a write either waits for etcd (the client retries) or fails 503.
+    const during = c.create('configmaps', 'default', { metadata: { name: 'during' } }).then(
+      () => 'ok',
+      (e: RawError) => e.status?.code ?? e.code,
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    await etcd.start();
+    const back = Date.now();
+    for (;;) {
+      try {
+        await c.create('configmaps', 'default', { metadata: { name: 'after' } });
+        break;
+      } catch (e) {
+        if (Date.now() - back > 2500) throw new Error(`still failing ${Date.now() - back} ms after etcd returned: ${JSON.stringify(e)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    assert.ok(['ok', 503].includes(await during as never), `write during the outage: ${await during}`);
+    await w.until((e) => e.some((x) => x.object.metadata.name === 'after'), 8000);
+    assert.equal(w.error, undefined);
+    w.cancel();
+  });
+});
+
 describe('apiserver durability', () => {
   let etcd: TestEtcd;
   let child: ReturnType<typeof spawn> | undefined;
