@@ -10,6 +10,7 @@ import { DockerRuntime } from './runtime/docker-runtime.js';
 import { PodManager } from './pods/pod-manager.js';
 import { NodeLife } from './node/node-life.js';
 import { parseNodeLabels } from './node/node-object.js';
+import { StreamServer, type ConnectCall } from './streams/stream-server.js';
 
 export interface AgentOptions {
   /** A ready client; otherwise one is made from server/token. */
@@ -90,7 +91,9 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
   } catch {
     // reported through the Ready condition
   }
-  const renewLease = (client as unknown as { renewLease?: (n: string, d: number) => Promise<unknown> }).renewLease?.bind(client);
+  // GrpcClient carries the Nodes service (lease renewal, the Connect stream); FakeClient does not.
+  const nodesApi = (client as unknown as { nodes?: { renewLease?(n: string, d: number): Promise<unknown>; connect?(n: string): ConnectCall } }).nodes;
+  const renewLease = nodesApi?.renewLease ? (n: string, d: number) => nodesApi.renewLease!(n, d) : undefined;
   const node = new NodeLife({
     client,
     facts: {
@@ -144,7 +147,11 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
   pods.start();
   void netReady;
 
-  const streams = undefined as { stop(): void } | undefined;
+  let streams: StreamServer | undefined;
+  if (opts.streams !== false && nodesApi?.connect) {
+    streams = new StreamServer({ connect: (n) => nodesApi.connect!(n), nodeName, runtime, pods: () => pods.pods, log });
+    streams.start();
+  }
   log.info({ node: nodeName, network: network.name, stateDir, opsPort: ops.port }, 'agent started');
 
   return {

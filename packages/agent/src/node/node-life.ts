@@ -112,7 +112,9 @@ export class NodeLife {
       return;
     }
     const status = nodeStatus(f, cur.status, this.runtimeError, rfc3339());
-    await this.o.client.patch('nodes', '', f.name, 'application/merge-patch+json', { status }, { subresource: 'status' });
+    // Other writers (the node controller's taints live in spec; conditions are ours) rarely
+    // race with this; a conflict is retried on the next heartbeat.
+    await this.o.client.update('nodes', { ...cur, status: { ...(cur.status ?? {}), ...status } }, { subresource: 'status' });
     this.writtenError = this.runtimeError;
     this.lastHeartbeat = Date.now();
   }

@@ -563,18 +563,21 @@ export class PodManager {
       return status;
     }
     const m = fresh.metadata ?? {};
-    try {
-      await this.o.client.patch('pods', m.namespace ?? 'default', m.name ?? '', 'application/merge-patch+json', { metadata: { uid: m.uid }, status }, { subresource: 'status' });
-      mem.lastStatus = status;
-    } catch (e) {
-      if (isNotFound(e)) return status;
-      if (isConflict(e)) {
-        this.enqueue(m.uid ?? '', 100);
+    // A status update (not a patch): the resourceVersion of what we computed from guards
+    // against writing over a newer object; on conflict the latest is read and written again.
+    let base: Pod = fresh;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.o.client.update('pods', { ...base, status } as never, { subresource: 'status' });
+        mem.lastStatus = status;
         return status;
+      } catch (e) {
+        if (isNotFound(e)) return status;
+        if (!isConflict(e) || attempt >= 3) throw e;
+        base = (await this.o.client.get('pods', m.namespace ?? 'default', m.name ?? '')) as unknown as Pod;
+        if (base.metadata?.uid !== m.uid) return status;
       }
-      throw e;
     }
-    return status;
   }
 
   /** True when no app container would start again (restartPolicy and exit codes). */

@@ -1,0 +1,174 @@
+// The Nodes.Connect stream the agent holds open to the apiserver (so agents need no inbound
+// port): the apiserver opens numbered streams on it for logs, exec, attach and
+// port-forward; the agent serves each and closes it with a Status. The call is reopened
+// whenever it breaks.
+import type { Logger } from '@k8ts/client';
+import type { Pod, Status } from '@k8ts/api';
+import type { DockerRuntime } from '../runtime/docker-runtime.js';
+import { failure, pickInstance, serveAttach, serveExec, serveLog, servePortForward, StreamError, type ExecParams, type LogParams, type StreamSink } from './handlers.js';
+
+/** The duplex call, as @grpc/grpc-js gives it (AgentMessage out, ServerMessage in). */
+export interface ConnectCall {
+  write(msg: Record<string, unknown>): boolean;
+  end(): void;
+  cancel?(): void;
+  on(event: 'data', l: (msg: Record<string, any>) => void): unknown;
+  on(event: 'end' | 'close', l: () => void): unknown;
+  on(event: 'error', l: (e: Error) => void): unknown;
+}
+
+export interface StreamServerOptions {
+  connect: (nodeName: string) => ConnectCall;
+  nodeName: string;
+  runtime: DockerRuntime;
+  /** Pods bound here (the informer's cache), by uid. */
+  pods: () => Map<string, Pod>;
+  log: Logger;
+  reconnectMs?: number;
+}
+
+interface LocalStream extends StreamSink {
+  id: string;
+}
+
+function field<T>(o: Record<string, any> | undefined, snake: string, camel: string): T | undefined {
+  return (o?.[snake] ?? o?.[camel]) as T | undefined;
+}
+
+export class StreamServer {
+  private call: ConnectCall | undefined;
+  private readonly streams = new Map<string, LocalStream>();
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  connected = false;
+  connects = 0;
+
+  constructor(private readonly o: StreamServerOptions) {}
+
+  start(): void {
+    this.open();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const s of this.streams.values()) s.onClose?.();
+    this.streams.clear();
+    try {
+      this.call?.cancel?.();
+      this.call?.end();
+    } catch {
+      // already gone
+    }
+  }
+
+  private open(): void {
+    if (this.stopped) return;
+    let call: ConnectCall;
+    try {
+      call = this.o.connect(this.o.nodeName);
+    } catch (e) {
+      this.o.log.warn({ err: (e as Error).message }, 'agent stream: connect failed; retrying');
+      this.retry();
+      return;
+    }
+    this.call = call;
+    this.connects++;
+    this.connected = true;
+    let ended = false;
+    const end = (why: string) => {
+      if (ended) return;
+      ended = true;
+      this.connected = false;
+      // streams of a broken call cannot be resumed: their clients see the end
+      for (const s of this.streams.values()) s.onClose?.();
+      this.streams.clear();
+      if (!this.stopped) {
+        this.o.log.info({ why }, 'agent stream ended; reconnecting');
+        this.retry();
+      }
+    };
+    call.on('data', (m) => this.onMessage(m));
+    call.on('error', (e) => end(e.message));
+    call.on('end', () => end('end'));
+    call.on('close', () => end('close'));
+  }
+
+  private retry(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.open(), this.o.reconnectMs ?? 1000);
+  }
+
+  private send(msg: Record<string, unknown>): void {
+    try {
+      this.call?.write(msg);
+    } catch (e) {
+      this.o.log.debug({ err: (e as Error).message }, 'agent stream write failed');
+    }
+  }
+
+  private onMessage(m: Record<string, any>): void {
+    const id = String(field(m, 'stream_id', 'streamId') ?? '');
+    const which = m.msg as string | undefined;
+    if (m.open && (!which || which === 'open')) return void this.onOpen(id, m.open);
+    const s = this.streams.get(id);
+    if (!s) return;
+    if (m.data && (!which || which === 'data')) {
+      const raw = m.data.data;
+      const buf = Buffer.isBuffer(raw) ? raw : raw ? Buffer.from(raw) : Buffer.alloc(0);
+      s.onData?.(Number(m.data.channel ?? 0), buf);
+    } else if (m.close && (!which || which === 'close')) {
+      this.streams.delete(id);
+      s.closed = true;
+      s.onClose?.();
+    }
+  }
+
+  private async onOpen(id: string, open: Record<string, any>): Promise<void> {
+    const kind = String(open.kind ?? '');
+    const ns = String(open.namespace ?? '');
+    const podName = String(open.pod ?? '');
+    const uid = String(field(open, 'pod_uid', 'podUid') ?? '');
+    let params: Record<string, any> = {};
+    const sink: LocalStream = {
+      id,
+      closed: false,
+      send: (channel, data) => {
+        if (!sink.closed) this.send({ stream_id: id, data: { channel, data } });
+      },
+      close: (status?: Status) => {
+        if (sink.closed) return;
+        sink.closed = true;
+        this.streams.delete(id);
+        this.send({ stream_id: id, close: { status_json: status ? JSON.stringify(status) : '' } });
+      },
+    };
+    this.streams.set(id, sink);
+    try {
+      params = JSON.parse(String(field(open, 'params_json', 'paramsJson') ?? '{}') || '{}');
+      const pod = [...this.o.pods().values()].find((p) => p.metadata?.namespace === ns && p.metadata?.name === podName && (!uid || p.metadata?.uid === uid));
+      if (!pod) throw new StreamError(failure(404, 'NotFound', `pod "${podName}" not found on node ${this.o.nodeName}`));
+      const podUid = pod.metadata?.uid ?? '';
+      const all = await this.o.runtime.list(podUid);
+      if (kind === 'portforward') {
+        const sandbox = all.find((c) => c.kind === 'sandbox' && c.running);
+        const ip = pod.spec?.hostNetwork ? '127.0.0.1' : ((sandbox && (await this.o.runtime.inspect(sandbox))?.ip) ?? pod.status?.podIP ?? '');
+        await servePortForward(ip, Number(params.port), sink);
+        return;
+      }
+      const container = String(params.container ?? '');
+      const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === container);
+      if (!spec) throw new StreamError(failure(400, 'BadRequest', `container ${container} is not valid for pod ${podName}`));
+      const inst = pickInstance(all, podName, container, kind === 'log' && !!params.previous);
+      if (kind === 'log') await serveLog(this.o.runtime, inst, !!spec.tty, params as LogParams, sink);
+      else if (kind === 'exec') await serveExec(this.o.runtime, inst, params as ExecParams, sink);
+      else if (kind === 'attach') await serveAttach(this.o.runtime, inst, params as ExecParams, sink);
+      else throw new StreamError(failure(400, 'BadRequest', `unknown stream kind ${kind}`));
+    } catch (e) {
+      const status = e instanceof StreamError ? e.status : failure(500, 'InternalError', (e as Error).message);
+      this.o.log.debug({ pod: `${ns}/${podName}`, kind, err: status.message }, 'stream failed');
+      sink.close(status);
+    }
+  }
+}
