@@ -46,7 +46,7 @@ export interface ControllerOptions {
 
 export const defaultControllerOptions: ControllerOptions = {
   nodeMonitorGracePeriodMs: 4000,
-  nodeMonitorPeriodMs: 500,
+  nodeMonitorPeriodMs: 250,
   evictionRate: 10,
   secondaryEvictionRate: 0.01,
   unhealthyZoneThreshold: 0.55,

@@ -1,0 +1,121 @@
+// Every controller this manager runs, wired to the shared informers.
+import type { Deployment, Endpoints, EndpointSlice, Lease, Namespace, Node, Pod, ReplicaSet, Service } from '@k8ts/api';
+import { on, type ControllerDefinition } from './framework/wiring.js';
+import { ReplicaSetController } from './replicaset/controller.js';
+import { DeploymentController } from './deployment/controller.js';
+import { EndpointsController } from './endpoints/controller.js';
+import { NodeLifecycleController } from './nodelifecycle/controller.js';
+import { GarbageCollector, GCResources } from './garbagecollector/controller.js';
+import { NamespaceController } from './namespace/controller.js';
+import { DaemonSetController } from './daemonset/controller.js';
+import { JobController } from './job/controller.js';
+import { CronJobController } from './cronjob/controller.js';
+
+export const CONTROLLERS: ControllerDefinition[] = [
+  {
+    name: 'replicaset',
+    component: 'replicaset-controller',
+    build(w) {
+      const c = new ReplicaSetController(w.ctx, { replicasets: w.lister<ReplicaSet>('replicasets'), pods: w.lister<Pod>('pods') }, w.queue);
+      on(w.informer<ReplicaSet>('replicasets'), { add: c.addReplicaSet, update: c.updateReplicaSet, delete: c.deleteReplicaSet });
+      on(w.informer<Pod>('pods'), { add: c.addPod, update: c.updatePod, delete: c.deletePod });
+      return c;
+    },
+  },
+  {
+    name: 'deployment',
+    component: 'deployment-controller',
+    build(w) {
+      const c = new DeploymentController(
+        w.ctx,
+        { deployments: w.lister<Deployment>('deployments'), replicasets: w.lister<ReplicaSet>('replicasets'), pods: w.lister<Pod>('pods') },
+        w.queue,
+      );
+      on(w.informer<Deployment>('deployments'), { add: c.addDeployment, update: c.updateDeployment, delete: c.deleteDeployment });
+      on(w.informer<ReplicaSet>('replicasets'), { add: c.addReplicaSet, update: c.updateReplicaSet, delete: c.deleteReplicaSet });
+      on(w.informer<Pod>('pods'), { delete: c.deletePod });
+      return c;
+    },
+  },
+  {
+    name: 'endpoints',
+    component: 'endpoint-controller',
+    build(w) {
+      const c = new EndpointsController(
+        w.ctx,
+        { services: w.lister<Service>('services'), pods: w.lister<Pod>('pods'), endpoints: w.lister<Endpoints>('endpoints'), endpointslices: w.lister<EndpointSlice>('endpointslices') },
+        w.queue,
+      );
+      on(w.informer<Service>('services'), { add: c.onService, update: c.updateService, delete: c.deleteService });
+      on(w.informer<Pod>('pods'), { add: c.addPod, update: c.updatePod, delete: c.deletePod });
+      on(w.informer<Endpoints>('endpoints'), { update: (_o, n) => c.onEndpoints(n), delete: c.onEndpoints });
+      on(w.informer<EndpointSlice>('endpointslices'), { update: (_o, n) => c.onSlice(n), delete: c.onSlice });
+      return c;
+    },
+  },
+  {
+    name: 'nodelifecycle',
+    component: 'node-controller',
+    build(w) {
+      const c = new NodeLifecycleController(w.ctx, { nodes: w.lister<Node>('nodes'), leases: w.lister<Lease>('leases'), pods: w.lister<Pod>('pods') }, w.queue);
+      on(w.informer<Node>('nodes'), { add: c.onNode, update: c.updateNode, delete: c.deleteNode });
+      on(w.informer<Pod>('pods'), { add: c.onPod, update: c.updatePod, delete: c.deletePod });
+      return c;
+    },
+  },
+  {
+    name: 'garbagecollector',
+    component: 'garbage-collector-controller',
+    build(w) {
+      const listers = Object.fromEntries(GCResources.map((r) => [r, w.lister(r)]));
+      const gc = new GarbageCollector(w.ctx, listers, w.queue);
+      for (const r of GCResources) {
+        const h = gc.handlersFor(r);
+        on(w.informer(r), { add: h.add, update: h.update, delete: h.delete });
+      }
+      return { sync: (k) => gc.sync(k), start: () => gc.resync() };
+    },
+  },
+  {
+    name: 'namespace',
+    component: 'namespace-controller',
+    build(w) {
+      const c = new NamespaceController(w.ctx, { namespaces: w.lister<Namespace>('namespaces') }, w.queue);
+      on(w.informer<Namespace>('namespaces'), { add: c.onNamespace, update: c.updateNamespace });
+      return c;
+    },
+  },
+  {
+    name: 'daemonset',
+    component: 'daemonset-controller',
+    build(w) {
+      const c = new DaemonSetController(w.ctx, { daemonsets: w.lister('daemonsets'), pods: w.lister<Pod>('pods'), nodes: w.lister<Node>('nodes') }, w.queue);
+      on(w.informer('daemonsets'), { add: c.onDaemonSet, update: (_o, n) => c.onDaemonSet(n), delete: c.deleteDaemonSet });
+      on(w.informer<Pod>('pods'), { add: c.onPod, update: c.updatePod, delete: c.deletePod });
+      on(w.informer<Node>('nodes'), { add: c.onNode, update: (_o, n) => c.onNode(n), delete: c.onNode });
+      return c;
+    },
+  },
+  {
+    name: 'job',
+    component: 'job-controller',
+    build(w) {
+      const c = new JobController(w.ctx, { jobs: w.lister('jobs'), pods: w.lister<Pod>('pods') }, w.queue);
+      on(w.informer('jobs'), { add: c.onJob, update: (_o, n) => c.onJob(n), delete: c.deleteJob });
+      on(w.informer<Pod>('pods'), { add: c.onPod, update: c.updatePod, delete: c.deletePod });
+      return c;
+    },
+  },
+  {
+    name: 'cronjob',
+    component: 'cronjob-controller',
+    build(w) {
+      const c = new CronJobController(w.ctx, { cronjobs: w.lister('cronjobs'), jobs: w.lister('jobs') }, w.queue);
+      on(w.informer('cronjobs'), { add: c.onCronJob, update: (_o, n) => c.onCronJob(n), delete: c.deleteCronJob });
+      on(w.informer('jobs'), { add: c.onJob, update: (_o, n) => c.onJob(n), delete: c.onJob });
+      return c;
+    },
+  },
+];
+
+export const CONTROLLER_NAMES = CONTROLLERS.map((c) => c.name);

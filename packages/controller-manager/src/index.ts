@@ -1,0 +1,67 @@
+// @k8ts/controller-manager: the process that runs the cluster's controllers.
+import { readFileSync } from 'node:fs';
+import * as k8tsClient from '@k8ts/client';
+import { createLogger, startOpsServer, type Client } from '@k8ts/client';
+import { ControllerManager, type ControllerManagerOptions } from './manager.js';
+
+export { ControllerManager, selectControllers } from './manager.js';
+export type { ControllerManagerOptions } from './manager.js';
+export { CONTROLLER_NAMES } from './controllers.js';
+export { defaultControllerOptions, type ControllerOptions } from './framework/types.js';
+
+export interface StartControllerManagerOptions extends Omit<ControllerManagerOptions, 'client' | 'registry' | 'logger'> {
+  /** A client to use (tests); otherwise one is made from server and token. */
+  client?: Client;
+  server?: string;
+  token?: string;
+  tokenFile?: string;
+  /** healthz/metrics port: 0 any, negative off (default 10257). */
+  opsPort?: number;
+  /** Exit the process when leadership is lost (main does; tests do not). */
+  exitOnLostLeadership?: boolean;
+}
+
+export interface RunningControllerManager {
+  manager: ControllerManager;
+  opsPort: number;
+  stop(): Promise<void>;
+}
+
+async function makeClient(server: string, token: string | undefined): Promise<Client> {
+  // clientFromOptions comes with the gRPC client; looked up at run time so this package
+  // does not depend on the order the client library grows in.
+  const make = (k8tsClient as unknown as { clientFromOptions?: (o: { server: string; token?: string }) => Client | Promise<Client> }).clientFromOptions;
+  if (!make) throw new Error('@k8ts/client has no clientFromOptions yet: pass a client');
+  return make({ server, token });
+}
+
+export async function startControllerManager(opts: StartControllerManagerOptions = {}): Promise<RunningControllerManager> {
+  const logger = createLogger('controller-manager');
+  const token = opts.token ?? (opts.tokenFile ? readFileSync(opts.tokenFile, 'utf8').trim() : process.env.K8TS_TOKEN);
+  const client = opts.client ?? (await makeClient(opts.server ?? '127.0.0.1:6444', token));
+  const ops = await startOpsServer({ component: 'controller-manager', port: opts.opsPort ?? 10257 });
+  const manager = new ControllerManager({
+    ...opts,
+    client,
+    logger,
+    registry: ops.registry,
+    onLostLeadership: () => {
+      opts.onLostLeadership?.();
+      if (opts.exitOnLostLeadership) {
+        logger.error('leadership lost; exiting so a fresh process competes again');
+        process.exit(1);
+      }
+    },
+  });
+  ops.addReadyCheck('leader-or-follower', () => true);
+  manager.start();
+  return {
+    manager,
+    opsPort: ops.port,
+    async stop() {
+      await manager.stop();
+      if (!opts.client) client.close();
+      await ops.close();
+    },
+  };
+}
