@@ -173,7 +173,7 @@ test('watch streams events, resumes, gets 410 as ERROR, and stop() ends it', asy
   assert.equal((errs[0]!.object as any).code, 410);
 });
 
-test('a watch ends when the server goes away, and an informer over GrpcClient relists after it returns', async () => {
+test('a watch ends when the server goes away, and an informer over GrpcClient rewatches from its resourceVersion after it returns', async () => {
   const fake2 = new FakeClient();
   await fake2.create('nodes', { metadata: { name: 'n1' } });
   let s2 = await startFakeServer(fake2, { auth: [] });
@@ -184,11 +184,13 @@ test('a watch ends when the server goes away, and an informer over GrpcClient re
     inf.start();
     assert.equal(await inf.waitForSync(3000), true);
     await until(() => fake2.watcherCount === 1);
-    const lists = inf.listCount;
+    const watches = inf.watchCount;
     s2.server.forceShutdown();
     await fake2.create('nodes', { metadata: { name: 'n2' } });
     s2 = await startFakeServer(fake2, { auth: [] }, port);
-    await until(() => inf.listCount > lists && inf.get('n2') !== undefined, 8000);
+    await until(() => inf.get('n2') !== undefined, 8000);
+    assert.ok(inf.watchCount > watches);
+    assert.equal(inf.listCount, 1, 'the change made while it was away came from the resumed watch');
     await until(() => fake2.watcherCount >= 1);
     await fake2.create('nodes', { metadata: { name: 'n3' } });
     await until(() => inf.get('n3') !== undefined);

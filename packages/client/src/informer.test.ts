@@ -75,6 +75,7 @@ test('after 410 Expired it relists and delivers only the differences', async (t)
   await until(() => log.length === 3);
   assert.deepEqual(log.sort(), ['add default/new', 'delete default/gone', `update default/change 2->${Number(oldList) + 1}`]);
   assert.ok(inf.listCount >= 2);
+  assert.equal(inf.expiredCount, 1);
   assert.deepEqual(inf.listKeys().sort(), ['default/change', 'default/keep', 'default/new']);
 
   // A 410 ERROR event on a live watch also leads to a relist.
@@ -84,6 +85,26 @@ test('after 410 Expired it relists and delivers only the differences', async (t)
   await until(() => inf.listCount > lists && c.watcherCount === 1);
   await c.create('pods', pod('after'));
   await until(() => inf.get('default/after') !== undefined);
+});
+
+test('a broken stream is resumed from the last resourceVersion without a relist', async (t) => {
+  const c = new FakeClient();
+  await c.create('pods', pod('a'));
+  const inf = new Informer(c, { resource: 'pods', logger: silent, minBackoffMs: 10 });
+  t.after(() => inf.stop());
+  const log = record(inf);
+  inf.start();
+  await inf.waitForSync();
+  await until(() => c.watcherCount === 1);
+  c.breakWatches();
+  await c.create('pods', pod('b'));
+  await c.delete('pods', 'default', 'a');
+  await until(() => log.length === 3);
+  assert.deepEqual(log, ['add default/a', 'add default/b', 'delete default/a']);
+  assert.equal(inf.listCount, 1);
+  assert.ok(inf.watchCount >= 2);
+  const resumed = c.actionsOf('watch', 'pods').at(-1)!.options as { resourceVersion: string };
+  assert.equal(resumed.resourceVersion, '1');
 });
 
 test('a deleted and recreated object (new uid) shows as delete then add after a relist', async (t) => {

@@ -75,8 +75,12 @@ export class Informer<T extends KubeObject = KubeObject> {
   private watch: { stop(): void } | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
-  /** Number of lists done so far (1 after the first sync); grows on each relist. */
+  /** Lists done so far (1 after the first sync; grows on each relist). */
   listCount = 0;
+  /** Watches opened so far. */
+  watchCount = 0;
+  /** Watches that ended with 410 Expired. */
+  expiredCount = 0;
 
   constructor(
     private readonly client: Client,
@@ -278,55 +282,83 @@ export class Informer<T extends KubeObject = KubeObject> {
     for (const o of this.items.values()) for (const h of this.handlers) h.onUpdate && this.call(() => h.onUpdate!(o, o));
   }
 
+  // As client-go's Reflector: a watch that ends (broken stream, apiserver restart) is
+  // reopened from the last resourceVersion seen, so nothing is missed and nothing is listed
+  // again; a 410 Expired (history compacted) or any other ERROR leads to a relist, whose
+  // differences are delivered as adds, updates and deletes.
   private async run(): Promise<void> {
     const minB = this.opts.minBackoffMs ?? 200;
     const maxB = this.opts.maxBackoffMs ?? 10_000;
+    const grow = (b: number) => Math.min(Math.max(b * 2, minB), maxB);
     let backoff = 0;
+    let needList = true;
+    let quickEnds = 0;
     const signal = this.abort.signal;
     while (!signal.aborted) {
       if (backoff > 0) await sleep(backoff, signal);
       if (signal.aborted) break;
-      let list;
-      try {
-        list = await this.client.list<T>(this.resource, {
-          namespace: this.opts.namespace,
-          labelSelector: this.opts.labelSelector,
-          fieldSelector: this.opts.fieldSelector,
-        });
-      } catch (err) {
-        backoff = Math.min(Math.max(backoff * 2, minB), maxB);
-        this.log.warn({ err, resource: this.resource, retryInMs: backoff }, 'informer list failed');
-        continue;
-      }
-      if (signal.aborted) break;
-      this.listCount++;
-      this.rv = list.metadata.resourceVersion ?? '';
-      this.replace(list.items);
-      if (!this.synced) {
-        this.synced = true;
-        for (const w of this.syncWaiters.splice(0)) w();
+      if (needList) {
+        let list;
+        try {
+          list = await this.client.list<T>(this.resource, {
+            namespace: this.opts.namespace,
+            labelSelector: this.opts.labelSelector,
+            fieldSelector: this.opts.fieldSelector,
+          });
+        } catch (err) {
+          backoff = grow(backoff);
+          this.log.warn({ err, resource: this.resource, retryInMs: backoff }, 'informer list failed');
+          continue;
+        }
+        if (signal.aborted) break;
+        this.listCount++;
+        this.rv = list.metadata.resourceVersion ?? '';
+        this.replace(list.items);
+        needList = false;
+        if (!this.synced) {
+          this.synced = true;
+          for (const w of this.syncWaiters.splice(0)) w();
+        }
       }
       const started = Date.now();
-      const outcome = await this.watchUntilEnd();
+      this.watchCount++;
+      const { outcome, events } = await this.watchUntilEnd();
       if (signal.aborted) break;
-      // A watch that lived a while ended normally: relist at once. One that broke at once
-      // (apiserver down, repeated 410) backs off so we do not spin.
-      const lived = Date.now() - started;
-      backoff = lived > 5000 ? 0 : Math.min(Math.max(backoff * 2, minB), maxB);
-      this.log.info({ resource: this.resource, outcome, retryInMs: backoff }, 'informer watch ended, relisting');
+      const quick = Date.now() - started < 1000 && events === 0;
+      if (outcome === 'expired') {
+        this.expiredCount++;
+        needList = true;
+        backoff = quick && backoff > 0 ? grow(backoff) : 0;
+        this.log.info({ resource: this.resource, resourceVersion: this.rv }, 'watch expired (410), relisting');
+      } else if (outcome.startsWith('error')) {
+        needList = true;
+        backoff = grow(backoff);
+        this.log.warn({ resource: this.resource, outcome, retryInMs: backoff }, 'watch failed, relisting');
+      } else {
+        // Ended: rewatch from this.rv; back off while it keeps ending at once (apiserver
+        // down), and relist if that goes on, in case the stream drops events silently.
+        quickEnds = quick ? quickEnds + 1 : 0;
+        backoff = quick ? grow(backoff) : 0;
+        if (quickEnds >= 8) {
+          needList = true;
+          quickEnds = 0;
+        }
+        this.log.debug({ resource: this.resource, outcome, retryInMs: backoff }, 'watch ended, rewatching');
+      }
     }
   }
 
   /** Watches from the last resourceVersion until the stream ends; says why it ended. */
-  private watchUntilEnd(): Promise<string> {
+  private watchUntilEnd(): Promise<{ outcome: string; events: number }> {
     return new Promise((resolve) => {
       let settled = false;
+      let events = 0;
       const finish = (why: string) => {
         if (settled) return;
         settled = true;
         this.abort.signal.removeEventListener('abort', onAbort);
         handle.stop();
-        resolve(why);
+        resolve({ outcome: why, events });
       };
       const onAbort = () => finish('stopped');
       const handle = this.client.watch<T>(
@@ -340,6 +372,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         },
         (ev) => {
           if (settled) return;
+          if (ev.type !== 'ERROR') events++;
           this.handleEvent(ev, finish);
         },
       );
