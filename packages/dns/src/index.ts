@@ -22,6 +22,8 @@ export interface DnsOptions {
   upstream?: string;
   clusterDomain?: string;
   resolvConf?: string;
+  /** Keep retrying while the listen address does not exist on this host (default true). */
+  waitForAddress?: boolean;
 }
 
 export interface RunningDns {
@@ -55,7 +57,19 @@ export async function startDns(opts: DnsOptions = {}): Promise<RunningDns> {
   ops.addReadyCheck('caches-synced', synced);
   try {
     await Promise.all(caches.map((c) => c.start()));
-    await server.start();
+    // The gateway address appears only once the cluster network exists; wait for it.
+    for (let warned = false; ; ) {
+      try {
+        await server.start();
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRNOTAVAIL' || opts.waitForAddress === false) throw e;
+        if (!warned) log.warn({ listen: `${listen.host}:${listen.port}`, reason: 'AddressNotOnHost' }, 'listen address not on this host yet (cluster network down?); retrying');
+        warned = true;
+        await server.stop().catch(() => {});
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
   } catch (e) {
     for (const c of caches) c.stop();
     await server.stop().catch(() => {});

@@ -52,7 +52,6 @@ export class DnsServer {
         if (res) udp.send(res, rinfo.port, rinfo.address);
       });
     });
-    udp.on('error', (e) => this.o.log.error({ err: String(e) }, 'udp socket error'));
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject);
       udp.bind(this.o.port, this.o.host, () => {
@@ -60,6 +59,7 @@ export class DnsServer {
         resolve();
       });
     });
+    udp.on('error', (e) => this.o.log.error({ err: String(e) }, 'udp socket error'));
     this.port = udp.address().port;
     // TCP on the same port number UDP got (a random one in tests).
     this.tcp = net.createServer((sock) => this.serveTcp(sock));
@@ -179,9 +179,20 @@ export class DnsServer {
 
   async stop(): Promise<void> {
     for (const c of this.conns) c.destroy();
+    const udp = this.udp;
+    const tcp = this.tcp;
+    this.udp = undefined;
+    this.tcp = undefined;
     await Promise.all([
-      new Promise<void>((r) => (this.udp ? this.udp.close(() => r()) : r())),
-      new Promise<void>((r) => (this.tcp ? this.tcp.close(() => r()) : r())),
+      new Promise<void>((r) => {
+        if (!udp) return r();
+        try {
+          udp.close(() => r());
+        } catch {
+          r(); // never bound
+        }
+      }),
+      new Promise<void>((r) => (tcp?.listening ? tcp.close(() => r()) : r())),
     ]);
   }
 }

@@ -152,6 +152,8 @@ export class Proxier {
     if (!dev) {
       if (!this.warnedNoBridge) this.o.log.warn({ network: this.o.network }, 'docker network not found; service ranges not routed yet');
       this.warnedNoBridge = true;
+      // The cluster network may come up after the proxy: look again soon.
+      if (!this.stopped) setTimeout(() => this.schedule(), 2000).unref();
       return;
     }
     this.warnedNoBridge = false;
