@@ -14,6 +14,8 @@ const program = new Command('apiserver')
   .option('--default-toleration-seconds <n>', 'tolerationSeconds of the default not-ready/unreachable tolerations', '2')
   .option('--service-cluster-ip-range <cidr>', 'Service ClusterIP range', '10.96.0.0/16')
   .option('--load-balancer-pool <cidr>', 'LoadBalancer address pool', '10.214.0.0/24')
+  .option('--tls-cert-file <path>', 'serve REST over TLS with this certificate (PEM)')
+  .option('--tls-private-key-file <path>', 'the private key of --tls-cert-file (PEM)')
   .option('--bookmark-interval <ms>', 'watch BOOKMARK interval in milliseconds', '5000')
   .parse();
 
@@ -39,6 +41,8 @@ const server = await startApiServer({
   serviceClusterIpRange: o.serviceClusterIpRange,
   loadBalancerPool: o.loadBalancerPool,
   bookmarkIntervalMs: int('--bookmark-interval', o.bookmarkInterval),
+  tlsCertFile: o.tlsCertFile,
+  tlsPrivateKeyFile: o.tlsPrivateKeyFile,
   logger,
 }).catch((err) => {
   logger.fatal({ err: (err as Error).stack ?? String(err) }, 'apiserver failed to start');

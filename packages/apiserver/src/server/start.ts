@@ -1,6 +1,6 @@
 // startApiServer: etcd client, registry, system namespaces, Service allocators, the gRPC
 // face and the REST face (when src/rest/ provides createRestServer).
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import { collectDefaultMetrics } from 'prom-client';
 import { createLogger, type Logger } from '@k8ts/client';
@@ -14,6 +14,7 @@ import type { AgentStreamHandler } from '../grpc/context.js';
 import { ApiServerMetrics } from './metrics.js';
 import { createRestServer } from '../rest/index.js';
 import type { StreamTunnel } from '../tunnel/types.js';
+import { createAgentTunnel } from '../tunnel/index.js';
 import { registerServiceAllocators } from '../allocators/index.js';
 
 export interface ApiServerOptions {
@@ -28,8 +29,11 @@ export interface ApiServerOptions {
   serviceClusterIpRange?: string;
   loadBalancerPool?: string;
   logger?: Logger;
-  /** The agent tunnel; by default the one of src/tunnel/ when it is there. */
-  tunnel?: AgentStreamHandler;
+  /** The agent tunnel; by default a new one from src/tunnel/. */
+  tunnel?: AgentStreamHandler & StreamTunnel;
+  /** Serve REST over TLS with this certificate and key (PEM files), as kube-apiserver's --tls-cert-file. */
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
   /** Interval of watch BOOKMARK events (default 5 s). */
   bookmarkIntervalMs?: number;
 }
@@ -61,6 +65,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     },
   });
   const authenticate = createAuthenticator(opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined);
+  if (!!opts.tlsCertFile !== !!opts.tlsPrivateKeyFile) throw new Error('--tls-cert-file and --tls-private-key-file go together');
+  const tls = opts.tlsCertFile ? { cert: readFileSync(opts.tlsCertFile), key: readFileSync(opts.tlsPrivateKeyFile!) } : undefined;
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
     await waitForEtcd(store, logger);
@@ -72,7 +78,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     });
     cleanups.push(() => allocators.stop());
 
-    const tunnel = opts.tunnel ?? (await loadTunnel(logger));
+    const tunnel = opts.tunnel ?? createAgentTunnel({ logger });
     const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel }, host, opts.grpcPort);
     cleanups.push(() => grpcServer.stop());
 
@@ -88,7 +94,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       },
       logger,
       metricsRegistry: metrics.registry,
-      tunnel: tunnel as unknown as StreamTunnel | undefined,
+      tunnel,
+      tls,
     });
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
@@ -118,19 +125,6 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     etcd.close();
     throw err;
   }
-}
-
-/** The tunnel of src/tunnel/ (written alongside): its index exports createAgentTunnel. */
-async function loadTunnel(logger: Logger): Promise<AgentStreamHandler | undefined> {
-  const idx = new URL('../tunnel/index.ts', import.meta.url);
-  if (!existsSync(idx)) return undefined;
-  const mod = await import(idx.href);
-  const make = mod.createAgentTunnel ?? mod.createTunnel;
-  if (typeof make !== 'function') {
-    logger.warn('src/tunnel has no createAgentTunnel export: agents cannot connect');
-    return undefined;
-  }
-  return make({ logger });
 }
 
 async function waitForEtcd(store: Store, logger: Logger): Promise<void> {
