@@ -16,6 +16,9 @@ export const GRPC_CLIENT_OPTIONS: grpc.ChannelOptions = {
   'grpc.keepalive_time_ms': 2000,
   'grpc.keepalive_timeout_ms': 2000,
   'grpc.keepalive_permit_without_calls': 1,
+  // After an apiserver restart, reconnect within seconds rather than grpc's default of up to 2 minutes.
+  'grpc.initial_reconnect_backoff_ms': 500,
+  'grpc.max_reconnect_backoff_ms': 3000,
   'grpc.max_receive_message_length': 64 * 1024 * 1024,
   'grpc.max_send_message_length': 64 * 1024 * 1024,
 };
