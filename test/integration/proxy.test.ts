@@ -74,6 +74,11 @@ test('ClusterIP from a container reaches both endpoints', async () => {
   assert.deepEqual([...new Set(lines)].sort(), ['b1', 'b2']);
 });
 
+test('hairpin: an endpoint reaching its own Service gets answers from itself too', async () => {
+  const out = await fx.exec('b1', 'for i in $(seq 30); do timeout 3 wget -qO- http://10.231.0.10/; done');
+  assert.deepEqual([...new Set(out.trim().split('\n'))].sort(), ['b1', 'b2']);
+});
+
 test('NodePort answers on 127.0.0.1 and on the bridge address; LoadBalancer address from the host', async () => {
   assert.equal(readFileSync('/proc/sys/net/ipv4/conf/all/route_localnet', 'utf8').trim(), '1');
   assert.equal(await httpGet('127.0.0.1', 31080), 'b1');

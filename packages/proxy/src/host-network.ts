@@ -1,7 +1,7 @@
 // Host settings outside iptables: routes that send the service ranges into the cluster
 // bridge, and route_localnet so node ports answer on 127.0.0.1 (as kube-proxy sets it).
 import http from 'node:http';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { run, mustRun } from './exec.js';
 
@@ -65,4 +65,32 @@ export function restoreRouteLocalnet(stateFile: string, keep: boolean): void {
   const was = readFileSync(stateFile, 'utf8').trim();
   if (!keep && (was === '0' || was === '1')) writeFileSync(ROUTE_LOCALNET, was);
   rmSync(stateFile, { force: true });
+}
+
+/**
+ * Turns on hairpin mode on every port of the bridge, so a pod reaching its own Service can
+ * be sent its own (NATed) packets back: with bridge netfilter, the de-NATed reply leaves
+ * through the port it came in, which a bridge refuses without hairpin (kubelet sets the
+ * same through its CNI bridge). Returns how many ports it changed.
+ */
+export function enableHairpin(bridge: string): number {
+  let changed = 0;
+  let ports: string[] = [];
+  try {
+    ports = readdirSync(`/sys/class/net/${bridge}/brif`);
+  } catch {
+    return 0;
+  }
+  for (const port of ports) {
+    const file = `/sys/class/net/${bridge}/brif/${port}/hairpin_mode`;
+    try {
+      if (readFileSync(file, 'utf8').trim() !== '1') {
+        writeFileSync(file, '1');
+        changed++;
+      }
+    } catch {
+      // The port went away meanwhile (a pod stopping).
+    }
+  }
+  return changed;
 }

@@ -9,7 +9,7 @@ import { servicePorts } from './service-ports.js';
 import { buildRules, buildCleanup } from './rules.js';
 import { ChainNames } from './chain-names.js';
 import { Iptables, PermissionError, type Table, type TableState } from './iptables.js';
-import { bridgeOfNetwork, ensureRoute, removeRoute, enableRouteLocalnet, restoreRouteLocalnet } from './host-network.js';
+import { bridgeOfNetwork, ensureRoute, removeRoute, enableRouteLocalnet, restoreRouteLocalnet, enableHairpin } from './host-network.js';
 
 export interface ProxierOptions {
   client: Client;
@@ -160,6 +160,8 @@ export class Proxier {
     for (const range of [this.o.serviceClusterIpRange, this.o.loadBalancerPool]) {
       if (await ensureRoute(range, dev)) this.o.log.info({ range, dev }, 'routed service range through the cluster bridge');
     }
+    const hairpins = enableHairpin(dev);
+    if (hairpins) this.o.log.debug({ dev, ports: hairpins }, 'hairpin mode on for new bridge ports');
   }
 
   async stop(): Promise<void> {
