@@ -7,6 +7,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { WatchCache } from './watch-cache.js';
 import { servicePorts } from './service-ports.js';
 import { buildRules, buildCleanup } from './rules.js';
+import { staleUdpCommands, type UdpState } from './conntrack.js';
+import { run } from './exec.js';
 import { ChainNames } from './chain-names.js';
 import { Iptables, PermissionError, type Table, type TableState } from './iptables.js';
 import { bridgeOfNetwork, ensureRoute, removeRoute, enableRouteLocalnet, restoreRouteLocalnet, enableHairpin } from './host-network.js';
@@ -119,6 +121,7 @@ export class Proxier {
       const after = { nat: await this.ipt.save('nat'), filter: await this.ipt.save('filter') } as Record<Table, TableState>;
       const moved = await this.ipt.ensureJumps(after);
       if (moved) this.o.log.info({ jumps: moved }, 'inserted jump rules');
+      await this.clearStaleUdp(ports);
       await this.ensureRoutes();
       this.rules.set(rules.ruleCount);
       this.syncs.inc({ result: 'ok' });
@@ -136,6 +139,22 @@ export class Proxier {
       if (!this.stopped) setTimeout(() => this.schedule(), 1000).unref();
     } finally {
       this.latency.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+  }
+
+  private udpState = new Map<string, UdpState>();
+  private conntrackMissing = false;
+  private async clearStaleUdp(ports: ReturnType<typeof servicePorts>): Promise<void> {
+    const { next, commands } = staleUdpCommands(this.udpState, ports);
+    this.udpState = next;
+    for (const args of commands) {
+      if (this.conntrackMissing) return;
+      const r = await run('conntrack', args);
+      // Exit 1 with "0 flow entries": nothing to delete.
+      if (r.code === 127) {
+        this.conntrackMissing = true;
+        this.o.log.warn({ reason: 'NoConntrackTool' }, 'conntrack tool not installed: stale UDP flows to removed endpoints last until they time out (apt-get install conntrack)');
+      }
     }
   }
 
