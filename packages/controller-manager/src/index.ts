@@ -1,7 +1,7 @@
 // @k8ts/controller-manager: the process that runs the cluster's controllers.
 import { readFileSync } from 'node:fs';
 import * as k8tsClient from '@k8ts/client';
-import { createLogger, startOpsServer, type Client } from '@k8ts/client';
+import { GrpcClient, createLogger, startOpsServer, type Client } from '@k8ts/client';
 import { ControllerManager, type ControllerManagerOptions } from './manager.js';
 
 export { ControllerManager, selectControllers } from './manager.js';
@@ -28,11 +28,9 @@ export interface RunningControllerManager {
 }
 
 async function makeClient(server: string, token: string | undefined): Promise<Client> {
-  // clientFromOptions comes with the gRPC client; looked up at run time so this package
-  // does not depend on the order the client library grows in.
   const make = (k8tsClient as unknown as { clientFromOptions?: (o: { server: string; token?: string }) => Client | Promise<Client> }).clientFromOptions;
-  if (!make) throw new Error('@k8ts/client has no clientFromOptions yet: pass a client');
-  return make({ server, token });
+  if (make) return make({ server, token });
+  return new GrpcClient({ server, token });
 }
 
 export async function startControllerManager(opts: StartControllerManagerOptions = {}): Promise<RunningControllerManager> {
