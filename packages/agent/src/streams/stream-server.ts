@@ -144,6 +144,26 @@ export class StreamServer {
         this.send({ stream_id: id, close: { status_json: status ? JSON.stringify(status) : '' } });
       },
     };
+    // Client bytes that arrive before the handler is ready (stdin typed or piped while the
+    // exec is being created) wait here and are handed over once it registers onData.
+    const early: Array<[number, Buffer]> = [];
+    let onData: StreamSink['onData'];
+    Object.defineProperty(sink, 'onData', {
+      get: () => onData ?? ((channel: number, data: Buffer) => void early.push([channel, data])),
+      set: (fn: StreamSink['onData']) => {
+        onData = fn;
+        for (const [c, d] of early.splice(0)) fn?.(c, d);
+      },
+    });
+    // A client that left before the handler registered onClose still stops it.
+    let onClose: (() => void) | undefined;
+    Object.defineProperty(sink, 'onClose', {
+      get: () => onClose,
+      set: (fn: (() => void) | undefined) => {
+        onClose = fn;
+        if (sink.closed && fn) fn();
+      },
+    });
     this.streams.set(id, sink);
     try {
       params = JSON.parse(String(field(open, 'params_json', 'paramsJson') ?? '{}') || '{}');
