@@ -63,7 +63,7 @@ spec:
   containers:
   - name: c
     image: k8ts/busybox:1.36
-    command: [sh, -c, 'echo run-$(date +%s%N); exit 1']
+    command: [sh, -c, 'echo run-$RANDOM$RANDOM; exit 1']
 `;
   const r = await kubectl(['apply', '-f', '-'], manifest);
   assert.equal(r.code, 0, r.err);
