@@ -484,7 +484,7 @@ export class FakeClient implements Client {
       this.watchers.delete(w);
       resolveDone();
     };
-    // Events are delivered asynchronously and in order, like a stream would.
+    // Events are delivered asynchronously (a microtask, so before any timer a test waits on) and in order.
     const w: FakeWatcher = {
       resource,
       namespace: isNamespaced(resource) ? opts.namespace : undefined,
@@ -494,7 +494,7 @@ export class FakeClient implements Client {
         queue.push(ev);
         if (!scheduled) {
           scheduled = true;
-          setImmediate(flush);
+          queueMicrotask(flush);
         }
       },
       end: () => {
@@ -502,7 +502,7 @@ export class FakeClient implements Client {
         endPending = true;
         if (!scheduled) {
           scheduled = true;
-          setImmediate(flush);
+          queueMicrotask(flush);
         }
       },
     };
