@@ -99,6 +99,9 @@ test('rollback: a template equal to an old ReplicaSet makes it new again with th
   const d = deployment('web', 2, 'nginx:1');
   const v1 = rsFor(d, 'nginx:1', 0, 1, 0);
   const v2 = rsFor(d, 'nginx:2', 2, 2, 2, '2024-01-02T00:00:00Z');
+  // kubectl rollout undo sends the old template with Go's zero values (creationTimestamp: null).
+  (d.spec!.template!.metadata as any).creationTimestamp = null;
+  d.spec!.template!.spec!.containers[0]!.resources = {};
   const { client, c, recorder } = setup([['deployments', d], ['replicasets', v1], ['replicasets', v2]]);
   await c.sync('default/web');
   assert.equal(client.actionsOf('create', 'replicasets').length, 0);

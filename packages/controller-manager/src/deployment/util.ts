@@ -1,7 +1,7 @@
 // deploymentutil: revisions, annotations, replica arithmetic (pkg/controller/deployment/util).
 import type { Deployment, ReplicaSet, PodTemplateSpec } from '@k8ts/api';
 import { scaledValue } from '../util/intstr.js';
-import { byCreation, clone, jsonEqual } from '../util/objects.js';
+import { byCreation, clone, semanticEqual } from '../util/objects.js';
 
 export const RevisionAnnotation = 'deployment.kubernetes.io/revision';
 export const RevisionHistoryAnnotation = 'deployment.kubernetes.io/revision-history';
@@ -61,7 +61,7 @@ function templateWithoutHash(t: PodTemplateSpec | undefined): PodTemplateSpec | 
 }
 
 export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
-  return jsonEqual(templateWithoutHash(a), templateWithoutHash(b));
+  return semanticEqual(templateWithoutHash(a), templateWithoutHash(b));
 }
 
 /** The oldest ReplicaSet whose template equals the deployment's (there should be one). */

@@ -2,6 +2,8 @@
 // as a decimal and passed through rand.SafeEncodeString (vowels and look-alikes removed so
 // names never spell words). Kubernetes hashes Go's spew dump of the typed struct; we hash
 // canonical JSON (keys sorted), so values differ from a real cluster's but keep its shape.
+import { semanticForm } from './objects.js';
+
 const alphanums = 'bcdfghjklmnpqrstvwxz2456789';
 
 function canonical(v: unknown): string {
@@ -32,7 +34,7 @@ export function safeEncodeString(s: string): string {
 }
 
 export function computeHash(template: unknown, collisionCount?: number): string {
-  let s = canonical(template);
+  let s = canonical(semanticForm(template) ?? {});
   if (collisionCount != null) s += `#${collisionCount}`;
   return safeEncodeString(String(fnv32a(s)));
 }
