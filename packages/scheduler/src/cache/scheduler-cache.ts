@@ -5,7 +5,7 @@
 // bind fails (forgotten), or when the watch never confirms a finished bind (expired).
 import type { Node, Pod } from '@k8ts/api';
 import { NodeInfo } from '../framework/node-info.js';
-import { newPodInfo, podKey, type PodInfo } from '../framework/pod-info.js';
+import { hasPodAffinity, newPodInfo, podKey, type PodInfo } from '../framework/pod-info.js';
 import type { Snapshot } from '../framework/snapshot.js';
 
 interface PodState {
@@ -27,6 +27,10 @@ export class SchedulerCache implements Snapshot {
   private readonly podStates = new Map<string, PodState>();
   private nodeList: NodeInfo[] = [];
   private nodeListDirty = true;
+  /** Bumped when a pod with (anti-)affinity comes or goes, or the node list changes. */
+  private affinityGen = 0;
+  private withAffinity: { gen: number; list: NodeInfo[] } = { gen: -1, list: [] };
+  private withAntiAffinity: { gen: number; list: NodeInfo[] } = { gen: -1, list: [] };
   private readonly ttl: number;
   private readonly now: () => number;
 
@@ -40,6 +44,7 @@ export class SchedulerCache implements Snapshot {
     if (this.nodeListDirty) {
       this.nodeList = [...this.infos.values()].filter((n) => n.node !== undefined);
       this.nodeListDirty = false;
+      this.affinityGen++;
     }
     return this.nodeList;
   }
@@ -50,11 +55,17 @@ export class SchedulerCache implements Snapshot {
   }
 
   havePodsWithAffinity(): readonly NodeInfo[] {
-    return this.nodes.filter((n) => n.podsWithAffinity.size > 0);
+    const nodes = this.nodes;
+    if (this.withAffinity.gen !== this.affinityGen)
+      this.withAffinity = { gen: this.affinityGen, list: nodes.filter((n) => n.podsWithAffinity.size > 0) };
+    return this.withAffinity.list;
   }
 
   havePodsWithRequiredAntiAffinity(): readonly NodeInfo[] {
-    return this.nodes.filter((n) => n.podsWithRequiredAntiAffinity.size > 0);
+    const nodes = this.nodes;
+    if (this.withAntiAffinity.gen !== this.affinityGen)
+      this.withAntiAffinity = { gen: this.affinityGen, list: nodes.filter((n) => n.podsWithRequiredAntiAffinity.size > 0) };
+    return this.withAntiAffinity.list;
   }
 
   // ---- nodes ----
@@ -97,6 +108,7 @@ export class SchedulerCache implements Snapshot {
   }
 
   private place(key: string, info: PodInfo, node: string, assumed: boolean): void {
+    if (hasPodAffinity(info)) this.affinityGen++;
     this.nodeInfoFor(node).addPod(info);
     this.podStates.set(key, { info, node, assumed });
   }
@@ -105,6 +117,7 @@ export class SchedulerCache implements Snapshot {
     const st = this.podStates.get(key);
     if (!st) return undefined;
     this.podStates.delete(key);
+    if (hasPodAffinity(st.info)) this.affinityGen++;
     const ni = this.infos.get(st.node);
     if (ni) {
       ni.removePod(key);

@@ -67,12 +67,15 @@ export class Framework {
     return SUCCESS;
   }
 
+  /** The Filter plugins this cycle runs (those whose PreFilter did not Skip). */
+  activeFilters(state: CycleState): FilterPlugin[] {
+    return state.skipFilter.size ? this.filters.filter((p) => !state.skipFilter.has(p.name)) : this.filters;
+  }
+
   /** The first plugin's rejection for this node, or SUCCESS. Throws PluginError on Error. */
-  runFilter(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): Status {
-    const filters = this.filters;
+  runFilter(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo, filters: readonly FilterPlugin[] = this.activeFilters(state)): Status {
     for (let i = 0; i < filters.length; i++) {
       const p = filters[i]!;
-      if (state.skipFilter.size && state.skipFilter.has(p.name)) continue;
       let s: Status;
       try {
         s = p.filter(state, pod, nodeInfo);

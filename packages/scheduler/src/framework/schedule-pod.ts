@@ -58,10 +58,13 @@ export class PodScheduler {
     const feasible: NodeInfo[] = [];
     let statuses: Map<string, Status> | undefined;
     const start = this.nextStartNodeIndex % n;
+    const filters = this.fwk.activeFilters(state);
     let i = 0;
     for (; i < n && feasible.length < want; i++) {
-      const ni = nodes[(start + i) % n]!;
-      const s = this.fwk.runFilter(state, pod, ni);
+      let j = start + i;
+      if (j >= n) j -= n;
+      const ni = nodes[j]!;
+      const s = this.fwk.runFilter(state, pod, ni, filters);
       if (s.code === Code.Success) feasible.push(ni);
       else (statuses ??= new Map()).set(ni.name, s);
     }

@@ -1,0 +1,221 @@
+// Benchmark: the scheduler placing M pods on N hollow nodes (Node objects whose Leases this
+// process keeps fresh, like kubemark), apiserver and scheduler as their own processes.
+// Figures, all from one run:
+//   baseline  — the same M pending pods bound round-robin straight through pods/binding by this
+//               process (no scheduling): the ceiling the API path allows;
+//   scheduler — M pending pods, then the scheduler starts: bound pods/s, as a ratio of the baseline;
+//   burst     — with the scheduler running, M pods created as fast as the API takes them:
+//               pods bound/s and creation→binding latency p50/p99;
+//   framework — the scheduling algorithm alone (filters+scores over N NodeInfos, no API).
+//   node --import tsx test/bench/scheduler.ts [--nodes 1000] [--pods 5000]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { Writable } from 'node:stream';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GrpcClient, NodesClient } from '@k8ts/client';
+import type { KubeObject } from '@k8ts/api';
+import { startEtcd } from '../support/etcd.js';
+import { Framework } from '../../packages/scheduler/src/framework/framework.js';
+import { PodScheduler } from '../../packages/scheduler/src/framework/schedule-pod.js';
+import { SchedulerCache } from '../../packages/scheduler/src/cache/scheduler-cache.js';
+import { newPodInfo } from '../../packages/scheduler/src/framework/pod-info.js';
+import { defaultPlugins } from '../../packages/scheduler/src/plugins/registry.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string, def: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : def;
+};
+const N = Number(arg('nodes', '1000'));
+const M = Number(arg('pods', '5000'));
+const CONCURRENCY = Number(arg('concurrency', '64'));
+const NS = 'bench';
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const ms = (v: number) => `${v.toFixed(0)} ms`;
+
+function hollowNode(i: number): KubeObject {
+  const name = `hollow-${String(i).padStart(4, '0')}`;
+  const alloc = { cpu: '4', memory: '16Gi', pods: '110' };
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': `zone-${i % 3}` } },
+    spec: {},
+    status: { capacity: alloc, allocatable: alloc, conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }] },
+  };
+}
+
+function smallPod(name: string, schedulerName: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: NS, labels: { app: 'bench' } },
+    spec: { schedulerName, containers: [{ name: 'c', image: 'k8ts/pause', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+  };
+}
+
+async function pool<T>(items: T[], concurrency: number, f: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await f(items[next++]!);
+    }),
+  );
+}
+
+function spawnLogged(script: string, argv: string[], readyRe?: RegExp): { child: ChildProcess; ready: Promise<RegExpExecArray | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL(script, import.meta.url).pathname, ...argv], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, K8TS_LOG_LEVEL: process.env.K8TS_LOG_LEVEL ?? 'warn' },
+  });
+  let out = '';
+  const ready = new Promise<RegExpExecArray | null>((resolve, reject) => {
+    if (!readyRe) return resolve(null);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = readyRe.exec(out);
+      if (m) resolve(m);
+      if (out.length > 100_000) out = out.slice(-10_000);
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited ${code}: ${out.slice(-2000)}`)));
+  });
+  if (!readyRe) child.stdout!.pipe(process.env.BENCH_VERBOSE ? process.stderr : new (require_devnull())());
+  return { child, ready };
+}
+
+/** CPU seconds a process used so far (user + system), from /proc. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+function require_devnull() {
+  return class extends Writable {
+    override _write(_c: unknown, _e: unknown, cb: () => void) {
+      cb();
+    }
+  };
+}
+
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  await Promise.race([new Promise((r) => child.once('exit', r)), sleep(3000)]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+// ---- framework only: no API, no processes ----
+function frameworkOnly(): number {
+  const cache = new SchedulerCache();
+  for (let i = 0; i < N; i++) cache.addNode(hollowNode(i) as any);
+  const algo = new PodScheduler(new Framework(defaultPlugins()));
+  const pods = Array.from({ length: M }, (_, i) => smallPod(`f-${i}`, 'x') as any);
+  const t0 = performance.now();
+  for (const p of pods) {
+    const info = newPodInfo(p);
+    cache.assumePod(info, algo.schedule(cache, info).node);
+  }
+  return M / ((performance.now() - t0) / 1000);
+}
+
+const fw = frameworkOnly();
+
+const etcd = await startEtcd(['--quota-backend-bytes', String(4 * 1024 * 1024 * 1024)]);
+const api = spawnLogged('../../packages/apiserver/src/main.ts', ['--etcd-servers', etcd.url, '--port', '0', '--grpc-port', '0'], /"msg":"apiserver ready","restPort":\d+,"grpcPort":(\d+)/);
+let sched: ChildProcess | undefined;
+let leaseTimer: NodeJS.Timeout | undefined;
+try {
+  const grpcPort = Number((await api.ready)![1]);
+  const server = `127.0.0.1:${grpcPort}`;
+  const c = new GrpcClient({ server });
+  const leases = new NodesClient({ server });
+  await c.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+
+  // Hollow nodes and their Leases (renewed every 10 s, kubelet's default rhythm).
+  const nodes = Array.from({ length: N }, (_, i) => hollowNode(i));
+  let t = performance.now();
+  await pool(nodes, CONCURRENCY, async (n) => void (await c.create('nodes', n)));
+  const renew = () => pool(nodes, 16, async (n) => void (await leases.renewLease(n.metadata.name!, 40).catch(() => undefined)));
+  await renew();
+  leaseTimer = setInterval(() => void renew(), 10_000);
+  console.log(`${N} hollow nodes with leases in ${ms(performance.now() - t)}`);
+
+  // Binding times seen through a watch, as any controller would see them.
+  const boundAt = new Map<string, number>();
+  const w = c.watch('pods', { namespace: NS }, (ev) => {
+    if ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && (ev.object as any).spec?.nodeName && !boundAt.has(ev.object.metadata.name!)) boundAt.set(ev.object.metadata.name!, performance.now());
+  });
+  const waitBound = async (names: string[], timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (names.some((n) => !boundAt.has(n))) {
+      if (Date.now() > deadline) throw new Error(`only ${names.filter((n) => boundAt.has(n)).length}/${names.length} bound`);
+      await sleep(20);
+    }
+  };
+
+  // Baseline: direct round-robin binding of M pending pods.
+  const base = Array.from({ length: M }, (_, i) => `base-${i}`);
+  t = performance.now();
+  await pool(base, CONCURRENCY, async (n) => void (await c.create('pods', smallPod(n, 'nobody'))));
+  const createRate = M / ((performance.now() - t) / 1000);
+  t = performance.now();
+  let rr = 0;
+  await pool(base, CONCURRENCY, async (n) => {
+    const node = nodes[rr++ % N]!.metadata.name!;
+    await c.createSubresource('pods', NS, n, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name: n, namespace: NS }, target: { apiVersion: 'v1', kind: 'Node', name: node } });
+  });
+  await waitBound(base, 60_000);
+  const baseRate = M / ((Math.max(...base.map((n) => boundAt.get(n)!)) - t) / 1000);
+
+  // Scheduler on a backlog of M pending pods.
+  const backlog = Array.from({ length: M }, (_, i) => `s-${i}`);
+  await pool(backlog, CONCURRENCY, async (n) => void (await c.create('pods', smallPod(n, 'bench-scheduler'))));
+  const s = spawnLogged('../../packages/scheduler/src/main.ts', ['--server', server, '--ops-port', '-1', '--no-leader-elect', '--scheduler-name', 'bench-scheduler']);
+  sched = s.child;
+  const started = performance.now();
+  const apiCpu0 = cpuSeconds(api.child.pid);
+  await waitBound(backlog, 120_000);
+  const times = backlog.map((n) => boundAt.get(n)!);
+  const first = Math.min(...times);
+  const last = Math.max(...times);
+  const backlogRate = M / ((last - first) / 1000);
+  const backlogCpu = { api: cpuSeconds(api.child.pid) - apiCpu0, sched: cpuSeconds(sched.pid) };
+
+  // Burst: M pods created as fast as the API takes them, scheduler running.
+  const burst = Array.from({ length: M }, (_, i) => `b-${i}`);
+  const createdAt = new Map<string, number>();
+  const b0 = performance.now();
+  await pool(burst, CONCURRENCY, async (n) => {
+    createdAt.set(n, performance.now());
+    await c.create('pods', smallPod(n, 'bench-scheduler'));
+  });
+  const burstCreateRate = M / ((performance.now() - b0) / 1000);
+  await waitBound(burst, 120_000);
+  const lat = burst.map((n) => boundAt.get(n)! - createdAt.get(n)!).sort((a, b) => a - b);
+  const burstRate = M / ((Math.max(...burst.map((n) => boundAt.get(n)!)) - b0) / 1000);
+  w.stop();
+
+  console.log(`\nscheduler benchmark: ${N} nodes, ${M} pods per phase (requests 10m cpu / 16Mi), API concurrency ${CONCURRENCY}`);
+  console.log(`  pod creates (API)                      ${createRate.toFixed(0).padStart(6)} pods/s`);
+  console.log(`  baseline: direct round-robin binding   ${baseRate.toFixed(0).padStart(6)} pods/s   1.00`);
+  console.log(`  scheduler on a backlog                 ${backlogRate.toFixed(0).padStart(6)} pods/s   ${(backlogRate / baseRate).toFixed(2)} of baseline   (first bind ${ms(first - started)} after process start)`);
+  console.log(`  scheduler, pods created meanwhile      ${burstRate.toFixed(0).padStart(6)} pods/s   ${(burstRate / baseRate).toFixed(2)} of baseline   (creates ran at ${burstCreateRate.toFixed(0)}/s)`);
+  console.log(`  creation→binding latency               p50 ${ms(pct(lat, 50))}, p90 ${ms(pct(lat, 90))}, p99 ${ms(pct(lat, 99))}, max ${ms(lat[lat.length - 1]!)}`);
+  console.log(`  framework alone (no API)               ${fw.toFixed(0).padStart(6)} pods/s   ${(fw / baseRate).toFixed(2)} of baseline`);
+  console.log(`  CPU during the backlog phase: apiserver ${backlogCpu.api.toFixed(1)} s, scheduler ${backlogCpu.sched.toFixed(1)} s (incl. its start-up); load average ${loadavg()[0]!.toFixed(1)}`);
+  console.log(`  target ≥ 1000 pods/s: ${backlogRate >= 1000 && burstRate >= 1000 ? 'met' : 'NOT met'}`);
+  c.close();
+  leases.close();
+} finally {
+  if (leaseTimer) clearInterval(leaseTimer);
+  await stopChild(sched);
+  await stopChild(api.child);
+  await etcd.stop();
+}
