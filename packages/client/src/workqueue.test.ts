@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Registry } from 'prom-client';
 import { WorkQueue, runWorkers, ItemExponentialFailureRateLimiter, BucketRateLimiter, defaultControllerRateLimiter } from './workqueue.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -108,5 +109,29 @@ test('runWorkers drops a key after maxRetries', async () => {
   assert.equal(calls, 4);
   assert.equal(errors.length, 1);
   q.shutDown();
+  await done;
+});
+
+test('metrics: depth, adds, retries and work duration per queue name', async () => {
+  const registry = new Registry();
+  const q = new WorkQueue({ name: 'pods', registry, rateLimiter: new ItemExponentialFailureRateLimiter(1, 5) });
+  const q2 = new WorkQueue({ name: 'nodes', registry });
+  q.add('a');
+  q.add('b');
+  q.add('b');
+  q2.add('n');
+  let fails = 1;
+  const done = runWorkers(q, 1, async () => {
+    if (fails-- > 0) throw new Error('once');
+  }, { warn() {}, error() {} } as any);
+  await sleep(50);
+  const text = await registry.metrics();
+  assert.match(text, /workqueue_adds_total\{name="pods"\} 3/);
+  assert.match(text, /workqueue_retries_total\{name="pods"\} 1/);
+  assert.match(text, /workqueue_depth\{name="pods"\} 0/);
+  assert.match(text, /workqueue_depth\{name="nodes"\} 1/);
+  assert.match(text, /workqueue_work_duration_seconds_count\{name="pods"\} 3/);
+  q.shutDown();
+  q2.shutDown();
   await done;
 });

@@ -3,6 +3,35 @@
 // while it is processed marks it dirty, and `done` requeues it. Failed items come back
 // after a per-item exponential backoff combined with an overall token bucket.
 import type { Logger } from 'pino';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+// client-go's workqueue metrics, one set per registry, labelled by queue name.
+interface QueueMetrics {
+  depth: Gauge<'name'>;
+  adds: Counter<'name'>;
+  retries: Counter<'name'>;
+  workDuration: Histogram<'name'>;
+}
+const metricsByRegistry = new WeakMap<Registry, QueueMetrics>();
+function queueMetrics(registry: Registry): QueueMetrics {
+  let m = metricsByRegistry.get(registry);
+  if (!m) {
+    m = {
+      depth: new Gauge({ name: 'workqueue_depth', help: 'Current depth of the work queue', labelNames: ['name'], registers: [registry] }),
+      adds: new Counter({ name: 'workqueue_adds_total', help: 'Adds handled by the work queue', labelNames: ['name'], registers: [registry] }),
+      retries: new Counter({ name: 'workqueue_retries_total', help: 'Rate-limited retries handled by the work queue', labelNames: ['name'], registers: [registry] }),
+      workDuration: new Histogram({
+        name: 'workqueue_work_duration_seconds',
+        help: 'How long processing an item takes',
+        labelNames: ['name'],
+        buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
+        registers: [registry],
+      }),
+    };
+    metricsByRegistry.set(registry, m);
+  }
+  return m;
+}
 
 export interface RateLimiter<T = string> {
   /** How long to wait before the item may be processed again. */
@@ -78,6 +107,8 @@ export function defaultControllerRateLimiter<T = string>(): RateLimiter<T> {
 export interface WorkQueueOptions<T> {
   name?: string;
   rateLimiter?: RateLimiter<T>;
+  /** Registers workqueue_depth, workqueue_adds_total, workqueue_retries_total, workqueue_work_duration_seconds. */
+  registry?: Registry;
 }
 
 export class WorkQueue<T = string> {
@@ -90,14 +121,22 @@ export class WorkQueue<T = string> {
   private readonly drainers: (() => void)[] = [];
   private readonly rateLimiter: RateLimiter<T>;
   private shutdown = false;
+  /** Set when a registry was given; runWorkers observes work durations through it. */
+  readonly metrics: QueueMetrics | undefined;
 
   constructor(opts: WorkQueueOptions<T> = {}) {
     this.name = opts.name ?? 'queue';
     this.rateLimiter = opts.rateLimiter ?? defaultControllerRateLimiter<T>();
+    this.metrics = opts.registry ? queueMetrics(opts.registry) : undefined;
+    if (this.metrics) {
+      const depth = this.metrics.depth;
+      depth.set({ name: this.name }, 0);
+    }
   }
 
   add(item: T): void {
     if (this.shutdown || this.dirty.has(item)) return;
+    this.metrics?.adds.inc({ name: this.name });
     this.dirty.add(item);
     if (this.processing.has(item)) return;
     const getter = this.getters.shift();
@@ -105,7 +144,10 @@ export class WorkQueue<T = string> {
       this.dirty.delete(item);
       this.processing.add(item);
       getter(item);
-    } else this.queue.push(item);
+    } else {
+      this.queue.push(item);
+      this.metrics?.depth.set({ name: this.name }, this.queue.length);
+    }
   }
 
   /** Adds the item once `delayMs` has passed; of several pending delays for one item the earliest wins. */
@@ -124,6 +166,7 @@ export class WorkQueue<T = string> {
   }
 
   addRateLimited(item: T): void {
+    this.metrics?.retries.inc({ name: this.name });
     this.addAfter(item, this.rateLimiter.when(item));
   }
 
@@ -140,6 +183,7 @@ export class WorkQueue<T = string> {
   get(): Promise<T | undefined> {
     if (this.queue.length) {
       const item = this.queue.shift()!;
+      this.metrics?.depth.set({ name: this.name }, this.queue.length);
       this.dirty.delete(item);
       this.processing.add(item);
       return Promise.resolve(item);
@@ -202,6 +246,7 @@ export async function runWorkers<T = string>(
     for (;;) {
       const key = await queue.get();
       if (key === undefined) return;
+      const end = queue.metrics?.workDuration.startTimer({ name: queue.name });
       try {
         await sync(key);
         queue.forget(key);
@@ -215,6 +260,7 @@ export async function runWorkers<T = string>(
           queue.addRateLimited(key);
         }
       } finally {
+        end?.();
         queue.done(key);
       }
     }
