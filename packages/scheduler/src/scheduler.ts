@@ -265,7 +265,7 @@ export class Scheduler {
       this.cache.forgetPod(q.key);
       this.moveAll('AssignedPodDelete');
       const err = e as Error;
-      if (isNotFound(e) || (e instanceof ApiError && e.code === 409 && /already assigned|being deleted/.test(err.message))) {
+      if (isNotFound(e) || (e instanceof ApiError && e.code === 409 && /already assigned|being deleted|Precondition failed/.test(err.message))) {
         // The pod went away or someone else bound it: nothing to retry.
         this.log.info({ pod: q.key, node, err: err.message }, 'binding skipped');
         this.queue.done(q.key);

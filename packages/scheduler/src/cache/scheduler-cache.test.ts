@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SchedulerCache } from './scheduler-cache.js';
+import { newPodInfo } from '../framework/pod-info.js';
+import { makeNode, makePod } from '../testing/fixtures.js';
+
+const bound = (name: string, node: string, cpu = '500m') => ({ ...makePod(name, { cpu }), spec: { ...makePod(name, { cpu }).spec!, nodeName: node } });
+
+test('assume counts the pod at once; the watch confirms it; a failed bind forgets it', () => {
+  let now = 0;
+  const c = new SchedulerCache({ assumedTtlMs: 1000, now: () => now });
+  c.addNode(makeNode('a', { cpu: '2' }));
+  const p1 = newPodInfo(makePod('p1', { cpu: '500m' }));
+  c.assumePod(p1, 'a');
+  assert.equal(c.get('a')!.requested.cpuMillis, 500);
+  assert.equal(c.isAssumed('default/p1'), true);
+  // The watch shows it bound: confirmed, counted once.
+  c.addOrUpdatePod(bound('p1', 'a'));
+  assert.equal(c.isAssumed('default/p1'), false);
+  assert.equal(c.get('a')!.requested.cpuMillis, 500);
+  assert.equal(c.get('a')!.pods.size, 1);
+  // A second assumption whose bind fails is forgotten.
+  c.assumePod(newPodInfo(makePod('p2', { cpu: '1' })), 'a');
+  assert.equal(c.get('a')!.requested.cpuMillis, 1500);
+  c.forgetPod('default/p2');
+  assert.equal(c.get('a')!.requested.cpuMillis, 500);
+  assert.equal(c.nodeOf('default/p2'), undefined);
+});
+
+test('a finished bind the watch never confirms expires after the TTL, not before', () => {
+  let now = 0;
+  const c = new SchedulerCache({ assumedTtlMs: 1000, now: () => now });
+  c.addNode(makeNode('a'));
+  c.assumePod(newPodInfo(makePod('p', { cpu: '1' })), 'a');
+  now = 5000;
+  assert.deepEqual(c.cleanupExpired(), []); // bind still in flight: no clock yet
+  c.finishBinding('default/p');
+  now = 5999;
+  assert.deepEqual(c.cleanupExpired(), []);
+  now = 6000;
+  assert.deepEqual(c.cleanupExpired(), ['default/p']);
+  assert.equal(c.get('a')!.requested.cpuMillis, 0);
+});
+
+test('the watch placing a pod elsewhere than assumed moves it; deletes and terminal pods free resources', () => {
+  const c = new SchedulerCache();
+  c.addNode(makeNode('a'));
+  c.addNode(makeNode('b'));
+  c.assumePod(newPodInfo(makePod('p', { cpu: '500m' })), 'a');
+  c.addOrUpdatePod(bound('p', 'b'));
+  assert.equal(c.get('a')!.requested.cpuMillis, 0);
+  assert.equal(c.get('b')!.requested.cpuMillis, 500);
+  const done = bound('p', 'b');
+  done.status = { phase: 'Succeeded' };
+  c.addOrUpdatePod(done);
+  assert.equal(c.get('b')!.requested.cpuMillis, 0);
+  c.addOrUpdatePod(bound('q', 'b'));
+  c.removePod('default/q');
+  assert.equal(c.get('b')!.pods.size, 0);
+});
+
+test('nodes: pods on a deleted node keep a placeholder outside the snapshot', () => {
+  const c = new SchedulerCache();
+  c.addNode(makeNode('a'));
+  c.addOrUpdatePod(bound('p', 'a'));
+  c.removeNode('a');
+  assert.equal(c.nodes.length, 0);
+  assert.equal(c.get('a'), undefined);
+  c.addNode(makeNode('a'));
+  assert.equal(c.get('a')!.pods.size, 1);
+  // A pod seen before its node: counted once the node arrives.
+  c.addOrUpdatePod(bound('early', 'late-node'));
+  assert.equal(c.nodes.length, 1);
+  c.addNode(makeNode('late-node'));
+  assert.equal(c.get('late-node')!.pods.size, 1);
+});
