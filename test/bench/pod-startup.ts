@@ -1,0 +1,127 @@
+// Pod startup latency: API create → Running observed through a watch, for 50 pods bound to
+// one agent (real etcd, real apiserver in-process, the agent over gRPC, real Docker), next
+// to the same Docker work done directly with dockerode (pause + app container joined to
+// it) in the same run. Prints p50/p99 of both and their ratio.
+//   node --import tsx test/bench/pod-startup.ts [--pods 50]
+import Docker from 'dockerode';
+import type { KubeObject, Pod } from '@k8ts/api';
+import { clientFromOptions, createLogger } from '@k8ts/client';
+import { startApiServer } from '@k8ts/apiserver';
+import { buildImages, startAgent, IMAGES } from '@k8ts/agent';
+import { startEtcd } from '../support/etcd.js';
+
+const N = Number(process.argv[process.argv.indexOf('--pods') + 1]) || 50;
+const docker = new Docker();
+process.env.K8TS_LOG_LEVEL ??= 'warn';
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
+
+async function removeByLabel(label: string): Promise<void> {
+  const cs = await docker.listContainers({ all: true, filters: { label: [label] } });
+  await Promise.all(cs.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+}
+
+async function baseline(net: string, tag: string): Promise<number[]> {
+  // What the agent must at least do per pod: pause (shareable IPC, on the network), then
+  // the app container in its namespaces; all pods at once, as the API burst gives them.
+  const one = async (i: number): Promise<number> => {
+    const t0 = performance.now();
+    const pause = await docker.createContainer({
+      name: `bench-base-${tag}-${i}-pause`,
+      Image: IMAGES.pause,
+      Hostname: `p${i}`,
+      Labels: { 'k8ts.bench': tag },
+      HostConfig: { NetworkMode: net, IpcMode: 'shareable' },
+    });
+    await pause.start();
+    const app = await docker.createContainer({
+      name: `bench-base-${tag}-${i}-app`,
+      Image: 'k8ts/busybox:1.36',
+      Cmd: ['sleep', '3600'],
+      Labels: { 'k8ts.bench': tag },
+      HostConfig: { NetworkMode: `container:${pause.id}`, IpcMode: `container:${pause.id}` },
+    });
+    await app.start();
+    return performance.now() - t0;
+  };
+  return Promise.all(Array.from({ length: N }, (_, i) => one(i)));
+}
+
+async function main(): Promise<void> {
+  await buildImages({});
+  const tag = Math.random().toString(36).slice(2, 8);
+  const netName = `k8ts-bench-${tag}`;
+  const octet = 220 + Math.floor(Math.random() * 30);
+  const net = { network: netName, subnet: `10.${octet}.0.0/16`, ipRange: `10.${octet}.0.0/17`, gateway: `10.${octet}.0.1` };
+  const node = `bench-node-${tag}`;
+  const etcd = await startEtcd();
+  const logger = createLogger('bench');
+  logger.level = 'warn';
+  const api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, logger });
+  const client = clientFromOptions({ server: `127.0.0.1:${api.grpcPort}`, token: 'x' });
+  const agent = await startAgent({ client, nodeName: node, ...net, opsPort: -1, streams: false, log: logger });
+  try {
+    // warm-up: one pod through each path, so image and network caches are hot for both
+    await baseline(netName, `${tag}w`).then(() => removeByLabel(`k8ts.bench=${tag}w`));
+
+    const base = await baseline(netName, tag);
+    await removeByLabel(`k8ts.bench=${tag}`);
+
+    const created = new Map<string, number>();
+    const running = new Map<string, number>();
+    let resolveAll!: () => void;
+    const all = new Promise<void>((r) => (resolveAll = r));
+    const watch = client.watch<KubeObject>('pods', { namespace: 'default' }, (ev) => {
+      const p = ev.object as unknown as Pod;
+      const name = p.metadata?.name ?? '';
+      if (p.status?.phase === 'Running' && created.has(name) && !running.has(name)) {
+        running.set(name, performance.now());
+        if (running.size === N) resolveAll();
+      }
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: N }, async (_, i) => {
+        const name = `bench-${i}`;
+        created.set(name, performance.now());
+        await client.create('pods', {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name, namespace: 'default' },
+          spec: { nodeName: node, terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image: 'k8ts/busybox:1.36', command: ['sleep', '3600'] }] },
+        });
+      }),
+    );
+    const timeout = setTimeout(() => resolveAll(), 120_000);
+    await all;
+    clearTimeout(timeout);
+    const wall = performance.now() - t0;
+    watch.stop();
+    const lat = [...running].map(([n, t]) => t - created.get(n)!);
+    const bp50 = pct(base, 50);
+    const bp99 = pct(base, 99);
+    const ap50 = pct(lat, 50);
+    const ap99 = pct(lat, 99);
+    console.log(`pod startup, ${N} pods at once, one agent (${running.size}/${N} Running)`);
+    console.log(`  plain dockerode pause+app : p50 ${fmt(bp50)}  p99 ${fmt(bp99)}`);
+    console.log(`  k8ts API create → Running : p50 ${fmt(ap50)}  p99 ${fmt(ap99)}  (all ${N} in ${fmt(wall)})`);
+    console.log(`  ratio k8ts / plain        : p50 ${(ap50 / bp50).toFixed(2)}×  p99 ${(ap99 / bp99).toFixed(2)}×  (target p99 ≤ 1.3×; Kubernetes SLO p99 ≤ 5 s)`);
+  } finally {
+    await agent.stop();
+    client.close();
+    await api.stop();
+    await etcd.stop();
+    await removeByLabel(`io.k8ts.node=${node}`);
+    await removeByLabel(`k8ts.bench=${tag}`);
+    const nets = await docker.listNetworks({ filters: { name: [netName] } });
+    for (const n of nets.filter((x) => x.Name === netName)) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  }
+}
+
+await main();
+process.exit(0);
