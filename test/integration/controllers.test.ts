@@ -287,6 +287,37 @@ describe('controller manager against a real apiserver', () => {
     await until('stuck pods finished', async () => (await podsOf(ns, 'ha')).length === 6);
   });
 
+  it('a DaemonSet runs one pod per node and follows nodes joining and leaving', async () => {
+    const ns = await namespace('daemons');
+    await c.create('daemonsets', {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'logger', namespace: ns },
+      spec: { selector: { matchLabels: { app: 'logger' } }, template: { metadata: { labels: { app: 'logger' } }, spec: { containers: [{ name: 'l', image: 'k8ts/busybox' }] } } },
+    });
+    const nodesWithPod = async () => new Set(live(await podsOf(ns, 'logger')).filter(isReady).map((p) => p.spec!.nodeName));
+    const nodeNames = async () => (await c.list('nodes')).items.map((n) => n.metadata.name!).sort();
+    await until('one per node', async () => {
+      const want = await nodeNames();
+      const have = await nodesWithPod();
+      return have.size === want.length && want.every((n) => have.has(n)) && live(await podsOf(ns, 'logger')).length === want.length;
+    });
+    const extra = new HollowKubelet(c, 'hollow-4', 4);
+    await extra.register();
+    extra.start();
+    kubelets.push(extra);
+    await until('pod on the new node', async () => (await nodesWithPod()).has('hollow-4'));
+    const ds = await until('status', async () => {
+      const d = await c.get('daemonsets', ns, 'logger');
+      return d.status?.numberReady === (await nodeNames()).length && d;
+    });
+    assert.equal(ds.status.desiredNumberScheduled, (await nodeNames()).length);
+    extra.stop();
+    await c.delete('nodes', '', 'hollow-4');
+    await until('pod of the removed node gone', async () => !(await podsOf(ns, 'logger')).some((p) => p.spec?.nodeName === 'hollow-4'));
+    await until('desired shrinks', async () => (await c.get('daemonsets', ns, 'logger')).status?.desiredNumberScheduled === (await nodeNames()).length);
+  });
+
   it('leader failover: a second manager takes over when the leader stops, without duplicate pods', async () => {
     const b = await startControllerManager({ client: new GrpcClient({ server, token: TOKEN }), opsPort: -1, leaderElect: true, identity: 'cm-b' });
     extraManagers.push(b);

@@ -93,7 +93,7 @@ export class CronJobController {
       }
       if (run) {
         const job = await this.createJob(cj, time);
-        if (job && !active.some((r) => r.uid === job.metadata.uid)) active.push(jobRef(job));
+        if (job && !isFinished(job) && !active.some((r) => r.uid === job.metadata.uid)) active.push(jobRef(job));
         status.lastScheduleTime = rfc3339(time);
       }
     }
