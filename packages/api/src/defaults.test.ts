@@ -128,6 +128,10 @@ test('namespace, secret, node defaults', () => {
   const sec: any = { metadata: { name: 's' } };
   applyDefaults('secrets', sec);
   assert.equal(sec.type, 'Opaque');
+  const sd: any = { metadata: { name: 's' }, data: { a: 'eA==', b: 'eQ==' }, stringData: { b: 'hello', c: 'x' } };
+  applyDefaults('secrets', sd);
+  assert.deepEqual(sd.data, { a: 'eA==', b: 'aGVsbG8=', c: 'eA==' });
+  assert.equal('stringData' in sd, false);
   const node: any = { metadata: { name: 'n' }, status: { capacity: { cpu: '2' } } };
   applyDefaults('nodes', node);
   assert.deepEqual(node.status.allocatable, { cpu: '2' });

@@ -43,6 +43,12 @@ export function defaultNamespace(obj: Obj): void {
 
 export function defaultSecret(obj: Obj): void {
   obj.type ||= 'Opaque';
+  // v1 → internal conversion: stringData is write-only, merged into data (winning over it).
+  if (obj.stringData && typeof obj.stringData === 'object') {
+    obj.data ??= {};
+    for (const [k, v] of Object.entries(obj.stringData)) obj.data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+    delete obj.stringData;
+  }
 }
 
 export function defaultNode(obj: Obj): void {

@@ -103,5 +103,6 @@ export { statusForInvalid, ValidationError } from './status.js';
 export { validatePodSpec, canonicalJson } from './pod.js';
 export { validateLabelSelector, isValidPortName, isValidPortNum } from './common.js';
 export { validateTolerations, validateTaints, validateAffinity } from './scheduling.js';
-export { normalizeCronSchedule, validateCronSchedule } from './batch.js';
+export { validateCronSchedule } from './batch.js';
+export { normalizeCronSchedule } from './cron.js';
 export { validateObjectMeta, validateLabels, validateAnnotations, TOTAL_ANNOTATION_SIZE_LIMIT } from './meta.js';

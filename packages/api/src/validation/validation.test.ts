@@ -327,6 +327,12 @@ test('cronjobs: schedules, macros, name length', () => {
     assert.match(errs[0]!.message, new RegExp(`^Invalid value: ${JSON.stringify(s).replace(/[*]/g, '\\*')}`));
   }
   assert.deepEqual(msgs(validate('cronjobs', cj(''))), ['spec.schedule: Required value']);
+  // robfig/cron's words, as Kubernetes reports them.
+  assert.deepEqual(msgs(validate('cronjobs', cj('61 * * * *'))), ['spec.schedule: Invalid value: "61 * * * *": end of range (61) above maximum (59): 61']);
+  assert.deepEqual(msgs(validate('cronjobs', cj('* * * *'))), ['spec.schedule: Invalid value: "* * * *": expected exactly 5 fields, found 4: [* * * *]']);
+  assert.deepEqual(msgs(validate('cronjobs', cj('@sometimes'))), ['spec.schedule: Invalid value: "@sometimes": unrecognized descriptor: @sometimes']);
+  assert.deepEqual(msgs(validate('cronjobs', cj('0 0 0 * *'))), ['spec.schedule: Invalid value: "0 0 0 * *": beginning of range (0) below minimum (1): 0']);
+  assert.deepEqual(validate('cronjobs', cj('0 9 * JAN-MAR mon,wed')), []);
   assert.deepEqual(msgs(validate('cronjobs', cj('@hourly', 'n'.repeat(53)))), [`metadata.name: Invalid value: "${'n'.repeat(53)}": must be no more than 52 characters`]);
   const always = cj('@hourly');
   always.spec.jobTemplate.spec.template.spec.restartPolicy = 'Always';
