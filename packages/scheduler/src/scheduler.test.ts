@@ -50,6 +50,28 @@ test('3 replicas of one ReplicaSet on 3 equal nodes land one per node', async (t
   assert.equal(w1.source.component, 'default-scheduler');
 });
 
+test('metrics on the ops port: attempts by result, e2e latency, queue lengths', async (t) => {
+  const c = new FakeClient();
+  c.seed('nodes', makeNode('n', { cpu: '1' }));
+  const s = await start(c, t, { opsPort: 0 });
+  await c.create('pods', makePod('fits', { cpu: '100m' }));
+  await c.create('pods', makePod('too-big', { cpu: '4' }));
+  await until('bound', () => nodeOf(c, 'fits'));
+  await until('parked', () => s.scheduler.queue.whereIs('default/too-big') === 'unschedulable');
+  const text = await (await fetch(`http://127.0.0.1:${s.opsPort}/metrics`)).text();
+  const metric = (name: string, labels: Record<string, string>) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)))
+      .map((l) => Number(l.split(' ').pop()))[0];
+  assert.equal(metric('scheduler_schedule_attempts_total', { result: 'scheduled' }), 1);
+  assert.equal(metric('scheduler_schedule_attempts_total', { result: 'unschedulable' }), 1);
+  assert.equal(metric('scheduler_e2e_scheduling_duration_seconds_count', { result: 'scheduled' }), 1);
+  assert.equal(metric('scheduler_pending_pods', { queue: 'unschedulable' }), 1);
+  assert.equal(metric('scheduler_pending_pods', { queue: 'active' }), 0);
+  assert.equal((await fetch(`http://127.0.0.1:${s.opsPort}/readyz`)).status, 200);
+});
+
 test('assumed pods: back-to-back pods see each other before the watch confirms', async (t) => {
   const c = new FakeClient();
   c.seed('nodes', makeNode('a', { cpu: '1' }));
