@@ -193,3 +193,31 @@ spec:
   assert.throws(() => applyPatch(APPLY, live, 'a: [', 'deployments'), (e: unknown) => e instanceof PatchError && e.code === 400);
   assert.throws(() => applyPatch(APPLY, live, 'metadata: {name: x}', 'deployments'), PatchError);
 });
+
+test('kubectl apply on a Service: ports by port with $setElementOrder, removed port deleted', () => {
+  const svc = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 's', namespace: 'default' },
+    spec: { clusterIP: '10.96.0.7', ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }, { name: 'metrics', port: 9090, protocol: 'TCP', targetPort: 9090 }] },
+  };
+  const patch = { spec: { '$setElementOrder/ports': [{ port: 443 }, { port: 80 }], ports: [{ name: 'https', port: 443, targetPort: 8443 }, { $patch: 'delete', port: 9090 }] } };
+  const out: any = applyPatch(SMP, svc, JSON.stringify(patch), 'services');
+  assert.deepEqual(out.spec.ports, [{ name: 'https', port: 443, targetPort: 8443 }, { name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }]);
+  assert.equal(out.spec.clusterIP, '10.96.0.7', 'server-set fields survive apply');
+});
+
+test('container ports merge by containerPort with $setElementOrder/ports', () => {
+  const pod = { spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 81, protocol: 'TCP' }] }] } };
+  const patch = { spec: { containers: [{ name: 'c', '$setElementOrder/ports': [{ containerPort: 81 }, { containerPort: 80 }], ports: [{ containerPort: 81, name: 'alt' }] }] } };
+  const out: any = applyPatch(SMP, pod, patch, 'pods');
+  assert.deepEqual(out.spec.containers[0].ports, [{ containerPort: 81, protocol: 'TCP', name: 'alt' }, { containerPort: 80, protocol: 'TCP' }]);
+});
+
+test('$patch: delete on a map and null inside list elements', () => {
+  const pod = { spec: { securityContext: { runAsUser: 1 }, containers: [{ name: 'c', image: 'i', resources: { limits: { cpu: '1' } } }] } };
+  const out: any = applyPatch(SMP, pod, { spec: { securityContext: { $patch: 'delete' }, containers: [{ name: 'c', resources: null }] } }, 'pods');
+  assert.equal('securityContext' in out.spec, false);
+  assert.deepEqual(out.spec.containers, [{ name: 'c', image: 'i' }]);
+  assert.throws(() => applyPatch(SMP, pod, { spec: { $patch: 'explode' } }, 'pods'), (e: unknown) => e instanceof PatchError && e.code === 422);
+});
