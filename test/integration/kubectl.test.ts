@@ -247,11 +247,18 @@ test('kubectl 1.27 and 1.33 smoke', async () => {
     assert.equal(await ok(['logs', 'bound', '-n', 'demo'], { minor }), 'log line 1 from main\nlog line 2\n');
   }
   assert.match(await ok(['apply', '-f', manifest('pod133.yaml', POD.replace('name: web', 'name: web133'))], { minor: 33 }), /created/);
+  // kubectl 1.27 reads /openapi/v2 (protobuf) before it applies.
+  const pod127 = manifest('pod127.yaml', POD.replace('name: web', 'name: web127'));
+  assert.match(await ok(['apply', '-f', pod127], { minor: 27 }), /pod\/web127 created/);
+  assert.match(await ok(['label', 'po', 'web127', '-n', 'demo', 'env=debug', '--overwrite'], { minor: 27 }), /labeled/);
+  assert.match(await ok(['apply', '-f', pod127], { minor: 27 }), /pod\/web127 configured/);
+  assert.equal(await ok(['get', 'po', 'web127', '-n', 'demo', '-o', 'jsonpath={.metadata.labels.env}'], { minor: 27 }), 'prod');
 });
 
 test('delete pods --all --grace-period=0 --force', async () => {
   const r = await ok(['delete', 'pods', '--all', '-n', 'demo', '--grace-period=0', '--force']);
   assert.match(r, /pod "web" force deleted/);
+  assert.match(r, /pod "web127" force deleted/);
   const left = await kubectl(['get', 'po', '-n', 'demo']);
   assert.match(left.stderr, /No resources found in demo namespace/);
 });

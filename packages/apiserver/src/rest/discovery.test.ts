@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiResourceList, aggregatedDiscovery, apiGroupList } from './discovery.js';
 import { openapiV3Index, openapiV3Document } from './openapi.js';
+import { openapiV2Protobuf, openapiV2Json } from './openapi-v2.js';
+import protobuf from 'protobufjs';
 import { chooseOutput, aggregatedDiscovery as wanted } from './negotiate.js';
 
 test('legacy /api/v1 lists pods with short names and pods/eviction in policy/v1', () => {
@@ -62,4 +64,27 @@ test('content negotiation: Table first, aggregated discovery, JSON fallback', ()
   assert.equal(wanted('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json'), 'v2');
   assert.equal(wanted('application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json'), 'v2beta1');
   assert.equal(wanted('application/json'), undefined);
+});
+
+test('OpenAPI v2 (gnostic protobuf) carries a PATCH per kind with its GVK and fieldValidation', () => {
+  // Decoded with an independent reading of gnostic's field numbers: Document.paths=8,
+  // Paths.path=2, NamedPathItem{name=1,value=2}, PathItem.patch=8, Operation.parameters=8,
+  // Operation.vendor_extension=13, ParametersItem.parameter=1, Parameter.non_body_parameter=2,
+  // NonBodyParameter.query_parameter_sub_schema=3, QueryParameterSubSchema.name=4.
+  const root = protobuf.parse(`syntax = "proto3";
+    message Any { string yaml = 2; } message NamedAny { string name = 1; Any value = 2; }
+    message Q { string name = 4; } message NB { Q q = 3; } message P { NB nb = 2; } message PI { P p = 1; }
+    message Op { repeated PI parameters = 8; repeated NamedAny ext = 13; } message Item { Op patch = 8; }
+    message NamedItem { string name = 1; Item value = 2; } message Paths { repeated NamedItem path = 2; }
+    message Doc { string swagger = 1; Paths paths = 8; }`).root;
+  const Doc = root.lookupType('Doc');
+  const doc = Doc.toObject(Doc.decode(openapiV2Protobuf())) as any;
+  assert.equal(doc.swagger, '2.0');
+  const dep = doc.paths.path.find((p: any) => p.name === '/apis/apps/v1/namespaces/{namespace}/deployments/{name}');
+  assert.ok(dep);
+  assert.ok(dep.value.patch.parameters.some((p: any) => p.p.nb.q.name === 'fieldValidation'));
+  const gvk = dep.value.patch.ext.find((e: any) => e.name === 'x-kubernetes-group-version-kind');
+  assert.equal(gvk.value.yaml, 'group: "apps"\nkind: Deployment\nversion: v1\n');
+  const json = JSON.parse(openapiV2Json());
+  assert.deepEqual(json.paths['/api/v1/namespaces/{namespace}/pods/{name}'].patch['x-kubernetes-group-version-kind'], { group: '', kind: 'Pod', version: 'v1' });
 });

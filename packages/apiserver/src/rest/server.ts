@@ -11,6 +11,7 @@ import { parseRoute, type ResourceRoute } from './route.js';
 import { chooseOutput, aggregatedDiscovery as wantsAggregated } from './negotiate.js';
 import { apiVersions, apiGroupList, apiGroup, apiResourceList, aggregatedDiscovery } from './discovery.js';
 import { openapiV3Index, openapiV3Document } from './openapi.js';
+import { openapiV2Protobuf, openapiV2Json } from './openapi-v2.js';
 import { sendJson, sendStatus, sendText } from './respond.js';
 import { statusFor, unauthorized, notFoundPath } from './status.js';
 import { restMetrics } from './metrics.js';
@@ -81,6 +82,17 @@ export function createRestServer(opts: RestServerOptions): http.Server {
       res.writeHead(200, { 'Content-Type': opts.metricsRegistry.contentType });
       res.end(await opts.metricsRegistry.metrics());
       return;
+    }
+    if (path === '/openapi/v2') {
+      const wantsProto = (req.headers.accept ?? '').includes('protobuf');
+      if (wantsProto) {
+        const body = openapiV2Protobuf();
+        // Go's mime parser rejects the '@' of the media type kubectl asks for.
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length });
+        res.end(body);
+        return;
+      }
+      return sendText(res, 200, openapiV2Json(), 'application/json');
     }
     if (path === '/openapi/v3') return sendText(res, 200, openapiV3Index(), 'application/json');
     if (path.startsWith('/openapi/v3/')) {
