@@ -2,8 +2,7 @@
 // pod IP, from a client container, in one run. Prints req/s and p99 of each and the ratio.
 //   node --import tsx test/bench/service.ts [--seconds 2] [--rounds 6] [--concurrency 16]
 // Needs root (iptables) and the Docker engine; uses its own network, range and chain prefix.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FakeClient } from '@k8ts/client';
@@ -21,7 +20,6 @@ const prefix = `KB${tag.toUpperCase().replace(/[^A-Z0-9]/g, 'X')}`;
 const serviceRange = '10.237.0.0/24';
 const lbPool = '10.238.0.0/24';
 const vip = '10.237.0.10';
-const stateDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-state-'));
 const containers: string[] = [];
 
 const server = `require('http').createServer((q, s) => s.end(require('os').hostname() + '\\n')).listen(8080)`;
@@ -60,7 +58,7 @@ try {
   const fake = new FakeClient();
   await fake.create('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { clusterIP: vip, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] } });
   await fake.create('endpoints', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web', namespace: 'default' }, subsets: [{ addresses: [{ ip: podIP }], ports: [{ port: 8080, protocol: 'TCP' }] }] });
-  proxy = await startProxy({ client: fake, chainPrefix: prefix, network, serviceClusterIpRange: serviceRange, loadBalancerPool: lbPool, opsPort: -1, nodeName: 'bench', stateDir });
+  proxy = await startProxy({ client: fake, chainPrefix: prefix, network, serviceClusterIpRange: serviceRange, loadBalancerPool: lbPool, opsPort: -1, nodeName: 'bench' });
   await waitFor('pod answering', () => httpGet(podIP, 8080).then((b) => b.length > 0), 15_000);
   await waitFor('VIP answering', () => httpGet(vip, 80).then((b) => b.length > 0), 5_000);
 
@@ -96,8 +94,7 @@ try {
   }
 } finally {
   await proxy?.stop().catch(() => {});
-  await cleanupProxy({ chainPrefix: prefix, serviceClusterIpRange: serviceRange, loadBalancerPool: lbPool, stateDir }).catch(() => {});
+  await cleanupProxy({ chainPrefix: prefix, serviceClusterIpRange: serviceRange, loadBalancerPool: lbPool }).catch(() => {});
   if (containers.length) await sh('docker', ['rm', '-f', ...containers]).catch(() => {});
   await sh('docker', ['network', 'rm', network]).catch(() => {});
-  rmSync(stateDir, { recursive: true, force: true });
 }

@@ -5,9 +5,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { FakeClient } from '@k8ts/client';
 import { startProxy, cleanupProxy } from '@k8ts/proxy';
 import { startDns, dnsPacket } from '@k8ts/dns';
@@ -17,7 +14,6 @@ const prefix = `KD${Math.random().toString(36).slice(2, 6).toUpperCase().replace
 const serviceRange = '10.234.0.0/24';
 const lbPool = '10.235.0.0/24';
 const gateway = '10.233.0.1';
-const stateDir = mkdtempSync(join(tmpdir(), 'k8ts-dns-state-'));
 const fake = new FakeClient();
 let fx: NetFixture;
 let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;
@@ -54,17 +50,16 @@ before(async () => {
   await svc('outside', { type: 'ExternalName', externalName: 'db.example.test' });
   await fake.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'default' }, spec: { containers: [] }, status: { podIP, phase: 'Running' } });
 
-  proxy = await startProxy({ client: fake, chainPrefix: prefix, network: fx.network, serviceClusterIpRange: serviceRange, loadBalancerPool: lbPool, opsPort: -1, nodeName: 'node-a', stateDir });
+  proxy = await startProxy({ client: fake, chainPrefix: prefix, network: fx.network, serviceClusterIpRange: serviceRange, loadBalancerPool: lbPool, opsPort: -1, nodeName: 'node-a' });
   dns = await startDns({ client: fake, listen: `${gateway}:53`, upstream: `127.0.0.1:${(upstream.address() as { port: number }).port}`, opsPort: -1 });
 });
 
 after(async () => {
   await dns?.stop().catch(() => {});
   await proxy?.stop().catch(() => {});
-  await cleanupProxy({ chainPrefix: prefix, serviceClusterIpRange: serviceRange, loadBalancerPool: lbPool, stateDir }).catch(() => {});
+  await cleanupProxy({ chainPrefix: prefix, serviceClusterIpRange: serviceRange, loadBalancerPool: lbPool }).catch(() => {});
   await fx?.remove();
   upstream?.close();
-  rmSync(stateDir, { recursive: true, force: true });
 });
 
 const inClient = (script: string) => fx.exec('client', script, 20_000);
@@ -96,7 +91,7 @@ test('nothing of the proxy remains after cleanup', async () => {
   dns = undefined;
   await proxy!.stop();
   proxy = undefined;
-  await cleanupProxy({ chainPrefix: prefix, serviceClusterIpRange: serviceRange, loadBalancerPool: lbPool, stateDir });
+  await cleanupProxy({ chainPrefix: prefix, serviceClusterIpRange: serviceRange, loadBalancerPool: lbPool });
   assert.equal((await sh('iptables-save', [])).split('\n').filter((l) => l.includes(`${prefix}-`)).length, 0);
   assert.equal((await sh('ip', ['route', 'show', serviceRange])).trim(), '');
 });

@@ -70,7 +70,7 @@ before(async () => {
   await fx.shell('client', ['--dns', gateway, '--dns-search', 'default.svc.cluster.local', '--dns-search', 'svc.cluster.local', '--dns-search', 'cluster.local', '--dns-option', 'ndots:5']);
 
   const client = ['--server', `127.0.0.1:${grpcPort}`, '--token-file', join(dir, 'token'), '--ops-port', '-1'];
-  proxy = start('proxy', ...tsx('packages/proxy/src/main.ts', [...client, '--chain-prefix', prefix, '--network', fx.network, '--service-cluster-ip-range', serviceRange, '--load-balancer-pool', lbPool, '--node-name', 'node-a', '--state-dir', dir, '--cleanup-on-exit']));
+  proxy = start('proxy', ...tsx('packages/proxy/src/main.ts', [...client, '--chain-prefix', prefix, '--network', fx.network, '--service-cluster-ip-range', serviceRange, '--load-balancer-pool', lbPool, '--node-name', 'node-a', '--cleanup-on-exit']));
   start('dns', ...tsx('packages/dns/src/main.ts', [...client, '--listen', `${gateway}:53`, '--upstream', '127.0.0.1:9']));
 
   const manifests = `
@@ -117,7 +117,7 @@ subsets: [{addresses: [{ip: "${ip1}", nodeName: node-a}, {ip: "${ip2}", nodeName
 after(async () => {
   for (const p of procs.filter((p) => p !== proxy)) p.kill('SIGKILL');
   if (proxy && proxy.exitCode === null) proxy.kill('SIGKILL');
-  await cleanupProxy({ chainPrefix: prefix, serviceClusterIpRange: serviceRange, loadBalancerPool: lbPool, stateDir: dir }).catch(() => {});
+  await cleanupProxy({ chainPrefix: prefix, serviceClusterIpRange: serviceRange, loadBalancerPool: lbPool }).catch(() => {});
   await fx?.remove();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -49,7 +49,11 @@ export async function removeRoute(range: string): Promise<boolean> {
   return true;
 }
 
-/** Sets route_localnet=1, remembering the value found first in `stateFile`. */
+/**
+ * Sets route_localnet=1. The value found before any proxy touched it is kept in
+ * `stateFile` (written only when absent), shared by every proxy using that state dir, so
+ * the last one to clean up puts back the host's own value rather than another proxy's.
+ */
 export function enableRouteLocalnet(stateFile: string): void {
   const cur = readFileSync(ROUTE_LOCALNET, 'utf8').trim();
   if (!existsSync(stateFile)) {
@@ -59,11 +63,11 @@ export function enableRouteLocalnet(stateFile: string): void {
   if (cur !== '1') writeFileSync(ROUTE_LOCALNET, '1');
 }
 
-/** Puts back the value remembered by enableRouteLocalnet unless `keep` (another proxy needs it). */
-export function restoreRouteLocalnet(stateFile: string, keep: boolean): void {
-  if (!existsSync(stateFile)) return;
+/** Puts back the remembered value, unless `othersNeedIt` (they will, when they clean up). */
+export function restoreRouteLocalnet(stateFile: string, othersNeedIt: boolean): void {
+  if (othersNeedIt || !existsSync(stateFile)) return;
   const was = readFileSync(stateFile, 'utf8').trim();
-  if (!keep && (was === '0' || was === '1')) writeFileSync(ROUTE_LOCALNET, was);
+  if (was === '0' || was === '1') writeFileSync(ROUTE_LOCALNET, was);
   rmSync(stateFile, { force: true });
 }
 

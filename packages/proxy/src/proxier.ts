@@ -65,7 +65,7 @@ export class Proxier {
   }
 
   get stateFile(): string {
-    return `${this.o.stateDir}/proxy-${this.o.chains.prefix}-route_localnet`;
+    return `${this.o.stateDir}/route_localnet.orig`;
   }
 
   async start(): Promise<void> {
@@ -121,6 +121,8 @@ export class Proxier {
       const after = { nat: await this.ipt.save('nat'), filter: await this.ipt.save('filter') } as Record<Table, TableState>;
       const moved = await this.ipt.ensureJumps(after);
       if (moved) this.o.log.info({ jumps: moved }, 'inserted jump rules');
+      // Another proxy's cleanup may have put route_localnet back while we still need it.
+      enableRouteLocalnet(this.stateFile);
       await this.clearStaleUdp(ports);
       await this.ensureRoutes();
       this.rules.set(rules.ruleCount);
@@ -222,6 +224,6 @@ export async function cleanup(opts: { chains: ChainNames; ranges: string[]; stat
   // Another proxy (another k8ts, or kube-proxy) still serving node ports needs route_localnet.
   const natAfter = await ipt.save('nat');
   const othersNeedIt = [...natAfter.chains].some((c) => c.endsWith('-NODEPORTS'));
-  restoreRouteLocalnet(`${opts.stateDir}/proxy-${opts.chains.prefix}-route_localnet`, othersNeedIt);
+  restoreRouteLocalnet(`${opts.stateDir}/route_localnet.orig`, othersNeedIt);
   opts.log?.info({ prefix: opts.chains.prefix }, 'removed all proxy rules');
 }
