@@ -113,6 +113,7 @@ try {
     const sent = new Map<string, number>();
     const lat: number[] = [];
     let ready = 0;
+    const errors: string[] = [];
     const calls: grpc.ClientReadableStream<any>[] = [];
     const ns = `w${nw}`;
     await c.create('namespaces', '', { metadata: { name: ns } });
@@ -129,7 +130,9 @@ try {
         const t = sent.get(b.toString('latin1', at + 8, end));
         if (t !== undefined) lat.push(performance.now() - t);
       });
-      call.on('error', () => {});
+      call.on('error', (err: grpc.ServiceError) => {
+        if (err.code !== grpc.status.CANCELLED) errors.push(`${err.code} ${err.details}`);
+      });
       call.on('metadata', () => ready++);
       calls.push(call);
     }
@@ -145,6 +148,7 @@ try {
     }
     const deadline = Date.now() + 10_000;
     while (lat.length < nw * EVENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (ready < nw || errors.length) console.log(`  (${ready}/${nw} watches started; errors: ${[...new Set(errors)].join('; ') || 'none'})`);
     const cpu = process.cpuUsage(cpu0);
     console.log(`  (bench process cpu ${(((cpu.user + cpu.system) / 1000 / (performance.now() - wall0)) * 100).toFixed(0)}% of wall while receiving)`);
     lat.sort((a, b) => a - b);

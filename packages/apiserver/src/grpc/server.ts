@@ -24,6 +24,17 @@ function withPreEncodedWatch(def: grpc.ServiceDefinition): grpc.ServiceDefinitio
   return { ...def, Watch: { ...watch, responseSerialize: (v: unknown) => (Buffer.isBuffer(v) ? v : encode(v)) } };
 }
 
+/**
+ * grpc-js leaves Nagle's algorithm on for accepted sockets (its client turns it off), so a
+ * small watch event can sit in the kernel until the peer's delayed ACK: tens of ms. Its
+ * http2 servers are private; reach them defensively.
+ */
+function disableNagle(server: grpc.Server): void {
+  const servers = (server as unknown as { http2Servers?: Map<import('node:net').Server, unknown> }).http2Servers;
+  if (!(servers instanceof Map)) return;
+  for (const srv of servers.keys()) srv.on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
+}
+
 export interface StartedGrpcServer {
   server: grpc.Server;
   port: number;
@@ -38,6 +49,7 @@ export async function startGrpcServer(ctx: GrpcContext, host: string, port: numb
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
+  disableNagle(server);
   return {
     server,
     port: bound,

@@ -63,7 +63,7 @@ export class ResourceHub {
   private onData(res: IWatchResponse): void {
     for (const raw of res.events) {
       const ev = new HubEvent(raw, this.prefix.length, this.info.namespaced);
-      if (ev.revision <= this.lastRevision) continue; // a resumed stream may repeat
+      if (ev.revision < this.lastRevision) continue; // a resumed stream may repeat (one txn may hold several keys: same revision)
       this.lastRevision = ev.revision;
       this.ring.push(ev);
       for (const sub of this.subs) sub.deliver(ev);
