@@ -1,16 +1,14 @@
-// A real etcd child process and a real apiserver (startApiServer: registry, gRPC face,
-// tunnel) with the REST face served over TLS, plus a kubeconfig holding an admin token:
-// what the kubectl tests drive. Everything started here is stopped by stop().
+// A real etcd child process and the real apiserver (startApiServer: registry, gRPC face,
+// agent tunnel, REST over TLS since kubectl sends tokens only over TLS), plus a kubeconfig
+// holding an admin token: what the kubectl tests drive. Everything started here is stopped by stop().
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type http from 'node:http';
 import { startApiServer, type ApiServer } from '@k8ts/apiserver';
 import { createLogger } from '@k8ts/client';
-import { createRestServer, selfSignedCertificate } from '../../packages/apiserver/src/rest/index.js';
-import { createAgentTunnel, type TunnelHub } from '../../packages/apiserver/src/tunnel/index.js';
+import { selfSignedCertificate } from '../../packages/apiserver/src/rest/index.js';
 
 export interface KubectlCluster {
   dir: string;
@@ -19,7 +17,6 @@ export interface KubectlCluster {
   restUrl: string;
   grpcAddress: string;
   api: ApiServer;
-  tunnel: TunnelHub;
   stop(): Promise<void>;
 }
 
@@ -67,43 +64,29 @@ export async function startKubectlCluster(): Promise<KubectlCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-'));
   const token = 'admin-token-' + Math.random().toString(36).slice(2);
   writeFileSync(join(dir, 'tokens.csv'), `${token},admin,uid-admin,"system:masters"\n`);
+  const tls = selfSignedCertificate();
+  writeFileSync(join(dir, 'tls.crt'), tls.cert);
+  writeFileSync(join(dir, 'tls.key'), tls.key);
   const etcd = await startEtcd(dir);
   const logger = createLogger('apiserver-test');
   logger.level = process.env.K8TS_LOG_LEVEL ?? 'warn';
-  const tunnel = createAgentTunnel({ logger });
   let api: ApiServer | undefined;
-  let rest: http.Server | undefined;
   const stop = async () => {
-    tunnel.close();
-    if (rest) {
-      rest.closeAllConnections();
-      await new Promise<void>((r) => rest!.close(() => r()));
-    }
     await api?.stop().catch(() => undefined);
     etcd.proc.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, tokenAuthFile: join(dir, 'tokens.csv'), logger, tunnel });
-    const tls = selfSignedCertificate();
-    const authenticate = api.authenticate;
-    rest = createRestServer({
-      registry: api.registry,
-      authenticate: (h) => {
-        try {
-          return authenticate(h);
-        } catch {
-          return null;
-        }
-      },
+    api = await startApiServer({
+      etcdServers: [etcd.url],
+      port: 0,
+      grpcPort: 0,
+      tokenAuthFile: join(dir, 'tokens.csv'),
+      tlsCertFile: join(dir, 'tls.crt'),
+      tlsPrivateKeyFile: join(dir, 'tls.key'),
       logger,
-      metricsRegistry: api.metrics.registry,
-      tunnel,
-      tls,
     });
-    await new Promise<void>((resolve) => rest!.listen(0, '127.0.0.1', () => resolve()));
-    const port = (rest.address() as net.AddressInfo).port;
-    const restUrl = `https://127.0.0.1:${port}`;
+    const restUrl = `https://127.0.0.1:${api.restPort}`;
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(
       kubeconfig,
@@ -126,7 +109,7 @@ export async function startKubectlCluster(): Promise<KubectlCluster> {
         '',
       ].join('\n'),
     );
-    return { dir, kubeconfig, token, restUrl, grpcAddress: `127.0.0.1:${api.grpcPort}`, api, tunnel, stop };
+    return { dir, kubeconfig, token, restUrl, grpcAddress: `127.0.0.1:${api.grpcPort}`, api, stop };
   } catch (e) {
     await stop();
     throw e;
