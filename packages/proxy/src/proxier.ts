@@ -117,9 +117,9 @@ export class Proxier {
         { nat: states.nat.chains, filter: states.filter.chains },
       );
       await this.ipt.restore(rules.text);
-      // Jumps go in after the chains exist; re-read so positions are current.
-      const after = { nat: await this.ipt.save('nat'), filter: await this.ipt.save('filter') } as Record<Table, TableState>;
-      const moved = await this.ipt.ensureJumps(after);
+      // Jumps go in after the chains exist. The restore touched only our chains, so the
+      // built-in chains read before it are still current.
+      const moved = await this.ipt.ensureJumps(states);
       if (moved) this.o.log.info({ jumps: moved }, 'inserted jump rules');
       // Another proxy's cleanup may have put route_localnet back while we still need it.
       enableRouteLocalnet(this.stateFile);
