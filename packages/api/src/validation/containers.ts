@@ -127,12 +127,12 @@ export function validateResources(res: any, fld: string): FieldError[] {
     if (isExtendedResource(name)) {
       // Extended resources (nvidia.com/gpu, ...) cannot be overcommitted: request == limit.
       if (lim === undefined) errs.push(required(`${fld}.limits`, 'Limit must be set for non overcommitable resources'));
-      else if (req !== lim) errs.push(invalid(`${fld}.requests[${name}]`, res.requests[name], `must be equal to ${name} limit of ${res.limits[name]}`));
+      else if (req !== lim) errs.push(invalid(`${fld}.requests`, String(res.requests[name]), `must be equal to ${name} limit of ${res.limits[name]}`));
       if (!Number.isInteger(req)) errs.push(invalid(`${fld}.requests[${name}]`, res.requests[name], 'must be an integer'));
       continue;
     }
     if (lim !== undefined && req > lim)
-      errs.push(invalid(`${fld}.requests`, res.requests[name], `must be less than or equal to ${name} limit of ${res.limits[name]}`));
+      errs.push(invalid(`${fld}.requests`, String(res.requests[name]), `must be less than or equal to ${name} limit of ${res.limits[name]}`));
   }
   return errs;
 }

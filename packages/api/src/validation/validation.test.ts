@@ -130,7 +130,7 @@ test('extended resources and host network ports', () => {
     'spec.containers[0].resources.limits: Required value: Limit must be set for non overcommitable resources',
   ]);
   assert.deepEqual(msgs(validate('pods', gpu({ requests: { 'nvidia.com/gpu': 1 }, limits: { 'nvidia.com/gpu': 2 } }))), [
-    'spec.containers[0].resources.requests[nvidia.com/gpu]: Invalid value: 1: must be equal to nvidia.com/gpu limit of 2',
+    'spec.containers[0].resources.requests: Invalid value: "1": must be equal to nvidia.com/gpu limit of 2',
   ]);
   const hn = pod({ hostNetwork: true, containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80, hostPort: 8080 }] }] });
   assert.deepEqual(msgs(validate('pods', hn)), ['spec.containers[0].ports[0].hostPort: Invalid value: 8080: must match `containerPort` when `hostNetwork` is true']);
