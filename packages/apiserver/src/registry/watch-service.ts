@@ -46,7 +46,7 @@ export class WatchService {
     this.opts.onWatchCount?.(info.resource, 1);
     w.addStopHook(() => this.opts.onWatchCount?.(info.resource, -1));
     if (opts.allowBookmarks) {
-      const interval = setInterval(() => w.bookmark(w.sinceRevision, apiVersionOf(info), info.kind), this.opts.bookmarkIntervalMs ?? 5000);
+      const interval = setInterval(() => w.bookmark(0, apiVersionOf(info), info.kind), this.opts.bookmarkIntervalMs ?? 5000);
       interval.unref();
       w.addStopHook(() => clearInterval(interval));
     }
@@ -83,8 +83,9 @@ export class WatchService {
       for (const raw of res.events) w.deliver(new HubEvent(raw, prefix.length, info.namespaced));
     });
     watcher.on('error', async () => {
-      const oldest = await this.oldestRevision(w.sinceRevision).catch(() => '0');
-      w.fail(tooOldResourceVersion(String(w.sinceRevision), oldest).status);
+      const seen = Math.max(w.sinceRevision, w.lastRevision);
+      const oldest = await this.oldestRevision(seen).catch(() => '0');
+      w.fail(tooOldResourceVersion(String(seen), oldest).status);
     });
   }
 

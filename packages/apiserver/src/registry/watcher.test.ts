@@ -52,7 +52,11 @@ describe('registry watcher', () => {
     w.deliver(put('ns2', 'other', {}, 6, 6));
     w.deliver(put('ns1', 'new', {}, 7, 7));
     assert.deepEqual(got.map((e) => e.object.metadata.name), ['new']);
-    assert.equal(w.sinceRevision, 7);
+    assert.equal(w.lastRevision, 7);
+    // Two keys written in one etcd transaction share a revision: both are delivered.
+    w.deliver(put('ns1', 'x', {}, 9, 9));
+    w.deliver(put('ns1', 'y', {}, 9, 9));
+    assert.deepEqual(got.map((e) => e.object.metadata.name), ['new', 'x', 'y']);
   });
 
   it('turns selector transitions into ADDED and DELETED', () => {

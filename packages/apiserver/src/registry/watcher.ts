@@ -8,6 +8,8 @@ import type { RegistryWatch } from './types.js';
 export class RegistryWatcher implements RegistryWatch {
   /** Events at or below this revision were already sent (or replayed as the initial list). */
   sinceRevision = 0;
+  /** The newest revision this watch has seen (several keys of one etcd txn share one). */
+  lastRevision = 0;
   stopped = false;
   private onStop: (() => void)[] = [];
 
@@ -20,7 +22,7 @@ export class RegistryWatcher implements RegistryWatch {
   deliver(ev: HubEvent): void {
     if (this.stopped || ev.revision <= this.sinceRevision) return;
     // Every event seen moves the watcher on, filtered or not, so bookmarks stay current.
-    this.sinceRevision = ev.revision;
+    this.lastRevision = ev.revision;
     if (this.namespace && ev.namespace !== this.namespace) return;
     if (this.filter.everything) return this.emit(ev.asWatchEvent());
     const now = this.filter.matches(ev.object);
@@ -49,7 +51,7 @@ export class RegistryWatcher implements RegistryWatch {
 
   bookmark(revision: number, apiVersion: string, kind: string): void {
     if (this.stopped) return;
-    const rv = Math.max(revision, this.sinceRevision);
+    const rv = Math.max(revision, this.sinceRevision, this.lastRevision);
     this.emit({ type: 'BOOKMARK', object: { apiVersion, kind, metadata: { resourceVersion: String(rv) } } });
   }
 
