@@ -3,6 +3,7 @@
 // rolling update and undo, relabelling, cascading deletes, jobs, node failure, failover.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,6 +61,7 @@ describe('controller manager against a real apiserver', () => {
   let server: string;
   const kubelets: HollowKubelet[] = [];
   const extraManagers: RunningControllerManager[] = [];
+  const children: ChildProcess[] = [];
 
   before(async () => {
     etcd = await startEtcd();
@@ -79,6 +81,7 @@ describe('controller manager against a real apiserver', () => {
   });
 
   after(async () => {
+    for (const ch of children) if (ch.pid && ch.exitCode === null && ch.signalCode === null) process.kill(ch.pid, 'SIGKILL');
     for (const k of kubelets) k.stop();
     for (const m of extraManagers) await m.stop().catch(() => undefined);
     await cm?.stop().catch(() => undefined);
@@ -336,5 +339,31 @@ describe('controller manager against a real apiserver', () => {
     assert.ok(Date.now() - t0 < 20_000);
     await sleep(500);
     assert.equal((await podsOf(ns, 'late')).length, 3);
+  });
+
+  it('leader failover between processes: the leader is SIGKILLed, the follower takes over after the lease runs out', async () => {
+    for (const m of extraManagers.splice(0)) await m.stop();
+    const main = path.join(import.meta.dirname, '..', '..', 'packages', 'controller-manager', 'src', 'main.ts');
+    const start = () => {
+      const ch = spawn(process.execPath, ['--import', 'tsx', main, '--server', server, '--token', TOKEN, '--ops-port', '-1'], { stdio: ['ignore', 'ignore', 'ignore'] });
+      children.push(ch);
+      return ch;
+    };
+    const p1 = start();
+    const holder = async () => (await c.get('leases', 'kube-system', 'k8ts-controller-manager')).spec?.holderIdentity as string | undefined;
+    await until('p1 leads', async () => (await holder())?.includes(`_${p1.pid}_`), 20_000);
+    const p2 = start();
+    await sleep(3000); // p2 is up and following
+    p1.kill('SIGKILL');
+    const t0 = Date.now();
+    await until('p2 leads', async () => (await holder())?.includes(`_${p2.pid}_`), 20_000);
+    const took = Date.now() - t0;
+    assert.ok(took < 8000, `took ${took} ms`);
+    const ns = await namespace('process-failover');
+    await c.create('deployments', deployment('proc', ns, 2));
+    await until('rolled out by p2', () => rolledOut(ns, 'proc'), 20_000);
+    await sleep(500);
+    assert.equal((await podsOf(ns, 'proc')).length, 2);
+    p2.kill('SIGTERM');
   });
 });

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { createLogger } from '@k8ts/client';
 import { startControllerManager, CONTROLLER_NAMES } from './index.js';
+import { parseDurationMs as ms } from './util/duration.js';
 
 const program = new Command('k8ts-controller-manager')
   .description('Runs the cluster controllers (replica sets, deployments, endpoints, nodes, GC, namespaces, daemon sets, jobs, cron jobs)')
@@ -11,11 +12,11 @@ const program = new Command('k8ts-controller-manager')
   .option('--ops-port <n>', 'healthz/metrics port (0 = any, -1 = off)', '10257')
   .option('--controllers <list>', `controllers to run: * for all, -name to leave one out (${CONTROLLER_NAMES.join(', ')})`, '*')
   .option('--leader-elect <bool>', 'run only while holding the Lease kube-system/k8ts-controller-manager', 'true')
-  .option('--leader-elect-lease-duration <ms>', 'lease duration', '4000')
-  .option('--leader-elect-renew-deadline <ms>', 'give up leadership after failing to renew this long', '3000')
-  .option('--leader-elect-retry-period <ms>', 'how often to try to acquire or renew', '1000')
-  .option('--node-monitor-grace-period <ms>', 'a node whose lease is older than this becomes Ready=Unknown and tainted', '4000')
-  .option('--node-monitor-period <ms>', 'how often node health is checked', '250')
+  .option('--leader-elect-lease-duration <duration>', 'lease duration (4s, 500ms; a bare number is seconds)', '4s')
+  .option('--leader-elect-renew-deadline <duration>', 'give up leadership after failing to renew this long', '3s')
+  .option('--leader-elect-retry-period <duration>', 'how often to try to acquire or renew', '1s')
+  .option('--node-monitor-grace-period <duration>', 'a node whose lease is older than this becomes Ready=Unknown and tainted', '4s')
+  .option('--node-monitor-period <duration>', 'how often node health is checked', '250ms')
   .option('--node-eviction-rate <n>', 'nodes tainted and pods evicted per second', '10')
   .option('--secondary-node-eviction-rate <n>', 'the same when most nodes look unhealthy (partial disruption)', '0.01')
   .option('--unhealthy-zone-threshold <f>', 'fraction of unhealthy nodes that means partial disruption', '0.55')
@@ -24,11 +25,6 @@ const program = new Command('k8ts-controller-manager')
 
 const o = program.opts();
 const log = createLogger('controller-manager');
-const ms = (v: string) => {
-  const n = Number(v.replace(/ms$/, '').replace(/s$/, '000'));
-  if (!Number.isFinite(n) || n < 0) throw new Error(`bad duration ${v}`);
-  return n;
-};
 
 try {
   const cm = await startControllerManager({
