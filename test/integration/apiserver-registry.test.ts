@@ -146,8 +146,14 @@ describe('apiserver registry over gRPC', () => {
     assert.equal(d.metadata.name, 'loose');
     assert.equal((await rejects(c.get('pods', 'default', 'loose'))).code, GRPC.NOT_FOUND);
 
-    const p = await c.create('pods', 'default', pod('graceful', { terminationGracePeriodSeconds: 7 }));
-    assert.equal(p.status.phase, 'Pending');
+    const p = await c.create('pods', 'default', { ...pod('graceful', { terminationGracePeriodSeconds: 7 }), status: { phase: 'Running', podIP: '1.2.3.4' } });
+    assert.deepEqual(p.status, { phase: 'Pending', qosClass: 'BestEffort' }, 'status from the client is dropped on create');
+    for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+      assert.deepEqual(
+        p.spec.tolerations.find((t: any) => t.key === key),
+        { key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 2 },
+      );
+    }
     await c.create('pods', 'default', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'graceful' }, target: { kind: 'Node', name: 'n1' } }, 'binding', 'graceful');
     const bound = await c.get('pods', 'default', 'graceful');
     assert.equal(bound.spec.nodeName, 'n1');
@@ -163,6 +169,13 @@ describe('apiserver registry over gRPC', () => {
     // The agent, once the containers are gone: grace period 0.
     await c.delete('pods', 'default', 'graceful', { gracePeriodSeconds: 0 });
     assert.equal((await rejects(c.get('pods', 'default', 'graceful'))).code, GRPC.NOT_FOUND);
+
+    // Eviction: a graceful delete through pods/eviction.
+    await c.create('pods', 'default', pod('evictee', { nodeName: 'n1', terminationGracePeriodSeconds: 5 }));
+    const st = await c.create('pods', 'default', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'evictee', namespace: 'default' } }, 'eviction', 'evictee');
+    assert.equal(st.status, 'Success');
+    assert.equal((await c.get('pods', 'default', 'evictee')).metadata.deletionGracePeriodSeconds, 5);
+    await c.delete('pods', 'default', 'evictee', { gracePeriodSeconds: 0 });
   });
 
   it('keeps objects with finalizers until the last one is removed; honours preconditions', async () => {

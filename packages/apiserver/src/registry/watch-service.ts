@@ -31,7 +31,7 @@ export class WatchService {
   hub(info: ResourceInfo): ResourceHub {
     let h = this.hubs.get(info.resource);
     if (!h) {
-      h = new ResourceHub(this.store, info, { ringSize: this.opts.ringSize ?? 4096, logger: this.opts.logger });
+      h = new ResourceHub(this.store, info, { ringSize: this.opts.ringSize ?? 1024, logger: this.opts.logger });
       this.hubs.set(info.resource, h);
     }
     return h;
