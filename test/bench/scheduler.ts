@@ -66,8 +66,8 @@ async function pool<T>(items: T[], concurrency: number, f: (t: T) => Promise<voi
   );
 }
 
-function spawnLogged(script: string, argv: string[], readyRe?: RegExp): { child: ChildProcess; ready: Promise<RegExpExecArray | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL(script, import.meta.url).pathname, ...argv], {
+function spawnLogged(script: string, argv: string[], readyRe?: RegExp, nodeArgs: string[] = []): { child: ChildProcess; ready: Promise<RegExpExecArray | null> } {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', new URL(script, import.meta.url).pathname, ...argv], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, K8TS_LOG_LEVEL: process.env.K8TS_LOG_LEVEL ?? 'warn' },
   });
@@ -128,7 +128,12 @@ function frameworkOnly(): number {
 const fw = frameworkOnly();
 
 const etcd = await startEtcd(['--quota-backend-bytes', String(4 * 1024 * 1024 * 1024)]);
-const api = spawnLogged('../../packages/apiserver/src/main.ts', ['--etcd-servers', etcd.url, '--port', '0', '--grpc-port', '0'], /"msg":"apiserver ready","restPort":\d+,"grpcPort":(\d+)/);
+const api = spawnLogged(
+  '../../packages/apiserver/src/main.ts',
+  ['--etcd-servers', etcd.url, '--port', '0', '--grpc-port', '0'],
+  /"msg":"apiserver ready","restPort":\d+,"grpcPort":(\d+)/,
+  (process.env.BENCH_APISERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+);
 let sched: ChildProcess | undefined;
 let leaseTimer: NodeJS.Timeout | undefined;
 try {
@@ -177,7 +182,7 @@ try {
   // Scheduler on a backlog of M pending pods.
   const backlog = Array.from({ length: M }, (_, i) => `s-${i}`);
   await pool(backlog, CONCURRENCY, async (n) => void (await c.create('pods', smallPod(n, 'bench-scheduler'))));
-  const s = spawnLogged('../../packages/scheduler/src/main.ts', ['--server', server, '--ops-port', '-1', '--no-leader-elect', '--scheduler-name', 'bench-scheduler']);
+  const s = spawnLogged('../../packages/scheduler/src/main.ts', ['--server', server, '--ops-port', '-1', '--no-leader-elect', '--scheduler-name', 'bench-scheduler'], undefined, (process.env.BENCH_SCHEDULER_NODE_ARGS ?? '').split(' ').filter(Boolean));
   sched = s.child;
   const started = performance.now();
   const apiCpu0 = cpuSeconds(api.child.pid);

@@ -3,6 +3,7 @@
 import type { Node, Pod } from '@k8ts/api';
 import { Informer, type Client, type Logger } from '@k8ts/client';
 import type { Scheduler } from './scheduler.js';
+import { withPagedLists } from './cache/paged-list.js';
 
 export interface SchedulerInformers {
   pods: Informer<Pod & { metadata: NonNullable<Pod['metadata']> }>;
@@ -12,7 +13,8 @@ export interface SchedulerInformers {
   stop(): Promise<void>;
 }
 
-export function wireInformers(client: Client, sched: Scheduler, logger: Logger): SchedulerInformers {
+export function wireInformers(apiClient: Client, sched: Scheduler, logger: Logger): SchedulerInformers {
+  const client = withPagedLists(apiClient);
   const nodes = new Informer<any>(client, { resource: 'nodes', logger });
   const pods = new Informer<any>(client, { resource: 'pods', logger });
   nodes.addEventHandler({
