@@ -135,8 +135,19 @@ test('allocated addresses: ClusterIP in the range, node port, LoadBalancer ingre
   assert.match(dup, /spec\.clusterIPs: Invalid value: \[\]string\{"10\.241\.0\.\d+"\}: failed to allocate IP 10\.241\.0\.\d+: provided IP is already allocated/);
 });
 
+// No packet may go to a service address before the proxy routes the range and has the
+// rule: until then the host would send it to its default gateway.
+async function ruleFor(ip: string): Promise<void> {
+  await waitFor(`proxy rule for ${ip}`, async () => {
+    const routed = (await sh('ip', ['route', 'show', serviceRange])).includes('dev') && (await sh('ip', ['route', 'show', lbPool])).includes('dev');
+    return routed && (await sh('iptables-save', ['-t', 'nat'])).includes(`-A ${prefix}-SERVICES -d ${ip}/32`);
+  }, 20_000);
+}
+
 test('from the host: ClusterIP spreads over both pods, NodePort on 127.0.0.1, LoadBalancer address', async () => {
   const vip = await jsonpath(['svc', 'nginx-svc'], '{.spec.clusterIP}');
+  await ruleFor(vip);
+  await ruleFor(await jsonpath(['svc', 'nginx-lb'], '{.status.loadBalancer.ingress[0].ip}'));
   const seen = new Set<string>();
   await waitFor('both pods through the VIP', async () => {
     seen.add(await httpGet(vip, 80));
@@ -161,6 +172,7 @@ test('from a pod: short and long names, answers from both pods; headless and Ext
 
 test('no endpoints: refused at once; endpoints removed: refused within a second', async () => {
   const empty = await jsonpath(['svc', 'empty'], '{.spec.clusterIP}');
+  await waitFor('reject rule for the empty Service', async () => (await sh('iptables-save', ['-t', 'filter'])).includes(`-d ${empty}/32`), 10_000);
   await waitFor('empty refused', () => httpGet(empty, 80).then(() => false, (e) => e.code === 'ECONNREFUSED'), 5000);
   await kubectl(['delete', 'endpoints', 'nginx-svc']);
   const vip = await jsonpath(['svc', 'nginx-svc'], '{.spec.clusterIP}');
