@@ -38,8 +38,8 @@ before(async () => {
   cluster = await startKubectlCluster();
   client = clientFromOptions({ server: cluster.grpcAddress, token: cluster.token });
   h = new AgentHarness(client);
-  await h.start(NODE, { streams: true });
-  await waitFor('agent tunnel', () => cluster.tunnel.connectedNodes().includes(NODE), 10_000);
+  const agent = await h.start(NODE, { streams: true });
+  await waitFor('agent stream open', () => agent.streams?.connected, 10_000);
   const manifest = `apiVersion: v1
 kind: Pod
 metadata: {name: web}

@@ -47,6 +47,8 @@ export interface Agent {
   pods: PodManager;
   node: NodeLife;
   ops: OpsServer;
+  /** The Nodes.Connect stream server (absent with a client that has no Nodes service). */
+  streams?: StreamServer;
   stop(): Promise<void>;
 }
 
@@ -160,6 +162,7 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
     pods,
     node,
     ops,
+    streams,
     async stop() {
       stopped = true;
       if (netTimer) clearTimeout(netTimer);
