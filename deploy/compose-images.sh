@@ -22,7 +22,7 @@ copy() { # a file and the shared libraries it needs, at the same paths
     done
   done
 }
-copy /usr/bin/etcd /usr/sbin/xtables-nft-multi "$(command -v ip)"
+copy /usr/bin/etcd /usr/sbin/xtables-nft-multi "$(command -v ip)" "$(command -v conntrack || true)"
 for m in /usr/lib/x86_64-linux-gnu/xtables/*.so; do copy "$m"; done
 for n in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
   ln -sf xtables-nft-multi "$stage/usr/sbin/$n"

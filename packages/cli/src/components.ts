@@ -1,6 +1,6 @@
 // How each process of the embedded cluster is started: its name, package and flags. `up`
 // starts them in this order; `down` stops them in reverse.
-import { nodeNames, type ClusterConfig, type Home } from './home.js';
+import { nodeNames, proxyArgs, type ClusterConfig, type Home } from './home.js';
 import type { ServingCert, Tokens } from './tokens.js';
 
 export interface ComponentSpec {
@@ -49,7 +49,7 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
     { name: 'scheduler', pkg: 'scheduler', args: [...client, ...ops(10259)] },
     { name: 'controller-manager', pkg: 'controller-manager', args: [...client, ...ops(10257), '--node-monitor-grace-period', String(c.nodeMonitorGracePeriod)] },
     { name: 'dns', pkg: 'dns', args: [...client, ...ops(10054), '--listen', `${c.clusterDns}:53`] },
-    { name: 'proxy', pkg: 'proxy', needsRoot: true, args: [...client, ...ops(10256), '--network', c.network, '--service-cluster-ip-range', c.serviceRange, '--load-balancer-pool', c.lbPool, '--node-name', nodeNames(c)[0] ?? `${c.nodePrefix}-1`] },
+    { name: 'proxy', pkg: 'proxy', needsRoot: true, args: [...client, ...ops(10256), ...proxyArgs(c), '--cleanup-on-exit', '--node-name', nodeNames(c)[0] ?? `${c.nodePrefix}-1`] },
   ];
   for (const [i, node] of nodeNames(c).entries()) {
     specs.push({

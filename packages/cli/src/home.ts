@@ -81,3 +81,15 @@ export class Home {
 export function nodeNames(c: ClusterConfig): string[] {
   return Array.from({ length: c.agents }, (_, i) => `${c.nodePrefix}-${i + 1}`);
 }
+
+/** Proxy chains of one cluster must not collide with another cluster's on the same host. */
+export function chainPrefix(c: ClusterConfig): string {
+  if (c.network === 'k8ts') return 'K8TS';
+  let h = 0;
+  for (const ch of c.network) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return `K8TS${h.toString(36).toUpperCase().slice(0, 4)}`;
+}
+
+export function proxyArgs(c: ClusterConfig): string[] {
+  return ['--network', c.network, '--service-cluster-ip-range', c.serviceRange, '--load-balancer-pool', c.lbPool, '--cluster-cidr', c.subnet, '--chain-prefix', chainPrefix(c), '--state-dir', `/run/k8ts-${c.network}`];
+}

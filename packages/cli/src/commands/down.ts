@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { Home, defaultConfig, nodeNames } from '../home.js';
+import { Home, defaultConfig, nodeNames, proxyArgs } from '../home.js';
 import { componentMain, componentExists, listProcesses, stopProcess } from '../processes.js';
 import { removeClusterContainers, removeNetwork } from '../docker-cleanup.js';
 
@@ -18,10 +18,10 @@ export async function down(opts: { purge?: boolean } = {}): Promise<void> {
     console.error(`could not list containers: ${(e as Error).message}`);
     return 0;
   });
-  const net = await removeNetwork(config.network).catch(() => false);
   if (componentExists('proxy') && process.getuid?.() === 0) {
-    spawnSync(process.execPath, ['--import', 'tsx', componentMain('proxy'), '--cleanup', '--network', config.network], { stdio: 'ignore', timeout: 30_000 });
+    spawnSync(process.execPath, ['--import', 'tsx', componentMain('proxy'), '--cleanup', ...proxyArgs(config)], { stdio: 'ignore', timeout: 30_000 });
   }
+  const net = await removeNetwork(config.network).catch(() => false);
   if (stopped === 0 && removed === 0 && !net) console.log('k8ts is not running; nothing to stop.');
   else console.log(`k8ts is down: ${stopped} process(es) stopped, ${removed} container(s) removed${net ? `, network ${config.network} removed` : ''}.`);
   if (opts.purge) {
