@@ -26,6 +26,14 @@ function payload(name: string, ns: string) {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels: { bench: 'yes' } }, data: { blob: 'x'.repeat(600) } };
 }
 
+/** CPU seconds the apiserver process has used (its own /metrics), to state cost per operation independent of machine load. */
+let metricsUrl = '';
+async function apiserverCpu(): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  const m = /^process_cpu_seconds_total(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
 async function runFor(concurrency: number, op: (worker: number, i: number) => Promise<void>): Promise<number> {
   let count = 0;
   const end = Date.now() + SECONDS * 1000;
@@ -57,16 +65,21 @@ const cleanup = async () => {
   await etcd.stop();
 };
 try {
+  let restPort = 0;
   const grpcPort = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
       out += d;
-      const m = /"msg":"apiserver ready","restPort":\d+,"grpcPort":(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
+      const m = /"msg":"apiserver ready","restPort":(\d+),"grpcPort":(\d+)/.exec(out);
+      if (m) {
+        restPort = Number(m[1]);
+        resolve(Number(m[2]));
+      }
     });
     child.once('exit', (code) => reject(new Error(`apiserver exited ${code}: ${out}`)));
   });
   const addr = `127.0.0.1:${grpcPort}`;
+  metricsUrl = `http://127.0.0.1:${restPort}/metrics`;
   const c = new RawObjects(addr);
   const raw = new Etcd3({ hosts: etcd.url });
   await c.create('namespaces', '', { metadata: { name: 'bench' } });
@@ -74,15 +87,20 @@ try {
   await runFor(4, async (w, i) => void (await c.create('configmaps', 'bench', payload(`warm-${w}-${i}`, 'bench'))));
   await runFor(4, async (w, i) => void (await raw.put(`/bench/warm/${w}/${i}`).value(JSON.stringify(payload(`warm-${w}-${i}`, 'bench')))));
 
+  const idle0 = await apiserverCpu();
+  await new Promise((r) => setTimeout(r, 2000));
+  console.log(`\napiserver idle CPU: ${(((await apiserverCpu()) - idle0) / 2 * 100).toFixed(1)}% of a core`);
   console.log(`\ncreates/s over ${SECONDS}s (ConfigMap ≈ ${JSON.stringify(payload('x', 'bench')).length} bytes)`);
-  console.log('concurrency   apiserver gRPC   raw etcd put   ratio');
+  console.log('concurrency   apiserver gRPC   raw etcd put   ratio   apiserver CPU per create');
   for (const n of CONCURRENCY) {
+    const cpu0 = await apiserverCpu();
     const api = await runFor(n, async (w, i) => void (await c.create('configmaps', 'bench', payload(`c${n}-${w}-${i}`, 'bench'))));
+    const cpuPerCreate = ((await apiserverCpu()) - cpu0) / (api * SECONDS);
     const etcdRate = await runFor(n, async (w, i) => {
       const obj = payload(`c${n}-${w}-${i}`, 'bench');
       await raw.put(`/bench/raw/c${n}-${w}-${i}`).value(JSON.stringify(obj));
     });
-    console.log(`${String(n).padStart(11)}   ${api.toFixed(0).padStart(14)}   ${etcdRate.toFixed(0).padStart(12)}   ${(api / etcdRate).toFixed(2)}`);
+    console.log(`${String(n).padStart(11)}   ${api.toFixed(0).padStart(14)}   ${etcdRate.toFixed(0).padStart(12)}   ${(api / etcdRate).toFixed(2).padStart(5)}   ${(cpuPerCreate * 1e6).toFixed(0)} µs`);
   }
 
   // Baseline: one raw etcd watch, time from the start of the put to its delivery.
@@ -139,6 +157,7 @@ try {
     const t0 = Date.now();
     while (ready < nw && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
     const cpu0 = process.cpuUsage();
+    const apiCpu0 = await apiserverCpu();
     const wall0 = performance.now();
     for (let i = 0; i < EVENTS; i++) {
       const name = `e-${i}`;
@@ -150,6 +169,8 @@ try {
     while (lat.length < nw * EVENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     if (ready < nw || errors.length) console.log(`  (${ready}/${nw} watches started; errors: ${[...new Set(errors)].join('; ') || 'none'})`);
     const cpu = process.cpuUsage(cpu0);
+    const apiCpu = (await apiserverCpu()) - apiCpu0;
+    console.log(`  (apiserver CPU ${((apiCpu * 1e6) / Math.max(1, lat.length)).toFixed(1)} µs per delivered event, ${((apiCpu * 1e6) / EVENTS).toFixed(0)} µs per create incl. fan-out)`);
     console.log(`  (bench process cpu ${(((cpu.user + cpu.system) / 1000 / (performance.now() - wall0)) * 100).toFixed(0)}% of wall while receiving)`);
     lat.sort((a, b) => a - b);
     const missing = nw * EVENTS - lat.length;

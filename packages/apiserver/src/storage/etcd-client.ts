@@ -16,6 +16,7 @@ export function createEtcdClient(opts: EtcdClientOptions): Etcd3 {
   return new Etcd3({
     hosts: opts.servers,
     dialTimeout: 3000,
+    grpcOptions: { 'grpc.enable_channelz': 0 },
     faultHandling: {
       host: () => circuitBreaker(recoverable, { halfOpenAfter: 250, breaker: new ConsecutiveBreaker(5) }),
       global: retry(handleWhen((e) => isRecoverableError(e) || e.name === 'BrokenCircuitError'), {
