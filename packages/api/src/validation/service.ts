@@ -1,7 +1,7 @@
 // Service validation (ValidateService, ValidateServiceUpdate).
-import { isDNS1123Subdomain } from '../selectors/label-syntax.js';
+import { isDNS1123Label, isDNS1123Subdomain } from '../selectors/label-syntax.js';
 import { type FieldError, duplicate, forbidden, invalid, notSupported, required, GoLiteral } from './field-error.js';
-import { isValidPortName, isValidPortNum, validatePortNumOrName } from './common.js';
+import { isValidPortNum, validatePortNumOrName } from './common.js';
 import { validateLabels } from './meta.js';
 
 export const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
@@ -39,7 +39,9 @@ export function validateService(svc: any): FieldError[] {
     const pp = `spec.ports[${i}]`;
     if (ports.length > 1 && !p?.name) errs.push(required(`${pp}.name`));
     if (p?.name) {
-      const msgs = isValidPortName(p.name);
+      // Service port names are DNS labels (kubectl create service names them "80-8080");
+      // only container ports must be IANA service names.
+      const msgs = isDNS1123Label(p.name);
       for (const m of msgs) errs.push(invalid(`${pp}.name`, p.name, m));
       if (!msgs.length && names.has(p.name)) errs.push(duplicate(`${pp}.name`, p.name));
       names.add(p.name);
