@@ -207,8 +207,14 @@ test('logs, exec and port-forward through the agent tunnel', async () => {
   const nope = await kubectl(['exec', 'web', '-n', 'demo', '-c', 'nginx', '--', 'echo']);
   assert.notEqual(nope.code, 0);
 
+  await portForwardEcho(32);
+  assert.deepEqual(agent.opened.filter((o) => o.kind === 'portforward').at(-1)?.params, { port: 8080 });
+});
+
+/** kubectl port-forward to the fake agent's echo: WebSocket-tunnelled SPDY from 1.30, plain SPDY before. */
+async function portForwardEcho(minor: number): Promise<void> {
   const port = await freePort();
-  const pf = spawn(BIN(32), ['--kubeconfig', cluster.kubeconfig, 'port-forward', '-n', 'demo', 'pod/bound', `${port}:8080`], { env: { PATH: process.env.PATH, HOME: home } });
+  const pf = spawn(BIN(minor), ['--kubeconfig', cluster.kubeconfig, 'port-forward', '-n', 'demo', 'pod/bound', `${port}:8080`], { env: { PATH: process.env.PATH, HOME: home } });
   try {
     let pfOut = '';
     pf.stdout.on('data', (d) => (pfOut += d));
@@ -232,11 +238,10 @@ test('logs, exec and port-forward through the agent tunnel', async () => {
       setTimeout(() => reject(new Error(`only ${n} bytes came back`)), 8000);
     });
     assert.equal(echoed, payload.length);
-    assert.deepEqual(agent.opened.filter((o) => o.kind === 'portforward').at(-1)?.params, { port: 8080 });
   } finally {
     pf.kill();
   }
-});
+}
 
 test('kubectl 1.27 and 1.33 smoke', async () => {
   for (const minor of [27, 33]) {
@@ -245,6 +250,7 @@ test('kubectl 1.27 and 1.33 smoke', async () => {
     assert.match(await ok(['get', 'nodes', '-o', 'wide'], { minor }), /^node-1\s+/m);
     assert.equal(await ok(['exec', 'bound', '-n', 'demo', '--', 'echo', `v${minor}`], { minor }), `v${minor}\n`);
     assert.equal(await ok(['logs', 'bound', '-n', 'demo'], { minor }), 'log line 1 from main\nlog line 2\n');
+    await portForwardEcho(minor);
   }
   assert.match(await ok(['apply', '-f', manifest('pod133.yaml', POD.replace('name: web', 'name: web133'))], { minor: 33 }), /created/);
   // kubectl 1.27 reads /openapi/v2 (protobuf) before it applies.

@@ -8,6 +8,7 @@ import { isTrue, watchTimeoutMs } from './query.js';
 import { toTable, partialObjectMetadata } from './tables/index.js';
 import { includeObjectParam } from './respond.js';
 import { statusFor } from './status.js';
+import { encodeShared } from '../registry/watch-event.js';
 
 export function serveWatch(ctx: RequestContext, resource: string, namespace: string | undefined): void {
   const { req, res, url, deps, output } = ctx;
@@ -51,7 +52,9 @@ export function serveWatch(ctx: RequestContext, resource: string, namespace: str
         object = partialObjectMetadata(ev.object as KubeObject, output.version);
       }
     }
-    return `${JSON.stringify({ type: ev.type, object })}\n`;
+    // Plain objects are shared by every watcher of an event: serialise each once.
+    const json = object === ev.object && object && typeof object === 'object' ? encodeShared(object) : JSON.stringify(object);
+    return `{"type":${JSON.stringify(ev.type)},"object":${json}}\n`;
   };
 
   let watch: { stop(): void } | undefined;
