@@ -17,6 +17,16 @@ export interface QueuedPodInfo {
   backoffExpiry: number;
   /** When it entered the unschedulable set (ms). */
   unschedulableSince: number;
+  /** spec.priority and creationTimestamp (ms), read once per pod version for the heap order. */
+  priority: number;
+  created: number;
+}
+
+/** Sets the pod (a new version of it) and the sort keys derived from it. */
+export function setPod(q: QueuedPodInfo, pod: Pod): void {
+  q.pod = pod;
+  q.priority = priorityOf(pod);
+  q.created = createdAt(pod);
 }
 
 function priorityOf(pod: Pod): number {
@@ -31,11 +41,7 @@ function createdAt(pod: Pod): number {
 
 /** PrioritySort: higher priority first, then older pods, then arrival order. */
 export function activeQLess(a: QueuedPodInfo, b: QueuedPodInfo): boolean {
-  const pa = priorityOf(a.pod);
-  const pb = priorityOf(b.pod);
-  if (pa !== pb) return pa > pb;
-  const ca = createdAt(a.pod);
-  const cb = createdAt(b.pod);
-  if (ca !== cb) return ca < cb;
+  if (a.priority !== b.priority) return a.priority > b.priority;
+  if (a.created !== b.created) return a.created < b.created;
   return a.seq < b.seq;
 }

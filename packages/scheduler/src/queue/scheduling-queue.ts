@@ -5,7 +5,7 @@ import type { Pod } from '@k8ts/api';
 import type { ClusterEvent } from '../framework/events.js';
 import { podKey } from '../framework/pod-info.js';
 import { KeyedHeap } from './heap.js';
-import { activeQLess, type QueuedPodInfo } from './queued-pod.js';
+import { activeQLess, setPod, type QueuedPodInfo } from './queued-pod.js';
 
 export interface QueueOptions {
   initialBackoffMs?: number;
@@ -83,7 +83,7 @@ export class SchedulingQueue {
     const key = podKey(pod);
     if (this.whereIs(key)) return this.update(undefined, pod);
     const now = this.now();
-    this.pushActive({
+    const q: QueuedPodInfo = {
       key,
       pod,
       seq: this.seq++,
@@ -93,7 +93,11 @@ export class SchedulingQueue {
       unschedulablePlugins: new Set(),
       backoffExpiry: 0,
       unschedulableSince: 0,
-    });
+      priority: 0,
+      created: 0,
+    };
+    setPod(q, pod);
+    this.pushActive(q);
   }
 
   /** A pending pod changed. A real change (not just status) retries an unschedulable pod. */
@@ -101,19 +105,19 @@ export class SchedulingQueue {
     const key = podKey(pod);
     const a = this.activeQ.get(key);
     if (a) {
-      a.pod = pod;
+      setPod(a, pod);
       this.activeQ.addOrUpdate(a);
       return;
     }
     const b = this.backoffQ.get(key);
     if (b) {
-      b.pod = pod;
+      setPod(b, pod);
       return;
     }
     const u = this.unschedulable.get(key);
     if (u) {
       const changed = !oldPod || schedulingRelevant(oldPod) !== schedulingRelevant(pod);
-      u.pod = pod;
+      setPod(u, pod);
       if (changed) {
         this.unschedulable.delete(key);
         this.requeue(u);
@@ -122,7 +126,7 @@ export class SchedulingQueue {
     }
     const f = this.inFlight.get(key);
     if (f) {
-      f.pod = pod;
+      setPod(f, pod);
       return;
     }
     this.add(pod);
