@@ -327,6 +327,8 @@ describe('apiserver registry over gRPC', () => {
 
   it('answers a watch from a compacted revision with one 410 ERROR event', async () => {
     await c.create('configmaps', 'default', { metadata: { name: 'compact-me' } });
+    const page = await c.list('configmaps', { limit: 1 });
+    assert.ok(page.metadata.continue);
     for (let i = 0; i < 3; i++) await c.update('configmaps', 'default', { metadata: { name: 'compact-me' }, data: { i: String(i) } });
     const current = Number((await c.list('configmaps', { limit: 1 })).metadata.resourceVersion);
     await raw.kv.compact({ revision: current, physical: true });
@@ -339,6 +341,11 @@ describe('apiserver registry over gRPC', () => {
     assert.equal(w.events[0].object.code, 410);
     assert.equal(w.events[0].object.reason, 'Expired');
     assert.equal(w.events[0].object.message, `too old resource version: 2 (${current})`);
+    // A continue token from before the compaction cannot give a consistent list any more.
+    const gone = await rejects(c.list('configmaps', { limit: 1, continue: page.metadata.continue }));
+    assert.equal(gone.code, GRPC.OUT_OF_RANGE);
+    assert.equal(gone.status.code, 410);
+    assert.equal(gone.status.reason, 'Expired');
     await w.until(() => w.ended, 3000).catch(() => {});
     assert.ok(w.ended, 'the stream ends after the ERROR');
   });

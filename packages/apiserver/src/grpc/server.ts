@@ -57,7 +57,12 @@ export async function startGrpcServer(ctx: GrpcContext, host: string, port: numb
     port: bound,
     stop: () =>
       new Promise<void>((resolve) => {
-        const timer = setTimeout(() => server.forceShutdown(), 2000);
+        // Watches never finish on their own: give unary calls a moment, then cut the rest
+        // (clients reconnect and re-watch from their last resourceVersion).
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 500);
         server.tryShutdown(() => {
           clearTimeout(timer);
           resolve();
