@@ -193,7 +193,9 @@ test('an agent restarted under running pods adopts them; pods deleted meanwhile 
     ],
   }));
   await client.create('pods', podSpec('goner', NODE, { containers: [{ name: 'a', image: 'k8ts/busybox:1.36', command: ['sleep', '3600'] }] }));
+  await client.create('pods', podSpec('steady', NODE, { containers: [{ name: 'a', image: 'k8ts/busybox:1.36', command: ['sleep', '3600'], readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1 } }] }));
   await running('goner');
+  await waitFor('steady Ready', async () => isReady(await getPod(client, 'steady')), 15_000);
   // wait until b has restarted at least once so a restart count is at stake
   const before = await waitFor('keep with restarts', async () => {
     const p = await getPod(client, 'keep');
@@ -211,8 +213,12 @@ test('an agent restarted under running pods adopts them; pods deleted meanwhile 
   assert.equal(await exists('goner'), undefined);
 
   await h.start(NODE);
+  // Ready stays True across the restart (readiness is taken over from the API, not reset)
+  for (let i = 0; i < 25; i++) {
+    assert.equal(isReady(await getPod(client, 'steady')), true, 'steady stays Ready while the agent restarts');
+    await new Promise((r) => setTimeout(r, 100));
+  }
   await waitFor('goner containers removed', async () => (await h.containersOf(goner)).length === 0, 20_000);
-  await new Promise((r) => setTimeout(r, 2500)); // a relist period or so
   const after = await getPod(client, 'keep');
   assert.equal(cid(after, 'a'), keepA, 'same container id');
   assert.equal(containerStatus(after, 'a')?.restartCount, 0);

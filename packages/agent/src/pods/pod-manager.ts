@@ -238,6 +238,7 @@ export class PodManager {
       this.lastFingerprint.set(uid, fp);
     }
     for (const uid of this.lastFingerprint.keys()) if (!uids.has(uid)) this.lastFingerprint.delete(uid);
+    this.o.runtime.retain(new Set(all.map((c) => c.id)));
   }
 
   // --- one pod ---------------------------------------------------------------------------
@@ -488,7 +489,14 @@ export class PodManager {
         const id = inst.id;
         const target = { containerId: id, podIP, exec: (cmd: string[], t: number) => this.o.runtime.exec(id, cmd, t) };
         const startedOk = () => !c.startupProbe || mem.started.get(id) === true;
+        // A container adopted after an agent restart starts from what the API shows for it,
+        // so a restart does not flip Ready (and Service endpoints) off and on.
+        const shown = pod.status?.containerStatuses?.find((s) => s.containerID === `docker://${id}`);
+        if (shown?.ready && kind === 'readiness' && !mem.ready.has(id)) mem.ready.set(id, true);
+        if (shown?.started && kind === 'startup' && !mem.started.has(id)) mem.started.set(id, true);
+        const initial = kind === 'readiness' ? mem.ready.get(id) : kind === 'startup' ? mem.started.get(id) : undefined;
         const worker = new ProbeWorker({
+          initial,
           kind,
           probe,
           container: c,

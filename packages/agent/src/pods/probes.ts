@@ -143,6 +143,8 @@ export interface ProbeWorkerOptions {
   target: ProbeTarget;
   /** Gate: liveness and readiness wait until startup has passed. */
   canRun?: () => boolean;
+  /** The result to start from (an adopted container keeps what the API last showed). */
+  initial?: boolean;
   onResult(ok: boolean, message: string): void;
 }
 
@@ -156,7 +158,8 @@ export class ProbeWorker {
   constructor(private readonly o: ProbeWorkerOptions) {
     this.timing = probeTiming(o.probe, o.kind);
     // Readiness starts as not ready; liveness starts as alive; startup as not started.
-    this.counter = new ProbeCounter(this.timing.successThreshold, this.timing.failureThreshold, o.kind === 'liveness' ? true : o.kind === 'readiness' ? false : undefined);
+    const start = o.initial ?? (o.kind === 'liveness' ? true : o.kind === 'readiness' ? false : undefined);
+    this.counter = new ProbeCounter(this.timing.successThreshold, this.timing.failureThreshold, start);
     this.timer = setTimeout(() => void this.tick(), this.timing.initialDelayMs);
   }
 

@@ -153,6 +153,11 @@ export class DockerRuntime {
     this.details.delete(id);
   }
 
+  /** Drops remembered details of containers that no longer exist. */
+  retain(ids: Set<string>): void {
+    for (const id of this.details.keys()) if (!ids.has(id)) this.details.delete(id);
+  }
+
   private labels(pod: Pod, name: string, kind: ContainerKind, restartCount: number): Record<string, string> {
     const m = pod.metadata ?? {};
     return {
