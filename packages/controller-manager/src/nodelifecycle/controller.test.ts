@@ -83,6 +83,7 @@ test('taint manager: no toleration evicts at once, tolerationSeconds waits, evic
   const w = setup([['nodes', tainted], ['pods', bare], ['pods', tol], ['pods', forever]]);
   t.after(() => w.c.stop());
   for (const p of w.pods.list()) w.c.processPod(p);
+  // A taint this controller did not add counts from when it is first seen (now = T0).
   assert.equal(w.c.evictionDue('default/bare'), T0);
   assert.equal(w.c.evictionDue('default/tol'), T0 + 2000);
   assert.equal(w.c.evictionDue('default/forever'), undefined);

@@ -41,6 +41,8 @@ export class NodeLifecycleController {
   private monitorTimer?: NodeJS.Timeout;
   private monitoring = false;
   private readonly missingNodeSince = new Map<string, number>();
+  /** When this controller added a NoExecute taint to a node (ms). */
+  private readonly taintedAt = new Map<string, number>();
   zoneState: ZoneState = 'Normal';
 
   constructor(
@@ -78,7 +80,10 @@ export class NodeLifecycleController {
   updateNode = (_o: Node, node: Node) => this.queue.add(keyOf(node));
   deleteNode = (obj: unknown) => {
     const n = unwrap<Node>(obj);
-    if (n) this.health.delete(n.metadata.name!);
+    if (n) {
+      this.health.delete(n.metadata.name!);
+      this.taintedAt.delete(n.metadata.name!);
+    }
   };
   onPod = (pod: Pod) => this.processPod(pod);
   updatePod = (_o: Pod, pod: Pod) => this.processPod(pod);
@@ -146,16 +151,18 @@ export class NodeLifecycleController {
   private async reconcileNode(node: Node, stale: boolean): Promise<void> {
     let cur = node;
     const ready = readyCondition(cur);
+    let podsNotReady = false;
     if (stale && ready?.status !== 'Unknown') {
       cur = await this.markUnknown(cur);
       this.ctx.recorder.event(cur, 'Normal', 'NodeNotReady', `Node ${cur.metadata.name} status is now: NodeNotReady`);
       this.ctx.logger.info({ object: cur.metadata.name, reason: 'NodeStatusUnknown' }, 'node stopped posting status');
-      await this.markPodsNotReady(cur.metadata.name!);
+      podsNotReady = true;
     } else if (!stale && ready?.status === 'False' && !hasTaint(cur, NotReadyTaintKey, 'NoExecute')) {
-      await this.markPodsNotReady(cur.metadata.name!);
+      podsNotReady = true;
     }
     const wantKey = this.zoneState === 'FullDisruption' ? undefined : stale ? UnreachableTaintKey : readyCondition(cur)?.status === 'False' ? NotReadyTaintKey : undefined;
-    await this.setTaints(cur, wantKey);
+    // The taint first: it starts the toleration clocks; pod readiness follows in parallel.
+    await Promise.all([this.setTaints(cur, wantKey), podsNotReady ? this.markPodsNotReady(cur.metadata.name!) : undefined]);
   }
 
   private async markUnknown(node: Node): Promise<Node> {
@@ -184,19 +191,21 @@ export class NodeLifecycleController {
 
   /** nodeutil.MarkPodsNotReady: endpoints drop the pods of a node that went away. */
   private async markPodsNotReady(nodeName: string): Promise<void> {
-    for (const pod of this.podsOn(nodeName)) {
-      const conds = pod.status?.conditions ?? [];
-      const i = conds.findIndex((c) => c.type === 'Ready');
-      if (i < 0 || conds[i]!.status === 'False') continue;
-      const next = clone(pod);
-      next.status!.conditions![i] = { ...conds[i]!, status: 'False', lastTransitionTime: rfc3339(this.now()) };
-      try {
-        await this.ctx.client.update('pods', next, { subresource: 'status' });
-        this.ctx.recorder.event(pod, 'Warning', 'NodeNotReady', 'Node is not ready');
-      } catch (e) {
-        if (!isNotFound(e) && !isConflict(e)) throw e;
-      }
-    }
+    await Promise.all(
+      this.podsOn(nodeName).map(async (pod) => {
+        const conds = pod.status?.conditions ?? [];
+        const i = conds.findIndex((c) => c.type === 'Ready');
+        if (i < 0 || conds[i]!.status === 'False') return;
+        const next = clone(pod);
+        next.status!.conditions![i] = { ...conds[i]!, status: 'False', lastTransitionTime: rfc3339(this.now()) };
+        try {
+          await this.ctx.client.update('pods', next, { subresource: 'status' });
+          this.ctx.recorder.event(pod, 'Warning', 'NodeNotReady', 'Node is not ready');
+        } catch (e) {
+          if (!isNotFound(e) && !isConflict(e)) throw e;
+        }
+      }),
+    );
   }
 
   private async setTaints(node: Node, wantKey: string | undefined): Promise<void> {
@@ -209,10 +218,12 @@ export class NodeLifecycleController {
       if (!hasNoExec) {
         // Adding a NoExecute taint starts evictions: rate limited (zone state sets the rate).
         if (!this.taintLimiter.tryAccept()) return;
+        this.taintedAt.set(node.metadata.name!, this.now());
         next.push({ key: wantKey, effect: 'NoExecute', timeAdded: rfc3339(this.now()) });
       }
       if (!keep.some((t) => t.key === wantKey && t.effect === 'NoSchedule')) next.push({ key: wantKey, effect: 'NoSchedule' });
     }
+    if (!next.some((t) => t.effect === 'NoExecute' && ours.includes(t.key))) this.taintedAt.delete(node.metadata.name!);
     if (next.length === taints.length && next.every((t, i) => t === taints[i])) return;
     const updated = clone(node);
     updated.spec = { ...(updated.spec ?? {}), taints: next };
@@ -233,7 +244,12 @@ export class NodeLifecycleController {
     const ms = tolerationMs(taints, pod.spec?.tolerations);
     if (ms === Infinity) return this.cancel(key);
     if (this.scheduled.has(key)) return;
-    const added = Math.min(...taints.map((t) => Date.parse(t.timeAdded ?? '') || this.now()));
+    // The toleration clock starts when the taint was added: known to the millisecond for
+    // taints this controller added, otherwise when this controller first sees the pod on the
+    // tainted node (Kubernetes' taint manager uses its own clock too; timeAdded only has
+    // second precision and would evict up to a second early).
+    const node2 = node?.metadata.name ?? nodeName;
+    const added = this.taintedAt.get(node2) ?? this.now();
     const at = Math.max(this.now(), added + ms);
     const timer = setTimeout(() => this.enqueueEviction(key), at - this.now());
     timer.unref?.();
