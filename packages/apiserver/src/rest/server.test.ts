@@ -75,6 +75,14 @@ const podJson = (name: string, labels: Record<string, string> = {}, extra: Recor
 test('anonymous health and version; everything else needs a token', async () => {
   assert.equal((await request('GET', '/healthz', { token: null })).text, 'ok');
   assert.equal((await request('GET', '/readyz', { token: null })).status, 200);
+  const real = registry.currentRevision.bind(registry);
+  registry.currentRevision = () => Promise.reject(new Error('etcd down'));
+  try {
+    assert.equal((await request('GET', '/readyz', { token: null })).status, 503);
+    assert.equal((await request('GET', '/livez', { token: null })).status, 200);
+  } finally {
+    registry.currentRevision = real;
+  }
   const v = await request('GET', '/version', { token: null });
   assert.equal(v.json.major, '1');
   assert.equal(v.json.minor, '32');

@@ -72,6 +72,14 @@ export function createRestServer(opts: RestServerOptions): http.Server {
       opts.logger.debug({ verb: labels.verb, path, code: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
 
+    if (path.startsWith('/readyz')) {
+      // Ready means etcd answers (kube-apiserver's readyz includes its etcd check).
+      const ready = await Promise.race([
+        deps.registry.currentRevision().then(() => true, () => false),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref()),
+      ]);
+      return ready ? sendText(res, 200, 'ok') : sendText(res, 503, '[-]etcd failed: reason withheld\nreadyz check failed');
+    }
     if (isHealthPath(path)) return sendText(res, 200, 'ok');
     if (path === '/version') return sendJson(res, 200, versionInfo());
 
