@@ -361,6 +361,16 @@ describe('apiserver registry over gRPC', () => {
     assert.ok(r2.renew_time > r1.renew_time);
   });
 
+  it('hands agents\' Connect streams to the tunnel after their hello', async () => {
+    const call = c.nodes.Connect(c.metadata());
+    call.on('error', () => {});
+    call.write({ stream_id: '', hello: { node_name: 'n-tunnel' } });
+    const t0 = Date.now();
+    while (!api.tunnel.connectedNodes().includes('n-tunnel') && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(api.tunnel.connectedNodes().includes('n-tunnel'));
+    call.cancel();
+  });
+
   it('refuses calls without a valid token (401)', async () => {
     const anon = new RawObjects(`127.0.0.1:${api.grpcPort}`);
     const wrong = new RawObjects(`127.0.0.1:${api.grpcPort}`, 'nope');

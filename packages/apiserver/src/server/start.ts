@@ -40,6 +40,8 @@ export interface ApiServerOptions {
 
 export interface ApiServer {
   registry: EtcdRegistry;
+  /** The agent tunnel both faces share (agents attach over gRPC, REST opens pod streams). */
+  tunnel: AgentStreamHandler & StreamTunnel;
   authenticate: Authenticate;
   metrics: ApiServerMetrics;
   restPort: number;
@@ -107,6 +109,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     let stopped = false;
     return {
       registry,
+      tunnel,
       authenticate,
       metrics,
       restPort,
