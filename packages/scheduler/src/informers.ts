@@ -1,6 +1,6 @@
 // Informers on pods and nodes feeding the scheduler's handlers. Pods are watched cluster-wide:
 // bound ones fill the cache, pending ones the queue.
-import type { Node, Pod } from '@k8ts/api';
+import type { KubeObject, Node, Pod } from '@k8ts/api';
 import { Informer, type Client, type Logger } from '@k8ts/client';
 import type { Scheduler } from './scheduler.js';
 import { withPagedLists } from './cache/paged-list.js';
@@ -22,6 +22,12 @@ export function wireInformers(apiClient: Client, sched: Scheduler, logger: Logge
     onUpdate: (o: Node, n: Node) => sched.onNodeUpdate(o, n),
     onDelete: (n: Node) => sched.onNodeDelete(n),
   });
+  const namespaces = new Informer<any>(client, { resource: 'namespaces', logger });
+  namespaces.addEventHandler({
+    onAdd: (n: KubeObject) => sched.cache.setNamespace(n.metadata.name!, n.metadata.labels),
+    onUpdate: (_o: KubeObject, n: KubeObject) => sched.cache.setNamespace(n.metadata.name!, n.metadata.labels),
+    onDelete: (n: KubeObject) => sched.cache.removeNamespace(n.metadata.name!),
+  });
   pods.addEventHandler({
     onAdd: (p: Pod) => sched.onPodAdd(p),
     onUpdate: (o: Pod, p: Pod) => sched.onPodUpdate(o, p),
@@ -31,15 +37,16 @@ export function wireInformers(apiClient: Client, sched: Scheduler, logger: Logge
     pods,
     nodes,
     start() {
+      namespaces.start();
       nodes.start();
       pods.start();
     },
     async waitForSync(timeoutMs) {
-      const [a, b] = await Promise.all([nodes.waitForSync(timeoutMs), pods.waitForSync(timeoutMs)]);
-      return a && b;
+      const all = await Promise.all([namespaces.waitForSync(timeoutMs), nodes.waitForSync(timeoutMs), pods.waitForSync(timeoutMs)]);
+      return all.every(Boolean);
     },
     async stop() {
-      await Promise.all([pods.stop(), nodes.stop()]);
+      await Promise.all([pods.stop(), nodes.stop(), namespaces.stop()]);
     },
   };
 }

@@ -31,6 +31,8 @@ export class SchedulerCache implements Snapshot {
   private affinityGen = 0;
   private withAffinity: { gen: number; list: NodeInfo[] } = { gen: -1, list: [] };
   private withAntiAffinity: { gen: number; list: NodeInfo[] } = { gen: -1, list: [] };
+  private readonly namespaces = new Map<string, Record<string, string>>();
+  readonly namespaceLabels = (ns: string): Record<string, string> | undefined => this.namespaces.get(ns);
   private readonly ttl: number;
   private readonly now: () => number;
 
@@ -66,6 +68,15 @@ export class SchedulerCache implements Snapshot {
     if (this.withAntiAffinity.gen !== this.affinityGen)
       this.withAntiAffinity = { gen: this.affinityGen, list: nodes.filter((n) => n.podsWithRequiredAntiAffinity.size > 0) };
     return this.withAntiAffinity.list;
+  }
+
+  // ---- namespaces (their labels, for namespaceSelector) ----
+  setNamespace(name: string, labels: Record<string, string> | undefined): void {
+    this.namespaces.set(name, labels ?? {});
+  }
+
+  removeNamespace(name: string): void {
+    this.namespaces.delete(name);
   }
 
   // ---- nodes ----

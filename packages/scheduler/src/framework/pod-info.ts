@@ -16,9 +16,14 @@ export interface HostPort {
   hostPort: number;
 }
 
+/** A namespace's labels, for terms with a namespaceSelector. */
+export type NamespaceLabels = (namespace: string) => Record<string, string> | undefined;
+
 export interface AffinityTerm {
   /** null: every namespace (an empty namespaceSelector). */
   namespaces: ReadonlySet<string> | null;
+  /** Namespaces whose labels match are covered too (a non-empty namespaceSelector). */
+  namespaceSelector: LabelSelectorMatcher | null;
   selector: LabelSelectorMatcher;
   topologyKey: string;
 }
@@ -61,8 +66,10 @@ function termNamespaces(pod: Pod, term: PodAffinityTerm): ReadonlySet<string> | 
 }
 
 function toTerm(pod: Pod, term: PodAffinityTerm): AffinityTerm {
+  const namespaces = termNamespaces(pod, term);
   return {
-    namespaces: termNamespaces(pod, term),
+    namespaces,
+    namespaceSelector: namespaces !== null && term.namespaceSelector ? labelSelectorFromObject(term.namespaceSelector) : null,
     selector: labelSelectorFromObject(term.labelSelector),
     topologyKey: term.topologyKey,
   };
@@ -137,6 +144,11 @@ export function hasPodAffinity(pi: PodInfo): boolean {
 }
 
 /** Does `target` fall under the term (its namespace is covered and its labels match)? */
-export function podMatchesTerm(target: PodInfo, term: AffinityTerm): boolean {
-  return (term.namespaces === null || term.namespaces.has(target.namespace)) && term.selector.matches(target.labels);
+export function podMatchesTerm(target: PodInfo, term: AffinityTerm, nsLabels?: NamespaceLabels): boolean {
+  if (term.namespaces !== null && !term.namespaces.has(target.namespace)) {
+    if (!term.namespaceSelector || !nsLabels) return false;
+    const labels = nsLabels(target.namespace);
+    if (!labels || !term.namespaceSelector.matches(labels)) return false;
+  }
+  return term.selector.matches(target.labels);
 }

@@ -73,3 +73,18 @@ test('preferred affinity and anti-affinity score the domains', () => {
   });
   assert.deepEqual(scoreAll(InterPodAffinity, pod, nodes), { n1: 100, n2: 0, n3: 66 });
 });
+
+test('namespaceSelector: terms cover the namespaces whose labels match; {} covers all', () => {
+  const nodes = [
+    nodeInfo(makeNode('n1'), makePod('web-prod', { namespace: 'prod', labels: { app: 'web' } })),
+    nodeInfo(makeNode('n2'), makePod('web-dev', { namespace: 'dev', labels: { app: 'web' } })),
+    nodeInfo(makeNode('n3')),
+  ];
+  const nsLabels = { prod: { env: 'prod' }, dev: { env: 'dev' }, default: {} };
+  const anti = (namespaceSelector: any) =>
+    makePod('p', { labels: { app: 'web' }, affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ ...term('web'), namespaceSelector }] } } });
+  assert.deepEqual(filterAll(InterPodAffinity, anti({ matchLabels: { env: 'prod' } }), nodes, nsLabels), { n1: ERR_REASON_ANTI_AFFINITY, n2: '', n3: '' });
+  assert.deepEqual(filterAll(InterPodAffinity, anti({}), nodes, nsLabels), { n1: ERR_REASON_ANTI_AFFINITY, n2: ERR_REASON_ANTI_AFFINITY, n3: '' });
+  // Without a selector, only the pod's own namespace counts.
+  assert.deepEqual(filterAll(InterPodAffinity, anti(undefined), nodes, nsLabels), { n1: '', n2: '', n3: '' });
+});

@@ -5,7 +5,7 @@
 import type { FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../framework/interfaces.js';
 import { MAX_NODE_SCORE } from '../framework/interfaces.js';
 import type { NodeInfo } from '../framework/node-info.js';
-import { podMatchesTerm, type PodInfo } from '../framework/pod-info.js';
+import { podMatchesTerm, type NamespaceLabels, type PodInfo } from '../framework/pod-info.js';
 import { Code, constStatus, SKIP, SUCCESS } from '../framework/status.js';
 import { TopologyCounts } from './helpers/topology.js';
 
@@ -21,24 +21,25 @@ const PRE_SCORE_KEY = 'PreScoreInterPodAffinity';
 const HARD_POD_AFFINITY_WEIGHT = 1;
 
 interface FilterState {
+  nsLabels: NamespaceLabels | undefined;
   existingAntiAffinity: TopologyCounts;
   affinity: TopologyCounts;
   antiAffinity: TopologyCounts;
 }
 
-function matchesAll(target: PodInfo, terms: PodInfo['requiredAffinityTerms']): boolean {
+function matchesAll(target: PodInfo, terms: PodInfo['requiredAffinityTerms'], ns: NamespaceLabels | undefined): boolean {
   if (terms.length === 0) return false;
-  for (const t of terms) if (!podMatchesTerm(target, t)) return false;
+  for (const t of terms) if (!podMatchesTerm(target, t, ns)) return false;
   return true;
 }
 
-function preFilter(pod: PodInfo, nodes: readonly NodeInfo[], withAntiAffinity: readonly NodeInfo[]): FilterState {
+function preFilter(pod: PodInfo, nodes: readonly NodeInfo[], withAntiAffinity: readonly NodeInfo[], ns: NamespaceLabels | undefined): FilterState {
   const existingAntiAffinity = new TopologyCounts();
   for (const ni of withAntiAffinity) {
     for (const ep of ni.podsWithRequiredAntiAffinity.values()) {
       for (const term of ep.requiredAntiAffinityTerms) {
         const v = ni.labels[term.topologyKey];
-        if (v !== undefined && podMatchesTerm(pod, term)) existingAntiAffinity.add(term.topologyKey, v, 1);
+        if (v !== undefined && podMatchesTerm(pod, term, ns)) existingAntiAffinity.add(term.topologyKey, v, 1);
       }
     }
   }
@@ -50,7 +51,7 @@ function preFilter(pod: PodInfo, nodes: readonly NodeInfo[], withAntiAffinity: r
     for (const ni of nodes) {
       if (ni.pods.size === 0) continue;
       for (const ep of ni.pods.values()) {
-        if (aff.length && matchesAll(ep, aff)) {
+        if (aff.length && matchesAll(ep, aff, ns)) {
           for (const t of aff) {
             const v = ni.labels[t.topologyKey];
             if (v !== undefined) affinity.add(t.topologyKey, v, 1);
@@ -58,12 +59,12 @@ function preFilter(pod: PodInfo, nodes: readonly NodeInfo[], withAntiAffinity: r
         }
         for (const t of anti) {
           const v = ni.labels[t.topologyKey];
-          if (v !== undefined && podMatchesTerm(ep, t)) antiAffinity.add(t.topologyKey, v, 1);
+          if (v !== undefined && podMatchesTerm(ep, t, ns)) antiAffinity.add(t.topologyKey, v, 1);
         }
       }
     }
   }
-  return { existingAntiAffinity, affinity, antiAffinity };
+  return { nsLabels: ns, existingAntiAffinity, affinity, antiAffinity };
 }
 
 function satisfiesAffinity(s: FilterState, pod: PodInfo, ni: NodeInfo): boolean {
@@ -74,7 +75,7 @@ function satisfiesAffinity(s: FilterState, pod: PodInfo, ni: NodeInfo): boolean 
     if (s.affinity.get(t.topologyKey, v) <= 0) podsExist = false;
   }
   // The first pod of a group with affinity to itself must not wait forever.
-  if (!podsExist) return s.affinity.size === 0 && matchesAll(pod, pod.requiredAffinityTerms);
+  if (!podsExist) return s.affinity.size === 0 && matchesAll(pod, pod.requiredAffinityTerms, s.nsLabels);
   return true;
 }
 
@@ -97,19 +98,19 @@ function addScore(m: ScoreMap, tk: string, v: string | undefined, w: number): vo
   inner.set(v, (inner.get(v) ?? 0) + w);
 }
 
-function processExistingPod(m: ScoreMap, pod: PodInfo, ep: PodInfo, ni: NodeInfo): void {
-  for (const t of pod.preferredAffinityTerms) if (podMatchesTerm(ep, t)) addScore(m, t.topologyKey, ni.labels[t.topologyKey], t.weight);
-  for (const t of pod.preferredAntiAffinityTerms) if (podMatchesTerm(ep, t)) addScore(m, t.topologyKey, ni.labels[t.topologyKey], -t.weight);
-  for (const t of ep.requiredAffinityTerms) if (podMatchesTerm(pod, t)) addScore(m, t.topologyKey, ni.labels[t.topologyKey], HARD_POD_AFFINITY_WEIGHT);
-  for (const t of ep.preferredAffinityTerms) if (podMatchesTerm(pod, t)) addScore(m, t.topologyKey, ni.labels[t.topologyKey], t.weight);
-  for (const t of ep.preferredAntiAffinityTerms) if (podMatchesTerm(pod, t)) addScore(m, t.topologyKey, ni.labels[t.topologyKey], -t.weight);
+function processExistingPod(m: ScoreMap, pod: PodInfo, ep: PodInfo, ni: NodeInfo, ns: NamespaceLabels | undefined): void {
+  for (const t of pod.preferredAffinityTerms) if (podMatchesTerm(ep, t, ns)) addScore(m, t.topologyKey, ni.labels[t.topologyKey], t.weight);
+  for (const t of pod.preferredAntiAffinityTerms) if (podMatchesTerm(ep, t, ns)) addScore(m, t.topologyKey, ni.labels[t.topologyKey], -t.weight);
+  for (const t of ep.requiredAffinityTerms) if (podMatchesTerm(pod, t, ns)) addScore(m, t.topologyKey, ni.labels[t.topologyKey], HARD_POD_AFFINITY_WEIGHT);
+  for (const t of ep.preferredAffinityTerms) if (podMatchesTerm(pod, t, ns)) addScore(m, t.topologyKey, ni.labels[t.topologyKey], t.weight);
+  for (const t of ep.preferredAntiAffinityTerms) if (podMatchesTerm(pod, t, ns)) addScore(m, t.topologyKey, ni.labels[t.topologyKey], -t.weight);
 }
 
 export const InterPodAffinity: PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin = {
   name: 'InterPodAffinity',
   weight: 2,
   preFilter(state, pod, snapshot) {
-    const s = preFilter(pod, snapshot.nodes, snapshot.havePodsWithRequiredAntiAffinity());
+    const s = preFilter(pod, snapshot.nodes, snapshot.havePodsWithRequiredAntiAffinity(), snapshot.namespaceLabels);
     if (s.existingAntiAffinity.size === 0 && pod.requiredAffinityTerms.length === 0 && pod.requiredAntiAffinityTerms.length === 0) return SKIP;
     state.write(PRE_FILTER_KEY, s);
     return SUCCESS;
@@ -129,7 +130,7 @@ export const InterPodAffinity: PreFilterPlugin & FilterPlugin & PreScorePlugin &
     const m: ScoreMap = new Map();
     for (const ni of nodes) {
       const pods = hasPreferred ? ni.pods : ni.podsWithAffinity;
-      for (const ep of pods.values()) processExistingPod(m, pod, ep, ni);
+      for (const ep of pods.values()) processExistingPod(m, pod, ep, ni, snapshot.namespaceLabels);
     }
     if (m.size === 0) return SKIP;
     state.write(PRE_SCORE_KEY, m);

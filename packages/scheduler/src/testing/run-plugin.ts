@@ -8,10 +8,10 @@ import { snapshotOf } from '../framework/snapshot.js';
 import { Code, type Status } from '../framework/status.js';
 
 /** Filter result per node name: '' when it fits, else the reasons joined by ', '. */
-export function filterAll(plugin: AnyPlugin, pod: Pod, nodes: NodeInfo[]): Record<string, string> {
+export function filterAll(plugin: AnyPlugin, pod: Pod, nodes: NodeInfo[], namespaces: Record<string, Record<string, string>> = {}): Record<string, string> {
   const state = new CycleState();
   const pi = newPodInfo(pod);
-  const snap = snapshotOf(nodes);
+  const snap = snapshotOf(nodes, namespaces);
   const out: Record<string, string> = {};
   if (isPreFilter(plugin)) {
     const s = plugin.preFilter(state, pi, snap);
