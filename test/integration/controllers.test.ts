@@ -345,20 +345,29 @@ describe('controller manager against a real apiserver', () => {
     for (const m of extraManagers.splice(0)) await m.stop();
     const main = path.join(import.meta.dirname, '..', '..', 'packages', 'controller-manager', 'src', 'main.ts');
     const start = () => {
-      const ch = spawn(process.execPath, ['--import', 'tsx', main, '--server', server, '--token', TOKEN, '--ops-port', '-1'], { stdio: ['ignore', 'ignore', 'ignore'] });
+      const ch = spawn(process.execPath, ['--import', 'tsx', main, '--server', server, '--token', TOKEN, '--ops-port', '-1'], { stdio: ['ignore', 'pipe', 'ignore'] });
       children.push(ch);
-      return ch;
+      let out = '';
+      const started = new Promise<void>((resolve) =>
+        ch.stdout!.on('data', (d) => {
+          out += d;
+          if (out.includes('controller-manager started')) resolve();
+        }),
+      );
+      return Object.assign(ch, { started });
     };
     const p1 = start();
     const holder = async () => (await c.get('leases', 'kube-system', 'k8ts-controller-manager')).spec?.holderIdentity as string | undefined;
     await until('p1 leads', async () => (await holder())?.includes(`_${p1.pid}_`), 20_000);
     const p2 = start();
-    await sleep(3000); // p2 is up and following
+    await p2.started;
+    await sleep(1500); // p2 has seen the lease held by p1 and follows
     p1.kill('SIGKILL');
     const t0 = Date.now();
     await until('p2 leads', async () => (await holder())?.includes(`_${p2.pid}_`), 20_000);
     const took = Date.now() - t0;
-    assert.ok(took < 8000, `took ${took} ms`);
+    // lease 4 s, counted from p2's last sight of a renewal, plus a 1 s retry period
+    assert.ok(took < 7000, `took ${took} ms`);
     const ns = await namespace('process-failover');
     await c.create('deployments', deployment('proc', ns, 2));
     await until('rolled out by p2', () => rolledOut(ns, 'proc'), 20_000);
