@@ -47,3 +47,9 @@ test('legacy watch prefix', () => {
   const w = parseRoute('/api/v1/watch/namespaces/default/pods');
   assert.ok(w?.type === 'resource' && w.watchPath && w.namespace === 'default' && w.info?.resource === 'pods');
 });
+
+test('malformed paths address nothing', () => {
+  assert.equal(parseRoute('/api/v1/namespaces/%zz/pods'), undefined);
+  assert.equal(parseRoute('/api/v1/namespaces/a/pods/b/log/extra'), undefined);
+  assert.equal(parseRoute('/'), undefined);
+});

@@ -39,7 +39,12 @@ function lookup(group: string, version: string, resource: string): ResourceInfo 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 export function parseRoute(pathname: string): Route | undefined {
-  const parts = pathname.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+  let parts: string[];
+  try {
+    parts = pathname.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+  } catch {
+    return undefined; // malformed percent-encoding: no such path
+  }
   if (parts.length === 0) return undefined;
   let group: string;
   let version: string;
