@@ -136,6 +136,27 @@ test('bad input: unknown resource 404, malformed 400, too large 413, unknown pat
   assert.equal(registry.objects.has('configmaps/default/'), false);
 });
 
+test('bad paths, methods and bodies never answer 500', async () => {
+  const cases: [string, string, string | undefined, string, number][] = [
+    ['GET', '/api/v1/namespaces/default/pods/a/nonsense', undefined, 'application/json', 404],
+    ['GET', '/api/v1/namespaces/%zz/pods', undefined, 'application/json', 404],
+    ['PUT', '/api/v1/namespaces/default/pods', '{}', 'application/json', 405],
+    ['POST', '/api/v1/namespaces/default/pods/a', '{}', 'application/json', 405],
+    ['POST', '/api/v1/namespaces/default/pods', 'k8s\u0000garbage', 'application/vnd.kubernetes.protobuf', 400],
+    ['POST', '/api/v1/namespaces/default/pods', 'just a string', 'application/yaml', 400],
+    ['POST', '/api/v1/namespaces/default/pods', '[1,2]', 'application/json', 400],
+    ['POST', '/api/v1/namespaces/default/pods', '{}', 'text/html', 415],
+    ['POST', '/api/v1/namespaces/default/pods', JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' } }), 'application/json', 400],
+    ['GET', '/api/v1/pods?limit=-1', undefined, 'application/json', 400],
+    ['GET', '/api/v1/namespaces/default/pods/a/exec?command=ls', undefined, 'application/json', 400],
+  ];
+  for (const [method, path, body, type, code] of cases) {
+    const r = await request(method, path, { body, headers: { 'content-type': type } });
+    assert.equal(r.status, code, `${method} ${path} (${type}): ${r.text}`);
+    assert.equal(r.json?.kind, 'Status', `${method} ${path} answers a Status`);
+  }
+});
+
 test('Tables: the columns kubectl prints, PartialObjectMetadata rows, labels for --show-labels', async () => {
   const r = await request('GET', '/api/v1/namespaces/default/pods?labelSelector=env%3Dprod', { headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' } });
   assert.equal(r.status, 200);
