@@ -149,7 +149,7 @@ export class Scheduler {
   // ---- the loop ----
   /** Starts scheduling (on becoming leader). */
   start(): void {
-    if (this.running) return;
+    if (this.running || this.queue.isClosed) return;
     this.running = true;
     this.loopDone = this.loop().catch((e) => this.log.error({ err: e }, 'scheduling loop crashed'));
   }
@@ -179,7 +179,7 @@ export class Scheduler {
     while (this.running) {
       const q = await this.queue.pop();
       if (!q) {
-        if (!this.running) break;
+        if (!this.running || this.queue.isClosed) break;
         continue;
       }
       if (!this.running) {

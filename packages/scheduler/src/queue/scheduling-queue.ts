@@ -219,6 +219,10 @@ export class SchedulingQueue {
     this.armBackoffTimer();
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Releases a waiting pop() with undefined (the loop is pausing); the queue stays usable. */
   wake(): void {
     const w = this.waiter;
