@@ -235,6 +235,26 @@ describe('controller manager against a real apiserver', () => {
     assert.equal((await c.list('configmaps', { namespace: ns })).items.length, 0);
   });
 
+  it('foreground deletion waits for dependents; orphan deletion leaves them without owner references', async () => {
+    const ns = await namespace('policies');
+    await c.create('deployments', deployment('fg', ns, 2));
+    await c.create('deployments', deployment('orph', ns, 1));
+    await until('rolled out', async () => (await rolledOut(ns, 'fg')) && rolledOut(ns, 'orph'));
+    await c.delete('deployments', ns, 'fg', { propagationPolicy: 'Foreground' });
+    const d = await c.get('deployments', ns, 'fg');
+    assert.ok(d.metadata.deletionTimestamp && d.metadata.finalizers?.includes('foregroundDeletion'));
+    await until('fg gone after its dependents', async () => {
+      const gone = await c.get('deployments', ns, 'fg').then(() => false, (e) => (e as { code?: number }).code === 404);
+      return gone && (await podsOf(ns, 'fg')).length === 0;
+    });
+    await c.delete('deployments', ns, 'orph', { propagationPolicy: 'Orphan' });
+    await until('orph gone', async () => c.get('deployments', ns, 'orph').then(() => false, (e) => (e as { code?: number }).code === 404));
+    const rss = (await c.list('replicasets', { namespace: ns, labelSelector: 'app=orph' })).items;
+    assert.equal(rss.length, 1);
+    assert.deepEqual(rss[0]!.metadata.ownerReferences ?? [], []);
+    assert.equal(live(await podsOf(ns, 'orph')).length, 1);
+  });
+
   it('a Job with completions 3 and parallelism 2 completes with never more than 2 active', async () => {
     const ns = await namespace('jobs');
     await c.create('jobs', {
