@@ -1,7 +1,8 @@
 // Benchmark: apiserver creates per second over gRPC against raw etcd puts of the same bytes
 // at the same concurrency, and watch delivery latency with many watchers against a raw
 // etcd watch, all measured in one run. The apiserver runs as its own process, as deployed.
-//   node --import tsx test/bench/apiserver-creates.ts [--seconds 3] [--watchers 100,1000]
+//   node --import tsx test/bench/apiserver-creates.ts [--seconds 3] [--concurrency 1,16,64]
+//        [--watchers 100,1000] [--events 100] [--interval 10]
 import { spawn } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
 import { Etcd3 } from 'etcd3';
@@ -17,6 +18,7 @@ const SECONDS = Number(arg('seconds', '3'));
 const CONCURRENCY = arg('concurrency', '1,16,64').split(',').map(Number);
 const WATCHERS = arg('watchers', '100,1000').split(',').map(Number);
 const EVENTS = Number(arg('events', '100'));
+const INTERVAL = Number(arg('interval', '10'));
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -123,7 +125,7 @@ try {
   }
   baseLat.sort((a, b) => a - b);
 
-  console.log(`\nwatch delivery latency, ${EVENTS} creates 10 ms apart, from the start of the write to receipt (ms)`);
+  console.log(`\nwatch delivery latency, ${EVENTS} creates ${INTERVAL} ms apart, from the start of the write to receipt (ms)`);
   console.log('watchers   p50     p99     max    | raw etcd watch p50 / p99   ratio p99');
   for (const nw of WATCHERS) {
     // Spread watchers over a few channels, as separate components would hold them.
@@ -163,7 +165,7 @@ try {
       const name = `e-${i}`;
       sent.set(name, performance.now());
       await c.create('configmaps', ns, payload(name, ns));
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, INTERVAL));
     }
     const deadline = Date.now() + 10_000;
     while (lat.length < nw * EVENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
