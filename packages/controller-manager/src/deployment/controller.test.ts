@@ -142,3 +142,16 @@ test('Recreate scales old sets to zero and waits for their pods before creating 
   assert.equal(w.client.peek<ReplicaSet>('replicasets', 'default', old.metadata.name!)!.spec!.replicas, 0);
   assert.equal(w.client.actionsOf('create', 'replicasets').length, 0);
 });
+
+test('a ReplicaSet that cannot be created is reported as an event and a Progressing=False condition, and the sync fails for a retry', async () => {
+  const d = deployment('web', 1);
+  const { client, c, recorder } = setup([['deployments', d]]);
+  client.prependReactor('create', 'replicasets', () => {
+    throw new Error('admission denied');
+  });
+  await assert.rejects(c.sync('default/web'), /admission denied/);
+  assert.ok(recorder.events.some((e) => e.reason === 'ReplicaSetCreateError' && e.type === 'Warning'));
+  const cond = client.peek<Deployment>('deployments', 'default', 'web')!.status!.conditions!.find((x) => x.type === 'Progressing')!;
+  assert.equal(cond.status, 'False');
+  assert.equal(cond.reason, 'ReplicaSetCreateError');
+});

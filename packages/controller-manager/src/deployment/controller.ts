@@ -168,7 +168,17 @@ export class DeploymentController {
     try {
       created = await this.ctx.client.create<ReplicaSet>('replicasets', newRS);
     } catch (e) {
-      if (!isAlreadyExists(e)) throw e;
+      if (!isAlreadyExists(e)) {
+        // Bad template or quota: say so on the Deployment, then retry with backoff.
+        const msg = `Failed to create new replica set "${newRS.metadata.name}": ${e instanceof Error ? e.message : String(e)}`;
+        this.ctx.recorder.event(d, 'Warning', 'ReplicaSetCreateError', msg);
+        if (s.hasProgressDeadline(d)) {
+          const st = clone(d.status ?? {});
+          s.setCondition(st, s.newCondition('Progressing', 'False', 'ReplicaSetCreateError', msg, this.now()));
+          await this.writeStatus(d, st).catch(() => undefined);
+        }
+        throw e;
+      }
       // Our cache may just lag our own create; a different template under this name is a
       // hash collision, resolved by bumping collisionCount (which changes the hash).
       const other = await this.ctx.client.get<ReplicaSet>('replicasets', d.metadata.namespace!, newRS.metadata.name!);
