@@ -26,9 +26,14 @@ async function removeByLabel(label: string): Promise<void> {
 }
 
 async function baseline(net: string, tag: string): Promise<number[]> {
-  // What the agent must at least do per pod: pause (shareable IPC, on the network), then
-  // the app container in its namespaces; all pods at once, as the API burst gives them.
-  const one = async (i: number): Promise<number> => {
+  // All pods at once, as the API burst gives them to the agent.
+  return Promise.all(Array.from({ length: N }, (_, i) => baselineOne(net, tag, i)));
+}
+
+// What the agent must at least do per pod: pause (shareable IPC, on the network), then the
+// app container in its namespaces.
+async function baselineOne(net: string, tag: string, i: number): Promise<number> {
+  {
     const t0 = performance.now();
     const pause = await docker.createContainer({
       name: `bench-base-${tag}-${i}-pause`,
@@ -47,8 +52,7 @@ async function baseline(net: string, tag: string): Promise<number[]> {
     });
     await app.start();
     return performance.now() - t0;
-  };
-  return Promise.all(Array.from({ length: N }, (_, i) => one(i)));
+  }
 }
 
 async function main(): Promise<void> {
@@ -111,6 +115,34 @@ async function main(): Promise<void> {
     console.log(`  plain dockerode pause+app : p50 ${fmt(bp50)}  p99 ${fmt(bp99)}`);
     console.log(`  k8ts API create → Running : p50 ${fmt(ap50)}  p99 ${fmt(ap99)}  (all ${N} in ${fmt(wall)})`);
     console.log(`  ratio k8ts / plain        : p50 ${(ap50 / bp50).toFixed(2)}×  p99 ${(ap99 / bp99).toFixed(2)}×  (target p99 ≤ 1.3×; Kubernetes SLO p99 ≤ 5 s)`);
+
+    // One pod at a time: the agent's own overhead per pod, without Docker contention.
+    const SEQ = 10;
+    // Alternating plain and k8ts pods, so both see the same engine state.
+    const seqBase: number[] = [];
+    const seqApi: number[] = [];
+    for (let i = 0; i < SEQ; i++) {
+      seqBase.push(await baselineOne(netName, `${tag}s`, i));
+      const name = `seq-${i}`;
+      let done!: () => void;
+      const ran = new Promise<void>((r) => (done = r));
+      const w = client.watch<KubeObject>('pods', { namespace: 'default', fieldSelector: `metadata.name=${name}` }, (ev) => {
+        if ((ev.object as unknown as Pod).status?.phase === 'Running') done();
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      const t = performance.now();
+      await client.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: node, terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image: 'k8ts/busybox:1.36', command: ['sleep', '3600'] }] } });
+      await ran;
+      seqApi.push(performance.now() - t);
+      w.stop();
+    }
+    await removeByLabel(`k8ts.bench=${tag}s`);
+    const sb50 = pct(seqBase, 50);
+    const sa50 = pct(seqApi, 50);
+    console.log(`pod startup, ${SEQ} pods one at a time`);
+    console.log(`  plain dockerode pause+app : p50 ${fmt(sb50)}  p99 ${fmt(pct(seqBase, 99))}`);
+    console.log(`  k8ts API create → Running : p50 ${fmt(sa50)}  p99 ${fmt(pct(seqApi, 99))}`);
+    console.log(`  ratio k8ts / plain        : p50 ${(sa50 / sb50).toFixed(2)}×  p99 ${(pct(seqApi, 99) / pct(seqBase, 99)).toFixed(2)}×`);
   } finally {
     await agent.stop();
     client.close();
