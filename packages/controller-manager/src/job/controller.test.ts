@@ -62,3 +62,21 @@ test('more failures than backoffLimit fail the Job with BackoffLimitExceeded', a
   assert.equal(failed.reason, 'BackoffLimitExceeded');
   assert.equal(w.client.actionsOf('create', 'pods').length, 0);
 });
+
+test('activeDeadlineSeconds fails a running Job and deletes its pods; ttlSecondsAfterFinished deletes a finished one', async () => {
+  const sel = { job: 'slow' };
+  const j = job('slow', { activeDeadlineSeconds: 1, selector: { matchLabels: sel } });
+  (j as any).status = { startTime: '2024-01-01T00:00:00Z' };
+  const running = pod('slow-a', sel, { owner: j, ownerKind: 'Job', node: 'n', phase: 'Running' });
+  let w = setup([['jobs', j], ['pods', running]]);
+  await w.c.sync('default/slow');
+  const st = w.client.peek<Job>('jobs', 'default', 'slow')!.status!;
+  assert.equal(st.conditions!.find((c) => c.type === 'Failed')!.reason, 'DeadlineExceeded');
+  assert.deepEqual(w.client.actionsOf('delete', 'pods').map((a) => a.name), ['slow-a']);
+
+  const done = job('done', { ttlSecondsAfterFinished: 0 });
+  (done as any).status = { completionTime: '2024-01-01T00:00:00Z', conditions: [{ type: 'Complete', status: 'True', lastTransitionTime: '2024-01-01T00:00:00Z' }] };
+  w = setup([['jobs', done]]);
+  await w.c.sync('default/done');
+  assert.equal(w.client.peek('jobs', 'default', 'done'), undefined);
+});
