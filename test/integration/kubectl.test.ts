@@ -186,6 +186,11 @@ test('nodes, describe with events, deployments created as protobuf and scaled', 
   assert.match(await ok(['create', 'configmap', 'cfg', '-n', 'demo', '--from-literal=a=1']), /configmap\/cfg created/);
   assert.match(await ok(['create', 'secret', 'generic', 'sec', '-n', 'demo', '--from-literal=a=1']), /secret\/sec created/);
   assert.match(await ok(['get', 'cm,secret', '-n', 'demo']), /configmap\/cfg\s+1\s+/);
+  assert.match(await ok(['create', 'service', 'clusterip', 'web', '-n', 'demo', '--tcp=80:8080']), /service\/web created/);
+  assert.match(await ok(['get', 'svc', 'web', '-n', 'demo']), /^web\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+80\/TCP\s+\d+s$/m);
+  assert.match(await ok(['create', 'job', 'once', '-n', 'demo', '--image=busybox', '--', 'echo', 'hi']), /job.batch\/once created/);
+  assert.match(await ok(['create', 'cronjob', 'tick', '-n', 'demo', '--image=busybox', '--schedule=*/5 * * * *', '--', 'date']), /cronjob.batch\/tick created/);
+  assert.match(await ok(['get', 'cj', '-n', 'demo']), /^tick\s+\*\/5 \* \* \* \*\s+<none>\s+False\s+0\s+<none>\s+\d+s$/m);
 });
 
 test('logs, exec and port-forward through the agent tunnel', async () => {
