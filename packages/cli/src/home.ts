@@ -87,7 +87,8 @@ export function chainPrefix(c: ClusterConfig): string {
   if (c.network === 'k8ts') return 'K8TS';
   let h = 0;
   for (const ch of c.network) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return `K8TS${h.toString(36).toUpperCase().slice(0, 4)}`;
+  // Four characters like the default: iptables chain names stop at 28 (K8TS-SEP-<16>).
+  return `K${h.toString(36).toUpperCase().padStart(3, '0').slice(-3)}`;
 }
 
 export function proxyArgs(c: ClusterConfig): string[] {
