@@ -207,3 +207,39 @@ test('a command that does not exist: StartError, then CrashLoopBackOff; other po
   const web = await getPod(client, 'web');
   assert.equal(web.status?.phase, 'Running');
 });
+
+test('memory limit: the container is OOMKilled and says so; cpu limit reaches Docker', async () => {
+  await client.create('pods', podSpec('hog', NODE, {
+    restartPolicy: 'Never',
+    containers: [{ name: 'c', image: 'k8ts/busybox:1.36', command: ['sh', '-c', 'x=$(head -c 100000000 /dev/zero | tr "\\0" a); echo ${#x}'], resources: { limits: { memory: '16Mi', cpu: '250m' } } }],
+  }));
+  const p = await waitFor('Failed', async () => { const p = await getPod(client, 'hog'); return p.status?.phase === 'Failed' && p; }, 20_000);
+  const t = containerStatus(p, 'c')?.state?.terminated;
+  assert.equal(t?.reason, 'OOMKilled');
+  assert.equal(t?.exitCode, 137);
+  const info = await docker.getContainer(cid(p, 'c')).inspect();
+  assert.equal(info.HostConfig.Memory, 16 * 1024 * 1024);
+  assert.equal(info.HostConfig.NanoCpus, 250_000_000);
+});
+
+test('a startup probe holds liveness and readiness until it passes', async () => {
+  await client.create('pods', podSpec('slowstart', NODE, {
+    containers: [{
+      name: 'c',
+      image: 'k8ts/busybox:1.36',
+      command: ['sh', '-c', 'sleep 2; touch /tmp/started; exec sleep 3600'],
+      startupProbe: { exec: { command: ['test', '-f', '/tmp/started'] }, periodSeconds: 1, failureThreshold: 10 },
+      livenessProbe: { exec: { command: ['test', '-f', '/tmp/started'] }, periodSeconds: 1, failureThreshold: 1 },
+      readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1 },
+    }],
+  }));
+  const early = await running('slowstart');
+  assert.equal(containerStatus(early, 'c')?.started, false, 'not started before the startup probe passes');
+  assert.equal(containerStatus(early, 'c')?.ready, false);
+  const p = await waitFor('started and ready', async () => {
+    const p = await getPod(client, 'slowstart');
+    const s = containerStatus(p, 'c');
+    return s?.started && s.ready && p;
+  }, 15_000);
+  assert.equal(containerStatus(p, 'c')?.restartCount, 0, 'liveness did not kill it during startup');
+});
