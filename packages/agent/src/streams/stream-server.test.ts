@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { createLogger } from '@k8ts/client';
+import type { Pod } from '@k8ts/api';
+import { StreamServer, type ConnectCall } from './stream-server.js';
+import type { DockerRuntime } from '../runtime/docker-runtime.js';
+
+class FakeCall extends EventEmitter implements ConnectCall {
+  written: Record<string, any>[] = [];
+  ended = false;
+  write(msg: Record<string, unknown>): boolean {
+    this.written.push(msg);
+    return true;
+  }
+  end(): void {
+    this.ended = true;
+  }
+}
+
+const log = createLogger('agent-test');
+log.level = 'silent';
+
+test('reopens the Connect stream when it breaks, and answers streams for unknown pods with 404', async () => {
+  const calls: FakeCall[] = [];
+  const pod = { metadata: { name: 'web', namespace: 'default', uid: 'u1' }, spec: { containers: [{ name: 'c' }] } } as Pod;
+  const runtime = { list: async () => [] } as unknown as DockerRuntime;
+  const s = new StreamServer({
+    connect: () => {
+      const c = new FakeCall();
+      calls.push(c);
+      return c;
+    },
+    nodeName: 'n1',
+    runtime,
+    pods: () => new Map([['u1', pod]]),
+    log,
+    reconnectMs: 20,
+  });
+  s.start();
+  assert.equal(calls.length, 1);
+  calls[0].emit('error', new Error('UNAVAILABLE'));
+  calls[0].emit('end');
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(calls.length, 2, 'reconnected once (error and end count as one break)');
+  const c = calls[1];
+  c.emit('data', { stream_id: 's1', msg: 'open', open: { kind: 'log', namespace: 'default', pod: 'nope', pod_uid: '', params_json: '{"container":"c"}' } });
+  c.emit('data', { stream_id: 's2', msg: 'open', open: { kind: 'log', namespace: 'default', pod: 'web', pod_uid: 'u1', params_json: '{"container":"c"}' } });
+  c.emit('data', { stream_id: 's3', msg: 'open', open: { kind: 'exec', namespace: 'default', pod: 'web', pod_uid: 'u1', params_json: '{"container":"zz","command":["sh"]}' } });
+  await new Promise((r) => setTimeout(r, 30));
+  const closes = Object.fromEntries(c.written.filter((m) => m.close).map((m) => [m.stream_id, JSON.parse(m.close.status_json)]));
+  assert.equal(closes.s1.code, 404);
+  assert.equal(closes.s2.code, 400);
+  assert.match(closes.s2.message, /waiting to start/);
+  assert.match(closes.s3.message, /container zz is not valid for pod web/);
+  s.stop();
+  assert.equal(c.ended, true);
+});
