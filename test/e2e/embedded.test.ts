@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import http from 'node:http';
 import Docker from 'dockerode';
 
 const run = promisify(execFile);
@@ -43,9 +44,24 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined | fal
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message} ${(last as any).cause ?? ''}` : ''}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** One request on a new connection, so each one is balanced anew (fetch would keep one alive). */
+function httpGet(url: string, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
 }
 
 const ready = (p: any) => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
@@ -88,7 +104,8 @@ test('the nginx example serves through its Service, and survives an agent kill',
 
   const seen = new Set<string>();
   await eventually('answers from both pods through the ClusterIP', async () => {
-    const body = await (await fetch(`http://${vip}/`, { signal: AbortSignal.timeout(2000) })).text();
+    const { body } = await httpGet(`http://${vip}/`);
+    if (!pods.some((p: any) => body.includes(p.metadata.name))) throw new Error(`unexpected answer: ${body}`);
     for (const p of pods) if (body.includes(p.metadata.name)) seen.add(p.metadata.name);
     return seen.size === 2;
   }, 30_000);
@@ -106,9 +123,8 @@ test('the nginx example serves through its Service, and survives an agent kill',
     while (probing) {
       requests++;
       try {
-        const res = await fetch(`http://${vip}/`, { signal: AbortSignal.timeout(2000) });
-        if (!res.ok) failures++;
-        await res.text();
+        const res = await httpGet(`http://${vip}/`);
+        if (res.status !== 200) failures++;
       } catch {
         failures++;
       }
