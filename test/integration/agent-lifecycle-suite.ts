@@ -76,6 +76,10 @@ test('a crash-looping container: restarts grow, CrashLoopBackOff between them', 
   // only the newest dead instance is kept beside the next one (for logs --previous)
   const cs = (await h.containersOf(p)).filter((c) => c.Labels['io.kubernetes.container.name'] === 'c');
   assert.ok(cs.length <= 2, `at most 2 instances kept, found ${cs.length}`);
+  // kubectl describe shows why
+  const events = (await client.list('events', { namespace: 'default' })).items.filter((e) => (e as { involvedObject?: { name?: string } }).involvedObject?.name === 'crasher');
+  const eventReasons = new Set(events.map((e) => (e as { reason?: string }).reason));
+  assert.ok(eventReasons.has('Started') && eventReasons.has('BackOff'), `events: ${[...eventReasons].join(', ')}`);
   await client.delete('pods', 'default', 'crasher', { gracePeriodSeconds: 0 });
 });
 

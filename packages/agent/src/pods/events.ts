@@ -3,6 +3,8 @@
 import type { Pod } from '@k8ts/api';
 import type { Client, Logger } from '@k8ts/client';
 
+let seq = 0;
+
 export class EventRecorder {
   constructor(
     private readonly client: Client,
@@ -16,7 +18,8 @@ export class EventRecorder {
     const ev = {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { generateName: `${m.name}.`, namespace: m.namespace ?? 'default' },
+      // named as the kubelet names them: <object>.<unix nanos in hex>
+      metadata: { name: `${m.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(++seq % 1_000_000)).toString(16)}`, namespace: m.namespace ?? 'default' },
       involvedObject: { apiVersion: 'v1', kind: 'Pod', name: m.name, namespace: m.namespace, uid: m.uid, ...(fieldPath ? { fieldPath } : {}) },
       reason,
       message,
