@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import Docker from 'dockerode';
 import type { Node, Pod } from '@k8ts/api';
-import { AgentHarness, GracefulFakeClient, podSpec, waitFor, getPod } from './agent-harness.js';
+import { AgentHarness, GracefulFakeClient, podSpec, waitFor, getPod, execIn } from './agent-harness.js';
 
 const tag = Math.random().toString(36).slice(2, 7);
 const A = `agent-node-a-${tag}`;
@@ -86,10 +86,19 @@ test('Docker unreachable: node NotReady with the reason; Ready again when it ret
 });
 
 test('two agents on one engine each run their own pods; a pod moved away is removed by its old agent', async () => {
-  await h.start(B);
-  await client.create('pods', podSpec('on-b', B, { containers: [{ name: 'c', image: 'k8ts/busybox:1.36', command: ['sleep', '3600'] }] }));
-  await waitFor('on-b Running', async () => (await getPod(client, 'on-b')).status?.phase === 'Running', 20_000);
-  const onB = await getPod(client, 'on-b');
+  await h.start(B, { clusterDns: h.net.gateway });
+  await client.create('pods', podSpec('on-b', B, { containers: [{ name: 'c', image: 'k8ts/busybox:1.36', command: ['sleep', '3600'] }] }, 'team-x'));
+  await waitFor('on-b Running', async () => (await getPod(client, 'on-b', 'team-x')).status?.phase === 'Running', 20_000);
+  const onB = await getPod(client, 'on-b', 'team-x');
+  // cluster DNS: nameserver, search path of the pod's namespace, ndots:5
+  const resolv = (await execIn(onB.status!.containerStatuses![0].containerID!.replace('docker://', ''), ['cat', '/etc/resolv.conf'])).out;
+  // Docker's embedded resolver (127.0.0.11) sits in front on user-defined networks and
+  // forwards to the sandbox's DNS servers: the cluster DNS.
+  assert.match(resolv, /nameserver (127\.0\.0\.11|\d+\.\d+\.\d+\.\d+)/);
+  const sandbox = (await h.containersOf(onB)).find((c) => c.Labels['io.kubernetes.container.name'] === 'POD')!;
+  assert.deepEqual((await (await import('./agent-harness.js')).docker.getContainer(sandbox.Id).inspect()).HostConfig.Dns, [h.net.gateway]);
+  assert.match(resolv, /search team-x\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
+  assert.match(resolv, /options ndots:5/);
   const containers = await h.containersOf(onB);
   assert.ok(containers.length >= 2);
   assert.ok(containers.every((c) => c.Labels['io.k8ts.node'] === B), 'created by agent B only');
