@@ -173,13 +173,18 @@ test('a missing image: ErrImagePull, then ImagePullBackOff with the Docker messa
   // A registry on a closed loopback port: the pull is refused at once and nothing leaves the machine.
   await client.create('pods', podSpec('noimage', NODE, { containers: [{ name: 'c', image: '127.0.0.1:1/k8ts/does-not-exist:1.0' }] }));
   const seen = new Set<string>();
-  await waitFor('ImagePullBackOff after ErrImagePull', async () => {
-    const s = containerStatus(await getPod(client, 'noimage'), 'c');
-    const w = s?.state?.waiting;
-    if (w?.reason) seen.add(w.reason);
-    if (w?.reason === 'ErrImagePull') assert.match(w.message ?? '', /k8ts\/does-not-exist:1.0|connection refused/);
-    return seen.has('ErrImagePull') && seen.has('ImagePullBackOff');
-  }, 20_000, 50);
+  try {
+    await waitFor('ImagePullBackOff after ErrImagePull', async () => {
+      const s = containerStatus(await getPod(client, 'noimage'), 'c');
+      const w = s?.state?.waiting;
+      if (w?.reason) seen.add(w.reason);
+      if (w?.reason === 'ErrImagePull') assert.match(w.message ?? '', /k8ts\/does-not-exist:1.0|connection refused/);
+      return seen.has('ErrImagePull') && seen.has('ImagePullBackOff');
+    }, 20_000, 50);
+  } catch (e) {
+    const pod = await getPod(client, 'noimage');
+    throw new Error(`${(e as Error).message}; reasons seen: [${[...seen].join(', ')}]; status now: ${JSON.stringify(pod.status)}`);
+  }
   const p = await getPod(client, 'noimage');
   assert.equal(p.status?.phase, 'Pending');
 });

@@ -404,6 +404,13 @@ export class PodManager {
     if (this.pullBackoff.get(pullKey) && mem.waiting.has(c.name) && ['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull'].includes(mem.waiting.get(c.name)!.reason)) {
       const since = this.pullFailedAt.get(pullKey) ?? 0;
       if (this.pullBackoff.isInBackOffSince(pullKey, since)) {
+        // Our own status write re-triggers a sync at once: keep ErrImagePull visible for a
+        // moment, as the kubelet does until its next sync, before it turns into the back-off.
+        const showError = Math.min(1000, this.pullBackoff.get(pullKey));
+        if (mem.waiting.get(c.name)!.reason === 'ErrImagePull' && Date.now() - since < showError) {
+          this.enqueue(uid, showError - (Date.now() - since) + 5);
+          return false;
+        }
         mem.waiting.set(c.name, { reason: mem.waiting.get(c.name)!.reason === 'ErrImageNeverPull' ? 'ErrImageNeverPull' : 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` });
         this.enqueue(uid, this.pullBackoff.remaining(pullKey, since) + 5);
         return false;
