@@ -151,7 +151,10 @@ describe('controller manager against a real apiserver', () => {
     const d = await c.get('deployments', ns, 'nginx01');
     await c.update('deployments', { ...d, spec: { ...d.spec, replicas: 5 } });
     await until('5 endpoints', async () => (await addrs()).length === 5);
-    const slices = (await c.list<EndpointSlice & KubeObject>('endpointslices', { namespace: ns, labelSelector: 'kubernetes.io/service-name=nginx01' })).items;
+    // The slice is written by its own sync, so it follows the Endpoints object shortly after.
+    const slicesReady = async () => (await c.list<EndpointSlice & KubeObject>('endpointslices', { namespace: ns, labelSelector: 'kubernetes.io/service-name=nginx01' })).items;
+    await until('a slice with 5 ready endpoints', async () => (await slicesReady()).some((s) => s.endpoints.filter((e) => e.conditions?.ready).length === 5));
+    const slices = await slicesReady();
     assert.equal(slices.length, 1);
     assert.equal(slices[0]!.endpoints.filter((e) => e.conditions?.ready).length, 5);
   });
