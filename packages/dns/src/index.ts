@@ -1,7 +1,6 @@
 // k8ts dns: the cluster.local zone from Services, Endpoints and Pods; every other name is
 // relayed to the host's resolver.
-import { clientFromOptions, createLogger, startOpsServer, type Client } from '@k8ts/client';
-import { WatchCache } from './watch-cache.js';
+import { Informer, clientFromOptions, createLogger, startOpsServer, type Client } from '@k8ts/client';
 import { buildZone, type ZoneIndex } from './records.js';
 import { DnsServer } from './server.js';
 import { parseHostPort, resolvConfNameservers, type Upstream } from './upstream.js';
@@ -49,14 +48,15 @@ export async function startDns(opts: DnsOptions = {}): Promise<RunningDns> {
   const client = opts.client ?? clientFromOptions({ server: opts.server, token: opts.token, tokenFile: opts.tokenFile });
   let index: ZoneIndex | undefined;
   const dirty = () => (index = undefined);
-  const caches = [new WatchCache(client, 'services', dirty, log), new WatchCache(client, 'endpoints', dirty, log), new WatchCache(client, 'pods', dirty, log)] as const;
+  const cache = (resource: string) => new Informer(client, { resource, logger: log }).addEventHandler({ onAdd: dirty, onUpdate: dirty, onDelete: dirty });
+  const caches = [cache('services'), cache('endpoints'), cache('pods')] as const;
   const currentIndex = () => (index ??= buildZone(zone, caches[0].list(), caches[1].list(), caches[2].list()));
 
   const server = new DnsServer({ host: listen.host, port: listen.port, zone, index: currentIndex, upstreams, log, metrics: ops.registry });
   const synced = () => caches.every((c) => c.hasSynced());
   ops.addReadyCheck('caches-synced', synced);
   try {
-    await Promise.all(caches.map((c) => c.start()));
+    await Promise.all(caches.map((c) => c.start().waitForSync()));
     // The gateway address appears only once the cluster network exists; wait for it.
     for (let warned = false; ; ) {
       try {

@@ -2,9 +2,8 @@
 // which rewrites all our chains from the caches and re-asserts jumps, routes and sysctls.
 import { accessSync, constants } from 'node:fs';
 import type { KubeObject } from '@k8ts/api';
-import type { Client, Logger } from '@k8ts/client';
+import { Informer, keyOf, type Client, type Logger } from '@k8ts/client';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { WatchCache } from './watch-cache.js';
 import { servicePorts } from './service-ports.js';
 import { buildRules, buildCleanup } from './rules.js';
 import { staleUdpCommands, type UdpState } from './conntrack.js';
@@ -36,8 +35,8 @@ export const PERMISSION_HELP =
   '(docker run --privileged --network host -v /var/run/docker.sock:/var/run/docker.sock ...).';
 
 export class Proxier {
-  readonly services: WatchCache;
-  readonly endpoints: WatchCache;
+  readonly services: Informer;
+  readonly endpoints: Informer;
   private readonly ipt: Iptables;
   private timer?: NodeJS.Timeout;
   private periodic?: NodeJS.Timeout;
@@ -52,8 +51,10 @@ export class Proxier {
 
   constructor(private readonly o: ProxierOptions) {
     this.ipt = new Iptables(o.chains);
-    this.services = new WatchCache(o.client, 'services', () => this.schedule(), o.log);
-    this.endpoints = new WatchCache(o.client, 'endpoints', () => this.schedule(), o.log);
+    const changed = () => this.schedule();
+    const cache = (resource: string) => new Informer(o.client, { resource, logger: o.log }).addEventHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
+    this.services = cache('services');
+    this.endpoints = cache('endpoints');
     this.syncs = new Counter({ name: 'k8ts_proxy_sync_total', help: 'Rule syncs by result', labelNames: ['result'], registers: [o.metrics] });
     this.latency = new Histogram({
       name: 'k8ts_proxy_sync_duration_seconds',
@@ -75,7 +76,7 @@ export class Proxier {
     } catch (e) {
       throw new PermissionError(`${PERMISSION_HELP} (route_localnet: ${String(e)})`);
     }
-    await Promise.all([this.services.start(), this.endpoints.start()]);
+    await Promise.all([this.services.start().waitForSync(), this.endpoints.start().waitForSync()]);
     await this.syncNow();
     this.periodic = setInterval(() => this.schedule(), this.o.syncPeriodMs);
     this.periodic.unref();
@@ -108,7 +109,7 @@ export class Proxier {
   private async syncOnce(): Promise<void> {
     const t0 = process.hrtime.bigint();
     try {
-      const endpoints = new Map<string, KubeObject>(this.endpoints.list().map((e) => [WatchCache.keyOf(e), e]));
+      const endpoints = new Map<string, KubeObject>(this.endpoints.list().map((e) => [keyOf(e), e]));
       const ports = servicePorts(this.services.list(), endpoints);
       const states = { nat: await this.ipt.save('nat'), filter: await this.ipt.save('filter') } as Record<Table, TableState>;
       const rules = buildRules(
