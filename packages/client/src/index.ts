@@ -6,4 +6,5 @@ export * from './workqueue.js';
 export * from './informer.js';
 export * from './grpc-client.js';
 export * from './leader-election.js';
+export * from './leader-election-loop.js';
 export * from './events.js';

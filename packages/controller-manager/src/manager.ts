@@ -3,11 +3,9 @@
 // and runs each selected controller's workers over its own rate-limited queue.
 import os from 'node:os';
 import type { Registry } from 'prom-client';
-import { SharedInformerFactory, WorkQueue, runWorkers, createLogger, type Client, type Logger } from '@k8ts/client';
+import { EventRecorder, SharedInformerFactory, WorkQueue, runLeaderElection, runWorkers, createLogger, type Client, type LeaderElection, type Logger } from '@k8ts/client';
 import { CONTROLLERS, CONTROLLER_NAMES } from './controllers.js';
 import { defaultControllerOptions, type ControllerOptions } from './framework/types.js';
-import { ApiEventRecorder } from './framework/events.js';
-import { LeaseLeaderElector } from './framework/leader.js';
 import { ManagerMetrics } from './framework/metrics.js';
 import { listerOf, type Runnable } from './framework/wiring.js';
 import type { KubeObject } from '@k8ts/api';
@@ -51,7 +49,7 @@ export class ControllerManager {
   private queues: WorkQueue<string>[] = [];
   private runnables: Runnable[] = [];
   private workers: Promise<void>[] = [];
-  private elector?: LeaseLeaderElector;
+  private elector?: LeaderElection;
   private running = false;
   private stopping = false;
   readonly metrics?: ManagerMetrics;
@@ -73,7 +71,7 @@ export class ControllerManager {
       void this.run();
       return;
     }
-    this.elector = new LeaseLeaderElector({
+    this.elector = runLeaderElection({
       client: this.o.client,
       namespace: this.o.leaseNamespace ?? 'kube-system',
       name: this.o.leaseName ?? 'k8ts-controller-manager',
@@ -91,7 +89,6 @@ export class ControllerManager {
         void this.halt().then(() => this.o.onLostLeadership?.());
       },
     });
-    this.elector.start();
   }
 
   private async run(): Promise<void> {
@@ -105,7 +102,7 @@ export class ControllerManager {
     for (const def of CONTROLLERS.filter((d) => this.names.includes(d.name))) {
       const queue = new WorkQueue<string>({ name: def.name });
       const logger = this.logger.child({ controller: def.name });
-      const ctx = { client, logger, options, recorder: new ApiEventRecorder(client, def.component, os.hostname(), logger) };
+      const ctx = { client, logger, options, recorder: new EventRecorder(client, def.component, os.hostname(), { logger }) };
       const r = def.build({
         ctx,
         factory,

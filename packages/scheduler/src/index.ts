@@ -1,7 +1,6 @@
 // @k8ts/scheduler: the scheduler process in a function, and its framework for new plugins.
 export { startScheduler, type StartSchedulerOptions, type RunningScheduler } from './start.js';
 export { Scheduler, DEFAULT_SCHEDULER_NAME, type SchedulerConfig } from './scheduler.js';
-export { runLeaderElection, type LeaderElection, type LeaderElectionOptions } from './leader.js';
 export { defaultPlugins } from './plugins/registry.js';
 export * from './framework/interfaces.js';
 export * from './framework/status.js';

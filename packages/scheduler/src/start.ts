@@ -10,7 +10,7 @@ import { wireInformers } from './informers.js';
 import { createMetrics } from './metrics.js';
 import type { QueueOptions } from './queue/scheduling-queue.js';
 import { DEFAULT_SCHEDULER_NAME, Scheduler } from './scheduler.js';
-import { runLeaderElection, type LeaderElection } from './leader.js';
+import { runLeaderElection, type LeaderElection } from '@k8ts/client';
 
 export interface StartSchedulerOptions {
   client: Client;

@@ -1,8 +1,9 @@
 // Timestamps as Kubernetes serializes them: metav1.Time has second precision
 // (`2024-05-01T10:00:00Z`); metav1.MicroTime (Leases, events.k8s.io) has six digits.
 
-export function rfc3339(d: Date = new Date()): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** `d` a Date or milliseconds since the epoch. */
+export function rfc3339(d: Date | number = new Date()): string {
+  return new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function nowRfc3339(): string {
@@ -10,8 +11,8 @@ export function nowRfc3339(): string {
 }
 
 /** MicroTime: JS clocks give milliseconds, so the last three digits are zero. */
-export function microTime(d: Date = new Date()): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+export function microTime(d: Date | number = new Date()): string {
+  return new Date(d).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 export function nowMicro(): string {

@@ -7,7 +7,7 @@ import { isAlreadyExists, isNotFound } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { unwrap } from '../framework/tombstone.js';
 import { clone, controllerRefOf, jsonEqual, keyOf, newControllerRef, splitKey } from '../util/objects.js';
-import { rfc3339 } from '../util/time.js';
+import { rfc3339 } from '@k8ts/api';
 import { isFinished } from '../job/controller.js';
 import { parseSchedule } from './schedule.js';
 

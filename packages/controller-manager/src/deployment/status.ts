@@ -1,6 +1,6 @@
 // Deployment status and its Available/Progressing conditions (deployment/progress.go, sync.go).
 import type { Deployment, ReplicaSet } from '@k8ts/api';
-import { rfc3339 } from '../util/time.js';
+import { rfc3339 } from '@k8ts/api';
 import { availableReplicas, maxUnavailable, readyReplicas, replicasOf, specReplicas, statusReplicas } from './util.js';
 
 export type DeploymentStatus = NonNullable<Deployment['status']>;

@@ -14,7 +14,7 @@ import { unwrap } from '../framework/tombstone.js';
 import { byCreation, clone, controllerRefOf, jsonEqual, keyOf, newControllerRef, splitKey } from '../util/objects.js';
 import { isPodReady } from '../util/pods.js';
 import { selectorMatches } from '../util/selectors.js';
-import { rfc3339 } from '../util/time.js';
+import { rfc3339 } from '@k8ts/api';
 
 type JobObj = Job & KubeObject;
 const BACKOFF_BASE_MS = 10_000;

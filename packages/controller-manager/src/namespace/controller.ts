@@ -2,12 +2,11 @@
 // object of every namespaced resource deleted, and once nothing is left its `kubernetes`
 // finalizer is removed through the finalize subresource, which lets the apiserver drop it.
 import type { Namespace } from '@k8ts/api';
-import { RESOURCES } from '@k8ts/api';
+import { RESOURCES, rfc3339 } from '@k8ts/api';
 import { isNotFound, isConflict } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { unwrap } from '../framework/tombstone.js';
 import { clone } from '../util/objects.js';
-import { rfc3339 } from '../util/time.js';
 
 export const KubernetesFinalizer = 'kubernetes';
 

@@ -1,7 +1,9 @@
-// Leader election for the scheduler: @k8ts/client's LeaderElector (client-go's rules over a
-// coordination.k8s.io Lease) campaigned again each time leadership is lost, because a
-// scheduler started in-process (CLI, tests) keeps running as a standby instead of exiting.
-import { LeaderElector, type Client, type Logger } from '@k8ts/client';
+// LeaderElector campaigned again each time leadership is lost: a scheduler or
+// controller-manager started in-process (CLI, tests) stays on as a standby instead of
+// exiting, so the pair keeps one leader whichever of them restarts.
+import type { Logger } from 'pino';
+import { LeaderElector } from './leader-election.js';
+import type { Client } from './types.js';
 
 export interface LeaderElectionOptions {
   client: Client;
