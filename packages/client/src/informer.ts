@@ -6,6 +6,7 @@ import type { KubeObject, WatchEvent, Status } from '@k8ts/api';
 import type { Logger } from 'pino';
 import type { Client } from './types.js';
 import { createLogger } from './ops.js';
+import { abortableSleep } from './abortable-sleep.js';
 
 export type IndexFunc<T> = (obj: T) => string[];
 
@@ -42,18 +43,6 @@ export function splitKey(key: string): { namespace: string; name: string } {
   const i = key.indexOf('/');
   return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 /**
  * A cache of one resource (optionally one namespace and selector) kept current by
@@ -295,7 +284,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     let quickEnds = 0;
     const signal = this.abort.signal;
     while (!signal.aborted) {
-      if (backoff > 0) await sleep(backoff, signal);
+      if (backoff > 0) await abortableSleep(backoff, signal);
       if (signal.aborted) break;
       if (needList) {
         let list;

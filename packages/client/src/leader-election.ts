@@ -6,6 +6,7 @@ import { microTime, type KubeObject } from '@k8ts/api';
 import type { Logger } from 'pino';
 import { isNotFound, isAlreadyExists, type Client } from './types.js';
 import { createLogger } from './ops.js';
+import { abortableSleep } from './abortable-sleep.js';
 
 export interface LeaderElectorOptions {
   client: Client;
@@ -33,18 +34,6 @@ interface LeaseSpec {
   renewTime?: string;
   leaseTransitions?: number;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 // client-go's JitterFactor 1.2 for the acquire loop: candidates do not retry in lockstep.
 const jitter = (ms: number) => ms * (1 + Math.random() * 1.2);
@@ -104,7 +93,7 @@ export class LeaderElector {
     // Acquire.
     while (!signal.aborted) {
       if (await this.tryAcquireOrRenew()) break;
-      await sleep(jitter(this.retryMs), signal);
+      await abortableSleep(jitter(this.retryMs), signal);
     }
     if (signal.aborted) return;
     this.log.info({ identity: this.identity }, 'successfully acquired lease');
@@ -118,7 +107,7 @@ export class LeaderElector {
     // Renew: every retryPeriod; give up when no renewal succeeded within renewDeadline.
     let lastRenew = Date.now();
     while (!signal.aborted) {
-      await sleep(this.retryMs, signal);
+      await abortableSleep(this.retryMs, signal);
       if (signal.aborted) break;
       const ok = await this.tryAcquireOrRenew(Math.max(1, lastRenew + this.renewDeadlineMs - Date.now()));
       if (ok) lastRenew = Date.now();
