@@ -2,6 +2,7 @@
 // starts them in this order; `down` stops them in reverse.
 import { nodeNames, proxyArgs, type ClusterConfig, type Home } from './home.js';
 import type { ServingCert, Tokens } from './tokens.js';
+import { hostname } from 'node:os';
 
 export interface ComponentSpec {
   name: string; // pid/log file name
@@ -46,8 +47,15 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
         '--load-balancer-pool', c.lbPool,
       ],
     },
-    { name: 'scheduler', pkg: 'scheduler', args: [...client, ...ops(10259)] },
-    { name: 'controller-manager', pkg: 'controller-manager', args: [...client, ...ops(10257), '--node-monitor-grace-period', String(c.nodeMonitorGracePeriod)] },
+    // Leader-elected through their Leases in kube-system: one replica works, the others wait
+    // (and take over within the 4 s lease when the leader dies). Replica i>1 has its ops
+    // port 10 higher per replica.
+    ...replicaNames('scheduler', c).map((name, i) => ({ name, pkg: 'scheduler', args: [...client, ...ops(10259 + 10 * i), '--identity', `${hostname()}_${name}`] })),
+    ...replicaNames('controller-manager', c).map((name, i) => ({
+      name,
+      pkg: 'controller-manager',
+      args: [...client, ...ops(10257 + 10 * i), '--node-monitor-grace-period', String(c.nodeMonitorGracePeriod)],
+    })),
     { name: 'dns', pkg: 'dns', args: [...client, ...ops(10054), '--listen', `${c.clusterDns}:53`] },
     { name: 'proxy', pkg: 'proxy', needsRoot: true, args: [...client, ...ops(10256), ...proxyArgs(c), '--cleanup-on-exit', '--node-name', nodeNames(c)[0] ?? `${c.nodePrefix}-1`] },
   ];
@@ -69,4 +77,9 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
     });
   }
   return specs;
+}
+
+/** scheduler-1..N (N = controlPlaneReplicas). */
+export function replicaNames(component: string, c: ClusterConfig): string[] {
+  return Array.from({ length: Math.max(1, c.controlPlaneReplicas) }, (_, i) => `${component}-${i + 1}`);
 }

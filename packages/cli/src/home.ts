@@ -21,6 +21,8 @@ export interface ClusterConfig {
   clusterDns: string;
   nodeMonitorGracePeriod: number;
   defaultTolerationSeconds: number;
+  /** Replicas of the scheduler and of the controller-manager (leader-elected). */
+  controlPlaneReplicas: number;
   /** Added to every ops port (healthz/metrics) so a second cluster (tests) can run beside the first. */
   opsPortOffset: number;
 }
@@ -42,6 +44,7 @@ export const defaultConfig: ClusterConfig = {
   clusterDns: '10.213.0.1',
   nodeMonitorGracePeriod: 4,
   defaultTolerationSeconds: 2,
+  controlPlaneReplicas: 2,
   opsPortOffset: 0,
 };
 

@@ -5,9 +5,11 @@ import { up } from './commands/up.js';
 import { down } from './commands/down.js';
 import { status } from './commands/status.js';
 import { ensureImages } from './commands/images.js';
-import { composeInfo, composeInit, composeKubeconfig } from './commands/compose.js';
+import { composeDownCommand, composeInfo, composeInit, composeKubeconfig } from './commands/compose.js';
 import { readFileSync } from 'node:fs';
-import { killAgent, killComponent, killNode, pauseAgent, restartComponent, resumeAgent } from './commands/chaos.js';
+import { killComponent, nodeFaultAction, restartComponent, undoAll } from './commands/chaos.js';
+import { drill } from './commands/drill.js';
+import { SCENARIO_NAMES } from './drill/scenarios.js';
 import { Home } from './home.js';
 
 const program = new Command('k8ts').description('a small Kubernetes in TypeScript').showHelpAfterError();
@@ -33,7 +35,9 @@ program
   .command('down')
   .description('stop everything `up` started and remove its containers, network and rules')
   .option('--purge', 'also delete the state (etcd data, tokens, logs)')
-  .action(async (o) => down(o));
+  .option('--compose', 'instead: the docker-compose cluster, its pod containers, network, proxy rules and state')
+  .option('--project <name>', 'compose project (default: the only one running, else the directory name)')
+  .action(async (o) => (o.compose ? composeDownCommand(o.project) : down(o)));
 
 program
   .command('status')
@@ -48,23 +52,42 @@ program
   .option('--force', 'rebuild even when present')
   .action(async (o) => ensureImages(o));
 
-const chaos = program.command('chaos').description('inject faults into the running embedded cluster');
-chaos.command('kill-agent <node>').description('the agent dies, its pods keep running').action(killAgent);
-chaos.command('kill-node <node>').description('the agent and all its pod containers die').action(killNode);
-chaos.command('pause-agent <node>').description('the agent freezes: no heartbeats, pods keep running').action(pauseAgent);
-chaos.command('resume <node>').description('a paused agent carries on').action(resumeAgent);
-chaos.command('kill <component>').description('apiserver, scheduler, controller-manager, proxy, dns, etcd or an agent').action(killComponent);
+const chaos = program
+  .command('chaos')
+  .description('inject faults into the running cluster (embedded; --compose for the compose one)')
+  .option('--compose', 'the docker-compose cluster');
+chaos.command('kill-agent <node>').description('the agent dies, its pods keep running').action(nodeFaultAction('kill-agent'));
+chaos.command('kill-node <node>').description('the agent and all its pod containers die').action(nodeFaultAction('kill-node'));
+chaos.command('pause-agent <node>').description('the agent freezes: no heartbeats, pods keep running').action(nodeFaultAction('pause-agent'));
+chaos.command('resume <node>').description('a paused agent carries on').action(nodeFaultAction('resume'));
+chaos.command('partition <node>').description('the agent cannot reach the apiserver; it and its pods keep running').action(nodeFaultAction('partition'));
+chaos.command('heal <node>').description('end a partition: the agent reconnects and removes pods moved away').action(nodeFaultAction('heal'));
+chaos.command('kill <component>').description('apiserver, scheduler or controller-manager (the leader), proxy, dns, etcd or an agent').action(killComponent);
 chaos.command('restart <component>').description('start a component again as it was started').action(restartComponent);
+chaos.command('undo').description('heal, resume and restart whatever a fault left down').action(undoAll);
+
+program
+  .command('drill <scenario>')
+  .description(`run a workload, inject a fault, watch, check invariants and write a report (${SCENARIO_NAMES.join(', ')})`)
+  .option('--compose', 'drill the docker-compose cluster')
+  .option('--out <dir>', 'report directory (default $K8TS_HOME/drills/<time>-<scenario>)')
+  .option('--replicas <n>', 'replicas of the drill Deployment', (v) => parseInt(v, 10))
+  .option('--timeout <s>', 'seconds to wait for recovery', (v) => parseInt(v, 10))
+  .option('--keep', 'leave the drill namespace in place')
+  .action(async (scenario: string, o) => {
+    process.exitCode = await drill(scenario, o);
+  });
 
 program
   .command('kubeconfig')
   .description('print a kubeconfig for the embedded cluster, or with --compose for the compose one')
   .option('--compose', 'the docker-compose cluster')
+  .option('--project <name>', 'compose project (default: the only one running, else the directory name)')
   .action(async (o) => {
-    process.stdout.write(o.compose ? await composeKubeconfig() : readFileSync(new Home().kubeconfig, 'utf8'));
+    process.stdout.write(o.compose ? await composeKubeconfig(o.project) : readFileSync(new Home().kubeconfig, 'utf8'));
   });
 
-program.command('compose-init <dir>', { hidden: true }).action((dir: string) => composeInit(dir));
+program.command('compose-init <dir>', { hidden: true }).action(async (dir: string) => composeInit(dir));
 program.command('compose-info', { hidden: true }).action(() => composeInfo());
 
 program.parseAsync().catch((e: Error) => {

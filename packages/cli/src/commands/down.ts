@@ -1,7 +1,9 @@
 import { rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { Home, defaultConfig, nodeNames, proxyArgs } from '../home.js';
-import { componentMain, componentExists, listProcesses, stopProcess } from '../processes.js';
+import { componentMain, componentExists, listProcesses, signalProcess, stopProcess } from '../processes.js';
+import { healAll } from '../target/embedded-partition.js';
+import { partitionChain } from '../target/embedded.js';
 import { removeClusterContainers, removeNetwork } from '../docker-cleanup.js';
 
 export async function down(opts: { purge?: boolean } = {}): Promise<void> {
@@ -11,6 +13,11 @@ export async function down(opts: { purge?: boolean } = {}): Promise<void> {
   // Agents first so none recreates a container while we remove them; etcd last.
   const nodes = nodeNames({ ...config, agents: Math.max(config.agents, 16) });
   const order = [...running.filter((n) => nodes.includes(n)), ...running.filter((n) => !nodes.includes(n) && n !== 'etcd' && n !== 'apiserver'), 'apiserver', 'etcd'];
+  // Partitions first: their processes go back to the root cgroup, their rules away.
+  const healed = process.getuid?.() === 0 ? healAll(partitionChain(config), config.network) : [];
+  if (healed.length) console.log(`healed partition(s) of ${healed.join(', ')}`);
+  // A paused (SIGSTOPped) agent would not act on SIGTERM.
+  for (const name of running) signalProcess(home, name, 'SIGCONT');
   let stopped = 0;
   for (const name of order) if (running.includes(name) && (await stopProcess(home, name))) stopped++;
 

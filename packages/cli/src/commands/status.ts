@@ -1,5 +1,7 @@
 import { Home, defaultConfig } from '../home.js';
-import { listProcesses, runningPid } from '../processes.js';
+import { listProcesses, readPid, runningPid } from '../processes.js';
+import { LEADER_LEASES, holderIsProcess, partitionChain } from '../target/embedded.js';
+import { partitionedNodes } from '../target/embedded-partition.js';
 import { readFileSync } from 'node:fs';
 import { apiGet, nodeReady, trustCertificate } from '../api.js';
 import { ensureTokens } from '../tokens.js';
@@ -23,10 +25,17 @@ export async function status(): Promise<number> {
     trustCertificate(readFileSync(home.path('apiserver.crt')));
     const leases = await apiGet(server, token, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases');
     console.log('\nLEADER ELECTION');
-    for (const l of leases.items) console.log(`${l.metadata.name.padEnd(28)} ${l.spec?.holderIdentity ?? '-'}`);
+    for (const l of leases.items) {
+      const holder: string = l.spec?.holderIdentity ?? '';
+      const component = Object.entries(LEADER_LEASES).find(([, lease]) => lease === l.metadata.name)?.[0];
+      const proc = component ? names.find((p) => (p === component || p.startsWith(`${component}-`)) && holderIsProcess(holder, p, readPid(home, p))) : undefined;
+      console.log(`${l.metadata.name.padEnd(28)} ${holder || '-'}${proc ? `  (process ${proc})` : ''}`);
+    }
     const nodes = await apiGet(server, token, '/api/v1/nodes');
     console.log('\nNODE        STATUS');
-    for (const n of nodes.items) console.log(`${n.metadata.name.padEnd(11)} ${nodeReady(n) ? 'Ready' : 'NotReady'}${n.spec?.unschedulable ? ',SchedulingDisabled' : ''}`);
+    const cut = process.getuid?.() === 0 ? partitionedNodes(partitionChain(config)) : [];
+    for (const n of nodes.items)
+      console.log(`${n.metadata.name.padEnd(11)} ${nodeReady(n) ? 'Ready' : 'NotReady'}${n.spec?.unschedulable ? ',SchedulingDisabled' : ''}${cut.includes(n.metadata.name) ? '  (partitioned: `k8ts chaos heal`)' : ''}`);
   } catch (e) {
     console.log(`\napiserver: not answering (${(e as Error).message})`);
     return 1;
