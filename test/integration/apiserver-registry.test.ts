@@ -350,6 +350,77 @@ describe('apiserver registry over gRPC', () => {
     assert.ok(w.ended, 'the stream ends after the ERROR');
   });
 
+  it('lists by resourceVersion as Kubernetes does: newest, NotOlderThan, Exact, legacy paging, continue', async () => {
+    await c.create('namespaces', '', { metadata: { name: 'rv' } });
+    const one = await c.create('configmaps', 'rv', { metadata: { name: 'one' } });
+    const rv1 = one.metadata.resourceVersion;
+    await c.create('configmaps', 'rv', { metadata: { name: 'two' } });
+    const names = (l: any) => l.items.map((i: any) => i.metadata.name);
+    // "" and "0": the newest state.
+    const newest = await c.list('configmaps', { namespace: 'rv' });
+    assert.deepEqual(names(newest), ['one', 'two']);
+    assert.deepEqual(names(await c.list('configmaps', { namespace: 'rv', resource_version: '0' })), ['one', 'two']);
+    // NotOlderThan (also the default without a limit): the newest, at least rv1.
+    for (const match of ['NotOlderThan', '']) {
+      const l = await c.list('configmaps', { namespace: 'rv', resource_version: rv1, resource_version_match: match });
+      assert.deepEqual(names(l), ['one', 'two'], match);
+      assert.ok(Number(l.metadata.resourceVersion) >= Number(newest.metadata.resourceVersion));
+    }
+    // Exact (also the legacy meaning with a limit): the state at rv1, before "two".
+    const exact = await c.list('configmaps', { namespace: 'rv', resource_version: rv1, resource_version_match: 'Exact' });
+    assert.deepEqual(names(exact), ['one']);
+    assert.equal(exact.metadata.resourceVersion, rv1);
+    const legacy = await c.list('configmaps', { namespace: 'rv', resource_version: rv1, limit: 5 });
+    assert.deepEqual(names(legacy), ['one']);
+    // Pages of an Exact list stay at its revision.
+    const p1 = await c.list('configmaps', { namespace: 'rv', resource_version: newest.metadata.resourceVersion, resource_version_match: 'Exact', limit: 1 });
+    await c.create('configmaps', 'rv', { metadata: { name: 'three' } });
+    const p2 = await c.list('configmaps', { namespace: 'rv', limit: 5, continue: p1.metadata.continue });
+    assert.deepEqual([...names(p1), ...names(p2)], ['one', 'two']);
+    assert.equal(p2.metadata.resourceVersion, newest.metadata.resourceVersion);
+    // A revision etcd has not reached: 504 Timeout with a ResourceVersionTooLarge cause.
+    const future = String(Number(newest.metadata.resourceVersion) + 1000);
+    for (const match of ['NotOlderThan', 'Exact']) {
+      const e = await rejects(c.list('configmaps', { namespace: 'rv', resource_version: future, resource_version_match: match }));
+      assert.equal(e.status.code, 504, match);
+      assert.equal(e.status.reason, 'Timeout');
+      assert.match(e.status.message, new RegExp(`^Timeout: Too large resource version: ${future}, current: \\d+$`));
+      assert.equal(e.status.details.causes[0].reason, 'ResourceVersionTooLarge');
+    }
+    // Invalid combinations: 422 on ListOptions, 400 for a resourceVersion with continue.
+    const noRv = await rejects(c.list('configmaps', { namespace: 'rv', resource_version_match: 'Exact' }));
+    assert.equal(noRv.status.code, 422);
+    assert.equal(noRv.status.message, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+    const exactZero = await rejects(c.list('configmaps', { namespace: 'rv', resource_version: '0', resource_version_match: 'Exact' }));
+    assert.equal(exactZero.status.message, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+    const bogus = await rejects(c.list('configmaps', { namespace: 'rv', resource_version: rv1, resource_version_match: 'Newest' }));
+    assert.equal(bogus.status.code, 422);
+    assert.equal(bogus.status.details.causes[0].reason, 'FieldValueNotSupported');
+    const withContinue = await rejects(c.list('configmaps', { namespace: 'rv', resource_version: rv1, continue: p1.metadata.continue }));
+    assert.equal(withContinue.status.code, 400);
+    assert.equal(withContinue.status.message, 'specifying resource version is not allowed when using continue');
+    // Exact at a compacted revision: 410 Expired.
+    const now = Number((await c.list('configmaps', { namespace: 'rv' })).metadata.resourceVersion);
+    await raw.kv.compact({ revision: now, physical: true });
+    const old = await rejects(c.list('configmaps', { namespace: 'rv', resource_version: rv1, resource_version_match: 'Exact' }));
+    assert.equal(old.code, GRPC.OUT_OF_RANGE);
+    assert.equal(old.status.code, 410);
+    assert.equal(old.status.reason, 'Expired');
+    assert.equal(old.status.message, 'The resourceVersion for the provided list is too old.');
+  });
+
+  it('lists more than gRPC\'s default 4 MiB message from etcd', async () => {
+    await c.create('namespaces', '', { metadata: { name: 'big' } });
+    const blob = 'x'.repeat(900 * 1024);
+    for (let i = 0; i < 6; i++) await c.create('configmaps', 'big', { metadata: { name: `big-${i}` }, data: { blob } });
+    // This client's own receive limit must allow the answer too.
+    const big = new RawObjects(`127.0.0.1:${api.grpcPort}`, TOKEN, { 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+    const list = await big.list('configmaps', { namespace: 'big' }).finally(() => big.close());
+    assert.equal(list.items.length, 6);
+    assert.ok(JSON.stringify(list).length > 5 * 1024 * 1024);
+    assert.ok(list.items.every((i: any) => i.data.blob.length === blob.length));
+  });
+
   it('renews node leases', async () => {
     const r1 = await c.call('RenewLease', { node_name: 'n7', lease_duration_seconds: 4 }, 'nodes');
     assert.match(r1.renew_time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);

@@ -146,6 +146,26 @@ test('an invalid manifest gives a readable error and stores nothing', async () =
   assert.match(missing.stderr, /Error from server \(NotFound\): pods "bad" not found/);
 });
 
+test('list resourceVersion and resourceVersionMatch over REST (get --raw)', async () => {
+  await ok(['create', 'namespace', 'rvlist']);
+  await ok(['create', 'configmap', 'first', '-n', 'rvlist']);
+  const rv1 = await ok(['get', 'cm', 'first', '-n', 'rvlist', '-o', 'jsonpath={.metadata.resourceVersion}']);
+  await ok(['create', 'configmap', 'second', '-n', 'rvlist']);
+  const raw = async (query: string) => JSON.parse(await ok(['get', '--raw', `/api/v1/namespaces/rvlist/configmaps?${query}`]));
+  const names = (l: any) => l.items.map((i: any) => i.metadata.name).join(',');
+  assert.equal(names(await raw('')), 'first,second');
+  assert.equal(names(await raw(`resourceVersion=${rv1}&resourceVersionMatch=NotOlderThan`)), 'first,second');
+  const exact = await raw(`resourceVersion=${rv1}&resourceVersionMatch=Exact`);
+  assert.equal(names(exact), 'first');
+  assert.equal(exact.metadata.resourceVersion, rv1);
+  const invalid = await kubectl(['get', '--raw', '/api/v1/namespaces/rvlist/configmaps?resourceVersionMatch=Exact']);
+  assert.notEqual(invalid.code, 0);
+  assert.match(invalid.stderr, /resourceVersionMatch is forbidden unless resourceVersion is provided/);
+  const tooLarge = await kubectl(['get', '--raw', `/api/v1/namespaces/rvlist/configmaps?resourceVersion=${Number(rv1) + 100000}&resourceVersionMatch=NotOlderThan`]);
+  assert.notEqual(tooLarge.code, 0);
+  assert.match(tooLarge.stderr, /Too large resource version/);
+});
+
 test('nodes, describe with events, deployments created as protobuf and scaled', async () => {
   await cluster.api.registry.create('nodes', '', {
     apiVersion: 'v1',

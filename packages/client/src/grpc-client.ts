@@ -130,7 +130,8 @@ export class GrpcClient implements Client {
     return this.object<T>('Get', { resource, namespace: namespace ?? '', name, subresource: subresource ?? '' });
   }
 
-  list<T extends KubeObject = KubeObject>(resource: string, opts: ListOptions = {}): Promise<KubeList<T>> {
+  /** `opts` may also carry Kubernetes' `resourceVersionMatch` ("Exact" or "NotOlderThan"). */
+  list<T extends KubeObject = KubeObject>(resource: string, opts: ListOptions & { resourceVersionMatch?: string } = {}): Promise<KubeList<T>> {
     return this.object<KubeList<T>>('List', {
       resource,
       namespace: opts.namespace ?? '',
@@ -139,6 +140,7 @@ export class GrpcClient implements Client {
       limit: String(opts.limit ?? 0),
       continue: opts.continue ?? '',
       resource_version: opts.resourceVersion ?? '',
+      resource_version_match: opts.resourceVersionMatch ?? '',
     });
   }
 

@@ -42,6 +42,7 @@ export function objectsService(ctx: GrpcContext): grpc.UntypedServiceImplementat
         limit: Number(req.limit) || undefined,
         continue: req.continue || undefined,
         resourceVersion: req.resource_version || undefined,
+        resourceVersionMatch: req.resource_version_match || undefined,
       });
       return reply(list);
     }),

@@ -7,7 +7,8 @@ import { apiVersionOf, findResource, type DeleteOptions, type KubeList, type Kub
 import { ApiError, type ListOptions, type PatchType, type WatchOptions } from '@k8ts/client';
 import type { Logger } from 'pino';
 import type { DeleteResult, PatchOpts, Registry, RegistryWatch, ResourceHooks, WriteOpts } from './types.js';
-import { Store } from '../storage/store.js';
+import { isFutureRevisionError, Store } from '../storage/store.js';
+import { LIST_TOO_OLD, planListRead, tooLargeResourceVersion, type RegistryListOptions } from './list-options.js';
 import { listPrefix, objectKey } from '../storage/keys.js';
 import * as errs from './errors.js';
 import { meta } from './meta.js';
@@ -86,8 +87,9 @@ export class EtcdRegistry implements Registry {
     return obj;
   }
 
-  async list(resource: string, opts: ListOptions): Promise<KubeList> {
+  async list(resource: string, opts: RegistryListOptions): Promise<KubeList> {
     const info = this.resourceInfo(resource);
+    const read = planListRead(opts);
     const filter = compileFilter(resource, opts.labelSelector, opts.fieldSelector);
     // The shared watch starts before the read, so a watch from this list's revision is
     // served from memory.
@@ -96,14 +98,21 @@ export class EtcdRegistry implements Registry {
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const items: KubeObject[] = [];
     let cont = opts.continue;
-    let revision: string | undefined;
+    let revision = read.revision;
     let next: string | undefined;
     let remaining: number | undefined;
     // With a selector a page may filter down to fewer than `limit`: read on at the same
     // revision until the page is full or the range is done, as the etcd3 store does.
     for (;;) {
       const want = limit ? limit - items.length : 0;
-      const page = await this.store.list(prefix, { limit: want, continue: cont, revision });
+      let page;
+      try {
+        page = await this.store.list(prefix, { limit: want, continue: cont, revision, compactedMessage: LIST_TOO_OLD });
+      } catch (err) {
+        if (isFutureRevisionError(err)) throw tooLargeResourceVersion(Number(revision), Number(await this.store.currentRevision()));
+        throw err;
+      }
+      if (read.minimum !== undefined && Number(page.revision) < read.minimum) throw tooLargeResourceVersion(read.minimum, Number(page.revision));
       revision = page.revision;
       for (const it of page.items) if (filter.matches(it)) items.push(it);
       next = page.continue;

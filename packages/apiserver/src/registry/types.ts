@@ -3,6 +3,7 @@
 // (from @k8ts/client) carrying the metav1.Status that either face sends back as is.
 import type { KubeObject, KubeList, WatchEvent, DeleteOptions } from '@k8ts/api';
 import type { ListOptions, WatchOptions, PatchType } from '@k8ts/client';
+import type { RegistryListOptions } from './list-options.js';
 
 export interface RequestUser {
   name: string;
@@ -41,7 +42,8 @@ export interface ResourceHooks {
 
 export interface Registry {
   get(resource: string, namespace: string, name: string): Promise<KubeObject>;
-  list(resource: string, opts: ListOptions): Promise<KubeList>;
+  /** resourceVersion/resourceVersionMatch as Kubernetes reads them (see list-options.ts). */
+  list(resource: string, opts: RegistryListOptions): Promise<KubeList>;
   create(resource: string, namespace: string, obj: KubeObject, opts?: WriteOpts): Promise<KubeObject>;
   /** subresource "status" writes only status; "" writes spec and metadata and keeps status. */
   update(resource: string, namespace: string, name: string, obj: KubeObject, opts?: WriteOpts & { subresource?: string }): Promise<KubeObject>;

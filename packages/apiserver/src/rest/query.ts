@@ -1,14 +1,14 @@
 // Query parameters of resource requests, read the way kube-apiserver reads them.
 import type { DeleteOptions } from '@k8ts/api';
-import type { ListOptions } from '@k8ts/client';
+import type { RegistryListOptions } from '../registry/list-options.js';
 import { badRequest } from './status.js';
 
 export function isTrue(v: string | null): boolean {
   return v === 'true' || v === '1' || v === 'True' || v === 'TRUE';
 }
 
-export function listOptions(q: URLSearchParams, namespace: string | undefined): ListOptions {
-  const opts: ListOptions = {};
+export function listOptions(q: URLSearchParams, namespace: string | undefined): RegistryListOptions {
+  const opts: RegistryListOptions = {};
   if (namespace !== undefined) opts.namespace = namespace;
   const ls = q.get('labelSelector');
   if (ls) opts.labelSelector = ls;
@@ -24,6 +24,8 @@ export function listOptions(q: URLSearchParams, namespace: string | undefined): 
   if (cont) opts.continue = cont;
   const rv = q.get('resourceVersion');
   if (rv) opts.resourceVersion = rv;
+  const match = q.get('resourceVersionMatch');
+  if (match) opts.resourceVersionMatch = match;
   return opts;
 }
 

@@ -5,6 +5,8 @@
 import { Etcd3, isRecoverableError } from 'etcd3';
 import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 
+const MAX_MESSAGE = 2 ** 31 - 1;
+
 export interface EtcdClientOptions {
   servers: string[];
   /** Max attempts of one call while etcd is unavailable (default 8, ≈ 4 s of backoff). */
@@ -16,7 +18,14 @@ export function createEtcdClient(opts: EtcdClientOptions): Etcd3 {
   return new Etcd3({
     hosts: opts.servers,
     dialTimeout: 3000,
-    grpcOptions: { 'grpc.enable_channelz': 0 },
+    grpcOptions: {
+      'grpc.enable_channelz': 0,
+      // gRPC's default 4 MiB receive limit would fail any list bigger than that; kube-apiserver
+      // lifts the limit the same way (MaxCallRecvMsgSize = MaxInt32). etcd itself caps what
+      // it accepts (--max-request-bytes).
+      'grpc.max_receive_message_length': MAX_MESSAGE,
+      'grpc.max_send_message_length': MAX_MESSAGE,
+    },
     faultHandling: {
       host: () => circuitBreaker(recoverable, { halfOpenAfter: 250, breaker: new ConsecutiveBreaker(5) }),
       global: retry(handleWhen((e) => isRecoverableError(e) || e.name === 'BrokenCircuitError'), {

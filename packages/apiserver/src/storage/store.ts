@@ -27,14 +27,21 @@ export interface ListParams {
   continue?: string;
   /** Read at this revision (a consistent snapshot); default the newest. */
   revision?: string;
+  /** The message of the 410 when `revision` is compacted (the continue token's wording otherwise). */
+  compactedMessage?: string;
 }
 
 const CONTINUE_EXPIRED =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results.';
 
+/** etcd answers OutOfRange both for a compacted revision and for a future one: tell them apart by the message. */
 export function isCompactedError(err: unknown): boolean {
   const e = err as Error;
-  return e?.name === 'GRPCOutOfRangeError' || /compacted/.test(e?.message ?? '');
+  return /compacted/.test(e?.message ?? '') || (e?.name === 'GRPCOutOfRangeError' && !isFutureRevisionError(err));
+}
+
+export function isFutureRevisionError(err: unknown): boolean {
+  return /future revision/.test((err as Error)?.message ?? '');
 }
 
 export class Store {
@@ -126,7 +133,7 @@ export class Store {
         }),
       );
     } catch (err) {
-      if (isCompactedError(err)) throw expired(CONTINUE_EXPIRED);
+      if (isCompactedError(err)) throw expired(params.continue || !params.compactedMessage ? CONTINUE_EXPIRED : params.compactedMessage);
       throw err;
     }
     const rev = revision ?? res.header.revision;

@@ -1,0 +1,69 @@
+// Which etcd read a list is, from its resourceVersion, resourceVersionMatch, limit and
+// continue, decided as kube-apiserver decides it (apimachinery's ValidateListOptions, then
+// the etcd3 store's GetList):
+//   resourceVersion ""                      → the newest state (a consistent etcd read)
+//   "0"                                     → any state (no cache here: the newest)
+//   N, match NotOlderThan                   → the newest, which must be at least N (504 if not)
+//   N, match Exact                          → exactly revision N (410 once compacted)
+//   N, no match: with limit Exact, without it NotOlderThan (the legacy rules)
+//   continue                                → the revision kept in the token
+import type { ListOptions } from '@k8ts/client';
+import type { StatusCause } from '@k8ts/api';
+import { badRequest, statusError } from './errors.js';
+
+export type ResourceVersionMatch = 'Exact' | 'NotOlderThan';
+
+export interface RegistryListOptions extends ListOptions {
+  resourceVersionMatch?: string;
+}
+
+export interface ListRead {
+  /** Read at exactly this revision; undefined reads the newest. */
+  revision?: string;
+  /** The newest state read must be at least this revision. */
+  minimum?: number;
+}
+
+/** ListOptions.meta.k8s.io validation: 422 Invalid naming every failing field. */
+function validate(opts: RegistryListOptions): void {
+  const match = opts.resourceVersionMatch ?? '';
+  if (!match) return;
+  const rv = opts.resourceVersion ?? '';
+  const causes: StatusCause[] = [];
+  const forbid = (message: string) => causes.push({ reason: 'FieldValueForbidden', field: 'resourceVersionMatch', message: `Forbidden: ${message}` });
+  if (!rv) forbid('resourceVersionMatch is forbidden unless resourceVersion is provided');
+  if (opts.continue) forbid('resourceVersionMatch is forbidden when continue is provided');
+  if (match !== 'Exact' && match !== 'NotOlderThan') {
+    causes.push({ reason: 'FieldValueNotSupported', field: 'resourceVersionMatch', message: `Unsupported value: "${match}": supported values: "Exact", "NotOlderThan", ""` });
+  }
+  if (match === 'Exact' && rv === '0') forbid('resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+  if (!causes.length) return;
+  const text = causes.map((c) => `${c.field}: ${c.message}`);
+  const detail = text.length === 1 ? text[0] : `[${text.join(', ')}]`;
+  throw statusError(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: ${detail}`, { group: 'meta.k8s.io', kind: 'ListOptions', causes });
+}
+
+export function planListRead(opts: RegistryListOptions): ListRead {
+  validate(opts);
+  const rv = opts.resourceVersion ?? '';
+  if (opts.continue) {
+    if (rv && rv !== '0') throw badRequest('specifying resource version is not allowed when using continue');
+    return {}; // the token carries its revision
+  }
+  if (!rv) return {};
+  if (!/^\d+$/.test(rv)) throw badRequest(`invalid resource version: strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`);
+  const n = Number(rv);
+  if (n === 0) return {};
+  const exact = opts.resourceVersionMatch === 'Exact' || (!opts.resourceVersionMatch && !!opts.limit && opts.limit > 0);
+  return exact ? { revision: rv, minimum: n } : { minimum: n };
+}
+
+/** 504 for a resourceVersion etcd has not reached, worded as kube-apiserver words it. */
+export function tooLargeResourceVersion(requested: number, current: number): Error {
+  return statusError(504, 'Timeout', `Timeout: Too large resource version: ${requested}, current: ${current}`, {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+    retryAfterSeconds: 1,
+  });
+}
+
+export const LIST_TOO_OLD = 'The resourceVersion for the provided list is too old.';
