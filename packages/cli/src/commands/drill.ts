@@ -23,7 +23,8 @@ export function defaultReportDir(scenario: string, at = new Date()): string {
 }
 
 export async function drill(scenario: string, o: DrillCliOptions = {}): Promise<number> {
-  findScenario(scenario);
+  const sc = findScenario(scenario);
+  if (sc.composeOnly && !o.compose) throw new Error(`the ${scenario} drill needs the compose cluster (three etcd members; the embedded one has one): \`k8ts drill ${scenario} --compose\``);
   const target = await openTarget(o);
   const ac = new AbortController();
   const onSigint = () => {

@@ -78,8 +78,30 @@ export function partition(s: PartitionSpec, pid: number, grpcPort: number): void
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'cgroup.procs'), `${pid}\n`);
   ensureChain(s.chain);
-  const rule = ['-m', 'cgroup', '--path', name, '-p', 'tcp', '--dport', String(grpcPort), '-m', 'comment', '--comment', `${COMMENT}${s.node}`, '-j', 'DROP'];
-  if (!iptables(['-C', s.chain, ...rule], false).ok) iptables(['-A', s.chain, ...rule]);
+  const comment = ['-m', 'comment', '--comment', `${COMMENT}${s.node}`, '-j', 'DROP'];
+  // New sockets of the process carry the new cgroup; sockets opened before the move keep the
+  // old one, so the agent's open connections are matched by their ports, both ways (the
+  // apiserver's packets to the agent are lost as well, as in a real partition).
+  const rules = [['-m', 'cgroup', '--path', name, '-p', 'tcp', '--dport', String(grpcPort), ...comment]];
+  for (const port of openPorts(pid, grpcPort)) {
+    rules.push(['-p', 'tcp', '--sport', String(port), '--dport', String(grpcPort), ...comment]);
+    rules.push(['-p', 'tcp', '--sport', String(grpcPort), '--dport', String(port), ...comment]);
+  }
+  for (const rule of rules) if (!iptables(['-C', s.chain, ...rule], false).ok) iptables(['-A', s.chain, ...rule]);
+}
+
+/** Local ports of the process's TCP connections to the apiserver port, from `ss`. */
+function openPorts(pid: number, port: number): number[] {
+  const r = spawnSync('ss', ['-Htnp', 'dport', '=', `:${port}`], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`ss (iproute2) is needed to find the agent's open connections: ${r.error?.message ?? r.stderr}`);
+  const out: number[] = [];
+  for (const line of r.stdout.split('\n')) {
+    if (!line.includes(`pid=${pid},`)) continue;
+    const local = line.trim().split(/\s+/)[3] ?? '';
+    const p = Number(local.slice(local.lastIndexOf(':') + 1));
+    if (p > 0) out.push(p);
+  }
+  return out;
 }
 
 /** Removes the node's rule and cgroup (its processes go back to the root cgroup). False when it was not partitioned. */
