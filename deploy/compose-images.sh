@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Builds the images docker-compose.yml runs, with no registry: the local base images
 # (deploy/images), then k8ts/k8ts:dev from deploy/k8ts/Dockerfile on the local node base,
-# with etcd, iptables and ip copied from this machine's Debian packages.
+# with etcd, iptables, ip and openssl (the `init` service makes the apiserver's certificate)
+# copied from this machine's Debian packages.
 #   deploy/compose-images.sh [--upstream]   (--upstream: FROM node:20-slim, needs a registry)
+#   deploy/compose-images.sh --stage        (only stage the files; then `docker compose build`)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 base=k8ts/node:20
-[ "${1:-}" = "--upstream" ] && base=node:20-slim
-[ "$base" = k8ts/node:20 ] && deploy/images/build.sh
+stage_only=
+case "${1:-}" in
+  --upstream) base=node:20-slim ;;
+  --stage) stage_only=1 ;;
+esac
+[ -z "$stage_only" ] && [ "$base" = k8ts/node:20 ] && deploy/images/build.sh
 
 stage=deploy/.build/k8ts/rootfs
 rm -rf "$stage" && mkdir -p "$stage"
@@ -22,11 +28,14 @@ copy() { # a file and the shared libraries it needs, at the same paths
     done
   done
 }
-copy /usr/bin/etcd /usr/sbin/xtables-nft-multi "$(command -v ip)" "$(command -v conntrack || true)"
+copy /usr/bin/etcd /usr/sbin/xtables-nft-multi "$(command -v ip)" "$(command -v conntrack || true)" "$(command -v openssl)"
+# openssl reads its default configuration; without it `req -x509` still works but warns.
+[ -e /usr/lib/ssl/openssl.cnf ] && mkdir -p "$stage/usr/lib/ssl" && cp -L /usr/lib/ssl/openssl.cnf "$stage/usr/lib/ssl/openssl.cnf"
 for m in /usr/lib/x86_64-linux-gnu/xtables/*.so; do copy "$m"; done
 for n in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
   ln -sf xtables-nft-multi "$stage/usr/sbin/$n"
 done
 mkdir -p "$stage/var/lib/k8ts" "$stage/tmp" && chmod 1777 "$stage/tmp"
+if [ -n "$stage_only" ]; then echo "staged $stage"; exit 0; fi
 docker build -q -f deploy/k8ts/Dockerfile --build-arg BASE="$base" -t k8ts/k8ts:dev . >/dev/null
 echo "built k8ts/k8ts:dev (BASE=$base)"

@@ -1,44 +1,45 @@
-// The compose cluster's side of the CLI: the one-shot `init` service makes its tokens, the
-// `info` service prints how to reach it, and `k8ts kubeconfig --compose` builds a kubeconfig
-// from the token inside the running apiserver container.
-import { execFileSync } from 'node:child_process';
+// The compose cluster's side of the CLI: the one-shot `init` service makes its tokens and
+// serving certificate, the `info` service prints how to reach it, `k8ts kubeconfig --compose`
+// builds a kubeconfig from what `init` made, and `k8ts down --compose` removes all it left.
 import { mkdirSync } from 'node:fs';
-import Docker from 'dockerode';
 import { Home } from '../home.js';
-import { ensureTokens } from '../tokens.js';
-import { kubeconfigYaml } from '../kubeconfig.js';
+import { ensureServingCert, ensureTokens } from '../tokens.js';
+import { composeAccess } from '../compose/access.js';
+import { composeDown } from '../compose/cleanup.js';
+import { resolveSettings } from '../compose/project.js';
+import { COMPOSE_DEFAULTS, composeNodes } from '../compose/settings.js';
 
-export const COMPOSE_API = 'http://127.0.0.1:16443';
-
-export function composeInit(dir: string): void {
+export async function composeInit(dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  const t = ensureTokens(new Home(dir));
-  console.log(`tokens ready in ${dir} (admin token ${t.admin.slice(0, 6)}…)`);
+  const home = new Home(dir);
+  const t = ensureTokens(home);
+  // Published on 127.0.0.1 only; kubectl checks the name it dials against these.
+  await ensureServingCert(home, ['127.0.0.1']);
+  console.log(`tokens and serving certificate ready in ${dir} (admin token ${t.admin.slice(0, 6)}…)`);
 }
 
 export function composeInfo(): void {
+  const port = process.env.K8TS_COMPOSE_API_PORT ?? String(COMPOSE_DEFAULTS.apiPort);
+  const project = process.env.K8TS_COMPOSE_PROJECT ? ` --project ${process.env.K8TS_COMPOSE_PROJECT}` : '';
   console.log(
     [
-      'k8ts compose cluster is up.',
-      '  pnpm k8ts kubeconfig --compose > /tmp/k8ts-compose.kubeconfig',
+      'k8ts compose cluster is up: three agents are healthy. From the repository on this machine:',
+      `  pnpm k8ts kubeconfig --compose${project} > /tmp/k8ts-compose.kubeconfig`,
       '  export KUBECONFIG=/tmp/k8ts-compose.kubeconfig',
       '  kubectl get nodes',
-      `The API is published on ${COMPOSE_API} (gRPC on 127.0.0.1:16444).`,
+      `The API is published on https://127.0.0.1:${port} (self-signed; the kubeconfig carries the certificate).`,
+      `Remove everything it leaves (pod containers, network, proxy rules, state): pnpm k8ts down --compose${project}`,
     ].join('\n'),
   );
 }
 
-export async function findComposeContainer(service: string): Promise<Docker.ContainerInfo | undefined> {
-  const docker = new Docker();
-  const list = await docker.listContainers({ filters: { label: [`com.docker.compose.service=${service}`] } });
-  return list.find((c) => c.Image.startsWith('k8ts/'));
+export async function composeKubeconfig(project?: string): Promise<string> {
+  return (await composeAccess(await resolveSettings(project))).kubeconfig;
 }
 
-export async function composeKubeconfig(): Promise<string> {
-  const api = await findComposeContainer('apiserver');
-  if (!api) throw new Error('no running apiserver container of the compose cluster (docker compose up -d first)');
-  const csv = execFileSync('docker', ['exec', api.Id, 'node', '-e', "process.stdout.write(require('fs').readFileSync('/var/lib/k8ts/tokens.csv','utf8'))"], { encoding: 'utf8' });
-  const admin = csv.split('\n').map((l) => l.split(',')).find((r) => r[1] === 'admin')?.[0];
-  if (!admin) throw new Error('the compose cluster has no admin token');
-  return kubeconfigYaml({ server: COMPOSE_API, token: admin, name: 'k8ts-compose' });
+export async function composeDownCommand(project?: string, o: { keepState?: boolean } = {}): Promise<void> {
+  const s = await resolveSettings(project);
+  const r = await composeDown(s, o);
+  console.log(`compose cluster ${s.project} is down: ${r.pods} pod container(s) of ${composeNodes(s).join(', ')} removed${r.network ? `, network ${s.network} removed` : ''}, proxy rules ${s.chainPrefix}-* removed${o.keepState ? '' : `, ${s.stateDir} deleted`}.`);
+  for (const e of r.errors) console.error(`warning: ${e}`);
 }
