@@ -8,8 +8,15 @@ import { removeClusterContainers, removeNetwork } from '../docker-cleanup.js';
 
 export async function down(opts: { purge?: boolean } = {}): Promise<void> {
   const home = new Home();
-  const config = home.readConfig() ?? defaultConfig;
+  const known = home.readConfig();
   const running = listProcesses(home);
+  // A home that never held a cluster names nothing to remove: leave Docker alone (the default
+  // layout may belong to a cluster started from another home).
+  if (!known && running.length === 0) {
+    console.log('k8ts is not running; nothing to stop.');
+    return;
+  }
+  const config = known ?? defaultConfig;
   // Agents first so none recreates a container while we remove them; etcd last.
   const nodes = nodeNames({ ...config, agents: Math.max(config.agents, 16) });
   const order = [...running.filter((n) => nodes.includes(n)), ...running.filter((n) => !nodes.includes(n) && n !== 'etcd' && n !== 'apiserver'), 'apiserver', 'etcd'];

@@ -1,4 +1,5 @@
 import { Listr } from 'listr2';
+import Docker from 'dockerode';
 import { Home, defaultConfig, networkFromSubnet, type ClusterConfig } from '../home.js';
 import { ensureServingCert, ensureTokens } from '../tokens.js';
 import { writeKubeconfig } from '../kubeconfig.js';
@@ -50,7 +51,15 @@ export async function up(opts: UpOptions = {}): Promise<void> {
 
   const tasks = new Listr(
     [
-      { title: 'Local images', task: async () => ensureImages({ force: opts.images }) },
+      {
+        title: 'Local images',
+        // Staging and hashing the build contexts takes tens of seconds on a loaded machine:
+        // `up` builds the images when one is absent (or with --images), `k8ts images` checks them all.
+        task: async (_c: unknown, task: { skip(msg: string): void }) => {
+          if (!opts.images && (await imagesPresent())) return task.skip('Local images present (`k8ts images` rebuilds changed ones)');
+          await ensureImages({ force: opts.images });
+        },
+      },
       { title: `Network ${config.network} (${config.subnet})`, task: async () => ensureNetwork(config) },
       {
         title: 'etcd',
@@ -90,6 +99,14 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   await tasks.run();
   console.log(`k8ts is up in ${((Date.now() - started) / 1000).toFixed(1)}s; state, logs and tokens in ${home.dir}.`);
   console.log(`export KUBECONFIG=${home.kubeconfig}`);
+}
+
+async function imagesPresent(): Promise<boolean> {
+  const { IMAGES, EXTRA_TAGS } = await import('@k8ts/agent');
+  const docker = new Docker();
+  const tags = [...Object.values(IMAGES), ...Object.values(EXTRA_TAGS).flat()];
+  const found = await Promise.all(tags.map((t) => docker.getImage(t).inspect().then(() => true, () => false)));
+  return found.every(Boolean);
 }
 
 /** Options given on the command line win over the layout of an earlier `up` of this home. */

@@ -92,6 +92,7 @@ export class ConfigMapWriter {
   private running = false;
   private loop?: Promise<void>;
   private n = 0;
+  lastOkAt = 0;
   private readonly acked: string[] = [];
   private readonly log: { at: number; ok: boolean }[] = [];
 
@@ -113,7 +114,10 @@ export class ConfigMapWriter {
             () => true,
             () => false,
           );
-        if (ok) this.acked.push(name);
+        if (ok) {
+          this.acked.push(name);
+          this.lastOkAt = Date.now();
+        }
         this.log.push({ at, ok });
         const wait = this.everyMs - (Date.now() - at);
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));

@@ -23,6 +23,8 @@ export interface DrillReport {
   timeToDetectMs: number | null;
   /** Fault → the desired replicas Ready again (off the failed node for node faults). */
   timeToRecoverMs: number;
+  /** Baseline from the same drill: Deployment created → all its replicas Ready. */
+  coldStartMs: number;
   passed: boolean;
   checks: Check[];
   service: ServiceFigures;

@@ -14,7 +14,7 @@ export function reportMarkdown(r: DrillReport): string {
     '',
     `- cluster: ${r.target}; workload: Deployment \`${r.namespace}/web\` (${r.replicas} replicas) and its Service`,
     `- fault: ${r.fault} at ${r.faultAt}`,
-    `- time to detect: **${secs(r.timeToDetectMs)}**; time to recover: **${secs(r.timeToRecoverMs)}**`,
+    `- time to detect: **${secs(r.timeToDetectMs)}**; time to recover: **${secs(r.timeToRecoverMs)}** (cold start of the workload: ${secs(r.coldStartMs)})`,
     `- Service: ${r.service.failed}/${r.service.requests} requests failed (${(r.service.failedShare * 100).toFixed(1)} %), longest outage ${secs(r.service.longestOutageMs)}`,
     `- writes: ${r.writes.acknowledged} acknowledged of ${r.writes.attempted}, ${r.writes.lost.length} lost`,
     '',

@@ -53,7 +53,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   const workload: Workload = { namespace: `drill-${scenario.name}-${stamp}`.slice(0, 63), name: 'web', replicas: o.replicas ?? 4 };
   const tl = new Timeline();
   const obs = new Observer(client, workload.namespace, tl);
-  const ctx: DrillContext = { target: o.target, client, workload, tl, obs, signal };
+  const ctx: DrillContext = { target: o.target, client, workload, tl, obs, signal, lastWriteOkAt: () => writer?.lastOkAt ?? 0 };
   const startedAt = new Date().toISOString();
   let injected: Injected | undefined;
   let healed = false;
@@ -64,12 +64,19 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   const checks: Check[] = [];
   let recoveredAt: number | undefined;
   let readyOnFailedNode = 0;
+  let coldStartMs = 0;
   try {
+    // Components that had exited before the drill (a controller-manager that lost its Lease
+    // earlier) are started first: a leader-kill drill needs its standby.
+    const before = (await o.target.supervise?.()) ?? [];
+    for (const r of before) tl.add('heal', `${r} was not running before the drill; started it`);
     step(`workload: Deployment ${workload.namespace}/${workload.name} (${workload.replicas} replicas) and its Service`);
+    const deployedAt = Date.now();
     await deployWorkload(client, workload);
     await obs.start();
     await until(`${workload.replicas} Ready replicas`, () => obs.pods.list().filter(podReady).length >= workload.replicas, timeoutMs, signal);
-    tl.add('workload-ready', `${workload.replicas} replicas Ready`);
+    coldStartMs = Date.now() - deployedAt;
+    tl.add('workload-ready', `${workload.replicas} replicas Ready ${(coldStartMs / 1000).toFixed(2)} s after the Deployment was created`);
     const vip = await serviceIp(client, workload);
     prober = new ServiceProber(`http://${vip}/`);
     await until(`the Service ${vip} answering`, async () => (await fetch(`http://${vip}/`, { signal: AbortSignal.timeout(1000) })).ok, 30_000, signal, 250);
@@ -100,11 +107,13 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       tl.add('heal', await scenario.heal(ctx, injected));
       healed = true;
     }
-    const restarted = (await o.target.supervise?.()) ?? [];
-    for (const r of restarted) tl.add('heal', `${r} had exited on its own; started again (as a supervisor would)`);
-
+    const healedAt = Date.now();
     step('waiting for the cluster to settle');
     const settle = async () => {
+      // Components that exit on their own while the fault lasts (a controller-manager that lost
+      // its Lease while the apiserver was away) come back, as under systemd or a restart policy.
+      for (const r of (await o.target.supervise?.()) ?? []) tl.add('heal', `${r} had exited on its own; started again (as a supervisor would)`);
+      if (Date.now() - healedAt < 2000) return false;
       if (injected!.node) {
         const n = obs.nodes.get(injected!.node) as Node | undefined;
         if (!n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') || n.spec?.taints?.some((t) => t.effect === 'NoExecute')) return false;
@@ -191,6 +200,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     replicas: injected!.desired,
     timeToDetectMs: detected?.t ?? null,
     timeToRecoverMs: recoveredAt! - fault,
+    coldStartMs,
     passed: checks.every((c) => c.ok),
     checks,
     service: service!,

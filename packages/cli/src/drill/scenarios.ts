@@ -15,6 +15,8 @@ export interface DrillContext {
   tl: Timeline;
   obs: Observer;
   signal: AbortSignal;
+  /** When the drill's writer last had a write acknowledged (ms). */
+  lastWriteOkAt(): number;
 }
 
 export interface Injected {
@@ -128,7 +130,8 @@ function componentScenario(name: string, pick: (ctx: DrillContext) => Promise<st
       const what = await ctx.target.kill(component);
       return { what, component, desired: ctx.workload.replicas };
     },
-    recovered: (ctx, f) => readyCount(ctx) >= f.desired,
+    // Recovered once the component is back, writes are acknowledged again and the replicas Ready.
+    recovered: (ctx, f) => readyCount(ctx) >= f.desired && ctx.lastWriteOkAt() > ctx.tl.faultAt! + 3000,
     heal: (ctx, f) => ctx.target.restart(f.component!),
   };
 }
