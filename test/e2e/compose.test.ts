@@ -1,0 +1,285 @@
+// The compose cluster end to end, as a user runs it: docker-compose.yml brought up from the
+// built image (its own project, ports, subnet, network, chain prefix, node names and state
+// dir through the file's K8TS_COMPOSE_* variables, so it never touches a user's cluster),
+// three Ready nodes, a Deployment with a Service through the real kubectl, `docker kill` of
+// one agent container, the replicas Running and Ready on the other nodes with the Service
+// answering throughout; then `k8ts down --compose` and a check that nothing is left.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import net from 'node:net';
+import http from 'node:http';
+import Docker from 'dockerode';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+const docker = new Docker();
+const id = `${process.pid}${Date.now().toString(36).slice(-4)}`;
+const project = `k8tse2e${id}`;
+const nodePrefix = 'ce2e';
+const nodes = [1, 2, 3].map((i) => `${nodePrefix}-${i}`);
+const network = `k8ts-e2e-compose-${id}`;
+const chainPrefix = 'KCE2E';
+const stateDir = mkdtempSync(join(tmpdir(), 'k8ts-compose-e2e-'));
+const kubeconfig = join(stateDir, 'kubeconfig');
+const kubectlBin = existsSync('/usr/lib/google-cloud-sdk/bin/kubectl.1.32') ? '/usr/lib/google-cloud-sdk/bin/kubectl.1.32' : 'kubectl';
+const ns = 'compose-e2e';
+let env: NodeJS.ProcessEnv = {};
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+function composeCommand(): string[] {
+  return spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0 ? ['docker', 'compose'] : ['docker-compose'];
+}
+
+async function compose(...args: string[]): Promise<string> {
+  const [cmd, ...pre] = composeCommand();
+  const { stdout, stderr } = await run(cmd!, [...pre, '-f', 'docker-compose.yml', '-p', project, ...args], { cwd: root, env, timeout: 180_000 });
+  return stdout + stderr;
+}
+
+async function k8ts(...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', ...args], { cwd: root, env, timeout: 180_000 });
+  return stdout;
+}
+
+async function kubectl(...args: string[]): Promise<string> {
+  const { stdout } = await run(kubectlBin, args, { cwd: root, env: { ...env, KUBECONFIG: kubeconfig }, timeout: 60_000 });
+  return stdout;
+}
+
+async function kjson(...args: string[]): Promise<any> {
+  return JSON.parse(await kubectl(...args, '-o', 'json'));
+}
+
+async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, abort?: () => Error | undefined): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    const fatal = abort?.();
+    if (fatal) throw fatal;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** One request on a new connection, so each one is balanced anew. */
+function httpGet(url: string, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+const isReady = (c: any[] | undefined) => (c ?? []).some((x: any) => x.type === 'Ready' && x.status === 'True');
+const podReady = (p: any) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && isReady(p.status?.conditions);
+
+async function imagePresent(name: string): Promise<boolean> {
+  return docker.getImage(name).inspect().then(() => true, () => false);
+}
+
+let upMs = 0;
+
+/** Three /16s under 10.221–10.250 that no Docker network and no route uses (other clusters run here too). */
+async function freeOctets(): Promise<[number, number, number]> {
+  const used = new Set<number>();
+  for (const n of await docker.listNetworks()) {
+    const full = await docker.getNetwork(n.Id).inspect().catch(() => undefined);
+    for (const c of full?.IPAM?.Config ?? []) {
+      const m = /^10\.(\d+)\./.exec(c.Subnet ?? '');
+      if (m) used.add(Number(m[1]));
+    }
+  }
+  for (const m of (await run('ip', ['-4', 'route', 'show'])).stdout.matchAll(/^10\.(\d+)\./gm)) used.add(Number(m[1]));
+  const free = Array.from({ length: 30 }, (_, i) => 221 + i).filter((o) => !used.has(o));
+  if (free.length < 3) throw new Error('no three free 10.x.0.0/16 ranges between 10.221 and 10.250');
+  return [free[0]!, free[1]!, free[2]!];
+}
+let netPrefix = '';
+let serviceRange = '';
+let lbPool = '';
+
+before(async () => {
+  // Built once (deploy/compose-images.sh, ≈ 1.5 min), reused when present.
+  if (!(await imagePresent('k8ts/k8ts:dev')) || !(await imagePresent('k8ts/hello:1.0'))) {
+    await run('bash', ['deploy/compose-images.sh'], { cwd: root, timeout: 600_000 });
+  }
+  const [a, b, c] = await freeOctets();
+  netPrefix = `10.${a}`;
+  serviceRange = `10.${b}.0.0/16`;
+  lbPool = `10.${c}.0.0/24`;
+  env = {
+    ...process.env,
+    K8TS_COMPOSE_PROJECT: project,
+    K8TS_COMPOSE_API_PORT: String(await freePort()),
+    K8TS_COMPOSE_GRPC_PORT: String(await freePort()),
+    K8TS_COMPOSE_PROXY_OPS_PORT: String(await freePort()),
+    K8TS_COMPOSE_NETWORK: network,
+    K8TS_COMPOSE_NET: netPrefix,
+    K8TS_COMPOSE_SERVICE_RANGE: serviceRange,
+    K8TS_COMPOSE_LB_POOL: lbPool,
+    K8TS_COMPOSE_CHAIN_PREFIX: chainPrefix,
+    K8TS_COMPOSE_NODE_PREFIX: nodePrefix,
+    K8TS_COMPOSE_STATE_DIR: stateDir,
+  };
+  const t0 = Date.now();
+  // `up -d` returns once `info` ran (after the agents' first healthchecks); nodes are watched meanwhile.
+  let upError: Error | undefined;
+  const up = compose('up', '-d', '--no-build').catch((e: Error) => {
+    upError = e;
+  });
+  const failed = () => (upError ? new Error(`compose up failed: ${upError.message}`) : undefined);
+  await eventually('a kubeconfig', async () => {
+    writeFileSync(kubeconfig, await k8ts('kubeconfig', '--compose', '--project', project), { mode: 0o600 });
+    return true;
+  }, 90_000, failed);
+  await eventually('three Ready nodes', async () => (await kjson('get', 'nodes')).items.filter((n: any) => isReady(n.status?.conditions)).length === 3, 120_000, failed);
+  upMs = Date.now() - t0;
+  await up;
+  if (failed()) throw failed();
+  console.log(`compose up -d → 3 Ready nodes: ${(upMs / 1000).toFixed(1)} s (up -d itself returned after ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+});
+
+after(async () => {
+  await k8ts('down', '--compose', '--project', project).catch((e) => console.error(`down failed: ${e.message}`));
+  // Whatever down missed, by this test's labels and names.
+  const left = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
+  const pods = (await docker.listContainers({ all: true, filters: { label: ['io.k8ts.node'] } })).filter((c) => nodes.includes(c.Labels['io.k8ts.node'] ?? ''));
+  for (const c of [...pods, ...left]) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
+  for (const n of (await docker.listNetworks({ filters: { name: [network] } })).filter((n) => n.Name === network)) await docker.getNetwork(n.Id).remove().catch(() => {});
+  const vols = await docker.listVolumes({ filters: { label: [`com.docker.compose.project=${project}`] } });
+  for (const v of vols.Volumes ?? []) await docker.getVolume(v.Name).remove().catch(() => {});
+  if (serviceRange && (await run('iptables-save', [])).stdout.includes(`${chainPrefix}-`)) {
+    await run(process.execPath, ['--import', 'tsx', 'packages/proxy/src/main.ts', '--cleanup', '--chain-prefix', chainPrefix, '--service-cluster-ip-range', serviceRange, '--load-balancer-pool', lbPool, '--state-dir', join(stateDir, 'proxy')], { cwd: root }).catch((e) => console.error(e.message));
+  }
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+test('three Ready nodes named from the compose file, with their labels', async () => {
+  const list = await kjson('get', 'nodes');
+  assert.deepEqual(list.items.map((n: any) => n.metadata.name).sort(), nodes);
+  for (const n of list.items) assert.equal(n.metadata.labels['k8ts.io/compose'], 'true');
+  assert.ok(upMs < 150_000, `up took ${upMs} ms`);
+  // Two schedulers and two controller-managers: one of each leads through its Lease.
+  const leases = await kjson('-n', 'kube-system', 'get', 'leases');
+  const holder = (name: string) => leases.items.find((l: any) => l.metadata.name === name)?.spec?.holderIdentity ?? '';
+  assert.match(holder('k8ts-scheduler'), /^scheduler-[12]_/);
+  assert.match(holder('k8ts-controller-manager'), /^controller-manager-[12]_/);
+});
+
+test('a Deployment behind a Service survives `docker kill` of an agent container', async () => {
+  await kubectl('create', 'namespace', ns);
+  const manifest = join(stateDir, 'web.yaml');
+  writeFileSync(
+    manifest,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'web', namespace: ns },
+          spec: {
+            replicas: 3,
+            selector: { matchLabels: { app: 'web' } },
+            template: {
+              metadata: { labels: { app: 'web' } },
+              spec: {
+                containers: [{ name: 'hello', image: 'k8ts/hello:1.0', ports: [{ name: 'http', containerPort: 8080 }], readinessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 1 } }],
+              },
+            },
+          },
+        },
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: ns }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
+      ],
+    }),
+  );
+  await kubectl('apply', '-f', manifest);
+  const pods = await eventually('3 ready pods', async () => {
+    const r = (await kjson('-n', ns, 'get', 'pods', '-l', 'app=web')).items.filter(podReady);
+    return r.length === 3 ? r : undefined;
+  }, 90_000);
+  for (const p of pods) assert.ok(p.status.podIP.startsWith(`${netPrefix}.`), `pods get addresses on the compose network (${p.status.podIP})`);
+  const vip = (await kjson('-n', ns, 'get', 'svc', 'web')).spec.clusterIP as string;
+  assert.ok(vip.startsWith(serviceRange.replace(/0\.0\/16$/, '')), `ClusterIP ${vip} in ${serviceRange}`);
+  await eventually('the ClusterIP answers from the host', async () => (await httpGet(`http://${vip}/`)).body.startsWith('hello from web-'), 30_000);
+  // Cluster DNS from inside a pod (dnsPolicy ClusterFirst, the dns service's fixed address).
+  const resolved = await kubectl('-n', ns, 'exec', pods[0].metadata.name, '--', 'node', '-e', `require('dns').lookup('web.${ns}.svc.cluster.local',(e,a)=>{if(e)throw e;console.log(a)})`);
+  assert.equal(resolved.trim(), vip);
+
+  const victim = pods[0].spec.nodeName as string;
+  const agent = `agent-${nodes.indexOf(victim) + 1}`;
+  const container = (await docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${agent}`] } }))[0];
+  assert.ok(container, `the container of ${agent}`);
+  assert.equal(container.Labels['io.k8ts.compose.node'], victim);
+
+  let requests = 0;
+  let failures = 0;
+  let probing = true;
+  const prober = (async () => {
+    while (probing) {
+      requests++;
+      try {
+        if ((await httpGet(`http://${vip}/`)).status !== 200) failures++;
+      } catch {
+        failures++;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  await run('docker', ['kill', container.Id]);
+  const killedAt = Date.now();
+  const moved = await eventually('3 ready replicas off the killed node', async () => {
+    const r = (await kjson('-n', ns, 'get', 'pods', '-l', 'app=web')).items.filter((p: any) => podReady(p) && p.spec.nodeName !== victim);
+    return r.length >= 3 ? r : undefined;
+  }, 90_000);
+  const recoveredMs = Date.now() - killedAt;
+  probing = false;
+  await prober;
+  console.log(`docker kill ${agent} (${victim}): 3 replicas Running and Ready on the other nodes after ${(recoveredMs / 1000).toFixed(1)} s; ${failures}/${requests} requests to the ClusterIP failed meanwhile`);
+  assert.equal(moved.length, 3);
+  const node = await kjson('get', 'node', victim);
+  assert.ok(!isReady(node.status.conditions), `${victim} is not Ready`);
+  assert.ok(node.spec.taints?.some((t: any) => t.key === 'node.kubernetes.io/unreachable'), 'the dead node is tainted unreachable');
+  assert.ok(requests > 10 && failures <= requests * 0.1, `the Service kept answering (${failures}/${requests} failed)`);
+});
+
+test('`k8ts down --compose` leaves no container, network, volume, rule or state behind', async () => {
+  const out = await k8ts('down', '--compose', '--project', project);
+  assert.match(out, new RegExp(`compose cluster ${project} is down`));
+  const containers = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
+  assert.deepEqual(containers.map((c) => c.Names[0]), []);
+  const pods = (await docker.listContainers({ all: true, filters: { label: ['io.k8ts.node'] } })).filter((c) => nodes.includes(c.Labels['io.k8ts.node'] ?? ''));
+  assert.deepEqual(pods.map((c) => c.Names[0]), []);
+  assert.equal((await docker.listNetworks({ filters: { name: [network] } })).filter((n) => n.Name === network).length, 0);
+  assert.equal((await docker.listVolumes({ filters: { label: [`com.docker.compose.project=${project}`] } })).Volumes?.length ?? 0, 0);
+  const rules = (await run('iptables-save', [])).stdout.split('\n').filter((l) => l.includes(`${chainPrefix}-`));
+  assert.deepEqual(rules, []);
+  const { stdout: routes } = await run('ip', ['-4', 'route', 'show']);
+  assert.ok(!routes.split('\n').some((r) => r.startsWith(serviceRange) || r.startsWith(lbPool)), 'service routes removed');
+  assert.ok(!existsSync(stateDir), 'state dir deleted');
+});
