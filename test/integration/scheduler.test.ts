@@ -109,6 +109,48 @@ describe('scheduler against a real apiserver', () => {
   const boundTo = async (ns: string, name: string) => (await get(ns, name)).spec?.nodeName;
   const scheduledCondition = async (ns: string, name: string) => (await get(ns, name)).status?.conditions?.find((x: { type: string }) => x.type === 'PodScheduled');
 
+  it('pods/binding: binds sent together (their reads share one etcd transaction) are each answered and written on their own', async () => {
+    const ns = await namespace('bind-many');
+    const names = Array.from({ length: 40 }, (_, i) => `p-${i}`);
+    for (const n of names) await c.create('pods', pod(n, ns, { schedulerName: 'nobody' }));
+    const uidOf1 = (await get(ns, 'p-1')).metadata!.uid;
+    const binding = (name: string, node: string, meta: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns, ...meta }, target: { apiVersion: 'v1', kind: 'Node', name: node } });
+    const calls = [
+      ...names.slice(2).map((n) => c.createSubresource('pods', ns, n, 'binding', binding(n, `node-${n}`))),
+      // the same pod twice at once: one wins, the other finds it assigned
+      c.createSubresource('pods', ns, 'p-0', 'binding', binding('p-0', 'node-a')),
+      c.createSubresource('pods', ns, 'p-0', 'binding', binding('p-0', 'node-b')),
+      c.createSubresource('pods', ns, 'p-1', 'binding', binding('p-1', 'node-x', { uid: 'not-the-uid' })),
+      c.createSubresource('pods', ns, 'ghost', 'binding', binding('ghost', 'node-x')),
+    ];
+    const results = await Promise.allSettled(calls);
+    const codeOf = (r: PromiseSettledResult<unknown>) => (r.status === 'fulfilled' ? 201 : (r.reason as { code: number }).code);
+    assert.deepEqual(results.slice(0, 38).map(codeOf), new Array(38).fill(201));
+    const [a, b, wrongUid, ghost] = results.slice(38);
+    const [second] = await Promise.allSettled([c.createSubresource('pods', ns, 'p-2', 'binding', binding('p-2', 'node-y'))]);
+    assert.deepEqual([codeOf(a!), codeOf(b!)].sort(), [201, 409]);
+    assert.equal(codeOf(wrongUid!), 409);
+    assert.match((wrongUid as PromiseRejectedResult).reason.message, /Precondition failed: UID in precondition: not-the-uid, UID in object meta: /);
+    assert.equal(codeOf(ghost!), 404);
+    assert.equal(codeOf(second!), 409);
+    assert.match((second as PromiseRejectedResult).reason.message, /already assigned to node "node-p-2"/);
+    const pods = await Promise.all(names.map((n) => get(ns, n)));
+    assert.ok(['node-a', 'node-b'].includes(pods[0]!.spec!.nodeName!));
+    assert.equal(pods[1]!.spec?.nodeName, undefined);
+    assert.equal(pods[1]!.metadata!.uid, uidOf1);
+    for (const p of pods.slice(2)) {
+      assert.equal(p.spec?.nodeName, `node-${p.metadata!.name}`);
+      assert.equal(p.status?.conditions?.find((x: { type: string }) => x.type === 'PodScheduled')?.status, 'True');
+    }
+    // One write per pod: every bound pod has a resourceVersion of its own.
+    const rvs = pods.filter((p) => p.spec?.nodeName).map((p) => p.metadata!.resourceVersion);
+    assert.equal(new Set(rvs).size, rvs.length);
+    // Binding annotations are copied to the pod, as Kubernetes does.
+    await c.create('pods', pod('annotated', ns, { schedulerName: 'nobody' }));
+    await c.createSubresource('pods', ns, 'annotated', 'binding', binding('annotated', 'node-z', { annotations: { 'example.com/placed-by': 'test' } }));
+    assert.equal((await get(ns, 'annotated')).metadata?.annotations?.['example.com/placed-by'], 'test');
+  });
+
   it('nodeSelector gpu=true: the pod waits, then lands on the node once it is labelled, and only there', async () => {
     const ns = await namespace('gpu');
     await makeNodes(node('agent-1'), node('agent-2'), node('agent-3'));

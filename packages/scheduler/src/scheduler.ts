@@ -171,7 +171,7 @@ export class Scheduler {
     await Promise.allSettled([...this.binds]);
     this.queue.close();
     clearInterval(this.expiryTimer);
-    await this.cfg.events.flush();
+    await this.cfg.events.flush(2000);
   }
 
   private async loop(): Promise<void> {

@@ -22,6 +22,7 @@ import { scaleOf } from './scale.js';
 import { applyDefaults, applyPatch, compileFilter, defaultPodTolerations, validate } from './api-calls.js';
 import { WatchService, type WatchServiceOptions } from './watch-service.js';
 import { NamespaceCache } from './namespace-cache.js';
+import { PodBinder } from './binding.js';
 
 export interface EtcdRegistryOptions {
   store: Store;
@@ -41,9 +42,11 @@ export class EtcdRegistry implements Registry {
   private readonly tolerationSeconds: number;
   private readonly logger?: Logger;
   private namespaces?: NamespaceCache;
+  private readonly binder: PodBinder;
 
   constructor(opts: EtcdRegistryOptions) {
     this.store = opts.store;
+    this.binder = new PodBinder(opts.store);
     this.tolerationSeconds = opts.defaultTolerationSeconds ?? 2;
     this.logger = opts.logger;
     this.watches = new WatchService(opts.store, { logger: opts.logger, ...opts.watch });
@@ -444,7 +447,7 @@ export class EtcdRegistry implements Registry {
   async createSubresource(resource: string, namespace: string, name: string, subresource: string, body: KubeObject, opts: WriteOpts = {}): Promise<KubeObject> {
     const info = this.resourceInfo(resource);
     const ns = this.scope(info, namespace);
-    if (resource === 'pods' && subresource === 'binding') return this.bind(ns, name, body, opts);
+    if (resource === 'pods' && subresource === 'binding') return this.binder.bind(ns, name, body, opts);
     if (resource === 'pods' && subresource === 'eviction') {
       const res = await this.delete('pods', ns, name, { ...((body as any)?.deleteOptions ?? {}), dryRun: opts.dryRun });
       void res;
@@ -455,31 +458,6 @@ export class EtcdRegistry implements Registry {
       return this.update(resource, ns, name, body, { ...opts, subresource });
     }
     throw errs.notFound(`${resource}/${subresource}`, name);
-  }
-
-  private async bind(ns: string, name: string, body: KubeObject, opts: WriteOpts): Promise<KubeObject> {
-    const target = (body as any)?.target;
-    if (!target?.name) {
-      throw errs.invalid('Binding', name, [{ field: 'target.name', message: 'Required value', type: 'FieldValueRequired' }]);
-    }
-    const key = objectKey('pods', ns, name);
-    for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
-      const cur = await this.store.get(key);
-      if (!cur) throw errs.notFound('pods', name);
-      const wantUid = body.metadata?.uid;
-      if (wantUid && wantUid !== cur.metadata.uid) throw errs.conflict('pods/binding', name, `Precondition failed: UID in precondition: ${wantUid}, UID in object meta: ${cur.metadata.uid}`);
-      if (cur.metadata.deletionTimestamp) throw errs.conflict('pods/binding', name, `pod ${name} is being deleted, cannot be assigned to a host`);
-      if (cur.spec?.nodeName) throw errs.conflict('pods/binding', name, `pod ${name} is already assigned to node "${cur.spec.nodeName}"`);
-      const next = clone(cur);
-      next.spec = { ...(next.spec ?? {}), nodeName: target.name };
-      const conditions: any[] = (next.status?.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
-      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowTime() });
-      next.status = { ...(next.status ?? {}), conditions };
-      if (opts.dryRun) return errs.successStatus(201) as unknown as KubeObject;
-      const r = await this.store.update(key, next, cur.metadata.resourceVersion!);
-      if (r.ok) return errs.successStatus(201) as unknown as KubeObject;
-    }
-    throw errs.conflict('pods/binding', name);
   }
 
   private async putScale(info: ResourceInfo, ns: string, name: string, body: KubeObject, opts: WriteOpts): Promise<KubeObject> {

@@ -1,0 +1,94 @@
+// pods/binding (Kubernetes' BindingREST): sets spec.nodeName and PodScheduled=True with one
+// compare-and-swap on the pod's mod revision, so each bound pod gets its own resourceVersion
+// exactly as any other write. The read before it is shared: reads asked for in the same turn
+// of the event loop go to etcd as one read-only transaction (a scheduler binds hundreds of
+// pods at once), and a lost race retries on the state the failed transaction returned
+// instead of reading again (as GuaranteedUpdate does with its cached object).
+import type { KubeObject } from '@k8ts/api';
+import type { Store } from '../storage/store.js';
+import { decodeKv } from '../storage/codec.js';
+import { objectKey } from '../storage/keys.js';
+import type { WriteOpts } from './types.js';
+import * as errs from './errors.js';
+import { nowTime } from './time.js';
+
+const MAX_RETRIES = 8;
+/** etcd's default --max-txn-ops is 128. */
+const MAX_READS_PER_TXN = 128;
+
+interface PendingRead {
+  key: string;
+  resolve: (obj: KubeObject | undefined) => void;
+  reject: (err: unknown) => void;
+}
+
+export class PodBinder {
+  private queued: PendingRead[] = [];
+
+  constructor(private readonly store: Store) {}
+
+  async bind(ns: string, name: string, body: KubeObject, opts: WriteOpts): Promise<KubeObject> {
+    const target = (body as any)?.target;
+    if (!target?.name) {
+      throw errs.invalid('Binding', name, [{ field: 'target.name', message: 'Required value', type: 'FieldValueRequired' }]);
+    }
+    const wantUid = body.metadata?.uid;
+    const wantRv = body.metadata?.resourceVersion;
+    const annotations = body.metadata?.annotations;
+    const key = objectKey('pods', ns, name);
+    let cur = await this.read(key);
+    for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
+      if (!cur) throw errs.notFound('pods', name);
+      if (wantUid && wantUid !== cur.metadata.uid) throw errs.conflict('pods/binding', name, `Precondition failed: UID in precondition: ${wantUid}, UID in object meta: ${cur.metadata.uid}`);
+      if (wantRv && wantRv !== cur.metadata.resourceVersion) throw errs.conflict('pods/binding', name, `Precondition failed: ResourceVersion in precondition: ${wantRv}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
+      if (cur.metadata.deletionTimestamp) throw errs.conflict('pods/binding', name, `pod ${name} is being deleted, cannot be assigned to a host`);
+      if (cur.spec?.nodeName) throw errs.conflict('pods/binding', name, `pod ${name} is already assigned to node "${cur.spec.nodeName}"`);
+      const revision = cur.metadata.resourceVersion!;
+      // cur was decoded for this call alone: change it in place.
+      cur.spec = { ...(cur.spec ?? {}), nodeName: target.name };
+      if (annotations && Object.keys(annotations).length) cur.metadata.annotations = { ...(cur.metadata.annotations ?? {}), ...annotations };
+      const conditions: any[] = (cur.status?.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
+      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowTime() });
+      cur.status = { ...(cur.status ?? {}), conditions };
+      if (opts.dryRun) return errs.successStatus(201) as unknown as KubeObject;
+      const r = await this.store.update(key, cur, revision);
+      if (r.ok) return errs.successStatus(201) as unknown as KubeObject;
+      cur = r.current;
+    }
+    throw errs.conflict('pods/binding', name);
+  }
+
+  /** The pod at key, read together with the other binds of this turn. */
+  private read(key: string): Promise<KubeObject | undefined> {
+    return new Promise((resolve, reject) => {
+      if (this.queued.length === 0) process.nextTick(() => this.flush());
+      this.queued.push({ key, resolve, reject });
+    });
+  }
+
+  private flush(): void {
+    const all = this.queued;
+    this.queued = [];
+    for (let i = 0; i < all.length; i += MAX_READS_PER_TXN) void this.readMany(all.slice(i, i + MAX_READS_PER_TXN));
+  }
+
+  private async readMany(reads: PendingRead[]): Promise<void> {
+    try {
+      if (reads.length === 1) {
+        reads[0]!.resolve(await this.store.get(reads[0]!.key));
+        return;
+      }
+      const res = await this.store.etcd.kv.txn({
+        compare: [],
+        success: reads.map((r) => ({ request_range: { key: Buffer.from(r.key) } })),
+        failure: [],
+      });
+      reads.forEach((r, i) => {
+        const kvs = res.responses[i]?.response_range?.kvs;
+        r.resolve(kvs && kvs.length ? decodeKv(kvs[0]!) : undefined);
+      });
+    } catch (err) {
+      for (const r of reads) r.reject(err);
+    }
+  }
+}
