@@ -27,6 +27,21 @@ function get(url: string, timeoutMs: number): Promise<number> {
   });
 }
 
+/** [start, end] of each run of consecutive failures, ms since the fault. */
+function failureRuns(log: { at: number; ok: boolean }[], faultAt: number): [number, number][] {
+  const out: [number, number][] = [];
+  let open: number | undefined;
+  for (const r of log) {
+    if (!r.ok && open === undefined) open = r.at;
+    if (r.ok && open !== undefined) {
+      out.push([open - faultAt, r.at - faultAt]);
+      open = undefined;
+    }
+  }
+  if (open !== undefined) out.push([open - faultAt, (log.at(-1)?.at ?? open) - faultAt]);
+  return out;
+}
+
 export class ServiceProber {
   private running = false;
   private loop?: Promise<void>;
@@ -58,16 +73,7 @@ export class ServiceProber {
     this.running = false;
     await this.loop;
     const failed = this.results.filter((r) => !r.ok).length;
-    const outages: [number, number][] = [];
-    let open: number | undefined;
-    for (const r of this.results) {
-      if (!r.ok && open === undefined) open = r.at;
-      if (r.ok && open !== undefined) {
-        outages.push([open - faultAt, r.at - faultAt]);
-        open = undefined;
-      }
-    }
-    if (open !== undefined) outages.push([open - faultAt, (this.results.at(-1)?.at ?? open) - faultAt]);
+    const outages = failureRuns(this.results, faultAt);
     return {
       requests: this.results.length,
       failed,
@@ -140,16 +146,7 @@ export class ConfigMapWriter {
         await new Promise((r) => setTimeout(r, 500));
       }
     }
-    const outages: [number, number][] = [];
-    let open: number | undefined;
-    for (const r of this.log) {
-      if (!r.ok && open === undefined) open = r.at;
-      if (r.ok && open !== undefined) {
-        outages.push([open - faultAt, r.at - faultAt]);
-        open = undefined;
-      }
-    }
-    if (open !== undefined) outages.push([open - faultAt, (this.log.at(-1)?.at ?? open) - faultAt]);
+    const outages = failureRuns(this.log, faultAt);
     return {
       attempted: this.log.length,
       acknowledged: this.acked.length,
