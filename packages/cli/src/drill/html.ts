@@ -17,7 +17,7 @@ const LANES: { title: string; kinds: MarkKind[]; color: string }[] = [
 export function reportHtml(r: DrillReport): string {
   const marks = r.timeline.filter((m) => m.kind !== 'workload-ready');
   const t0 = Math.min(-1000, ...marks.map((m) => m.t));
-  const t1 = Math.max(r.timeToRecoverMs + 1000, ...marks.map((m) => m.t)) + 500;
+  const t1 = Math.max((r.timeToRecoverMs ?? 0) + 1000, ...marks.map((m) => m.t)) + 500;
   const W = 1000;
   const left = 120;
   const laneH = 46;

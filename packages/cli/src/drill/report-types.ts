@@ -22,7 +22,7 @@ export interface DrillReport {
   /** Fault → the first sign the cluster noticed (node NotReady, a new leader, a failed write). */
   timeToDetectMs: number | null;
   /** Fault → the desired replicas Ready again (off the failed node for node faults). */
-  timeToRecoverMs: number;
+  timeToRecoverMs: number | null;
   /** Baseline from the same drill: Deployment created → all its replicas Ready. */
   coldStartMs: number;
   passed: boolean;

@@ -96,9 +96,17 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     }
 
     step('watching for recovery');
-    await until('recovery', () => scenario.recovered(ctx, injected!), timeoutMs, signal);
-    recoveredAt = Date.now();
-    tl.add('recovered', `${injected.desired} replicas Ready${injected.node ? ` off ${injected.node}` : ''}`, recoveredAt);
+    // A drill that does not recover still ends its fault, settles and reports (as failed).
+    const recovery = await until('recovery', () => scenario.recovered(ctx, injected!), timeoutMs, signal).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    if (recovery instanceof DrillAborted) throw recovery;
+    checks.push({ name: 'recovered', ok: !recovery, detail: recovery ? recovery.message : `within ${Math.round(timeoutMs / 1000)} s` });
+    if (!recovery) {
+      recoveredAt = Date.now();
+      tl.add('recovered', `${injected.desired} replicas Ready${injected.node ? ` off ${injected.node}` : ''}`, recoveredAt);
+    }
     if (injected.node)
       readyOnFailedNode = obs.pods.list().filter((p) => podReady(p) && p.spec?.nodeName === injected!.node).length;
 
@@ -123,8 +131,13 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       const docker = await dockerPodsOf(workload.namespace);
       return docker === undefined || docker.length === injected!.desired;
     };
-    await until('the cluster to settle (node back, no Terminating pods, one container set per pod)', settle, timeoutMs, signal, 250);
-    tl.add('settled', 'node back, no Terminating pods, one container set per pod');
+    const settled = await until('the cluster to settle (node back, no Terminating pods, one container set per pod)', settle, timeoutMs, signal, 250).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    if (settled instanceof DrillAborted) throw settled;
+    if (!settled) tl.add('settled', 'node back, no Terminating pods, one container set per pod');
+    else checks.push({ name: 'settled after the heal', ok: false, detail: settled.message });
 
     service = await prober.stop(tl.faultAt!);
     prober = undefined;
@@ -139,7 +152,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     const pods = obs.pods.list();
     const ready = pods.filter(podReady);
     checks.push({ name: 'desired replicas restored', ok: ready.length === injected.desired, detail: `${ready.length}/${injected.desired} Ready` });
-    if (injected.node)
+    if (injected.node && recoveredAt !== undefined)
       checks.push({
         // Stricter than "no two": none of them may still count once the replacements are Ready.
         name: 'no Ready pods of the ReplicaSet left on the failed node',
@@ -199,7 +212,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     namespace: workload.namespace,
     replicas: injected!.desired,
     timeToDetectMs: detected?.t ?? null,
-    timeToRecoverMs: recoveredAt! - fault,
+    timeToRecoverMs: recoveredAt === undefined ? null : recoveredAt - fault,
     coldStartMs,
     passed: checks.every((c) => c.ok),
     checks,
