@@ -1,22 +1,12 @@
 // The compose cluster's side of the CLI: the one-shot `init` service makes its tokens and
 // serving certificate, the `info` service prints how to reach it, `k8ts kubeconfig --compose`
 // builds a kubeconfig from what `init` made, and `k8ts down --compose` removes all it left.
-import { mkdirSync } from 'node:fs';
-import { Home } from '../home.js';
-import { ensureServingCert, ensureTokens } from '../tokens.js';
 import { composeAccess } from '../compose/access.js';
 import { composeDown } from '../compose/cleanup.js';
 import { resolveSettings } from '../compose/project.js';
 import { COMPOSE_DEFAULTS, composeNodes } from '../compose/settings.js';
 
-export async function composeInit(dir: string): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  const home = new Home(dir);
-  const t = ensureTokens(home);
-  // Published on 127.0.0.1 only; kubectl checks the name it dials against these.
-  await ensureServingCert(home, ['127.0.0.1']);
-  console.log(`tokens and serving certificate ready in ${dir} (admin token ${t.admin.slice(0, 6)}…)`);
-}
+export { composeInit } from '../compose/init.js';
 
 export function composeInfo(): void {
   const port = process.env.K8TS_COMPOSE_API_PORT ?? String(COMPOSE_DEFAULTS.apiPort);
