@@ -5,6 +5,7 @@ import type { PatchType } from '@k8ts/client';
 import { badRequest, toApiError } from '../registry/errors.js';
 import type { WatchEvent } from '@k8ts/api';
 import { encodeShared } from '../registry/watch-event.js';
+import { cachedJson } from '../storage/codec.js';
 import { loadK8tsProto } from './proto.js';
 import { toServiceError } from './errors.js';
 import { unary } from './unary.js';
@@ -22,7 +23,8 @@ function parseObject(json: string): KubeObject {
 }
 
 function reply(obj: unknown): { json: string } {
-  return { json: JSON.stringify(obj) };
+  // A written object comes with the JSON its write already made.
+  return { json: cachedJson(obj) ?? JSON.stringify(obj) };
 }
 
 export function objectsService(ctx: GrpcContext): grpc.UntypedServiceImplementation {

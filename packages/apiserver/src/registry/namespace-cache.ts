@@ -8,6 +8,7 @@ import type { Registry, RegistryWatch } from './types.js';
 
 export class NamespaceCache {
   private readonly active = new Set<string>();
+  private readonly revisions = new Map<string, number>();
   private watch?: RegistryWatch;
   private closed = false;
 
@@ -19,6 +20,7 @@ export class NamespaceCache {
   async start(): Promise<void> {
     const list = await this.registry.list('namespaces', {});
     this.active.clear();
+    this.revisions.clear();
     for (const ns of list.items) this.apply('ADDED', ns);
     this.watch = this.registry.watch('namespaces', { resourceVersion: list.metadata.resourceVersion }, (ev) => this.onEvent(ev));
   }
@@ -42,9 +44,21 @@ export class NamespaceCache {
     this.apply(ev.type, ev.object);
   }
 
+  /**
+   * A namespace this apiserver has just written: applied at once, so a create right after a
+   * namespace delete cannot slip through before the watch event arrives.
+   */
+  observe(ns: KubeObject, deleted = false): void {
+    this.apply(deleted ? 'DELETED' : 'MODIFIED', ns);
+  }
+
   private apply(type: string, ns: KubeObject): void {
     const name = ns.metadata?.name;
     if (!name) return;
+    // The watch and the registry's own writes may arrive in either order: keep the newest.
+    const rv = Number(ns.metadata.resourceVersion ?? 0);
+    if (rv && rv < (this.revisions.get(name) ?? 0)) return;
+    if (rv) this.revisions.set(name, rv);
     if (type === 'DELETED' || ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') this.active.delete(name);
     else if (type === 'ADDED' || type === 'MODIFIED') this.active.add(name);
   }

@@ -259,11 +259,13 @@ export class EtcdRegistry implements Registry {
       if (opts.dryRun) return next;
       const r = await this.store.delete(key, next, curRv);
       if (!r.ok) return undefined;
+      this.noteNamespace(info, r.object, true);
       await this.afterDelete(info, r.object);
       return r.object;
     }
     if (opts.dryRun) return next;
     const r = await this.store.update(key, next, curRv);
+    if (r.ok) this.noteNamespace(info, r.object);
     return r.ok ? r.object : undefined;
   }
 
@@ -403,13 +405,20 @@ export class EtcdRegistry implements Registry {
       if (opts.dryRun) return { object: cur, finished: true };
       const r = await this.store.delete(key, cur, curRv);
       if (!r.ok) return undefined;
+      this.noteNamespace(info, r.object, true);
       await this.afterDelete(info, r.object);
       return { object: r.object, finished: true };
     }
     if (deepEqual(next, cur)) return { object: cur, finished: false };
     if (opts.dryRun) return { object: next, finished: false };
     const r = await this.store.update(key, next, curRv);
+    if (r.ok) this.noteNamespace(info, r.object);
     return r.ok ? { object: r.object, finished: false } : undefined;
+  }
+
+  /** Namespaces this apiserver writes reach its namespace cache before their watch event does. */
+  private noteNamespace(info: ResourceInfo, obj: KubeObject, deleted = false): void {
+    if (info.resource === 'namespaces') this.namespaces?.observe(obj, deleted);
   }
 
   private async afterDelete(info: ResourceInfo, obj: KubeObject): Promise<void> {

@@ -1,6 +1,7 @@
 // Kubernetes times: metav1.Time is RFC 3339 to the second, MicroTime to the microsecond.
 export function nowTime(offsetSeconds = 0): string {
-  return new Date(Date.now() + offsetSeconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  // toISOString is "YYYY-MM-DDTHH:MM:SS.sssZ": drop the milliseconds.
+  return `${new Date(Date.now() + offsetSeconds * 1000).toISOString().slice(0, 19)}Z`;
 }
 
 const originNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();

@@ -6,13 +6,15 @@ import type { KubeList, KubeObject, Status } from '@k8ts/api';
 import type { Output } from './negotiate.js';
 import { toTable, partialObjectMetadata, type IncludeObject } from './tables/index.js';
 import { badRequest } from './status.js';
+import { cachedJson } from '../storage/codec.js';
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, yaml = false): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  const text = yaml ? YAML.stringify(body) : JSON.stringify(body);
+  // A written object comes with the JSON its write already made.
+  const text = yaml ? YAML.stringify(body) : (cachedJson(body) ?? JSON.stringify(body));
   res.writeHead(code, {
     'Content-Type': yaml ? 'application/yaml' : 'application/json',
     'Content-Length': Buffer.byteLength(text),

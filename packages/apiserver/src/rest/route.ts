@@ -32,8 +32,10 @@ export function servedGroupVersions(): { group: string; version: string }[] {
   return [...seen.values()];
 }
 
+const byPath = new Map(RESOURCES.map((r) => [`${r.group}/${r.version}/${r.resource}`, r]));
+
 function lookup(group: string, version: string, resource: string): ResourceInfo | undefined {
-  return RESOURCES.find((r) => r.group === group && r.version === version && r.resource === resource);
+  return byPath.get(`${group}/${version}/${resource}`);
 }
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);

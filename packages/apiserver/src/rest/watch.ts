@@ -1,14 +1,16 @@
 // Watches as kube-apiserver streams them: headers at once, then one JSON event per line
 // ({"type","object"}), objects as Tables when the client asked for Tables; ends cleanly at
 // timeoutSeconds, on an ERROR event (410 Expired: relist) or when the client leaves.
-import type { KubeObject, WatchEvent } from '@k8ts/api';
+import type { Socket } from 'node:net';
+import type { WatchEvent } from '@k8ts/api';
 import type { WatchOptions } from '@k8ts/client';
 import type { RequestContext } from './context.js';
 import { isTrue, watchTimeoutMs } from './query.js';
-import { toTable, partialObjectMetadata } from './tables/index.js';
 import { includeObjectParam } from './respond.js';
 import { statusFor } from './status.js';
-import { encodeShared } from '../registry/watch-event.js';
+import { encodeWatchEvent, watchFormat } from './watch-encoding.js';
+
+const MAX_WATCH_BACKLOG = 32 * 1024 * 1024;
 
 export function serveWatch(ctx: RequestContext, resource: string, namespace: string | undefined): void {
   const { req, res, url, deps, output } = ctx;
@@ -25,36 +27,50 @@ export function serveWatch(ctx: RequestContext, resource: string, namespace: str
   if (rv) opts.resourceVersion = rv;
   if (isTrue(q.get('allowWatchBookmarks'))) opts.allowBookmarks = true;
   const timeoutMs = watchTimeoutMs(q);
-  const includeObject = output.as === 'table' ? includeObjectParam(q) : 'Metadata';
+
+  const format = watchFormat(resource, output, output.as === 'table' ? includeObjectParam(q) : 'Metadata');
 
   let headersSent = false;
   let first = true;
   let ended = false;
+  // Events go straight to the socket as pre-framed chunks once the response owns it (the
+  // usual case); otherwise through res.write, which frames them itself.
+  let socket: Socket | undefined;
   const sendHeaders = () => {
     if (headersSent) return;
     headersSent = true;
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
+    const s = res.socket;
+    if (s && (s as unknown as { _httpMessage?: unknown })._httpMessage === res && !s.destroyed) socket = s;
   };
 
-  const encode = (ev: WatchEvent): string => {
-    let object: unknown = ev.object;
-    if (ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') {
-      if (output.as === 'table') {
-        object = toTable(resource, [ev.object as KubeObject], {
-          version: output.version,
-          includeObject,
-          resourceVersion: ev.object.metadata?.resourceVersion,
-          noHeaders: !first,
-        });
-        first = false;
-      } else if (output.as === 'partial') {
-        object = partialObjectMetadata(ev.object as KubeObject, output.version);
+  // Events of one etcd watch response reach a watcher in one write.
+  let pending: Buffer[] = [];
+  let flushQueued = false;
+  const flush = () => {
+    flushQueued = false;
+    if (ended || !pending.length) return;
+    const out = pending.length === 1 ? pending[0] : Buffer.concat(pending);
+    pending = [];
+    if (socket) {
+      socket.write(out);
+      if (socket.writableLength > MAX_WATCH_BACKLOG) {
+        // A watcher that does not read would hold every event in memory: cut it off, as
+        // kube-apiserver does; its client re-watches from its last resourceVersion.
+        deps.logger.warn({ resource, backlog: socket.writableLength }, 'closing a watch that does not keep up');
+        finish();
       }
+    } else res.write(out);
+  };
+  const enqueue = (ev: WatchEvent) => {
+    const enc = encodeWatchEvent(ev, format, first);
+    if (ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') first = false;
+    pending.push(socket ? enc.chunk : enc.line);
+    if (!flushQueued) {
+      flushQueued = true;
+      queueMicrotask(flush);
     }
-    // Plain objects are shared by every watcher of an event: serialise each once.
-    const json = object === ev.object && object && typeof object === 'object' ? encodeShared(object) : JSON.stringify(object);
-    return `{"type":${JSON.stringify(ev.type)},"object":${json}}\n`;
   };
 
   let watch: { stop(): void } | undefined;
@@ -77,13 +93,17 @@ export function serveWatch(ctx: RequestContext, resource: string, namespace: str
       if (ended) return;
       sendHeaders();
       try {
-        res.write(encode(ev));
+        enqueue(ev);
       } catch (e) {
+        flush();
         res.write(`${JSON.stringify({ type: 'ERROR', object: statusFor(e) })}\n`);
         finish();
         return;
       }
-      if (ev.type === 'ERROR') finish();
+      if (ev.type === 'ERROR') {
+        flush();
+        finish();
+      }
     });
   } catch (e) {
     // A bad selector or resourceVersion is answered before streaming, as Kubernetes does.

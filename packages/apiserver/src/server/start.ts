@@ -6,6 +6,7 @@ import { collectDefaultMetrics } from 'prom-client';
 import { createLogger, type Logger } from '@k8ts/client';
 import { createEtcdClient } from '../storage/etcd-client.js';
 import { Store } from '../storage/store.js';
+import { EtcdKv } from '../storage/etcd-kv.js';
 import { EtcdRegistry } from '../registry/registry.js';
 import { createAuthenticator, type Authenticate } from '../auth/authenticate.js';
 import { loadTokenFile } from '../auth/token-file.js';
@@ -55,7 +56,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const metrics = new ApiServerMetrics();
   collectDefaultMetrics({ register: metrics.registry });
   const etcd = createEtcdClient({ servers: opts.etcdServers });
-  const store = new Store(etcd, (op, s) => metrics.etcdDuration.observe({ operation: op }, s));
+  const kv = new EtcdKv({ servers: opts.etcdServers });
+  const store = new Store(etcd, (op, s) => metrics.etcdDuration.observe({ operation: op }, s), kv);
   const registry = new EtcdRegistry({
     store,
     defaultTolerationSeconds: opts.defaultTolerationSeconds ?? 2,
@@ -119,12 +121,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         stopped = true;
         await runCleanups(cleanups);
         await registry.close();
+        kv.close();
         etcd.close();
       },
     };
   } catch (err) {
     await runCleanups(cleanups);
     await registry.close();
+    kv.close();
     etcd.close();
     throw err;
   }

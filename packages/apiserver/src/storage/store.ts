@@ -2,8 +2,9 @@
 // compare-and-swap writes, paged consistent lists. Every write is one etcd transaction and
 // returns only after etcd committed it.
 import type { Etcd3, IKeyValue } from 'etcd3';
+import type { KvRangeRequest, KvRangeResponse, KvTxnRequest, KvTxnResponse } from './etcd-kv.js';
 import type { KubeObject } from '@k8ts/api';
-import { decodeKv, encodeObject } from './codec.js';
+import { decodeKv, encodeForWrite, rememberJson, type WriteEncoding } from './codec.js';
 import { prefixEnd } from './keys.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { expired } from '../registry/errors.js';
@@ -44,11 +45,22 @@ export function isFutureRevisionError(err: unknown): boolean {
   return /future revision/.test((err as Error)?.message ?? '');
 }
 
+/** The calls the store makes: the lean client of etcd-kv.ts, or etcd3's KV client (same shapes). */
+export interface KvCalls {
+  range(req: KvRangeRequest): Promise<KvRangeResponse>;
+  txn(req: KvTxnRequest): Promise<KvTxnResponse>;
+}
+
 export class Store {
+  private readonly kv: KvCalls;
+
   constructor(
     readonly etcd: Etcd3,
     private readonly observe: (op: EtcdOp, seconds: number) => void = () => {},
-  ) {}
+    kv?: KvCalls,
+  ) {
+    this.kv = kv ?? (etcd.kv as unknown as KvCalls);
+  }
 
   private async timed<T>(op: EtcdOp, fn: () => Promise<T>): Promise<T> {
     const start = performance.now();
@@ -60,49 +72,51 @@ export class Store {
   }
 
   async get(key: string): Promise<KubeObject | undefined> {
-    const res = await this.timed('get', () => this.etcd.kv.range({ key: Buffer.from(key) }));
+    const res = await this.timed('get', () => this.kv.range({ key: Buffer.from(key) }));
     return res.kvs.length ? decodeKv(res.kvs[0]) : undefined;
   }
 
   async currentRevision(): Promise<string> {
     // A range over an empty key space answers with the store's header revision.
-    const res = await this.timed('revision', () => this.etcd.kv.range({ key: Buffer.from('\0'), count_only: true }));
+    const res = await this.timed('revision', () => this.kv.range({ key: Buffer.from('\0'), count_only: true }));
     return res.header.revision;
   }
 
   /** Stores obj under key if the key does not exist. */
   async create(key: string, obj: KubeObject): Promise<WriteResult> {
-    const value = encodeObject(obj);
+    const enc = encodeForWrite(obj);
+    const value = enc.stored;
     const res = await this.timed('create', () =>
-      this.etcd.kv.txn({
-        compare: [{ key: Buffer.from(key), target: 'Create', result: 'Equal', create_revision: 0 }],
+      this.kv.txn({
+        compare: [{ key: Buffer.from(key), target: 'Create', create_revision: 0 }],
         success: [{ request_put: { key: Buffer.from(key), value: Buffer.from(value) } }],
         failure: [],
       }),
     );
     if (!res.succeeded) return { ok: false };
-    return { ok: true, object: withRevision(obj, res.header.revision), revision: res.header.revision };
+    return { ok: true, object: withRevision(obj, res.header.revision, enc), revision: res.header.revision };
   }
 
   /** Replaces the object if its mod revision is still `expectedRevision`. */
   async update(key: string, obj: KubeObject, expectedRevision: string): Promise<WriteResult> {
-    const value = encodeObject(obj);
+    const enc = encodeForWrite(obj);
+    const value = enc.stored;
     const res = await this.timed('update', () =>
-      this.etcd.kv.txn({
-        compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
+      this.kv.txn({
+        compare: [{ key: Buffer.from(key), target: 'Mod', mod_revision: expectedRevision }],
         success: [{ request_put: { key: Buffer.from(key), value: Buffer.from(value) } }],
         failure: [{ request_range: { key: Buffer.from(key) } }],
       }),
     );
     if (!res.succeeded) return { ok: false, current: currentOf(res.responses[0]?.response_range?.kvs) };
-    return { ok: true, object: withRevision(obj, res.header.revision), revision: res.header.revision };
+    return { ok: true, object: withRevision(obj, res.header.revision, enc), revision: res.header.revision };
   }
 
   /** Deletes the key if its mod revision is still `expectedRevision`; `object` is the last state with the delete's revision. */
   async delete(key: string, last: KubeObject, expectedRevision: string): Promise<WriteResult> {
     const res = await this.timed('delete', () =>
-      this.etcd.kv.txn({
-        compare: [{ key: Buffer.from(key), target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
+      this.kv.txn({
+        compare: [{ key: Buffer.from(key), target: 'Mod', mod_revision: expectedRevision }],
         success: [{ request_delete_range: { key: Buffer.from(key) } }],
         failure: [{ request_range: { key: Buffer.from(key) } }],
       }),
@@ -125,7 +139,7 @@ export class Store {
     let res;
     try {
       res = await this.timed('list', () =>
-        this.etcd.kv.range({
+        this.kv.range({
           key: Buffer.from(start),
           range_end: prefixEnd(prefix),
           limit,
@@ -148,8 +162,9 @@ export class Store {
   }
 }
 
-function withRevision(obj: KubeObject, revision: string): KubeObject {
+function withRevision(obj: KubeObject, revision: string, enc?: WriteEncoding): KubeObject {
   meta(obj).resourceVersion = revision;
+  if (enc) rememberJson(obj, enc.withRevision(revision));
   return obj;
 }
 

@@ -1,0 +1,76 @@
+// Watch event lines as bytes, encoded once per event and representation however many
+// watchers receive them, and already framed as an HTTP/1.1 chunk so a watcher's socket
+// gets one write per batch of events.
+import type { KubeObject, WatchEvent } from '@k8ts/api';
+import type { Output } from './negotiate.js';
+import type { IncludeObject } from './tables/index.js';
+import { toTable, partialObjectMetadata } from './tables/index.js';
+import { encodeShared } from '../registry/watch-event.js';
+
+export interface WatchFormat {
+  resource: string;
+  output: Output;
+  includeObject: IncludeObject;
+  /** Cache key of this representation (without the Table header flag). */
+  key: string;
+}
+
+export function watchFormat(resource: string, output: Output, includeObject: IncludeObject): WatchFormat {
+  const key = output.as === 'object' ? 'object' : `${output.as}/${output.version}/${includeObject}`;
+  return { resource, output, includeObject, key };
+}
+
+/** The JSON line of an event: objects, one-row Tables (with column definitions only first) or PartialObjectMetadata. */
+function encodeLine(ev: WatchEvent, f: WatchFormat, withHeaders: boolean): string {
+  let json: string;
+  if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') json = JSON.stringify(ev.object);
+  else if (f.output.as === 'table') {
+    json = JSON.stringify(
+      toTable(f.resource, [ev.object as KubeObject], { version: f.output.version, includeObject: f.includeObject, resourceVersion: ev.object.metadata?.resourceVersion, noHeaders: !withHeaders }),
+    );
+  } else if (f.output.as === 'partial') json = JSON.stringify(partialObjectMetadata(ev.object as KubeObject, f.output.version));
+  else json = encodeShared(ev.object);
+  return `{"type":${JSON.stringify(ev.type)},"object":${json}}\n`;
+}
+
+/** Wraps bytes as one chunk of a chunked HTTP/1.1 body. */
+export function httpChunk(data: Buffer): Buffer {
+  const head = `${data.length.toString(16)}\r\n`;
+  const out = Buffer.allocUnsafe(head.length + data.length + 2);
+  out.write(head, 0, 'latin1');
+  data.copy(out, head.length);
+  out.write('\r\n', head.length + data.length, 'latin1');
+  return out;
+}
+
+export interface EncodedEvent {
+  /** The JSON line. */
+  line: Buffer;
+  /** The same line framed as an HTTP chunk. */
+  chunk: Buffer;
+}
+
+// Per shared event object (the registry hands the same object to every watcher), per
+// representation and event type.
+const cache = new WeakMap<object, Map<string, EncodedEvent>>();
+
+export function encodeWatchEvent(ev: WatchEvent, f: WatchFormat, withHeaders: boolean): EncodedEvent {
+  if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') {
+    // Per-watcher objects: nothing to share.
+    const line = Buffer.from(encodeLine(ev, f, withHeaders));
+    return { line, chunk: httpChunk(line) };
+  }
+  const key = `${ev.type}|${f.key}|${withHeaders && f.output.as === 'table' ? 'h' : ''}`;
+  let byKey = cache.get(ev.object);
+  if (!byKey) {
+    byKey = new Map();
+    cache.set(ev.object, byKey);
+  }
+  let enc = byKey.get(key);
+  if (!enc) {
+    const line = Buffer.from(encodeLine(ev, f, withHeaders));
+    enc = { line, chunk: httpChunk(line) };
+    byKey.set(key, enc);
+  }
+  return enc;
+}

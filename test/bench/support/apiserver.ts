@@ -1,0 +1,277 @@
+// What the apiserver benchmarks share: a throwaway etcd and the apiserver as its own process
+// (as deployed), a raw etcd client for the baselines, CPU accounting per process from /proc,
+// paired rate measurements and latency statistics.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { Etcd3 } from 'etcd3';
+import { startEtcd, type TestEtcd } from '../../support/etcd.js';
+
+export function benchArgs(defaults: { seconds?: string; concurrency?: string; watchers?: string; events?: string; interval?: string; rounds?: string }) {
+  const args = process.argv.slice(2);
+  const arg = (name: keyof typeof defaults, def: string) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : (defaults[name] ?? def);
+  };
+  const list = (v: string) => (v === '' || v === 'none' ? [] : v.split(',').map(Number));
+  return {
+    seconds: Number(arg('seconds', '3')),
+    concurrency: list(arg('concurrency', '1,16,64')),
+    watchers: list(arg('watchers', '100,1000')),
+    events: Number(arg('events', '50')),
+    interval: Number(arg('interval', '50')),
+    rounds: Number(arg('rounds', '3')),
+  };
+}
+
+export function pct(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** The machine's load averages, to print beside every figure (2 shared cores). */
+export function load(): string {
+  return `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
+}
+
+export function configMap(name: string, namespace: string) {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels: { bench: 'yes' } }, data: { blob: 'x'.repeat(600) } };
+}
+
+/** Runs `op` in `concurrency` loops for `seconds`; operations per second. */
+export async function runFor(seconds: number, concurrency: number, op: (worker: number, i: number) => Promise<void>): Promise<number> {
+  let count = 0;
+  const end = Date.now() + seconds * 1000;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      for (let i = 0; Date.now() < end; i++) {
+        await op(w, i);
+        count++;
+      }
+    }),
+  );
+  return (count * 1000) / (performance.now() - start);
+}
+
+export interface BenchCluster {
+  etcd: TestEtcd;
+  /** A raw etcd client for the baselines. */
+  raw: Etcd3;
+  restPort: number;
+  grpcPort: number;
+  apiserverPid: number;
+  etcdPid: number;
+  stop(): Promise<void>;
+}
+
+/** etcd plus the apiserver process; BENCH_APISERVER_NODE_ARGS (e.g. "--cpu-prof") go to its node. */
+export async function startBenchCluster(): Promise<BenchCluster> {
+  const etcd = await startEtcd(['--quota-backend-bytes', String(4 * 1024 * 1024 * 1024)]);
+  const main = new URL('../../../packages/apiserver/src/main.ts', import.meta.url).pathname;
+  const nodeArgs = (process.env.BENCH_APISERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  let child: ChildProcess | undefined;
+  const stop = async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      // SIGTERM first so a --cpu-prof run writes its profile.
+      child.kill('SIGTERM');
+      await Promise.race([new Promise((r) => child!.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    await etcd.stop();
+  };
+  try {
+    child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', main, '--etcd-servers', etcd.url, '--port', '0', '--grpc-port', '0'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, K8TS_LOG_LEVEL: 'warn' },
+    });
+    const ports = await new Promise<[number, number]>((resolve, reject) => {
+      let out = '';
+      child!.stdout!.on('data', (d) => {
+        out += d;
+        const m = /"msg":"apiserver ready","restPort":(\d+),"grpcPort":(\d+)/.exec(out);
+        if (m) resolve([Number(m[1]), Number(m[2])]);
+      });
+      child!.once('exit', (code) => reject(new Error(`apiserver exited ${code}: ${out}`)));
+    });
+    const raw = new Etcd3({ hosts: etcd.url });
+    return {
+      etcd,
+      raw,
+      restPort: ports[0],
+      grpcPort: ports[1],
+      apiserverPid: child.pid!,
+      etcdPid: etcd.process.pid!,
+      stop: async () => {
+        raw.close();
+        await stop();
+      },
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+export interface RateComparison {
+  api: number;
+  raw: number;
+  /** CPU per operation, µs. */
+  apiCpu: number;
+  etcdCpuApi: number;
+  etcdCpuRaw: number;
+}
+
+/**
+ * Creates through the apiserver against raw etcd puts of the same bytes, alternating in
+ * short slices (`rounds` of each) so both sides see the same machine load.
+ */
+export async function compareRates(
+  cluster: BenchCluster,
+  seconds: number,
+  rounds: number,
+  concurrency: number,
+  apiOp: (worker: number, i: number) => Promise<void>,
+  rawOp: (worker: number, i: number) => Promise<void>,
+): Promise<RateComparison> {
+  const slice = seconds / rounds;
+  let apiOps = 0;
+  let rawOps = 0;
+  let apiCpu = 0;
+  let etcdApi = 0;
+  let etcdRaw = 0;
+  let seq = 0;
+  for (let r = 0; r < rounds; r++) {
+    const base = seq;
+    const a0 = processCpuSeconds(cluster.apiserverPid);
+    const e0 = processCpuSeconds(cluster.etcdPid);
+    const api = await runFor(slice, concurrency, (w, i) => apiOp(w, base + i * concurrency + w));
+    apiCpu += processCpuSeconds(cluster.apiserverPid) - a0;
+    etcdApi += processCpuSeconds(cluster.etcdPid) - e0;
+    const e1 = processCpuSeconds(cluster.etcdPid);
+    const raw = await runFor(slice, concurrency, (w, i) => rawOp(w, base + i * concurrency + w));
+    etcdRaw += processCpuSeconds(cluster.etcdPid) - e1;
+    apiOps += api * slice;
+    rawOps += raw * slice;
+    seq += 1_000_000;
+  }
+  return {
+    api: apiOps / seconds,
+    raw: rawOps / seconds,
+    apiCpu: (apiCpu * 1e6) / apiOps,
+    etcdCpuApi: (etcdApi * 1e6) / apiOps,
+    etcdCpuRaw: (etcdRaw * 1e6) / rawOps,
+  };
+}
+
+export function printRateHeader(face: string, payloadBytes: number, seconds: number, rounds: number): void {
+  console.log(`\n${face} creates/s against raw etcd puts of the same ${payloadBytes}-byte ConfigMap, ${seconds}s each, alternating in ${rounds} slices`);
+  console.log('concurrency   apiserver/s   etcd put/s   ratio   apiserver CPU/create   etcd CPU/op (api / raw)   load');
+}
+
+export function printRateRow(concurrency: number, r: RateComparison): void {
+  console.log(
+    `${String(concurrency).padStart(11)}   ${r.api.toFixed(0).padStart(11)}   ${r.raw.toFixed(0).padStart(10)}   ${(r.api / r.raw).toFixed(2).padStart(5)}   ${`${r.apiCpu.toFixed(0)} µs`.padStart(20)}   ${`${r.etcdCpuApi.toFixed(0)} / ${r.etcdCpuRaw.toFixed(0)} µs`.padStart(23)}   ${load()}`,
+  );
+}
+
+/** One watch delivery: when its write started, when the write was acknowledged, when the watcher read it. */
+export interface Delivery {
+  start: number;
+  ack: number;
+  received: number;
+}
+
+/**
+ * Records sends and receipts by event name. A watcher may read an event before its writer
+ * reads the acknowledgement (both leave the apiserver at about the same time): that
+ * delivery counts as 0 ms after the acknowledgement.
+ */
+export class DeliveryClock {
+  private readonly sent = new Map<string, { start: number; ack?: number }>();
+  private readonly receipts: { name: string; at: number }[] = [];
+
+  started(name: string): void {
+    this.sent.set(name, { start: performance.now() });
+  }
+
+  acknowledged(name: string): void {
+    const s = this.sent.get(name);
+    if (s) s.ack = performance.now();
+  }
+
+  received(name: string, at = performance.now()): void {
+    if (this.sent.has(name)) this.receipts.push({ name, at });
+  }
+
+  get count(): number {
+    return this.receipts.length;
+  }
+
+  /** Latencies in ms, sorted: from the acknowledgement and from the start of the write. */
+  latencies(): { fromAck: number[]; fromStart: number[] } {
+    const fromAck: number[] = [];
+    const fromStart: number[] = [];
+    for (const r of this.receipts) {
+      const s = this.sent.get(r.name)!;
+      fromStart.push(r.at - s.start);
+      fromAck.push(Math.max(0, r.at - (s.ack ?? s.start)));
+    }
+    fromAck.sort((a, b) => a - b);
+    fromStart.sort((a, b) => a - b);
+    return { fromAck, fromStart };
+  }
+}
+
+/**
+ * Writes `events` objects `intervalMs` apart through `create` (timing each write), then
+ * waits up to 10 s for `expected` deliveries.
+ */
+export async function writeWatchedEvents(clock: DeliveryClock, events: number, intervalMs: number, expected: number, create: (name: string) => Promise<unknown>, prefix: string): Promise<void> {
+  for (let i = 0; i < events; i++) {
+    const name = `${prefix}${i}`;
+    clock.started(name);
+    await create(name);
+    clock.acknowledged(name);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  const deadline = Date.now() + 10_000;
+  while (clock.count < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** Baseline: one raw etcd watch, from the put's acknowledgement to the event's receipt. */
+export async function rawWatchLatency(raw: Etcd3, events: number, intervalMs: number): Promise<number[]> {
+  const clock = new DeliveryClock();
+  const w = await raw.watch().prefix('/bench/watch-raw/').create();
+  w.on('put', (kv) => clock.received(kv.key.toString()));
+  for (let i = 0; i < events; i++) {
+    const key = `/bench/watch-raw/${i}`;
+    clock.started(key);
+    await raw.put(key).value(JSON.stringify(configMap(`r${i}`, 'bench')));
+    clock.acknowledged(key);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  await w.cancel();
+  return clock.latencies().fromAck;
+}
+
+export function printWatchHeader(face: string, events: number, intervalMs: number, base: number[]): void {
+  console.log(`\n${face} watch delivery latency: ${events} ConfigMap creates ${intervalMs} ms apart, from the write's acknowledgement to each watcher reading the event (ms)`);
+  console.log(`(raw etcd watch, one watcher: p50 ${pct(base, 50).toFixed(1)}, p99 ${pct(base, 99).toFixed(1)})`);
+  console.log('watchers    p50     p99     max   | from write start p50 / p99   apiserver CPU/delivery   delivered     load');
+}
+
+export function printWatchRow(watchers: number, clock: DeliveryClock, expected: number, apiCpuSeconds: number): void {
+  const { fromAck, fromStart } = clock.latencies();
+  console.log(
+    `${String(watchers).padStart(8)}   ${pct(fromAck, 50).toFixed(1).padStart(5)}   ${pct(fromAck, 99).toFixed(1).padStart(5)}   ${(fromAck.at(-1) ?? NaN).toFixed(1).padStart(5)}   |   ${pct(fromStart, 50).toFixed(1).padStart(8)} / ${pct(fromStart, 99).toFixed(1).padEnd(8)}   ${`${((apiCpuSeconds * 1e6) / Math.max(1, clock.count)).toFixed(1)} µs`.padStart(20)}   ${`${clock.count}/${expected}`.padStart(11)}   ${load()}`,
+  );
+}
