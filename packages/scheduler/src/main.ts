@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { clientFromOptions, createLogger } from '@k8ts/client';
 import { startScheduler } from './start.js';
-import { DEFAULT_SCHEDULER_NAME } from './scheduler.js';
+import { DEFAULT_MAX_IN_FLIGHT_BINDS, DEFAULT_SCHEDULER_NAME } from './scheduler.js';
 
 const program = new Command('k8ts-scheduler')
   .description('k8ts scheduler: places pending pods on nodes')
@@ -16,6 +16,7 @@ const program = new Command('k8ts-scheduler')
   .option('--lease-name <name>', 'leader election Lease name', 'k8ts-scheduler')
   .option('--identity <id>', 'leader election identity (default: hostname_random)')
   .option('--percentage-of-nodes-to-score <n>', 'share of nodes to find feasible before scoring (0: adaptive)', (v) => parseInt(v, 10), 0)
+  .option('--max-in-flight-binds <n>', 'bindings awaiting the apiserver at once (client-side flow control, like kube-scheduler\'s client QPS)', (v) => parseInt(v, 10), DEFAULT_MAX_IN_FLIGHT_BINDS)
   .parse();
 
 const o = program.opts<{
@@ -28,6 +29,7 @@ const o = program.opts<{
   leaseName: string;
   identity?: string;
   percentageOfNodesToScore: number;
+  maxInFlightBinds: number;
 }>();
 
 const logger = createLogger('scheduler');
@@ -42,6 +44,7 @@ const running = await startScheduler({
   identity: o.identity,
   opsPort: o.opsPort,
   percentageOfNodesToScore: o.percentageOfNodesToScore,
+  maxInFlightBinds: o.maxInFlightBinds,
 });
 
 let stopping = false;

@@ -19,6 +19,13 @@ import { SchedulingQueue, type QueueOptions } from './queue/scheduling-queue.js'
 import type { QueuedPodInfo } from './queue/queued-pod.js';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
+/**
+ * Bindings awaiting the apiserver at once. Enough to keep the apiserver and etcd busy (their
+ * batching needs a few dozen), few enough that other clients' requests (pod creates) are not
+ * queued behind hundreds of binds: more in flight adds latency, not throughput. kube-scheduler
+ * bounds itself the same way through its client's QPS limit.
+ */
+export const DEFAULT_MAX_IN_FLIGHT_BINDS = 64;
 
 export interface SchedulerConfig {
   client: Client;
@@ -192,7 +199,7 @@ export class Scheduler {
         await yieldToIo();
         lastYield = Date.now();
       }
-      const max = this.cfg.maxInFlightBinds ?? 500;
+      const max = this.cfg.maxInFlightBinds ?? DEFAULT_MAX_IN_FLIGHT_BINDS;
       while (this.inFlightBinds >= max) await new Promise<void>((r) => this.bindWaiters.push(r));
     }
   }
