@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import http from 'node:http';
 import Docker from 'dockerode';
@@ -243,4 +243,23 @@ test('`k8ts chaos partition` / `heal` by hand: NotReady while cut off, Ready aft
   assert.deepEqual(await partitionRules(), []);
   await eventually(`${node} Ready again`, async () => (await kjson('get', 'node', node)).status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True'), 60_000);
   assert.match(await k8ts('chaos', 'heal', node), /was not partitioned/);
+});
+
+test('Ctrl-C during a drill undoes the fault, removes the workload and exits 130', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', 'drill', 'agent-partition', '--replicas', '2'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  try {
+    await eventually('the partition in place', async () => (await partitionRules()).length > 0, 120_000);
+    child.kill('SIGINT');
+    const code = await exited;
+    assert.equal(code, 130, output);
+    assert.match(output, /interrupted/);
+    assert.deepEqual(await partitionRules(), []);
+    assert.doesNotMatch(await kubectl('get', 'namespaces'), /drill-agent-partition/);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
 });
