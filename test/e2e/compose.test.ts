@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import net from 'node:net';
-import http from 'node:http';
 import Docker from 'dockerode';
+import { httpGet, waitFor as eventually } from '../integration/helpers/netfixture.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -62,38 +62,6 @@ async function kjson(...args: string[]): Promise<any> {
   return JSON.parse(await kubectl(...args, '-o', 'json'));
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, abort?: () => Error | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    const fatal = abort?.();
-    if (fatal) throw fatal;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** One request on a new connection, so each one is balanced anew. */
-function httpGet(url: string, timeoutMs = 2000): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
-
 const isReady = (c: any[] | undefined) => (c ?? []).some((x: any) => x.type === 'Ready' && x.status === 'True');
 const podReady = (p: any) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && isReady(p.status?.conditions);
 
@@ -115,7 +83,8 @@ async function freeOctets(): Promise<[number, number, number]> {
     }
   }
   for (const m of (await run('ip', ['-4', 'route', 'show'])).stdout.matchAll(/^10\.(\d+)\./gm)) used.add(Number(m[1]));
-  const free = Array.from({ length: 30 }, (_, i) => 221 + i).filter((o) => !used.has(o));
+  // In random order: another suite may be picking at the same moment.
+  const free = Array.from({ length: 30 }, (_, i) => 221 + i).filter((o) => !used.has(o)).sort(() => Math.random() - 0.5);
   if (free.length < 3) throw new Error('no three free 10.x.0.0/16 ranges between 10.221 and 10.250');
   return [free[0]!, free[1]!, free[2]!];
 }
@@ -128,10 +97,6 @@ before(async () => {
   if (!(await imagePresent('k8ts/k8ts:dev')) || !(await imagePresent('k8ts/hello:1.0'))) {
     await run('bash', ['deploy/compose-images.sh'], { cwd: root, timeout: 600_000 });
   }
-  const [a, b, c] = await freeOctets();
-  netPrefix = `10.${a}`;
-  serviceRange = `10.${b}.0.0/16`;
-  lbPool = `10.${c}.0.0/24`;
   env = {
     ...process.env,
     K8TS_COMPOSE_PROJECT: project,
@@ -139,32 +104,52 @@ before(async () => {
     K8TS_COMPOSE_GRPC_PORT: String(await freePort()),
     K8TS_COMPOSE_PROXY_OPS_PORT: String(await freePort()),
     K8TS_COMPOSE_NETWORK: network,
-    K8TS_COMPOSE_NET: netPrefix,
-    K8TS_COMPOSE_SERVICE_RANGE: serviceRange,
-    K8TS_COMPOSE_LB_POOL: lbPool,
     K8TS_COMPOSE_CHAIN_PREFIX: chainPrefix,
     K8TS_COMPOSE_NODE_PREFIX: nodePrefix,
     K8TS_COMPOSE_STATE_DIR: stateDir,
   };
-  const t0 = Date.now();
-  let upError: Error | undefined;
-  const up = compose('up', '-d', '--no-build').catch((e: Error) => {
-    upError = e;
-  });
-  const failed = () => (upError ? new Error(`compose up failed: ${upError.message}`) : undefined);
-  await eventually('a kubeconfig', async () => {
-    writeFileSync(kubeconfig, await k8ts('kubeconfig', '--compose', '--project', project), { mode: 0o600 });
-    return true;
-  }, 90_000, failed);
-  await eventually('three Ready nodes', async () => (await kjson('get', 'nodes')).items.filter((n: any) => isReady(n.status?.conditions)).length === 3, 120_000, failed);
+  // `up -d` creates the network first: a subnet another suite took meanwhile fails there, at
+  // once and alone, and is tried again with other ranges.
+  let t0 = 0;
+  for (let attempt = 1; ; attempt++) {
+    const [a, b, c] = await freeOctets();
+    netPrefix = `10.${a}`;
+    serviceRange = `10.${b}.0.0/16`;
+    lbPool = `10.${c}.0.0/24`;
+    Object.assign(env, { K8TS_COMPOSE_NET: netPrefix, K8TS_COMPOSE_SERVICE_RANGE: serviceRange, K8TS_COMPOSE_LB_POOL: lbPool });
+    t0 = Date.now();
+    let upError: Error | undefined;
+    const up = compose('up', '-d', '--no-build').catch((e: Error) => {
+      upError = e;
+    });
+    const failed = () => (upError ? new Error(`compose up failed: ${upError.message}`) : undefined);
+    // Waiting stops as soon as compose up fails (it never settles on success).
+    const upFailed = up.then(() => (failed() ? Promise.reject(failed()) : new Promise<never>(() => {})));
+    upDone = up.then(() => {
+      if (failed()) throw failed();
+    });
+    upDone.catch(() => {}); // reported by the test that awaits it
+    try {
+      await Promise.race([
+        upFailed,
+        (async () => {
+          await eventually('a kubeconfig', async () => {
+            writeFileSync(kubeconfig, await k8ts('kubeconfig', '--compose', '--project', project), { mode: 0o600 });
+            return true;
+          }, 90_000);
+          await eventually('three Ready nodes', async () => (await kjson('get', 'nodes')).items.filter((n: any) => isReady(n.status?.conditions)).length === 3, 120_000);
+        })(),
+      ]);
+    } catch (e) {
+      if (attempt < 3 && /Pool overlaps/.test((e as Error).message)) continue;
+      throw e;
+    }
+    break;
+  }
   upMs = Date.now() - t0;
-  console.log(`compose up -d → 3 Ready nodes: ${(upMs / 1000).toFixed(1)} s`);
   // `up -d` returns only after `info` ran (the agents' first healthchecks, 10 s apart); the
   // tests go on meanwhile, the last one waits for it.
-  upDone = up.then(() => {
-    if (failed()) throw failed();
-  });
-  upDone.catch(() => {}); // reported by the test that awaits it
+  console.log(`compose up -d → 3 Ready nodes: ${(upMs / 1000).toFixed(1)} s`);
 });
 
 after(async () => {
@@ -231,7 +216,7 @@ test('a Deployment behind a Service survives `docker kill` of an agent container
   for (const p of pods) assert.ok(p.status.podIP.startsWith(`${netPrefix}.`), `pods get addresses on the compose network (${p.status.podIP})`);
   const vip = (await kjson('-n', ns, 'get', 'svc', 'web')).spec.clusterIP as string;
   assert.ok(vip.startsWith(serviceRange.replace(/0\.0\/16$/, '')), `ClusterIP ${vip} in ${serviceRange}`);
-  await eventually('the ClusterIP answers from the host', async () => (await httpGet(`http://${vip}/`)).body.startsWith('hello from web-'), 30_000);
+  await eventually('the ClusterIP answers from the host', async () => (await httpGet(vip, 80)).startsWith('hello from web-'), 30_000);
   // Cluster DNS from inside a pod (dnsPolicy ClusterFirst, the dns service's fixed address).
   const resolved = await kubectl('-n', ns, 'exec', pods[0].metadata.name, '--', 'node', '-e', `require('dns').lookup('web.${ns}.svc.cluster.local',(e,a)=>{if(e)throw e;console.log(a)})`);
   assert.equal(resolved.trim(), vip);
@@ -248,11 +233,7 @@ test('a Deployment behind a Service survives `docker kill` of an agent container
   const prober = (async () => {
     while (probing) {
       requests++;
-      try {
-        if ((await httpGet(`http://${vip}/`)).status !== 200) failures++;
-      } catch {
-        failures++;
-      }
+      await httpGet(vip, 80).catch(() => failures++);
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
