@@ -74,8 +74,11 @@ export async function composeDown(s: ComposeSettings, o: { keepState?: boolean }
       return fallback;
     }
   };
+  // Killed, not stopped: nothing the cluster holds outlives `down -v`, and the proxy's rules
+  // are removed below whether or not it cleaned up on its way out.
   await step('stop agents', () => compose(s, ['kill', 'agent-1', 'agent-2', 'agent-3'], { timeoutMs: 60_000 }), '');
   const pods = await step('remove pod containers', () => removePodContainers(s), 0);
+  await step('stop the cluster', () => compose(s, ['kill'], { timeoutMs: 60_000 }), '');
   await step('compose down', () => compose(s, ['down', '-v', '--remove-orphans', '--timeout', '5'], { timeoutMs: 120_000 }), '');
   await step('proxy rules', () => cleanupProxyRules(s), undefined);
   // A network Compose could not remove (a container still attached) goes with its last pods.
