@@ -1,9 +1,9 @@
 // pods/binding (Kubernetes' BindingREST): sets spec.nodeName and PodScheduled=True with one
 // compare-and-swap on the pod's mod revision, so each bound pod gets its own resourceVersion
-// exactly as any other write. The read before it is shared: reads asked for in the same turn
-// of the event loop go to etcd as one read-only transaction (a scheduler binds hundreds of
-// pods at once), and a lost race retries on the state the failed transaction returned
-// instead of reading again (as GuaranteedUpdate does with its cached object).
+// exactly as any other write. The read before it is shared: reads that pile up while earlier
+// ones are out go to etcd as one read-only transaction (a scheduler has dozens of binds in
+// flight), and a lost race retries on the state the failed transaction returned instead of
+// reading again (as GuaranteedUpdate does with its cached object).
 import type { KubeObject } from '@k8ts/api';
 import type { Store } from '../storage/store.js';
 import { decodeKv } from '../storage/codec.js';
@@ -15,6 +15,7 @@ import { nowTime } from './time.js';
 const MAX_RETRIES = 8;
 /** etcd's default --max-txn-ops is 128. */
 const MAX_READS_PER_TXN = 128;
+const MAX_READS_IN_FLIGHT = 2;
 
 interface PendingRead {
   key: string;
@@ -24,6 +25,7 @@ interface PendingRead {
 
 export class PodBinder {
   private queued: PendingRead[] = [];
+  private readsInFlight = 0;
 
   constructor(private readonly store: Store) {}
 
@@ -58,18 +60,27 @@ export class PodBinder {
     throw errs.conflict('pods/binding', name);
   }
 
-  /** The pod at key, read together with the other binds of this turn. */
+  /**
+   * The pod at key. Reads go to etcd at once while fewer than MAX_READS_IN_FLIGHT are out;
+   * beyond that they wait and leave together with the others that arrived meanwhile, so a lone
+   * bind waits for nothing and a crowd of binds costs a few reads, not one each.
+   */
   private read(key: string): Promise<KubeObject | undefined> {
     return new Promise((resolve, reject) => {
-      if (this.queued.length === 0) process.nextTick(() => this.flush());
       this.queued.push({ key, resolve, reject });
+      if (this.queued.length === 1) process.nextTick(() => this.flush());
     });
   }
 
   private flush(): void {
-    const all = this.queued;
-    this.queued = [];
-    for (let i = 0; i < all.length; i += MAX_READS_PER_TXN) void this.readMany(all.slice(i, i + MAX_READS_PER_TXN));
+    while (this.readsInFlight < MAX_READS_IN_FLIGHT && this.queued.length) {
+      const batch = this.queued.splice(0, MAX_READS_PER_TXN);
+      this.readsInFlight++;
+      void this.readMany(batch).finally(() => {
+        this.readsInFlight--;
+        this.flush();
+      });
+    }
   }
 
   private async readMany(reads: PendingRead[]): Promise<void> {
