@@ -27,6 +27,16 @@ function get(url: string, timeoutMs: number): Promise<number> {
   });
 }
 
+/** Runs `once` every `everyMs` (back to back when it takes longer) while `running()`. */
+async function paced(everyMs: number, running: () => boolean, once: () => Promise<void>): Promise<void> {
+  while (running()) {
+    const at = Date.now();
+    await once();
+    const wait = everyMs - (Date.now() - at);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
 /** [start, end] of each run of consecutive failures, ms since the fault. */
 function failureRuns(log: { at: number; ok: boolean }[], faultAt: number): [number, number][] {
   const out: [number, number][] = [];
@@ -55,18 +65,14 @@ export class ServiceProber {
 
   start(): void {
     this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        const at = Date.now();
-        const ok = await get(this.url, this.timeoutMs).then(
-          (s) => s === 200,
-          () => false,
-        );
-        this.results.push({ at, ok });
-        const wait = this.everyMs - (Date.now() - at);
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      }
-    })();
+    this.loop = paced(this.everyMs, () => this.running, async () => {
+      const at = Date.now();
+      const ok = await get(this.url, this.timeoutMs).then(
+        (s) => s === 200,
+        () => false,
+      );
+      this.results.push({ at, ok });
+    });
   }
 
   async stop(faultAt: number): Promise<ServiceFigures> {
@@ -110,25 +116,21 @@ export class ConfigMapWriter {
 
   start(): void {
     this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        const at = Date.now();
-        const name = `write-${String(++this.n).padStart(5, '0')}`;
-        const ok = await this.client
-          .create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: this.namespace }, data: { n: String(this.n) } } as KubeObject)
-          .then(
-            () => true,
-            () => false,
-          );
-        if (ok) {
-          this.acked.push(name);
-          this.lastOkAt = Date.now();
-        }
-        this.log.push({ at, ok });
-        const wait = this.everyMs - (Date.now() - at);
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    this.loop = paced(this.everyMs, () => this.running, async () => {
+      const at = Date.now();
+      const name = `write-${String(++this.n).padStart(5, '0')}`;
+      const ok = await this.client
+        .create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: this.namespace }, data: { n: String(this.n) } } as KubeObject)
+        .then(
+          () => true,
+          () => false,
+        );
+      if (ok) {
+        this.acked.push(name);
+        this.lastOkAt = Date.now();
       }
-    })();
+      this.log.push({ at, ok });
+    });
   }
 
   /** Stops writing and reads every acknowledged ConfigMap back. */
