@@ -30,6 +30,10 @@ export async function composeKubeconfig(project?: string): Promise<string> {
 export async function composeDownCommand(project?: string, o: { keepState?: boolean } = {}): Promise<void> {
   const s = await resolveSettings(project);
   const r = await composeDown(s, o);
+  if (r.nothing) {
+    console.log(`compose cluster ${s.project} is not running and left nothing here; nothing to remove.`);
+    return;
+  }
   console.log(`compose cluster ${s.project} is down: ${r.pods} pod container(s) of ${composeNodes(s).join(', ')} removed${r.network ? `, network ${s.network} removed` : ''}, proxy rules ${s.chainPrefix}-* removed${o.keepState ? '' : `, ${s.stateDir} deleted`}.`);
   for (const e of r.errors) console.error(`warning: ${e}`);
 }

@@ -2,7 +2,8 @@
 // was just removed: agents first (they would restart pods), then the pod containers (pods
 // outlive their agent, as with a kubelet, and hold the network), Compose's own containers and
 // volumes, the network, the proxy's host rules and routes, and the agents' state on the host.
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import type Docker from 'dockerode';
 import { compose } from './command.js';
 import { docker } from './containers.js';
@@ -59,12 +60,25 @@ export async function cleanupProxyRules(s: ComposeSettings, image = 'k8ts/k8ts:d
 }
 
 export interface DownReport {
+  /** Nothing of this cluster was found: no container, pod, network, rule or state. */
+  nothing: boolean;
   pods: number;
   network: boolean;
   errors: string[];
 }
 
+/** Whether anything of the cluster is left; proxy chains only when iptables can be read here. */
+export async function composeLeftovers(s: ComposeSettings): Promise<boolean> {
+  const d = docker();
+  const containers = await d.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${s.project}`] } });
+  const nets = (await d.listNetworks({ filters: { name: [s.network] } })).filter((n) => n.Name === s.network);
+  if (containers.length || nets.length || existsSync(s.stateDir) || (await composePodContainers(s)).length) return true;
+  const rules = spawnSync('iptables-save', [], { encoding: 'utf8', timeout: 10_000 });
+  return rules.status !== 0 || rules.stdout.includes(`:${s.chainPrefix}-`);
+}
+
 export async function composeDown(s: ComposeSettings, o: { keepState?: boolean } = {}): Promise<DownReport> {
+  if (!(await composeLeftovers(s))) return { nothing: true, pods: 0, network: false, errors: [] };
   const errors: string[] = [];
   const step = async <T>(what: string, f: () => Promise<T>, fallback: T): Promise<T> => {
     try {
@@ -98,7 +112,7 @@ export async function composeDown(s: ComposeSettings, o: { keepState?: boolean }
     // Written by containers as root; removing it needs root on the host, or a container.
     await step('state', () => removeStateDir(s), undefined);
   }
-  return { pods, network, errors };
+  return { nothing: false, pods, network, errors };
 }
 
 async function removeStateDir(s: ComposeSettings): Promise<void> {
