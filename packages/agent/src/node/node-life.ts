@@ -1,7 +1,7 @@
 // Node life: register the Node, renew its Lease about every second, and keep the Ready
 // condition true while Docker answers and false (with the reason) while it does not.
-import type { Lease, Node } from '@k8ts/api';
-import { isAlreadyExists, isConflict, isNotFound, type Client, type Logger } from '@k8ts/client';
+import { microTime, rfc3339, type Lease, type Node } from '@k8ts/api';
+import { ApiError, isAlreadyExists, isConflict, isNotFound, type Client, type Logger } from '@k8ts/client';
 import { nodeLabels, nodeObject, nodeStatus, type NodeFacts } from './node-object.js';
 
 export interface NodeLifeOptions {
@@ -17,8 +17,10 @@ export interface NodeLifeOptions {
   renewLease?: (nodeName: string, durationSeconds: number) => Promise<unknown>;
 }
 
-const microTime = (d = new Date()) => d.toISOString().replace('Z', '000Z');
-const rfc3339 = (d = new Date()) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+// An apiserver that is not up yet (compose starts everything at once, `k8ts up` restarts it)
+// is waited for as a kubelet does; a request the apiserver refuses (bad token, invalid
+// node) will not pass on a retry and ends the start.
+const refused = (e: unknown) => e instanceof ApiError && e.code >= 400 && e.code < 500 && e.code !== 429 && e.code !== 408;
 
 export class NodeLife {
   runtimeError: string | undefined;
@@ -37,7 +39,7 @@ export class NodeLife {
 
   async start(): Promise<void> {
     await this.checkRuntime();
-    await this.register();
+    await this.registerUntilDone();
     await this.renew().catch((e) => this.o.log.warn({ err: (e as Error).message }, 'lease renewal failed'));
     this.loop(() => this.renew(), this.o.renewMs ?? 1000, 'lease renewal failed');
     this.loop(() => this.heartbeat(), 1000, 'node status update failed');
@@ -70,6 +72,18 @@ export class NodeLife {
       const msg = (e as Error).message || String(e);
       if (!this.runtimeError) this.o.log.warn({ reason: 'KubeletNotReady', err: msg }, 'container runtime is down');
       this.runtimeError = `docker: ${msg}`;
+    }
+  }
+
+  private async registerUntilDone(): Promise<void> {
+    for (let delay = 200; ; delay = Math.min(delay * 2, 2000)) {
+      try {
+        return await this.register();
+      } catch (e) {
+        if (this.stopped || refused(e)) throw e;
+        this.o.log.warn({ node: this.name, reason: 'RegisterRetry', err: (e as Error).message }, 'unable to register node with the apiserver; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+      }
     }
   }
 

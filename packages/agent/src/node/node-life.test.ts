@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { ApiError, FakeClient } from '@k8ts/client';
+import type { KubeObject } from '@k8ts/api';
+import { NodeLife } from './node-life.js';
+
+const facts = { name: 'agent-9', labels: {}, maxPods: 110, internalIP: '10.213.0.1', runtimeVersion: 'docker://test', opsPort: 0 };
+const unavailable = () => new ApiError(503, 'ServiceUnavailable', { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 503, reason: 'ServiceUnavailable', message: 'connect ECONNREFUSED 127.0.0.1:6444' });
+
+/** A client whose first `failures` node creates fail with `error()`, as when the apiserver is not up yet. */
+function flakyClient(failures: number, error: () => Error): { client: FakeClient; attempts: () => number } {
+  const client = new FakeClient();
+  let attempts = 0;
+  const create = client.create.bind(client);
+  client.create = (async (resource: string, obj: KubeObject, opts?: unknown) => {
+    if (resource === 'nodes' && attempts++ < failures) throw error();
+    return create(resource, obj, opts as never);
+  }) as typeof client.create;
+  return { client, attempts: () => attempts };
+}
+
+test('an apiserver that is not up yet is waited for: the node registers once it answers', async () => {
+  const { client, attempts } = flakyClient(3, unavailable);
+  const life = new NodeLife({ client, facts, pingRuntime: async () => undefined, log: pino({ level: 'silent' }) });
+  try {
+    await life.start();
+    assert.equal(life.registered, true);
+    assert.equal(attempts(), 4);
+    assert.equal((await client.get('nodes', '', 'agent-9')).metadata.name, 'agent-9');
+  } finally {
+    life.stop();
+  }
+});
+
+test('a registration the apiserver refuses (bad token) ends the start at once', async () => {
+  const { client, attempts } = flakyClient(100, () => new ApiError(401, 'Unauthorized', { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 401, reason: 'Unauthorized', message: 'Unauthorized' }));
+  const life = new NodeLife({ client, facts, pingRuntime: async () => undefined, log: pino({ level: 'silent' }) });
+  try {
+    await assert.rejects(life.start(), /Unauthorized/);
+    assert.equal(attempts(), 1);
+    assert.equal(life.registered, false);
+  } finally {
+    life.stop();
+  }
+});
