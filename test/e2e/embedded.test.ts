@@ -6,7 +6,7 @@
 // `k8ts drill` (asserting on their JSON reports); then `k8ts down --purge`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile, spawn } from 'node:child_process';
@@ -178,7 +178,7 @@ test('the killed agent comes back with `k8ts chaos restart`, and the node is Rea
   assert.match(status, /k8ts-controller-manager\s+\S+\s+\(process controller-manager-[12]\)/);
 });
 
-test('bad input answers plainly', async () => {
+test('bad input answers plainly', async (t) => {
   assert.match(await k8tsFails(['chaos', 'kill-agent', 'no-such-node']), new RegExp(`no node named no-such-node; the nodes are ${prefix}-1, ${prefix}-2, ${prefix}-3`));
   assert.match(await k8tsFails(['chaos', 'partition', 'no-such-node']), /no node named no-such-node/);
   assert.match(await k8tsFails(['chaos', 'kill', 'kubelet']), /unknown component kubelet; one of .*apiserver/);
@@ -186,6 +186,7 @@ test('bad input answers plainly', async () => {
   assert.match(await k8tsFails(['drill', 'etcd-member-kill']), /needs the compose cluster/);
   assert.match(await k8ts('up', '--agents', '3', '--node-prefix', prefix), /already up/);
   const empty = mkdtempSync(join(tmpdir(), 'k8ts-e2e-empty-'));
+  t.after(() => rmSync(empty, { recursive: true, force: true }));
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', 'down'], { cwd: root, env: { ...env, K8TS_HOME: empty }, timeout: 60_000 });
   assert.match(stdout, /not running; nothing to stop/);
   assert.match(await k8tsFails(['chaos', 'kill-agent', `${prefix}-1`], { K8TS_HOME: empty }), /k8ts is not running here/);

@@ -1,10 +1,18 @@
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedTarget, holderIsProcess } from './embedded.js';
 import { Home, defaultConfig } from '../home.js';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'k8ts-target-'));
+  dirs.push(d);
+  return d;
+};
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 test('a Lease holder names its process: scheduler by --identity, controller-manager by pid', () => {
   assert.equal(holderIsProcess('vm_scheduler-2', 'scheduler-2', 10), true);
@@ -15,12 +23,12 @@ test('a Lease holder names its process: scheduler by --identity, controller-mana
 });
 
 test('no cluster in the home: a plain error naming it', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'k8ts-target-'));
+  const dir = tempDir();
   assert.throws(() => new EmbeddedTarget(new Home(dir)), new RegExp(`k8ts is not running here \\(no cluster in ${dir}`));
 });
 
 test('nodes, replicas and unknown names', async () => {
-  const home = new Home(mkdtempSync(join(tmpdir(), 'k8ts-target-')));
+  const home = new Home(tempDir());
   home.ensure();
   home.writeConfig({ ...defaultConfig, nodePrefix: 'n', agents: 2 });
   for (const p of ['apiserver', 'scheduler-1', 'scheduler-2', 'controller-manager-1', 'n-1', 'n-2']) writeFileSync(home.path('pids', `${p}.pid`), '999999999\n');
