@@ -80,7 +80,9 @@ export function unavailable(message: string): ApiError {
 /** Any thrown value as an ApiError; etcd outages become 503, the rest 500. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  const name = (err as Error)?.name ?? '';
+  // etcd3's error classes do not set `name`: go by the class.
+  const e = err as Error | undefined;
+  const name = e?.name && e.name !== 'Error' ? e.name : (e?.constructor?.name ?? '');
   if (name === 'GRPCUnavailableError' || name === 'BrokenCircuitError' || name === 'GRPCDeadlineExceededError' || name === 'GRPCConnectFailedError') {
     return unavailable(`etcd unavailable: ${(err as Error).message}`);
   }

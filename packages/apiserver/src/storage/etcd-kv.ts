@@ -10,7 +10,7 @@ import http2 from 'node:http2';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
-import { castGrpcError, isRecoverableError, type IKeyValue } from 'etcd3';
+import { castGrpcError, GRPCDeadlineExceededError, isRecoverableError, type IKeyValue } from 'etcd3';
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
 
 export interface KvResponseHeader {
@@ -90,14 +90,21 @@ const UNAVAILABLE = 14;
 
 /** An etcd3 typed error (GRPCUnavailableError, GRPCOutOfRangeError, …) as grpc-js would have produced it. */
 function grpcError(code: number, message: string): Error {
-  const err = Object.assign(new Error(`${code} ${GRPC_STATUS_NAMES[code] ?? 'UNKNOWN'}: ${message}`), { code });
-  return castGrpcError(err);
+  const err = castGrpcError(Object.assign(new Error(`${code} ${GRPC_STATUS_NAMES[code] ?? 'UNKNOWN'}: ${message}`), { code }));
+  err.name = err.constructor.name; // etcd3's classes leave it "Error"
+  return err;
 }
 
 export interface EtcdKvOptions {
   servers: string[];
   /** Attempts of one call while etcd is unavailable (as the etcd3 client's global policy). */
   maxAttempts?: number;
+  /**
+   * A call without an answer after this long fails (DeadlineExceeded, not retried: a write
+   * may have been applied) and drops its connection, so the next call dials again, the next
+   * member first: a member that vanished without closing its connections is left behind.
+   */
+  callTimeoutMs?: number;
 }
 
 export class EtcdKv {
@@ -106,11 +113,14 @@ export class EtcdKv {
   private session?: http2.ClientHttp2Session;
   private closed = false;
   private readonly policy: RetryPolicy;
+  private readonly callTimeoutMs: number;
 
   constructor(opts: EtcdKvOptions) {
+    this.callTimeoutMs = opts.callTimeoutMs ?? 30_000;
     if (!opts.servers.length) throw new Error('no etcd servers');
     this.servers = opts.servers.map((s) => (/^https?:\/\//.test(s) ? s : `http://${s}`));
-    this.policy = retry(handleWhen((e) => isRecoverableError(e)), {
+    // etcd3 counts a deadline as recoverable; here it is not: the call may have been applied.
+    this.policy = retry(handleWhen((e) => isRecoverableError(e) && !(e instanceof GRPCDeadlineExceededError)), {
       maxAttempts: opts.maxAttempts ?? 8,
       backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1000 }),
     });
@@ -180,12 +190,19 @@ export class EtcdKv {
     if (this.closed) return Promise.reject(new Error('the etcd client is closed'));
     return new Promise((resolve, reject) => {
       let stream: http2.ClientHttp2Stream;
+      let session: http2.ClientHttp2Session;
       try {
-        stream = this.connection().request({ ':method': 'POST', ':path': method, 'content-type': 'application/grpc', te: 'trailers' });
+        session = this.connection();
+        stream = session.request({ ':method': 'POST', ':path': method, 'content-type': 'application/grpc', te: 'trailers' });
       } catch (err) {
         reject(grpcError(UNAVAILABLE, (err as Error).message));
         return;
       }
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        session.destroy();
+      }, this.callTimeoutMs);
       const frame = Buffer.allocUnsafe(5 + message.length);
       frame[0] = 0;
       frame.writeUInt32BE(message.length, 1);
@@ -209,7 +226,10 @@ export class EtcdKv {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('error', () => {}); // reported through 'close'
       stream.on('close', () => {
-        if (status === '0') {
+        clearTimeout(timer);
+        if (timedOut) {
+          reject(grpcError(4, `etcd did not answer ${method} within ${this.callTimeoutMs} ms`));
+        } else if (status === '0') {
           const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
           if (body.length < 5 || body[0] !== 0) reject(grpcError(13, 'malformed response from etcd'));
           else resolve(body.subarray(5, 5 + body.readUInt32BE(1)));

@@ -38,7 +38,8 @@ const CONTINUE_EXPIRED =
 /** etcd answers OutOfRange both for a compacted revision and for a future one: tell them apart by the message. */
 export function isCompactedError(err: unknown): boolean {
   const e = err as Error;
-  return /compacted/.test(e?.message ?? '') || (e?.name === 'GRPCOutOfRangeError' && !isFutureRevisionError(err));
+  const outOfRange = e?.name === 'GRPCOutOfRangeError' || e?.constructor?.name === 'GRPCOutOfRangeError';
+  return /compacted/.test(e?.message ?? '') || (outOfRange && !isFutureRevisionError(err));
 }
 
 export function isFutureRevisionError(err: unknown): boolean {

@@ -1,0 +1,100 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http2 from 'node:http2';
+import net from 'node:net';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import protobuf from 'protobufjs';
+import { EtcdKv } from './etcd-kv.js';
+import { isCompactedError } from './store.js';
+
+const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('etcd3/package.json')), 'proto');
+const root = new protobuf.Root();
+root.resolvePath = (_o, t) => (path.isAbsolute(t) ? t : path.join(dir, t));
+root.loadSync('rpc.proto', { keepCase: true });
+const RangeResponse = root.lookupType('etcdserverpb.RangeResponse');
+
+type Handler = (stream: http2.ServerHttp2Stream) => void;
+
+/** A stand-in etcd speaking just enough gRPC for the tests. */
+async function fakeEtcd(handler: Handler): Promise<{ url: string; calls: number; close(): void }> {
+  const server = http2.createServer();
+  const state = { url: '', calls: 0, close: () => server.close() };
+  server.on('stream', (stream) => {
+    state.calls++;
+    stream.on('data', () => {});
+    stream.on('end', () => handler(stream));
+  });
+  server.on('session', (s) => server.once('close', () => s.destroy()));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  state.url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return state;
+}
+
+function answer(stream: http2.ServerHttp2Stream, message: Uint8Array): void {
+  stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+  const frame = Buffer.alloc(5 + message.length);
+  frame.writeUInt32BE(message.length, 1);
+  frame.set(message, 5);
+  stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+  stream.end(frame);
+}
+
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+describe('EtcdKv (gRPC unary over http2)', () => {
+  const cleanups: (() => void)[] = [];
+  after(() => cleanups.forEach((f) => f()));
+
+  it('decodes answers with int64 fields as strings, as etcd3 gives them', async () => {
+    const etcd = await fakeEtcd((s) =>
+      answer(s, RangeResponse.encode({ header: { revision: 42 }, kvs: [{ key: Buffer.from('/a'), value: Buffer.from('{}'), mod_revision: 41, create_revision: 40, version: 2 }], count: 1 }).finish()),
+    );
+    const kv = new EtcdKv({ servers: [etcd.url] });
+    cleanups.push(() => kv.close(), () => etcd.close());
+    const res = await kv.range({ key: Buffer.from('/a') });
+    assert.equal(res.header.revision, '42');
+    assert.equal(res.count, '1');
+    assert.equal(res.kvs[0].mod_revision, '41');
+    assert.equal(res.kvs[0].create_revision, '40');
+    assert.equal(res.kvs[0].key.toString(), '/a');
+  });
+
+  it('turns grpc-status into etcd3 typed errors (compacted reads stay recognisable)', async () => {
+    const etcd = await fakeEtcd((s) => s.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '11', 'grpc-message': 'etcdserver: mvcc: required revision has been compacted' }, { endStream: true }));
+    const kv = new EtcdKv({ servers: [etcd.url] });
+    cleanups.push(() => kv.close(), () => etcd.close());
+    const err = await kv.range({ key: Buffer.from('/a'), revision: 3 }).then(() => assert.fail('expected an error'), (e) => e as Error);
+    assert.equal(err.name, 'GRPCOutOfRangeError');
+    assert.ok(isCompactedError(err));
+  });
+
+  it('moves on to the next member when one refuses connections', async () => {
+    const etcd = await fakeEtcd((s) => answer(s, RangeResponse.encode({ header: { revision: 7 } }).finish()));
+    const kv = new EtcdKv({ servers: [`http://127.0.0.1:${await closedPort()}`, etcd.url] });
+    cleanups.push(() => kv.close(), () => etcd.close());
+    assert.equal((await kv.range({ key: Buffer.from('/a') })).header.revision, '7');
+  });
+
+  it('gives up on a member that never answers, without retrying the call, and dials again', async () => {
+    let hang = true;
+    const etcd = await fakeEtcd((s) => {
+      if (!hang) answer(s, RangeResponse.encode({ header: { revision: 9 } }).finish());
+    });
+    const kv = new EtcdKv({ servers: [etcd.url], callTimeoutMs: 300 });
+    cleanups.push(() => kv.close(), () => etcd.close());
+    const t0 = Date.now();
+    const err = await kv.txn({ compare: [], success: [], failure: [] }).then(() => assert.fail('expected an error'), (e) => e as Error);
+    assert.equal(err.name, 'GRPCDeadlineExceededError');
+    assert.ok(Date.now() - t0 < 3000);
+    assert.equal(etcd.calls, 1, 'a write that may have been applied is not sent again');
+    hang = false;
+    assert.equal((await kv.range({ key: Buffer.from('/a') })).header.revision, '9');
+  });
+});
