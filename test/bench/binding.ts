@@ -84,7 +84,7 @@ try {
       let i = 0;
       await pool(names, IN_FLIGHT, async (n) => void (await bind(n, `node-${i++ % 1000}`)));
       const secs = (performance.now() - t0) / 1000;
-      const stored = (await store.list(`/registry/pods/${NS}/`)).items.filter((p) => names.includes(p.metadata.name!));
+      const stored = (await store.list(`/registry/pods/${NS}/r${round}-${label.length}-`)).items;
       if (stored.filter((p) => p.spec?.nodeName?.startsWith('node-')).length !== M) throw new Error(`${label}: not every pod was bound`);
       const r = { rate: M / secs, own: ((ownCpu() - cpu0.own) * 1000) / M, etcd: ((cpuSeconds(etcd.process.pid) - cpu0.etcd) * 1000) / M };
       results.set(label, [...(results.get(label) ?? []), r]);
