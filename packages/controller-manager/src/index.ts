@@ -1,7 +1,6 @@
 // @k8ts/controller-manager: the process that runs the cluster's controllers.
 import { readFileSync } from 'node:fs';
-import * as k8tsClient from '@k8ts/client';
-import { GrpcClient, createLogger, startOpsServer, type Client } from '@k8ts/client';
+import { clientFromOptions, createLogger, startOpsServer, type Client } from '@k8ts/client';
 import { ControllerManager, type ControllerManagerOptions } from './manager.js';
 
 export { ControllerManager, selectControllers } from './manager.js';
@@ -17,8 +16,6 @@ export interface StartControllerManagerOptions extends Omit<ControllerManagerOpt
   tokenFile?: string;
   /** healthz/metrics port: 0 any, negative off (default 10257). */
   opsPort?: number;
-  /** Exit the process when leadership is lost (main does; tests do not). */
-  exitOnLostLeadership?: boolean;
 }
 
 export interface RunningControllerManager {
@@ -27,28 +24,23 @@ export interface RunningControllerManager {
   stop(): Promise<void>;
 }
 
-async function makeClient(server: string, token: string | undefined): Promise<Client> {
-  const make = (k8tsClient as unknown as { clientFromOptions?: (o: { server: string; token?: string }) => Client | Promise<Client> }).clientFromOptions;
-  if (make) return make({ server, token });
-  return new GrpcClient({ server, token });
-}
-
 export async function startControllerManager(opts: StartControllerManagerOptions = {}): Promise<RunningControllerManager> {
   const logger = createLogger('controller-manager');
   const token = opts.token ?? (opts.tokenFile ? readFileSync(opts.tokenFile, 'utf8').trim() : process.env.K8TS_TOKEN);
-  const client = opts.client ?? (await makeClient(opts.server ?? '127.0.0.1:6444', token));
+  const client = opts.client ?? clientFromOptions({ server: opts.server ?? '127.0.0.1:6444', token });
   const ops = await startOpsServer({ component: 'controller-manager', port: opts.opsPort ?? 10257 });
   const manager = new ControllerManager({
     ...opts,
     client,
     logger,
     registry: ops.registry,
+    // Unlike kube-controller-manager, which exits and leans on its supervisor, a k8ts
+    // controller-manager that loses the Lease (an apiserver outage longer than the renew
+    // deadline) stops its controllers, drops their caches and campaigns again: the embedded
+    // cluster has no supervisor to start it anew.
     onLostLeadership: () => {
+      logger.warn({ reason: 'LeaderElectionLost' }, 'leadership lost; controllers stopped, campaigning again');
       opts.onLostLeadership?.();
-      if (opts.exitOnLostLeadership) {
-        logger.error('leadership lost; exiting so a fresh process competes again');
-        process.exit(1);
-      }
     },
   });
   ops.addReadyCheck('leader-or-follower', () => true);

@@ -38,7 +38,6 @@ try {
     renewDeadlineMs: ms(o.leaderElectRenewDeadline),
     retryPeriodMs: ms(o.leaderElectRetryPeriod),
     concurrentSyncs: Number(o.concurrentSyncs),
-    exitOnLostLeadership: true,
     controllerOptions: {
       nodeMonitorGracePeriodMs: ms(o.nodeMonitorGracePeriod),
       nodeMonitorPeriodMs: ms(o.nodeMonitorPeriod),

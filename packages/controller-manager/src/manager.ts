@@ -52,6 +52,9 @@ export class ControllerManager {
   private elector?: LeaderElection;
   private running = false;
   private stopping = false;
+  // Leadership can come back while a previous term is still shutting down or syncing its
+  // caches: each term works on its own arrays and checks it is still the current one.
+  private term = 0;
   readonly metrics?: ManagerMetrics;
   readonly identity: string;
 
@@ -94,6 +97,7 @@ export class ControllerManager {
   private async run(): Promise<void> {
     if (this.running || this.stopping) return;
     this.running = true;
+    const term = ++this.term;
     const client = this.o.client;
     const options: ControllerOptions = { ...defaultControllerOptions, ...(this.o.controllerOptions ?? {}) };
     const factory = new SharedInformerFactory(client, { logger: this.logger });
@@ -118,7 +122,7 @@ export class ControllerManager {
     factory.start();
     this.logger.info({ controllers: this.names }, 'waiting for caches');
     const synced = await factory.waitForSync(60_000);
-    if (!this.running) return;
+    if (!this.running || term !== this.term) return;
     if (!synced) this.logger.warn('caches did not sync within 60 s; starting anyway');
     const n = this.o.concurrentSyncs ?? 5;
     for (const b of built) {
@@ -144,13 +148,16 @@ export class ControllerManager {
   private async halt(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    for (const r of this.runnables) r.stop?.();
-    for (const q of this.queues) q.shutDown();
-    await this.factory?.stop();
-    await Promise.race([Promise.all(this.workers), new Promise((r) => setTimeout(r, 5000))]);
-    this.workers = [];
-    this.queues = [];
+    this.term++;
+    const { runnables, queues, factory, workers } = this;
     this.runnables = [];
+    this.queues = [];
+    this.workers = [];
+    this.factory = undefined;
+    for (const r of runnables) r.stop?.();
+    for (const q of queues) q.shutDown();
+    await factory?.stop();
+    await Promise.race([Promise.all(workers), new Promise((r) => setTimeout(r, 5000))]);
   }
 
   async stop(): Promise<void> {
