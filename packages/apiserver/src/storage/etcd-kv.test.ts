@@ -48,7 +48,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('EtcdKv (gRPC unary over http2)', () => {
+describe('EtcdKv (grpc-js unary calls)', () => {
   const cleanups: (() => void)[] = [];
   after(() => cleanups.forEach((f) => f()));
 

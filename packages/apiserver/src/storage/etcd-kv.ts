@@ -1,12 +1,11 @@
-// The registry's hot etcd calls, KV.Range and KV.Txn, as plain gRPC unary calls over
-// node:http2 with etcd's own protobuf messages (the .proto files the etcd3 package ships,
-// encoded by protobufjs). Each create, update, get and list is one such call; through the
-// etcd3 client each also paid for grpc-js' call stack (resolving, retrying, load-balancing
-// and subchannel calls, interceptors, filters) and proto-loader's object conversions, which
-// made up most of the apiserver's CPU per create. Watches, leases and the rest stay on
+// The registry's hot etcd calls, KV.Range and KV.Txn, as grpc-js unary calls carrying
+// etcd's own protobuf messages (the .proto files the etcd3 package ships, encoded by
+// protobufjs). Each create, update, get and list is one such call; through the etcd3 client
+// each also paid for proto-loader's object conversions and the client's per-call wrapping,
+// which made up most of the apiserver's CPU per create. Watches, leases and the rest stay on
 // etcd3. Errors come back as etcd3's typed errors, and unavailable etcd is retried with the
 // same policy as the etcd3 client's, so callers see no difference.
-import http2 from 'node:http2';
+import * as grpc from '@grpc/grpc-js';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
@@ -85,15 +84,26 @@ function toKeyValue(kv: any): IKeyValue {
   };
 }
 
-const GRPC_STATUS_NAMES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
-const UNAVAILABLE = 14;
-
-/** An etcd3 typed error (GRPCUnavailableError, GRPCOutOfRangeError, …) as grpc-js would have produced it. */
-function grpcError(code: number, message: string): Error {
-  const err = castGrpcError(Object.assign(new Error(`${code} ${GRPC_STATUS_NAMES[code] ?? 'UNKNOWN'}: ${message}`), { code }));
-  err.name = err.constructor.name; // etcd3's classes leave it "Error"
-  return err;
+/** etcd3's typed error (GRPCUnavailableError, GRPCOutOfRangeError, …) for a grpc-js error. */
+function typed(err: grpc.ServiceError): Error {
+  const e = castGrpcError(err);
+  e.name = e.constructor.name; // etcd3's classes leave it "Error"
+  return e;
 }
+
+// etcd refuses keepalive pings more often than its --grpc-keepalive-min-time (5 s).
+const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  'grpc.max_receive_message_length': 2 ** 31 - 1,
+  'grpc.max_send_message_length': 2 ** 31 - 1,
+  'grpc.keepalive_time_ms': 10_000,
+  'grpc.keepalive_timeout_ms': 5_000,
+  'grpc.enable_retries': 0,
+  'grpc.enable_channelz': 0,
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 1_000,
+};
+
+const passThrough = (b: Buffer) => b;
 
 export interface EtcdKvOptions {
   servers: string[];
@@ -109,8 +119,8 @@ export interface EtcdKvOptions {
 
 export class EtcdKv {
   private readonly servers: string[];
-  private next = 0;
-  private session?: http2.ClientHttp2Session;
+  private readonly channels: (grpc.Client | undefined)[] = [];
+  private current = 0;
   private closed = false;
   private readonly policy: RetryPolicy;
   private readonly callTimeoutMs: number;
@@ -118,7 +128,7 @@ export class EtcdKv {
   constructor(opts: EtcdKvOptions) {
     this.callTimeoutMs = opts.callTimeoutMs ?? 30_000;
     if (!opts.servers.length) throw new Error('no etcd servers');
-    this.servers = opts.servers.map((s) => (/^https?:\/\//.test(s) ? s : `http://${s}`));
+    this.servers = opts.servers.map((s) => s.replace(/^https?:\/\//, '').replace(/\/+$/, ''));
     // etcd3 counts a deadline as recoverable; here it is not: the call may have been applied.
     this.policy = retry(handleWhen((e) => isRecoverableError(e) && !(e instanceof GRPCDeadlineExceededError)), {
       maxAttempts: opts.maxAttempts ?? 8,
@@ -161,86 +171,44 @@ export class EtcdKv {
 
   close(): void {
     this.closed = true;
-    this.session?.close();
-    this.session = undefined;
+    for (const c of this.channels) c?.close();
+    this.channels.length = 0;
   }
 
   private call(method: string, message: Uint8Array): Promise<Buffer> {
     return this.policy.execute(() => this.once(method, message));
   }
 
-  private connection(): http2.ClientHttp2Session {
-    const s = this.session;
-    if (s && !s.closed && !s.destroyed) return s;
-    const url = this.servers[this.next++ % this.servers.length];
-    // Lists can be large: keep http2's per-session buffering from refusing them.
-    const session = http2.connect(url, { maxSessionMemory: 1024 });
-    const drop = () => {
-      if (this.session === session) this.session = undefined;
-    };
-    session.on('error', drop);
-    session.on('goaway', drop);
-    session.on('close', drop);
-    this.session = session;
-    return session;
+  private channel(index: number): grpc.Client {
+    let c = this.channels[index];
+    if (!c) {
+      c = new grpc.Client(this.servers[index]!, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+      this.channels[index] = c;
+    }
+    return c;
   }
 
-  /** One unary gRPC call: a 5-byte length prefix and the message; grpc-status in the trailers. */
+  /**
+   * One unary call to the current member. A member that is unavailable or did not answer in
+   * time is left for the next one; a timed-out channel is closed so a member that vanished
+   * without closing its connections is dialled afresh when its turn comes again.
+   */
   private once(method: string, message: Uint8Array): Promise<Buffer> {
     if (this.closed) return Promise.reject(new Error('the etcd client is closed'));
+    const index = this.current;
+    const body = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
     return new Promise((resolve, reject) => {
-      let stream: http2.ClientHttp2Stream;
-      let session: http2.ClientHttp2Session;
-      try {
-        session = this.connection();
-        stream = session.request({ ':method': 'POST', ':path': method, 'content-type': 'application/grpc', te: 'trailers' });
-      } catch (err) {
-        reject(grpcError(UNAVAILABLE, (err as Error).message));
-        return;
-      }
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        session.destroy();
-      }, this.callTimeoutMs);
-      const frame = Buffer.allocUnsafe(5 + message.length);
-      frame[0] = 0;
-      frame.writeUInt32BE(message.length, 1);
-      frame.set(message, 5);
-      const chunks: Buffer[] = [];
-      let status: string | undefined;
-      let statusMessage = '';
-      const takeStatus = (h: http2.IncomingHttpHeaders) => {
-        if (h['grpc-status'] !== undefined) {
-          status = String(h['grpc-status']);
-          statusMessage = String(h['grpc-message'] ?? '');
-          try {
-            statusMessage = decodeURIComponent(statusMessage);
-          } catch {
-            // keep it as sent
+      this.channel(index).makeUnaryRequest(method, passThrough, passThrough, body, new grpc.Metadata(), { deadline: Date.now() + this.callTimeoutMs }, (err, res) => {
+        if (!err) return resolve(res!);
+        if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED) {
+          if (err.code === grpc.status.DEADLINE_EXCEEDED) {
+            this.channels[index]?.close();
+            this.channels[index] = undefined;
           }
+          if (this.current === index) this.current = (index + 1) % this.servers.length;
         }
-      };
-      stream.on('response', takeStatus); // a trailers-only answer carries its status here
-      stream.on('trailers', takeStatus);
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('error', () => {}); // reported through 'close'
-      stream.on('close', () => {
-        clearTimeout(timer);
-        if (timedOut) {
-          reject(grpcError(4, `etcd did not answer ${method} within ${this.callTimeoutMs} ms`));
-        } else if (status === '0') {
-          const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-          if (body.length < 5 || body[0] !== 0) reject(grpcError(13, 'malformed response from etcd'));
-          else resolve(body.subarray(5, 5 + body.readUInt32BE(1)));
-        } else if (status !== undefined) {
-          reject(grpcError(Number(status), statusMessage));
-        } else {
-          // Reset or connection lost before an answer: unavailable, as grpc-js reports it.
-          reject(grpcError(UNAVAILABLE, `etcd stream closed (${stream.rstCode ?? 'no status'})`));
-        }
+        reject(typed(err));
       });
-      stream.end(frame);
     });
   }
 }
