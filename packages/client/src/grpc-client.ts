@@ -130,8 +130,7 @@ export class GrpcClient implements Client {
     return this.object<T>('Get', { resource, namespace: namespace ?? '', name, subresource: subresource ?? '' });
   }
 
-  /** `opts` may also carry Kubernetes' `resourceVersionMatch` ("Exact" or "NotOlderThan"). */
-  list<T extends KubeObject = KubeObject>(resource: string, opts: ListOptions & { resourceVersionMatch?: string } = {}): Promise<KubeList<T>> {
+  list<T extends KubeObject = KubeObject>(resource: string, opts: ListOptions = {}): Promise<KubeList<T>> {
     return this.object<KubeList<T>>('List', {
       resource,
       namespace: opts.namespace ?? '',

@@ -10,6 +10,8 @@ export interface ListOptions {
   limit?: number;
   continue?: string;
   resourceVersion?: string;
+  /** How resourceVersion is read, as Kubernetes' list: "NotOlderThan" (default) or "Exact". */
+  resourceVersionMatch?: string;
 }
 
 export interface WatchOptions {

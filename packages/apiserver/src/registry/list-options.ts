@@ -13,9 +13,8 @@ import { badRequest, statusError } from './errors.js';
 
 export type ResourceVersionMatch = 'Exact' | 'NotOlderThan';
 
-export interface RegistryListOptions extends ListOptions {
-  resourceVersionMatch?: string;
-}
+/** ListOptions as they arrive: resourceVersionMatch still unchecked. */
+export type RegistryListOptions = ListOptions;
 
 export interface ListRead {
   /** Read at exactly this revision; undefined reads the newest. */
