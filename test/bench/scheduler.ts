@@ -255,13 +255,22 @@ try {
   const s = spawnLogged('../../packages/scheduler/src/main.ts', ['--server', server, '--ops-port', '-1', '--no-leader-elect', '--scheduler-name', 'bench-scheduler', '--max-in-flight-binds', String(IN_FLIGHT)], undefined, (process.env.BENCH_SCHEDULER_NODE_ARGS ?? '').split(' ').filter(Boolean));
   sched = s.child;
   const started = performance.now();
-  const backlogCpu0 = cpuNow();
+  const startCpu0 = cpuNow();
+  // CPU from the first bind on, so the scheduler's start-up (its informers' lists) stays apart.
+  let firstBindCpu: { snap: CpuSnap; bound: number } | undefined;
+  const firstBindWatch = setInterval(() => {
+    const bound = backlog.filter((n) => boundAt.has(n)).length;
+    if (bound > 0 && !firstBindCpu) firstBindCpu = { snap: cpuNow(), bound };
+  }, 20);
   await waitBound(backlog, 300_000);
+  clearInterval(firstBindWatch);
   const times = backlog.map((n) => boundAt.get(n)!);
   const first = Math.min(...times);
   const last = Math.max(...times);
   const backlogRate = M / ((last - first) / 1000);
-  const backlogCpu = perPod(backlogCpu0, cpuNow(), M);
+  const endCpu = cpuNow();
+  const startUp = { scheduler: firstBindCpu!.snap.scheduler - startCpu0.scheduler, apiserver: firstBindCpu!.snap.apiserver - startCpu0.apiserver };
+  const backlogCpu = perPod(firstBindCpu!.snap, endCpu, M - firstBindCpu!.bound);
 
   // Burst: M pods created as fast as the API takes them, scheduler running.
   const burst = Array.from({ length: M }, (_, i) => `b-${i}`);
@@ -288,9 +297,12 @@ try {
   console.log(`  framework alone (no API)               ${fw.toFixed(0).padStart(6)} pods/s   ${(fw / baseRate).toFixed(2)} of baseline`);
   console.log(`  leases alone (5 s before the baseline): ${(renewalsIdle / 5).toFixed(0)} renewals/s keep etcd + apiserver ${(leaseCores * 100).toFixed(0)} % of a core busy`);
   console.log(`  CPU, baseline phase:  ${baseCpu}`);
-  console.log(`  CPU, backlog phase:   ${backlogCpu} (scheduler incl. its start-up)`);
+  console.log(`  CPU, backlog phase:   ${backlogCpu} (from the first bind; start-up before it: scheduler ${startUp.scheduler.toFixed(1)} s, apiserver ${startUp.apiserver.toFixed(1)} s)`);
   console.log(`  CPU, burst phase:     ${burstCpu} (creates included)`);
   console.log(`  load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
+  const events = await c.list('events', { namespace: NS, limit: 1 }).catch(() => undefined);
+  const eventCount = events ? events.items.length + Number((events.metadata as { remainingItemCount?: number }).remainingItemCount ?? 0) : NaN;
+  console.log(`  events written in ${NS}: ${eventCount} for ${2 * M} scheduled pods (the scheduler sends one at a time and drops beyond a backlog of 1000)`);
   console.log(`  target ≥ 1000 pods/s: ${backlogRate >= 1000 && burstRate >= 1000 ? 'met' : 'NOT met'}`);
   c.close();
   leases.close();
