@@ -1,16 +1,23 @@
 #!/usr/bin/env node
 // `k8ts`: bring a cluster up and down on this machine, look at it, build its images.
+// Each command's module is loaded only when that command runs: the CLI starts faster, and a
+// fault in one command's code cannot break the others (`down` must work whatever else is broken).
 import { Command } from 'commander';
-import { up } from './commands/up.js';
-import { down } from './commands/down.js';
-import { status } from './commands/status.js';
-import { ensureImages } from './commands/images.js';
-import { composeDownCommand, composeInfo, composeInit, composeKubeconfig } from './commands/compose.js';
 import { readFileSync } from 'node:fs';
-import { killComponent, nodeFaultAction, restartComponent, undoAll } from './commands/chaos.js';
-import { drill } from './commands/drill.js';
-import { SCENARIO_NAMES } from './drill/scenarios.js';
+import type { Fault } from './target/types.js';
 import { Home } from './home.js';
+import { SCENARIO_NAMES } from './drill/scenarios.js';
+
+const chaosCommands = () => import('./commands/chaos.js');
+const composeCommands = () => import('./commands/compose.js');
+type Chaos = Awaited<ReturnType<typeof chaosCommands>>;
+// commander passes (arguments…, options, command); the chaos actions read --compose from the command.
+const chaosAction =
+  (pick: (m: Chaos) => unknown) =>
+  async (...args: unknown[]): Promise<void> => {
+    await (pick(await chaosCommands()) as (...a: unknown[]) => unknown)(...args);
+  };
+const nodeFault = (fault: Fault) => chaosAction((m) => m.nodeFaultAction(fault));
 
 const program = new Command('k8ts').description('a small Kubernetes in TypeScript').showHelpAfterError();
 
@@ -29,7 +36,7 @@ program
   .option('--ops-port-offset <n>', 'added to every healthz/metrics port', (v) => parseInt(v, 10))
   .option('--images', 'rebuild the local images even when present')
   .option('--timeout <s>', 'seconds to wait for Ready nodes', (v) => parseInt(v, 10))
-  .action(async (o) => up(o));
+  .action(async (o) => (await import('./commands/up.js')).up(o));
 
 program
   .command('down')
@@ -37,34 +44,34 @@ program
   .option('--purge', 'also delete the state (etcd data, tokens, logs)')
   .option('--compose', 'instead: the docker-compose cluster, its pod containers, network, proxy rules and state')
   .option('--project <name>', 'compose project (default: the only one running, else the directory name)')
-  .action(async (o) => (o.compose ? composeDownCommand(o.project) : down(o)));
+  .action(async (o) => (o.compose ? (await composeCommands()).composeDownCommand(o.project) : (await import('./commands/down.js')).down(o)));
 
 program
   .command('status')
   .description('components, leaders, nodes and their health')
   .action(async () => {
-    process.exitCode = await status();
+    process.exitCode = await (await import('./commands/status.js')).status();
   });
 
 program
   .command('images')
   .description('build the local images (k8ts/pause, k8ts/busybox, k8ts/node, k8ts/hello)')
   .option('--force', 'rebuild even when present')
-  .action(async (o) => ensureImages(o));
+  .action(async (o) => (await import('./commands/images.js')).ensureImages(o));
 
 const chaos = program
   .command('chaos')
   .description('inject faults into the running cluster (embedded; --compose for the compose one)')
   .option('--compose', 'the docker-compose cluster');
-chaos.command('kill-agent <node>').description('the agent dies, its pods keep running').action(nodeFaultAction('kill-agent'));
-chaos.command('kill-node <node>').description('the agent and all its pod containers die').action(nodeFaultAction('kill-node'));
-chaos.command('pause-agent <node>').description('the agent freezes: no heartbeats, pods keep running').action(nodeFaultAction('pause-agent'));
-chaos.command('resume <node>').description('a paused agent carries on').action(nodeFaultAction('resume'));
-chaos.command('partition <node>').description('the agent cannot reach the apiserver; it and its pods keep running').action(nodeFaultAction('partition'));
-chaos.command('heal <node>').description('end a partition: the agent reconnects and removes pods moved away').action(nodeFaultAction('heal'));
-chaos.command('kill <component>').description('apiserver, scheduler or controller-manager (the leader), proxy, dns, etcd or an agent').action(killComponent);
-chaos.command('restart <component>').description('start a component again as it was started').action(restartComponent);
-chaos.command('undo').description('heal, resume and restart whatever a fault left down').action(undoAll);
+chaos.command('kill-agent <node>').description('the agent dies, its pods keep running').action(nodeFault('kill-agent'));
+chaos.command('kill-node <node>').description('the agent and all its pod containers die').action(nodeFault('kill-node'));
+chaos.command('pause-agent <node>').description('the agent freezes: no heartbeats, pods keep running').action(nodeFault('pause-agent'));
+chaos.command('resume <node>').description('a paused agent carries on').action(nodeFault('resume'));
+chaos.command('partition <node>').description('the agent cannot reach the apiserver; it and its pods keep running').action(nodeFault('partition'));
+chaos.command('heal <node>').description('end a partition: the agent reconnects and removes pods moved away').action(nodeFault('heal'));
+chaos.command('kill <component>').description('apiserver, scheduler or controller-manager (the leader), proxy, dns, etcd or an agent').action(chaosAction((m) => m.killComponent));
+chaos.command('restart <component>').description('start a component again as it was started').action(chaosAction((m) => m.restartComponent));
+chaos.command('undo').description('heal, resume and restart whatever a fault left down').action(chaosAction((m) => m.undoAll));
 
 program
   .command('drill <scenario>')
@@ -75,7 +82,7 @@ program
   .option('--timeout <s>', 'seconds to wait for recovery', (v) => parseInt(v, 10))
   .option('--keep', 'leave the drill namespace in place')
   .action(async (scenario: string, o) => {
-    process.exitCode = await drill(scenario, o);
+    process.exitCode = await (await import('./commands/drill.js')).drill(scenario, o);
   });
 
 program
@@ -84,11 +91,10 @@ program
   .option('--compose', 'the docker-compose cluster')
   .option('--project <name>', 'compose project (default: the only one running, else the directory name)')
   .action(async (o) => {
-    process.stdout.write(o.compose ? await composeKubeconfig(o.project) : readFileSync(new Home().kubeconfig, 'utf8'));
+    process.stdout.write(o.compose ? await (await composeCommands()).composeKubeconfig(o.project) : readFileSync(new Home().kubeconfig, 'utf8'));
   });
 
-program.command('compose-init <dir>', { hidden: true }).action(async (dir: string) => composeInit(dir));
-program.command('compose-info', { hidden: true }).action(() => composeInfo());
+program.command('compose-info', { hidden: true }).action(async () => (await composeCommands()).composeInfo());
 
 program.parseAsync().catch((e: Error) => {
   console.error(`k8ts: ${e.message}`);

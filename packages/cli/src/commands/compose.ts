@@ -6,7 +6,6 @@ import { composeDown } from '../compose/cleanup.js';
 import { resolveSettings } from '../compose/project.js';
 import { COMPOSE_DEFAULTS, composeNodes } from '../compose/settings.js';
 
-export { composeInit } from '../compose/init.js';
 
 export function composeInfo(): void {
   const port = process.env.K8TS_COMPOSE_API_PORT ?? String(COMPOSE_DEFAULTS.apiPort);

@@ -68,13 +68,15 @@ export async function up(opts: UpOptions = {}): Promise<void> {
           await waitFor('etcd', () => isReady(`http://127.0.0.1:${config.etcdClientPort}/health`), 30_000);
         },
       },
+      // Everything starts at once: the other components wait for the apiserver on their own
+      // (informers relist, agents retry their registration), so their start-up overlaps its.
       ...specs.map((s) => ({
         title: s.name,
         task: async () => {
           if (runningPid(home, s.name) === undefined) startComponent(home, s.name, s.pkg, s.args);
-          if (s.name === 'apiserver') await waitFor('the apiserver', () => isReady(`${server}/readyz`), 60_000);
         },
       })),
+      { title: 'apiserver ready', task: async () => waitFor('the apiserver', () => isReady(`${server}/readyz`), 60_000) },
       {
         title: 'Kubeconfig',
         task: async () => writeKubeconfig(home.kubeconfig, { server, token: tokens.admin, caData: cert.caData }),
