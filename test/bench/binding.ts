@@ -12,6 +12,7 @@ import { Etcd3 } from 'etcd3';
 import type { KubeObject } from '@k8ts/api';
 import { startEtcd } from '../support/etcd.js';
 import { Store } from '../../packages/apiserver/src/storage/store.js';
+import { EtcdKv } from '../../packages/apiserver/src/storage/etcd-kv.js';
 import { objectKey } from '../../packages/apiserver/src/storage/keys.js';
 import { PodBinder } from '../../packages/apiserver/src/registry/binding.js';
 
@@ -67,8 +68,10 @@ async function getThenTxn(store: Store, name: string, node: string): Promise<voi
 
 const etcd = await startEtcd();
 const client = new Etcd3({ hosts: etcd.url });
+// The etcd client the apiserver uses (start.ts).
+const kv = new EtcdKv({ servers: [etcd.url] });
 try {
-  const store = new Store(client);
+  const store = new Store(client, undefined, kv);
   const binder = new PodBinder(store);
   const variants: [string, (name: string, node: string) => Promise<unknown>][] = [
     ['get + txn per bind (before)', (n, node) => getThenTxn(store, n, node)],
@@ -101,6 +104,7 @@ try {
   }
   console.log(`  load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
 } finally {
+  kv.close();
   client.close();
   await etcd.stop();
 }

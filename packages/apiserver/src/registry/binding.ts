@@ -6,7 +6,6 @@
 // reading again (as GuaranteedUpdate does with its cached object).
 import type { KubeObject } from '@k8ts/api';
 import type { Store } from '../storage/store.js';
-import { decodeKv } from '../storage/codec.js';
 import { objectKey } from '../storage/keys.js';
 import type { WriteOpts } from './types.js';
 import * as errs from './errors.js';
@@ -89,15 +88,8 @@ export class PodBinder {
         reads[0]!.resolve(await this.store.get(reads[0]!.key));
         return;
       }
-      const res = await this.store.etcd.kv.txn({
-        compare: [],
-        success: reads.map((r) => ({ request_range: { key: Buffer.from(r.key) } })),
-        failure: [],
-      });
-      reads.forEach((r, i) => {
-        const kvs = res.responses[i]?.response_range?.kvs;
-        r.resolve(kvs && kvs.length ? decodeKv(kvs[0]!) : undefined);
-      });
+      const objects = await this.store.getMany(reads.map((r) => r.key));
+      reads.forEach((r, i) => r.resolve(objects[i]));
     } catch (err) {
       for (const r of reads) r.reject(err);
     }

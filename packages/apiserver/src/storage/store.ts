@@ -77,6 +77,14 @@ export class Store {
     return res.kvs.length ? decodeKv(res.kvs[0]) : undefined;
   }
 
+  /** Several keys read in one read-only transaction (pods/binding reads its crowd this way). */
+  async getMany(keys: string[]): Promise<(KubeObject | undefined)[]> {
+    const res = await this.timed('get', () =>
+      this.kv.txn({ compare: [], success: keys.map((k) => ({ request_range: { key: Buffer.from(k) } })), failure: [] }),
+    );
+    return keys.map((_, i) => currentOf(res.responses[i]?.response_range?.kvs));
+  }
+
   async currentRevision(): Promise<string> {
     // A range over an empty key space answers with the store's header revision.
     const res = await this.timed('revision', () => this.kv.range({ key: Buffer.from('\0'), count_only: true }));
