@@ -221,6 +221,9 @@ test('a Deployment behind a Service survives `docker kill` of an agent container
   const resolved = await kubectl('-n', ns, 'exec', pods[0].metadata.name, '--', 'node', '-e', `require('dns').lookup('web.${ns}.svc.cluster.local',(e,a)=>{if(e)throw e;console.log(a)})`);
   assert.equal(resolved.trim(), vip);
 
+  // As a user does: the fault comes after `up -d` has returned (its last step waits for the
+  // agents' healthchecks, and a container killed before that fails it).
+  await upDone;
   const victim = pods[0].spec.nodeName as string;
   const agent = `agent-${nodes.indexOf(victim) + 1}`;
   const container = (await docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${agent}`] } }))[0];
