@@ -6,7 +6,7 @@
 // answering throughout; then `k8ts down --compose` and a check that nothing is left.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, existsSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile, spawnSync } from 'node:child_process';
@@ -255,6 +255,23 @@ test('a Deployment behind a Service survives `docker kill` of an agent container
   assert.ok(!isReady(node.status.conditions), `${victim} is not Ready`);
   assert.ok(node.spec.taints?.some((t: any) => t.key === 'node.kubernetes.io/unreachable'), 'the dead node is tainted unreachable');
   assert.ok(requests > 10 && failures <= requests * 0.1, `the Service kept answering (${failures}/${requests} failed)`);
+});
+
+test('`k8ts drill etcd-member-kill --compose`: one etcd member dies under write load, no acknowledged write is lost', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'k8ts-compose-drill-'));
+  try {
+    // Exits non-zero (and run() throws) unless every check passed.
+    await k8ts('drill', 'etcd-member-kill', '--compose', '--project', project, '--replicas', '2', '--out', out);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    assert.equal(report.passed, true);
+    const writes = report.checks.find((c: { name: string }) => /acknowledged write/.test(c.name));
+    assert.ok(writes?.ok, `acknowledged writes kept: ${writes?.detail}`);
+    assert.ok(existsSync(join(out, 'report.html')) && existsSync(join(out, 'report.md')));
+    const members = await docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`] } });
+    assert.equal(members.filter((c) => /^etcd-\d$/.test(c.Labels['com.docker.compose.service'] ?? '')).length, 3, 'the killed member is running again');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
 
 test('`k8ts down --compose` leaves no container, network, volume, rule or state behind', async () => {

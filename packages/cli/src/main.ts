@@ -62,7 +62,8 @@ program
 const chaos = program
   .command('chaos')
   .description('inject faults into the running cluster (embedded; --compose for the compose one)')
-  .option('--compose', 'the docker-compose cluster');
+  .option('--compose', 'the docker-compose cluster')
+  .option('--project <name>', 'compose project (default: the only one running, else the directory name)');
 chaos.command('kill-agent <node>').description('the agent dies, its pods keep running').action(nodeFault('kill-agent'));
 chaos.command('kill-node <node>').description('the agent and all its pod containers die').action(nodeFault('kill-node'));
 chaos.command('pause-agent <node>').description('the agent freezes: no heartbeats, pods keep running').action(nodeFault('pause-agent'));
@@ -77,6 +78,7 @@ program
   .command('drill <scenario>')
   .description(`run a workload, inject a fault, watch, check invariants and write a report (${SCENARIO_NAMES.join(', ')})`)
   .option('--compose', 'drill the docker-compose cluster')
+  .option('--project <name>', 'compose project (default: the only one running, else the directory name)')
   .option('--out <dir>', 'report directory (default $K8TS_HOME/drills/<time>-<scenario>)')
   .option('--replicas <n>', 'replicas of the drill Deployment', (v) => parseInt(v, 10))
   .option('--timeout <s>', 'seconds to wait for recovery', (v) => parseInt(v, 10))

@@ -7,6 +7,7 @@ import type { Fault } from '../target/types.js';
 
 export interface ChaosOptions {
   compose?: boolean;
+  project?: string;
 }
 
 export function nodeFaultAction(fault: Fault) {

@@ -12,6 +12,8 @@ import { secs, type DrillReport } from '../drill/report-types.js';
 
 export interface DrillCliOptions {
   compose?: boolean;
+  /** Compose project (default: the only one running, else the directory name). */
+  project?: string;
   out?: string;
   replicas?: number;
   timeout?: number;

@@ -4,6 +4,6 @@ import { EmbeddedTarget } from './embedded.js';
 import { openComposeTarget } from './compose.js';
 import type { ClusterTarget } from './types.js';
 
-export async function openTarget(opts: { compose?: boolean } = {}): Promise<ClusterTarget> {
-  return opts.compose ? openComposeTarget() : new EmbeddedTarget();
+export async function openTarget(opts: { compose?: boolean; project?: string } = {}): Promise<ClusterTarget> {
+  return opts.compose ? openComposeTarget(opts.project) : new EmbeddedTarget();
 }
