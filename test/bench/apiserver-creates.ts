@@ -7,18 +7,16 @@ import * as grpc from '@grpc/grpc-js';
 import { RawObjects } from '../support/grpc-objects.js';
 import {
   benchArgs,
-  compareRates,
   configMap,
   DeliveryClock,
   load,
-  printRateHeader,
-  printRateRow,
+  printCreateRates,
   printWatchHeader,
   printWatchRow,
   processCpuSeconds,
   rawWatchLatency,
-  runFor,
   startBenchCluster,
+  warmUp,
   writeWatchedEvents,
 } from './support/apiserver.js';
 
@@ -29,26 +27,14 @@ try {
   const c = new RawObjects(addr);
   const raw = cluster.raw;
   await c.create('namespaces', '', { metadata: { name: 'bench' } });
-  // Warm up both paths (JIT, connections).
-  await runFor(2, 4, async (w, i) => void (await c.create('configmaps', 'bench', configMap(`warm-${w}-${i}`, 'bench'))));
-  await runFor(2, 4, async (w, i) => void (await raw.put(`/bench/warm/${w}/${i}`).value(JSON.stringify(configMap(`warm-${w}-${i}`, 'bench')))));
+  const create = async (name: string) => void (await c.create('configmaps', 'bench', configMap(name, 'bench')));
+  await warmUp(cluster, create);
 
   const idle0 = processCpuSeconds(cluster.apiserverPid);
   await new Promise((r) => setTimeout(r, 2000));
   console.log(`\napiserver idle CPU: ${(((processCpuSeconds(cluster.apiserverPid) - idle0) / 2) * 100).toFixed(1)}% of a core (${load()})`);
 
-  printRateHeader('gRPC', JSON.stringify(configMap('x', 'bench')).length, opts.seconds, opts.rounds);
-  for (const n of opts.concurrency) {
-    const r = await compareRates(
-      cluster,
-      opts.seconds,
-      opts.rounds,
-      n,
-      async (_w, i) => void (await c.create('configmaps', 'bench', configMap(`c${n}-${i}`, 'bench'))),
-      async (_w, i) => void (await raw.put(`/bench/raw/c${n}-${i}`).value(JSON.stringify(configMap(`c${n}-${i}`, 'bench')))),
-    );
-    printRateRow(n, r);
-  }
+  await printCreateRates(cluster, opts, 'gRPC', create);
 
   if (opts.watchers.length) {
     printWatchHeader('gRPC', opts.events, opts.interval, await rawWatchLatency(raw, opts.events, opts.interval));

@@ -6,17 +6,15 @@
 import http from 'node:http';
 import {
   benchArgs,
-  compareRates,
   configMap,
   DeliveryClock,
-  printRateHeader,
-  printRateRow,
+  printCreateRates,
   printWatchHeader,
   printWatchRow,
   processCpuSeconds,
   rawWatchLatency,
-  runFor,
   startBenchCluster,
+  warmUp,
   writeWatchedEvents,
 } from './support/apiserver.js';
 
@@ -40,21 +38,8 @@ try {
   };
   const raw = cluster.raw;
   await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } });
-  await runFor(2, 4, (w, i) => create('bench', `warm-${w}-${i}`));
-  await runFor(2, 4, async (w, i) => void (await raw.put(`/bench/warm/${w}/${i}`).value(JSON.stringify(configMap(`warm-${w}-${i}`, 'bench')))));
-
-  printRateHeader('REST', JSON.stringify(configMap('x', 'bench')).length, opts.seconds, opts.rounds);
-  for (const n of opts.concurrency) {
-    const r = await compareRates(
-      cluster,
-      opts.seconds,
-      opts.rounds,
-      n,
-      (_w, i) => create('bench', `c${n}-${i}`),
-      async (_w, i) => void (await raw.put(`/bench/raw/c${n}-${i}`).value(JSON.stringify(configMap(`c${n}-${i}`, 'bench')))),
-    );
-    printRateRow(n, r);
-  }
+  await warmUp(cluster, (name) => create('bench', name));
+  await printCreateRates(cluster, opts, 'REST', (name) => create('bench', name));
 
   if (opts.watchers.length) {
     printWatchHeader('REST', opts.events, opts.interval, await rawWatchLatency(raw, opts.events, opts.interval));

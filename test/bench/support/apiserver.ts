@@ -171,15 +171,42 @@ export async function compareRates(
   };
 }
 
-export function printRateHeader(face: string, payloadBytes: number, seconds: number, rounds: number): void {
+function printRateHeader(face: string, payloadBytes: number, seconds: number, rounds: number): void {
   console.log(`\n${face} creates/s against raw etcd puts of the same ${payloadBytes}-byte ConfigMap, ${seconds}s each, alternating in ${rounds} slices`);
   console.log('concurrency   apiserver/s   etcd put/s   ratio   apiserver CPU/create   etcd CPU/op (api / raw)   load');
 }
 
-export function printRateRow(concurrency: number, r: RateComparison): void {
+function printRateRow(concurrency: number, r: RateComparison): void {
   console.log(
     `${String(concurrency).padStart(11)}   ${r.api.toFixed(0).padStart(11)}   ${r.raw.toFixed(0).padStart(10)}   ${(r.api / r.raw).toFixed(2).padStart(5)}   ${`${r.apiCpu.toFixed(0)} µs`.padStart(20)}   ${`${r.etcdCpuApi.toFixed(0)} / ${r.etcdCpuRaw.toFixed(0)} µs`.padStart(23)}   ${load()}`,
   );
+}
+
+/** Writes the same ConfigMap bytes straight to etcd under `key`: the baseline every create is compared with. */
+function rawPut(cluster: BenchCluster, key: string, name: string): Promise<void> {
+  return cluster.raw.put(key).value(JSON.stringify(configMap(name, 'bench'))).then(() => undefined);
+}
+
+/** Warms both paths (JIT, connections): creates of ConfigMaps in namespace bench through the face, and raw puts. */
+export async function warmUp(cluster: BenchCluster, create: (name: string) => Promise<void>): Promise<void> {
+  await runFor(2, 4, (w, i) => create(`warm-${w}-${i}`));
+  await runFor(2, 4, (w, i) => rawPut(cluster, `/bench/warm/${w}/${i}`, `warm-${w}-${i}`));
+}
+
+/** The creates/s table of one face: at each concurrency, its creates against raw etcd puts of the same bytes. */
+export async function printCreateRates(cluster: BenchCluster, opts: { seconds: number; rounds: number; concurrency: number[] }, face: string, create: (name: string) => Promise<void>): Promise<void> {
+  printRateHeader(face, JSON.stringify(configMap('x', 'bench')).length, opts.seconds, opts.rounds);
+  for (const n of opts.concurrency) {
+    const r = await compareRates(
+      cluster,
+      opts.seconds,
+      opts.rounds,
+      n,
+      (_w, i) => create(`c${n}-${i}`),
+      (_w, i) => rawPut(cluster, `/bench/raw/c${n}-${i}`, `c${n}-${i}`),
+    );
+    printRateRow(n, r);
+  }
 }
 
 /** One watch delivery: when its write started, when the write was acknowledged, when the watcher read it. */
