@@ -13,7 +13,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import net from 'node:net';
 import Docker from 'dockerode';
-import { httpGet, waitFor as eventually } from '../integration/helpers/netfixture.js';
+import { httpGet, startProber, waitFor as eventually } from '../integration/helpers/netfixture.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -230,16 +230,7 @@ test('a Deployment behind a Service survives `docker kill` of an agent container
   assert.ok(container, `the container of ${agent}`);
   assert.equal(container.Labels['io.k8ts.compose.node'], victim);
 
-  let requests = 0;
-  let failures = 0;
-  let probing = true;
-  const prober = (async () => {
-    while (probing) {
-      requests++;
-      await httpGet(vip, 80).catch(() => failures++);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
+  const prober = startProber(() => httpGet(vip, 80).then(() => true));
   await run('docker', ['kill', container.Id]);
   const killedAt = Date.now();
   const moved = await eventually('3 ready replicas off the killed node', async () => {
@@ -247,8 +238,7 @@ test('a Deployment behind a Service survives `docker kill` of an agent container
     return r.length >= 3 ? r : undefined;
   }, 90_000);
   const recoveredMs = Date.now() - killedAt;
-  probing = false;
-  await prober;
+  const { requests, failures } = await prober.stop();
   console.log(`docker kill ${agent} (${victim}): 3 replicas Running and Ready on the other nodes after ${(recoveredMs / 1000).toFixed(1)} s; ${failures}/${requests} requests to the ClusterIP failed meanwhile`);
   assert.equal(moved.length, 3);
   const node = await kjson('get', 'node', victim);

@@ -13,6 +13,7 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import http from 'node:http';
 import Docker from 'dockerode';
+import { startProber } from '../integration/helpers/netfixture.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -121,21 +122,7 @@ test('the nginx example serves through its Service, and survives an agent kill',
   process.kill(-pid, 'SIGKILL');
   const killedAt = Date.now();
 
-  let requests = 0;
-  let failures = 0;
-  let probing = true;
-  const prober = (async () => {
-    while (probing) {
-      requests++;
-      try {
-        const res = await httpGet(`http://${vip}/`);
-        if (res.status !== 200) failures++;
-      } catch {
-        failures++;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
+  const prober = startProber(async () => (await httpGet(`http://${vip}/`)).status === 200);
 
   const replaced = await eventually('2 ready replicas off the killed node', async () => {
     const list = await kjson('-n', 'nginx', 'get', 'pods', '-l', 'app=nginx-hello');
@@ -143,8 +130,7 @@ test('the nginx example serves through its Service, and survives an agent kill',
     return r.length >= 2 ? r : undefined;
   }, 60_000);
   const recoveredMs = Date.now() - killedAt;
-  probing = false;
-  await prober;
+  const { requests, failures } = await prober.stop();
   console.log(`agent kill: replicas Ready elsewhere after ${(recoveredMs / 1000).toFixed(1)}s; ${failures}/${requests} requests failed meanwhile`);
   assert.equal(replaced.length, 2);
   const node = await kjson('get', 'node', victimNode);

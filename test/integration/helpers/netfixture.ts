@@ -90,6 +90,30 @@ export function httpGet(host: string, port: number, timeoutMs = 2000): Promise<s
   });
 }
 
+/**
+ * Sends `probe` every 100 ms, one at a time, until stop(): how many requests went out and how
+ * many failed (probe resolved false or threw), e.g. a Service's availability during a fault.
+ */
+export function startProber(probe: () => Promise<boolean>): { stop(): Promise<{ requests: number; failures: number }> } {
+  let requests = 0;
+  let failures = 0;
+  let probing = true;
+  const loop = (async () => {
+    while (probing) {
+      requests++;
+      if (!(await probe().catch(() => false))) failures++;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    async stop() {
+      probing = false;
+      await loop;
+      return { requests, failures };
+    },
+  };
+}
+
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
