@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import type Docker from 'dockerode';
 import { compose } from './command.js';
 import { docker } from './containers.js';
+import { removeNetwork } from '../docker-cleanup.js';
 import { composeNodes, type ComposeSettings } from './settings.js';
 
 const NODE = 'io.k8ts.node';
@@ -99,12 +100,8 @@ export async function composeDown(s: ComposeSettings, o: { keepState?: boolean }
   const network = await step(
     'network',
     async () => {
-      const nets = await docker().listNetworks({ filters: { name: [s.network] } });
-      const net = nets.find((n) => n.Name === s.network);
-      if (!net) return false;
       await removePodContainers(s);
-      await docker().getNetwork(net.Id).remove();
-      return true;
+      return removeNetwork(s.network);
     },
     false,
   );
