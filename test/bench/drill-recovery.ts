@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
+import { freePort } from '../support/ports.js';
 
 const run = promisify(execFile);
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
@@ -27,14 +27,6 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 const upArgs = ['up', '--agents', '3', '--node-prefix', prefix, '--api-port', '18543', '--grpc-port', '18544', '--etcd-port', '24379', '--network', 'k8ts-bench-drill', '--subnet', '10.221.0.0/16', '--service-range', '10.97.0.0/16', '--lb-pool', '10.222.0.0/24', '--ops-port-offset', '3000'];
 

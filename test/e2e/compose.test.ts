@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import net from 'node:net';
 import Docker from 'dockerode';
 import { httpGet, startProber, waitFor as eventually } from '../integration/helpers/netfixture.js';
+import { freePort } from '../support/ports.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -30,13 +30,6 @@ const kubectlBin = existsSync('/usr/lib/google-cloud-sdk/bin/kubectl.1.32') ? '/
 const ns = 'compose-e2e';
 let env: NodeJS.ProcessEnv = {};
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 function composeCommand(): string[] {
   return spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0 ? ['docker', 'compose'] : ['docker-compose'];
@@ -88,6 +81,11 @@ async function freeOctets(): Promise<[number, number, number]> {
   if (free.length < 3) throw new Error('no three free 10.x.0.0/16 ranges between 10.221 and 10.250');
   return [free[0]!, free[1]!, free[2]!];
 }
+const errorLines = (out: string) =>
+  out
+    .split('\n')
+    .filter((l) => /error|failed|unhealthy|didn't complete/i.test(l) && !/^Command failed/.test(l))
+    .join(' | ') || out.split('\n').slice(-3).join(' | ');
 let netPrefix = '';
 let serviceRange = '';
 let lbPool = '';
@@ -122,7 +120,8 @@ before(async () => {
     const up = compose('up', '-d', '--no-build').catch((e: Error) => {
       upError = e;
     });
-    const failed = () => (upError ? new Error(`compose up failed: ${upError.message}`) : undefined);
+    // compose's own ERROR lines first: the progress lines before them fill any excerpt.
+    const failed = () => (upError ? new Error(`compose up failed: ${errorLines(upError.message)}\n${upError.message}`) : undefined);
     // Waiting stops as soon as compose up fails (it never settles on success).
     const upFailed = up.then(() => (failed() ? Promise.reject(failed()) : new Promise<never>(() => {})));
     upDone = up.then(() => {
@@ -141,8 +140,14 @@ before(async () => {
         })(),
       ]);
     } catch (e) {
-      if (attempt < 3 && /Pool overlaps/.test((e as Error).message)) continue;
-      throw e;
+      if (attempt < 3 && /Pool overlaps|port is already allocated|address already in use/.test((e as Error).message)) {
+        console.log(`compose up: ${errorLines((e as Error).message)}; again with other ranges and ports`);
+        await compose('down', '-v', '--remove-orphans').catch(() => {});
+        for (const k of ['K8TS_COMPOSE_API_PORT', 'K8TS_COMPOSE_GRPC_PORT', 'K8TS_COMPOSE_PROXY_OPS_PORT']) env[k] = String(await freePort());
+        continue;
+      }
+      const logs = await compose('logs', '--no-color', '--tail', '15', 'init', 'apiserver').catch((le: Error) => le.message);
+      throw new Error(`${(e as Error).message}\n--- compose logs init apiserver ---\n${logs}`);
     }
     break;
   }

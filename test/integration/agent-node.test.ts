@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import Docker from 'dockerode';
 import type { Node, Pod } from '@k8ts/api';
 import { AgentHarness, GracefulFakeClient, podSpec, waitFor, getPod, execIn } from './agent-harness.js';
+import { freePort } from '../support/ports.js';
 
 const tag = Math.random().toString(36).slice(2, 7);
 const A = `agent-node-a-${tag}`;
@@ -120,12 +121,7 @@ test('two agents on one engine each run their own pods; a pod moved away is remo
 });
 
 test('hostPort is published through the sandbox', async () => {
-  const port = await new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
+  const port = await freePort();
   await client.create('pods', podSpec('hp', B, { containers: [{ name: 'hello', image: 'k8ts/hello:1.0', ports: [{ containerPort: 8080, hostPort: port, hostIP: '127.0.0.1' }] }] }));
   await waitFor('Running', async () => (await getPod(client, 'hp')).status?.phase === 'Running', 20_000);
   const body = await waitFor('answer on the host port', () =>

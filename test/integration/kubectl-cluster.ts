@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { startApiServer, type ApiServer } from '@k8ts/apiserver';
 import { createLogger } from '@k8ts/client';
 import { selfSignedCertificate } from '../../packages/apiserver/src/rest/index.js';
+export { freePort } from '../support/ports.js';
+import { freePort } from '../support/ports.js';
 
 export interface KubectlCluster {
   dir: string;
@@ -20,16 +22,6 @@ export interface KubectlCluster {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

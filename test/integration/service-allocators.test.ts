@@ -6,18 +6,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import { Etcd3 } from 'etcd3';
 import { ServiceAllocators, EtcdRangeStore } from '../../packages/apiserver/src/allocators/index.js';
+import { freePort } from '../support/ports.js';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'k8ts-alloc-etcd-'));
 const clientPort = await freePort();

@@ -8,9 +8,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import { cleanupProxy } from '@k8ts/proxy';
 import { NetFixture, httpGet, sh, waitFor } from './helpers/netfixture.js';
+import { freePort } from '../support/ports.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'k8ts-svc-e2e-'));
@@ -26,14 +26,6 @@ let ip1 = '';
 let ip2 = '';
 let proxy: ChildProcess | undefined;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function start(name: string, cmd: string, args: string[]): ChildProcess {
   const p = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
