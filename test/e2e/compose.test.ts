@@ -9,11 +9,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, existsSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { httpGet, startProber, waitFor as eventually } from '../integration/helpers/netfixture.js';
 import { freePort } from '../support/ports.js';
+import { composeCommand } from '../../packages/cli/src/compose/command.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -28,12 +29,12 @@ const stateDir = mkdtempSync(join(tmpdir(), 'k8ts-compose-e2e-'));
 const kubeconfig = join(stateDir, 'kubeconfig');
 const kubectlBin = existsSync('/usr/lib/google-cloud-sdk/bin/kubectl.1.32') ? '/usr/lib/google-cloud-sdk/bin/kubectl.1.32' : 'kubectl';
 const ns = 'compose-e2e';
+// The same suite runs under Compose v1 and v2 (compose-v2.test.ts): the name says which.
+const via = composeCommand().join(' ');
+const it = (name: string, fn: () => Promise<void>) => test(`${name} [${via}]`, fn);
 let env: NodeJS.ProcessEnv = {};
 
 
-function composeCommand(): string[] {
-  return spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0 ? ['docker', 'compose'] : ['docker-compose'];
-}
 
 async function compose(...args: string[]): Promise<string> {
   const [cmd, ...pre] = composeCommand();
@@ -173,7 +174,7 @@ after(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-test('three Ready nodes named from the compose file, with their labels', async () => {
+it('three Ready nodes named from the compose file, with their labels', async () => {
   const list = await kjson('get', 'nodes');
   assert.deepEqual(list.items.map((n: any) => n.metadata.name).sort(), nodes);
   for (const n of list.items) assert.equal(n.metadata.labels['k8ts.io/compose'], 'true');
@@ -185,7 +186,7 @@ test('three Ready nodes named from the compose file, with their labels', async (
   assert.match(holder('k8ts-controller-manager'), /^controller-manager-[12]_/);
 });
 
-test('a Deployment behind a Service survives `docker kill` of an agent container', async () => {
+it('a Deployment behind a Service survives `docker kill` of an agent container', async () => {
   await kubectl('create', 'namespace', ns);
   const manifest = join(stateDir, 'web.yaml');
   writeFileSync(
@@ -252,7 +253,7 @@ test('a Deployment behind a Service survives `docker kill` of an agent container
   assert.ok(requests > 10 && failures <= requests * 0.1, `the Service kept answering (${failures}/${requests} failed)`);
 });
 
-test('`k8ts drill etcd-member-kill --compose`: one etcd member dies under write load, no acknowledged write is lost', async () => {
+it('`k8ts drill etcd-member-kill --compose`: one etcd member dies under write load, no acknowledged write is lost', async () => {
   const out = mkdtempSync(join(tmpdir(), 'k8ts-compose-drill-'));
   try {
     // Exits non-zero (and run() throws) unless every check passed.
@@ -269,7 +270,7 @@ test('`k8ts drill etcd-member-kill --compose`: one etcd member dies under write 
   }
 });
 
-test('`k8ts down --compose` leaves no container, network, volume, rule or state behind', async () => {
+it('`k8ts down --compose` leaves no container, network, volume, rule or state behind', async () => {
   await upDone; // compose up -d itself succeeded (the one-shot info service ran)
   const out = await k8ts('down', '--compose', '--project', project);
   assert.match(out, new RegExp(`compose cluster ${project} is down`));
