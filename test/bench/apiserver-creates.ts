@@ -4,6 +4,7 @@
 //   node --import tsx test/bench/apiserver-creates.ts [--seconds 3] [--rounds 3] [--concurrency 1,16,64]
 //        [--watchers 100,1000] [--events 50] [--interval 50]
 import * as grpc from '@grpc/grpc-js';
+import { GrpcClient } from '@k8ts/client';
 import { RawObjects } from '../support/grpc-objects.js';
 import {
   benchArgs,
@@ -34,7 +35,13 @@ try {
   await new Promise((r) => setTimeout(r, 2000));
   console.log(`\napiserver idle CPU: ${(((processCpuSeconds(cluster.apiserverPid) - idle0) / 2) * 100).toFixed(1)}% of a core (${load()})`);
 
-  await printCreateRates(cluster, opts, 'gRPC', create);
+  await printCreateRates(cluster, opts, 'gRPC unary calls', create);
+  // @k8ts/client as the components use it: requests multiplexed over one Exchange stream.
+  const exchange = new GrpcClient({ server: addr });
+  const createOnStream = async (name: string) => void (await exchange.create('configmaps', configMap(name, 'bench')));
+  await warmUp(cluster, createOnStream);
+  await printCreateRates(cluster, opts, 'gRPC Exchange stream (@k8ts/client)', createOnStream);
+  exchange.close();
 
   if (opts.watchers.length) {
     printWatchHeader('gRPC', opts.events, opts.interval, await rawWatchLatency(raw, opts.events, opts.interval));

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { KubeObject, KubeList, WatchEvent, WatchEventType, DeleteOptions, Status } from '@k8ts/api';
+import { ExchangeStream, type ExchangeOp, type ExchangeCallOptions } from './exchange-stream.js';
 import { ApiError, type Client, type ListOptions, type WatchOptions, type WriteOptions, type PatchType, type WatchHandle } from './types.js';
 
 export const CLIENT_PROTO_PATH = fileURLToPath(new URL('../../../proto/k8ts.proto', import.meta.url));
@@ -74,9 +75,14 @@ export interface GrpcClientOptions {
   server?: string;
   token?: string;
   tokenFile?: string;
-  /** Deadline of unary calls (default 30 s). */
+  /** Deadline of each request (default 30 s). */
   timeoutMs?: number;
   channelOptions?: grpc.ChannelOptions;
+  /**
+   * get/create/update/patch/delete as messages on one shared Objects.Exchange stream (default
+   * true; unary calls when false, or when the apiserver does not implement Exchange).
+   */
+  exchange?: boolean;
 }
 
 function resolveToken(opts: GrpcClientOptions): string | undefined {
@@ -91,6 +97,9 @@ function bearerMetadata(token: string | undefined): grpc.Metadata {
   return md;
 }
 
+const EXCHANGE_OP: Record<string, ExchangeOp | undefined> = { Get: 'get', Create: 'create', Update: 'update', Patch: 'patch', Delete: 'delete' };
+const UNARY_METHOD: Record<ExchangeOp, string> = { get: 'Get', create: 'Create', update: 'Update', patch: 'Patch', delete: 'Delete' };
+
 export class GrpcClient implements Client {
   readonly server: string;
   private readonly objects: grpc.Client & Record<string, any>;
@@ -98,6 +107,7 @@ export class GrpcClient implements Client {
   private readonly timeoutMs: number;
   private nodesClient: NodesClient | undefined;
   private readonly watches = new Set<WatchHandle>();
+  private readonly exchange: ExchangeStream | undefined;
 
   constructor(opts: GrpcClientOptions = {}) {
     const { Objects } = loadClientProto();
@@ -105,6 +115,18 @@ export class GrpcClient implements Client {
     this.token = resolveToken(opts);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.objects = new Objects(this.server, grpc.credentials.createInsecure(), { ...GRPC_CLIENT_OPTIONS, ...opts.channelOptions }) as any;
+    if (opts.exchange !== false) {
+      this.exchange = new ExchangeStream(
+        () => this.objects.Exchange(bearerMetadata(this.token)),
+        (op, req, o) => this.unary(UNARY_METHOD[op], req, o),
+        apiErrorFromGrpc,
+      );
+    }
+  }
+
+  /** Requests waiting for their reply on the Exchange stream. */
+  get requestsInFlight(): number {
+    return this.exchange?.inFlight ?? 0;
   }
 
   /** The Nodes service on the same channel, for agents. */
@@ -113,16 +135,18 @@ export class GrpcClient implements Client {
     return this.nodesClient;
   }
 
-  private unary<R>(method: string, req: object): Promise<R> {
+  private unary<R>(method: string, req: object, opts: Partial<ExchangeCallOptions> = {}): Promise<R> {
     return new Promise((resolve, reject) => {
-      this.objects[method](req, bearerMetadata(this.token), { deadline: Date.now() + this.timeoutMs }, (err: grpc.ServiceError | null, reply: R) =>
+      const call = this.objects[method](req, bearerMetadata(this.token), { deadline: Date.now() + (opts.timeoutMs ?? this.timeoutMs) }, (err: grpc.ServiceError | null, reply: R) =>
         err ? reject(apiErrorFromGrpc(err)) : resolve(reply),
       );
+      if (opts.signal) opts.signal.addEventListener('abort', () => call.cancel(), { once: true });
     });
   }
 
   private async object<T>(method: string, req: object): Promise<T> {
-    const reply = await this.unary<{ json: string }>(method, req);
+    const op = EXCHANGE_OP[method];
+    const reply = op && this.exchange ? await this.exchange.call(op, req, { timeoutMs: this.timeoutMs }) : await this.unary<{ json: string }>(method, req);
     return JSON.parse(reply.json) as T;
   }
 
@@ -256,6 +280,7 @@ export class GrpcClient implements Client {
   }
 
   close(): void {
+    this.exchange?.close();
     for (const w of [...this.watches]) w.stop();
     this.nodesClient?.close();
     this.objects.close();

@@ -8,7 +8,8 @@ import { encodeShared } from '../registry/watch-event.js';
 import { cachedJson } from '../storage/codec.js';
 import { loadK8tsProto } from './proto.js';
 import { toServiceError } from './errors.js';
-import { unary } from './unary.js';
+import { unary, type Handler } from './unary.js';
+import type { ExchangeStreams } from './exchange.js';
 import { userOf, type GrpcContext } from './context.js';
 
 function parseObject(json: string): KubeObject {
@@ -27,16 +28,25 @@ function reply(obj: unknown): { json: string } {
   return { json: cachedJson(obj) ?? JSON.stringify(obj) };
 }
 
-export function objectsService(ctx: GrpcContext): grpc.UntypedServiceImplementation {
-  const r = ctx.registry;
+/** The handlers of the request/reply methods, shared by the unary calls and the Exchange stream. */
+export interface ObjectHandlers {
+  get: Handler;
+  list: Handler;
+  create: Handler;
+  update: Handler;
+  patch: Handler;
+  delete: Handler;
+}
+
+export function objectHandlers(r: GrpcContext['registry']): ObjectHandlers {
   return {
-    Get: unary(ctx, 'get', async (req: any) => {
+    get: async (req: any) => {
       const obj = req.subresource
         ? await r.getSubresource(req.resource, req.namespace, req.name, req.subresource)
         : await r.get(req.resource, req.namespace, req.name);
       return reply(obj);
-    }),
-    List: unary(ctx, 'list', async (req: any) => {
+    },
+    list: async (req: any) => {
       const list = await r.list(req.resource, {
         namespace: req.namespace || undefined,
         labelSelector: req.label_selector || undefined,
@@ -47,21 +57,21 @@ export function objectsService(ctx: GrpcContext): grpc.UntypedServiceImplementat
         resourceVersionMatch: req.resource_version_match || undefined,
       });
       return reply(list);
-    }),
-    Create: unary(ctx, 'create', async (req: any, user) => {
+    },
+    create: async (req: any, user) => {
       const obj = parseObject(req.json);
       if (req.subresource) {
         return reply(await r.createSubresource(req.resource, req.namespace, req.name || obj.metadata?.name || '', req.subresource, obj, { dryRun: req.dry_run, user }));
       }
       return reply(await r.create(req.resource, req.namespace, obj, { dryRun: req.dry_run, user }));
-    }),
-    Update: unary(ctx, 'update', async (req: any, user) => {
+    },
+    update: async (req: any, user) => {
       const obj = parseObject(req.json);
       const name = req.name || obj.metadata?.name;
       if (!name) throw badRequest('update needs a name');
       return reply(await r.update(req.resource, req.namespace, name, obj, { subresource: req.subresource || '', dryRun: req.dry_run, user }));
-    }),
-    Patch: unary(ctx, 'patch', async (req: any, user) => {
+    },
+    patch: async (req: any, user) => {
       const res = await r.patch(req.resource, req.namespace, req.name, req.patch_type as PatchType, req.patch, {
         subresource: req.subresource || undefined,
         fieldManager: req.field_manager || undefined,
@@ -69,13 +79,26 @@ export function objectsService(ctx: GrpcContext): grpc.UntypedServiceImplementat
         user,
       });
       return reply(res.object);
-    }),
-    Delete: unary(ctx, 'delete', async (req: any, user) => {
+    },
+    delete: async (req: any, user) => {
       const opts = req.options_json ? parseObject(req.options_json) : {};
       const res = await r.delete(req.resource, req.namespace, req.name, { ...(opts as object), user });
       return reply(res.object);
-    }),
+    },
+  };
+}
+
+export function objectsService(ctx: GrpcContext, exchanges: ExchangeStreams): grpc.UntypedServiceImplementation {
+  const h = objectHandlers(ctx.registry);
+  return {
+    Get: unary(ctx, 'get', h.get),
+    List: unary(ctx, 'list', h.list),
+    Create: unary(ctx, 'create', h.create),
+    Update: unary(ctx, 'update', h.update),
+    Patch: unary(ctx, 'patch', h.patch),
+    Delete: unary(ctx, 'delete', h.delete),
     Watch: (call: grpc.ServerWritableStream<any, any>) => watch(ctx, call),
+    Exchange: (call: grpc.ServerDuplexStream<any, any>) => exchanges.serve(call, h),
   };
 }
 

@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadK8tsProto } from './proto.js';
 import { objectsService } from './objects-service.js';
 import { nodesService } from './nodes-service.js';
+import { ExchangeStreams } from './exchange.js';
 import type { GrpcContext } from './context.js';
 
 export const GRPC_SERVER_OPTIONS: grpc.ServerOptions = {
@@ -46,7 +47,8 @@ export interface StartedGrpcServer {
 export async function startGrpcServer(ctx: GrpcContext, host: string, port: number): Promise<StartedGrpcServer> {
   const proto = loadK8tsProto();
   const server = new grpc.Server(GRPC_SERVER_OPTIONS);
-  server.addService(withPreEncodedWatch(proto.Objects.service), objectsService(ctx));
+  const exchanges = new ExchangeStreams(ctx);
+  server.addService(withPreEncodedWatch(proto.Objects.service), objectsService(ctx, exchanges));
   server.addService(proto.Nodes.service, nodesService(ctx));
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
@@ -67,6 +69,8 @@ export async function startGrpcServer(ctx: GrpcContext, host: string, port: numb
           clearTimeout(timer);
           resolve();
         });
+        // Exchange streams answer what they read, then end; their clients open new ones.
+        void exchanges.drain();
       }),
   };
 }

@@ -2,41 +2,51 @@
 import type * as grpc from '@grpc/grpc-js';
 import { toApiError } from '../registry/errors.js';
 import type { RequestUser } from '../registry/types.js';
+import type { ApiError } from '@k8ts/client';
 import { toServiceError } from './errors.js';
 import { userOf, type GrpcContext } from './context.js';
 
-export function unary<Req, Res>(
-  ctx: GrpcContext,
-  verb: string,
-  fn: (req: Req, user: RequestUser) => Promise<Res>,
-): grpc.handleUnaryCall<Req, Res> {
+export type Handler<Req = any, Res = any> = (req: Req, user: RequestUser) => Promise<Res>;
+
+/**
+ * One request of `verb` on `resource` for an authenticated user, as both the unary calls and
+ * the Exchange stream run it: the handler's result or its ApiError, with the request metric
+ * and, for a server error, the log line.
+ */
+export function runRequest<Req, Res>(ctx: GrpcContext, verb: string, resource: string, fn: Handler<Req, Res>, req: Req, user: RequestUser, start: number): Promise<{ ok: true; res: Res } | { ok: false; err: ApiError }> {
+  let p: Promise<Res>;
+  try {
+    p = fn(req, user);
+  } catch (err) {
+    p = Promise.reject(err);
+  }
+  return p.then(
+    (res) => {
+      ctx.metrics?.observeRequest(verb, resource, 200, (performance.now() - start) / 1000);
+      return { ok: true as const, res };
+    },
+    (err) => {
+      const e = toApiError(err);
+      if (e.code >= 500) ctx.logger?.error({ verb, resource, err: (err as Error)?.stack ?? String(err) }, 'request failed');
+      ctx.metrics?.observeRequest(verb, resource, e.code, (performance.now() - start) / 1000);
+      return { ok: false as const, err: e };
+    },
+  );
+}
+
+export function unary<Req, Res>(ctx: GrpcContext, verb: string, fn: Handler<Req, Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const start = performance.now();
     const resource = String((call.request as any)?.resource ?? '');
-    let code = 200;
-    const done = () => ctx.metrics?.observeRequest(verb, resource, code, (performance.now() - start) / 1000);
     let user: RequestUser;
     try {
       user = userOf(ctx, call);
     } catch (err) {
       const e = toApiError(err);
-      code = e.code;
-      done();
+      ctx.metrics?.observeRequest(verb, resource, e.code, (performance.now() - start) / 1000);
       callback(toServiceError(e));
       return;
     }
-    fn(call.request, user).then(
-      (res) => {
-        done();
-        callback(null, res);
-      },
-      (err) => {
-        const e = toApiError(err);
-        code = e.code;
-        if (code >= 500) ctx.logger?.error({ verb, resource, err: (err as Error)?.stack ?? String(err) }, 'request failed');
-        done();
-        callback(toServiceError(e));
-      },
-    );
+    void runRequest(ctx, verb, resource, fn, call.request, user, start).then((r) => (r.ok ? callback(null, r.res) : callback(toServiceError(r.err))));
   };
 }

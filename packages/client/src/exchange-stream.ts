@@ -1,0 +1,192 @@
+// Requests over Objects.Exchange: one bidi stream per client carries get/create/update/patch/
+// delete as messages with ids, a fraction of a unary call's CPU on both ends
+// (test/bench/grpc-exchange.ts). The stream opens on first use and again after it breaks;
+// requests in flight when it breaks fail as a unary call on a broken connection would
+// (503 ServiceUnavailable) and are never re-sent, since the apiserver may have applied them.
+// An apiserver without Exchange (UNIMPLEMENTED, nothing answered) gets unary calls instead.
+import * as grpc from '@grpc/grpc-js';
+import type { Status } from '@k8ts/api';
+import { ApiError } from './types.js';
+
+export type ExchangeOp = 'get' | 'create' | 'update' | 'patch' | 'delete';
+
+export interface ObjectReplyMsg {
+  json: string;
+}
+
+interface ObjectResponseMsg {
+  id: number;
+  result?: 'reply' | 'error';
+  reply?: ObjectReplyMsg;
+  error?: { code: number; message: string; status_json: string };
+}
+
+export interface ExchangeCallOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+interface Pending {
+  resolve(r: ObjectReplyMsg): void;
+  reject(e: unknown): void;
+  op: ExchangeOp;
+  req: object;
+  opts: ExchangeCallOptions;
+  deadline: number;
+  timer: NodeJS.Timeout;
+  onAbort?: () => void;
+}
+
+/** How long an apiserver without Exchange is spoken to in unary calls before the stream is tried again. */
+const UNSUPPORTED_RECHECK_MS = 60_000;
+
+/** The metav1.Status of a failure the client made up (no reply from the apiserver). */
+export function clientStatus(code: number, reason: string, message: string): Status {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+}
+
+/** An ApiError from the in-band error of a reply: what the unary call's k8s-status trailer would have given. */
+export function apiErrorFromReply(e: { code: number; message: string; status_json: string }, fromGrpc: (err: Partial<grpc.ServiceError>) => ApiError): ApiError {
+  if (e.status_json) {
+    try {
+      const status = JSON.parse(e.status_json) as Status;
+      return new ApiError(status.code ?? 500, status.reason ?? 'InternalError', status);
+    } catch {
+      // fall through to the code mapping
+    }
+  }
+  return fromGrpc({ code: e.code, details: e.message });
+}
+
+interface Stream {
+  call: grpc.ClientDuplexStream<object, ObjectResponseMsg>;
+  /** Whether anything came back on it: an UNIMPLEMENTED status after that is not "no Exchange here". */
+  answered: boolean;
+  ended: boolean;
+}
+
+export class ExchangeStream {
+  private stream: Stream | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private unsupportedUntil = 0;
+  private closed = false;
+
+  constructor(
+    private readonly open: () => grpc.ClientDuplexStream<object, ObjectResponseMsg>,
+    /** The unary call of the same op: the fallback when the apiserver has no Exchange. */
+    private readonly unary: (op: ExchangeOp, req: object, opts: ExchangeCallOptions) => Promise<ObjectReplyMsg>,
+    private readonly fromGrpc: (err: Partial<grpc.ServiceError>) => ApiError,
+  ) {}
+
+  /** Requests sent and not answered yet. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  call(op: ExchangeOp, req: object, opts: ExchangeCallOptions): Promise<ObjectReplyMsg> {
+    if (this.closed) return Promise.reject(new ApiError(499, 'ClientClosedRequest', clientStatus(499, 'ClientClosedRequest', 'the client was closed')));
+    if (this.unsupportedUntil > Date.now()) return this.unary(op, req, opts);
+    if (opts.signal?.aborted) return Promise.reject(aborted());
+    return new Promise((resolve, reject) => {
+      const stream = this.current();
+      let id = this.nextId;
+      // ids wrap at 2^32 (uint32); skip one still waiting for its reply.
+      while (this.pending.has(id)) id = id >= 0xffffffff ? 1 : id + 1;
+      this.nextId = id >= 0xffffffff ? 1 : id + 1;
+      const p: Pending = {
+        resolve,
+        reject,
+        op,
+        req,
+        opts,
+        deadline: Date.now() + opts.timeoutMs,
+        timer: setTimeout(() => this.fail(id, this.fromGrpc({ code: grpc.status.DEADLINE_EXCEEDED, details: 'Deadline exceeded' })), opts.timeoutMs),
+      };
+      if (opts.signal) {
+        p.onAbort = () => this.fail(id, aborted());
+        opts.signal.addEventListener('abort', p.onAbort, { once: true });
+      }
+      this.pending.set(id, p);
+      stream.call.write({ id, [op]: req });
+    });
+  }
+
+  /** Ends the stream; requests still waiting fail as cancelled calls do. */
+  close(): void {
+    this.closed = true;
+    const s = this.stream;
+    this.stream = undefined;
+    if (s && !s.ended) {
+      s.ended = true;
+      s.call.cancel();
+    }
+    for (const id of [...this.pending.keys()]) this.fail(id, new ApiError(499, 'ClientClosedRequest', clientStatus(499, 'ClientClosedRequest', 'the client was closed')));
+  }
+
+  private current(): Stream {
+    if (this.stream && !this.stream.ended) return this.stream;
+    const s: Stream = { call: this.open(), answered: false, ended: false };
+    this.stream = s;
+    s.call.on('metadata', () => (s.answered = true));
+    s.call.on('data', (msg: ObjectResponseMsg) => {
+      s.answered = true;
+      const p = this.settle(msg.id);
+      if (!p) return; // timed out or aborted before the reply came
+      if (msg.reply) p.resolve(msg.reply);
+      else if (msg.error) p.reject(apiErrorFromReply(msg.error, this.fromGrpc));
+      else p.reject(new ApiError(500, 'InternalError', clientStatus(500, 'InternalError', `reply ${msg.id} carries no result`)));
+    });
+    // grpc-js emits `error` (or `end`) and `status`: handle the end once, from `status`.
+    s.call.on('error', () => undefined);
+    s.call.on('status', (st: grpc.StatusObject) => this.ended(s, st));
+    return s;
+  }
+
+  private ended(s: Stream, st: grpc.StatusObject): void {
+    if (this.stream === s) this.stream = undefined;
+    const cancelledByUs = s.ended;
+    s.ended = true;
+    if (cancelledByUs) return;
+    const waiting = [...this.pending.entries()];
+    if (st.code === grpc.status.UNIMPLEMENTED && !s.answered) {
+      // An apiserver without Exchange never read these requests: send them as unary calls.
+      this.unsupportedUntil = Date.now() + UNSUPPORTED_RECHECK_MS;
+      for (const [id, p] of waiting) {
+        this.settle(id);
+        if (p.opts.signal?.aborted) {
+          p.reject(aborted());
+          continue;
+        }
+        this.unary(p.op, p.req, { ...p.opts, timeoutMs: Math.max(1, p.deadline - Date.now()) }).then(p.resolve, p.reject);
+      }
+      return;
+    }
+    // What a unary call would have got: the apiserver's own status (a 401 carries k8s-status),
+    // or, for a stream that broke or ended with requests unanswered, 503 ServiceUnavailable.
+    let err: ApiError;
+    if (st.metadata?.get('k8s-status')?.length) err = this.fromGrpc(st);
+    else {
+      const details = st.code === grpc.status.OK ? 'the stream to the apiserver ended before the reply' : st.details || 'the stream to the apiserver broke';
+      err = this.fromGrpc({ code: grpc.status.UNAVAILABLE, details, metadata: st.metadata });
+    }
+    for (const [id] of waiting) this.fail(id, err);
+  }
+
+  private settle(id: number): Pending | undefined {
+    const p = this.pending.get(id);
+    if (!p) return undefined;
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    if (p.onAbort) p.opts.signal?.removeEventListener('abort', p.onAbort);
+    return p;
+  }
+
+  private fail(id: number, err: unknown): void {
+    this.settle(id)?.reject(err);
+  }
+}
+
+function aborted(): ApiError {
+  return new ApiError(499, 'ClientClosedRequest', clientStatus(499, 'ClientClosedRequest', 'the request was aborted'));
+}
