@@ -1,7 +1,16 @@
 // Kubernetes times: metav1.Time is RFC 3339 to the second, MicroTime to the microsecond.
+// Every create stamps one; the text changes once a second.
+let cachedSecond = NaN;
+let cachedText = '';
+
 export function nowTime(offsetSeconds = 0): string {
-  // toISOString is "YYYY-MM-DDTHH:MM:SS.sssZ": drop the milliseconds.
-  return `${new Date(Date.now() + offsetSeconds * 1000).toISOString().slice(0, 19)}Z`;
+  const second = Math.floor((Date.now() + offsetSeconds * 1000) / 1000);
+  if (second !== cachedSecond) {
+    // toISOString is "YYYY-MM-DDTHH:MM:SS.sssZ": drop the milliseconds.
+    cachedText = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
+    cachedSecond = second;
+  }
+  return cachedText;
 }
 
 const originNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();

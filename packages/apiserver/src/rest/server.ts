@@ -66,10 +66,10 @@ export function createRestServer(opts: RestServerOptions): http.Server {
     let ctxRef: RequestContext | undefined;
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const labels = { verb: ctxRef?.verb ?? verb, resource: resourceLabel, subresource: subresourceLabel };
-      deps.metrics.requests.inc({ ...labels, code: String(res.statusCode) });
-      if (labels.verb !== 'WATCH' && labels.verb !== 'CONNECT') deps.metrics.latency.observe(labels, seconds);
-      opts.logger.debug({ verb: labels.verb, path, code: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      const v = ctxRef?.verb ?? verb;
+      deps.metrics.requests.inc({ verb: v, resource: resourceLabel, subresource: subresourceLabel, code: String(res.statusCode) });
+      if (v !== 'WATCH' && v !== 'CONNECT') deps.metrics.latency.observe({ verb: v, resource: resourceLabel, subresource: subresourceLabel }, seconds);
+      if (opts.logger.isLevelEnabled('debug')) opts.logger.debug({ verb: v, path, code: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
 
     if (path.startsWith('/readyz')) {

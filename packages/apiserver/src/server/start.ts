@@ -17,6 +17,7 @@ import { createRestServer } from '../rest/index.js';
 import type { StreamTunnel } from '../tunnel/types.js';
 import { createAgentTunnel } from '../tunnel/index.js';
 import { registerServiceAllocators } from '../allocators/index.js';
+import { installLeanAsyncResourceBind } from '../storage/async-resource-bind.js';
 
 export interface ApiServerOptions {
   etcdServers: string[];
@@ -52,6 +53,8 @@ export interface ApiServer {
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const logger = opts.logger ?? createLogger('apiserver');
+  // Every etcd call is an HTTP/2 request, and Node's request binds a function (see the file).
+  installLeanAsyncResourceBind();
   const host = opts.host ?? '127.0.0.1';
   const metrics = new ApiServerMetrics();
   collectDefaultMetrics({ register: metrics.registry });
