@@ -34,6 +34,8 @@ interface Pending {
   opts: ExchangeCallOptions;
   deadline: number;
   timer: NodeJS.Timeout;
+  /** The stream it was sent on: when that one ends, only its requests fail. */
+  stream: Stream;
   onAbort?: () => void;
 }
 
@@ -62,7 +64,11 @@ interface Stream {
   call: grpc.ClientDuplexStream<object, ObjectResponseMsg>;
   /** Whether anything came back on it: an UNIMPLEMENTED status after that is not "no Exchange here". */
   answered: boolean;
+  /** Cancelled by us, or its status came: new requests go to a new stream. */
   ended: boolean;
+  status?: grpc.StatusObject;
+  /** Every reply read (`end`): only then do the requests still waiting fail. */
+  drained: boolean;
 }
 
 export class ExchangeStream {
@@ -102,6 +108,7 @@ export class ExchangeStream {
         opts,
         deadline: Date.now() + opts.timeoutMs,
         timer: setTimeout(() => this.fail(id, this.fromGrpc({ code: grpc.status.DEADLINE_EXCEEDED, details: 'Deadline exceeded' })), opts.timeoutMs),
+        stream,
       };
       if (opts.signal) {
         p.onAbort = () => this.fail(id, aborted());
@@ -126,7 +133,7 @@ export class ExchangeStream {
 
   private current(): Stream {
     if (this.stream && !this.stream.ended) return this.stream;
-    const s: Stream = { call: this.open(), answered: false, ended: false };
+    const s: Stream = { call: this.open(), answered: false, ended: false, drained: false };
     this.stream = s;
     s.call.on('metadata', () => (s.answered = true));
     s.call.on('data', (msg: ObjectResponseMsg) => {
@@ -137,18 +144,27 @@ export class ExchangeStream {
       else if (msg.error) p.reject(apiErrorFromReply(msg.error, this.fromGrpc));
       else p.reject(new ApiError(500, 'InternalError', clientStatus(500, 'InternalError', `reply ${msg.id} carries no result`)));
     });
-    // grpc-js emits `error` (or `end`) and `status`: handle the end once, from `status`.
+    // grpc-js emits `status` (and `error` unless OK) as soon as the call ends, while replies
+    // read before may still sit in the stream's buffer: fail what is left once `end` says
+    // every reply was delivered.
     s.call.on('error', () => undefined);
-    s.call.on('status', (st: grpc.StatusObject) => this.ended(s, st));
+    s.call.on('status', (st: grpc.StatusObject) => {
+      if (this.stream === s) this.stream = undefined;
+      const cancelledByUs = s.ended && !s.status;
+      s.ended = true;
+      if (cancelledByUs) return;
+      s.status = st;
+      if (s.drained) this.ended(s, st);
+    });
+    s.call.on('end', () => {
+      s.drained = true;
+      if (s.status) this.ended(s, s.status);
+    });
     return s;
   }
 
   private ended(s: Stream, st: grpc.StatusObject): void {
-    if (this.stream === s) this.stream = undefined;
-    const cancelledByUs = s.ended;
-    s.ended = true;
-    if (cancelledByUs) return;
-    const waiting = [...this.pending.entries()];
+    const waiting = [...this.pending.entries()].filter(([, p]) => p.stream === s);
     if (st.code === grpc.status.UNIMPLEMENTED && !s.answered) {
       // An apiserver without Exchange never read these requests: send them as unary calls.
       this.unsupportedUntil = Date.now() + UNSUPPORTED_RECHECK_MS;

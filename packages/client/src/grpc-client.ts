@@ -80,7 +80,8 @@ export interface GrpcClientOptions {
   channelOptions?: grpc.ChannelOptions;
   /**
    * get/create/update/patch/delete as messages on one shared Objects.Exchange stream (default
-   * true; unary calls when false, or when the apiserver does not implement Exchange).
+   * true, or env K8TS_GRPC_EXCHANGE=0 for false; unary calls when false, or when the apiserver
+   * does not implement Exchange).
    */
   exchange?: boolean;
 }
@@ -115,7 +116,7 @@ export class GrpcClient implements Client {
     this.token = resolveToken(opts);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.objects = new Objects(this.server, grpc.credentials.createInsecure(), { ...GRPC_CLIENT_OPTIONS, ...opts.channelOptions }) as any;
-    if (opts.exchange !== false) {
+    if (opts.exchange ?? process.env.K8TS_GRPC_EXCHANGE !== '0') {
       this.exchange = new ExchangeStream(
         () => this.objects.Exchange(bearerMetadata(this.token)),
         (op, req, o) => this.unary(UNARY_METHOD[op], req, o),
