@@ -29,7 +29,7 @@ export const EXTRA_TAGS: Record<ImageName, string[]> = {
 };
 
 /** Default BASE per image: the locally assembled root filesystem (scratch) or a local image. */
-const LOCAL_BASE: Record<ImageName, string> = { pause: 'scratch', busybox: 'scratch', node: 'scratch', hello: IMAGES.node };
+const LOCAL_BASE: Record<ImageName, string> = { pause: 'scratch', busybox: 'scratch', node: 'scratch', hello: IMAGES.busybox };
 
 export interface BuildImagesOptions {
   only?: ImageName[] | string[];
@@ -207,7 +207,7 @@ async function addTags(docker: Docker, image: string, tags: string[]): Promise<v
 
 /**
  * Builds the images (all, or `only`) unless present with the same inputs. Order matters:
- * hello's default base is k8ts/node, so node comes first.
+ * hello's default base is k8ts/busybox, so busybox comes first.
  */
 export async function buildImages(opts: BuildImagesOptions = {}): Promise<BuildResult[]> {
   const docker = opts.docker ?? new Docker();
@@ -220,8 +220,8 @@ export async function buildImages(opts: BuildImagesOptions = {}): Promise<BuildR
     const t0 = Date.now();
     const tag = IMAGES[name];
     const base = opts.bases?.[name] ?? LOCAL_BASE[name];
-    if (name === 'hello' && base === IMAGES.node && !(await imageLabels(docker, IMAGES.node))) {
-      results.push(...(await buildImages({ ...opts, only: ['node'], force: false, docker })));
+    if (name === 'hello' && base === IMAGES.busybox && !(await imageLabels(docker, IMAGES.busybox))) {
+      results.push(...(await buildImages({ ...opts, only: ['busybox'], force: false, docker })));
     }
     const dir = stage(name, base);
     const hash = contextHash(dir, base);

@@ -37,6 +37,7 @@ interface PodMemory {
   ready: Map<string, boolean>; // by container id
   started: Map<string, boolean>; // by container id
   probes: Map<string, ProbeWorker>; // `${containerId}/${kind}`
+  admittedAt: number; // when this agent first synced the pod: probe ticks count from here
   volumes?: Map<string, PreparedVolume>;
   startTime?: string;
   lastStatus?: unknown;
@@ -168,7 +169,7 @@ export class PodManager {
 
   private mem(uid: string): PodMemory {
     let m = this.memory.get(uid);
-    if (!m) this.memory.set(uid, (m = { waiting: new Map(), ready: new Map(), started: new Map(), probes: new Map() }));
+    if (!m) this.memory.set(uid, (m = { waiting: new Map(), ready: new Map(), started: new Map(), probes: new Map(), admittedAt: Date.now() }));
     return m;
   }
 
@@ -492,8 +493,13 @@ export class PodManager {
         if (!probe) continue;
         const key = `${inst.id}/${kind}`;
         wanted.add(key);
-        if (mem.probes.has(key)) continue;
         const id = inst.id;
+        const existing = mem.probes.get(key);
+        if (existing) {
+          // kubelet's UpdatePodStatus: a container not yet ready is probed again at each sync.
+          if (kind === 'readiness' && mem.ready.get(id) !== true) existing.trigger();
+          continue;
+        }
         const target = { containerId: id, podIP, exec: (cmd: string[], t: number) => this.o.runtime.exec(id, cmd, t) };
         const startedOk = () => !c.startupProbe || mem.started.get(id) === true;
         // A container adopted after an agent restart starts from what the API shows for it,
@@ -504,6 +510,7 @@ export class PodManager {
         const initial = kind === 'readiness' ? mem.ready.get(id) : kind === 'startup' ? mem.started.get(id) : undefined;
         const worker = new ProbeWorker({
           initial,
+          anchorMs: mem.admittedAt,
           kind,
           probe,
           container: c,

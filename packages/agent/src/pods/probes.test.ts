@@ -65,3 +65,60 @@ test('a worker waits initialDelaySeconds, then reports flips on its period', asy
   assert.ok(firstAt - t0 >= 950, `first probe after the initial delay (${firstAt - t0} ms)`);
   assert.deepEqual(results, [true, false]);
 });
+
+test("ticks count from the pod's admission, as kubelet's ticker: a probe that failed at the start is retried at the next tick, not a whole period later", async () => {
+  const at: number[] = [];
+  const t0 = Date.now();
+  let ready: boolean | undefined;
+  const w = new ProbeWorker({
+    kind: 'readiness',
+    probe: { exec: { command: ['x'] }, periodSeconds: 1 },
+    container: { name: 'c' },
+    anchorMs: t0 - 700,
+    target: { containerId: 'x', podIP: '', exec: async () => { at.push(Date.now() - t0); return { exitCode: at.length >= 2 ? 0 : 1, stdout: '', stderr: '', timedOut: false }; } },
+    onResult: (ok) => (ready = ok),
+  });
+  await new Promise((r) => setTimeout(r, 600));
+  w.stop();
+  assert.ok(at[0]! < 100, `first probe at once (${at[0]} ms)`);
+  assert.ok(at[1]! >= 250 && at[1]! < 500, `second at the tick 300 ms later (${at[1]} ms)`);
+  assert.equal(ready, true);
+});
+
+test('trigger() probes at once without moving the ticks; a trigger during a probe runs after it', async () => {
+  const at: number[] = [];
+  const t0 = Date.now();
+  const w = new ProbeWorker({
+    kind: 'readiness',
+    probe: { exec: { command: ['x'] }, periodSeconds: 1 },
+    container: { name: 'c' },
+    target: { containerId: 'x', podIP: '', exec: async () => { at.push(Date.now() - t0); await new Promise((r) => setTimeout(r, 50)); return { exitCode: 1, stdout: '', stderr: '', timedOut: false }; } },
+    onResult: () => {},
+  });
+  w.trigger(); // while the first probe runs
+  await new Promise((r) => setTimeout(r, 400));
+  w.trigger();
+  await new Promise((r) => setTimeout(r, 750));
+  w.stop();
+  assert.equal(at.length, 4, `probes at ${at.join(', ')} ms`);
+  assert.ok(at[1]! >= 45 && at[1]! < 200, `the queued trigger ran after the first probe (${at[1]} ms)`);
+  assert.ok(at[2]! >= 400 && at[2]! < 550, `the trigger at 400 ms ran at once (${at[2]} ms)`);
+  assert.ok(at[3]! >= 950 && at[3]! < 1150, `the tick stayed at 1 s (${at[3]} ms)`);
+});
+
+test('initialDelaySeconds holds triggers too, counted from the container start', async () => {
+  let calls = 0;
+  const w = new ProbeWorker({
+    kind: 'readiness',
+    probe: { exec: { command: ['x'] }, periodSeconds: 1, initialDelaySeconds: 5 },
+    container: { name: 'c' },
+    startedAtMs: Date.now() - 4_800,
+    target: { containerId: 'x', podIP: '', exec: async () => { calls++; return { exitCode: 0, stdout: '', stderr: '', timedOut: false }; } },
+    onResult: () => {},
+  });
+  w.trigger();
+  assert.equal(calls, 0);
+  await new Promise((r) => setTimeout(r, 1100));
+  w.stop();
+  assert.equal(calls, 1, 'one probe, at the first tick after the delay');
+});

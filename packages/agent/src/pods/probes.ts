@@ -145,33 +145,83 @@ export interface ProbeWorkerOptions {
   canRun?: () => boolean;
   /** The result to start from (an adopted container keeps what the API last showed). */
   initial?: boolean;
+  /**
+   * When the agent admitted the pod: the period's ticks are counted from here, as kubelet's
+   * worker ticker starts at pod admission, not at the container's start. Default: now.
+   */
+  anchorMs?: number;
+  /** When the container started: no probe runs before this + initialDelaySeconds. Default: now. */
+  startedAtMs?: number;
   onResult(ok: boolean, message: string): void;
 }
 
-/** Runs one probe on its schedule until stopped. */
+/**
+ * Runs one probe on kubelet's schedule until stopped: once when created (kubelet's first status
+ * update after the start triggers that at once), then on ticks every period counted from the
+ * pod's admission, plus whenever `trigger()` asks (kubelet triggers a readiness probe on each
+ * pod status update while the container is not yet ready). No probe runs before
+ * initialDelaySeconds after the container's start; a trigger never shifts the ticks.
+ */
 export class ProbeWorker {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private probing = false;
+  private again = false;
   readonly counter: ProbeCounter;
   private readonly timing: ProbeTiming;
+  private readonly anchor: number;
+  private readonly notBefore: number;
 
   constructor(private readonly o: ProbeWorkerOptions) {
     this.timing = probeTiming(o.probe, o.kind);
     // Readiness starts as not ready; liveness starts as alive; startup as not started.
     const start = o.initial ?? (o.kind === 'liveness' ? true : o.kind === 'readiness' ? false : undefined);
     this.counter = new ProbeCounter(this.timing.successThreshold, this.timing.failureThreshold, start);
-    this.timer = setTimeout(() => void this.tick(), this.timing.initialDelayMs);
+    const now = Date.now();
+    this.anchor = Math.min(o.anchorMs ?? now, now);
+    this.notBefore = (o.startedAtMs ?? now) + this.timing.initialDelayMs;
+    this.schedule();
+    this.trigger();
   }
 
-  private async tick(): Promise<void> {
+  /** Runs the probe now (after the one in flight, if any); the ticks stay where they were. */
+  trigger(): void {
     if (this.stopped) return;
-    if (!this.o.canRun || this.o.canRun()) {
+    if (this.probing) {
+      this.again = true;
+      return;
+    }
+    void this.probe();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    const period = this.timing.periodMs;
+    // The next tick after now, and not before the initial delay is over.
+    let next = this.anchor + (Math.floor((now - this.anchor) / period) + 1) * period;
+    if (next < this.notBefore) next = this.anchor + Math.ceil((this.notBefore - this.anchor) / period) * period;
+    this.timer = setTimeout(() => {
+      this.trigger();
+      this.schedule();
+    }, next - now);
+  }
+
+  private async probe(): Promise<void> {
+    if (Date.now() < this.notBefore || (this.o.canRun && !this.o.canRun())) return;
+    this.probing = true;
+    try {
       const out = await runProbe(this.o.probe, this.o.container, this.o.target, this.timing.timeoutMs);
       if (this.stopped) return;
       const flipped = this.counter.record(out.ok);
       if (flipped !== undefined) this.o.onResult(flipped, out.message);
+    } finally {
+      this.probing = false;
     }
-    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.timing.periodMs);
+    if (this.again) {
+      this.again = false;
+      this.trigger();
+    }
   }
 
   stop(): void {
