@@ -154,7 +154,7 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
     streams = new StreamServer({ connect: (n) => nodesApi.connect!(n), nodeName, runtime, pods: () => pods.pods, log });
     streams.start();
   }
-  log.info({ node: nodeName, network: network.name, stateDir, opsPort: ops.port }, 'agent started');
+  log.info({ network: network.name, stateDir, opsPort: ops.port }, 'agent started');
 
   return {
     nodeName,
@@ -171,7 +171,7 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
       await pods.stop();
       await ops.close();
       if (ownsClient) client.close();
-      log.info({ node: nodeName }, 'agent stopped (pods keep running)');
+      log.info('agent stopped (pods keep running)');
     },
   };
 }

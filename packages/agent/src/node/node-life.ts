@@ -81,7 +81,7 @@ export class NodeLife {
         return await this.register();
       } catch (e) {
         if (this.stopped || refused(e)) throw e;
-        this.o.log.warn({ node: this.name, reason: 'RegisterRetry', err: (e as Error).message }, 'unable to register node with the apiserver; retrying');
+        this.o.log.warn({ reason: 'RegisterRetry', err: (e as Error).message }, 'unable to register node with the apiserver; retrying');
         await new Promise((r) => setTimeout(r, delay));
       }
     }
@@ -93,7 +93,7 @@ export class NodeLife {
     const now = rfc3339();
     try {
       await this.o.client.create('nodes', nodeObject(f, this.runtimeError, now));
-      this.o.log.info({ node: f.name }, 'node registered');
+      this.o.log.info('node registered');
     } catch (e) {
       if (!isAlreadyExists(e)) throw e;
       for (let i = 0; ; i++) {
@@ -106,7 +106,7 @@ export class NodeLife {
           if (!isConflict(err) || i > 5) throw err;
         }
       }
-      this.o.log.info({ node: f.name }, 'node already registered; taking it over');
+      this.o.log.info('node already registered; taking it over');
     }
     await this.writeStatus();
     this.registered = true;

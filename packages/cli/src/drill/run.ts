@@ -61,6 +61,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   let writes: WriteFigures | undefined;
   let prober: ServiceProber | undefined;
   let writer: ConfigMapWriter | undefined;
+  let writerClient: GrpcClient | undefined;
   const checks: Check[] = [];
   let recoveredAt: number | undefined;
   let readyOnFailedNode = 0;
@@ -81,7 +82,8 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     prober = new ServiceProber(`http://${vip}/`);
     await until(`the Service ${vip} answering`, async () => (await fetch(`http://${vip}/`, { signal: AbortSignal.timeout(1000) })).ok, 30_000, signal, 250);
     prober.start();
-    writer = new ConfigMapWriter(new GrpcClient({ server: api.grpc, token: api.token, timeoutMs: 2000 }), workload.namespace, scenario.writeEveryMs);
+    writerClient = new GrpcClient({ server: api.grpc, token: api.token, timeoutMs: 2000 });
+    writer = new ConfigMapWriter(writerClient, workload.namespace, scenario.writeEveryMs);
     writer.start();
     await new Promise((r) => setTimeout(r, 1000));
 
@@ -195,6 +197,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       step(`remove namespace ${workload.namespace}`);
       await removeWorkload(client, workload).catch((e) => console.error(`could not remove namespace ${workload.namespace}: ${(e as Error).message}`));
     }
+    writerClient?.close();
     client.close();
   }
 
