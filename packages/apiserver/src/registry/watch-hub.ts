@@ -9,10 +9,13 @@ import type { RegistryWatcher } from './watcher.js';
 import { listPrefix } from '../storage/keys.js';
 import type { Store } from '../storage/store.js';
 import { expired } from './errors.js';
+import { FanOut } from './fan-out.js';
 
 export interface HubOptions {
   ringSize: number;
   logger?: Logger;
+  /** Deliveries between two turns of the event loop (see ./fan-out.ts). */
+  fanOutSlice?: number;
 }
 
 export class ResourceHub {
@@ -21,6 +24,7 @@ export class ResourceHub {
   lastRevision = 0;
   private ring: HubEvent[] = [];
   private readonly subs = new Set<RegistryWatcher>();
+  private readonly fanOut: FanOut<HubEvent>;
   private watcher?: Watcher;
   private starting?: Promise<void>;
   private readonly prefix: string;
@@ -32,6 +36,7 @@ export class ResourceHub {
     private readonly opts: HubOptions,
   ) {
     this.prefix = listPrefix(info.resource);
+    this.fanOut = new FanOut(opts.fanOutSlice);
   }
 
   get watcherCount(): number {
@@ -66,7 +71,7 @@ export class ResourceHub {
       if (ev.revision < this.lastRevision) continue; // a resumed stream may repeat (one txn may hold several keys: same revision)
       this.lastRevision = ev.revision;
       this.ring.push(ev);
-      for (const sub of this.subs) sub.deliver(ev);
+      this.fanOut.push(ev, this.subs);
     }
     const cap = this.opts.ringSize;
     if (this.ring.length > cap * 2) {

@@ -1,0 +1,56 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FanOut, type Subscriber } from './fan-out.js';
+
+function subscribers(n: number, onDeliver?: (i: number, ev: string) => void): (Subscriber<string> & { got: string[] })[] {
+  return Array.from({ length: n }, (_, i) => {
+    const got: string[] = [];
+    return { got, deliver: (ev: string) => (got.push(ev), onDeliver?.(i, ev)) };
+  });
+}
+
+const turn = () => new Promise((r) => setImmediate(r));
+
+describe('FanOut', () => {
+  it('delivers the first slice at once and the rest on later turns, letting other work run between slices', async () => {
+    const f = new FanOut<string>(100);
+    const subs = subscribers(250);
+    const order: string[] = [];
+    f.push('e1', subs);
+    assert.equal(subs.filter((s) => s.got.length).length, 100, 'one slice synchronously');
+    assert.equal(f.pending, 150);
+    setImmediate(() => order.push(`other work saw ${subs.filter((s) => s.got.length).length} delivered`));
+    await turn();
+    await turn();
+    await turn();
+    assert.ok(subs.every((s) => s.got.join() === 'e1'));
+    assert.equal(f.pending, 0);
+    assert.equal(order[0], 'other work saw 200 delivered', 'a request queued meanwhile runs between slices');
+  });
+
+  it('keeps each subscriber in event order across slices, and a later subscriber gets only later events', async () => {
+    const f = new FanOut<string>(7);
+    const subs = subscribers(20);
+    f.push('e1', subs);
+    f.push('e2', subs);
+    const late = subscribers(1);
+    f.push('e3', [...subs, ...late]);
+    while (f.pending) await turn();
+    for (const s of subs) assert.deepEqual(s.got, ['e1', 'e2', 'e3']);
+    assert.deepEqual(late[0].got, ['e3']);
+  });
+
+  it('an event pushed from inside a delivery waits its turn behind the one being delivered', async () => {
+    const f = new FanOut<string>(4);
+    let pushed = false;
+    const subs = subscribers(10, (i, ev) => {
+      if (i === 1 && ev === 'e1' && !pushed) {
+        pushed = true;
+        f.push('e2', subs);
+      }
+    });
+    f.push('e1', subs);
+    while (f.pending) await turn();
+    for (const s of subs) assert.deepEqual(s.got, ['e1', 'e2']);
+  });
+});
