@@ -69,6 +69,8 @@ interface Stream {
   status?: grpc.StatusObject;
   /** Every reply read (`end`): only then do the requests still waiting fail. */
   drained: boolean;
+  /** Its requests still waiting were failed (or re-sent as unary calls). */
+  finished?: boolean;
 }
 
 export class ExchangeStream {
@@ -155,6 +157,8 @@ export class ExchangeStream {
       if (cancelledByUs) return;
       s.status = st;
       if (s.drained) this.ended(s, st);
+      // Should `end` never come (a destroyed stream), the requests must not wait for their timeouts.
+      else setTimeout(() => this.ended(s, st), 1000).unref();
     });
     s.call.on('end', () => {
       s.drained = true;
@@ -164,6 +168,8 @@ export class ExchangeStream {
   }
 
   private ended(s: Stream, st: grpc.StatusObject): void {
+    if (s.finished) return;
+    s.finished = true;
     const waiting = [...this.pending.entries()].filter(([, p]) => p.stream === s);
     if (st.code === grpc.status.UNIMPLEMENTED && !s.answered) {
       // An apiserver without Exchange never read these requests: send them as unary calls.
