@@ -7,7 +7,9 @@
 //   burst     — with the scheduler running, M pods created as fast as the API takes them:
 //               pods bound/s and creation→binding latency p50/p99;
 //   framework — the scheduling algorithm alone (filters+scores over N NodeInfos, no API).
-//   node --import tsx test/bench/scheduler.ts [--nodes 1000] [--pods 5000]
+//   node --import tsx test/bench/scheduler.ts [--nodes 1000] [--pods 5000] [--lease-renew-ms 1000]
+// K8TS_GRPC_EXCHANGE=0 in the environment makes every process of the run use unary calls
+// instead of the Objects.Exchange stream, to compare the two.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
