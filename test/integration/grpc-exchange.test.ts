@@ -1,8 +1,9 @@
 // Objects.Exchange against the real apiserver and a real etcd: creates, gets, updates, patches,
 // deletes and pods/binding multiplexed over one stream (through @k8ts/client and on the wire),
 // errors identical to the unary calls' (409 AlreadyExists and Conflict, 422, 404), 401 for a
-// stream without a token, the same request metrics, binds that arrive together sharing etcd
-// reads, and an apiserver restart under a stream of creates losing no acknowledged write.
+// stream without a token, node lease renewals, the same request metrics, binds that arrive
+// together sharing etcd reads, and an apiserver restart under a stream of creates losing no
+// acknowledged write.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { KubeObject } from '@k8ts/api';
 import { startApiServer, type ApiServer } from '@k8ts/apiserver';
-import { ApiError, GrpcClient, createLogger, loadClientProto } from '@k8ts/client';
+import { ApiError, GrpcClient, NodesClient, createLogger, loadClientProto } from '@k8ts/client';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 
 const TOKEN = 'exchange-test-token';
@@ -123,6 +124,28 @@ describe('Objects.Exchange on the real apiserver', () => {
     const overStream = await failure(stream.createSubresource('pods', 'ex', 'p-0', 'binding', again));
     assert.equal(overStream.code, 409);
     assert.deepEqual(overStream, await failure(unary.createSubresource('pods', 'ex', 'p-0', 'binding', again)));
+  });
+
+  it('renews node leases over the stream (GrpcClient.nodes and a NodesClient of its own), counted as unary renewals are', async () => {
+    const renewals0 = await metricValue(api, 'k8ts_grpc_requests_total', { verb: 'renewlease', code: '200' });
+    const t1 = await stream.nodes.renewLease('node-s1', 40);
+    const own = new NodesClient({ server: `127.0.0.1:${api.grpcPort}`, token: TOKEN });
+    try {
+      const [t2] = await Promise.all([own.renewLease('node-s2', 20), own.renewLease('node-s3', 20)]);
+      const l1 = await unary.get<KubeObject>('leases', 'kube-node-lease', 'node-s1');
+      const l2 = await unary.get<KubeObject>('leases', 'kube-node-lease', 'node-s2');
+      assert.deepEqual([l1.spec.holderIdentity, l1.spec.renewTime, l1.spec.leaseDurationSeconds], ['node-s1', t1, 40]);
+      assert.deepEqual([l2.spec.holderIdentity, l2.spec.renewTime, l2.spec.leaseDurationSeconds], ['node-s2', t2, 20]);
+      assert.equal((await metricValue(api, 'k8ts_grpc_requests_total', { verb: 'renewlease', code: '200' })) - renewals0, 3);
+      const bad = new NodesClient({ server: `127.0.0.1:${api.grpcPort}`, token: 'wrong' });
+      try {
+        assert.equal((await failure(bad.renewLease('node-s4', 20))).code, 401);
+      } finally {
+        bad.close();
+      }
+    } finally {
+      own.close();
+    }
   });
 
   it('a stream without a token or with a wrong one gets 401, as unary calls do', async () => {

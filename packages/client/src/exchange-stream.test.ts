@@ -20,7 +20,12 @@ interface Behaviour {
   refuse?: Partial<grpc.StatusObject>;
 }
 const obj = (name: string, extra: object = {}) => ({ json: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, ...extra }) });
-const echo: Behaviour = { onRequest: (call, m) => call.write({ id: m.id, reply: obj(m[m.op].name || JSON.parse(m[m.op].json ?? '{}').metadata?.name, { op: m.op }) }) };
+const echo: Behaviour = {
+  onRequest: (call, m) =>
+    m.op === 'renew_lease'
+      ? call.write({ id: m.id, renewed: { renew_time: `renewed ${m.renew_lease.node_name} for ${m.renew_lease.lease_duration_seconds}s` } })
+      : call.write({ id: m.id, reply: obj(m[m.op].name || JSON.parse(m[m.op].json ?? '{}').metadata?.name, { op: m.op }) }),
+};
 
 let behaviour: Behaviour = echo;
 const seen = { streams: 0, auth: [] as string[], requests: [] as any[], unary: 0 };
@@ -34,6 +39,13 @@ async function start(withExchange: boolean) {
     cb(null, obj(call.request.name || JSON.parse(call.request.json ?? '{}').metadata?.name, { unary: true }));
   };
   const impl: grpc.UntypedServiceImplementation = { Get: unary, Create: unary, Update: unary, Patch: unary, Delete: unary };
+  const { Nodes } = loadClientProto();
+  server.addService(Nodes.service, {
+    RenewLease: (call: any, cb: grpc.sendUnaryData<unknown>) => {
+      seen.unary++;
+      cb(null, { renew_time: `unary ${call.request.node_name}` });
+    },
+  });
   if (withExchange) {
     impl.Exchange = (call: Call) => {
       seen.streams++;
@@ -257,5 +269,29 @@ test('exchange: false keeps every request a unary call', async () => {
     assert.equal(seen.unary - unary0, 1);
   } finally {
     c.close();
+  }
+});
+
+test('lease renewals go over the stream: the client\'s own (GrpcClient.nodes) or a NodesClient\'s own', async () => {
+  const { NodesClient } = await import('./grpc-client.js');
+  const unary0 = seen.unary;
+  seen.requests = [];
+  assert.equal(await client.nodes.renewLease('n1', 40), 'renewed n1 for 40s');
+  const standalone = new NodesClient({ server: `127.0.0.1:${srv.port}`, token: TOKEN });
+  try {
+    const streams0 = seen.streams;
+    assert.deepEqual(await Promise.all(['a', 'b'].map((n) => standalone.renewLease(n, 10))), ['renewed a for 10s', 'renewed b for 10s']);
+    assert.equal(seen.streams - streams0, 1, 'the NodesClient opened one stream of its own');
+  } finally {
+    standalone.close();
+  }
+  assert.equal(seen.unary, unary0);
+  assert.deepEqual(seen.requests.map((r) => r.op), ['renew_lease', 'renew_lease', 'renew_lease']);
+  // Without Exchange on the server, renewals fall back to Nodes.RenewLease.
+  const old = new NodesClient({ server: `127.0.0.1:${plain.port}`, token: TOKEN });
+  try {
+    assert.equal(await old.renewLease('n2', 40), 'unary n2');
+  } finally {
+    old.close();
   }
 });

@@ -8,16 +8,24 @@ import * as grpc from '@grpc/grpc-js';
 import type { Status } from '@k8ts/api';
 import { ApiError } from './types.js';
 
-export type ExchangeOp = 'get' | 'create' | 'update' | 'patch' | 'delete';
+export type ExchangeOp = 'get' | 'create' | 'update' | 'patch' | 'delete' | 'renew_lease';
 
 export interface ObjectReplyMsg {
   json: string;
 }
 
+export interface RenewLeaseReplyMsg {
+  renew_time: string;
+}
+
+/** What each op resolves to: an ObjectReply, or for renew_lease a RenewLeaseReply. */
+export type ExchangeReply<Op extends ExchangeOp> = Op extends 'renew_lease' ? RenewLeaseReplyMsg : ObjectReplyMsg;
+
 interface ObjectResponseMsg {
   id: number;
-  result?: 'reply' | 'error';
+  result?: 'reply' | 'error' | 'renewed';
   reply?: ObjectReplyMsg;
+  renewed?: RenewLeaseReplyMsg;
   error?: { code: number; message: string; status_json: string };
 }
 
@@ -27,7 +35,7 @@ export interface ExchangeCallOptions {
 }
 
 interface Pending {
-  resolve(r: ObjectReplyMsg): void;
+  resolve(r: any): void;
   reject(e: unknown): void;
   op: ExchangeOp;
   req: object;
@@ -83,7 +91,7 @@ export class ExchangeStream {
   constructor(
     private readonly open: () => grpc.ClientDuplexStream<object, ObjectResponseMsg>,
     /** The unary call of the same op: the fallback when the apiserver has no Exchange. */
-    private readonly unary: (op: ExchangeOp, req: object, opts: ExchangeCallOptions) => Promise<ObjectReplyMsg>,
+    private readonly unary: (op: ExchangeOp, req: object, opts: ExchangeCallOptions) => Promise<any>,
     private readonly fromGrpc: (err: Partial<grpc.ServiceError>) => ApiError,
   ) {}
 
@@ -92,7 +100,7 @@ export class ExchangeStream {
     return this.pending.size;
   }
 
-  call(op: ExchangeOp, req: object, opts: ExchangeCallOptions): Promise<ObjectReplyMsg> {
+  call<Op extends ExchangeOp>(op: Op, req: object, opts: ExchangeCallOptions): Promise<ExchangeReply<Op>> {
     if (this.closed) return Promise.reject(new ApiError(499, 'ClientClosedRequest', clientStatus(499, 'ClientClosedRequest', 'the client was closed')));
     if (this.unsupportedUntil > Date.now()) return this.unary(op, req, opts);
     if (opts.signal?.aborted) return Promise.reject(aborted());
@@ -143,6 +151,7 @@ export class ExchangeStream {
       const p = this.settle(msg.id);
       if (!p) return; // timed out or aborted before the reply came
       if (msg.reply) p.resolve(msg.reply);
+      else if (msg.renewed) p.resolve(msg.renewed);
       else if (msg.error) p.reject(apiErrorFromReply(msg.error, this.fromGrpc));
       else p.reject(new ApiError(500, 'InternalError', clientStatus(500, 'InternalError', `reply ${msg.id} carries no result`)));
     });

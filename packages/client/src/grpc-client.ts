@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { KubeObject, KubeList, WatchEvent, WatchEventType, DeleteOptions, Status } from '@k8ts/api';
-import { ExchangeStream, type ExchangeOp, type ExchangeCallOptions } from './exchange-stream.js';
+import { ExchangeStream, type ExchangeOp, type ExchangeCallOptions, type RenewLeaseReplyMsg } from './exchange-stream.js';
 import { ApiError, type Client, type ListOptions, type WatchOptions, type WriteOptions, type PatchType, type WatchHandle } from './types.js';
 
 export const CLIENT_PROTO_PATH = fileURLToPath(new URL('../../../proto/k8ts.proto', import.meta.url));
@@ -98,8 +98,13 @@ function bearerMetadata(token: string | undefined): grpc.Metadata {
   return md;
 }
 
-const EXCHANGE_OP: Record<string, ExchangeOp | undefined> = { Get: 'get', Create: 'create', Update: 'update', Patch: 'patch', Delete: 'delete' };
-const UNARY_METHOD: Record<ExchangeOp, string> = { get: 'Get', create: 'Create', update: 'Update', patch: 'Patch', delete: 'Delete' };
+type ObjectOp = Exclude<ExchangeOp, 'renew_lease'>;
+const EXCHANGE_OP: Record<string, ObjectOp | undefined> = { Get: 'get', Create: 'create', Update: 'update', Patch: 'patch', Delete: 'delete' };
+const UNARY_METHOD: Record<ObjectOp, string> = { get: 'Get', create: 'Create', update: 'Update', patch: 'Patch', delete: 'Delete' };
+
+function exchangeWanted(opt: boolean | undefined): boolean {
+  return opt ?? process.env.K8TS_GRPC_EXCHANGE !== '0';
+}
 
 export class GrpcClient implements Client {
   readonly server: string;
@@ -116,10 +121,10 @@ export class GrpcClient implements Client {
     this.token = resolveToken(opts);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.objects = new Objects(this.server, grpc.credentials.createInsecure(), { ...GRPC_CLIENT_OPTIONS, ...opts.channelOptions }) as any;
-    if (opts.exchange ?? process.env.K8TS_GRPC_EXCHANGE !== '0') {
+    if (exchangeWanted(opts.exchange)) {
       this.exchange = new ExchangeStream(
         () => this.objects.Exchange(bearerMetadata(this.token)),
-        (op, req, o) => this.unary(UNARY_METHOD[op], req, o),
+        (op, req, o) => (op === 'renew_lease' ? this.nodes.renewLeaseUnary(req, o) : this.unary(UNARY_METHOD[op], req, o)),
         apiErrorFromGrpc,
       );
     }
@@ -130,9 +135,9 @@ export class GrpcClient implements Client {
     return this.exchange?.inFlight ?? 0;
   }
 
-  /** The Nodes service on the same channel, for agents. */
+  /** The Nodes service on the same channel, for agents; its lease renewals share this client's Exchange stream. */
   get nodes(): NodesClient {
-    this.nodesClient ??= new NodesClient({ server: this.server, token: this.token, timeoutMs: this.timeoutMs }, this.objects.getChannel());
+    this.nodesClient ??= new NodesClient({ server: this.server, token: this.token, timeoutMs: this.timeoutMs, exchange: false }, this.objects.getChannel(), this.exchange);
     return this.nodesClient;
   }
 
@@ -312,25 +317,45 @@ export class NodesClient {
   private readonly nodes: grpc.Client & Record<string, any>;
   private readonly token: string | undefined;
   private readonly timeoutMs: number;
+  /** Renewals as messages on an Exchange stream: the owning GrpcClient's, or one of its own. */
+  private readonly exchange: ExchangeStream | undefined;
+  private readonly ownExchange: { stream: ExchangeStream; objects: grpc.Client } | undefined;
 
-  constructor(opts: GrpcClientOptions = {}, channel?: ReturnType<grpc.Client['getChannel']>) {
-    const { Nodes } = loadClientProto();
+  constructor(opts: GrpcClientOptions = {}, channel?: ReturnType<grpc.Client['getChannel']>, sharedExchange?: ExchangeStream) {
+    const { Nodes, Objects } = loadClientProto();
     this.token = resolveToken(opts);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
+    const server = opts.server ?? '127.0.0.1:6444';
     const channelOptions: grpc.ClientOptions = { ...GRPC_CLIENT_OPTIONS, ...opts.channelOptions };
     if (channel) channelOptions.channelOverride = channel as grpc.ClientOptions['channelOverride'];
-    this.nodes = new Nodes(opts.server ?? '127.0.0.1:6444', grpc.credentials.createInsecure(), channelOptions) as any;
+    this.nodes = new Nodes(server, grpc.credentials.createInsecure(), channelOptions) as any;
+    if (sharedExchange) this.exchange = sharedExchange;
+    else if (exchangeWanted(opts.exchange)) {
+      const objects = new Objects(server, grpc.credentials.createInsecure(), { ...channelOptions, channelOverride: this.nodes.getChannel() }) as grpc.Client & Record<string, any>;
+      const stream = new ExchangeStream(
+        () => objects.Exchange(bearerMetadata(this.token)),
+        (_op, req, o) => this.renewLeaseUnary(req, o),
+        apiErrorFromGrpc,
+      );
+      this.ownExchange = { stream, objects };
+      this.exchange = stream;
+    }
   }
 
   /** Renews (or creates) the node's Lease in kube-node-lease; resolves to the renewTime written. */
-  renewLease(nodeName: string, leaseDurationSeconds: number): Promise<string> {
+  async renewLease(nodeName: string, leaseDurationSeconds: number): Promise<string> {
+    const req = { node_name: nodeName, lease_duration_seconds: leaseDurationSeconds };
+    const reply = this.exchange ? await this.exchange.call('renew_lease', req, { timeoutMs: this.timeoutMs }) : await this.renewLeaseUnary(req);
+    return reply.renew_time;
+  }
+
+  /** Nodes.RenewLease as a unary call. */
+  renewLeaseUnary(req: object, opts: Partial<ExchangeCallOptions> = {}): Promise<RenewLeaseReplyMsg> {
     return new Promise((resolve, reject) => {
-      this.nodes.RenewLease(
-        { node_name: nodeName, lease_duration_seconds: leaseDurationSeconds },
-        bearerMetadata(this.token),
-        { deadline: Date.now() + this.timeoutMs },
-        (err: grpc.ServiceError | null, reply: { renew_time: string }) => (err ? reject(apiErrorFromGrpc(err)) : resolve(reply.renew_time)),
+      const call = this.nodes.RenewLease(req, bearerMetadata(this.token), { deadline: Date.now() + (opts.timeoutMs ?? this.timeoutMs) }, (err: grpc.ServiceError | null, reply: RenewLeaseReplyMsg) =>
+        err ? reject(apiErrorFromGrpc(err)) : resolve(reply),
       );
+      if (opts.signal) opts.signal.addEventListener('abort', () => call.cancel(), { once: true });
     });
   }
 
@@ -346,6 +371,8 @@ export class NodesClient {
   }
 
   close(): void {
+    this.ownExchange?.stream.close();
+    this.ownExchange?.objects.close();
     this.nodes.close();
   }
 }

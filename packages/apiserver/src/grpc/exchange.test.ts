@@ -1,14 +1,14 @@
 // The server side of Objects.Exchange over stand-in handlers: requests run concurrently up to
 // MAX_IN_FLIGHT_PER_STREAM and no further (the stream is not read beyond it), each is counted
-// in the request metrics by verb and resource and logged on a 5xx as a unary call is, a client
-// that goes away cancels nothing already read, and drain() answers what was read, then ends.
+// in the request metrics by verb and resource and logged on a 5xx as a unary call is (node
+// lease renewals too), a client that goes away cancels nothing already read, and drain()
+// answers what was read, then ends.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { ApiError } from '@k8ts/client';
 import { loadK8tsProto } from './proto.js';
-import { ExchangeStreams, MAX_IN_FLIGHT_PER_STREAM } from './exchange.js';
-import type { ObjectHandlers } from './objects-service.js';
+import { ExchangeStreams, MAX_IN_FLIGHT_PER_STREAM, type ExchangeHandlers } from './exchange.js';
 import type { GrpcContext } from './context.js';
 import { notFound } from '../registry/errors.js';
 
@@ -46,7 +46,14 @@ const handler = (verb: string) => async (req: any) => {
   if (req.name === 'boom') throw new Error('etcd exploded');
   return { json: JSON.stringify({ verb, name: req.name }) };
 };
-const handlers: ObjectHandlers = { get: handler('get'), list: handler('list'), create: handler('create'), update: handler('update'), patch: handler('patch'), delete: handler('delete') };
+const handlers: ExchangeHandlers = {
+  get: handler('get'),
+  create: handler('create'),
+  update: handler('update'),
+  patch: handler('patch'),
+  delete: handler('delete'),
+  renewlease: async (req: any) => ({ renew_time: `renewed ${req.node_name}` }),
+};
 
 const ctx: GrpcContext = {
   registry: undefined as never,
@@ -106,6 +113,7 @@ test('metrics by verb and resource as unary calls count them; a 5xx is logged; e
   call.write({ id: 2, get: { resource: 'pods', namespace: 'a', name: 'missing' } });
   call.write({ id: 3, patch: { resource: 'nodes', name: 'boom' } });
   call.write({ id: 4 });
+  call.write({ id: 5, renew_lease: { node_name: 'n1', lease_duration_seconds: 40 } });
   call.end();
   await status;
   const byId = new Map(replies.map((r) => [r.id, r]));
@@ -115,12 +123,15 @@ test('metrics by verb and resource as unary calls count them; a 5xx is logged; e
   assert.equal(byId.get(3).error.code, grpc.status.INTERNAL);
   assert.equal(JSON.parse(byId.get(3).error.status_json).code, 500);
   assert.equal(byId.get(4).error.code, grpc.status.INVALID_ARGUMENT);
+  assert.equal(byId.get(5).result, 'renewed');
+  assert.equal(byId.get(5).renewed.renew_time, 'renewed n1');
   assert.deepEqual(
     observed.sort((a, b) => a.verb.localeCompare(b.verb)),
     [
       { verb: 'create', resource: 'configmaps', code: 200 },
       { verb: 'get', resource: 'pods', code: 404 },
       { verb: 'patch', resource: 'nodes', code: 500 },
+      { verb: 'renewlease', resource: '', code: 200 },
     ],
   );
   assert.equal(logged.length, 1, 'the 500 is logged, the 404 is not');

@@ -8,7 +8,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { toApiError, unavailable } from '../registry/errors.js';
 import type { RequestUser } from '../registry/types.js';
 import { grpcCodeFor, toServiceError } from './errors.js';
-import { runRequest } from './unary.js';
+import { runRequest, type Handler } from './unary.js';
 import type { ObjectHandlers } from './objects-service.js';
 import { userOf, type GrpcContext } from './context.js';
 
@@ -17,8 +17,12 @@ export const MAX_IN_FLIGHT_PER_STREAM = 512;
 /** Replies queued for a client that does not read them; beyond it requests are not read either. */
 const MAX_WRITE_BACKLOG = 256;
 
-const VERBS = { get: 'get', create: 'create', update: 'update', patch: 'patch', delete: 'delete' } as const;
+/** Each op of ObjectRequest: the verb its unary twin is counted under. */
+const VERBS = { get: 'get', create: 'create', update: 'update', patch: 'patch', delete: 'delete', renew_lease: 'renewlease' } as const;
 type Op = keyof typeof VERBS;
+
+/** The handlers of the Exchange ops, by verb: the Objects ones and Nodes.RenewLease. */
+export type ExchangeHandlers = Pick<ObjectHandlers, 'get' | 'create' | 'update' | 'patch' | 'delete'> & { renewlease: Handler };
 
 interface ObjectRequestMsg {
   id: number;
@@ -28,6 +32,7 @@ interface ObjectRequestMsg {
   update?: any;
   patch?: any;
   delete?: any;
+  renew_lease?: any;
 }
 
 interface OpenStream {
@@ -43,7 +48,7 @@ export class ExchangeStreams {
 
   constructor(private readonly ctx: GrpcContext) {}
 
-  serve(call: grpc.ServerDuplexStream<ObjectRequestMsg, unknown>, handlers: ObjectHandlers): void {
+  serve(call: grpc.ServerDuplexStream<ObjectRequestMsg, unknown>, handlers: ExchangeHandlers): void {
     const ctx = this.ctx;
     let user: RequestUser;
     try {
@@ -126,7 +131,7 @@ export class ExchangeStreams {
       // whose client went away does.
       void runRequest(ctx, verb, String(req.resource ?? ''), handlers[verb], req, user, performance.now()).then((r) => {
         inFlight--;
-        if (r.ok) send({ id, reply: r.res });
+        if (r.ok) send(op === 'renew_lease' ? { id, renewed: r.res } : { id, reply: r.res });
         else send({ id, error: { code: grpcCodeFor(r.err.code, r.err.reason), message: r.err.status.message ?? r.err.message, status_json: JSON.stringify(r.err.status) } });
         flowControl();
         maybeFinish();

@@ -5,7 +5,7 @@ import type { KubeObject } from '@k8ts/api';
 import { badRequest, toApiError, unavailable } from '../registry/errors.js';
 import { nowMicroTime } from '../registry/time.js';
 import { toServiceError } from './errors.js';
-import { unary } from './unary.js';
+import { unary, type Handler } from './unary.js';
 import { userOf, type GrpcContext } from './context.js';
 
 const LEASE_NS = 'kube-node-lease';
@@ -50,13 +50,18 @@ export async function renewNodeLease(ctx: GrpcContext, nodeName: string, duratio
   throw unavailable(`could not renew the lease of node ${nodeName}: too many conflicts`);
 }
 
+/** RenewLease, as a unary call and as a message on the Exchange stream. */
+export function renewLeaseHandler(ctx: GrpcContext): Handler {
+  return async (req: any) => {
+    if (!req.node_name) throw badRequest('node_name is required');
+    const duration = req.lease_duration_seconds > 0 ? req.lease_duration_seconds : 40;
+    return { renew_time: await renewNodeLease(ctx, req.node_name, duration) };
+  };
+}
+
 export function nodesService(ctx: GrpcContext): grpc.UntypedServiceImplementation {
   return {
-    RenewLease: unary(ctx, 'renewlease', async (req: any) => {
-      if (!req.node_name) throw badRequest('node_name is required');
-      const duration = req.lease_duration_seconds > 0 ? req.lease_duration_seconds : 40;
-      return { renew_time: await renewNodeLease(ctx, req.node_name, duration) };
-    }),
+    RenewLease: unary(ctx, 'renewlease', renewLeaseHandler(ctx)),
     Connect: (call: grpc.ServerDuplexStream<any, any>) => {
       try {
         userOf(ctx, call);

@@ -9,7 +9,8 @@ import { cachedJson } from '../storage/codec.js';
 import { loadK8tsProto } from './proto.js';
 import { toServiceError } from './errors.js';
 import { unary, type Handler } from './unary.js';
-import type { ExchangeStreams } from './exchange.js';
+import type { ExchangeHandlers, ExchangeStreams } from './exchange.js';
+import { renewLeaseHandler } from './nodes-service.js';
 import { userOf, type GrpcContext } from './context.js';
 
 function parseObject(json: string): KubeObject {
@@ -90,6 +91,7 @@ export function objectHandlers(r: GrpcContext['registry']): ObjectHandlers {
 
 export function objectsService(ctx: GrpcContext, exchanges: ExchangeStreams): grpc.UntypedServiceImplementation {
   const h = objectHandlers(ctx.registry);
+  const onStream: ExchangeHandlers = { ...h, renewlease: renewLeaseHandler(ctx) };
   return {
     Get: unary(ctx, 'get', h.get),
     List: unary(ctx, 'list', h.list),
@@ -98,7 +100,7 @@ export function objectsService(ctx: GrpcContext, exchanges: ExchangeStreams): gr
     Patch: unary(ctx, 'patch', h.patch),
     Delete: unary(ctx, 'delete', h.delete),
     Watch: (call: grpc.ServerWritableStream<any, any>) => watch(ctx, call),
-    Exchange: (call: grpc.ServerDuplexStream<any, any>) => exchanges.serve(call, h),
+    Exchange: (call: grpc.ServerDuplexStream<any, any>) => exchanges.serve(call, onStream),
   };
 }
 
