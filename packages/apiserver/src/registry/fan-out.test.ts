@@ -13,7 +13,7 @@ const turn = () => new Promise((r) => setImmediate(r));
 
 describe('FanOut', () => {
   it('delivers the first slice at once and the rest on later turns, letting other work run between slices', async () => {
-    const f = new FanOut<string>(100);
+    const f = new FanOut<string>({ maxDeliveries: 100, maxMs: Infinity });
     const subs = subscribers(250);
     const order: string[] = [];
     f.push('e1', subs);
@@ -28,8 +28,25 @@ describe('FanOut', () => {
     assert.equal(order[0], 'other work saw 200 delivered', 'a request queued meanwhile runs between slices');
   });
 
+  it('cuts slices by time', async () => {
+    const f = new FanOut<string>({ maxMs: 5 });
+    const busy = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
+    const subs = subscribers(64, () => busy(1));
+    f.push('e1', subs);
+    const first = subs.filter((s) => s.got.length).length;
+    assert.ok(first >= 16 && first < 64, `a first slice of about 5 ms, checked every 16 deliveries (got ${first})`);
+    while (f.pending) await turn();
+    assert.ok(subs.every((s) => s.got.join() === 'e1'));
+    const roomy = new FanOut<string>({ maxMs: 1000 });
+    roomy.push('e2', subscribers(1000));
+    assert.equal(roomy.pending, 0, 'deliveries within the budget go in one slice');
+  });
+
   it('keeps each subscriber in event order across slices, and a later subscriber gets only later events', async () => {
-    const f = new FanOut<string>(7);
+    const f = new FanOut<string>({ maxDeliveries: 7 });
     const subs = subscribers(20);
     f.push('e1', subs);
     f.push('e2', subs);
@@ -41,7 +58,7 @@ describe('FanOut', () => {
   });
 
   it('an event pushed from inside a delivery waits its turn behind the one being delivered', async () => {
-    const f = new FanOut<string>(4);
+    const f = new FanOut<string>({ maxDeliveries: 4 });
     let pushed = false;
     const subs = subscribers(10, (i, ev) => {
       if (i === 1 && ev === 'e1' && !pushed) {

@@ -14,8 +14,8 @@ import { FanOut } from './fan-out.js';
 export interface HubOptions {
   ringSize: number;
   logger?: Logger;
-  /** Deliveries between two turns of the event loop (see ./fan-out.ts). */
-  fanOutSlice?: number;
+  /** Longest run of deliveries between two turns of the event loop, ms (see ./fan-out.ts). */
+  fanOutSliceMs?: number;
 }
 
 export class ResourceHub {
@@ -36,7 +36,7 @@ export class ResourceHub {
     private readonly opts: HubOptions,
   ) {
     this.prefix = listPrefix(info.resource);
-    this.fanOut = new FanOut(opts.fanOutSlice);
+    this.fanOut = new FanOut({ maxMs: opts.fanOutSliceMs });
   }
 
   get watcherCount(): number {
