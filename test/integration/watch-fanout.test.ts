@@ -39,7 +39,7 @@ describe('watch fan-out', () => {
       const mine: string[] = [];
       got.push(mine);
       const w = api.registry.watch('configmaps', { namespace: 'default', resourceVersion: rv }, (ev: WatchEvent) => {
-        if (ev.type === 'ADDED' && ev.object.metadata.name.startsWith('order-')) mine.push(ev.object.metadata.resourceVersion!);
+        if (ev.type === 'ADDED' && ev.object.metadata.name?.startsWith('order-')) mine.push(ev.object.metadata.resourceVersion!);
         busy(0.05); // a watcher that costs something, so the hand-out spans several slices
       });
       stops.push(() => w.stop());
