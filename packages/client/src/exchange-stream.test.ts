@@ -11,6 +11,13 @@ import { ApiError } from './types.js';
 
 const TOKEN = 'tok';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
 
 type Call = grpc.ServerDuplexStream<any, any>;
 interface Behaviour {
@@ -294,4 +301,45 @@ test('lease renewals go over the stream: the client\'s own (GrpcClient.nodes) or
   } finally {
     old.close();
   }
+});
+
+test('a stream idle for EXCHANGE_IDLE_CLOSE_MS is closed; the next request opens another', async () => {
+  const { EXCHANGE_IDLE_CLOSE_MS } = await import('./exchange-stream.js');
+  const c = new GrpcClient({ server: `127.0.0.1:${srv.port}`, token: TOKEN });
+  try {
+    const streams0 = seen.streams;
+    const opened = streams.length;
+    await c.get('configmaps', 'default', 'a');
+    await c.get('configmaps', 'default', 'b');
+    const call = streams[opened]!;
+    let ended = false;
+    call.on('end', () => (ended = true));
+    await sleep(EXCHANGE_IDLE_CLOSE_MS / 2);
+    assert.equal(ended, false, 'not before the idle time');
+    await until(() => ended, EXCHANGE_IDLE_CLOSE_MS * 4);
+    assert.equal(seen.streams - streams0, 1);
+    assert.equal((await c.get<KubeObject>('configmaps', 'default', 'c')).metadata.name, 'c');
+    assert.equal(seen.streams - streams0, 2);
+  } finally {
+    c.close();
+  }
+});
+
+test('a process that forgets close() still exits once its requests are done', async () => {
+  const { spawn } = await import('node:child_process');
+  const script = `
+    import { GrpcClient } from ${JSON.stringify(new URL('./grpc-client.ts', import.meta.url).href)};
+    const c = new GrpcClient({ server: '127.0.0.1:${srv.port}', token: '${TOKEN}' });
+    const o = await c.get('configmaps', 'default', 'from-child');
+    console.log(o.metadata.name);
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  const t0 = Date.now();
+  const code = await Promise.race([new Promise((r) => child.once('exit', r)), sleep(20_000).then(() => 'hung')]);
+  if (code === 'hung') child.kill('SIGKILL');
+  assert.equal(code, 0, `the child ${code === 'hung' ? 'did not exit' : `exited ${code}`}`);
+  assert.equal(out.trim(), 'from-child');
+  assert.ok(Date.now() - t0 < 15_000);
 });

@@ -49,6 +49,13 @@ interface Pending {
 
 /** How long an apiserver without Exchange is spoken to in unary calls before the stream is tried again. */
 const UNSUPPORTED_RECHECK_MS = 60_000;
+/**
+ * A stream with no request waiting is closed after this long: an open call keeps grpc-js's
+ * connection, and so the process, alive, and a client that is done (a CLI command, a script
+ * that forgot close()) must let its process exit as it did with unary calls. Busy clients keep
+ * their stream; one idle longer than this pays for a new stream, about one unary call.
+ */
+export const EXCHANGE_IDLE_CLOSE_MS = 500;
 
 /** The metav1.Status of a failure the client made up (no reply from the apiserver). */
 export function clientStatus(code: number, reason: string, message: string): Status {
@@ -79,6 +86,9 @@ interface Stream {
   drained: boolean;
   /** Its requests still waiting were failed (or re-sent as unary calls). */
   finished?: boolean;
+  /** Requests sent on it and not settled yet. */
+  waiting: number;
+  idleTimer?: NodeJS.Timeout;
 }
 
 export class ExchangeStream {
@@ -125,6 +135,8 @@ export class ExchangeStream {
         opts.signal.addEventListener('abort', p.onAbort, { once: true });
       }
       this.pending.set(id, p);
+      stream.waiting++;
+      clearTimeout(stream.idleTimer);
       stream.call.write({ id, [op]: req });
     });
   }
@@ -143,7 +155,7 @@ export class ExchangeStream {
 
   private current(): Stream {
     if (this.stream && !this.stream.ended) return this.stream;
-    const s: Stream = { call: this.open(), answered: false, ended: false, drained: false };
+    const s: Stream = { call: this.open(), answered: false, ended: false, drained: false, waiting: 0 };
     this.stream = s;
     s.call.on('metadata', () => (s.answered = true));
     s.call.on('data', (msg: ObjectResponseMsg) => {
@@ -210,7 +222,21 @@ export class ExchangeStream {
     this.pending.delete(id);
     clearTimeout(p.timer);
     if (p.onAbort) p.opts.signal?.removeEventListener('abort', p.onAbort);
+    const s = p.stream;
+    if (--s.waiting === 0 && !s.ended) {
+      clearTimeout(s.idleTimer);
+      s.idleTimer = setTimeout(() => this.closeIdle(s), EXCHANGE_IDLE_CLOSE_MS);
+      s.idleTimer.unref();
+    }
     return p;
+  }
+
+  /** Half-closes a stream nothing waits on; the apiserver ends it, and the next request opens another. */
+  private closeIdle(s: Stream): void {
+    if (s.waiting > 0 || s.ended) return;
+    s.ended = true;
+    if (this.stream === s) this.stream = undefined;
+    s.call.end();
   }
 
   private fail(id: number, err: unknown): void {
