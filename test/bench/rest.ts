@@ -9,6 +9,8 @@ import {
   benchArgs,
   configMap,
   DeliveryClock,
+  etcdCreateBuckets,
+  etcdCreateLine,
   printCreateRates,
   printWatchHeader,
   printWatchRow,
@@ -51,8 +53,10 @@ try {
     const clock = new DeliveryClock();
     const watchers = await startRestWatchers(cluster.restPort, `/api/v1/namespaces/${ns}/configmaps?watch=1`, n, clock, 'ev-');
     const apiCpu0 = processCpuSeconds(cluster.apiserverPid);
+    const etcd0 = await etcdCreateBuckets(cluster.restPort);
     await writeWatchedEvents(clock, opts.events, opts.interval, n * opts.events, (name) => create(ns, name), 'ev-');
     printWatchRow(n, clock, n * opts.events, processCpuSeconds(cluster.apiserverPid) - apiCpu0);
+    console.log(etcdCreateLine(etcd0, await etcdCreateBuckets(cluster.restPort)));
     watchers.stop();
   }
   agent.destroy();
