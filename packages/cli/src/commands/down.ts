@@ -17,9 +17,8 @@ export async function down(opts: { purge?: boolean } = {}): Promise<void> {
     return;
   }
   const config = known ?? defaultConfig;
-  // In stages, each stage's processes together (each takes ≈ 2 s to finish its shutdown): agents
-  // first so none recreates a container while we remove them, then the other clients of the
-  // apiserver, the apiserver, etcd last.
+  // In stages, each stage's processes together: agents first so none recreates a container
+  // while we remove them, then the other clients of the apiserver, the apiserver, etcd last.
   const nodes = nodeNames({ ...config, agents: Math.max(config.agents, 16) });
   const stages = [running.filter((n) => nodes.includes(n)), running.filter((n) => !nodes.includes(n) && n !== 'etcd' && n !== 'apiserver'), ['apiserver'], ['etcd']];
   // Partitions first: their processes go back to the root cgroup, their rules away.
