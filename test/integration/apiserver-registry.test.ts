@@ -432,6 +432,28 @@ describe('apiserver registry over gRPC', () => {
     assert.ok(r2.renew_time > r1.renew_time);
   });
 
+  it('renews a node lease that someone else changed or deleted since its last renewal', async () => {
+    // The apiserver renews from the Lease it last wrote: a change made meanwhile must
+    // survive the renewal (it loses its compare-and-swap and retries on the current Lease).
+    await c.call('RenewLease', { node_name: 'n8', lease_duration_seconds: 40 }, 'nodes');
+    const lease = await c.get('leases', 'kube-node-lease', 'n8');
+    lease.metadata.labels = { touched: 'by-kubectl' };
+    lease.spec.holderIdentity = 'someone-else';
+    const changed = await c.update('leases', 'kube-node-lease', lease);
+    const r = await c.call('RenewLease', { node_name: 'n8', lease_duration_seconds: 40 }, 'nodes');
+    const renewed = await c.get('leases', 'kube-node-lease', 'n8');
+    assert.equal(renewed.metadata.labels?.touched, 'by-kubectl');
+    assert.equal(renewed.spec.holderIdentity, 'n8');
+    assert.equal(renewed.spec.renewTime, r.renew_time);
+    assert.ok(Number(renewed.metadata.resourceVersion) > Number(changed.metadata.resourceVersion));
+    // Deleted: the next renewal creates it again.
+    await c.delete('leases', 'kube-node-lease', 'n8');
+    const again = await c.call('RenewLease', { node_name: 'n8', lease_duration_seconds: 40 }, 'nodes');
+    const recreated = await c.get('leases', 'kube-node-lease', 'n8');
+    assert.equal(recreated.spec.renewTime, again.renew_time);
+    assert.notEqual(recreated.metadata.uid, lease.metadata.uid);
+  });
+
   it('hands agents\' Connect streams to the tunnel after their hello', async () => {
     const call = c.nodes.Connect(c.metadata());
     call.on('error', () => {});

@@ -251,22 +251,57 @@ export class EtcdRegistry implements Registry {
 
   /** One compare-and-swap attempt of an update; undefined when `cur` is no longer current. */
   private async tryUpdate(info: ResourceInfo, key: string, cur: KubeObject, input: KubeObject, sub: string, opts: WriteOpts): Promise<KubeObject | undefined> {
+    const r = await this.casUpdate(info, key, cur, input, sub, opts);
+    return r.ok ? r.object : undefined;
+  }
+
+  /**
+   * One compare-and-swap attempt; on a lost race, what etcd holds now (the failed
+   * transaction reads it). `noop` says nothing was written because nothing changed.
+   */
+  private async casUpdate(info: ResourceInfo, key: string, cur: KubeObject, input: KubeObject, sub: string, opts: WriteOpts): Promise<{ ok: true; object: KubeObject; noop?: boolean } | { ok: false; current?: KubeObject }> {
     const next = await this.buildUpdate(info, cur, input, sub);
     const curRv = cur.metadata.resourceVersion!;
     meta(next).resourceVersion = curRv;
-    if (deepEqual(next, cur)) return cur; // no-op updates write nothing, as in Kubernetes
+    if (deepEqual(next, cur)) return { ok: true, object: cur, noop: true }; // no-op updates write nothing, as in Kubernetes
     if (readyToDelete(next)) {
-      if (opts.dryRun) return next;
+      if (opts.dryRun) return { ok: true, object: next };
       const r = await this.store.delete(key, next, curRv);
-      if (!r.ok) return undefined;
+      if (!r.ok) return r;
       this.noteNamespace(info, r.object, true);
       await this.afterDelete(info, r.object);
-      return r.object;
+      return r;
     }
-    if (opts.dryRun) return next;
+    if (opts.dryRun) return { ok: true, object: next };
     const r = await this.store.update(key, next, curRv);
     if (r.ok) this.noteNamespace(info, r.object);
-    return r.ok ? r.object : undefined;
+    return r;
+  }
+
+  /**
+   * Kubernetes' GuaranteedUpdate: `mutate` gets a copy of the current object and returns the
+   * object to write (validated, defaulted and hooked as any update). It starts from `hint`, a
+   * state the caller remembers (the apiserver's cached origState in Kubernetes), so a caller
+   * that writes the same object again and again costs etcd one transaction, not a read and a
+   * transaction; a stale hint only loses the compare-and-swap, whose failed transaction reads
+   * the current state to retry on.
+   */
+  async guaranteedUpdate(resource: string, namespace: string, name: string, mutate: (cur: KubeObject) => KubeObject, opts: WriteOpts & { hint?: KubeObject } = {}): Promise<KubeObject> {
+    const info = this.resourceInfo(resource);
+    const ns = this.scope(info, namespace);
+    const key = objectKey(resource, ns, name);
+    let cur = opts.hint;
+    let fresh = !cur;
+    if (!cur) cur = await this.store.get(key);
+    for (let attempt = 0; ; attempt++) {
+      if (!cur) throw errs.notFound(resource, name);
+      const r = await this.casUpdate(info, key, cur, mutate(clone(cur)), '', opts);
+      if (r.ok && !(r.noop && !fresh)) return r.object;
+      if (attempt >= MAX_RETRIES) throw errs.conflict(resource, name);
+      // A no-op against a remembered state proves nothing: read what etcd holds.
+      cur = r.ok ? await this.store.get(key) : r.current;
+      fresh = true;
+    }
   }
 
   private async buildUpdate(info: ResourceInfo, cur: KubeObject, input: KubeObject, sub: string): Promise<KubeObject> {

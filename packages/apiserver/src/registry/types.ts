@@ -47,6 +47,11 @@ export interface Registry {
   create(resource: string, namespace: string, obj: KubeObject, opts?: WriteOpts): Promise<KubeObject>;
   /** subresource "status" writes only status; "" writes spec and metadata and keeps status. */
   update(resource: string, namespace: string, name: string, obj: KubeObject, opts?: WriteOpts & { subresource?: string }): Promise<KubeObject>;
+  /**
+   * Read-modify-write with retries (Kubernetes' GuaranteedUpdate): `mutate` gets a copy of the
+   * current object, starting from `hint` when the caller remembers one.
+   */
+  guaranteedUpdate(resource: string, namespace: string, name: string, mutate: (cur: KubeObject) => KubeObject, opts?: WriteOpts & { hint?: KubeObject }): Promise<KubeObject>;
   /** `created` is true when an apply patch created the object (REST answers 201). */
   patch(resource: string, namespace: string, name: string, patchType: PatchType, patch: string, opts?: PatchOpts): Promise<{ object: KubeObject; created: boolean }>;
   delete(resource: string, namespace: string, name: string, opts?: DeleteOptions & WriteOpts): Promise<DeleteResult>;

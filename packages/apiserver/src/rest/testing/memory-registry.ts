@@ -96,6 +96,12 @@ export class MemoryRegistry implements Registry {
     return structuredClone(stored);
   }
 
+  async guaranteedUpdate(resource: string, namespace: string, name: string, mutate: (cur: KubeObject) => KubeObject, opts: WriteOpts = {}): Promise<KubeObject> {
+    const cur = this.objects.get(key(resource, namespace, name));
+    if (!cur) throw this.notFound(resource, name);
+    return this.update(resource, namespace, name, mutate(structuredClone(cur)), opts);
+  }
+
   async update(resource: string, namespace: string, name: string, obj: KubeObject, opts: WriteOpts & { subresource?: string } = {}): Promise<KubeObject> {
     const k = key(resource, namespace, name);
     const cur = this.objects.get(k);
