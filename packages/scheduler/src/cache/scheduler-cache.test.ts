@@ -74,3 +74,23 @@ test('nodes: pods on a deleted node keep a placeholder outside the snapshot', ()
   c.addNode(makeNode('late-node'));
   assert.equal(c.get('late-node')!.pods.size, 1);
 });
+
+test('a confirmed pod keeps the parsed spec of its assumption but takes its new labels; another pod of the same name is read anew', () => {
+  const c = new SchedulerCache({ assumedTtlMs: 1000, now: () => 0 });
+  c.addNode(makeNode('a', { cpu: '4' }));
+  const pending = { ...makePod('p', { cpu: '500m' }), metadata: { ...makePod('p').metadata, uid: 'u-1', labels: { app: 'web' } } };
+  const assumed = newPodInfo(pending);
+  c.assumePod(assumed, 'a');
+  const confirmed = { ...pending, metadata: { ...pending.metadata, labels: { app: 'web', tier: 'front' } }, spec: { ...pending.spec!, nodeName: 'a' } };
+  c.addOrUpdatePod(confirmed);
+  const info = c.get('a')!.pods.get('default/p')!;
+  assert.equal(info.pod, confirmed);
+  assert.equal(info.requests, assumed.requests); // not parsed again
+  assert.deepEqual(info.labels, { app: 'web', tier: 'front' });
+  assert.equal(c.get('a')!.requested.cpuMillis, 500);
+  // Deleted and created again under the same name (a new uid), bound with other requests.
+  const successor = { ...makePod('p', { cpu: '1' }), metadata: { ...makePod('p').metadata, uid: 'u-2' }, spec: { ...makePod('p', { cpu: '1' }).spec!, nodeName: 'a' } };
+  c.addOrUpdatePod(successor);
+  assert.equal(c.get('a')!.requested.cpuMillis, 1000);
+  assert.equal(c.get('a')!.pods.size, 1);
+});

@@ -5,7 +5,7 @@
 // bind fails (forgotten), or when the watch never confirms a finished bind (expired).
 import type { Node, Pod } from '@k8ts/api';
 import { NodeInfo } from '../framework/node-info.js';
-import { hasPodAffinity, newPodInfo, podKey, type PodInfo } from '../framework/pod-info.js';
+import { hasPodAffinity, newPodInfo, podKey, refreshPodInfo, type PodInfo } from '../framework/pod-info.js';
 import type { Snapshot } from '../framework/snapshot.js';
 
 interface PodState {
@@ -150,7 +150,7 @@ export class SchedulerCache implements Snapshot {
     const st = this.podStates.get(key);
     if (st && st.node === node && st.info.pod === pod) return;
     if (st) this.unplace(key);
-    this.place(key, newPodInfo(pod), node, false);
+    this.place(key, st ? refreshPodInfo(st.info, pod) : newPodInfo(pod), node, false);
   }
 
   removePod(pod: Pod | string): void {

@@ -81,40 +81,50 @@ function toWeighted(pod: Pod, w: WeightedPodAffinityTerm): WeightedAffinityTerm 
 
 const ZERO: Resources = Object.freeze({ cpuMillis: 0, memoryBytes: 0 });
 
+/** The first problem found while reading a pod, kept as its parseError. */
+interface Problems {
+  first?: string;
+}
+
+function note(problems: Problems, what: string, e: unknown): void {
+  problems.first ??= `${what}: ${(e as Error).message}`;
+}
+
+// Module-level functions, not closures per call: tsx keeps function names (esbuild keepNames),
+// which costs every closure a defineProperty, and this runs for every pod the scheduler sees.
+function parseTerms<T, R>(pod: Pod, list: T[] | undefined, f: (pod: Pod, t: T) => R, what: string, problems: Problems): R[] {
+  const out: R[] = [];
+  if (!list) return out;
+  for (const t of list) {
+    try {
+      out.push(f(pod, t));
+    } catch (e) {
+      note(problems, what, e);
+    }
+  }
+  return out;
+}
+
 export function newPodInfo(pod: Pod): PodInfo {
-  let parseError: string | undefined;
-  const note = (what: string, e: unknown) => {
-    parseError ??= `${what}: ${(e as Error).message}`;
-  };
+  const problems: Problems = {};
   let requests: Resources = ZERO;
   let nonZeroRequests: Resources = ZERO;
   try {
     requests = podRequests(pod);
     nonZeroRequests = podRequests(pod, { nonZero: true });
   } catch (e) {
-    note('invalid resource requests', e);
+    note(problems, 'invalid resource requests', e);
   }
   const aff = pod.spec?.affinity;
-  const parse = <T, R>(list: T[] | undefined, f: (t: T) => R, what: string): R[] => {
-    const out: R[] = [];
-    for (const t of list ?? []) {
-      try {
-        out.push(f(t));
-      } catch (e) {
-        note(what, e);
-      }
-    }
-    return out;
-  };
-  const requiredAffinityTerms = parse(aff?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution, (t) => toTerm(pod, t), 'invalid pod affinity term');
-  const requiredAntiAffinityTerms = parse(aff?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution, (t) => toTerm(pod, t), 'invalid pod anti-affinity term');
-  const preferredAffinityTerms = parse(aff?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution, (t) => toWeighted(pod, t), 'invalid pod affinity term');
-  const preferredAntiAffinityTerms = parse(aff?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution, (t) => toWeighted(pod, t), 'invalid pod anti-affinity term');
+  const requiredAffinityTerms = parseTerms(pod, aff?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution, toTerm, 'invalid pod affinity term', problems);
+  const requiredAntiAffinityTerms = parseTerms(pod, aff?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution, toTerm, 'invalid pod anti-affinity term', problems);
+  const preferredAffinityTerms = parseTerms(pod, aff?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution, toWeighted, 'invalid pod affinity term', problems);
+  const preferredAntiAffinityTerms = parseTerms(pod, aff?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution, toWeighted, 'invalid pod anti-affinity term', problems);
   let hostPorts: HostPort[] = [];
   try {
     hostPorts = podHostPorts(pod);
   } catch (e) {
-    note('invalid ports', e);
+    note(problems, 'invalid ports', e);
   }
   return {
     key: podKey(pod),
@@ -130,7 +140,25 @@ export function newPodInfo(pod: Pod): PodInfo {
     preferredAntiAffinityTerms,
     terminating: Boolean(pod.metadata?.deletionTimestamp),
     controllerUid: controllerRef(pod as any)?.uid,
-    parseError,
+    parseError: problems.first,
+  };
+}
+
+/**
+ * The PodInfo of a newer version of the same pod. What the apiserver keeps immutable in a pod's
+ * spec (requests, host ports, affinity) is reused from `prev`; what may change (labels,
+ * deletion, owner) is read again. Spares the scheduler a parse per bound pod: the bind it
+ * sees come back through the watch is the pod it scheduled, with spec.nodeName set.
+ */
+export function refreshPodInfo(prev: PodInfo, pod: Pod): PodInfo {
+  if (prev.pod === pod) return prev;
+  if (!prev.pod.metadata?.uid || prev.pod.metadata.uid !== pod.metadata?.uid) return newPodInfo(pod);
+  return {
+    ...prev,
+    pod,
+    labels: pod.metadata?.labels ?? {},
+    terminating: Boolean(pod.metadata?.deletionTimestamp),
+    controllerUid: controllerRef(pod as any)?.uid,
   };
 }
 
