@@ -3,7 +3,8 @@
 // serialises an event once however many watchers it goes to.
 import type { IEvent } from 'etcd3';
 import type { KubeObject, WatchEvent, WatchEventType } from '@k8ts/api';
-import { decodeObject } from '../storage/codec.js';
+import { cachedJson, decodeObject } from '../storage/codec.js';
+import type { RecentWrites } from '../storage/recent-writes.js';
 
 export class HubEvent {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -15,7 +16,8 @@ export class HubEvent {
   private prevObject?: KubeObject | null;
   private plain?: WatchEvent;
 
-  constructor(ev: IEvent, prefixLength: number, namespaced: boolean) {
+  /** `recent`: the objects this apiserver wrote, to stand in for decoding its own writes. */
+  constructor(ev: IEvent, prefixLength: number, namespaced: boolean, recent?: RecentWrites) {
     const key = ev.kv.key.toString('utf8');
     const rest = key.slice(prefixLength);
     this.namespace = namespaced ? rest.slice(0, rest.indexOf('/')) : '';
@@ -26,7 +28,7 @@ export class HubEvent {
       this.object = ev.prev_kv ? decodeObject(ev.prev_kv.value, ev.kv.mod_revision) : { metadata: { name: rest.split('/').pop() } };
     } else {
       this.type = ev.kv.create_revision === ev.kv.mod_revision ? 'ADDED' : 'MODIFIED';
-      this.object = decodeObject(ev.kv.value, ev.kv.mod_revision);
+      this.object = recent?.take(key, ev.kv.mod_revision) ?? decodeObject(ev.kv.value, ev.kv.mod_revision);
       if (ev.prev_kv) {
         this.prevValue = ev.prev_kv.value;
         this.prevRevision = ev.prev_kv.mod_revision;
@@ -56,7 +58,8 @@ const jsonCache = new WeakMap<object, string>();
 export function encodeShared(obj: object): string {
   let s = jsonCache.get(obj);
   if (s === undefined) {
-    s = JSON.stringify(obj);
+    // An object this apiserver wrote already has the JSON its write made (codec.ts).
+    s = cachedJson(obj) ?? JSON.stringify(obj);
     jsonCache.set(obj, s);
   }
   return s;

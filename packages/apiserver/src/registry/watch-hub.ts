@@ -67,7 +67,7 @@ export class ResourceHub {
 
   private onData(res: IWatchResponse): void {
     for (const raw of res.events) {
-      const ev = new HubEvent(raw, this.prefix.length, this.info.namespaced);
+      const ev = new HubEvent(raw, this.prefix.length, this.info.namespaced, this.store.recent);
       if (ev.revision < this.lastRevision) continue; // a resumed stream may repeat (one txn may hold several keys: same revision)
       this.lastRevision = ev.revision;
       this.ring.push(ev);

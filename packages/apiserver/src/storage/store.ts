@@ -8,6 +8,7 @@ import { decodeKv, encodeForWrite, rememberJson, type WriteEncoding } from './co
 import { prefixEnd } from './keys.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { expired } from '../registry/errors.js';
+import { RecentWrites } from './recent-writes.js';
 import { meta } from '../registry/meta.js';
 
 export type EtcdOp = 'get' | 'list' | 'create' | 'update' | 'delete' | 'revision';
@@ -54,6 +55,8 @@ export interface KvCalls {
 
 export class Store {
   private readonly kv: KvCalls;
+  /** What this store wrote, for the watch events of those writes (see recent-writes.ts). */
+  readonly recent = new RecentWrites();
 
   constructor(
     readonly etcd: Etcd3,
@@ -103,7 +106,7 @@ export class Store {
       }),
     );
     if (!res.succeeded) return { ok: false };
-    return { ok: true, object: withRevision(obj, res.header.revision, enc), revision: res.header.revision };
+    return { ok: true, object: this.written(key, withRevision(obj, res.header.revision, enc), res.header.revision), revision: res.header.revision };
   }
 
   /** Replaces the object if its mod revision is still `expectedRevision`. */
@@ -118,7 +121,12 @@ export class Store {
       }),
     );
     if (!res.succeeded) return { ok: false, current: currentOf(res.responses[0]?.response_range?.kvs) };
-    return { ok: true, object: withRevision(obj, res.header.revision, enc), revision: res.header.revision };
+    return { ok: true, object: this.written(key, withRevision(obj, res.header.revision, enc), res.header.revision), revision: res.header.revision };
+  }
+
+  private written(key: string, obj: KubeObject, revision: string): KubeObject {
+    this.recent.note(key, revision, obj);
+    return obj;
   }
 
   /** Deletes the key if its mod revision is still `expectedRevision`; `object` is the last state with the delete's revision. */
