@@ -227,6 +227,7 @@ export class GrpcClient implements Client {
         field_selector: opts.fieldSelector ?? '',
         resource_version: opts.resourceVersion ?? '',
         allow_bookmarks: Boolean(opts.allowBookmarks),
+        allow_batches: true,
       },
       bearerMetadata(this.token),
     );
@@ -250,7 +251,7 @@ export class GrpcClient implements Client {
         // A throwing handler must not kill the stream reader; informers contain their own errors.
       }
     };
-    call.on('data', (msg) => {
+    const read = (msg: { type: string; json: string }): boolean => {
       let object: T;
       try {
         object = JSON.parse(msg.json) as T;
@@ -260,9 +261,15 @@ export class GrpcClient implements Client {
         stopping = true;
         call.cancel();
         finish();
-        return;
+        return false;
       }
       deliver({ type: msg.type as WatchEventType, object });
+      return true;
+    };
+    call.on('data', (msg) => {
+      if (msg.batch?.length) {
+        for (const ev of msg.batch) if (!read(ev)) return;
+      } else read(msg);
     });
     call.on('error', (err: grpc.ServiceError) => {
       // An error the apiserver sent (bad selector, 401) reaches the handler as an ERROR event;
