@@ -7,6 +7,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { Etcd3 } from 'etcd3';
 import { startEtcd, type TestEtcd } from '../../support/etcd.js';
+import { monotonicMs, startWatchers, type WatchersRequest } from './watchers.js';
 
 export function benchArgs(defaults: { seconds?: string; concurrency?: string; watchers?: string; events?: string; interval?: string; rounds?: string }) {
   const args = process.argv.slice(2);
@@ -19,7 +20,7 @@ export function benchArgs(defaults: { seconds?: string; concurrency?: string; wa
     seconds: Number(arg('seconds', '3')),
     concurrency: list(arg('concurrency', '1,16,64')),
     watchers: list(arg('watchers', '100,1000')),
-    events: Number(arg('events', '50')),
+    events: Number(arg('events', '200')),
     interval: Number(arg('interval', '50')),
     rounds: Number(arg('rounds', '3')),
   };
@@ -200,6 +201,7 @@ export async function warmUp(cluster: BenchCluster, create: (name: string) => Pr
 
 /** The creates/s table of one face: at each concurrency, its creates against raw etcd puts of the same bytes. */
 export async function printCreateRates(cluster: BenchCluster, opts: { seconds: number; rounds: number; concurrency: number[] }, face: string, create: (name: string) => Promise<void>): Promise<void> {
+  if (!opts.concurrency.length) return;
   printRateHeader(face, JSON.stringify(configMap('x', 'bench')).length, opts.seconds, opts.rounds);
   for (const n of opts.concurrency) {
     const r = await compareRates(
@@ -227,15 +229,16 @@ export class DeliveryClock {
   private readonly receipts: { name: string; at: number }[] = [];
 
   started(name: string): void {
-    this.sent.set(name, { start: performance.now() });
+    this.sent.set(name, { start: monotonicMs() });
   }
 
   acknowledged(name: string): void {
     const s = this.sent.get(name);
-    if (s) s.ack = performance.now();
+    if (s) s.ack = monotonicMs();
   }
 
-  received(name: string, at = performance.now()): void {
+  /** `at` is monotonicMs() of the process that read the event. */
+  received(name: string, at = monotonicMs()): void {
     if (this.sent.has(name)) this.receipts.push({ name, at });
   }
 
@@ -299,16 +302,46 @@ export async function rawWatchLatency(raw: Etcd3, events: number, intervalMs: nu
 const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(1));
 
 export function printWatchHeader(face: string, events: number, intervalMs: number, base: number[]): void {
-  console.log(`\n${face} watch delivery latency (ms): ${events} ConfigMap creates ${intervalMs} ms apart, from the moment the client issues the create to the moment each watcher has read the event`);
-  console.log(`(raw etcd, one watcher, from the start of the put: p50 ${ms(pct(base, 50))}, p99 ${ms(pct(base, 99))})`);
-  console.log('watchers   delivery p50     p99     max   | create round trip p50 / p99 | after the ack p50 / p99   apiserver CPU/delivery   delivered     load');
+  console.log(`\n${face} watch delivery latency (ms): ${events} ConfigMap creates ${intervalMs} ms apart, from the moment the client issues the create to the moment each watcher has read the event; the watchers run in a process of their own`);
+  console.log(`(raw etcd, one watcher, from the start of the put: p50 ${ms(pct(base, 50))}, p99 ${ms(pct(base, 99))}, max ${ms(base.at(-1))})`);
+  console.log('watchers   delivery p50     p99     max   | create round trip p50 / p99 | after the ack p50 / p99 | CPU/delivery: apiserver   watchers   delivered     load');
 }
 
-export function printWatchRow(watchers: number, clock: DeliveryClock, expected: number, apiCpuSeconds: number): void {
+export function printWatchRow(watchers: number, clock: DeliveryClock, expected: number, apiCpuSeconds: number, watchersCpuSeconds: number): void {
   const { fromStart, writes, fromAck } = clock.latencies();
+  const perDelivery = (s: number) => `${((s * 1e6) / Math.max(1, clock.count)).toFixed(1)} µs`;
   console.log(
-    `${String(watchers).padStart(8)}   ${ms(pct(fromStart, 50)).padStart(12)}   ${ms(pct(fromStart, 99)).padStart(5)}   ${ms(fromStart.at(-1)).padStart(5)}   |   ${`${ms(pct(writes, 50))} / ${ms(pct(writes, 99))}`.padEnd(25)} |   ${`${ms(pct(fromAck, 50))} / ${ms(pct(fromAck, 99))}`.padEnd(21)}   ${`${((apiCpuSeconds * 1e6) / Math.max(1, clock.count)).toFixed(1)} µs`.padStart(20)}   ${`${clock.count}/${expected}`.padStart(11)}   ${load()}`,
+    `${String(watchers).padStart(8)}   ${ms(pct(fromStart, 50)).padStart(12)}   ${ms(pct(fromStart, 99)).padStart(5)}   ${ms(fromStart.at(-1)).padStart(5)}   |   ${`${ms(pct(writes, 50))} / ${ms(pct(writes, 99))}`.padEnd(25)} |   ${`${ms(pct(fromAck, 50))} / ${ms(pct(fromAck, 99))}`.padEnd(21)} | ${perDelivery(apiCpuSeconds).padStart(23)}   ${perDelivery(watchersCpuSeconds).padStart(8)}   ${`${clock.count}/${expected}`.padStart(9)}   ${load()}`,
   );
+}
+
+/**
+ * One row of the watch table: `watchers.count` watchers (in their own process) of an empty
+ * namespace, `events` creates `intervalMs` apart through `create`, then the row and the
+ * apiserver's etcd transactions for those creates.
+ */
+export async function measureWatchRow(
+  cluster: BenchCluster,
+  events: number,
+  intervalMs: number,
+  watchers: WatchersRequest,
+  create: (name: string) => Promise<unknown>,
+): Promise<void> {
+  const clock = new DeliveryClock();
+  const w = await startWatchers(watchers, clock);
+  try {
+    const n = watchers.count;
+    const api0 = processCpuSeconds(cluster.apiserverPid);
+    const w0 = processCpuSeconds(w.pid);
+    const etcd0 = await etcdCreateBuckets(cluster.restPort);
+    await writeWatchedEvents(clock, events, intervalMs, n * events, create, watchers.marker);
+    const apiCpu = processCpuSeconds(cluster.apiserverPid) - api0;
+    const watchersCpu = processCpuSeconds(w.pid) - w0;
+    printWatchRow(n, clock, n * events, apiCpu, watchersCpu);
+    console.log(etcdCreateLine(etcd0, await etcdCreateBuckets(cluster.restPort)));
+  } finally {
+    await w.stop();
+  }
 }
 
 /** Cumulative bucket counts of the apiserver's etcd create calls (its /metrics histogram). */

@@ -1,0 +1,119 @@
+// The watchers of the watch benchmarks, in a process of their own (forked by ./watchers.ts):
+// their reads cost CPU and event-loop turns (grpc-js ≈ 20 µs a message), and sharing the
+// writer's loop with 1000 of them delayed the writer's own acknowledgements, which the
+// bench times. Real watchers are processes of their own too. Each receipt is stamped with
+// process.hrtime (CLOCK_MONOTONIC, one clock for every process of the machine) at the read
+// and sent back in batches, outside the reads that are timed.
+import net from 'node:net';
+import * as grpc from '@grpc/grpc-js';
+import { RawObjects } from '../../support/grpc-objects.js';
+import { monotonicMs, type WatchersRequest, type WatchersMessage } from './watchers.js';
+
+const send = (m: WatchersMessage) => process.send!(m);
+
+let names: string[] = [];
+let at: number[] = [];
+const flush = () => {
+  if (!names.length) return;
+  send({ type: 'receipts', names, at });
+  names = [];
+  at = [];
+};
+const flushTimer = setInterval(flush, 100);
+
+/** Calls `found` with each watched name in `b` after `needle` ("name":"<marker>); returns what may hold a name cut at the end. */
+function scan(b: Buffer, needle: Buffer, now: number): Buffer {
+  let from = 0;
+  for (;;) {
+    const i = b.indexOf(needle, from);
+    if (i < 0) break;
+    const end = b.indexOf(34, i + 8); // the closing quote of the name
+    if (end < 0) {
+      from = i;
+      break;
+    }
+    names.push(b.toString('latin1', i + 8, end));
+    at.push(now);
+    from = end;
+  }
+  return b.subarray(Math.max(from, b.length - needle.length - 64));
+}
+
+/**
+ * REST watches as plain TCP connections carrying the HTTP/1.1 watch request, read as raw
+ * bytes: Node's HTTP client (parser, response stream, decoding) costs ≈ 20 µs a read, which
+ * would be what we measure. The server sees an ordinary watch.
+ */
+async function restWatchers(req: Extract<WatchersRequest, { face: 'rest' }>, needle: Buffer): Promise<() => void> {
+  const sockets: net.Socket[] = [];
+  const request = Buffer.from(`GET ${req.path} HTTP/1.1\r\nHost: 127.0.0.1:${req.port}\r\nAccept: application/json\r\n\r\n`, 'latin1');
+  await Promise.all(
+    Array.from(
+      { length: req.count },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const s = net.connect(req.port, '127.0.0.1', () => s.write(request));
+          sockets.push(s);
+          let started = false;
+          let tail: Buffer = Buffer.alloc(0);
+          s.on('error', reject);
+          s.on('data', (chunk: Buffer) => {
+            const now = monotonicMs();
+            if (!started) {
+              started = true;
+              if (!chunk.subarray(0, 12).toString('latin1').startsWith('HTTP/1.1 200')) return reject(new Error(`watch answered ${chunk.toString('latin1', 0, 40)}`));
+              resolve();
+            }
+            tail = scan(tail.length ? Buffer.concat([tail, chunk]) : chunk, needle, now);
+          });
+        }),
+    ),
+  );
+  return () => sockets.forEach((s) => s.destroy());
+}
+
+/** gRPC Watch streams spread over a few channels, as separate components would hold them; messages read as raw bytes (no protobuf decode). */
+async function grpcWatchers(req: Extract<WatchersRequest, { face: 'grpc' }>, needle: Buffer): Promise<() => void> {
+  const channels = Array.from({ length: Math.max(1, Math.ceil(req.count / 250)) }, (_, i) => new RawObjects(req.address, undefined, { 'grpc.bench_channel': i, 'grpc-node.flow_control_window': 16 * 1024 * 1024 }));
+  const calls: grpc.ClientReadableStream<unknown>[] = [];
+  let ready = 0;
+  const errors: string[] = [];
+  for (let i = 0; i < req.count; i++) {
+    const ch = channels[i % channels.length];
+    const def = ch.objects.constructor.service.Watch;
+    const call: grpc.ClientReadableStream<Buffer> = ch.objects.makeServerStreamRequest(def.path, def.requestSerialize, (b: Buffer) => b, { resource: req.resource, namespace: req.namespace, resource_version: req.resourceVersion }, ch.metadata());
+    call.on('data', (b: Buffer) => void scan(b, needle, monotonicMs()));
+    call.on('error', (err: grpc.ServiceError) => {
+      if (err.code !== grpc.status.CANCELLED) errors.push(`${err.code} ${err.details}`);
+    });
+    call.on('metadata', () => ready++);
+    calls.push(call);
+  }
+  const t0 = Date.now();
+  while (ready < req.count && !errors.length && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
+  if (ready < req.count) throw new Error(`${ready}/${req.count} watches started; errors: ${[...new Set(errors)].join('; ') || 'none'}`);
+  return () => {
+    for (const call of calls) call.cancel();
+    for (const ch of channels) ch.close();
+  };
+}
+
+process.once('message', async (req: WatchersRequest) => {
+  const needle = Buffer.from(`"name":"${req.marker}`, 'latin1');
+  let stop: () => void;
+  try {
+    stop = req.face === 'rest' ? await restWatchers(req, needle) : await grpcWatchers(req, needle);
+  } catch (err) {
+    send({ type: 'error', message: (err as Error).message });
+    process.exit(1);
+  }
+  process.on('message', (m: { type: string }) => {
+    if (m.type !== 'stop') return;
+    clearInterval(flushTimer);
+    flush();
+    stop();
+    send({ type: 'stopped' });
+    process.disconnect();
+  });
+  send({ type: 'ready' });
+});
