@@ -1,5 +1,5 @@
 // The Objects service of proto/k8ts.proto: generic CRUD and watch with JSON payloads.
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import type { KubeObject } from '@k8ts/api';
 import type { PatchType } from '@k8ts/client';
 import { badRequest, toApiError } from '../registry/errors.js';
@@ -167,6 +167,9 @@ function watch(ctx: GrpcContext, call: grpc.ServerWritableStream<any, any>): voi
     return fail(err);
   }
   ctx.metrics?.observeRequest('watch', resource, 200, (performance.now() - start) / 1000);
+  // Headers at once, as a REST watch sends its 200: the client then knows the watch is in
+  // place (grpc-js would hold them back until the first event, which may be minutes away).
+  if (!ended) call.sendMetadata(new grpc.Metadata());
   call.on('cancelled', end);
   call.on('close', end);
   call.on('error', end);
