@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FanOut, type Subscriber } from './fan-out.js';
+import { FanOut, whenDelivered, type Subscriber } from './fan-out.js';
 
 function subscribers(n: number, onDeliver?: (i: number, ev: string) => void): (Subscriber<string> & { got: string[] })[] {
   return Array.from({ length: n }, (_, i) => {
@@ -69,5 +69,29 @@ describe('FanOut', () => {
     f.push('e1', subs);
     while (f.pending) await turn();
     for (const s of subs) assert.deepEqual(s.got, ['e1', 'e2']);
+  });
+
+  it('hands a subscriber all the events of one push in one go, and runs what it deferred right after, inside the slice', async () => {
+    const f = new FanOut<string>({ maxDeliveries: 2 });
+    const writes: string[][] = [];
+    const subs = Array.from({ length: 5 }, (_, i) => {
+      let pending: string[] = [];
+      return {
+        deliver: (ev: string) => {
+          if (!pending.length) whenDelivered(() => (writes.push([`s${i}`, ...pending]), (pending = [])));
+          pending.push(ev);
+        },
+      };
+    });
+    f.pushAll(['e1', 'e2'], subs);
+    assert.deepEqual(writes, [['s0', 'e1', 'e2'], ['s1', 'e1', 'e2']], 'the first slice wrote, before any microtask ran');
+    assert.equal(f.pending, 6);
+    while (f.pending) await turn();
+    assert.equal(writes.length, 5);
+    let later = false;
+    whenDelivered(() => (later = true));
+    assert.equal(later, false, 'outside a hand-out: a microtask');
+    await Promise.resolve();
+    assert.equal(later, true);
   });
 });

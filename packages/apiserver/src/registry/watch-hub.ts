@@ -66,13 +66,16 @@ export class ResourceHub {
   }
 
   private onData(res: IWatchResponse): void {
+    const batch: HubEvent[] = [];
     for (const raw of res.events) {
       const ev = new HubEvent(raw, this.prefix.length, this.info.namespaced, this.store.recent);
       if (ev.revision < this.lastRevision) continue; // a resumed stream may repeat (one txn may hold several keys: same revision)
       this.lastRevision = ev.revision;
       this.ring.push(ev);
-      this.fanOut.push(ev, this.subs);
+      batch.push(ev);
     }
+    // One hand-out per watcher for the whole response: a REST watch writes it at once.
+    this.fanOut.pushAll(batch, this.subs);
     const cap = this.opts.ringSize;
     if (this.ring.length > cap * 2) {
       const dropped = this.ring.splice(0, this.ring.length - cap);

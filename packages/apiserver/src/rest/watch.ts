@@ -9,6 +9,7 @@ import { isTrue, watchTimeoutMs } from './query.js';
 import { includeObjectParam } from './respond.js';
 import { statusFor } from './status.js';
 import { encodeWatchEvent, watchFormat } from './watch-encoding.js';
+import { whenDelivered } from '../registry/fan-out.js';
 
 const MAX_WATCH_BACKLOG = 32 * 1024 * 1024;
 
@@ -45,7 +46,8 @@ export function serveWatch(ctx: RequestContext, resource: string, namespace: str
     if (s && (s as unknown as { _httpMessage?: unknown })._httpMessage === res && !s.destroyed) socket = s;
   };
 
-  // Events of one etcd watch response reach a watcher in one write.
+  // Events of one etcd watch response reach a watcher in one write, made within the
+  // fan-out's slice (../registry/fan-out.ts).
   let pending: Buffer[] = [];
   let flushQueued = false;
   const flush = () => {
@@ -69,7 +71,7 @@ export function serveWatch(ctx: RequestContext, resource: string, namespace: str
     pending.push(socket ? enc.chunk : enc.line);
     if (!flushQueued) {
       flushQueued = true;
-      queueMicrotask(flush);
+      whenDelivered(flush);
     }
   };
 
