@@ -13,7 +13,7 @@
 //   (watch rows only: --concurrency none; one watcher count may be given twice)
 import { GrpcClient } from '@k8ts/client';
 import { RawObjects } from '../support/grpc-objects.js';
-import { benchArgs, configMap, load, measureWatchRow, printCreateRates, printWatchHeader, processCpuSeconds, rawWatchLatency, startBenchCluster, warmUp } from './support/apiserver.js';
+import { benchArgs, configMap, load, measureWatchRow, printCreateRates, printMarginalDeliveryCpu, printWatchHeader, processCpuSeconds, rawWatchLatency, startBenchCluster, warmUp, type WatchRowCpu } from './support/apiserver.js';
 
 const opts = benchArgs({});
 const cluster = await startBenchCluster();
@@ -43,13 +43,15 @@ try {
   if (opts.watchers.length) {
     printWatchHeader('gRPC', opts.events, opts.interval, await rawWatchLatency(raw, opts.events, opts.interval));
   }
+  const cpuRows: WatchRowCpu[] = [];
   for (const [round, n] of opts.watchers.entries()) {
     const ns = `w${n}-${round}`;
     await c.create('namespaces', '', { metadata: { name: ns } });
     const resourceVersion = (await c.list('configmaps', { namespace: ns })).metadata.resourceVersion;
     const watchers = { face: 'grpc' as const, address: addr, resource: 'configmaps', namespace: ns, resourceVersion, count: n, marker: 'e-' };
-    await measureWatchRow(cluster, opts.events, opts.interval, watchers, (name) => c.create('configmaps', ns, configMap(name, ns)));
+    cpuRows.push(await measureWatchRow(cluster, opts.events, opts.interval, watchers, (name) => c.create('configmaps', ns, configMap(name, ns))));
   }
+  printMarginalDeliveryCpu(cpuRows);
   c.close();
 } finally {
   await cluster.stop();

@@ -10,7 +10,7 @@
 //        [--watchers 100,1000] [--events 200] [--interval 50]
 //   (watch rows only: --concurrency none)
 import http from 'node:http';
-import { benchArgs, configMap, measureWatchRow, printCreateRates, printWatchHeader, rawWatchLatency, startBenchCluster, warmUp } from './support/apiserver.js';
+import { benchArgs, configMap, measureWatchRow, printCreateRates, printMarginalDeliveryCpu, printWatchHeader, rawWatchLatency, startBenchCluster, warmUp, type WatchRowCpu } from './support/apiserver.js';
 
 const opts = benchArgs({});
 const cluster = await startBenchCluster();
@@ -38,12 +38,14 @@ try {
   if (opts.watchers.length) {
     printWatchHeader('REST', opts.events, opts.interval, await rawWatchLatency(raw, opts.events, opts.interval));
   }
+  const cpuRows: WatchRowCpu[] = [];
   for (const [round, n] of opts.watchers.entries()) {
     const ns = `watch-${n}-${round}`;
     await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     const path = `/api/v1/namespaces/${ns}/configmaps?watch=1`;
-    await measureWatchRow(cluster, opts.events, opts.interval, { face: 'rest', port: cluster.restPort, path, count: n, marker: 'ev-' }, (name) => create(ns, name));
+    cpuRows.push(await measureWatchRow(cluster, opts.events, opts.interval, { face: 'rest', port: cluster.restPort, path, count: n, marker: 'ev-' }, (name) => create(ns, name)));
   }
+  printMarginalDeliveryCpu(cpuRows);
   agent.destroy();
 } finally {
   await cluster.stop();

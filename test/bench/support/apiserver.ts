@@ -315,10 +315,29 @@ export function printWatchRow(watchers: number, clock: DeliveryClock, expected: 
   );
 }
 
+export interface WatchRowCpu {
+  watchers: number;
+  /** Apiserver CPU seconds per create, its deliveries included. */
+  apiCpuPerEvent: number;
+}
+
+/**
+ * The apiserver CPU one more watcher costs per event, from the smallest and largest rows:
+ * the CPU per delivery of a row also carries the create's own cost, most of it with 100
+ * watchers.
+ */
+export function printMarginalDeliveryCpu(rows: WatchRowCpu[]): void {
+  const sorted = [...rows].sort((a, b) => a.watchers - b.watchers);
+  const [lo, hi] = [sorted[0], sorted.at(-1)];
+  if (!lo || !hi || hi.watchers === lo.watchers) return;
+  const us = ((hi.apiCpuPerEvent - lo.apiCpuPerEvent) * 1e6) / (hi.watchers - lo.watchers);
+  console.log(`apiserver CPU per delivery beyond the create's own (${lo.watchers} → ${hi.watchers} watchers): ${us.toFixed(1)} µs`);
+}
+
 /**
  * One row of the watch table: `watchers.count` watchers (in their own process) of an empty
- * namespace, `events` creates `intervalMs` apart through `create`, then the row and the
- * apiserver's etcd transactions for those creates.
+ * namespace, 10 untimed creates, then `events` creates `intervalMs` apart through `create`,
+ * then the row and the apiserver's etcd transactions for those creates.
  */
 export async function measureWatchRow(
   cluster: BenchCluster,
@@ -326,11 +345,17 @@ export async function measureWatchRow(
   intervalMs: number,
   watchers: WatchersRequest,
   create: (name: string) => Promise<unknown>,
-): Promise<void> {
+): Promise<WatchRowCpu> {
   const clock = new DeliveryClock();
   const w = await startWatchers(watchers, clock);
   try {
     const n = watchers.count;
+    // The first events of a fresh watch pay for cold paths (a new representation to encode,
+    // code not yet optimised): they were among the slowest of a run. Untimed.
+    for (let i = 0; i < 10; i++) {
+      await create(`${watchers.marker}warm-${i}`);
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
     const api0 = processCpuSeconds(cluster.apiserverPid);
     const w0 = processCpuSeconds(w.pid);
     const etcd0 = await etcdCreateBuckets(cluster.restPort);
@@ -339,6 +364,7 @@ export async function measureWatchRow(
     const watchersCpu = processCpuSeconds(w.pid) - w0;
     printWatchRow(n, clock, n * events, apiCpu, watchersCpu);
     console.log(etcdCreateLine(etcd0, await etcdCreateBuckets(cluster.restPort)));
+    return { watchers: n, apiCpuPerEvent: apiCpu / events };
   } finally {
     await w.stop();
   }
