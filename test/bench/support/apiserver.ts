@@ -268,9 +268,17 @@ export class DeliveryClock {
 
 /**
  * Writes `events` objects `intervalMs` apart through `create` (timing each write), then
- * waits up to 10 s for `expected` deliveries.
+ * waits up to 10 s for `expected` deliveries (`delivered()`: so far).
  */
-export async function writeWatchedEvents(clock: DeliveryClock, events: number, intervalMs: number, expected: number, create: (name: string) => Promise<unknown>, prefix: string): Promise<void> {
+export async function writeWatchedEvents(
+  clock: DeliveryClock,
+  events: number,
+  intervalMs: number,
+  expected: number,
+  create: (name: string) => Promise<unknown>,
+  prefix: string,
+  delivered: () => number,
+): Promise<void> {
   for (let i = 0; i < events; i++) {
     const name = `${prefix}${i}`;
     clock.started(name);
@@ -279,7 +287,7 @@ export async function writeWatchedEvents(clock: DeliveryClock, events: number, i
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   const deadline = Date.now() + 10_000;
-  while (clock.count < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (delivered() < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** Baseline: one raw etcd watch, from the start of the put to the event's receipt. */
@@ -356,12 +364,16 @@ export async function measureWatchRow(
       await create(`${watchers.marker}warm-${i}`);
       await new Promise((r) => setTimeout(r, intervalMs));
     }
+    const deadline = Date.now() + 10_000;
+    while (w.delivered() < n * 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    w.reset();
     const api0 = processCpuSeconds(cluster.apiserverPid);
     const w0 = processCpuSeconds(w.pid);
     const etcd0 = await etcdCreateBuckets(cluster.restPort);
-    await writeWatchedEvents(clock, events, intervalMs, n * events, create, watchers.marker);
+    await writeWatchedEvents(clock, events, intervalMs, n * events, create, watchers.marker, () => w.delivered());
     const apiCpu = processCpuSeconds(cluster.apiserverPid) - api0;
     const watchersCpu = processCpuSeconds(w.pid) - w0;
+    await w.collect();
     printWatchRow(n, clock, n * events, apiCpu, watchersCpu);
     console.log(etcdCreateLine(etcd0, await etcdCreateBuckets(cluster.restPort)));
     return { watchers: n, apiCpuPerEvent: apiCpu / events };

@@ -1,6 +1,7 @@
 // Many concurrent watchers of one apiserver face, in a child process (./watchers-process.ts)
-// so that the writer's event loop, whose creates are timed, is not theirs. Receipts come
-// back in batches, stamped with the clock every process of the machine shares.
+// so that the writer's event loop, whose creates are timed, is not theirs. Receipts are
+// stamped with the clock every process of the machine shares and come back when asked for,
+// after the timed writes; meanwhile only a count.
 import { fork, type ChildProcess } from 'node:child_process';
 import type { DeliveryClock } from './apiserver.js';
 
@@ -21,12 +22,20 @@ export type WatchersRequest = { count: number; marker: string } & (
 export type WatchersMessage =
   | { type: 'ready' }
   | { type: 'error'; message: string }
+  | { type: 'count'; n: number }
   | { type: 'receipts'; names: string[]; at: number[] }
+  | { type: 'collected' }
   | { type: 'stopped' };
 
 export interface Watchers {
   /** The watchers' process, for its CPU accounting. */
   pid: number;
+  /** Events read since the start (or the last reset), as last reported (every 100 ms). */
+  delivered(): number;
+  /** Forgets what was read so far (untimed warm-up events). */
+  reset(): void;
+  /** Hands every receipt to the clock. */
+  collect(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +48,8 @@ export async function startWatchers(req: WatchersRequest, clock: DeliveryClock):
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   let stopped: () => void = () => {};
   const stoppedMsg = new Promise<void>((r) => (stopped = r));
+  let count = 0;
+  let collected: (() => void) | undefined;
   const kill = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
@@ -48,7 +59,9 @@ export async function startWatchers(req: WatchersRequest, clock: DeliveryClock):
   try {
     await new Promise<void>((resolve, reject) => {
       child.on('message', (m: WatchersMessage) => {
-        if (m.type === 'receipts') for (let i = 0; i < m.names.length; i++) clock.received(m.names[i], m.at[i]);
+        if (m.type === 'count') count = m.n;
+        else if (m.type === 'receipts') for (let i = 0; i < m.names.length; i++) clock.received(m.names[i], m.at[i]);
+        else if (m.type === 'collected') collected?.();
         else if (m.type === 'ready') resolve();
         else if (m.type === 'error') reject(new Error(`watchers: ${m.message}`));
         else if (m.type === 'stopped') stopped();
@@ -62,6 +75,16 @@ export async function startWatchers(req: WatchersRequest, clock: DeliveryClock):
   }
   return {
     pid: child.pid!,
+    delivered: () => count,
+    reset: () => {
+      count = 0;
+      child.send({ type: 'reset' });
+    },
+    collect: () =>
+      new Promise<void>((resolve) => {
+        collected = resolve;
+        child.send({ type: 'collect' });
+      }),
     stop: async () => {
       if (child.connected) child.send({ type: 'stop' });
       await Promise.race([Promise.all([stoppedMsg, exited]), new Promise((r) => setTimeout(r, 5000))]);
