@@ -23,7 +23,8 @@ export type WatchersMessage =
   | { type: 'ready' }
   | { type: 'error'; message: string }
   | { type: 'count'; n: number }
-  | { type: 'receipts'; names: string[]; at: number[] }
+  /** Event numbers (the name is the marker and the number; -1: an untimed event) and the times they were read. */
+  | { type: 'receipts'; seqs: number[]; at: number[] }
   | { type: 'collected' }
   | { type: 'stopped' };
 
@@ -60,7 +61,9 @@ export async function startWatchers(req: WatchersRequest, clock: DeliveryClock):
     await new Promise<void>((resolve, reject) => {
       child.on('message', (m: WatchersMessage) => {
         if (m.type === 'count') count = m.n;
-        else if (m.type === 'receipts') for (let i = 0; i < m.names.length; i++) clock.received(m.names[i], m.at[i]);
+        else if (m.type === 'receipts') {
+          for (let i = 0; i < m.seqs.length; i++) if (m.seqs[i] >= 0) clock.received(`${req.marker}${m.seqs[i]}`, m.at[i]);
+        }
         else if (m.type === 'collected') collected?.();
         else if (m.type === 'ready') resolve();
         else if (m.type === 'error') reject(new Error(`watchers: ${m.message}`));
