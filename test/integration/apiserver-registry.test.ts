@@ -432,6 +432,31 @@ describe('apiserver registry over gRPC', () => {
     assert.ok(r2.renew_time > r1.renew_time);
   });
 
+  it('sends events that are ready together as one batch to a watcher that allows it, in order', async () => {
+    await c.create('namespaces', '', { metadata: { name: 'batched' } });
+    for (let i = 0; i < 10; i++) await c.create('configmaps', 'batched', { metadata: { name: `b${i}` }, data: { i: String(i) } });
+    // The current state, sent first, is ten events handed out at once.
+    const w = c.watch('configmaps', { namespace: 'batched', allow_batches: true });
+    const plain = c.watch('configmaps', { namespace: 'batched' });
+    try {
+      await w.until((evs) => evs.length >= 10);
+      await plain.until((evs) => evs.length >= 10);
+      assert.ok(w.batches >= 1, 'no batch');
+      assert.equal(plain.batches, 0);
+      const later = await Promise.all(Array.from({ length: 20 }, (_, i) => c.create('configmaps', 'batched', { metadata: { name: `c${i}` } })));
+      await w.until((evs) => evs.length >= 30);
+      await plain.until((evs) => evs.length >= 30);
+      for (const watch of [w, plain]) {
+        const rvs = watch.events.slice(10).map((e) => Number(e.object.metadata.resourceVersion));
+        assert.deepEqual(rvs, [...rvs].sort((a, b) => a - b));
+        assert.deepEqual(new Set(watch.events.map((e) => e.object.metadata.name)), new Set([...Array.from({ length: 10 }, (_, i) => `b${i}`), ...later.map((o) => o.metadata.name)]));
+      }
+    } finally {
+      w.cancel();
+      plain.cancel();
+    }
+  });
+
   it('renews a node lease that someone else changed or deleted since its last renewal', async () => {
     // The apiserver renews from the Lease it last wrote: a change made meanwhile must
     // survive the renewal (it loses its compare-and-swap and retries on the current Lease).

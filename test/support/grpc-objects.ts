@@ -69,8 +69,12 @@ export class RawObjects {
     let error: RawError | undefined;
     let ended = false;
     const call = this.objects.Watch({ resource, ...req }, this.md);
+    const handle = { batches: 0 };
     call.on('data', (ev: any) => {
-      events.push({ type: ev.type, object: JSON.parse(ev.json) });
+      if (ev.batch?.length) {
+        handle.batches++;
+        for (const e of ev.batch) events.push({ type: e.type, object: JSON.parse(e.json) });
+      } else events.push({ type: ev.type, object: JSON.parse(ev.json) });
       for (const w of waiters.splice(0)) w();
     });
     call.on('error', (err: grpc.ServiceError) => {
@@ -87,6 +91,10 @@ export class RawObjects {
     });
     return {
       events,
+      /** Messages that carried several events (WatchEvent.batch; only with allow_batches). */
+      get batches() {
+        return handle.batches;
+      },
       get error() {
         return error;
       },

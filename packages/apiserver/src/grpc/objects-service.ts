@@ -1,5 +1,6 @@
 // The Objects service of proto/k8ts.proto: generic CRUD and watch with JSON payloads.
 import * as grpc from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
 import type { KubeObject } from '@k8ts/api';
 import type { PatchType } from '@k8ts/client';
 import { badRequest, toApiError } from '../registry/errors.js';
@@ -118,6 +119,13 @@ function encodeWatchEvent(ev: WatchEvent): Buffer {
   return b;
 }
 
+/** A WatchEvent whose `batch` (field 3) holds the given encoded events, in order. */
+function watchBatch(events: Buffer[]): Buffer {
+  const w = protobuf.Writer.create();
+  for (const e of events) w.uint32((3 << 3) | 2).bytes(e);
+  return Buffer.from(w.finish());
+}
+
 function watch(ctx: GrpcContext, call: grpc.ServerWritableStream<any, any>): void {
   const req = call.request;
   const start = performance.now();
@@ -141,6 +149,25 @@ function watch(ctx: GrpcContext, call: grpc.ServerWritableStream<any, any>): voi
     handle?.stop();
     call.end();
   };
+  const batches = Boolean(req.allow_batches);
+  let pending: Buffer[] = [];
+  let closing = false;
+  const send = (msg: Buffer, last: boolean) => {
+    if (!call.write(msg) && call.writableLength > MAX_WATCH_BACKLOG) {
+      // A watcher that does not read would hold every event in memory: cut it off, as
+      // kube-apiserver does; its client re-watches from its last resourceVersion.
+      ctx.logger?.warn({ resource, backlog: call.writableLength }, 'closing a watch that does not keep up');
+      setImmediate(end);
+      return;
+    }
+    if (last) setImmediate(end);
+  };
+  const flush = () => {
+    const out = pending;
+    pending = [];
+    if (ended || out.length === 0) return;
+    send(out.length === 1 ? out[0]! : watchBatch(out), closing);
+  };
   try {
     handle = ctx.registry.watch(
       resource,
@@ -153,14 +180,11 @@ function watch(ctx: GrpcContext, call: grpc.ServerWritableStream<any, any>): voi
       },
       (ev) => {
         if (ended) return;
-        if (!call.write(encodeWatchEvent(ev)) && call.writableLength > MAX_WATCH_BACKLOG) {
-          // A watcher that does not read would hold every event in memory: cut it off, as
-          // kube-apiserver does; its client re-watches from its last resourceVersion.
-          ctx.logger?.warn({ resource, backlog: call.writableLength }, 'closing a watch that does not keep up');
-          setImmediate(end);
-          return;
-        }
-        if (ev.type === 'ERROR') setImmediate(end);
+        if (!batches) return send(encodeWatchEvent(ev), ev.type === 'ERROR');
+        // Events handed out together (one etcd response, a busy fan-out) leave as one message.
+        pending.push(encodeWatchEvent(ev));
+        if (ev.type === 'ERROR') closing = true;
+        if (pending.length === 1) queueMicrotask(flush);
       },
     );
   } catch (err) {
