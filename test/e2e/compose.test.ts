@@ -190,12 +190,11 @@ it('three Ready nodes named from the compose file, with their labels', async () 
     const holder = (name: string) => leases.items.find((l: any) => l.metadata.name === name)?.spec?.holderIdentity ?? '';
     return { scheduler: holder('k8ts-scheduler'), controllerManager: holder('k8ts-controller-manager') };
   };
-  let h = await holders();
-  const end = Date.now() + 45_000;
-  while ((!h.scheduler || !h.controllerManager) && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 500));
+  let h = { scheduler: '', controllerManager: '' };
+  await eventually('both leaders', async () => {
     h = await holders();
-  }
+    return h.scheduler && h.controllerManager;
+  }, 45_000).catch(() => {}); // the check below says what was seen
   const why = async () => compose('logs', '--no-color', '--tail', '20', 'scheduler-1', 'scheduler-2', 'controller-manager-1', 'controller-manager-2').catch((e: Error) => e.message);
   if (!/^scheduler-[12]_/.test(h.scheduler) || !/^controller-manager-[12]_/.test(h.controllerManager)) {
     assert.fail(`leaders ${JSON.stringify(h)} after ${((Date.now() - t0Up) / 1000).toFixed(1)} s\n--- compose logs ---\n${await why()}`);

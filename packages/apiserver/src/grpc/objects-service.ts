@@ -4,6 +4,7 @@ import protobuf from 'protobufjs';
 import type { KubeObject } from '@k8ts/api';
 import type { PatchType } from '@k8ts/client';
 import { badRequest, toApiError } from '../registry/errors.js';
+import { whenDelivered } from '../registry/fan-out.js';
 import type { WatchEvent } from '@k8ts/api';
 import { encodeShared } from '../registry/watch-event.js';
 import { cachedJson } from '../storage/codec.js';
@@ -181,10 +182,11 @@ function watch(ctx: GrpcContext, call: grpc.ServerWritableStream<any, any>): voi
       (ev) => {
         if (ended) return;
         if (!batches) return send(encodeWatchEvent(ev), ev.type === 'ERROR');
-        // Events handed out together (one etcd response, a busy fan-out) leave as one message.
+        // Events handed out together (one etcd response) leave as one message, written within
+        // the fan-out's slice as a REST watch's are (../registry/fan-out.ts).
         pending.push(encodeWatchEvent(ev));
         if (ev.type === 'ERROR') closing = true;
-        if (pending.length === 1) queueMicrotask(flush);
+        if (pending.length === 1) whenDelivered(flush);
       },
     );
   } catch (err) {
