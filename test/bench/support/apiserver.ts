@@ -43,6 +43,11 @@ export function processCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
 }
 
+function ownCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 export function configMap(name: string, namespace: string) {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels: { bench: 'yes' } }, data: { blob: 'x'.repeat(600) } };
 }
@@ -133,6 +138,9 @@ export interface RateComparison {
   apiCpu: number;
   etcdCpuApi: number;
   etcdCpuRaw: number;
+  /** The bench's own process (the load generator shares the machine's cores). */
+  clientCpuApi: number;
+  clientCpuRaw: number;
 }
 
 /**
@@ -153,17 +161,23 @@ export async function compareRates(
   let apiCpu = 0;
   let etcdApi = 0;
   let etcdRaw = 0;
+  let clientApi = 0;
+  let clientRaw = 0;
   let seq = 0;
   for (let r = 0; r < rounds; r++) {
     const base = seq;
     const a0 = processCpuSeconds(cluster.apiserverPid);
     const e0 = processCpuSeconds(cluster.etcdPid);
+    const c0 = ownCpuSeconds();
     const api = await runFor(slice, concurrency, (w, i) => apiOp(w, base + i * concurrency + w));
     apiCpu += processCpuSeconds(cluster.apiserverPid) - a0;
     etcdApi += processCpuSeconds(cluster.etcdPid) - e0;
+    clientApi += ownCpuSeconds() - c0;
     const e1 = processCpuSeconds(cluster.etcdPid);
+    const c1 = ownCpuSeconds();
     const raw = await runFor(slice, concurrency, (w, i) => rawOp(w, base + i * concurrency + w));
     etcdRaw += processCpuSeconds(cluster.etcdPid) - e1;
+    clientRaw += ownCpuSeconds() - c1;
     apiOps += api * slice;
     rawOps += raw * slice;
     seq += 1_000_000;
@@ -174,17 +188,19 @@ export async function compareRates(
     apiCpu: (apiCpu * 1e6) / apiOps,
     etcdCpuApi: (etcdApi * 1e6) / apiOps,
     etcdCpuRaw: (etcdRaw * 1e6) / rawOps,
+    clientCpuApi: (clientApi * 1e6) / apiOps,
+    clientCpuRaw: (clientRaw * 1e6) / rawOps,
   };
 }
 
 function printRateHeader(face: string, payloadBytes: number, seconds: number, rounds: number): void {
   console.log(`\n${face} creates/s against raw etcd puts of the same ${payloadBytes}-byte ConfigMap, ${seconds}s each, alternating in ${rounds} slices`);
-  console.log('concurrency   apiserver/s   etcd put/s   ratio   apiserver CPU/create   etcd CPU/op (api / raw)   load');
+  console.log('concurrency   apiserver/s   etcd put/s   ratio   apiserver CPU/create   etcd CPU/op (api / raw)   bench client CPU/op (api / raw)   load');
 }
 
 function printRateRow(concurrency: number, r: RateComparison): void {
   console.log(
-    `${String(concurrency).padStart(11)}   ${r.api.toFixed(0).padStart(11)}   ${r.raw.toFixed(0).padStart(10)}   ${(r.api / r.raw).toFixed(2).padStart(5)}   ${`${r.apiCpu.toFixed(0)} µs`.padStart(20)}   ${`${r.etcdCpuApi.toFixed(0)} / ${r.etcdCpuRaw.toFixed(0)} µs`.padStart(23)}   ${load()}`,
+    `${String(concurrency).padStart(11)}   ${r.api.toFixed(0).padStart(11)}   ${r.raw.toFixed(0).padStart(10)}   ${(r.api / r.raw).toFixed(2).padStart(5)}   ${`${r.apiCpu.toFixed(0)} µs`.padStart(20)}   ${`${r.etcdCpuApi.toFixed(0)} / ${r.etcdCpuRaw.toFixed(0)} µs`.padStart(23)}   ${`${r.clientCpuApi.toFixed(0)} / ${r.clientCpuRaw.toFixed(0)} µs`.padStart(31)}   ${load()}`,
   );
 }
 

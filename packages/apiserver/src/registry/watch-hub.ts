@@ -26,6 +26,8 @@ export class ResourceHub {
   private readonly subs = new Set<RegistryWatcher>();
   private readonly fanOut: FanOut<HubEvent>;
   private watcher?: Watcher;
+  /** Ends the store's remembering of this resource's writes for the watch (see recent-writes.ts). */
+  private forgetWrites?: () => void;
   private starting?: Promise<void>;
   private readonly prefix: string;
   private closed = false;
@@ -60,6 +62,7 @@ export class ResourceHub {
       return;
     }
     this.watcher = w;
+    this.forgetWrites = this.store.recent.watch(this.prefix);
     this.floor = this.lastRevision = Math.max(this.lastRevision, rev);
     w.on('data', (res: IWatchResponse) => this.onData(res));
     w.on('error', (err) => this.onError(err));
@@ -89,6 +92,7 @@ export class ResourceHub {
     this.opts.logger?.warn({ resource: this.info.resource, err: err.message }, 'shared etcd watch ended');
     this.watcher = undefined;
     this.starting = undefined;
+    this.forgetWrites?.();
     this.ring = [];
     const status = expired(`too old resource version: the watch of ${this.info.resource} restarted`).status;
     for (const sub of [...this.subs]) sub.fail(status);
@@ -114,6 +118,7 @@ export class ResourceHub {
     for (const sub of [...this.subs]) sub.stop();
     const w = this.watcher;
     this.watcher = undefined;
+    this.forgetWrites?.();
     if (w) await w.cancel().catch(() => {});
   }
 }

@@ -4,6 +4,8 @@ import { RecentWrites } from './recent-writes.js';
 
 test('a write is given back once, for its own key and revision; old ones fall out', () => {
   const r = new RecentWrites();
+  r.watch('/registry/pods/');
+  r.watch('/k/');
   const a = { metadata: { name: 'a', resourceVersion: '7' } };
   r.note('/registry/pods/ns/a', '7', a);
   assert.equal(r.take('/registry/pods/ns/a', '8'), undefined);
@@ -13,4 +15,19 @@ test('a write is given back once, for its own key and revision; old ones fall ou
   for (let i = 0; i < 5000; i++) r.note(`/k/${i}`, String(i + 100), { metadata: { name: String(i) } });
   assert.equal(r.take('/k/0', '100'), undefined);
   assert.ok(r.take('/k/4999', '5099'));
+});
+
+test('writes no shared watch covers are not kept', () => {
+  const r = new RecentWrites();
+  const end = r.watch('/registry/pods/');
+  r.note('/registry/configmaps/ns/a', '7', { metadata: { name: 'a' } });
+  assert.equal(r.take('/registry/configmaps/ns/a', '7'), undefined);
+  const again = r.watch('/registry/pods/');
+  end();
+  end(); // a second call changes nothing
+  r.note('/registry/pods/ns/a', '8', { metadata: { name: 'a' } });
+  assert.ok(r.take('/registry/pods/ns/a', '8'), 'one of the two watches still runs');
+  again();
+  r.note('/registry/pods/ns/a', '9', { metadata: { name: 'a' } });
+  assert.equal(r.take('/registry/pods/ns/a', '9'), undefined);
 });
