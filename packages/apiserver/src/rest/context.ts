@@ -7,6 +7,7 @@ import type { StreamTunnel } from '../tunnel/types.js';
 import type { RestMetrics } from './metrics.js';
 import type { Output } from './negotiate.js';
 import type { ResourceRoute } from './route.js';
+import type { RequestUrl } from './request-url.js';
 
 export interface RestDeps {
   registry: Registry;
@@ -19,7 +20,7 @@ export interface RequestContext {
   deps: RestDeps;
   req: IncomingMessage;
   res: ServerResponse;
-  url: URL;
+  url: RequestUrl;
   route: ResourceRoute;
   user: RequestUser;
   output: Output;

@@ -6,14 +6,23 @@ export interface RestMetrics {
   requests: Counter<'verb' | 'resource' | 'subresource' | 'code'>;
   latency: Histogram<'verb' | 'resource' | 'subresource'>;
   watches: Gauge<'resource'>;
+  /** One finished request: its count, and its latency unless it is a WATCH or CONNECT. */
+  record(verb: string, resource: string, subresource: string, code: number, seconds: number): void;
 }
+
+// prom-client hashes a label object on every inc/observe; a request's few label sets repeat,
+// so their children are kept (the series themselves are the same).
+type Counted = { inc(): void };
+type Observed = { observe(v: number): void };
 
 function reuse<T>(registry: Registry, name: string, make: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? make();
 }
 
 export function restMetrics(registry: Registry): RestMetrics {
-  return {
+  const counted = new Map<string, Counted>();
+  const observed = new Map<string, Observed>();
+  const m: Omit<RestMetrics, 'record'> = {
     requests: reuse(registry, 'apiserver_request_total', () =>
       new Counter({ name: 'apiserver_request_total', help: 'Counter of apiserver requests broken out by verb, resource and HTTP response code.', labelNames: ['verb', 'resource', 'subresource', 'code'], registers: [registry] }),
     ),
@@ -29,5 +38,19 @@ export function restMetrics(registry: Registry): RestMetrics {
     watches: reuse(registry, 'apiserver_registered_watchers', () =>
       new Gauge({ name: 'apiserver_registered_watchers', help: 'Number of currently open REST watches for a given resource.', labelNames: ['resource'], registers: [registry] }),
     ),
+  };
+  return {
+    ...m,
+    record(verb, resource, subresource, code, seconds) {
+      const key = `${verb} ${resource} ${subresource}`;
+      const countKey = `${key} ${code}`;
+      let c = counted.get(countKey);
+      if (!c) counted.set(countKey, (c = m.requests.labels({ verb, resource, subresource, code: String(code) })));
+      c.inc();
+      if (verb === 'WATCH' || verb === 'CONNECT') return;
+      let o = observed.get(key);
+      if (!o) observed.set(key, (o = m.latency.labels({ verb, resource, subresource })));
+      o.observe(seconds);
+    },
   };
 }

@@ -19,6 +19,7 @@ import { serveResource } from './resources.js';
 import { versionInfo } from './version.js';
 import type { RequestContext, RestDeps } from './context.js';
 import { handleUpgrade } from './streams/upgrade.js';
+import { requestUrl } from './request-url.js';
 
 export interface RestServerOptions {
   registry: Registry;
@@ -57,18 +58,17 @@ export function createRestServer(opts: RestServerOptions): http.Server {
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = process.hrtime.bigint();
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const started = performance.now();
+    const url = requestUrl(req.url);
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const verb = (req.method ?? 'GET').toUpperCase();
     let resourceLabel = '';
     let subresourceLabel = '';
     let ctxRef: RequestContext | undefined;
     res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const seconds = (performance.now() - started) / 1000;
       const v = ctxRef?.verb ?? verb;
-      deps.metrics.requests.inc({ verb: v, resource: resourceLabel, subresource: subresourceLabel, code: String(res.statusCode) });
-      if (v !== 'WATCH' && v !== 'CONNECT') deps.metrics.latency.observe({ verb: v, resource: resourceLabel, subresource: subresourceLabel }, seconds);
+      deps.metrics.record(v, resourceLabel, subresourceLabel, res.statusCode, seconds);
       if (opts.logger.isLevelEnabled('debug')) opts.logger.debug({ verb: v, path, code: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
 
