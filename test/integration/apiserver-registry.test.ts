@@ -421,6 +421,24 @@ describe('apiserver registry over gRPC', () => {
     assert.ok(list.items.every((i: any) => i.data.blob.length === blob.length));
   });
 
+  it('refuses an object over 1.5 MiB (422) on create and on update, and stores nothing of it', async () => {
+    // Every part valid on its own (a ConfigMap's data is capped at 1 MiB, annotations at
+    // 256 KiB): 900 KiB of data and 25,000 labels of 70 bytes make the whole too big.
+    const labels = Object.fromEntries(Array.from({ length: 25_000 }, (_, i) => [`k${i}`, 'v'.repeat(60)]));
+    const blob = 'x'.repeat(900 * 1024);
+    const created = await rejects(c.create('configmaps', 'big', { metadata: { name: 'too-big', labels }, data: { blob } }));
+    assert.equal(created.status.code, 422);
+    assert.equal(created.status.reason, 'Invalid');
+    assert.deepEqual(created.status.details.causes.map((x: any) => [x.field, x.reason]), [['', 'FieldValueTooLong']]);
+    assert.match(created.status.message, /^ConfigMap "too-big" is invalid: .*Too long: may not be more than 1572864 bytes/);
+    assert.equal((await raw.get('/registry/configmaps/big/too-big').string()), null);
+
+    const small = await c.create('configmaps', 'big', { metadata: { name: 'grows' }, data: { blob: 'x' } });
+    const updated = await rejects(c.update('configmaps', 'big', { ...small, metadata: { ...small.metadata, labels }, data: { blob } }));
+    assert.equal(updated.status.code, 422);
+    assert.equal((await c.get('configmaps', 'big', 'grows')).data.blob, 'x');
+  });
+
   it('renews node leases', async () => {
     const r1 = await c.call('RenewLease', { node_name: 'n7', lease_duration_seconds: 4 }, 'nodes');
     assert.match(r1.renew_time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);

@@ -3,9 +3,10 @@
 // returns only after etcd committed it.
 import type { Etcd3, IKeyValue } from 'etcd3';
 import type { KvRangeRequest, KvRangeResponse, KvTxnRequest, KvTxnResponse } from './etcd-kv.js';
-import type { KubeObject } from '@k8ts/api';
+import { MAX_OBJECT_BYTES, objectTooLarge, statusForInvalid, type KubeObject } from '@k8ts/api';
+import { ApiError } from '@k8ts/client';
 import { decodeKv, encodeForWrite, rememberJson, type WriteEncoding } from './codec.js';
-import { prefixEnd } from './keys.js';
+import { prefixEnd, REGISTRY_PREFIX } from './keys.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { expired } from '../registry/errors.js';
 import { RecentWrites } from './recent-writes.js';
@@ -97,11 +98,11 @@ export class Store {
   /** Stores obj under key if the key does not exist. */
   async create(key: string, obj: KubeObject): Promise<WriteResult> {
     const enc = encodeForWrite(obj);
-    const value = enc.stored;
+    const value = sizeChecked(key, obj, enc.stored);
     const res = await this.timed('create', () =>
       this.kv.txn({
         compare: [{ key: Buffer.from(key), target: 'Create', create_revision: 0 }],
-        success: [{ request_put: { key: Buffer.from(key), value: Buffer.from(value) } }],
+        success: [{ request_put: { key: Buffer.from(key), value } }],
         failure: [],
       }),
     );
@@ -112,11 +113,11 @@ export class Store {
   /** Replaces the object if its mod revision is still `expectedRevision`. */
   async update(key: string, obj: KubeObject, expectedRevision: string): Promise<WriteResult> {
     const enc = encodeForWrite(obj);
-    const value = enc.stored;
+    const value = sizeChecked(key, obj, enc.stored);
     const res = await this.timed('update', () =>
       this.kv.txn({
         compare: [{ key: Buffer.from(key), target: 'Mod', mod_revision: expectedRevision }],
-        success: [{ request_put: { key: Buffer.from(key), value: Buffer.from(value) } }],
+        success: [{ request_put: { key: Buffer.from(key), value } }],
         failure: [{ request_range: { key: Buffer.from(key) } }],
       }),
     );
@@ -177,6 +178,20 @@ export class Store {
     }
     return page;
   }
+}
+
+/**
+ * The bytes etcd will store, or 422 Invalid when they are over MAX_OBJECT_BYTES: the check
+ * validation would make with a JSON.stringify of its own, made on the JSON written.
+ */
+function sizeChecked(key: string, obj: KubeObject, json: string): Buffer {
+  const value = Buffer.from(json);
+  if (value.length > MAX_OBJECT_BYTES) {
+    const resource = key.slice(REGISTRY_PREFIX.length, key.indexOf('/', REGISTRY_PREFIX.length));
+    const status = statusForInvalid(resource, obj.metadata?.name ?? '', [objectTooLarge()]);
+    throw new ApiError(422, status.reason ?? 'Invalid', status);
+  }
+  return value;
 }
 
 function withRevision(obj: KubeObject, revision: string, enc?: WriteEncoding): KubeObject {
