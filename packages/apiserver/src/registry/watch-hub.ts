@@ -8,6 +8,7 @@ import { HubEvent } from './watch-event.js';
 import type { RegistryWatcher } from './watcher.js';
 import { listPrefix } from '../storage/keys.js';
 import type { Store } from '../storage/store.js';
+import type { SharedWatchHandle } from '../storage/recent-writes.js';
 import { expired } from './errors.js';
 import { FanOut } from './fan-out.js';
 
@@ -26,8 +27,8 @@ export class ResourceHub {
   private readonly subs = new Set<RegistryWatcher>();
   private readonly fanOut: FanOut<HubEvent>;
   private watcher?: Watcher;
-  /** Ends the store's remembering of this resource's writes for the watch (see recent-writes.ts). */
-  private forgetWrites?: () => void;
+  /** The store's remembering of this resource's writes for the watch (see recent-writes.ts). */
+  private writes?: SharedWatchHandle;
   private starting?: Promise<void>;
   private readonly prefix: string;
   private closed = false;
@@ -62,7 +63,7 @@ export class ResourceHub {
       return;
     }
     this.watcher = w;
-    this.forgetWrites = this.store.recent.watch(this.prefix);
+    this.writes = this.store.recent.watch(this.prefix);
     this.floor = this.lastRevision = Math.max(this.lastRevision, rev);
     w.on('data', (res: IWatchResponse) => this.onData(res));
     w.on('error', (err) => this.onError(err));
@@ -77,6 +78,7 @@ export class ResourceHub {
       this.ring.push(ev);
       batch.push(ev);
     }
+    this.writes?.seen(this.lastRevision);
     // One hand-out per watcher for the whole response: a REST watch writes it at once.
     this.fanOut.pushAll(batch, this.subs);
     const cap = this.opts.ringSize;
@@ -92,7 +94,7 @@ export class ResourceHub {
     this.opts.logger?.warn({ resource: this.info.resource, err: err.message }, 'shared etcd watch ended');
     this.watcher = undefined;
     this.starting = undefined;
-    this.forgetWrites?.();
+    this.writes?.end();
     this.ring = [];
     const status = expired(`too old resource version: the watch of ${this.info.resource} restarted`).status;
     for (const sub of [...this.subs]) sub.fail(status);
@@ -118,7 +120,7 @@ export class ResourceHub {
     for (const sub of [...this.subs]) sub.stop();
     const w = this.watcher;
     this.watcher = undefined;
-    this.forgetWrites?.();
+    this.writes?.end();
     if (w) await w.cancel().catch(() => {});
   }
 }

@@ -19,15 +19,25 @@ test('a write is given back once, for its own key and revision; old ones fall ou
 
 test('writes no shared watch covers are not kept', () => {
   const r = new RecentWrites();
-  const end = r.watch('/registry/pods/');
+  const first = r.watch('/registry/pods/');
   r.note('/registry/configmaps/ns/a', '7', { metadata: { name: 'a' } });
   assert.equal(r.take('/registry/configmaps/ns/a', '7'), undefined);
-  const again = r.watch('/registry/pods/');
-  end();
-  end(); // a second call changes nothing
+  const second = r.watch('/registry/pods/');
+  first.end();
+  first.end(); // a second call changes nothing
   r.note('/registry/pods/ns/a', '8', { metadata: { name: 'a' } });
   assert.ok(r.take('/registry/pods/ns/a', '8'), 'one of the two watches still runs');
-  again();
+  second.end();
   r.note('/registry/pods/ns/a', '9', { metadata: { name: 'a' } });
   assert.equal(r.take('/registry/pods/ns/a', '9'), undefined);
+});
+
+test('a write whose event the watch already delivered is not kept', () => {
+  const r = new RecentWrites();
+  const w = r.watch('/registry/pods/');
+  w.seen(10);
+  r.note('/registry/pods/ns/a', '10', { metadata: { name: 'a' } });
+  r.note('/registry/pods/ns/b', '11', { metadata: { name: 'b' } });
+  assert.equal(r.take('/registry/pods/ns/a', '10'), undefined);
+  assert.ok(r.take('/registry/pods/ns/b', '11'));
 });

@@ -5,7 +5,9 @@
 // a shared watch covers are kept: a write whose event never comes would stay for
 // MAX_REMEMBERED newer writes, long enough to be copied through V8's young generation and
 // promoted (at 3000 ConfigMap creates/s nobody watched, that doubled the scavenges' work).
-// Writes whose event never comes all the same (the watch restarted) fall out after
+// The event often arrives before the write's own answer (the watch and the write use
+// different connections to etcd): such a write is not kept either, since its event has
+// passed. Writes whose event never comes all the same (the watch restarted) fall out after
 // MAX_REMEMBERED newer ones.
 import type { KubeObject } from '@k8ts/api';
 
@@ -13,25 +15,32 @@ const MAX_REMEMBERED = 4096;
 
 export class RecentWrites {
   private readonly byKeyRevision = new Map<string, KubeObject>();
-  /** Key prefixes with a shared watch, and how many watches each has. */
-  private readonly watched = new Map<string, number>();
+  /** Key prefixes with a shared watch: how many watches, and the newest revision they all delivered. */
+  private readonly watched = new Map<string, { watches: number; seen: number }>();
 
-  /** A shared watch of the keys under `prefix` started; the returned function ends it. */
-  watch(prefix: string): () => void {
-    this.watched.set(prefix, (this.watched.get(prefix) ?? 0) + 1);
+  /** A shared watch of the keys under `prefix` started. */
+  watch(prefix: string): SharedWatchHandle {
+    let w = this.watched.get(prefix);
+    if (!w) this.watched.set(prefix, (w = { watches: 0, seen: 0 }));
+    w.watches++;
+    const state = w;
     let ended = false;
-    return () => {
-      if (ended) return;
-      ended = true;
-      const n = (this.watched.get(prefix) ?? 1) - 1;
-      if (n > 0) this.watched.set(prefix, n);
-      else this.watched.delete(prefix);
+    return {
+      seen: (revision) => {
+        if (!ended && revision > state.seen) state.seen = revision;
+      },
+      end: () => {
+        if (ended) return;
+        ended = true;
+        if (--state.watches === 0 && this.watched.get(prefix) === state) this.watched.delete(prefix);
+      },
     };
   }
 
   /** `object` must not change afterwards: watchers will share it. */
   note(key: string, revision: string, object: KubeObject): void {
-    if (!this.isWatched(key)) return;
+    const w = this.watchOf(key);
+    if (!w || Number(revision) <= w.seen) return;
     const m = this.byKeyRevision;
     m.set(`${revision}\0${key}`, object);
     if (m.size > MAX_REMEMBERED) m.delete(m.keys().next().value!);
@@ -45,8 +54,14 @@ export class RecentWrites {
     return o;
   }
 
-  private isWatched(key: string): boolean {
-    for (const prefix of this.watched.keys()) if (key.startsWith(prefix)) return true;
-    return false;
+  private watchOf(key: string): { seen: number } | undefined {
+    for (const [prefix, w] of this.watched) if (key.startsWith(prefix)) return w;
+    return undefined;
   }
+}
+
+export interface SharedWatchHandle {
+  /** The watch delivered every event up to `revision`: writes at or below it are not kept. */
+  seen(revision: number): void;
+  end(): void;
 }
