@@ -130,6 +130,34 @@ test('CRUD round-trips objects and sends the bearer token on every call', async 
   assert.ok(seen.auth.every((a) => a === `Bearer ${TOKEN}`));
 });
 
+test('withTimeout: a call past its own deadline fails and leaves the Exchange stream; the client keeps its deadline', async () => {
+  // An apiserver that takes Exchange requests and never answers them.
+  const { Objects } = loadClientProto();
+  const silent = new grpc.Server();
+  silent.addService(Objects.service, {
+    Exchange: (call: grpc.ServerDuplexStream<any, any>) => {
+      call.sendMetadata(new grpc.Metadata());
+      call.on('data', () => {});
+    },
+  });
+  const port = await new Promise<number>((res, rej) => silent.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
+  const c = new GrpcClient({ server: `127.0.0.1:${port}`, token: TOKEN, exchange: true });
+  try {
+    const slow = c.get('pods', 'ns1', 'a');
+    let settled = false;
+    slow.then(() => (settled = true), () => (settled = true));
+    const started = Date.now();
+    await assert.rejects(c.withTimeout(300).get('pods', 'ns1', 'b'), (e: unknown) => e instanceof ApiError && e.code === 504);
+    assert.ok(Date.now() - started < 5000);
+    assert.equal(c.requestsInFlight, 1, 'only the call without a deadline of its own is still on the stream');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(settled, false, 'the client itself still waits (30 s deadline)');
+  } finally {
+    c.close();
+    silent.forceShutdown();
+  }
+});
+
 test('errors come back as ApiError with the server Status', async () => {
   await client.create('configmaps', { metadata: { name: 'c', namespace: 'default' } });
   await assert.rejects(client.create('configmaps', { metadata: { name: 'c', namespace: 'default' } }), (e: unknown) => {

@@ -130,6 +130,18 @@ export class GrpcClient implements Client {
     }
   }
 
+  /**
+   * This client with another deadline for each call, as client-go callers give one call a
+   * context with a timeout: the same channel, watches and Exchange stream. A call that runs
+   * out of time fails (504) and leaves the stream then, instead of staying on it until this
+   * client's own deadline. Closing either closes both.
+   */
+  withTimeout(timeoutMs: number): GrpcClient {
+    const view = Object.create(this) as GrpcClient;
+    (view as unknown as { timeoutMs: number }).timeoutMs = timeoutMs;
+    return view;
+  }
+
   /** Requests waiting for their reply on the Exchange stream. */
   get requestsInFlight(): number {
     return this.exchange?.inFlight ?? 0;

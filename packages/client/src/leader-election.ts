@@ -155,6 +155,14 @@ export class LeaderElector {
     }
   }
 
+  /**
+   * The client with `ms` as each call's deadline, so a call given up on also leaves the
+   * connection (a client without per-call deadlines is only raced against the timer below).
+   */
+  private within(ms: number): Client {
+    return this.client.withTimeout?.(ms) ?? this.client;
+  }
+
   private withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`lease call timed out after ${ms} ms`)), ms);
@@ -178,11 +186,11 @@ export class LeaderElector {
     try {
       let lease: KubeObject;
       try {
-        lease = await this.withTimeout(this.client.get('leases', this.namespace, this.name), timeoutMs);
+        lease = await this.withTimeout(this.within(timeoutMs).get('leases', this.namespace, this.name), timeoutMs);
       } catch (err) {
         if (!isNotFound(err)) throw err;
         const created = await this.withTimeout(
-          this.client.create('leases', {
+          this.within(timeoutMs).create('leases', {
             apiVersion: 'coordination.k8s.io/v1',
             kind: 'Lease',
             metadata: { name: this.name, namespace: this.namespace },
@@ -209,7 +217,7 @@ export class LeaderElector {
           leaseTransitions: mine ? (spec.leaseTransitions ?? 0) : (spec.leaseTransitions ?? 0) + 1,
         },
       };
-      const updated = await this.withTimeout(this.client.update('leases', next), timeoutMs);
+      const updated = await this.withTimeout(this.within(timeoutMs).update('leases', next), timeoutMs);
       this.observe(updated);
       return true;
     } catch (err) {
@@ -221,11 +229,11 @@ export class LeaderElector {
   /** Leaves the lease free (holder cleared, duration 1 s), as client-go's release does. */
   private async release(): Promise<void> {
     try {
-      const lease = await this.withTimeout(this.client.get('leases', this.namespace, this.name), this.retryMs * 2);
+      const lease = await this.withTimeout(this.within(this.retryMs * 2).get('leases', this.namespace, this.name), this.retryMs * 2);
       if ((lease.spec as LeaseSpec | undefined)?.holderIdentity !== this.identity) return;
       const now = microTime(new Date());
       await this.withTimeout(
-        this.client.update('leases', { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now } }),
+        this.within(this.retryMs * 2).update('leases', { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now } }),
         this.retryMs * 2,
       );
     } catch (err) {

@@ -52,6 +52,8 @@ export interface Client {
   delete(resource: string, namespace: string, name: string, opts?: DeleteOptions): Promise<KubeObject>;
   /** Calls onEvent for each event; ERROR events carry a metav1.Status (410: relist). */
   watch<T extends KubeObject = KubeObject>(resource: string, opts: WatchOptions, onEvent: (ev: WatchEvent<T>) => void): WatchHandle;
+  /** The same client with this deadline for each call (optional: callers fall back to their own timer). */
+  withTimeout?(timeoutMs: number): Client;
   close(): void;
 }
 
