@@ -10,6 +10,7 @@
 //   node --import tsx test/bench/scheduler.ts [--nodes 1000] [--pods 5000] [--lease-renew-ms 10000]
 // K8TS_GRPC_EXCHANGE=0 in the environment makes every process of the run use unary calls
 // instead of the Objects.Exchange stream, to compare the two.
+import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
@@ -156,7 +157,7 @@ const api = spawnLogged(
   '../../packages/apiserver/src/main.ts',
   ['--etcd-servers', etcd.url, '--port', '0', '--grpc-port', '0'],
   /"msg":"apiserver ready","restPort":\d+,"grpcPort":(\d+)/,
-  (process.env.BENCH_APISERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  [...APISERVER_NODE_FLAGS, ...(process.env.BENCH_APISERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
 );
 let sched: ChildProcess | undefined;
 let leasesStopped = false;

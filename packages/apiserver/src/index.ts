@@ -13,3 +13,4 @@ export { loadTokenFile, parseTokenCsv, createAuthenticator, bearerToken, type Au
 export { PROTO_PATH, PROTO_LOADER_OPTIONS, loadK8tsProto, GRPC_SERVER_OPTIONS, grpcCodeFor, toServiceError, renewNodeLease } from './grpc/index.js';
 export type { AgentStreamHandler, GrpcContext } from './grpc/index.js';
 export { selfSignedCertificate, type TlsKeyPair } from './rest/index.js';
+export { APISERVER_NODE_FLAGS } from './node-flags.js';

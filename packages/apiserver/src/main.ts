@@ -1,4 +1,5 @@
-// The apiserver process: `node --import tsx packages/apiserver/src/main.ts --etcd-servers …`
+// The apiserver process: `node --single-threaded-gc --import tsx packages/apiserver/src/main.ts --etcd-servers …`
+// (node flags: ./node-flags.ts)
 import { Command } from 'commander';
 import { createLogger } from '@k8ts/client';
 import { startApiServer } from './server/start.js';

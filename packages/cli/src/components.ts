@@ -3,11 +3,14 @@
 import { nodeNames, proxyArgs, type ClusterConfig, type Home } from './home.js';
 import type { ServingCert, Tokens } from './tokens.js';
 import { hostname } from 'node:os';
+import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
 
 export interface ComponentSpec {
   name: string; // pid/log file name
   pkg: string; // packages/<pkg>/src/main.ts; "" for etcd
   args: string[];
+  /** Flags for node itself, before the component's main module. */
+  nodeFlags?: readonly string[];
   needsRoot?: boolean;
 }
 
@@ -35,6 +38,7 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
     {
       name: 'apiserver',
       pkg: 'apiserver',
+      nodeFlags: APISERVER_NODE_FLAGS,
       args: [
         '--etcd-servers', `http://127.0.0.1:${c.etcdClientPort}`,
         '--port', String(c.apiPort),

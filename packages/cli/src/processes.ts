@@ -85,8 +85,8 @@ export function signalProcess(home: Home, name: string, signal: NodeJS.Signals):
   return true;
 }
 
-export function startComponent(home: Home, name: string, pkg: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
-  return startDetached(home, name, process.execPath, ['--import', 'tsx', componentMain(pkg), ...args], env);
+export function startComponent(home: Home, name: string, pkg: string, args: string[], env: NodeJS.ProcessEnv = {}, nodeFlags: readonly string[] = []): number {
+  return startDetached(home, name, process.execPath, [...nodeFlags, '--import', 'tsx', componentMain(pkg), ...args], env);
 }
 
 /** SIGTERM to the process group, SIGKILL after `graceMs`; removes the pid file. */

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { Etcd3 } from 'etcd3';
+import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
 import { startEtcd, type TestEtcd } from '../../support/etcd.js';
 import { monotonicMs, startWatchers, type WatchersRequest } from './watchers.js';
 
@@ -80,14 +81,14 @@ export interface BenchCluster {
 }
 
 /**
- * etcd plus the apiserver process; BENCH_APISERVER_NODE_ARGS (e.g. "--cpu-prof") go to its
- * node; BENCH_APISERVER_MAIN runs another tree's apiserver (e.g. a checkout of the previous
+ * etcd plus the apiserver process, with the node flags it is deployed with;
+ * BENCH_APISERVER_NODE_ARGS (e.g. "--cpu-prof") go to its node too; BENCH_APISERVER_MAIN runs another tree's apiserver (e.g. a checkout of the previous
  * commit) to compare two versions with the same bench.
  */
 export async function startBenchCluster(): Promise<BenchCluster> {
   const etcd = await startEtcd(['--quota-backend-bytes', String(4 * 1024 * 1024 * 1024)]);
   const main = process.env.BENCH_APISERVER_MAIN ?? new URL('../../../packages/apiserver/src/main.ts', import.meta.url).pathname;
-  const nodeArgs = (process.env.BENCH_APISERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = [...APISERVER_NODE_FLAGS, ...(process.env.BENCH_APISERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   let child: ChildProcess | undefined;
   const stop = async () => {
     if (child && child.exitCode === null && child.signalCode === null) {

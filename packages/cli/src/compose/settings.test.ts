@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { COMPOSE_DEFAULTS, agentService, composeEnv, composeNodes, composeSettings } from './settings.js';
 import { REPO_ROOT } from './command.js';
 import { defaultProjectName } from './project.js';
+import YAML from 'yaml';
+import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
 
 test('defaults are what docker-compose.yml falls back to', () => {
   const file = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
@@ -34,4 +36,9 @@ test('agent services are agent-1..3 whatever the node names', () => {
 test('the default project is the directory name as Compose v1 spells it', () => {
   assert.equal(defaultProjectName('/home/me/K8ts.Main'), 'k8tsmain');
   assert.equal(defaultProjectName('/work/main'), 'main');
+});
+
+test('docker-compose.yml starts the apiserver with the node flags k8ts up uses', () => {
+  const file = YAML.parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
+  assert.deepEqual(file.services.apiserver.entrypoint, ['node', ...APISERVER_NODE_FLAGS, '--import', 'tsx']);
 });
