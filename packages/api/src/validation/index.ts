@@ -75,15 +75,15 @@ export interface ValidateOptions {
   skipObjectSize?: boolean;
 }
 
-/**
- * Validates an object (after applyDefaults) for `resource`. With `old`, also the update
- * rules: identity fields, immutable specs and selectors.
- */
 /** The error of an object whose JSON is over MAX_OBJECT_BYTES. */
 export function objectTooLarge(): FieldError {
   return tooLong('', MAX_OBJECT_BYTES);
 }
 
+/**
+ * Validates an object (after applyDefaults) for `resource`. With `old`, also the update
+ * rules: identity fields, immutable specs and selectors.
+ */
 export function validate(resource: string, obj: KubeObject, old?: KubeObject, opts: ValidateOptions = {}): FieldError[] {
   const info = findResource(resource);
   const r = info?.resource ?? resource;

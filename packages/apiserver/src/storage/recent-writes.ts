@@ -15,7 +15,7 @@ const MAX_REMEMBERED = 4096;
 
 export class RecentWrites {
   private readonly byKeyRevision = new Map<string, KubeObject>();
-  /** Key prefixes with a shared watch: how many watches, and the newest revision they all delivered. */
+  /** Key prefixes with a shared watch: how many watches, and the newest revision delivered. */
   private readonly watched = new Map<string, { watches: number; seen: number }>();
 
   /** A shared watch of the keys under `prefix` started. */
