@@ -10,6 +10,7 @@ import {
   applyPatch as apiApplyPatch,
   statusForInvalid,
   validate as apiValidate,
+  type FieldError,
   type KubeObject,
 } from '@k8ts/api';
 import { ApiError } from '@k8ts/client';
@@ -66,14 +67,17 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
   }
 }
 
+/** The 422 Invalid of obj with these field errors, in Kubernetes' words. */
+export function invalidObject(resource: string, obj: KubeObject, errs: FieldError[]): ApiError {
+  const status = statusForInvalid(resource, obj.metadata?.name ?? '', errs);
+  return new ApiError(422, status.reason ?? 'Invalid', status);
+}
+
 /** Throws 422 when obj (or the change from old) is invalid. */
 export function validate(resource: string, obj: KubeObject, old?: KubeObject, subresource?: string): void {
   // The store checks the object's size on the JSON it writes (see storage/store.ts).
   const errs = apiValidate(resource, obj, old, { subresource, skipObjectSize: true });
-  if (errs.length) {
-    const status = statusForInvalid(resource, obj.metadata?.name ?? '', errs);
-    throw new ApiError(422, status.reason ?? 'Invalid', status);
-  }
+  if (errs.length) throw invalidObject(resource, obj, errs);
 }
 
 export function defaultPodTolerations(pod: KubeObject, seconds: number): void {

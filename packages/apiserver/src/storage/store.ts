@@ -3,12 +3,12 @@
 // returns only after etcd committed it.
 import type { Etcd3, IKeyValue } from 'etcd3';
 import type { KvRangeRequest, KvRangeResponse, KvTxnRequest, KvTxnResponse } from './etcd-kv.js';
-import { MAX_OBJECT_BYTES, objectTooLarge, statusForInvalid, type KubeObject } from '@k8ts/api';
-import { ApiError } from '@k8ts/client';
+import { MAX_OBJECT_BYTES, objectTooLarge, type KubeObject } from '@k8ts/api';
 import { decodeKv, encodeForWrite, rememberJson, type WriteEncoding } from './codec.js';
 import { prefixEnd, REGISTRY_PREFIX } from './keys.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { expired } from '../registry/errors.js';
+import { invalidObject } from '../registry/api-calls.js';
 import { RecentWrites } from './recent-writes.js';
 import { meta } from '../registry/meta.js';
 
@@ -99,10 +99,11 @@ export class Store {
   async create(key: string, obj: KubeObject): Promise<WriteResult> {
     const enc = encodeForWrite(obj);
     const value = sizeChecked(key, obj, enc.stored);
+    const k = Buffer.from(key);
     const res = await this.timed('create', () =>
       this.kv.txn({
-        compare: [{ key: Buffer.from(key), target: 'Create', create_revision: 0 }],
-        success: [{ request_put: { key: Buffer.from(key), value } }],
+        compare: [{ key: k, target: 'Create', create_revision: 0 }],
+        success: [{ request_put: { key: k, value } }],
         failure: [],
       }),
     );
@@ -114,11 +115,12 @@ export class Store {
   async update(key: string, obj: KubeObject, expectedRevision: string): Promise<WriteResult> {
     const enc = encodeForWrite(obj);
     const value = sizeChecked(key, obj, enc.stored);
+    const k = Buffer.from(key);
     const res = await this.timed('update', () =>
       this.kv.txn({
-        compare: [{ key: Buffer.from(key), target: 'Mod', mod_revision: expectedRevision }],
-        success: [{ request_put: { key: Buffer.from(key), value } }],
-        failure: [{ request_range: { key: Buffer.from(key) } }],
+        compare: [{ key: k, target: 'Mod', mod_revision: expectedRevision }],
+        success: [{ request_put: { key: k, value } }],
+        failure: [{ request_range: { key: k } }],
       }),
     );
     if (!res.succeeded) return { ok: false, current: currentOf(res.responses[0]?.response_range?.kvs) };
@@ -132,11 +134,12 @@ export class Store {
 
   /** Deletes the key if its mod revision is still `expectedRevision`; `object` is the last state with the delete's revision. */
   async delete(key: string, last: KubeObject, expectedRevision: string): Promise<WriteResult> {
+    const k = Buffer.from(key);
     const res = await this.timed('delete', () =>
       this.kv.txn({
-        compare: [{ key: Buffer.from(key), target: 'Mod', mod_revision: expectedRevision }],
-        success: [{ request_delete_range: { key: Buffer.from(key) } }],
-        failure: [{ request_range: { key: Buffer.from(key) } }],
+        compare: [{ key: k, target: 'Mod', mod_revision: expectedRevision }],
+        success: [{ request_delete_range: { key: k } }],
+        failure: [{ request_range: { key: k } }],
       }),
     );
     if (!res.succeeded) return { ok: false, current: currentOf(res.responses[0]?.response_range?.kvs) };
@@ -188,8 +191,7 @@ function sizeChecked(key: string, obj: KubeObject, json: string): Buffer {
   const value = Buffer.from(json);
   if (value.length > MAX_OBJECT_BYTES) {
     const resource = key.slice(REGISTRY_PREFIX.length, key.indexOf('/', REGISTRY_PREFIX.length));
-    const status = statusForInvalid(resource, obj.metadata?.name ?? '', [objectTooLarge()]);
-    throw new ApiError(422, status.reason ?? 'Invalid', status);
+    throw invalidObject(resource, obj, [objectTooLarge()]);
   }
   return value;
 }
