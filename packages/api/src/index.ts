@@ -9,3 +9,4 @@ export * from './defaults.js';
 export * from './helpers/index.js';
 export * from './validation/index.js';
 export * from './patch/index.js';
+export * from './schema/index.js';

@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { kindSchema, messageSchema, ANNOTATIONS, RESOURCES } from '../index.js';
+
+test('every resource k8ts serves has an upstream schema', () => {
+  for (const r of RESOURCES) assert.ok(kindSchema(r.group, r.version, r.kind), `${r.group}/${r.version} ${r.kind}`);
+});
+
+test('fields carry JSON kinds: special apimachinery types are scalars, Verbs a list', () => {
+  const c = messageSchema('k8s.io.api.core.v1.Container')!;
+  assert.equal(c.fields.get('command')!.kind, 'string');
+  assert.equal(c.fields.get('command')!.repeated, true);
+  assert.equal(c.fields.get('ports')!.message, 'k8s.io.api.core.v1.ContainerPort');
+  const port = messageSchema('k8s.io.api.core.v1.ContainerPort')!;
+  assert.equal(port.fields.get('containerPort')!.kind, 'int32');
+  const meta = messageSchema('k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta')!;
+  assert.equal(meta.fields.get('creationTimestamp')!.kind, 'time');
+  assert.equal(meta.fields.get('labels')!.map, true);
+  assert.equal(meta.fields.get('generation')!.kind, 'int64');
+  const probe = messageSchema('k8s.io.api.core.v1.HTTPGetAction')!;
+  assert.equal(probe.fields.get('port')!.kind, 'intOrString');
+  const req = messageSchema('k8s.io.api.core.v1.ResourceRequirements')!;
+  assert.equal(req.fields.get('limits')!.kind, 'quantity');
+  assert.equal(req.fields.get('limits')!.map, true);
+  const secret = kindSchema('', 'v1', 'Secret')!;
+  assert.equal(secret.fields.get('data')!.kind, 'bytes');
+  const rule = messageSchema('k8s.io.api.rbac.v1.PolicyRule');
+  assert.equal(rule?.fields.get('verbs')?.repeated, true);
+});
+
+test('every annotation names a field the descriptors have', () => {
+  for (const key of Object.keys(ANNOTATIONS)) {
+    const i = key.lastIndexOf('.');
+    const m = messageSchema(key.slice(0, i));
+    assert.ok(m, `message of ${key}`);
+    assert.ok(m.fields.has(key.slice(i + 1)), key);
+  }
+});
