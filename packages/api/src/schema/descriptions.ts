@@ -1,0 +1,39 @@
+// Upstream's documentation of the Kubernetes types (generated/descriptions.json, made from
+// the kubernetes-types package by scripts/extract-descriptions.ts): what OpenAPI serves and
+// `kubectl explain` prints. Loaded once, on first use: only the OpenAPI documents need it.
+import { readFileSync } from 'node:fs';
+
+export interface MessageDescription {
+  description?: string;
+  /** Field JSON name → its description. */
+  fields?: Readonly<Record<string, string>>;
+  /** Fields upstream's OpenAPI marks required, in upstream's order. */
+  required?: readonly string[];
+}
+
+interface DescriptionsFile {
+  source: string;
+  messages: Record<string, MessageDescription>;
+}
+
+let loaded: DescriptionsFile | undefined;
+
+function file(): DescriptionsFile {
+  loaded ??= JSON.parse(readFileSync(new URL('./generated/descriptions.json', import.meta.url), 'utf8')) as DescriptionsFile;
+  return loaded;
+}
+
+/** Upstream's documentation of a proto message (`k8s.io.api.core.v1.Container`), or undefined. */
+export function messageDescription(message: string): MessageDescription | undefined {
+  return file().messages[message];
+}
+
+/** Upstream's description of one field of a proto message, or undefined. */
+export function fieldDescription(message: string, field: string): string | undefined {
+  return file().messages[message]?.fields?.[field];
+}
+
+/** Every described message's name (for tests and tools). */
+export function describedMessages(): string[] {
+  return Object.keys(file().messages);
+}
