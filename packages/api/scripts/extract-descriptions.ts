@@ -15,6 +15,9 @@ export interface MessageDescription {
   description?: string;
   fields?: Record<string, string>;
   required?: string[];
+  /** For the kinds (objects, lists, options): upstream's descriptions of the inlined TypeMeta's
+   * apiVersion and kind, which JSON has and the proto message has not. */
+  typeMeta?: { apiVersion: string; kind: string };
 }
 
 export interface DescriptionsFile {
@@ -76,9 +79,15 @@ function describeFile(file: string, rel: string, out: Record<string, MessageDesc
     if (ts.isInterfaceDeclaration(st)) {
       const fields: Record<string, string> = {};
       const required: string[] = [];
+      const typeMeta: Record<string, string> = {};
       for (const m of st.members) {
         if (!ts.isPropertySignature(m)) continue;
         const field = propertyName(m.name);
+        if ((field === 'apiVersion' || field === 'kind') && !schema.fields.has(field)) {
+          const text = docText(m, source);
+          if (text) typeMeta[field] = text;
+          continue;
+        }
         if (!field || !schema.fields.has(field)) continue;
         const text = docText(m, source);
         if (text) fields[field] = text;
@@ -86,6 +95,7 @@ function describeFile(file: string, rel: string, out: Record<string, MessageDesc
       }
       if (Object.keys(fields).length) entry.fields = sortKeys(fields);
       if (required.length) entry.required = required;
+      if (typeMeta.apiVersion && typeMeta.kind) entry.typeMeta = { apiVersion: typeMeta.apiVersion, kind: typeMeta.kind };
     }
     if (Object.keys(entry).length) out[name] = entry;
   }

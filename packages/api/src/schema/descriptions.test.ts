@@ -14,6 +14,7 @@ test('every described message and field exists in the schema', () => {
     const d = messageDescription(name)!;
     for (const f of Object.keys(d.fields ?? {})) assert.ok(schema.fields.has(f), `${name}.${f}`);
     for (const f of d.required ?? []) assert.ok(schema.fields.has(f), `${name} requires ${f}`);
+    if (d.typeMeta) assert.ok(!schema.fields.has('apiVersion') && !schema.fields.has('kind'), `${name} inlines TypeMeta`);
   }
 });
 
@@ -25,6 +26,9 @@ test('descriptions carry upstream documentation of types and fields', () => {
   assert.match(messageDescription('k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta')!.description!, /^ObjectMeta is metadata/);
   assert.match(messageDescription('k8s.io.apimachinery.pkg.util.intstr.IntOrString')!.description!, /int32 or a string/);
   assert.equal(fieldDescription('k8s.io.api.core.v1.Container', 'nope'), undefined);
+  assert.match(messageDescription('k8s.io.api.core.v1.Pod')!.typeMeta!.apiVersion, /^APIVersion defines the versioned schema/);
+  assert.ok(messageDescription('k8s.io.api.apps.v1.DeploymentList')!.typeMeta);
+  assert.equal(messageDescription('k8s.io.api.core.v1.Container')!.typeMeta, undefined);
 });
 
 test('the generated file is what the script makes from the installed kubernetes-types', () => {

@@ -9,6 +9,8 @@ export interface MessageDescription {
   fields?: Readonly<Record<string, string>>;
   /** Fields upstream's OpenAPI marks required, in upstream's order. */
   required?: readonly string[];
+  /** For kinds: the descriptions of apiVersion and kind (TypeMeta, inlined in JSON, absent in proto). */
+  typeMeta?: { readonly apiVersion: string; readonly kind: string };
 }
 
 interface DescriptionsFile {
