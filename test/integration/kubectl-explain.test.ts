@@ -28,18 +28,18 @@ interface Run {
 }
 
 /** kubectl with a cache of its own per minor version (it caches OpenAPI under $HOME/.kube). */
-function kubectl(minor: number, args: string[]): Promise<Run> {
+function kubectl(minor: number, args: string[], env: Record<string, string> = {}): Promise<Run> {
   const home = join(cluster.dir, `home-${minor}`);
   mkdirSync(home, { recursive: true });
   return new Promise((resolve) => {
-    execFile(BIN(minor), ['--kubeconfig', cluster.kubeconfig, ...args], { env: { PATH: process.env.PATH, HOME: home }, timeout: 60_000 }, (err, stdout, stderr) =>
+    execFile(BIN(minor), ['--kubeconfig', cluster.kubeconfig, ...args], { env: { PATH: process.env.PATH, HOME: home, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
 
-async function ok(minor: number, args: string[]): Promise<string> {
-  const r = await kubectl(minor, args);
+async function ok(minor: number, args: string[], env: Record<string, string> = {}): Promise<string> {
+  const r = await kubectl(minor, args, env);
   assert.equal(r.code, 0, `kubectl 1.${minor} ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
 }
@@ -110,3 +110,15 @@ for (const minor of MINORS) {
     assert.deepEqual(pod.spec.containers.map((c: { name: string }) => c.name), ['web', 'sidecar']);
   });
 }
+
+test('kubectl 1.27 explain from OpenAPI v2 (gnostic protobuf), as before it read v3', async () => {
+  const env = { KUBECTL_EXPLAIN_OPENAPIV3: 'false' };
+  const out = await ok(27, ['explain', 'pod.spec.containers.ports'], env);
+  assert.match(out, /ports\s+<\[\]ContainerPort>/);
+  assert.match(out, /ContainerPort represents a network port in a single container\./);
+  assert.match(out, /\n {2}containerPort\s+<integer> -required-/);
+  const strategy = await ok(27, ['explain', 'deployment.spec.strategy', '--recursive'], env);
+  assert.match(strategy, /maxSurge\s+<IntOrString>/);
+  const data = await ok(27, ['explain', 'configmap.data'], env);
+  assert.match(data, /data\s+<map\[string\]string>/);
+});
