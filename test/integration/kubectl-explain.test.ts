@@ -85,6 +85,10 @@ for (const minor of MINORS) {
     const meta = await ok(minor, ['explain', 'pod.metadata.creationTimestamp']);
     assert.match(meta, /creationTimestamp\s+<string>/);
     assert.match(meta, /CreationTimestamp is a timestamp representing the server time/);
+    // Probe inlines its handler in JSON: httpGet is Probe's own field.
+    const port = await ok(minor, ['explain', 'pod.spec.containers.livenessProbe.httpGet.port']);
+    assert.match(port, /port\s+<IntOrString>/);
+    assert.match(port, /Name or number of the port to access on the container\./);
   });
 
   test(`kubectl 1.${minor} apply and create accept the example manifests with strict validation`, async () => {

@@ -18,6 +18,9 @@ export interface MessageDescription {
   /** For the kinds (objects, lists, options): upstream's descriptions of the inlined TypeMeta's
    * apiVersion and kind, which JSON has and the proto message has not. */
   typeMeta?: { apiVersion: string; kind: string };
+  /** Proto fields whose message Go embeds with `json:",inline"` (Probe.handler, Volume.volumeSource):
+   * in JSON their fields are the outer object's own. */
+  inline?: string[];
 }
 
 export interface DescriptionsFile {
@@ -77,18 +80,27 @@ function describeFile(file: string, rel: string, out: Record<string, MessageDesc
     const description = docText(st, source);
     if (description) entry.description = description;
     if (ts.isInterfaceDeclaration(st)) {
+      const members = new Set(st.members.filter(ts.isPropertySignature).map((m) => propertyName(m.name)));
+      // A message field that JSON lacks while JSON has fields of its message is inlined.
+      const inline = [...schema.fields.values()]
+        .filter((f) => f.kind === 'message' && !f.repeated && !f.map && !members.has(f.name))
+        .filter((f) => [...(messageSchema(f.message!)?.fields.keys() ?? [])].some((n) => members.has(n)))
+        .map((f) => f.name);
+      const json = new Set([...schema.fields.keys()].filter((n) => !inline.includes(n)));
+      for (const i of inline) for (const n of messageSchema(schema.fields.get(i)!.message!)!.fields.keys()) json.add(n);
+      if (inline.length) entry.inline = inline;
       const fields: Record<string, string> = {};
       const required: string[] = [];
       const typeMeta: Record<string, string> = {};
       for (const m of st.members) {
         if (!ts.isPropertySignature(m)) continue;
         const field = propertyName(m.name);
-        if ((field === 'apiVersion' || field === 'kind') && !schema.fields.has(field)) {
+        if ((field === 'apiVersion' || field === 'kind') && !json.has(field)) {
           const text = docText(m, source);
           if (text) typeMeta[field] = text;
           continue;
         }
-        if (!field || !schema.fields.has(field)) continue;
+        if (!field || !json.has(field)) continue;
         const text = docText(m, source);
         if (text) fields[field] = text;
         if (!m.questionToken) required.push(field);

@@ -81,6 +81,12 @@ test('v3: kinds, fields and special types are shaped as upstream renders them', 
   assert.deepEqual(s['io.k8s.apimachinery.pkg.api.resource.Quantity'].oneOf, [{ type: 'string' }, { type: 'number' }]);
   assert.equal(s['io.k8s.apimachinery.pkg.runtime.RawExtension'].type, 'object');
   assert.equal(s[`${META}.FieldsV1`].type, 'object');
+  // Go's inlined embeddings are flattened as upstream's JSON has them.
+  const probe = s['io.k8s.api.core.v1.Probe'].properties;
+  assert.ok(probe.httpGet && probe.exec && probe.periodSeconds && !probe.handler);
+  assert.equal(s['io.k8s.api.core.v1.ProbeHandler'], undefined);
+  assert.deepEqual(Object.keys(s['io.k8s.api.core.v1.ConfigMapKeySelector'].properties), ['key', 'name', 'optional']);
+  assert.ok(s['io.k8s.api.core.v1.Volume'].properties.configMap && !s['io.k8s.api.core.v1.Volume'].properties.volumeSource);
   // Every property of a described type is in the proto schema (nothing invented).
   for (const f of Object.keys(container.properties)) assert.ok(messageSchema('k8s.io.api.core.v1.Container')!.fields.has(f), f);
 });

@@ -3,7 +3,7 @@
 // `io.k8s.api.core.v1.Pod`, special apimachinery types as scalars, markers as x-kubernetes-*.
 // One builder for both flavours: v3 wraps a described $ref in allOf (a $ref's siblings are
 // ignored in OpenAPI 3.0); Swagger 2.0, as upstream writes it, puts them beside the $ref.
-import { messageSchema, messageDescription, fieldDescription, SPECIAL_MESSAGES, type FieldSchema, type ValueKind } from '@k8ts/api';
+import { messageSchema, messageDescription, fieldDescription, jsonFields, SPECIAL_MESSAGES, type FieldSchema, type ValueKind } from '@k8ts/api';
 
 export type Flavor = 'v2' | 'v3';
 export type Schema = Record<string, unknown>;
@@ -58,8 +58,10 @@ const MARKERS: [keyof FieldSchema, string][] = [
   ['patchStrategy', 'x-kubernetes-patch-strategy'],
 ];
 
-function fieldSchema(owner: string, f: FieldSchema, flavor: Flavor): Schema {
-  const description = fieldDescription(owner, f.name) ?? f.description;
+/** `message` is the object the field is in; `owner` the proto message declaring it (they differ for
+ * the fields of an inlined embedded message, documented on the outer type). */
+function fieldSchema(message: string, owner: string, f: FieldSchema, flavor: Flavor): Schema {
+  const description = fieldDescription(message, f.name) ?? fieldDescription(owner, f.name) ?? f.description;
   const own: Schema = description ? { description } : {};
   let out: Schema;
   if (f.map) out = { ...own, type: 'object', additionalProperties: valueSchema(f, flavor, {}) };
@@ -103,7 +105,7 @@ export function messageDefinition(message: string, flavor: Flavor, gvks: readonl
   const doc = messageDescription(message);
   const properties: Record<string, Schema> = {};
   for (const t of TYPE_META_FIELDS) if (doc?.typeMeta) properties[t] = { description: doc.typeMeta[t], type: 'string' };
-  for (const f of schema.fields.values()) properties[f.name] = fieldSchema(message, f, flavor);
+  for (const { owner, field } of jsonFields(message)) properties[field.name] = fieldSchema(message, owner, field, flavor);
   const out: Schema = {};
   if (doc?.description ?? schema.description) out.description = doc?.description ?? schema.description;
   out.properties = sortKeys(properties);
@@ -126,7 +128,7 @@ export function closure(roots: Iterable<string>): string[] {
     if (seen.has(m)) continue;
     seen.add(m);
     if (SPECIAL_MESSAGES[m]) continue;
-    for (const f of messageSchema(m)?.fields.values() ?? []) {
+    for (const { field: f } of jsonFields(m)) {
       const next = f.kind === 'message' ? f.message : SPECIAL_BY_KIND.get(f.kind);
       if (next && !seen.has(next)) stack.push(next);
     }
