@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RESOURCES } from '@k8ts/api';
 import { startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
 
 const BIN = (minor: number) => `/usr/lib/google-cloud-sdk/bin/kubectl.1.${minor}`;
@@ -89,6 +90,14 @@ for (const minor of MINORS) {
     const port = await ok(minor, ['explain', 'pod.spec.containers.livenessProbe.httpGet.port']);
     assert.match(port, /port\s+<IntOrString>/);
     assert.match(port, /Name or number of the port to access on the container\./);
+  });
+
+  test(`kubectl 1.${minor} explain every served resource, recursively`, async () => {
+    for (const r of RESOURCES) {
+      const out = await ok(minor, ['explain', r.group ? `${r.resource}.${r.group}` : r.resource, '--recursive']);
+      assert.match(out, new RegExp(`KIND:\\s+${r.kind}\\n`), r.resource);
+      assert.match(out, /\n {2}metadata\s+<ObjectMeta>/, r.resource);
+    }
   });
 
   test(`kubectl 1.${minor} apply and create accept the example manifests with strict validation`, async () => {

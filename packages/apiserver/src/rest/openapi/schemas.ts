@@ -109,7 +109,8 @@ export function messageDefinition(message: string, flavor: Flavor, gvks: readonl
   const out: Schema = {};
   if (doc?.description ?? schema.description) out.description = doc?.description ?? schema.description;
   out.properties = sortKeys(properties);
-  if (doc?.required?.length) out.required = [...doc.required];
+  // In field order, as upstream lists them (kubernetes-types sorts them by name).
+  if (doc?.required?.length) out.required = Object.keys(properties).filter((p) => doc.required!.includes(p));
   out.type = 'object';
   if (gvks.length) out['x-kubernetes-group-version-kind'] = gvks.map((g) => ({ group: g.group, kind: g.kind, version: g.version }));
   return out;
