@@ -63,12 +63,10 @@ const MARKERS: [keyof FieldSchema, string][] = [
 function fieldSchema(message: string, owner: string, f: FieldSchema, flavor: Flavor): Schema {
   const description = fieldDescription(message, f.name) ?? fieldDescription(owner, f.name) ?? f.description;
   const own: Schema = description ? { description } : {};
-  let out: Schema;
-  if (f.map) out = { ...own, type: 'object', additionalProperties: valueSchema(f, flavor, {}) };
-  else if (f.repeated) out = { ...own, type: 'array', items: valueSchema(f, flavor, {}) };
-  else out = valueSchema(f, flavor, own);
-  for (const [key, ext] of MARKERS) if (f[key] !== undefined) out[ext] = f[key];
-  return out;
+  for (const [key, ext] of MARKERS) if (f[key] !== undefined) own[ext] = f[key];
+  if (f.map) return { ...own, type: 'object', additionalProperties: valueSchema(f, flavor, {}) };
+  if (f.repeated) return { ...own, type: 'array', items: valueSchema(f, flavor, {}) };
+  return valueSchema(f, flavor, own);
 }
 
 /** The messages whose JSON is not an object: their definitions as upstream writes them. */

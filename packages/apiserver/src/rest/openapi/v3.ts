@@ -5,10 +5,11 @@
 import { createHash } from 'node:crypto';
 import { RESOURCES } from '@k8ts/api';
 import { servedGroupVersions } from '../route.js';
+import { versionInfo } from '../version.js';
 import { definitions, definitionName, META_MESSAGES, type Gvk, type Schema } from './schemas.js';
 import { resourceKinds, resourcePaths, PATCH_TYPES, META_PATCH, type Operation } from './operations.js';
 
-export const INFO = { title: 'Kubernetes', version: 'v1.33.0-k8ts' };
+export const INFO = { title: 'Kubernetes', version: versionInfo().gitVersion };
 
 export function gvPath(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
