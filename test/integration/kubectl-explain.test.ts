@@ -118,6 +118,17 @@ for (const minor of MINORS) {
     const changed = join(cluster.dir, `changed-${minor}.yaml`);
     writeFileSync(changed, readFileSync(join(EXAMPLES, 'two-container-pod.yaml'), 'utf8').replace('app: pod', 'app: pod\n    tier: web'));
     await ok(minor, ['apply', '--validate=strict', '-n', ns, '-f', changed]);
+    // kubectl computes client-side apply's strategic merge patch from the OpenAPI schema: a
+    // container removed from the manifest is deleted by its merge key, the other one kept.
+    const deployment = (containers: string[]) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n${containers.map((c) => `      - {name: ${c}, image: k8ts/hello:1.0}\n`).join('')}`;
+    const dep = join(cluster.dir, `deployment-${minor}.yaml`);
+    writeFileSync(dep, deployment(['a', 'b']));
+    await ok(minor, ['apply', '--validate=strict', '-n', ns, '-f', dep]);
+    writeFileSync(dep, deployment(['b']));
+    await ok(minor, ['apply', '--validate=strict', '-n', ns, '-f', dep]);
+    const applied = JSON.parse(await ok(minor, ['get', 'deployment', 'web', '-n', ns, '-o', 'json']));
+    assert.deepEqual(applied.spec.template.spec.containers.map((c: { name: string }) => c.name), ['b']);
     const pod = JSON.parse(await ok(minor, ['get', 'pod', 'pod-1', '-n', ns, '-o', 'json']));
     assert.equal(pod.metadata.labels.tier, 'web');
     assert.deepEqual(pod.spec.containers.map((c: { name: string }) => c.name), ['web', 'sidecar']);

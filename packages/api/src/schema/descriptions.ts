@@ -61,7 +61,8 @@ export function jsonFields(message: string): JsonField[] {
   const inline = new Set(messageDescription(message)?.inline ?? []);
   const out: JsonField[] = [];
   for (const f of schema?.fields.values() ?? []) {
-    if (inline.has(f.name) && f.message) out.push(...jsonFields(f.message));
+    // The schema's own inline marker, where it has one, or the one kubernetes-types shows.
+    if ((inline.has(f.name) || (f as { inline?: boolean }).inline) && f.message) out.push(...jsonFields(f.message));
     else out.push({ owner: message, field: f });
   }
   jsonCache.set(message, out);
