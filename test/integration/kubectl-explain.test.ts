@@ -146,3 +146,10 @@ test('kubectl 1.27 explain from OpenAPI v2 (gnostic protobuf), as before it read
   const data = await ok(27, ['explain', 'configmap.data'], env);
   assert.match(data, /data\s+<map\[string\]string>/);
 });
+
+test('kubectl 1.33 explain --output=plaintext-openapiv2 reads the v2 document', async () => {
+  const out = await ok(33, ['explain', 'pod.spec.containers.ports', '--output=plaintext-openapiv2']);
+  assert.match(out, /RESOURCE: ports <\[\]Object>/);
+  assert.match(out, /ContainerPort represents a network port in a single container\./);
+  assert.match(out, /\n {3}containerPort\s+<integer> -required-/);
+});
