@@ -10,3 +10,4 @@ export * from './helpers/index.js';
 export * from './validation/index.js';
 export * from './patch/index.js';
 export * from './schema/index.js';
+export { messageDescription, fieldDescription, describedMessages, jsonFields, type MessageDescription, type JsonField } from './schema/descriptions.js';
