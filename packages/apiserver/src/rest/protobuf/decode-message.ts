@@ -5,6 +5,7 @@ import type { FieldSchema, MessageSchema } from '@k8ts/api';
 import { messageSchema } from '@k8ts/api';
 import { WireError, WireReader, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT } from './wire.js';
 import { keepsZero } from './zero-values.js';
+import { isInline } from './inline.js';
 import { SPECIAL_MESSAGE_NAMES, specialSchema } from './kinds.js';
 import * as special from './special.js';
 
@@ -181,6 +182,10 @@ export function decodeFields(schema: MessageSchema, r: WireReader, path: string,
         const v = readValue(schema, f, wireType, r, `${fpath}[${list.length}]`, depth);
         list.push(v === undefined ? null : v);
       }
+      continue;
+    }
+    if (f.kind === 'message' && isInline(schema.name, f.name)) {
+      Object.assign(out, readValue(schema, f, wireType, r, path, depth));
       continue;
     }
     const v = readValue(schema, f, wireType, r, fpath, depth);

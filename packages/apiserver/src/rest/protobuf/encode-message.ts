@@ -5,6 +5,7 @@ import protobuf from 'protobufjs';
 import type { FieldSchema, MessageSchema } from '@k8ts/api';
 import { messageSchema } from '@k8ts/api';
 import * as special from './special.js';
+import { inlinePart, isInline, jsonKeysOf } from './inline.js';
 import { WireError, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT } from './wire.js';
 
 const tag = (n: number, wt: number) => ((n << 3) | wt) >>> 0;
@@ -117,12 +118,17 @@ function writeValue(w: protobuf.Writer, f: FieldSchema, n: number, v: unknown, p
 
 /** Writes the fields of `obj` as message `schema` into `w`. */
 export function encodeFields(schema: MessageSchema, obj: Record<string, unknown>, w: protobuf.Writer, path: string, skip?: ReadonlySet<string>): void {
+  const keys = jsonKeysOf(schema);
   for (const key of Object.keys(obj)) {
-    if (!schema.fields.has(key) && !skip?.has(key) && obj[key] !== undefined) {
+    if (!keys.has(key) && !skip?.has(key) && obj[key] !== undefined) {
       throw new WireError(`${path ? `${path}.` : ''}${key}: not a field of ${schema.name}`);
     }
   }
   for (const f of fieldsInOrder(schema)) {
+    if (f.kind === 'message' && isInline(schema.name, f.name)) {
+      writeValue(w, f, f.number, inlinePart(f, obj), path);
+      continue;
+    }
     const v = obj[f.name];
     if (v === undefined || v === null) continue;
     const fpath = path ? `${path}.${f.name}` : f.name;
