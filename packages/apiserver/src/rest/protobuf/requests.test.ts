@@ -83,8 +83,11 @@ test("kubectl's job from a cronjob keeps securityContext, tolerations, volumes a
 test("helm's DeleteOptions (typed client-go: protobuf, the resource's group version) delete", async () => {
   const secret = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sh.helm.release.v1.x.v1' }, type: 'helm.sh/release.v1' });
   assert.equal((await send('POST', '/api/v1/namespaces/default/secrets', secret, 'application/json')).status, 201);
-  // DeleteOptions{} writes no field at all: every field is a pointer or a list.
-  const empty = await send('DELETE', '/api/v1/namespaces/default/secrets/sh.helm.release.v1.x.v1', goBody('v1', 'DeleteOptions', []));
+  // What helm 3.17 sent on `helm uninstall` for its release Secret: DeleteOptions{} in v1,
+  // no field at all (every field is a pointer or a list).
+  const helmBody = fixture('helm-3.17-delete-options');
+  assert.deepEqual(helmBody, goBody('v1', 'DeleteOptions', []));
+  const empty = await send('DELETE', '/api/v1/namespaces/default/secrets/sh.helm.release.v1.x.v1', helmBody);
   assert.equal(empty.status, 200, JSON.stringify(empty.json));
   assert.equal((await send('GET', '/api/v1/namespaces/default/secrets/sh.helm.release.v1.x.v1')).status, 404);
 
