@@ -187,6 +187,14 @@ test('hostile bodies are 400s: truncation, wrong wire types, int64 beyond 2^53, 
   assert.throws(() => decodeProtobufObject(Buffer.from('k8s\0\x0a\xff\xff\xff\xff\x0f', 'latin1')), is400);
 });
 
+test('a map key "__proto__" is an own key, as in JSON', () => {
+  const cm = JSON.parse('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"__proto__":"x","a":"b"}}');
+  const back = roundTrip(cm) as any;
+  assert.deepEqual(Object.keys(back.data), ['__proto__', 'a']);
+  assert.equal(Object.getPrototypeOf(back.data), Object.prototype);
+  assert.equal(JSON.stringify(back), JSON.stringify(cm));
+});
+
 test('negative numbers and 10-byte varints decode as Go writes them', () => {
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', generation: -5 }, spec: { priority: -2147483648, containers: [{ name: 'c', ports: [{ containerPort: -1, hostPort: 2147483647 }] }] } };
   assert.deepEqual(roundTrip(pod), pod);

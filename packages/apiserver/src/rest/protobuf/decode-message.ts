@@ -169,7 +169,8 @@ export function decodeFields(schema: MessageSchema, r: WireReader, path: string,
     const fpath = path ? `${path}.${f.name}` : f.name;
     if (f.map) {
       const [k, v] = readMapEntry(schema, f, r, fpath, depth);
-      ((out[f.name] ??= {}) as Record<string, unknown>)[k] = v;
+      // defineProperty: a key "__proto__" (a valid ConfigMap key) is an own key, as JSON.parse makes it.
+      Object.defineProperty((out[f.name] ??= {}) as Record<string, unknown>, k, { value: v, enumerable: true, writable: true, configurable: true });
       continue;
     }
     if (f.repeated && !(f.protoType === 'message' && f.kind === 'string')) {
