@@ -68,7 +68,7 @@ test('the wire format agrees with protobufjs both ways', () => {
   const ours = encodeMessage(messageSchema(name)!, obj);
   const type = protoRoot().lookupType(name);
   const theirs = type.encode(type.decode(ours)).finish();
-  assert.deepEqual(decodeFields(messageSchema(name)!, new WireReader(theirs), '', 0, false), obj);
+  assert.deepEqual(decodeFields(messageSchema(name)!, new WireReader(theirs), 0, false), obj);
   const decoded = type.toObject(type.decode(ours), { longs: Number }) as any;
   assert.equal(decoded.spec.securityContext.runAsUser, obj.spec && (obj.spec as any).securityContext.runAsUser);
 });

@@ -39,7 +39,7 @@ function readScalar(protoType: string, r: WireReader): unknown {
     case 'string':
       return r.string();
     case 'bytes':
-      return Buffer.from(r.bytes()).toString('base64');
+      return r.bytes().toString('base64');
     case 'bool':
       return r.bool();
     case 'int32':
@@ -66,12 +66,19 @@ function isZero(v: unknown): boolean {
   return v === 0 || v === '' || v === false;
 }
 
+/** A sub-reader over the next length-delimited value. */
+function subReader(r: WireReader): WireReader {
+  const len = r.uvarint();
+  const start = r.pos;
+  if (len > r.end - start) throw new WireError(`length ${len} runs past the end of the data`);
+  r.pos = start + len;
+  return new WireReader(r.buf, start, start + len);
+}
+
 /** A special apimachinery message read into its JSON value (undefined: unset). */
-function readSpecial(f: FieldSchema, r: WireReader, path: string, depth: number): unknown {
-  const [s, e] = r.delimited();
-  const kind = f.kind as Exclude<FieldSchema['kind'], 'message' | 'string' | 'bool' | 'int32' | 'int64' | 'double' | 'bytes'>;
-  const name = SPECIAL_MESSAGE_NAMES[kind];
-  const raw = decodeFields(specialSchema(name), new WireReader(r.buf, s, e), path, depth + 1, true);
+function readSpecial(f: FieldSchema, r: WireReader, depth: number): unknown {
+  const kind = f.kind as keyof typeof SPECIAL_MESSAGE_NAMES;
+  const raw = decodeFields(specialSchema(SPECIAL_MESSAGE_NAMES[kind]), subReader(r), depth + 1, true);
   switch (kind) {
     case 'time':
       return special.timeToJson(raw);
@@ -84,12 +91,14 @@ function readSpecial(f: FieldSchema, r: WireReader, path: string, depth: number)
     case 'intOrString':
       return special.intOrStringToJson(raw);
     case 'fieldsV1':
-      return special.rawJsonToValue(rawBytes(raw.Raw), `${path}: FieldsV1`);
+      return special.rawJsonToValue(rawBytes(raw.Raw), 'FieldsV1');
     case 'rawExtension': {
       const bytes = rawBytes(raw.raw);
       if (bytes && bytes.length >= 4 && bytes[0] === 0x6b && bytes[1] === 0x38 && bytes[2] === 0x73 && bytes[3] === 0) return embeddedObject(bytes, depth + 1);
-      return special.rawJsonToValue(bytes, `${path}: RawExtension`);
+      return special.rawJsonToValue(bytes, 'RawExtension');
     }
+    default:
+      throw new WireError(`kind ${kind} is not a special message`);
   }
 }
 
@@ -98,38 +107,60 @@ function rawBytes(b64: unknown): Uint8Array | undefined {
 }
 
 /** One value of field `f` (an element, when it is repeated; a map value; or the value). */
-function readValue(owner: MessageSchema, f: FieldSchema, wireType: number, r: WireReader, path: string, depth: number): unknown {
-  const expected = WIRE_OF[f.protoType];
-  if (wireType !== expected) {
-    throw new WireError(`${path}: wire type ${wireType} does not fit field ${f.name} (${f.number}, ${f.protoType}) of ${owner.name}`);
+function readValue(owner: MessageSchema, f: FieldSchema, wireType: number, r: WireReader, depth: number): unknown {
+  if (wireType !== WIRE_OF[f.protoType]) {
+    throw new WireError(`wire type ${wireType} does not fit field ${f.name} (${f.number}, ${f.protoType}) of ${owner.name}`);
   }
   if (f.protoType !== 'message') return readScalar(f.protoType, r);
-  if (f.kind === 'message') {
-    const [s, e] = r.delimited();
-    return decodeFields(messageSchema(f.message!)!, new WireReader(r.buf, s, e), path, depth + 1, false);
-  }
-  if (f.repeated && f.kind === 'string') {
-    // metav1.Verbs: a message around the list in proto, the list itself in JSON.
-    const [s, e] = r.delimited();
-    return decodeFields(specialSchema(SPECIAL_MESSAGE_NAMES.verbs), new WireReader(r.buf, s, e), path, depth + 1, true).items ?? [];
-  }
-  return readSpecial(f, r, path, depth);
+  if (f.kind === 'message') return decodeFields(subSchema(f), subReader(r), depth + 1, false);
+  // metav1.Verbs: a message around the list in proto, the list itself in JSON.
+  if (f.repeated && f.kind === 'string') return decodeFields(specialSchema(SPECIAL_MESSAGE_NAMES.verbs), subReader(r), depth + 1, true).items ?? [];
+  return readSpecial(f, r, depth);
 }
 
-function readMapEntry(owner: MessageSchema, f: FieldSchema, r: WireReader, path: string, depth: number): [string, unknown] {
-  const [s, e] = r.delimited();
-  const er = new WireReader(r.buf, s, e);
+const subSchemas = new WeakMap<FieldSchema, MessageSchema>();
+
+function subSchema(f: FieldSchema): MessageSchema {
+  let s = subSchemas.get(f);
+  if (!s) {
+    s = messageSchema(f.message!)!;
+    subSchemas.set(f, s);
+  }
+  return s;
+}
+
+const singles = new WeakMap<FieldSchema, FieldSchema>();
+
+/** A map or list field as the field of one of its values. */
+export function singular(f: FieldSchema): FieldSchema {
+  let s = singles.get(f);
+  if (!s) {
+    s = { ...f, map: false, repeated: false };
+    singles.set(f, s);
+  }
+  return s;
+}
+
+function readMapEntry(owner: MessageSchema, f: FieldSchema, r: WireReader, depth: number, into: Record<string, unknown>): void {
+  const er = subReader(r);
   let key = '';
   let value: unknown;
-  const valueField: FieldSchema = { ...f, map: false, repeated: false };
-  while (!er.done()) {
-    const { number, wireType } = er.tag();
-    if (number === 1 && wireType === WIRE_BYTES) key = er.string();
-    else if (number === 2) value = readValue(owner, valueField, wireType, er, `${path}[${JSON.stringify(key)}]`, depth);
-    else throw new WireError(`${path}: field number ${number} (wire type ${wireType}) is not a field of a map entry of ${owner.name}.${f.name}`);
+  const valueField = singular(f);
+  try {
+    while (!er.done()) {
+      const t = er.tag();
+      const number = t >>> 3;
+      const wireType = t & 7;
+      if (number === 1 && wireType === WIRE_BYTES) key = er.string();
+      else if (number === 2) value = readValue(owner, valueField, wireType, er, depth);
+      else throw new WireError(`field number ${number} (wire type ${wireType}) is not a field of a map entry of ${owner.name}.${f.name}`);
+    }
+  } catch (e) {
+    if (e instanceof WireError) e.path.unshift(`[${JSON.stringify(key)}]`);
+    throw e;
   }
-  if (value === undefined) value = zeroOf(valueField);
-  return [key, value];
+  // defineProperty: a key "__proto__" (a valid ConfigMap key) is an own key, as JSON.parse makes it.
+  Object.defineProperty(into, key, { value: value === undefined ? zeroOf(valueField) : value, enumerable: true, writable: true, configurable: true });
 }
 
 function zeroOf(f: FieldSchema): unknown {
@@ -153,46 +184,80 @@ function zeroOf(f: FieldSchema): unknown {
   }
 }
 
+/** What decodeFields needs to know of each field, worked out once per message. */
+interface FieldPlan {
+  f: FieldSchema;
+  keepZero: boolean;
+  inline: boolean;
+  list: boolean;
+  packable: boolean;
+}
+const plans = new WeakMap<MessageSchema, Map<number, FieldPlan>>();
 const PACKABLE = new Set(['bool', 'int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'double', 'float']);
+
+function planOf(schema: MessageSchema): Map<number, FieldPlan> {
+  let plan = plans.get(schema);
+  if (!plan) {
+    plan = new Map();
+    for (const f of schema.fields.values()) {
+      plan.set(f.number, {
+        f,
+        keepZero: keepsZero(schema.name, f.name),
+        inline: f.kind === 'message' && isInline(schema.name, f.name),
+        list: f.repeated && !f.map && !(f.protoType === 'message' && f.kind === 'string'),
+        packable: PACKABLE.has(f.protoType),
+      });
+    }
+    plans.set(schema, plan);
+  }
+  return plan;
+}
 
 /**
  * The fields of one message. `raw` keeps every value as read (special messages' own
- * fields); otherwise Go's unset zeros are dropped (see zero-values.ts).
+ * fields); otherwise Go's unset zeros are dropped (see zero-values.ts). Where an error
+ * happened is added to it on the way out, so no path is built while all goes well.
  */
-export function decodeFields(schema: MessageSchema, r: WireReader, path: string, depth: number, raw: boolean): Record<string, unknown> {
-  if (depth > MAX_DEPTH) throw new WireError(`${path}: nested more than ${MAX_DEPTH} levels deep`);
+export function decodeFields(schema: MessageSchema, r: WireReader, depth: number, raw: boolean): Record<string, unknown> {
+  if (depth > MAX_DEPTH) throw new WireError(`nested more than ${MAX_DEPTH} levels deep`);
   const out: Record<string, unknown> = {};
-  while (!r.done()) {
-    const { number, wireType } = r.tag();
-    const f = schema.byNumber.get(number);
-    if (!f) throw new WireError(`${path || schema.goName}: field number ${number} (wire type ${wireType}) is not a field of ${schema.name}`);
-    const fpath = path ? `${path}.${f.name}` : f.name;
-    if (f.map) {
-      const [k, v] = readMapEntry(schema, f, r, fpath, depth);
-      // defineProperty: a key "__proto__" (a valid ConfigMap key) is an own key, as JSON.parse makes it.
-      Object.defineProperty((out[f.name] ??= {}) as Record<string, unknown>, k, { value: v, enumerable: true, writable: true, configurable: true });
-      continue;
-    }
-    if (f.repeated && !(f.protoType === 'message' && f.kind === 'string')) {
-      const list = (out[f.name] ??= []) as unknown[];
-      if (wireType === WIRE_BYTES && PACKABLE.has(f.protoType)) {
-        const [s, e] = r.delimited();
-        const pr = new WireReader(r.buf, s, e);
-        while (!pr.done()) list.push(readScalar(f.protoType, pr));
+  const plan = planOf(schema);
+  let p: FieldPlan | undefined;
+  try {
+    while (!r.done()) {
+      const t = r.tag();
+      const wireType = t & 7;
+      p = plan.get(t >>> 3);
+      if (!p) throw new WireError(`field number ${t >>> 3} (wire type ${wireType}) is not a field of ${schema.name}`);
+      const f = p.f;
+      if (f.map) {
+        readMapEntry(schema, f, r, depth, (out[f.name] ??= {}) as Record<string, unknown>);
+      } else if (p.list) {
+        const list = (out[f.name] ??= []) as unknown[];
+        if (wireType === WIRE_BYTES && p.packable) {
+          const pr = subReader(r);
+          while (!pr.done()) list.push(readScalar(f.protoType, pr));
+        } else {
+          const v = readValue(schema, f, wireType, r, depth);
+          list.push(v === undefined ? null : v);
+        }
+      } else if (p.inline) {
+        Object.assign(out, readValue(schema, f, wireType, r, depth));
       } else {
-        const v = readValue(schema, f, wireType, r, `${fpath}[${list.length}]`, depth);
-        list.push(v === undefined ? null : v);
+        const v = readValue(schema, f, wireType, r, depth);
+        if (v === undefined || (!raw && f.protoType !== 'message' && isZero(v) && !p.keepZero)) {
+          if (f.name in out) delete out[f.name]; // a later zero overrides; delete only then (it slows the object)
+        }
+        else if (Array.isArray(v) && Array.isArray(out[f.name])) (out[f.name] as unknown[]).push(...v);
+        else out[f.name] = v;
       }
-      continue;
     }
-    if (f.kind === 'message' && isInline(schema.name, f.name)) {
-      Object.assign(out, readValue(schema, f, wireType, r, path, depth));
-      continue;
+  } catch (e) {
+    if (e instanceof WireError && p && !p.inline) {
+      const list = p.list ? (out[p.f.name] as unknown[] | undefined) : undefined;
+      e.path.unshift(list ? `${p.f.name}[${list.length}]` : p.f.name);
     }
-    const v = readValue(schema, f, wireType, r, fpath, depth);
-    if (v === undefined || (!raw && f.protoType !== 'message' && isZero(v) && !keepsZero(schema.name, f.name))) delete out[f.name];
-    else if (Array.isArray(v) && Array.isArray(out[f.name])) (out[f.name] as unknown[]).push(...v);
-    else out[f.name] = v;
+    throw e;
   }
   return out;
 }

@@ -5,6 +5,7 @@ import protobuf from 'protobufjs';
 import type { FieldSchema, MessageSchema } from '@k8ts/api';
 import { messageSchema } from '@k8ts/api';
 import * as special from './special.js';
+import { singular } from './decode-message.js';
 import { inlinePart, isInline, jsonKeysOf } from './inline.js';
 import { WireError, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT } from './wire.js';
 
@@ -134,7 +135,7 @@ export function encodeFields(schema: MessageSchema, obj: Record<string, unknown>
     const fpath = path ? `${path}.${f.name}` : f.name;
     if (f.map) {
       if (!isPlainObject(v)) fail(fpath, 'an object', v);
-      const valueField: FieldSchema = { ...f, map: false, repeated: false };
+      const valueField = singular(f);
       for (const k of Object.keys(v).sort()) {
         w.uint32(tag(f.number, WIRE_BYTES)).fork();
         w.uint32(tag(1, WIRE_BYTES)).string(k);
@@ -148,7 +149,7 @@ export function encodeFields(schema: MessageSchema, obj: Record<string, unknown>
       w.ldelim();
     } else if (f.repeated) {
       if (!Array.isArray(v)) fail(fpath, 'a list', v);
-      const single: FieldSchema = { ...f, repeated: false };
+      const single = singular(f);
       v.forEach((x, i) => writeValue(w, single, f.number, x, `${fpath}[${i}]`));
     } else writeValue(w, f, f.number, v, fpath);
   }

@@ -22,15 +22,17 @@ function readEnvelope(buf: Uint8Array): Envelope {
   const r = new WireReader(buf, MAGIC.length);
   const env: Envelope = { apiVersion: '', kind: '', raw: new WireReader(buf, 0, 0), contentEncoding: '' };
   while (!r.done()) {
-    const { number, wireType } = r.tag();
+    const key = r.tag();
+    const number = key >>> 3;
+    const wireType = key & 7;
     if (wireType !== WIRE_BYTES) throw new WireError(`runtime.Unknown: wire type ${wireType} of field ${number}`);
     if (number === 1) {
       const [s, e] = r.delimited();
       const t = new WireReader(buf, s, e);
       while (!t.done()) {
         const f = t.tag();
-        if (f.wireType !== WIRE_BYTES || (f.number !== 1 && f.number !== 2)) throw new WireError(`runtime.TypeMeta: field number ${f.number} (wire type ${f.wireType}) is not a field of k8s.io.apimachinery.pkg.runtime.TypeMeta`);
-        if (f.number === 1) env.apiVersion = t.string();
+        if ((f & 7) !== WIRE_BYTES || (f >>> 3 !== 1 && f >>> 3 !== 2)) throw new WireError(`runtime.TypeMeta: field number ${f >>> 3} (wire type ${f & 7}) is not a field of k8s.io.apimachinery.pkg.runtime.TypeMeta`);
+        if (f >>> 3 === 1) env.apiVersion = t.string();
         else env.kind = t.string();
       }
     } else if (number === 2) {
@@ -54,7 +56,7 @@ function decodeEnvelope(buf: Uint8Array, depth: number): Record<string, unknown>
   if (!schema) {
     throw restError(415, 'UnsupportedMediaType', `protobuf is not supported for ${env.apiVersion}, Kind=${env.kind}: send application/json`);
   }
-  const obj = decodeFields(schema, env.raw, '', depth, false);
+  const obj = decodeFields(schema, env.raw, depth, false);
   return { apiVersion: env.apiVersion, kind: env.kind, ...obj };
 }
 
@@ -66,7 +68,8 @@ export function decodeProtobufObject(buf: Uint8Array): Record<string, unknown> {
   try {
     return decodeEnvelope(buf, 0);
   } catch (e) {
-    if (e instanceof WireError || e instanceof RangeError) throw restError(400, 'BadRequest', `unable to decode protobuf body: ${e.message}`);
+    if (e instanceof WireError) throw restError(400, 'BadRequest', `unable to decode protobuf body: ${e.describe()}`);
+    if (e instanceof RangeError) throw restError(400, 'BadRequest', `unable to decode protobuf body: ${e.message}`);
     throw e;
   }
 }

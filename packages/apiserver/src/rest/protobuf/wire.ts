@@ -3,7 +3,13 @@
 // double; Kubernetes bodies must fail loudly on both. Every read is bounds-checked and throws
 // WireError, which the codec turns into a 400.
 
-export class WireError extends Error {}
+export class WireError extends Error {
+  /** Where in the message: field names from the outside in, added as the error unwinds. */
+  readonly path: string[] = [];
+  describe(): string {
+    return this.path.length ? `${this.path.join('.').replace(/\.\[/g, '[')}: ${this.message}` : this.message;
+  }
+}
 
 export const WIRE_VARINT = 0;
 export const WIRE_FIXED64 = 1;
@@ -15,12 +21,12 @@ const TWO_63 = 1n << 63n;
 
 export class WireReader {
   pos: number;
-  constructor(
-    readonly buf: Uint8Array,
-    start = 0,
-    readonly end = buf.length,
-  ) {
+  readonly buf: Buffer;
+  readonly end: number;
+  constructor(buf: Uint8Array, start = 0, end = buf.length) {
+    this.buf = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.length);
     this.pos = start;
+    this.end = end;
   }
 
   done(): boolean {
@@ -105,14 +111,14 @@ export class WireReader {
 
   double(): number {
     if (this.pos + 8 > this.end) throw new WireError('unexpected end of data in a double');
-    const v = Buffer.from(this.buf.buffer, this.buf.byteOffset + this.pos, 8).readDoubleLE(0);
+    const v = this.buf.readDoubleLE(this.pos);
     this.pos += 8;
     return v;
   }
 
   float(): number {
     if (this.pos + 4 > this.end) throw new WireError('unexpected end of data in a float');
-    const v = Buffer.from(this.buf.buffer, this.buf.byteOffset + this.pos, 4).readFloatLE(0);
+    const v = this.buf.readFloatLE(this.pos);
     this.pos += 4;
     return v;
   }
@@ -126,22 +132,21 @@ export class WireReader {
     return [start, start + len];
   }
 
-  bytes(): Uint8Array {
+  bytes(): Buffer {
     const [s, e] = this.delimited();
     return this.buf.subarray(s, e);
   }
 
   string(): string {
     const [s, e] = this.delimited();
-    return Buffer.from(this.buf.buffer, this.buf.byteOffset + s, e - s).toString('utf8');
+    return this.buf.toString('utf8', s, e);
   }
 
-  /** A field's key: its number and wire type. */
-  tag(): { number: number; wireType: number } {
+  /** A field's key: (number << 3) | wire type. Field numbers stop at 2^29 - 1. */
+  tag(): number {
     const key = this.uvarint();
-    const number = Math.floor(key / 8);
-    if (number === 0) throw new WireError('field number 0 is not valid');
-    return { number, wireType: key % 8 };
+    if (key < 8 || key > 0xffffffff) throw new WireError(`field key ${key} is not valid`);
+    return key >>> 0;
   }
 
   skip(wireType: number): void {

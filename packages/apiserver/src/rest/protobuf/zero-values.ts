@@ -115,28 +115,24 @@ const NOT_OMITEMPTY: Record<string, string[]> = {
   'autoscaling.v1.ScaleStatus': ['replicas'],
 };
 
-function shortName(message: string): string {
-  return message.replace(/^k8s\.io\.(api\.|apimachinery\.pkg\.apis\.)/, '');
-}
-
 function toSet(table: Record<string, string[]>): Set<string> {
   const s = new Set<string>();
   for (const [m, fields] of Object.entries(table)) for (const f of fields) s.add(`${m}.${f}`);
   return s;
 }
 
-const KEEP = new Set([...toSet(POINTERS), ...toSet(NOT_OMITEMPTY)]);
+const fullName = (m: string) => (m.startsWith('meta.') ? `k8s.io.apimachinery.pkg.apis.${m}` : `k8s.io.api.${m}`);
+const KEEP = new Set([...toSet(POINTERS), ...toSet(NOT_OMITEMPTY)].map(fullName));
 
 /** Whether a zero read for `field` of `message` (fully qualified) is kept in the JSON. */
 export function keepsZero(message: string, field: string): boolean {
-  return KEEP.has(`${shortName(message)}.${field}`);
+  return KEEP.has(`${message}.${field}`);
 }
 
 /** Every entry, fully qualified, for the test that checks them against the descriptors. */
 export function zeroValueEntries(): { message: string; field: string; pointer: boolean }[] {
   const out: { message: string; field: string; pointer: boolean }[] = [];
-  const full = (m: string) => (m.startsWith('meta.') ? `k8s.io.apimachinery.pkg.apis.${m}` : `k8s.io.api.${m}`);
-  for (const [m, fs] of Object.entries(POINTERS)) for (const f of fs) out.push({ message: full(m), field: f, pointer: true });
-  for (const [m, fs] of Object.entries(NOT_OMITEMPTY)) for (const f of fs) out.push({ message: full(m), field: f, pointer: false });
+  for (const [m, fs] of Object.entries(POINTERS)) for (const f of fs) out.push({ message: fullName(m), field: f, pointer: true });
+  for (const [m, fs] of Object.entries(NOT_OMITEMPTY)) for (const f of fs) out.push({ message: fullName(m), field: f, pointer: false });
   return out;
 }
