@@ -11,6 +11,8 @@ export interface Recorded {
   contentType: string;
   accept: string;
   body: Buffer;
+  /** The status code the apiserver answered (0 until it has). */
+  status: number;
 }
 
 export interface RecordingProxy {
@@ -29,10 +31,12 @@ export async function startRecordingProxy(targetUrl: string, certFile: string, k
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      requests.push({ method: req.method ?? '', path: req.url ?? '', contentType: req.headers['content-type'] ?? '', accept: String(req.headers.accept ?? ''), body });
+      const rec: Recorded = { method: req.method ?? '', path: req.url ?? '', contentType: req.headers['content-type'] ?? '', accept: String(req.headers.accept ?? ''), body, status: 0 };
+      requests.push(rec);
       const up = https.request(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host }, rejectUnauthorized: false },
         (upRes) => {
+          rec.status = upRes.statusCode ?? 0;
           res.writeHead(upRes.statusCode ?? 502, upRes.headers);
           upRes.pipe(res);
         },
