@@ -156,6 +156,9 @@ for (const minor of [32, 33]) {
     assert.deepEqual(pod.spec.tolerations.filter((t: { operator?: string; key?: string }) => t.operator === 'Exists' && !t.key).length, 1);
   });
 
+  // kubectl delete goes through the unstructured helper and sends its DeleteOptions as JSON
+  // (1.32 and 1.33 alike); protobuf DeleteOptions come from typed clients: helm below, and
+  // src/rest/protobuf/requests.test.ts with helm's bytes.
   test(`kubectl 1.${minor}: delete sends DeleteOptions and the object goes`, async () => {
     await ok(minor, ['create', 'configmap', `del-${minor}`, '--from-literal=a=b']);
     await ok(minor, ['delete', 'configmap', `del-${minor}`, '--grace-period=0', '--wait=false']);
