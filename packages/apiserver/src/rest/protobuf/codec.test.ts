@@ -60,17 +60,22 @@ test('every kind k8ts serves, and the option types, round-trip fully populated',
   }
 });
 
-test('the wire format agrees with protobufjs both ways', () => {
+test('the wire format agrees with protobufjs both ways, for every served kind', () => {
   // An independent implementation of the same descriptors: it must read what we write, and
   // what it writes we must read back to the same object.
-  const name = kindSchema('', 'v1', 'Pod')!.name;
-  const obj = populate(name);
-  const ours = encodeMessage(messageSchema(name)!, obj);
-  const type = protoRoot().lookupType(name);
-  const theirs = type.encode(type.decode(ours)).finish();
-  assert.deepEqual(decodeFields(messageSchema(name)!, new WireReader(theirs), 0, false), obj);
-  const decoded = type.toObject(type.decode(ours), { longs: Number }) as any;
-  assert.equal(decoded.spec.securityContext.runAsUser, obj.spec && (obj.spec as any).securityContext.runAsUser);
+  for (const r of RESOURCES) {
+    const schema = kindSchema(r.group, r.version, r.kind)!;
+    const obj = populate(schema.name);
+    const ours = encodeMessage(schema, obj);
+    const type = protoRoot().lookupType(schema.name);
+    const theirs = type.encode(type.decode(ours)).finish();
+    assert.deepEqual(decodeFields(schema, new WireReader(theirs), 0, false), obj, r.kind);
+  }
+  const pod = populate('k8s.io.api.core.v1.Pod') as any;
+  const type = protoRoot().lookupType('k8s.io.api.core.v1.Pod');
+  const decoded = type.toObject(type.decode(encodeMessage(messageSchema('k8s.io.api.core.v1.Pod')!, pod)), { longs: Number }) as any;
+  assert.equal(decoded.spec.securityContext.runAsUser, pod.spec.securityContext.runAsUser);
+  assert.equal(decoded.spec.volumes[0].volumeSource.hostPath.path, pod.spec.volumes[0].hostPath.path);
 });
 
 test('Go zero values: kept for pointers and fields without omitempty, dropped otherwise', () => {
