@@ -14,6 +14,8 @@ export const INLINE_FIELDS: readonly string[] = [
   `${CORE}.EphemeralContainer.ephemeralContainerCommon`,
   ...['ConfigMapEnvSource', 'ConfigMapKeySelector', 'ConfigMapProjection', 'ConfigMapVolumeSource', 'SecretEnvSource', 'SecretKeySelector', 'SecretProjection'].map((m) => `${CORE}.${m}.localObjectReference`),
   'k8s.io.api.networking.v1.IngressRule.ingressRuleValue',
+  'k8s.io.api.admissionregistration.v1.RuleWithOperations.rule',
+  'k8s.io.api.admissionregistration.v1.NamedRuleWithOperations.ruleWithOperations',
 ];
 
 const INLINE = new Set(INLINE_FIELDS);
