@@ -108,7 +108,52 @@ spec:
               periodSeconds: 5
 `;
 
+/** Every value set in `want` (Go's JSON of what kubectl built) is in `got` at the same place; nulls (Go's zero Time) aside. */
+function assertSubset(got: unknown, want: unknown, path: string): void {
+  if (want === null) return;
+  if (Array.isArray(want)) {
+    assert.ok(Array.isArray(got) && got.length === want.length, `${path}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
+    want.forEach((w, i) => assertSubset((got as unknown[])[i], w, `${path}[${i}]`));
+  } else if (typeof want === 'object') {
+    assert.ok(got && typeof got === 'object', `${path}: missing (want ${JSON.stringify(want)})`);
+    for (const [k, w] of Object.entries(want)) assertSubset((got as Record<string, unknown>)[k], w, `${path}.${k}`);
+  } else assert.deepEqual(got, want, path);
+}
+
+// What kubectl builds for each typed create, as Go's JSON prints it (--dry-run=client), must
+// all be in what the server made of the protobuf body it was sent (--dry-run=server).
+const CREATES: string[][] = [
+  ['deployment', 'd', '--image=nginx:1.27', '--replicas=0', '--port=80'],
+  ['job', 'j', '--image=busybox:1.36', '--', 'sh', '-c', 'echo hi'],
+  ['cronjob', 'c', '--image=busybox:1.36', '--schedule=*/5 * * * *', '--restart=OnFailure', '--', 'date'],
+  ['service', 'nodeport', 'np', '--tcp=80:8080', '--node-port=30080'],
+  ['service', 'clusterip', 'headless', '--clusterip=None', '--tcp=443:https'],
+  ['service', 'externalname', 'ext', '--external-name=example.com'],
+  ['secret', 'generic', 'sg', '--from-literal=a=b', '--from-literal=empty='],
+  ['secret', 'docker-registry', 'reg', '--docker-server=r.example', '--docker-username=u', '--docker-password=p'],
+  ['configmap', 'cm', '--from-literal=a=b', '--from-literal=zero=0'],
+  ['namespace', 'ns-x'],
+  ['serviceaccount', 'sa-x'],
+];
+
 for (const minor of [32, 33]) {
+  test(`kubectl 1.${minor}: every field kubectl sets on typed creates arrives`, async () => {
+    for (const args of CREATES) {
+      const before = proxy.requests.filter((r) => r.method === 'POST' && r.contentType.startsWith(PROTOBUF)).length;
+      const withFlags = (dryRun: string) => {
+        const dash = args.indexOf('--');
+        const flags = [`--dry-run=${dryRun}`, '-o', 'json'];
+        return dash < 0 ? ['create', ...args, ...flags] : ['create', ...args.slice(0, dash), ...flags, ...args.slice(dash)];
+      };
+      const server = JSON.parse(await ok(minor, withFlags('server')));
+      const sent = proxy.requests.filter((r) => r.method === 'POST' && r.contentType.startsWith(PROTOBUF)).length;
+      assert.equal(sent, before + 1, `kubectl create ${args.join(' ')} sent protobuf`);
+      const client = JSON.parse(await ok(minor, withFlags('client')));
+      assertSubset(server, client, args.slice(0, 2).join(' '));
+    }
+  });
+
+
   test(`kubectl 1.${minor}: create job --from=cronjob keeps volumes, securityContext and tolerations`, async () => {
     const name = `cj-${minor}`;
     await ok(minor, ['create', '-f', '-'], cronJob(name));
