@@ -54,6 +54,11 @@ test('every kind k8ts serves, and the option types, round-trip fully populated',
     const list = { apiVersion: obj.apiVersion, kind: r.listKind, metadata: { resourceVersion: '12', continue: 'c', remainingItemCount: 3 }, items: [populate(schema.name)] };
     assert.deepEqual(roundTrip(list), list, r.listKind);
   }
+  // The bodies of the object subresources: eviction, binding, scale.
+  for (const [apiVersion, kind, name] of [['policy/v1', 'Eviction', 'k8s.io.api.policy.v1.Eviction'], ['v1', 'Binding', 'k8s.io.api.core.v1.Binding'], ['autoscaling/v1', 'Scale', 'k8s.io.api.autoscaling.v1.Scale']]) {
+    const obj = { apiVersion, kind, ...populate(name) };
+    assert.deepEqual(roundTrip(obj), obj, kind);
+  }
   for (const kind of ['CreateOptions', 'PatchOptions', 'UpdateOptions', 'GetOptions', 'ListOptions', 'Status', 'WatchEvent']) {
     const obj = { apiVersion: 'v1', kind, ...populate(metaSchema(kind)!.name) };
     assert.deepEqual(roundTrip(obj), obj, kind);

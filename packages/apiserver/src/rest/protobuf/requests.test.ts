@@ -116,3 +116,15 @@ test('bad protobuf bodies are 400 Status answers naming the problem, and change 
   const wrongKind = await send('DELETE', '/api/v1/namespaces/default/configmaps/x', goBody('v1', 'Widget', []));
   assert.equal(wrongKind.status, 415);
 });
+
+test('a watch asked for as protobuf (typed client-go) is answered as a JSON stream, which client-go reads by its Content-Type', async () => {
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    const req = http.request(`${base}/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1`, { headers: { accept: `${PROTOBUF};stream=watch` } }, resolve);
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(res.statusCode, 200);
+  assert.match(String(res.headers['content-type']), /^application\/json/);
+  res.resume();
+  await new Promise((r) => res.on('end', r));
+});
