@@ -8,7 +8,6 @@ import { encodeFields } from './encode-message.js';
 import { schemaForKind } from './kinds.js';
 import { WireError, WireReader, WIRE_BYTES } from './wire.js';
 
-export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 interface Envelope {
