@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import YAML from 'yaml';
 import { badRequest, tooLarge, unsupportedMediaType } from './status.js';
-import { decodeProtobufObject } from './protobuf/decode.js';
+import { decodeProtobufObject } from './protobuf/envelope.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 

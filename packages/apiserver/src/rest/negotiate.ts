@@ -41,6 +41,10 @@ export function chooseOutput(accept: string | undefined): Output {
       if (r.params.as === 'PartialObjectMetadata' || r.params.as === 'PartialObjectMetadataList') return { as: 'partial', version, yaml };
       continue;
     }
+    // A client that prefers protobuf (kubectl 1.32+, helm: `application/vnd.kubernetes.protobuf,
+    // application/json`) is answered in JSON: client-go decodes by the response's Content-Type,
+    // watches included, so every client works; request bodies in protobuf are decoded in full
+    // (./protobuf), and ./protobuf's encoder could answer in protobuf if a client ever needs it.
     if (jsonish(r.type) || r.type === 'application/vnd.kubernetes.protobuf') return { as: 'object', yaml };
   }
   return { as: 'object', yaml: false };

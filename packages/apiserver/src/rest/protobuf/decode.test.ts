@@ -1,28 +1,31 @@
 // The fixtures are the exact bodies kubectl 1.32 sent for `kubectl create ... --dry-run=server`.
+// The JSON expected is what Go's encoding/json makes of the same objects (`kubectl create
+// --dry-run=client -o json`): value structs such as `resources`, `strategy`, `status` as {}.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { decodeProtobufObject } from './decode.js';
+import { decodeProtobufObject } from './envelope.js';
 import { ApiError } from '@k8ts/client';
 
 const fixture = (name: string) => readFileSync(new URL(`./testdata/${name}.bin`, import.meta.url));
 
 test('namespace, configmap and secret', () => {
-  assert.deepEqual(decodeProtobufObject(fixture('namespace')), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns-a' } });
+  assert.deepEqual(decodeProtobufObject(fixture('namespace')), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns-a' }, spec: {}, status: {} });
   assert.deepEqual(decodeProtobufObject(fixture('configmap')), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-a' }, data: { x: '1' } });
   const secret = decodeProtobufObject(fixture('secret')) as any;
   assert.equal(secret.type, 'Opaque');
   assert.equal(Buffer.from(secret.data.k, 'base64').toString(), 'v');
 });
 
-test('deployment keeps a replicas of 0 and drops Go zero values', () => {
+test('deployment keeps a replicas of 0 (a pointer) and drops Go zero values', () => {
   const d = decodeProtobufObject(fixture('deployment')) as any;
   assert.equal(d.kind, 'Deployment');
   assert.equal(d.apiVersion, 'apps/v1');
   assert.equal(d.spec.replicas, 0);
   assert.deepEqual(d.spec.selector, { matchLabels: { app: 'dep-a' } });
-  assert.deepEqual(d.spec.template.spec.containers, [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }] }]);
-  assert.equal(d.status, undefined);
+  assert.deepEqual(d.spec.template.spec.containers, [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }], resources: {} }]);
+  assert.deepEqual(d.spec.strategy, {});
+  assert.deepEqual(d.status, {});
   assert.equal(d.metadata.creationTimestamp, undefined);
   assert.equal(d.spec.template.spec.hostNetwork, undefined);
 });
@@ -34,7 +37,7 @@ test('service ports with an int targetPort', () => {
 
 test('job and cronjob', () => {
   const j = decodeProtobufObject(fixture('job')) as any;
-  assert.deepEqual(j.spec.template.spec, { containers: [{ name: 'job-a', image: 'busybox', command: ['sh', '-c', 'echo hi'] }], restartPolicy: 'Never' });
+  assert.deepEqual(j.spec.template.spec, { containers: [{ name: 'job-a', image: 'busybox', command: ['sh', '-c', 'echo hi'], resources: {} }], restartPolicy: 'Never' });
   const c = decodeProtobufObject(fixture('cronjob')) as any;
   assert.equal(c.spec.schedule, '@hourly');
   assert.equal(c.spec.jobTemplate.spec.template.spec.restartPolicy, 'OnFailure');
