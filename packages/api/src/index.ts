@@ -10,3 +10,17 @@ export * from './helpers/index.js';
 export * from './validation/index.js';
 export * from './patch/index.js';
 export * from './schema/index.js';
+export {
+  applyConfiguration,
+  ApplyConflictError,
+  recordUpdate,
+  managerFromUserAgent,
+  fieldManagerProblem,
+  fieldSetOf,
+  rootType,
+  LAST_APPLIED,
+  type ApplyContext,
+  type WriteContext,
+  type ManagedFieldsEntry,
+  type Part,
+} from './managedfields/index.js';
