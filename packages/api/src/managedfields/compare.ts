@@ -5,7 +5,7 @@ import { fieldElement } from './elements.js';
 import { makeNode, type FieldSet } from './fieldset.js';
 import { isObject, itemElements, valueSet } from './fieldset-of.js';
 import { LEAF, memberType, type TypeRef } from './typed.js';
-import { rootFields, type Part } from './scope.js';
+import { inPart, onlyStripped, rootSkip, type Part } from './scope.js';
 import { jsonEqual } from './json-equal.js';
 
 export interface Comparison {
@@ -19,37 +19,35 @@ interface Acc {
 }
 
 /** Compares the value `a` (before) with `b` (after) at a position of type `t`. */
-function compareValue(a: unknown, b: unknown, t: TypeRef, entry: boolean): Acc {
-  if (a === b) return { changed: undefined, removed: undefined };
-  if (a === undefined) return { changed: valueSet(b, t, entry), removed: undefined };
-  if (b === undefined) return { changed: undefined, removed: valueSet(a, t, entry) };
+const SAME: Acc = { changed: undefined, removed: undefined };
+
+function compareValue(a: unknown, b: unknown, t: TypeRef, entry: boolean, skip?: ReadonlySet<string>): Acc {
+  if (a === b) return SAME;
+  if (a === undefined) return { changed: valueSet(b, t, entry, skip), removed: undefined };
+  if (b === undefined) return { changed: undefined, removed: valueSet(a, t, entry, skip) };
   if (t.t === 'struct' || t.t === 'map') {
-    if (isObject(a) && isObject(b)) return compareMaps(a, b, t, entry);
+    if (isObject(a) && isObject(b)) return compareMaps(a, b, t, entry, skip);
   } else if (t.t === 'list' && Array.isArray(a) && Array.isArray(b)) {
     return compareLists(a, b, t, entry);
   }
-  if (t.t === 'leaf' && jsonEqual(a, b)) return { changed: undefined, removed: undefined };
+  if (t.t === 'leaf' && jsonEqual(a, b)) return SAME;
   // A leaf that differs, or a value whose shape changed: all of it is new, all of it gone.
   if (t.t === 'leaf') return { changed: {}, removed: undefined };
   return { changed: valueSet(b, t, entry), removed: valueSet(a, t, entry) };
 }
 
-function compareMaps(a: Record<string, unknown>, b: Record<string, unknown>, t: TypeRef & { t: 'struct' | 'map' }, entry: boolean): Acc {
+function compareMaps(a: Record<string, unknown>, b: Record<string, unknown>, t: TypeRef & { t: 'struct' | 'map' }, entry: boolean, skip?: ReadonlySet<string>): Acc {
   const changed: FieldSet = {};
   const removed: FieldSet = {};
-  const typeOf = (k: string): [TypeRef, boolean] => {
-    if (t.t === 'map') return [t.elem, true];
-    const ft = memberType(t.schema, k);
-    return [ft ?? LEAF, ft === undefined];
-  };
   for (const k in b) {
-    const [ft, e] = typeOf(k);
-    add(changed, removed, fieldElement(k), compareValue(a[k], b[k], ft, e));
+    if (skip?.has(k)) continue;
+    const ft = t.t === 'map' ? t.elem : memberType(t.schema, k);
+    add(changed, removed, fieldElement(k), compareValue(a[k], b[k], ft ?? LEAF, t.t === 'map' || ft === undefined));
   }
   for (const k in a) {
-    if (k in b) continue;
-    const [ft, e] = typeOf(k);
-    add(changed, removed, fieldElement(k), compareValue(a[k], undefined, ft, e));
+    if (k in b || skip?.has(k)) continue;
+    const ft = t.t === 'map' ? t.elem : memberType(t.schema, k);
+    add(changed, removed, fieldElement(k), compareValue(a[k], undefined, ft ?? LEAF, t.t === 'map' || ft === undefined));
   }
   // An empty object is a member in itself; filling or emptying it changes that membership.
   const aEmpty = isEmpty(a);
@@ -92,14 +90,21 @@ export function compare(before: Record<string, unknown> | undefined, after: Reco
   const changed: FieldSet = {};
   const removed: FieldSet = {};
   if (t.t !== 'struct') return { changed, removed };
-  const prev = new Map<string, [unknown, TypeRef, boolean]>();
-  if (before) rootFields(before, t, part, (k, v, ft, u) => prev.set(k, [v, ft, u]));
-  rootFields(after, t, part, (k, v, ft, u) => {
-    const p = prev.get(k);
-    prev.delete(k);
-    add(changed, removed, fieldElement(k), compareValue(p?.[0], v, ft, u));
-  });
-  for (const [k, [v, ft, u]] of prev) add(changed, removed, fieldElement(k), compareValue(v, undefined, ft, u));
+  const a = before ?? {};
+  for (const k in after) {
+    if (!inPart(k, part)) continue;
+    rootField(changed, removed, k, a[k], after[k], t);
+  }
+  for (const k in a) if (!(k in after) && inPart(k, part)) rootField(changed, removed, k, a[k], undefined, t);
   return { changed, removed };
 }
 
+function rootField(changed: FieldSet, removed: FieldSet, k: string, a: unknown, b: unknown, t: TypeRef & { t: 'struct' }): void {
+  const skip = rootSkip(k);
+  if (skip) {
+    if (onlyStripped(a)) a = undefined;
+    if (onlyStripped(b)) b = undefined;
+  }
+  const ft = memberType(t.schema, k);
+  add(changed, removed, fieldElement(k), compareValue(a, b, ft ?? LEAF, ft === undefined, skip));
+}

@@ -25,7 +25,7 @@ export interface Manager {
 }
 
 export function managerId(manager: string, operation: string, apiVersion: string, subresource: string): string {
-  return JSON.stringify([manager, operation, operation === 'Apply' ? '' : apiVersion, subresource]);
+  return `${operation}\u0000${manager}\u0000${operation === 'Apply' ? '' : apiVersion}\u0000${subresource}`;
 }
 
 /**
@@ -69,6 +69,7 @@ function encodeEntry(m: Manager): ManagedFieldsEntry {
 
 /** The managedFields list in upstream's order: Apply before Update, then by time, manager, version, subresource. */
 export function encodeManagers(managers: readonly Manager[]): ManagedFieldsEntry[] {
+  if (managers.length === 1) return [encodeEntry(managers[0]!)];
   const sorted = [...managers].sort((p, q) => {
     if (p.operation !== q.operation) return p.operation < q.operation ? -1 : 1;
     const pt = p.time ?? '';

@@ -4,8 +4,7 @@
 import { fieldElement, keyElement, valueElement } from './elements.js';
 import { makeNode, type FieldSet } from './fieldset.js';
 import { LEAF, memberType, type TypeRef } from './typed.js';
-import { rootFields } from './scope.js';
-import type { Part } from './scope.js';
+import { inPart, onlyStripped, rootSkip, type Part } from './scope.js';
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -25,12 +24,12 @@ export function itemElements(list: readonly unknown[], t: TypeRef & { t: 'list' 
  * The node for a value at a position of type `t`; `entry` says the position is a list item or
  * a map entry (a member whatever it holds). Undefined when it contributes nothing.
  */
-export function valueSet(v: unknown, t: TypeRef, entry: boolean): FieldSet | undefined {
+export function valueSet(v: unknown, t: TypeRef, entry: boolean, skip?: ReadonlySet<string>): FieldSet | undefined {
   if (v === undefined) return undefined;
   if (t.t === 'struct' || t.t === 'map') {
     if (!isObject(v)) return {};
     if (isEmptyObject(v)) return {};
-    return makeNode(entry, t.t === 'struct' ? structChildren(v, t) : mapChildren(v, t.elem));
+    return makeNode(entry, t.t === 'struct' ? structChildren(v, t, skip) : mapChildren(v, t.elem));
   }
   if (t.t === 'list') {
     if (!Array.isArray(v)) return {};
@@ -40,9 +39,10 @@ export function valueSet(v: unknown, t: TypeRef, entry: boolean): FieldSet | und
   return {};
 }
 
-function structChildren(v: Record<string, unknown>, t: TypeRef & { t: 'struct' }): FieldSet {
+function structChildren(v: Record<string, unknown>, t: TypeRef & { t: 'struct' }, skip?: ReadonlySet<string>): FieldSet {
   const out: FieldSet = {};
   for (const k in v) {
+    if (skip?.has(k)) continue;
     const ft = memberType(t.schema, k);
     const n = valueSet(v[k], ft ?? LEAF, ft === undefined);
     if (n) out[fieldElement(k)] = n;
@@ -76,9 +76,14 @@ function listChildren(v: readonly unknown[], t: TypeRef & { t: 'list' }): FieldS
 export function fieldSetOf(obj: Record<string, unknown>, t: TypeRef, part: Part = 'all'): FieldSet {
   if (t.t !== 'struct') return {};
   const out: FieldSet = {};
-  rootFields(obj, t, part, (k, v, ft, unknown) => {
-    const n = valueSet(v, ft, unknown);
+  for (const k in obj) {
+    if (!inPart(k, part)) continue;
+    const v = obj[k];
+    const skip = rootSkip(k);
+    if (skip && onlyStripped(v)) continue;
+    const ft = memberType(t.schema, k);
+    const n = valueSet(v, ft ?? LEAF, ft === undefined, skip);
     if (n) out[fieldElement(k)] = n;
-  });
+  }
   return out;
 }

@@ -2,8 +2,6 @@
 // no manager owns (stripMetaManager), and leaves out the part of the object another endpoint
 // writes: status for the main resource of a kind with a status subresource, the rest for
 // the status subresource (the strategies' reset fields).
-import { fieldElement } from './elements.js';
-import { LEAF, memberType, type TypeRef } from './typed.js';
 
 /** 'all': the whole object; 'main': all but status; 'status': status only. */
 export type Part = 'all' | 'main' | 'status';
@@ -19,37 +17,15 @@ export function inPart(name: string, part: Part): boolean {
   return true;
 }
 
-export type RootVisitor = (name: string, value: unknown, type: TypeRef, unknown: boolean) => void;
-
-/**
- * Calls `visit` for each top-level field of `obj` in `part`; metadata comes as a plain struct
- * without its stripped fields (a shallow copy, when it has any).
- */
-export function rootFields(obj: Record<string, unknown>, t: TypeRef & { t: 'struct' }, part: Part, visit: RootVisitor): void {
-  for (const k in obj) {
-    if (!inPart(k, part)) continue;
-    const ft = memberType(t.schema, k);
-    let v = obj[k];
-    if (k === 'metadata') v = strippedMeta(v);
-    if (v === undefined) continue;
-    visit(k, v, ft ?? LEAF, ft === undefined);
-  }
+/** The fields left out below a top-level field: metadata's stripped ones. */
+export function rootSkip(name: string): ReadonlySet<string> | undefined {
+  return name === 'metadata' ? META_STRIPPED : undefined;
 }
 
-/** metadata without the fields no manager owns; undefined when nothing else is left. */
-export function strippedMeta(m: unknown): unknown {
-  if (m === null || typeof m !== 'object' || Array.isArray(m)) return m;
+/** True when `m` (metadata) holds nothing but fields no manager owns. */
+export function onlyStripped(m: unknown): boolean {
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) return false;
   const src = m as Record<string, unknown>;
-  let out: Record<string, unknown> | undefined;
-  let rest = 0;
-  for (const k in src) {
-    if (META_STRIPPED.has(k)) {
-      out ??= { ...src };
-      delete out[k];
-    } else if (src[k] !== undefined) rest++;
-  }
-  if (!rest) return undefined;
-  return out ?? src;
+  for (const k in src) if (!META_STRIPPED.has(k) && src[k] !== undefined) return false;
+  return true;
 }
-
-export const METADATA = fieldElement('metadata');

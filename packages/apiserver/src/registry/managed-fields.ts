@@ -77,6 +77,7 @@ export function recordWrite(info: ResourceInfo, live: KubeObject | undefined, ne
 /** The object after server-side apply of `patch` over `live` (absent: apply creates). */
 export function applyPatchServerSide(info: ResourceInfo, live: KubeObject | undefined, patch: string, opts: PatchOpts): KubeObject {
   const sub = opts.subresource ?? '';
+  if (!opts.fieldManager) throw statusError(400, 'BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
   let out: unknown;
   try {
     out = applyServerSide(live ?? {}, patch, info.resource, {
