@@ -239,3 +239,42 @@ test('manager from the User-Agent: the part before the first slash', () => {
   assert.equal(managerFromUserAgent('a'.repeat(300)).length, 128);
   assert.equal(managerFromUserAgent(undefined), '');
 });
+
+test('apply: sets merge by value and drop what the manager stopped applying; atomic lists are replaced whole', () => {
+  const c = config(1);
+  c.metadata.finalizers = ['a/one', 'a/two'];
+  c.spec.template.spec.containers[0].command = ['sleep', '1'];
+  let live = applyConfiguration(undefined, c, apply('alice'));
+  const withOther = structuredClone(live);
+  withOther.metadata.finalizers.push('b/three');
+  recordUpdate(live, withOther, update('bob'));
+  live = withOther;
+  const c2 = config(1);
+  c2.metadata.finalizers = ['a/two'];
+  c2.spec.template.spec.containers[0].command = ['sleep'];
+  const out = applyConfiguration(live, c2, apply('alice'));
+  assert.deepEqual(out.metadata.finalizers, ['a/two', 'b/three']);
+  assert.deepEqual(out.spec.template.spec.containers[0].command, ['sleep']);
+  const alice = out.metadata.managedFields.find((m: any) => m.manager === 'alice');
+  assert.deepEqual(alice.fieldsV1['f:metadata']['f:finalizers'], { 'v:"a/two"': {} });
+  assert.deepEqual(alice.fieldsV1['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"web"}']['f:command'], {});
+});
+
+test('apply to the main resource owns no status; apply to status owns only status', () => {
+  const c = config(1);
+  c.status = { replicas: 4 };
+  const main = applyConfiguration(undefined, c, apply('alice'));
+  assert.equal(main.metadata.managedFields[0].fieldsV1['f:status'], undefined);
+  const statusCtx: ApplyContext = { ...apply('controller'), subresource: 'status', part: 'status' };
+  const st = applyConfiguration(main, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, status: { replicas: 1 } }, statusCtx);
+  const entry = st.metadata.managedFields.find((m: any) => m.manager === 'controller');
+  assert.equal(entry.subresource, 'status');
+  assert.deepEqual(entry.fieldsV1, { 'f:status': { 'f:replicas': {} } });
+  assert.equal(st.status.replicas, 1);
+});
+
+test('an applier that re-applies the same values changes nothing and keeps its entry as it was', () => {
+  const live = applyConfiguration(undefined, config(2), apply('alice', false, T0));
+  const again = applyConfiguration(live, config(2), apply('alice', false, T1));
+  assert.deepEqual(again, live);
+});
