@@ -54,17 +54,18 @@ function listType(f: FieldSchema): TypeRef {
   return LEAF;
 }
 
+const roots = new Map<string, Map<string, TypeRef>>();
+
 /** The type of a whole object of `apiVersion` and `kind`; a leaf when upstream has no schema. */
 export function rootType(apiVersion: string, kind: string): TypeRef {
-  const slash = apiVersion.indexOf('/');
-  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
-  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
-  const key = `${group}/${version}/${kind}`;
-  let t = structs.get(key);
+  let byKind = roots.get(apiVersion);
+  if (!byKind) roots.set(apiVersion, (byKind = new Map()));
+  let t = byKind.get(kind);
   if (!t) {
-    const schema = kindSchema(group, version, kind);
+    const slash = apiVersion.indexOf('/');
+    const schema = kindSchema(slash < 0 ? '' : apiVersion.slice(0, slash), apiVersion.slice(slash + 1), kind);
     t = schema ? { t: 'struct', schema } : LEAF;
-    structs.set(key, t);
+    byKind.set(kind, t);
   }
   return t;
 }
