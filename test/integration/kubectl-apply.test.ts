@@ -211,4 +211,7 @@ test('REST: apply needs a fieldManager; a conflict is a Status with FieldManager
   assert.deepEqual(garbage.body.metadata.managedFields, before);
   const long = await request('PATCH', `${path}?fieldManager=${'m'.repeat(129)}`, '{}', 'application/merge-patch+json');
   assert.equal(long.code, 422);
+  const forced = await request('PATCH', `${path}?force=true`, '{}', 'application/merge-patch+json');
+  assert.equal(forced.code, 422);
+  assert.match(forced.body.message, /force: Forbidden/);
 });

@@ -3,6 +3,7 @@
 // another manager owns it), and refuse to change fields other managers own unless forced.
 // The Apply entry then owns exactly the applied set.
 import { PatchError } from '../errors.js';
+import { capUpdateManagers } from './cap.js';
 import { compare } from './compare.js';
 import { ApplyConflictError, type Conflict } from './conflicts.js';
 import { decodeManagers, encodeManagers, managerId, type Manager } from './entries.js';
@@ -67,7 +68,7 @@ export function applyConfiguration(live: Obj | undefined, config: Obj, ctx: Appl
     out.push(same ? prev : { id, manager: ctx.manager, operation: 'Apply', apiVersion: ctx.apiVersion, time, subresource: ctx.subresource, set: applied });
   }
   const meta = (merged.metadata ??= {});
-  if (out.length) meta.managedFields = encodeManagers(out);
+  if (out.length) meta.managedFields = encodeManagers(capUpdateManagers(out));
   else delete meta.managedFields;
   if (ctx.manager === KUBECTL) syncLastApplied(merged, config);
   return merged;

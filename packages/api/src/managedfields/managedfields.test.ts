@@ -278,3 +278,22 @@ test('an applier that re-applies the same values changes nothing and keeps its e
   const again = applyConfiguration(live, config(2), apply('alice', false, T1));
   assert.deepEqual(again, live);
 });
+
+test('past 10 Update managers the oldest merge into ancient-changes', () => {
+  let live = deployment();
+  recordUpdate(undefined, live, update('m0', '2026-12-06T00:00:00Z'));
+  for (let i = 1; i <= 12; i++) {
+    const next = structuredClone(live);
+    next.metadata.labels[`l${i}`] = 'x';
+    recordUpdate(live, next, update(`m${i}`, `2026-12-06T00:00:${String(i).padStart(2, '0')}Z`));
+    live = next;
+  }
+  const names = live.metadata.managedFields.map((m: any) => m.manager);
+  assert.equal(names.length, 10);
+  assert.ok(names.includes('ancient-changes'));
+  assert.ok(!names.includes('m0') && !names.includes('m1'));
+  assert.ok(names.includes('m12'));
+  const bucket = live.metadata.managedFields.find((m: any) => m.manager === 'ancient-changes');
+  assert.ok(bucket.fieldsV1['f:spec'], 'the creator’s fields live on in the bucket');
+  assert.ok(bucket.fieldsV1['f:metadata']['f:labels']['f:l1']);
+});

@@ -2,6 +2,7 @@
 // operation): the writer's Update entry gains what it added or changed, every manager loses
 // what was changed or removed under it, and the writer's entry is stamped when it changed
 // something.
+import { capUpdateManagers } from './cap.js';
 import { compare } from './compare.js';
 import { decodeManagers, encodeManagers, managerId, type Manager } from './entries.js';
 import { difference, isEmptySet, union, type FieldSet } from './fieldset.js';
@@ -84,7 +85,7 @@ export function recordUpdate(live: Obj | undefined, next: Obj, ctx: WriteContext
   } else if (self && !isEmptySet(set)) {
     out.push(set === self.set ? self : { ...self, set, wire: undefined });
   }
-  setManaged(next, out);
+  setManaged(next, capUpdateManagers(out));
 }
 
 /** `m` without the fields changed or removed under it; undefined when it owns nothing left. */

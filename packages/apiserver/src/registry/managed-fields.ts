@@ -32,6 +32,12 @@ export function checkFieldManager(manager: string | undefined, options: 'CreateO
   if (problem) throw statusError(422, 'Invalid', `${options}.meta.k8s.io "" is invalid: ${problem}`);
 }
 
+/** Upstream's ValidatePatchOptions: a valid fieldManager, and `force` only with apply. */
+export function checkPatchOptions(isApply: boolean, opts: PatchOpts): void {
+  checkFieldManager(opts.fieldManager, 'PatchOptions');
+  if (opts.force && !isApply) throw statusError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
+}
+
 /**
  * The manager of a write: the fieldManager parameter, else the User-Agent's prefix (as
  * upstream), else, for the cluster's own gRPC callers that send neither, the user's name.

@@ -23,7 +23,7 @@ import { applyDefaults, applyPatch, compileFilter, defaultPodTolerations, valida
 import { WatchService, type WatchServiceOptions } from './watch-service.js';
 import { NamespaceCache } from './namespace-cache.js';
 import { PodBinder } from './binding.js';
-import { applyPatchServerSide, checkFieldManager, isApplied, recordWrite } from './managed-fields.js';
+import { applyPatchServerSide, checkFieldManager, checkPatchOptions, isApplied, recordWrite } from './managed-fields.js';
 
 export interface EtcdRegistryOptions {
   store: Store;
@@ -364,7 +364,7 @@ export class EtcdRegistry implements Registry {
     const info = this.resourceInfo(resource);
     const ns = this.scope(info, namespace);
     const sub = opts.subresource ?? '';
-    checkFieldManager(opts.fieldManager, 'PatchOptions');
+    checkPatchOptions(patchType === APPLY, opts);
     const key = objectKey(resource, ns, name);
     for (let attempt = 0; ; attempt++) {
       const cur = await this.store.get(key);
