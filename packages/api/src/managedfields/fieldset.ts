@@ -7,12 +7,6 @@
 export type FieldSet = { [element: string]: FieldSet };
 
 export const SELF = '.';
-const EMPTY: FieldSet = Object.freeze({}) as FieldSet;
-
-export function emptySet(): FieldSet {
-  return {};
-}
-
 /** True when `n` (a node) is itself a member. */
 export function isMember(n: FieldSet): boolean {
   if (SELF in n) return true;
@@ -91,24 +85,6 @@ function interNode(a: FieldSet, b: FieldSet, root: boolean): FieldSet | undefine
     if (i) out[k] = i;
   }
   return makeNode(!root && isMember(a) && isMember(b), out);
-}
-
-/** The subtree under one path element (its members relative to it); EMPTY when none. */
-export function child(s: FieldSet, element: string): FieldSet {
-  return s[element] ?? EMPTY;
-}
-
-/** The set with the subtree under `element` (at the root) left out entirely. */
-export function without(s: FieldSet, element: string): FieldSet {
-  if (!s[element]) return s;
-  const out = { ...s };
-  delete out[element];
-  return out;
-}
-
-/** Only the subtree under `element` (at the root). */
-export function only(s: FieldSet, element: string): FieldSet {
-  return s[element] ? { [element]: s[element]! } : {};
 }
 
 /** Every member as a list of path elements, in the set's order. */

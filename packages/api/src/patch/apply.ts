@@ -40,8 +40,7 @@ export interface ServerSideApplyOptions {
  * The object after applying `patch` to `original` (an empty object: apply creates). Throws
  * PatchError (400 unreadable, 422 unmergeable) or ApplyConflictError (409).
  */
-export function applyServerSide(original: object, patch: string | object | Uint8Array, resource: string, opts: ServerSideApplyOptions = {}): object {
-  void resource;
+export function applyServerSide(original: object, patch: string | object | Uint8Array, _resource: string, opts: ServerSideApplyOptions = {}): object {
   const config = parseApplyConfiguration(patch);
   const live = original as Record<string, any>;
   const exists = live.metadata !== undefined || live.apiVersion !== undefined;

@@ -80,6 +80,18 @@ export function recordWrite(info: ResourceInfo, live: KubeObject | undefined, ne
   }
 }
 
+/** For an object server-side apply made: the managers it computed (kept across the strategy's copy). */
+export function appliedManagers(input: KubeObject): { list: unknown } | undefined {
+  return appliedObjects.has(input) ? { list: input.metadata?.managedFields } : undefined;
+}
+
+/** The managedFields of an update's `next`: the apply's own, or the writer's Update entry recorded. */
+export function settleManagedFields(info: ResourceInfo, cur: KubeObject, next: KubeObject, subresource: string, opts: WriteOpts, applied: { list: unknown } | undefined): void {
+  if (!applied) recordWrite(info, cur, next, subresource, opts);
+  else if (applied.list) next.metadata.managedFields = applied.list as KubeObject['metadata']['managedFields'];
+  else delete next.metadata.managedFields;
+}
+
 /** The object after server-side apply of `patch` over `live` (absent: apply creates). */
 export function applyPatchServerSide(info: ResourceInfo, live: KubeObject | undefined, patch: string, opts: PatchOpts): KubeObject {
   const sub = opts.subresource ?? '';

@@ -23,7 +23,7 @@ import { applyDefaults, applyPatch, compileFilter, defaultPodTolerations, valida
 import { WatchService, type WatchServiceOptions } from './watch-service.js';
 import { NamespaceCache } from './namespace-cache.js';
 import { PodBinder } from './binding.js';
-import { applyPatchServerSide, checkFieldManager, checkPatchOptions, isApplied, recordWrite } from './managed-fields.js';
+import { applyPatchServerSide, appliedManagers, checkFieldManager, checkPatchOptions, isApplied, recordWrite, settleManagedFields } from './managed-fields.js';
 
 export interface EtcdRegistryOptions {
   store: Store;
@@ -264,11 +264,9 @@ export class EtcdRegistry implements Registry {
    * transaction reads it). `noop` says nothing was written because nothing changed.
    */
   private async casUpdate(info: ResourceInfo, key: string, cur: KubeObject, input: KubeObject, sub: string, opts: WriteOpts): Promise<{ ok: true; object: KubeObject; noop?: boolean } | { ok: false; current?: KubeObject }> {
-    const applied = isApplied(input) ? input.metadata?.managedFields : undefined;
+    const applied = appliedManagers(input);
     const next = await this.buildUpdate(info, cur, input, sub);
-    if (!isApplied(input)) recordWrite(info, cur, next, sub, opts);
-    else if (applied) meta(next).managedFields = applied;
-    else delete meta(next).managedFields;
+    settleManagedFields(info, cur, next, sub, opts, applied);
     const curRv = cur.metadata.resourceVersion!;
     meta(next).resourceVersion = curRv;
     if (deepEqual(next, cur)) return { ok: true, object: cur, noop: true }; // no-op updates write nothing, as in Kubernetes
