@@ -48,6 +48,8 @@ test('field set of an object: fields by name, list maps by key, sets by value; s
   assert.deepEqual(s['f:spec']['f:template']['f:spec']['f:containers'], { 'k:{"name":"web"}': { '.': {}, 'f:name': {}, 'f:image': {} } });
   // volumes is an atomic list until the schema marks it (a leaf either way holds emptyDir).
   assert.ok(s['f:spec']['f:template']['f:spec']['f:volumes']);
+  // LabelSelector is +structType=atomic: owned whole.
+  assert.deepEqual(s['f:spec']['f:selector'], {});
   assert.equal(s['f:apiVersion'], undefined);
   assert.equal(s['f:status'], undefined);
   assert.deepEqual(paths({ 'f:spec': s['f:spec']['f:template']['f:spec'] }).slice(0, 3), ['.spec.containers[name="web"]', '.spec.containers[name="web"].image', '.spec.containers[name="web"].name']);
@@ -296,4 +298,10 @@ test('past 10 Update managers the oldest merge into ancient-changes', () => {
   const bucket = live.metadata.managedFields.find((m: any) => m.manager === 'ancient-changes');
   assert.ok(bucket.fieldsV1['f:spec'], 'the creator’s fields live on in the bucket');
   assert.ok(bucket.fieldsV1['f:metadata']['f:labels']['f:l1']);
+});
+
+test('ownerReferences: a list map by uid of atomic items', () => {
+  const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'r', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'd', uid: 'u-1', controller: true }] } };
+  const s: any = fieldSetOf(rs, rootType('apps/v1', 'ReplicaSet'), 'main');
+  assert.deepEqual(s['f:metadata']['f:ownerReferences'], { 'k:{"uid":"u-1"}': {} });
 });

@@ -14,6 +14,27 @@ export type TypeRef =
   | { t: 'leaf' };
 
 export const LEAF: TypeRef = { t: 'leaf' };
+
+const CORE = 'k8s.io.api.core.v1';
+const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
+/**
+ * Structs upstream marks +structType=atomic (a fact about the type, not a field, so it lives
+ * here rather than in the schema's field annotations): owned and replaced as a whole.
+ */
+const ATOMIC_STRUCTS = new Set([
+  `${META}.LabelSelector`,
+  `${META}.OwnerReference`,
+  `${CORE}.LocalObjectReference`,
+  `${CORE}.ObjectReference`,
+  `${CORE}.TypedLocalObjectReference`,
+  `${CORE}.SecretReference`,
+  `${CORE}.ConfigMapKeySelector`,
+  `${CORE}.SecretKeySelector`,
+  `${CORE}.ObjectFieldSelector`,
+  `${CORE}.ResourceFieldSelector`,
+  `${CORE}.NodeSelector`,
+  `${CORE}.NodeSelectorTerm`,
+]);
 const structs = new Map<string, TypeRef>();
 const fieldTypes = new WeakMap<FieldSchema, TypeRef>();
 
@@ -21,7 +42,7 @@ function structOf(message: string | undefined): TypeRef {
   if (!message) return LEAF;
   let t = structs.get(message);
   if (!t) {
-    const schema = messageSchema(message);
+    const schema = ATOMIC_STRUCTS.has(message) ? undefined : messageSchema(message);
     t = schema ? { t: 'struct', schema } : LEAF;
     structs.set(message, t);
   }
