@@ -11,3 +11,17 @@ export * from './validation/index.js';
 export * from './patch/index.js';
 export * from './schema/index.js';
 export { messageDescription, fieldDescription, describedMessages, jsonFields, type MessageDescription, type JsonField } from './schema/descriptions.js';
+export {
+  applyConfiguration,
+  ApplyConflictError,
+  recordUpdate,
+  managerFromUserAgent,
+  fieldManagerProblem,
+  fieldSetOf,
+  rootType,
+  LAST_APPLIED,
+  type ApplyContext,
+  type WriteContext,
+  type ManagedFieldsEntry,
+  type Part,
+} from './managedfields/index.js';

@@ -23,6 +23,7 @@ import { applyDefaults, applyPatch, compileFilter, defaultPodTolerations, valida
 import { WatchService, type WatchServiceOptions } from './watch-service.js';
 import { NamespaceCache } from './namespace-cache.js';
 import { PodBinder } from './binding.js';
+import { applyPatchServerSide, appliedManagers, checkFieldManager, checkPatchOptions, isApplied, recordWrite, settleManagedFields } from './managed-fields.js';
 
 export interface EtcdRegistryOptions {
   store: Store;
@@ -140,6 +141,7 @@ export class EtcdRegistry implements Registry {
 
   async create(resource: string, namespace: string, obj: KubeObject, opts: WriteOpts = {}): Promise<KubeObject> {
     const info = this.resourceInfo(resource);
+    checkFieldManager(opts.fieldManager, 'CreateOptions');
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw errs.badRequest('the request body must be an object');
     const m = meta(obj);
     let ns = '';
@@ -176,6 +178,7 @@ export class EtcdRegistry implements Registry {
     validate(resource, obj);
     if (info.namespaced) await this.admitNamespace(ns, resource, m.name);
     for (const h of this.hooksOf(resource)) await h.beforeCreate?.(obj);
+    if (!isApplied(obj)) recordWrite(info, undefined, obj, '', opts);
     if (opts.dryRun) return obj;
     for (let attempt = 0; ; attempt++) {
       const r = await this.store.create(objectKey(resource, ns, m.name), obj);
@@ -221,6 +224,7 @@ export class EtcdRegistry implements Registry {
     const info = this.resourceInfo(resource);
     const ns = this.scope(info, namespace);
     const sub = opts.subresource ?? '';
+    checkFieldManager(opts.fieldManager, 'UpdateOptions');
     if (sub === 'scale') return this.putScale(info, ns, name, obj, opts);
     if (sub !== '' && sub !== 'status' && !(sub === 'finalize' && resource === 'namespaces')) {
       throw errs.methodNotAllowed(`the server does not allow this method on the requested resource: ${resource}/${sub}`);
@@ -260,7 +264,9 @@ export class EtcdRegistry implements Registry {
    * transaction reads it). `noop` says nothing was written because nothing changed.
    */
   private async casUpdate(info: ResourceInfo, key: string, cur: KubeObject, input: KubeObject, sub: string, opts: WriteOpts): Promise<{ ok: true; object: KubeObject; noop?: boolean } | { ok: false; current?: KubeObject }> {
+    const applied = appliedManagers(input);
     const next = await this.buildUpdate(info, cur, input, sub);
+    settleManagedFields(info, cur, next, sub, opts, applied);
     const curRv = cur.metadata.resourceVersion!;
     meta(next).resourceVersion = curRv;
     if (deepEqual(next, cur)) return { ok: true, object: cur, noop: true }; // no-op updates write nothing, as in Kubernetes
@@ -356,12 +362,13 @@ export class EtcdRegistry implements Registry {
     const info = this.resourceInfo(resource);
     const ns = this.scope(info, namespace);
     const sub = opts.subresource ?? '';
+    checkPatchOptions(patchType === APPLY, opts);
     const key = objectKey(resource, ns, name);
     for (let attempt = 0; ; attempt++) {
       const cur = await this.store.get(key);
       if (!cur) {
         if (patchType !== APPLY || sub) throw errs.notFound(resource, name);
-        const obj = applyPatch(resource, undefined, patchType, patch);
+        const obj = applyPatchServerSide(info, undefined, patch, opts);
         meta(obj).name = name;
         try {
           return { object: await this.create(resource, ns, obj, opts), created: true };
@@ -375,7 +382,7 @@ export class EtcdRegistry implements Registry {
         return { object: await this.putScale(info, ns, name, patched, opts), created: false };
       }
       const curRv = cur.metadata.resourceVersion!;
-      const patched = applyPatch(resource, cur, patchType, patch);
+      const patched = patchType === APPLY ? applyPatchServerSide(info, cur, patch, opts) : applyPatch(resource, cur, patchType, patch);
       const pinned = patched.metadata?.resourceVersion;
       // A resourceVersion in the patch itself is a precondition; otherwise retry conflicts.
       if (pinned && pinned !== curRv) throw errs.conflict(resource, name);

@@ -13,6 +13,9 @@ export interface RequestUser {
 export interface WriteOpts {
   dryRun?: boolean;
   user?: RequestUser;
+  /** The fieldManager parameter; without it the manager comes from `userAgent` (then the user). */
+  fieldManager?: string;
+  userAgent?: string;
 }
 
 export interface PatchOpts extends WriteOpts {

@@ -30,6 +30,11 @@ function withTypeMeta(obj: KubeObject, info: ResourceInfo): KubeObject {
   return obj;
 }
 
+/** Who writes: the fieldManager parameter and the User-Agent a default manager comes from. */
+function writer(ctx: RequestContext): { fieldManager?: string; userAgent?: string } {
+  return { fieldManager: ctx.url.searchParams.get('fieldManager') ?? undefined, userAgent: ctx.req.headers['user-agent'] };
+}
+
 function reply(ctx: RequestContext, code: number, obj: KubeObject, info: ResourceInfo): void {
   const body = renderObject(info.resource, withTypeMeta(obj, info), ctx.output, ctx.url.searchParams);
   sendJson(ctx.res, code, body, ctx.output.yaml);
@@ -118,12 +123,12 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       if (!route.name) {
         if (sub) throw notFoundPath();
         const obj = checkBody(body, info, ns);
-        const created = await registry.create(info.resource, ns, obj, { dryRun: dryRun(q), user });
+        const created = await registry.create(info.resource, ns, obj, { dryRun: dryRun(q), user, ...writer(ctx) });
         reply(ctx, 201, created, info);
         return;
       }
       if (!sub) throw methodNotAllowed('POST', info.kind);
-      const result = await registry.createSubresource(info.resource, ns, route.name, sub, body as KubeObject, { dryRun: dryRun(q), user });
+      const result = await registry.createSubresource(info.resource, ns, route.name, sub, body as KubeObject, { dryRun: dryRun(q), user, ...writer(ctx) });
       sendJson(ctx.res, 201, result, ctx.output.yaml);
       return;
     }
@@ -133,12 +138,12 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       const ns = namespaceOf(ctx, info);
       const body = decodeObjectBody(await readBody(req), req.headers['content-type']);
       if (sub && sub !== 'status' && sub !== 'finalize') {
-        const result = await registry.createSubresource(info.resource, ns, route.name, sub, body as KubeObject, { dryRun: dryRun(q), user });
+        const result = await registry.createSubresource(info.resource, ns, route.name, sub, body as KubeObject, { dryRun: dryRun(q), user, ...writer(ctx) });
         sendJson(ctx.res, 200, result, ctx.output.yaml);
         return;
       }
       const obj = checkBody(body, info, ns, route.name);
-      const updated = await registry.update(info.resource, ns, route.name, obj, { dryRun: dryRun(q), user, subresource: sub ?? '' });
+      const updated = await registry.update(info.resource, ns, route.name, obj, { dryRun: dryRun(q), user, subresource: sub ?? '', ...writer(ctx) });
       reply(ctx, 200, updated, info);
       return;
     }
@@ -156,7 +161,7 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
         dryRun: dryRun(q),
         user,
         subresource: sub,
-        fieldManager: q.get('fieldManager') ?? undefined,
+        ...writer(ctx),
         force: isTrue(q.get('force')),
       });
       if (sub && sub !== 'status') {
