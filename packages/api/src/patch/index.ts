@@ -49,6 +49,5 @@ export function applyPatch(patchType: string, original: object | undefined | nul
 
 export { applyJsonPatch } from './json-patch.js';
 export { applyMergePatch, mergePatchValue } from './merge-patch.js';
-export { applyStrategicMergePatch } from './strategic.js';
+export { applyStrategicMergePatch, listStrategyOf, type ListStrategy } from './strategic.js';
 export { applyServerSide, parseApplyConfiguration } from './apply.js';
-export { listStrategy, type ListStrategy } from './merge-keys.js';
