@@ -10,3 +10,4 @@ export * from './helpers/index.js';
 export * from './validation/index.js';
 export * from './patch/index.js';
 export * from './schema/index.js';
+export * from './decode/index.js';
