@@ -22,6 +22,7 @@ import { scaleOf } from './scale.js';
 import { applyDefaults, applyPatch, compileFilter, defaultPodTolerations, validate } from './api-calls.js';
 import { WatchService, type WatchServiceOptions } from './watch-service.js';
 import { NamespaceCache } from './namespace-cache.js';
+import { decodeWrite } from './decode.js';
 import { PodBinder } from './binding.js';
 
 export interface EtcdRegistryOptions {
@@ -141,6 +142,7 @@ export class EtcdRegistry implements Registry {
   async create(resource: string, namespace: string, obj: KubeObject, opts: WriteOpts = {}): Promise<KubeObject> {
     const info = this.resourceInfo(resource);
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw errs.badRequest('the request body must be an object');
+    decodeWrite(info, obj, opts);
     const m = meta(obj);
     let ns = '';
     if (info.namespaced) {
@@ -229,6 +231,7 @@ export class EtcdRegistry implements Registry {
       if (!hasStatusSubresource(info) && sub === 'status') throw errs.notFound(`${resource}/status`, name);
     }
     if (!obj || typeof obj !== 'object') throw errs.badRequest('the request body must be an object');
+    decodeWrite(info, obj, opts);
     if (obj.metadata?.name && obj.metadata.name !== name) {
       throw errs.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
     }
@@ -375,7 +378,8 @@ export class EtcdRegistry implements Registry {
         return { object: await this.putScale(info, ns, name, patched, opts), created: false };
       }
       const curRv = cur.metadata.resourceVersion!;
-      const patched = applyPatch(resource, cur, patchType, patch);
+      const found = { duplicates: [] };
+      const patched = decodeWrite(info, applyPatch(resource, cur, patchType, patch, found), opts, found.duplicates);
       const pinned = patched.metadata?.resourceVersion;
       // A resourceVersion in the patch itself is a precondition; otherwise retry conflicts.
       if (pinned && pinned !== curRv) throw errs.conflict(resource, name);

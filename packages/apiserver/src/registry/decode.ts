@@ -1,0 +1,31 @@
+// Every object a client writes is decoded against its kind's schema before the registry
+// reads it (create, update, status update, and each patch once applied): wrong types are a
+// 400, unknown and duplicate fields follow the request's fieldValidation, warnings go back
+// to the caller through WriteOpts.warnings.
+import { decodeObject, kindSchema, type KubeObject, type MessageSchema, type ResourceInfo } from '@k8ts/api';
+import type { WriteOpts } from './types.js';
+import { fromApiError } from './api-calls.js';
+
+const schemas = new Map<string, MessageSchema | undefined>();
+
+function schemaOf(info: ResourceInfo): MessageSchema | undefined {
+  if (!schemas.has(info.resource)) schemas.set(info.resource, kindSchema(info.group, info.version, info.kind));
+  return schemas.get(info.resource);
+}
+
+/** Checks `obj` in place (dropping unknown fields unless Strict); throws a 400 Status. */
+export function decodeWrite(info: ResourceInfo, obj: unknown, opts: WriteOpts, duplicates?: readonly string[]): KubeObject {
+  const schema = schemaOf(info);
+  if (!schema) return obj as KubeObject;
+  try {
+    const { object, warnings } = decodeObject<KubeObject>(schema, obj, {
+      fieldValidation: opts.fieldValidation,
+      duplicates: duplicates ?? opts.duplicateFields,
+      version: info.version,
+    });
+    if (warnings.length) opts.warnings?.push(...warnings);
+    return object;
+  } catch (err) {
+    throw fromApiError(err);
+  }
+}
