@@ -186,3 +186,12 @@ test('kubectl 1.32 apply of a manifest with an unknown field: refused by default
   assert.equal(again.code, 0, again.out);
   assert.match(again.out, /pod\/typo (unchanged|configured)/);
 });
+
+test('subresource bodies are decoded too: a Binding whose target is a string is a 400', async () => {
+  assert.equal((await call('POST', PODS, podJson('b1'))).code, 201);
+  const bad = await call('POST', `${PODS}/b1/binding`, JSON.stringify({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'b1' }, target: 'node-1' }));
+  assert.equal(bad.code, 400, JSON.stringify(bad.body));
+  assert.match(bad.body.message, /^Binding in version "v1" cannot be handled as a Binding: json: cannot unmarshal string into Go struct field Binding.target of type v1.ObjectReference$/);
+  const pod = await call('GET', `${PODS}/b1`);
+  assert.equal(pod.body.spec.nodeName, undefined, 'not bound');
+});

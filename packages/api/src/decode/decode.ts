@@ -32,6 +32,11 @@ export function parseFieldValidation(v: string | null | undefined): FieldValidat
 }
 
 const TYPE_META = ['apiVersion', 'kind'] as const;
+
+function failure(schema: MessageSchema, opts: DecodeOptions, why: string, causes: StatusCause[]): DecodeError {
+  const version = opts.version ?? schema.name.split('.').slice(-2)[0]!;
+  return new DecodeError(cannotBeHandled(schema.goName, version, why), causes);
+}
 const TYPE_META_SET: ReadonlySet<string> = new Set(TYPE_META);
 
 /**
@@ -41,10 +46,8 @@ const TYPE_META_SET: ReadonlySet<string> = new Set(TYPE_META);
 export function decodeObject<T = Record<string, unknown>>(schema: MessageSchema, value: unknown, opts: DecodeOptions = {}): Decoded<T> {
   const mode = opts.fieldValidation ?? 'Warn';
   const kind = schema.goName;
-  const version = opts.version ?? schema.name.split('.').slice(-2)[0]!;
-  const fail = (why: string, causes: StatusCause[]) => new DecodeError(cannotBeHandled(kind, version, why), causes);
   if (!isPlainObject(value)) {
-    throw fail(`json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type ${kind}`, []);
+    throw failure(schema, opts, `json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type ${kind}`, []);
   }
   const walker = new Walker(mode !== 'Strict');
   // TypeMeta is inline in every kind; the proto messages leave it out.
@@ -58,12 +61,12 @@ export function decodeObject<T = Record<string, unknown>>(schema: MessageSchema,
     }
   }
   walker.message(schema, value, 1, TYPE_META_SET);
-  if (walker.first) throw fail(walker.first, walker.causes);
+  if (walker.first) throw failure(schema, opts, walker.first, walker.causes);
+  if ((walker.unknown.length === 0 && !opts.duplicates?.length) || mode === 'Ignore') return { object: value as T, warnings: [] };
   const found = [...(opts.duplicates ?? []).map((p) => `duplicate field ${JSON.stringify(p)}`), ...walker.unknown.map((p) => `unknown field ${JSON.stringify(p)}`)];
-  if (found.length === 0 || mode === 'Ignore') return { object: value as T, warnings: [] };
   if (mode === 'Strict') {
     const causes = found.map((m) => ({ reason: m.startsWith('duplicate') ? 'FieldValueDuplicate' : 'FieldValueInvalid', message: m, field: JSON.parse(m.slice(m.indexOf('"'))) as string }));
-    throw fail(`strict decoding error: ${found.join(', ')}`, causes);
+    throw failure(schema, opts, `strict decoding error: ${found.join(', ')}`, causes);
   }
   return { object: value as T, warnings: found };
 }

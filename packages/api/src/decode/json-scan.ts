@@ -64,22 +64,19 @@ export function scanJson(text: string, maxDepth = MAX_DEPTH): JsonScan {
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
+      // Jump to the closing quote natively: most of a body's characters are in its strings.
       const start = i + 1;
-      let escaped = false;
-      for (i = start; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (d === BACKSLASH) {
-          escaped = true;
-          i++;
-        } else if (d === QUOTE) break;
-      }
+      let end = text.indexOf('"', start);
+      while (end > 0 && oddBackslashesBefore(text, end)) end = text.indexOf('"', end + 1);
+      if (end < 0) break; // unterminated: JSON.parse reports it
+      i = end;
       const top = stack[stack.length - 1];
       if (!top?.isObject) continue;
       let j = i + 1;
       while (j < n && text.charCodeAt(j) <= 32) j++;
       if (text.charCodeAt(j) !== COLON) continue; // a value, not a key
       let key = text.slice(start, i);
-      if (escaped) key = unescape(key);
+      if (key.includes('\\')) key = unescape(key);
       if (seen(top, key)) duplicates.push(renderPath(stack, key));
       pendingName = key;
       continue;
@@ -98,6 +95,12 @@ export function scanJson(text: string, maxDepth = MAX_DEPTH): JsonScan {
     }
   }
   return { duplicates };
+}
+
+function oddBackslashesBefore(text: string, at: number): boolean {
+  let n = 0;
+  while (text.charCodeAt(at - 1 - n) === BACKSLASH) n++;
+  return n % 2 === 1;
 }
 
 function unescape(raw: string): string {

@@ -15,7 +15,23 @@ function schemaOf(info: ResourceInfo): MessageSchema | undefined {
 
 /** Checks `obj` in place (dropping unknown fields unless Strict); throws a 400 Status. */
 export function decodeWrite(info: ResourceInfo, obj: unknown, opts: WriteOpts, duplicates?: readonly string[]): KubeObject {
-  const schema = schemaOf(info);
+  return decodeAs(schemaOf(info), info, obj, opts, duplicates);
+}
+
+/** The bodies of the object subresources POSTed to: pods/binding and pods/eviction. */
+const SUBRESOURCE_KINDS: Record<string, [group: string, version: string, kind: string]> = {
+  binding: ['', 'v1', 'Binding'],
+  eviction: ['policy', 'v1', 'Eviction'],
+};
+
+/** decodeWrite for a subresource's body (status and finalize bodies are the object itself). */
+export function decodeSubresourceWrite(info: ResourceInfo, subresource: string, obj: unknown, opts: WriteOpts): KubeObject {
+  const kind = SUBRESOURCE_KINDS[subresource];
+  if (!kind) return obj as KubeObject;
+  return decodeAs(kindSchema(...kind), { ...info, version: kind[1] }, obj, opts);
+}
+
+function decodeAs(schema: MessageSchema | undefined, info: ResourceInfo, obj: unknown, opts: WriteOpts, duplicates?: readonly string[]): KubeObject {
   if (!schema) return obj as KubeObject;
   try {
     const { object, warnings } = decodeObject<KubeObject>(schema, obj, {

@@ -22,7 +22,7 @@ import { scaleOf } from './scale.js';
 import { applyDefaults, applyPatch, compileFilter, defaultPodTolerations, validate } from './api-calls.js';
 import { WatchService, type WatchServiceOptions } from './watch-service.js';
 import { NamespaceCache } from './namespace-cache.js';
-import { decodeWrite } from './decode.js';
+import { decodeSubresourceWrite, decodeWrite } from './decode.js';
 import { PodBinder } from './binding.js';
 
 export interface EtcdRegistryOptions {
@@ -495,6 +495,7 @@ export class EtcdRegistry implements Registry {
   async createSubresource(resource: string, namespace: string, name: string, subresource: string, body: KubeObject, opts: WriteOpts = {}): Promise<KubeObject> {
     const info = this.resourceInfo(resource);
     const ns = this.scope(info, namespace);
+    if (resource === 'pods') decodeSubresourceWrite(info, subresource, body, opts);
     if (resource === 'pods' && subresource === 'binding') return this.binder.bind(ns, name, body, opts);
     if (resource === 'pods' && subresource === 'eviction') {
       const res = await this.delete('pods', ns, name, { ...((body as any)?.deleteOptions ?? {}), dryRun: opts.dryRun });

@@ -133,7 +133,8 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
         return;
       }
       if (!sub) throw methodNotAllowed('POST', info.kind);
-      const result = await registry.createSubresource(info.resource, ns, route.name, sub, body as KubeObject, { dryRun: dryRun(q), user });
+      const result = await registry.createSubresource(info.resource, ns, route.name, sub, body as KubeObject, write);
+      setWarnings(ctx.res, write.warnings);
       sendJson(ctx.res, 201, result, ctx.output.yaml);
       return;
     }
