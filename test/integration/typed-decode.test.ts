@@ -32,7 +32,8 @@ function call(method: string, path: string, body?: string, contentType = 'applic
   return new Promise((resolve, reject) => {
     const req = https.request(
       `${cluster.restUrl}${path}`,
-      { method, ca, headers: { Authorization: `Bearer ${cluster.token}`, 'Content-Type': contentType, Accept: 'application/json' } },
+      // Content-Length always: Node sends a DELETE's body neither chunked nor sized otherwise.
+      { method, ca, headers: { Authorization: `Bearer ${cluster.token}`, 'Content-Type': contentType, Accept: 'application/json', 'Content-Length': Buffer.byteLength(body ?? '') } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -194,4 +195,15 @@ test('subresource bodies are decoded too: a Binding whose target is a string is 
   assert.match(bad.body.message, /^Binding in version "v1" cannot be handled as a Binding: json: cannot unmarshal string into Go struct field Binding.target of type v1.ObjectReference$/);
   const pod = await call('GET', `${PODS}/b1`);
   assert.equal(pod.body.spec.nodeName, undefined, 'not bound');
+});
+
+test('DeleteOptions bodies are decoded: a grace period that is a string is a 400 and deletes nothing', async () => {
+  assert.equal((await call('POST', PODS, podJson('g1'))).code, 201);
+  const bad = await call('DELETE', `${PODS}/g1`, JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 'x' }));
+  assert.equal(bad.code, 400, JSON.stringify(bad.body));
+  assert.match(bad.body.message, /^DeleteOptions in version "v1" cannot be handled as a DeleteOptions: json: cannot unmarshal string into Go struct field DeleteOptions.gracePeriodSeconds of type int64$/);
+  const pod = await call('GET', `${PODS}/g1`);
+  assert.equal(pod.body.metadata.deletionTimestamp, undefined);
+  const good = await call('DELETE', `${PODS}/g1`, JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 }));
+  assert.equal(good.code, 200, JSON.stringify(good.body));
 });

@@ -10,6 +10,7 @@ import { encodeShared } from '../registry/watch-event.js';
 import { cachedJson } from '../storage/codec.js';
 import { loadK8tsProto } from './proto.js';
 import { toServiceError } from './errors.js';
+import { decodeDeleteOptions } from '../registry/decode.js';
 import { unary, type Handler } from './unary.js';
 import type { ExchangeHandlers, ExchangeStreams } from './exchange.js';
 import { renewLeaseHandler } from './nodes-service.js';
@@ -89,7 +90,7 @@ export function objectHandlers(r: GrpcContext['registry']): ObjectHandlers {
       return reply(res.object);
     },
     delete: async (req: any, user) => {
-      const opts = req.options_json ? parseObject(req.options_json) : {};
+      const opts = req.options_json ? decodeDeleteOptions(parseObject(req.options_json)) : {};
       const res = await r.delete(req.resource, req.namespace, req.name, { ...(opts as object), user });
       return reply(res.object);
     },

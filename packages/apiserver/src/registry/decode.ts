@@ -2,7 +2,7 @@
 // reads it (create, update, status update, and each patch once applied): wrong types are a
 // 400, unknown and duplicate fields follow the request's fieldValidation, warnings go back
 // to the caller through WriteOpts.warnings.
-import { decodeObject, kindSchema, type KubeObject, type MessageSchema, type ResourceInfo } from '@k8ts/api';
+import { decodeObject, kindSchema, metaSchema, type KubeObject, type MessageSchema, type ResourceInfo } from '@k8ts/api';
 import type { WriteOpts } from './types.js';
 import { fromApiError } from './api-calls.js';
 
@@ -41,6 +41,15 @@ function decodeAs(schema: MessageSchema | undefined, info: ResourceInfo, obj: un
     });
     if (warnings.length) opts.warnings?.push(...warnings);
     return object;
+  } catch (err) {
+    throw fromApiError(err);
+  }
+}
+
+/** A DeleteOptions body, checked as Go decodes it (wrong types: 400; unknown fields dropped). */
+export function decodeDeleteOptions<T extends object>(body: T): T {
+  try {
+    return decodeObject<T>(metaSchema('DeleteOptions')!, body, { fieldValidation: 'Ignore', version: 'v1' }).object;
   } catch (err) {
     throw fromApiError(err);
   }

@@ -9,6 +9,7 @@ import type { WriteOpts } from '../registry/types.js';
 import { readBody, decodeObjectBody, decodeOptionalBody, mediaType } from './body.js';
 import { listOptions, isWatch, dryRun, deleteOptions, isTrue, fieldValidation } from './query.js';
 import { setWarnings } from './warnings.js';
+import { decodeDeleteOptions } from '../registry/decode.js';
 import { sendJson, renderObject, renderList } from './respond.js';
 import { serveWatch } from './watch.js';
 import { badRequest, methodNotAllowed, notFoundPath, success, unsupportedPatchType } from './status.js';
@@ -181,7 +182,8 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       return;
     }
     case 'DELETE': {
-      const body = decodeOptionalBody(await readBody(req), req.headers['content-type']);
+      const raw = decodeOptionalBody(await readBody(req), req.headers['content-type']);
+      const body = raw && decodeDeleteOptions(raw);
       // DeleteOptions' own dryRun is a list of strings; the registry takes a boolean.
       const opts = { ...deleteOptions(q, body), dryRun: dryRun(q) || Array.isArray(body?.dryRun), user } as unknown as DeleteOptions & WriteOpts;
       if (!route.name) {
