@@ -378,7 +378,7 @@ export class EtcdRegistry implements Registry {
         return { object: await this.putScale(info, ns, name, patched, opts), created: false };
       }
       const curRv = cur.metadata.resourceVersion!;
-      const found = { duplicates: [] };
+      const found = { duplicates: [] as string[] };
       const patched = decodeWrite(info, applyPatch(resource, cur, patchType, patch, found), opts, found.duplicates);
       const pinned = patched.metadata?.resourceVersion;
       // A resourceVersion in the patch itself is a precondition; otherwise retry conflicts.
