@@ -25,3 +25,4 @@ export {
   type ManagedFieldsEntry,
   type Part,
 } from './managedfields/index.js';
+export * from './decode/index.js';

@@ -22,14 +22,20 @@ export function patchTypeOf(contentType: string): (typeof PATCH_TYPES)[keyof typ
   return (Object.values(PATCH_TYPES) as string[]).includes(t) ? (t as (typeof PATCH_TYPES)[keyof typeof PATCH_TYPES]) : undefined;
 }
 
+/** What reading a patch found besides the patch: keys its body held twice (their paths). */
+export interface PatchFindings {
+  duplicates: string[];
+}
+
 /**
  * Applies `patch` to a copy of `original` (which is left untouched) for an object of
  * `resource` (plural name; strategic merge keys depend on it). `original` may be absent
  * (server-side apply creating the object). Throws PatchError: code 400
  * when the patch cannot be read, 422 when it cannot be applied. An unknown patch type is a
  * PatchError with code 400; the apiserver answers it with 415 Unsupported Media Type.
+ * `found` collects the duplicate keys of merge and strategic merge patch bodies.
  */
-export function applyPatch(patchType: string, original: object | undefined | null, patch: string | object | Uint8Array, resource: string): object {
+export function applyPatch(patchType: string, original: object | undefined | null, patch: string | object | Uint8Array, resource: string, found?: PatchFindings): object {
   const t = patchTypeOf(patchType);
   // Server-side apply may create: there is no live object yet.
   original ??= {};
@@ -37,9 +43,9 @@ export function applyPatch(patchType: string, original: object | undefined | nul
     case PATCH_TYPES.json:
       return applyJsonPatch(original, parseJsonBody(patch));
     case PATCH_TYPES.merge:
-      return applyMergePatch(original, parseJsonBody(patch));
+      return applyMergePatch(original, parseJsonBody(patch, found?.duplicates));
     case PATCH_TYPES.strategic:
-      return applyStrategicMergePatch(original, parseJsonBody(patch), resource);
+      return applyStrategicMergePatch(original, parseJsonBody(patch, found?.duplicates), resource);
     case PATCH_TYPES.apply:
       return applyServerSide(original, patch, resource);
     default:
@@ -49,6 +55,5 @@ export function applyPatch(patchType: string, original: object | undefined | nul
 
 export { applyJsonPatch } from './json-patch.js';
 export { applyMergePatch, mergePatchValue } from './merge-patch.js';
-export { applyStrategicMergePatch } from './strategic.js';
+export { applyStrategicMergePatch, listStrategyOf, type ListStrategy } from './strategic.js';
 export { applyServerSide, parseApplyConfiguration } from './apply.js';
-export { listStrategy, type ListStrategy } from './merge-keys.js';

@@ -1,11 +1,13 @@
 // Strategic merge patch (application/strategic-merge-patch+json), the patch kubectl apply,
 // edit, set image, cordon and taint send: maps merge, null deletes, lists merge by the key
-// Kubernetes declares for them (listStrategy) or are replaced, plus the directives
+// the schema's markers declare (+patchStrategy, +patchMergeKey) or are replaced, plus the directives
 // `$patch` (replace / delete / merge), `$retainKeys`, `$setElementOrder/<list>` and
 // `$deleteFromPrimitiveList/<list>`.
 import { PatchError } from '../errors.js';
 import { clone, isPlainObject } from './json.js';
-import { type ListStrategy, listStrategy } from './merge-keys.js';
+import type { FieldSchema, MessageSchema } from '../schema/types.js';
+import { kindSchema, messageSchema } from '../schema/schema.js';
+import { findResource } from '../resources.js';
 
 const PATCH = '$patch';
 const RETAIN = '$retainKeys';
@@ -13,21 +15,57 @@ const ORDER = '$setElementOrder/';
 const DELETE_PRIMITIVE = '$deleteFromPrimitiveList/';
 
 type Obj = Record<string, any>;
-type StrategyFn = (path: readonly string[]) => ListStrategy;
+
+export type ListStrategy =
+  | { strategy: 'replace' }
+  | { strategy: 'merge'; key: string }
+  | { strategy: 'merge-primitive' };
+
+/**
+ * What the schema says about an object being merged: a message (its fields), a map (the
+ * field declaring it, whose values are of its kind), or nothing known (free-form JSON, an
+ * unknown field), where lists are replaced whole.
+ */
+type Shape = { msg: MessageSchema } | { mapOf: FieldSchema } | undefined;
+
+/** The strategy strategic merge patch uses for a list field (replace when undeclared). */
+export function listStrategyOf(field: FieldSchema | undefined): ListStrategy {
+  if (!field?.patchStrategy?.split(',').includes('merge')) return { strategy: 'replace' };
+  return field.patchMergeKey ? { strategy: 'merge', key: field.patchMergeKey } : { strategy: 'merge-primitive' };
+}
+
+function fieldIn(shape: Shape, key: string): FieldSchema | undefined {
+  if (!shape) return undefined;
+  if ('msg' in shape) return shape.msg.jsonFields.get(key);
+  return shape.mapOf;
+}
+
+/** The shape of one value of `field` (an element when it is a list, a value when a map). */
+function valueShape(field: FieldSchema | undefined, asWhole: boolean): Shape {
+  if (!field) return undefined;
+  if (asWhole && field.map) return { mapOf: field };
+  return field.kind === 'message' ? { msg: messageSchema(field.message!)! } : undefined;
+}
+
+/** The shape of the value under `key` in an object of `shape`. */
+function childShape(shape: Shape, key: string): Shape {
+  if (shape && 'mapOf' in shape) return valueShape(shape.mapOf, false);
+  return valueShape(fieldIn(shape, key), true);
+}
 
 function keyOf(v: unknown): string {
   return JSON.stringify(v);
 }
 
 /** Merges `patch` into a copy of `original`; `undefined` means "delete this map". */
-function mergeMap(original: unknown, patch: Obj, path: string[], strategy: StrategyFn): Obj | undefined {
+function mergeMap(original: unknown, patch: Obj, shape: Shape): Obj | undefined {
   const directive = patch[PATCH];
   if (directive !== undefined) {
     if (directive === 'delete') return undefined;
     if (directive === 'replace') {
       const rest = { ...patch };
       delete rest[PATCH];
-      return mergeMap({}, rest, path, strategy);
+      return mergeMap({}, rest, shape);
     }
     if (directive !== 'merge') throw new PatchError(`Unknown patch type: ${directive} in map: ${JSON.stringify(patch)}`, 422);
   }
@@ -56,14 +94,13 @@ function mergeMap(original: unknown, patch: Obj, path: string[], strategy: Strat
       continue;
     }
     const ov = base[k];
-    const childPath = [...path, k];
     if (isPlainObject(pv)) {
-      const merged = mergeMap(isPlainObject(ov) ? ov : {}, pv, childPath, strategy);
+      const merged = mergeMap(isPlainObject(ov) ? ov : {}, pv, childShape(shape, k));
       if (merged === undefined) delete base[k];
       else base[k] = merged;
     } else if (Array.isArray(pv)) {
       serverOrders[k] = Array.isArray(ov) ? ov : [];
-      base[k] = mergeList(Array.isArray(ov) ? ov : [], pv, childPath, strategy);
+      base[k] = mergeList(Array.isArray(ov) ? ov : [], pv, k, listField(shape, k));
     } else {
       base[k] = pv;
     }
@@ -71,7 +108,7 @@ function mergeMap(original: unknown, patch: Obj, path: string[], strategy: Strat
 
   for (const [field, order] of Object.entries(orders)) {
     if (!Array.isArray(base[field])) continue;
-    base[field] = applyElementOrder(base[field], order, serverOrders[field] ?? (isPlainObject(original) ? (original as Obj)[field] ?? [] : []), strategy([...path, field]));
+    base[field] = applyElementOrder(base[field], order, serverOrders[field] ?? (isPlainObject(original) ? (original as Obj)[field] ?? [] : []), listStrategyOf(listField(shape, field)));
   }
 
   const retain = patch[RETAIN];
@@ -86,26 +123,32 @@ function mergeMap(original: unknown, patch: Obj, path: string[], strategy: Strat
   return base;
 }
 
-function stripValue(v: unknown, path: string[], strategy: StrategyFn): unknown {
-  if (isPlainObject(v)) return mergeMap({}, v, path, strategy);
-  if (Array.isArray(v)) return mergeList([], v, path, strategy);
+/** The list field under `key`; a map's values are never lists in the served types. */
+function listField(shape: Shape, key: string): FieldSchema | undefined {
+  return shape && 'msg' in shape ? shape.msg.jsonFields.get(key) : undefined;
+}
+
+function stripValue(v: unknown, name: string, shape: Shape): unknown {
+  if (isPlainObject(v)) return mergeMap({}, v, shape);
+  if (Array.isArray(v)) return mergeList([], v, name, undefined);
   return v;
 }
 
-function mergeList(original: unknown[], patch: unknown[], path: string[], strategy: StrategyFn): unknown[] {
-  const st = strategy(path);
+function mergeList(original: unknown[], patch: unknown[], name: string, field: FieldSchema | undefined): unknown[] {
+  const st = listStrategyOf(field);
+  const shape = valueShape(field, false);
   // A `{"$patch": "replace"}` element replaces the whole list with the other elements.
   const replaceIdx = patch.findIndex((e) => isPlainObject(e) && e[PATCH] === 'replace' && Object.keys(e).length === 1);
   if (replaceIdx >= 0) {
     const rest = patch.filter((_, i) => i !== replaceIdx);
-    return rest.map((e) => stripValue(e, path, strategy));
+    return rest.map((e) => stripValue(e, name, shape));
   }
-  if (st.strategy === 'replace') return patch.map((e) => stripValue(e, path, strategy));
+  if (st.strategy === 'replace') return patch.map((e) => stripValue(e, name, shape));
   if (st.strategy === 'merge-primitive') {
     const out = [...original];
     const seen = new Set(out.map(keyOf));
     for (const e of patch) {
-      if (isPlainObject(e) || Array.isArray(e)) throw new PatchError(`list of primitives expected at ${path.join('.')}`, 422);
+      if (isPlainObject(e) || Array.isArray(e)) throw new PatchError(`list of primitives expected at ${name}`, 422);
       if (!seen.has(keyOf(e))) {
         out.push(e);
         seen.add(keyOf(e));
@@ -118,7 +161,7 @@ function mergeList(original: unknown[], patch: unknown[], path: string[], strate
   for (const e of patch) {
     if (!isPlainObject(e)) {
       // A list Kubernetes merges by key only holds maps.
-      throw new PatchError(`json: cannot unmarshal ${typeof e} into a map at ${path.join('.')}`, 422);
+      throw new PatchError(`json: cannot unmarshal ${typeof e} into a map at ${name}`, 422);
     }
     if (e[PATCH] === 'delete') {
       if (!(key in e)) throw new PatchError(`map: ${JSON.stringify(e)} does not contain declared merge key: ${key}`, 422);
@@ -128,11 +171,11 @@ function mergeList(original: unknown[], patch: unknown[], path: string[], strate
     if (!(key in e)) throw new PatchError(`map: ${JSON.stringify(e)} does not contain declared merge key: ${key}`, 422);
     const i = out.findIndex((o) => isPlainObject(o) && keyOf(o[key]) === keyOf(e[key]));
     if (i >= 0) {
-      const merged = mergeMap(out[i], e, path, strategy);
+      const merged = mergeMap(out[i], e, shape);
       if (merged === undefined) out.splice(i, 1);
       else out[i] = merged;
     } else {
-      const created = mergeMap({}, e, path, strategy);
+      const created = mergeMap({}, e, shape);
       if (created !== undefined) out.push(created);
     }
   }
@@ -166,15 +209,24 @@ function applyElementOrder(list: unknown[], order: unknown[], serverOrder: unkno
   return out;
 }
 
-/** Applies a strategic merge patch for an object of `resource` (plural name). */
-export function applyStrategicMergePatch(original: object, patch: unknown, resource: string): object {
+function schemaOf(resource: string | MessageSchema): MessageSchema | undefined {
+  if (typeof resource !== 'string') return resource;
+  const info = findResource(resource);
+  return info && kindSchema(info.group, info.version, info.kind);
+}
+
+/**
+ * Applies a strategic merge patch for an object of `resource` (plural name, or the kind's
+ * schema): lists merge as the schema's markers declare.
+ */
+export function applyStrategicMergePatch(original: object, patch: unknown, resource: string | MessageSchema): object {
   if (!isPlainObject(patch)) throw new PatchError('strategic merge patch must be a JSON object', 400);
-  const strategy: StrategyFn = (p) => listStrategy(resource, p);
-  const result = mergeMap(original, patch, [], strategy);
+  const schema = schemaOf(resource);
+  const result = mergeMap(original, patch, schema && { msg: schema });
   return result ?? {};
 }
 
 /** Strategic merge of two full objects (used by server-side apply). */
-export function strategicMerge(original: object, patch: Obj, resource: string): object {
+export function strategicMerge(original: object, patch: Obj, resource: string | MessageSchema): object {
   return applyStrategicMergePatch(original, patch, resource);
 }

@@ -1,19 +1,17 @@
 // Facts about fields that the protobuf descriptors do not carry: upstream's Go markers
-// (+listType, +listMapKey, +patchStrategy, +patchMergeKey, +mapType). Stated once, here,
-// keyed by proto message and field; a test checks every entry names a field that exists.
-import type { FieldSchema } from './types.js';
+// (+listType, +listMapKey, +patchStrategy, +patchMergeKey, +mapType) and `json:",inline"`,
+// for every type k8ts serves, as Kubernetes 1.33 declares them. Keyed by fully qualified
+// proto message and field; schema.test.ts checks every entry names a field that exists.
+// A list with no entry is atomic (structured-merge-diff's default) and replaced whole by
+// strategic merge patch; a map with no entry is granular.
+import type { Annotation } from './markers.js';
+import { CORE_ANNOTATIONS } from './annotations-core.js';
+import { GROUP_ANNOTATIONS } from './annotations-groups.js';
 
-type Annotation = Pick<FieldSchema, 'patchStrategy' | 'patchMergeKey' | 'listType' | 'listMapKeys' | 'mapType' | 'description'>;
+export type { Annotation } from './markers.js';
 
-const CORE = 'k8s.io.api.core.v1';
-const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
-
-/** `${message}.${field}` → its markers. Filled in as the schema grows; see schema.test.ts. */
-export const ANNOTATIONS: Readonly<Record<string, Annotation>> = {
-  [`${CORE}.PodSpec.containers`]: { patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
-  [`${META}.ObjectMeta.finalizers`]: { patchStrategy: 'merge', listType: 'set' },
-  [`${META}.ObjectMeta.ownerReferences`]: { patchStrategy: 'merge', patchMergeKey: 'uid', listType: 'map', listMapKeys: ['uid'] },
-};
+/** `${message}.${field}` → its markers. */
+export const ANNOTATIONS: Readonly<Record<string, Annotation>> = { ...CORE_ANNOTATIONS, ...GROUP_ANNOTATIONS };
 
 export function fieldAnnotations(message: string, field: string): Annotation {
   return ANNOTATIONS[`${message}.${field}`] ?? {};

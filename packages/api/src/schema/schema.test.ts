@@ -36,3 +36,23 @@ test('every annotation names a field the descriptors have', () => {
     assert.ok(m.fields.has(key.slice(i + 1)), key);
   }
 });
+
+test('markers as upstream declares them, inline messages flattened into their JSON parent', () => {
+  const c = messageSchema('k8s.io.api.core.v1.Container')!;
+  assert.deepEqual(c.fields.get('ports')!.listMapKeys, ['containerPort', 'protocol']);
+  assert.equal(c.fields.get('env')!.patchMergeKey, 'name');
+  assert.equal(c.fields.get('command')!.listType, 'atomic');
+  const spec = messageSchema('k8s.io.api.core.v1.PodSpec')!;
+  assert.deepEqual(spec.fields.get('topologySpreadConstraints')!.listMapKeys, ['topologyKey', 'whenUnsatisfiable']);
+  assert.equal(spec.fields.get('tolerations')!.listType, 'atomic');
+  const svc = messageSchema('k8s.io.api.core.v1.ServiceSpec')!;
+  assert.deepEqual(svc.fields.get('ports')!.listMapKeys, ['port', 'protocol']);
+  const vol = messageSchema('k8s.io.api.core.v1.Volume')!;
+  assert.ok(vol.jsonFields.has('configMap') && !vol.jsonFields.has('volumeSource'));
+  const eph = messageSchema('k8s.io.api.core.v1.EphemeralContainer')!;
+  assert.ok(eph.jsonFields.has('image') && eph.jsonFields.has('targetContainerName'));
+  const ref = messageSchema('k8s.io.api.core.v1.ConfigMapKeySelector')!;
+  assert.deepEqual([...ref.jsonFields.keys()].sort(), ['key', 'name', 'optional']);
+  const probe = messageSchema('k8s.io.api.core.v1.Probe')!;
+  assert.ok(probe.jsonFields.has('httpGet') && !probe.jsonFields.has('handler'));
+});

@@ -73,9 +73,18 @@ export function messageSchema(name: string): MessageSchema | undefined {
     fields.set(fs.name, fs);
     byNumber.set(fs.number, fs);
   }
-  const schema: MessageSchema = { name, goName: name.split('.').pop()!, fields, byNumber };
+  const schema: MessageSchema = { name, goName: name.split('.').pop()!, fields, jsonFields: jsonFieldsOf(fields), byNumber };
   cache.set(name, schema);
   return schema;
+}
+
+function jsonFieldsOf(fields: ReadonlyMap<string, FieldSchema>): Map<string, FieldSchema> {
+  const out = new Map<string, FieldSchema>();
+  for (const f of fields.values()) {
+    if (!f.inline) out.set(f.name, f);
+    else for (const [k, inner] of messageSchema(f.message!)!.jsonFields) out.set(k, inner);
+  }
+  return out;
 }
 
 /** The proto package of an API group and version: `apps`/`v1` → `k8s.io.api.apps.v1`. */

@@ -37,6 +37,8 @@ export interface FieldSchema {
   listType?: 'atomic' | 'set' | 'map';
   listMapKeys?: string[];
   mapType?: 'atomic' | 'granular';
+  /** `json:",inline"`: the nested message's fields are written in this object's JSON. */
+  inline?: boolean;
   description?: string;
 }
 
@@ -46,6 +48,8 @@ export interface MessageSchema {
   /** The Go type name (the last part of `name`), as Kubernetes names it in errors. */
   goName: string;
   fields: ReadonlyMap<string, FieldSchema>;
+  /** The fields as JSON shows them: inline messages' fields flattened in, inline fields left out. */
+  jsonFields: ReadonlyMap<string, FieldSchema>;
   byNumber: ReadonlyMap<number, FieldSchema>;
   description?: string;
 }

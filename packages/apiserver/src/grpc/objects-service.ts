@@ -1,7 +1,7 @@
 // The Objects service of proto/k8ts.proto: generic CRUD and watch with JSON payloads.
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
-import type { KubeObject } from '@k8ts/api';
+import { parseJsonText, type KubeObject } from '@k8ts/api';
 import type { PatchType } from '@k8ts/client';
 import { badRequest, toApiError } from '../registry/errors.js';
 import { whenDelivered } from '../registry/fan-out.js';
@@ -10,15 +10,19 @@ import { encodeShared } from '../registry/watch-event.js';
 import { cachedJson } from '../storage/codec.js';
 import { loadK8tsProto } from './proto.js';
 import { toServiceError } from './errors.js';
+import { decodeDeleteOptions } from '../registry/decode.js';
 import { unary, type Handler } from './unary.js';
 import type { ExchangeHandlers, ExchangeStreams } from './exchange.js';
 import { renewLeaseHandler } from './nodes-service.js';
 import { userOf, type GrpcContext } from './context.js';
 
-function parseObject(json: string): KubeObject {
+/** The object of a request; keys it holds twice are added to `duplicates` (the registry's decode reports them). */
+function parseObject(json: string, duplicates?: string[]): KubeObject {
   let obj: unknown;
   try {
-    obj = JSON.parse(json);
+    const parsed = parseJsonText(json);
+    obj = parsed.value;
+    if (parsed.duplicates.length) duplicates?.push(...parsed.duplicates);
   } catch (err) {
     throw badRequest(`the object is not valid JSON: ${(err as Error).message}`);
   }
@@ -62,17 +66,19 @@ export function objectHandlers(r: GrpcContext['registry']): ObjectHandlers {
       return reply(list);
     },
     create: async (req: any, user) => {
-      const obj = parseObject(req.json);
+      const duplicateFields: string[] = [];
+      const obj = parseObject(req.json, duplicateFields);
       if (req.subresource) {
         return reply(await r.createSubresource(req.resource, req.namespace, req.name || obj.metadata?.name || '', req.subresource, obj, { dryRun: req.dry_run, user }));
       }
-      return reply(await r.create(req.resource, req.namespace, obj, { dryRun: req.dry_run, user }));
+      return reply(await r.create(req.resource, req.namespace, obj, { dryRun: req.dry_run, user, duplicateFields }));
     },
     update: async (req: any, user) => {
-      const obj = parseObject(req.json);
+      const duplicateFields: string[] = [];
+      const obj = parseObject(req.json, duplicateFields);
       const name = req.name || obj.metadata?.name;
       if (!name) throw badRequest('update needs a name');
-      return reply(await r.update(req.resource, req.namespace, name, obj, { subresource: req.subresource || '', dryRun: req.dry_run, user }));
+      return reply(await r.update(req.resource, req.namespace, name, obj, { subresource: req.subresource || '', dryRun: req.dry_run, user, duplicateFields }));
     },
     patch: async (req: any, user) => {
       const res = await r.patch(req.resource, req.namespace, req.name, req.patch_type as PatchType, req.patch, {
@@ -84,7 +90,7 @@ export function objectHandlers(r: GrpcContext['registry']): ObjectHandlers {
       return reply(res.object);
     },
     delete: async (req: any, user) => {
-      const opts = req.options_json ? parseObject(req.options_json) : {};
+      const opts = req.options_json ? decodeDeleteOptions(parseObject(req.options_json)) : {};
       const res = await r.delete(req.resource, req.namespace, req.name, { ...(opts as object), user });
       return reply(res.object);
     },

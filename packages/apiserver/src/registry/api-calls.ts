@@ -12,6 +12,7 @@ import {
   validate as apiValidate,
   type FieldError,
   type KubeObject,
+  type PatchFindings,
 } from '@k8ts/api';
 import { ApiError } from '@k8ts/client';
 import { statusError } from './errors.js';
@@ -85,13 +86,13 @@ export function defaultPodTolerations(pod: KubeObject, seconds: number): void {
 }
 
 /** The patched copy of obj (absent: a server-side apply that creates). Unknown types: 415. */
-export function applyPatch(resource: string, obj: KubeObject | undefined, patchType: string, patch: string): KubeObject {
+export function applyPatch(resource: string, obj: KubeObject | undefined, patchType: string, patch: string, found?: PatchFindings): KubeObject {
   if (!patchTypeOf(patchType)) {
     throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
   }
   let out: unknown;
   try {
-    out = apiApplyPatch(patchType, obj, patch, resource);
+    out = apiApplyPatch(patchType, obj, patch, resource, found);
   } catch (err) {
     throw fromApiError(err);
   }

@@ -22,6 +22,7 @@ import { scaleOf } from './scale.js';
 import { applyDefaults, applyPatch, compileFilter, defaultPodTolerations, validate } from './api-calls.js';
 import { WatchService, type WatchServiceOptions } from './watch-service.js';
 import { NamespaceCache } from './namespace-cache.js';
+import { decodeSubresourceWrite, decodeWrite } from './decode.js';
 import { PodBinder } from './binding.js';
 import { applyPatchServerSide, appliedManagers, checkFieldManager, checkPatchOptions, isApplied, recordWrite, settleManagedFields } from './managed-fields.js';
 
@@ -143,6 +144,7 @@ export class EtcdRegistry implements Registry {
     const info = this.resourceInfo(resource);
     checkFieldManager(opts.fieldManager, 'CreateOptions');
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw errs.badRequest('the request body must be an object');
+    decodeWrite(info, obj, opts);
     const m = meta(obj);
     let ns = '';
     if (info.namespaced) {
@@ -233,6 +235,7 @@ export class EtcdRegistry implements Registry {
       if (!hasStatusSubresource(info) && sub === 'status') throw errs.notFound(`${resource}/status`, name);
     }
     if (!obj || typeof obj !== 'object') throw errs.badRequest('the request body must be an object');
+    decodeWrite(info, obj, opts);
     if (obj.metadata?.name && obj.metadata.name !== name) {
       throw errs.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
     }
@@ -382,7 +385,9 @@ export class EtcdRegistry implements Registry {
         return { object: await this.putScale(info, ns, name, patched, opts), created: false };
       }
       const curRv = cur.metadata.resourceVersion!;
-      const patched = patchType === APPLY ? applyPatchServerSide(info, cur, patch, opts) : applyPatch(resource, cur, patchType, patch);
+      const found = { duplicates: [] as string[] };
+      const raw = patchType === APPLY ? applyPatchServerSide(info, cur, patch, opts) : applyPatch(resource, cur, patchType, patch, found);
+      const patched = decodeWrite(info, raw, opts, found.duplicates);
       const pinned = patched.metadata?.resourceVersion;
       // A resourceVersion in the patch itself is a precondition; otherwise retry conflicts.
       if (pinned && pinned !== curRv) throw errs.conflict(resource, name);
@@ -498,6 +503,7 @@ export class EtcdRegistry implements Registry {
   async createSubresource(resource: string, namespace: string, name: string, subresource: string, body: KubeObject, opts: WriteOpts = {}): Promise<KubeObject> {
     const info = this.resourceInfo(resource);
     const ns = this.scope(info, namespace);
+    if (resource === 'pods') decodeSubresourceWrite(info, subresource, body, opts);
     if (resource === 'pods' && subresource === 'binding') return this.binder.bind(ns, name, body, opts);
     if (resource === 'pods' && subresource === 'eviction') {
       const res = await this.delete('pods', ns, name, { ...((body as any)?.deleteOptions ?? {}), dryRun: opts.dryRun });

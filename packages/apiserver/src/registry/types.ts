@@ -1,7 +1,7 @@
 // The one layer both faces of the apiserver (Kubernetes REST and the cluster gRPC API)
 // call. It validates, defaults, stores in etcd and fans watches out. It throws ApiError
 // (from @k8ts/client) carrying the metav1.Status that either face sends back as is.
-import type { KubeObject, KubeList, WatchEvent, DeleteOptions } from '@k8ts/api';
+import type { KubeObject, KubeList, WatchEvent, DeleteOptions, FieldValidation } from '@k8ts/api';
 import type { ListOptions, WatchOptions, PatchType } from '@k8ts/client';
 import type { RegistryListOptions } from './list-options.js';
 
@@ -16,6 +16,12 @@ export interface WriteOpts {
   /** The fieldManager parameter; without it the manager comes from `userAgent` (then the user). */
   fieldManager?: string;
   userAgent?: string;
+  /** Unknown and duplicate fields: Ignore, Warn (absent) or Strict, as the request asked. */
+  fieldValidation?: FieldValidation;
+  /** Keys the request body held twice (paths), found when it was parsed. */
+  duplicateFields?: readonly string[];
+  /** Where the write appends the warnings for the client (`unknown field "spec.x"`). */
+  warnings?: string[];
 }
 
 export interface PatchOpts extends WriteOpts {

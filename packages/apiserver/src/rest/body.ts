@@ -1,7 +1,8 @@
 // Request bodies: read with a size cap (3 MiB, as kube-apiserver caps them) and decoded
-// from JSON, YAML or Kubernetes protobuf.
+// from JSON, YAML or Kubernetes protobuf. JSON and YAML are parsed by @k8ts/api's parsers,
+// which refuse nesting beyond its cap and report keys an object holds twice.
 import type { IncomingMessage } from 'node:http';
-import YAML from 'yaml';
+import { parseJsonText, parseYamlText } from '@k8ts/api';
 import { badRequest, tooLarge, unsupportedMediaType } from './status.js';
 import { decodeProtobufObject } from './protobuf/envelope.js';
 
@@ -49,17 +50,17 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
-/** An object body in any format the server accepts. */
-export function decodeObjectBody(buf: Buffer, contentType: string | undefined): Record<string, unknown> {
+/** An object body in any format the server accepts; keys it holds twice are added to `duplicates`. */
+export function decodeObjectBody(buf: Buffer, contentType: string | undefined, duplicates?: string[]): Record<string, unknown> {
   const type = mediaType(contentType);
   if (buf.length === 0) throw badRequest('the body of the request was empty');
   let value: unknown;
   if (type === 'application/vnd.kubernetes.protobuf') {
     value = decodeProtobufObject(buf);
   } else if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') {
-    value = parseYaml(buf.toString('utf8'));
+    value = parseYaml(buf.toString('utf8'), duplicates);
   } else if (type === 'application/json' || type === '' || type === '*/*') {
-    value = parseJson(buf.toString('utf8'));
+    value = parseJson(buf.toString('utf8'), duplicates);
   } else {
     throw unsupportedMediaType(type);
   }
@@ -69,17 +70,21 @@ export function decodeObjectBody(buf: Buffer, contentType: string | undefined): 
   return value as Record<string, unknown>;
 }
 
-export function parseJson(text: string): unknown {
+export function parseJson(text: string, duplicates?: string[]): unknown {
   try {
-    return JSON.parse(text);
+    const parsed = parseJsonText(text);
+    if (parsed.duplicates.length) duplicates?.push(...parsed.duplicates);
+    return parsed.value;
   } catch (e) {
     throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
   }
 }
 
-export function parseYaml(text: string): unknown {
+export function parseYaml(text: string, duplicates?: string[]): unknown {
   try {
-    return YAML.parse(text, { version: '1.2', merge: false });
+    const parsed = parseYamlText(text);
+    if (parsed.duplicates.length) duplicates?.push(...parsed.duplicates);
+    return parsed.value;
   } catch (e) {
     throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
   }

@@ -1,7 +1,7 @@
 // Query parameters of resource requests, read the way kube-apiserver reads them.
-import type { DeleteOptions } from '@k8ts/api';
+import type { DeleteOptions, FieldValidation } from '@k8ts/api';
 import type { RegistryListOptions } from '../registry/list-options.js';
-import { badRequest } from './status.js';
+import { badRequest, restError } from './status.js';
 
 export function isTrue(v: string | null): boolean {
   return v === 'true' || v === '1' || v === 'True' || v === 'TRUE';
@@ -75,4 +75,20 @@ export function deleteOptions(q: URLSearchParams, body: unknown): DeleteOptions 
     throw badRequest(`propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
   }
   return opts;
+}
+
+/**
+ * The fieldValidation parameter of a write (absent: Warn, the server's default); any other
+ * value is a 422 on the verb's options, as kube-apiserver validates them.
+ */
+export function fieldValidation(q: URLSearchParams, options: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions'): FieldValidation {
+  const v = q.get('fieldValidation') ?? '';
+  if (v === '') return 'Warn';
+  if (v === 'Ignore' || v === 'Warn' || v === 'Strict') return v;
+  const message = `fieldValidation: Unsupported value: ${JSON.stringify(v)}: supported values: "", "Ignore", "Strict", "Warn"`;
+  throw restError(422, 'Invalid', `${options}.meta.k8s.io "" is invalid: ${message}`, {
+    group: 'meta.k8s.io',
+    kind: options,
+    causes: [{ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(v)}: supported values: "", "Ignore", "Strict", "Warn"`, field: 'fieldValidation' }],
+  });
 }

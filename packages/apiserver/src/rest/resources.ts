@@ -7,7 +7,9 @@ import { apiVersionOf, type ResourceInfo } from '@k8ts/api';
 import type { RequestContext } from './context.js';
 import type { WriteOpts } from '../registry/types.js';
 import { readBody, decodeObjectBody, decodeOptionalBody, mediaType } from './body.js';
-import { listOptions, isWatch, dryRun, deleteOptions, isTrue } from './query.js';
+import { listOptions, isWatch, dryRun, deleteOptions, isTrue, fieldValidation } from './query.js';
+import { setWarnings } from './warnings.js';
+import { decodeDeleteOptions } from '../registry/decode.js';
 import { sendJson, renderObject, renderList } from './respond.js';
 import { serveWatch } from './watch.js';
 import { badRequest, methodNotAllowed, notFoundPath, success, unsupportedPatchType } from './status.js';
@@ -56,7 +58,9 @@ function checkBody(obj: Record<string, unknown>, info: ResourceInfo, namespace: 
   if (apiVersion && apiVersion !== apiVersionOf(info)) {
     throw badRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${apiVersionOf(info)})`);
   }
-  const meta = (obj.metadata && typeof obj.metadata === 'object' ? obj.metadata : {}) as KubeObject['metadata'];
+  // metadata of a wrong type is left for the registry's decode to answer (400).
+  if (obj.metadata !== undefined && obj.metadata !== null && (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))) return obj as unknown as KubeObject;
+  const meta = (obj.metadata ?? {}) as KubeObject['metadata'];
   if (info.namespaced) {
     if (meta.namespace && meta.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -72,6 +76,11 @@ function checkBody(obj: Record<string, unknown>, info: ResourceInfo, namespace: 
   obj.kind = kind ?? info.kind;
   obj.metadata = meta;
   return obj as unknown as KubeObject;
+}
+
+/** The options of a write from its query: dryRun, fieldValidation, and places for what decoding finds. */
+function writeOpts(q: URLSearchParams, options: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions', user: WriteOpts['user']): WriteOpts & { duplicateFields: string[]; warnings: string[] } {
+  return { dryRun: dryRun(q), user, fieldValidation: fieldValidation(q, options), duplicateFields: [], warnings: [] };
 }
 
 export async function serveResource(ctx: RequestContext): Promise<void> {
@@ -119,16 +128,19 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
     case 'POST': {
       ctx.verb = 'POST';
       const ns = namespaceOf(ctx, info);
-      const body = decodeObjectBody(await readBody(req), req.headers['content-type']);
+      const write = writeOpts(q, 'CreateOptions', user);
+      const body = decodeObjectBody(await readBody(req), req.headers['content-type'], write.duplicateFields);
       if (!route.name) {
         if (sub) throw notFoundPath();
         const obj = checkBody(body, info, ns);
-        const created = await registry.create(info.resource, ns, obj, { dryRun: dryRun(q), user, ...writer(ctx) });
+        const created = await registry.create(info.resource, ns, obj, { ...write, ...writer(ctx) });
+        setWarnings(ctx.res, write.warnings);
         reply(ctx, 201, created, info);
         return;
       }
       if (!sub) throw methodNotAllowed('POST', info.kind);
-      const result = await registry.createSubresource(info.resource, ns, route.name, sub, body as KubeObject, { dryRun: dryRun(q), user, ...writer(ctx) });
+      const result = await registry.createSubresource(info.resource, ns, route.name, sub, body as KubeObject, { ...write, ...writer(ctx) });
+      setWarnings(ctx.res, write.warnings);
       sendJson(ctx.res, 201, result, ctx.output.yaml);
       return;
     }
@@ -136,14 +148,16 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       ctx.verb = 'PUT';
       if (!route.name) throw methodNotAllowed('PUT', `${info.kind}List`);
       const ns = namespaceOf(ctx, info);
-      const body = decodeObjectBody(await readBody(req), req.headers['content-type']);
+      const write = writeOpts(q, 'UpdateOptions', user);
+      const body = decodeObjectBody(await readBody(req), req.headers['content-type'], write.duplicateFields);
       if (sub && sub !== 'status' && sub !== 'finalize') {
         const result = await registry.createSubresource(info.resource, ns, route.name, sub, body as KubeObject, { dryRun: dryRun(q), user, ...writer(ctx) });
         sendJson(ctx.res, 200, result, ctx.output.yaml);
         return;
       }
       const obj = checkBody(body, info, ns, route.name);
-      const updated = await registry.update(info.resource, ns, route.name, obj, { dryRun: dryRun(q), user, subresource: sub ?? '', ...writer(ctx) });
+      const updated = await registry.update(info.resource, ns, route.name, obj, { ...write, subresource: sub ?? '', ...writer(ctx) });
+      setWarnings(ctx.res, write.warnings);
       reply(ctx, 200, updated, info);
       return;
     }
@@ -157,13 +171,14 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       if (type === 'application/apply-patch+yaml' && !q.get('fieldManager')) {
         throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
       }
+      const write = writeOpts(q, 'PatchOptions', user);
       const { object, created } = await registry.patch(info.resource, ns, route.name, type as PatchType, patch, {
-        dryRun: dryRun(q),
-        user,
+        ...write,
         subresource: sub,
         ...writer(ctx),
         force: isTrue(q.get('force')),
       });
+      setWarnings(ctx.res, write.warnings);
       if (sub && sub !== 'status') {
         sendJson(ctx.res, 200, object, ctx.output.yaml);
         return;
@@ -172,7 +187,8 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       return;
     }
     case 'DELETE': {
-      const body = decodeOptionalBody(await readBody(req), req.headers['content-type']);
+      const raw = decodeOptionalBody(await readBody(req), req.headers['content-type']);
+      const body = raw && decodeDeleteOptions(raw);
       // DeleteOptions' own dryRun is a list of strings; the registry takes a boolean.
       const opts = { ...deleteOptions(q, body), dryRun: dryRun(q) || Array.isArray(body?.dryRun), user } as unknown as DeleteOptions & WriteOpts;
       if (!route.name) {

@@ -1,0 +1,27 @@
+// The 400 a body that cannot be decoded gets, as kube-apiserver words it, with every wrong
+// field named in details.causes.
+import type { Status, StatusCause } from '../types.js';
+
+export class DecodeError extends Error {
+  readonly code = 400;
+  readonly status: Status;
+  constructor(message: string, causes: StatusCause[]) {
+    super(message);
+    this.name = 'DecodeError';
+    this.status = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message,
+      reason: 'BadRequest',
+      code: 400,
+      ...(causes.length ? { details: { causes } } : {}),
+    };
+  }
+}
+
+/** `Pod in version "v1" cannot be handled as a Pod: <why>`. */
+export function cannotBeHandled(kind: string, version: string, why: string): string {
+  return `${kind} in version ${JSON.stringify(version)} cannot be handled as a ${kind}: ${why}`;
+}

@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseJsonText, parseYamlText, scanJson, MAX_DEPTH } from './index.js';
+
+test('scanJson finds duplicate keys with their paths, ignoring look-alikes inside strings', () => {
+  const text = '{"metadata":{"name":"a","name":"b","labels":{"x":"1"}},"spec":{"containers":[{"name":"c"},{"name":"d","image":"i","image":"j"}]},"data":{"k":"\\"name\\":"}}';
+  assert.deepEqual(scanJson(text).duplicates, ['metadata.name', 'spec.containers[1].image']);
+  assert.deepEqual(scanJson('{"a":"x\\"y","b":["a","a"],"c":{"a":1}}').duplicates, []);
+  assert.deepEqual(scanJson('{"\\u0061":1,"a":2}').duplicates, ['a'], 'escaped keys compare by their value');
+  const many = `{${Array.from({ length: 40 }, (_, i) => `"k${i}":1`).join(',')},"k7":2}`;
+  assert.deepEqual(scanJson(many).duplicates, ['k7']);
+});
+
+test('JSON nested 10,000 deep is refused before parsing, at any depth past MAX_DEPTH', () => {
+  for (const open of ['[', '{"a":']) {
+    const deep = open.repeat(10_000) + (open === '[' ? ']' : '1}').repeat(10_000);
+    assert.throws(() => parseJsonText(deep), /exceeded max depth/);
+  }
+  const ok = '['.repeat(MAX_DEPTH) + ']'.repeat(MAX_DEPTH);
+  assert.doesNotThrow(() => parseJsonText(ok));
+  assert.throws(() => parseJsonText('['.repeat(MAX_DEPTH + 1) + ']'.repeat(MAX_DEPTH + 1)), /exceeded max depth/);
+});
+
+test('parseJsonText: the value JSON.parse gives (last duplicate wins), syntax errors thrown', () => {
+  const r = parseJsonText('{"a":1,"a":2}');
+  assert.deepEqual(r.value, { a: 2 });
+  assert.deepEqual(r.duplicates, ['a']);
+  assert.throws(() => parseJsonText('{"a":'), SyntaxError);
+});
+
+test('parseYamlText reports duplicate keys (last wins) and refuses deep nesting', () => {
+  const r = parseYamlText('metadata:\n  name: a\n  name: b\nspec:\n  containers:\n  - name: c\n    name: d\n');
+  assert.deepEqual(r.value, { metadata: { name: 'b' }, spec: { containers: [{ name: 'd' }] } });
+  assert.deepEqual(r.duplicates, ['metadata.name', 'spec.containers[0].name']);
+  assert.throws(() => parseYamlText('a: ' + '['.repeat(300) + ']'.repeat(300)), /exceeded max depth/);
+  assert.throws(() => parseYamlText('a: ' + '['.repeat(10_000) + ']'.repeat(10_000)));
+  assert.throws(() => parseYamlText('a: [1'));
+});

@@ -1,0 +1,47 @@
+// Body texts to values, with what the plain parsers hide: duplicate keys (their paths) and
+// nesting beyond MAX_DEPTH, which is refused before anything recursive reads the value.
+import YAML, { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
+import { MAX_DEPTH, scanJson } from './json-scan.js';
+
+export interface ParsedBody {
+  value: unknown;
+  /** Paths of keys an object held twice; the value keeps the last, as Go's decoder does. */
+  duplicates: string[];
+}
+
+/** Parses JSON; throws SyntaxError with Go's words for nesting deeper than MAX_DEPTH. */
+export function parseJsonText(text: string): ParsedBody {
+  const scan = scanJson(text);
+  if (scan.tooDeep) throw new SyntaxError(`invalid character '${scan.tooDeep}' exceeded max depth`);
+  return { value: JSON.parse(text), duplicates: scan.duplicates };
+}
+
+/** Parses one YAML document (1.2, no merge keys) as JSON would read it. */
+export function parseYamlText(text: string): ParsedBody {
+  const doc = YAML.parseDocument(text, { version: '1.2', merge: false, uniqueKeys: false });
+  if (doc.errors.length) throw doc.errors[0];
+  const duplicates: string[] = [];
+  yamlDuplicates(doc.contents, '', 1, duplicates);
+  return { value: doc.toJS({ maxAliasCount: 100 }), duplicates };
+}
+
+function yamlKey(key: unknown): string {
+  return isScalar(key) ? String(key.value) : String(key);
+}
+
+function yamlDuplicates(node: Node | null | undefined | unknown, path: string, depth: number, out: string[]): void {
+  if (isAlias(node) || !(isMap(node) || isSeq(node))) return;
+  if (depth > MAX_DEPTH) throw new SyntaxError(`exceeded max depth at ${path || '<root>'}`);
+  if (isSeq(node)) {
+    node.items.forEach((item, i) => yamlDuplicates(item, `${path}[${i}]`, depth + 1, out));
+    return;
+  }
+  const seen = new Set<string>();
+  for (const pair of node.items) {
+    const key = yamlKey(pair.key);
+    const at = path ? `${path}.${key}` : key;
+    if (seen.has(key)) out.push(at);
+    seen.add(key);
+    yamlDuplicates(pair.value, at, depth + 1, out);
+  }
+}

@@ -1,0 +1,56 @@
+// Every object a client writes is decoded against its kind's schema before the registry
+// reads it (create, update, status update, and each patch once applied): wrong types are a
+// 400, unknown and duplicate fields follow the request's fieldValidation, warnings go back
+// to the caller through WriteOpts.warnings.
+import { decodeObject, kindSchema, metaSchema, type KubeObject, type MessageSchema, type ResourceInfo } from '@k8ts/api';
+import type { WriteOpts } from './types.js';
+import { fromApiError } from './api-calls.js';
+
+const schemas = new Map<string, MessageSchema | undefined>();
+
+function schemaOf(info: ResourceInfo): MessageSchema | undefined {
+  if (!schemas.has(info.resource)) schemas.set(info.resource, kindSchema(info.group, info.version, info.kind));
+  return schemas.get(info.resource);
+}
+
+/** Checks `obj` in place (dropping unknown fields unless Strict); throws a 400 Status. */
+export function decodeWrite(info: ResourceInfo, obj: unknown, opts: WriteOpts, duplicates?: readonly string[]): KubeObject {
+  return decodeAs(schemaOf(info), info, obj, opts, duplicates);
+}
+
+/** The bodies of the object subresources POSTed to: pods/binding and pods/eviction. */
+const SUBRESOURCE_KINDS: Record<string, [group: string, version: string, kind: string]> = {
+  binding: ['', 'v1', 'Binding'],
+  eviction: ['policy', 'v1', 'Eviction'],
+};
+
+/** decodeWrite for a subresource's body (status and finalize bodies are the object itself). */
+export function decodeSubresourceWrite(info: ResourceInfo, subresource: string, obj: unknown, opts: WriteOpts): KubeObject {
+  const kind = SUBRESOURCE_KINDS[subresource];
+  if (!kind) return obj as KubeObject;
+  return decodeAs(kindSchema(...kind), { ...info, version: kind[1] }, obj, opts);
+}
+
+function decodeAs(schema: MessageSchema | undefined, info: ResourceInfo, obj: unknown, opts: WriteOpts, duplicates?: readonly string[]): KubeObject {
+  if (!schema) return obj as KubeObject;
+  try {
+    const { object, warnings } = decodeObject<KubeObject>(schema, obj, {
+      fieldValidation: opts.fieldValidation,
+      duplicates: duplicates ?? opts.duplicateFields,
+      version: info.version,
+    });
+    if (warnings.length) opts.warnings?.push(...warnings);
+    return object;
+  } catch (err) {
+    throw fromApiError(err);
+  }
+}
+
+/** A DeleteOptions body, checked as Go decodes it (wrong types: 400; unknown fields dropped). */
+export function decodeDeleteOptions<T extends object>(body: T): T {
+  try {
+    return decodeObject<T>(metaSchema('DeleteOptions')!, body, { fieldValidation: 'Ignore', version: 'v1' }).object;
+  } catch (err) {
+    throw fromApiError(err);
+  }
+}
