@@ -45,18 +45,3 @@ export function statusForInvalid(kind: string, name: string, errors: FieldError[
     code: 422,
   };
 }
-
-/** An error carrying the field errors, for code paths that throw. */
-export class ValidationError extends Error {
-  readonly status: Status;
-  constructor(
-    readonly kind: string,
-    readonly objectName: string,
-    readonly errors: FieldError[],
-  ) {
-    const status = statusForInvalid(kind, objectName, errors);
-    super(status.message);
-    this.name = 'ValidationError';
-    this.status = status;
-  }
-}
