@@ -5,7 +5,7 @@
 // (503 ServiceUnavailable) and are never re-sent, since the apiserver may have applied them.
 // An apiserver without Exchange (UNIMPLEMENTED, nothing answered) gets unary calls instead.
 import * as grpc from '@grpc/grpc-js';
-import type { Status } from '@k8ts/api';
+import { failureStatus, type Status } from '@k8ts/api';
 import { ApiError } from './types.js';
 
 export type ExchangeOp = 'get' | 'create' | 'update' | 'patch' | 'delete' | 'renew_lease';
@@ -59,7 +59,7 @@ export const EXCHANGE_IDLE_CLOSE_MS = 500;
 
 /** The metav1.Status of a failure the client made up (no reply from the apiserver). */
 export function clientStatus(code: number, reason: string, message: string): Status {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+  return failureStatus(code, reason, message);
 }
 
 /** An ApiError from the in-band error of a reply: what the unary call's k8s-status trailer would have given. */
