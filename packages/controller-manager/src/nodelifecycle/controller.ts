@@ -11,7 +11,7 @@ import { TokenBucket } from '../framework/rate-limiter.js';
 import { unwrap } from '../framework/tombstone.js';
 import { clone, keyOf, splitKey } from '../util/objects.js';
 import { rfc3339 } from '../util/time.js';
-import { NotReadyTaintKey, UnreachableTaintKey, noExecuteTaints, tolerationMs } from './taints.js';
+import { TaintNodeNotReady as NotReadyTaintKey, TaintNodeUnreachable as UnreachableTaintKey, noExecuteTaints, tolerationMs } from '@k8ts/api';
 
 export const NodeLeaseNamespace = 'kube-node-lease';
 
