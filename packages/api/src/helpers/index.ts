@@ -5,3 +5,4 @@ export * from './conditions.js';
 export * from './pods.js';
 export * from './tolerations.js';
 export * from './node-selector.js';
+export * from './nodes.js';

@@ -43,5 +43,5 @@ test('required node affinity: terms ORed, requirements ANDed, an empty term matc
   assert.equal(fits(terms({ matchExpressions: [{ key: 'gen', operator: 'Gt', values: ['4'] }, { key: 'gpu', operator: 'DoesNotExist' }] })), true);
   assert.equal(fits(terms({})), false, 'an empty term matches no node');
   assert.equal(fits(terms({ matchExpressions: [{ key: 'gen', operator: 'Gt', values: ['x'] }] })), false, 'a bad Gt value fits no node');
-  assert.throws(() => requiredNodeMatcher({ spec: terms({ matchExpressions: [{ key: 'zone', operator: 'Near' }] }) }), /Unsupported value: "Near"/);
+  assert.throws(() => requiredNodeMatcher({ spec: <any>terms({ matchExpressions: [{ key: 'zone', operator: 'Near' }] }) }), /Unsupported value: "Near"/);
 });

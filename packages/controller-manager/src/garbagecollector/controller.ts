@@ -5,11 +5,10 @@
 // wait for it (foregroundDeletion) is deleted in the foreground, and an owner with the
 // `orphan` finalizer has its references removed from its dependents before it goes.
 import type { KubeObject, OwnerReference } from '@k8ts/api';
-import { resourceForKind, findResource } from '@k8ts/api';
+import { deepCopy, findResource, resourceForKind } from '@k8ts/api';
 import { isNotFound, isConflict } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { unwrap } from '../framework/tombstone.js';
-import { clone } from '../util/objects.js';
 
 export const ForegroundFinalizer = 'foregroundDeletion';
 export const OrphanFinalizer = 'orphan';
@@ -181,7 +180,7 @@ export class GarbageCollector {
   private async updateRefs(ref: Ref, obj: KubeObject, f: (refs: OwnerReference[]) => OwnerReference[]): Promise<void> {
     let cur = obj;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const next = clone(cur);
+      const next = deepCopy(cur);
       next.metadata.ownerReferences = f(next.metadata.ownerReferences ?? []);
       try {
         await this.ctx.client.update(ref.resource, next);
@@ -199,7 +198,7 @@ export class GarbageCollector {
     let cur = obj;
     for (let attempt = 0; attempt < 3; attempt++) {
       if (!(cur.metadata.finalizers ?? []).includes(finalizer)) return;
-      const next = clone(cur);
+      const next = deepCopy(cur);
       next.metadata.finalizers = (next.metadata.finalizers ?? []).filter((f) => f !== finalizer);
       try {
         await this.ctx.client.update(ref.resource, next);
