@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { createLogger } from '@k8ts/client';
 import { startControllerManager, CONTROLLER_NAMES } from './index.js';
-import { parseDurationMs as ms } from './util/duration.js';
+import { parseDuration as ms } from '@k8ts/api';
 
 const program = new Command('k8ts-controller-manager')
   .description('Runs the cluster controllers (replica sets, deployments, endpoints, nodes, GC, namespaces, daemon sets, jobs, cron jobs)')

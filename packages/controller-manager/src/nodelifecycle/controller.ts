@@ -7,7 +7,7 @@
 import type { Lease, Node, Pod, Taint } from '@k8ts/api';
 import { isNotFound, isConflict } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
-import { TokenBucket } from '../framework/rate-limiter.js';
+import { TokenBucket } from '@k8ts/api';
 import { unwrap } from '../framework/tombstone.js';
 import { deepCopy, noExecuteTaints, objectKey, rfc3339, splitObjectKey, TaintNodeNotReady as NotReadyTaintKey, TaintNodeUnreachable as UnreachableTaintKey, tolerationMs } from '@k8ts/api';
 
