@@ -5,6 +5,7 @@ import type { DaemonSet, KubeObject, Node, Pod } from '@k8ts/api';
 import { isNotFound } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { Expectations } from '../framework/expectations.js';
+import { deletePods } from '../framework/pod-deletion.js';
 import { claimObjects } from '../framework/ref-manager.js';
 import { podFromTemplate } from '../framework/pod-template.js';
 import { unwrap } from '../framework/tombstone.js';
@@ -118,7 +119,6 @@ export class DaemonSetController {
 
   private async manage(ds: DaemonSet & KubeObject, key: string, nodes: string[], victims: Pod[]): Promise<void> {
     this.expectations.expectCreations(key, nodes.length);
-    this.expectations.expectDeletions(key, victims.map(objectKey));
     const ref = newControllerRef(ds, 'apps/v1', 'DaemonSet');
     const errors: unknown[] = [];
     await Promise.all([
@@ -135,15 +135,7 @@ export class DaemonSetController {
           errors.push(e);
         }
       }),
-      ...victims.map(async (p) => {
-        try {
-          await this.ctx.client.delete('pods', p.metadata.namespace!, p.metadata.name!);
-          this.ctx.recorder.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-        } catch (e) {
-          this.expectations.deletionObserved(key, objectKey(p));
-          if (!isNotFound(e)) errors.push(e);
-        }
-      }),
+      deletePods(this.ctx, ds, this.expectations, key, victims).then((failed) => void errors.push(...failed)),
     ]);
     if (errors.length) throw errors[0];
   }

@@ -7,6 +7,7 @@ import type { Job, KubeObject, Pod } from '@k8ts/api';
 import { isNotFound } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { Expectations } from '../framework/expectations.js';
+import { deletePods } from '../framework/pod-deletion.js';
 import { claimObjects } from '../framework/ref-manager.js';
 import { slowStartBatch } from '../framework/slow-start.js';
 import { podFromTemplate } from '../framework/pod-template.js';
@@ -183,19 +184,8 @@ export class JobController {
   }
 
   private async deletePods(job: JobObj, key: string, pods: Pod[]): Promise<void> {
-    if (!pods.length) return;
-    this.expectations.expectDeletions(key, pods.map(objectKey));
-    await Promise.all(
-      pods.map(async (p) => {
-        try {
-          await this.ctx.client.delete('pods', p.metadata.namespace!, p.metadata.name!);
-          this.ctx.recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-        } catch (e) {
-          this.expectations.deletionObserved(key, objectKey(p));
-          if (!isNotFound(e)) throw e;
-        }
-      }),
-    );
+    const errors = await deletePods(this.ctx, job, this.expectations, key, pods);
+    if (errors.length) throw errors[0];
   }
 
   private async handleTTL(job: JobObj, key: string, now: number): Promise<void> {

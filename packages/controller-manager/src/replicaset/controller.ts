@@ -4,6 +4,7 @@ import type { KubeObject, Pod, ReplicaSet } from '@k8ts/api';
 import { isNotFound } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { Expectations } from '../framework/expectations.js';
+import { deletePods } from '../framework/pod-deletion.js';
 import { claimObjects } from '../framework/ref-manager.js';
 import { slowStartBatch } from '../framework/slow-start.js';
 import { podFromTemplate } from '../framework/pod-template.js';
@@ -167,21 +168,7 @@ export class ReplicaSetController {
       const n = Math.min(diff, burst);
       const related = this.relatedPods(rs);
       const victims = rankPodsForDeletion(pods, related).slice(0, n);
-      this.expectations.expectDeletions(key, victims.map(objectKey));
-      const errors: unknown[] = [];
-      await Promise.all(
-        victims.map(async (p) => {
-          try {
-            await this.ctx.client.delete('pods', p.metadata.namespace!, p.metadata.name!);
-            this.ctx.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-          } catch (e) {
-            this.expectations.deletionObserved(key, objectKey(p));
-            if (isNotFound(e)) return;
-            this.ctx.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${errMessage(e)}`);
-            errors.push(e);
-          }
-        }),
-      );
+      const errors = await deletePods(this.ctx, rs, this.expectations, key, victims);
       if (errors.length) throw errors[0];
     }
   }
