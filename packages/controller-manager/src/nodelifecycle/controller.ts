@@ -7,9 +7,8 @@
 import type { Lease, Node, Pod, Taint } from '@k8ts/api';
 import { isNotFound, isConflict } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
-import { TokenBucket } from '@k8ts/api';
 import { unwrap } from '../framework/tombstone.js';
-import { deepCopy, noExecuteTaints, objectKey, rfc3339, splitObjectKey, TaintNodeNotReady as NotReadyTaintKey, TaintNodeUnreachable as UnreachableTaintKey, tolerationMs } from '@k8ts/api';
+import { deepCopy, noExecuteTaints, nodeReadyCondition, objectKey, rfc3339, splitObjectKey, TaintNodeNotReady as NotReadyTaintKey, TaintNodeUnreachable as UnreachableTaintKey, TokenBucket, tolerationMs } from '@k8ts/api';
 
 export const NodeLeaseNamespace = 'kube-node-lease';
 
@@ -121,7 +120,7 @@ export class NodeLifecycleController {
           h.leaseRenew = renew;
           h.probeMs = now;
         }
-        const ready = readyCondition(node);
+        const ready = nodeReadyCondition(node);
         if (ready?.lastHeartbeatTime !== h.heartbeat && ready?.reason !== 'NodeStatusUnknown') {
           h.heartbeat = ready?.lastHeartbeatTime;
           h.probeMs = now;
@@ -148,7 +147,7 @@ export class NodeLifecycleController {
 
   private async reconcileNode(node: Node, stale: boolean): Promise<void> {
     let cur = node;
-    const ready = readyCondition(cur);
+    const ready = nodeReadyCondition(cur);
     let podsNotReady = false;
     if (stale && ready?.status !== 'Unknown') {
       cur = await this.markUnknown(cur);
@@ -158,7 +157,7 @@ export class NodeLifecycleController {
     } else if (!stale && ready?.status === 'False' && !hasTaint(cur, NotReadyTaintKey, 'NoExecute')) {
       podsNotReady = true;
     }
-    const wantKey = this.zoneState === 'FullDisruption' ? undefined : stale ? UnreachableTaintKey : readyCondition(cur)?.status === 'False' ? NotReadyTaintKey : undefined;
+    const wantKey = this.zoneState === 'FullDisruption' ? undefined : stale ? UnreachableTaintKey : nodeReadyCondition(cur)?.status === 'False' ? NotReadyTaintKey : undefined;
     // The taint first: it starts the toleration clocks; pod readiness follows in parallel.
     await Promise.all([this.setTaints(cur, wantKey), podsNotReady ? this.markPodsNotReady(cur.metadata.name!) : undefined]);
   }
@@ -334,10 +333,6 @@ export class NodeLifecycleController {
     }
     for (const n of [...this.missingNodeSince.keys()]) if (!seen.has(n)) this.missingNodeSince.delete(n);
   }
-}
-
-function readyCondition(node: Node) {
-  return node.status?.conditions?.find((c) => c.type === 'Ready');
 }
 
 function hasTaint(node: Node, key: string, effect: string): boolean {
