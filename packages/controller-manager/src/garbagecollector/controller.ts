@@ -178,28 +178,30 @@ export class GarbageCollector {
   }
 
   private async updateRefs(ref: Ref, obj: KubeObject, f: (refs: OwnerReference[]) => OwnerReference[]): Promise<void> {
-    let cur = obj;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const next = deepCopy(cur);
+    await this.updateOnConflict(ref, obj, 'update owner references of', (next) => {
       next.metadata.ownerReferences = f(next.metadata.ownerReferences ?? []);
-      try {
-        await this.ctx.client.update(ref.resource, next);
-        return;
-      } catch (e) {
-        if (isNotFound(e)) return;
-        if (!isConflict(e)) throw e;
-        cur = await this.ctx.client.get(ref.resource, ref.namespace, ref.name);
-      }
-    }
-    throw new Error(`could not update owner references of ${ref.resource} ${ref.namespace}/${ref.name}`);
+      return true;
+    });
   }
 
   private async removeFinalizer(ref: Ref, obj: KubeObject, finalizer: string): Promise<void> {
+    await this.updateOnConflict(ref, obj, `remove finalizer ${finalizer} from`, (next) => {
+      const finalizers = next.metadata.finalizers ?? [];
+      if (!finalizers.includes(finalizer)) return false;
+      next.metadata.finalizers = finalizers.filter((f) => f !== finalizer);
+      return true;
+    });
+  }
+
+  /**
+   * Writes `change` (false: nothing left to do) to a copy of obj, reading the object again
+   * after a conflict (retry.RetryOnConflict, three tries). A deleted object needs nothing.
+   */
+  private async updateOnConflict(ref: Ref, obj: KubeObject, what: string, change: (next: KubeObject) => boolean): Promise<void> {
     let cur = obj;
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (!(cur.metadata.finalizers ?? []).includes(finalizer)) return;
       const next = deepCopy(cur);
-      next.metadata.finalizers = (next.metadata.finalizers ?? []).filter((f) => f !== finalizer);
+      if (!change(next)) return;
       try {
         await this.ctx.client.update(ref.resource, next);
         return;
@@ -209,7 +211,7 @@ export class GarbageCollector {
         cur = await this.ctx.client.get(ref.resource, ref.namespace, ref.name);
       }
     }
-    throw new Error(`could not remove finalizer ${finalizer} from ${ref.resource} ${ref.namespace}/${ref.name}`);
+    throw new Error(`could not ${what} ${ref.resource} ${ref.namespace}/${ref.name}`);
   }
 
   private async orphanDependents(ref: Ref, owner: KubeObject): Promise<void> {
