@@ -5,6 +5,8 @@ export * from './selectors/labels.js';
 export * from './selectors/fields.js';
 export { isDNS1123Label, isDNS1123Subdomain, isDNS1035Label, isQualifiedName, isValidLabelValue } from './selectors/label-syntax.js';
 export * from './quantity.js';
+export * from './duration.js';
+export * from './token-bucket.js';
 export * from './defaults.js';
 export * from './helpers/index.js';
 export * from './validation/index.js';

@@ -1,7 +1,7 @@
 // The apiserver process: `node --single-threaded-gc --import tsx packages/apiserver/src/main.ts --etcd-servers …`
 // (node flags: ./node-flags.ts)
 import { Command } from 'commander';
-import { createLogger } from '@k8ts/client';
+import { createLogger, stopOnSignals } from '@k8ts/client';
 import { startApiServer } from './server/start.js';
 import { parseEtcdServers } from './storage/etcd-client.js';
 
@@ -53,12 +53,4 @@ const server = await startApiServer({
 // Tests and `k8ts up` read this line to learn the ports picked for port 0.
 console.log(JSON.stringify({ msg: 'apiserver ready', restPort: server.restPort, grpcPort: server.grpcPort }));
 
-let stopping = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal: sig }, 'stopping');
-    server.stop().finally(() => process.exit(0));
-  });
-}
+stopOnSignals(logger, () => server.stop());

@@ -5,7 +5,7 @@
 // (503 ServiceUnavailable) and are never re-sent, since the apiserver may have applied them.
 // An apiserver without Exchange (UNIMPLEMENTED, nothing answered) gets unary calls instead.
 import * as grpc from '@grpc/grpc-js';
-import type { Status } from '@k8ts/api';
+import { apiError, type Status } from '@k8ts/api';
 import { ApiError } from './types.js';
 
 export type ExchangeOp = 'get' | 'create' | 'update' | 'patch' | 'delete' | 'renew_lease';
@@ -57,11 +57,6 @@ const UNSUPPORTED_RECHECK_MS = 60_000;
  */
 export const EXCHANGE_IDLE_CLOSE_MS = 500;
 
-/** The metav1.Status of a failure the client made up (no reply from the apiserver). */
-export function clientStatus(code: number, reason: string, message: string): Status {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-}
-
 /** An ApiError from the in-band error of a reply: what the unary call's k8s-status trailer would have given. */
 export function apiErrorFromReply(e: { code: number; message: string; status_json: string }, fromGrpc: (err: Partial<grpc.ServiceError>) => ApiError): ApiError {
   if (e.status_json) {
@@ -111,7 +106,7 @@ export class ExchangeStream {
   }
 
   call<Op extends ExchangeOp>(op: Op, req: object, opts: ExchangeCallOptions): Promise<ExchangeReply<Op>> {
-    if (this.closed) return Promise.reject(new ApiError(499, 'ClientClosedRequest', clientStatus(499, 'ClientClosedRequest', 'the client was closed')));
+    if (this.closed) return Promise.reject(apiError(499, 'ClientClosedRequest', 'the client was closed'));
     if (this.unsupportedUntil > Date.now()) return this.unary(op, req, opts);
     if (opts.signal?.aborted) return Promise.reject(aborted());
     return new Promise((resolve, reject) => {
@@ -150,7 +145,7 @@ export class ExchangeStream {
       s.ended = true;
       s.call.cancel();
     }
-    for (const id of [...this.pending.keys()]) this.fail(id, new ApiError(499, 'ClientClosedRequest', clientStatus(499, 'ClientClosedRequest', 'the client was closed')));
+    for (const id of [...this.pending.keys()]) this.fail(id, apiError(499, 'ClientClosedRequest', 'the client was closed'));
   }
 
   private current(): Stream {
@@ -165,7 +160,7 @@ export class ExchangeStream {
       if (msg.reply) p.resolve(msg.reply);
       else if (msg.renewed) p.resolve(msg.renewed);
       else if (msg.error) p.reject(apiErrorFromReply(msg.error, this.fromGrpc));
-      else p.reject(new ApiError(500, 'InternalError', clientStatus(500, 'InternalError', `reply ${msg.id} carries no result`)));
+      else p.reject(apiError(500, 'InternalError', `reply ${msg.id} carries no result`));
     });
     // grpc-js emits `status` (and `error` unless OK) as soon as the call ends, while replies
     // read before may still sit in the stream's buffer: fail what is left once `end` says
@@ -245,5 +240,5 @@ export class ExchangeStream {
 }
 
 function aborted(): ApiError {
-  return new ApiError(499, 'ClientClosedRequest', clientStatus(499, 'ClientClosedRequest', 'the request was aborted'));
+  return apiError(499, 'ClientClosedRequest', 'the request was aborted');
 }

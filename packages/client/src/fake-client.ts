@@ -4,8 +4,27 @@
 // resourceVersion (410 Expired once `compact()` dropped it). Every call is recorded in
 // `actions`; `prependReactor` lets a test answer or fail a call before the store sees it.
 import { randomUUID } from 'node:crypto';
-import { findResource, applyPatch, PatchError, type KubeObject, type KubeList, type WatchEvent, type DeleteOptions, type Status } from '@k8ts/api';
-import { ApiError, type Client, type ListOptions, type WatchOptions, type WriteOptions, type PatchType, type WatchHandle } from './types.js';
+import {
+  findResource,
+  applyPatch,
+  PatchError,
+  alreadyExists,
+  apiError,
+  conflict,
+  deepCopy,
+  expired,
+  invalid,
+  notFound,
+  objectKey,
+  rfc3339,
+  successStatus,
+  type FieldErrorType,
+  type KubeObject,
+  type KubeList,
+  type WatchEvent,
+  type DeleteOptions,
+} from '@k8ts/api';
+import { type ApiError, type Client, type ListOptions, type WatchOptions, type WriteOptions, type PatchType, type WatchHandle } from './types.js';
 import { objectMatcher } from './selectors.js';
 
 export type FakeVerb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'watch';
@@ -49,50 +68,12 @@ function randomSuffix(): string {
   return s;
 }
 
-function statusOf(code: number, reason: string, message: string, details?: Status['details']): Status {
-  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-  if (details) s.details = details;
-  return s;
-}
+export const notFoundError = notFound;
+export const alreadyExistsError = alreadyExists;
+export const conflictError = conflict;
 
-function qualified(resource: string): string {
-  const g = findResource(resource)?.group;
-  return g ? `${resource}.${g}` : resource;
-}
-
-function details(resource: string, name: string): Status['details'] {
-  const g = findResource(resource)?.group;
-  return { name, group: g || undefined, kind: resource };
-}
-
-export function notFoundError(resource: string, name: string): ApiError {
-  return new ApiError(404, 'NotFound', statusOf(404, 'NotFound', `${qualified(resource)} "${name}" not found`, details(resource, name)));
-}
-export function alreadyExistsError(resource: string, name: string): ApiError {
-  return new ApiError(409, 'AlreadyExists', statusOf(409, 'AlreadyExists', `${qualified(resource)} "${name}" already exists`, details(resource, name)));
-}
-export function conflictError(resource: string, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again'): ApiError {
-  return new ApiError(409, 'Conflict', statusOf(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(resource)} "${name}": ${why}`, details(resource, name)));
-}
-function invalidError(resource: string, name: string, field: string, message: string): ApiError {
-  const kind = findResource(resource)?.kind ?? resource;
-  return new ApiError(
-    422,
-    'Invalid',
-    statusOf(422, 'Invalid', `${kind} "${name}" is invalid: ${field}: ${message}`, {
-      name,
-      kind,
-      group: findResource(resource)?.group || undefined,
-      causes: [{ field, message, reason: 'FieldValueRequired' }],
-    }),
-  );
-}
-function expiredError(message: string): ApiError {
-  return new ApiError(410, 'Expired', statusOf(410, 'Expired', message));
-}
-
-function rfc3339(d = new Date()): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+function invalidError(resource: string, name: string, field: string, message: string, type: FieldErrorType = 'FieldValueRequired'): ApiError {
+  return invalid(resource, name, [{ field, type, message }]);
 }
 
 function isNamespaced(resource: string): boolean {
@@ -103,11 +84,8 @@ function hasStatusSubresource(resource: string): boolean {
   return findResource(resource)?.subresources.includes('status') ?? false;
 }
 
-function keyOf(namespace: string, name: string): string {
-  return namespace ? `${namespace}/${name}` : name;
-}
-
-const clone = <T>(o: T): T => structuredClone(o);
+const keyOf = (namespace: string, name: string): string => objectKey({ metadata: { namespace, name } });
+const clone = deepCopy;
 
 /** kubernetes-types marks metadata read-only; the store is where it is written. */
 type MutableMeta = { -readonly [K in keyof KubeObject['metadata']]: KubeObject['metadata'][K] };
@@ -177,7 +155,7 @@ export class FakeClient implements Client {
 
   /** Sends a 410 ERROR event to every open watch and ends it. */
   expireWatches(): void {
-    const status = expiredError('too old resource version').status;
+    const status = expired('too old resource version').status;
     for (const w of [...this.watchers]) {
       w.deliver({ type: 'ERROR', object: status as unknown as KubeObject });
       w.end();
@@ -249,7 +227,7 @@ export class FakeClient implements Client {
     else delete m.namespace;
     if (!m.name && m.generateName) m.name = m.generateName + randomSuffix();
     if (!m.name) throw invalidError(resource, '', 'metadata.name', 'Required value: name or generateName is required');
-    if (m.resourceVersion) throw invalidError(resource, m.name, 'metadata.resourceVersion', 'Invalid value: must be empty on create');
+    if (m.resourceVersion) throw invalidError(resource, m.name, 'metadata.resourceVersion', 'Invalid value: must be empty on create', 'FieldValueInvalid');
     const b = this.bucket(resource);
     const key = keyOf(ns, m.name);
     if (b.has(key)) throw alreadyExistsError(resource, m.name);
@@ -395,9 +373,8 @@ export class FakeClient implements Client {
       return applyPatch(patchType, old, patch as string | object, resource) as KubeObject;
     } catch (e) {
       if (!(e instanceof PatchError)) throw e;
-      if (e.message.startsWith('the body of the request was in an unknown format'))
-        throw new ApiError(415, 'UnsupportedMediaType', statusOf(415, 'UnsupportedMediaType', e.message));
-      throw new ApiError(e.code, e.code === 400 ? 'BadRequest' : 'Invalid', statusOf(e.code, e.code === 400 ? 'BadRequest' : 'Invalid', e.message));
+      if (e.message.startsWith('the body of the request was in an unknown format')) throw apiError(415, 'UnsupportedMediaType', e.message);
+      throw e;
     }
   }
 
@@ -437,7 +414,7 @@ export class FakeClient implements Client {
   }
 
   private async subresource(resource: string, ns: string, name: string, subresource: string, body: KubeObject): Promise<KubeObject> {
-    const success: KubeObject = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+    const success = successStatus(201) as KubeObject;
     if (resource === 'pods' && subresource === 'binding') {
       const old = this.current(resource, ns, name);
       const target = (body as { target?: { name?: string } }).target?.name;
@@ -462,7 +439,7 @@ export class FakeClient implements Client {
       const old = this.current(resource, ns, name);
       return clone(this.commit(resource, old, this.merged(resource, old, body, 'status')));
     }
-    throw new ApiError(404, 'NotFound', statusOf(404, 'NotFound', `the server could not find the requested resource (post ${resource}/${subresource})`));
+    throw apiError(404, 'NotFound', `the server could not find the requested resource (post ${resource}/${subresource})`);
   }
 
   watch<T extends KubeObject = KubeObject>(resource: string, opts: WatchOptions, onEvent: (ev: WatchEvent<T>) => void): WatchHandle {
@@ -535,7 +512,7 @@ export class FakeClient implements Client {
     } else {
       const from = Number(rv);
       if (!Number.isFinite(from) || from < this.compactedRv) {
-        w.deliver({ type: 'ERROR', object: expiredError(`too old resource version: ${rv} (${this.compactedRv + 1})`).status as unknown as KubeObject });
+        w.deliver({ type: 'ERROR', object: expired(`too old resource version: ${rv} (${this.compactedRv + 1})`).status as unknown as KubeObject });
         w.end();
         return handle;
       }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import type { KubeObject, KubeList, WatchEvent, WatchEventType, DeleteOptions, Status } from '@k8ts/api';
+import { apiError, failureStatus, type KubeObject, type KubeList, type WatchEvent, type WatchEventType, type DeleteOptions, type Status } from '@k8ts/api';
 import { ExchangeStream, type ExchangeOp, type ExchangeCallOptions, type RenewLeaseReplyMsg } from './exchange-stream.js';
 import { ApiError, type Client, type ListOptions, type WatchOptions, type WriteOptions, type PatchType, type WatchHandle } from './types.js';
 
@@ -67,7 +67,7 @@ export function apiErrorFromGrpc(err: Partial<grpc.ServiceError>): ApiError {
   }
   const [code, reason] = fallback[err.code ?? grpc.status.UNKNOWN] ?? [500, 'InternalError'];
   const message = err.details || err.message || `${code} ${reason}`;
-  return new ApiError(code, reason, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+  return apiError(code, reason, message);
 }
 
 export interface GrpcClientOptions {
@@ -268,7 +268,7 @@ export class GrpcClient implements Client {
       try {
         object = JSON.parse(msg.json) as T;
       } catch (e) {
-        const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 500, reason: 'InternalError', message: `bad watch event: ${(e as Error).message}` };
+        const status = failureStatus(500, 'InternalError', `bad watch event: ${(e as Error).message}`);
         deliver({ type: 'ERROR', object: status as unknown as T });
         stopping = true;
         call.cancel();

@@ -1,5 +1,6 @@
 export * from './types.js';
 export * from './ops.js';
+export { stopOnSignals } from './stop-signals.js';
 export * from './fake-client.js';
 export { objectMatcher } from './selectors.js';
 export * from './workqueue.js';

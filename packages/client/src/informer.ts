@@ -2,7 +2,7 @@
 // local indexed store and telling handlers about adds, updates and deletes. When the watch
 // ends (410 Expired, a broken stream, an apiserver restart) the informer lists again and
 // delivers only the differences, so handlers see a consistent sequence either way.
-import type { KubeObject, WatchEvent, Status } from '@k8ts/api';
+import { objectKey, type KubeObject, type WatchEvent, type Status } from '@k8ts/api';
 import type { Logger } from 'pino';
 import type { Client } from './types.js';
 import { createLogger } from './ops.js';
@@ -32,11 +32,8 @@ export interface InformerOptions {
 
 export const NAMESPACE_INDEX = 'namespace';
 
-/** `ns/name`, or `name` for cluster-scoped objects (cache.MetaNamespaceKeyFunc). */
-export function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): string {
-  const m = obj.metadata ?? {};
-  return m.namespace ? `${m.namespace}/${m.name ?? ''}` : (m.name ?? '');
-}
+/** `ns/name`, or `name` for cluster-scoped objects (cache.MetaNamespaceKeyFunc): @k8ts/api's objectKey. */
+export const keyOf = objectKey;
 
 /** Splits a key back into namespace ("" for cluster-scoped) and name. */
 export function splitKey(key: string): { namespace: string; name: string } {

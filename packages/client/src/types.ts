@@ -1,7 +1,7 @@
 // The contract every component programs against. `GrpcClient` implements it over the
 // cluster's gRPC API; `FakeClient` implements it in memory for unit tests of controllers,
 // plugins and loops (the way client-go's fake clientset does).
-import type { KubeObject, KubeList, WatchEvent, DeleteOptions, Status } from '@k8ts/api';
+import type { KubeObject, KubeList, WatchEvent, DeleteOptions } from '@k8ts/api';
 
 export interface ListOptions {
   namespace?: string; // omitted: all namespaces
@@ -57,24 +57,5 @@ export interface Client {
   close(): void;
 }
 
-/** A failed API call, carrying the metav1.Status the server sent. */
-export class ApiError extends Error {
-  constructor(
-    public readonly code: number,
-    public readonly reason: string,
-    public readonly status: Status,
-  ) {
-    super(status.message ?? `${code} ${reason}`);
-    this.name = 'ApiError';
-  }
-}
-
-export function isNotFound(e: unknown): boolean {
-  return e instanceof ApiError && e.code === 404;
-}
-export function isConflict(e: unknown): boolean {
-  return e instanceof ApiError && e.code === 409 && e.reason === 'Conflict';
-}
-export function isAlreadyExists(e: unknown): boolean {
-  return e instanceof ApiError && e.code === 409 && e.reason === 'AlreadyExists';
-}
+// The error type and its predicates live in @k8ts/api; re-exported so existing imports keep working.
+export { ApiError, isNotFound, isConflict, isAlreadyExists } from '@k8ts/api';

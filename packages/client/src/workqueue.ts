@@ -4,6 +4,7 @@
 // after a per-item exponential backoff combined with an overall token bucket.
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { TokenBucket } from '@k8ts/api';
 
 // client-go's workqueue metrics, one set per registry, labelled by queue name.
 interface QueueMetrics {
@@ -62,20 +63,12 @@ export class ItemExponentialFailureRateLimiter<T = string> implements RateLimite
 
 /** An overall token bucket (client-go: 10 qps, burst 100): each item takes a token. */
 export class BucketRateLimiter<T = string> implements RateLimiter<T> {
-  private tokens: number;
-  private last = performance.now();
-  constructor(
-    private readonly qps = 10,
-    private readonly burst = 100,
-  ) {
-    this.tokens = burst;
+  private readonly bucket: TokenBucket;
+  constructor(qps = 10, burst = 100) {
+    this.bucket = new TokenBucket(qps, burst);
   }
   when(): number {
-    const now = performance.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
-    this.last = now;
-    this.tokens -= 1;
-    return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
+    return this.bucket.reserve();
   }
   forget(): void {}
   numRequeues(): number {

@@ -1,8 +1,8 @@
 // k8ts controller-manager process: node --import tsx packages/controller-manager/src/main.ts [flags]
 import { Command } from 'commander';
-import { createLogger } from '@k8ts/client';
+import { createLogger, stopOnSignals } from '@k8ts/client';
 import { startControllerManager, CONTROLLER_NAMES } from './index.js';
-import { parseDurationMs as ms } from './util/duration.js';
+import { parseDuration as ms } from '@k8ts/api';
 
 const program = new Command('k8ts-controller-manager')
   .description('Runs the cluster controllers (replica sets, deployments, endpoints, nodes, GC, namespaces, daemon sets, jobs, cron jobs)')
@@ -47,16 +47,7 @@ try {
     },
   });
   log.info({ opsPort: cm.opsPort, controllers: cm.manager.names, identity: cm.manager.identity }, 'controller-manager started');
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    await cm.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  stopOnSignals(log, () => cm.stop());
 } catch (e) {
   log.error({ err: e instanceof Error ? e.message : String(e) }, 'controller-manager failed to start');
   process.exit(1);

@@ -1,6 +1,6 @@
 // k8ts dns process: node --import tsx packages/dns/src/main.ts [flags]
 import { Command } from 'commander';
-import { createLogger } from '@k8ts/client';
+import { createLogger, stopOnSignals } from '@k8ts/client';
 import { startDns } from './index.js';
 
 const program = new Command('k8ts-dns')
@@ -30,16 +30,7 @@ try {
     resolvConf: o.resolvConf,
     clusterDomain: o.clusterDomain,
   });
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    await dns.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  stopOnSignals(log, () => dns.stop());
 } catch (e) {
   const msg = String(e);
   log.fatal({ err: msg, reason: /EADDRNOTAVAIL/.test(msg) ? 'AddressNotOnHost' : /EACCES/.test(msg) ? 'NoPermission' : 'StartFailed' },

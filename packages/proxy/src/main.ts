@@ -1,6 +1,6 @@
 // k8ts proxy process: node --import tsx packages/proxy/src/main.ts [flags]
 import { Command } from 'commander';
-import { createLogger } from '@k8ts/client';
+import { createLogger, stopOnSignals } from '@k8ts/client';
 import { startProxy, cleanupProxy, PermissionError, PERMISSION_HELP } from './index.js';
 
 const program = new Command('k8ts-proxy')
@@ -46,16 +46,7 @@ try {
     cleanupOnExit: !!o.cleanupOnExit,
     syncPeriodMs: Number(o.syncPeriod),
   });
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    await proxy.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  stopOnSignals(log, () => proxy.stop());
 } catch (e) {
   if (e instanceof PermissionError) {
     log.fatal({ reason: 'NoPermission' }, e.message);

@@ -1,6 +1,6 @@
 // The scheduler process: `node --import tsx packages/scheduler/src/main.ts --server 127.0.0.1:6444`.
 import { Command, Option } from 'commander';
-import { clientFromOptions, createLogger } from '@k8ts/client';
+import { clientFromOptions, createLogger, stopOnSignals } from '@k8ts/client';
 import { startScheduler } from './start.js';
 import { DEFAULT_MAX_IN_FLIGHT_BINDS, DEFAULT_SCHEDULER_NAME } from './scheduler.js';
 
@@ -47,18 +47,4 @@ const running = await startScheduler({
   maxInFlightBinds: o.maxInFlightBinds,
 });
 
-let stopping = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal: sig }, 'stopping');
-    running.stop().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err }, 'stop failed');
-        process.exit(1);
-      },
-    );
-  });
-}
+stopOnSignals(logger, () => running.stop());

@@ -3,6 +3,7 @@
 // so the next pod is scheduled while the binding is in flight.
 import { setImmediate as yieldToIo } from 'node:timers/promises';
 import type { Node, Pod } from '@k8ts/api';
+import { nodeReadyCondition } from '@k8ts/api';
 import { ApiError, isNotFound, type Client, type Logger } from '@k8ts/client';
 import { SchedulerCache } from './cache/scheduler-cache.js';
 import type { ClusterEvent } from './framework/events.js';
@@ -56,7 +57,7 @@ function nodeChangeMatters(a: Node, b: Node): boolean {
       n.spec?.taints,
       n.spec?.unschedulable,
       n.status?.allocatable,
-      n.status?.conditions?.find((c) => c.type === 'Ready')?.status,
+      nodeReadyCondition(n)?.status,
     ]);
   return pick(a) !== pick(b);
 }

@@ -1,9 +1,22 @@
-import type { Container, Pod } from 'kubernetes-types/core/v1';
+import type { Container, Pod, PodCondition } from 'kubernetes-types/core/v1';
 import { cpuMillis, quantityValue } from '../quantity.js';
 import { getCondition } from './conditions.js';
 
+/** podutil.GetPodReadyCondition. */
+export function podReadyCondition(pod: Pod): PodCondition | undefined {
+  return getCondition(pod.status?.conditions, 'Ready');
+}
+
+/** podutil.IsPodReady: the Ready condition is True. */
 export function isPodReady(pod: Pod): boolean {
-  return getCondition(pod.status?.conditions as any, 'Ready')?.status === 'True';
+  return podReadyCondition(pod)?.status === 'True';
+}
+
+/** Restarts of the pod's containers, summed (what `kubectl get pods` shows as RESTARTS). */
+export function podRestarts(pod: Pod): number {
+  let n = 0;
+  for (const s of pod.status?.containerStatuses ?? []) n += s.restartCount ?? 0;
+  return n;
 }
 
 /** Deleted but not gone yet (graceful termination running). */
@@ -24,7 +37,7 @@ export function isPodActive(pod: Pod): boolean {
 
 /** Ready for at least minReadySeconds (podutil.IsPodAvailable). */
 export function isPodAvailable(pod: Pod, minReadySeconds: number, nowMs: number = Date.now()): boolean {
-  const c = getCondition(pod.status?.conditions as any, 'Ready');
+  const c = podReadyCondition(pod);
   if (c?.status !== 'True') return false;
   if (minReadySeconds <= 0) return true;
   const t = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : NaN;

@@ -318,6 +318,15 @@ export function selectorToString(sel: LabelSelector | undefined | null): string 
   return labelSelectorFromObject(sel).toString();
 }
 
+/** metav1.FormatLabelSelector: the string form for display, `<none>` when empty, `<error>` when it does not compile. */
+export function formatLabelSelector(sel: LabelSelector | undefined | null): string {
+  try {
+    return selectorToString(sel) || '<none>';
+  } catch {
+    return '<error>';
+  }
+}
+
 /** A matchLabels-only selector as a map (for `kubectl get -l` style queries from a set). */
 export function selectorFromSet(set: Record<string, string> | undefined | null): LabelSelectorMatcher {
   return matcherOf(Object.entries(set ?? {}).map(([k, v]) => newRequirement(k, '=', [v])));

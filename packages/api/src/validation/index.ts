@@ -108,10 +108,11 @@ export type { FieldError, FieldErrorType } from './field-error.js';
 export { fieldErrorString, goValue, GoLiteral } from './field-error.js';
 // Constructors for FieldErrors in Kubernetes' words (fieldErrors.invalid(path, value, detail), ...).
 export * as fieldErrors from './field-error.js';
-export { statusForInvalid, ValidationError } from './status.js';
+export { statusForInvalid } from './status.js';
 export { validatePodSpec, canonicalJson } from './pod.js';
 export { validateLabelSelector, isValidPortName, isValidPortNum } from './common.js';
 export { validateTolerations, validateTaints, validateAffinity } from './scheduling.js';
 export { validateCronSchedule } from './batch.js';
+export { needsNodePorts } from './service.js';
 export { normalizeCronSchedule } from './cron.js';
 export { validateObjectMeta, validateLabels, validateAnnotations, TOTAL_ANNOTATION_SIZE_LIMIT } from './meta.js';

@@ -5,6 +5,13 @@ import { isValidPortNum, validatePortNumOrName } from './common.js';
 import { validateLabels } from './meta.js';
 
 export const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
+/** core.MaxClientIPServiceAffinitySeconds. */
+const MAX_CLIENT_IP_AFFINITY_SECONDS = 86400;
+
+/** NodePort and LoadBalancer Services get node ports (and an externalTrafficPolicy). */
+export function needsNodePorts(type: string | undefined): boolean {
+  return type === 'NodePort' || type === 'LoadBalancer';
+}
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const ipv4Re = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -35,6 +42,7 @@ export function validateService(svc: any): FieldError[] {
   }
   const names = new Set<string>();
   const keys = new Set<string>();
+  const nodePorts = new Set<string>();
   ports.forEach((p: any, i: number) => {
     const pp = `spec.ports[${i}]`;
     if (ports.length > 1 && !p?.name) errs.push(required(`${pp}.name`));
@@ -51,22 +59,34 @@ export function validateService(svc: any): FieldError[] {
     if (p?.targetPort !== undefined && p.targetPort !== null) errs.push(...validatePortNumOrName(p.targetPort, `${pp}.targetPort`));
     if (p?.nodePort) {
       if (type === 'ClusterIP' || type === 'ExternalName') errs.push(forbidden(`${pp}.nodePort`, `may not be used when \`type\` is '${type}'`));
-      else for (const m of isValidPortNum(p.nodePort)) errs.push(invalid(`${pp}.nodePort`, p.nodePort, m));
+      else {
+        const bad = isValidPortNum(p.nodePort);
+        for (const m of bad) errs.push(invalid(`${pp}.nodePort`, p.nodePort, m));
+        const nodePortKey = `${p.protocol ?? 'TCP'}/${p.nodePort}`;
+        if (!bad.length && nodePorts.has(nodePortKey)) errs.push(duplicate(`${pp}.nodePort`, p.nodePort));
+        nodePorts.add(nodePortKey);
+      }
     }
     const key = `${p?.protocol ?? 'TCP'}/${p?.port}`;
     if (keys.has(key)) errs.push(duplicate(pp, goServicePortKey(p)));
     keys.add(key);
   });
+  if (spec.clusterIP && Array.isArray(spec.clusterIPs) && spec.clusterIPs[0] && spec.clusterIPs[0] !== spec.clusterIP)
+    errs.push(invalid('spec.clusterIPs', spec.clusterIPs, 'must match `spec.clusterIP`'));
   if (spec.clusterIP && spec.clusterIP !== 'None' && !ipv4Re.test(spec.clusterIP))
     errs.push(invalid('spec.clusterIPs[0]', spec.clusterIP, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
-  if (headless && (type === 'NodePort' || type === 'LoadBalancer'))
+  if (headless && needsNodePorts(type))
     errs.push(invalid('spec.clusterIPs[0]', 'None', `may not be set to 'None' for ${type} services`));
   if (spec.sessionAffinity !== undefined && !['ClientIP', 'None'].includes(spec.sessionAffinity))
     errs.push(notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']));
+  const timeout = spec.sessionAffinityConfig?.clientIP?.timeoutSeconds;
+  if (spec.sessionAffinity === 'ClientIP' && timeout !== undefined && timeout !== null && !(Number.isInteger(timeout) && timeout > 0 && timeout <= MAX_CLIENT_IP_AFFINITY_SECONDS))
+    errs.push(invalid('spec.sessionAffinityConfig.clientIP.timeoutSeconds', timeout, `must be greater than 0 and less than ${MAX_CLIENT_IP_AFFINITY_SECONDS}`));
   for (const k of ['externalTrafficPolicy', 'internalTrafficPolicy'])
     if (spec[k] !== undefined && !['Cluster', 'Local'].includes(spec[k])) errs.push(notSupported(`spec.${k}`, spec[k], ['Cluster', 'Local']));
-  if (spec.externalTrafficPolicy !== undefined && type !== 'NodePort' && type !== 'LoadBalancer')
+  if (spec.externalTrafficPolicy !== undefined && !needsNodePorts(type))
     errs.push(invalid('spec.externalTrafficPolicy', spec.externalTrafficPolicy, 'may only be set for externally-accessible services'));
+  if (spec.loadBalancerIP && type !== 'LoadBalancer') errs.push(forbidden('spec.loadBalancerIP', "may only be used when `type` is 'LoadBalancer'"));
   (spec.externalIPs ?? []).forEach((ip: string, i: number) => {
     if (!ipv4Re.test(ip)) errs.push(invalid(`spec.externalIPs[${i}]`, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
   });

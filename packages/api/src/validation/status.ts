@@ -1,6 +1,7 @@
 // The 422 metav1.Status Kubernetes answers an invalid object with (apierrors.NewInvalid).
 import type { Status } from 'kubernetes-types/meta/v1';
 import { findResource } from '../resources.js';
+import { failureStatus } from '../errors.js';
 import { type FieldError, fieldErrorString } from './field-error.js';
 
 /**
@@ -34,29 +35,5 @@ export function statusForInvalid(kind: string, name: string, errors: FieldError[
     kind: k,
     causes: errors.map((e) => ({ reason: e.type, message: e.message, field: e.field })),
   };
-  return {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message,
-    reason: 'Invalid',
-    details,
-    code: 422,
-  };
-}
-
-/** An error carrying the field errors, for code paths that throw. */
-export class ValidationError extends Error {
-  readonly status: Status;
-  constructor(
-    readonly kind: string,
-    readonly objectName: string,
-    readonly errors: FieldError[],
-  ) {
-    const status = statusForInvalid(kind, objectName, errors);
-    super(status.message);
-    this.name = 'ValidationError';
-    this.status = status;
-  }
+  return failureStatus(422, 'Invalid', message, details);
 }

@@ -9,7 +9,6 @@ import { EtcdRangeStore, isRangeStore, type RangeStore } from './range-store.js'
 export { ServiceAllocators, SERVICE_IP_PREFIX, NODE_PORT_PREFIX, LB_IP_PREFIX, heldBy, ownerOf } from './service-allocators.js';
 export type { ServiceAllocatorOptions } from './service-allocators.js';
 export { EtcdRangeStore, MemoryRangeStore, type RangeStore, type Allocation } from './range-store.js';
-export { defaultService, validateService } from './service-validation.js';
 
 export interface ServiceAllocatorHandle {
   allocators: ServiceAllocators;

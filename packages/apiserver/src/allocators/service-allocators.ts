@@ -4,12 +4,10 @@
 // update dropped, and leftovers of requests that failed after the hook, are checked
 // against the stored Service a moment later (and by a periodic repair pass), because the
 // hooks run before the write commits.
-import type { KubeObject } from '@k8ts/api';
+import { applyDefaults, fieldErrors, invalid, needsNodePorts, validate, type FieldError, type KubeObject } from '@k8ts/api';
 import { RangeAllocator, type AllocateError } from './range-allocator.js';
 import type { RangeStore } from './range-store.js';
 import { parseCidr, parsePortRange, ipToInt, intToIp, type Cidr } from './cidr.js';
-import { type FieldError, invalid, invalidError } from './invalid.js';
-import { defaultService, validateService, needsNodePorts } from './service-validation.js';
 
 export const SERVICE_IP_PREFIX = '/registry/ranges/serviceips/';
 export const NODE_PORT_PREFIX = '/registry/ranges/servicenodeports/';
@@ -47,6 +45,13 @@ export function heldBy(svc: KubeObject | undefined): Held {
     if (ip) held.loadBalancerIP = ip;
   }
   return held;
+}
+
+/** Defaults and validates the Service again once a hook filled in what it kept (the registry did so before). */
+function checkService(svc: KubeObject, old: KubeObject | undefined): void {
+  applyDefaults('services', svc);
+  const errs = validate('services', svc, old, { skipObjectSize: true });
+  if (errs.length) throw invalid('Service', svc.metadata.name ?? '', errs);
 }
 
 export class ServiceAllocators {
@@ -88,11 +93,9 @@ export class ServiceAllocators {
     return kind === 'clusterIP' ? this.ips : kind === 'nodePort' ? this.ports : this.lbIps;
   }
 
-  /** beforeCreate: defaults, validates and allocates; on failure frees what it took. */
+  /** beforeCreate: defaults, validates (as @k8ts/api does) and allocates; on failure frees what it took. */
   async onCreate(svc: KubeObject): Promise<void> {
-    defaultService(svc);
-    const errs = validateService(svc);
-    if (errs.length) throw invalidError('Service', svc.metadata.name ?? '', errs);
+    checkService(svc, undefined);
     await this.allocate(svc, undefined);
   }
 
@@ -115,14 +118,7 @@ export class ServiceAllocators {
         if (was?.nodePort) p.nodePort = was.nodePort;
       }
     }
-    defaultService(svc);
-    const errs = validateService(svc);
-    const oldIP = oldSpec.clusterIP;
-    const newIP = spec.clusterIP;
-    if (oldIP && oldSpec.type !== 'ExternalName' && spec.type !== 'ExternalName' && newIP !== oldIP) {
-      errs.push(invalid('spec.clusterIPs[0]', newIP ?? '', 'may not change once set'));
-    }
-    if (errs.length) throw invalidError('Service', svc.metadata.name ?? '', errs);
+    checkService(svc, old);
     await this.allocate(svc, old);
   }
 
@@ -149,7 +145,7 @@ export class ServiceAllocators {
       if (item) {
         const err = await alloc.allocateSpecific(item, owner);
         if (err) {
-          errs.push(invalid(field, value(item), this.describe(kind, item, err)));
+          errs.push(fieldErrors.invalid(field, value(item), this.describe(kind, item, err)));
           return undefined;
         }
         taken.push({ kind, item });
@@ -157,7 +153,7 @@ export class ServiceAllocators {
       }
       const next = await alloc.allocateNext(owner);
       if (!next) {
-        errs.push(invalid(field, value(''), this.describe(kind, '', 'full')));
+        errs.push(fieldErrors.invalid(field, value(''), this.describe(kind, '', 'full')));
         return undefined;
       }
       taken.push({ kind, item: next });
@@ -206,7 +202,7 @@ export class ServiceAllocators {
 
     if (errs.length) {
       for (const t of taken) await this.allocatorOf(t.kind).release(t.item, owner);
-      throw invalidError('Service', svc.metadata.name ?? '', errs);
+      throw invalid('Service', svc.metadata.name ?? '', errs);
     }
     svc.status ??= {};
     if (lbIP) svc.status.loadBalancer = { ingress: [{ ip: lbIP, ipMode: 'VIP' }] };

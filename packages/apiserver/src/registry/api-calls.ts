@@ -8,27 +8,20 @@ import {
   parseLabelSelector,
   patchTypeOf,
   applyPatch as apiApplyPatch,
-  statusForInvalid,
+  invalid,
+  unprocessable,
+  unsupportedMediaType,
   validate as apiValidate,
   type FieldError,
   type KubeObject,
   type PatchFindings,
 } from '@k8ts/api';
-import { ApiError } from '@k8ts/client';
-import { statusError } from './errors.js';
+import type { ApiError } from '@k8ts/api';
+import { toApiError } from './errors.js';
 
-/** api errors (SelectorError, PatchError, …) carry an HTTP code; turn them into Status. */
-export function fromApiError(err: unknown): unknown {
-  if (err instanceof ApiError) return err;
-  const e = err as { name?: string; code?: unknown; message?: string; status?: any };
-  if (e && e.status && typeof e.status.code === 'number' && e.status.kind === 'Status') {
-    return new ApiError(e.status.code, e.status.reason ?? 'Invalid', e.status);
-  }
-  if (e && typeof e.code === 'number' && e.code >= 400 && e.code < 600) {
-    const reason = e.code === 400 ? 'BadRequest' : e.code === 422 ? 'Invalid' : e.code === 415 ? 'UnsupportedMediaType' : e.code === 409 ? 'Conflict' : 'BadRequest';
-    return statusError(e.code, reason, e.message ?? String(err));
-  }
-  return err;
+/** Every error the api helpers throw is an ApiError carrying its Status; anything else is a 500. */
+export function fromApiError(err: unknown): ApiError {
+  return toApiError(err);
 }
 
 export interface ObjectFilter {
@@ -70,8 +63,7 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
 
 /** The 422 Invalid of obj with these field errors, in Kubernetes' words. */
 export function invalidObject(resource: string, obj: KubeObject, errs: FieldError[]): ApiError {
-  const status = statusForInvalid(resource, obj.metadata?.name ?? '', errs);
-  return new ApiError(422, status.reason ?? 'Invalid', status);
+  return invalid(resource, obj.metadata?.name ?? '', errs);
 }
 
 /** Throws 422 when obj (or the change from old) is invalid. */
@@ -88,7 +80,7 @@ export function defaultPodTolerations(pod: KubeObject, seconds: number): void {
 /** The patched copy of obj (absent: a server-side apply that creates). Unknown types: 415. */
 export function applyPatch(resource: string, obj: KubeObject | undefined, patchType: string, patch: string, found?: PatchFindings): KubeObject {
   if (!patchTypeOf(patchType)) {
-    throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
+    throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml', 'application/strategic-merge-patch+json']);
   }
   let out: unknown;
   try {
@@ -96,6 +88,6 @@ export function applyPatch(resource: string, obj: KubeObject | undefined, patchT
   } catch (err) {
     throw fromApiError(err);
   }
-  if (!out || typeof out !== 'object' || Array.isArray(out)) throw statusError(422, 'Invalid', 'the patch did not produce an object');
+  if (!out || typeof out !== 'object' || Array.isArray(out)) throw unprocessable('the patch did not produce an object');
   return out as KubeObject;
 }

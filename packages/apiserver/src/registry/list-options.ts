@@ -8,7 +8,7 @@
 //   N, no match: with limit Exact, without it NotOlderThan (the legacy rules)
 //   continue                                → the revision kept in the token
 import type { ListOptions } from '@k8ts/client';
-import type { StatusCause } from '@k8ts/api';
+import { fieldErrors, invalid, type FieldError } from '@k8ts/api';
 import { badRequest, statusError } from './errors.js';
 
 export type ResourceVersionMatch = 'Exact' | 'NotOlderThan';
@@ -28,18 +28,13 @@ function validate(opts: RegistryListOptions): void {
   const match = opts.resourceVersionMatch ?? '';
   if (!match) return;
   const rv = opts.resourceVersion ?? '';
-  const causes: StatusCause[] = [];
-  const forbid = (message: string) => causes.push({ reason: 'FieldValueForbidden', field: 'resourceVersionMatch', message: `Forbidden: ${message}` });
+  const errs: FieldError[] = [];
+  const forbid = (message: string) => errs.push(fieldErrors.forbidden('resourceVersionMatch', message));
   if (!rv) forbid('resourceVersionMatch is forbidden unless resourceVersion is provided');
   if (opts.continue) forbid('resourceVersionMatch is forbidden when continue is provided');
-  if (match !== 'Exact' && match !== 'NotOlderThan') {
-    causes.push({ reason: 'FieldValueNotSupported', field: 'resourceVersionMatch', message: `Unsupported value: "${match}": supported values: "Exact", "NotOlderThan", ""` });
-  }
+  if (match !== 'Exact' && match !== 'NotOlderThan') errs.push(fieldErrors.notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan', '']));
   if (match === 'Exact' && rv === '0') forbid('resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
-  if (!causes.length) return;
-  const text = causes.map((c) => `${c.field}: ${c.message}`);
-  const detail = text.length === 1 ? text[0] : `[${text.join(', ')}]`;
-  throw statusError(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: ${detail}`, { group: 'meta.k8s.io', kind: 'ListOptions', causes });
+  if (errs.length) throw invalid('ListOptions.meta.k8s.io', '', errs);
 }
 
 export function planListRead(opts: RegistryListOptions): ListRead {

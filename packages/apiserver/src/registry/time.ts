@@ -1,13 +1,14 @@
 // Kubernetes times: metav1.Time is RFC 3339 to the second, MicroTime to the microsecond.
-// Every create stamps one; the text changes once a second.
+// Every create stamps one; the text changes once a second, so it is made once a second.
+import { microTime, rfc3339 } from '@k8ts/api';
+
 let cachedSecond = NaN;
 let cachedText = '';
 
 export function nowTime(offsetSeconds = 0): string {
   const second = Math.floor((Date.now() + offsetSeconds * 1000) / 1000);
   if (second !== cachedSecond) {
-    // toISOString is "YYYY-MM-DDTHH:MM:SS.sssZ": drop the milliseconds.
-    cachedText = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
+    cachedText = rfc3339(second * 1000);
     cachedSecond = second;
   }
   return cachedText;
@@ -19,5 +20,5 @@ export function nowMicroTime(): string {
   const ns = process.hrtime.bigint() + originNs;
   const ms = Number(ns / 1_000_000n);
   const micros = String(Number((ns / 1000n) % 1000n)).padStart(3, '0');
-  return new Date(ms).toISOString().replace(/Z$/, `${micros}Z`);
+  return microTime(ms).replace(/000Z$/, `${micros}Z`);
 }

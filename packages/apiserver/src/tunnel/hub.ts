@@ -3,8 +3,7 @@
 // over it (StreamOpen, then StreamData both ways, then StreamClose from either side).
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { ApiError } from '@k8ts/client';
-import type { Status } from '@k8ts/api';
+import { apiError, failureStatus } from '@k8ts/api';
 import type { StreamOpenRequest, StreamTunnel, TunnelStream } from './types.js';
 import { readAgentMessage, openMessage, dataMessage, closeMessage } from './messages.js';
 
@@ -18,8 +17,7 @@ export interface AgentCall {
 }
 
 function statusJson(code: number, reason: string, message: string): string {
-  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-  return JSON.stringify(s);
+  return JSON.stringify(failureStatus(code, reason, message));
 }
 
 class HubStream extends EventEmitter implements TunnelStream {
@@ -139,7 +137,7 @@ export class TunnelHub implements StreamTunnel {
     const agent = this.agents.get(nodeName);
     if (!agent) {
       const message = `no agent connection for node ${nodeName}`;
-      throw new ApiError(503, 'ServiceUnavailable', JSON.parse(statusJson(503, 'ServiceUnavailable', message)) as Status);
+      throw apiError(503, 'ServiceUnavailable', message);
     }
     const id = String(this.nextId++);
     const stream = new HubStream(id, agent);

@@ -6,8 +6,8 @@ import type { CronJob, Job, KubeObject, ObjectReference } from '@k8ts/api';
 import { isAlreadyExists, isNotFound } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { unwrap } from '../framework/tombstone.js';
-import { clone, controllerRefOf, jsonEqual, keyOf, newControllerRef, splitKey } from '../util/objects.js';
-import { rfc3339 } from '@k8ts/api';
+import { jsonEqual, newControllerRef } from '../util/objects.js';
+import { controllerRef, deepCopy, objectKey, rfc3339, splitObjectKey } from '@k8ts/api';
 import { isFinished } from '../job/controller.js';
 import { parseSchedule } from './schedule.js';
 
@@ -27,22 +27,22 @@ export class CronJobController {
     this.now = ctx.now ?? Date.now;
   }
 
-  onCronJob = (cj: KubeObject) => this.queue.add(keyOf(cj));
+  onCronJob = (cj: KubeObject) => this.queue.add(objectKey(cj));
   deleteCronJob = () => {};
   onJob = (obj: unknown) => {
     const j = unwrap<JobObj>(obj);
-    const ref = j && controllerRefOf(j);
+    const ref = j && controllerRef(j);
     if (!j || ref?.kind !== 'CronJob') return;
     this.queue.add(`${j.metadata.namespace}/${ref.name}`);
   };
 
   async sync(key: string): Promise<void> {
-    const { namespace, name } = splitKey(key);
+    const { namespace, name } = splitObjectKey(key);
     const cached = this.listers.cronjobs.get(namespace, name);
     if (!cached || cached.metadata.deletionTimestamp) return;
-    const cj = clone(cached);
+    const cj = deepCopy(cached);
     const now = this.now();
-    const jobs = this.listers.jobs.list(namespace).filter((j) => controllerRefOf(j)?.uid === cj.metadata.uid);
+    const jobs = this.listers.jobs.list(namespace).filter((j) => controllerRef(j)?.uid === cj.metadata.uid);
     const status: NonNullable<CronJob['status']> = { ...(cj.status ?? {}) };
 
     // Active list: drop finished or vanished Jobs, add running ones we own but do not list.
@@ -104,7 +104,7 @@ export class CronJobController {
 
   private async createJob(cj: CJ, scheduledMs: number): Promise<JobObj | undefined> {
     const name = `${cj.metadata.name}-${Math.floor(scheduledMs / 60000)}`;
-    const tpl = clone(cj.spec!.jobTemplate);
+    const tpl = deepCopy(cj.spec!.jobTemplate);
     const job: JobObj = {
       apiVersion: 'batch/v1',
       kind: 'Job',
@@ -112,7 +112,7 @@ export class CronJobController {
         name,
         namespace: cj.metadata.namespace,
         labels: tpl.metadata?.labels ?? {},
-        annotations: { ...(tpl.metadata?.annotations ?? {}), [ScheduledTimestampAnnotation]: new Date(scheduledMs).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+        annotations: { ...(tpl.metadata?.annotations ?? {}), [ScheduledTimestampAnnotation]: rfc3339(scheduledMs) },
         ownerReferences: [newControllerRef(cj, 'batch/v1', 'CronJob')],
       },
       spec: tpl.spec!,
@@ -128,7 +128,7 @@ export class CronJobController {
       }
       // Already created for this time (a restart, a slow cache): the same Job.
       const existing = await this.ctx.client.get<JobObj>('jobs', cj.metadata.namespace!, name);
-      return controllerRefOf(existing)?.uid === cj.metadata.uid ? existing : undefined;
+      return controllerRef(existing)?.uid === cj.metadata.uid ? existing : undefined;
     }
   }
 
@@ -154,7 +154,7 @@ export class CronJobController {
   private async writeStatus(cj: CJ, status: NonNullable<CronJob['status']>): Promise<void> {
     if (!status.active) delete status.active;
     if (jsonEqual(cj.status ?? {}, status)) return;
-    const next = clone(cj);
+    const next = deepCopy(cj);
     next.status = status;
     await this.ctx.client.update('cronjobs', next, { subresource: 'status' });
   }

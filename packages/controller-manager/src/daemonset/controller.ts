@@ -5,13 +5,13 @@ import type { DaemonSet, KubeObject, Node, Pod } from '@k8ts/api';
 import { isNotFound } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { Expectations } from '../framework/expectations.js';
+import { deletePods } from '../framework/pod-deletion.js';
 import { claimObjects } from '../framework/ref-manager.js';
 import { podFromTemplate } from '../framework/pod-template.js';
 import { unwrap } from '../framework/tombstone.js';
-import { byCreation, clone, controllerRefOf, jsonEqual, keyOf, newControllerRef, splitKey } from '../util/objects.js';
-import { isPodAvailable, isPodReady } from '../util/pods.js';
-import { selectorMatches } from '../util/selectors.js';
+import { byCreation, jsonEqual, newControllerRef } from '../util/objects.js';
 import { pinToNode, shouldRunOn, targetNode } from './placement.js';
+import { controllerRef, deepCopy, isPodAvailable, isPodReady, labelsMatchSelector, objectKey, splitObjectKey } from '@k8ts/api';
 
 export const TemplateGenerationLabel = 'pod-template-generation';
 
@@ -26,39 +26,39 @@ export class DaemonSetController {
     this.expectations = new Expectations(ctx.now);
   }
 
-  onDaemonSet = (ds: KubeObject) => this.queue.add(keyOf(ds));
+  onDaemonSet = (ds: KubeObject) => this.queue.add(objectKey(ds));
   deleteDaemonSet = (obj: unknown) => {
     const ds = unwrap(obj);
-    if (ds) this.expectations.delete(keyOf(ds));
+    if (ds) this.expectations.delete(objectKey(ds));
   };
   onNode = (obj: unknown) => {
     if (!unwrap(obj)) return;
-    for (const ds of this.listers.daemonsets.list()) this.queue.add(keyOf(ds));
+    for (const ds of this.listers.daemonsets.list()) this.queue.add(objectKey(ds));
   };
   onPod = (pod: Pod) => {
     const ds = this.owner(pod);
     if (!ds) return;
-    if (!pod.metadata.deletionTimestamp) this.expectations.creationObserved(keyOf(ds));
-    else this.expectations.deletionObserved(keyOf(ds), keyOf(pod));
-    this.queue.add(keyOf(ds));
+    if (!pod.metadata.deletionTimestamp) this.expectations.creationObserved(objectKey(ds));
+    else this.expectations.deletionObserved(objectKey(ds), objectKey(pod));
+    this.queue.add(objectKey(ds));
   };
   updatePod = (_o: Pod, pod: Pod) => this.onPod(pod);
   deletePod = (obj: unknown) => {
     const pod = unwrap<Pod>(obj);
     const ds = pod && this.owner(pod);
     if (!pod || !ds) return;
-    this.expectations.deletionObserved(keyOf(ds), keyOf(pod));
-    this.queue.add(keyOf(ds));
+    this.expectations.deletionObserved(objectKey(ds), objectKey(pod));
+    this.queue.add(objectKey(ds));
   };
   private owner(pod: Pod) {
-    const ref = controllerRefOf(pod);
+    const ref = controllerRef(pod);
     if (ref?.kind !== 'DaemonSet') return undefined;
     const ds = this.listers.daemonsets.get(pod.metadata.namespace ?? '', ref.name);
     return ds?.metadata.uid === ref.uid ? ds : undefined;
   }
 
   async sync(key: string): Promise<void> {
-    const { namespace, name } = splitKey(key);
+    const { namespace, name } = splitObjectKey(key);
     const ds = this.listers.daemonsets.get(namespace, name);
     if (!ds) {
       this.expectations.delete(key);
@@ -70,7 +70,7 @@ export class DaemonSetController {
       ownerResource: 'daemonsets',
       ownerRef: newControllerRef(ds, 'apps/v1', 'DaemonSet'),
       resource: 'pods',
-      match: (p) => selectorMatches(ds.spec?.selector, p.metadata.labels),
+      match: (p) => labelsMatchSelector(p.metadata.labels, ds.spec?.selector),
     });
     const byNode = new Map<string, Pod[]>();
     for (const p of pods) {
@@ -119,7 +119,6 @@ export class DaemonSetController {
 
   private async manage(ds: DaemonSet & KubeObject, key: string, nodes: string[], victims: Pod[]): Promise<void> {
     this.expectations.expectCreations(key, nodes.length);
-    this.expectations.expectDeletions(key, victims.map(keyOf));
     const ref = newControllerRef(ds, 'apps/v1', 'DaemonSet');
     const errors: unknown[] = [];
     await Promise.all([
@@ -136,15 +135,7 @@ export class DaemonSetController {
           errors.push(e);
         }
       }),
-      ...victims.map(async (p) => {
-        try {
-          await this.ctx.client.delete('pods', p.metadata.namespace!, p.metadata.name!);
-          this.ctx.recorder.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-        } catch (e) {
-          this.expectations.deletionObserved(key, keyOf(p));
-          if (!isNotFound(e)) errors.push(e);
-        }
-      }),
+      deletePods(this.ctx, ds, this.expectations, key, victims).then((failed) => void errors.push(...failed)),
     ]);
     if (errors.length) throw errors[0];
   }
@@ -186,7 +177,7 @@ export class DaemonSetController {
     if (status.numberAvailable === 0) delete (status as Record<string, unknown>).numberAvailable;
     if (status.numberUnavailable === 0) delete (status as Record<string, unknown>).numberUnavailable;
     if (jsonEqual(ds.status ?? {}, status)) return;
-    const next = clone(ds);
+    const next = deepCopy(ds);
     next.status = status;
     try {
       await this.ctx.client.update('daemonsets', next, { subresource: 'status' });

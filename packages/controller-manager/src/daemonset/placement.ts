@@ -1,7 +1,6 @@
 // Which nodes a DaemonSet runs on: nodeSelector, required node affinity and taints its
 // pods do not tolerate (daemon pods get Kubernetes' extra tolerations first).
-import type { Node, NodeSelectorRequirement, PodSpec, Toleration } from '@k8ts/api';
-import { tolerates } from '../nodelifecycle/taints.js';
+import { findUntoleratedTaint, nodeFitsRequired, nodeLabelsOf, TaintNodeNotReady, TaintNodeUnreachable, TaintNodeUnschedulable, type Node, type PodSpec, type Toleration } from '@k8ts/api';
 
 /** util.AddOrUpdateDaemonPodTolerations. */
 export function daemonTolerations(spec: PodSpec): Toleration[] {
@@ -9,53 +8,24 @@ export function daemonTolerations(spec: PodSpec): Toleration[] {
   const add = (key: string, effect: string) => {
     if (!out.some((t) => t.key === key && t.effect === effect && (t.operator ?? 'Equal') === 'Exists')) out.push({ key, operator: 'Exists', effect });
   };
-  add('node.kubernetes.io/not-ready', 'NoExecute');
-  add('node.kubernetes.io/unreachable', 'NoExecute');
+  add(TaintNodeNotReady, 'NoExecute');
+  add(TaintNodeUnreachable, 'NoExecute');
   add('node.kubernetes.io/disk-pressure', 'NoSchedule');
   add('node.kubernetes.io/memory-pressure', 'NoSchedule');
   add('node.kubernetes.io/pid-pressure', 'NoSchedule');
-  add('node.kubernetes.io/unschedulable', 'NoSchedule');
+  add(TaintNodeUnschedulable, 'NoSchedule');
   if (spec.hostNetwork) add('node.kubernetes.io/network-unavailable', 'NoSchedule');
   return out;
 }
 
-function requirementMatches(r: NodeSelectorRequirement, value: string | undefined, has: boolean): boolean {
-  const vals = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return has && vals.includes(value!);
-    case 'NotIn':
-      return !has || !vals.includes(value!);
-    case 'Exists':
-      return has;
-    case 'DoesNotExist':
-      return !has;
-    case 'Gt':
-      return has && Number(value) > Number(vals[0]);
-    case 'Lt':
-      return has && Number(value) < Number(vals[0]);
-    default:
-      return false;
-  }
-}
-
 export function nodeMatchesAffinity(node: Node, spec: PodSpec): boolean {
-  const labels = node.metadata.labels ?? {};
-  for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (!terms?.length) return true;
-  return terms.some(
-    (t) =>
-      (t.matchExpressions ?? []).every((r) => requirementMatches(r, labels[r.key], Object.prototype.hasOwnProperty.call(labels, r.key))) &&
-      (t.matchFields ?? []).every((r) => r.key === 'metadata.name' && requirementMatches(r, node.metadata.name, true)),
-  );
+  return nodeFitsRequired(spec, nodeLabelsOf(node));
 }
 
 /** nodeShouldRunDaemonPod: affinity fits and every NoSchedule/NoExecute taint is tolerated. */
 export function shouldRunOn(node: Node, spec: PodSpec): boolean {
   if (!nodeMatchesAffinity(node, spec)) return false;
-  const tols = daemonTolerations(spec);
-  return (node.spec?.taints ?? []).filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute').every((t) => tols.some((x) => tolerates(x, t)));
+  return !findUntoleratedTaint(node.spec?.taints, daemonTolerations(spec));
 }
 
 /** The node a daemon pod is pinned to: spec.nodeName, or its metadata.name affinity. */

@@ -5,11 +5,11 @@ import { isAlreadyExists, isNotFound } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { claimObjects } from '../framework/ref-manager.js';
 import { unwrap } from '../framework/tombstone.js';
-import { byCreation, clone, controllerRefOf, jsonEqual, keyOf, newControllerRef, splitKey } from '../util/objects.js';
-import { isEmptySelector, selectorMatches } from '../util/selectors.js';
+import { byCreation, jsonEqual, newControllerRef } from '../util/objects.js';
 import { computeHash } from '../util/hash.js';
 import * as u from './util.js';
 import * as s from './status.js';
+import { controllerRef, deepCopy, isEmptyLabelSelector, labelsMatchSelector, objectKey, splitObjectKey } from '@k8ts/api';
 
 export interface DeploymentListers {
   deployments: Lister<Deployment>;
@@ -30,52 +30,52 @@ export class DeploymentController {
   }
 
   // ---- event handlers ----
-  addDeployment = (d: Deployment) => this.queue.add(keyOf(d));
-  updateDeployment = (_o: Deployment, d: Deployment) => this.queue.add(keyOf(d));
+  addDeployment = (d: Deployment) => this.queue.add(objectKey(d));
+  updateDeployment = (_o: Deployment, d: Deployment) => this.queue.add(objectKey(d));
   deleteDeployment = (obj: unknown) => {
     const d = unwrap<Deployment>(obj);
-    if (d) this.queue.add(keyOf(d));
+    if (d) this.queue.add(objectKey(d));
   };
 
   addReplicaSet = (rs: ReplicaSet) => {
-    const ref = controllerRefOf(rs);
+    const ref = controllerRef(rs);
     if (ref) {
       const d = this.resolveRef(rs.metadata.namespace ?? '', ref);
-      if (d) this.queue.add(keyOf(d));
+      if (d) this.queue.add(objectKey(d));
       return;
     }
-    for (const d of this.deploymentsFor(rs)) this.queue.add(keyOf(d));
+    for (const d of this.deploymentsFor(rs)) this.queue.add(objectKey(d));
   };
   updateReplicaSet = (old: ReplicaSet, cur: ReplicaSet) => {
     if (old.metadata.resourceVersion === cur.metadata.resourceVersion) return;
-    const oldRef = controllerRefOf(old);
-    const curRef = controllerRefOf(cur);
+    const oldRef = controllerRef(old);
+    const curRef = controllerRef(cur);
     if (oldRef && oldRef.uid !== curRef?.uid) {
       const d = this.resolveRef(old.metadata.namespace ?? '', oldRef);
-      if (d) this.queue.add(keyOf(d));
+      if (d) this.queue.add(objectKey(d));
     }
     if (curRef) {
       const d = this.resolveRef(cur.metadata.namespace ?? '', curRef);
-      if (d) this.queue.add(keyOf(d));
+      if (d) this.queue.add(objectKey(d));
       return;
     }
-    if (!jsonEqual(old.metadata.labels, cur.metadata.labels) || oldRef) for (const d of this.deploymentsFor(cur)) this.queue.add(keyOf(d));
+    if (!jsonEqual(old.metadata.labels, cur.metadata.labels) || oldRef) for (const d of this.deploymentsFor(cur)) this.queue.add(objectKey(d));
   };
   deleteReplicaSet = (obj: unknown) => {
     const rs = unwrap<ReplicaSet>(obj);
-    const ref = rs && controllerRefOf(rs);
+    const ref = rs && controllerRef(rs);
     const d = ref && this.resolveRef(rs.metadata.namespace ?? '', ref);
-    if (d) this.queue.add(keyOf(d));
+    if (d) this.queue.add(objectKey(d));
   };
   /** Recreate waits for old pods to be gone: a pod going away may unblock it. */
   deletePod = (obj: unknown) => {
     const pod = unwrap<Pod>(obj);
-    const ref = pod && controllerRefOf(pod);
+    const ref = pod && controllerRef(pod);
     if (!pod || !ref || ref.kind !== 'ReplicaSet') return;
     const rs = this.listers.replicasets.get(pod.metadata.namespace ?? '', ref.name);
-    const dref = rs && controllerRefOf(rs);
+    const dref = rs && controllerRef(rs);
     const d = dref && this.resolveRef(rs.metadata.namespace ?? '', dref);
-    if (d && d.spec?.strategy?.type === 'Recreate') this.queue.add(keyOf(d));
+    if (d && d.spec?.strategy?.type === 'Recreate') this.queue.add(objectKey(d));
   };
 
   private resolveRef(ns: string, ref: { kind: string; name: string; uid: string }): Deployment | undefined {
@@ -84,16 +84,16 @@ export class DeploymentController {
     return d?.metadata.uid === ref.uid ? d : undefined;
   }
   private deploymentsFor(rs: ReplicaSet): Deployment[] {
-    return this.listers.deployments.list(rs.metadata.namespace ?? '').filter((d) => !isEmptySelector(d.spec?.selector) && selectorMatches(d.spec?.selector, rs.metadata.labels));
+    return this.listers.deployments.list(rs.metadata.namespace ?? '').filter((d) => !isEmptyLabelSelector(d.spec?.selector) && labelsMatchSelector(rs.metadata.labels, d.spec?.selector));
   }
 
   // ---- sync ----
   async sync(key: string): Promise<void> {
-    const { namespace, name } = splitKey(key);
+    const { namespace, name } = splitObjectKey(key);
     const cached = this.listers.deployments.get(namespace, name);
     if (!cached) return;
-    let d = clone(cached);
-    if (isEmptySelector(d.spec?.selector)) {
+    let d = deepCopy(cached);
+    if (isEmptyLabelSelector(d.spec?.selector)) {
       this.ctx.recorder.event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
       if (d.status?.observedGeneration !== d.metadata.generation) await this.writeStatus(d, { ...(d.status ?? {}), observedGeneration: d.metadata.generation });
       return;
@@ -114,7 +114,7 @@ export class DeploymentController {
       ownerResource: 'deployments',
       ownerRef: newControllerRef(d, 'apps/v1', 'Deployment'),
       resource: 'replicasets',
-      match: (rs) => selectorMatches(d.spec?.selector, rs.metadata.labels),
+      match: (rs) => labelsMatchSelector(rs.metadata.labels, d.spec?.selector),
     });
   }
 
@@ -130,14 +130,14 @@ export class DeploymentController {
       // next revision (the annotation only ever grows) and is scaled up from here on.
       const minReady = d.spec?.minReadySeconds ?? 0;
       if (!jsonEqual(annotations, existing.metadata.annotations ?? {}) || (existing.spec?.minReadySeconds ?? 0) !== minReady) {
-        const next = clone(existing);
+        const next = deepCopy(existing);
         next.metadata.annotations = annotations;
         next.spec!.minReadySeconds = minReady;
         rs = await this.ctx.client.update<ReplicaSet>('replicasets', next);
       }
       d = await this.setDeploymentRevision(d, rs.metadata.annotations?.[u.RevisionAnnotation]);
       if (s.hasProgressDeadline(d) && !s.getCondition(d.status, 'Progressing')) {
-        const st = clone(d.status ?? {});
+        const st = deepCopy(d.status ?? {});
         s.setCondition(st, s.newCondition('Progressing', 'True', s.FoundNewRSReason, `Found new replica set "${rs.metadata.name}"`, this.now()));
         d = await this.writeStatus(d, st);
       }
@@ -145,10 +145,10 @@ export class DeploymentController {
     }
     if (!create) return { d, oldRSs };
 
-    const template = clone(d.spec!.template!);
+    const template = deepCopy(d.spec!.template!);
     const hash = computeHash(template, d.status?.collisionCount);
     template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [u.PodTemplateHashLabel]: hash } };
-    const selector = clone(d.spec!.selector!);
+    const selector = deepCopy(d.spec!.selector!);
     selector.matchLabels = { ...(selector.matchLabels ?? {}), [u.PodTemplateHashLabel]: hash };
     const newRS: ReplicaSet = {
       apiVersion: 'apps/v1',
@@ -173,7 +173,7 @@ export class DeploymentController {
         const msg = `Failed to create new replica set "${newRS.metadata.name}": ${e instanceof Error ? e.message : String(e)}`;
         this.ctx.recorder.event(d, 'Warning', 'ReplicaSetCreateError', msg);
         if (s.hasProgressDeadline(d)) {
-          const st = clone(d.status ?? {});
+          const st = deepCopy(d.status ?? {});
           s.setCondition(st, s.newCondition('Progressing', 'False', 'ReplicaSetCreateError', msg, this.now()));
           await this.writeStatus(d, st).catch(() => undefined);
         }
@@ -182,8 +182,8 @@ export class DeploymentController {
       // Our cache may just lag our own create; a different template under this name is a
       // hash collision, resolved by bumping collisionCount (which changes the hash).
       const other = await this.ctx.client.get<ReplicaSet>('replicasets', d.metadata.namespace!, newRS.metadata.name!);
-      if (controllerRefOf(other)?.uid === d.metadata.uid && u.equalIgnoreHash(other.spec?.template, d.spec?.template)) return { d, newRS: other, oldRSs };
-      const st = clone(d.status ?? {});
+      if (controllerRef(other)?.uid === d.metadata.uid && u.equalIgnoreHash(other.spec?.template, d.spec?.template)) return { d, newRS: other, oldRSs };
+      const st = deepCopy(d.status ?? {});
       st.collisionCount = (st.collisionCount ?? 0) + 1;
       await this.writeStatus(d, st);
       throw new Error(`hash collision for ReplicaSet ${newRS.metadata.name}; collisionCount now ${st.collisionCount}`);
@@ -191,7 +191,7 @@ export class DeploymentController {
     if (replicas > 0) this.ctx.recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} to ${replicas}`);
     d = await this.setDeploymentRevision(d, String(newRevision));
     if (s.hasProgressDeadline(d)) {
-      const st = clone(d.status ?? {});
+      const st = deepCopy(d.status ?? {});
       s.setCondition(st, s.newCondition('Progressing', 'True', s.NewReplicaSetReason, `Created new replica set "${created.metadata.name}"`, this.now()));
       d = await this.writeStatus(d, st);
     }
@@ -200,14 +200,14 @@ export class DeploymentController {
 
   private async setDeploymentRevision(d: Deployment, revision: string | undefined): Promise<Deployment> {
     if (revision === undefined || d.metadata.annotations?.[u.RevisionAnnotation] === revision) return d;
-    const next = clone(d);
+    const next = deepCopy(d);
     next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [u.RevisionAnnotation]: revision };
     const updated = await this.ctx.client.update<Deployment>('deployments', next);
     return { ...updated, status: d.status };
   }
 
   private async writeStatus(d: Deployment, status: s.DeploymentStatus): Promise<Deployment> {
-    const next = clone(d);
+    const next = deepCopy(d);
     next.status = status;
     const updated = await this.ctx.client.update<Deployment>('deployments', next, { subresource: 'status' });
     return { ...updated, status };
@@ -218,7 +218,7 @@ export class DeploymentController {
     const old = u.replicasOf(rs);
     const annotations = u.rsAnnotations(d, undefined, size, rs.metadata.annotations ?? {});
     if (old === size && jsonEqual(annotations, rs.metadata.annotations ?? {})) return { scaled: false, rs };
-    const next = clone(rs);
+    const next = deepCopy(rs);
     next.spec = { ...next.spec!, replicas: size };
     next.metadata.annotations = annotations;
     const updated = await this.ctx.client.update<ReplicaSet>('replicasets', next);
@@ -306,7 +306,7 @@ export class DeploymentController {
     const uids = new Set(oldRSs.map((r) => r.metadata.uid));
     return this.listers.pods
       .list(oldRSs[0]?.metadata.namespace ?? newRS?.metadata.namespace ?? '')
-      .some((p) => uids.has(controllerRefOf(p)?.uid) && p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded');
+      .some((p) => uids.has(controllerRef(p)?.uid) && p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded');
   }
 
   // ---- scaling (also while paused) ----
@@ -400,7 +400,7 @@ export class DeploymentController {
     const c = s.getCondition(d.status, 'Progressing');
     if (c?.reason === s.TimedOutReason) return d;
     const pausedExists = c?.reason === s.PausedReason;
-    const st = clone(d.status ?? {});
+    const st = deepCopy(d.status ?? {});
     if (d.spec?.paused && !pausedExists) s.setCondition(st, s.newCondition('Progressing', 'Unknown', s.PausedReason, 'Deployment is paused', this.now()));
     else if (!d.spec?.paused && pausedExists) s.setCondition(st, s.newCondition('Progressing', 'Unknown', s.ResumedReason, 'Deployment is resumed', this.now()));
     else return d;
@@ -443,8 +443,8 @@ export class DeploymentController {
     const from = Date.parse(c.lastUpdateTime ?? '');
     if (Number.isNaN(from)) return;
     const after = from + s.progressDeadlineSeconds(d) * 1000 - now;
-    if (after < 1000) this.queue.add(keyOf(d));
-    else this.queue.addAfter(keyOf(d), after);
+    if (after < 1000) this.queue.add(objectKey(d));
+    else this.queue.addAfter(objectKey(d), after);
   }
 }
 

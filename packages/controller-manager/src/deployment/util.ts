@@ -1,7 +1,8 @@
 // deploymentutil: revisions, annotations, replica arithmetic (pkg/controller/deployment/util).
 import type { Deployment, ReplicaSet, PodTemplateSpec } from '@k8ts/api';
 import { scaledValue } from '../util/intstr.js';
-import { byCreation, clone, semanticEqual } from '../util/objects.js';
+import { byCreation, semanticEqual } from '../util/objects.js';
+import { deepCopy } from '@k8ts/api';
 
 export const RevisionAnnotation = 'deployment.kubernetes.io/revision';
 export const RevisionHistoryAnnotation = 'deployment.kubernetes.io/revision-history';
@@ -51,7 +52,7 @@ export function maxSurge(d: Deployment): number {
 
 function templateWithoutHash(t: PodTemplateSpec | undefined): PodTemplateSpec | undefined {
   if (!t) return t;
-  const c = clone(t);
+  const c = deepCopy(t);
   if (c.metadata?.labels) {
     delete c.metadata.labels[PodTemplateHashLabel];
     if (Object.keys(c.metadata.labels).length === 0) delete c.metadata.labels;

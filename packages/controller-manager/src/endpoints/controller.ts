@@ -5,9 +5,9 @@ import type { Endpoints, EndpointSlice, Pod, Service } from '@k8ts/api';
 import { isNotFound, isAlreadyExists } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { unwrap } from '../framework/tombstone.js';
-import { clone, jsonEqual, keyOf, splitKey } from '../util/objects.js';
-import { setMatches } from '../util/selectors.js';
+import { jsonEqual } from '../util/objects.js';
 import { desiredSlices, desiredSubsets, type SliceSpec } from './desired.js';
+import { deepCopy, objectKey, serviceSelectsLabels, splitObjectKey } from '@k8ts/api';
 
 export const ServiceNameLabel = 'kubernetes.io/service-name';
 export const ManagedByLabel = 'endpointslice.kubernetes.io/managed-by';
@@ -29,11 +29,11 @@ export class EndpointsController {
     private readonly queue: Queue,
   ) {}
 
-  onService = (svc: Service) => this.queue.add(keyOf(svc));
-  updateService = (_o: Service, svc: Service) => this.queue.add(keyOf(svc));
+  onService = (svc: Service) => this.queue.add(objectKey(svc));
+  updateService = (_o: Service, svc: Service) => this.queue.add(objectKey(svc));
   deleteService = (obj: unknown) => {
     const svc = unwrap<Service>(obj);
-    if (svc) this.queue.add(keyOf(svc));
+    if (svc) this.queue.add(objectKey(svc));
   };
   addPod = (pod: Pod) => this.enqueueFor(pod);
   updatePod = (old: Pod, cur: Pod) => {
@@ -48,7 +48,7 @@ export class EndpointsController {
   /** A user editing or deleting a managed object gets it put back. */
   onEndpoints = (obj: unknown) => {
     const ep = unwrap<Endpoints>(obj);
-    if (ep && this.listers.services.get(ep.metadata.namespace ?? '', ep.metadata.name!)?.spec?.selector) this.queue.add(keyOf(ep));
+    if (ep && this.listers.services.get(ep.metadata.namespace ?? '', ep.metadata.name!)?.spec?.selector) this.queue.add(objectKey(ep));
   };
   onSlice = (obj: unknown) => {
     const s = unwrap<EndpointSlice>(obj);
@@ -62,12 +62,12 @@ export class EndpointsController {
   private servicesFor(pod: Pod): string[] {
     return this.listers.services
       .list(pod.metadata.namespace ?? '')
-      .filter((s) => setMatches(s.spec?.selector, pod.metadata.labels))
-      .map(keyOf);
+      .filter((s) => serviceSelectsLabels(s.spec?.selector, pod.metadata.labels))
+      .map(objectKey);
   }
 
   async sync(key: string): Promise<void> {
-    const { namespace, name } = splitKey(key);
+    const { namespace, name } = splitObjectKey(key);
     const svc = this.listers.services.get(namespace, name);
     if (!svc) {
       await this.deleteManaged(namespace, name);
@@ -120,7 +120,7 @@ export class EndpointsController {
       }
       return;
     }
-    const next = clone(cur);
+    const next = deepCopy(cur);
     next.subsets = subsets;
     next.metadata.labels = labels;
     await this.ctx.client.update('endpoints', next);
@@ -146,7 +146,7 @@ export class EndpointsController {
       const body = { addressType: 'IPv4', endpoints: spec.endpoints, ports: spec.ports };
       if (cur) {
         if (jsonEqual(cur.endpoints ?? [], body.endpoints) && jsonEqual(cur.ports ?? [], body.ports) && jsonEqual(cur.metadata.labels, labels)) continue;
-        const next = clone(cur) as EndpointSlice & Record<string, unknown>;
+        const next = deepCopy(cur) as EndpointSlice & Record<string, unknown>;
         next.endpoints = body.endpoints as any;
         next.ports = body.ports as any;
         next.metadata.labels = labels;

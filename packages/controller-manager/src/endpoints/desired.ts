@@ -1,8 +1,7 @@
 // What a Service's Endpoints and EndpointSlices should hold, computed from the pods its
 // selector picks (endpoints_controller.go, endpointslice reconciler).
 import type { Pod, Service, ServicePort, EndpointSubset, EndpointAddress, EndpointPort } from '@k8ts/api';
-import { isPodReady } from '../util/pods.js';
-import { setMatches } from '../util/selectors.js';
+import { isPodReady, serviceSelectsLabels } from '@k8ts/api';
 
 /** podutil.FindPort: a targetPort by number, or by the name of a container port. */
 export function findPort(pod: Pod, sp: ServicePort): number | undefined {
@@ -26,7 +25,7 @@ function shouldBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
 }
 
 export function selectedPods(svc: Service, pods: Pod[]): Pod[] {
-  return pods.filter((p) => setMatches(svc.spec?.selector, p.metadata.labels));
+  return pods.filter((p) => serviceSelectsLabels(svc.spec?.selector, p.metadata.labels));
 }
 
 function address(pod: Pod, svc: Service): EndpointAddress {

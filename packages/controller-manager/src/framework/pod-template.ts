@@ -1,9 +1,9 @@
 // controller.GetPodFromTemplate: what a workload controller creates from its template.
 import type { Pod, PodTemplateSpec, OwnerReference } from '@k8ts/api';
-import { clone } from '../util/objects.js';
+import { deepCopy } from '@k8ts/api';
 
 export function podFromTemplate(template: PodTemplateSpec, namespace: string, generateName: string, ref: OwnerReference): Pod {
-  const t = clone(template);
+  const t = deepCopy(template);
   return {
     apiVersion: 'v1',
     kind: 'Pod',

@@ -4,7 +4,7 @@
 // owner from the API so a stale cache never adopts for an owner that is being deleted.
 import type { KubeObject, OwnerReference } from '@k8ts/api';
 import { isNotFound, type Client } from '@k8ts/client';
-import { clone, controllerRefOf } from '../util/objects.js';
+import { controllerRef, deepCopy } from '@k8ts/api';
 
 export interface ClaimOptions<T extends KubeObject> {
   client: Client;
@@ -33,7 +33,7 @@ export async function claimObjects<T extends KubeObject>(objs: T[], o: ClaimOpti
   };
   const ownerDeleting = !!o.owner.metadata.deletionTimestamp;
   for (const obj of objs) {
-    const ref = controllerRefOf(obj);
+    const ref = controllerRef(obj);
     try {
       if (ref) {
         if (ref.uid !== o.owner.metadata.uid) continue;
@@ -59,7 +59,7 @@ export async function claimObjects<T extends KubeObject>(objs: T[], o: ClaimOpti
 }
 
 async function adopt<T extends KubeObject>(client: Client, resource: string, obj: T, ref: OwnerReference): Promise<T | undefined> {
-  const next = clone(obj);
+  const next = deepCopy(obj);
   next.metadata.ownerReferences = [...(next.metadata.ownerReferences ?? []).filter((r) => r.uid !== ref.uid), ref];
   try {
     return (await client.update(resource, next)) as T;
@@ -70,7 +70,7 @@ async function adopt<T extends KubeObject>(client: Client, resource: string, obj
 }
 
 async function release(client: Client, resource: string, obj: KubeObject, ownerUid: string): Promise<void> {
-  const next = clone(obj);
+  const next = deepCopy(obj);
   next.metadata.ownerReferences = (next.metadata.ownerReferences ?? []).filter((r) => r.uid !== ownerUid);
   try {
     await client.update(resource, next);

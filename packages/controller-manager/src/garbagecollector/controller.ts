@@ -5,11 +5,10 @@
 // wait for it (foregroundDeletion) is deleted in the foreground, and an owner with the
 // `orphan` finalizer has its references removed from its dependents before it goes.
 import type { KubeObject, OwnerReference } from '@k8ts/api';
-import { resourceForKind, findResource } from '@k8ts/api';
+import { deepCopy, findResource, resourceForKind } from '@k8ts/api';
 import { isNotFound, isConflict } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { unwrap } from '../framework/tombstone.js';
-import { clone } from '../util/objects.js';
 
 export const ForegroundFinalizer = 'foregroundDeletion';
 export const OrphanFinalizer = 'orphan';
@@ -179,28 +178,30 @@ export class GarbageCollector {
   }
 
   private async updateRefs(ref: Ref, obj: KubeObject, f: (refs: OwnerReference[]) => OwnerReference[]): Promise<void> {
-    let cur = obj;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const next = clone(cur);
+    await this.updateOnConflict(ref, obj, 'update owner references of', (next) => {
       next.metadata.ownerReferences = f(next.metadata.ownerReferences ?? []);
-      try {
-        await this.ctx.client.update(ref.resource, next);
-        return;
-      } catch (e) {
-        if (isNotFound(e)) return;
-        if (!isConflict(e)) throw e;
-        cur = await this.ctx.client.get(ref.resource, ref.namespace, ref.name);
-      }
-    }
-    throw new Error(`could not update owner references of ${ref.resource} ${ref.namespace}/${ref.name}`);
+      return true;
+    });
   }
 
   private async removeFinalizer(ref: Ref, obj: KubeObject, finalizer: string): Promise<void> {
+    await this.updateOnConflict(ref, obj, `remove finalizer ${finalizer} from`, (next) => {
+      const finalizers = next.metadata.finalizers ?? [];
+      if (!finalizers.includes(finalizer)) return false;
+      next.metadata.finalizers = finalizers.filter((f) => f !== finalizer);
+      return true;
+    });
+  }
+
+  /**
+   * Writes `change` (false: nothing left to do) to a copy of obj, reading the object again
+   * after a conflict (retry.RetryOnConflict, three tries). A deleted object needs nothing.
+   */
+  private async updateOnConflict(ref: Ref, obj: KubeObject, what: string, change: (next: KubeObject) => boolean): Promise<void> {
     let cur = obj;
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (!(cur.metadata.finalizers ?? []).includes(finalizer)) return;
-      const next = clone(cur);
-      next.metadata.finalizers = (next.metadata.finalizers ?? []).filter((f) => f !== finalizer);
+      const next = deepCopy(cur);
+      if (!change(next)) return;
       try {
         await this.ctx.client.update(ref.resource, next);
         return;
@@ -210,7 +211,7 @@ export class GarbageCollector {
         cur = await this.ctx.client.get(ref.resource, ref.namespace, ref.name);
       }
     }
-    throw new Error(`could not remove finalizer ${finalizer} from ${ref.resource} ${ref.namespace}/${ref.name}`);
+    throw new Error(`could not ${what} ${ref.resource} ${ref.namespace}/${ref.name}`);
   }
 
   private async orphanDependents(ref: Ref, owner: KubeObject): Promise<void> {

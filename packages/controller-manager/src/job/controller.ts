@@ -7,14 +7,13 @@ import type { Job, KubeObject, Pod } from '@k8ts/api';
 import { isNotFound } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { Expectations } from '../framework/expectations.js';
+import { deletePods } from '../framework/pod-deletion.js';
 import { claimObjects } from '../framework/ref-manager.js';
 import { slowStartBatch } from '../framework/slow-start.js';
 import { podFromTemplate } from '../framework/pod-template.js';
 import { unwrap } from '../framework/tombstone.js';
-import { byCreation, clone, controllerRefOf, jsonEqual, keyOf, newControllerRef, splitKey } from '../util/objects.js';
-import { isPodReady } from '../util/pods.js';
-import { selectorMatches } from '../util/selectors.js';
-import { rfc3339 } from '@k8ts/api';
+import { byCreation, jsonEqual, newControllerRef } from '../util/objects.js';
+import { controllerRef, deepCopy, isPodReady, labelsMatchSelector, objectKey, rfc3339, splitObjectKey } from '@k8ts/api';
 
 type JobObj = Job & KubeObject;
 const BACKOFF_BASE_MS = 10_000;
@@ -33,33 +32,33 @@ export class JobController {
     this.expectations = new Expectations(this.now);
   }
 
-  onJob = (job: KubeObject) => this.queue.add(keyOf(job));
+  onJob = (job: KubeObject) => this.queue.add(objectKey(job));
   deleteJob = (obj: unknown) => {
     const j = unwrap(obj);
-    if (j) this.expectations.delete(keyOf(j));
+    if (j) this.expectations.delete(objectKey(j));
   };
   onPod = (pod: Pod) => {
     const j = this.owner(pod);
     if (!j) return;
-    if (pod.metadata.deletionTimestamp) this.expectations.deletionObserved(keyOf(j), keyOf(pod));
-    else this.expectations.creationObserved(keyOf(j));
-    this.queue.add(keyOf(j));
+    if (pod.metadata.deletionTimestamp) this.expectations.deletionObserved(objectKey(j), objectKey(pod));
+    else this.expectations.creationObserved(objectKey(j));
+    this.queue.add(objectKey(j));
   };
   updatePod = (_o: Pod, pod: Pod) => {
     const j = this.owner(pod);
     if (!j) return;
-    if (pod.metadata.deletionTimestamp) this.expectations.deletionObserved(keyOf(j), keyOf(pod));
-    this.queue.add(keyOf(j));
+    if (pod.metadata.deletionTimestamp) this.expectations.deletionObserved(objectKey(j), objectKey(pod));
+    this.queue.add(objectKey(j));
   };
   deletePod = (obj: unknown) => {
     const pod = unwrap<Pod>(obj);
     const j = pod && this.owner(pod);
     if (!pod || !j) return;
-    this.expectations.deletionObserved(keyOf(j), keyOf(pod));
-    this.queue.add(keyOf(j));
+    this.expectations.deletionObserved(objectKey(j), objectKey(pod));
+    this.queue.add(objectKey(j));
   };
   private owner(pod: Pod) {
-    const ref = controllerRefOf(pod);
+    const ref = controllerRef(pod);
     if (ref?.kind !== 'Job') return undefined;
     const j = this.listers.jobs.get(pod.metadata.namespace ?? '', ref.name);
     return j?.metadata.uid === ref.uid ? j : undefined;
@@ -71,13 +70,13 @@ export class JobController {
   }
 
   async sync(key: string): Promise<void> {
-    const { namespace, name } = splitKey(key);
+    const { namespace, name } = splitObjectKey(key);
     const cached = this.listers.jobs.get(namespace, name);
     if (!cached) {
       this.expectations.delete(key);
       return;
     }
-    const job = clone(cached);
+    const job = deepCopy(cached);
     const now = this.now();
     if (isFinished(job)) return this.handleTTL(job, key, now);
     if (job.spec?.suspend) return;
@@ -89,7 +88,7 @@ export class JobController {
       ownerResource: 'jobs',
       ownerRef: newControllerRef(job, 'batch/v1', 'Job'),
       resource: 'pods',
-      match: (p) => selectorMatches(selector, p.metadata.labels),
+      match: (p) => labelsMatchSelector(p.metadata.labels, selector),
     });
     const active = pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
     const succeeded = Math.max(job.status?.succeeded ?? 0, pods.filter((p) => p.status?.phase === 'Succeeded').length);
@@ -185,19 +184,8 @@ export class JobController {
   }
 
   private async deletePods(job: JobObj, key: string, pods: Pod[]): Promise<void> {
-    if (!pods.length) return;
-    this.expectations.expectDeletions(key, pods.map(keyOf));
-    await Promise.all(
-      pods.map(async (p) => {
-        try {
-          await this.ctx.client.delete('pods', p.metadata.namespace!, p.metadata.name!);
-          this.ctx.recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-        } catch (e) {
-          this.expectations.deletionObserved(key, keyOf(p));
-          if (!isNotFound(e)) throw e;
-        }
-      }),
-    );
+    const errors = await deletePods(this.ctx, job, this.expectations, key, pods);
+    if (errors.length) throw errors[0];
   }
 
   private async handleTTL(job: JobObj, key: string, now: number): Promise<void> {

@@ -2,11 +2,10 @@
 // object of every namespaced resource deleted, and once nothing is left its `kubernetes`
 // finalizer is removed through the finalize subresource, which lets the apiserver drop it.
 import type { Namespace } from '@k8ts/api';
-import { RESOURCES, rfc3339 } from '@k8ts/api';
+import { deepCopy, RESOURCES, rfc3339 } from '@k8ts/api';
 import { isNotFound, isConflict } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { unwrap } from '../framework/tombstone.js';
-import { clone } from '../util/objects.js';
 
 export const KubernetesFinalizer = 'kubernetes';
 
@@ -73,7 +72,7 @@ export class NamespaceController {
     const conds = (ns.status?.conditions ?? []) as { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[];
     const cur = conds.find((c) => c.type === 'NamespaceContentRemaining');
     if (cur?.message === msg) return;
-    const next = clone(ns);
+    const next = deepCopy(ns);
     const c = { type: 'NamespaceContentRemaining', status: 'True', reason: 'SomeResourcesRemain', message: msg, lastTransitionTime: cur?.lastTransitionTime ?? rfc3339() };
     next.status = { ...(next.status ?? {}), conditions: [...conds.filter((x) => x.type !== c.type), c] } as Namespace['status'];
     try {
@@ -92,7 +91,7 @@ export class NamespaceController {
       throw e;
     }
     if (!(ns.spec?.finalizers ?? []).includes(KubernetesFinalizer)) return;
-    const next = clone(ns);
+    const next = deepCopy(ns);
     next.spec = { ...(next.spec ?? {}), finalizers: (ns.spec?.finalizers ?? []).filter((f) => f !== KubernetesFinalizer) };
     try {
       await this.ctx.client.update('namespaces', next, { subresource: 'finalize' });

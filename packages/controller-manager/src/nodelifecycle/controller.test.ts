@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject, Lease, Node, Pod } from '@k8ts/api';
 import { NodeLifecycleController, computeZoneState } from './controller.js';
-import { tolerationMs } from './taints.js';
+import { tolerationMs } from '@k8ts/api';
 import { ctxFor, pod, staticLister, FakeClient, seedWorld } from '../testing/fixtures.js';
 
 const T0 = Date.parse('2024-01-01T00:00:00Z');

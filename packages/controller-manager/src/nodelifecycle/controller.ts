@@ -7,11 +7,8 @@
 import type { Lease, Node, Pod, Taint } from '@k8ts/api';
 import { isNotFound, isConflict } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
-import { TokenBucket } from '../framework/rate-limiter.js';
 import { unwrap } from '../framework/tombstone.js';
-import { clone, keyOf, splitKey } from '../util/objects.js';
-import { rfc3339 } from '../util/time.js';
-import { NotReadyTaintKey, UnreachableTaintKey, noExecuteTaints, tolerationMs } from './taints.js';
+import { deepCopy, noExecuteTaints, nodeReadyCondition, objectKey, rfc3339, splitObjectKey, TaintNodeNotReady as NotReadyTaintKey, TaintNodeUnreachable as UnreachableTaintKey, TokenBucket, tolerationMs } from '@k8ts/api';
 
 export const NodeLeaseNamespace = 'kube-node-lease';
 
@@ -76,8 +73,8 @@ export class NodeLifecycleController {
   }
 
   // ---- informer handlers: the taint manager reacts at once to taint and pod changes ----
-  onNode = (node: Node) => this.queue.add(keyOf(node));
-  updateNode = (_o: Node, node: Node) => this.queue.add(keyOf(node));
+  onNode = (node: Node) => this.queue.add(objectKey(node));
+  updateNode = (_o: Node, node: Node) => this.queue.add(objectKey(node));
   deleteNode = (obj: unknown) => {
     const n = unwrap<Node>(obj);
     if (n) {
@@ -89,14 +86,14 @@ export class NodeLifecycleController {
   updatePod = (_o: Pod, pod: Pod) => this.processPod(pod);
   deletePod = (obj: unknown) => {
     const p = unwrap<Pod>(obj);
-    if (p) this.cancel(keyOf(p));
+    if (p) this.cancel(objectKey(p));
   };
   /** Leases are read by the periodic pass; a renewal needs no immediate work. */
   onLease = () => {};
 
   /** Work-queue sync for a node: re-evaluate the pods on it against its taints. */
   async sync(key: string): Promise<void> {
-    const { name } = splitKey(key);
+    const { name } = splitObjectKey(key);
     for (const pod of this.podsOn(name)) this.processPod(pod);
   }
 
@@ -123,7 +120,7 @@ export class NodeLifecycleController {
           h.leaseRenew = renew;
           h.probeMs = now;
         }
-        const ready = readyCondition(node);
+        const ready = nodeReadyCondition(node);
         if (ready?.lastHeartbeatTime !== h.heartbeat && ready?.reason !== 'NodeStatusUnknown') {
           h.heartbeat = ready?.lastHeartbeatTime;
           h.probeMs = now;
@@ -150,7 +147,7 @@ export class NodeLifecycleController {
 
   private async reconcileNode(node: Node, stale: boolean): Promise<void> {
     let cur = node;
-    const ready = readyCondition(cur);
+    const ready = nodeReadyCondition(cur);
     let podsNotReady = false;
     if (stale && ready?.status !== 'Unknown') {
       cur = await this.markUnknown(cur);
@@ -160,13 +157,13 @@ export class NodeLifecycleController {
     } else if (!stale && ready?.status === 'False' && !hasTaint(cur, NotReadyTaintKey, 'NoExecute')) {
       podsNotReady = true;
     }
-    const wantKey = this.zoneState === 'FullDisruption' ? undefined : stale ? UnreachableTaintKey : readyCondition(cur)?.status === 'False' ? NotReadyTaintKey : undefined;
+    const wantKey = this.zoneState === 'FullDisruption' ? undefined : stale ? UnreachableTaintKey : nodeReadyCondition(cur)?.status === 'False' ? NotReadyTaintKey : undefined;
     // The taint first: it starts the toleration clocks; pod readiness follows in parallel.
     await Promise.all([this.setTaints(cur, wantKey), podsNotReady ? this.markPodsNotReady(cur.metadata.name!) : undefined]);
   }
 
   private async markUnknown(node: Node): Promise<Node> {
-    const next = clone(node);
+    const next = deepCopy(node);
     const now = rfc3339(this.now());
     const types = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
     const conds = [...(next.status?.conditions ?? [])];
@@ -196,7 +193,7 @@ export class NodeLifecycleController {
         const conds = pod.status?.conditions ?? [];
         const i = conds.findIndex((c) => c.type === 'Ready');
         if (i < 0 || conds[i]!.status === 'False') return;
-        const next = clone(pod);
+        const next = deepCopy(pod);
         next.status!.conditions![i] = { ...conds[i]!, status: 'False', lastTransitionTime: rfc3339(this.now()) };
         try {
           await this.ctx.client.update('pods', next, { subresource: 'status' });
@@ -225,7 +222,7 @@ export class NodeLifecycleController {
     }
     if (!next.some((t) => t.effect === 'NoExecute' && ours.includes(t.key))) this.taintedAt.delete(node.metadata.name!);
     if (next.length === taints.length && next.every((t, i) => t === taints[i])) return;
-    const updated = clone(node);
+    const updated = deepCopy(node);
     updated.spec = { ...(updated.spec ?? {}), taints: next };
     if (next.length === 0) delete updated.spec.taints;
     const stored = await this.ctx.client.update<Node>('nodes', updated);
@@ -235,7 +232,7 @@ export class NodeLifecycleController {
 
   // ---- taint manager ----
   processPod(pod: Pod, nodeOverride?: Node): void {
-    const key = keyOf(pod);
+    const key = objectKey(pod);
     const nodeName = pod.spec?.nodeName;
     if (!nodeName || pod.metadata.deletionTimestamp) return this.cancel(key);
     const node = nodeOverride ?? this.listers.nodes.get('', nodeName);
@@ -295,7 +292,7 @@ export class NodeLifecycleController {
   /** Re-checks the pod against the current cache, then deletes it gracefully. */
   async evict(key: string): Promise<void> {
     this.scheduled.delete(key);
-    const { namespace, name } = splitKey(key);
+    const { namespace, name } = splitObjectKey(key);
     const pod = this.listers.pods.get(namespace, name);
     if (!pod || pod.metadata.deletionTimestamp || !pod.spec?.nodeName) return;
     const taints = noExecuteTaints(this.listers.nodes.get('', pod.spec.nodeName)?.spec?.taints);
@@ -329,17 +326,13 @@ export class NodeLifecycleController {
       }
       try {
         await this.ctx.client.delete('pods', pod.metadata.namespace!, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
-        this.ctx.logger.info({ object: keyOf(pod), node: n, reason: 'PodGC' }, 'deleted pod bound to a missing node');
+        this.ctx.logger.info({ object: objectKey(pod), node: n, reason: 'PodGC' }, 'deleted pod bound to a missing node');
       } catch (e) {
-        if (!isNotFound(e) && !isConflict(e)) this.ctx.logger.warn({ object: keyOf(pod), err: String(e) }, 'pod gc failed');
+        if (!isNotFound(e) && !isConflict(e)) this.ctx.logger.warn({ object: objectKey(pod), err: String(e) }, 'pod gc failed');
       }
     }
     for (const n of [...this.missingNodeSince.keys()]) if (!seen.has(n)) this.missingNodeSince.delete(n);
   }
-}
-
-function readyCondition(node: Node) {
-  return node.status?.conditions?.find((c) => c.type === 'Ready');
 }
 
 function hasTaint(node: Node, key: string, effect: string): boolean {

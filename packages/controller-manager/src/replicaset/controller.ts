@@ -4,15 +4,15 @@ import type { KubeObject, Pod, ReplicaSet } from '@k8ts/api';
 import { isNotFound } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { Expectations } from '../framework/expectations.js';
+import { deletePods } from '../framework/pod-deletion.js';
 import { claimObjects } from '../framework/ref-manager.js';
 import { slowStartBatch } from '../framework/slow-start.js';
 import { podFromTemplate } from '../framework/pod-template.js';
 import { unwrap } from '../framework/tombstone.js';
-import { controllerRefOf, keyOf, newControllerRef, jsonEqual, clone, splitKey } from '../util/objects.js';
-import { isPodActive, isPodReady } from '../util/pods.js';
-import { selectorMatches } from '../util/selectors.js';
+import { newControllerRef, jsonEqual } from '../util/objects.js';
 import { rankPodsForDeletion } from './pod-ranking.js';
 import { calculateStatus } from './status.js';
+import { controllerRef, deepCopy, isPodActive, isPodReady, labelsMatchSelector, objectKey, splitObjectKey } from '@k8ts/api';
 
 export interface ReplicaSetListers {
   replicasets: Lister<ReplicaSet>;
@@ -34,26 +34,26 @@ export class ReplicaSetController {
   }
 
   // ---- event handlers ----
-  addReplicaSet = (rs: ReplicaSet) => this.queue.add(keyOf(rs));
-  updateReplicaSet = (_old: ReplicaSet, cur: ReplicaSet) => this.queue.add(keyOf(cur));
+  addReplicaSet = (rs: ReplicaSet) => this.queue.add(objectKey(rs));
+  updateReplicaSet = (_old: ReplicaSet, cur: ReplicaSet) => this.queue.add(objectKey(cur));
   deleteReplicaSet = (obj: unknown) => {
     const rs = unwrap<ReplicaSet>(obj);
     if (!rs) return;
-    this.expectations.delete(keyOf(rs));
-    this.queue.add(keyOf(rs));
+    this.expectations.delete(objectKey(rs));
+    this.queue.add(objectKey(rs));
   };
 
   addPod = (pod: Pod) => {
     if (pod.metadata.deletionTimestamp) return this.deletePod(pod);
-    const ref = controllerRefOf(pod);
+    const ref = controllerRef(pod);
     if (ref) {
       const rs = this.resolveRef(pod.metadata.namespace ?? '', ref);
       if (!rs) return;
-      this.expectations.creationObserved(keyOf(rs));
-      this.queue.add(keyOf(rs));
+      this.expectations.creationObserved(objectKey(rs));
+      this.queue.add(objectKey(rs));
       return;
     }
-    for (const rs of this.replicaSetsFor(pod)) this.queue.add(keyOf(rs));
+    for (const rs of this.replicaSetsFor(pod)) this.queue.add(objectKey(rs));
   };
 
   updatePod = (old: Pod, cur: Pod) => {
@@ -66,32 +66,32 @@ export class ReplicaSetController {
       if (labelsChanged) this.deletePod(old);
       return;
     }
-    const curRef = controllerRefOf(cur);
-    const oldRef = controllerRefOf(old);
+    const curRef = controllerRef(cur);
+    const oldRef = controllerRef(old);
     if (oldRef && (!curRef || oldRef.uid !== curRef.uid)) {
       const rs = this.resolveRef(old.metadata.namespace ?? '', oldRef);
-      if (rs) this.queue.add(keyOf(rs));
+      if (rs) this.queue.add(objectKey(rs));
     }
     if (curRef) {
       const rs = this.resolveRef(cur.metadata.namespace ?? '', curRef);
       if (!rs) return;
-      this.queue.add(keyOf(rs));
+      this.queue.add(objectKey(rs));
       const min = rs.spec?.minReadySeconds ?? 0;
-      if (!isPodReady(old) && isPodReady(cur) && min > 0) this.queue.addAfter(keyOf(rs), min * 1000 + 1000);
+      if (!isPodReady(old) && isPodReady(cur) && min > 0) this.queue.addAfter(objectKey(rs), min * 1000 + 1000);
       return;
     }
-    if (labelsChanged || (oldRef && !curRef)) for (const rs of this.replicaSetsFor(cur)) this.queue.add(keyOf(rs));
+    if (labelsChanged || (oldRef && !curRef)) for (const rs of this.replicaSetsFor(cur)) this.queue.add(objectKey(rs));
   };
 
   deletePod = (obj: unknown) => {
     const pod = unwrap<Pod>(obj);
     if (!pod) return;
-    const ref = controllerRefOf(pod);
+    const ref = controllerRef(pod);
     if (!ref) return;
     const rs = this.resolveRef(pod.metadata.namespace ?? '', ref);
     if (!rs) return;
-    this.expectations.deletionObserved(keyOf(rs), keyOf(pod));
-    this.queue.add(keyOf(rs));
+    this.expectations.deletionObserved(objectKey(rs), objectKey(pod));
+    this.queue.add(objectKey(rs));
   };
 
   private resolveRef(namespace: string, ref: { kind: string; name: string; uid: string }): ReplicaSet | undefined {
@@ -103,12 +103,12 @@ export class ReplicaSetController {
   private replicaSetsFor(pod: Pod): ReplicaSet[] {
     return this.listers.replicasets
       .list(pod.metadata.namespace ?? '')
-      .filter((rs) => selectorMatches(rs.spec?.selector, pod.metadata.labels));
+      .filter((rs) => labelsMatchSelector(pod.metadata.labels, rs.spec?.selector));
   }
 
   // ---- sync ----
   async sync(key: string): Promise<void> {
-    const { namespace, name } = splitKey(key);
+    const { namespace, name } = splitObjectKey(key);
     const rs = this.listers.replicasets.get(namespace, name);
     if (!rs) {
       this.expectations.delete(key);
@@ -123,7 +123,7 @@ export class ReplicaSetController {
       ownerResource: 'replicasets',
       ownerRef: newControllerRef(rs, 'apps/v1', 'ReplicaSet'),
       resource: 'pods',
-      match: (p) => selectorMatches(rs.spec?.selector, p.metadata.labels),
+      match: (p) => labelsMatchSelector(p.metadata.labels, rs.spec?.selector),
     });
     let manageError: unknown;
     if (needsSync) {
@@ -168,40 +168,26 @@ export class ReplicaSetController {
       const n = Math.min(diff, burst);
       const related = this.relatedPods(rs);
       const victims = rankPodsForDeletion(pods, related).slice(0, n);
-      this.expectations.expectDeletions(key, victims.map(keyOf));
-      const errors: unknown[] = [];
-      await Promise.all(
-        victims.map(async (p) => {
-          try {
-            await this.ctx.client.delete('pods', p.metadata.namespace!, p.metadata.name!);
-            this.ctx.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-          } catch (e) {
-            this.expectations.deletionObserved(key, keyOf(p));
-            if (isNotFound(e)) return;
-            this.ctx.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${errMessage(e)}`);
-            errors.push(e);
-          }
-        }),
-      );
+      const errors = await deletePods(this.ctx, rs, this.expectations, key, victims);
       if (errors.length) throw errors[0];
     }
   }
 
   /** Pods of sibling ReplicaSets (same Deployment) too: spreading counts across versions. */
   private relatedPods(rs: ReplicaSet): Pod[] {
-    const owner = controllerRefOf(rs);
+    const owner = controllerRef(rs);
     const siblings = owner
-      ? this.listers.replicasets.list(rs.metadata.namespace ?? '').filter((x) => controllerRefOf(x)?.uid === owner.uid)
+      ? this.listers.replicasets.list(rs.metadata.namespace ?? '').filter((x) => controllerRef(x)?.uid === owner.uid)
       : [rs];
     const uids = new Set(siblings.map((x) => x.metadata.uid));
-    return this.listers.pods.list(rs.metadata.namespace ?? '').filter((p) => isPodActive(p) && uids.has(controllerRefOf(p)?.uid));
+    return this.listers.pods.list(rs.metadata.namespace ?? '').filter((p) => isPodActive(p) && uids.has(controllerRef(p)?.uid));
   }
 
   private async updateStatus(rs: ReplicaSet, status: NonNullable<ReplicaSet['status']>): Promise<NonNullable<ReplicaSet['status']>> {
     if (jsonEqual(normalize(rs.status), normalize(status))) return status;
     let cur: KubeObject = rs;
     for (let attempt = 0; ; attempt++) {
-      const next = clone(cur);
+      const next = deepCopy(cur);
       next.status = status;
       try {
         await this.ctx.client.update('replicasets', next, { subresource: 'status' });

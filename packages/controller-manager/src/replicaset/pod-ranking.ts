@@ -3,8 +3,8 @@
 // unknown before running, not ready before ready, more pods of the set on the same node
 // first, ready for less time first, more restarts first, newer first.
 import type { Pod } from '@k8ts/api';
-import { isPodReady, podReadyCondition, podRestarts } from '../util/pods.js';
 import { creationMs } from '../util/objects.js';
+import { isPodReady, podReadyCondition, podRestarts } from '@k8ts/api';
 
 const phaseRank: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 

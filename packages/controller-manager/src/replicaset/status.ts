@@ -1,7 +1,6 @@
 // calculateStatus: counts over the pods a ReplicaSet owns (terminating ones excluded).
 import type { Pod, ReplicaSet } from '@k8ts/api';
-import { isPodAvailable, isPodReady } from '../util/pods.js';
-import { selectorMatches } from '../util/selectors.js';
+import { isPodAvailable, isPodReady, labelsMatchSelector, rfc3339 } from '@k8ts/api';
 
 export function calculateStatus(rs: ReplicaSet, pods: Pod[], now: number, manageError?: string): NonNullable<ReplicaSet['status']> {
   const templateLabels = rs.spec?.template?.metadata?.labels ?? {};
@@ -34,7 +33,7 @@ export function calculateStatus(rs: ReplicaSet, pods: Pod[], now: number, manage
         status: 'True',
         reason: 'FailedCreate',
         message: manageError,
-        lastTransitionTime: old?.lastTransitionTime ?? new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        lastTransitionTime: old?.lastTransitionTime ?? rfc3339(now),
       },
     ];
   }
@@ -43,5 +42,5 @@ export function calculateStatus(rs: ReplicaSet, pods: Pod[], now: number, manage
 }
 
 export function podsMatching(rs: ReplicaSet, pods: Pod[]): Pod[] {
-  return pods.filter((p) => selectorMatches(rs.spec?.selector, p.metadata.labels));
+  return pods.filter((p) => labelsMatchSelector(p.metadata.labels, rs.spec?.selector));
 }

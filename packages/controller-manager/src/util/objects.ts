@@ -1,23 +1,5 @@
 import type { KubeObject, OwnerReference } from '@k8ts/api';
 
-export function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): string {
-  const m = obj.metadata ?? {};
-  return m.namespace ? `${m.namespace}/${m.name}` : (m.name ?? '');
-}
-
-export function splitKey(key: string): { namespace: string; name: string } {
-  const i = key.indexOf('/');
-  return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
-}
-
-export function clone<T>(x: T): T {
-  return x === undefined ? x : structuredClone(x);
-}
-
-export function controllerRefOf(obj: KubeObject): OwnerReference | undefined {
-  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
-}
-
 export function newControllerRef(owner: KubeObject, apiVersion: string, kind: string): OwnerReference {
   return { apiVersion, kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
 }

@@ -1,7 +1,7 @@
 // One node as the scheduler sees it (framework.NodeInfo): the Node object, the pods bound or
 // assumed to it, and running sums kept up to date as pods come and go, so a Filter is O(1).
 import type { Node, Taint } from '@k8ts/api';
-import { cpuMillis, quantityValue } from '@k8ts/api';
+import { cpuMillis, nodeReadyCondition, quantityValue } from '@k8ts/api';
 import { HostPortSet } from './host-ports.js';
 import { hasPodAffinity, type PodInfo, type Resources } from './pod-info.js';
 
@@ -62,7 +62,7 @@ export class NodeInfo {
     this.taints = node.spec?.taints ?? [];
     this.unschedulable = Boolean(node.spec?.unschedulable);
     this.allocatable = readAllocatable(node);
-    const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+    const ready = nodeReadyCondition(node);
     this.ready = ready ? ((['True', 'False'].includes(ready.status) ? ready.status : 'Unknown') as ReadyState) : 'Missing';
     this.generation++;
   }

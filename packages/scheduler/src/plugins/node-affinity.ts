@@ -3,7 +3,7 @@
 import type { FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../framework/interfaces.js';
 import { MAX_NODE_SCORE } from '../framework/interfaces.js';
 import { Code, constStatus, errorStatus, SKIP, SUCCESS } from '../framework/status.js';
-import { compileTerm, requiredNodeMatcher, type NodeMatcher } from './helpers/node-selector.js';
+import { compileNodeSelectorTerm, requiredNodeMatcher, type NodeMatcher } from '@k8ts/api';
 import { defaultNormalizeScore } from './helpers/normalize.js';
 
 export const ERR_REASON_NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector";
@@ -46,7 +46,7 @@ export const NodeAffinity: PreFilterPlugin & FilterPlugin & PreScorePlugin & Sco
     const compiled: Preferred[] = [];
     try {
       terms.forEach((t, i) => {
-        if (t.weight) compiled.push({ weight: t.weight, match: compileTerm(t.preference, `spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[${i}].preference`) });
+        if (t.weight) compiled.push({ weight: t.weight, match: compileNodeSelectorTerm(t.preference, `spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[${i}].preference`) });
       });
     } catch (e) {
       return errorStatus((e as Error).message);

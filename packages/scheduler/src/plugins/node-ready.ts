@@ -3,7 +3,7 @@
 // False or missing, node.kubernetes.io/unreachable for Unknown), as DaemonSet pods do.
 import type { FilterPlugin } from '../framework/interfaces.js';
 import { Code, constStatus, SUCCESS } from '../framework/status.js';
-import { tolerationsTolerateTaint } from './helpers/tolerations.js';
+import { tolerationsTolerateTaint } from '@k8ts/api';
 
 export const ERR_REASON_NOT_READY = 'node(s) were not ready';
 const REJECT = constStatus(Code.Unschedulable, ERR_REASON_NOT_READY);

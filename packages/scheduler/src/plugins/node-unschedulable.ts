@@ -1,7 +1,7 @@
 // Cordoned nodes (spec.unschedulable) take only pods tolerating node.kubernetes.io/unschedulable.
 import type { FilterPlugin } from '../framework/interfaces.js';
 import { Code, constStatus, SUCCESS } from '../framework/status.js';
-import { tolerationsTolerateTaint } from './helpers/tolerations.js';
+import { tolerationsTolerateTaint } from '@k8ts/api';
 
 export const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable';
 const REJECT = constStatus(Code.UnschedulableAndUnresolvable, ERR_REASON_UNSCHEDULABLE);

@@ -8,8 +8,7 @@ import { MAX_NODE_SCORE } from '../framework/interfaces.js';
 import type { NodeInfo } from '../framework/node-info.js';
 import type { PodInfo } from '../framework/pod-info.js';
 import { Code, constStatus, errorStatus, SKIP, SUCCESS } from '../framework/status.js';
-import { requiredNodeMatcher, type NodeMatcher } from './helpers/node-selector.js';
-import { findUntoleratedTaint } from './helpers/tolerations.js';
+import { findUntoleratedTaint, requiredNodeMatcher, type NodeMatcher } from '@k8ts/api';
 import { TopologyCounts } from './helpers/topology.js';
 
 export const ERR_REASON_CONSTRAINTS = "node(s) didn't match pod topology spread constraints";

@@ -5,7 +5,7 @@ import type { FilterPlugin, PreScorePlugin, ScorePlugin } from '../framework/int
 import { MAX_NODE_SCORE } from '../framework/interfaces.js';
 import { Code, constStatus, SKIP, SUCCESS } from '../framework/status.js';
 import { defaultNormalizeScore } from './helpers/normalize.js';
-import { findUntoleratedTaint, tolerationsTolerateTaint } from './helpers/tolerations.js';
+import { findUntoleratedTaint, tolerationsTolerateTaint } from '@k8ts/api';
 
 // Kubernetes stopped naming the taint's key and value in pod status (they may be sensitive).
 export const ERR_REASON_UNTOLERATED = 'node(s) had untolerated taint(s)';

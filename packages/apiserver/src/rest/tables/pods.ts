@@ -1,6 +1,7 @@
 // The pod printer of pkg/printers/internalversion/printers.go (printPod): READY counts
 // ready containers, STATUS is the most telling reason among init containers, containers
 // and the pod's deletion, RESTARTS says when the last one was.
+import { isPodReady } from '@k8ts/api';
 import { col, nameColumn, ageColumn, type Printer } from './types.js';
 import { since } from './age.js';
 
@@ -8,10 +9,6 @@ const NODE_UNREACHABLE_POD_REASON = 'NodeLost';
 
 function isRestartableInit(c: any): boolean {
   return c?.restartPolicy === 'Always';
-}
-
-function hasPodReadyCondition(conditions: any[] | undefined): boolean {
-  return (conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
 function isInitializedTrue(status: any): boolean {
@@ -100,7 +97,7 @@ export function podCells(pod: any, now: number): unknown[] {
       }
     }
     if (reason === 'Completed' && hasRunning) {
-      reason = hasPodReadyCondition(status.conditions) ? 'Running' : 'NotReady';
+      reason = isPodReady(pod) ? 'Running' : 'NotReady';
     }
   }
 

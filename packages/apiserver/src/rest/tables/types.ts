@@ -1,5 +1,5 @@
 // meta.k8s.io Table shapes and the helpers every printer shares.
-import type { KubeObject } from '@k8ts/api';
+import { formatLabelSelector, type KubeObject, type LabelSelector } from '@k8ts/api';
 
 export interface TableColumn {
   name: string;
@@ -36,35 +36,9 @@ export function formatLabels(m: Record<string, string> | undefined | null): stri
   return keys.map((k) => `${k}=${m![k]}`).join(',');
 }
 
-/** metav1.LabelSelectorAsSelector(...).String(). */
-export function formatSelector(sel: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined): string {
-  if (!sel) return '<none>';
-  const reqs: { key: string; text: string }[] = [];
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) reqs.push({ key: k, text: `${k}=${v}` });
-  for (const e of sel.matchExpressions ?? []) {
-    const values = [...(e.values ?? [])].sort().join(',');
-    switch (e.operator) {
-      case 'In':
-        reqs.push({ key: e.key, text: `${e.key} in (${values})` });
-        break;
-      case 'NotIn':
-        reqs.push({ key: e.key, text: `${e.key} notin (${values})` });
-        break;
-      case 'Exists':
-        reqs.push({ key: e.key, text: e.key });
-        break;
-      case 'DoesNotExist':
-        reqs.push({ key: e.key, text: `!${e.key}` });
-        break;
-      default:
-        return '<invalid>';
-    }
-  }
-  if (reqs.length === 0) return '<none>';
-  return reqs
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map((r) => r.text)
-    .join(',');
+/** metav1.FormatLabelSelector. */
+export function formatSelector(sel: LabelSelector | undefined): string {
+  return formatLabelSelector(sel);
 }
 
 export function containerCells(containers: { name?: string; image?: string }[] | undefined): [string, string] {

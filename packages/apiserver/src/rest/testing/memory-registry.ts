@@ -5,7 +5,7 @@ import type { KubeList, KubeObject, WatchEvent, DeleteOptions } from '@k8ts/api'
 import { findResource, apiVersionOf } from '@k8ts/api';
 import type { ListOptions, WatchOptions, PatchType } from '@k8ts/client';
 import type { DeleteResult, PatchOpts, Registry, RegistryWatch, ResourceHooks, WriteOpts } from '../../registry/types.js';
-import { failure, restError } from '../status.js';
+import { failure, restError, success } from '../status.js';
 import { ApiError } from '@k8ts/client';
 
 function key(resource: string, namespace: string, name: string): string {
@@ -167,7 +167,7 @@ export class MemoryRegistry implements Registry {
     const obj = await this.get(resource, namespace, name);
     if (resource === 'pods' && subresource === 'binding') {
       await this.update(resource, namespace, name, { ...obj, spec: { ...obj.spec, nodeName: (body as any).target?.name } });
-      return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as KubeObject;
+      return success(201) as unknown as KubeObject;
     }
     throw this.notFound(resource, name);
   }

@@ -1,10 +1,20 @@
-// Node selectors as the scheduler reads them: spec.nodeSelector (every label equal) and
-// NodeSelectorTerms (ORed terms of ANDed requirements, operators In, NotIn, Exists,
-// DoesNotExist, Gt, Lt on labels, In/NotIn on the metadata.name field). Compiled once per pod.
-import type { NodeSelectorRequirement, NodeSelectorTerm, Pod } from '@k8ts/api';
-import type { NodeInfo } from '../../framework/node-info.js';
+// Node selectors as the scheduler and the DaemonSet controller read them (component-helpers'
+// nodeaffinity): spec.nodeSelector (every label equal) and NodeSelectorTerms (ORed terms of
+// ANDed requirements, operators In, NotIn, Exists, DoesNotExist, Gt, Lt on labels, In/NotIn
+// on the metadata.name field). Compiled once per pod.
+import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodSpec } from '../types.js';
 
-export type NodeMatcher = (node: NodeInfo) => boolean;
+/** What a node selector looks at: the node's name and labels. */
+export interface NodeLabels {
+  name: string;
+  labels: Record<string, string>;
+}
+
+export type NodeMatcher = (node: NodeLabels) => boolean;
+
+export function nodeLabelsOf(node: Node): NodeLabels {
+  return { name: node.metadata?.name ?? '', labels: node.metadata?.labels ?? {} };
+}
 
 const INT = /^[+-]?\d+$/;
 
@@ -59,7 +69,7 @@ function fieldRequirement(r: NodeSelectorRequirement, path: string): NodeMatcher
 }
 
 /** One term: all its requirements. A term with no requirement matches no node. */
-export function compileTerm(term: NodeSelectorTerm, path: string): NodeMatcher {
+export function compileNodeSelectorTerm(term: NodeSelectorTerm, path: string): NodeMatcher {
   const reqs: NodeMatcher[] = [];
   (term.matchExpressions ?? []).forEach((r, i) => reqs.push(labelRequirement(r, `${path}.matchExpressions[${i}]`)));
   (term.matchFields ?? []).forEach((r, i) => reqs.push(fieldRequirement(r, `${path}.matchFields[${i}]`)));
@@ -72,8 +82,8 @@ export function compileTerm(term: NodeSelectorTerm, path: string): NodeMatcher {
 }
 
 /** Terms ORed. */
-export function compileTerms(terms: readonly NodeSelectorTerm[], path: string): NodeMatcher {
-  const compiled = terms.map((t, i) => compileTerm(t, `${path}[${i}]`));
+export function compileNodeSelectorTerms(terms: readonly NodeSelectorTerm[], path: string): NodeMatcher {
+  const compiled = terms.map((t, i) => compileNodeSelectorTerm(t, `${path}[${i}]`));
   return (n) => {
     for (const t of compiled) if (t(n)) return true;
     return false;
@@ -84,7 +94,7 @@ export function compileTerms(terms: readonly NodeSelectorTerm[], path: string): 
  * The pod's hard node requirements: spec.nodeSelector AND required node affinity. Undefined
  * when it has none. Throws on bad input (unknown operator, bad Gt/Lt value).
  */
-export function requiredNodeMatcher(pod: Pod): NodeMatcher | undefined {
+export function requiredNodeMatcher(pod: Pod | { spec?: PodSpec }): NodeMatcher | undefined {
   const parts: NodeMatcher[] = [];
   const sel = Object.entries(pod.spec?.nodeSelector ?? {});
   if (sel.length) {
@@ -94,8 +104,22 @@ export function requiredNodeMatcher(pod: Pod): NodeMatcher | undefined {
     });
   }
   const req = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (req) parts.push(compileTerms(req.nodeSelectorTerms ?? [], 'spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms'));
+  if (req) parts.push(compileNodeSelectorTerms(req.nodeSelectorTerms ?? [], 'spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms'));
   if (parts.length === 0) return undefined;
   if (parts.length === 1) return parts[0];
   return (n) => parts[0]!(n) && parts[1]!(n);
+}
+
+/**
+ * Does the node fit the pod spec's nodeSelector and required node affinity? A selector that
+ * does not compile fits no node (as the DaemonSet controller reads a Match error).
+ */
+export function nodeFitsRequired(spec: PodSpec | undefined, node: NodeLabels): boolean {
+  let m: NodeMatcher | undefined;
+  try {
+    m = requiredNodeMatcher({ spec });
+  } catch {
+    return false;
+  }
+  return m ? m(node) : true;
 }

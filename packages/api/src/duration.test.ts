@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDurationMs } from './duration.js';
+import { parseDuration as parseDurationMs } from './duration.js';
 
 test('durations as Kubernetes flags take them; bare numbers are seconds', () => {
   assert.equal(parseDurationMs('4'), 4000);
