@@ -8,3 +8,4 @@ export * from './grpc-client.js';
 export * from './leader-election.js';
 export * from './leader-election-loop.js';
 export * from './events.js';
+export * from './proto/index.js';
