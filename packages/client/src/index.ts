@@ -9,3 +9,4 @@ export * from './leader-election.js';
 export * from './leader-election-loop.js';
 export * from './events.js';
 export * from './proto/index.js';
+export * from './component.js';
