@@ -125,22 +125,17 @@ export async function runComponent<Opts, Running extends RunningComponent>(spec:
     int,
   };
 
-  let running: Running | null;
-  try {
-    running = await spec.start(ctx);
-  } catch (err) {
-    const code = spec.startFailed ? spec.startFailed(err, log) : (log.fatal({ err: (err as Error)?.stack ?? String(err) }, `${spec.name} failed to start`), 1);
-    process.exit(code);
-  }
-  if (!running) process.exit(0);
-  const started = running;
-
+  // Handlers go in before the start, so a signal that comes while it runs stops the component
+  // once it is up instead of killing the process halfway.
+  let running: Running | undefined;
+  let signalled: NodeJS.Signals | undefined;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    signalled ??= signal;
+    if (!running || stopping) return; // still starting: stopped once it is up
     stopping = true;
-    log.info({ signal }, spec.stopMessage ?? 'stopping');
-    started.stop().then(
+    log.info({ signal: signalled }, spec.stopMessage ?? 'stopping');
+    running.stop().then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err: (err as Error)?.stack ?? String(err) }, 'stop failed');
@@ -150,4 +145,15 @@ export async function runComponent<Opts, Running extends RunningComponent>(spec:
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+
+  let started: Running | null;
+  try {
+    started = await spec.start(ctx);
+  } catch (err) {
+    const code = spec.startFailed ? spec.startFailed(err, log) : (log.fatal({ err: (err as Error)?.stack ?? String(err) }, `${spec.name} failed to start`), 1);
+    process.exit(code);
+  }
+  if (!started) process.exit(0);
+  running = started;
+  if (signalled) stop(signalled);
 }
