@@ -17,6 +17,7 @@ export const CLIENT_PROTO_PATH = PROTO_PATH;
 export const loadClientProto = loadK8tsProto;
 
 type ObjectOp = Exclude<ExchangeOp, 'renew_lease'>;
+
 export class GrpcClient implements Client {
   readonly server: string;
   private readonly objects: proto.ObjectsClient;
