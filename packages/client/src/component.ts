@@ -63,13 +63,11 @@ export function resolveComponentToken(flags: { token?: string; tokenFile?: strin
     try {
       return readFileSync(file, 'utf8').trim();
     } catch (e) {
-      throw new TokenFileError(`cannot read --token-file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new Error(`cannot read --token-file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
   return flags.token || env.K8TS_TOKEN || undefined;
 }
-
-export class TokenFileError extends Error {}
 
 /** The parser of a component's flags: the common ones, then its own. */
 export function componentCommand<Opts, Running extends RunningComponent>(spec: ComponentSpec<Opts, Running>): Command {
