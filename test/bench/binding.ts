@@ -82,14 +82,14 @@ try {
     for (const [label, bind] of variants) {
       const names = Array.from({ length: M }, (_, i) => `r${round}-${label.length}-${i}`);
       await pool(names, 64, async (n) => void (await store.create(objectKey('pods', NS, n), pod(n))));
-      const cpu0 = { own: ownCpu(), etcd: cpuSeconds(etcd.process.pid) };
+      const cpu0 = { own: ownCpu(), etcd: cpuSeconds(etcd.pid) };
       const t0 = performance.now();
       let i = 0;
       await pool(names, IN_FLIGHT, async (n) => void (await bind(n, `node-${i++ % 1000}`)));
       const secs = (performance.now() - t0) / 1000;
       const stored = (await store.list(`/registry/pods/${NS}/r${round}-${label.length}-`)).items;
       if (stored.filter((p) => p.spec?.nodeName?.startsWith('node-')).length !== M) throw new Error(`${label}: not every pod was bound`);
-      const r = { rate: M / secs, own: ((ownCpu() - cpu0.own) * 1000) / M, etcd: ((cpuSeconds(etcd.process.pid) - cpu0.etcd) * 1000) / M };
+      const r = { rate: M / secs, own: ((ownCpu() - cpu0.own) * 1000) / M, etcd: ((cpuSeconds(etcd.pid) - cpu0.etcd) * 1000) / M };
       results.set(label, [...(results.get(label) ?? []), r]);
     }
   }

@@ -7,7 +7,8 @@ import Docker from 'dockerode';
 import type { KubeObject, Pod } from '@k8ts/api';
 import { clientFromOptions, createLogger } from '@k8ts/client';
 import { startApiServer } from '@k8ts/apiserver';
-import { buildImages, startAgent, IMAGES } from '@k8ts/agent';
+import { startAgent } from '@k8ts/agent';
+import { buildImages, IMAGES } from '@k8ts/cli';
 import { startEtcd } from '../support/etcd.js';
 
 const N = Number(process.argv[process.argv.indexOf('--pods') + 1]) || 50;

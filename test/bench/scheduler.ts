@@ -214,7 +214,7 @@ try {
 
   // CPU seconds of every process of the run, to say per bound pod where the time goes.
   const cpuNow = () => ({
-    etcd: cpuSeconds(etcd.process.pid),
+    etcd: cpuSeconds(etcd.pid),
     apiserver: cpuSeconds(api.child.pid),
     scheduler: sched ? cpuSeconds(sched.pid) : 0,
     bench: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,

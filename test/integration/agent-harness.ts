@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { KubeObject, Pod } from '@k8ts/api';
 import { createLogger, FakeClient, type Client } from '@k8ts/client';
-import { buildImages, startAgent, type Agent, type AgentOptions } from '@k8ts/agent';
+import { startAgent, type Agent, type AgentOptions } from '@k8ts/agent';
+import { buildImages } from '@k8ts/cli';
 
 export const docker = new Docker();
 

@@ -1,5 +1,5 @@
-// The lifecycle suite against a real apiserver (in-process) over a real etcd (child
-// process on free ports), the agent talking gRPC as in a cluster.
+// The lifecycle suite against a real apiserver (in-process) over a real etcd (a container on
+// ports of its own, test/support/etcd.ts), the agent talking gRPC as in a cluster.
 import { clientFromOptions, createLogger } from '@k8ts/client';
 import { startApiServer } from '@k8ts/apiserver';
 import { startEtcd } from '../support/etcd.js';

@@ -1,16 +1,14 @@
-// A real etcd child process and the real apiserver (startApiServer: registry, gRPC face,
+// A real etcd (test/support/etcd.ts) and the real apiserver (startApiServer: registry, gRPC face,
 // agent tunnel, REST over TLS since kubectl sends tokens only over TLS), plus a kubeconfig
 // holding an admin token: what the kubectl tests drive. Everything started here is stopped by stop().
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type ApiServer } from '@k8ts/apiserver';
 import { createLogger } from '@k8ts/client';
 import { selfSignedCertificate } from '../../packages/apiserver/src/rest/index.js';
 export { freePort } from '../support/ports.js';
-import { freePort } from '../support/ports.js';
+import { startEtcd } from '../support/etcd.js';
 
 export interface KubectlCluster {
   dir: string;
@@ -23,35 +21,6 @@ export interface KubectlCluster {
 }
 
 
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, '127.0.0.1', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`port ${port} did not open`);
-}
-
-export async function startEtcd(dir: string): Promise<{ url: string; proc: ChildProcess }> {
-  const clientPort = await freePort();
-  const peerPort = await freePort();
-  const url = `http://127.0.0.1:${clientPort}`;
-  const proc = spawn(
-    '/usr/bin/etcd',
-    ['--data-dir', join(dir, 'etcd'), '--listen-client-urls', url, '--advertise-client-urls', url, '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-cluster', `default=http://127.0.0.1:${peerPort}`],
-    { stdio: 'ignore' },
-  );
-  await waitForPort(clientPort, 15_000);
-  return { url, proc };
-}
-
 export async function startKubectlCluster(): Promise<KubectlCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-'));
   const token = 'admin-token-' + Math.random().toString(36).slice(2);
@@ -59,13 +28,13 @@ export async function startKubectlCluster(): Promise<KubectlCluster> {
   const tls = selfSignedCertificate();
   writeFileSync(join(dir, 'tls.crt'), tls.cert);
   writeFileSync(join(dir, 'tls.key'), tls.key);
-  const etcd = await startEtcd(dir);
+  const etcd = await startEtcd();
   const logger = createLogger('apiserver-test');
   logger.level = process.env.K8TS_LOG_LEVEL ?? 'warn';
   let api: ApiServer | undefined;
   const stop = async () => {
     await api?.stop().catch(() => undefined);
-    etcd.proc.kill('SIGKILL');
+    await etcd.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   try {

@@ -2,31 +2,19 @@
 // hand out one address, and a new allocator (a restarted apiserver) sees what is taken.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { ServiceAllocators, EtcdRangeStore } from '../../packages/apiserver/src/allocators/index.js';
-import { freePort } from '../support/ports.js';
+import { startEtcd } from '../support/etcd.js';
 
 
-const dir = mkdtempSync(join(tmpdir(), 'k8ts-alloc-etcd-'));
-const clientPort = await freePort();
-const peerPort = await freePort();
-const etcd = spawn('/usr/bin/etcd', [
-  '--data-dir', dir, '--listen-client-urls', `http://127.0.0.1:${clientPort}`, '--advertise-client-urls', `http://127.0.0.1:${clientPort}`,
-  '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-  '--initial-cluster', `default=http://127.0.0.1:${peerPort}`,
-], { stdio: 'ignore' });
+const etcd = await startEtcd();
 const clients: Etcd3[] = [];
-after(() => {
+after(async () => {
   for (const c of clients) c.close();
-  etcd.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  await etcd.stop();
 });
 const connect = () => {
-  const c = new Etcd3({ hosts: `http://127.0.0.1:${clientPort}` });
+  const c = new Etcd3({ hosts: etcd.url });
   clients.push(c);
   return c;
 };

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { cleanupProxy } from '@k8ts/proxy';
 import { NetFixture, httpGet, sh, waitFor } from './helpers/netfixture.js';
 import { freePort } from '../support/ports.js';
+import { startEtcd, type TestEtcd } from '../support/etcd.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'k8ts-svc-e2e-'));
@@ -25,6 +26,7 @@ let kubeconfig = '';
 let ip1 = '';
 let ip2 = '';
 let proxy: ChildProcess | undefined;
+let etcd: TestEtcd | undefined;
 
 
 function start(name: string, cmd: string, args: string[]): ChildProcess {
@@ -41,16 +43,13 @@ const kubectl = (args: string[], input?: string) => sh('kubectl', ['--kubeconfig
 const jsonpath = async (what: string[], path: string) => (await kubectl(['get', ...what, '-o', `jsonpath=${path}`])).trim();
 
 before(async () => {
-  const [etcdPort, peerPort, restPort, grpcPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  start('etcd', '/usr/bin/etcd', [
-    '--data-dir', join(dir, 'etcd'), '--listen-client-urls', `http://127.0.0.1:${etcdPort}`, '--advertise-client-urls', `http://127.0.0.1:${etcdPort}`,
-    '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-cluster', `default=http://127.0.0.1:${peerPort}`,
-  ]);
+  const [restPort, grpcPort] = [await freePort(), await freePort()];
+  etcd = await startEtcd();
   // Anonymous apiserver (kubectl sends no bearer token over plain HTTP); the components
   // still get --token-file, as in a real deployment.
   writeFileSync(join(dir, 'token'), token);
   start('apiserver', ...tsx('packages/apiserver/src/main.ts', [
-    '--etcd-servers', `http://127.0.0.1:${etcdPort}`, '--port', String(restPort), '--grpc-port', String(grpcPort),
+    '--etcd-servers', etcd.url, '--port', String(restPort), '--grpc-port', String(grpcPort),
     '--service-cluster-ip-range', serviceRange, '--load-balancer-pool', lbPool,
   ]));
   kubeconfig = join(dir, 'kubeconfig');
@@ -111,6 +110,7 @@ after(async () => {
   if (proxy && proxy.exitCode === null) proxy.kill('SIGKILL');
   await cleanupProxy({ chainPrefix: prefix, serviceClusterIpRange: serviceRange, loadBalancerPool: lbPool }).catch(() => {});
   await fx?.remove();
+  await etcd?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,8 +1,11 @@
 // A bare @grpc/grpc-js client of the cluster API for apiserver tests and benchmarks,
-// independent of @k8ts/client so it checks the wire format itself.
+// independent of @k8ts/client so it checks the wire format itself: it loads the .proto on its
+// own and takes only the generated message types from @k8ts/client (types, no code). What it
+// decodes from JSON stays untyped: tests read whatever fields they check.
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { fileURLToPath } from 'node:url';
+import type { proto } from '@k8ts/client';
 
 const PROTO = fileURLToPath(new URL('../../proto/k8ts.proto', import.meta.url));
 
@@ -12,17 +15,44 @@ export interface RawError {
   status?: any;
 }
 
+/** Each unary method: its request and its reply. */
+interface UnaryCalls {
+  Get: [proto.GetRequest, proto.ObjectReply__Output];
+  List: [proto.ListRequest, proto.ListReply__Output];
+  Create: [proto.WriteRequest, proto.ObjectReply__Output];
+  Update: [proto.WriteRequest, proto.ObjectReply__Output];
+  Patch: [proto.PatchRequest, proto.ObjectReply__Output];
+  Delete: [proto.DeleteRequest, proto.ObjectReply__Output];
+  RenewLease: [proto.RenewLeaseRequest, proto.RenewLeaseReply__Output];
+}
+type UnaryMethods = { [M in keyof UnaryCalls]: (req: UnaryCalls[M][0], md: grpc.Metadata, cb: grpc.requestCallback<UnaryCalls[M][1]>) => grpc.ClientUnaryCall };
+
 export class RawObjects {
-  readonly objects: any;
-  readonly nodes: any;
+  readonly objects: proto.ObjectsClient;
+  readonly nodes: proto.NodesClient;
+  /** Objects.Watch's definition, for callers that read its messages as raw bytes. */
+  readonly watchDefinition: proto.ObjectsDefinition['Watch'];
+  private readonly methods: UnaryMethods;
   private readonly md: grpc.Metadata;
 
   constructor(address: string, token?: string, channelOptions: grpc.ChannelOptions = {}) {
     const def = protoLoader.loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true });
-    const pkg = (grpc.loadPackageDefinition(def) as any).k8ts.v1;
+    const pkg = (grpc.loadPackageDefinition(def) as unknown as proto.ProtoGrpcType).k8ts.v1;
     const creds = grpc.credentials.createInsecure();
-    this.objects = new pkg.Objects(address, creds, channelOptions);
-    this.nodes = new pkg.Nodes(address, creds, channelOptions);
+    const objects = new pkg.Objects(address, creds, channelOptions);
+    const nodes = new pkg.Nodes(address, creds, channelOptions);
+    this.objects = objects;
+    this.nodes = nodes;
+    this.watchDefinition = pkg.Objects.service.Watch;
+    this.methods = {
+      Get: (q, md, cb) => objects.Get(q, md, cb),
+      List: (q, md, cb) => objects.List(q, md, cb),
+      Create: (q, md, cb) => objects.Create(q, md, cb),
+      Update: (q, md, cb) => objects.Update(q, md, cb),
+      Patch: (q, md, cb) => objects.Patch(q, md, cb),
+      Delete: (q, md, cb) => objects.Delete(q, md, cb),
+      RenewLease: (q, md, cb) => nodes.RenewLease(q, md, cb),
+    };
     this.md = new grpc.Metadata();
     if (token) this.md.set('authorization', `Bearer ${token}`);
   }
@@ -31,13 +61,14 @@ export class RawObjects {
     return this.md.clone();
   }
 
-  call(method: string, req: object, service: 'objects' | 'nodes' = 'objects'): Promise<any> {
-    const svc = service === 'objects' ? this.objects : this.nodes;
+  /** One unary call; `service` is kept for the callers that name it (the method decides). */
+  call<M extends keyof UnaryCalls>(method: M, req: UnaryCalls[M][0], _service: 'objects' | 'nodes' = 'objects'): Promise<UnaryCalls[M][1]> {
+    const fn: UnaryMethods[M] = this.methods[method];
     return new Promise((resolve, reject) => {
-      svc[method](req, this.md, (err: grpc.ServiceError | null, res: any) => {
-        if (err) {
-          const raw = err.metadata?.get('k8s-status')[0];
-          reject({ code: err.code, details: err.details, status: raw ? JSON.parse(raw.toString()) : undefined } as RawError);
+      fn(req, this.md, (err, res) => {
+        if (err || !res) {
+          const raw = err?.metadata?.get('k8s-status')[0];
+          reject({ code: err?.code ?? grpc.status.INTERNAL, details: err?.details ?? 'no reply', status: raw ? JSON.parse(raw.toString()) : undefined } as RawError);
         } else resolve(res);
       });
     });
@@ -49,7 +80,7 @@ export class RawObjects {
   async get(resource: string, namespace: string, name: string, subresource = ''): Promise<any> {
     return JSON.parse((await this.call('Get', { resource, namespace, name, subresource })).json);
   }
-  async list(resource: string, req: Record<string, unknown> = {}): Promise<any> {
+  async list(resource: string, req: Omit<proto.ListRequest, 'resource'> = {}): Promise<any> {
     return JSON.parse((await this.call('List', { resource, ...req })).json);
   }
   async update(resource: string, namespace: string, obj: any, subresource = ''): Promise<any> {
@@ -63,14 +94,14 @@ export class RawObjects {
   }
 
   /** Collects watch events; `events` fills as they come. */
-  watch(resource: string, req: Record<string, unknown> = {}) {
+  watch(resource: string, req: Omit<proto.WatchRequest, 'resource'> = {}) {
     const events: { type: string; object: any }[] = [];
     const waiters: (() => void)[] = [];
     let error: RawError | undefined;
     let ended = false;
     const call = this.objects.Watch({ resource, ...req }, this.md);
     const handle = { batches: 0 };
-    call.on('data', (ev: any) => {
+    call.on('data', (ev: proto.WatchEvent__Output) => {
       if (ev.batch?.length) {
         handle.batches++;
         for (const e of ev.batch) events.push({ type: e.type, object: JSON.parse(e.json) });

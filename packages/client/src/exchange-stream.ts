@@ -7,27 +7,58 @@
 import * as grpc from '@grpc/grpc-js';
 import { apiError, type Status } from '@k8ts/api';
 import { ApiError } from './types.js';
+import type { proto } from './proto/index.js';
 
 export type ExchangeOp = 'get' | 'create' | 'update' | 'patch' | 'delete' | 'renew_lease';
 
-export interface ObjectReplyMsg {
-  json: string;
+/** The request each op carries: the message of its unary twin. */
+export interface ExchangeRequests {
+  get: proto.GetRequest;
+  create: proto.WriteRequest;
+  update: proto.WriteRequest;
+  patch: proto.PatchRequest;
+  delete: proto.DeleteRequest;
+  renew_lease: proto.RenewLeaseRequest;
 }
 
-export interface RenewLeaseReplyMsg {
-  renew_time: string;
-}
+export type ObjectReplyMsg = proto.ObjectReply__Output;
+export type RenewLeaseReplyMsg = proto.RenewLeaseReply__Output;
 
 /** What each op resolves to: an ObjectReply, or for renew_lease a RenewLeaseReply. */
-export type ExchangeReply<Op extends ExchangeOp> = Op extends 'renew_lease' ? RenewLeaseReplyMsg : ObjectReplyMsg;
-
-interface ObjectResponseMsg {
-  id: number;
-  result?: 'reply' | 'error' | 'renewed';
-  reply?: ObjectReplyMsg;
-  renewed?: RenewLeaseReplyMsg;
-  error?: { code: number; message: string; status_json: string };
+export interface ExchangeReplies {
+  get: ObjectReplyMsg;
+  create: ObjectReplyMsg;
+  update: ObjectReplyMsg;
+  patch: ObjectReplyMsg;
+  delete: ObjectReplyMsg;
+  renew_lease: RenewLeaseReplyMsg;
 }
+export type ExchangeReply<Op extends ExchangeOp> = ExchangeReplies[Op];
+
+/** The unary call of an op, with the same request and reply. */
+export type ExchangeUnary = <Op extends ExchangeOp>(op: Op, req: ExchangeRequests[Op], opts: ExchangeCallOptions) => Promise<ExchangeReply<Op>>;
+
+/** Where each op's result sits in an ObjectResponse. */
+const RESULT_OF: { [Op in ExchangeOp]: (msg: proto.ObjectResponse__Output) => ExchangeReply<Op> | null | undefined } = {
+  get: (m) => m.reply,
+  create: (m) => m.reply,
+  update: (m) => m.reply,
+  patch: (m) => m.reply,
+  delete: (m) => m.reply,
+  renew_lease: (m) => m.renewed,
+};
+
+/** The ObjectRequest that carries each op. */
+const REQUEST_OF: { [Op in ExchangeOp]: (id: number, req: ExchangeRequests[Op]) => proto.ObjectRequest } = {
+  get: (id, get) => ({ id, get }),
+  create: (id, create) => ({ id, create }),
+  update: (id, update) => ({ id, update }),
+  patch: (id, patch) => ({ id, patch }),
+  delete: (id, del) => ({ id, delete: del }),
+  renew_lease: (id, renew_lease) => ({ id, renew_lease }),
+};
+
+type ExchangeCall = grpc.ClientDuplexStream<proto.ObjectRequest, proto.ObjectResponse__Output>;
 
 export interface ExchangeCallOptions {
   timeoutMs: number;
@@ -35,10 +66,11 @@ export interface ExchangeCallOptions {
 }
 
 interface Pending {
-  resolve(r: any): void;
+  /** Settles with the op's result in the reply; false when the reply carries none. */
+  deliver(msg: proto.ObjectResponse__Output): boolean;
   reject(e: unknown): void;
-  op: ExchangeOp;
-  req: object;
+  /** Sends the request as its unary twin instead (an apiserver without Exchange). */
+  resendUnary(opts: ExchangeCallOptions): void;
   opts: ExchangeCallOptions;
   deadline: number;
   timer: NodeJS.Timeout;
@@ -71,7 +103,7 @@ export function apiErrorFromReply(e: { code: number; message: string; status_jso
 }
 
 interface Stream {
-  call: grpc.ClientDuplexStream<object, ObjectResponseMsg>;
+  call: ExchangeCall;
   /** Whether anything came back on it: an UNIMPLEMENTED status after that is not "no Exchange here". */
   answered: boolean;
   /** Cancelled by us, or its status came: new requests go to a new stream. */
@@ -94,9 +126,9 @@ export class ExchangeStream {
   private closed = false;
 
   constructor(
-    private readonly open: () => grpc.ClientDuplexStream<object, ObjectResponseMsg>,
+    private readonly open: () => ExchangeCall,
     /** The unary call of the same op: the fallback when the apiserver has no Exchange. */
-    private readonly unary: (op: ExchangeOp, req: object, opts: ExchangeCallOptions) => Promise<any>,
+    private readonly unary: ExchangeUnary,
     private readonly fromGrpc: (err: Partial<grpc.ServiceError>) => ApiError,
   ) {}
 
@@ -105,21 +137,24 @@ export class ExchangeStream {
     return this.pending.size;
   }
 
-  call<Op extends ExchangeOp>(op: Op, req: object, opts: ExchangeCallOptions): Promise<ExchangeReply<Op>> {
+  call<Op extends ExchangeOp>(op: Op, req: ExchangeRequests[Op], opts: ExchangeCallOptions): Promise<ExchangeReply<Op>> {
     if (this.closed) return Promise.reject(apiError(499, 'ClientClosedRequest', 'the client was closed'));
     if (this.unsupportedUntil > Date.now()) return this.unary(op, req, opts);
     if (opts.signal?.aborted) return Promise.reject(aborted());
-    return new Promise((resolve, reject) => {
+    return new Promise<ExchangeReply<Op>>((resolve, reject) => {
       const stream = this.current();
       let id = this.nextId;
       // ids wrap at 2^32 (uint32); skip one still waiting for its reply.
       while (this.pending.has(id)) id = id >= 0xffffffff ? 1 : id + 1;
       this.nextId = id >= 0xffffffff ? 1 : id + 1;
       const p: Pending = {
-        resolve,
+        deliver: (msg) => {
+          const result = RESULT_OF[op](msg);
+          if (result) resolve(result);
+          return Boolean(result);
+        },
         reject,
-        op,
-        req,
+        resendUnary: (o) => void this.unary(op, req, o).then(resolve, reject),
         opts,
         deadline: Date.now() + opts.timeoutMs,
         timer: setTimeout(() => this.fail(id, this.fromGrpc({ code: grpc.status.DEADLINE_EXCEEDED, details: 'Deadline exceeded' })), opts.timeoutMs),
@@ -132,7 +167,7 @@ export class ExchangeStream {
       this.pending.set(id, p);
       stream.waiting++;
       clearTimeout(stream.idleTimer);
-      stream.call.write({ id, [op]: req });
+      stream.call.write(REQUEST_OF[op](id, req));
     });
   }
 
@@ -153,14 +188,12 @@ export class ExchangeStream {
     const s: Stream = { call: this.open(), answered: false, ended: false, drained: false, waiting: 0 };
     this.stream = s;
     s.call.on('metadata', () => (s.answered = true));
-    s.call.on('data', (msg: ObjectResponseMsg) => {
+    s.call.on('data', (msg: proto.ObjectResponse__Output) => {
       s.answered = true;
       const p = this.settle(msg.id);
       if (!p) return; // timed out or aborted before the reply came
-      if (msg.reply) p.resolve(msg.reply);
-      else if (msg.renewed) p.resolve(msg.renewed);
-      else if (msg.error) p.reject(apiErrorFromReply(msg.error, this.fromGrpc));
-      else p.reject(apiError(500, 'InternalError', `reply ${msg.id} carries no result`));
+      if (msg.error) p.reject(apiErrorFromReply(msg.error, this.fromGrpc));
+      else if (!p.deliver(msg)) p.reject(apiError(500, 'InternalError', `reply ${msg.id} carries no result for its request`));
     });
     // grpc-js emits `status` (and `error` unless OK) as soon as the call ends, while replies
     // read before may still sit in the stream's buffer: fail what is left once `end` says
@@ -196,7 +229,7 @@ export class ExchangeStream {
           p.reject(aborted());
           continue;
         }
-        this.unary(p.op, p.req, { ...p.opts, timeoutMs: Math.max(1, p.deadline - Date.now()) }).then(p.resolve, p.reject);
+        p.resendUnary({ ...p.opts, timeoutMs: Math.max(1, p.deadline - Date.now()) });
       }
       return;
     }

@@ -1,6 +1,5 @@
 export * from './types.js';
 export * from './ops.js';
-export { stopOnSignals } from './stop-signals.js';
 export * from './fake-client.js';
 export { objectMatcher } from './selectors.js';
 export * from './workqueue.js';
@@ -9,3 +8,5 @@ export * from './grpc-client.js';
 export * from './leader-election.js';
 export * from './leader-election-loop.js';
 export * from './events.js';
+export * from './proto/index.js';
+export * from './component.js';

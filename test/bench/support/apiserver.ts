@@ -120,7 +120,7 @@ export async function startBenchCluster(): Promise<BenchCluster> {
       restPort: ports[0],
       grpcPort: ports[1],
       apiserverPid: child.pid!,
-      etcdPid: etcd.process.pid!,
+      etcdPid: etcd.pid,
       stop: async () => {
         raw.close();
         await stop();

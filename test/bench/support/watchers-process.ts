@@ -105,7 +105,7 @@ async function grpcWatchers(req: Extract<WatchersRequest, { face: 'grpc' }>, nee
   const errors: string[] = [];
   for (let i = 0; i < req.count; i++) {
     const ch = channels[i % channels.length];
-    const def = ch.objects.constructor.service.Watch;
+    const def = ch.watchDefinition;
     const call: grpc.ClientReadableStream<Buffer> = ch.objects.makeServerStreamRequest(def.path, def.requestSerialize, (b: Buffer) => b, { resource: req.resource, namespace: req.namespace, resource_version: req.resourceVersion }, ch.metadata());
     call.on('data', (b: Buffer) => void scan(b, needle, monotonicMs()));
     call.on('error', (err: grpc.ServiceError) => {

@@ -9,7 +9,7 @@ import { ensureNetwork, type NetworkConfig } from './network.js';
 import { cpuToNano, memoryToBytes } from './quantity.js';
 import { ConfigError } from './config-error.js';
 import { expandVars } from './env.js';
-import { IMAGES } from '../images/build.js';
+import { PAUSE_IMAGE } from '../images/pause.js';
 
 export interface RuntimeConfig {
   nodeName: string;
@@ -80,7 +80,7 @@ export class DockerRuntime {
   ) {}
 
   get pauseImage(): string {
-    return this.cfg.pauseImage ?? IMAGES.pause;
+    return this.cfg.pauseImage ?? PAUSE_IMAGE;
   }
 
   async ping(): Promise<void> {

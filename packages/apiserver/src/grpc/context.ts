@@ -1,13 +1,14 @@
 // What the gRPC handlers share: the registry, authentication, metrics, logging.
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import type { proto } from '@k8ts/client';
 import type { Registry, RequestUser } from '../registry/types.js';
 import type { Authenticate } from '../auth/authenticate.js';
 import type { ApiServerMetrics } from '../server/metrics.js';
 
 /** The agent tunnel (src/tunnel/) takes over a node's Connect stream after its hello. */
 export interface AgentStreamHandler {
-  attach(nodeName: string, call: grpc.ServerDuplexStream<any, any>): void;
+  attach(nodeName: string, call: grpc.ServerDuplexStream<proto.AgentMessage__Output, proto.ServerMessage>): void;
 }
 
 export interface GrpcContext {

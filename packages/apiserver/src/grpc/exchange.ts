@@ -5,10 +5,11 @@
 // same handler, metrics and logs) and its error travels in-band with the same code and
 // metav1.Status the unary call's trailer would carry.
 import type * as grpc from '@grpc/grpc-js';
+import type { proto } from '@k8ts/client';
 import { toApiError, unavailable } from '../registry/errors.js';
 import type { RequestUser } from '../registry/types.js';
 import { grpcCodeFor, toServiceError } from './errors.js';
-import { runRequest, type Handler } from './unary.js';
+import { resourceOf, runRequest, type Handler } from './unary.js';
 import type { ObjectHandlers } from './objects-service.js';
 import { userOf, type GrpcContext } from './context.js';
 
@@ -17,22 +18,41 @@ export const MAX_IN_FLIGHT_PER_STREAM = 512;
 /** Replies queued for a client that does not read them; beyond it requests are not read either. */
 const MAX_WRITE_BACKLOG = 256;
 
-/** Each op of ObjectRequest: the verb its unary twin is counted under. */
-const VERBS = { get: 'get', create: 'create', update: 'update', patch: 'patch', delete: 'delete', renew_lease: 'renewlease' } as const;
-type Op = keyof typeof VERBS;
-
 /** The handlers of the Exchange ops, by verb: the Objects ones and Nodes.RenewLease. */
-export type ExchangeHandlers = Pick<ObjectHandlers, 'get' | 'create' | 'update' | 'patch' | 'delete'> & { renewlease: Handler };
+export type ExchangeHandlers = Pick<ObjectHandlers, 'get' | 'create' | 'update' | 'patch' | 'delete'> & {
+  renewlease: Handler<proto.RenewLeaseRequest__Output, proto.RenewLeaseReply>;
+};
 
-interface ObjectRequestMsg {
-  id: number;
-  op?: Op;
-  get?: any;
-  create?: any;
-  update?: any;
-  patch?: any;
-  delete?: any;
-  renew_lease?: any;
+/** One request read from the stream, ready to run as its unary twin: its response, reply or error. */
+type Job = (user: RequestUser) => Promise<proto.ObjectResponse>;
+
+function job<Req extends object, Res>(ctx: GrpcContext, id: number, verb: string, req: Req, fn: Handler<Req, Res>, toResponse: (res: Res) => proto.ObjectResponse): Job {
+  return (user) =>
+    runRequest(ctx, verb, resourceOf(req), fn, req, user, performance.now()).then((r) =>
+      r.ok ? toResponse(r.res) : { id, error: { code: grpcCodeFor(r.err.code, r.err.reason), message: r.err.status.message ?? r.err.message, status_json: JSON.stringify(r.err.status) } },
+    );
+}
+
+/** The request an ObjectRequest carries (counted under its unary twin's verb), or undefined when it names none. */
+function jobOf(ctx: GrpcContext, msg: proto.ObjectRequest__Output, h: ExchangeHandlers): Job | undefined {
+  const id = msg.id;
+  const reply = (res: proto.ObjectReply): proto.ObjectResponse => ({ id, reply: res });
+  switch (msg.op) {
+    case 'get':
+      return msg.get ? job(ctx, id, 'get', msg.get, h.get, reply) : undefined;
+    case 'create':
+      return msg.create ? job(ctx, id, 'create', msg.create, h.create, reply) : undefined;
+    case 'update':
+      return msg.update ? job(ctx, id, 'update', msg.update, h.update, reply) : undefined;
+    case 'patch':
+      return msg.patch ? job(ctx, id, 'patch', msg.patch, h.patch, reply) : undefined;
+    case 'delete':
+      return msg.delete ? job(ctx, id, 'delete', msg.delete, h.delete, reply) : undefined;
+    case 'renew_lease':
+      return msg.renew_lease ? job(ctx, id, 'renewlease', msg.renew_lease, h.renewlease, (renewed) => ({ id, renewed })) : undefined;
+    default:
+      return undefined;
+  }
 }
 
 interface OpenStream {
@@ -48,7 +68,7 @@ export class ExchangeStreams {
 
   constructor(private readonly ctx: GrpcContext) {}
 
-  serve(call: grpc.ServerDuplexStream<ObjectRequestMsg, unknown>, handlers: ExchangeHandlers): void {
+  serve(call: grpc.ServerDuplexStream<proto.ObjectRequest__Output, proto.ObjectResponse>, handlers: ExchangeHandlers): void {
     const ctx = this.ctx;
     let user: RequestUser;
     try {
@@ -103,7 +123,7 @@ export class ExchangeStreams {
         call.resume();
       }
     };
-    const send = (msg: object) => {
+    const send = (msg: proto.ObjectResponse) => {
       if (broken) return;
       // write() returns false from 16 queued messages on (objectMode); 'drain' follows then.
       if (!call.write(msg) && !writeBlocked && call.writableLength >= MAX_WRITE_BACKLOG) {
@@ -116,23 +136,19 @@ export class ExchangeStreams {
       }
     };
 
-    call.on('data', (msg: ObjectRequestMsg) => {
-      const id = msg.id;
-      const op = msg.op;
-      const req = op ? msg[op] : undefined;
-      if (!op || !(op in VERBS) || !req) {
-        send({ id, error: errorOf(400, 'BadRequest', `request ${id} names no operation`) });
+    call.on('data', (msg: proto.ObjectRequest__Output) => {
+      const j = jobOf(ctx, msg, handlers);
+      if (!j) {
+        send({ id: msg.id, error: errorOf(400, 'BadRequest', `request ${msg.id} names no operation`) });
         return;
       }
-      const verb = VERBS[op];
       inFlight++;
       flowControl();
       // A broken stream cancels nothing: every request read runs to its end, as a unary call
       // whose client went away does.
-      void runRequest(ctx, verb, String(req.resource ?? ''), handlers[verb], req, user, performance.now()).then((r) => {
+      void j(user).then((res) => {
         inFlight--;
-        if (r.ok) send(op === 'renew_lease' ? { id, renewed: r.res } : { id, reply: r.res });
-        else send({ id, error: { code: grpcCodeFor(r.err.code, r.err.reason), message: r.err.status.message ?? r.err.message, status_json: JSON.stringify(r.err.status) } });
+        send(res);
         flowControl();
         maybeFinish();
       });
@@ -162,7 +178,7 @@ export class ExchangeStreams {
   }
 }
 
-function errorOf(code: number, reason: string, message: string) {
+function errorOf(code: number, reason: string, message: string): proto.ObjectError {
   const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
   return { code: grpcCodeFor(code, reason), message, status_json: JSON.stringify(status) };
 }

@@ -73,7 +73,8 @@ export class NodeLeases {
     // The kubelet makes its Node the owner, so the lease goes with the node.
     try {
       const node = await this.registry.get('nodes', '', nodeName);
-      (fresh.metadata as any).ownerReferences = [{ apiVersion: 'v1', kind: 'Node', name: nodeName, uid: node.metadata.uid }];
+      const uid = node.metadata.uid;
+      if (uid) fresh.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'Node', name: nodeName, uid }];
     } catch {
       // not registered yet: the lease stands alone
     }

@@ -1,5 +1,6 @@
 // The Nodes service: lease renewal for agents, and the Connect stream handed to the tunnel.
 import * as grpc from '@grpc/grpc-js';
+import type { proto } from '@k8ts/client';
 import { badRequest, toApiError } from '../registry/errors.js';
 import { nodeLeasesOf } from './node-leases.js';
 import { toServiceError } from './errors.js';
@@ -12,18 +13,18 @@ export function renewNodeLease(ctx: GrpcContext, nodeName: string, durationSecon
 }
 
 /** RenewLease, as a unary call and as a message on the Exchange stream. */
-export function renewLeaseHandler(ctx: GrpcContext): Handler {
-  return async (req: any) => {
+export function renewLeaseHandler(ctx: GrpcContext): Handler<proto.RenewLeaseRequest__Output, proto.RenewLeaseReply> {
+  return async (req) => {
     if (!req.node_name) throw badRequest('node_name is required');
     const duration = req.lease_duration_seconds > 0 ? req.lease_duration_seconds : 40;
     return { renew_time: await renewNodeLease(ctx, req.node_name, duration) };
   };
 }
 
-export function nodesService(ctx: GrpcContext): grpc.UntypedServiceImplementation {
+export function nodesService(ctx: GrpcContext): proto.NodesHandlers {
   return {
     RenewLease: unary(ctx, 'renewlease', renewLeaseHandler(ctx)),
-    Connect: (call: grpc.ServerDuplexStream<any, any>) => {
+    Connect: (call) => {
       try {
         userOf(ctx, call);
       } catch (err) {
@@ -35,8 +36,8 @@ export function nodesService(ctx: GrpcContext): grpc.UntypedServiceImplementatio
         return;
       }
       const tunnel = ctx.tunnel;
-      call.once('data', (msg: any) => {
-        const node = msg?.hello?.node_name;
+      call.once('data', (msg: proto.AgentMessage__Output) => {
+        const node = msg.hello?.node_name;
         if (!node) {
           call.emit('error', toServiceError(badRequest('the first message on Connect must be a hello with node_name')));
           return;

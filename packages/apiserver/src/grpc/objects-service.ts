@@ -2,7 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { parseJsonText, type KubeObject } from '@k8ts/api';
-import type { PatchType } from '@k8ts/client';
+import type { PatchType, proto } from '@k8ts/client';
 import { badRequest, toApiError } from '../registry/errors.js';
 import { whenDelivered } from '../registry/fan-out.js';
 import type { WatchEvent } from '@k8ts/api';
@@ -11,7 +11,7 @@ import { cachedJson } from '../storage/codec.js';
 import { loadK8tsProto } from './proto.js';
 import { toServiceError } from './errors.js';
 import { decodeDeleteOptions } from '../registry/decode.js';
-import { unary, type Handler } from './unary.js';
+import { resourceOf, unary, type Handler } from './unary.js';
 import type { ExchangeHandlers, ExchangeStreams } from './exchange.js';
 import { renewLeaseHandler } from './nodes-service.js';
 import { userOf, type GrpcContext } from './context.js';
@@ -30,30 +30,30 @@ function parseObject(json: string, duplicates?: string[]): KubeObject {
   return obj as KubeObject;
 }
 
-function reply(obj: unknown): { json: string } {
+function reply(obj: unknown): proto.ObjectReply {
   // A written object comes with the JSON its write already made.
   return { json: cachedJson(obj) ?? JSON.stringify(obj) };
 }
 
 /** The handlers of the request/reply methods, shared by the unary calls and the Exchange stream. */
 export interface ObjectHandlers {
-  get: Handler;
-  list: Handler;
-  create: Handler;
-  update: Handler;
-  patch: Handler;
-  delete: Handler;
+  get: Handler<proto.GetRequest__Output, proto.ObjectReply>;
+  list: Handler<proto.ListRequest__Output, proto.ListReply>;
+  create: Handler<proto.WriteRequest__Output, proto.ObjectReply>;
+  update: Handler<proto.WriteRequest__Output, proto.ObjectReply>;
+  patch: Handler<proto.PatchRequest__Output, proto.ObjectReply>;
+  delete: Handler<proto.DeleteRequest__Output, proto.ObjectReply>;
 }
 
 export function objectHandlers(r: GrpcContext['registry']): ObjectHandlers {
   return {
-    get: async (req: any) => {
+    get: async (req) => {
       const obj = req.subresource
         ? await r.getSubresource(req.resource, req.namespace, req.name, req.subresource)
         : await r.get(req.resource, req.namespace, req.name);
       return reply(obj);
     },
-    list: async (req: any) => {
+    list: async (req) => {
       const list = await r.list(req.resource, {
         namespace: req.namespace || undefined,
         labelSelector: req.label_selector || undefined,
@@ -65,7 +65,7 @@ export function objectHandlers(r: GrpcContext['registry']): ObjectHandlers {
       });
       return reply(list);
     },
-    create: async (req: any, user) => {
+    create: async (req, user) => {
       const duplicateFields: string[] = [];
       const obj = parseObject(req.json, duplicateFields);
       if (req.subresource) {
@@ -73,14 +73,14 @@ export function objectHandlers(r: GrpcContext['registry']): ObjectHandlers {
       }
       return reply(await r.create(req.resource, req.namespace, obj, { dryRun: req.dry_run, user, duplicateFields }));
     },
-    update: async (req: any, user) => {
+    update: async (req, user) => {
       const duplicateFields: string[] = [];
       const obj = parseObject(req.json, duplicateFields);
       const name = req.name || obj.metadata?.name;
       if (!name) throw badRequest('update needs a name');
       return reply(await r.update(req.resource, req.namespace, name, obj, { subresource: req.subresource || '', dryRun: req.dry_run, user, duplicateFields }));
     },
-    patch: async (req: any, user) => {
+    patch: async (req, user) => {
       const res = await r.patch(req.resource, req.namespace, req.name, req.patch_type as PatchType, req.patch, {
         subresource: req.subresource || undefined,
         fieldManager: req.field_manager || undefined,
@@ -89,7 +89,7 @@ export function objectHandlers(r: GrpcContext['registry']): ObjectHandlers {
       });
       return reply(res.object);
     },
-    delete: async (req: any, user) => {
+    delete: async (req, user) => {
       const opts = req.options_json ? decodeDeleteOptions(parseObject(req.options_json)) : {};
       const res = await r.delete(req.resource, req.namespace, req.name, { ...(opts as object), user });
       return reply(res.object);
@@ -97,7 +97,7 @@ export function objectHandlers(r: GrpcContext['registry']): ObjectHandlers {
   };
 }
 
-export function objectsService(ctx: GrpcContext, exchanges: ExchangeStreams): grpc.UntypedServiceImplementation {
+export function objectsService(ctx: GrpcContext, exchanges: ExchangeStreams): proto.ObjectsHandlers {
   const h = objectHandlers(ctx.registry);
   const onStream: ExchangeHandlers = { ...h, renewlease: renewLeaseHandler(ctx) };
   return {
@@ -107,8 +107,8 @@ export function objectsService(ctx: GrpcContext, exchanges: ExchangeStreams): gr
     Update: unary(ctx, 'update', h.update),
     Patch: unary(ctx, 'patch', h.patch),
     Delete: unary(ctx, 'delete', h.delete),
-    Watch: (call: grpc.ServerWritableStream<any, any>) => watch(ctx, call),
-    Exchange: (call: grpc.ServerDuplexStream<any, any>) => exchanges.serve(call, onStream),
+    Watch: (call) => watch(ctx, call),
+    Exchange: (call) => exchanges.serve(call, onStream),
   };
 }
 
@@ -133,10 +133,13 @@ function watchBatch(events: Buffer[]): Buffer {
   return Buffer.from(w.finish());
 }
 
-function watch(ctx: GrpcContext, call: grpc.ServerWritableStream<any, any>): void {
+/** A watch stream writes WatchEvent bytes encoded once for every watcher (server.ts passes Buffers through). */
+type WatchCall = grpc.ServerWritableStream<proto.WatchRequest__Output, proto.WatchEvent | Buffer>;
+
+function watch(ctx: GrpcContext, call: WatchCall): void {
   const req = call.request;
   const start = performance.now();
-  const resource = String(req.resource ?? '');
+  const resource = resourceOf(req);
   let ended = false;
   const fail = (err: unknown) => {
     const e = toApiError(err);

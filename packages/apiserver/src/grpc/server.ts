@@ -1,5 +1,6 @@
 // The gRPC face of the apiserver.
 import * as grpc from '@grpc/grpc-js';
+import type { proto } from '@k8ts/client';
 import { loadK8tsProto } from './proto.js';
 import { objectsService } from './objects-service.js';
 import { nodesService } from './nodes-service.js';
@@ -21,10 +22,10 @@ export const GRPC_SERVER_OPTIONS: grpc.ServerOptions = {
  * The Watch method's serializer passes Buffers through: a watch event is encoded once
  * (objects-service.ts) and the same bytes go to every watcher that gets it.
  */
-function withPreEncodedWatch(def: grpc.ServiceDefinition): grpc.ServiceDefinition {
+function withPreEncodedWatch(def: proto.ObjectsDefinition): proto.ObjectsDefinition {
   const watch = def.Watch;
   const encode = watch.responseSerialize;
-  return { ...def, Watch: { ...watch, responseSerialize: (v: unknown) => (Buffer.isBuffer(v) ? v : encode(v)) } };
+  return { ...def, Watch: { ...watch, responseSerialize: (v: proto.WatchEvent | Buffer) => (Buffer.isBuffer(v) ? v : encode(v)) } };
 }
 
 /**

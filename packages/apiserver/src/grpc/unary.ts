@@ -6,7 +6,12 @@ import type { ApiError } from '@k8ts/client';
 import { toServiceError } from './errors.js';
 import { userOf, type GrpcContext } from './context.js';
 
-export type Handler<Req = any, Res = any> = (req: Req, user: RequestUser) => Promise<Res>;
+export type Handler<Req, Res> = (req: Req, user: RequestUser) => Promise<Res>;
+
+/** The resource a request names, for metrics and logs ("" for those that name none). */
+export function resourceOf(req: object): string {
+  return 'resource' in req && typeof req.resource === 'string' ? req.resource : '';
+}
 
 /**
  * One request of `verb` on `resource` for an authenticated user, as both the unary calls and
@@ -34,10 +39,10 @@ export function runRequest<Req, Res>(ctx: GrpcContext, verb: string, resource: s
   );
 }
 
-export function unary<Req, Res>(ctx: GrpcContext, verb: string, fn: Handler<Req, Res>): grpc.handleUnaryCall<Req, Res> {
+export function unary<Req extends object, Res>(ctx: GrpcContext, verb: string, fn: Handler<Req, Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const start = performance.now();
-    const resource = String((call.request as any)?.resource ?? '');
+    const resource = resourceOf(call.request);
     let user: RequestUser;
     try {
       user = userOf(ctx, call);

@@ -1,7 +1,6 @@
-// The images live in the agent package (it runs them); the CLI only asks for them.
+// `k8ts images`, and `k8ts up` when they are missing: the cluster's local images (../images/build.ts).
+import { buildImages } from '../images/build.js';
+
 export async function ensureImages(opts: { force?: boolean } = {}): Promise<void> {
-  const agent: Record<string, unknown> = await import('@k8ts/agent');
-  const build = agent.buildImages as undefined | ((o: { force?: boolean }) => Promise<unknown>);
-  if (typeof build !== 'function') throw new Error('this checkout has no image builder (@k8ts/agent buildImages)');
-  await build({ force: opts.force });
+  await buildImages({ force: opts.force });
 }

@@ -104,9 +104,9 @@ export async function up(opts: UpOptions = {}): Promise<void> {
 }
 
 async function imagesPresent(): Promise<boolean> {
-  const { IMAGES, EXTRA_TAGS } = await import('@k8ts/agent');
+  const { IMAGES, EXTRA_TAGS, CLUSTER_IMAGE_NAMES } = await import('../images/build.js');
   const docker = new Docker();
-  const tags = [...Object.values(IMAGES), ...Object.values(EXTRA_TAGS).flat()];
+  const tags = CLUSTER_IMAGE_NAMES.flatMap((n) => [IMAGES[n], ...EXTRA_TAGS[n]]);
   const found = await Promise.all(tags.map((t) => docker.getImage(t).inspect().then(() => true, () => false)));
   return found.every(Boolean);
 }

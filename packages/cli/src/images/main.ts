@@ -1,11 +1,11 @@
-// `deploy/images/build.sh` entry: builds the local images.
+// `deploy/images/build.sh` entry: builds the local images (default: the cluster's; --only etcd for the tests' etcd).
 import { Command } from 'commander';
-import { buildImages, IMAGE_NAMES, type ImageName } from './build.js';
+import { buildImages, CLUSTER_IMAGE_NAMES, IMAGE_NAMES, type ImageName } from './build.js';
 
 const program = new Command()
   .name('build-images')
   .option('--force', 'rebuild even when present with the same inputs')
-  .option('--only <names>', `comma-separated subset of ${IMAGE_NAMES.join(',')}`)
+  .option('--only <names>', `comma-separated, of ${IMAGE_NAMES.join(',')} (default ${CLUSTER_IMAGE_NAMES.join(',')})`)
   .option('--base <name=image...>', 'base image per image, e.g. busybox=busybox:1.36 node=node:20-slim')
   .parse();
 const o = program.opts<{ force?: boolean; only?: string; base?: string[] }>();

@@ -1,23 +1,29 @@
 // Builds the cluster's images on a machine without a registry. Each image's Dockerfile
 // (deploy/images/<name>/Dockerfile) takes its base as the build arg BASE; by default the
 // root filesystem is assembled here from the host (static busybox, the node binary and its
-// libraries, a pause binary compiled with gcc -static) and staged under
-// deploy/images/.build/<name>/, which is the Docker build context.
+// libraries, a pause binary compiled with gcc -static, the etcd binary and its libraries) and
+// staged under deploy/images/.build/<name>/, which is the Docker build context.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
+import { PAUSE_IMAGE } from '@k8ts/agent';
 
-export const IMAGE_NAMES = ['pause', 'busybox', 'node', 'hello'] as const;
+/** Every image this builds; build order (hello's default base is busybox). */
+export const IMAGE_NAMES = ['pause', 'busybox', 'node', 'hello', 'etcd'] as const;
 export type ImageName = (typeof IMAGE_NAMES)[number];
+/** What the cluster and its examples run: built by default, and by `k8ts up` when missing. */
+export const CLUSTER_IMAGE_NAMES: readonly ImageName[] = ['pause', 'busybox', 'node', 'hello'];
 
 export const IMAGES: Record<ImageName, string> = {
-  pause: 'k8ts/pause:latest',
+  pause: PAUSE_IMAGE,
   busybox: 'k8ts/busybox:latest',
   node: 'k8ts/node:20',
   hello: 'k8ts/hello:latest',
+  // The integration tests' etcd, started through testcontainers (test/support/etcd.ts).
+  etcd: 'k8ts/etcd:latest',
 };
 
 /** More tags for the same image: the example manifests pin versions (IfNotPresent by default). */
@@ -26,12 +32,14 @@ export const EXTRA_TAGS: Record<ImageName, string[]> = {
   busybox: ['k8ts/busybox:1.36'],
   node: [],
   hello: ['k8ts/hello:1.0'],
+  etcd: [],
 };
 
 /** Default BASE per image: the locally assembled root filesystem (scratch) or a local image. */
-const LOCAL_BASE: Record<ImageName, string> = { pause: 'scratch', busybox: 'scratch', node: 'scratch', hello: IMAGES.busybox };
+const LOCAL_BASE: Record<ImageName, string> = { pause: 'scratch', busybox: 'scratch', node: 'scratch', hello: IMAGES.busybox, etcd: 'scratch' };
 
 export interface BuildImagesOptions {
+  /** Default: CLUSTER_IMAGE_NAMES. */
   only?: ImageName[] | string[];
   force?: boolean; // rebuild even when the image exists with the same inputs
   bases?: Partial<Record<ImageName, string>>; // e.g. {busybox: 'busybox:1.36', node: 'node:20-slim'}
@@ -112,6 +120,11 @@ export function sharedLibraries(binary: string): string[] {
   return libs;
 }
 
+function etcdBinary(): string {
+  for (const p of ['/usr/bin/etcd', '/usr/local/bin/etcd']) if (existsSync(p)) return p;
+  throw new Error('etcd not found on the host: install etcd-server (apt-get install etcd-server)');
+}
+
 function copyDeref(src: string, dest: string): void {
   mkdirSync(dirname(dest), { recursive: true });
   execFileSync('cp', ['-L', src, dest]);
@@ -127,6 +140,19 @@ function stage(name: ImageName, base: string): string {
   if (name === 'pause') {
     execFileSync('gcc', ['-static', '-Os', '-s', '-o', join(dir, 'pause'), join(src, 'pause.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
     rmSync(join(dir, 'pause.c'));
+  } else if (name === 'etcd') {
+    const rootfs = join(dir, 'rootfs');
+    mkdirSync(rootfs);
+    if (local) {
+      // etcd needs only libc and the loader; its data dir goes under /var/lib/etcd, scratch has no /tmp.
+      for (const d of ['tmp', 'var/lib/etcd']) mkdirSync(join(rootfs, d), { recursive: true });
+      chmodSync(join(rootfs, 'tmp'), 0o1777);
+      const bin = etcdBinary();
+      copyDeref(bin, join(rootfs, 'usr/local/bin/etcd'));
+      for (const lib of sharedLibraries(bin)) copyDeref(lib, join(rootfs, lib));
+    } else {
+      writeFileSync(join(rootfs, '.k8ts'), '');
+    }
   } else if (name === 'busybox' || name === 'node') {
     const rootfs = join(dir, 'rootfs');
     mkdirSync(rootfs);
@@ -212,7 +238,7 @@ async function addTags(docker: Docker, image: string, tags: string[]): Promise<v
 export async function buildImages(opts: BuildImagesOptions = {}): Promise<BuildResult[]> {
   const docker = opts.docker ?? new Docker();
   const log = opts.log ?? (() => {});
-  const wanted = (opts.only?.length ? opts.only : IMAGE_NAMES) as ImageName[];
+  const wanted = (opts.only?.length ? opts.only : CLUSTER_IMAGE_NAMES) as ImageName[];
   for (const w of wanted) if (!IMAGE_NAMES.includes(w)) throw new Error(`unknown image ${w} (known: ${IMAGE_NAMES.join(', ')})`);
   const results: BuildResult[] = [];
   for (const name of IMAGE_NAMES) {

@@ -1,0 +1,118 @@
+// What the gRPC clients of this package share: channel options, bearer metadata, the
+// ApiError of a failed call, and a unary call as a promise.
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import type { Status } from '@k8ts/api';
+import { ApiError } from './types.js';
+import type { ExchangeCallOptions, ExchangeOp, ExchangeReply, ExchangeRequests } from './exchange-stream.js';
+import type { proto } from './proto/index.js';
+
+/** Channel options every k8ts client uses: keepalive notices a frozen apiserver in ≈ 2.5 s. */
+export const GRPC_CLIENT_OPTIONS: grpc.ChannelOptions = {
+  'grpc.keepalive_time_ms': 2000,
+  'grpc.keepalive_timeout_ms': 2000,
+  'grpc.keepalive_permit_without_calls': 1,
+  // After an apiserver restart, reconnect within seconds rather than grpc's default of up to 2 minutes.
+  'grpc.initial_reconnect_backoff_ms': 500,
+  'grpc.max_reconnect_backoff_ms': 3000,
+  'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  'grpc.max_send_message_length': 64 * 1024 * 1024,
+  // A large receive window keeps a burst of watch events from stalling on flow control
+  // (measured: 1000-watcher p50 delivery ≈ 300 ms → ≈ 30 ms).
+  'grpc-node.flow_control_window': 16 * 1024 * 1024,
+};
+
+// HTTP code and reason for a gRPC status that came without a k8s-status trailer (the
+// apiserver unreachable, a deadline, a cancelled call).
+const fallback: Partial<Record<grpc.status, [number, string]>> = {
+  [grpc.status.INVALID_ARGUMENT]: [400, 'BadRequest'],
+  [grpc.status.UNAUTHENTICATED]: [401, 'Unauthorized'],
+  [grpc.status.PERMISSION_DENIED]: [403, 'Forbidden'],
+  [grpc.status.NOT_FOUND]: [404, 'NotFound'],
+  [grpc.status.UNIMPLEMENTED]: [405, 'MethodNotAllowed'],
+  [grpc.status.ALREADY_EXISTS]: [409, 'AlreadyExists'],
+  [grpc.status.ABORTED]: [409, 'Conflict'],
+  [grpc.status.OUT_OF_RANGE]: [410, 'Expired'],
+  [grpc.status.RESOURCE_EXHAUSTED]: [429, 'TooManyRequests'],
+  [grpc.status.CANCELLED]: [499, 'ClientClosedRequest'],
+  [grpc.status.UNAVAILABLE]: [503, 'ServiceUnavailable'],
+  [grpc.status.DEADLINE_EXCEEDED]: [504, 'Timeout'],
+};
+
+/** A gRPC error as the ApiError the apiserver meant (its k8s-status trailer), or a synthesized one. */
+export function apiErrorFromGrpc(err: Partial<grpc.ServiceError>): ApiError {
+  const raw = err.metadata?.get('k8s-status')?.[0];
+  if (raw !== undefined) {
+    try {
+      const status = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8')) as Status;
+      return new ApiError(status.code ?? 500, status.reason ?? 'InternalError', status);
+    } catch {
+      // fall through to the code mapping
+    }
+  }
+  const [code, reason] = fallback[err.code ?? grpc.status.UNKNOWN] ?? [500, 'InternalError'];
+  const message = err.details || err.message || `${code} ${reason}`;
+  return new ApiError(code, reason, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+}
+
+export interface GrpcClientOptions {
+  /** host:port of the apiserver's gRPC face (default 127.0.0.1:6444). */
+  server?: string;
+  token?: string;
+  tokenFile?: string;
+  /** Deadline of each request (default 30 s). */
+  timeoutMs?: number;
+  channelOptions?: grpc.ChannelOptions;
+  /**
+   * get/create/update/patch/delete as messages on one shared Objects.Exchange stream (default
+   * true, or env K8TS_GRPC_EXCHANGE=0 for false; unary calls when false, or when the apiserver
+   * does not implement Exchange).
+   */
+  exchange?: boolean;
+}
+
+export function resolveToken(opts: GrpcClientOptions): string | undefined {
+  if (opts.token) return opts.token;
+  if (opts.tokenFile) return readFileSync(opts.tokenFile, 'utf8').trim();
+  return undefined;
+}
+
+export function bearerMetadata(token: string | undefined): grpc.Metadata {
+  const md = new grpc.Metadata();
+  if (token) md.set('authorization', `Bearer ${token}`);
+  return md;
+}
+
+/** A unary method of a generated client stub, in grpc-js's callback form. */
+export type UnaryMethod<Req, Res> = (req: Req, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<Res>) => grpc.ClientUnaryCall;
+
+/** One unary call: its reply, or the ApiError it failed with. An abort cancels it (499). */
+export function callUnary<Req, Res>(method: UnaryMethod<Req, Res>, req: Req, token: string | undefined, opts: ExchangeCallOptions): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const call = method(req, bearerMetadata(token), { deadline: Date.now() + opts.timeoutMs }, (err, reply) => {
+      if (err) reject(apiErrorFromGrpc(err));
+      else if (reply === undefined) reject(apiErrorFromGrpc({ code: grpc.status.INTERNAL, details: 'the apiserver sent no reply' }));
+      else resolve(reply);
+    });
+    if (opts.signal) opts.signal.addEventListener('abort', () => call.cancel(), { once: true });
+  });
+}
+
+export function exchangeWanted(opt: boolean | undefined): boolean {
+  return opt ?? process.env.K8TS_GRPC_EXCHANGE !== '0';
+}
+
+/** Each Exchange op as its unary call, in grpc-js's callback form. */
+export type UnaryMethods = { [Op in ExchangeOp]: UnaryMethod<ExchangeRequests[Op], ExchangeReply<Op>> };
+
+/** The unary twins of the Exchange ops: Objects' five, and Nodes.RenewLease as given. */
+export function unaryMethods(objects: proto.ObjectsClient, renewLease: UnaryMethods['renew_lease']): UnaryMethods {
+  return {
+    get: (req, md, o, cb) => objects.Get(req, md, o, cb),
+    create: (req, md, o, cb) => objects.Create(req, md, o, cb),
+    update: (req, md, o, cb) => objects.Update(req, md, o, cb),
+    patch: (req, md, o, cb) => objects.Patch(req, md, o, cb),
+    delete: (req, md, o, cb) => objects.Delete(req, md, o, cb),
+    renew_lease: renewLease,
+  };
+}
