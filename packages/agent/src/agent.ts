@@ -3,10 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import Docker from 'dockerode';
 import { Histogram, Gauge } from 'prom-client';
 import { createLogger, startOpsServer, type Client, type Logger, type OpsServer } from '@k8ts/client';
-import { DockerRuntime } from './runtime/docker-runtime.js';
+import { DockerRuntime, dockerClient, type DockerClient } from './runtime/docker/docker-runtime.js';
+import type { ContainerRuntime } from './runtime/container-runtime.js';
 import { PodManager } from './pods/pod-manager.js';
 import { NodeLife } from './node/node-life.js';
 import { parseNodeLabels } from './node/node-object.js';
@@ -35,7 +35,9 @@ export interface AgentOptions {
   relistMs?: number;
   leaseDurationSeconds?: number;
   dockerSocket?: string;
-  docker?: Docker;
+  docker?: DockerClient;
+  /** A ready runtime (tests: an in-memory one); otherwise Docker at `docker`/`dockerSocket`. */
+  runtime?: ContainerRuntime;
   /** Open the Nodes.Connect stream for logs/exec/port-forward (default: when the client can). */
   streams?: boolean;
   log?: Logger;
@@ -43,7 +45,7 @@ export interface AgentOptions {
 
 export interface Agent {
   nodeName: string;
-  runtime: DockerRuntime;
+  runtime: ContainerRuntime;
   pods: PodManager;
   node: NodeLife;
   ops: OpsServer;
@@ -71,7 +73,6 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
   const log = opts.log ?? createLogger('agent', { node: nodeName });
   const client = opts.client ?? (await makeClient(opts.server, opts.token));
   const ownsClient = !opts.client;
-  const docker = opts.docker ?? new Docker(opts.dockerSocket ? { socketPath: opts.dockerSocket } : undefined);
   const network = {
     name: opts.network ?? AGENT_DEFAULTS.network,
     subnet: opts.subnet ?? AGENT_DEFAULTS.subnet,
@@ -80,7 +81,9 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
   };
   const stateDir = opts.stateDir ?? join(os.tmpdir(), 'k8ts-agent', nodeName);
   mkdirSync(stateDir, { recursive: true });
-  const runtime = new DockerRuntime(docker, { nodeName, network, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain });
+  const runtime =
+    opts.runtime ??
+    new DockerRuntime(opts.docker ?? dockerClient(opts.dockerSocket), { nodeName, network, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain });
   const hostIP = network.gateway || '127.0.0.1';
 
   const ops = await startOpsServer({ component: 'agent', port: opts.opsPort ?? -1 });
@@ -89,7 +92,7 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
 
   let runtimeVersion = 'docker://unknown';
   try {
-    runtimeVersion = `docker://${await runtime.version()}`;
+    runtimeVersion = await runtime.version();
   } catch {
     // reported through the Ready condition
   }
@@ -135,7 +138,7 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
     try {
       const r = await runtime.ensureNetwork();
       if (r.created) log.info({ network: network.name, subnet: network.subnet }, 'cluster network created');
-      if (runtimeVersion === 'docker://unknown') node.o.facts.runtimeVersion = `docker://${await runtime.version()}`;
+      if (runtimeVersion === 'docker://unknown') node.o.facts.runtimeVersion = await runtime.version();
     } catch (e) {
       log.warn({ err: (e as Error).message }, 'cluster network not ready; retrying');
       if (!stopped) await new Promise<void>((r) => (netTimer = setTimeout(r, 2000)));

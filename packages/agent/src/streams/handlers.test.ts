@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { demuxBuffer, pickInstance, StreamError } from './handlers.js';
-import type { ObservedContainer } from '../runtime/docker-runtime.js';
+import { pickInstance, StreamError } from './handlers.js';
+import { demuxBuffer } from '../runtime/docker/docker-streams.js';
+import type { ObservedContainer } from '../runtime/container-runtime.js';
 
 function frame(stream: number, s: string): Buffer {
   const body = Buffer.from(s);
