@@ -201,3 +201,21 @@ test('adoption: running containers found after an agent restart are kept as they
   assert.deepEqual(plan.actions, []);
   assert.equal(plan.sandboxId, sb.id);
 });
+
+test('adoption: a container created but never started (an agent stopped in between) is replaced, and an init container in that state is not taken as completed', () => {
+  const sb = sandbox();
+  const created: Partial<InstanceState> = { running: false, exitCode: 0, error: '', finishedAtMs: undefined };
+  const a = ctr('a', sb, { restartCount: 2, ...created });
+  for (const restartPolicy of ['Always', 'OnFailure', 'Never'] as const) {
+    assert.deepEqual(computePodActions(pod({ restartPolicy }), obs([sb, a]), NOW).actions, [
+      { type: 'removeContainer', id: a.id, name: 'a' },
+      { type: 'startContainer', kind: 'app', name: 'a', restartCount: 2 },
+    ]);
+  }
+  assert.equal(podFinished(pod({ restartPolicy: 'Never' }), [a]), false);
+  const i1 = { ...ctr('i1', sb, created), kind: 'init' as const };
+  assert.deepEqual(computePodActions(pod({ initContainers: [{ name: 'i1' }] }), obs([sb, i1]), NOW).actions, [
+    { type: 'removeContainer', id: i1.id, name: 'i1' },
+    { type: 'startContainer', kind: 'init', name: 'i1', restartCount: 0 },
+  ]);
+});

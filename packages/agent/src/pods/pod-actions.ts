@@ -57,6 +57,18 @@ function instancesOf(cs: InstanceState[], kind: ContainerKind, name: string): In
   return cs.filter((c) => c.kind === kind && c.name === name).sort(newestFirst);
 }
 
+/** Created but never started (an agent stopped between the two): replaced, not restarted. */
+function neverStarted(i: InstanceState): boolean {
+  return !i.running && i.finishedAtMs === undefined && !i.error;
+}
+
+function replace(kind: 'init' | 'app', i: InstanceState): PodAction[] {
+  return [
+    { type: 'removeContainer', id: i.id, name: i.name },
+    { type: 'startContainer', kind, name: i.name, restartCount: i.restartCount },
+  ];
+}
+
 function finishedAt(i: InstanceState): number {
   return i.finishedAtMs ?? i.createdMs;
 }
@@ -68,7 +80,7 @@ export function podFinished(pod: Pod, cs: InstanceState[]): boolean {
   const specs = pod.spec?.containers ?? [];
   for (const c of specs) {
     const latest = instancesOf(cs, 'app', c.name)[0];
-    if (!latest || latest.running) return false;
+    if (!latest || latest.running || neverStarted(latest)) return false;
     if (policy === 'OnFailure' && (latest.exitCode ?? 1) !== 0) return false;
   }
   return specs.length > 0;
@@ -96,8 +108,12 @@ function initActions(pod: Pod, current: InstanceState[], all: InstanceState[], o
   const policy = pod.spec?.restartPolicy ?? 'Always';
   for (const ic of pod.spec?.initContainers ?? []) {
     const latest = instancesOf(current, 'init', ic.name)[0];
-    if (latest && !latest.running && latest.exitCode === 0 && !latest.error) continue;
+    if (latest && !latest.running && latest.exitCode === 0 && !latest.error && !neverStarted(latest)) continue;
     if (latest?.running) return false;
+    if (latest && neverStarted(latest)) {
+      out.push(...replace('init', latest));
+      return false;
+    }
     // A failed init container fails a Never pod; otherwise it is retried with back-off.
     if (latest && policy === 'Never') return false;
     out.push(startOrBackOff('init', ic, latest, instancesOf(all, 'init', ic.name)[0], obs, now));
@@ -109,6 +125,7 @@ function initActions(pod: Pod, current: InstanceState[], all: InstanceState[], o
 function appActions(pod: Pod, current: InstanceState[], all: InstanceState[], obs: PodObservation, now: number, out: PodAction[]): void {
   const policy = pod.spec?.restartPolicy ?? 'Always';
   const grace = pod.spec?.terminationGracePeriodSeconds ?? 30;
+  const removals: PodAction[] = [];
   for (const c of pod.spec?.containers ?? []) {
     const insts = instancesOf(current, 'app', c.name);
     const latest = insts[0];
@@ -120,6 +137,10 @@ function appActions(pod: Pod, current: InstanceState[], all: InstanceState[], ob
       }
       continue;
     }
+    if (latest && neverStarted(latest)) {
+      out.push(...replace('app', latest));
+      continue;
+    }
     if (latest) {
       const exit = latest.error ? 128 : (latest.exitCode ?? 0);
       if (!(policy === 'Always' || (policy === 'OnFailure' && exit !== 0))) continue;
@@ -127,8 +148,9 @@ function appActions(pod: Pod, current: InstanceState[], all: InstanceState[], ob
     const a = startOrBackOff('app', c, latest, instancesOf(all, 'app', c.name)[0], obs, now);
     out.push(a);
     // Keep the newest dead instance for `logs --previous`; older ones go.
-    if (a.type === 'startContainer' && latest) for (const old of insts.slice(1)) out.push({ type: 'removeContainer', id: old.id, name: old.name });
+    if (a.type === 'startContainer' && latest) for (const old of insts.slice(1)) removals.push({ type: 'removeContainer', id: old.id, name: old.name });
   }
+  out.push(...removals);
 }
 
 /**

@@ -46,12 +46,14 @@ function specOf(pod: Pod, kind: 'init' | 'app', name: string): Container | undef
   return (kind === 'init' ? pod.spec?.initContainers : pod.spec?.containers)?.find((c) => c.name === name);
 }
 
-/** Runs consecutive actions of one type together (kills, removals, starts), in plan order. */
+// Consecutive actions of one step run together (kills, removals, starts and back-offs of
+// the app containers), the steps in plan order.
+const step = (a: PodAction) => (a.type === 'backOff' ? 'startContainer' : a.type);
 function batches(actions: PodAction[]): PodAction[][] {
   const out: PodAction[][] = [];
   for (const a of actions) {
     const last = out[out.length - 1];
-    if (last && last[0].type === a.type && a.type !== 'createSandbox') last.push(a);
+    if (last && step(last[0]) === step(a) && a.type !== 'createSandbox') last.push(a);
     else out.push([a]);
   }
   return out;
@@ -166,7 +168,7 @@ export async function syncPod(deps: SyncDeps, uid: string, pod: Pod | undefined,
       continue;
     }
     // Containers start only once the pod's volumes are there.
-    if (batch[0].type === 'startContainer' && !(await ensureVolumes(deps, s, observed))) return;
+    if (step(batch[0]) === 'startContainer' && !(await ensureVolumes(deps, s, observed))) return;
     await Promise.all(batch.map((a) => act(deps, s, a)));
   }
   if (plan.needsSandbox && !(await ensureVolumes(deps, s, observed))) return;
