@@ -209,13 +209,15 @@ test('adoption: a container created but never started (an agent stopped in betwe
   for (const restartPolicy of ['Always', 'OnFailure', 'Never'] as const) {
     assert.deepEqual(computePodActions(pod({ restartPolicy }), obs([sb, a]), NOW).actions, [
       { type: 'removeContainer', id: a.id, name: 'a' },
-      { type: 'startContainer', kind: 'app', name: 'a', restartCount: 2 },
+      { type: 'startContainer', kind: 'app', name: 'a', restartCount: 2, backoffFrom: a.createdMs },
     ]);
   }
+  const inBackoff = obs([sb, a], { backoff: () => ({ delayMs: 1000, remainingMs: 500 }) });
+  assert.deepEqual(types(computePodActions(pod(), inBackoff, NOW)), ['backOff'], 'a replacement that keeps failing backs off');
   assert.equal(podFinished(pod({ restartPolicy: 'Never' }), [a]), false);
   const i1 = { ...ctr('i1', sb, created), kind: 'init' as const };
   assert.deepEqual(computePodActions(pod({ initContainers: [{ name: 'i1' }] }), obs([sb, i1]), NOW).actions, [
     { type: 'removeContainer', id: i1.id, name: 'i1' },
-    { type: 'startContainer', kind: 'init', name: 'i1', restartCount: 0 },
+    { type: 'startContainer', kind: 'init', name: 'i1', restartCount: 0, backoffFrom: i1.createdMs },
   ]);
 });

@@ -62,10 +62,14 @@ function neverStarted(i: InstanceState): boolean {
   return !i.running && i.finishedAtMs === undefined && !i.error;
 }
 
-function replace(kind: 'init' | 'app', i: InstanceState): PodAction[] {
+// Under the crash-loop back-off too, counted from its creation (full precision), so a start
+// that keeps failing this way cannot spin.
+function replace(kind: 'init' | 'app', i: InstanceState, obs: PodObservation, now: number): PodAction[] {
+  const b = obs.backoff(i.name, i.createdMs, now);
+  if (b) return [{ type: 'backOff', kind, name: i.name, ...b }];
   return [
     { type: 'removeContainer', id: i.id, name: i.name },
-    { type: 'startContainer', kind, name: i.name, restartCount: i.restartCount },
+    { type: 'startContainer', kind, name: i.name, restartCount: i.restartCount, backoffFrom: i.createdMs },
   ];
 }
 
@@ -111,7 +115,7 @@ function initActions(pod: Pod, current: InstanceState[], all: InstanceState[], o
     if (latest && !latest.running && latest.exitCode === 0 && !latest.error && !neverStarted(latest)) continue;
     if (latest?.running) return false;
     if (latest && neverStarted(latest)) {
-      out.push(...replace('init', latest));
+      out.push(...replace('init', latest, obs, now));
       return false;
     }
     // A failed init container fails a Never pod; otherwise it is retried with back-off.
@@ -138,7 +142,7 @@ function appActions(pod: Pod, current: InstanceState[], all: InstanceState[], ob
       continue;
     }
     if (latest && neverStarted(latest)) {
-      out.push(...replace('app', latest));
+      out.push(...replace('app', latest, obs, now));
       continue;
     }
     if (latest) {

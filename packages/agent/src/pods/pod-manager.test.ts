@@ -272,3 +272,21 @@ test('an agent restarted under running pods adopts them (no new containers, Read
   assert.deepEqual(runtime.calls.slice(calls).filter((x) => x.startsWith('run')), [], 'nothing new started');
   assert.ok(!readySeen.includes('False'), `Ready stayed True (${readySeen})`);
 });
+
+test('an agent that stopped between creating and starting a container: the next one replaces it, init order kept', async (t) => {
+  const env = await setup(t);
+  const { client, runtime } = env;
+  runtime.dieAfterCreate.add('i1');
+  await createPod(client, 'half', { initContainers: [{ name: 'i1', image: 'img:1' }] });
+  await waitFor('i1 left created', () => runtime.find('i1')?.state === 'created');
+  await env.manager.stop();
+  runtime.dieAfterCreate.clear();
+  const left = runtime.find('i1')!.id;
+  env.start();
+  await waitFor('i1 running', () => runtime.find('i1')?.running);
+  assert.equal(runtime.containers.has(left), false, 'the never-started one is gone');
+  assert.equal(runtime.find('c'), undefined, 'the app waits for the init container to complete');
+  runtime.exit('i1', 0);
+  await phase(client, 'half', 'Running');
+  assert.equal(runtime.find('i1')!.restartCount, 0, 'no restart counted for a start that never happened');
+});

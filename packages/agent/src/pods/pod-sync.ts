@@ -28,7 +28,7 @@ export async function observePod(deps: SyncDeps, uid: string, observed: Observed
       restartCount: o.restartCount,
       running: o.running,
       sandboxId: o.sandboxId,
-      createdMs: o.created * 1000,
+      createdMs: d?.createdAt ? Date.parse(d.createdAt) : o.created * 1000,
       exitCode: d?.exitCode,
       error: d?.error,
       finishedAtMs: d?.finishedAt ? Date.parse(d.finishedAt) : undefined,

@@ -26,6 +26,8 @@ export interface ObservedContainer {
 
 /** What inspect says of a container's life. */
 export interface ContainerDetails {
+  /** Creation time with the engine's full precision (the list gives whole seconds). */
+  createdAt?: string;
   running: boolean;
   startedAt?: string; // RFC 3339, seconds
   finishedAt?: string;

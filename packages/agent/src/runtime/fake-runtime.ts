@@ -30,6 +30,8 @@ export class FakeRuntime implements ContainerRuntime {
   execHandler: (c: FakeContainer, cmd: string[]) => ExecResult | Promise<ExecResult> = () => ({ exitCode: 0, stdout: '', stderr: '', timedOut: false });
   /** Containers whose start fails (by container name), with the runtime's message. */
   readonly failStart = new Map<string, string>();
+  /** Containers (by name) left created but not started, as by an agent that died in between. */
+  readonly dieAfterCreate = new Set<string>();
   /** Exit code a container gets when stopped (by container name); default 137 (SIGKILL). */
   readonly stopExitCode = new Map<string, number>();
   down = false;
@@ -43,8 +45,12 @@ export class FakeRuntime implements ContainerRuntime {
     if (this.down) throw new Error('Cannot connect to the runtime: connect ECONNREFUSED');
   }
 
+  // Delivered later, as an engine's event stream delivers them.
   private emit(action: string, c: FakeContainer): void {
-    for (const l of this.listeners) l({ action, id: c.id, podUid: c.podUid, exitCode: action === 'die' ? c.details.exitCode : undefined });
+    const ev = { action, id: c.id, podUid: c.podUid, exitCode: action === 'die' ? c.details.exitCode : undefined };
+    setImmediate(() => {
+      for (const l of this.listeners) l(ev);
+    });
   }
 
   async ping(): Promise<void> {
@@ -103,7 +109,7 @@ export class FakeRuntime implements ContainerRuntime {
       image,
       imageId: `sha256:${normalizeImage(image)}`,
       sandboxId,
-      details: { running: true, startedAt: iso(now), exitCode: 0, oomKilled: false, error: '', imageId: `sha256:${normalizeImage(image)}` },
+      details: { createdAt: iso(now), running: true, startedAt: iso(now), exitCode: 0, oomKilled: false, error: '', imageId: `sha256:${normalizeImage(image)}` },
       pod,
       logs: [],
     };
@@ -130,6 +136,12 @@ export class FakeRuntime implements ContainerRuntime {
     this.calls.push(`runContainer ${cfg.kind}/${name}#${cfg.restartCount}`);
     const c = this.add(cfg.pod, name, cfg.kind, cfg.restartCount, cfg.sandboxId, cfg.container.image ?? '');
     c.config = cfg;
+    if (this.dieAfterCreate.has(name)) {
+      c.running = false;
+      c.state = 'created';
+      c.details = { ...c.details, running: false, startedAt: undefined };
+      throw new Error('the agent stopped between create and start');
+    }
     const failure = this.failStart.get(name);
     if (failure) {
       this.finish(c, 128, failure);

@@ -115,6 +115,7 @@ export class DockerRuntime implements ContainerRuntime {
       const nets = i.NetworkSettings?.Networks ?? {};
       const d: ContainerDetails & { key: string } = {
         key: `${c.id}:${i.State.Status}`,
+        createdAt: i.Created,
         running: i.State.Running,
         startedAt: kubeTime(i.State.StartedAt),
         finishedAt: kubeTime(i.State.FinishedAt),
