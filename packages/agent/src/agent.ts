@@ -3,10 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import Docker from 'dockerode';
 import { Histogram, Gauge } from 'prom-client';
 import { createLogger, startOpsServer, type Client, type Logger, type OpsServer } from '@k8ts/client';
-import { DockerRuntime } from './runtime/docker-runtime.js';
+import { DockerRuntime, dockerClient, type DockerClient } from './runtime/docker/docker-runtime.js';
+import type { ContainerRuntime } from './runtime/container-runtime.js';
 import { PodManager } from './pods/pod-manager.js';
 import { NodeLife } from './node/node-life.js';
 import { parseNodeLabels } from './node/node-object.js';
@@ -35,7 +35,9 @@ export interface AgentOptions {
   relistMs?: number;
   leaseDurationSeconds?: number;
   dockerSocket?: string;
-  docker?: Docker;
+  docker?: DockerClient;
+  /** A ready runtime (tests: an in-memory one); otherwise Docker at `docker`/`dockerSocket`. */
+  runtime?: ContainerRuntime;
   /** Open the Nodes.Connect stream for logs/exec/port-forward (default: when the client can). */
   streams?: boolean;
   log?: Logger;
@@ -43,7 +45,7 @@ export interface AgentOptions {
 
 export interface Agent {
   nodeName: string;
-  runtime: DockerRuntime;
+  runtime: ContainerRuntime;
   pods: PodManager;
   node: NodeLife;
   ops: OpsServer;
@@ -66,12 +68,79 @@ async function makeClient(server: string | undefined, token: string | undefined)
   return await make({ server, token });
 }
 
+/** The agent's metrics: sync durations (observe through the returned function), pods bound here. */
+function agentMetrics(ops: OpsServer, podCount: () => number): (ms: number, ok: boolean) => void {
+  const syncSeconds = new Histogram({ name: 'k8ts_agent_pod_sync_duration_seconds', help: 'Duration of one pod sync', labelNames: ['result'], registers: [ops.registry], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10] });
+  const podsGauge: Gauge = new Gauge({ name: 'k8ts_agent_pods', help: 'Pods bound to this node', registers: [ops.registry], collect(): void { podsGauge.set(podCount()); } });
+  return (ms, ok) => syncSeconds.observe({ result: ok ? 'ok' : 'error' }, ms / 1000);
+}
+
+/** The runtime may be down at start: keep trying its cluster network every 2 s until it is there. */
+function ensureNetworkUntilReady(runtime: ContainerRuntime, log: Logger, onReady: () => Promise<void>): { ready: Promise<void>; stop(): void } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const attempt = async (): Promise<void> => {
+    try {
+      const r = await runtime.ensureNetwork();
+      if (r.created) log.info('cluster network created');
+      await onReady();
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'cluster network not ready; retrying');
+      if (!stopped) await new Promise<void>((r) => (timer = setTimeout(r, 2000)));
+      if (!stopped) return attempt();
+    }
+  };
+  return {
+    ready: attempt(),
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
+type NodesService = { renewLease?(n: string, d: number): Promise<unknown>; connect?(n: string): ConnectCall };
+
+/** GrpcClient carries the Nodes service (lease renewal, the Connect stream); FakeClient does not. */
+function nodesService(client: Client): NodesService | undefined {
+  return (client as unknown as { nodes?: NodesService }).nodes;
+}
+
+interface NodeContext {
+  nodeName: string;
+  hostIP: string;
+  runtimeVersion: string;
+  opsPort: number;
+  runtime: ContainerRuntime;
+  log: Logger;
+  renewLease?: (n: string, d: number) => Promise<unknown>;
+}
+
+function nodeLife(client: Client, opts: AgentOptions, c: NodeContext): NodeLife {
+  return new NodeLife({
+    client,
+    facts: {
+      name: c.nodeName,
+      labels: typeof opts.nodeLabels === 'string' ? parseNodeLabels(opts.nodeLabels) : (opts.nodeLabels ?? {}),
+      cpu: opts.cpu,
+      memory: opts.memory,
+      maxPods: opts.maxPods,
+      internalIP: c.hostIP,
+      runtimeVersion: c.runtimeVersion,
+      opsPort: c.opsPort,
+    },
+    pingRuntime: () => c.runtime.ping().then(() => undefined),
+    log: c.log,
+    leaseDurationSeconds: opts.leaseDurationSeconds,
+    renewLease: c.renewLease,
+  });
+}
+
 export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
   const nodeName = opts.nodeName ?? os.hostname();
   const log = opts.log ?? createLogger('agent', { node: nodeName });
   const client = opts.client ?? (await makeClient(opts.server, opts.token));
   const ownsClient = !opts.client;
-  const docker = opts.docker ?? new Docker(opts.dockerSocket ? { socketPath: opts.dockerSocket } : undefined);
   const network = {
     name: opts.network ?? AGENT_DEFAULTS.network,
     subnet: opts.subnet ?? AGENT_DEFAULTS.subnet,
@@ -80,39 +149,22 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
   };
   const stateDir = opts.stateDir ?? join(os.tmpdir(), 'k8ts-agent', nodeName);
   mkdirSync(stateDir, { recursive: true });
-  const runtime = new DockerRuntime(docker, { nodeName, network, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain });
+  const runtime =
+    opts.runtime ??
+    new DockerRuntime(opts.docker ?? dockerClient(opts.dockerSocket), { nodeName, network, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain });
   const hostIP = network.gateway || '127.0.0.1';
 
   const ops = await startOpsServer({ component: 'agent', port: opts.opsPort ?? -1 });
-  const syncSeconds = new Histogram({ name: 'k8ts_agent_pod_sync_duration_seconds', help: 'Duration of one pod sync', labelNames: ['result'], registers: [ops.registry], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10] });
-  const podsGauge: Gauge = new Gauge({ name: 'k8ts_agent_pods', help: 'Pods bound to this node', registers: [ops.registry], collect(): void { podsGauge.set(pods.pods.size); } });
+  const observeSync = agentMetrics(ops, () => pods.pods.size);
 
   let runtimeVersion = 'docker://unknown';
   try {
-    runtimeVersion = `docker://${await runtime.version()}`;
+    runtimeVersion = await runtime.version();
   } catch {
     // reported through the Ready condition
   }
-  // GrpcClient carries the Nodes service (lease renewal, the Connect stream); FakeClient does not.
-  const nodesApi = (client as unknown as { nodes?: { renewLease?(n: string, d: number): Promise<unknown>; connect?(n: string): ConnectCall } }).nodes;
-  const renewLease = nodesApi?.renewLease ? (n: string, d: number) => nodesApi.renewLease!(n, d) : undefined;
-  const node = new NodeLife({
-    client,
-    facts: {
-      name: nodeName,
-      labels: typeof opts.nodeLabels === 'string' ? parseNodeLabels(opts.nodeLabels) : (opts.nodeLabels ?? {}),
-      cpu: opts.cpu,
-      memory: opts.memory,
-      maxPods: opts.maxPods,
-      internalIP: hostIP,
-      runtimeVersion,
-      opsPort: ops.port,
-    },
-    pingRuntime: () => runtime.ping().then(() => undefined),
-    log,
-    leaseDurationSeconds: opts.leaseDurationSeconds,
-    renewLease,
-  });
+  const nodesApi = nodesService(client);
+  const node = nodeLife(client, opts, { nodeName, hostIP, runtimeVersion, opsPort: ops.port, runtime, log, renewLease: nodesApi?.renewLease?.bind(nodesApi) });
   const pods = new PodManager({
     client,
     runtime,
@@ -123,31 +175,19 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
     backoffMaxMs: opts.backoffMaxMs,
     relistMs: opts.relistMs,
     log,
-    onSync: (ms, ok) => syncSeconds.observe({ result: ok ? 'ok' : 'error' }, ms / 1000),
+    onSync: observeSync,
   });
   ops.addReadyCheck('node-registered', () => node.registered);
   ops.addReadyCheck('container-runtime', () => !node.runtimeError);
 
-  // Docker may be down at start: register NotReady and keep trying the network.
-  let stopped = false;
-  let netTimer: NodeJS.Timeout | undefined;
-  const ensureNet = async (): Promise<void> => {
-    try {
-      const r = await runtime.ensureNetwork();
-      if (r.created) log.info({ network: network.name, subnet: network.subnet }, 'cluster network created');
-      if (runtimeVersion === 'docker://unknown') node.o.facts.runtimeVersion = `docker://${await runtime.version()}`;
-    } catch (e) {
-      log.warn({ err: (e as Error).message }, 'cluster network not ready; retrying');
-      if (!stopped) await new Promise<void>((r) => (netTimer = setTimeout(r, 2000)));
-      if (!stopped) return ensureNet();
-    }
-  };
+  // The runtime may be down at start: register NotReady and keep trying the network.
   await node.start();
-  const netReady = ensureNet();
-  // Wait for the network when Docker is up, so the first pods find it.
-  if (!node.runtimeError) await netReady;
+  const net = ensureNetworkUntilReady(runtime, log.child({ network: network.name, subnet: network.subnet }), async () => {
+    if (runtimeVersion === 'docker://unknown') node.o.facts.runtimeVersion = await runtime.version();
+  });
+  // Wait for the network when the runtime is up, so the first pods find it.
+  if (!node.runtimeError) await net.ready;
   pods.start();
-  void netReady;
 
   let streams: StreamServer | undefined;
   if (opts.streams !== false && nodesApi?.connect) {
@@ -164,8 +204,7 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
     ops,
     streams,
     async stop() {
-      stopped = true;
-      if (netTimer) clearTimeout(netTimer);
+      net.stop();
       streams?.stop();
       node.stop();
       await pods.stop();

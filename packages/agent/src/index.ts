@@ -1,5 +1,7 @@
 export { PAUSE_IMAGE } from './images/pause.js';
 export { startAgent, AGENT_DEFAULTS, type Agent, type AgentOptions } from './agent.js';
-export { DockerRuntime, type ObservedContainer } from './runtime/docker-runtime.js';
+export { DockerRuntime, type RuntimeConfig } from './runtime/docker/docker-runtime.js';
+export type { ContainerRuntime, ObservedContainer, ContainerDetails, ContainerConfig, ExecResult, RuntimeEvent, StreamSession } from './runtime/container-runtime.js';
+export { computePodActions, type PodAction, type PodActions, type PodObservation, type InstanceState } from './pods/pod-actions.js';
 export { L as CONTAINER_LABELS } from './runtime/labels.js';
-export { ensureNetwork, type NetworkConfig } from './runtime/network.js';
+export { ensureNetwork, type NetworkConfig } from './runtime/docker/network.js';

@@ -23,6 +23,13 @@ export class Backoff {
     return this.now() - since < e.delayMs;
   }
 
+  /** The back-off `key` is in at `now`, counted from `since`; undefined when none. */
+  peek(key: string, since: number, now: number = this.now()): { delayMs: number; remainingMs: number } | undefined {
+    const e = this.entries.get(key);
+    if (!e || this.hasExpired(e, since) || now - since >= e.delayMs) return undefined;
+    return { delayMs: e.delayMs, remainingMs: since + e.delayMs - now };
+  }
+
   /** Milliseconds left of the back-off that started at `since`. */
   remaining(key: string, since: number): number {
     const e = this.entries.get(key);

@@ -1,5 +1,5 @@
-// Image presence and pulls, with Kubernetes' pull policies.
-import type Docker from 'dockerode';
+// Image presence and pulls with Kubernetes' pull policies, over any ContainerRuntime.
+import type { ContainerRuntime } from './container-runtime.js';
 
 export class ImageError extends Error {
   constructor(
@@ -27,41 +27,17 @@ export function normalizeImage(image: string): string {
   return last.includes(':') ? image : `${image}:latest`;
 }
 
-export async function imageExists(docker: Docker, image: string): Promise<boolean> {
-  try {
-    await docker.getImage(normalizeImage(image)).inspect();
-    return true;
-  } catch {
-    return false;
-  }
-}
+export type ImageService = Pick<ContainerRuntime, 'inspectImage' | 'pullImage'>;
 
-async function pull(docker: Docker, image: string): Promise<void> {
-  const stream = await docker.pull(normalizeImage(image));
-  await new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(stream, (err: Error | null, res: Array<{ error?: string; errorDetail?: { message?: string } }>) => {
-      if (err) return reject(err);
-      const failed = res?.find((r) => r.error || r.errorDetail);
-      if (failed) return reject(new Error(failed.error ?? failed.errorDetail?.message));
-      resolve();
-    });
-  });
-}
-
-function dockerMessage(e: unknown): string {
-  const j = (e as { json?: { message?: string } }).json;
-  return (j?.message ?? (e as Error).message ?? String(e)).replace(/^\(HTTP code \d+\)[^-]*-\s*/, '').trim();
-}
-
-export async function ensureImage(docker: Docker, image: string, policy?: string): Promise<void> {
+export async function ensureImage(images: ImageService, image: string, policy?: string): Promise<void> {
   if (!image || /\s/.test(image)) throw new ImageError('InvalidImageName', `Failed to apply default image tag "${image}": couldn't parse image name`);
   const p = effectivePullPolicy(image, policy);
-  if (p !== 'Always' && (await imageExists(docker, image))) return;
+  if (p !== 'Always' && (await images.inspectImage(image))) return;
   if (p === 'Never') throw new ImageError('ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`);
   try {
-    await pull(docker, image);
+    await images.pullImage(image);
   } catch (e) {
-    throw new ImageError('ErrImagePull', `failed to pull and unpack image "${image}": ${dockerMessage(e)}`);
+    throw new ImageError('ErrImagePull', `failed to pull and unpack image "${image}": ${(e as Error).message}`);
   }
-  if (!(await imageExists(docker, image))) throw new ImageError('ErrImagePull', `image "${image}" not present after pull`);
+  if (!(await images.inspectImage(image))) throw new ImageError('ErrImagePull', `image "${image}" not present after pull`);
 }

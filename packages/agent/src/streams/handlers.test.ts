@@ -1,21 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { demuxBuffer, pickInstance, StreamError } from './handlers.js';
-import type { ObservedContainer } from '../runtime/docker-runtime.js';
-
-function frame(stream: number, s: string): Buffer {
-  const body = Buffer.from(s);
-  const h = Buffer.alloc(8);
-  h[0] = stream;
-  h.writeUInt32BE(body.length, 4);
-  return Buffer.concat([h, body]);
-}
-
-test('demuxBuffer splits stdout and stderr frames; plain text passes through', () => {
-  const parts = demuxBuffer(Buffer.concat([frame(1, 'out\n'), frame(2, 'err\n'), frame(1, 'more')]));
-  assert.deepEqual(parts.map((p) => [p.stream, p.data.toString()]), [[1, 'out\n'], [2, 'err\n'], [1, 'more']]);
-  assert.deepEqual(demuxBuffer(Buffer.from('plain tty text here')).map((p) => p.data.toString()), ['plain tty text here']);
-});
+import { pickInstance, StreamError } from './handlers.js';
+import type { ObservedContainer } from '../runtime/container-runtime.js';
 
 test('pickInstance: newest, or the one before for --previous', () => {
   const c = (id: string, restartCount: number, running: boolean) => ({ id, kind: 'app', name: 'c', restartCount, running, state: running ? 'running' : 'exited' }) as ObservedContainer;

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { createLogger } from '@k8ts/client';
 import type { Pod } from '@k8ts/api';
 import { StreamServer, type ConnectCall } from './stream-server.js';
-import type { DockerRuntime } from '../runtime/docker-runtime.js';
+import type { ContainerRuntime } from '../runtime/container-runtime.js';
 
 class FakeCall extends EventEmitter implements ConnectCall {
   written: Record<string, any>[] = [];
@@ -24,7 +24,7 @@ log.level = 'silent';
 test('reopens the Connect stream when it breaks, and answers streams for unknown pods with 404', async () => {
   const calls: FakeCall[] = [];
   const pod = { metadata: { name: 'web', namespace: 'default', uid: 'u1' }, spec: { containers: [{ name: 'c' }] } } as Pod;
-  const runtime = { list: async () => [] } as unknown as DockerRuntime;
+  const runtime = { list: async () => [] } as unknown as ContainerRuntime;
   const s = new StreamServer({
     connect: () => {
       const c = new FakeCall();

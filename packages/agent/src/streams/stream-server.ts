@@ -4,7 +4,7 @@
 // whenever it breaks.
 import type { Logger } from '@k8ts/client';
 import type { Pod, Status } from '@k8ts/api';
-import type { DockerRuntime } from '../runtime/docker-runtime.js';
+import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { failure, pickInstance, serveAttach, serveExec, serveLog, servePortForward, StreamError, type ExecParams, type LogParams, type StreamSink } from './handlers.js';
 
 /** The duplex call, as @grpc/grpc-js gives it (AgentMessage out, ServerMessage in). */
@@ -20,7 +20,7 @@ export interface ConnectCall {
 export interface StreamServerOptions {
   connect: (nodeName: string) => ConnectCall;
   nodeName: string;
-  runtime: DockerRuntime;
+  runtime: ContainerRuntime;
   /** Pods bound here (the informer's cache), by uid. */
   pods: () => Map<string, Pod>;
   log: Logger;

@@ -1,6 +1,6 @@
 // The cluster's flat pod network: one Docker bridge, created when missing.
 import type Docker from 'dockerode';
-import { L } from './labels.js';
+import { L } from '../labels.js';
 
 export interface NetworkConfig {
   name: string;
