@@ -14,6 +14,7 @@ import {
   type KubeObject,
 } from '@k8ts/api';
 import { ApiError } from '@k8ts/client';
+import type { Logger } from 'pino';
 import { statusError } from './errors.js';
 
 /** api errors (SelectorError, PatchError, …) carry an HTTP code; turn them into Status. */
@@ -38,7 +39,12 @@ export interface ObjectFilter {
 
 export const EVERYTHING: ObjectFilter = { everything: true, matches: () => true };
 
-export function compileFilter(resource: string, labelSelector?: string, fieldSelector?: string): ObjectFilter {
+/**
+ * The filter of a list or watch. Matching never throws: an object it cannot read (fields
+ * of the wrong types, stored before validation caught them) does not match, logged, so
+ * one such object cannot fail a list or end a watch.
+ */
+export function compileFilter(resource: string, labelSelector?: string, fieldSelector?: string, logger?: Logger): ObjectFilter {
   const hasLabel = !!labelSelector && labelSelector.trim() !== '';
   const hasField = !!fieldSelector && fieldSelector.trim() !== '';
   if (!hasLabel && !hasField) return EVERYTHING;
@@ -49,14 +55,25 @@ export function compileFilter(resource: string, labelSelector?: string, fieldSel
     return {
       everything: false,
       matches(obj) {
-        if (labels && !labels.matches(obj.metadata?.labels ?? {})) return false;
-        if (fields && !fields.empty && !fields.matches(fieldsOf(resource, obj))) return false;
-        return true;
+        try {
+          if (labels && !labels.matches(labelsOf(obj))) return false;
+          if (fields && !fields.empty && !fields.matches(fieldsOf(resource, obj))) return false;
+          return true;
+        } catch (err) {
+          logger?.warn({ resource, namespace: obj?.metadata?.namespace, name: obj?.metadata?.name, err: (err as Error)?.message }, 'selector could not read an object; it does not match');
+          return false;
+        }
       },
     };
   } catch (err) {
     throw fromApiError(err);
   }
+}
+
+/** metadata.labels when it is a map; anything else (a stored value of the wrong type) as none. */
+function labelsOf(obj: KubeObject): Record<string, string> {
+  const l = obj?.metadata?.labels;
+  return l && typeof l === 'object' && !Array.isArray(l) ? l : {};
 }
 
 export function applyDefaults(resource: string, obj: KubeObject): void {

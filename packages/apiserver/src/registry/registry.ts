@@ -93,7 +93,7 @@ export class EtcdRegistry implements Registry {
   async list(resource: string, opts: RegistryListOptions): Promise<KubeList> {
     const info = this.resourceInfo(resource);
     const read = planListRead(opts);
-    const filter = compileFilter(resource, opts.labelSelector, opts.fieldSelector);
+    const filter = compileFilter(resource, opts.labelSelector, opts.fieldSelector, this.logger);
     // The shared watch starts before the read, so a watch from this list's revision is
     // served from memory.
     await this.watches.hub(info).ensureStarted();

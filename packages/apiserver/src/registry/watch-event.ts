@@ -3,8 +3,9 @@
 // serialises an event once however many watchers it goes to.
 import type { IEvent } from 'etcd3';
 import type { KubeObject, WatchEvent, WatchEventType } from '@k8ts/api';
-import { cachedJson, decodeObject } from '../storage/codec.js';
+import { cachedJson, CorruptObjectError, decodeObject } from '../storage/codec.js';
 import type { RecentWrites } from '../storage/recent-writes.js';
+import type { Logger } from 'pino';
 
 export class HubEvent {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -16,7 +17,11 @@ export class HubEvent {
   private prevObject?: KubeObject | null;
   private plain?: WatchEvent;
 
-  /** `recent`: the objects this apiserver wrote, to stand in for decoding its own writes. */
+  /**
+   * `recent`: the objects this apiserver wrote, to stand in for decoding its own writes.
+   * Throws CorruptObjectError for an ADDED or MODIFIED whose value does not decode (the hub
+   * skips it); a DELETED of such a value still goes out, with only what its key tells.
+   */
   constructor(ev: IEvent, prefixLength: number, namespaced: boolean, recent?: RecentWrites) {
     const key = ev.kv.key.toString('utf8');
     const rest = key.slice(prefixLength);
@@ -25,10 +30,10 @@ export class HubEvent {
     if (ev.type === 'Delete') {
       this.type = 'DELETED';
       // The object as it was, at the revision of its deletion (as Kubernetes reports it).
-      this.object = ev.prev_kv ? decodeObject(ev.prev_kv.value, ev.kv.mod_revision) : { metadata: { name: rest.split('/').pop() } };
+      this.object = decodedOr(ev.prev_kv?.value, ev.kv.mod_revision, key) ?? keyOnly(rest, this.namespace, ev.kv.mod_revision);
     } else {
       this.type = ev.kv.create_revision === ev.kv.mod_revision ? 'ADDED' : 'MODIFIED';
-      this.object = recent?.take(key, ev.kv.mod_revision) ?? decodeObject(ev.kv.value, ev.kv.mod_revision);
+      this.object = recent?.take(key, ev.kv.mod_revision) ?? decodeObject(ev.kv.value, ev.kv.mod_revision, key);
       if (ev.prev_kv) {
         this.prevValue = ev.prev_kv.value;
         this.prevRevision = ev.prev_kv.mod_revision;
@@ -38,7 +43,8 @@ export class HubEvent {
 
   /** The state before a MODIFIED, decoded on first need (only selector-filtered watchers ask). */
   get previous(): KubeObject | undefined {
-    if (this.prevObject === undefined) this.prevObject = this.prevValue ? decodeObject(this.prevValue, this.prevRevision!) : null;
+    // An undecodable earlier state counts as none: the watcher sees the change as an ADDED.
+    if (this.prevObject === undefined) this.prevObject = decodedOr(this.prevValue, this.prevRevision!, '') ?? null;
     return this.prevObject ?? undefined;
   }
 
@@ -50,6 +56,37 @@ export class HubEvent {
   withType(type: WatchEventType): WatchEvent {
     return type === this.type ? this.asWatchEvent() : { type, object: this.object };
   }
+}
+
+/**
+ * The HubEvent of an etcd event, or undefined (logged) for a value that does not decode: a
+ * shared watch goes on past one bad object instead of taking the process down with it.
+ */
+export function hubEvent(ev: IEvent, prefixLength: number, namespaced: boolean, recent?: RecentWrites, logger?: Logger): HubEvent | undefined {
+  try {
+    return new HubEvent(ev, prefixLength, namespaced, recent);
+  } catch (err) {
+    const e = err as Error;
+    logger?.warn({ key: ev.kv.key.toString('utf8'), revision: ev.kv.mod_revision, reason: err instanceof CorruptObjectError ? err.why : e.message }, 'watch skipped an undecodable stored value');
+    return undefined;
+  }
+}
+
+function decodedOr(value: Buffer | undefined, revision: string, key: string): KubeObject | undefined {
+  if (!value) return undefined;
+  try {
+    return decodeObject(value, revision, key);
+  } catch (err) {
+    if (err instanceof CorruptObjectError) return undefined;
+    throw err;
+  }
+}
+
+/** What a deleted key tells of its object when its last value is unknown or undecodable. */
+function keyOnly(rest: string, namespace: string, revision: string): KubeObject {
+  const metadata: KubeObject['metadata'] = { name: rest.slice(rest.lastIndexOf('/') + 1), resourceVersion: revision };
+  if (namespace) metadata.namespace = namespace;
+  return { metadata };
 }
 
 const jsonCache = new WeakMap<object, string>();

@@ -4,13 +4,13 @@
 import type { Etcd3, IWatchResponse, Watcher } from 'etcd3';
 import type { ResourceInfo } from '@k8ts/api';
 import type { Logger } from 'pino';
-import { HubEvent } from './watch-event.js';
+import { hubEvent, type HubEvent } from './watch-event.js';
 import type { RegistryWatcher } from './watcher.js';
 import { listPrefix } from '../storage/keys.js';
 import type { Store } from '../storage/store.js';
 import type { SharedWatchHandle } from '../storage/recent-writes.js';
 import { expired } from './errors.js';
-import { FanOut } from './fan-out.js';
+import { deliverSafely, FanOut } from './fan-out.js';
 
 export interface HubOptions {
   ringSize: number;
@@ -39,7 +39,7 @@ export class ResourceHub {
     private readonly opts: HubOptions,
   ) {
     this.prefix = listPrefix(info.resource);
-    this.fanOut = new FanOut({ maxMs: opts.fanOutSliceMs });
+    this.fanOut = new FanOut({ maxMs: opts.fanOutSliceMs, logger: opts.logger });
   }
 
   get watcherCount(): number {
@@ -72,7 +72,8 @@ export class ResourceHub {
   private onData(res: IWatchResponse): void {
     const batch: HubEvent[] = [];
     for (const raw of res.events) {
-      const ev = new HubEvent(raw, this.prefix.length, this.info.namespaced, this.store.recent);
+      const ev = hubEvent(raw, this.prefix.length, this.info.namespaced, this.store.recent, this.opts.logger);
+      if (!ev) continue;
       if (ev.revision < this.lastRevision) continue; // a resumed stream may repeat (one txn may hold several keys: same revision)
       this.lastRevision = ev.revision;
       this.ring.push(ev);
@@ -108,7 +109,7 @@ export class ResourceHub {
   subscribe(w: RegistryWatcher, since: number): boolean {
     if (!this.watcher || since < this.floor) return false;
     w.sinceRevision = Math.max(w.sinceRevision, since);
-    for (const ev of this.ring) if (ev.revision > since) w.deliver(ev);
+    for (const ev of this.ring) if (ev.revision > since) deliverSafely(w, ev, this.opts.logger);
     if (w.stopped) return true;
     this.subs.add(w);
     w.addStopHook(() => this.subs.delete(w));

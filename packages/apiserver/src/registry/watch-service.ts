@@ -8,7 +8,8 @@ import type { WatchOptions } from '@k8ts/client';
 import { compileFilter } from './api-calls.js';
 import { ResourceHub } from './watch-hub.js';
 import { RegistryWatcher } from './watcher.js';
-import { HubEvent } from './watch-event.js';
+import { hubEvent } from './watch-event.js';
+import { deliverSafely } from './fan-out.js';
 import { badRequest, toApiError, tooOldResourceVersion } from './errors.js';
 import { listPrefix } from '../storage/keys.js';
 import { isCompactedError, type Store } from '../storage/store.js';
@@ -39,7 +40,7 @@ export class WatchService {
 
   watch(info: ResourceInfo, namespace: string, opts: WatchOptions, onEvent: (ev: WatchEvent) => void): RegistryWatcher {
     // Selector errors surface synchronously as a thrown ApiError (400), before any event.
-    const filter = compileFilter(info.resource, opts.labelSelector, opts.fieldSelector);
+    const filter = compileFilter(info.resource, opts.labelSelector, opts.fieldSelector, this.opts.logger);
     const rv = opts.resourceVersion ?? '';
     if (rv !== '' && rv !== '0' && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
     const w = new RegistryWatcher(namespace, filter, onEvent);
@@ -80,7 +81,10 @@ export class WatchService {
     const watcher = await this.store.etcd.watch().prefix(prefix).withPreviousKV().startRevision(String(since + 1)).create();
     w.addStopHook(() => void watcher.cancel().catch(() => {}));
     watcher.on('data', (res: IWatchResponse) => {
-      for (const raw of res.events) w.deliver(new HubEvent(raw, prefix.length, info.namespaced));
+      for (const raw of res.events) {
+        const ev = hubEvent(raw, prefix.length, info.namespaced, undefined, this.opts.logger);
+        if (ev) deliverSafely(w, ev, this.opts.logger);
+      }
     });
     watcher.on('error', async () => {
       const seen = Math.max(w.sinceRevision, w.lastRevision);

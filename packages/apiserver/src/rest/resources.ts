@@ -31,7 +31,7 @@ function withTypeMeta(obj: KubeObject, info: ResourceInfo): KubeObject {
 }
 
 function reply(ctx: RequestContext, code: number, obj: KubeObject, info: ResourceInfo): void {
-  const body = renderObject(info.resource, withTypeMeta(obj, info), ctx.output, ctx.url.searchParams);
+  const body = renderObject(info.resource, withTypeMeta(obj, info), ctx.output, ctx.url.searchParams, ctx.deps.logger);
   sendJson(ctx.res, code, body, ctx.output.yaml);
 }
 
@@ -98,7 +98,7 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       if (!route.name) {
         ctx.verb = 'LIST';
         const list = await registry.list(info.resource, listOptions(q, info.namespaced ? route.namespace : undefined));
-        sendJson(ctx.res, 200, renderList(info.resource, list, ctx.output, q), ctx.output.yaml);
+        sendJson(ctx.res, 200, renderList(info.resource, list, ctx.output, q, deps.logger), ctx.output.yaml);
         return;
       }
       ctx.verb = 'GET';

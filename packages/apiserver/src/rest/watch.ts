@@ -29,7 +29,7 @@ export function serveWatch(ctx: RequestContext, resource: string, namespace: str
   if (isTrue(q.get('allowWatchBookmarks'))) opts.allowBookmarks = true;
   const timeoutMs = watchTimeoutMs(q);
 
-  const format = watchFormat(resource, output, output.as === 'table' ? includeObjectParam(q) : 'Metadata');
+  const format = watchFormat(resource, output, output.as === 'table' ? includeObjectParam(q) : 'Metadata', deps.logger);
 
   let headersSent = false;
   let first = true;

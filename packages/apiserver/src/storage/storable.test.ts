@@ -2,26 +2,15 @@
 // by hand or an older version) costs lists nothing but itself.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import type { Etcd3 } from 'etcd3';
-import pino from 'pino';
+import type pino from 'pino';
 import { ApiError } from '@k8ts/client';
 import type { KubeObject } from '@k8ts/api';
 import { Store } from './store.js';
 import { MemoryKv } from './memory-kv.js';
 import { CorruptObjectError } from './codec.js';
 import { storableErrors } from './storable.js';
-
-export function capturedLogger(): { logger: pino.Logger; lines: any[] } {
-  const lines: any[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l));
-      cb();
-    },
-  });
-  return { logger: pino({ level: 'warn' }, sink), lines };
-}
+import { capturedLogger } from '../testing/captured-logger.js';
 
 function storeOver(kv: MemoryKv, logger?: pino.Logger): Store {
   return new Store(undefined as unknown as Etcd3, undefined, kv, logger);
