@@ -6,11 +6,12 @@ import { apiVersionOf, type ResourceInfo, type WatchEvent } from '@k8ts/api';
 import type { Logger } from 'pino';
 import type { WatchOptions } from '@k8ts/client';
 import { compileFilter } from './api-calls.js';
+import { parseResourceVersion } from './list-options.js';
 import { ResourceHub } from './watch-hub.js';
 import { RegistryWatcher } from './watcher.js';
 import { hubEvent } from './watch-event.js';
 import { deliverSafely } from './fan-out.js';
-import { badRequest, toApiError, tooOldResourceVersion } from './errors.js';
+import { toApiError, tooOldResourceVersion } from './errors.js';
 import { listPrefix } from '../storage/keys.js';
 import { isCompactedError, type Store } from '../storage/store.js';
 
@@ -42,7 +43,7 @@ export class WatchService {
     // Selector errors surface synchronously as a thrown ApiError (400), before any event.
     const filter = compileFilter(info.resource, opts.labelSelector, opts.fieldSelector, this.opts.logger);
     const rv = opts.resourceVersion ?? '';
-    if (rv !== '' && rv !== '0' && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
+    if (rv !== '' && rv !== '0') parseResourceVersion(rv);
     const w = new RegistryWatcher(namespace, filter, onEvent);
     this.opts.onWatchCount?.(info.resource, 1);
     w.addStopHook(() => this.opts.onWatchCount?.(info.resource, -1));

@@ -169,7 +169,8 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
     case 'DELETE': {
       const body = decodeOptionalBody(await readBody(req), req.headers['content-type']);
       // DeleteOptions' own dryRun is a list of strings; the registry takes a boolean.
-      const opts = { ...deleteOptions(q, body), dryRun: dryRun(q) || Array.isArray(body?.dryRun), user } as unknown as DeleteOptions & WriteOpts;
+      const parsed = deleteOptions(q, body);
+      const opts = { ...parsed, dryRun: dryRun(q) || (parsed.dryRun?.length ?? 0) > 0, user } as unknown as DeleteOptions & WriteOpts;
       if (!route.name) {
         ctx.verb = 'DELETECOLLECTION';
         if (sub) throw notFoundPath();

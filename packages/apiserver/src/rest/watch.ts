@@ -2,7 +2,7 @@
 // ({"type","object"}), objects as Tables when the client asked for Tables; ends cleanly at
 // timeoutSeconds, on an ERROR event (410 Expired: relist) or when the client leaves.
 import type { Socket } from 'node:net';
-import type { WatchEvent } from '@k8ts/api';
+import { escapeFieldValue, type WatchEvent } from '@k8ts/api';
 import type { WatchOptions } from '@k8ts/client';
 import type { RequestContext } from './context.js';
 import { isTrue, watchTimeoutMs } from './query.js';
@@ -22,7 +22,10 @@ export function serveWatch(ctx: RequestContext, resource: string, namespace: str
   if (ls) opts.labelSelector = ls;
   let fs = q.get('fieldSelector') ?? '';
   // GET .../pods/<name>?watch=1 watches one object.
-  if (ctx.route.name) fs = fs ? `${fs},metadata.name=${ctx.route.name}` : `metadata.name=${ctx.route.name}`;
+  if (ctx.route.name) {
+    const one = `metadata.name=${escapeFieldValue(ctx.route.name)}`;
+    fs = fs ? `${fs},${one}` : one;
+  }
   if (fs) opts.fieldSelector = fs;
   const rv = q.get('resourceVersion');
   if (rv) opts.resourceVersion = rv;
