@@ -15,7 +15,7 @@ import {
 } from '@k8ts/api';
 import { ApiError } from '@k8ts/client';
 import type { Logger } from 'pino';
-import { statusError } from './errors.js';
+import { isStackOverflow, statusError, tooDeep } from './errors.js';
 
 /** api errors (SelectorError, PatchError, …) carry an HTTP code; turn them into Status. */
 export function fromApiError(err: unknown): unknown {
@@ -76,11 +76,24 @@ function labelsOf(obj: KubeObject): Record<string, string> {
   return l && typeof l === 'object' && !Array.isArray(l) ? l : {};
 }
 
+/**
+ * Defence in depth for objects whose fields have the wrong types (a list where a map
+ * belongs, a number for a struct) or that nest deeper than the stack: the typed decoding of
+ * request bodies refuses them first; whatever still reaches defaulting, validation or a
+ * patch and makes it throw a TypeError or RangeError is the request's fault, a 400, not
+ * the server's 500.
+ */
+export function unreadable(err: unknown): unknown {
+  if (isStackOverflow(err)) return tooDeep();
+  if (err instanceof TypeError) return statusError(400, 'BadRequest', `the object could not be read: a field has the wrong type (${err.message})`);
+  return err;
+}
+
 export function applyDefaults(resource: string, obj: KubeObject): void {
   try {
     apiApplyDefaults(resource, obj);
   } catch (err) {
-    throw fromApiError(err);
+    throw unreadable(fromApiError(err));
   }
 }
 
@@ -93,12 +106,21 @@ export function invalidObject(resource: string, obj: KubeObject, errs: FieldErro
 /** Throws 422 when obj (or the change from old) is invalid. */
 export function validate(resource: string, obj: KubeObject, old?: KubeObject, subresource?: string): void {
   // The store checks the object's size on the JSON it writes (see storage/store.ts).
-  const errs = apiValidate(resource, obj, old, { subresource, skipObjectSize: true });
+  let errs;
+  try {
+    errs = apiValidate(resource, obj, old, { subresource, skipObjectSize: true });
+  } catch (err) {
+    throw unreadable(err);
+  }
   if (errs.length) throw invalidObject(resource, obj, errs);
 }
 
 export function defaultPodTolerations(pod: KubeObject, seconds: number): void {
-  apiDefaultPodTolerations(pod, seconds);
+  try {
+    apiDefaultPodTolerations(pod, seconds);
+  } catch (err) {
+    throw unreadable(err);
+  }
 }
 
 /** The patched copy of obj (absent: a server-side apply that creates). Unknown types: 415. */
@@ -110,7 +132,7 @@ export function applyPatch(resource: string, obj: KubeObject | undefined, patchT
   try {
     out = apiApplyPatch(patchType, obj, patch, resource);
   } catch (err) {
-    throw fromApiError(err);
+    throw unreadable(fromApiError(err));
   }
   if (!out || typeof out !== 'object' || Array.isArray(out)) throw statusError(422, 'Invalid', 'the patch did not produce an object');
   return out as KubeObject;

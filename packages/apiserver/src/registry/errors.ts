@@ -80,6 +80,7 @@ export function unavailable(message: string): ApiError {
 /** Any thrown value as an ApiError; etcd outages become 503, the rest 500. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (isStackOverflow(err)) return tooDeep();
   // etcd3's error classes do not set `name`: go by the class.
   const e = err as Error | undefined;
   const name = e?.name && e.name !== 'Error' ? e.name : (e?.constructor?.name ?? '');
@@ -87,6 +88,16 @@ export function toApiError(err: unknown): ApiError {
     return unavailable(`etcd unavailable: ${(err as Error).message}`);
   }
   return internalError(err);
+}
+
+/** A RangeError of a recursion past the stack: what a request nested thousands of levels deep causes. */
+export function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/.test(err.message);
+}
+
+/** The 400 for a request too deeply nested for the server to read (Go's decoder stops at 10000 levels). */
+export function tooDeep(): ApiError {
+  return badRequest('the object could not be read: it is nested too deeply');
 }
 
 export function successStatus(code = 200, details?: Status['details']): Status {

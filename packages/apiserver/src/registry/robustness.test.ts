@@ -107,3 +107,19 @@ describe('scale subresource under concurrent writers', () => {
     }
   });
 });
+
+describe('objects of the wrong shape reaching the registry', () => {
+  it('are a 400 (defaulting, validation, patches and metadata that is no object), never an internal error', async () => {
+    const pod = (spec: unknown) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'w' }, spec }) as never;
+    for (const spec of [5, 'x', [1], { containers: 5 }, { containers: [1] }, { containers: [{ name: 'c', image: 'i', ports: 'x' }] }, { tolerations: [null], containers: [{ name: 'c', image: 'i' }] }]) {
+      await assert.rejects(registry.create('pods', 'default', pod(spec)), (e: unknown) => e instanceof ApiError && (e.code === 400 || e.code === 422), JSON.stringify(spec));
+    }
+    await registry.create('configmaps', 'default', cm('shape'));
+    for (const metadata of [true, 'x', 5, [1]]) {
+      await assert.rejects(registry.patch('configmaps', 'default', 'shape', 'application/merge-patch+json', JSON.stringify({ metadata })), code(400), JSON.stringify(metadata));
+    }
+    let nested = '1';
+    for (let i = 0; i < 20000; i++) nested = `{"a":${nested}}`;
+    await assert.rejects(registry.patch('configmaps', 'default', 'shape', 'application/merge-patch+json', `{"data":{"k":"v"},"x":${nested}}`), code(400));
+  });
+});

@@ -2,6 +2,7 @@
 // from whatever a handler throws to the Status the client gets.
 import { ApiError } from '@k8ts/client';
 import type { Status } from '@k8ts/api';
+import { isStackOverflow, tooDeep } from '../registry/errors.js';
 
 export function failure(code: number, reason: string, message: string, details?: Status['details']): Status {
   const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
@@ -34,6 +35,8 @@ export const notAcceptable = () => restError(406, 'NotAcceptable', 'only the fol
 /** Any thrown value as the Status to send back. Helpers in @k8ts/api throw plain errors with a code. */
 export function statusFor(err: unknown): Status {
   if (err instanceof ApiError) return err.status;
+  // The one error a request alone causes anywhere in the server: nesting past the stack.
+  if (isStackOverflow(err)) return tooDeep().status;
   const e = err as { name?: string; code?: unknown; message?: string; status?: unknown };
   if (e && typeof e === 'object' && e.status && typeof e.status === 'object' && (e.status as Status).kind === 'Status') return e.status as Status;
   if (e?.name === 'SelectorError') return failure(400, 'BadRequest', e.message ?? 'invalid selector');
