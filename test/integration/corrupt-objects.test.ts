@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Store } from '@k8ts/apiserver';
 import { startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
 
 const KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
@@ -31,9 +32,12 @@ function kubectl(...args: string[]): Promise<{ code: number; stdout: string; std
   });
 }
 
+/** The apiserver's own etcd client (its registry's storage is etcd here). */
+const etcdOf = (c: KubectlCluster) => (c.api.registry.store as Store).etcd;
+
 /** A write straight to etcd, as etcdctl would make it. */
 async function putRaw(key: string, value: string): Promise<void> {
-  await cluster.api.registry.store.etcd.put(key).value(value);
+  await etcdOf(cluster).put(key).value(value);
 }
 
 test('garbage under /registry/services/default/bad: kubectl get svc -A lists the rest, get names it, the unsafe delete removes it', async () => {
@@ -58,7 +62,7 @@ test('garbage under /registry/services/default/bad: kubectl get svc -A lists the
 
   const unsafe = await kubectl('delete', '--raw', '/api/v1/namespaces/default/services/bad?ignoreStoreReadErrorWithClusterBreakingPotential=true');
   assert.equal(unsafe.code, 0, unsafe.stderr);
-  assert.equal((await cluster.api.registry.store.etcd.get('/registry/services/default/bad').string()), null);
+  assert.equal((await etcdOf(cluster).get('/registry/services/default/bad').string()), null);
   const after = await kubectl('get', 'svc', '-A');
   assert.equal(after.code, 0);
   assert.match(after.stdout, /alpha[\s\S]*zulu/);

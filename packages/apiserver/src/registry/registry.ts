@@ -7,7 +7,8 @@ import { apiVersionOf, findResource, type DeleteOptions, type KubeList, type Kub
 import { ApiError, type ListOptions, type PatchType, type WatchOptions } from '@k8ts/client';
 import type { Logger } from 'pino';
 import type { DeleteResult, PatchOpts, Registry, RegistryWatch, ResourceHooks, WriteOpts } from './types.js';
-import { isFutureRevisionError, Store } from '../storage/store.js';
+import { isFutureRevisionError } from '../storage/store.js';
+import type { Storage } from '../storage/storage.js';
 import { CorruptObjectError } from '../storage/codec.js';
 import { LIST_TOO_OLD, planListRead, tooLargeResourceVersion, type RegistryListOptions } from './list-options.js';
 import { listPrefix, objectKey } from '../storage/keys.js';
@@ -26,7 +27,7 @@ import { NamespaceCache } from './namespace-cache.js';
 import { PodBinder } from './binding.js';
 
 export interface EtcdRegistryOptions {
-  store: Store;
+  store: Storage;
   /** tolerationSeconds of the default not-ready/unreachable tolerations every pod gets. */
   defaultTolerationSeconds?: number;
   logger?: Logger;
@@ -37,7 +38,7 @@ const MAX_RETRIES = 8;
 const APPLY: PatchType = 'application/apply-patch+yaml';
 
 export class EtcdRegistry implements Registry {
-  readonly store: Store;
+  readonly store: Storage;
   readonly watches: WatchService;
   private readonly hooks = new Map<string, ResourceHooks[]>();
   private readonly tolerationSeconds: number;

@@ -1,7 +1,7 @@
 // One etcd event, decoded once and shared by every watcher of its resource. Objects in it
 // are shared too: nobody may change them. `encodeShared` caches an object's JSON so a face
 // serialises an event once however many watchers it goes to.
-import type { IEvent } from 'etcd3';
+import type { StorageEvent } from '../storage/storage.js';
 import type { KubeObject, WatchEvent, WatchEventType } from '@k8ts/api';
 import { cachedJson, CorruptObjectError, decodeObject } from '../storage/codec.js';
 import type { RecentWrites } from '../storage/recent-writes.js';
@@ -22,7 +22,7 @@ export class HubEvent {
    * Throws CorruptObjectError for an ADDED or MODIFIED whose value does not decode (the hub
    * skips it); a DELETED of such a value still goes out, with only what its key tells.
    */
-  constructor(ev: IEvent, prefixLength: number, namespaced: boolean, recent?: RecentWrites) {
+  constructor(ev: StorageEvent, prefixLength: number, namespaced: boolean, recent?: RecentWrites) {
     const key = ev.kv.key.toString('utf8');
     const rest = key.slice(prefixLength);
     this.namespace = namespaced ? rest.slice(0, rest.indexOf('/')) : '';
@@ -62,7 +62,7 @@ export class HubEvent {
  * The HubEvent of an etcd event, or undefined (logged) for a value that does not decode: a
  * shared watch goes on past one bad object instead of taking the process down with it.
  */
-export function hubEvent(ev: IEvent, prefixLength: number, namespaced: boolean, recent?: RecentWrites, logger?: Logger): HubEvent | undefined {
+export function hubEvent(ev: StorageEvent, prefixLength: number, namespaced: boolean, recent?: RecentWrites, logger?: Logger): HubEvent | undefined {
   try {
     return new HubEvent(ev, prefixLength, namespaced, recent);
   } catch (err) {

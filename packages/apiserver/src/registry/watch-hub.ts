@@ -1,13 +1,12 @@
 // One etcd watch per resource, shared by every watcher of that resource. It starts with the
 // first list or watch of the resource and keeps a ring of recent events, so a watch from a
 // resourceVersion a list just returned starts from memory without a new etcd watch.
-import type { Etcd3, IWatchResponse, Watcher } from 'etcd3';
 import type { ResourceInfo } from '@k8ts/api';
 import type { Logger } from 'pino';
 import { hubEvent, type HubEvent } from './watch-event.js';
 import type { RegistryWatcher } from './watcher.js';
 import { listPrefix } from '../storage/keys.js';
-import type { Store } from '../storage/store.js';
+import type { Storage, StorageEvent, StorageWatch } from '../storage/storage.js';
 import type { SharedWatchHandle } from '../storage/recent-writes.js';
 import { expired } from './errors.js';
 import { deliverSafely, FanOut } from './fan-out.js';
@@ -26,7 +25,7 @@ export class ResourceHub {
   private ring: HubEvent[] = [];
   private readonly subs = new Set<RegistryWatcher>();
   private readonly fanOut: FanOut<HubEvent>;
-  private watcher?: Watcher;
+  private watcher?: StorageWatch;
   /** The store's remembering of this resource's writes for the watch (see recent-writes.ts). */
   private writes?: SharedWatchHandle;
   private starting?: Promise<void>;
@@ -34,7 +33,7 @@ export class ResourceHub {
   private closed = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly info: ResourceInfo,
     private readonly opts: HubOptions,
   ) {
@@ -56,8 +55,7 @@ export class ResourceHub {
 
   private async start(): Promise<void> {
     const rev = Number(await this.store.currentRevision());
-    const etcd: Etcd3 = this.store.etcd;
-    const w = await etcd.watch().prefix(this.prefix).withPreviousKV().startRevision(String(rev + 1)).create();
+    const w = await this.store.watch(this.prefix, rev + 1);
     if (this.closed) {
       void w.cancel();
       return;
@@ -65,13 +63,13 @@ export class ResourceHub {
     this.watcher = w;
     this.writes = this.store.recent.watch(this.prefix);
     this.floor = this.lastRevision = Math.max(this.lastRevision, rev);
-    w.on('data', (res: IWatchResponse) => this.onData(res));
+    w.on('data', (events) => this.onData(events));
     w.on('error', (err) => this.onError(err));
   }
 
-  private onData(res: IWatchResponse): void {
+  private onData(events: StorageEvent[]): void {
     const batch: HubEvent[] = [];
-    for (const raw of res.events) {
+    for (const raw of events) {
       const ev = hubEvent(raw, this.prefix.length, this.info.namespaced, this.store.recent, this.opts.logger);
       if (!ev) continue;
       if (ev.revision < this.lastRevision) continue; // a resumed stream may repeat (one txn may hold several keys: same revision)

@@ -1,7 +1,6 @@
 // Starts client watches: the initial state for resourceVersion ""/"0", the shared hub for
 // recent revisions, a dedicated etcd watch for older ones, 410 for compacted ones, and
 // periodic bookmarks.
-import type { IWatchResponse } from 'etcd3';
 import { apiVersionOf, type ResourceInfo, type WatchEvent } from '@k8ts/api';
 import type { Logger } from 'pino';
 import type { WatchOptions } from '@k8ts/client';
@@ -13,7 +12,7 @@ import { hubEvent } from './watch-event.js';
 import { deliverSafely } from './fan-out.js';
 import { toApiError, tooOldResourceVersion } from './errors.js';
 import { listPrefix } from '../storage/keys.js';
-import { isCompactedError, type Store } from '../storage/store.js';
+import type { Storage } from '../storage/storage.js';
 
 export interface WatchServiceOptions {
   ringSize?: number;
@@ -26,7 +25,7 @@ export class WatchService {
   private readonly hubs = new Map<string, ResourceHub>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly opts: WatchServiceOptions = {},
   ) {}
 
@@ -79,10 +78,10 @@ export class WatchService {
       w.fail(tooOldResourceVersion(String(since), await this.oldestRevision(since)).status);
       return;
     }
-    const watcher = await this.store.etcd.watch().prefix(prefix).withPreviousKV().startRevision(String(since + 1)).create();
+    const watcher = await this.store.watch(prefix, since + 1);
     w.addStopHook(() => void watcher.cancel().catch(() => {}));
-    watcher.on('data', (res: IWatchResponse) => {
-      for (const raw of res.events) {
+    watcher.on('data', (events) => {
+      for (const raw of events) {
         const ev = hubEvent(raw, prefix.length, info.namespaced, undefined, this.opts.logger);
         if (ev) deliverSafely(w, ev, this.opts.logger);
       }
@@ -94,15 +93,8 @@ export class WatchService {
     });
   }
 
-  private async isCompacted(revision: number): Promise<boolean> {
-    try {
-      await this.store.etcd.kv.range({ key: Buffer.from('\0'), count_only: true, revision });
-      return false;
-    } catch (err) {
-      if (isCompactedError(err)) return true;
-      if (/future revision/.test((err as Error).message)) return false;
-      throw err;
-    }
+  private isCompacted(revision: number): Promise<boolean> {
+    return this.store.isCompacted(revision);
   }
 
   /** etcd does not say where it compacted to: find the oldest readable revision by bisection. */

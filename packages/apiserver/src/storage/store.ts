@@ -7,6 +7,7 @@ import { MAX_OBJECT_BYTES, objectTooLarge, type KubeObject } from '@k8ts/api';
 import type { Logger } from 'pino';
 import { CorruptObjectError, decodeKv, encodeForWrite, rememberJson, type WriteEncoding } from './codec.js';
 import { storableErrors } from './storable.js';
+import type { Storage, StorageEvent, StorageWatch } from './storage.js';
 import { prefixEnd, REGISTRY_PREFIX } from './keys.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { expired } from '../registry/errors.js';
@@ -56,7 +57,7 @@ export interface KvCalls {
   txn(req: KvTxnRequest): Promise<KvTxnResponse>;
 }
 
-export class Store {
+export class Store implements Storage {
   private readonly kv: KvCalls;
   /** What this store wrote, for the watch events of those writes (see recent-writes.ts). */
   readonly recent = new RecentWrites();
@@ -170,6 +171,29 @@ export class Store {
     if (!del.succeeded) return this.deleteCorrupt(key);
     this.logger?.warn({ key }, 'removed an undecodable stored value (ignoreStoreReadErrorWithClusterBreakingPotential)');
     return { deleted: true, revision: del.header.revision };
+  }
+
+  async watch(prefix: string, fromRevision: number): Promise<StorageWatch> {
+    const w = await this.etcd.watch().prefix(prefix).withPreviousKV().startRevision(String(fromRevision)).create();
+    return {
+      on(event: 'data' | 'error', fn: (arg: any) => void) {
+        if (event === 'data') w.on('data', (res) => fn(res.events as StorageEvent[]));
+        else w.on('error', fn);
+        return this;
+      },
+      cancel: () => w.cancel(),
+    };
+  }
+
+  async isCompacted(revision: number): Promise<boolean> {
+    try {
+      await this.kv.range({ key: Buffer.from('\0'), count_only: true, revision });
+      return false;
+    } catch (err) {
+      if (isCompactedError(err)) return true;
+      if (isFutureRevisionError(err)) return false;
+      throw err;
+    }
   }
 
   /** Objects under prefix in key order, all read at one revision. */
