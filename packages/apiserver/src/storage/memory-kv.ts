@@ -25,6 +25,8 @@ interface MemoryWatch {
 export class MemoryKv implements KvCalls {
   revision = 1;
   readonly data = new Map<string, Entry>();
+  /** Revisions below this one are gone, as after etcd's compaction. */
+  private compacted = 0;
   /** Every event so far, for watches from an earlier revision. */
   private readonly history: IEvent[] = [];
   private readonly watches = new Set<MemoryWatch>();
@@ -42,6 +44,7 @@ export class MemoryKv implements KvCalls {
   async range(req: KvRangeRequest): Promise<KvRangeResponse> {
     const rev = Number(req.revision ?? 0);
     if (rev > this.revision) throw Object.assign(new Error('etcdserver: mvcc: required revision is a future revision'), { name: 'GRPCOutOfRangeError' });
+    if (rev && rev < this.compacted) throw Object.assign(new Error('etcdserver: mvcc: required revision has been compacted'), { name: 'GRPCOutOfRangeError' });
     if (rev && rev < this.revision && !req.count_only) throw Object.assign(new Error('etcdserver: mvcc: required revision has been compacted'), { name: 'GRPCOutOfRangeError' });
     const keys = this.keysIn(req.key.toString('utf8'), req.range_end);
     const limited = req.limit ? keys.slice(0, req.limit) : keys;
@@ -130,14 +133,24 @@ export class MemoryKv implements KvCalls {
               cancel: async () => void kv.watches.delete(w),
             });
             const w: MemoryWatch = { start, end: `${start}\uffff`, from, emitter };
-            kv.watches.add(w);
-            kv.emit(w, kv.history);
+            // A watch from a compacted revision starts, then ends with an error (as etcd3's does).
+            if (from < kv.compacted) setImmediate(() => emitter.emit('error', new Error('Watcher canceled')));
+            else {
+              kv.watches.add(w);
+              kv.emit(w, kv.history);
+            }
             return emitter;
           },
         };
         return builder;
       },
     };
+  }
+
+  /** etcd's compaction: reads and watches from before `revision` fail from now on. */
+  compact(revision = this.revision): void {
+    this.compacted = revision;
+    this.history.splice(0, this.history.findIndex((ev) => Number(ev.kv.mod_revision) >= revision) >>> 0);
   }
 
   /** Puts a raw value as etcdctl would (a write outside the Store). */
