@@ -6,7 +6,7 @@ import type { Output } from './negotiate.js';
 import type { Logger } from 'pino';
 import type { IncludeObject } from './tables/index.js';
 import { toTable, partialObjectMetadata } from './tables/index.js';
-import { encodeShared } from '../registry/watch-event.js';
+import { encodeShared } from '../storage/watch-cache/watch-event.js';
 
 export interface WatchFormat {
   resource: string;

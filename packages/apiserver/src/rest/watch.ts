@@ -9,7 +9,7 @@ import { isTrue, watchTimeoutMs } from './query.js';
 import { includeObjectParam } from './respond.js';
 import { statusFor } from './status.js';
 import { encodeWatchEvent, watchFormat } from './watch-encoding.js';
-import { whenDelivered } from '../registry/fan-out.js';
+import { whenDelivered } from '../storage/watch-cache/fan-out.js';
 
 const MAX_WATCH_BACKLOG = 32 * 1024 * 1024;
 
@@ -50,7 +50,7 @@ export function serveWatch(ctx: RequestContext, resource: string, namespace: str
   };
 
   // Events of one etcd watch response reach a watcher in one write, made within the
-  // fan-out's slice (../registry/fan-out.ts).
+  // fan-out's slice (../storage/watch-cache/fan-out.ts).
   let pending: Buffer[] = [];
   let flushQueued = false;
   const flush = () => {

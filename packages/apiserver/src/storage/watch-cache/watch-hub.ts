@@ -4,11 +4,11 @@
 import type { ResourceInfo } from '@k8ts/api';
 import type { Logger } from 'pino';
 import { hubEvent, type HubEvent } from './watch-event.js';
-import type { RegistryWatcher } from './watcher.js';
-import { listPrefix } from '../storage/keys.js';
-import type { Storage, StorageEvent, StorageWatch } from '../storage/storage.js';
-import type { SharedWatchHandle } from '../storage/recent-writes.js';
-import { expired } from './errors.js';
+import type { RegistryWatcher } from '../../registry/watcher.js';
+import { listPrefix } from '../keys.js';
+import type { Storage, StorageEvent, StorageWatch } from '../storage.js';
+import type { SharedWatchHandle } from '../recent-writes.js';
+import { expired } from '../../registry/errors.js';
 import { deliverSafely, FanOut } from './fan-out.js';
 
 export interface HubOptions {
@@ -26,7 +26,7 @@ export class ResourceHub {
   private readonly subs = new Set<RegistryWatcher>();
   private readonly fanOut: FanOut<HubEvent>;
   private watcher?: StorageWatch;
-  /** The store's remembering of this resource's writes for the watch (see recent-writes.ts). */
+  /** The store's remembering of this resource's writes for the watch (see ../recent-writes.ts). */
   private writes?: SharedWatchHandle;
   private starting?: Promise<void>;
   private readonly prefix: string;

@@ -1,10 +1,10 @@
 // One etcd event, decoded once and shared by every watcher of its resource. Objects in it
 // are shared too: nobody may change them. `encodeShared` caches an object's JSON so a face
 // serialises an event once however many watchers it goes to.
-import type { StorageEvent } from '../storage/storage.js';
+import type { StorageEvent } from '../storage.js';
 import type { KubeObject, WatchEvent, WatchEventType } from '@k8ts/api';
-import { cachedJson, CorruptObjectError, decodeObject } from '../storage/codec.js';
-import type { RecentWrites } from '../storage/recent-writes.js';
+import { cachedJson, CorruptObjectError, decodeObject } from '../codec.js';
+import type { RecentWrites } from '../recent-writes.js';
 import type { Logger } from 'pino';
 
 export class HubEvent {
