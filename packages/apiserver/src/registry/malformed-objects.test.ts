@@ -3,7 +3,7 @@
 // every other event still reaches every watcher.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IEvent } from 'etcd3';
+import type { StorageEvent as IEvent } from '../storage/storage.js';
 import type { WatchEvent } from '@k8ts/api';
 import { FanOut, deliverSafely } from '../storage/watch-cache/fan-out.js';
 import { HubEvent, hubEvent } from '../storage/watch-cache/watch-event.js';
