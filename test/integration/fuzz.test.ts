@@ -1,7 +1,7 @@
 // Fuzzing the apiserver's REST face over a real etcd (issue 12): random mutations of valid
 // Pod, Deployment, Service, ConfigMap and Job bodies (wrong types, nulls, deep nesting,
-// huge numbers, unknown and duplicate fields, unicode, broken JSON) sent as creates,
-// updates, every patch type and status writes. Every answer must be a 2xx, or a 4xx with a
+// huge numbers, unknown and duplicate fields, unicode, broken JSON; protobuf bodies of junk;
+// garbage query parameters) sent as creates, updates, every patch type and status writes. Every answer must be a 2xx, or a 4xx with a
 // metav1.Status body; never a 5xx; the server must keep serving (lists, Tables, selected
 // lists); and afterwards every value under /registry/ must be JSON of a valid object.
 //   K8TS_FUZZ_REQUESTS  requests to send (default 3000; 100000 for a long run)
@@ -37,7 +37,17 @@ const KINDS: Kind[] = [
   { resource: 'jobs', path: (ns) => `/apis/batch/v1/namespaces/${ns}/jobs`, status: true, body: (name) => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name }, spec: { completions: 1, parallelism: 1, backoffLimit: 2, template: { ...template(name), spec: { ...template(name).spec, restartPolicy: 'Never' } } }, status: { succeeded: 0, active: 1 } }) },
 ];
 
-const OPS = ['create', 'update', 'merge', 'strategic', 'json', 'apply', 'status-put', 'status-merge', 'scale'] as const;
+const OPS = ['create', 'update', 'merge', 'strategic', 'json', 'apply', 'status-put', 'status-merge', 'scale', 'protobuf'] as const;
+// Query parameters the handlers read, with values they must refuse (or take) without a 5xx.
+const QUERY = ['dryRun', 'fieldManager', 'force', 'fieldValidation', 'pretty', 'gracePeriodSeconds', 'resourceVersion', 'timeoutSeconds'];
+const QUERY_VALUES = ['All', 'x', '', '-1', '1e400', '\u0000', 'ü😀', 'true', '99999999999999999999'];
+
+/** Bytes as a protobuf body: the k8s envelope's magic, then anything. */
+function protobufBody(rng: Rng): Buffer {
+  const n = rng.int(200);
+  const junk = Buffer.from(Array.from({ length: n }, () => rng.int(256)));
+  return rng.chance(0.7) ? Buffer.concat([Buffer.from('k8s\u0000'), junk]) : junk;
+}
 type Op = (typeof OPS)[number];
 
 interface Sent {
@@ -47,7 +57,8 @@ interface Sent {
   method: string;
   url: string;
   contentType: string;
-  body: string;
+  body: string | Buffer;
+  accept?: string;
 }
 
 describe('apiserver REST fuzzing', { timeout: 30 * 60_000 }, () => {
@@ -76,11 +87,22 @@ describe('apiserver REST fuzzing', { timeout: 30 * 60_000 }, () => {
   });
 
   async function send(s: Sent): Promise<{ status: number; text: string }> {
-    const res = await fetch(`${base}${s.url}`, { method: s.method, headers: { 'content-type': s.contentType }, body: s.body });
+    const res = await fetch(`${base}${s.url}`, { method: s.method, headers: { 'content-type': s.contentType, accept: s.accept ?? 'application/json' }, body: s.body });
     return { status: res.status, text: await res.text() };
   }
 
+  /** A request, sometimes with a garbage query parameter or asking for a Table. */
   function request(rng: Rng, i: number): Sent {
+    const s = bodyRequest(rng, i);
+    if (rng.chance(0.1)) {
+      s.url += `${s.url.includes('?') ? '&' : '?'}${rng.pick(QUERY)}=${encodeURIComponent(rng.pick(QUERY_VALUES))}`;
+      s.mutations.push({ kind: 'query', path: s.url.slice(s.url.lastIndexOf('?')) });
+    }
+    if (rng.chance(0.1)) s.accept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
+    return s;
+  }
+
+  function bodyRequest(rng: Rng, i: number): Sent {
     const kind = rng.pick(KINDS);
     let op = rng.pick(OPS);
     if ((op === 'status-put' || op === 'status-merge') && !kind.status) op = 'merge';
@@ -107,6 +129,9 @@ describe('apiserver REST fuzzing', { timeout: 30 * 60_000 }, () => {
         return { op, resource: kind.resource, mutations, method: 'PUT', url: `${item}/status`, contentType: 'application/json', body: mutated(target) };
       case 'status-merge':
         return { op, resource: kind.resource, mutations, method: 'PATCH', url: `${item}/status`, contentType: 'application/merge-patch+json', body: mutateBody(rng, { status: kind.body(target).status }, mutations) };
+      case 'protobuf':
+        mutations.push({ kind: 'protobuf', path: '(body)' });
+        return { op, resource: kind.resource, mutations, method: rng.pick(['POST', 'PUT']), url: rng.chance(0.5) ? collection : item, contentType: 'application/vnd.kubernetes.protobuf', body: protobufBody(rng) };
       case 'scale':
         return { op, resource: kind.resource, mutations, method: rng.pick(['PUT', 'PATCH']), url: `${item}/scale`, contentType: 'application/merge-patch+json', body: mutateBody(rng, { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: target }, spec: { replicas: 3 } }, mutations) };
     }
@@ -158,7 +183,7 @@ describe('apiserver REST fuzzing', { timeout: 30 * 60_000 }, () => {
     console.log(`fuzz: ${REQUESTS} requests in ${seconds.toFixed(1)} s, seed ${SEED}; answers by status: ${JSON.stringify(Object.fromEntries([...codes].sort((a, b) => a[0] - b[0])))}`);
     const failingClasses = [...byClass].filter(([, m]) => [...m.keys()].some((c) => c >= 500)).map(([k, m]) => `${k}: ${JSON.stringify(Object.fromEntries(m))}`);
     if (failingClasses.length) console.log(`fuzz: classes with 5xx answers:\n  ${failingClasses.join('\n  ')}`);
-    for (const b of bad.slice(0, 10)) console.log(`fuzz: ${b.status} for ${b.sent.method} ${b.sent.url} (${b.sent.op}; ${b.sent.mutations.map((m) => `${m.kind} at ${m.path}`).join(', ')}): ${b.text}\n  body: ${b.sent.body.slice(0, 300)}`);
+    for (const b of bad.slice(0, 10)) console.log(`fuzz: ${b.status} for ${b.sent.method} ${b.sent.url} (${b.sent.op}; ${b.sent.mutations.map((m) => `${m.kind} at ${m.path}`).join(', ')}): ${b.text}\n  body: ${typeof b.sent.body === 'string' ? b.sent.body.slice(0, 300) : b.sent.body.toString('base64').slice(0, 300)}`);
     assert.equal(bad.length, 0, `${bad.length} answers were 5xx or a 4xx without a Status (seed ${SEED})`);
   });
 
