@@ -93,7 +93,7 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
   try {
     apiApplyDefaults(resource, obj);
   } catch (err) {
-    throw unreadable(fromApiError(err));
+    throw fromApiError(unreadable(err));
   }
 }
 
@@ -132,7 +132,7 @@ export function applyPatch(resource: string, obj: KubeObject | undefined, patchT
   try {
     out = apiApplyPatch(patchType, obj, patch, resource);
   } catch (err) {
-    throw unreadable(fromApiError(err));
+    throw fromApiError(unreadable(err));
   }
   if (!out || typeof out !== 'object' || Array.isArray(out)) throw statusError(422, 'Invalid', 'the patch did not produce an object');
   return out as KubeObject;
