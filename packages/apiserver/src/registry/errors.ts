@@ -97,7 +97,7 @@ export function isStackOverflow(err: unknown): boolean {
 
 /** The 400 for a request too deeply nested for the server to read (Go's decoder stops at 10000 levels). */
 export function tooDeep(): ApiError {
-  return badRequest('the object could not be read: it is nested too deeply');
+  return statusError(400, 'BadRequest', 'the object could not be read: it is nested too deeply');
 }
 
 export function successStatus(code = 200, details?: Status['details']): Status {
