@@ -123,3 +123,15 @@ describe('objects of the wrong shape reaching the registry', () => {
     await assert.rejects(registry.patch('configmaps', 'default', 'shape', 'application/merge-patch+json', `{"data":{"k":"v"},"x":${nested}}`), code(400));
   });
 });
+
+describe('errors carrying a Status', () => {
+  it('are answered with that Status, not as internal errors', async () => {
+    const { toApiError } = await import('./errors.js');
+    const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Pod in version "v1" cannot be handled as a Pod: x', reason: 'BadRequest', code: 400 };
+    const decodeError = Object.assign(new Error(status.message), { name: 'DecodeError', code: 400, status });
+    const e = toApiError(decodeError);
+    assert.equal(e.code, 400);
+    assert.equal(e.status, status);
+    assert.equal(toApiError(new Error('boom')).code, 500);
+  });
+});
