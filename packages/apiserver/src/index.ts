@@ -4,7 +4,7 @@ export { startApiServer, type ApiServer, type ApiServerOptions } from './server/
 export { ApiServerMetrics } from './server/metrics.js';
 export { EtcdRegistry, type EtcdRegistryOptions } from './registry/registry.js';
 export type * from './registry/types.js';
-export { encodeShared } from './registry/watch-event.js';
+export { encodeShared } from './storage/watch-cache/watch-event.js';
 export * as statusErrors from './registry/errors.js';
 export { Store } from './storage/store.js';
 export { createEtcdClient, parseEtcdServers } from './storage/etcd-client.js';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldsOf, parseFieldSelector, supportedFields } from './fields.js';
 import { SelectorError } from '../errors.js';
@@ -56,4 +56,31 @@ test('escaped values and canonical string', () => {
   assert.equal(s.requirements[0]!.value, 'a,b=c');
   assert.equal(s.toString(), 'metadata.name=a\\,b\\=c');
   assert.equal(parseFieldSelector('').empty, true);
+});
+
+describe('fieldsOf over stored objects of any shape', () => {
+  const WRONG: unknown[] = [null, 'x', 1.5, true, [], [1], [null, 'a', { ip: 5 }], {}, { a: 1 }];
+  it('never throws, gives a string for every field, and "" for a value of the wrong type', () => {
+    const resources = ['pods', 'events', 'nodes', 'secrets', 'namespaces', 'jobs', 'replicasets', 'services', 'configmaps'];
+    const sections = ['metadata', 'spec', 'status', 'involvedObject', 'source', 'type', 'reason'];
+    const inner = ['name', 'namespace', 'nodeName', 'podIP', 'podIPs', 'phase', 'hostNetwork', 'succeeded', 'replicas', 'clusterIP', 'component', 'kind'];
+    let n = 0;
+    for (const resource of resources) {
+      for (const top of WRONG) {
+        assert.doesNotThrow(() => fieldsOf(resource, top as never));
+        for (const s of sections) {
+          const objs: unknown[] = [{ [s]: top }, ...inner.map((k) => ({ metadata: { name: 'a' }, [s]: { [k]: top } }))];
+          for (const o of objs) {
+            const f = fieldsOf(resource, o as never);
+            for (const v of Object.values(f)) assert.equal(typeof v, 'string');
+            n++;
+          }
+        }
+      }
+    }
+    assert.ok(n > 500);
+    assert.equal(fieldsOf('pods', { metadata: { name: 'p' }, status: { podIPs: 'x' } } as never)['status.podIPs'], '');
+    assert.equal(fieldsOf('pods', { metadata: { name: 'p' }, status: { podIPs: [{ ip: 'a' }, null, { ip: 'b' }] } } as never)['status.podIPs'], 'a,,b');
+    assert.equal(fieldsOf('pods', { metadata: { name: 'p' }, spec: { nodeName: ['n'] } } as never)['spec.nodeName'], '');
+  });
 });

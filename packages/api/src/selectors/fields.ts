@@ -162,17 +162,33 @@ export function supportedFields(resource: string): string[] {
   return [...base, ...(perResource[resource] ?? [])];
 }
 
+/** A field's value as text; a value of the wrong type (a list, a map) selects as "". */
 function str(v: unknown): string {
-  return v == null ? '' : String(v);
+  return v == null || typeof v === 'object' ? '' : String(v);
 }
 
-/** The field set of an object, as Kubernetes' per-resource GetAttrs functions build it. */
+/** v when it is a JSON object, else an empty one: stored objects of any shape are read safely. */
+function record(v: unknown): Record<string, any> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, any>) : {};
+}
+
+function podIPs(status: Record<string, any>): string[] {
+  const ips: unknown[] = Array.isArray(status.podIPs) ? status.podIPs : [];
+  return ips.map((p) => str(record(p).ip));
+}
+
+/**
+ * The field set of an object, as Kubernetes' per-resource GetAttrs functions build it. It
+ * never throws: an object with fields of the wrong types (one stored before validation
+ * caught them) gets "" for those, so one such object cannot fail a whole selected list.
+ */
 export function fieldsOf(resource: string, obj: KubeObject): Record<string, string> {
-  const m = obj.metadata ?? {};
+  const o = record(obj);
+  const m = record(o.metadata);
   const f: Record<string, string> = { 'metadata.name': str(m.name) };
   if (isNamespaced(resource)) f['metadata.namespace'] = str(m.namespace);
-  const spec = obj.spec ?? {};
-  const status = obj.status ?? {};
+  const spec = record(o.spec);
+  const status = record(o.status);
   switch (resource) {
     case 'pods':
       f['spec.nodeName'] = str(spec.nodeName);
@@ -182,35 +198,34 @@ export function fieldsOf(resource: string, obj: KubeObject): Record<string, stri
       f['spec.hostNetwork'] = String(Boolean(spec.hostNetwork));
       f['status.phase'] = str(status.phase);
       // Kubernetes selects on the first IP for status.podIP and on all of them joined for podIPs.
-      f['status.podIP'] = str(status.podIP ?? status.podIPs?.[0]?.ip);
-      f['status.podIPs'] = (status.podIPs ?? []).map((p: { ip: string }) => p.ip).join(',');
+      f['status.podIP'] = str(status.podIP ?? podIPs(status)[0]);
+      f['status.podIPs'] = podIPs(status).join(',');
       f['status.nominatedNodeName'] = str(status.nominatedNodeName);
       break;
     case 'events': {
-      const io = (obj.involvedObject ?? {}) as Record<string, unknown>;
+      const io = record(o.involvedObject);
       for (const k of ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'])
         f[`involvedObject.${k}`] = str(io[k]);
-      f['reason'] = str(obj.reason);
-      f['reportingComponent'] = str(obj.reportingComponent);
-      const source = (obj.source ?? {}) as { component?: string };
-      f['source'] = str(source.component || obj.reportingComponent);
-      f['type'] = str(obj.type);
+      f['reason'] = str(o.reason);
+      f['reportingComponent'] = str(o.reportingComponent);
+      f['source'] = str(record(o.source).component || o.reportingComponent);
+      f['type'] = str(o.type);
       break;
     }
     case 'nodes':
       f['spec.unschedulable'] = String(Boolean(spec.unschedulable));
       break;
     case 'secrets':
-      f['type'] = str(obj.type);
+      f['type'] = str(o.type);
       break;
     case 'namespaces':
       f['status.phase'] = str(status.phase);
       break;
     case 'jobs':
-      f['status.successful'] = String(status.succeeded ?? 0);
+      f['status.successful'] = str(status.succeeded ?? 0);
       break;
     case 'replicasets':
-      f['status.replicas'] = String(status.replicas ?? 0);
+      f['status.replicas'] = str(status.replicas ?? 0);
       break;
     case 'services':
       f['spec.clusterIP'] = str(spec.clusterIP);

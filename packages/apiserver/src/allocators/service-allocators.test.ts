@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '@k8ts/api';
 import { ApiError } from '@k8ts/client';
-import { ServiceAllocators } from './service-allocators.js';
+import { heldBy, ServiceAllocators } from './service-allocators.js';
 import { MemoryRangeStore } from './range-store.js';
 
 const svc = (name: string, spec: any, ns = 'default'): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec });
@@ -123,6 +123,21 @@ test('repair frees allocations whose Service is gone, and keeps held ones', asyn
   const freed = await a.repair(async (_ns, name) => (name === 'kept' ? s : undefined), undefined, 0);
   assert.equal(freed, 1);
   assert.deepEqual([...(await a.ips.list()).keys()], [s.spec.clusterIP]);
+});
+
+test('repair goes on past an owner it cannot read, keeping what that one holds', async () => {
+  const { a } = setup();
+  const unreadable = svc('unreadable', web());
+  await a.onCreate(unreadable);
+  const orphan = svc('orphan', web());
+  await a.onCreate(orphan);
+  const freed = await a.repair(async (_ns, name) => {
+    if (name === 'unreadable') throw new Error('data corruption');
+    return undefined;
+  }, undefined, 0);
+  assert.equal(freed, 1);
+  assert.deepEqual([...(await a.ips.list()).keys()], [unreadable.spec.clusterIP]);
+  assert.deepEqual(heldBy(svc('p', { type: 'NodePort', ports: 5 })), { nodePorts: [] });
 });
 
 test('bad services are rejected with the reason', async () => {

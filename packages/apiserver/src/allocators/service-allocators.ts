@@ -38,7 +38,7 @@ export function heldBy(svc: KubeObject | undefined): Held {
   if (!svc || spec.type === 'ExternalName') return held;
   if (spec.clusterIP && spec.clusterIP !== 'None') held.clusterIP = spec.clusterIP;
   if (needsNodePorts(spec.type)) {
-    for (const p of spec.ports ?? []) if (p?.nodePort) held.nodePorts.push(String(p.nodePort));
+    for (const p of Array.isArray(spec.ports) ? spec.ports : []) if (p?.nodePort) held.nodePorts.push(String(p.nodePort));
   }
   if (spec.type === 'LoadBalancer') {
     const ip = svc.status?.loadBalancer?.ingress?.[0]?.ip ?? spec.loadBalancerIP;
@@ -249,8 +249,14 @@ export class ServiceAllocators {
     }
     for (const t of todo) {
       const slash = t.owner.indexOf('/');
-      const svc = await getService(t.owner.slice(0, slash), t.owner.slice(slash + 1));
-      const held = heldBy(svc);
+      let held: Held;
+      try {
+        held = heldBy(await getService(t.owner.slice(0, slash), t.owner.slice(slash + 1)));
+      } catch {
+        // An owner that cannot be read (undecodable, fields of the wrong types) keeps what it
+        // may hold; the rest of the pass goes on.
+        continue;
+      }
       const holds = t.kind === 'clusterIP' ? held.clusterIP === t.item : t.kind === 'nodePort' ? held.nodePorts.includes(t.item) : held.loadBalancerIP === t.item;
       if (holds) continue;
       await this.allocatorOf(t.kind).release(t.item, t.owner);

@@ -4,9 +4,9 @@ import protobuf from 'protobufjs';
 import { parseJsonText, type KubeObject } from '@k8ts/api';
 import type { PatchType, proto } from '@k8ts/client';
 import { badRequest, toApiError } from '../registry/errors.js';
-import { whenDelivered } from '../registry/fan-out.js';
+import { whenDelivered } from '../storage/watch-cache/fan-out.js';
 import type { WatchEvent } from '@k8ts/api';
-import { encodeShared } from '../registry/watch-event.js';
+import { encodeShared } from '../storage/watch-cache/watch-event.js';
 import { cachedJson } from '../storage/codec.js';
 import { loadK8tsProto } from './proto.js';
 import { toServiceError } from './errors.js';
@@ -192,7 +192,7 @@ function watch(ctx: GrpcContext, call: WatchCall): void {
         if (ended) return;
         if (!batches) return send(encodeWatchEvent(ev), ev.type === 'ERROR');
         // Events handed out together (one etcd response) leave as one message, written within
-        // the fan-out's slice as a REST watch's are (../registry/fan-out.ts).
+        // the fan-out's slice as a REST watch's are (../storage/watch-cache/fan-out.ts).
         pending.push(encodeWatchEvent(ev));
         if (ev.type === 'ERROR') closing = true;
         if (pending.length === 1) whenDelivered(flush);

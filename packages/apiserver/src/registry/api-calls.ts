@@ -17,7 +17,8 @@ import {
   type PatchFindings,
 } from '@k8ts/api';
 import type { ApiError } from '@k8ts/api';
-import { toApiError } from './errors.js';
+import type { Logger } from 'pino';
+import { isStackOverflow, statusError, toApiError, tooDeep } from './errors.js';
 
 /** Every error the api helpers throw is an ApiError carrying its Status; anything else is a 500. */
 export function fromApiError(err: unknown): ApiError {
@@ -32,7 +33,12 @@ export interface ObjectFilter {
 
 export const EVERYTHING: ObjectFilter = { everything: true, matches: () => true };
 
-export function compileFilter(resource: string, labelSelector?: string, fieldSelector?: string): ObjectFilter {
+/**
+ * The filter of a list or watch. Matching never throws: an object it cannot read (fields
+ * of the wrong types, stored before validation caught them) does not match, logged, so
+ * one such object cannot fail a list or end a watch.
+ */
+export function compileFilter(resource: string, labelSelector?: string, fieldSelector?: string, logger?: Logger): ObjectFilter {
   const hasLabel = !!labelSelector && labelSelector.trim() !== '';
   const hasField = !!fieldSelector && fieldSelector.trim() !== '';
   if (!hasLabel && !hasField) return EVERYTHING;
@@ -43,9 +49,14 @@ export function compileFilter(resource: string, labelSelector?: string, fieldSel
     return {
       everything: false,
       matches(obj) {
-        if (labels && !labels.matches(obj.metadata?.labels ?? {})) return false;
-        if (fields && !fields.empty && !fields.matches(fieldsOf(resource, obj))) return false;
-        return true;
+        try {
+          if (labels && !labels.matches(labelsOf(obj))) return false;
+          if (fields && !fields.empty && !fields.matches(fieldsOf(resource, obj))) return false;
+          return true;
+        } catch (err) {
+          logger?.warn({ resource, namespace: obj?.metadata?.namespace, name: obj?.metadata?.name, err: (err as Error)?.message }, 'selector could not read an object; it does not match');
+          return false;
+        }
       },
     };
   } catch (err) {
@@ -53,11 +64,30 @@ export function compileFilter(resource: string, labelSelector?: string, fieldSel
   }
 }
 
+/** metadata.labels when it is a map; anything else (a stored value of the wrong type) as none. */
+function labelsOf(obj: KubeObject): Record<string, string> {
+  const l = obj?.metadata?.labels;
+  return l && typeof l === 'object' && !Array.isArray(l) ? l : {};
+}
+
+/**
+ * Defence in depth for objects whose fields have the wrong types (a list where a map
+ * belongs, a number for a struct) or that nest deeper than the stack: the typed decoding of
+ * request bodies refuses them first; whatever still reaches defaulting, validation or a
+ * patch and makes it throw a TypeError or RangeError is the request's fault, a 400, not
+ * the server's 500.
+ */
+export function unreadable(err: unknown): unknown {
+  if (isStackOverflow(err)) return tooDeep();
+  if (err instanceof TypeError) return statusError(400, 'BadRequest', `the object could not be read: a field has the wrong type (${err.message})`);
+  return err;
+}
+
 export function applyDefaults(resource: string, obj: KubeObject): void {
   try {
     apiApplyDefaults(resource, obj);
   } catch (err) {
-    throw fromApiError(err);
+    throw fromApiError(unreadable(err));
   }
 }
 
@@ -69,12 +99,21 @@ export function invalidObject(resource: string, obj: KubeObject, errs: FieldErro
 /** Throws 422 when obj (or the change from old) is invalid. */
 export function validate(resource: string, obj: KubeObject, old?: KubeObject, subresource?: string): void {
   // The store checks the object's size on the JSON it writes (see storage/store.ts).
-  const errs = apiValidate(resource, obj, old, { subresource, skipObjectSize: true });
+  let errs;
+  try {
+    errs = apiValidate(resource, obj, old, { subresource, skipObjectSize: true });
+  } catch (err) {
+    throw unreadable(err);
+  }
   if (errs.length) throw invalidObject(resource, obj, errs);
 }
 
 export function defaultPodTolerations(pod: KubeObject, seconds: number): void {
-  apiDefaultPodTolerations(pod, seconds);
+  try {
+    apiDefaultPodTolerations(pod, seconds);
+  } catch (err) {
+    throw unreadable(err);
+  }
 }
 
 /** The patched copy of obj (absent: a server-side apply that creates). Unknown types: 415. */
@@ -86,7 +125,7 @@ export function applyPatch(resource: string, obj: KubeObject | undefined, patchT
   try {
     out = apiApplyPatch(patchType, obj, patch, resource, found);
   } catch (err) {
-    throw fromApiError(err);
+    throw fromApiError(unreadable(err));
   }
   if (!out || typeof out !== 'object' || Array.isArray(out)) throw unprocessable('the patch did not produce an object');
   return out as KubeObject;

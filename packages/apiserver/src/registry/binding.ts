@@ -5,7 +5,7 @@
 // flight), and a lost race retries on the state the failed transaction returned instead of
 // reading again (as GuaranteedUpdate does with its cached object).
 import type { KubeObject } from '@k8ts/api';
-import type { Store } from '../storage/store.js';
+import type { Storage } from '../storage/storage.js';
 import { objectKey } from '../storage/keys.js';
 import type { WriteOpts } from './types.js';
 import * as errs from './errors.js';
@@ -26,7 +26,7 @@ export class PodBinder {
   private queued: PendingRead[] = [];
   private readsInFlight = 0;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Storage) {}
 
   async bind(ns: string, name: string, body: KubeObject, opts: WriteOpts): Promise<KubeObject> {
     const target = (body as any)?.target;

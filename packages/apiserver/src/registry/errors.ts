@@ -31,6 +31,12 @@ export function internalError(err: unknown): ApiError {
 /** Any thrown value as an ApiError; etcd outages become 503, the rest 500. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (isStackOverflow(err)) return tooDeep();
+  // An error that carries the metav1.Status to answer with (the api package's DecodeError, …).
+  const carried = (err as { status?: Status } | undefined)?.status;
+  if (carried && typeof carried === 'object' && carried.kind === 'Status' && typeof carried.code === 'number' && carried.code >= 400 && carried.code < 600) {
+    return new ApiError(carried.code, carried.reason ?? 'BadRequest', carried);
+  }
   // etcd3's error classes do not set `name`: go by the class.
   const e = err as Error | undefined;
   const name = e?.name && e.name !== 'Error' ? e.name : (e?.constructor?.name ?? '');
@@ -38,6 +44,16 @@ export function toApiError(err: unknown): ApiError {
     return errors.unavailable(`etcd unavailable: ${(err as Error).message}`);
   }
   return errors.internal(err);
+}
+
+/** A RangeError of a recursion past the stack: what a request nested thousands of levels deep causes. */
+export function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/.test(err.message);
+}
+
+/** The 400 for a request too deeply nested for the server to read (Go's decoder stops at 10000 levels). */
+export function tooDeep(): ApiError {
+  return statusError(400, 'BadRequest', 'the object could not be read: it is nested too deeply');
 }
 
 export function successStatus(code = 200, details?: Status['details']): Status {

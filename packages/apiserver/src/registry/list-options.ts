@@ -45,11 +45,21 @@ export function planListRead(opts: RegistryListOptions): ListRead {
     return {}; // the token carries its revision
   }
   if (!rv) return {};
-  if (!/^\d+$/.test(rv)) throw badRequest(`invalid resource version: strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`);
-  const n = Number(rv);
+  const n = parseResourceVersion(rv);
   if (n === 0) return {};
   const exact = opts.resourceVersionMatch === 'Exact' || (!opts.resourceVersionMatch && !!opts.limit && opts.limit > 0);
   return exact ? { revision: rv, minimum: n } : { minimum: n };
+}
+
+/**
+ * A resourceVersion as a revision number, or 400 as ParseUint words it. Revisions past
+ * JavaScript's safe integers (2^53) are out of range here: etcd reaches neither.
+ */
+export function parseResourceVersion(rv: string): number {
+  if (!/^\d+$/.test(rv)) throw badRequest(`invalid resource version: strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`);
+  const n = Number(rv);
+  if (!Number.isSafeInteger(n)) throw badRequest(`invalid resource version: strconv.ParseUint: parsing ${JSON.stringify(rv)}: value out of range`);
+  return n;
 }
 
 /** 504 for a resourceVersion etcd has not reached, worded as kube-apiserver words it. */

@@ -11,8 +11,7 @@ import {
   type Part,
   type ResourceInfo,
 } from '@k8ts/api';
-import { ApiError } from '@k8ts/client';
-import { fromApiError } from './api-calls.js';
+import { ApiError } from '@k8ts/api';
 import { statusError } from './errors.js';
 import { hasStatusSubresource } from './strategy.js';
 import { nowTime } from './time.js';
@@ -106,9 +105,10 @@ export function applyPatchServerSide(info: ResourceInfo, live: KubeObject | unde
       now: nowTime(),
     });
   } catch (err) {
-    const e = fromApiError(err);
-    if (e instanceof ApiError) throw e;
-    throw statusError(422, 'Invalid', `failed to apply: ${(err as Error).message}`);
+    // A configuration of the wrong shape (metadata a boolean, …) is the request's fault, not
+    // the server's: only the api's own errors keep their Status.
+    if (err instanceof ApiError) throw err;
+    throw statusError(400, 'BadRequest', `failed to apply: ${(err as Error).message}`);
   }
   appliedObjects.add(out as object);
   return out as KubeObject;

@@ -15,5 +15,6 @@ export function podGracePeriod(pod: KubeObject, requested: number | undefined): 
   const phase = pod.status?.phase;
   if (phase === 'Succeeded' || phase === 'Failed') return 0;
   const g = requested ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
-  return Math.max(0, Math.floor(Number(g) || 0));
+  // At most int32 seconds (68 years): a deletionTimestamp past JavaScript's dates is no time at all.
+  return Math.min(2 ** 31 - 1, Math.max(0, Math.floor(Number(g) || 0)));
 }

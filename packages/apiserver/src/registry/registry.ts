@@ -7,7 +7,9 @@ import { apiVersionOf, findResource, type DeleteOptions, type KubeList, type Kub
 import { ApiError, type ListOptions, type PatchType, type WatchOptions } from '@k8ts/client';
 import type { Logger } from 'pino';
 import type { DeleteResult, PatchOpts, Registry, RegistryWatch, ResourceHooks, WriteOpts } from './types.js';
-import { isFutureRevisionError, Store } from '../storage/store.js';
+import { isFutureRevisionError } from '../storage/store.js';
+import type { Storage } from '../storage/storage.js';
+import { CorruptObjectError } from '../storage/codec.js';
 import { LIST_TOO_OLD, planListRead, tooLargeResourceVersion, type RegistryListOptions } from './list-options.js';
 import { listPrefix, objectKey } from '../storage/keys.js';
 import * as errs from './errors.js';
@@ -27,7 +29,7 @@ import { PodBinder } from './binding.js';
 import { applyPatchServerSide, appliedManagers, checkFieldManager, checkPatchOptions, isApplied, recordWrite, settleManagedFields } from './managed-fields.js';
 
 export interface EtcdRegistryOptions {
-  store: Store;
+  store: Storage;
   /** tolerationSeconds of the default not-ready/unreachable tolerations every pod gets. */
   defaultTolerationSeconds?: number;
   logger?: Logger;
@@ -38,7 +40,7 @@ const MAX_RETRIES = 8;
 const APPLY: PatchType = 'application/apply-patch+yaml';
 
 export class EtcdRegistry implements Registry {
-  readonly store: Store;
+  readonly store: Storage;
   readonly watches: WatchService;
   private readonly hooks = new Map<string, ResourceHooks[]>();
   private readonly tolerationSeconds: number;
@@ -95,7 +97,7 @@ export class EtcdRegistry implements Registry {
   async list(resource: string, opts: RegistryListOptions): Promise<KubeList> {
     const info = this.resourceInfo(resource);
     const read = planListRead(opts);
-    const filter = compileFilter(resource, opts.labelSelector, opts.fieldSelector);
+    const filter = compileFilter(resource, opts.labelSelector, opts.fieldSelector, this.logger);
     // The shared watch starts before the read, so a watch from this list's revision is
     // served from memory.
     await this.watches.hub(info).ensureStarted();
@@ -381,8 +383,15 @@ export class EtcdRegistry implements Registry {
         }
       }
       if (sub === 'scale') {
+        // The patched Scale carries the current resourceVersion unless the patch set one,
+        // so only a resourceVersion from the patch can differ from the state it was applied
+        // to; a lost compare-and-swap re-applies the patch to the newer state.
         const patched = applyPatch('scale', scaleOf(cur), patchType, patch);
-        return { object: await this.putScale(info, ns, name, patched, opts), created: false };
+        const pinned = patched.metadata?.resourceVersion;
+        if (pinned && pinned !== cur.metadata.resourceVersion) throw errs.conflict(info.resource, name);
+        const result = await this.tryScale(info, key, cur, checkedReplicas(name, patched), opts);
+        if (result) return { object: result, created: false };
+        continue; // as GuaranteedUpdate: every lost race is another writer's progress
       }
       const curRv = cur.metadata.resourceVersion!;
       const found = { duplicates: [] as string[] };
@@ -407,13 +416,31 @@ export class EtcdRegistry implements Registry {
     const ns = this.scope(info, namespace);
     const key = objectKey(resource, ns, name);
     for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
-      const cur = await this.store.get(key);
+      const cur = await this.readForDelete(key, opts);
+      if (cur === 'removed') return { object: removedObject(info, ns, name), finished: true };
       if (!cur) throw errs.notFound(resource, name);
       checkPreconditions(resource, name, cur, opts);
       const result = await this.tryDelete(info, key, cur, opts);
       if (result) return result;
     }
     throw errs.conflict(resource, name);
+  }
+
+  /**
+   * The object to delete; for a value no read can decode, the 500 of the read (naming the
+   * option), or, with DeleteOptions.ignoreStoreReadErrorWithClusterBreakingPotential, its
+   * removal without finalizers, preconditions or hooks, as kube-apiserver's unsafe delete.
+   */
+  private async readForDelete(key: string, opts: DeleteOptions & WriteOpts): Promise<KubeObject | undefined | 'removed'> {
+    try {
+      return await this.store.get(key);
+    } catch (err) {
+      if (!(err instanceof CorruptObjectError) || (opts as UnsafeDelete).ignoreStoreReadErrorWithClusterBreakingPotential !== true) throw err;
+      if (opts.dryRun) return 'removed';
+      const r = await this.store.deleteCorrupt(key);
+      // Not deleted: the value changed meanwhile and may decode now; take the normal path.
+      return r.deleted ? 'removed' : this.store.get(key);
+    }
   }
 
   private async tryDelete(info: ResourceInfo, key: string, cur: KubeObject, opts: DeleteOptions & WriteOpts): Promise<DeleteResult | undefined> {
@@ -517,24 +544,28 @@ export class EtcdRegistry implements Registry {
     throw errs.notFound(`${resource}/${subresource}`, name);
   }
 
+  /** PUT of a Scale: a resourceVersion in the body is a precondition; without one, lost races are retried. */
   private async putScale(info: ResourceInfo, ns: string, name: string, body: KubeObject, opts: WriteOpts): Promise<KubeObject> {
-    const replicas = body?.spec?.replicas;
-    if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 0)) {
-      throw errs.invalid('Scale', name, [{ field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }], 'autoscaling');
-    }
+    const replicas = checkedReplicas(name, body);
     const key = objectKey(info.resource, ns, name);
     const wantRv = body?.metadata?.resourceVersion;
-    for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
+    // Retried until it lands, as GuaranteedUpdate does: every lost race is another writer's progress.
+    for (;;) {
       const cur = await this.store.get(key);
       if (!cur) throw errs.notFound(info.resource, name);
       if (wantRv && wantRv !== cur.metadata.resourceVersion) throw errs.conflict(info.resource, name);
-      const next = clone(cur);
-      next.spec = { ...(next.spec ?? {}), replicas: replicas ?? 0 };
-      const result = await this.tryUpdate(info, key, cur, next, '', opts);
-      if (result) return scaleOf(result);
-      if (wantRv) break;
+      const result = await this.tryScale(info, key, cur, replicas, opts);
+      if (result) return result;
+      if (wantRv) throw errs.conflict(info.resource, name);
     }
-    throw errs.conflict(info.resource, name);
+  }
+
+  /** One compare-and-swap of spec.replicas against `cur`; undefined when `cur` is no longer current. */
+  private async tryScale(info: ResourceInfo, key: string, cur: KubeObject, replicas: number, opts: WriteOpts): Promise<KubeObject | undefined> {
+    const next = clone(cur);
+    next.spec = { ...(next.spec ?? {}), replicas };
+    const result = await this.tryUpdate(info, key, cur, next, '', opts);
+    return result ? scaleOf(result) : undefined;
   }
 
   async close(): Promise<void> {
@@ -543,9 +574,29 @@ export class EtcdRegistry implements Registry {
   }
 }
 
+type UnsafeDelete = { ignoreStoreReadErrorWithClusterBreakingPotential?: boolean };
+
+/** What a delete of an undecodable value answers with: all its key tells. */
+function removedObject(info: ResourceInfo, namespace: string, name: string): KubeObject {
+  return { apiVersion: apiVersionOf(info), kind: info.kind, metadata: namespace ? { name, namespace } : { name } };
+}
+
 function setOrDelete(m: Record<string, unknown>, k: string, v: unknown): void {
   if (v === undefined) delete m[k];
   else m[k] = v;
+}
+
+/** spec.replicas of a Scale body (absent: 0), or 422 as Kubernetes words it. */
+function checkedReplicas(name: string, body: KubeObject): number {
+  const spec = (body as KubeObject | undefined)?.spec;
+  if (spec !== undefined && spec !== null && (typeof spec !== 'object' || Array.isArray(spec))) {
+    throw errs.invalid('Scale', name, [{ field: 'spec', message: `Invalid value: ${JSON.stringify(spec)}: must be an object` }], 'autoscaling');
+  }
+  const replicas = spec?.replicas;
+  if (replicas !== undefined && (!Number.isSafeInteger(replicas) || replicas < 0 || replicas > 2147483647)) {
+    throw errs.invalid('Scale', name, [{ field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }], 'autoscaling');
+  }
+  return replicas ?? 0;
 }
 
 function checkPreconditions(resource: string, name: string, cur: KubeObject, opts: DeleteOptions): void {

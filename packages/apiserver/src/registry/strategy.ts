@@ -2,6 +2,7 @@
 // k8ts serves: which fields the server owns, what status a new object starts with.
 import type { KubeObject, ResourceInfo } from '@k8ts/api';
 import { initialPodStatus } from './pods.js';
+import { unreadable } from './api-calls.js';
 
 export function hasStatusSubresource(info: ResourceInfo): boolean {
   return info.subresources.includes('status');
@@ -12,6 +13,14 @@ export function hasStatusSubresource(info: ResourceInfo): boolean {
  * controllers own it), except nodes, whose agent reports status as it registers.
  */
 export function prepareForCreate(info: ResourceInfo, obj: KubeObject): void {
+  try {
+    prepare(info, obj);
+  } catch (err) {
+    throw unreadable(err); // a pod's QoS class reads its containers, of whatever type they came
+  }
+}
+
+function prepare(info: ResourceInfo, obj: KubeObject): void {
   switch (info.resource) {
     case 'nodes':
       return;

@@ -1,17 +1,18 @@
 // Starts client watches: the initial state for resourceVersion ""/"0", the shared hub for
 // recent revisions, a dedicated etcd watch for older ones, 410 for compacted ones, and
 // periodic bookmarks.
-import type { IWatchResponse } from 'etcd3';
 import { apiVersionOf, type ResourceInfo, type WatchEvent } from '@k8ts/api';
 import type { Logger } from 'pino';
 import type { WatchOptions } from '@k8ts/client';
 import { compileFilter } from './api-calls.js';
-import { ResourceHub } from './watch-hub.js';
+import { parseResourceVersion } from './list-options.js';
+import { ResourceHub } from '../storage/watch-cache/watch-hub.js';
 import { RegistryWatcher } from './watcher.js';
-import { HubEvent } from './watch-event.js';
-import { badRequest, toApiError, tooOldResourceVersion } from './errors.js';
+import { hubEvent } from '../storage/watch-cache/watch-event.js';
+import { deliverSafely } from '../storage/watch-cache/fan-out.js';
+import { toApiError, tooOldResourceVersion } from './errors.js';
 import { listPrefix } from '../storage/keys.js';
-import { isCompactedError, type Store } from '../storage/store.js';
+import type { Storage } from '../storage/storage.js';
 
 export interface WatchServiceOptions {
   ringSize?: number;
@@ -24,7 +25,7 @@ export class WatchService {
   private readonly hubs = new Map<string, ResourceHub>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly opts: WatchServiceOptions = {},
   ) {}
 
@@ -39,9 +40,9 @@ export class WatchService {
 
   watch(info: ResourceInfo, namespace: string, opts: WatchOptions, onEvent: (ev: WatchEvent) => void): RegistryWatcher {
     // Selector errors surface synchronously as a thrown ApiError (400), before any event.
-    const filter = compileFilter(info.resource, opts.labelSelector, opts.fieldSelector);
+    const filter = compileFilter(info.resource, opts.labelSelector, opts.fieldSelector, this.opts.logger);
     const rv = opts.resourceVersion ?? '';
-    if (rv !== '' && rv !== '0' && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
+    if (rv !== '' && rv !== '0') parseResourceVersion(rv);
     const w = new RegistryWatcher(namespace, filter, onEvent);
     this.opts.onWatchCount?.(info.resource, 1);
     w.addStopHook(() => this.opts.onWatchCount?.(info.resource, -1));
@@ -77,10 +78,13 @@ export class WatchService {
       w.fail(tooOldResourceVersion(String(since), await this.oldestRevision(since)).status);
       return;
     }
-    const watcher = await this.store.etcd.watch().prefix(prefix).withPreviousKV().startRevision(String(since + 1)).create();
+    const watcher = await this.store.watch(prefix, since + 1);
     w.addStopHook(() => void watcher.cancel().catch(() => {}));
-    watcher.on('data', (res: IWatchResponse) => {
-      for (const raw of res.events) w.deliver(new HubEvent(raw, prefix.length, info.namespaced));
+    watcher.on('data', (events) => {
+      for (const raw of events) {
+        const ev = hubEvent(raw, prefix.length, info.namespaced, undefined, this.opts.logger);
+        if (ev) deliverSafely(w, ev, this.opts.logger);
+      }
     });
     watcher.on('error', async () => {
       const seen = Math.max(w.sinceRevision, w.lastRevision);
@@ -89,15 +93,8 @@ export class WatchService {
     });
   }
 
-  private async isCompacted(revision: number): Promise<boolean> {
-    try {
-      await this.store.etcd.kv.range({ key: Buffer.from('\0'), count_only: true, revision });
-      return false;
-    } catch (err) {
-      if (isCompactedError(err)) return true;
-      if (/future revision/.test((err as Error).message)) return false;
-      throw err;
-    }
+  private isCompacted(revision: number): Promise<boolean> {
+    return this.store.isCompacted(revision);
   }
 
   /** etcd does not say where it compacted to: find the oldest readable revision by bisection. */

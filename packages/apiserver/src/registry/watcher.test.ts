@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IEvent } from 'etcd3';
+import type { StorageEvent as IEvent } from '../storage/storage.js';
 import type { WatchEvent } from '@k8ts/api';
 import { RegistryWatcher } from './watcher.js';
-import { HubEvent, encodeShared } from './watch-event.js';
+import { HubEvent, encodeShared } from '../storage/watch-cache/watch-event.js';
 import { compileFilter, EVERYTHING } from './api-calls.js';
 
 const PREFIX = '/registry/pods/';

@@ -2,7 +2,7 @@
 // selector transitions into ADDED/DELETED as Kubernetes' watch cache does.
 import type { KubeObject, WatchEvent } from '@k8ts/api';
 import type { ObjectFilter } from './api-calls.js';
-import type { HubEvent } from './watch-event.js';
+import type { HubEvent } from '../storage/watch-cache/watch-event.js';
 import type { RegistryWatch } from './types.js';
 
 export class RegistryWatcher implements RegistryWatch {

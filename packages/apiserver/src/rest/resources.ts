@@ -38,7 +38,7 @@ function writer(ctx: RequestContext): { fieldManager?: string; userAgent?: strin
 }
 
 function reply(ctx: RequestContext, code: number, obj: KubeObject, info: ResourceInfo): void {
-  const body = renderObject(info.resource, withTypeMeta(obj, info), ctx.output, ctx.url.searchParams);
+  const body = renderObject(info.resource, withTypeMeta(obj, info), ctx.output, ctx.url.searchParams, ctx.deps.logger);
   sendJson(ctx.res, code, body, ctx.output.yaml);
 }
 
@@ -112,7 +112,7 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       if (!route.name) {
         ctx.verb = 'LIST';
         const list = await registry.list(info.resource, listOptions(q, info.namespaced ? route.namespace : undefined));
-        sendJson(ctx.res, 200, renderList(info.resource, list, ctx.output, q), ctx.output.yaml);
+        sendJson(ctx.res, 200, renderList(info.resource, list, ctx.output, q, deps.logger), ctx.output.yaml);
         return;
       }
       ctx.verb = 'GET';
@@ -190,7 +190,8 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       const raw = decodeOptionalBody(await readBody(req), req.headers['content-type']);
       const body = raw && decodeDeleteOptions(raw);
       // DeleteOptions' own dryRun is a list of strings; the registry takes a boolean.
-      const opts = { ...deleteOptions(q, body), dryRun: dryRun(q) || Array.isArray(body?.dryRun), user } as unknown as DeleteOptions & WriteOpts;
+      const parsed = deleteOptions(q, body);
+      const opts = { ...parsed, dryRun: dryRun(q) || (parsed.dryRun?.length ?? 0) > 0, user } as unknown as DeleteOptions & WriteOpts;
       if (!route.name) {
         ctx.verb = 'DELETECOLLECTION';
         if (sub) throw notFoundPath();

@@ -2,6 +2,7 @@
 // representation the client negotiated (object, Table, PartialObjectMetadata).
 import type { ServerResponse } from 'node:http';
 import YAML from 'yaml';
+import type { Logger } from 'pino';
 import type { KubeList, KubeObject, Status } from '@k8ts/api';
 import type { Output } from './negotiate.js';
 import { toTable, partialObjectMetadata, type IncludeObject } from './tables/index.js';
@@ -44,18 +45,19 @@ function isStatus(obj: unknown): boolean {
 }
 
 /** One object in the negotiated representation. */
-export function renderObject(resource: string, obj: KubeObject, output: Output, q: URLSearchParams): unknown {
+export function renderObject(resource: string, obj: KubeObject, output: Output, q: URLSearchParams, logger?: Logger): unknown {
   if (isStatus(obj)) return obj;
   if (output.as === 'table') {
-    return toTable(resource, [obj], { version: output.version, includeObject: includeObjectParam(q), resourceVersion: obj.metadata?.resourceVersion });
+    return toTable(resource, [obj], { version: output.version, includeObject: includeObjectParam(q), resourceVersion: obj.metadata?.resourceVersion, logger });
   }
   if (output.as === 'partial') return partialObjectMetadata(obj, output.version);
   return obj;
 }
 
-export function renderList(resource: string, list: KubeList, output: Output, q: URLSearchParams): unknown {
+export function renderList(resource: string, list: KubeList, output: Output, q: URLSearchParams, logger?: Logger): unknown {
   if (output.as === 'table') {
     return toTable(resource, list.items, {
+      logger,
       version: output.version,
       includeObject: includeObjectParam(q),
       resourceVersion: list.metadata?.resourceVersion,

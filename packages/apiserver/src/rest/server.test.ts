@@ -1,5 +1,6 @@
-// The REST face over an in-memory registry: auth, errors as Status, negotiation, watches,
-// metrics, and exec/log streams through the tunnel hub with a scripted agent call.
+// The REST face over the real registry on the in-memory etcd (storage/memory-kv.ts): auth,
+// errors as Status, negotiation, watches, metrics, and exec/log streams through the tunnel
+// hub with a scripted agent call.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -9,11 +10,14 @@ import { Registry as MetricsRegistry } from 'prom-client';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { createRestServer } from './index.js';
-import { MemoryRegistry } from './testing/memory-registry.js';
+import { EtcdRegistry } from '../registry/registry.js';
+import { memoryStore } from '../storage/memory-kv.js';
 import { TunnelHub } from '../tunnel/index.js';
 
 const TOKEN = 'secret-token';
-const registry = new MemoryRegistry();
+// The real registry, over the in-memory etcd.
+const memory = memoryStore();
+const registry = new EtcdRegistry({ store: memory.store, watch: { bookmarkIntervalMs: 200 } });
 const hub = new TunnelHub();
 const metricsRegistry = new MetricsRegistry();
 let server: http.Server;
@@ -29,13 +33,14 @@ before(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await registry.create('namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
+  await registry.ensureSystemNamespaces();
 });
 
 after(async () => {
   hub.close();
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
+  await registry.close();
 });
 
 interface Reply {
@@ -133,7 +138,7 @@ test('bad input: unknown resource 404, malformed 400, too large 413, unknown pat
   const patch = await request('PATCH', '/api/v1/namespaces/default/pods/a', { body: '{}', headers: { 'content-type': 'text/plain' } });
   assert.equal(patch.status, 415);
   assert.equal(patch.json.reason, 'UnsupportedMediaType');
-  assert.equal(registry.objects.has('configmaps/default/'), false);
+  assert.equal(memory.kv.data.has('/registry/configmaps/default/'), false);
 });
 
 test('bad paths, methods and bodies never answer 500', async () => {
@@ -185,14 +190,19 @@ test('patch, scale subresource, delete with DeleteOptions body', async () => {
   const p = await request('PATCH', '/api/v1/namespaces/default/pods/a', { body: JSON.stringify({ metadata: { labels: { env: 'debug' } } }), headers: { 'content-type': 'application/merge-patch+json' } });
   assert.equal(p.status, 200);
   assert.equal(p.json.metadata.labels.env, 'debug');
-  await registry.create('deployments', 'default', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 1 } });
+  await registry.create('deployments', 'default', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd' },
+    spec: { replicas: 1, selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+  });
   const scale = await request('PATCH', '/apis/apps/v1/namespaces/default/deployments/d/scale', { body: '{"spec":{"replicas":3}}', headers: { 'content-type': 'application/merge-patch+json' } });
   assert.equal(scale.json.kind, 'Scale');
   assert.equal(scale.json.apiVersion, 'autoscaling/v1');
   assert.equal(scale.json.spec.replicas, 3);
   const del = await request('DELETE', '/api/v1/namespaces/default/pods/b', { body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0, propagationPolicy: 'Background' }), headers: { 'content-type': 'application/json' } });
   assert.equal(del.status, 200);
-  assert.equal(registry.objects.has('pods/default/b'), false);
+  assert.equal(memory.kv.data.has('/registry/pods/default/b'), false);
   const badPolicy = await request('DELETE', '/api/v1/namespaces/default/pods/a?propagationPolicy=Sometimes');
   assert.equal(badPolicy.status, 400);
 });
@@ -228,8 +238,13 @@ function openWatch(path: string, headers: Record<string, string> = {}): Promise<
   });
 }
 
+/** The newest resourceVersion, from a list: a watch from it gets only what happens next. */
+async function currentRv(): Promise<string> {
+  return (await request('GET', '/api/v1/namespaces/default/pods')).json.metadata.resourceVersion;
+}
+
 test('watch: headers at once, events as lines, Tables with headers first only, timeout ends it', async () => {
-  const w = await openWatch('/api/v1/namespaces/default/pods?watch=1&timeoutSeconds=2', { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+  const w = await openWatch(`/api/v1/namespaces/default/pods?watch=1&timeoutSeconds=2&resourceVersion=${await currentRv()}`, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
   assert.equal(w.res.statusCode, 200);
   await registry.create('pods', 'default', JSON.parse(podJson('w1')));
   await registry.create('pods', 'default', JSON.parse(podJson('w2')));
@@ -244,12 +259,13 @@ test('watch: headers at once, events as lines, Tables with headers first only, t
   const started = Date.now();
   await w.ended;
   assert.ok(Date.now() - started < 3000);
-  assert.equal(registry.watcherCount(), 0);
+  assert.equal(registry.watches.watcherCount(), 0);
 });
 
 test('watch: BOOKMARK only when allowed, 410 Expired as an ERROR event, client leaving stops the watch', async () => {
-  const plain = await openWatch('/api/v1/namespaces/default/pods?watch=true&resourceVersion=5');
-  const withBookmarks = await openWatch('/api/v1/namespaces/default/pods?watch=true&allowWatchBookmarks=true');
+  const rv = await currentRv();
+  const plain = await openWatch(`/api/v1/namespaces/default/pods?watch=true&resourceVersion=${rv}`);
+  const withBookmarks = await openWatch(`/api/v1/namespaces/default/pods?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`);
   assert.equal((await withBookmarks.next()).type, 'BOOKMARK');
   await registry.create('pods', 'default', JSON.parse(podJson('w3')));
   const ev = await plain.next();
@@ -257,6 +273,7 @@ test('watch: BOOKMARK only when allowed, 410 Expired as an ERROR event, client l
   assert.equal(ev.object.kind, 'Pod');
   plain.close();
   withBookmarks.close();
+  memory.kv.compact();
   const expired = await openWatch('/api/v1/namespaces/default/pods?watch=1&resourceVersion=1');
   const err = await expired.next();
   assert.equal(err.type, 'ERROR');
@@ -264,7 +281,7 @@ test('watch: BOOKMARK only when allowed, 410 Expired as an ERROR event, client l
   assert.equal(err.object.reason, 'Expired');
   await expired.ended;
   await new Promise((r) => setTimeout(r, 100));
-  assert.equal(registry.watcherCount(), 0);
+  assert.equal(registry.watches.watcherCount(), 0);
   const badSelector = await request('GET', '/api/v1/pods?watch=1&fieldSelector=spec.foo%3Dbar');
   assert.equal(badSelector.status, 400);
 });

@@ -3,9 +3,10 @@
 // gets one write per batch of events.
 import type { KubeObject, WatchEvent } from '@k8ts/api';
 import type { Output } from './negotiate.js';
+import type { Logger } from 'pino';
 import type { IncludeObject } from './tables/index.js';
 import { toTable, partialObjectMetadata } from './tables/index.js';
-import { encodeShared } from '../registry/watch-event.js';
+import { encodeShared } from '../storage/watch-cache/watch-event.js';
 
 export interface WatchFormat {
   resource: string;
@@ -13,11 +14,12 @@ export interface WatchFormat {
   includeObject: IncludeObject;
   /** Cache key of this representation (without the Table header flag). */
   key: string;
+  logger?: Logger;
 }
 
-export function watchFormat(resource: string, output: Output, includeObject: IncludeObject): WatchFormat {
+export function watchFormat(resource: string, output: Output, includeObject: IncludeObject, logger?: Logger): WatchFormat {
   const key = output.as === 'object' ? 'object' : `${output.as}/${output.version}/${includeObject}`;
-  return { resource, output, includeObject, key };
+  return { resource, output, includeObject, key, logger };
 }
 
 /** The JSON line of an event: objects, one-row Tables (with column definitions only first) or PartialObjectMetadata. */
@@ -26,7 +28,7 @@ function encodeLine(ev: WatchEvent, f: WatchFormat, withHeaders: boolean): strin
   if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') json = JSON.stringify(ev.object);
   else if (f.output.as === 'table') {
     json = JSON.stringify(
-      toTable(f.resource, [ev.object as KubeObject], { version: f.output.version, includeObject: f.includeObject, resourceVersion: ev.object.metadata?.resourceVersion, noHeaders: !withHeaders }),
+      toTable(f.resource, [ev.object as KubeObject], { version: f.output.version, includeObject: f.includeObject, resourceVersion: ev.object.metadata?.resourceVersion, noHeaders: !withHeaders, logger: f.logger }),
     );
   } else if (f.output.as === 'partial') json = JSON.stringify(partialObjectMetadata(ev.object as KubeObject, f.output.version));
   else json = encodeShared(ev.object);

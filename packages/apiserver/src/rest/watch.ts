@@ -2,14 +2,14 @@
 // ({"type","object"}), objects as Tables when the client asked for Tables; ends cleanly at
 // timeoutSeconds, on an ERROR event (410 Expired: relist) or when the client leaves.
 import type { Socket } from 'node:net';
-import type { WatchEvent } from '@k8ts/api';
+import { escapeFieldValue, type WatchEvent } from '@k8ts/api';
 import type { WatchOptions } from '@k8ts/client';
 import type { RequestContext } from './context.js';
 import { isTrue, watchTimeoutMs } from './query.js';
 import { includeObjectParam } from './respond.js';
 import { statusFor } from './status.js';
 import { encodeWatchEvent, watchFormat } from './watch-encoding.js';
-import { whenDelivered } from '../registry/fan-out.js';
+import { whenDelivered } from '../storage/watch-cache/fan-out.js';
 
 const MAX_WATCH_BACKLOG = 32 * 1024 * 1024;
 
@@ -22,14 +22,17 @@ export function serveWatch(ctx: RequestContext, resource: string, namespace: str
   if (ls) opts.labelSelector = ls;
   let fs = q.get('fieldSelector') ?? '';
   // GET .../pods/<name>?watch=1 watches one object.
-  if (ctx.route.name) fs = fs ? `${fs},metadata.name=${ctx.route.name}` : `metadata.name=${ctx.route.name}`;
+  if (ctx.route.name) {
+    const one = `metadata.name=${escapeFieldValue(ctx.route.name)}`;
+    fs = fs ? `${fs},${one}` : one;
+  }
   if (fs) opts.fieldSelector = fs;
   const rv = q.get('resourceVersion');
   if (rv) opts.resourceVersion = rv;
   if (isTrue(q.get('allowWatchBookmarks'))) opts.allowBookmarks = true;
   const timeoutMs = watchTimeoutMs(q);
 
-  const format = watchFormat(resource, output, output.as === 'table' ? includeObjectParam(q) : 'Metadata');
+  const format = watchFormat(resource, output, output.as === 'table' ? includeObjectParam(q) : 'Metadata', deps.logger);
 
   let headersSent = false;
   let first = true;
@@ -47,7 +50,7 @@ export function serveWatch(ctx: RequestContext, resource: string, namespace: str
   };
 
   // Events of one etcd watch response reach a watcher in one write, made within the
-  // fan-out's slice (../registry/fan-out.ts).
+  // fan-out's slice (../storage/watch-cache/fan-out.ts).
   let pending: Buffer[] = [];
   let flushQueued = false;
   const flush = () => {

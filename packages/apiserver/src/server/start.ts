@@ -60,7 +60,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   collectDefaultMetrics({ register: metrics.registry });
   const etcd = createEtcdClient({ servers: opts.etcdServers });
   const kv = new EtcdKv({ servers: opts.etcdServers });
-  const store = new Store(etcd, (op, s) => metrics.etcdDuration.observe({ operation: op }, s), kv);
+  const store = new Store(etcd, (op, s) => metrics.etcdDuration.observe({ operation: op }, s), kv, logger);
   const registry = new EtcdRegistry({
     store,
     defaultTolerationSeconds: opts.defaultTolerationSeconds ?? 2,

@@ -3,7 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '@k8ts/api';
 import type { IKeyValue } from 'etcd3';
+import { ApiError } from '@k8ts/client';
 import { meta } from '../registry/meta.js';
+import { decodedErrors } from './storable.js';
 
 // A value no object contains, stringified where the resourceVersion goes.
 const RV_FIELD = `"resourceVersion":"k8ts-rv-${randomUUID()}"`;
@@ -41,6 +43,9 @@ export function encodeForWrite(obj: KubeObject): WriteEncoding {
     else delete m.resourceVersion;
   }
   const i = json.indexOf(RV_FIELD);
+  // The store checks the envelope first (storable.ts); an object it let by still never
+  // becomes a cut-up string in etcd.
+  if (i < 0) throw new Error('the object to store has no metadata object');
   const end = i + RV_FIELD.length;
   let stored: string;
   if (json[i - 1] === ',') stored = json.slice(0, i - 1) + json.slice(end);
@@ -61,12 +66,37 @@ export function encodeObject(obj: KubeObject): string {
   }
 }
 
-export function decodeObject(value: Buffer | string, modRevision: string): KubeObject {
-  const obj = JSON.parse(typeof value === 'string' ? value : value.toString('utf8')) as KubeObject;
-  meta(obj).resourceVersion = modRevision;
-  return obj;
+/**
+ * A value in etcd that is not an object the registry can hand out (not JSON, or JSON
+ * without an object envelope): written by hand, by an older version, or damaged.
+ */
+export class CorruptObjectError extends ApiError {
+  constructor(
+    readonly key: string,
+    readonly why: string,
+  ) {
+    // kube-apiserver answers a read of such a value with 500 InternalError too: the fault is
+    // the server's, not the request's.
+    const message = `Internal error occurred: data corruption: the value stored under ${key} cannot be decoded (${why}); DELETE with ignoreStoreReadErrorWithClusterBreakingPotential=true removes it`;
+    super(500, 'InternalError', { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500, details: { causes: [{ reason: 'CorruptObject', message: why, field: key }] } });
+    this.name = 'CorruptObjectError';
+  }
+}
+
+/** The object stored under `key`; CorruptObjectError when the value is not one. */
+export function decodeObject(value: Buffer | string, modRevision: string, key = '?'): KubeObject {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
+  } catch (err) {
+    throw new CorruptObjectError(key, (err as Error).message);
+  }
+  const wrong = decodedErrors(obj);
+  if (wrong) throw new CorruptObjectError(key, wrong);
+  (obj as KubeObject).metadata.resourceVersion = modRevision;
+  return obj as KubeObject;
 }
 
 export function decodeKv(kv: IKeyValue): KubeObject {
-  return decodeObject(kv.value, kv.mod_revision);
+  return decodeObject(kv.value, kv.mod_revision, kv.key.toString('utf8'));
 }

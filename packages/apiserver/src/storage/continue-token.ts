@@ -15,7 +15,7 @@ export function encodeContinue(t: ContinueToken): string {
 export function decodeContinue(token: string): ContinueToken {
   try {
     const o = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (o.v !== 'meta.k8s.io/v1' || typeof o.start !== 'string' || !(Number(o.rv) > 0)) throw new Error('bad token');
+    if (o.v !== 'meta.k8s.io/v1' || typeof o.start !== 'string' || !Number.isSafeInteger(o.rv) || !(o.rv > 0)) throw new Error('bad token');
     return { rv: String(o.rv), start: o.start };
   } catch {
     throw badRequest('invalid continue token');

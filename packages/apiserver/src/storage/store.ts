@@ -4,7 +4,10 @@
 import type { Etcd3, IKeyValue } from 'etcd3';
 import type { KvRangeRequest, KvRangeResponse, KvTxnRequest, KvTxnResponse } from './etcd-kv.js';
 import { MAX_OBJECT_BYTES, objectTooLarge, type KubeObject } from '@k8ts/api';
-import { decodeKv, encodeForWrite, rememberJson, type WriteEncoding } from './codec.js';
+import type { Logger } from 'pino';
+import { CorruptObjectError, decodeKv, encodeForWrite, rememberJson, type WriteEncoding } from './codec.js';
+import { storableErrors } from './storable.js';
+import type { Storage, StorageEvent, StorageWatch } from './storage.js';
 import { prefixEnd, REGISTRY_PREFIX } from './keys.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { expired } from '../registry/errors.js';
@@ -54,7 +57,7 @@ export interface KvCalls {
   txn(req: KvTxnRequest): Promise<KvTxnResponse>;
 }
 
-export class Store {
+export class Store implements Storage {
   private readonly kv: KvCalls;
   /** What this store wrote, for the watch events of those writes (see recent-writes.ts). */
   readonly recent = new RecentWrites();
@@ -63,6 +66,8 @@ export class Store {
     readonly etcd: Etcd3,
     private readonly observe: (op: EtcdOp, seconds: number) => void = () => {},
     kv?: KvCalls,
+    /** Where values a list skips (undecodable ones, see codec.ts) are reported. */
+    readonly logger?: Logger,
   ) {
     this.kv = kv ?? (etcd.kv as unknown as KvCalls);
   }
@@ -97,8 +102,7 @@ export class Store {
 
   /** Stores obj under key if the key does not exist. */
   async create(key: string, obj: KubeObject): Promise<WriteResult> {
-    const enc = encodeForWrite(obj);
-    const value = sizeChecked(key, obj, enc.stored);
+    const { enc, value } = encodeChecked(key, obj);
     const k = Buffer.from(key);
     const res = await this.timed('create', () =>
       this.kv.txn({
@@ -113,8 +117,7 @@ export class Store {
 
   /** Replaces the object if its mod revision is still `expectedRevision`. */
   async update(key: string, obj: KubeObject, expectedRevision: string): Promise<WriteResult> {
-    const enc = encodeForWrite(obj);
-    const value = sizeChecked(key, obj, enc.stored);
+    const { enc, value } = encodeChecked(key, obj);
     const k = Buffer.from(key);
     const res = await this.timed('update', () =>
       this.kv.txn({
@@ -146,6 +149,53 @@ export class Store {
     return { ok: true, object: withRevision(last, res.header.revision), revision: res.header.revision };
   }
 
+  /**
+   * Removes the value under key if it is one no read can decode (CorruptObjectError), the
+   * unsafe delete of DeleteOptions.ignoreStoreReadErrorWithClusterBreakingPotential; false
+   * when the value there decodes after all (the caller takes the normal path) or is gone.
+   */
+  async deleteCorrupt(key: string): Promise<{ deleted: boolean; revision?: string }> {
+    const k = Buffer.from(key);
+    const res = await this.timed('get', () => this.kv.range({ key: k }));
+    const kv = res.kvs[0];
+    if (!kv) return { deleted: false };
+    try {
+      decodeKv(kv);
+      return { deleted: false };
+    } catch (err) {
+      if (!(err instanceof CorruptObjectError)) throw err;
+    }
+    const del = await this.timed('delete', () =>
+      this.kv.txn({ compare: [{ key: k, target: 'Mod', mod_revision: kv.mod_revision }], success: [{ request_delete_range: { key: k } }], failure: [] }),
+    );
+    if (!del.succeeded) return this.deleteCorrupt(key);
+    this.logger?.warn({ key }, 'removed an undecodable stored value (ignoreStoreReadErrorWithClusterBreakingPotential)');
+    return { deleted: true, revision: del.header.revision };
+  }
+
+  async watch(prefix: string, fromRevision: number): Promise<StorageWatch> {
+    const w = await this.etcd.watch().prefix(prefix).withPreviousKV().startRevision(String(fromRevision)).create();
+    return {
+      on(event: 'data' | 'error', fn: (arg: any) => void) {
+        if (event === 'data') w.on('data', (res) => fn(res.events as StorageEvent[]));
+        else w.on('error', fn);
+        return this;
+      },
+      cancel: () => w.cancel(),
+    };
+  }
+
+  async isCompacted(revision: number): Promise<boolean> {
+    try {
+      await this.kv.range({ key: Buffer.from('\0'), count_only: true, revision });
+      return false;
+    } catch (err) {
+      if (isCompactedError(err)) return true;
+      if (isFutureRevisionError(err)) return false;
+      throw err;
+    }
+  }
+
   /** Objects under prefix in key order, all read at one revision. */
   async list(prefix: string, params: ListParams = {}): Promise<ListPage> {
     let start = prefix;
@@ -172,7 +222,17 @@ export class Store {
       throw err;
     }
     const rev = revision ?? res.header.revision;
-    const items = res.kvs.map(decodeKv);
+    const items: KubeObject[] = [];
+    for (const kv of res.kvs) {
+      try {
+        items.push(decodeKv(kv));
+      } catch (err) {
+        // One undecodable value must not fail every list of its resource: it is left out
+        // (a GET of it answers the error, a DELETE with the unsafe option removes it).
+        if (!(err instanceof CorruptObjectError)) throw err;
+        this.logger?.warn({ key: err.key, reason: err.why, revision: kv.mod_revision }, 'list skipped an undecodable stored value');
+      }
+    }
     const page: ListPage = { items, revision: rev };
     if (res.more && res.kvs.length) {
       const lastKey = res.kvs[res.kvs.length - 1].key.toString('utf8');
@@ -183,17 +243,29 @@ export class Store {
   }
 }
 
+function resourceOfKey(key: string): string {
+  return key.slice(REGISTRY_PREFIX.length, key.indexOf('/', REGISTRY_PREFIX.length));
+}
+
 /**
- * The bytes etcd will store, or 422 Invalid when they are over MAX_OBJECT_BYTES: the check
- * validation would make with a JSON.stringify of its own, made on the JSON written.
+ * The bytes etcd will store, or 422 Invalid: for an object whose envelope the readers of
+ * etcd could not decode (storable.ts), and for JSON over MAX_OBJECT_BYTES (the check
+ * validation would make with a JSON.stringify of its own, made on the JSON written).
  */
-function sizeChecked(key: string, obj: KubeObject, json: string): Buffer {
-  const value = Buffer.from(json);
-  if (value.length > MAX_OBJECT_BYTES) {
-    const resource = key.slice(REGISTRY_PREFIX.length, key.indexOf('/', REGISTRY_PREFIX.length));
-    throw invalidObject(resource, obj, [objectTooLarge()]);
-  }
-  return value;
+function encodeChecked(key: string, obj: KubeObject): { enc: WriteEncoding; value: Buffer } {
+  const wrong = storableErrors(key, obj);
+  if (wrong.length) throw invalidObject(resourceOfKey(key), envelopeOf(obj), wrong);
+  const enc = encodeForWrite(obj);
+  const value = Buffer.from(enc.stored);
+  if (value.length > MAX_OBJECT_BYTES) throw invalidObject(resourceOfKey(key), obj, [objectTooLarge()]);
+  return { enc, value };
+}
+
+/** Something invalidObject can name, whatever obj is. */
+function envelopeOf(obj: unknown): KubeObject {
+  const m = (obj as KubeObject | null)?.metadata;
+  const name = m && typeof m === 'object' && typeof m.name === 'string' ? m.name : '';
+  return { metadata: { name } } as KubeObject;
 }
 
 function withRevision(obj: KubeObject, revision: string, enc?: WriteEncoding): KubeObject {

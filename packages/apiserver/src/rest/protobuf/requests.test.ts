@@ -1,4 +1,4 @@
-// Protobuf bodies through the REST server (over the in-memory registry): the exact bytes
+// Protobuf bodies through the REST server (the real registry over the in-memory etcd): the exact bytes
 // kubectl 1.32/1.33 sent (testdata/, captured by test/integration/kubectl-protobuf.test.ts
 // with K8TS_PROTOBUF_CAPTURE), and DeleteOptions as client-go's typed clients (helm) send them.
 import { test, before, after } from 'node:test';
@@ -9,11 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { Registry as MetricsRegistry } from 'prom-client';
 import pino from 'pino';
 import { createRestServer } from '../index.js';
-import { MemoryRegistry } from '../testing/memory-registry.js';
+import { EtcdRegistry } from '../../registry/registry.js';
+import { memoryStore } from '../../storage/memory-kv.js';
 import { TunnelHub } from '../../tunnel/index.js';
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
-const registry = new MemoryRegistry();
+// The real registry, over the in-memory etcd.
+const registry = new EtcdRegistry({ store: memoryStore().store });
 const hub = new TunnelHub();
 let server: http.Server;
 let base: string;
@@ -23,7 +25,7 @@ before(async () => {
   server = createRestServer({ registry, authenticate: () => ({ name: 'admin', groups: ['system:masters'] }), logger: pino({ level: 'silent' }), metricsRegistry: new MetricsRegistry(), tunnel: hub });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await registry.create('namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
+  await registry.ensureSystemNamespaces();
 });
 
 after(async () => {
@@ -57,7 +59,7 @@ test("kubectl 1.32 and 1.33's debug node pod keeps its host-root volume and moun
   for (const minor of [32, 33]) {
     const r = await send('POST', '/api/v1/namespaces/default/pods', fixture(`debug-node-pod-1.${minor}`));
     assert.equal(r.status, 201, JSON.stringify(r.json));
-    assert.deepEqual(r.json.spec.volumes, [{ name: 'host-root', hostPath: { path: '/' } }]);
+    assert.deepEqual(r.json.spec.volumes, [{ name: 'host-root', hostPath: { path: '/', type: '' } }]);
     assert.deepEqual(r.json.spec.containers[0].volumeMounts, [{ name: 'host-root', mountPath: '/host' }]);
     assert.equal(r.json.spec.hostPID, true);
     assert.deepEqual(r.json.spec.tolerations, [{ operator: 'Exists' }]);

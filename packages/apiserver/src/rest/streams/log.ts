@@ -4,6 +4,7 @@
 import type { ResourceInfo } from '@k8ts/api';
 import type { RequestContext } from '../context.js';
 import { isTrue } from '../query.js';
+import { badRequest } from '../status.js';
 import { sendStatus } from '../respond.js';
 import { resolveTarget, closeStatus, intParam } from './target.js';
 
@@ -23,7 +24,10 @@ export async function serveLogs(ctx: RequestContext, _info: ResourceInfo, namesp
   const limitBytes = intParam(q, 'limitBytes');
   if (limitBytes !== undefined) params.limitBytes = limitBytes;
   const sinceTime = q.get('sinceTime');
-  if (sinceTime) params.sinceTime = sinceTime;
+  if (sinceTime) {
+    if (Number.isNaN(Date.parse(sinceTime))) throw badRequest(`sinceTime: parsing time ${JSON.stringify(sinceTime)} as RFC 3339: cannot parse`);
+    params.sinceTime = sinceTime;
+  }
 
   const stream = target.tunnel.open(target.nodeName, { kind: 'log', namespace, pod: name, podUid: target.pod.metadata.uid ?? '', params });
   const { req, res } = ctx;

@@ -50,7 +50,7 @@ export function closeStatus(statusJson: string | undefined): Status | undefined 
 export function intParam(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);
   if (v === null || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw badRequest(`invalid ${name}: ${v}`);
+  const n = /^[+-]?\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) throw badRequest(`invalid ${name}: ${v}`);
   return n;
 }

@@ -2,6 +2,7 @@
 // asks for them. Each row carries the object's metadata (PartialObjectMetadata), which
 // kubectl reads for -A, --show-labels and -L.
 import type { KubeObject } from '@k8ts/api';
+import type { Logger } from 'pino';
 import type { Printer, TableRow } from './types.js';
 import { podPrinter } from './pods.js';
 import { nodePrinter } from './nodes.js';
@@ -55,6 +56,8 @@ export interface TableOptions {
   /** For watch events: Kubernetes sends the column definitions with the first event only. */
   noHeaders?: boolean;
   now?: number;
+  /** Where a row that could not be printed is reported. */
+  logger?: Logger;
 }
 
 export function partialObjectMetadata(obj: KubeObject, version: 'v1' | 'v1beta1'): Record<string, unknown> {
@@ -67,17 +70,32 @@ function rowObject(obj: KubeObject, opts: TableOptions): unknown {
   return partialObjectMetadata(obj, opts.version);
 }
 
+/**
+ * One object's row. An object the printer cannot read (fields of the wrong types, stored
+ * before validation caught them) still gets a row, its name and "<unknown>" in the other
+ * columns, logged: `kubectl get` lists it (so it can be found and fixed or deleted) and one
+ * such object does not fail everyone's list.
+ */
+function tableRow(resource: string, printer: Printer, obj: KubeObject, now: number, opts: TableOptions): TableRow {
+  let row: TableRow;
+  try {
+    row = { cells: printer.row(obj, now) };
+    const conditions = printer.conditions?.(obj);
+    if (conditions) row.conditions = conditions;
+  } catch (err) {
+    const m = obj?.metadata;
+    opts.logger?.warn({ resource, namespace: m?.namespace, name: m?.name, err: (err as Error)?.message ?? String(err) }, 'could not print an object as a table row');
+    row = { cells: printer.columns.map((c) => (c.format === 'name' ? String(m?.name ?? '') : '<unknown>')) };
+  }
+  const o = rowObject(obj, opts);
+  if (o !== undefined) row.object = o;
+  return row;
+}
+
 export function toTable(resource: string, objects: KubeObject[], opts: TableOptions): Record<string, unknown> {
   const printer = printerFor(resource);
   const now = opts.now ?? Date.now();
-  const rows: TableRow[] = objects.map((obj) => {
-    const row: TableRow = { cells: printer.row(obj, now) };
-    const conditions = printer.conditions?.(obj);
-    if (conditions) row.conditions = conditions;
-    const o = rowObject(obj, opts);
-    if (o !== undefined) row.object = o;
-    return row;
-  });
+  const rows: TableRow[] = objects.map((obj) => tableRow(resource, printer, obj, now, opts));
   const metadata: Record<string, unknown> = {};
   if (opts.resourceVersion) metadata.resourceVersion = opts.resourceVersion;
   if (opts.continue) metadata.continue = opts.continue;

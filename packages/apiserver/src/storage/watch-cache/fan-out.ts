@@ -13,8 +13,30 @@
 // them) runs right after, inside the slice, so the time budget sees the writes. (Deferred
 // to a microtask instead, 1000 writes ran in one go after a slice of cheap enqueues: the
 // slicing did not hold for REST watches.)
+import type { Logger } from 'pino';
+
 export interface Subscriber<E> {
   deliver(ev: E): void;
+}
+
+/** Which object an event carries, for a log line (never the whole object: it may be 1.5 MiB). */
+function describe(ev: unknown): Record<string, unknown> {
+  const e = ev as { type?: unknown; revision?: unknown; object?: { metadata?: { namespace?: unknown; name?: unknown } } } | undefined;
+  const m = e?.object?.metadata;
+  return { type: e?.type, revision: e?.revision, namespace: m?.namespace, name: m?.name };
+}
+
+/**
+ * Hands ev to sub; a subscriber that throws on it (an object its filter or encoder cannot
+ * handle) misses that one event, logged, and keeps the rest: nothing thrown here may reach
+ * the etcd watch's callback, where it would end the process.
+ */
+export function deliverSafely<E>(sub: Subscriber<E>, ev: E, logger?: Logger): void {
+  try {
+    sub.deliver(ev);
+  } catch (err) {
+    logger?.error({ event: describe(ev), err: (err as Error)?.message ?? String(err) }, 'a watcher could not take a watch event; skipped it');
+  }
 }
 
 interface Job<E> {
@@ -41,11 +63,13 @@ export class FanOut<E> {
 
   private readonly maxMs: number;
   private readonly maxDeliveries: number;
+  private readonly logger?: Logger;
 
   /** A slice ends after `maxMs` of delivering (checked every 16 deliveries) or `maxDeliveries`. */
-  constructor(opts: { maxMs?: number; maxDeliveries?: number } = {}) {
+  constructor(opts: { maxMs?: number; maxDeliveries?: number; logger?: Logger } = {}) {
     this.maxMs = opts.maxMs ?? 10;
     this.maxDeliveries = opts.maxDeliveries ?? Infinity;
+    this.logger = opts.logger;
   }
 
   /** Delivers ev to subs: the first slice at once, the rest on later turns. */
@@ -83,15 +107,16 @@ export class FanOut<E> {
         const sub = job.subs[job.next++];
         afterHandOut = deferred;
         try {
-          for (const ev of job.evs) sub.deliver(ev);
+          for (const ev of job.evs) deliverSafely(sub, ev, this.logger);
         } finally {
           afterHandOut = outer;
         }
         for (let i = 0; i < deferred.length; i++) {
           try {
             deferred[i]();
-          } catch {
+          } catch (err) {
             // One subscriber's failure must not cost the others their events.
+            this.logger?.error({ err: (err as Error)?.message ?? String(err) }, 'a watcher failed writing its watch events');
           }
         }
         deferred.length = 0;

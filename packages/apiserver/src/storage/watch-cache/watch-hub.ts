@@ -1,16 +1,15 @@
 // One etcd watch per resource, shared by every watcher of that resource. It starts with the
 // first list or watch of the resource and keeps a ring of recent events, so a watch from a
 // resourceVersion a list just returned starts from memory without a new etcd watch.
-import type { Etcd3, IWatchResponse, Watcher } from 'etcd3';
 import type { ResourceInfo } from '@k8ts/api';
 import type { Logger } from 'pino';
-import { HubEvent } from './watch-event.js';
-import type { RegistryWatcher } from './watcher.js';
-import { listPrefix } from '../storage/keys.js';
-import type { Store } from '../storage/store.js';
-import type { SharedWatchHandle } from '../storage/recent-writes.js';
-import { expired } from './errors.js';
-import { FanOut } from './fan-out.js';
+import { hubEvent, type HubEvent } from './watch-event.js';
+import type { RegistryWatcher } from '../../registry/watcher.js';
+import { listPrefix } from '../keys.js';
+import type { Storage, StorageEvent, StorageWatch } from '../storage.js';
+import type { SharedWatchHandle } from '../recent-writes.js';
+import { expired } from '../../registry/errors.js';
+import { deliverSafely, FanOut } from './fan-out.js';
 
 export interface HubOptions {
   ringSize: number;
@@ -26,20 +25,20 @@ export class ResourceHub {
   private ring: HubEvent[] = [];
   private readonly subs = new Set<RegistryWatcher>();
   private readonly fanOut: FanOut<HubEvent>;
-  private watcher?: Watcher;
-  /** The store's remembering of this resource's writes for the watch (see recent-writes.ts). */
+  private watcher?: StorageWatch;
+  /** The store's remembering of this resource's writes for the watch (see ../recent-writes.ts). */
   private writes?: SharedWatchHandle;
   private starting?: Promise<void>;
   private readonly prefix: string;
   private closed = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly info: ResourceInfo,
     private readonly opts: HubOptions,
   ) {
     this.prefix = listPrefix(info.resource);
-    this.fanOut = new FanOut({ maxMs: opts.fanOutSliceMs });
+    this.fanOut = new FanOut({ maxMs: opts.fanOutSliceMs, logger: opts.logger });
   }
 
   get watcherCount(): number {
@@ -56,8 +55,7 @@ export class ResourceHub {
 
   private async start(): Promise<void> {
     const rev = Number(await this.store.currentRevision());
-    const etcd: Etcd3 = this.store.etcd;
-    const w = await etcd.watch().prefix(this.prefix).withPreviousKV().startRevision(String(rev + 1)).create();
+    const w = await this.store.watch(this.prefix, rev + 1);
     if (this.closed) {
       void w.cancel();
       return;
@@ -65,14 +63,15 @@ export class ResourceHub {
     this.watcher = w;
     this.writes = this.store.recent.watch(this.prefix);
     this.floor = this.lastRevision = Math.max(this.lastRevision, rev);
-    w.on('data', (res: IWatchResponse) => this.onData(res));
+    w.on('data', (events) => this.onData(events));
     w.on('error', (err) => this.onError(err));
   }
 
-  private onData(res: IWatchResponse): void {
+  private onData(events: StorageEvent[]): void {
     const batch: HubEvent[] = [];
-    for (const raw of res.events) {
-      const ev = new HubEvent(raw, this.prefix.length, this.info.namespaced, this.store.recent);
+    for (const raw of events) {
+      const ev = hubEvent(raw, this.prefix.length, this.info.namespaced, this.store.recent, this.opts.logger);
+      if (!ev) continue;
       if (ev.revision < this.lastRevision) continue; // a resumed stream may repeat (one txn may hold several keys: same revision)
       this.lastRevision = ev.revision;
       this.ring.push(ev);
@@ -108,7 +107,7 @@ export class ResourceHub {
   subscribe(w: RegistryWatcher, since: number): boolean {
     if (!this.watcher || since < this.floor) return false;
     w.sinceRevision = Math.max(w.sinceRevision, since);
-    for (const ev of this.ring) if (ev.revision > since) w.deliver(ev);
+    for (const ev of this.ring) if (ev.revision > since) deliverSafely(w, ev, this.opts.logger);
     if (w.stopped) return true;
     this.subs.add(w);
     w.addStopHook(() => this.subs.delete(w));
