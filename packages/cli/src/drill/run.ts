@@ -3,7 +3,7 @@
 // invariants, and hand back the report. Aborting (Ctrl-C) ends the fault and removes the
 // workload before the error propagates.
 import { GrpcClient } from '@k8ts/client';
-import type { Node } from '@k8ts/api';
+import { isNodeReady, type Node } from '@k8ts/api';
 import type { ClusterTarget } from '../target/types.js';
 import { Timeline } from './timeline.js';
 import { Observer } from './observer.js';
@@ -126,7 +126,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       if (Date.now() - healedAt < 2000) return false;
       if (injected!.node) {
         const n = obs.nodes.get(injected!.node) as Node | undefined;
-        if (!n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') || n.spec?.taints?.some((t) => t.effect === 'NoExecute')) return false;
+        if (!n || !isNodeReady(n) || n.spec?.taints?.some((t) => t.effect === 'NoExecute')) return false;
       }
       const pods = obs.pods.list();
       if (pods.length !== injected!.desired || !pods.every(podReady)) return false;
