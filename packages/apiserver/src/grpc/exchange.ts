@@ -5,6 +5,7 @@
 // same handler, metrics and logs) and its error travels in-band with the same code and
 // metav1.Status the unary call's trailer would carry.
 import type * as grpc from '@grpc/grpc-js';
+import { failureStatus } from '@k8ts/api';
 import type { proto } from '@k8ts/client';
 import { toApiError, unavailable } from '../registry/errors.js';
 import type { RequestUser } from '../registry/types.js';
@@ -179,6 +180,5 @@ export class ExchangeStreams {
 }
 
 function errorOf(code: number, reason: string, message: string): proto.ObjectError {
-  const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-  return { code: grpcCodeFor(code, reason), message, status_json: JSON.stringify(status) };
+  return { code: grpcCodeFor(code, reason), message, status_json: JSON.stringify(failureStatus(code, reason, message)) };
 }
