@@ -7,7 +7,6 @@ import { decodeFields } from './decode-message.js';
 import { encodeMessage } from './encode-message.js';
 import { WireReader } from './wire.js';
 import { leafCount, populate } from './populate.test-helper.js';
-import { keepsZero, zeroValueEntries } from './zero-values.js';
 
 const is400 = (e: unknown) => e instanceof ApiError && e.code === 400;
 
@@ -129,18 +128,6 @@ test("inline fields (the schema's marker) are nested in proto and flat in JSON",
   assert.deepEqual(pod.spec.volumes, [{ name: 'v', configMap: { name: 'cm', optional: false } }]);
   assert.deepEqual(pod.spec.containers[0].readinessProbe, { httpGet: { port: 80 }, periodSeconds: 3 });
   assert.deepEqual(pod.spec.containers[0].env[0].valueFrom, { secretKeyRef: { name: 's', key: 'k' } });
-});
-
-test('every zero-value entry names a scalar field the descriptors have', () => {
-  const entries = zeroValueEntries();
-  assert.ok(entries.length > 100);
-  for (const { message, field } of entries) {
-    const f = messageSchema(message)?.fields.get(field);
-    assert.ok(f, `${message}.${field}`);
-    assert.notEqual(f.protoType, 'message', `${message}.${field} is a message: messages need no entry`);
-    assert.equal(keepsZero(message, field), true);
-  }
-  assert.equal(keepsZero('k8s.io.api.core.v1.PodSpec', 'hostNetwork'), false);
 });
 
 test('special JSON forms: times, durations, quantities, int-or-string, raw JSON', () => {
