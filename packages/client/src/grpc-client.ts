@@ -9,7 +9,7 @@ import { NodesClient } from './nodes-client.js';
 import { PROTO_PATH, loadK8tsProto, type proto } from './proto/index.js';
 import { type Client, type ListOptions, type WatchOptions, type WriteOptions, type PatchType, type WatchHandle } from './types.js';
 
-export { GRPC_CLIENT_OPTIONS, apiErrorFromGrpc, type GrpcClientOptions } from './grpc-calls.js';
+export { GRPC_CLIENT_OPTIONS, GRPC_SHARED_OPTIONS, apiErrorFromGrpc, type GrpcClientOptions } from './grpc-calls.js';
 export { NodesClient, type AgentMessage, type ServerMessage, type AgentStream } from './nodes-client.js';
 
 /** Kept for callers of the former names: the one loader lives in ./proto. */
