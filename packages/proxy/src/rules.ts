@@ -25,6 +25,8 @@ const comment = (text: string) => `-m comment --comment "${text.replace(/"/g, "'
 const probability = (n: number) => (1 / n).toFixed(10);
 const reject = (proto: string) => (proto === 'tcp' ? '-j REJECT --reject-with tcp-reset' : '-j REJECT --reject-with icmp-port-unreachable');
 
+// long: one pass over the service ports writing the NAT and filter chains in the order
+// kube-proxy writes them (the order is the behaviour); the rule lists are shared by every part.
 export function buildRules(ports: ServicePortInfo[], cfg: RuleConfig, existing: { nat: Iterable<string>; filter: Iterable<string> } = { nat: [], filter: [] }): RuleSet {
   const c = cfg.chains;
   const mark = cfg.masqueradeMark ?? '0x4000';

@@ -69,6 +69,8 @@ export class ExchangeStreams {
 
   constructor(private readonly ctx: GrpcContext) {}
 
+  // long: one stream's life (authenticate, read, run each request, answer in order, drain,
+  // end) shares the stream's state through closures; split, that state would be passed around.
   serve(call: grpc.ServerDuplexStream<proto.ObjectRequest__Output, proto.ObjectResponse>, handlers: ExchangeHandlers): void {
     const ctx = this.ctx;
     let user: RequestUser;

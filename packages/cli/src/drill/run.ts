@@ -40,6 +40,8 @@ async function until(what: string, f: () => boolean | Promise<boolean>, timeoutM
   }
 }
 
+// long: the drill's steps in the order they run, with the abort and clean-up around
+// them; each step is a call into workload, scenarios, load or the observer.
 export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   const scenario = findScenario(o.scenario);
   if (scenario.composeOnly && o.target.kind !== 'compose')
