@@ -2,7 +2,7 @@
 // ApiError of a failed call, and a unary call as a promise.
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
-import type { Status } from '@k8ts/api';
+import { apiError, type Status } from '@k8ts/api';
 import { ApiError } from './types.js';
 import type { ExchangeCallOptions, ExchangeOp, ExchangeReply, ExchangeRequests } from './exchange-stream.js';
 import type { proto } from './proto/index.js';
@@ -58,7 +58,7 @@ export function apiErrorFromGrpc(err: Partial<grpc.ServiceError>): ApiError {
   }
   const [code, reason] = fallback[err.code ?? grpc.status.UNKNOWN] ?? [500, 'InternalError'];
   const message = err.details || err.message || `${code} ${reason}`;
-  return new ApiError(code, reason, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+  return apiError(code, reason, message);
 }
 
 export interface GrpcClientOptions {

@@ -2,7 +2,7 @@
 // counter, watchers called synchronously, merge and JSON patches. No validation or
 // defaulting: that is the real registry's business and is tested there.
 import type { KubeList, KubeObject, WatchEvent, DeleteOptions } from '@k8ts/api';
-import { findResource, apiVersionOf } from '@k8ts/api';
+import { findResource, apiVersionOf, rfc3339 } from '@k8ts/api';
 import type { ListOptions, WatchOptions, PatchType } from '@k8ts/client';
 import type { DeleteResult, PatchOpts, Registry, RegistryWatch, ResourceHooks, WriteOpts } from '../../registry/types.js';
 import { failure, restError, success } from '../status.js';
@@ -88,7 +88,7 @@ export class MemoryRegistry implements Registry {
     const k = key(resource, namespace, name);
     if (this.objects.has(k)) throw restError(409, 'AlreadyExists', `${resource} "${name}" already exists`, { name, kind: resource });
     const stored: KubeObject = structuredClone(obj);
-    stored.metadata = { ...stored.metadata, uid: `uid-${++this.uid}`, resourceVersion: String(++this.revision), creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+    stored.metadata = { ...stored.metadata, uid: `uid-${++this.uid}`, resourceVersion: String(++this.revision), creationTimestamp: rfc3339() };
     if (namespace) stored.metadata.namespace = namespace;
     if (opts.dryRun) return stored;
     this.objects.set(k, stored);
