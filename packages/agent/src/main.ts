@@ -2,9 +2,9 @@
 // SIGTERM stops the agent only: its pods keep running, as with a kubelet.
 // Common flags, logger and stop on SIGTERM: @k8ts/client's runComponent.
 import os from 'node:os';
+import { parseDuration } from '@k8ts/api';
 import { runComponent } from '@k8ts/client';
 import { startAgent, AGENT_DEFAULTS, type Agent } from './agent.js';
-import { parseDuration } from './duration.js';
 
 interface AgentFlags {
   nodeName?: string;

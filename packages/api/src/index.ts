@@ -28,3 +28,4 @@ export {
   type Part,
 } from './managedfields/index.js';
 export * from './decode/index.js';
+export { jsonEqual } from './managedfields/json-equal.js';

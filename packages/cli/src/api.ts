@@ -47,7 +47,3 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
-
-export function nodeReady(node: any): boolean {
-  return (node.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
-}

@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { AGENT_DEFAULTS } from '@k8ts/agent';
 
 export interface ClusterConfig {
   agents: number;
@@ -35,10 +36,11 @@ export const defaultConfig: ClusterConfig = {
   etcdPeerPort: 12380,
   apiPort: 6443,
   grpcPort: 6444,
-  network: 'k8ts',
-  subnet: '10.213.0.0/16',
-  ipRange: '10.213.0.0/17',
-  gateway: '10.213.0.1',
+  // The cluster network the agents default to, stated once in @k8ts/agent.
+  network: AGENT_DEFAULTS.network,
+  subnet: AGENT_DEFAULTS.subnet,
+  ipRange: AGENT_DEFAULTS.ipRange,
+  gateway: AGENT_DEFAULTS.gateway,
   serviceRange: '10.96.0.0/16',
   lbPool: '10.214.0.0/24',
   clusterDns: '10.213.0.1',

@@ -3,6 +3,8 @@
 // pods/binding and pods/eviction, selectors, and watches that replay history from a
 // resourceVersion (410 Expired once `compact()` dropped it). Every call is recorded in
 // `actions`; `prependReactor` lets a test answer or fail a call before the store sees it.
+// long: one class, the in-memory apiserver that unit tests stand on; its verbs share the
+// store, the history and the watchers, and tests read it as one thing.
 import { randomUUID } from 'node:crypto';
 import {
   findResource,

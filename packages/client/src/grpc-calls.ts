@@ -2,21 +2,27 @@
 // ApiError of a failed call, and a unary call as a promise.
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
-import type { Status } from '@k8ts/api';
+import { apiError, type Status } from '@k8ts/api';
 import { ApiError } from './types.js';
 import type { ExchangeCallOptions, ExchangeOp, ExchangeReply, ExchangeRequests } from './exchange-stream.js';
 import type { proto } from './proto/index.js';
 
-/** Channel options every k8ts client uses: keepalive notices a frozen apiserver in ≈ 2.5 s. */
-export const GRPC_CLIENT_OPTIONS: grpc.ChannelOptions = {
+/** What both ends of a k8ts gRPC connection set alike: keepalive notices a frozen peer in
+ * ≈ 2.5 s, and messages up to 64 MiB (a large list) pass either way. */
+export const GRPC_SHARED_OPTIONS = {
   'grpc.keepalive_time_ms': 2000,
   'grpc.keepalive_timeout_ms': 2000,
   'grpc.keepalive_permit_without_calls': 1,
+  'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  'grpc.max_send_message_length': 64 * 1024 * 1024,
+} as const satisfies grpc.ChannelOptions;
+
+/** Channel options every k8ts client uses. */
+export const GRPC_CLIENT_OPTIONS: grpc.ChannelOptions = {
+  ...GRPC_SHARED_OPTIONS,
   // After an apiserver restart, reconnect within seconds rather than grpc's default of up to 2 minutes.
   'grpc.initial_reconnect_backoff_ms': 500,
   'grpc.max_reconnect_backoff_ms': 3000,
-  'grpc.max_receive_message_length': 64 * 1024 * 1024,
-  'grpc.max_send_message_length': 64 * 1024 * 1024,
   // A large receive window keeps a burst of watch events from stalling on flow control
   // (measured: 1000-watcher p50 delivery ≈ 300 ms → ≈ 30 ms).
   'grpc-node.flow_control_window': 16 * 1024 * 1024,
@@ -52,7 +58,7 @@ export function apiErrorFromGrpc(err: Partial<grpc.ServiceError>): ApiError {
   }
   const [code, reason] = fallback[err.code ?? grpc.status.UNKNOWN] ?? [500, 'InternalError'];
   const message = err.details || err.message || `${code} ${reason}`;
-  return new ApiError(code, reason, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+  return apiError(code, reason, message);
 }
 
 export interface GrpcClientOptions {

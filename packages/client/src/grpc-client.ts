@@ -2,14 +2,14 @@
 // Kubernetes JSON, errors come back as the metav1.Status in the `k8s-status` trailer, and a
 // watch is a server stream that ends (for the informer to relist) when the stream breaks.
 import * as grpc from '@grpc/grpc-js';
-import type { KubeObject, KubeList, WatchEvent, WatchEventType, DeleteOptions, Status } from '@k8ts/api';
+import { failureStatus, type KubeObject, type KubeList, type WatchEvent, type WatchEventType, type DeleteOptions, type Status } from '@k8ts/api';
 import { ExchangeStream, type ExchangeOp, type ExchangeRequests, type ExchangeUnary, type ObjectReplyMsg } from './exchange-stream.js';
 import { GRPC_CLIENT_OPTIONS, apiErrorFromGrpc, bearerMetadata, callUnary, exchangeWanted, resolveToken, unaryMethods, type GrpcClientOptions, type UnaryMethods } from './grpc-calls.js';
 import { NodesClient } from './nodes-client.js';
 import { PROTO_PATH, loadK8tsProto, type proto } from './proto/index.js';
 import { type Client, type ListOptions, type WatchOptions, type WriteOptions, type PatchType, type WatchHandle } from './types.js';
 
-export { GRPC_CLIENT_OPTIONS, apiErrorFromGrpc, type GrpcClientOptions } from './grpc-calls.js';
+export { GRPC_CLIENT_OPTIONS, GRPC_SHARED_OPTIONS, apiErrorFromGrpc, type GrpcClientOptions } from './grpc-calls.js';
 export { NodesClient, type AgentMessage, type ServerMessage, type AgentStream } from './nodes-client.js';
 
 /** Kept for callers of the former names: the one loader lives in ./proto. */
@@ -177,7 +177,7 @@ export class GrpcClient implements Client {
       try {
         object = JSON.parse(msg.json) as T;
       } catch (e) {
-        const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 500, reason: 'InternalError', message: `bad watch event: ${(e as Error).message}` };
+        const status = failureStatus(500, 'InternalError', `bad watch event: ${(e as Error).message}`);
         deliver({ type: 'ERROR', object: status as unknown as T });
         stopping = true;
         call.cancel();

@@ -4,6 +4,7 @@ export * from './fake-client.js';
 export { objectMatcher } from './selectors.js';
 export * from './workqueue.js';
 export * from './informer.js';
+export * from './shared-informer.js';
 export * from './grpc-client.js';
 export * from './leader-election.js';
 export * from './leader-election-loop.js';

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '@k8ts/api';
 import { FakeClient } from './fake-client.js';
-import { Informer, SharedInformerFactory, keyOf } from './informer.js';
+import { Informer, keyOf } from './informer.js';
+import { SharedInformerFactory } from './shared-informer.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

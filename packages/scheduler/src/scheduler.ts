@@ -3,7 +3,7 @@
 // so the next pod is scheduled while the binding is in flight.
 import { setImmediate as yieldToIo } from 'node:timers/promises';
 import type { Node, Pod } from '@k8ts/api';
-import { nodeReadyCondition } from '@k8ts/api';
+import { isPodTerminal as terminal, nodeReadyCondition } from '@k8ts/api';
 import { ApiError, isNotFound, type Client, type Logger } from '@k8ts/client';
 import { SchedulerCache } from './cache/scheduler-cache.js';
 import type { ClusterEvent } from './framework/events.js';
@@ -46,9 +46,6 @@ function assigned(pod: Pod): boolean {
   return Boolean(pod.spec?.nodeName);
 }
 
-function terminal(pod: Pod): boolean {
-  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-}
 
 function nodeChangeMatters(a: Node, b: Node): boolean {
   const pick = (n: Node) =>

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nodeObject, parseNodeLabels, readyCondition } from './node-object.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '@k8ts/api';
 
 test('node object: labels, capacity from flags, addresses, info', () => {
   const n = nodeObject({ name: 'n1', labels: { zone: 'a' }, cpu: '4', memory: '8Gi', maxPods: 20, internalIP: '10.213.0.1', runtimeVersion: 'docker://20.10.24' }, undefined, '2026-01-01T00:00:00Z');

@@ -1,6 +1,6 @@
 // Kubernetes Events about pods, written best-effort: an event that cannot be written is
 // dropped, never retried in the sync path.
-import type { Pod } from '@k8ts/api';
+import { rfc3339, type Pod } from '@k8ts/api';
 import type { Client, Logger } from '@k8ts/client';
 
 let seq = 0;
@@ -14,7 +14,7 @@ export class EventRecorder {
 
   pod(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void {
     const m = pod.metadata ?? {};
-    const now = new Date().toISOString();
+    const now = rfc3339();
     const ev = {
       apiVersion: 'v1',
       kind: 'Event',

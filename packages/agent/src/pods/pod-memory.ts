@@ -52,8 +52,6 @@ export interface SyncDeps {
   forget(uid: string): void;
 }
 
-export const rfc3339 = (d = new Date()): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 export function gracePeriodOf(pod: Pod): number {
   return pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
 }

@@ -1,9 +1,9 @@
 // Writes the pod's status when what the runtime shows (and the agent remembers) changed it.
-import type { Pod, PodStatus } from '@k8ts/api';
+import { rfc3339, type Pod, type PodStatus } from '@k8ts/api';
 import { isConflict, isNotFound } from '@k8ts/client';
 import type { ContainerDetails, ObservedContainer } from '../runtime/container-runtime.js';
 import { computePodStatus, sameStatus, type ContainerView, type InstanceView } from './status.js';
-import { rfc3339, type PodMemory, type SyncDeps } from './pod-memory.js';
+import type { PodMemory, SyncDeps } from './pod-memory.js';
 
 export function instanceView(o: ObservedContainer, d: ContainerDetails | undefined): InstanceView {
   const created = o.state !== 'created' || !!d?.error;

@@ -1,7 +1,7 @@
 // One sync of one pod: observe (runtime list + inspect, probe verdicts, back-offs), plan
 // (computePodActions, pure), act (this file, through the runtime), then probes and status.
 // A sync reads everything again, so it is safe to stop at any point and run again.
-import type { Container, Pod } from '@k8ts/api';
+import { rfc3339, type Container, type Pod } from '@k8ts/api';
 import type { ObservedContainer } from '../runtime/container-runtime.js';
 import { ConfigError } from '../runtime/config-error.js';
 import { prepareVolumes } from '../runtime/volumes.js';
@@ -9,7 +9,7 @@ import { SANDBOX_NAME } from '../runtime/labels.js';
 import { ensureImage } from '../runtime/images.js';
 import { formatDuration } from './backoff.js';
 import { computePodActions, type InstanceState, type PodAction, type PodObservation } from './pod-actions.js';
-import { newPodMemory, rfc3339, type PodMemory, type SyncDeps } from './pod-memory.js';
+import { newPodMemory, type PodMemory, type SyncDeps } from './pod-memory.js';
 import { startContainer } from './container-start.js';
 import { ensureProbes } from './probe-manager.js';
 import { writeStatus } from './pod-status-writer.js';

@@ -45,3 +45,22 @@ test('expandVars', () => {
   const v = new Map([['A', '1']]);
   assert.equal(expandVars('$(A)$(B)$$(A)$', v), '1$(B)$(A)$');
 });
+
+test('resourceFieldRef: CPU in millicores, memory in bytes, rounded up per divisor', async () => {
+  const c = {
+    name: 'c',
+    resources: { limits: { cpu: '70m', memory: '128Mi' }, requests: { cpu: '250m', memory: '1e3' } },
+    env: [
+      // 70m / 10m is 7: the local parser this replaced computed 0.07 / 0.01 in floating point
+      { name: 'CPU_10M', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '10m' } } },
+      { name: 'CPU', valueFrom: { resourceFieldRef: { resource: 'requests.cpu' } } },
+      { name: 'MEM_MI', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+      { name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'requests.memory' } } },
+      { name: 'NONE', valueFrom: { resourceFieldRef: { resource: 'limits.ephemeral-storage' } } },
+    ],
+  };
+  const env = await buildEnv(pod, c, facts, lookup);
+  assert.deepEqual(Object.fromEntries(['CPU_10M', 'CPU', 'MEM_MI', 'MEM', 'NONE'].map((k) => [k, env.get(k)])), { CPU_10M: '7', CPU: '1', MEM_MI: '128', MEM: '1000', NONE: '0' });
+  const bad = { name: 'c', resources: { limits: { cpu: '1' } }, env: [{ name: 'X', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '0' } } }] };
+  await assert.rejects(buildEnv(pod, bad, facts, lookup), ConfigError);
+});

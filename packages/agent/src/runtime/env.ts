@@ -1,6 +1,6 @@
 // A container's environment as Kubernetes builds it: envFrom first, then env (later wins),
 // valueFrom resolved against the API and the pod, and $(VAR) references expanded.
-import type { Container, Pod } from '@k8ts/api';
+import { cpuMillis, quantityValue, type Container, type Pod } from '@k8ts/api';
 import { ConfigError, type ObjectLookup } from './config-error.js';
 
 export interface PodRuntimeFacts {
@@ -50,17 +50,24 @@ export function fieldRefValue(pod: Pod, fieldPath: string, facts: PodRuntimeFact
   }
 }
 
+/**
+ * resourceFieldRef as the kubelet resolves it (ExtractContainerResourceValue): CPU in whole
+ * divisor units of its millicores, everything else of its value, rounded up; quantities are
+ * @k8ts/api's, so integer millicores keep 70m / 10m at 7.
+ */
 function resourceFieldValue(container: Container, resource: string, divisor?: string): string {
   const [kind, name] = resource.split('.') as ['limits' | 'requests', string];
   const q = container.resources?.[kind]?.[name];
   if (q === undefined) return '0';
-  const num = (s: string | number) => {
-    const m = String(s).match(/^([0-9.]+)(m|Ki|Mi|Gi|k|M|G)?$/);
-    if (!m) return Number(s);
-    const f: Record<string, number> = { m: 1e-3, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, k: 1e3, M: 1e6, G: 1e9 };
-    return Number(m[1]) * (m[2] ? f[m[2]] : 1);
-  };
-  return String(Math.ceil(num(q) / (divisor ? num(divisor) : 1)));
+  const cpu = name === 'cpu';
+  const value = cpu ? cpuMillis : quantityValue;
+  try {
+    const unit = divisor ? value(divisor) : cpu ? 1000 : 1;
+    if (unit <= 0) throw new Error(`divisor ${divisor} is not positive`);
+    return String(Math.ceil(value(q) / unit));
+  } catch (e) {
+    throw new ConfigError(`resourceFieldRef ${resource}: ${(e as Error).message}`);
+  }
 }
 
 export async function buildEnv(pod: Pod, container: Container, facts: PodRuntimeFacts, lookup: ObjectLookup): Promise<Map<string, string>> {

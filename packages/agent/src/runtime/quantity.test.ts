@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpuToNano, memoryToBytes, parseQuantity } from './quantity.js';
+import { cpuToNano, memoryToBytes } from './quantity.js';
 import { effectivePullPolicy, normalizeImage } from './images.js';
 
 test('cpu and memory limits to Docker units', () => {
@@ -10,7 +10,14 @@ test('cpu and memory limits to Docker units', () => {
   assert.equal(memoryToBytes('128Mi'), 128 * 1024 * 1024);
   assert.equal(memoryToBytes('1G'), 1e9);
   assert.equal(memoryToBytes(undefined), undefined);
-  assert.throws(() => parseQuantity('12xyz'));
+  assert.equal(cpuToNano(''), undefined);
+  // parsed by @k8ts/api as the apiserver validates: exponents and sub-unit suffixes exact,
+  // and what Kubernetes refuses ("K", junk, spaces) throws instead of becoming NaN
+  assert.equal(memoryToBytes('1e3'), 1000);
+  assert.equal(cpuToNano('100m'), 100_000_000);
+  assert.throws(() => memoryToBytes('12xyz'));
+  assert.throws(() => memoryToBytes('1K'));
+  assert.throws(() => cpuToNano('1.2.3'));
 });
 
 test('pull policy defaults as Kubernetes sets them', () => {

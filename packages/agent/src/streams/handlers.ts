@@ -2,7 +2,7 @@
 // (numbered channels, then a close carrying a metav1.Status) into runtime or TCP calls.
 import net from 'node:net';
 import type { Readable } from 'node:stream';
-import type { Status } from '@k8ts/api';
+import { apiError, badRequest, type Status } from '@k8ts/api';
 import type { ContainerRuntime, ObservedContainer, StreamSession } from '../runtime/container-runtime.js';
 
 /** What a handler may do with its stream. */
@@ -22,25 +22,18 @@ export const STDERR = 2;
 export const RESIZE = 4;
 export const HALF_CLOSE = 255;
 
-export function failure(code: number, reason: string, message: string, details?: Status['details']): Status {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code, reason, message, ...(details ? { details } : {}) };
-}
+// What the kubelet closes a finished stream with (no code: remotecommand's v4 error channel
+// reads `{"metadata":{},"status":"Success"}`); failures are @k8ts/api ApiErrors' Status.
 export const success = (): Status => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' });
-
-export class StreamError extends Error {
-  constructor(readonly status: Status) {
-    super(status.message);
-  }
-}
 
 /** The container instance a stream is about: newest, or the one before for `previous`. */
 export function pickInstance(all: ObservedContainer[], pod: string, container: string, previous: boolean): ObservedContainer {
   const insts = all.filter((c) => c.kind !== 'sandbox' && c.name === container).sort((a, b) => b.restartCount - a.restartCount);
   if (previous) {
-    if (!insts[1]) throw new StreamError(failure(400, 'BadRequest', `previous terminated container "${container}" in pod "${pod}" not found`));
+    if (!insts[1]) throw badRequest(`previous terminated container "${container}" in pod "${pod}" not found`);
     return insts[1];
   }
-  if (!insts[0]) throw new StreamError(failure(400, 'BadRequest', `container "${container}" in pod "${pod}" is waiting to start: ContainerCreating`));
+  if (!insts[0]) throw badRequest(`container "${container}" in pod "${pod}" is waiting to start: ContainerCreating`);
   return insts[0];
 }
 
@@ -112,7 +105,7 @@ function streamOptions(p: ExecParams): { command?: string[]; stdin: boolean; std
 }
 
 export async function serveExec(runtime: ContainerRuntime, inst: ObservedContainer, p: ExecParams, sink: StreamSink): Promise<void> {
-  if (!inst.running) throw new StreamError(failure(400, 'BadRequest', `container ${p.container} is not running (state: ${inst.state})`));
+  if (!inst.running) throw badRequest(`container ${p.container} is not running (state: ${inst.state})`);
   const session = await runtime.execStream(inst.id, streamOptions(p));
   wireOutput(session, p, sink);
   wireInput(session, sink);
@@ -122,11 +115,11 @@ export async function serveExec(runtime: ContainerRuntime, inst: ObservedContain
   if (code === undefined || sink.closed) return;
   // let the last output through before the close
   await new Promise((r) => setImmediate(r));
-  sink.close(code === 0 ? success() : failure(500, 'NonZeroExitCode', `command terminated with non-zero exit code: error executing command [${(p.command ?? []).join(' ')}], exit code ${code}`, { causes: [{ reason: 'ExitCode', message: String(code) }] }));
+  sink.close(code === 0 ? success() : apiError(500, 'NonZeroExitCode', `command terminated with non-zero exit code: error executing command [${(p.command ?? []).join(' ')}], exit code ${code}`, { causes: [{ reason: 'ExitCode', message: String(code) }] }).status);
 }
 
 export async function serveAttach(runtime: ContainerRuntime, inst: ObservedContainer, p: ExecParams, sink: StreamSink): Promise<void> {
-  if (!inst.running) throw new StreamError(failure(400, 'BadRequest', `container ${p.container} is not running (state: ${inst.state})`));
+  if (!inst.running) throw badRequest(`container ${p.container} is not running (state: ${inst.state})`);
   const session = await runtime.attach(inst.id, streamOptions(p));
   wireOutput(session, p, sink);
   wireInput(session, sink);
@@ -136,8 +129,8 @@ export async function serveAttach(runtime: ContainerRuntime, inst: ObservedConta
 }
 
 export async function servePortForward(podIP: string, port: number, sink: StreamSink): Promise<void> {
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new StreamError(failure(400, 'BadRequest', `invalid port: ${port}`));
-  if (!podIP) throw new StreamError(failure(400, 'BadRequest', 'pod has no IP yet'));
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw badRequest(`invalid port: ${port}`);
+  if (!podIP) throw badRequest('pod has no IP yet');
   const sock = net.connect({ host: podIP, port });
   const pending: Buffer[] = [];
   let connected = false;
@@ -162,7 +155,7 @@ export async function servePortForward(podIP: string, port: number, sink: Stream
     });
     sock.on('data', (b: Buffer) => sink.send(0, b));
     sock.on('error', (e) => {
-      if (!sink.closed) sink.close(failure(500, 'InternalError', `failed to connect to ${podIP}:${port}: ${e.message}`));
+      if (!sink.closed) sink.close(apiError(500, 'InternalError', `failed to connect to ${podIP}:${port}: ${e.message}`).status);
       resolve();
     });
     sock.on('close', () => {

@@ -3,9 +3,9 @@
 // port-forward; the agent serves each and closes it with a Status. The call is reopened
 // whenever it breaks.
 import type { Logger } from '@k8ts/client';
-import type { Pod, Status } from '@k8ts/api';
+import { ApiError, apiError, badRequest, type Pod, type Status } from '@k8ts/api';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
-import { failure, pickInstance, serveAttach, serveExec, serveLog, servePortForward, StreamError, type ExecParams, type LogParams, type StreamSink } from './handlers.js';
+import { pickInstance, serveAttach, serveExec, serveLog, servePortForward, type ExecParams, type LogParams, type StreamSink } from './handlers.js';
 
 /** The duplex call, as @grpc/grpc-js gives it (AgentMessage out, ServerMessage in). */
 export interface ConnectCall {
@@ -168,7 +168,7 @@ export class StreamServer {
     try {
       params = JSON.parse(String(field(open, 'params_json', 'paramsJson') ?? '{}') || '{}');
       const pod = [...this.o.pods().values()].find((p) => p.metadata?.namespace === ns && p.metadata?.name === podName && (!uid || p.metadata?.uid === uid));
-      if (!pod) throw new StreamError(failure(404, 'NotFound', `pod "${podName}" not found on node ${this.o.nodeName}`));
+      if (!pod) throw apiError(404, 'NotFound', `pod "${podName}" not found on node ${this.o.nodeName}`);
       const podUid = pod.metadata?.uid ?? '';
       const all = await this.o.runtime.list(podUid);
       if (kind === 'portforward') {
@@ -179,14 +179,14 @@ export class StreamServer {
       }
       const container = String(params.container ?? '');
       const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === container);
-      if (!spec) throw new StreamError(failure(400, 'BadRequest', `container ${container} is not valid for pod ${podName}`));
+      if (!spec) throw badRequest(`container ${container} is not valid for pod ${podName}`);
       const inst = pickInstance(all, podName, container, kind === 'log' && !!params.previous);
       if (kind === 'log') await serveLog(this.o.runtime, inst, !!spec.tty, params as LogParams, sink);
       else if (kind === 'exec') await serveExec(this.o.runtime, inst, params as ExecParams, sink);
       else if (kind === 'attach') await serveAttach(this.o.runtime, inst, params as ExecParams, sink);
-      else throw new StreamError(failure(400, 'BadRequest', `unknown stream kind ${kind}`));
+      else throw badRequest(`unknown stream kind ${kind}`);
     } catch (e) {
-      const status = e instanceof StreamError ? e.status : failure(500, 'InternalError', (e as Error).message);
+      const status = e instanceof ApiError ? e.status : apiError(500, 'InternalError', (e as Error).message).status;
       this.o.log.debug({ pod: `${ns}/${podName}`, kind, err: status.message }, 'stream failed');
       sink.close(status);
     }

@@ -1,6 +1,7 @@
 // The 400 a body that cannot be decoded gets, as kube-apiserver words it, with every wrong
 // field named in details.causes.
 import type { Status, StatusCause } from '../types.js';
+import { failureStatus } from '../errors.js';
 
 export class DecodeError extends Error {
   readonly code = 400;
@@ -8,16 +9,7 @@ export class DecodeError extends Error {
   constructor(message: string, causes: StatusCause[]) {
     super(message);
     this.name = 'DecodeError';
-    this.status = {
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message,
-      reason: 'BadRequest',
-      code: 400,
-      ...(causes.length ? { details: { causes } } : {}),
-    };
+    this.status = failureStatus(400, 'BadRequest', message, causes.length ? { causes } : undefined);
   }
 }
 

@@ -3,6 +3,7 @@
 import { members, type FieldSet } from './fieldset.js';
 import { pathString } from './elements.js';
 import type { Manager } from './entries.js';
+import { failureStatus } from '../errors.js';
 
 export interface Conflict {
   manager: Manager;
@@ -37,15 +38,6 @@ export class ApplyConflictError extends Error {
     }
     super(message);
     this.name = 'ApplyConflictError';
-    this.status = {
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message,
-      reason: 'Conflict',
-      details: { causes: rows.map((r) => ({ type: 'FieldManagerConflict', message: `conflict with ${r.manager}`, field: r.field })) },
-      code: 409,
-    };
+    this.status = failureStatus(409, 'Conflict', message, { causes: rows.map((r) => ({ type: 'FieldManagerConflict', message: `conflict with ${r.manager}`, field: r.field })) });
   }
 }

@@ -5,9 +5,7 @@ export function isPlainObject(v: unknown): v is Record<string, any> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-export function clone<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
-}
+export { deepCopy as clone } from '../helpers/objects.js';
 
 /**
  * Parses a JSON patch body; a body that is not JSON, or nests deeper than the decoder's cap,

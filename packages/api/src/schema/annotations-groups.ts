@@ -1,6 +1,6 @@
-// Markers of meta/v1 (apimachinery) and of the apps, batch and discovery groups (Kubernetes
-// 1.33), keyed by fully qualified `message.field`.
-import { type Annotation, atomic, mergeAtomic, mergeBy, mergeSet, set } from './markers.js';
+// Markers of meta/v1 (apimachinery) and of the apps, batch, discovery, networking and
+// admissionregistration groups (Kubernetes 1.33), keyed by fully qualified `message.field`.
+import { type Annotation, atomic, inline, mergeAtomic, mergeBy, mergeSet, set } from './markers.js';
 
 function group(pkg: string, table: Record<string, Record<string, Annotation>>): [string, Annotation][] {
   return Object.entries(table).flatMap(([message, fields]) =>
@@ -41,5 +41,12 @@ export const GROUP_ANNOTATIONS: Record<string, Annotation> = Object.fromEntries(
     EndpointSlice: { endpoints: atomic, ports: atomic },
     Endpoint: { addresses: set },
     EndpointHints: { forZones: atomic, forNodes: atomic },
+  }),
+  ...group('k8s.io.api.networking.v1', {
+    IngressRule: { ingressRuleValue: inline },
+  }),
+  ...group('k8s.io.api.admissionregistration.v1', {
+    RuleWithOperations: { rule: inline },
+    NamedRuleWithOperations: { ruleWithOperations: inline },
   }),
 ]);

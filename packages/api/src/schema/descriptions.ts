@@ -13,8 +13,9 @@ export interface MessageDescription {
   required?: readonly string[];
   /** For kinds: the descriptions of apiVersion and kind (TypeMeta, inlined in JSON, absent in proto). */
   typeMeta?: { readonly apiVersion: string; readonly kind: string };
-  /** Proto fields whose message Go embeds with `json:",inline"` (Probe.handler, Volume.volumeSource,
-   * ConfigMapKeySelector.localObjectReference): in JSON their fields are the outer object's own. */
+  /** Proto fields whose message Go embeds with `json:",inline"`, as kubernetes-types shows them.
+   * Not read by the code: the schema's `inline` marker (annotations*.ts) is the one source, and
+   * schema/inline.test.ts checks this list agrees with it. */
   inline?: readonly string[];
 }
 
@@ -57,12 +58,9 @@ const jsonCache = new Map<string, JsonField[]>();
 export function jsonFields(message: string): JsonField[] {
   const hit = jsonCache.get(message);
   if (hit) return hit;
-  const schema = messageSchema(message);
-  const inline = new Set(messageDescription(message)?.inline ?? []);
   const out: JsonField[] = [];
-  for (const f of schema?.fields.values() ?? []) {
-    // The schema's own inline marker, where it has one, or the one kubernetes-types shows.
-    if ((inline.has(f.name) || (f as { inline?: boolean }).inline) && f.message) out.push(...jsonFields(f.message));
+  for (const f of messageSchema(message)?.fields.values() ?? []) {
+    if (f.inline && f.message) out.push(...jsonFields(f.message));
     else out.push({ owner: message, field: f });
   }
   jsonCache.set(message, out);

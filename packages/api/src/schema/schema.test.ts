@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kindSchema, messageSchema, ANNOTATIONS, RESOURCES } from '../index.js';
+import { kindSchema, messageSchema, ANNOTATIONS, RESOURCES, keepsZero, zeroValueEntries } from '../index.js';
 
 test('every resource k8ts serves has an upstream schema', () => {
   for (const r of RESOURCES) assert.ok(kindSchema(r.group, r.version, r.kind), `${r.group}/${r.version} ${r.kind}`);
@@ -55,4 +55,18 @@ test('markers as upstream declares them, inline messages flattened into their JS
   assert.deepEqual([...ref.jsonFields.keys()].sort(), ['key', 'name', 'optional']);
   const probe = messageSchema('k8s.io.api.core.v1.Probe')!;
   assert.ok(probe.jsonFields.has('httpGet') && !probe.jsonFields.has('handler'));
+});
+
+test('every zero-value entry names a scalar field the descriptors have', () => {
+  const entries = zeroValueEntries();
+  assert.ok(entries.length > 100);
+  for (const { message, field } of entries) {
+    const f = messageSchema(message)?.fields.get(field);
+    assert.ok(f, `${message}.${field}`);
+    assert.notEqual(f.protoType, 'message', `${message}.${field} is a message: messages need no entry`);
+    assert.equal(keepsZero(message, field), true);
+    assert.equal(f.keepZero, true, `${message}.${field}: the schema carries it`);
+  }
+  assert.equal(keepsZero('k8s.io.api.core.v1.PodSpec', 'hostNetwork'), false);
+  assert.equal(messageSchema('k8s.io.api.core.v1.PodSpec')!.fields.get('hostNetwork')!.keepZero, undefined);
 });

@@ -1,11 +1,13 @@
 // The schema of every built-in type, one MessageSchema per proto message, built from the
 // upstream descriptors plus the facts protobuf does not carry (list types, patch strategies,
-// descriptions), which `annotations.ts` states once.
+// inline structs, descriptions), which `annotations.ts` states once, and which scalar zeros
+// Go writes on purpose (`zero-values.ts`).
 import protobuf from 'protobufjs';
 import type { FieldSchema, MessageSchema, ValueKind } from './types.js';
 import { SPECIAL_MESSAGES, VERBS_MESSAGE } from './special-types.js';
 import { protoRoot } from './proto-root.js';
 import { fieldAnnotations } from './annotations.js';
+import { keepsZero } from './zero-values.js';
 
 const SCALARS: Record<string, ValueKind> = {
   string: 'string',
@@ -52,6 +54,7 @@ function fieldOf(owner: string, f: protobuf.Field): FieldSchema {
     protoType: resolved ? 'message' : f.type,
     repeated,
     map,
+    ...(keepsZero(owner, f.name) ? { keepZero: true } : {}),
     ...fieldAnnotations(owner, f.name),
   };
 }

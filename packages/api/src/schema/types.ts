@@ -39,6 +39,9 @@ export interface FieldSchema {
   mapType?: 'atomic' | 'granular';
   /** `json:",inline"`: the nested message's fields are written in this object's JSON. */
   inline?: boolean;
+  /** A scalar zero read from protobuf means something (a Go pointer, or a value field without
+   * `omitempty`): see zero-values.ts. */
+  keepZero?: boolean;
   description?: string;
 }
 

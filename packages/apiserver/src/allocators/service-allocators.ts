@@ -208,9 +208,12 @@ export class ServiceAllocators {
     if (lbIP) svc.status.loadBalancer = { ingress: [{ ip: lbIP, ipMode: 'VIP' }] };
     else if (spec.type !== 'LoadBalancer' && svc.status.loadBalancer?.ingress) svc.status.loadBalancer = {};
 
-    // Check later that the write committed (new items) and free what the update dropped.
+    this.checkLater(owner, taken, before, heldBy(svc));
+  }
+
+  /** Check later that the write committed (new items) and free what the update dropped. */
+  private checkLater(owner: string, taken: Array<{ kind: ItemKind; item: string }>, before: ReturnType<typeof heldBy>, after: ReturnType<typeof heldBy>): void {
     for (const t of taken) this.pending.push({ kind: t.kind, item: t.item, owner });
-    const after = heldBy(svc);
     if (before.clusterIP && before.clusterIP !== after.clusterIP) this.pending.push({ kind: 'clusterIP', item: before.clusterIP, owner });
     for (const p of before.nodePorts) if (!after.nodePorts.includes(p)) this.pending.push({ kind: 'nodePort', item: p, owner });
     if (before.loadBalancerIP && before.loadBalancerIP !== after.loadBalancerIP) this.pending.push({ kind: 'loadBalancerIP', item: before.loadBalancerIP, owner });

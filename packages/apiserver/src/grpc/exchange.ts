@@ -5,6 +5,7 @@
 // same handler, metrics and logs) and its error travels in-band with the same code and
 // metav1.Status the unary call's trailer would carry.
 import type * as grpc from '@grpc/grpc-js';
+import { failureStatus } from '@k8ts/api';
 import type { proto } from '@k8ts/client';
 import { toApiError, unavailable } from '../registry/errors.js';
 import type { RequestUser } from '../registry/types.js';
@@ -68,6 +69,8 @@ export class ExchangeStreams {
 
   constructor(private readonly ctx: GrpcContext) {}
 
+  // long: one stream's life (authenticate, read, run each request, answer in order, drain,
+  // end) shares the stream's state through closures; split, that state would be passed around.
   serve(call: grpc.ServerDuplexStream<proto.ObjectRequest__Output, proto.ObjectResponse>, handlers: ExchangeHandlers): void {
     const ctx = this.ctx;
     let user: RequestUser;
@@ -179,6 +182,5 @@ export class ExchangeStreams {
 }
 
 function errorOf(code: number, reason: string, message: string): proto.ObjectError {
-  const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-  return { code: grpcCodeFor(code, reason), message, status_json: JSON.stringify(status) };
+  return { code: grpcCodeFor(code, reason), message, status_json: JSON.stringify(failureStatus(code, reason, message)) };
 }

@@ -1,6 +1,6 @@
 // The gRPC face of the apiserver.
 import * as grpc from '@grpc/grpc-js';
-import type { proto } from '@k8ts/client';
+import { GRPC_SHARED_OPTIONS, type proto } from '@k8ts/client';
 import { loadK8tsProto } from './proto.js';
 import { objectsService } from './objects-service.js';
 import { nodesService } from './nodes-service.js';
@@ -8,12 +8,9 @@ import { ExchangeStreams } from './exchange.js';
 import type { GrpcContext } from './context.js';
 
 export const GRPC_SERVER_OPTIONS: grpc.ServerOptions = {
-  'grpc.keepalive_time_ms': 2000,
-  'grpc.keepalive_timeout_ms': 2000,
-  'grpc.keepalive_permit_without_calls': 1,
+  ...GRPC_SHARED_OPTIONS,
+  // lets the clients' 2 s keepalive pings through (the default minimum is 5 minutes)
   'grpc.http2.min_ping_interval_without_data_ms': 1000,
-  'grpc.max_receive_message_length': 64 * 1024 * 1024,
-  'grpc.max_send_message_length': 64 * 1024 * 1024,
   // channelz bookkeeping costs CPU on every call and nothing here reads it.
   'grpc.enable_channelz': 0,
 };

@@ -83,6 +83,8 @@ function writeOpts(q: URLSearchParams, options: 'CreateOptions' | 'UpdateOptions
   return { dryRun: dryRun(q), user, fieldValidation: fieldValidation(q, options), duplicateFields: [], warnings: [] };
 }
 
+// long: one switch over the HTTP methods of a resource path, each case a few lines that
+// read the query and call the registry; the shared checks above it run once for all.
 export async function serveResource(ctx: RequestContext): Promise<void> {
   const { route, req, url, deps } = ctx;
   const info = route.info;

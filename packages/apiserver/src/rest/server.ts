@@ -8,10 +8,8 @@ import type { Registry as MetricsRegistry } from 'prom-client';
 import type { Registry, RequestUser } from '../registry/types.js';
 import type { StreamTunnel } from '../tunnel/types.js';
 import { parseRoute, type ResourceRoute } from './route.js';
-import { chooseOutput, aggregatedDiscovery as wantsAggregated } from './negotiate.js';
-import { apiVersions, apiGroupList, apiGroup, apiResourceList, aggregatedDiscovery } from './discovery.js';
-import { openapiV3Index, openapiV3Document } from './openapi.js';
-import { openapiV2Protobuf, openapiV2Json } from './openapi-v2.js';
+import { chooseOutput } from './negotiate.js';
+import { serveDiscovery, serveOpenApi } from './documents.js';
 import { sendJson, sendStatus, sendText } from './respond.js';
 import { statusFor, unauthorized, notFoundPath } from './status.js';
 import { restMetrics } from './metrics.js';
@@ -33,6 +31,16 @@ export interface RestServerOptions {
 
 function isHealthPath(path: string): boolean {
   return /^\/(healthz|readyz|livez)(\/.*)?$/.test(path);
+}
+
+/** Ready means etcd answers (kube-apiserver's readyz includes its etcd check). */
+async function serveReadyz(registry: Registry, res: ServerResponse): Promise<void> {
+  const ready = await Promise.race([
+    registry.currentRevision().then(() => true, () => false),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref()),
+  ]);
+  if (ready) sendText(res, 200, 'ok');
+  else sendText(res, 503, '[-]etcd failed: reason withheld\nreadyz check failed');
 }
 
 export function createRestServer(opts: RestServerOptions): http.Server {
@@ -72,14 +80,7 @@ export function createRestServer(opts: RestServerOptions): http.Server {
       if (opts.logger.isLevelEnabled('debug')) opts.logger.debug({ verb: v, path, code: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
 
-    if (path.startsWith('/readyz')) {
-      // Ready means etcd answers (kube-apiserver's readyz includes its etcd check).
-      const ready = await Promise.race([
-        deps.registry.currentRevision().then(() => true, () => false),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref()),
-      ]);
-      return ready ? sendText(res, 200, 'ok') : sendText(res, 503, '[-]etcd failed: reason withheld\nreadyz check failed');
-    }
+    if (path.startsWith('/readyz')) return serveReadyz(deps.registry, res);
     if (isHealthPath(path)) return sendText(res, 200, 'ok');
     if (path === '/version') return sendJson(res, 200, versionInfo());
 
@@ -91,52 +92,17 @@ export function createRestServer(opts: RestServerOptions): http.Server {
       res.end(await opts.metricsRegistry.metrics());
       return;
     }
-    if (path === '/openapi/v2') {
-      const wantsProto = (req.headers.accept ?? '').includes('protobuf');
-      if (wantsProto) {
-        const body = openapiV2Protobuf();
-        // Go's mime parser rejects the '@' of the media type kubectl asks for.
-        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length });
-        res.end(body);
-        return;
-      }
-      return sendText(res, 200, openapiV2Json(), 'application/json');
-    }
-    if (path === '/openapi/v3') return sendText(res, 200, openapiV3Index(), 'application/json');
-    if (path.startsWith('/openapi/v3/')) {
-      const doc = openapiV3Document(path.slice('/openapi/v3/'.length));
-      if (!doc) return sendStatus(res, notFoundPath().status);
-      return sendText(res, 200, doc, 'application/json');
-    }
+    if (serveOpenApi(req, res, path)) return;
 
     const route = parseRoute(path);
     if (!route) return sendStatus(res, notFoundPath().status);
     const accept = req.headers.accept;
     switch (route.type) {
       case 'apiVersions':
-      case 'apiGroups': {
-        const aggregated = wantsAggregated(accept);
-        if (aggregated) {
-          const body = JSON.stringify(aggregatedDiscovery(route.type === 'apiVersions', aggregated));
-          res.writeHead(200, {
-            'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`,
-            'Content-Length': Buffer.byteLength(body),
-            Vary: 'Accept',
-          });
-          res.end(body);
-          return;
-        }
-        const local = `${req.socket.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1'}:${req.socket.localPort ?? 0}`;
-        return sendJson(res, 200, route.type === 'apiVersions' ? apiVersions(local) : apiGroupList());
-      }
-      case 'apiGroup': {
-        const doc = apiGroup(route.group);
-        return doc ? sendJson(res, 200, doc) : sendStatus(res, notFoundPath().status);
-      }
-      case 'resourceList': {
-        const doc = apiResourceList(route.group, route.version);
-        return doc ? sendJson(res, 200, doc) : sendStatus(res, notFoundPath().status);
-      }
+      case 'apiGroups':
+      case 'apiGroup':
+      case 'resourceList':
+        return serveDiscovery(req, res, route);
       case 'resource': {
         resourceLabel = route.resource;
         subresourceLabel = route.subresource ?? '';

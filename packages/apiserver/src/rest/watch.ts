@@ -13,6 +13,8 @@ import { whenDelivered } from '../storage/watch-cache/fan-out.js';
 
 const MAX_WATCH_BACKLOG = 32 * 1024 * 1024;
 
+// long: a watch response's life (options, headers, back-pressure, bookmarks, timeout,
+// end) in one place, its handlers sharing the response and the backlog count.
 export function serveWatch(ctx: RequestContext, resource: string, namespace: string | undefined): void {
   const { req, res, url, deps, output } = ctx;
   const q = url.searchParams;

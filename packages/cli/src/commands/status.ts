@@ -3,7 +3,8 @@ import { listProcesses, readPid, runningPid } from '../processes.js';
 import { LEADER_LEASES, holderIsProcess, partitionChain } from '../target/embedded.js';
 import { partitionedNodes } from '../target/embedded-partition.js';
 import { readFileSync } from 'node:fs';
-import { apiGet, nodeReady, trustCertificate } from '../api.js';
+import { isNodeReady } from '@k8ts/api';
+import { apiGet, trustCertificate } from '../api.js';
 import { ensureTokens } from '../tokens.js';
 
 export async function status(): Promise<number> {
@@ -35,7 +36,7 @@ export async function status(): Promise<number> {
     console.log('\nNODE        STATUS');
     const cut = process.getuid?.() === 0 ? partitionedNodes(partitionChain(config)) : [];
     for (const n of nodes.items)
-      console.log(`${n.metadata.name.padEnd(11)} ${nodeReady(n) ? 'Ready' : 'NotReady'}${n.spec?.unschedulable ? ',SchedulingDisabled' : ''}${cut.includes(n.metadata.name) ? '  (partitioned: `k8ts chaos heal`)' : ''}`);
+      console.log(`${n.metadata.name.padEnd(11)} ${isNodeReady(n) ? 'Ready' : 'NotReady'}${n.spec?.unschedulable ? ',SchedulingDisabled' : ''}${cut.includes(n.metadata.name) ? '  (partitioned: `k8ts chaos heal`)' : ''}`);
   } catch (e) {
     console.log(`\napiserver: not answering (${(e as Error).message})`);
     return 1;

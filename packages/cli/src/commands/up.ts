@@ -6,7 +6,8 @@ import { writeKubeconfig } from '../kubeconfig.js';
 import { preflight } from '../preflight.js';
 import { componentSpecs, etcdArgs } from '../components.js';
 import { componentExists, runningPid, startComponent, startDetached } from '../processes.js';
-import { apiGet, isReady, nodeReady, trustCertificate, waitFor } from '../api.js';
+import { isNodeReady } from '@k8ts/api';
+import { apiGet, isReady, trustCertificate, waitFor } from '../api.js';
 import { ensureImages } from './images.js';
 import { ensureNetwork } from '../docker-cleanup.js';
 
@@ -89,7 +90,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
             `${config.agents} Ready nodes`,
             async () => {
               const list = await apiGet(server, tokens.admin, '/api/v1/nodes');
-              return list.items.filter(nodeReady).length >= config.agents;
+              return list.items.filter(isNodeReady).length >= config.agents;
             },
             (opts.timeout ?? 120) * 1000,
             250,

@@ -1,7 +1,7 @@
 // Watches pods of the drill's namespace, nodes, events and the control plane's Leases through
 // informers, and turns what changes into timeline marks.
 import { Informer, type Client } from '@k8ts/client';
-import type { KubeObject, Node, Pod } from '@k8ts/api';
+import { isNodeReady as nodeReady, type KubeObject, type Node, type Pod } from '@k8ts/api';
 import { podReady } from './workload.js';
 import type { Timeline } from './timeline.js';
 
@@ -10,9 +10,6 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 type Ev = KubeObject & { reason?: string; message?: string; involvedObject?: { kind?: string; name?: string; namespace?: string }; type?: string };
 type LeaseObj = KubeObject & { spec?: { holderIdentity?: string } };
 
-function nodeReady(n: Node): boolean {
-  return !!n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-}
 function noExecute(n: Node): string[] {
   return (n.spec?.taints ?? []).filter((t) => t.effect === 'NoExecute').map((t) => t.key);
 }

@@ -3,7 +3,7 @@
 // invariants, and hand back the report. Aborting (Ctrl-C) ends the fault and removes the
 // workload before the error propagates.
 import { GrpcClient } from '@k8ts/client';
-import type { Node } from '@k8ts/api';
+import { isNodeReady, type Node } from '@k8ts/api';
 import type { ClusterTarget } from '../target/types.js';
 import { Timeline } from './timeline.js';
 import { Observer } from './observer.js';
@@ -11,6 +11,7 @@ import { ConfigMapWriter, ServiceProber, type ServiceFigures, type WriteFigures 
 import { deployWorkload, podReady, removeWorkload, serviceIp, type Workload } from './workload.js';
 import { findScenario, type DrillContext, type Injected } from './scenarios.js';
 import { dockerPodsOf } from './docker-view.js';
+import { invariantChecks } from './checks.js';
 import type { DrillReport, Check } from './report-types.js';
 
 export interface DrillOptions {
@@ -40,6 +41,8 @@ async function until(what: string, f: () => boolean | Promise<boolean>, timeoutM
   }
 }
 
+// long: the drill's steps in the order they run, with the abort and clean-up around
+// them; each step is a call into workload, scenarios, load or the observer.
 export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   const scenario = findScenario(o.scenario);
   if (scenario.composeOnly && o.target.kind !== 'compose')
@@ -126,7 +129,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       if (Date.now() - healedAt < 2000) return false;
       if (injected!.node) {
         const n = obs.nodes.get(injected!.node) as Node | undefined;
-        if (!n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') || n.spec?.taints?.some((t) => t.effect === 'NoExecute')) return false;
+        if (!n || !isNodeReady(n) || n.spec?.taints?.some((t) => t.effect === 'NoExecute')) return false;
       }
       const pods = obs.pods.list();
       if (pods.length !== injected!.desired || !pods.every(podReady)) return false;
@@ -150,37 +153,8 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       tl.add('api-up', 'writes acknowledged again', tl.faultAt! + b);
     }
 
-    // Invariants.
-    const pods = obs.pods.list();
-    const ready = pods.filter(podReady);
-    checks.push({ name: 'desired replicas restored', ok: ready.length === injected.desired, detail: `${ready.length}/${injected.desired} Ready` });
-    if (injected.node && recoveredAt !== undefined)
-      checks.push({
-        // Stricter than "no two": none of them may still count once the replacements are Ready.
-        name: 'no Ready pods of the ReplicaSet left on the failed node',
-        ok: readyOnFailedNode === 0,
-        detail: `${readyOnFailedNode} pod(s) of the workload still counted Ready on ${injected.node} when the replacements were Ready`,
-      });
     const docker = await dockerPodsOf(workload.namespace);
-    const apiUids = new Set(pods.map((p) => p.metadata.uid));
-    const stray = docker?.filter((d) => !apiUids.has(d.uid)) ?? [];
-    checks.push({
-      name: 'no duplicate pods after the fault heals',
-      ok: pods.length === injected.desired && stray.length === 0,
-      detail:
-        `${pods.length} pod(s) in the API for ${injected.desired} desired` +
-        (docker ? `; ${docker.length} running in Docker, ${stray.length} of them not in the API${stray.length ? ` (${stray.map((s) => `${s.name} on ${s.node}`).join(', ')})` : ''}` : ''),
-    });
-    checks.push({
-      name: 'every acknowledged write still there',
-      ok: writes.lost.length === 0,
-      detail: `${writes.acknowledged} ConfigMaps acknowledged of ${writes.attempted} attempted, ${writes.lost.length} lost${writes.lost.length ? `: ${writes.lost.slice(0, 10).join(', ')}` : ''}`,
-    });
-    checks.push({
-      name: 'the Service answered throughout',
-      ok: service.requests > 0 && service.failedShare <= 0.5,
-      detail: `${service.failed}/${service.requests} requests failed (${(service.failedShare * 100).toFixed(1)} %), longest outage ${(service.longestOutageMs / 1000).toFixed(1)} s`,
-    });
+    checks.push(...invariantChecks({ injected, pods: obs.pods.list(), docker, recoveredAt, readyOnFailedNode, writes, service }));
   } catch (e) {
     if (signal.aborted && !(e instanceof DrillAborted)) throw new DrillAborted();
     throw e;

@@ -2,7 +2,7 @@
 // readiness probe every second) and a ClusterIP Service in a namespace of the drill's own.
 import type { Client } from '@k8ts/client';
 import { isNotFound } from '@k8ts/client';
-import type { KubeObject, Pod } from '@k8ts/api';
+import { isPodReady, type KubeObject, type Pod } from '@k8ts/api';
 
 export const APP_LABEL = 'k8ts-drill';
 
@@ -12,8 +12,9 @@ export interface Workload {
   replicas: number;
 }
 
+/** Ready and not terminating: a drill counts only pods that will go on serving. */
 export function podReady(p: Pod): boolean {
-  return !p.metadata?.deletionTimestamp && !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+  return !p.metadata?.deletionTimestamp && isPodReady(p);
 }
 
 export async function deployWorkload(c: Client, w: Workload): Promise<void> {

@@ -1,5 +1,7 @@
 // The Deployment controller (pkg/controller/deployment): owns ReplicaSets named after the
 // pod template's hash and moves replicas between them per strategy.
+// long: the controller's handlers, sync, both strategies and proportional scaling share its
+// listers, expectations and writes; the pure parts are in util.ts and status.ts.
 import type { Deployment, Pod, ReplicaSet } from '@k8ts/api';
 import { isAlreadyExists, isNotFound } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';

@@ -1,24 +1,12 @@
+import { jsonEqual } from '@k8ts/api';
 import type { KubeObject, OwnerReference } from '@k8ts/api';
 
 export function newControllerRef(owner: KubeObject, apiVersion: string, kind: string): OwnerReference {
   return { apiVersion, kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
 }
 
-/** Deep equality of JSON values where a missing key equals undefined. */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => jsonEqual(x, bb[i]));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
-  for (const k of keys) if (!jsonEqual(ao[k], bo[k])) return false;
-  return true;
-}
+// Equality of JSON values (a missing key equals undefined) is @k8ts/api's.
+export { jsonEqual } from '@k8ts/api';
 
 export function creationMs(obj: KubeObject): number {
   const t = Date.parse(obj.metadata?.creationTimestamp ?? '');

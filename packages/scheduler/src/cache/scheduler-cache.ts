@@ -3,7 +3,7 @@
 // in flight, so pods scheduled back to back see each other's requests before the watch
 // confirms them. An assumption ends when the watch shows the pod bound (confirmed), when the
 // bind fails (forgotten), or when the watch never confirms a finished bind (expired).
-import type { Node, Pod } from '@k8ts/api';
+import { isPodTerminal, type Node, type Pod } from '@k8ts/api';
 import { NodeInfo } from '../framework/node-info.js';
 import { hasPodAffinity, newPodInfo, podKey, refreshPodInfo, type PodInfo } from '../framework/pod-info.js';
 import type { Snapshot } from '../framework/snapshot.js';
@@ -143,7 +143,7 @@ export class SchedulerCache implements Snapshot {
     const key = podKey(pod);
     if (!node) return;
     // Terminal pods hold no resources.
-    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') {
+    if (isPodTerminal(pod)) {
       this.unplace(key);
       return;
     }

@@ -4,7 +4,7 @@
 // Docker client; everything else in the agent speaks ContainerRuntime.
 import Docker from 'dockerode';
 import type { Readable } from 'node:stream';
-import type { Pod } from '@k8ts/api';
+import { rfc3339, type Pod } from '@k8ts/api';
 import { L, SANDBOX_NAME, type ContainerKind } from '../labels.js';
 import { StartError, type ContainerConfig, type ContainerDetails, type ContainerRuntime, type ExecResult, type ImageInfo, type LogOptions, type ObservedContainer, type RuntimeEvent, type StreamOptions, type StreamSession } from '../container-runtime.js';
 import { ensureNetwork, type NetworkConfig } from './network.js';
@@ -36,7 +36,7 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 function kubeTime(t?: string): string | undefined {
   if (!t || t === ZERO_TIME) return undefined;
-  return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339(new Date(t));
 }
 
 function observed(c: Docker.ContainerInfo): ObservedContainer {

@@ -4,7 +4,7 @@
 import type { ResourceInfo } from '@k8ts/api';
 import { kindSchema, metaSchema } from '@k8ts/api';
 import { subresourceInfo } from '../discovery.js';
-import type { Gvk } from './schemas.js';
+import type { Gvk, Schema } from './schemas.js';
 
 export type Action = 'list' | 'post' | 'get' | 'put' | 'patch' | 'delete';
 
@@ -120,4 +120,26 @@ export function resourceKinds(r: ResourceInfo): [string, Gvk][] {
     if (s.kind !== r.kind) add(s.group, s.version, s.kind);
   }
   return out;
+}
+
+/** How a document flavour renders one operation and one path parameter. */
+export interface Renderer {
+  operation(o: Operation): Schema;
+  pathParameter(name: string): Schema;
+}
+
+/** The paths object of a document over `resources`, and the kinds whose schemas it needs. */
+export function documentPaths(resources: readonly ResourceInfo[], render: Renderer): { paths: Record<string, Schema>; kinds: Map<string, Gvk[]> } {
+  const paths: Record<string, Schema> = {};
+  const kinds = new Map<string, Gvk[]>();
+  for (const r of resources) {
+    for (const p of resourcePaths(r)) {
+      const item: Schema = {};
+      for (const o of p.operations) item[o.method] = render.operation(o);
+      item.parameters = p.pathParams.map(render.pathParameter);
+      paths[p.path] = item;
+    }
+    for (const [m, gvk] of resourceKinds(r)) if (!kinds.has(m)) kinds.set(m, [gvk]);
+  }
+  return { paths, kinds };
 }

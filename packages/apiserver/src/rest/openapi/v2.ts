@@ -2,8 +2,8 @@
 // protobuf (what kubectl before 1.28 asks for: explain, apply's patch computation and the
 // fieldValidation probe read it). Built on first request and kept.
 import { RESOURCES } from '@k8ts/api';
-import { definitions, definitionName, META_MESSAGES, type Gvk, type Schema } from './schemas.js';
-import { resourceKinds, resourcePaths, PATCH_TYPES, META_PATCH, type Operation } from './operations.js';
+import { definitions, definitionName, META_MESSAGES, type Schema } from './schemas.js';
+import { documentPaths, PATCH_TYPES, META_PATCH, type Operation } from './operations.js';
 import { encodeGnostic } from './gnostic.js';
 import { INFO } from './v3.js';
 
@@ -30,17 +30,7 @@ function pathParameter(name: string): Schema {
 }
 
 function document(): Schema {
-  const paths: Record<string, Schema> = {};
-  const kinds = new Map<string, Gvk[]>();
-  for (const r of RESOURCES) {
-    for (const p of resourcePaths(r)) {
-      const item: Schema = {};
-      for (const o of p.operations) item[o.method] = operation(o);
-      item.parameters = p.pathParams.map(pathParameter);
-      paths[p.path] = item;
-    }
-    for (const [m, gvk] of resourceKinds(r)) if (!kinds.has(m)) kinds.set(m, [gvk]);
-  }
+  const { paths, kinds } = documentPaths(RESOURCES, { operation, pathParameter });
   return { swagger: '2.0', info: INFO, paths, definitions: definitions(kinds, META_MESSAGES, 'v2') };
 }
 

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { RESOURCES } from '@k8ts/api';
 import { servedGroupVersions } from '../route.js';
 import { versionInfo } from '../version.js';
-import { definitions, definitionName, META_MESSAGES, type Gvk, type Schema } from './schemas.js';
-import { resourceKinds, resourcePaths, PATCH_TYPES, META_PATCH, type Operation } from './operations.js';
+import { definitions, definitionName, META_MESSAGES, type Schema } from './schemas.js';
+import { documentPaths, PATCH_TYPES, META_PATCH, type Operation } from './operations.js';
 
 export const INFO = { title: 'Kubernetes', version: versionInfo().gitVersion };
 
@@ -37,17 +37,7 @@ function pathParameter(name: string): Schema {
 }
 
 function gvDocument(group: string, version: string): Schema {
-  const paths: Record<string, Schema> = {};
-  const kinds = new Map<string, Gvk[]>();
-  for (const r of RESOURCES.filter((x) => x.group === group && x.version === version)) {
-    for (const p of resourcePaths(r)) {
-      const item: Schema = {};
-      for (const o of p.operations) item[o.method] = operation(o);
-      item.parameters = p.pathParams.map(pathParameter);
-      paths[p.path] = item;
-    }
-    for (const [m, gvk] of resourceKinds(r)) if (!kinds.has(m)) kinds.set(m, [gvk]);
-  }
+  const { paths, kinds } = documentPaths(RESOURCES.filter((x) => x.group === group && x.version === version), { operation, pathParameter });
   return { openapi: '3.0.0', info: INFO, paths, components: { schemas: definitions(kinds, META_MESSAGES, 'v3') } };
 }
 

@@ -7,8 +7,6 @@ import { decodeFields } from './decode-message.js';
 import { encodeMessage } from './encode-message.js';
 import { WireReader } from './wire.js';
 import { leafCount, populate } from './populate.test-helper.js';
-import { keepsZero, zeroValueEntries } from './zero-values.js';
-import { INLINE_FIELDS } from './inline.js';
 
 const is400 = (e: unknown) => e instanceof ApiError && e.code === 400;
 
@@ -117,28 +115,19 @@ test('Go zero values: kept for pointers and fields without omitempty, dropped ot
   assert.deepEqual(back.status.containerStatuses[0], { name: 'c', ready: false, restartCount: 0, state: { terminated: { exitCode: 0 } } });
 });
 
-test('every inline field exists and is a message', () => {
-  for (const key of INLINE_FIELDS) {
-    const i = key.lastIndexOf('.');
-    const f = messageSchema(key.slice(0, i))?.fields.get(key.slice(i + 1));
-    assert.equal(f?.kind, 'message', key);
-  }
+test("inline fields (the schema's marker) are nested in proto and flat in JSON", () => {
+  // IngressRule.ingressRuleValue: an entry the codec once listed alone, now a schema annotation
+  const rule = messageSchema('k8s.io.api.networking.v1.IngressRule')!;
+  const json = { host: 'a.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }] } };
+  const bytes = encodeMessage(rule, json);
+  const type = protoRoot().lookupType('k8s.io.api.networking.v1.IngressRule');
+  const nested = type.toObject(type.decode(bytes)) as any;
+  assert.equal(nested.ingressRuleValue.http.paths[0].path, '/');
+  assert.deepEqual(decodeFields(rule, new WireReader(bytes), 0, false), json);
   const pod = roundTrip({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { volumes: [{ name: 'v', configMap: { name: 'cm', optional: false } }], containers: [{ name: 'c', readinessProbe: { httpGet: { port: 80 }, periodSeconds: 3 }, env: [{ name: 'E', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }] } }) as any;
   assert.deepEqual(pod.spec.volumes, [{ name: 'v', configMap: { name: 'cm', optional: false } }]);
   assert.deepEqual(pod.spec.containers[0].readinessProbe, { httpGet: { port: 80 }, periodSeconds: 3 });
   assert.deepEqual(pod.spec.containers[0].env[0].valueFrom, { secretKeyRef: { name: 's', key: 'k' } });
-});
-
-test('every zero-value entry names a scalar field the descriptors have', () => {
-  const entries = zeroValueEntries();
-  assert.ok(entries.length > 100);
-  for (const { message, field } of entries) {
-    const f = messageSchema(message)?.fields.get(field);
-    assert.ok(f, `${message}.${field}`);
-    assert.notEqual(f.protoType, 'message', `${message}.${field} is a message: messages need no entry`);
-    assert.equal(keepsZero(message, field), true);
-  }
-  assert.equal(keepsZero('k8s.io.api.core.v1.PodSpec', 'hostNetwork'), false);
 });
 
 test('special JSON forms: times, durations, quantities, int-or-string, raw JSON', () => {

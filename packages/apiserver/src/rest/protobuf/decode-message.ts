@@ -4,8 +4,6 @@
 import type { FieldSchema, MessageSchema } from '@k8ts/api';
 import { messageSchema } from '@k8ts/api';
 import { WireError, WireReader, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT } from './wire.js';
-import { keepsZero } from './zero-values.js';
-import { isInline } from './inline.js';
 import { SPECIAL_MESSAGE_NAMES, specialSchema } from './kinds.js';
 import * as special from './special.js';
 
@@ -202,8 +200,8 @@ function planOf(schema: MessageSchema): Map<number, FieldPlan> {
     for (const f of schema.fields.values()) {
       plan.set(f.number, {
         f,
-        keepZero: keepsZero(schema.name, f.name),
-        inline: f.kind === 'message' && isInline(schema.name, f.name),
+        keepZero: f.keepZero === true,
+        inline: f.kind === 'message' && f.inline === true,
         list: f.repeated && !f.map && !(f.protoType === 'message' && f.kind === 'string'),
         packable: PACKABLE.has(f.protoType),
       });

@@ -6,7 +6,7 @@ import type { FieldSchema, MessageSchema } from '@k8ts/api';
 import { messageSchema } from '@k8ts/api';
 import * as special from './special.js';
 import { singular } from './decode-message.js';
-import { inlinePart, isInline, jsonKeysOf } from './inline.js';
+import { inlinePart } from './inline.js';
 import { WireError, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT } from './wire.js';
 
 const tag = (n: number, wt: number) => ((n << 3) | wt) >>> 0;
@@ -119,14 +119,14 @@ function writeValue(w: protobuf.Writer, f: FieldSchema, n: number, v: unknown, p
 
 /** Writes the fields of `obj` as message `schema` into `w`. */
 export function encodeFields(schema: MessageSchema, obj: Record<string, unknown>, w: protobuf.Writer, path: string, skip?: ReadonlySet<string>): void {
-  const keys = jsonKeysOf(schema);
+  const keys = schema.jsonFields;
   for (const key of Object.keys(obj)) {
     if (!keys.has(key) && !skip?.has(key) && obj[key] !== undefined) {
       throw new WireError(`${path ? `${path}.` : ''}${key}: not a field of ${schema.name}`);
     }
   }
   for (const f of fieldsInOrder(schema)) {
-    if (f.kind === 'message' && isInline(schema.name, f.name)) {
+    if (f.kind === 'message' && f.inline) {
       writeValue(w, f, f.number, inlinePart(f, obj), path);
       continue;
     }

@@ -2,7 +2,6 @@
 // round trip that loses any field of any nested type shows. Values are non-zero (Go's zero
 // values read as unset), distinct per field, and exercise each special JSON form.
 import { messageSchema, type FieldSchema } from '@k8ts/api';
-import { isInline } from './inline.js';
 
 function scalar(f: FieldSchema, i: number): unknown {
   switch (f.kind) {
@@ -50,7 +49,7 @@ export function populate(message: string, depth = 0, stack: string[] = []): Reco
   const next = [...stack, message];
   for (const f of schema.fields.values()) {
     if (f.kind === 'message' && (next.includes(f.message!) || depth > 30)) continue;
-    if (f.kind === 'message' && isInline(message, f.name)) Object.assign(out, populate(f.message!, depth + 1, next));
+    if (f.kind === 'message' && f.inline) Object.assign(out, populate(f.message!, depth + 1, next));
     else if (f.map) out[f.name] = { a: value(f, 0, depth, next), b: value(f, 1, depth, next) };
     else if (f.repeated) out[f.name] = [value(f, 0, depth, next), value(f, 1, depth, next)];
     else out[f.name] = value(f, 0, depth, next);

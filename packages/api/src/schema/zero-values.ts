@@ -1,4 +1,5 @@
-// When does a scalar zero (0, "", false) read off the wire mean something?
+// When does a scalar zero (0, "", false) read off the protobuf wire mean something? (Go facts
+// the descriptors lack, kept with the schema: each FieldSchema carries its `keepZero`.)
 //
 // Upstream's generated marshalers write every non-pointer scalar field, set or not, and a
 // pointer field only when it is set. So a decoded zero is kept exactly when Go's JSON
@@ -8,7 +9,7 @@
 // other zero is Go's "unset" and is dropped. The descriptors do not say which Go fields are
 // pointers, so this table does, once, for the types k8ts serves and the option types
 // (k8s.io/api v1.33 types.go). Keys are proto messages without their `k8s.io.api.` /
-// `k8s.io.apimachinery.pkg.apis.` prefix; zero-values.test.ts checks each names a scalar field.
+// `k8s.io.apimachinery.pkg.apis.` prefix; schema.test.ts checks each names a scalar field.
 // Messages (nested objects) need no entry: Go writes a message field when it is a value
 // struct or a set pointer, and JSON writes both, so a message present on the wire is kept.
 
