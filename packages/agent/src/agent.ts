@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { Histogram, Gauge } from 'prom-client';
-import { createLogger, startOpsServer, type Client, type Logger, type OpsServer } from '@k8ts/client';
+import { componentOps, createLogger, type Client, type Logger, type OpsServer, type OpsSource } from '@k8ts/client';
 import { DockerRuntime, dockerClient, type DockerClient } from './runtime/docker/docker-runtime.js';
 import type { ContainerRuntime } from './runtime/container-runtime.js';
 import { PodManager } from './pods/pod-manager.js';
@@ -29,7 +29,9 @@ export interface AgentOptions {
   clusterDns?: string;
   clusterDomain?: string;
   stateDir?: string;
-  opsPort?: number; // 0 = a free port, -1 = off (default)
+  /** The entry's ops server (main.ts: runComponent's); without it, one of its own on opsPort. */
+  ops?: OpsSource;
+  opsPort?: number; // in-process callers: 0 = a free port, -1 = off (default)
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   relistMs?: number;
@@ -154,7 +156,7 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
     new DockerRuntime(opts.docker ?? dockerClient(opts.dockerSocket), { nodeName, network, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain });
   const hostIP = network.gateway || '127.0.0.1';
 
-  const ops = await startOpsServer({ component: 'agent', port: opts.opsPort ?? -1 });
+  const { ops, release } = await componentOps('agent', opts, -1);
   const observeSync = agentMetrics(ops, () => pods.pods.size);
 
   let runtimeVersion = 'docker://unknown';
@@ -208,7 +210,7 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
       streams?.stop();
       node.stop();
       await pods.stop();
-      await ops.close();
+      await release();
       if (ownsClient) client.close();
       log.info('agent stopped (pods keep running)');
     },

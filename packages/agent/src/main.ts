@@ -52,7 +52,7 @@ await runComponent<AgentFlags, Agent>({
       .option('--docker-socket <path>', 'Docker engine socket', '/var/run/docker.sock'),
   logFields: (o) => ({ node: nodeNameOf(o) }),
   stopMessage: 'stopping (pods keep running)',
-  start: async ({ opts: o, log, server, token, opsPort, int, fail }) => {
+  start: async ({ opts: o, log, server, token, ops, int, fail }) => {
     const dur = (name: string, v: string): number => {
       try {
         return parseDuration(v);
@@ -75,7 +75,7 @@ await runComponent<AgentFlags, Agent>({
       clusterDns: o.clusterDns,
       clusterDomain: o.clusterDomain,
       stateDir: o.stateDir,
-      opsPort,
+      ops,
       backoffBaseMs: dur('--backoff-base', o.backoffBase),
       backoffMaxMs: dur('--backoff-max', o.backoffMax),
       relistMs: dur('--relist-period', o.relistPeriod),

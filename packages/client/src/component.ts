@@ -1,10 +1,10 @@
 // The entry every k8ts process shares (each package's src/main.ts): the common flags
 // (--server, --token, --token-file, --ops-port), the pino logger named after the component,
-// and a stop on SIGTERM/SIGINT. Exit codes: 0 after a stop or a command that finished,
+// the ops server (/healthz, /readyz, /metrics) on --ops-port, and a stop on SIGTERM/SIGINT. Exit codes: 0 after a stop or a command that finished,
 // 1 when the component fails to start or to stop, 2 for a flag that cannot be used.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { createLogger, type Logger } from './ops.js';
+import { createLogger, startOpsServer, type Logger, type OpsServer, type OpsSource } from './ops.js';
 
 /** What a component's start gives back: something to stop. */
 export interface RunningComponent {
@@ -19,8 +19,12 @@ export interface ComponentContext<Opts> {
   server: string;
   /** The bearer token: --token-file's content, else --token, else env K8TS_TOKEN_FILE's content, else env K8TS_TOKEN. */
   token: string | undefined;
-  /** --ops-port: healthz/metrics port (0 any, negative off); undefined without `opsPort`. */
-  opsPort: number | undefined;
+  /**
+   * The ops server on --ops-port (0 any free port, negative off: a registry without listener),
+   * started on the first call, once; the component adds its ready checks and metrics to it.
+   * The entry closes it after the component's stop. /readyz fails until the start resolved.
+   */
+  ops: OpsSource;
   /** Logs the message and exits 2: a flag that cannot be used. */
   fail(message: string): never;
   /** An integer flag, or fail(). */
@@ -83,6 +87,20 @@ export function componentCommand<Opts, Running extends RunningComponent>(spec: C
   return cmd;
 }
 
+/** The entry's ops server: started on the first `source()`, once; /readyz fails until `started()`. */
+function entryOps(component: string, port: number, started: () => boolean): { source: OpsSource; close(): Promise<void> } {
+  let server: Promise<OpsServer> | undefined;
+  const start = async (): Promise<OpsServer> => {
+    const ops = await startOpsServer({ component, port });
+    ops.addReadyCheck('started', started);
+    return ops;
+  };
+  return {
+    source: () => (server ??= start()),
+    close: async () => void (await (await server)?.close()),
+  };
+}
+
 /**
  * Runs a component as its process: parses argv, starts it, and stops it once on SIGTERM or
  * SIGINT. Resolves once it has started (the process then lives on its servers and timers).
@@ -111,6 +129,10 @@ export async function runComponent<Opts, Running extends RunningComponent>(spec:
     }
     return token?.value;
   };
+  // Checked before the start, as every flag is; the server itself waits for ctx.ops().
+  const opsPort = spec.opsPort !== undefined ? int('--ops-port', all.opsPort ?? spec.opsPort) : -1;
+  let running: Running | undefined;
+  const ops = entryOps(spec.name, opsPort, () => running !== undefined);
   const ctx: ComponentContext<Opts> = {
     opts,
     log,
@@ -118,14 +140,13 @@ export async function runComponent<Opts, Running extends RunningComponent>(spec:
     get token() {
       return readToken();
     },
-    opsPort: spec.opsPort !== undefined ? int('--ops-port', all.opsPort ?? spec.opsPort) : undefined,
+    ops: ops.source,
     fail,
     int,
   };
 
   // Handlers go in before the start, so a signal that comes while it runs stops the component
   // once it is up instead of killing the process halfway.
-  let running: Running | undefined;
   let signalled: NodeJS.Signals | undefined;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -133,13 +154,16 @@ export async function runComponent<Opts, Running extends RunningComponent>(spec:
     if (!running || stopping) return; // still starting: stopped once it is up
     stopping = true;
     log.info({ signal: signalled }, spec.stopMessage ?? 'stopping');
-    running.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err: (err as Error)?.stack ?? String(err) }, 'stop failed');
-        process.exit(1);
-      },
-    );
+    running
+      .stop()
+      .then(ops.close)
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err: (err as Error)?.stack ?? String(err) }, 'stop failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
@@ -147,11 +171,16 @@ export async function runComponent<Opts, Running extends RunningComponent>(spec:
   let started: Running | null;
   try {
     started = await spec.start(ctx);
+    // Every component with --ops-port serves it, whether or not its start asked for it.
+    if (started && spec.opsPort !== undefined) await ops.source();
   } catch (err) {
     const code = spec.startFailed ? spec.startFailed(err, log) : (log.fatal({ err: (err as Error)?.stack ?? String(err) }, `${spec.name} failed to start`), 1);
     process.exit(code);
   }
-  if (!started) process.exit(0);
+  if (!started) {
+    await ops.close();
+    process.exit(0);
+  }
   running = started;
   if (signalled) stop(signalled);
 }

@@ -66,3 +66,27 @@ export async function startOpsServer(opts: { component: string; port: number; ho
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * A component's way to its ops server: runComponent's (`ctx.ops`), started on first call from
+ * --ops-port, once, and closed by the entry after the component's stop. Lazy, so a start that
+ * ends at once (proxy --cleanup) never binds the port.
+ */
+export type OpsSource = () => Promise<OpsServer>;
+
+/** What a component's start holds: the ops server, and `release` for its stop. */
+export interface ComponentOps {
+  ops: OpsServer;
+  /** Closes the server if the component started it itself; the entry's is the entry's to close. */
+  release(): Promise<void>;
+}
+
+/**
+ * The ops server a component's start registers its ready checks and metrics on: the entry's
+ * when run as a process, else (in-process callers: tests, benches) its own on `opsPort`.
+ */
+export async function componentOps(component: string, opts: { ops?: OpsSource; opsPort?: number }, defaultPort: number): Promise<ComponentOps> {
+  if (opts.ops) return { ops: await opts.ops(), release: async () => {} };
+  const ops = await startOpsServer({ component, port: opts.opsPort ?? defaultPort });
+  return { ops, release: () => ops.close() };
+}

@@ -1,6 +1,6 @@
 // @k8ts/controller-manager: the process that runs the cluster's controllers.
 import { readFileSync } from 'node:fs';
-import { clientFromOptions, createLogger, startOpsServer, type Client } from '@k8ts/client';
+import { clientFromOptions, componentOps, createLogger, type Client, type OpsSource } from '@k8ts/client';
 import { ControllerManager, type ControllerManagerOptions } from './manager.js';
 
 export { ControllerManager, selectControllers } from './manager.js';
@@ -14,7 +14,9 @@ export interface StartControllerManagerOptions extends Omit<ControllerManagerOpt
   server?: string;
   token?: string;
   tokenFile?: string;
-  /** healthz/metrics port: 0 any, negative off (default 10257). */
+  /** The entry's ops server (main.ts: runComponent's); without it, one of its own on opsPort. */
+  ops?: OpsSource;
+  /** In-process callers: healthz/metrics port: 0 any, negative off (default 10257). */
   opsPort?: number;
 }
 
@@ -28,7 +30,7 @@ export async function startControllerManager(opts: StartControllerManagerOptions
   const logger = createLogger('controller-manager');
   const token = opts.token ?? (opts.tokenFile ? readFileSync(opts.tokenFile, 'utf8').trim() : process.env.K8TS_TOKEN);
   const client = opts.client ?? clientFromOptions({ server: opts.server ?? '127.0.0.1:6444', token });
-  const ops = await startOpsServer({ component: 'controller-manager', port: opts.opsPort ?? 10257 });
+  const { ops, release } = await componentOps('controller-manager', opts, 10257);
   const manager = new ControllerManager({
     ...opts,
     client,
@@ -51,7 +53,7 @@ export async function startControllerManager(opts: StartControllerManagerOptions
     async stop() {
       await manager.stop();
       if (!opts.client) client.close();
-      await ops.close();
+      await release();
     },
   };
 }

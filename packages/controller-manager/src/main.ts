@@ -36,11 +36,11 @@ await runComponent<ControllerManagerFlags, RunningControllerManager>({
       .option('--secondary-node-eviction-rate <n>', 'the same when most nodes look unhealthy (partial disruption)', '0.01')
       .option('--unhealthy-zone-threshold <f>', 'fraction of unhealthy nodes that means partial disruption', '0.55')
       .option('--concurrent-syncs <n>', 'workers per controller', '5'),
-  start: async ({ opts: o, log, server, token, opsPort }) => {
+  start: async ({ opts: o, log, server, token, ops }) => {
     const cm = await startControllerManager({
       server,
       token,
-      opsPort,
+      ops,
       controllers: String(o.controllers).split(','),
       leaderElect: o.leaderElect !== 'false',
       leaseDurationMs: ms(o.leaderElectLeaseDuration),

@@ -1,6 +1,6 @@
 // k8ts dns: the cluster.local zone from Services, Endpoints and Pods; every other name is
 // relayed to the host's resolver.
-import { Informer, clientFromOptions, createLogger, startOpsServer, type Client } from '@k8ts/client';
+import { Informer, clientFromOptions, componentOps, createLogger, type Client, type OpsSource } from '@k8ts/client';
 import { buildZone, type ZoneIndex } from './records.js';
 import { DnsServer } from './server.js';
 import { parseHostPort, resolvConfNameservers, type Upstream } from './upstream.js';
@@ -14,6 +14,9 @@ export interface DnsOptions {
   token?: string;
   tokenFile?: string;
   client?: Client;
+  /** The entry's ops server (main.ts: runComponent's); without it, one of its own on opsPort. */
+  ops?: OpsSource;
+  /** In-process callers: healthz/metrics port: 0 any, negative off (default 10054). */
   opsPort?: number;
   /** "ip:port"; default 10.213.0.1:53 (the cluster network's gateway). Port 0 picks one. */
   listen?: string;
@@ -44,7 +47,7 @@ export async function startDns(opts: DnsOptions = {}): Promise<RunningDns> {
   const upstreams = (opts.upstream ? opts.upstream.split(',').map((s) => parseHostPort(s, 53)) : resolvConfNameservers(opts.resolvConf)).filter((u) => !ownAddress(u));
   if (!upstreams.length) log.warn({ reason: 'NoUpstream' }, 'no upstream nameserver: names outside the cluster get SERVFAIL');
 
-  const ops = await startOpsServer({ component: 'dns', port: opts.opsPort ?? 10054 });
+  const { ops, release } = await componentOps('dns', opts, 10054);
   const client = opts.client ?? clientFromOptions({ server: opts.server, token: opts.token, tokenFile: opts.tokenFile });
   let index: ZoneIndex | undefined;
   const dirty = () => (index = undefined);
@@ -74,7 +77,7 @@ export async function startDns(opts: DnsOptions = {}): Promise<RunningDns> {
     for (const c of caches) c.stop();
     await server.stop().catch(() => {});
     if (!opts.client) client.close();
-    await ops.close();
+    await release();
     throw e;
   }
   log.info({ listen: `${listen.host}:${server.port}`, zone, upstreams: upstreams.map((u) => `${u.host}:${u.port}`) }, 'dns started');
@@ -88,7 +91,7 @@ export async function startDns(opts: DnsOptions = {}): Promise<RunningDns> {
       for (const c of caches) c.stop();
       await server.stop();
       if (!opts.client) client.close();
-      await ops.close();
+      await release();
     },
   };
 }

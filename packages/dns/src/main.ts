@@ -21,8 +21,8 @@ await runComponent<DnsFlags, RunningDns>({
       .option('--upstream <ip:port,...>', 'resolvers for other names (default: nameservers of /etc/resolv.conf)')
       .option('--resolv-conf <path>', 'resolv.conf to read the upstream nameservers from', '/etc/resolv.conf')
       .option('--cluster-domain <domain>', 'cluster domain', 'cluster.local'),
-  start: ({ opts: o, server, token, opsPort }) =>
-    startDns({ server, token, opsPort, listen: o.listen, upstream: o.upstream, resolvConf: o.resolvConf, clusterDomain: o.clusterDomain }),
+  start: ({ opts: o, server, token, ops }) =>
+    startDns({ server, token, ops, listen: o.listen, upstream: o.upstream, resolvConf: o.resolvConf, clusterDomain: o.clusterDomain }),
   startFailed: (err, log) => {
     const msg = String(err);
     const [reason, message] = /EADDRNOTAVAIL/.test(msg)

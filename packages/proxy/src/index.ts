@@ -1,6 +1,6 @@
 // k8ts proxy: Service virtual IPs, node ports and load-balancer addresses as iptables NAT
 // rules in the host network namespace (kube-proxy's iptables mode).
-import { clientFromOptions, createLogger, startOpsServer, type Client } from '@k8ts/client';
+import { clientFromOptions, componentOps, createLogger, type Client, type OpsSource } from '@k8ts/client';
 import { ChainNames } from './chain-names.js';
 import { Proxier, cleanup, checkHostAccess } from './proxier.js';
 
@@ -16,6 +16,9 @@ export interface ProxyOptions {
   tokenFile?: string;
   /** Use this client instead of connecting (tests, in-process use). */
   client?: Client;
+  /** The entry's ops server (main.ts: runComponent's); without it, one of its own on opsPort. */
+  ops?: OpsSource;
+  /** In-process callers: healthz/metrics port: 0 any, negative off (default 10256). */
   opsPort?: number;
   nodeName?: string;
   network?: string;
@@ -49,7 +52,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
   const { chains, ranges, stateDir } = defaults(opts);
   const log = createLogger('proxy');
   await checkHostAccess(chains);
-  const ops = await startOpsServer({ component: 'proxy', port: opts.opsPort ?? 10256 });
+  const { ops, release } = await componentOps('proxy', opts, 10256);
   const client = opts.client ?? clientFromOptions({ server: opts.server, token: opts.token, tokenFile: opts.tokenFile });
   const nodeName = opts.nodeName ?? (await import('node:os')).hostname();
   const proxier = new Proxier({
@@ -73,7 +76,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
   } catch (e) {
     await proxier.stop();
     if (!opts.client) client.close();
-    await ops.close();
+    await release();
     throw e;
   }
   log.info({ node: nodeName, prefix: chains.prefix, ranges }, 'proxy started');
@@ -85,7 +88,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
       await proxier.stop();
       if (opts.cleanupOnExit) await cleanup({ chains, ranges, stateDir, log });
       if (!opts.client) client.close();
-      await ops.close();
+      await release();
     },
   };
 }

@@ -46,7 +46,7 @@ await runComponent<ProxyFlags, RunningProxy>({
       ...common,
       server: ctx.server,
       token: ctx.token, // read only here: --cleanup needs no token
-      opsPort: ctx.opsPort,
+      ops: ctx.ops,
       nodeName: o.nodeName,
       network: o.network,
       bridge: o.bridge,

@@ -28,7 +28,7 @@ await runComponent<SchedulerFlags, Awaited<ReturnType<typeof startScheduler>>>({
       .option('--identity <id>', 'leader election identity (default: hostname_random)')
       .option('--percentage-of-nodes-to-score <n>', 'share of nodes to find feasible before scoring (0: adaptive)', (v) => parseInt(v, 10), 0)
       .option('--max-in-flight-binds <n>', "bindings awaiting the apiserver at once (client-side flow control, like kube-scheduler's client QPS)", (v) => parseInt(v, 10), DEFAULT_MAX_IN_FLIGHT_BINDS),
-  start: ({ opts: o, log, server, token, opsPort }) =>
+  start: ({ opts: o, log, server, token, ops }) =>
     startScheduler({
       client: clientFromOptions({ server, token }),
       closeClient: true,
@@ -37,7 +37,7 @@ await runComponent<SchedulerFlags, Awaited<ReturnType<typeof startScheduler>>>({
       leaderElect: o.leaderElect,
       leaseName: o.leaseName,
       identity: o.identity,
-      opsPort,
+      ops,
       percentageOfNodesToScore: o.percentageOfNodesToScore,
       maxInFlightBinds: o.maxInFlightBinds,
     }),

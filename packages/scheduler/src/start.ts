@@ -1,9 +1,9 @@
-// startScheduler: informers, the scheduler, the ops endpoint and (optionally) leader election,
+// startScheduler: informers, the scheduler, its ready check and metrics, and (optionally) leader election,
 // as one stoppable unit for main.ts, the CLI and tests.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Registry } from 'prom-client';
-import { createLogger, startOpsServer, type Client, type Logger } from '@k8ts/client';
+import type { Registry } from 'prom-client';
+import { componentOps, createLogger, type Client, type Logger, type OpsSource } from '@k8ts/client';
 import { ClientEventSink } from './events.js';
 import type { AnyPlugin } from './framework/interfaces.js';
 import { wireInformers } from './informers.js';
@@ -23,7 +23,9 @@ export interface StartSchedulerOptions {
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
   identity?: string;
-  /** healthz/metrics port; 0 picks one, negative disables. Default -1 (main.ts defaults to 10259). */
+  /** The entry's ops server (main.ts: runComponent's); without it, one of its own on opsPort. */
+  ops?: OpsSource;
+  /** In-process callers: healthz/metrics port; 0 picks one, negative disables. Default -1. */
   opsPort?: number;
   logger?: Logger;
   plugins?: AnyPlugin[];
@@ -47,7 +49,7 @@ export async function startScheduler(opts: StartSchedulerOptions): Promise<Runni
   const logger = opts.logger ?? createLogger('scheduler');
   const name = opts.schedulerName ?? DEFAULT_SCHEDULER_NAME;
   const identity = opts.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
-  const ops = await startOpsServer({ component: 'scheduler', port: opts.opsPort ?? -1, registry: new Registry() });
+  const { ops, release } = await componentOps('scheduler', opts, -1);
   const events = new ClientEventSink(opts.client, name, { logger, instance: identity });
   let scheduler!: Scheduler;
   const metrics = createMetrics(ops.registry, () => scheduler.queue.lengths());
@@ -110,7 +112,7 @@ export async function startScheduler(opts: StartSchedulerOptions): Promise<Runni
       await election?.stop();
       await scheduler.stop();
       await informers.stop();
-      await ops.close();
+      await release();
       if (opts.closeClient) opts.client.close();
     },
   };
