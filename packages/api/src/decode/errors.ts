@@ -1,15 +1,12 @@
 // The 400 a body that cannot be decoded gets, as kube-apiserver words it, with every wrong
 // field named in details.causes.
-import type { Status, StatusCause } from '../types.js';
-import { failureStatus } from '../errors.js';
+import type { StatusCause } from '../types.js';
+import { ApiError, failureStatus } from '../errors.js';
 
-export class DecodeError extends Error {
-  readonly code = 400;
-  readonly status: Status;
+export class DecodeError extends ApiError {
   constructor(message: string, causes: StatusCause[]) {
-    super(message);
+    super(400, 'BadRequest', failureStatus(400, 'BadRequest', message, causes.length ? { causes } : undefined));
     this.name = 'DecodeError';
-    this.status = failureStatus(400, 'BadRequest', message, causes.length ? { causes } : undefined);
   }
 }
 

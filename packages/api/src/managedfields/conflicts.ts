@@ -3,7 +3,7 @@
 import { members, type FieldSet } from './fieldset.js';
 import { pathString } from './elements.js';
 import type { Manager } from './entries.js';
-import { failureStatus } from '../errors.js';
+import { ApiError, failureStatus } from '../errors.js';
 
 export interface Conflict {
   manager: Manager;
@@ -17,9 +17,7 @@ function printManager(m: Manager): string {
   return s;
 }
 
-export class ApplyConflictError extends Error {
-  readonly code = 409;
-  readonly status: Record<string, unknown>;
+export class ApplyConflictError extends ApiError {
   constructor(conflicts: readonly Conflict[]) {
     const byManager = [...conflicts].sort((a, b) => (printManager(a.manager) < printManager(b.manager) ? -1 : 1));
     const rows: { manager: string; field: string }[] = [];
@@ -36,8 +34,7 @@ export class ApplyConflictError extends Error {
       }
       message = `Apply failed with ${rows.length} conflicts: ${lines.join('\n')}`;
     }
-    super(message);
+    super(409, 'Conflict', failureStatus(409, 'Conflict', message, { causes: rows.map((r) => ({ type: 'FieldManagerConflict', message: `conflict with ${r.manager}`, field: r.field })) }));
     this.name = 'ApplyConflictError';
-    this.status = failureStatus(409, 'Conflict', message, { causes: rows.map((r) => ({ type: 'FieldManagerConflict', message: `conflict with ${r.manager}`, field: r.field })) });
   }
 }

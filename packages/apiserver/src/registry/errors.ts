@@ -32,11 +32,6 @@ export function internalError(err: unknown): ApiError {
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (isStackOverflow(err)) return tooDeep();
-  // An error that carries the metav1.Status to answer with (the api package's DecodeError, …).
-  const carried = (err as { status?: Status } | undefined)?.status;
-  if (carried && typeof carried === 'object' && carried.kind === 'Status' && typeof carried.code === 'number' && carried.code >= 400 && carried.code < 600) {
-    return new ApiError(carried.code, carried.reason ?? 'BadRequest', carried);
-  }
   // etcd3's error classes do not set `name`: go by the class.
   const e = err as Error | undefined;
   const name = e?.name && e.name !== 'Error' ? e.name : (e?.constructor?.name ?? '');

@@ -124,14 +124,17 @@ describe('objects of the wrong shape reaching the registry', () => {
   });
 });
 
-describe('errors carrying a Status', () => {
-  it('are answered with that Status, not as internal errors', async () => {
+describe("the api's errors", () => {
+  it('are ApiErrors answered with their own Status; anything else is a 500', async () => {
     const { toApiError } = await import('./errors.js');
-    const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Pod in version "v1" cannot be handled as a Pod: x', reason: 'BadRequest', code: 400 };
-    const decodeError = Object.assign(new Error(status.message), { name: 'DecodeError', code: 400, status });
-    const e = toApiError(decodeError);
-    assert.equal(e.code, 400);
-    assert.equal(e.status, status);
+    const { DecodeError, ApplyConflictError, ApiError } = await import('@k8ts/api');
+    const decodeError = new DecodeError('Pod in version "v1" cannot be handled as a Pod: x', [{ field: 'spec', message: 'x' }]);
+    assert.ok(decodeError instanceof ApiError);
+    assert.equal(toApiError(decodeError), decodeError);
+    assert.equal(toApiError(decodeError).code, 400);
+    const conflict = new ApplyConflictError([]);
+    assert.ok(conflict instanceof ApiError);
+    assert.equal(toApiError(conflict).code, 409);
     assert.equal(toApiError(new Error('boom')).code, 500);
   });
 });
