@@ -5,7 +5,7 @@
 import dgram from 'node:dgram';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { FakeClient } from '@k8ts/client';
+import { FakeClient } from '@k8ts/client/testing';
 import { startDns, dnsPacket } from '@k8ts/dns';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, window: { type: 'string', default: '64' }, services: { type: 'string', default: '500' }, child: { type: 'string' } } });

@@ -5,7 +5,7 @@
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FakeClient } from '@k8ts/client';
+import { FakeClient } from '@k8ts/client/testing';
 import { startProxy, cleanupProxy } from '@k8ts/proxy';
 import { sh, waitFor, httpGet } from '../integration/helpers/netfixture.js';
 

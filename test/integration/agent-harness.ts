@@ -5,7 +5,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { KubeObject, Pod } from '@k8ts/api';
-import { createLogger, FakeClient, type Client } from '@k8ts/client';
+import { createLogger, type Client } from '@k8ts/client';
+import { FakeClient } from '@k8ts/client/testing';
 import { startAgent, type Agent, type AgentOptions } from '@k8ts/agent';
 import { buildImages } from '@k8ts/cli';
 

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { FakeClient } from '@k8ts/client';
+import { FakeClient } from '@k8ts/client/testing';
 import { startProxy, cleanupProxy } from '@k8ts/proxy';
 import { startDns, dnsPacket } from '@k8ts/dns';
 import { NetFixture, sh } from './helpers/netfixture.js';

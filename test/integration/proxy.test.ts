@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeClient } from '@k8ts/client';
+import { FakeClient } from '@k8ts/client/testing';
 import { startProxy, cleanupProxy } from '@k8ts/proxy';
 import { NetFixture, httpGet, sh, waitFor } from './helpers/netfixture.js';
 

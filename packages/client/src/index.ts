@@ -1,6 +1,5 @@
 export * from './types.js';
 export * from './ops.js';
-export * from './fake-client.js';
 export { objectMatcher } from './selectors.js';
 export * from './workqueue.js';
 export * from './informer.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { FakeClient } from '@k8ts/client';
+import { FakeClient } from '@k8ts/client/testing';
 import { microTime, type Lease } from '@k8ts/api';
 import { ControllerManager } from './manager.js';
 

@@ -8,7 +8,7 @@ import dnsPacket, { type DecodedPacket } from 'dns-packet';
 
 // dns-packet decodes rcode and record TTLs; its typings leave them out.
 type Packet = DecodedPacket & { rcode?: string; answers?: any[] };
-import { FakeClient } from '@k8ts/client';
+import { FakeClient } from '@k8ts/client/testing';
 import { startDns, type RunningDns } from './index.js';
 
 const fake = new FakeClient();

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeObject } from '@k8ts/api';
-import { FakeClient, createLogger } from '@k8ts/client';
+import { createLogger } from '@k8ts/client';
+import { FakeClient } from '@k8ts/client/testing';
 import { ClientEventSink } from './events.js';
 
 const logger = createLogger('scheduler-events-test');

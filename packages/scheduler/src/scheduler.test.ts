@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pod } from '@k8ts/api';
-import { ApiError, FakeClient, createLogger } from '@k8ts/client';
+import { ApiError, createLogger } from '@k8ts/client';
+import { FakeClient } from '@k8ts/client/testing';
 import { startScheduler, type RunningScheduler } from './start.js';
 import { makeNode, makePod } from './testing/fixtures.js';
 

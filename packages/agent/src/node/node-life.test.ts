@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { ApiError, FakeClient } from '@k8ts/client';
+import { ApiError } from '@k8ts/client';
+import { FakeClient } from '@k8ts/client/testing';
 import type { KubeObject } from '@k8ts/api';
 import { NodeLife } from './node-life.js';
 

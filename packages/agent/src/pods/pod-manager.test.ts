@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { KubeObject, Pod } from '@k8ts/api';
-import { createLogger, FakeClient, isNotFound } from '@k8ts/client';
+import { createLogger, isNotFound } from '@k8ts/client';
+import { FakeClient } from '@k8ts/client/testing';
 import { FakeRuntime } from '../runtime/fake-runtime.js';
 import { PodManager } from './pod-manager.js';
 

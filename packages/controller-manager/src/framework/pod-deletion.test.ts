@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiError, type Pod } from '@k8ts/api';
-import { FakeClient } from '@k8ts/client';
+import { FakeClient } from '@k8ts/client/testing';
 import { ctxFor, pod, replicaSet } from '../testing/fixtures.js';
 import { Expectations } from './expectations.js';
 import { deletePods } from './pod-deletion.js';

@@ -1,6 +1,6 @@
 // Object builders for the controllers' unit tests.
 import type { Pod, ReplicaSet, Deployment, KubeObject } from '@k8ts/api';
-import { FakeClient } from '@k8ts/client';
+import { FakeClient } from '@k8ts/client/testing';
 import { createLogger } from '@k8ts/client';
 import { defaultControllerOptions, RecordingQueue, RecordingRecorder, staticLister, type ControllerContext } from '../framework/types.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClient } from '@k8ts/client';
+import { FakeClient } from '@k8ts/client/testing';
 import { withPagedLists } from './paged-list.js';
 import { makePod } from '../testing/fixtures.js';
 
