@@ -1,7 +1,7 @@
 // The cluster zone as records, built from Services, Endpoints and Pods (the Kubernetes
 // DNS-based service discovery spec): ClusterIP and headless A records, SRV for named
 // ports, CNAME for ExternalName, pod A records, PTR for Service addresses.
-import type { KubeObject } from '@k8ts/api';
+import { isPodTerminal, type KubeObject, type Pod } from '@k8ts/api';
 
 export interface SrvTarget {
   target: string;
@@ -92,7 +92,7 @@ export function buildZone(zone: string, services: KubeObject[], endpoints: KubeO
   for (const pod of pods) {
     const ip = pod.status?.podIP;
     if (!ip || pod.spec?.hostNetwork) continue;
-    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+    if (isPodTerminal(pod as Pod)) continue;
     const ns = pod.metadata.namespace ?? 'default';
     addA(`${dashed(ip)}.${ns}.pod.${zone}`, ip);
     // hostname + subdomain naming a headless Service: <hostname>.<subdomain>.<ns>.svc.<zone>.

@@ -58,28 +58,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const host = opts.host ?? '127.0.0.1';
   const metrics = new ApiServerMetrics();
   collectDefaultMetrics({ register: metrics.registry });
-  const etcd = createEtcdClient({ servers: opts.etcdServers });
-  const kv = new EtcdKv({ servers: opts.etcdServers });
-  const store = new Store(etcd, (op, s) => metrics.etcdDuration.observe({ operation: op }, s), kv, logger);
-  const registry = new EtcdRegistry({
-    store,
-    defaultTolerationSeconds: opts.defaultTolerationSeconds ?? 2,
-    logger,
-    watch: {
-      bookmarkIntervalMs: opts.bookmarkIntervalMs,
-      logger,
-      onWatchCount: (resource, delta) => metrics.watchers.inc({ resource }, delta),
-    },
-  });
+  const storage = openStorage(opts, logger, metrics);
+  const { store, registry } = storage;
   const authenticate = createAuthenticator(opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined);
-  if (!!opts.tlsCertFile !== !!opts.tlsPrivateKeyFile) throw new Error('--tls-cert-file and --tls-private-key-file go together');
-  const tls = opts.tlsCertFile ? { cert: readFileSync(opts.tlsCertFile), key: readFileSync(opts.tlsPrivateKeyFile!) } : undefined;
+  const tls = readTls(opts);
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
     await waitForEtcd(store, logger);
     await registry.ensureSystemNamespaces();
     await registry.startNamespaceCache();
-    const allocators = registerServiceAllocators(registry, etcd, {
+    const allocators = registerServiceAllocators(registry, storage.etcd, {
       serviceClusterIpRange: opts.serviceClusterIpRange,
       loadBalancerPool: opts.loadBalancerPool,
     });
@@ -89,25 +77,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel }, host, opts.grpcPort);
     cleanups.push(() => grpcServer.stop());
 
-    const http = createRestServer({
-      registry,
-      // The REST face answers 401 itself when it gets no user.
-      authenticate: (header?: string) => {
-        try {
-          return authenticate(header);
-        } catch {
-          return null;
-        }
-      },
-      logger,
-      metricsRegistry: metrics.registry,
-      tunnel,
-      tls,
-    });
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
-      http.listen(opts.port, host, () => resolve());
-    });
+    const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls }, host, opts.port);
     cleanups.push(() => closeHttp(http));
     const restPort = (http.address() as { port: number }).port;
     logger.info({ restPort, grpcPort: grpcServer.port, etcd: opts.etcdServers }, 'apiserver serving');
@@ -123,18 +93,79 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         if (stopped) return;
         stopped = true;
         await runCleanups(cleanups);
-        await registry.close();
-        kv.close();
-        etcd.close();
+        await storage.close();
       },
     };
   } catch (err) {
     await runCleanups(cleanups);
-    await registry.close();
-    kv.close();
-    etcd.close();
+    await storage.close();
     throw err;
   }
+}
+
+/** The etcd clients, the store over them and the registry over the store. */
+function openStorage(opts: ApiServerOptions, logger: Logger, metrics: ApiServerMetrics) {
+  const etcd = createEtcdClient({ servers: opts.etcdServers });
+  const kv = new EtcdKv({ servers: opts.etcdServers });
+  const store = new Store(etcd, (op, s) => metrics.etcdDuration.observe({ operation: op }, s), kv, logger);
+  const registry = new EtcdRegistry({
+    store,
+    defaultTolerationSeconds: opts.defaultTolerationSeconds ?? 2,
+    logger,
+    watch: {
+      bookmarkIntervalMs: opts.bookmarkIntervalMs,
+      logger,
+      onWatchCount: (resource, delta) => metrics.watchers.inc({ resource }, delta),
+    },
+  });
+  return {
+    etcd,
+    store,
+    registry,
+    async close(): Promise<void> {
+      await registry.close();
+      kv.close();
+      etcd.close();
+    },
+  };
+}
+
+function readTls(opts: ApiServerOptions): { cert: Buffer; key: Buffer } | undefined {
+  if (!!opts.tlsCertFile !== !!opts.tlsPrivateKeyFile) throw new Error('--tls-cert-file and --tls-private-key-file go together');
+  return opts.tlsCertFile ? { cert: readFileSync(opts.tlsCertFile), key: readFileSync(opts.tlsPrivateKeyFile!) } : undefined;
+}
+
+interface RestParts {
+  registry: EtcdRegistry;
+  authenticate: Authenticate;
+  logger: Logger;
+  metrics: ApiServerMetrics;
+  tunnel: AgentStreamHandler & StreamTunnel;
+  tls?: { cert: Buffer; key: Buffer };
+}
+
+/** The REST face, listening. */
+async function listenRest(p: RestParts, host: string, port: number): Promise<http.Server> {
+  const http = createRestServer({
+    registry: p.registry,
+    // The REST face answers 401 itself when it gets no user.
+    authenticate: (header?: string) => {
+      try {
+        return p.authenticate(header);
+      } catch {
+        return null;
+      }
+    },
+    logger: p.logger,
+    metricsRegistry: p.metrics.registry,
+    tunnel: p.tunnel,
+    tls: p.tls,
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => resolve());
+  });
+  return http;
 }
 
 async function waitForEtcd(store: Store, logger: Logger): Promise<void> {

@@ -1,5 +1,6 @@
 // printNode: STATUS from the Ready condition (plus SchedulingDisabled when cordoned),
 // ROLES from node-role.kubernetes.io/<role> labels.
+import { isNodeReady, nodeReadyCondition } from '@k8ts/api';
 import { col, nameColumn, ageColumn, type Printer } from './types.js';
 import { since } from './age.js';
 
@@ -38,8 +39,8 @@ export const nodePrinter: Printer = {
   ],
   row(node: any, now: number) {
     const status: string[] = [];
-    const ready = (node.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
-    if (ready) status.push(ready.status === 'True' ? 'Ready' : 'NotReady');
+    // No Ready condition at all reads Unknown; any status but True reads NotReady.
+    if (nodeReadyCondition(node)) status.push(isNodeReady(node) ? 'Ready' : 'NotReady');
     if (status.length === 0) status.push('Unknown');
     if (node.spec?.unschedulable) status.push('SchedulingDisabled');
     const roles = nodeRoles(node.metadata?.labels).join(',') || '<none>';

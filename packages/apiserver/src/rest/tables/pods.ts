@@ -21,116 +21,119 @@ function later(a: string | undefined, b: string | undefined): string | undefined
   return Date.parse(b) > Date.parse(a) ? b : a;
 }
 
-export function podCells(pod: any, now: number): unknown[] {
-  const spec = pod.spec ?? {};
-  const status = pod.status ?? {};
-  let restarts = 0;
-  let restartableInitRestarts = 0;
-  let totalContainers = (spec.containers ?? []).length;
-  let readyContainers = 0;
-  let lastRestartDate: string | undefined;
-  let lastRestartableInitRestartDate: string | undefined;
+/** What the container statuses add up to; the loops below follow printPod's order. */
+interface Tally {
+  reason: string;
+  restarts: number;
+  restartableInitRestarts: number;
+  readyContainers: number;
+  lastRestartDate?: string;
+  lastRestartableInitRestartDate?: string;
+}
 
-  const podPhase: string = status.phase ?? '';
-  let reason: string = status.reason || podPhase;
-  for (const c of status.conditions ?? []) {
-    if (c.type === 'PodScheduled' && c.reason === 'SchedulingGated') reason = 'SchedulingGated';
-  }
-
+/** Init containers: true while one still runs or failed (STATUS then says Init:...). */
+function tallyInitContainers(spec: any, status: any, t: Tally): boolean {
   const initContainers = new Map<string, any>();
-  for (const c of spec.initContainers ?? []) {
-    initContainers.set(c.name, c);
-    if (isRestartableInit(c)) totalContainers++;
-  }
-
-  let initializing = false;
+  for (const c of spec.initContainers ?? []) initContainers.set(c.name, c);
   const initStatuses: any[] = status.initContainerStatuses ?? [];
   for (let i = 0; i < initStatuses.length; i++) {
     const container = initStatuses[i];
-    restarts += container.restartCount ?? 0;
+    t.restarts += container.restartCount ?? 0;
     const lastTerm = container.lastState?.terminated;
-    if (lastTerm) lastRestartDate = later(lastRestartDate, lastTerm.finishedAt);
+    if (lastTerm) t.lastRestartDate = later(t.lastRestartDate, lastTerm.finishedAt);
     const restartable = isRestartableInit(initContainers.get(container.name));
     if (restartable) {
-      restartableInitRestarts += container.restartCount ?? 0;
-      if (lastTerm) lastRestartableInitRestartDate = later(lastRestartableInitRestartDate, lastTerm.finishedAt);
+      t.restartableInitRestarts += container.restartCount ?? 0;
+      if (lastTerm) t.lastRestartableInitRestartDate = later(t.lastRestartableInitRestartDate, lastTerm.finishedAt);
     }
     const state = container.state ?? {};
     if (state.terminated && (state.terminated.exitCode ?? 0) === 0) continue;
     if (restartable && container.started) {
-      if (container.ready) readyContainers++;
+      if (container.ready) t.readyContainers++;
       continue;
     }
     if (state.terminated) {
-      const t = state.terminated;
-      if (!t.reason) reason = t.signal ? `Init:Signal:${t.signal}` : `Init:ExitCode:${t.exitCode ?? 0}`;
-      else reason = `Init:${t.reason}`;
+      const term = state.terminated;
+      if (!term.reason) t.reason = term.signal ? `Init:Signal:${term.signal}` : `Init:ExitCode:${term.exitCode ?? 0}`;
+      else t.reason = `Init:${term.reason}`;
     } else if (state.waiting && state.waiting.reason && state.waiting.reason !== 'PodInitializing') {
-      reason = `Init:${state.waiting.reason}`;
+      t.reason = `Init:${state.waiting.reason}`;
     } else {
-      reason = `Init:${i}/${(spec.initContainers ?? []).length}`;
+      t.reason = `Init:${i}/${(spec.initContainers ?? []).length}`;
     }
-    initializing = true;
-    break;
+    return true;
   }
+  return false;
+}
 
-  if (!initializing || isInitializedTrue(status)) {
-    restarts = restartableInitRestarts;
-    lastRestartDate = lastRestartableInitRestartDate;
-    let hasRunning = false;
-    const statuses: any[] = status.containerStatuses ?? [];
-    for (let i = statuses.length - 1; i >= 0; i--) {
-      const container = statuses[i];
-      restarts += container.restartCount ?? 0;
-      const lastTerm = container.lastState?.terminated;
-      if (lastTerm) lastRestartDate = later(lastRestartDate, lastTerm.finishedAt);
-      const state = container.state ?? {};
-      if (state.waiting && state.waiting.reason) {
-        reason = state.waiting.reason;
-      } else if (state.terminated && state.terminated.reason) {
-        reason = state.terminated.reason;
-      } else if (state.terminated && !state.terminated.reason) {
-        reason = state.terminated.signal ? `Signal:${state.terminated.signal}` : `ExitCode:${state.terminated.exitCode ?? 0}`;
-      } else if (container.ready && state.running) {
-        hasRunning = true;
-        readyContainers++;
-      }
-    }
-    if (reason === 'Completed' && hasRunning) {
-      reason = isPodReady(pod) ? 'Running' : 'NotReady';
+/** Regular containers, last first, so the first container's state is the one STATUS shows. */
+function tallyContainers(pod: any, status: any, t: Tally): void {
+  t.restarts = t.restartableInitRestarts;
+  t.lastRestartDate = t.lastRestartableInitRestartDate;
+  let hasRunning = false;
+  const statuses: any[] = status.containerStatuses ?? [];
+  for (let i = statuses.length - 1; i >= 0; i--) {
+    const container = statuses[i];
+    t.restarts += container.restartCount ?? 0;
+    const lastTerm = container.lastState?.terminated;
+    if (lastTerm) t.lastRestartDate = later(t.lastRestartDate, lastTerm.finishedAt);
+    const state = container.state ?? {};
+    if (state.waiting && state.waiting.reason) {
+      t.reason = state.waiting.reason;
+    } else if (state.terminated && state.terminated.reason) {
+      t.reason = state.terminated.reason;
+    } else if (state.terminated && !state.terminated.reason) {
+      t.reason = state.terminated.signal ? `Signal:${state.terminated.signal}` : `ExitCode:${state.terminated.exitCode ?? 0}`;
+    } else if (container.ready && state.running) {
+      hasRunning = true;
+      t.readyContainers++;
     }
   }
+  if (t.reason === 'Completed' && hasRunning) {
+    t.reason = isPodReady(pod) ? 'Running' : 'NotReady';
+  }
+}
+
+function readinessGatesText(spec: any, status: any): string {
+  const gates: any[] = spec.readinessGates ?? [];
+  if (gates.length === 0) return '<none>';
+  let trueConditions = 0;
+  for (const g of gates) {
+    const c = (status.conditions ?? []).find((x: any) => x.type === g.conditionType);
+    if (c?.status === 'True') trueConditions++;
+  }
+  return `${trueConditions}/${gates.length}`;
+}
+
+export function podCells(pod: any, now: number): unknown[] {
+  const spec = pod.spec ?? {};
+  const status = pod.status ?? {};
+  const podPhase: string = status.phase ?? '';
+  const t: Tally = { reason: status.reason || podPhase, restarts: 0, restartableInitRestarts: 0, readyContainers: 0 };
+  for (const c of status.conditions ?? []) {
+    if (c.type === 'PodScheduled' && c.reason === 'SchedulingGated') t.reason = 'SchedulingGated';
+  }
+  const totalContainers = (spec.containers ?? []).length + (spec.initContainers ?? []).filter(isRestartableInit).length;
+  const initializing = tallyInitContainers(spec, status, t);
+  if (!initializing || isInitializedTrue(status)) tallyContainers(pod, status, t);
 
   const deleting = !!pod.metadata?.deletionTimestamp;
-  if (deleting && status.reason === NODE_UNREACHABLE_POD_REASON) reason = 'Unknown';
-  else if (deleting && podPhase !== 'Succeeded' && podPhase !== 'Failed') reason = 'Terminating';
+  if (deleting && status.reason === NODE_UNREACHABLE_POD_REASON) t.reason = 'Unknown';
+  else if (deleting && podPhase !== 'Succeeded' && podPhase !== 'Failed') t.reason = 'Terminating';
 
-  let restartsStr = String(restarts);
-  if (restarts !== 0 && lastRestartDate) restartsStr = `${restarts} (${since(lastRestartDate, now)} ago)`;
+  let restartsStr = String(t.restarts);
+  if (t.restarts !== 0 && t.lastRestartDate) restartsStr = `${t.restarts} (${since(t.lastRestartDate, now)} ago)`;
 
-  const ip: string = status.podIPs?.[0]?.ip || status.podIP || '<none>';
-  const nodeName: string = spec.nodeName || '<none>';
-  const nominated: string = status.nominatedNodeName || '<none>';
-  let readinessGates = '<none>';
-  const gates: any[] = spec.readinessGates ?? [];
-  if (gates.length > 0) {
-    let trueConditions = 0;
-    for (const g of gates) {
-      const c = (status.conditions ?? []).find((x: any) => x.type === g.conditionType);
-      if (c?.status === 'True') trueConditions++;
-    }
-    readinessGates = `${trueConditions}/${gates.length}`;
-  }
   return [
     pod.metadata?.name ?? '',
-    `${readyContainers}/${totalContainers}`,
-    reason,
+    `${t.readyContainers}/${totalContainers}`,
+    t.reason,
     restartsStr,
     since(pod.metadata?.creationTimestamp, now),
-    ip,
-    nodeName,
-    nominated,
-    readinessGates,
+    status.podIPs?.[0]?.ip || status.podIP || '<none>',
+    spec.nodeName || '<none>',
+    status.nominatedNodeName || '<none>',
+    readinessGatesText(spec, status),
   ];
 }
 

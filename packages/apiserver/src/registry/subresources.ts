@@ -1,0 +1,75 @@
+// Subresources other than a plain status PUT: status and scale reads, pods/binding,
+// pods/eviction, the scale PUT and namespaces/finalize.
+import type { KubeObject, ResourceInfo } from '@k8ts/api';
+import type { WriteOpts } from './types.js';
+import type { RegistryCore } from './core.js';
+import { objectKey } from '../storage/keys.js';
+import * as errs from './errors.js';
+import { clone } from './object-utils.js';
+import { hasStatusSubresource } from './strategy.js';
+import { scaleOf } from './scale.js';
+import { decodeSubresourceWrite } from './decode.js';
+import { get } from './read.js';
+import { update, tryUpdate } from './update.js';
+import { deleteObject } from './delete.js';
+
+export async function getSubresource(reg: RegistryCore, resource: string, namespace: string, name: string, subresource: string): Promise<KubeObject> {
+  const info = reg.resourceInfo(resource);
+  if (subresource === 'status' && hasStatusSubresource(info)) return get(reg, resource, namespace, name);
+  if (subresource === 'scale' && info.subresources.includes('scale')) return scaleOf(await get(reg, resource, namespace, name));
+  throw errs.notFound(`${resource}/${subresource}`, name);
+}
+
+export async function createSubresource(reg: RegistryCore, resource: string, namespace: string, name: string, subresource: string, body: KubeObject, opts: WriteOpts = {}): Promise<KubeObject> {
+  const info = reg.resourceInfo(resource);
+  const ns = reg.scope(info, namespace);
+  if (resource === 'pods') decodeSubresourceWrite(info, subresource, body, opts);
+  if (resource === 'pods' && subresource === 'binding') return reg.binder.bind(ns, name, body, opts);
+  if (resource === 'pods' && subresource === 'eviction') {
+    const res = await deleteObject(reg, 'pods', ns, name, { ...((body as any)?.deleteOptions ?? {}), dryRun: opts.dryRun });
+    void res;
+    return errs.successStatus(201) as unknown as KubeObject;
+  }
+  if (subresource === 'scale' && info.subresources.includes('scale')) return putScale(reg, info, ns, name, body, opts);
+  if (subresource === 'status' || (subresource === 'finalize' && resource === 'namespaces')) {
+    return update(reg, resource, ns, name, body, { ...opts, subresource });
+  }
+  throw errs.notFound(`${resource}/${subresource}`, name);
+}
+
+/** PUT of a Scale: a resourceVersion in the body is a precondition; without one, lost races are retried. */
+export async function putScale(reg: RegistryCore, info: ResourceInfo, ns: string, name: string, body: KubeObject, opts: WriteOpts): Promise<KubeObject> {
+  const replicas = checkedReplicas(name, body);
+  const key = objectKey(info.resource, ns, name);
+  const wantRv = body?.metadata?.resourceVersion;
+  // Retried until it lands, as GuaranteedUpdate does: every lost race is another writer's progress.
+  for (;;) {
+    const cur = await reg.store.get(key);
+    if (!cur) throw errs.notFound(info.resource, name);
+    if (wantRv && wantRv !== cur.metadata.resourceVersion) throw errs.conflict(info.resource, name);
+    const result = await tryScale(reg, info, key, cur, replicas, opts);
+    if (result) return result;
+    if (wantRv) throw errs.conflict(info.resource, name);
+  }
+}
+
+/** One compare-and-swap of spec.replicas against `cur`; undefined when `cur` is no longer current. */
+export async function tryScale(reg: RegistryCore, info: ResourceInfo, key: string, cur: KubeObject, replicas: number, opts: WriteOpts): Promise<KubeObject | undefined> {
+  const next = clone(cur);
+  next.spec = { ...(next.spec ?? {}), replicas };
+  const result = await tryUpdate(reg, info, key, cur, next, '', opts);
+  return result ? scaleOf(result) : undefined;
+}
+
+/** spec.replicas of a Scale body (absent: 0), or 422 as Kubernetes words it. */
+export function checkedReplicas(name: string, body: KubeObject): number {
+  const spec = (body as KubeObject | undefined)?.spec;
+  if (spec !== undefined && spec !== null && (typeof spec !== 'object' || Array.isArray(spec))) {
+    throw errs.invalid('Scale', name, [{ field: 'spec', message: `Invalid value: ${JSON.stringify(spec)}: must be an object` }], 'autoscaling');
+  }
+  const replicas = spec?.replicas;
+  if (replicas !== undefined && (!Number.isSafeInteger(replicas) || replicas < 0 || replicas > 2147483647)) {
+    throw errs.invalid('Scale', name, [{ field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }], 'autoscaling');
+  }
+  return replicas ?? 0;
+}
