@@ -7,6 +7,7 @@ import { fieldErrors, type FieldError } from '@k8ts/api';
 
 const { invalid, required } = fieldErrors;
 
+const ENVELOPE_FIELDS = ['apiVersion', 'kind'] as const;
 const STRING_FIELDS = ['name', 'namespace', 'generateName', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'selfLink'] as const;
 const INTEGER_FIELDS = ['generation', 'deletionGracePeriodSeconds'] as const;
 const OBJECT_LIST_FIELDS = ['ownerReferences', 'managedFields'] as const;
@@ -21,7 +22,10 @@ function stringMap(field: string, v: unknown, errs: FieldError[]): void {
     errs.push(invalid(field, v, 'must be a map of strings'));
     return;
   }
-  for (const [k, x] of Object.entries(v)) if (typeof x !== 'string') errs.push(invalid(`${field}[${k}]`, x, 'must be a string'));
+  for (const k in v) {
+    const x = v[k];
+    if (typeof x !== 'string') errs.push(invalid(`${field}[${k}]`, x, 'must be a string'));
+  }
 }
 
 /** The last segment of an etcd key: the object's name. */
@@ -33,7 +37,7 @@ function keyName(key: string): string {
 export function storableErrors(key: string, obj: unknown): FieldError[] {
   if (!isPlainObject(obj)) return [invalid('', obj === null ? null : Array.isArray(obj) ? 'array' : typeof obj, 'the object must be a JSON object')];
   const errs: FieldError[] = [];
-  for (const f of ['apiVersion', 'kind'] as const) if (typeof obj[f] !== 'string' || !obj[f]) errs.push(required(f, 'must be a non-empty string'));
+  for (const f of ENVELOPE_FIELDS) if (typeof obj[f] !== 'string' || !obj[f]) errs.push(required(f, 'must be a non-empty string'));
   const m = obj.metadata;
   if (!isPlainObject(m)) {
     errs.push(invalid('metadata', Array.isArray(m) ? 'array' : m === undefined ? null : m, 'must be an object'));
