@@ -5,8 +5,18 @@ import { PatchError } from '../errors.js';
 /** Values a list-map key takes when an item leaves it out: upstream's schema defaults. */
 const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
 
+// Struct field names repeat on every write; their elements are made once (a bounded cache,
+// since map keys such as labels come from clients).
+const FIELD_ELEMENTS = new Map<string, string>();
+const FIELD_ELEMENTS_MAX = 4096;
+
 export function fieldElement(name: string): string {
-  return `f:${name}`;
+  let el = FIELD_ELEMENTS.get(name);
+  if (el === undefined) {
+    el = `f:${name}`;
+    if (FIELD_ELEMENTS.size < FIELD_ELEMENTS_MAX) FIELD_ELEMENTS.set(name, el);
+  }
+  return el;
 }
 
 export class KeyError extends PatchError {

@@ -11,6 +11,8 @@ export class HubEvent {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
   readonly revision: number;
   readonly namespace: string;
+  /** The etcd key of the object. */
+  readonly key: string;
   readonly object: KubeObject;
   private prevValue?: Buffer;
   private prevRevision?: string;
@@ -23,7 +25,7 @@ export class HubEvent {
    * skips it); a DELETED of such a value still goes out, with only what its key tells.
    */
   constructor(ev: StorageEvent, prefixLength: number, namespaced: boolean, recent?: RecentWrites) {
-    const key = ev.kv.key.toString('utf8');
+    const key = (this.key = ev.kv.key.toString('utf8'));
     const rest = key.slice(prefixLength);
     this.namespace = namespaced ? rest.slice(0, rest.indexOf('/')) : '';
     this.revision = Number(ev.kv.mod_revision);
@@ -46,6 +48,18 @@ export class HubEvent {
     // An undecodable earlier state counts as none: the watcher sees the change as an ADDED.
     if (this.prevObject === undefined) this.prevObject = decodedOr(this.prevValue, this.prevRevision!, '') ?? null;
     return this.prevObject ?? undefined;
+  }
+
+  /**
+   * Takes the state before this MODIFIED from `earlier`, the hub's event of the same key, when
+   * that event wrote it (same mod revision): a bind then costs no decoding of the pod it
+   * replaced. Objects in events are shared and never changed, so the two events may share it.
+   */
+  reusePrevious(earlier: HubEvent | undefined): void {
+    if (!earlier || this.prevObject !== undefined || this.prevRevision === undefined) return;
+    if (earlier.type === 'DELETED' || earlier.key !== this.key || String(earlier.revision) !== this.prevRevision) return;
+    this.prevObject = earlier.object;
+    this.prevValue = undefined;
   }
 
   /** The event as sent to a watcher whose filter it passes unchanged. */

@@ -23,6 +23,8 @@ export class ResourceHub {
   floor = 0;
   lastRevision = 0;
   private ring: HubEvent[] = [];
+  /** The newest event of each key in the ring, for the state before the next one. */
+  private readonly newest = new Map<string, HubEvent>();
   private readonly subs = new Set<RegistryWatcher>();
   private readonly fanOut: FanOut<HubEvent>;
   private watcher?: StorageWatch;
@@ -74,6 +76,8 @@ export class ResourceHub {
       if (!ev) continue;
       if (ev.revision < this.lastRevision) continue; // a resumed stream may repeat (one txn may hold several keys: same revision)
       this.lastRevision = ev.revision;
+      ev.reusePrevious(this.newest.get(ev.key));
+      this.newest.set(ev.key, ev);
       this.ring.push(ev);
       batch.push(ev);
     }
@@ -83,6 +87,7 @@ export class ResourceHub {
     const cap = this.opts.ringSize;
     if (this.ring.length > cap * 2) {
       const dropped = this.ring.splice(0, this.ring.length - cap);
+      for (const d of dropped) if (this.newest.get(d.key) === d) this.newest.delete(d.key);
       this.floor = dropped[dropped.length - 1].revision;
     }
   }
@@ -95,6 +100,7 @@ export class ResourceHub {
     this.starting = undefined;
     this.writes?.end();
     this.ring = [];
+    this.newest.clear();
     const status = expired(`too old resource version: the watch of ${this.info.resource} restarted`).status;
     for (const sub of [...this.subs]) sub.fail(status);
     this.subs.clear();
