@@ -5,32 +5,21 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Store } from '@k8ts/apiserver';
-import { startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
+import { kubectlBin, kubectlHome, runKubectl, startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
 
-const KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
+const MINOR = 33;
 let cluster: KubectlCluster;
-let home: string;
 
 before(async () => {
   cluster = await startKubectlCluster();
-  home = join(cluster.dir, 'home');
-  mkdirSync(home);
 });
 
 after(async () => {
   await cluster?.stop();
 });
 
-function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(KUBECTL, ['--kubeconfig', cluster.kubeconfig, ...args], { env: { ...process.env, HOME: home }, timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const kubectl = (...args: string[]) => runKubectl(cluster, args, { minor: MINOR });
 
 /** The apiserver's own etcd client (its registry's storage is etcd here). */
 const etcdOf = (c: KubectlCluster) => (c.api.registry.store as Store).etcd;
@@ -72,7 +61,7 @@ test('pods stored with fields of the wrong types (podIPs "x", conditions 1.5) br
   const pod = (name: string, status: unknown) =>
     JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid: name, creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'busybox' }] }, status });
   assert.equal((await kubectl('run', 'good', '--image=busybox')).code, 0);
-  const watch = execFile(KUBECTL, ['--kubeconfig', cluster.kubeconfig, 'get', 'pods', '-A', '-w', '--field-selector', 'spec.nodeName=node-1'], { env: { ...process.env, HOME: home } });
+  const watch = execFile(kubectlBin(MINOR), ['--kubeconfig', cluster.kubeconfig, 'get', 'pods', '-A', '-w', '--field-selector', 'spec.nodeName=node-1'], { env: { PATH: process.env.PATH, HOME: kubectlHome(cluster, MINOR) } });
   try {
     await new Promise((r) => setTimeout(r, 1000));
     await putRaw('/registry/pods/default/ips', pod('ips', { podIPs: 'x' }));

@@ -3,45 +3,23 @@
 // between client-side and server-side apply.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
-import { startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
+import { kubectlOk, runKubectl, startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
 
-const KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32';
 let cluster: KubectlCluster;
-let home: string;
 
 before(async () => {
   cluster = await startKubectlCluster();
-  home = join(cluster.dir, 'home');
-  mkdirSync(home);
 });
 
 after(async () => {
   await cluster?.stop();
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(KUBECTL, ['--kubeconfig', cluster.kubeconfig, ...args], { env: { PATH: process.env.PATH, HOME: home }, timeout: 30_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-async function ok(args: string[]): Promise<string> {
-  const r = await kubectl(args);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
+const kubectl = (args: string[]) => runKubectl(cluster, args, { minor: 32 });
+const ok = (args: string[]) => kubectlOk(cluster, args, { minor: 32 });
 
 function manifest(name: string, text: string): string {
   const p = join(cluster.dir, name);

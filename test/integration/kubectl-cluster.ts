@@ -1,9 +1,11 @@
 // A real etcd (test/support/etcd.ts) and the real apiserver (startApiServer: registry, gRPC face,
 // agent tunnel, REST over TLS since kubectl sends tokens only over TLS), plus a kubeconfig
 // holding an admin token: what the kubectl tests drive. Everything started here is stopped by stop().
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
 import { startApiServer, type ApiServer } from '@k8ts/apiserver';
 import { createLogger } from '@k8ts/client';
 import { selfSignedCertificate } from '../../packages/apiserver/src/rest/index.js';
@@ -20,6 +22,52 @@ export interface KubectlCluster {
   stop(): Promise<void>;
 }
 
+export interface KubectlRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface KubectlOptions {
+  /** kubectl 1.<minor> (27–33 are installed); default 32. */
+  minor?: number;
+  /** Written to its stdin. */
+  input?: string;
+  /** Another kubeconfig (a recording proxy's) instead of the cluster's. */
+  kubeconfig?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export const kubectlBin = (minor = 32) => `/usr/lib/google-cloud-sdk/bin/kubectl.1.${minor}`;
+
+/** A HOME per kubectl version under the cluster's dir: kubectl caches discovery and OpenAPI there. */
+export function kubectlHome(cluster: Pick<KubectlCluster, 'dir'>, minor = 32): string {
+  const home = join(cluster.dir, `home-1.${minor}`);
+  mkdirSync(home, { recursive: true });
+  return home;
+}
+
+/** The real kubectl against the cluster; resolves with its exit code and output, never rejects. */
+export function runKubectl(cluster: Pick<KubectlCluster, 'dir' | 'kubeconfig'>, args: string[], opts: KubectlOptions = {}): Promise<KubectlRun> {
+  const minor = opts.minor ?? 32;
+  return new Promise((resolve) => {
+    const child = execFile(
+      kubectlBin(minor),
+      ['--kubeconfig', opts.kubeconfig ?? cluster.kubeconfig, ...args],
+      { env: { PATH: process.env.PATH, HOME: kubectlHome(cluster, minor), ...opts.env }, timeout: opts.timeoutMs ?? 30_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
+  });
+}
+
+/** runKubectl that must exit 0; its stdout. */
+export async function kubectlOk(cluster: Pick<KubectlCluster, 'dir' | 'kubeconfig'>, args: string[], opts: KubectlOptions = {}): Promise<string> {
+  const r = await runKubectl(cluster, args, opts);
+  assert.equal(r.code, 0, `kubectl 1.${opts.minor ?? 32} ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
 
 export async function startKubectlCluster(): Promise<KubectlCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-'));

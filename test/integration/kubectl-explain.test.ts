@@ -3,13 +3,11 @@
 // create, which fetch OpenAPI to validate and to compute patches, accept every example manifest.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESOURCES } from '@k8ts/api';
-import { startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
+import { kubectlOk, runKubectl, startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
 
-const BIN = (minor: number) => `/usr/lib/google-cloud-sdk/bin/kubectl.1.${minor}`;
 const MINORS = [27, 33];
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'deploy', 'examples');
 let cluster: KubectlCluster;
@@ -22,28 +20,8 @@ after(async () => {
   await cluster?.stop();
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** kubectl with a cache of its own per minor version (it caches OpenAPI under $HOME/.kube). */
-function kubectl(minor: number, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const home = join(cluster.dir, `home-${minor}`);
-  mkdirSync(home, { recursive: true });
-  return new Promise((resolve) => {
-    execFile(BIN(minor), ['--kubeconfig', cluster.kubeconfig, ...args], { env: { PATH: process.env.PATH, HOME: home, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-async function ok(minor: number, args: string[], env: Record<string, string> = {}): Promise<string> {
-  const r = await kubectl(minor, args, env);
-  assert.equal(r.code, 0, `kubectl 1.${minor} ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
+const kubectl = (minor: number, args: string[], env: Record<string, string> = {}) => runKubectl(cluster, args, { minor, env, timeoutMs: 60_000 });
+const ok = (minor: number, args: string[], env: Record<string, string> = {}) => kubectlOk(cluster, args, { minor, env, timeoutMs: 60_000 });
 
 for (const minor of MINORS) {
   test(`kubectl 1.${minor} explain pod.spec.containers: the Container fields with their types and descriptions`, async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
+import { kubectlOk, runKubectl, startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
 import { startRecordingProxy, type RecordingProxy } from './helpers/recording-proxy.js';
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
@@ -28,23 +28,8 @@ after(async () => {
   await cluster?.stop();
 });
 
-function kubectl(minor: number, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      `/usr/lib/google-cloud-sdk/bin/kubectl.1.${minor}`,
-      ['--kubeconfig', kubeconfig, ...args],
-      { env: { PATH: process.env.PATH, HOME: join(home, String(minor)) }, timeout: 30_000 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    if (input !== undefined) child.stdin!.end(input);
-  });
-}
-
-async function ok(minor: number, args: string[], input?: string): Promise<string> {
-  const r = await kubectl(minor, args, input);
-  assert.equal(r.code, 0, `kubectl.1.${minor} ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const kubectl = (minor: number, args: string[], input?: string) => runKubectl(cluster, args, { minor, input, kubeconfig });
+const ok = (minor: number, args: string[], input?: string) => kubectlOk(cluster, args, { minor, input, kubeconfig });
 
 const getJson = async (minor: number, args: string[]) => JSON.parse(await ok(minor, ['get', ...args, '-o', 'json']));
 
