@@ -3,40 +3,24 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Registry as MetricsRegistry } from 'prom-client';
-import { createRestServer } from './index.js';
-import { EtcdRegistry } from '../registry/registry.js';
-import { memoryStore } from '../storage/memory-kv.js';
 import { capturedLogger } from '../testing/captured-logger.js';
+import { startTestRestServer, type TestRestServer } from '../testing/rest-server.js';
 
 const TOKEN = 'garbage-token';
-let server: http.Server;
+let rest: TestRestServer;
 let base: string;
-let registry: EtcdRegistry;
 const { logger, lines } = capturedLogger('error');
 
 before(async () => {
-  const { store } = memoryStore(logger);
-  registry = new EtcdRegistry({ store, logger, watch: { logger } });
-  await registry.ensureSystemNamespaces();
-  server = createRestServer({
-    registry,
-    authenticate: (h) => (h === `Bearer ${TOKEN}` ? { name: 'admin', groups: ['system:masters'] } : null),
-    logger,
-    metricsRegistry: new MetricsRegistry(),
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  rest = await startTestRestServer({ token: TOKEN, logger });
+  base = rest.base;
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
-  await registry.create('pods', 'default', pod);
-  await registry.create('configmaps', 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
+  await rest.registry.create('pods', 'default', pod);
+  await rest.registry.create('configmaps', 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
 });
 
 after(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((r) => server.close(() => r()));
-  await registry.close();
+  await rest.stop();
 });
 
 interface Answer {
@@ -129,7 +113,7 @@ test('garbage Accept and Content-Type headers are never a 5xx', async () => {
 });
 
 test('DeleteOptions bodies of the wrong types are 400, never a 5xx', async () => {
-  await registry.create('pods', 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'q' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] } });
+  await rest.registry.create('pods', 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'q' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] } });
   const bodies = [
     '[]', '1', '"x"', 'null', '{"kind":"Pod"}', '{"gracePeriodSeconds":"x"}', '{"gracePeriodSeconds":1e300}', '{"gracePeriodSeconds":1.5}',
     '{"propagationPolicy":5}', '{"propagationPolicy":"Sideways"}', '{"orphanDependents":"yes"}', '{"preconditions":"x"}', '{"preconditions":{"uid":5}}',

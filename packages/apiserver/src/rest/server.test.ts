@@ -5,42 +5,23 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { EventEmitter } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { Registry as MetricsRegistry } from 'prom-client';
-import pino from 'pino';
 import WebSocket from 'ws';
-import { createRestServer } from './index.js';
-import { EtcdRegistry } from '../registry/registry.js';
-import { memoryStore } from '../storage/memory-kv.js';
-import { TunnelHub } from '../tunnel/index.js';
+import { startTestRestServer, type TestRestServer } from '../testing/rest-server.js';
 
 const TOKEN = 'secret-token';
-// The real registry, over the in-memory etcd.
-const memory = memoryStore();
-const registry = new EtcdRegistry({ store: memory.store, watch: { bookmarkIntervalMs: 200 } });
-const hub = new TunnelHub();
-const metricsRegistry = new MetricsRegistry();
-let server: http.Server;
+let rest: TestRestServer;
+let registry: TestRestServer['registry'];
+let memory: TestRestServer['memory'];
+let hub: TestRestServer['hub'];
 let base: string;
 
 before(async () => {
-  server = createRestServer({
-    registry,
-    authenticate: (h) => (h === `Bearer ${TOKEN}` ? { name: 'admin', groups: ['system:masters'] } : null),
-    logger: pino({ level: 'silent' }),
-    metricsRegistry,
-    tunnel: hub,
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await registry.ensureSystemNamespaces();
+  rest = await startTestRestServer({ token: TOKEN, bookmarkIntervalMs: 200 });
+  ({ registry, memory, hub, base } = rest);
 });
 
 after(async () => {
-  hub.close();
-  server.closeAllConnections();
-  await new Promise<void>((r) => server.close(() => r()));
-  await registry.close();
+  await rest.stop();
 });
 
 interface Reply {

@@ -5,33 +5,20 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { Registry as MetricsRegistry } from 'prom-client';
-import pino from 'pino';
-import { createRestServer } from '../index.js';
-import { EtcdRegistry } from '../../registry/registry.js';
-import { memoryStore } from '../../storage/memory-kv.js';
-import { TunnelHub } from '../../tunnel/index.js';
+import { startTestRestServer, type TestRestServer } from '../../testing/rest-server.js';
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
-// The real registry, over the in-memory etcd.
-const registry = new EtcdRegistry({ store: memoryStore().store });
-const hub = new TunnelHub();
-let server: http.Server;
+let rest: TestRestServer;
 let base: string;
 const fixture = (name: string) => readFileSync(new URL(`./testdata/${name}.bin`, import.meta.url));
 
 before(async () => {
-  server = createRestServer({ registry, authenticate: () => ({ name: 'admin', groups: ['system:masters'] }), logger: pino({ level: 'silent' }), metricsRegistry: new MetricsRegistry(), tunnel: hub });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await registry.ensureSystemNamespaces();
+  rest = await startTestRestServer();
+  base = rest.base;
 });
 
 after(async () => {
-  hub.close();
-  server.closeAllConnections();
-  await new Promise<void>((r) => server.close(() => r()));
+  await rest.stop();
 });
 
 function send(method: string, path: string, body?: Buffer | string, type = PROTOBUF): Promise<{ status: number; json: any }> {
