@@ -5,6 +5,7 @@
 import { decodeObject, kindSchema, metaSchema, type KubeObject, type MessageSchema, type ResourceInfo } from '@k8ts/api';
 import type { WriteOpts } from './types.js';
 import { fromApiError } from './api-calls.js';
+import { badRequest } from './errors.js';
 
 const schemas = new Map<string, MessageSchema | undefined>();
 
@@ -46,11 +47,19 @@ function decodeAs(schema: MessageSchema | undefined, info: ResourceInfo, obj: un
   }
 }
 
-/** A DeleteOptions body, checked as Go decodes it (wrong types: 400; unknown fields dropped). */
+/**
+ * A DeleteOptions body (REST and gRPC), checked as Go decodes it (wrong types: 400; unknown
+ * fields dropped), then as kube-apiserver validates it: its kind, and dryRun values.
+ */
 export function decodeDeleteOptions<T extends object>(body: T): T {
+  let object: T;
   try {
-    return decodeObject<T>(metaSchema('DeleteOptions')!, body, { fieldValidation: 'Ignore', version: 'v1' }).object;
+    object = decodeObject<T>(metaSchema('DeleteOptions')!, body, { fieldValidation: 'Ignore', version: 'v1' }).object;
   } catch (err) {
     throw fromApiError(err);
   }
+  const o = object as { kind?: unknown; dryRun?: unknown[] };
+  if (o.kind !== undefined && o.kind !== 'DeleteOptions') throw badRequest(`expected DeleteOptions, got ${String(o.kind)}`);
+  for (const v of o.dryRun ?? []) if (v !== 'All') throw badRequest(`Invalid dryRun value: ${String(v)}`);
+  return object;
 }

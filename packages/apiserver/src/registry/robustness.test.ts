@@ -138,3 +138,13 @@ describe("the api's errors", () => {
     assert.equal(toApiError(new Error('boom')).code, 500);
   });
 });
+
+describe('DeleteOptions bodies (both faces decode them here)', () => {
+  it('are 400 for a wrong type, another kind or a dryRun value other than All', async () => {
+    const { decodeDeleteOptions } = await import('./decode.js');
+    for (const body of [{ gracePeriodSeconds: 'x' }, { kind: 'Pod' }, { dryRun: ['Some'] }, { dryRun: 'All' }, { preconditions: { uid: 5 } }]) {
+      assert.throws(() => decodeDeleteOptions(body), (e: { code?: number }) => e.code === 400, JSON.stringify(body));
+    }
+    assert.deepEqual(decodeDeleteOptions({ kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0, dryRun: ['All'], x: 1 }), { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0, dryRun: ['All'] });
+  });
+});

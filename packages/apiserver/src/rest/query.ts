@@ -103,44 +103,16 @@ export function fieldValidation(q: URLSearchParams, options: 'CreateOptions' | '
   });
 }
 
-/** How Go's JSON decoder names a JSON value of the wrong type. */
-function jsonType(v: unknown): string {
-  if (Array.isArray(v)) return 'array';
-  return v === null ? 'null' : typeof v;
-}
-
-function wrongType(field: string, v: unknown, goType: string) {
-  return badRequest(`json: cannot unmarshal ${jsonType(v)} into Go struct field DeleteOptions.${field} of type ${goType}`);
-}
+const DELETE_OPTION_FIELDS = ['gracePeriodSeconds', 'propagationPolicy', 'orphanDependents', 'ignoreStoreReadErrorWithClusterBreakingPotential', 'dryRun', 'preconditions'] as const;
 
 /**
- * The fields of a DeleteOptions body, each of its type (a 400 otherwise, as decoding it in
- * Go fails): only these are taken, so nothing else of the body reaches the registry.
+ * The fields of a DeleteOptions body the registry reads. The body was decoded against the
+ * schema first (registry/decode.ts decodeDeleteOptions: types, kind, dryRun values), so only
+ * these are taken and nothing else of it reaches the registry.
  */
 function deleteOptionsBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || Array.isArray(body)) throw badRequest(`json: cannot unmarshal ${jsonType(body)} into Go value of type v1.DeleteOptions`);
   const b = body as Record<string, unknown>;
-  if (b.kind !== undefined && b.kind !== 'DeleteOptions') throw badRequest(`expected DeleteOptions, got ${String(b.kind)}`);
   const out: Record<string, unknown> = {};
-  const take = (field: string, ok: (v: unknown) => boolean, goType: string) => {
-    const v = b[field];
-    if (v === undefined || v === null) return;
-    if (!ok(v)) throw wrongType(field, v, goType);
-    out[field] = v;
-  };
-  take('gracePeriodSeconds', (v) => Number.isSafeInteger(v), 'int64');
-  take('propagationPolicy', (v) => typeof v === 'string', 'v1.DeletionPropagation');
-  take('orphanDependents', (v) => typeof v === 'boolean', 'bool');
-  take('ignoreStoreReadErrorWithClusterBreakingPotential', (v) => typeof v === 'boolean', 'bool');
-  take('dryRun', (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'), '[]string');
-  for (const v of (out.dryRun as string[] | undefined) ?? []) if (v !== 'All') throw badRequest(`Invalid dryRun value: ${v}`);
-  take('preconditions', (v) => typeof v === 'object' && !Array.isArray(v), 'v1.Preconditions');
-  const p = out.preconditions as Record<string, unknown> | undefined;
-  if (p) {
-    for (const f of ['uid', 'resourceVersion']) {
-      if (p[f] !== undefined && p[f] !== null && typeof p[f] !== 'string') throw wrongType(`preconditions.${f}`, p[f], 'string');
-    }
-    out.preconditions = { uid: p.uid ?? undefined, resourceVersion: p.resourceVersion ?? undefined };
-  }
+  for (const f of DELETE_OPTION_FIELDS) if (b[f] !== undefined && b[f] !== null) out[f] = b[f];
   return out;
 }
