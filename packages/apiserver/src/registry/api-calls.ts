@@ -20,11 +20,6 @@ import type { ApiError } from '@k8ts/api';
 import type { Logger } from 'pino';
 import { isStackOverflow, statusError, toApiError, tooDeep } from './errors.js';
 
-/** Every error the api helpers throw is an ApiError carrying its Status; anything else is a 500. */
-export function fromApiError(err: unknown): ApiError {
-  return toApiError(err);
-}
-
 export interface ObjectFilter {
   /** True when the filter passes everything, so callers can skip the match work. */
   everything: boolean;
@@ -60,7 +55,7 @@ export function compileFilter(resource: string, labelSelector?: string, fieldSel
       },
     };
   } catch (err) {
-    throw fromApiError(err);
+    throw toApiError(err);
   }
 }
 
@@ -87,7 +82,7 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
   try {
     apiApplyDefaults(resource, obj);
   } catch (err) {
-    throw fromApiError(unreadable(err));
+    throw toApiError(unreadable(err));
   }
 }
 
@@ -125,7 +120,7 @@ export function applyPatch(resource: string, obj: KubeObject | undefined, patchT
   try {
     out = apiApplyPatch(patchType, obj, patch, resource, found);
   } catch (err) {
-    throw fromApiError(unreadable(err));
+    throw toApiError(unreadable(err));
   }
   if (!out || typeof out !== 'object' || Array.isArray(out)) throw unprocessable('the patch did not produce an object');
   return out as KubeObject;

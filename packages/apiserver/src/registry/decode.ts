@@ -4,8 +4,7 @@
 // to the caller through WriteOpts.warnings.
 import { decodeObject, kindSchema, metaSchema, type KubeObject, type MessageSchema, type ResourceInfo } from '@k8ts/api';
 import type { WriteOpts } from './types.js';
-import { fromApiError } from './api-calls.js';
-import { badRequest } from './errors.js';
+import { badRequest, toApiError } from './errors.js';
 
 const schemas = new Map<string, MessageSchema | undefined>();
 
@@ -43,7 +42,7 @@ function decodeAs(schema: MessageSchema | undefined, info: ResourceInfo, obj: un
     if (warnings.length) opts.warnings?.push(...warnings);
     return object;
   } catch (err) {
-    throw fromApiError(err);
+    throw toApiError(err);
   }
 }
 
@@ -56,7 +55,7 @@ export function decodeDeleteOptions<T extends object>(body: T): T {
   try {
     object = decodeObject<T>(metaSchema('DeleteOptions')!, body, { fieldValidation: 'Ignore', version: 'v1' }).object;
   } catch (err) {
-    throw fromApiError(err);
+    throw toApiError(err);
   }
   const o = object as { kind?: unknown; dryRun?: unknown[] };
   if (o.kind !== undefined && o.kind !== 'DeleteOptions') throw badRequest(`expected DeleteOptions, got ${String(o.kind)}`);
