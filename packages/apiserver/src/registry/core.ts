@@ -10,6 +10,7 @@ import * as errs from './errors.js';
 import type { WatchService } from './watch-service.js';
 import type { NamespaceCache } from './namespace-cache.js';
 import { PodBinder } from './binding.js';
+import { AdmissionChain } from './admission.js';
 
 /** Compare-and-swap attempts before a write gives up with a 409. */
 export const MAX_RETRIES = 8;
@@ -17,6 +18,7 @@ export const MAX_RETRIES = 8;
 export class RegistryCore {
   readonly hooks = new Map<string, ResourceHooks[]>();
   readonly binder: PodBinder;
+  readonly admission = new AdmissionChain();
   namespaces?: NamespaceCache;
 
   constructor(

@@ -53,8 +53,11 @@ export async function create(reg: RegistryCore, resource: string, namespace: str
     defaultPodTolerations(obj, reg.tolerationSeconds);
     prepareForCreate(info, obj); // the QoS class reads the defaulted resources
   }
+  const review = { operation: 'CREATE' as const, resource, subresource: '', namespace: ns, name: m.name, object: obj, user: opts.user, dryRun: !!opts.dryRun };
+  if (!reg.admission.empty) await reg.admission.admit(review);
   validate(resource, obj);
   if (info.namespaced) await admitNamespace(reg, ns, resource, m.name);
+  if (!reg.admission.empty) await reg.admission.validate(review);
   for (const h of reg.hooksOf(resource)) await h.beforeCreate?.(obj);
   if (!isApplied(obj)) recordWrite(info, undefined, obj, '', opts);
   if (opts.dryRun) return obj;

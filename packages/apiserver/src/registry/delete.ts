@@ -23,6 +23,7 @@ export async function deleteObject(reg: RegistryCore, resource: string, namespac
     if (cur === 'removed') return { object: removedObject(info, ns, name), finished: true };
     if (!cur) throw errs.notFound(resource, name);
     checkPreconditions(resource, name, cur, opts);
+    if (!reg.admission.empty) await reg.admission.validate({ operation: 'DELETE', resource, subresource: '', namespace: ns, name, oldObject: cur, user: opts.user, dryRun: !!opts.dryRun });
     const result = await tryDelete(reg, info, key, cur, opts);
     if (result) return result;
   }

@@ -3,6 +3,7 @@
 // the registry afterwards (it fills in server fields); objects handed out in watch events
 // are shared between watchers and must not be changed. The verbs live in their own files
 // (read, create, update, patch, delete, subresources) over the state in core.ts.
+import type { AdmissionPlugin } from './admission.js';
 import type { DeleteOptions, KubeList, KubeObject, ResourceInfo, WatchEvent } from '@k8ts/api';
 import type { ListOptions, PatchType, WatchOptions } from '@k8ts/client';
 import type { Logger } from 'pino';
@@ -40,6 +41,11 @@ export class EtcdRegistry implements Registry {
 
   resourceInfo(resource: string): ResourceInfo {
     return this.core.resourceInfo(resource);
+  }
+
+  /** Adds an admission plugin (see admission.ts); plugins run in the order registered. */
+  registerAdmission(plugin: AdmissionPlugin): void {
+    this.core.admission.register(plugin);
   }
 
   registerHooks(resource: string, hooks: ResourceHooks): void {

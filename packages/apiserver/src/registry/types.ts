@@ -4,10 +4,14 @@
 import type { KubeObject, KubeList, WatchEvent, DeleteOptions, FieldValidation } from '@k8ts/api';
 import type { ListOptions, WatchOptions, PatchType } from '@k8ts/client';
 import type { RegistryListOptions } from './list-options.js';
+import type { AdmissionPlugin } from './admission.js';
 
 export interface RequestUser {
   name: string;
   groups: string[];
+  uid?: string;
+  /** user.Info's extra, e.g. authentication.kubernetes.io/pod-name for a bound service account token. */
+  extra?: Record<string, string[]>;
 }
 
 export interface WriteOpts {
@@ -74,4 +78,5 @@ export interface Registry {
   /** The current etcd revision, for list/bookmark resourceVersions. */
   currentRevision(): Promise<string>;
   registerHooks(resource: string, hooks: ResourceHooks): void;
+  registerAdmission(plugin: AdmissionPlugin): void;
 }

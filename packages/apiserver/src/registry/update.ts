@@ -2,6 +2,7 @@
 // over one compare-and-swap step that keeps server-owned fields and writes nothing for a no-op.
 import { apiVersionOf, type KubeObject, type ResourceInfo } from '@k8ts/api';
 import type { WriteOpts } from './types.js';
+import type { AdmissionRequest } from './admission.js';
 import { MAX_RETRIES, type RegistryCore } from './core.js';
 import { objectKey } from '../storage/keys.js';
 import * as errs from './errors.js';
@@ -60,7 +61,7 @@ export async function tryUpdate(reg: RegistryCore, info: ResourceInfo, key: stri
  */
 export async function casUpdate(reg: RegistryCore, info: ResourceInfo, key: string, cur: KubeObject, input: KubeObject, sub: string, opts: WriteOpts): Promise<{ ok: true; object: KubeObject; noop?: boolean } | { ok: false; current?: KubeObject }> {
   const applied = appliedManagers(input);
-  const next = await buildUpdate(reg, info, cur, input, sub);
+  const next = await buildUpdate(reg, info, cur, input, sub, opts);
   settleManagedFields(info, cur, next, sub, opts, applied);
   const curRv = cur.metadata.resourceVersion!;
   meta(next).resourceVersion = curRv;
@@ -105,12 +106,15 @@ export async function guaranteedUpdate(reg: RegistryCore, resource: string, name
   }
 }
 
-export async function buildUpdate(reg: RegistryCore, info: ResourceInfo, cur: KubeObject, input: KubeObject, sub: string): Promise<KubeObject> {
+export async function buildUpdate(reg: RegistryCore, info: ResourceInfo, cur: KubeObject, input: KubeObject, sub: string, opts: WriteOpts = {}): Promise<KubeObject> {
   if (sub === 'status') {
     const next = clone(cur);
     if (input.status === undefined) delete next.status;
     else next.status = input.status;
+    const review = updateReview(reg, info, cur, next, sub, opts);
+    if (review) await reg.admission.admit(review);
     validate(info.resource, next, cur, 'status');
+    if (review) await reg.admission.validate(review);
     return next;
   }
   if (sub === 'finalize') {
@@ -145,10 +149,19 @@ export async function buildUpdate(reg: RegistryCore, info: ResourceInfo, cur: Ku
       throw errs.invalid(info.kind, c.name!, [{ field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`, type: 'FieldValueForbidden' }], info.group || undefined);
     }
   }
+  const review = updateReview(reg, info, cur, next, sub, opts);
+  if (review) await reg.admission.admit(review);
   if (!deepEqual(next.spec, cur.spec)) m.generation = (c.generation ?? 1) + 1;
   validate(info.resource, next, cur);
+  if (review) await reg.admission.validate(review);
   for (const h of reg.hooksOf(info.resource)) await h.beforeUpdate?.(next, cur);
   return next;
+}
+
+/** The admission review of an update, or undefined when no plugin is registered. */
+function updateReview(reg: RegistryCore, info: ResourceInfo, cur: KubeObject, next: KubeObject, sub: string, opts: WriteOpts): AdmissionRequest | undefined {
+  if (reg.admission.empty) return undefined;
+  return { operation: 'UPDATE', resource: info.resource, subresource: sub, namespace: cur.metadata.namespace ?? '', name: cur.metadata.name ?? '', object: next, oldObject: cur, user: opts.user, dryRun: !!opts.dryRun };
 }
 
 function setOrDelete(m: Record<string, unknown>, k: string, v: unknown): void {
