@@ -113,3 +113,8 @@ test('headless and ExternalName Services get no rules; stale chains of ours are 
   assert.doesNotMatch(r.text, /KUBE-SERVICES|K8TSX|DOCKER/);
   assert.equal(buildCleanup(chains, { nat: ['K8TS-SERVICES', 'KUBE-SERVICES'], filter: [] }), '*nat\n:K8TS-SERVICES - [0:0]\n-X K8TS-SERVICES\nCOMMIT\n');
 });
+
+test('external IPs in the loopback or link-local ranges are never programmed, even when stored before validation refused them', () => {
+  const sps = servicePorts([service('s', { clusterIP: '10.96.0.9', externalIPs: ['127.0.0.1', '169.254.0.9', '192.168.9.9'], ports: [{ port: 80, protocol: 'TCP' }] })], new Map());
+  assert.deepEqual(sps[0].externalIPs, ['192.168.9.9']);
+});

@@ -1,6 +1,6 @@
 // What the proxy programs, derived from Services and Endpoints: one entry per Service
 // port with its addresses and its ready endpoints.
-import type { KubeObject } from '@k8ts/api';
+import { specialIPv4, type KubeObject } from '@k8ts/api';
 
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
@@ -70,7 +70,8 @@ export function servicePorts(services: KubeObject[], endpoints: Map<string, Kube
         clusterIP,
         nodePort: (type === 'NodePort' || type === 'LoadBalancer') && p.nodePort ? p.nodePort : undefined,
         loadBalancerIPs: lbIPs,
-        externalIPs: Array.isArray(spec.externalIPs) ? spec.externalIPs.filter((x: unknown) => typeof x === 'string') : [],
+        // an object stored before the apiserver refused loopback external IPs must not expose the host's own
+        externalIPs: Array.isArray(spec.externalIPs) ? spec.externalIPs.filter((x: unknown) => typeof x === 'string' && !specialIPv4(x)) : [],
         affinitySeconds: spec.sessionAffinity === 'ClientIP' ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800) : 0,
         externalLocal: spec.externalTrafficPolicy === 'Local' && (type === 'NodePort' || type === 'LoadBalancer'),
         endpoints: eps,

@@ -113,6 +113,6 @@ export { validatePodSpec, canonicalJson } from './pod.js';
 export { validateLabelSelector, isValidPortName, isValidPortNum } from './common.js';
 export { validateTolerations, validateTaints, validateAffinity } from './scheduling.js';
 export { validateCronSchedule } from './batch.js';
-export { needsNodePorts } from './service.js';
+export { needsNodePorts, specialIPv4 } from './service.js';
 export { normalizeCronSchedule } from './cron.js';
 export { validateObjectMeta, validateLabels, validateAnnotations, TOTAL_ANNOTATION_SIZE_LIMIT } from './meta.js';

@@ -38,3 +38,14 @@ test('service validation: node ports, session affinity, load balancer IP, cluste
     'spec.clusterIPs[0]: Invalid value: []string{"10.96.0.12"}: may not change once set',
   ]);
 });
+
+test('service validation: externalIPs may not be loopback, link-local, link-local multicast or unspecified', () => {
+  assert.deepEqual(errors({ externalIPs: ['192.168.5.7'], ports: [{ port: 80 }] }), []);
+  assert.deepEqual(errors({ externalIPs: ['127.0.0.1', '169.254.1.2', '224.0.0.5', '0.0.0.0', '127.8.9.10'], ports: [{ port: 80 }] }), [
+    'spec.externalIPs[0]: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
+    'spec.externalIPs[1]: Invalid value: "169.254.1.2": may not be in the link-local range (169.254.0.0/16, fe80::/10)',
+    'spec.externalIPs[2]: Invalid value: "224.0.0.5": may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)',
+    'spec.externalIPs[3]: Invalid value: "0.0.0.0": may not be unspecified (0.0.0.0)',
+    'spec.externalIPs[4]: Invalid value: "127.8.9.10": may not be in the loopback range (127.0.0.0/8, ::1/128)',
+  ]);
+});

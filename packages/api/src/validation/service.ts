@@ -89,6 +89,10 @@ export function validateService(svc: any): FieldError[] {
   if (spec.loadBalancerIP && type !== 'LoadBalancer') errs.push(forbidden('spec.loadBalancerIP', "may only be used when `type` is 'LoadBalancer'"));
   (spec.externalIPs ?? []).forEach((ip: string, i: number) => {
     if (!ipv4Re.test(ip)) errs.push(invalid(`spec.externalIPs[${i}]`, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
+    else {
+      const special = specialIPv4(ip);
+      if (special) errs.push(invalid(`spec.externalIPs[${i}]`, ip, special));
+    }
   });
   errs.push(...validateLabels(spec.selector, 'spec.selector'));
   return errs;
@@ -106,4 +110,17 @@ export function validateServiceUpdate(svc: any, old: any): FieldError[] {
     else if (newIPs[0] !== oldIPs[0]) errs.push(invalid('spec.clusterIPs[0]', newIPs, 'may not change once set'));
   }
   return errs;
+}
+
+/**
+ * ValidateNonSpecialIP: an external IP the proxy would program on every node must not be an
+ * address the node already answers for itself (loopback) or that never leaves the link.
+ */
+export function specialIPv4(ip: string): string | undefined {
+  const [a, b, c] = ip.split('.').map(Number);
+  if (ip === '0.0.0.0') return 'may not be unspecified (0.0.0.0)';
+  if (a === 127) return 'may not be in the loopback range (127.0.0.0/8, ::1/128)';
+  if (a === 169 && b === 254) return 'may not be in the link-local range (169.254.0.0/16, fe80::/10)';
+  if (a === 224 && b === 0 && c === 0) return 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)';
+  return undefined;
 }
