@@ -150,5 +150,8 @@ test('bad services are rejected with the reason', async () => {
   await rejects(a.onCreate(svc('np', web({ ports: [{ port: 80, nodePort: 30001 }] }))), /spec\.ports\[0\]\.nodePort: Forbidden: may not be used when `type` is 'ClusterIP'/);
   await rejects(a.onCreate(svc('en', { type: 'ExternalName' })), /spec\.externalName: Required value/);
   await rejects(a.onCreate(svc('p0', web({ ports: [{ port: 0 }] }))), /spec\.ports\[0\]\.port: Invalid value: 0: must be between 1 and 65535, inclusive/);
+  await rejects(a.onCreate(svc('lo', web({ externalIPs: ['127.0.0.1'] }))), /spec\.externalIPs\[0\]: Invalid value: "127\.0\.0\.1": may not be in the loopback range/);
+  await rejects(a.onCreate(svc('in', web({ externalIPs: ['192.168.1.9', '10.231.0.7'] }))), /spec\.externalIPs\[1\]: Invalid value: "10\.231\.0\.7": may not be in the service cluster IP range \(10\.231\.0\.0\/24\)/);
+  await rejects(a.onCreate(svc('lb', web({ externalIPs: ['10.232.0.3'] }))), /may not be in the load-balancer IP pool \(10\.232\.0\.0\/28\)/);
   assert.equal(store.data.size, 0);
 });

@@ -7,7 +7,7 @@
 import { applyDefaults, fieldErrors, invalid, needsNodePorts, validate, type FieldError, type KubeObject } from '@k8ts/api';
 import { RangeAllocator, type AllocateError } from './range-allocator.js';
 import type { RangeStore } from './range-store.js';
-import { parseCidr, parsePortRange, ipToInt, intToIp, type Cidr } from './cidr.js';
+import { parseCidr, parsePortRange, ipToInt, intToIp, cidrContains, type Cidr } from './cidr.js';
 
 export const SERVICE_IP_PREFIX = '/registry/ranges/serviceips/';
 export const NODE_PORT_PREFIX = '/registry/ranges/servicenodeports/';
@@ -89,6 +89,19 @@ export class ServiceAllocators {
     });
   }
 
+  /**
+   * An external IP inside the cluster's own Service range or load-balancer pool would let a
+   * Service capture traffic meant for another Service's address.
+   */
+  private checkExternalIPs(svc: KubeObject): void {
+    const errs: FieldError[] = [];
+    (svc.spec?.externalIPs ?? []).forEach((ip: string, i: number) => {
+      for (const [range, what] of [[this.serviceRange, 'service cluster IP range'], [this.lbPool, 'load-balancer IP pool']] as const)
+        if (cidrContains(range, ip)) errs.push(fieldErrors.invalid(`spec.externalIPs[${i}]`, ip, `may not be in the ${what} (${range.text})`));
+    });
+    if (errs.length) throw invalid('Service', svc.metadata.name ?? '', errs);
+  }
+
   allocatorOf(kind: ItemKind): RangeAllocator {
     return kind === 'clusterIP' ? this.ips : kind === 'nodePort' ? this.ports : this.lbIps;
   }
@@ -96,6 +109,7 @@ export class ServiceAllocators {
   /** beforeCreate: defaults, validates (as @k8ts/api does) and allocates; on failure frees what it took. */
   async onCreate(svc: KubeObject): Promise<void> {
     checkService(svc, undefined);
+    this.checkExternalIPs(svc);
     await this.allocate(svc, undefined);
   }
 
@@ -119,6 +133,7 @@ export class ServiceAllocators {
       }
     }
     checkService(svc, old);
+    this.checkExternalIPs(svc);
     await this.allocate(svc, old);
   }
 

@@ -18,6 +18,7 @@ import type { StreamTunnel } from '../tunnel/types.js';
 import { createAgentTunnel } from '../tunnel/index.js';
 import { registerServiceAllocators } from '../allocators/index.js';
 import { installLeanAsyncResourceBind } from '../storage/async-resource-bind.js';
+import { optionalAdmissionPlugins } from '../admission/plugins.js';
 
 export interface ApiServerOptions {
   etcdServers: string[];
@@ -36,6 +37,8 @@ export interface ApiServerOptions {
   /** Serve REST over TLS with this certificate and key (PEM files), as kube-apiserver's --tls-cert-file. */
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
+  /** --enable-admission-plugins: optional admission plugins by name (DenyServiceExternalIPs). */
+  enableAdmissionPlugins?: string;
   /** Interval of watch BOOKMARK events (default 5 s). */
   bookmarkIntervalMs?: number;
 }
@@ -58,6 +61,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const host = opts.host ?? '127.0.0.1';
   const metrics = new ApiServerMetrics();
   collectDefaultMetrics({ register: metrics.registry });
+  const admissionPlugins = optionalAdmissionPlugins(opts.enableAdmissionPlugins);
   const storage = openStorage(opts, logger, metrics);
   const { store, registry } = storage;
   const authenticate = createAuthenticator(opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined);
@@ -72,6 +76,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       loadBalancerPool: opts.loadBalancerPool,
     });
     cleanups.push(() => allocators.stop());
+    for (const p of admissionPlugins) registry.registerAdmission(p);
 
     const tunnel = opts.tunnel ?? createAgentTunnel({ logger });
     const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel }, host, opts.grpcPort);
