@@ -7,12 +7,17 @@ import { nodesService } from './nodes-service.js';
 import { ExchangeStreams } from './exchange.js';
 import type { GrpcContext } from './context.js';
 
+export const MAX_GRPC_REQUEST_BYTES = 4 * 1024 * 1024;
+
 export const GRPC_SERVER_OPTIONS: grpc.ServerOptions = {
   ...GRPC_SHARED_OPTIONS,
   // lets the clients' 2 s keepalive pings through (the default minimum is 5 minutes)
   'grpc.http2.min_ping_interval_without_data_ms': 1000,
   // channelz bookkeeping costs CPU on every call and nothing here reads it.
   'grpc.enable_channelz': 0,
+  // The largest legitimate message a client sends is one object (3 MiB, as REST bodies) in its
+  // envelope; grpc-js refuses a bigger one from its length prefix, before buffering it.
+  'grpc.max_receive_message_length': MAX_GRPC_REQUEST_BYTES,
 };
 
 /**

@@ -2,13 +2,24 @@
 // from JSON, YAML or Kubernetes protobuf. JSON and YAML are parsed by @k8ts/api's parsers,
 // which refuse nesting beyond its cap and report keys an object holds twice.
 import type { IncomingMessage } from 'node:http';
-import { parseJsonText, parseYamlText } from '@k8ts/api';
+import { apiError, parseJsonText, parseYamlText } from '@k8ts/api';
 import { badRequest, tooLarge, unsupportedMediaType } from './status.js';
 import { decodeProtobufObject } from './protobuf/envelope.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+/** A body that takes longer than this is cut off (kube-apiserver's request timeout is 60 s). */
+export let BODY_TIMEOUT_MS = 60_000;
 
-export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+/** For tests of slow bodies. */
+export function setBodyTimeoutMs(ms: number): void {
+  BODY_TIMEOUT_MS = ms;
+}
+
+function bodyTimeout(ms: number) {
+  return apiError(408, 'Timeout', `the request body was not received within ${ms / 1000}s`);
+}
+
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES, timeoutMs = BODY_TIMEOUT_MS): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
@@ -21,10 +32,20 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     let size = 0;
     let failed = false;
     let ended = false;
+    // A client trickling its body holds a socket and buffers for as long as it likes otherwise.
+    const timer = setTimeout(() => {
+      if (failed || ended) return;
+      failed = true;
+      req.off('data', onData);
+      reject(bodyTimeout(timeoutMs));
+      // The answer goes out first; then the connection, whose body never ended, is closed.
+      setTimeout(() => req.socket?.destroy(), 200).unref();
+    }, timeoutMs);
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
         failed = true;
+        clearTimeout(timer);
         req.off('data', onData);
         req.resume();
         reject(tooLarge());
@@ -35,12 +56,15 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     req.on('data', onData);
     req.once('end', () => {
       ended = true;
+      clearTimeout(timer);
       if (!failed) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
     });
     req.once('error', (err) => {
+      clearTimeout(timer);
       if (!failed && !ended) reject(err);
     });
     req.once('close', () => {
+      clearTimeout(timer);
       if (!failed && !ended) reject(new Error('the client closed the request before its body ended'));
     });
   });

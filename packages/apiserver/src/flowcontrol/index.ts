@@ -1,0 +1,3 @@
+export { RequestLimiter, type LimiterOptions } from './limiter.js';
+export { classify, type LevelName } from './classify.js';
+export { PriorityLevel, rejected, type Release } from './priority-level.js';
