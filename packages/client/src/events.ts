@@ -46,12 +46,12 @@ export class EventRecorder {
    * Records an event about `obj`. Returns a promise that settles when it is written (it never
    * rejects); callers may ignore it.
    */
-  event(obj: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
+  event(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
     const m = obj.metadata ?? {};
-    const key = JSON.stringify([obj.kind, m.namespace, m.name, m.uid, type, reason, message]);
+    const key = JSON.stringify([obj.kind, m.namespace, m.name, m.uid, fieldPath, type, reason, message]);
     const prev = this.chains.get(key) ?? Promise.resolve();
     // Writes for one key run one after another so counts add up.
-    const p = prev.then(() => this.write(key, obj, type, reason, message)).catch((err) => {
+    const p = prev.then(() => this.write(key, obj, type, reason, message, fieldPath)).catch((err) => {
       this.log.warn({ err, object: m.namespace ? `${m.namespace}/${m.name}` : m.name, reason }, 'could not record event');
     });
     this.chains.set(key, p);
@@ -68,7 +68,7 @@ export class EventRecorder {
     while (this.pending.size) await Promise.all([...this.pending]);
   }
 
-  private async write(key: string, obj: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
+  private async write(key: string, obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
     const now = this.now();
     const ts = rfc3339(now);
     const prior = this.seen.get(key);
@@ -98,6 +98,7 @@ export class EventRecorder {
         uid: m.uid,
         apiVersion: obj.apiVersion,
         resourceVersion: m.resourceVersion,
+        ...(fieldPath ? { fieldPath } : {}),
       },
       reason,
       message,

@@ -30,6 +30,13 @@ export class Backoff {
     return { delayMs: e.delayMs, remainingMs: since + e.delayMs - now };
   }
 
+  /** Milliseconds left of the back-off counted from the last failure `next` recorded (0: none). */
+  remainingSinceLast(key: string): number {
+    const e = this.entries.get(key);
+    if (!e) return 0;
+    return Math.max(0, e.lastUpdate + e.delayMs - this.now());
+  }
+
   /** Milliseconds left of the back-off that started at `since`. */
   remaining(key: string, since: number): number {
     const e = this.entries.get(key);

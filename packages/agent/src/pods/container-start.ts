@@ -57,6 +57,15 @@ export async function startContainer(deps: SyncDeps, pod: Pod, c: Container, kin
   const uid = pod.metadata?.uid ?? '';
   const fieldPath = `spec.${kind === 'init' ? 'initContainers' : 'containers'}{${c.name}}`;
   if (inPullBackoff(deps, pod, c, mem)) return false;
+  // A sync triggered by anything else (a status write, another container) must not retry a
+  // create that failed before its back-off is over: that was a retry storm.
+  for (const step of ['create', 'config']) {
+    const wait = deps.backoff.remainingSinceLast(`${uid}/${c.name}/${step}`);
+    if (wait > 0 && mem.waiting.has(c.name)) {
+      deps.enqueue(uid, wait + 5);
+      return false;
+    }
+  }
   if (!(await pull(deps, pod, c, mem, fieldPath))) return false;
   let id: string;
   try {
@@ -82,6 +91,8 @@ export async function startContainer(deps: SyncDeps, pod: Pod, c: Container, kin
     return false;
   }
   mem.waiting.delete(c.name);
+  deps.backoff.reset(`${uid}/${c.name}/create`);
+  deps.backoff.reset(`${uid}/${c.name}/config`);
   deps.events.pod(pod, 'Normal', 'Started', `Started container ${c.name}`, fieldPath);
   if (c.lifecycle?.postStart) void runHook(deps, pod, c, id, podIP, 'postStart', 30_000);
   return true;

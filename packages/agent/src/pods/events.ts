@@ -1,36 +1,23 @@
-// Kubernetes Events about pods, written best-effort: an event that cannot be written is
-// dropped, never retried in the sync path.
-import { rfc3339, type Pod } from '@k8ts/api';
-import type { Client, Logger } from '@k8ts/client';
-
-let seq = 0;
+// Kubernetes Events about pods, as the kubelet writes them: through client-go's recorder,
+// so a repeated event (the same failure on every retry) folds into one Event whose count
+// and lastTimestamp rise (`x5 over 2m` in kubectl), and a write that fails is dropped, never
+// retried in the sync path.
+import type { Pod } from '@k8ts/api';
+import { EventRecorder as ClientEventRecorder, type Client, type Logger } from '@k8ts/client';
 
 export class EventRecorder {
-  constructor(
-    private readonly client: Client,
-    private readonly nodeName: string,
-    private readonly log?: Logger,
-  ) {}
+  private readonly recorder: ClientEventRecorder;
+
+  constructor(client: Client, nodeName: string, log?: Logger) {
+    this.recorder = new ClientEventRecorder(client, 'kubelet', nodeName, log ? { logger: log } : {});
+  }
 
   pod(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void {
-    const m = pod.metadata ?? {};
-    const now = rfc3339();
-    const ev = {
-      apiVersion: 'v1',
-      kind: 'Event',
-      // named as the kubelet names them: <object>.<unix nanos in hex>
-      metadata: { name: `${m.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(++seq % 1_000_000)).toString(16)}`, namespace: m.namespace ?? 'default' },
-      involvedObject: { apiVersion: 'v1', kind: 'Pod', name: m.name, namespace: m.namespace, uid: m.uid, ...(fieldPath ? { fieldPath } : {}) },
-      reason,
-      message,
-      type,
-      source: { component: 'kubelet', host: this.nodeName },
-      reportingComponent: 'kubelet',
-      reportingInstance: this.nodeName,
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-    };
-    this.client.create('events', ev as never).catch((e) => this.log?.debug({ err: (e as Error).message, reason }, 'event not recorded'));
+    void this.recorder.event({ apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata ?? {} }, type, reason, message, fieldPath);
+  }
+
+  /** Waits for the events recorded so far to be written. */
+  flush(): Promise<void> {
+    return this.recorder.flush();
   }
 }

@@ -291,3 +291,20 @@ test('an agent that stopped between creating and starting a container: the next 
   await phase(client, 'half', 'Running');
   assert.equal(runtime.find('i1')!.restartCount, 0, 'no restart counted for a start that never happened');
 });
+
+test('a container the runtime refuses to create is retried with a growing back-off, and its events fold into one', async (t) => {
+  const { client, runtime } = await setup(t, { backoffBaseMs: 200, backoffMaxMs: 800 });
+  runtime.failCreate.set('bad', 'invalid mount config for type "bind": field Target must not be empty');
+  // a second container that runs: its status changes must not re-trigger the failing create early
+  await createPod(client, 'p', { containers: [{ name: 'ok', image: 'img:1' }, { name: 'bad', image: 'img:1' }] });
+  await waitFor('CreateContainerError', async () => cstatus(await getPod(client, 'p'), 'bad')?.state?.waiting?.reason === 'CreateContainerError');
+  const started = Date.now();
+  await new Promise((r) => setTimeout(r, 2500));
+  const attempts = runtime.calls.filter((c) => c.startsWith('runContainer app/bad')).length;
+  // 200 + 400 + 800 + 800 ms of back-off fit 4–5 attempts in 2.5 s; without it, hundreds
+  assert.ok(attempts >= 3 && attempts <= 6, `${attempts} attempts in ${Date.now() - started} ms`);
+  const events = (await client.list('events', { namespace: 'default' })).items.filter((e: any) => e.reason === 'Failed' && e.involvedObject?.name === 'p');
+  assert.equal(events.length, 1, `one Failed event, not ${events.length}`);
+  assert.ok((events[0] as any).count >= attempts - 1, `count ${(events[0] as any).count} for ${attempts} attempts`);
+  assert.equal((events[0] as any).involvedObject.fieldPath, 'spec.containers{bad}');
+});

@@ -30,6 +30,8 @@ export class FakeRuntime implements ContainerRuntime {
   execHandler: (c: FakeContainer, cmd: string[]) => ExecResult | Promise<ExecResult> = () => ({ exitCode: 0, stdout: '', stderr: '', timedOut: false });
   /** Containers whose start fails (by container name), with the runtime's message. */
   readonly failStart = new Map<string, string>();
+  /** Containers the runtime refuses to create (by container name), with its message. */
+  readonly failCreate = new Map<string, string>();
   /** Containers (by name) left created but not started, as by an agent that died in between. */
   readonly dieAfterCreate = new Set<string>();
   /** Exit code a container gets when stopped (by container name); default 137 (SIGKILL). */
@@ -134,6 +136,8 @@ export class FakeRuntime implements ContainerRuntime {
     this.check();
     const name = cfg.container.name;
     this.calls.push(`runContainer ${cfg.kind}/${name}#${cfg.restartCount}`);
+    const refused = this.failCreate.get(name);
+    if (refused) throw new Error(refused);
     const c = this.add(cfg.pod, name, cfg.kind, cfg.restartCount, cfg.sandboxId, cfg.container.image ?? '');
     c.config = cfg;
     if (this.dieAfterCreate.has(name)) {
