@@ -53,14 +53,18 @@ export function listProcesses(home: Home): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.pid')).map((f) => f.slice(0, -4)) : [];
 }
 
-/** Starts `command args` detached, output appended to logs/<name>.log. */
+/**
+ * Starts `command args` detached. A k8ts component writes its pino logs to logs/<name>.log,
+ * rotated by size (K8TS_LOG_FILE, see @k8ts/client's log-file.ts); whatever else reaches
+ * stdout or stderr (a crash's stack, etcd's own log) is appended to logs/<name>.out.
+ */
 export function startDetached(home: Home, name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
-  const log = openSync(home.path('logs', `${name}.log`), 'a');
+  const out = openSync(home.path('logs', `${name}.out`), 'a');
   const child = spawn(command, args, {
     cwd: repoRoot,
     detached: true,
-    stdio: ['ignore', log, log],
-    env: { ...process.env, ...env },
+    stdio: ['ignore', out, out],
+    env: { ...process.env, K8TS_LOG_FILE: home.path('logs', `${name}.log`), ...env },
   });
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
   child.unref();

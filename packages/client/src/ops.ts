@@ -3,15 +3,18 @@
 import http from 'node:http';
 import pino, { type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { logFileStream } from './log-file.js';
 
 export type { Logger } from 'pino';
 
 export function createLogger(component: string, extra: Record<string, unknown> = {}): Logger {
-  return pino({
+  const opts = {
     level: process.env.K8TS_LOG_LEVEL ?? 'info',
     base: { component, ...extra },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  const file = logFileStream();
+  return file ? pino(opts, file) : pino(opts);
 }
 
 export interface OpsServer {
