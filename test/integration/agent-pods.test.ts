@@ -202,6 +202,23 @@ test('a missing ConfigMap: CreateContainerConfigError, running once it exists', 
   assert.equal((await execIn(cid(p, 'c'), ['sh', '-c', 'echo $X'])).out.trim(), 'now');
 });
 
+test('a subPath through a symlink the pod made is refused at mount with an event, and nothing of the host is mounted', async () => {
+  // the init container plants a link to the host's / in the volume; the app container asks for it
+  await client.create('pods', podSpec('symlinked', NODE, {
+    volumes: [{ name: 'data', emptyDir: {} }],
+    initContainers: [{ name: 'plant', image: 'k8ts/busybox:1.36', command: ['ln', '-s', '/', '/data/host'], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+    containers: [{ name: 'c', image: 'k8ts/busybox:1.36', command: ['sleep', '3600'], volumeMounts: [{ name: 'data', mountPath: '/hostroot', subPath: 'host' }] }],
+  }));
+  await waitFor('CreateContainerConfigError', async () => {
+    const w = containerStatus(await getPod(client, 'symlinked'), 'c')?.state?.waiting;
+    return w?.reason === 'CreateContainerConfigError' && /goes through the symlink "host"/.test(w.message ?? '');
+  }, 20_000);
+  const events = (await client.list('events', { namespace: 'default' })).items.filter((e: any) => e.involvedObject?.name === 'symlinked' && e.reason === 'Failed');
+  assert.ok(events.some((e: any) => /symlink "host"/.test(e.message)), 'a Failed event says why');
+  const made = (await docker.listContainers({ all: true, filters: { label: [`io.kubernetes.pod.name=symlinked`] } })).filter((c) => c.Labels['io.kubernetes.container.name'] === 'c');
+  assert.equal(made.length, 0, 'no container was created with the host mounted');
+});
+
 test('a command that does not exist: StartError, then CrashLoopBackOff; other pods unaffected', async () => {
   await client.create('pods', podSpec('badcmd', NODE, { containers: [{ name: 'c', image: 'k8ts/busybox:1.36', command: ['/no/such/binary'] }] }));
   const s = await waitFor('StartError', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, existsSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from '@k8ts/api';
@@ -51,4 +51,23 @@ test('missing ConfigMap and unknown mounts are ConfigErrors; subPath may not esc
   const vols = await prepareVolumes(optional, dir, lookup);
   assert.throws(() => bindsFor({ name: 'c', volumeMounts: [{ name: 'nope', mountPath: '/x' }] }, vols), ConfigError);
   assert.throws(() => bindsFor({ name: 'c', volumeMounts: [{ name: 'v', mountPath: '/x', subPath: '../../etc' }] }, vols), ConfigError);
+});
+
+test('a subPath through a symlink the container made is refused, wherever the link points', async (t) => {
+  const dir = mkdtempSync(join(os.tmpdir(), 'k8ts-vol-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pod = { metadata: { name: 'p', uid: 'u3' }, spec: { containers: [], volumes: [{ name: 'data', emptyDir: {} }] } } as unknown as Pod;
+  const vols = await prepareVolumes(pod, dir, lookup);
+  const root = vols.get('data')!.hostPath;
+  // what a container writing the emptyDir can do: links out to the host's / and to the state dir
+  symlinkSync('/', join(root, 'host'));
+  mkdirSync(join(root, 'ok', 'deeper'), { recursive: true });
+  symlinkSync(dir, join(root, 'ok', 'state'));
+  const mount = (subPath: string) => bindsFor({ name: 'c', volumeMounts: [{ name: 'data', mountPath: '/m', subPath }] }, vols);
+  assert.throws(() => mount('host'), (e: Error) => e instanceof ConfigError && /goes through the symlink "host"/.test(e.message));
+  assert.throws(() => mount('host/root/.k8ts'), (e: Error) => e instanceof ConfigError && /symlink "host"/.test(e.message));
+  assert.throws(() => mount('ok/state/pods'), (e: Error) => e instanceof ConfigError && /symlink "ok\/state"/.test(e.message));
+  assert.deepEqual(mount('ok/deeper'), [`${join(root, 'ok', 'deeper')}:/m`]);
+  assert.deepEqual(mount('new/dir'), [`${join(root, 'new', 'dir')}:/m`]);
+  assert.ok(statSync(join(root, 'new', 'dir')).isDirectory(), 'a missing subPath is made as a directory');
 });

@@ -1,7 +1,7 @@
 // Pod volumes as host folders under the agent's state dir, bind-mounted into containers.
 // emptyDir lives as long as the pod; configMap and secret volumes are files written from
 // the API objects and mounted read-only; hostPath is the host's own path.
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import type { Container, Pod } from '@k8ts/api';
 import { ConfigError, type ObjectLookup } from './config-error.js';
@@ -103,14 +103,36 @@ export function bindsFor(container: Container, volumes: Map<string, PreparedVolu
     const v = volumes.get(m.name);
     if (!v) throw new ConfigError(`volume "${m.name}" not found in the pod's volumes`);
     let src = v.hostPath;
-    if (m.subPath) {
-      src = join(src, safeRelative(m.subPath));
-      if (!existsSync(src)) mkdirSync(src, { recursive: true });
-    }
+    if (m.subPath) src = resolveSubPath(src, m.subPath, m.name);
     const ro = v.readOnly || m.readOnly;
     binds.push(`${src}:${m.mountPath}${ro ? ':ro' : ''}`);
   }
   return binds;
+}
+
+/**
+ * The host path of a mount's subPath inside its volume, walked one component at a time
+ * without following symlinks: a container can create a symlink in a volume it writes, and a
+ * bind mount of that link would be resolved by Docker on the host (CVE-2017-1002101). A
+ * missing component is created as a directory, as the kubelet does. (The kubelet also closes
+ * the window between this check and the mount by mounting an open file descriptor; the agent
+ * cannot, as under compose its mounts are not the Docker engine's.)
+ */
+export function resolveSubPath(volumeRoot: string, subPath: string, volumeName: string): string {
+  let cur = volumeRoot;
+  for (const part of safeRelative(subPath).split('/')) {
+    if (part === '' || part === '.') continue;
+    cur = join(cur, part);
+    let st;
+    try {
+      st = lstatSync(cur);
+    } catch {
+      mkdirSync(cur);
+      continue;
+    }
+    if (st.isSymbolicLink()) throw new ConfigError(`failed to prepare subPath for volumeMount "${volumeName}": subPath "${subPath}" goes through the symlink "${cur.slice(volumeRoot.length + 1)}", which is not followed`);
+  }
+  return cur;
 }
 
 export function removePodDir(stateDir: string, uid: string): void {

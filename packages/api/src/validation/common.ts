@@ -107,3 +107,15 @@ export function goLabelSelector(sel: any): string {
       : '[]v1.LabelSelectorRequirement(nil)';
   return `v1.LabelSelector{MatchLabels:${mlText}, MatchExpressions:${meText}}`;
 }
+
+/**
+ * validateLocalDescendingPath: a path inside a volume (a mount's subPath, a projected file's
+ * path) must stay inside it: relative, with no '..' segment.
+ */
+export function validateLocalDescendingPath(path: unknown, fld: string): FieldError[] {
+  if (typeof path !== 'string' || path === '') return [];
+  const errs: FieldError[] = [];
+  if (path.startsWith('/')) errs.push(invalid(fld, path, 'must be a relative path'));
+  if (path.split(/[\\/]/).includes('..')) errs.push(invalid(fld, path, "must not contain '..'"));
+  return errs;
+}

@@ -1,7 +1,7 @@
 // Containers: names, images, ports, env, mounts, probes, resources.
 import { isDNS1123Label } from '../selectors/label-syntax.js';
 import { type FieldError, duplicate, invalid, notFound, notSupported, required } from './field-error.js';
-import { checkQuantity, isValidPortName, isValidPortNum, validateNonNegative, validatePortNumOrName } from './common.js';
+import { checkQuantity, isValidPortName, isValidPortNum, validateLocalDescendingPath, validateNonNegative, validatePortNumOrName } from './common.js';
 import { isQualifiedName } from '../selectors/label-syntax.js';
 
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -64,6 +64,8 @@ function validateVolumeMounts(mounts: any[] | undefined, volumes: Set<string>, f
     if (!m?.mountPath) errs.push(required(`${p}.mountPath`));
     else if (paths.has(m.mountPath)) errs.push(invalid(`${p}.mountPath`, m.mountPath, 'must be unique'));
     else paths.add(m.mountPath);
+    errs.push(...validateLocalDescendingPath(m?.subPath, `${p}.subPath`));
+    if (m?.subPath && m?.subPathExpr) errs.push(invalid(`${p}.subPathExpr`, m.subPathExpr, 'subPathExpr and subPath are mutually exclusive'));
   });
   return errs;
 }

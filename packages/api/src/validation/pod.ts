@@ -2,6 +2,7 @@
 import { isDNS1123Label, isDNS1123Subdomain } from '../selectors/label-syntax.js';
 import { type FieldError, duplicate, forbidden, invalid, notSupported, required } from './field-error.js';
 import { validateContainer } from './containers.js';
+import { validateLocalDescendingPath } from './common.js';
 import { validateAffinity, validateTolerations, validateTopologySpreadConstraints } from './scheduling.js';
 import { validateLabels } from './meta.js';
 
@@ -33,6 +34,14 @@ function validateVolumes(volumes: any[] | undefined, fld: string): { errs: Field
     if (v?.secret && !v.secret.secretName) errs.push(required(`${p}.secret.secretName`));
     if (v?.configMap && !v.configMap.name) errs.push(required(`${p}.configMap.name`));
     if (v?.persistentVolumeClaim && !v.persistentVolumeClaim.claimName) errs.push(required(`${p}.persistentVolumeClaim.claimName`));
+    for (const s of ['secret', 'configMap', 'downwardAPI']) {
+      (v?.[s]?.items ?? []).forEach((it: any, j: number) => errs.push(...validateLocalDescendingPath(it?.path, `${p}.${s}.items[${j}].path`)));
+    }
+    (v?.projected?.sources ?? []).forEach((src: any, j: number) => {
+      for (const s of ['secret', 'configMap', 'downwardAPI'])
+        (src?.[s]?.items ?? []).forEach((it: any, k: number) => errs.push(...validateLocalDescendingPath(it?.path, `${p}.projected.sources[${j}].${s}.items[${k}].path`)));
+      errs.push(...validateLocalDescendingPath(src?.serviceAccountToken?.path, `${p}.projected.sources[${j}].serviceAccountToken.path`));
+    });
     for (const s of ['secret', 'configMap', 'downwardAPI', 'projected']) {
       const mode = v?.[s]?.defaultMode;
       if (mode !== undefined && (typeof mode !== 'number' || mode < 0 || mode > 0o777))

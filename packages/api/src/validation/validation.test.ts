@@ -361,3 +361,13 @@ test('nodes, secrets, configmaps, namespaces', () => {
   const n2 = { metadata: { name: 'n' }, spec: { podCIDR: '10.0.2.0/24' } };
   assert.deepEqual(msgs(validate('nodes', n2, n1)), ['spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid']);
 });
+
+test('paths inside volumes stay inside: subPath and items paths relative, without ..', () => {
+  const mounts = (subPath: string) => pod({ volumes: [{ name: 'v', emptyDir: {} }], containers: [{ name: 'c', image: 'x', volumeMounts: [{ name: 'v', mountPath: '/d', subPath }] }] });
+  assert.deepEqual(msgs(validate('pods', mounts('a/b'))), []);
+  assert.deepEqual(msgs(validate('pods', mounts('a/../../etc'))), ['spec.containers[0].volumeMounts[0].subPath: Invalid value: "a/../../etc": must not contain \'..\'']);
+  assert.deepEqual(msgs(validate('pods', mounts('/etc'))), ['spec.containers[0].volumeMounts[0].subPath: Invalid value: "/etc": must be a relative path']);
+  assert.deepEqual(msgs(validate('pods', mounts('x..y'))), [], "'..' inside a name is no parent");
+  const items = pod({ volumes: [{ name: 'v', configMap: { name: 'cm', items: [{ key: 'k', path: '../k' }] } }] });
+  assert.deepEqual(msgs(validate('pods', items)), ['spec.volumes[0].configMap.items[0].path: Invalid value: "../k": must not contain \'..\'']);
+});
