@@ -19,6 +19,7 @@ interface ApiServerFlags {
   tlsPrivateKeyFile?: string;
   bookmarkInterval: string;
   enableAdmissionPlugins?: string;
+  encryptionProviderConfig?: string;
 }
 
 await runComponent<ApiServerFlags, ApiServer>({
@@ -39,7 +40,8 @@ await runComponent<ApiServerFlags, ApiServer>({
       .option('--tls-cert-file <path>', 'serve REST over TLS with this certificate (PEM)')
       .option('--tls-private-key-file <path>', 'the private key of --tls-cert-file (PEM)')
       .option('--bookmark-interval <ms>', 'watch BOOKMARK interval in milliseconds', '5000')
-      .option('--enable-admission-plugins <names>', 'optional admission plugins, comma separated (DenyServiceExternalIPs)'),
+      .option('--enable-admission-plugins <names>', 'optional admission plugins, comma separated (DenyServiceExternalIPs)')
+      .option('--encryption-provider-config <path>', 'EncryptionConfiguration file: encrypt these resources in etcd (aesgcm, aescbc, secretbox, identity)'),
   start: async ({ opts: o, log, int }) => {
     const server = await startApiServer({
       etcdServers: parseEtcdServers(o.etcdServers),
@@ -54,6 +56,7 @@ await runComponent<ApiServerFlags, ApiServer>({
       tlsCertFile: o.tlsCertFile,
       tlsPrivateKeyFile: o.tlsPrivateKeyFile,
       enableAdmissionPlugins: o.enableAdmissionPlugins,
+      encryptionProviderConfig: o.encryptionProviderConfig,
       logger: log,
     });
     // Tests and `k8ts up` read this line to learn the ports picked for port 0.

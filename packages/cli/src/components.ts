@@ -2,6 +2,7 @@
 // starts them in this order; `down` stops them in reverse.
 import { nodeNames, proxyArgs, type ClusterConfig, type Home } from './home.js';
 import type { ServingCert, Tokens } from './tokens.js';
+import { ensureEncryptionConfig } from './encryption-config.js';
 import { hostname } from 'node:os';
 import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
 
@@ -49,6 +50,7 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
         '--default-toleration-seconds', String(c.defaultTolerationSeconds),
         '--service-cluster-ip-range', c.serviceRange,
         '--load-balancer-pool', c.lbPool,
+        '--encryption-provider-config', ensureEncryptionConfig(home),
       ],
     },
     // Leader-elected through their Leases in kube-system: one replica works, the others wait

@@ -5,6 +5,7 @@ import type { WriteOpts } from './types.js';
 import type { AdmissionRequest } from './admission.js';
 import { MAX_RETRIES, type RegistryCore } from './core.js';
 import { objectKey } from '../storage/keys.js';
+import { isStale } from '../storage/codec.js';
 import * as errs from './errors.js';
 import { meta } from './meta.js';
 import { clone, deepEqual } from './object-utils.js';
@@ -65,7 +66,8 @@ export async function casUpdate(reg: RegistryCore, info: ResourceInfo, key: stri
   settleManagedFields(info, cur, next, sub, opts, applied);
   const curRv = cur.metadata.resourceVersion!;
   meta(next).resourceVersion = curRv;
-  if (deepEqual(next, cur)) return { ok: true, object: cur, noop: true }; // no-op updates write nothing, as in Kubernetes
+  // no-op updates write nothing, as in Kubernetes, unless what etcd holds is under an old key
+  if (deepEqual(next, cur) && !isStale(cur)) return { ok: true, object: cur, noop: true };
   if (readyToDelete(next)) {
     if (opts.dryRun) return { ok: true, object: next };
     const r = await reg.store.delete(key, next, curRv);

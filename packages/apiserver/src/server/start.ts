@@ -19,6 +19,8 @@ import { createAgentTunnel } from '../tunnel/index.js';
 import { registerServiceAllocators } from '../allocators/index.js';
 import { installLeanAsyncResourceBind } from '../storage/async-resource-bind.js';
 import { optionalAdmissionPlugins } from '../admission/plugins.js';
+import { setValueTransformer } from '../storage/codec.js';
+import { loadEncryptionConfig, ValueTransformer } from '../storage/encryption/index.js';
 
 export interface ApiServerOptions {
   etcdServers: string[];
@@ -37,6 +39,8 @@ export interface ApiServerOptions {
   /** Serve REST over TLS with this certificate and key (PEM files), as kube-apiserver's --tls-cert-file. */
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
+  /** --encryption-provider-config: an EncryptionConfiguration file (encryption at rest). */
+  encryptionProviderConfig?: string;
   /** --enable-admission-plugins: optional admission plugins by name (DenyServiceExternalIPs). */
   enableAdmissionPlugins?: string;
   /** Interval of watch BOOKMARK events (default 5 s). */
@@ -62,6 +66,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const metrics = new ApiServerMetrics();
   collectDefaultMetrics({ register: metrics.registry });
   const admissionPlugins = optionalAdmissionPlugins(opts.enableAdmissionPlugins);
+  const encryption = opts.encryptionProviderConfig ? new ValueTransformer(loadEncryptionConfig(opts.encryptionProviderConfig)) : undefined;
+  setValueTransformer(encryption);
   const storage = openStorage(opts, logger, metrics);
   const { store, registry } = storage;
   const authenticate = createAuthenticator(opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined);
@@ -99,6 +105,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         stopped = true;
         await runCleanups(cleanups);
         await storage.close();
+        if (encryption) setValueTransformer(undefined);
       },
     };
   } catch (err) {

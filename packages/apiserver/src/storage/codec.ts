@@ -6,6 +6,28 @@ import type { IKeyValue } from 'etcd3';
 import { ApiError } from '@k8ts/client';
 import { meta } from '../registry/meta.js';
 import { decodedErrors } from './storable.js';
+import type { ValueTransformer } from './encryption/index.js';
+
+// Encryption at rest (--encryption-provider-config): one per process, as one apiserver runs
+// per process outside tests; startApiServer sets it and clears it on stop.
+let transformer: ValueTransformer | undefined;
+// Objects read with an old key or unencrypted while a key is configured: a no-op update of
+// one still writes it, so `kubectl replace` of every Secret re-encrypts them (upstream's
+// GuaranteedUpdate treats such data as stale the same way).
+const staleObjects = new WeakSet<object>();
+
+export function setValueTransformer(t: ValueTransformer | undefined): void {
+  transformer = t;
+}
+
+export function isStale(obj: object): boolean {
+  return staleObjects.has(obj);
+}
+
+/** The bytes etcd stores for this key: the JSON, encrypted when the key's resource is. */
+export function toStorage(key: string, json: Buffer): Buffer {
+  return transformer ? transformer.toStorage(key, json) : json;
+}
 
 // A value no object contains, stringified where the resourceVersion goes.
 const RV_FIELD = `"resourceVersion":"k8ts-rv-${randomUUID()}"`;
@@ -86,11 +108,22 @@ export class CorruptObjectError extends ApiError {
 /** The object stored under `key`; CorruptObjectError when the value is not one. */
 export function decodeObject(value: Buffer | string, modRevision: string, key = '?'): KubeObject {
   let obj: unknown;
+  let stale = false;
+  if (transformer && typeof value !== 'string' && transformer.applies(key)) {
+    try {
+      const r = transformer.fromStorage(key, value);
+      value = r.value;
+      stale = r.stale;
+    } catch (err) {
+      throw new CorruptObjectError(key, (err as Error).message);
+    }
+  }
   try {
     obj = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
   } catch (err) {
     throw new CorruptObjectError(key, (err as Error).message);
   }
+  if (stale && obj && typeof obj === 'object') staleObjects.add(obj);
   const wrong = decodedErrors(obj);
   if (wrong) throw new CorruptObjectError(key, wrong);
   (obj as KubeObject).metadata.resourceVersion = modRevision;

@@ -5,7 +5,7 @@ import type { Etcd3, IKeyValue } from 'etcd3';
 import type { KvRangeRequest, KvRangeResponse, KvTxnRequest, KvTxnResponse } from './etcd-kv.js';
 import { MAX_OBJECT_BYTES, objectTooLarge, type KubeObject } from '@k8ts/api';
 import type { Logger } from 'pino';
-import { CorruptObjectError, decodeKv, encodeForWrite, rememberJson, type WriteEncoding } from './codec.js';
+import { CorruptObjectError, decodeKv, encodeForWrite, rememberJson, toStorage, type WriteEncoding } from './codec.js';
 import { storableErrors } from './storable.js';
 import type { Storage, StorageEvent, StorageWatch } from './storage.js';
 import { prefixEnd, REGISTRY_PREFIX } from './keys.js';
@@ -258,7 +258,7 @@ function encodeChecked(key: string, obj: KubeObject): { enc: WriteEncoding; valu
   const enc = encodeForWrite(obj);
   const value = Buffer.from(enc.stored);
   if (value.length > MAX_OBJECT_BYTES) throw invalidObject(resourceOfKey(key), obj, [objectTooLarge()]);
-  return { enc, value };
+  return { enc, value: toStorage(key, value) };
 }
 
 /** Something invalidObject can name, whatever obj is. */
