@@ -75,6 +75,13 @@ export interface GrpcClientOptions {
    * does not implement Exchange).
    */
   exchange?: boolean;
+  /**
+   * Client-side rate limit of object requests (client-go's --kube-api-qps/--kube-api-burst):
+   * a controller that wants to create a million pods asks at this rate, not all at once.
+   * Watches and lease renewals are not limited. Default: none.
+   */
+  qps?: number;
+  burst?: number;
 }
 
 export function resolveToken(opts: GrpcClientOptions): string | undefined {

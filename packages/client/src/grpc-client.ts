@@ -1,6 +1,7 @@
 // The Client over the cluster's gRPC API (proto/k8ts.proto): objects travel as their
 // Kubernetes JSON, errors come back as the metav1.Status in the `k8s-status` trailer, and a
 // watch is a server stream that ends (for the informer to relist) when the stream breaks.
+import { TokenBucket } from '@k8ts/api';
 import * as grpc from '@grpc/grpc-js';
 import { failureStatus, type KubeObject, type KubeList, type WatchEvent, type WatchEventType, type DeleteOptions, type Status } from '@k8ts/api';
 import { ExchangeStream, type ExchangeOp, type ExchangeRequests, type ExchangeUnary, type ObjectReplyMsg } from './exchange-stream.js';
@@ -28,12 +29,14 @@ export class GrpcClient implements Client {
   private nodesClient: NodesClient | undefined;
   private readonly watches = new Set<WatchHandle>();
   private readonly exchange: ExchangeStream | undefined;
+  private readonly limiter: TokenBucket | undefined;
 
   constructor(opts: GrpcClientOptions = {}) {
     const { Objects } = loadK8tsProto();
     this.server = opts.server ?? '127.0.0.1:6444';
     this.token = resolveToken(opts);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
+    if (opts.qps !== undefined && opts.qps > 0) this.limiter = new TokenBucket(opts.qps, Math.max(1, opts.burst ?? Math.ceil(opts.qps)));
     const objects = new Objects(this.server, grpc.credentials.createInsecure(), { ...GRPC_CLIENT_OPTIONS, ...opts.channelOptions });
     this.objects = objects;
     this.methods = unaryMethods(objects, (req, md, o, cb) => this.nodes.renewLeaseMethod(req, md, o, cb));
@@ -55,6 +58,18 @@ export class GrpcClient implements Client {
     return view;
   }
 
+  /**
+   * This client without its rate limit, on the same channel and stream: for leader election,
+   * which kube-controller-manager runs on a client of its own so that a controller's queue of
+   * throttled writes never delays a Lease renewal.
+   */
+  unthrottled(): GrpcClient {
+    if (!this.limiter) return this;
+    const view = Object.create(this) as GrpcClient;
+    (view as unknown as { limiter: undefined }).limiter = undefined;
+    return view;
+  }
+
   /** Requests waiting for their reply on the Exchange stream. */
   get requestsInFlight(): number {
     return this.exchange?.inFlight ?? 0;
@@ -69,6 +84,10 @@ export class GrpcClient implements Client {
   /** One object op: on the Exchange stream, or as its unary call. */
   private async object<T, Op extends ObjectOp = ObjectOp>(op: Op, req: ExchangeRequests[Op]): Promise<T> {
     const opts = { timeoutMs: this.timeoutMs };
+    if (this.limiter) {
+      const wait = this.limiter.reserve();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
     const reply: ObjectReplyMsg = this.exchange ? await this.exchange.call(op, req, opts) : await callUnary(this.methods[op], req, this.token, opts);
     return JSON.parse(reply.json) as T;
   }
@@ -226,6 +245,8 @@ export interface ClientFromOptions {
   token?: string;
   tokenFile?: string;
   timeoutMs?: number;
+  qps?: number;
+  burst?: number;
 }
 
 function fromEnv(opts: ClientFromOptions): GrpcClientOptions {
@@ -235,6 +256,8 @@ function fromEnv(opts: ClientFromOptions): GrpcClientOptions {
     token: opts.token ?? (opts.tokenFile ? undefined : process.env.K8TS_TOKEN),
     tokenFile: tokenFile || undefined,
     timeoutMs: opts.timeoutMs,
+    qps: opts.qps,
+    burst: opts.burst,
   };
 }
 

@@ -1,6 +1,6 @@
 // @k8ts/controller-manager: the process that runs the cluster's controllers.
 import { readFileSync } from 'node:fs';
-import { clientFromOptions, componentOps, createLogger, type Client, type OpsSource } from '@k8ts/client';
+import { GrpcClient, clientFromOptions, componentOps, createLogger, type Client, type OpsSource } from '@k8ts/client';
 import { ControllerManager, type ControllerManagerOptions } from './manager.js';
 
 export { ControllerManager, selectControllers } from './manager.js';
@@ -18,6 +18,9 @@ export interface StartControllerManagerOptions extends Omit<ControllerManagerOpt
   ops?: OpsSource;
   /** In-process callers: healthz/metrics port: 0 any, negative off (default 10257). */
   opsPort?: number;
+  /** --kube-api-qps/--kube-api-burst: the client's rate limit (no limit when unset). */
+  kubeApiQps?: number;
+  kubeApiBurst?: number;
 }
 
 export interface RunningControllerManager {
@@ -29,11 +32,12 @@ export interface RunningControllerManager {
 export async function startControllerManager(opts: StartControllerManagerOptions = {}): Promise<RunningControllerManager> {
   const logger = createLogger('controller-manager');
   const token = opts.token ?? (opts.tokenFile ? readFileSync(opts.tokenFile, 'utf8').trim() : process.env.K8TS_TOKEN);
-  const client = opts.client ?? clientFromOptions({ server: opts.server ?? '127.0.0.1:6444', token });
+  const client = opts.client ?? clientFromOptions({ server: opts.server ?? '127.0.0.1:6444', token, qps: opts.kubeApiQps, burst: opts.kubeApiBurst });
   const { ops, release } = await componentOps('controller-manager', opts, 10257);
   const manager = new ControllerManager({
     ...opts,
     client,
+    leaseClient: client instanceof GrpcClient ? client.unthrottled() : client,
     logger,
     registry: ops.registry,
     // Unlike kube-controller-manager, which exits and leans on its supervisor, a k8ts

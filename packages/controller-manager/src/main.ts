@@ -16,6 +16,8 @@ interface ControllerManagerFlags {
   secondaryNodeEvictionRate: string;
   unhealthyZoneThreshold: string;
   concurrentSyncs: string;
+  kubeApiQps: string;
+  kubeApiBurst: string;
 }
 
 await runComponent<ControllerManagerFlags, RunningControllerManager>({
@@ -35,7 +37,10 @@ await runComponent<ControllerManagerFlags, RunningControllerManager>({
       .option('--node-eviction-rate <n>', 'nodes tainted and pods evicted per second', '10')
       .option('--secondary-node-eviction-rate <n>', 'the same when most nodes look unhealthy (partial disruption)', '0.01')
       .option('--unhealthy-zone-threshold <f>', 'fraction of unhealthy nodes that means partial disruption', '0.55')
-      .option('--concurrent-syncs <n>', 'workers per controller', '5'),
+      .option('--concurrent-syncs <n>', 'workers per controller', '5')
+      // kube-controller-manager: 20/30; k8ts heals and scales faster, still bounded
+      .option('--kube-api-qps <n>', 'requests per second to the apiserver (client-side limit)', '100')
+      .option('--kube-api-burst <n>', 'requests allowed at once above that rate', '200'),
   start: async ({ opts: o, log, server, token, ops }) => {
     const cm = await startControllerManager({
       server,
@@ -47,6 +52,8 @@ await runComponent<ControllerManagerFlags, RunningControllerManager>({
       renewDeadlineMs: ms(o.leaderElectRenewDeadline),
       retryPeriodMs: ms(o.leaderElectRetryPeriod),
       concurrentSyncs: Number(o.concurrentSyncs),
+      kubeApiQps: Number(o.kubeApiQps),
+      kubeApiBurst: Number(o.kubeApiBurst),
       controllerOptions: {
         nodeMonitorGracePeriodMs: ms(o.nodeMonitorGracePeriod),
         nodeMonitorPeriodMs: ms(o.nodeMonitorPeriod),

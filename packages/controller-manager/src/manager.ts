@@ -12,6 +12,8 @@ import type { KubeObject } from '@k8ts/api';
 
 export interface ControllerManagerOptions {
   client: Client;
+  /** The client leader election uses (default: client); one whose requests no rate limit delays. */
+  leaseClient?: Client;
   /** Controller names; '*' for all, '-name' to leave one out (kube-controller-manager's syntax). */
   controllers?: string[];
   leaderElect?: boolean;
@@ -75,7 +77,7 @@ export class ControllerManager {
       return;
     }
     this.elector = runLeaderElection({
-      client: this.o.client,
+      client: this.o.leaseClient ?? this.o.client,
       namespace: this.o.leaseNamespace ?? 'kube-system',
       name: this.o.leaseName ?? 'k8ts-controller-manager',
       identity: this.identity,
