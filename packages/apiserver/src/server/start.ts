@@ -18,6 +18,7 @@ import type { StreamTunnel } from '../tunnel/types.js';
 import { createAgentTunnel } from '../tunnel/index.js';
 import { registerServiceAllocators } from '../allocators/index.js';
 import { installLeanAsyncResourceBind } from '../storage/async-resource-bind.js';
+import { createNodeRestriction } from '../admission/node-restriction.js';
 
 export interface ApiServerOptions {
   etcdServers: string[];
@@ -60,6 +61,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   collectDefaultMetrics({ register: metrics.registry });
   const storage = openStorage(opts, logger, metrics);
   const { store, registry } = storage;
+  registry.registerAdmission(createNodeRestriction({ registry }));
   const authenticate = createAuthenticator(opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined);
   const tls = readTls(opts);
   const cleanups: (() => Promise<void> | void)[] = [];
