@@ -51,6 +51,8 @@ describe('the Node authorizer', () => {
     for (const user of [{ name: 'alice', groups: ['system:nodes'] }, { name: 'system:node:n1', groups: ['system:authenticated'] }, { name: 'admin', groups: ['system:masters'] }]) {
       assert.equal(authz.authorize(attrs(user, 'get', 'secrets', 'default', 'vol-secret')).decision, 'NoOpinion');
     }
+    assert.deepEqual(authz.rulesFor({ name: 'alice', groups: [] }, 'default'), { resourceRules: [], nonResourceRules: [], incomplete: false });
+    assert.equal(authz.rulesFor(node('n1'), 'default').incomplete, true);
     const nameless = authz.authorize(attrs({ name: 'system:node:', groups: ['system:nodes'] }, 'get', 'services', 'default', ''));
     assert.deepEqual(nameless, { decision: 'NoOpinion', reason: 'unknown node for user "system:node:"' });
   });

@@ -3,7 +3,8 @@
 // secrets, configmaps, service accounts and claims they use (graph.ts, fed by the registry's
 // watches in graph-populator.ts), and NodeRules() for the rest (node-rules.ts). Anyone else
 // gets NoOpinion. Answers are synchronous map reads.
-import type { Attributes, AuthorizationResult, Authorizer, AuthorizerDeps } from '../types.js';
+import type { Attributes, AuthorizationResult, Authorizer, AuthorizerDeps, RuleResolver } from '../types.js';
+import type { UserInfo } from '../../auth/types.js';
 import { NodeGraph } from './graph.js';
 import { GraphPopulator } from './graph-populator.js';
 import { decide } from './decisions.js';
@@ -15,7 +16,7 @@ export { nodeIdentity, isMaster, NODE_USER_PREFIX, NODES_GROUP, type NodeIdentit
 export { NODE_LEASE_NAMESPACE } from './decisions.js';
 export { podRefs } from './pod-refs.js';
 
-export class NodeAuthorizer implements Authorizer {
+export class NodeAuthorizer implements Authorizer, RuleResolver {
   readonly name = 'Node';
 
   constructor(
@@ -33,6 +34,12 @@ export class NodeAuthorizer implements Authorizer {
     if (!isNode) return { decision: 'NoOpinion', reason: '' };
     if (!nodeName) return { decision: 'NoOpinion', reason: `unknown node for user "${a.user.name}"` };
     return decide(this.graph, nodeName, a);
+  }
+
+  /** As Kubernetes: a node's rules depend on its pods, so they are not listed (incomplete). */
+  rulesFor(user: UserInfo, _namespace: string): ReturnType<RuleResolver['rulesFor']> {
+    if (!nodeIdentity(user).isNode) return { resourceRules: [], nonResourceRules: [], incomplete: false };
+    return { resourceRules: [], nonResourceRules: [], incomplete: true, evaluationError: 'node authorizer does not support user rule resolution' };
   }
 
   stop(): void {
