@@ -85,6 +85,7 @@ export class GraphPopulator {
         if (attempt % 10 === 0) this.logger?.warn({ resource: feed.resource, err: (err as Error).message }, 'node authorizer graph: list failed; retrying');
         await new Promise<void>((r) => {
           const t = setTimeout(() => (this.timers.delete(t), r()), 1000);
+          t.unref();
           this.timers.add(t);
         });
       }
