@@ -17,7 +17,8 @@ interface Feed {
 export class GraphPopulator {
   private readonly watches = new Map<string, RegistryWatch>();
   private stopped = false;
-  private timers = new Set<NodeJS.Timeout>();
+  /** Retry waits in progress: stop() ends them, so `ready` settles. */
+  private waits = new Map<NodeJS.Timeout, () => void>();
   /** Settles once the first list of every resource is in the graph. */
   readonly ready: Promise<void>;
 
@@ -33,8 +34,11 @@ export class GraphPopulator {
     this.stopped = true;
     for (const w of this.watches.values()) w.stop();
     this.watches.clear();
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    for (const [t, wake] of this.waits) {
+      clearTimeout(t);
+      wake();
+    }
+    this.waits.clear();
   }
 
   private podFeed(): Feed {
@@ -84,9 +88,9 @@ export class GraphPopulator {
         if (optional && (err as { code?: number }).code === 404) return;
         if (attempt % 10 === 0) this.logger?.warn({ resource: feed.resource, err: (err as Error).message }, 'node authorizer graph: list failed; retrying');
         await new Promise<void>((r) => {
-          const t = setTimeout(() => (this.timers.delete(t), r()), 1000);
+          const t = setTimeout(() => (this.waits.delete(t), r()), 1000);
           t.unref();
-          this.timers.add(t);
+          this.waits.set(t, r);
         });
       }
     }
