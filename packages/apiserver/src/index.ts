@@ -14,3 +14,6 @@ export { PROTO_PATH, PROTO_LOADER_OPTIONS, loadK8tsProto, GRPC_SERVER_OPTIONS, g
 export type { AgentStreamHandler, GrpcContext } from './grpc/index.js';
 export { selfSignedCertificate, type TlsKeyPair } from './rest/index.js';
 export { APISERVER_NODE_FLAGS } from './node-flags.js';
+export { createNodeAuthorizer, NodeAuthorizer, NodeGraph, NODE_RULES, nodeIdentity } from './authz/node/index.js';
+export { createNodeRestriction } from './admission/node-restriction.js';
+export type { Attributes, Authorizer, AuthorizationResult, Decision } from './authz/types.js';

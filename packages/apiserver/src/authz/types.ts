@@ -22,6 +22,8 @@ export interface Attributes {
   namespace: string;
   /** "" for collections. */
   name: string;
+  /** list/watch: the request's fieldSelector as sent (the Node authorizer lets a node list pods only with spec.nodeName=<itself>); undefined when the face does not pass it. */
+  fieldSelector?: string;
 }
 
 export type Decision = 'Allow' | 'Deny' | 'NoOpinion';

@@ -7,7 +7,7 @@
 // transaction returns the current Lease and the renewal retries on it.
 import { ApiError } from '@k8ts/client';
 import type { KubeObject } from '@k8ts/api';
-import type { Registry } from '../registry/types.js';
+import type { Registry, RequestUser } from '../registry/types.js';
 import { unavailable } from '../registry/errors.js';
 import { nowMicroTime } from '../registry/time.js';
 
@@ -20,8 +20,11 @@ export class NodeLeases {
 
   constructor(private readonly registry: Registry) {}
 
-  /** Writes the node's Lease: holder = node, renewTime = now (MicroTime); creates it when missing. */
-  async renew(nodeName: string, durationSeconds: number): Promise<string> {
+  /**
+   * Writes the node's Lease: holder = node, renewTime = now (MicroTime); creates it when
+   * missing. With `user`, admission (NodeRestriction: a node renews only its own) sees the write.
+   */
+  async renew(nodeName: string, durationSeconds: number, user?: RequestUser): Promise<string> {
     const r = this.registry;
     for (let attempt = 0; attempt < 5; attempt++) {
       const renewTime = nowMicroTime();
@@ -35,7 +38,7 @@ export class NodeLeases {
             cur.spec = { ...(cur.spec ?? {}), holderIdentity: nodeName, leaseDurationSeconds: durationSeconds, renewTime };
             return cur;
           },
-          { hint },
+          { hint, user },
         );
         this.remember(nodeName, lease);
         return renewTime;
@@ -46,7 +49,7 @@ export class NodeLeases {
         this.last.delete(nodeName);
       }
       try {
-        this.remember(nodeName, await r.create('leases', LEASE_NS, await this.freshLease(nodeName, durationSeconds, renewTime)));
+        this.remember(nodeName, await r.create('leases', LEASE_NS, await this.freshLease(nodeName, durationSeconds, renewTime), { user }));
         return renewTime;
       } catch (err) {
         // Created meanwhile by a renewal that raced this one: renew that.

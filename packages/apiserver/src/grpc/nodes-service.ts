@@ -6,18 +6,20 @@ import { nodeLeasesOf } from './node-leases.js';
 import { toServiceError } from './errors.js';
 import { unary, type Handler } from './unary.js';
 import { userOf, type GrpcContext } from './context.js';
+import type { RequestUser } from '../registry/types.js';
+import { tunnelRefusal } from './node-tunnel-identity.js';
 
 /** Writes the node's Lease: holder = node, renewTime = now (MicroTime); creates it when missing. */
-export function renewNodeLease(ctx: GrpcContext, nodeName: string, durationSeconds: number): Promise<string> {
-  return nodeLeasesOf(ctx.registry).renew(nodeName, durationSeconds);
+export function renewNodeLease(ctx: GrpcContext, nodeName: string, durationSeconds: number, user?: RequestUser): Promise<string> {
+  return nodeLeasesOf(ctx.registry).renew(nodeName, durationSeconds, user);
 }
 
 /** RenewLease, as a unary call and as a message on the Exchange stream. */
 export function renewLeaseHandler(ctx: GrpcContext): Handler<proto.RenewLeaseRequest__Output, proto.RenewLeaseReply> {
-  return async (req) => {
+  return async (req, user) => {
     if (!req.node_name) throw badRequest('node_name is required');
     const duration = req.lease_duration_seconds > 0 ? req.lease_duration_seconds : 40;
-    return { renew_time: await renewNodeLease(ctx, req.node_name, duration) };
+    return { renew_time: await renewNodeLease(ctx, req.node_name, duration, user) };
   };
 }
 
@@ -25,8 +27,9 @@ export function nodesService(ctx: GrpcContext): proto.NodesHandlers {
   return {
     RenewLease: unary(ctx, 'renewlease', renewLeaseHandler(ctx)),
     Connect: (call) => {
+      let user: RequestUser;
       try {
-        userOf(ctx, call);
+        user = userOf(ctx, call);
       } catch (err) {
         call.emit('error', toServiceError(toApiError(err)));
         return;
@@ -40,6 +43,13 @@ export function nodesService(ctx: GrpcContext): proto.NodesHandlers {
         const node = msg.hello?.node_name;
         if (!node) {
           call.emit('error', toServiceError(badRequest('the first message on Connect must be a hello with node_name')));
+          return;
+        }
+        // Only the node itself (or an admin) may hold its tunnel: an impostor's hello would
+        // replace the real agent's stream and receive its logs and exec stdin.
+        const refusal = tunnelRefusal(user, node);
+        if (refusal) {
+          call.emit('error', toServiceError(refusal));
           return;
         }
         tunnel.attach(node, call);

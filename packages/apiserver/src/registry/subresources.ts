@@ -26,6 +26,7 @@ export async function createSubresource(reg: RegistryCore, resource: string, nam
   if (resource === 'pods') decodeSubresourceWrite(info, subresource, body, opts);
   if (resource === 'pods' && subresource === 'binding') return reg.binder.bind(ns, name, body, opts);
   if (resource === 'pods' && subresource === 'eviction') {
+    if (!reg.admission.empty) await reg.admission.validate({ operation: 'CREATE', resource, subresource, namespace: ns, name, object: body, user: opts.user, dryRun: !!opts.dryRun });
     const res = await deleteObject(reg, 'pods', ns, name, { ...((body as any)?.deleteOptions ?? {}), dryRun: opts.dryRun });
     void res;
     return errs.successStatus(201) as unknown as KubeObject;

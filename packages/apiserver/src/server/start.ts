@@ -21,6 +21,7 @@ import { installLeanAsyncResourceBind } from '../storage/async-resource-bind.js'
 import { optionalAdmissionPlugins } from '../admission/plugins.js';
 import { setValueTransformer } from '../storage/codec.js';
 import { loadEncryptionConfig, ValueTransformer } from '../storage/encryption/index.js';
+import { createNodeRestriction } from '../admission/node-restriction.js';
 
 export interface ApiServerOptions {
   etcdServers: string[];
@@ -70,6 +71,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   setValueTransformer(encryption);
   const storage = openStorage(opts, logger, metrics);
   const { store, registry } = storage;
+  registry.registerAdmission(createNodeRestriction({ registry }));
   const authenticate = createAuthenticator(opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined);
   const tls = readTls(opts);
   const cleanups: (() => Promise<void> | void)[] = [];
