@@ -18,6 +18,7 @@ import type { StreamTunnel } from '../tunnel/types.js';
 import { createAgentTunnel } from '../tunnel/index.js';
 import { registerServiceAllocators } from '../allocators/index.js';
 import { installLeanAsyncResourceBind } from '../storage/async-resource-bind.js';
+import { loadPodSecurityConfig, registerPodSecurity } from '../admission/pod-security/index.js';
 
 export interface ApiServerOptions {
   etcdServers: string[];
@@ -38,6 +39,8 @@ export interface ApiServerOptions {
   tlsPrivateKeyFile?: string;
   /** Interval of watch BOOKMARK events (default 5 s). */
   bookmarkIntervalMs?: number;
+  /** kube-apiserver's --admission-control-config-file (the PodSecurity plugin's configuration). */
+  admissionControlConfigFile?: string;
 }
 
 export interface ApiServer {
@@ -58,10 +61,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const host = opts.host ?? '127.0.0.1';
   const metrics = new ApiServerMetrics();
   collectDefaultMetrics({ register: metrics.registry });
+  // Read before anything starts: a bad file stops the apiserver with its message.
+  const podSecurity = loadPodSecurityConfig(opts.admissionControlConfigFile);
   const storage = openStorage(opts, logger, metrics);
   const { store, registry } = storage;
   const authenticate = createAuthenticator(opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined);
   const tls = readTls(opts);
+  registerPodSecurity(registry, { config: podSecurity, logger });
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
     await waitForEtcd(store, logger);
