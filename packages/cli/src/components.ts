@@ -4,6 +4,7 @@ import { nodeNames, proxyArgs, type ClusterConfig, type Home } from './home.js';
 import type { ServingCert, Tokens } from './tokens.js';
 import { hostname } from 'node:os';
 import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
+import { ADMISSION_CONFIG_FILE } from './admission-config.js';
 
 export interface ComponentSpec {
   name: string; // pid/log file name
@@ -49,6 +50,7 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
         '--default-toleration-seconds', String(c.defaultTolerationSeconds),
         '--service-cluster-ip-range', c.serviceRange,
         '--load-balancer-pool', c.lbPool,
+        '--admission-control-config-file', home.path(ADMISSION_CONFIG_FILE),
       ],
     },
     // Leader-elected through their Leases in kube-system: one replica works, the others wait

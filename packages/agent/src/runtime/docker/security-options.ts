@@ -35,7 +35,7 @@ function seccompOpt(pod: Pod, c: Container): string[] {
     case 'Unconfined':
       return ['seccomp=unconfined'];
     default:
-      throw new ConfigError(`seccomp profile type ${JSON.stringify(profile.type)} is not supported on this node (RuntimeDefault or Unconfined)`);
+      throw new ConfigError(`seccomp profile type ${JSON.stringify(profile?.type)} is not supported on this node (RuntimeDefault or Unconfined)`);
   }
 }
 
