@@ -14,3 +14,4 @@ export { PROTO_PATH, PROTO_LOADER_OPTIONS, loadK8tsProto, GRPC_SERVER_OPTIONS, g
 export type { AgentStreamHandler, GrpcContext } from './grpc/index.js';
 export { selfSignedCertificate, type TlsKeyPair } from './rest/index.js';
 export { APISERVER_NODE_FLAGS } from './node-flags.js';
+export { loadAdmissionConfigFile, type PodSecurityConfig } from './admission/pod-security/index.js';
