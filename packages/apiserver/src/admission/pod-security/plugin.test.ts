@@ -111,6 +111,10 @@ test('namespace labels: invalid values are a 422 on create and on update, unless
   await registry.create('namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'old', labels: { 'pod-security.kubernetes.io/warn': 'loud' } } });
   await registry.guaranteedUpdate('namespaces', '', 'old', (ns) => ({ ...ns, metadata: { ...ns.metadata, labels: { ...ns.metadata.labels, team: 'a' } } }), { user });
   await refusal(registry.guaranteedUpdate('namespaces', '', 'old', (ns) => ({ ...ns, metadata: { ...ns.metadata, labels: { 'pod-security.kubernetes.io/warn': 'louder' } } }), { user }));
+  // Labels on an exempt namespace are ignored, and the write says so.
+  const warnings: string[] = [];
+  await registry.guaranteedUpdate('namespaces', '', 'kube-system', (ns) => ({ ...ns, metadata: { ...ns.metadata, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'privileged' } } }), { user, warnings });
+  assert.deepEqual(warnings, ['namespace "kube-system" is exempt from Pod Security, and the policy (enforce=restricted:latest) will be ignored']);
   // With an invalid enforce label, pods are judged as restricted (upstream fails closed).
   await registry.create('namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'closed', labels: { 'pod-security.kubernetes.io/enforce': 'none' } } });
   const p = await refusal(registry.create('pods', 'closed', pod('p'), { user }));

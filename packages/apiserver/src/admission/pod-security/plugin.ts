@@ -8,7 +8,7 @@ import type { KubeObject } from '@k8ts/api';
 import type { Logger } from 'pino';
 import * as errs from '../../registry/errors.js';
 import type { AdmissionPlugin, AdmissionRequest } from '../../registry/admission.js';
-import { compareLevels, fullyPrivileged, levelVersionString, policyFromLabels, sameLevelVersion, type LabelError, type Policy } from './api.js';
+import { MODES, compareLevels, fullyPrivileged, levelLabel, levelVersionString, policyFromLabels, sameLevelVersion, versionLabel, type LabelError, type Mode, type Policy } from './api.js';
 import type { PodSecurityConfig } from './config.js';
 import { Evaluator, forbiddenDetail, forbiddenReason, type AggregateResult } from './evaluator.js';
 import { TEMPLATE_RESOURCES, extractPodSpec, type PodLike } from './pod-spec.js';
@@ -111,6 +111,7 @@ export class PodSecurityAdmission implements AdmissionPlugin {
     const invalid = () => errs.invalid('Namespace', req.name, labelCauses(next.errors));
     if (req.operation === 'CREATE') {
       if (next.errors.length) throw invalid();
+      this.warnExempt(req, next.policy, labels);
       return;
     }
     const old = policyFromLabels(req.oldObject?.metadata?.labels as Record<string, unknown> | undefined, this.deps.config.defaults);
@@ -120,8 +121,19 @@ export class PodSecurityAdmission implements AdmissionPlugin {
     const o = old.policy.enforce;
     if (sameLevelVersion(n, o) || n.level === 'privileged') return;
     if (n.version.latest === o.version.latest && n.version.minor === o.version.minor && compareLevels(n.level, o.level) < 1) return;
-    if (this.deps.config.exemptions.namespaces.includes(req.name)) return;
+    if (this.deps.config.exemptions.namespaces.includes(req.name)) return this.warnExempt(req, next.policy, labels);
     req.warnings?.push(...(await this.existingPodWarnings(req.name, next.policy)));
+  }
+
+  /** Labels on an exempt namespace that ask for more than the defaults are ignored: say so. */
+  private warnExempt(req: AdmissionRequest, policy: Policy, labels: Record<string, unknown> | undefined): void {
+    if (!this.deps.config.exemptions.namespaces.includes(req.name) || fullyPrivileged(policy)) return;
+    const d = this.deps.config.defaults;
+    const equivalent = (m: Mode) => policy[m].level === d[m].level && (policy[m].level === 'privileged' || sameLevelVersion(policy[m], d[m]));
+    if (MODES.every(equivalent)) return;
+    const has = (k: string) => !!labels && Object.prototype.hasOwnProperty.call(labels, k);
+    const parts = MODES.filter((m) => policy[m].level !== 'privileged' && (has(levelLabel(m)) || has(versionLabel(m)))).map((m) => `${m}=${levelVersionString(policy[m])}`);
+    req.warnings?.push(`namespace ${JSON.stringify(req.name)} is exempt from Pod Security, and the policy (${parts.join(', ')}) will be ignored`);
   }
 
   /** EvaluatePodsInNamespace upstream: one warning per distinct set of reasons, naming a pod. */
