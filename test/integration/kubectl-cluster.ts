@@ -69,8 +69,14 @@ export async function kubectlOk(cluster: Pick<KubectlCluster, 'dir' | 'kubeconfi
   return r.stdout;
 }
 
-export async function startKubectlCluster(): Promise<KubectlCluster> {
+export interface KubectlClusterOptions {
+  /** The text of an --admission-control-config-file to start the apiserver with. */
+  admissionConfig?: string;
+}
+
+export async function startKubectlCluster(opts: KubectlClusterOptions = {}): Promise<KubectlCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-'));
+  if (opts.admissionConfig !== undefined) writeFileSync(join(dir, 'admission-config.yaml'), opts.admissionConfig);
   const token = 'admin-token-' + Math.random().toString(36).slice(2);
   writeFileSync(join(dir, 'tokens.csv'), `${token},admin,uid-admin,"system:masters"\n`);
   const tls = selfSignedCertificate();
@@ -93,6 +99,7 @@ export async function startKubectlCluster(): Promise<KubectlCluster> {
       tokenAuthFile: join(dir, 'tokens.csv'),
       tlsCertFile: join(dir, 'tls.crt'),
       tlsPrivateKeyFile: join(dir, 'tls.key'),
+      admissionControlConfigFile: opts.admissionConfig !== undefined ? join(dir, 'admission-config.yaml') : undefined,
       logger,
     });
     const restUrl = `https://127.0.0.1:${api.restPort}`;

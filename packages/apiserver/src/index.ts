@@ -17,3 +17,4 @@ export { APISERVER_NODE_FLAGS } from './node-flags.js';
 export { createNodeAuthorizer, NodeAuthorizer, NodeGraph, NODE_RULES, nodeIdentity } from './authz/node/index.js';
 export { createNodeRestriction } from './admission/node-restriction.js';
 export type { Attributes, Authorizer, AuthorizationResult, Decision } from './authz/types.js';
+export { loadAdmissionConfigFile, type PodSecurityConfig } from './admission/pod-security/index.js';

@@ -20,6 +20,7 @@ interface ApiServerFlags {
   bookmarkInterval: string;
   enableAdmissionPlugins?: string;
   encryptionProviderConfig?: string;
+  admissionControlConfigFile?: string;
 }
 
 await runComponent<ApiServerFlags, ApiServer>({
@@ -41,7 +42,8 @@ await runComponent<ApiServerFlags, ApiServer>({
       .option('--tls-private-key-file <path>', 'the private key of --tls-cert-file (PEM)')
       .option('--bookmark-interval <ms>', 'watch BOOKMARK interval in milliseconds', '5000')
       .option('--enable-admission-plugins <names>', 'optional admission plugins, comma separated (DenyServiceExternalIPs)')
-      .option('--encryption-provider-config <path>', 'EncryptionConfiguration file: encrypt these resources in etcd (aesgcm, aescbc, secretbox, identity)'),
+      .option('--encryption-provider-config <path>', 'EncryptionConfiguration file: encrypt these resources in etcd (aesgcm, aescbc, secretbox, identity)')
+      .option('--admission-control-config-file <path>', 'AdmissionConfiguration file (PodSecurity defaults and exemptions)'),
   start: async ({ opts: o, log, int }) => {
     const server = await startApiServer({
       etcdServers: parseEtcdServers(o.etcdServers),
@@ -57,6 +59,7 @@ await runComponent<ApiServerFlags, ApiServer>({
       tlsPrivateKeyFile: o.tlsPrivateKeyFile,
       enableAdmissionPlugins: o.enableAdmissionPlugins,
       encryptionProviderConfig: o.encryptionProviderConfig,
+      admissionControlConfigFile: o.admissionControlConfigFile,
       logger: log,
     });
     // Tests and `k8ts up` read this line to learn the ports picked for port 0.

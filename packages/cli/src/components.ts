@@ -5,6 +5,7 @@ import type { ServingCert, Tokens } from './tokens.js';
 import { ensureEncryptionConfig } from './encryption-config.js';
 import { hostname } from 'node:os';
 import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
+import { ADMISSION_CONFIG_FILE } from './admission-config.js';
 
 export interface ComponentSpec {
   name: string; // pid/log file name
@@ -51,6 +52,7 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
         '--service-cluster-ip-range', c.serviceRange,
         '--load-balancer-pool', c.lbPool,
         '--encryption-provider-config', ensureEncryptionConfig(home),
+        '--admission-control-config-file', home.path(ADMISSION_CONFIG_FILE),
       ],
     },
     // Leader-elected through their Leases in kube-system: one replica works, the others wait

@@ -7,6 +7,7 @@ import { ImageError, ensureImage } from '../runtime/images.js';
 import { ConfigError } from '../runtime/config-error.js';
 import { buildEnv } from '../runtime/env.js';
 import { bindsFor } from '../runtime/volumes.js';
+import { verifyRunAsNonRoot } from '../runtime/run-as-non-root.js';
 import { runProbe } from './probes.js';
 import type { PodMemory, SyncDeps } from './pod-memory.js';
 
@@ -69,9 +70,11 @@ export async function startContainer(deps: SyncDeps, pod: Pod, c: Container, kin
   if (!(await pull(deps, pod, c, mem, fieldPath))) return false;
   let id: string;
   try {
+    const imageUser = (await deps.runtime.inspectImage(c.image ?? ''))?.user;
+    verifyRunAsNonRoot(pod, c, imageUser);
     const env = await buildEnv(pod, c, { podIP, hostIP: deps.hostIP(), nodeName: deps.nodeName }, deps.lookup);
     const binds = bindsFor(c, mem.volumes ?? new Map());
-    id = await deps.runtime.runContainer({ pod, container: c, kind, sandboxId, restartCount, env, binds });
+    id = await deps.runtime.runContainer({ pod, container: c, kind, sandboxId, restartCount, env, binds, imageUser });
   } catch (e) {
     if (e instanceof ConfigError) {
       mem.waiting.set(c.name, { reason: 'CreateContainerConfigError', message: e.message });

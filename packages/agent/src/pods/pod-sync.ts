@@ -5,6 +5,7 @@ import { rfc3339, type Container, type Pod } from '@k8ts/api';
 import type { ObservedContainer } from '../runtime/container-runtime.js';
 import { ConfigError } from '../runtime/config-error.js';
 import { prepareVolumes } from '../runtime/volumes.js';
+import { applyFsGroup } from '../runtime/fs-group.js';
 import { SANDBOX_NAME } from '../runtime/labels.js';
 import { ensureImage } from '../runtime/images.js';
 import { formatDuration } from './backoff.js';
@@ -95,6 +96,7 @@ async function ensureVolumes(deps: SyncDeps, s: SyncState, observed: ObservedCon
   if (s.mem.volumes) return true;
   try {
     s.mem.volumes = await prepareVolumes(s.pod, deps.stateDir, deps.lookup);
+    applyFsGroup(s.pod, s.mem.volumes);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     for (const c of specs) s.mem.waiting.set(c.name, { reason: 'CreateContainerConfigError', message: e.message });

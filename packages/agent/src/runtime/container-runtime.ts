@@ -85,6 +85,8 @@ export interface StreamSession {
 export interface ImageInfo {
   id: string;
   tags: string[];
+  /** The image's configured USER ("" for root). */
+  user?: string;
 }
 
 /** What to run as one app or init container; the runtime turns it into engine options. */
@@ -96,6 +98,8 @@ export interface ContainerConfig {
   restartCount: number;
   env: Map<string, string>;
   binds: string[];
+  /** The image's configured USER, for a runAsGroup without runAsUser. */
+  imageUser?: string;
 }
 
 export interface ContainerRuntime {

@@ -22,6 +22,8 @@ export class FakeRuntime implements ContainerRuntime {
   readonly pauseImage = 'k8ts/pause:latest';
   readonly containers = new Map<string, FakeContainer>();
   readonly images = new Set<string>([normalizeImage('k8ts/pause:latest')]);
+  /** The USER an image runs as (normalized name → user); absent: root. */
+  readonly imageUsers = new Map<string, string>();
   /** Images a pull makes present; others fail to pull. */
   readonly pullable = new Set<string>();
   /** Every call that changes something, in order: `runContainer app/c#0`, `stop <id> 30`, … */
@@ -69,7 +71,7 @@ export class FakeRuntime implements ContainerRuntime {
 
   async inspectImage(image: string): Promise<ImageInfo | undefined> {
     const n = normalizeImage(image);
-    return this.images.has(n) ? { id: `sha256:${n}`, tags: [n] } : undefined;
+    return this.images.has(n) ? { id: `sha256:${n}`, tags: [n], user: this.imageUsers.get(n) ?? '' } : undefined;
   }
   async pullImage(image: string): Promise<void> {
     this.check();

@@ -21,6 +21,8 @@ export interface AdmissionRequest {
   /** Undefined for the apiserver's own writes, which admission lets through. */
   user?: RequestUser;
   dryRun: boolean;
+  /** Where a plugin appends warnings for the client (sent as Warning headers); absent on faces without them. */
+  warnings?: string[];
 }
 
 export interface AdmissionPlugin {

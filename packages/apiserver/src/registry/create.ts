@@ -53,7 +53,7 @@ export async function create(reg: RegistryCore, resource: string, namespace: str
     defaultPodTolerations(obj, reg.tolerationSeconds);
     prepareForCreate(info, obj); // the QoS class reads the defaulted resources
   }
-  const review = { operation: 'CREATE' as const, resource, subresource: '', namespace: ns, name: m.name, object: obj, user: opts.user, dryRun: !!opts.dryRun };
+  const review = { operation: 'CREATE' as const, resource, subresource: '', namespace: ns, name: m.name, object: obj, user: opts.user, dryRun: !!opts.dryRun, warnings: opts.warnings };
   if (!reg.admission.empty) await reg.admission.admit(review);
   validate(resource, obj);
   if (info.namespaced) await admitNamespace(reg, ns, resource, m.name);

@@ -163,7 +163,7 @@ export async function buildUpdate(reg: RegistryCore, info: ResourceInfo, cur: Ku
 /** The admission review of an update, or undefined when no plugin is registered. */
 function updateReview(reg: RegistryCore, info: ResourceInfo, cur: KubeObject, next: KubeObject, sub: string, opts: WriteOpts): AdmissionRequest | undefined {
   if (reg.admission.empty) return undefined;
-  return { operation: 'UPDATE', resource: info.resource, subresource: sub, namespace: cur.metadata.namespace ?? '', name: cur.metadata.name ?? '', object: next, oldObject: cur, user: opts.user, dryRun: !!opts.dryRun };
+  return { operation: 'UPDATE', resource: info.resource, subresource: sub, namespace: cur.metadata.namespace ?? '', name: cur.metadata.name ?? '', object: next, oldObject: cur, user: opts.user, dryRun: !!opts.dryRun, warnings: opts.warnings };
 }
 
 function setOrDelete(m: Record<string, unknown>, k: string, v: unknown): void {

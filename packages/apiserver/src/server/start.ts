@@ -22,6 +22,7 @@ import { optionalAdmissionPlugins } from '../admission/plugins.js';
 import { setValueTransformer } from '../storage/codec.js';
 import { loadEncryptionConfig, ValueTransformer } from '../storage/encryption/index.js';
 import { createNodeRestriction } from '../admission/node-restriction.js';
+import { loadPodSecurityConfig, registerPodSecurity } from '../admission/pod-security/index.js';
 
 export interface ApiServerOptions {
   etcdServers: string[];
@@ -46,6 +47,8 @@ export interface ApiServerOptions {
   enableAdmissionPlugins?: string;
   /** Interval of watch BOOKMARK events (default 5 s). */
   bookmarkIntervalMs?: number;
+  /** kube-apiserver's --admission-control-config-file (the PodSecurity plugin's configuration). */
+  admissionControlConfigFile?: string;
 }
 
 export interface ApiServer {
@@ -69,11 +72,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const admissionPlugins = optionalAdmissionPlugins(opts.enableAdmissionPlugins);
   const encryption = opts.encryptionProviderConfig ? new ValueTransformer(loadEncryptionConfig(opts.encryptionProviderConfig)) : undefined;
   setValueTransformer(encryption);
+  // Read before anything starts: a bad file stops the apiserver with its message.
+  const podSecurity = loadPodSecurityConfig(opts.admissionControlConfigFile);
   const storage = openStorage(opts, logger, metrics);
   const { store, registry } = storage;
   registry.registerAdmission(createNodeRestriction({ registry }));
   const authenticate = createAuthenticator(opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined);
   const tls = readTls(opts);
+  registerPodSecurity(registry, { config: podSecurity, logger });
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
     await waitForEtcd(store, logger);

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { Home } from '../home.js';
 import { ensureServingCert, ensureTokens } from '../tokens.js';
 import { ensureEncryptionConfig } from '../encryption-config.js';
+import { ensureAdmissionConfig } from '../admission-config.js';
 
 export async function composeInit(dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
@@ -11,5 +12,6 @@ export async function composeInit(dir: string): Promise<void> {
   // Published on 127.0.0.1 only; kubectl checks the address it dials against these.
   await ensureServingCert(home, ['127.0.0.1']);
   ensureEncryptionConfig(home);
+  ensureAdmissionConfig(home);
   console.log(`tokens and serving certificate ready in ${dir} (admin token ${t.admin.slice(0, 6)}…)`);
 }

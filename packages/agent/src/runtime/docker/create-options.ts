@@ -8,6 +8,7 @@ import { ConfigError } from '../config-error.js';
 import { expandVars } from '../env.js';
 import type { ContainerConfig } from '../container-runtime.js';
 import type { NetworkConfig } from './network.js';
+import { containerSecurity, sandboxSecurity } from './security-options.js';
 
 export interface CreateContext {
   nodeName: string;
@@ -89,8 +90,7 @@ export function sandboxCreateOptions(ctx: CreateContext, pod: Pod, attempt: numb
     ExposedPorts: exposed,
     HostConfig: {
       NetworkMode: hostNetwork ? 'host' : ctx.network.name,
-      // joining a non-shareable IPC namespace fails
-      IpcMode: 'shareable',
+      ...sandboxSecurity(pod),
       PortBindings: bindings,
       Dns: dns.length ? dns : undefined,
       DnsSearch: search.length ? search : undefined,
@@ -104,7 +104,7 @@ export function sandboxCreateOptions(ctx: CreateContext, pod: Pod, attempt: numb
 
 /** Throws ConfigError when a limit is not a quantity. */
 export function containerCreateOptions(ctx: CreateContext, cfg: ContainerConfig): Docker.ContainerCreateOptions {
-  const { pod, container: c, kind, sandboxId, restartCount, env, binds } = cfg;
+  const { pod, container: c, kind, sandboxId, restartCount, env, binds, imageUser } = cfg;
   const m = pod.metadata ?? {};
   const spec = pod.spec ?? { containers: [] };
   const limits = c.resources?.limits ?? {};
@@ -116,9 +116,7 @@ export function containerCreateOptions(ctx: CreateContext, cfg: ContainerConfig)
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
-  const sc = c.securityContext ?? {};
-  const user = sc.runAsUser ?? spec.securityContext?.runAsUser;
-  const group = sc.runAsGroup ?? spec.securityContext?.runAsGroup;
+  const security = containerSecurity(pod, c, sandboxId, imageUser);
   return {
     name: dockerName(c.name, m.name ?? '', m.namespace ?? 'default', m.uid ?? '', restartCount),
     Image: c.image,
@@ -126,7 +124,7 @@ export function containerCreateOptions(ctx: CreateContext, cfg: ContainerConfig)
     Cmd: c.args?.length ? c.args.map((s) => expandVars(s, env)) : c.command?.length ? [] : undefined,
     Env: [...env].map(([k, v]) => `${k}=${v}`),
     WorkingDir: c.workingDir,
-    User: user !== undefined ? `${user}${group !== undefined ? `:${group}` : ''}` : undefined,
+    User: security.User,
     Tty: !!c.tty,
     OpenStdin: !!c.stdin,
     StdinOnce: !!c.stdinOnce,
@@ -134,16 +132,11 @@ export function containerCreateOptions(ctx: CreateContext, cfg: ContainerConfig)
     Labels: { ...containerLabels(ctx, pod, c.name, kind, restartCount), [L.sandbox]: sandboxId },
     HostConfig: {
       NetworkMode: spec.hostNetwork ? 'host' : `container:${sandboxId}`,
-      IpcMode: `container:${sandboxId}`,
-      PidMode: spec.shareProcessNamespace ? `container:${sandboxId}` : undefined,
       Binds: binds,
       NanoCpus: nano,
       Memory: memory,
       MemorySwap: memory, // no swap beyond the limit, so the limit OOM-kills as on Kubernetes
-      Privileged: !!sc.privileged,
-      CapAdd: (sc.capabilities?.add as string[] | undefined) ?? undefined,
-      CapDrop: (sc.capabilities?.drop as string[] | undefined) ?? undefined,
-      ReadonlyRootfs: !!sc.readOnlyRootFilesystem,
+      ...security.HostConfig,
       RestartPolicy: { Name: 'no' },
     },
   };

@@ -7,7 +7,7 @@ import { dockerErrorMessage } from './docker-errors.js';
 export async function inspectImage(docker: Docker, image: string): Promise<ImageInfo | undefined> {
   try {
     const i = await docker.getImage(normalizeImage(image)).inspect();
-    return { id: i.Id, tags: i.RepoTags ?? [] };
+    return { id: i.Id, tags: i.RepoTags ?? [], user: i.Config?.User ?? '' };
   } catch {
     // 404, a name Docker rejects, or Docker down: the pull that follows says which.
     return undefined;
