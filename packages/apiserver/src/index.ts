@@ -14,3 +14,8 @@ export { PROTO_PATH, PROTO_LOADER_OPTIONS, loadK8tsProto, GRPC_SERVER_OPTIONS, g
 export type { AgentStreamHandler, GrpcContext } from './grpc/index.js';
 export { selfSignedCertificate, type TlsKeyPair } from './rest/index.js';
 export { APISERVER_NODE_FLAGS } from './node-flags.js';
+export { createServiceAccountAuthenticator, serviceAccountUsername } from './auth/service-account.js';
+export { createServiceAccountAdmission, TOKEN_MOUNT_PATH, ROOT_CA_CONFIGMAP } from './admission/service-account.js';
+export { loadServiceAccountKeys, signingKeyFromPem, publicKeysFromPem, keyId } from './serviceaccount/keys.js';
+export { DEFAULT_ISSUER } from './serviceaccount/jwt.js';
+export { firstServiceIP } from './server/kubernetes-service.js';

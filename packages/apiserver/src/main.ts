@@ -18,7 +18,14 @@ interface ApiServerFlags {
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
   bookmarkInterval: string;
+  serviceAccountSigningKeyFile?: string;
+  serviceAccountKeyFile: string[];
+  serviceAccountIssuer: string[];
+  apiAudiences?: string;
+  advertiseAddress?: string;
 }
+
+const collect = (v: string, prev: string[]) => [...prev, v];
 
 await runComponent<ApiServerFlags, ApiServer>({
   name: 'apiserver',
@@ -37,7 +44,12 @@ await runComponent<ApiServerFlags, ApiServer>({
       .option('--load-balancer-pool <cidr>', 'LoadBalancer address pool', '10.214.0.0/24')
       .option('--tls-cert-file <path>', 'serve REST over TLS with this certificate (PEM)')
       .option('--tls-private-key-file <path>', 'the private key of --tls-cert-file (PEM)')
-      .option('--bookmark-interval <ms>', 'watch BOOKMARK interval in milliseconds', '5000'),
+      .option('--bookmark-interval <ms>', 'watch BOOKMARK interval in milliseconds', '5000')
+      .option('--service-account-signing-key-file <path>', 'private key (PEM) that signs service account tokens')
+      .option('--service-account-key-file <path>', 'PEM file of keys that verify service account tokens (repeatable)', collect, [])
+      .option('--service-account-issuer <url>', 'issuer of service account tokens (repeatable; the first issues)', collect, [])
+      .option('--api-audiences <list>', 'audiences a service account token must name, comma separated (default: the issuers)')
+      .option('--advertise-address <ip>', 'address pods reach this apiserver at: the kubernetes Service endpoint'),
   start: async ({ opts: o, log, int }) => {
     const server = await startApiServer({
       etcdServers: parseEtcdServers(o.etcdServers),
@@ -51,6 +63,11 @@ await runComponent<ApiServerFlags, ApiServer>({
       bookmarkIntervalMs: int('--bookmark-interval', o.bookmarkInterval),
       tlsCertFile: o.tlsCertFile,
       tlsPrivateKeyFile: o.tlsPrivateKeyFile,
+      serviceAccountSigningKeyFile: o.serviceAccountSigningKeyFile,
+      serviceAccountKeyFiles: o.serviceAccountKeyFile,
+      serviceAccountIssuers: o.serviceAccountIssuer,
+      apiAudiences: o.apiAudiences?.split(',').map((a) => a.trim()).filter(Boolean),
+      advertiseAddress: o.advertiseAddress,
       logger: log,
     });
     // Tests and `k8ts up` read this line to learn the ports picked for port 0.

@@ -9,6 +9,7 @@ import { Store } from '../storage/store.js';
 import { EtcdKv } from '../storage/etcd-kv.js';
 import { EtcdRegistry } from '../registry/registry.js';
 import { createAuthenticator, type Authenticate } from '../auth/authenticate.js';
+import type { RequestUser } from '../registry/types.js';
 import { loadTokenFile } from '../auth/token-file.js';
 import { startGrpcServer } from '../grpc/server.js';
 import type { AgentStreamHandler } from '../grpc/context.js';
@@ -18,8 +19,10 @@ import type { StreamTunnel } from '../tunnel/types.js';
 import { createAgentTunnel } from '../tunnel/index.js';
 import { registerServiceAllocators } from '../allocators/index.js';
 import { installLeanAsyncResourceBind } from '../storage/async-resource-bind.js';
+import { setupServiceAccounts, type ServiceAccountOptions } from './service-accounts.js';
+import { startKubernetesService } from './kubernetes-service.js';
 
-export interface ApiServerOptions {
+export interface ApiServerOptions extends ServiceAccountOptions {
   etcdServers: string[];
   /** REST port; 0 picks a free one. */
   port: number;
@@ -38,6 +41,12 @@ export interface ApiServerOptions {
   tlsPrivateKeyFile?: string;
   /** Interval of watch BOOKMARK events (default 5 s). */
   bookmarkIntervalMs?: number;
+  /**
+   * --advertise-address: where pods reach this apiserver; the `default/kubernetes` Service's
+   * endpoint. When the bind address is loopback, REST also listens here (pods cannot reach
+   * 127.0.0.1). Without it no `kubernetes` Service is made.
+   */
+  advertiseAddress?: string;
 }
 
 export interface ApiServer {
@@ -60,7 +69,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   collectDefaultMetrics({ register: metrics.registry });
   const storage = openStorage(opts, logger, metrics);
   const { store, registry } = storage;
-  const authenticate = createAuthenticator(opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined);
+  let authenticate = createAuthenticator(opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined);
   const tls = readTls(opts);
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
@@ -72,6 +81,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       loadBalancerPool: opts.loadBalancerPool,
     });
     cleanups.push(() => allocators.stop());
+    const serviceAccounts = await setupServiceAccounts(registry, opts, logger);
+    cleanups.push(() => serviceAccounts.stop());
+    // Service account tokens first: the token file answers 401 for any token it does not hold.
+    // (The identities helper's authenticator chain takes this registration over.)
+    if (serviceAccounts.authenticator) authenticate = withServiceAccounts(serviceAccounts.authenticator, authenticate);
 
     const tunnel = opts.tunnel ?? createAgentTunnel({ logger });
     const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel }, host, opts.grpcPort);
@@ -80,6 +94,19 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls }, host, opts.port);
     cleanups.push(() => closeHttp(http));
     const restPort = (http.address() as { port: number }).port;
+    if (opts.advertiseAddress) {
+      if (isLoopback(host)) {
+        const advertised = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls }, opts.advertiseAddress, restPort);
+        cleanups.push(() => closeHttp(advertised));
+      }
+      const kubernetesService = await startKubernetesService(registry, {
+        serviceClusterIpRange: opts.serviceClusterIpRange ?? '10.96.0.0/16',
+        advertiseAddress: opts.advertiseAddress,
+        port: restPort,
+        logger,
+      });
+      cleanups.push(() => kubernetesService.stop());
+    }
     logger.info({ restPort, grpcPort: grpcServer.port, etcd: opts.etcdServers }, 'apiserver serving');
     let stopped = false;
     return {
@@ -166,6 +193,14 @@ async function listenRest(p: RestParts, host: string, port: number): Promise<htt
     http.listen(port, host, () => resolve());
   });
   return http;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+function withServiceAccounts(sa: { authenticate(c: { authorization?: string | null }): RequestUser | null }, next: Authenticate): Authenticate {
+  return (header) => sa.authenticate({ authorization: header }) ?? next(header);
 }
 
 async function waitForEtcd(store: Store, logger: Logger): Promise<void> {
