@@ -1,5 +1,6 @@
 // k8ts controller-manager process: node --import tsx packages/controller-manager/src/main.ts [flags]
 // Common flags, logger and stop on SIGTERM: @k8ts/client's runComponent.
+import { readFileSync } from 'node:fs';
 import { runComponent } from '@k8ts/client';
 import { startControllerManager, CONTROLLER_NAMES, type RunningControllerManager } from './index.js';
 import { parseDuration as ms } from '@k8ts/api';
@@ -16,6 +17,7 @@ interface ControllerManagerFlags {
   secondaryNodeEvictionRate: string;
   unhealthyZoneThreshold: string;
   concurrentSyncs: string;
+  rootCaFile?: string;
 }
 
 await runComponent<ControllerManagerFlags, RunningControllerManager>({
@@ -35,7 +37,8 @@ await runComponent<ControllerManagerFlags, RunningControllerManager>({
       .option('--node-eviction-rate <n>', 'nodes tainted and pods evicted per second', '10')
       .option('--secondary-node-eviction-rate <n>', 'the same when most nodes look unhealthy (partial disruption)', '0.01')
       .option('--unhealthy-zone-threshold <f>', 'fraction of unhealthy nodes that means partial disruption', '0.55')
-      .option('--concurrent-syncs <n>', 'workers per controller', '5'),
+      .option('--concurrent-syncs <n>', 'workers per controller', '5')
+      .option('--root-ca-file <path>', 'CA bundle (PEM) published to every namespace as the kube-root-ca.crt ConfigMap'),
   start: async ({ opts: o, log, server, token, ops }) => {
     const cm = await startControllerManager({
       server,
@@ -53,6 +56,7 @@ await runComponent<ControllerManagerFlags, RunningControllerManager>({
         evictionRate: Number(o.nodeEvictionRate),
         secondaryEvictionRate: Number(o.secondaryNodeEvictionRate),
         unhealthyZoneThreshold: Number(o.unhealthyZoneThreshold),
+        rootCA: o.rootCaFile ? readFileSync(o.rootCaFile, 'utf8') : undefined,
       },
     });
     log.info({ opsPort: cm.opsPort, controllers: cm.manager.names, identity: cm.manager.identity }, 'controller-manager started');
