@@ -42,13 +42,13 @@ test('root CA publisher: writes kube-root-ca.crt and puts an edited one back', a
   await c.sync('t');
   let items = (await client.list('configmaps')).items;
   assert.deepEqual(items.map((s) => `${s.metadata.namespace}/${s.metadata.name}`), [`a/${ROOT_CA_CONFIGMAP}`]);
-  assert.equal(items[0].data['ca.crt'], pem);
+  assert.equal((items[0].data as Record<string, string>)['ca.crt'], pem);
   const edited = { ...items[0], data: { 'ca.crt': 'forged' } };
   await client.update('configmaps', edited);
   cms.set([(await client.get('configmaps', 'a', ROOT_CA_CONFIGMAP))]);
   await c.sync('a');
   items = (await client.list('configmaps')).items;
-  assert.equal(items[0].data['ca.crt'], pem);
+  assert.equal((items[0].data as Record<string, string>)['ca.crt'], pem);
   // Without a CA file nothing is published.
   const none = new RootCAPublisher(ctx, { namespaces: staticLister([ns('b')]), configmaps: staticLister([]) }, queue, undefined);
   await none.sync('b');
