@@ -4,6 +4,7 @@ import { nodeNames, proxyArgs, type ClusterConfig, type Home } from './home.js';
 import type { ServingCert, Tokens } from './tokens.js';
 import { hostname } from 'node:os';
 import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
+import { serviceAccountArgs } from './service-account-key.js';
 
 export interface ComponentSpec {
   name: string; // pid/log file name
@@ -49,6 +50,10 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
         '--default-toleration-seconds', String(c.defaultTolerationSeconds),
         '--service-cluster-ip-range', c.serviceRange,
         '--load-balancer-pool', c.lbPool,
+        // Service accounts: the token key, and the address pods reach the apiserver at (the
+        // cluster bridge's gateway; REST listens there too): the kubernetes Service's endpoint.
+        ...serviceAccountArgs(home.path('sa.key')),
+        '--advertise-address', c.gateway,
       ],
     },
     // Leader-elected through their Leases in kube-system: one replica works, the others wait
@@ -58,7 +63,7 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
     ...replicaNames('controller-manager', c).map((name, i) => ({
       name,
       pkg: 'controller-manager',
-      args: [...client, ...ops(10257 + 10 * i), '--node-monitor-grace-period', String(c.nodeMonitorGracePeriod)],
+      args: [...client, ...ops(10257 + 10 * i), '--node-monitor-grace-period', String(c.nodeMonitorGracePeriod), '--root-ca-file', cert.certPath],
     })),
     { name: 'dns', pkg: 'dns', args: [...client, ...ops(10054), '--listen', `${c.clusterDns}:53`] },
     { name: 'proxy', pkg: 'proxy', needsRoot: true, args: [...client, ...ops(10256), ...proxyArgs(c), '--cleanup-on-exit', '--node-name', nodeNames(c)[0] ?? `${c.nodePrefix}-1`] },

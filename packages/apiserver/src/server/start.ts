@@ -96,8 +96,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const restPort = (http.address() as { port: number }).port;
     if (opts.advertiseAddress) {
       if (isLoopback(host)) {
-        const advertised = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls }, opts.advertiseAddress, restPort);
-        cleanups.push(() => closeHttp(advertised));
+        const advertised = listenWhenAvailable(() => listenRest({ registry, authenticate, logger, metrics, tunnel, tls }, opts.advertiseAddress!, restPort), logger);
+        cleanups.push(() => advertised.stop());
       }
       const kubernetesService = await startKubernetesService(registry, {
         serviceClusterIpRange: opts.serviceClusterIpRange ?? '10.96.0.0/16',
@@ -193,6 +193,40 @@ async function listenRest(p: RestParts, host: string, port: number): Promise<htt
     http.listen(port, host, () => resolve());
   });
   return http;
+}
+
+/**
+ * Listens once the address exists: the cluster bridge that carries the advertise address is
+ * made by the first agent, which may start after the apiserver.
+ */
+function listenWhenAvailable(listen: () => Promise<http.Server>, logger: Logger): { stop(): Promise<void> } {
+  let server: http.Server | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let warned = false;
+  const attempt = () => {
+    listen().then(
+      (s) => {
+        if (stopped) void closeHttp(s);
+        else server = s;
+      },
+      (err: NodeJS.ErrnoException) => {
+        if (stopped) return;
+        if (!warned) logger.info({ err: err.code ?? err.message }, 'advertise address not available yet; retrying');
+        warned = true;
+        timer = setTimeout(attempt, 1000);
+        timer.unref();
+      },
+    );
+  };
+  attempt();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      if (server) await closeHttp(server);
+    },
+  };
 }
 
 function isLoopback(host: string): boolean {

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { Home } from '../home.js';
 import { ensureServingCert, ensureTokens } from '../tokens.js';
+import { ensureServiceAccountKey } from '../service-account-key.js';
 
 export async function composeInit(dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
@@ -9,5 +10,6 @@ export async function composeInit(dir: string): Promise<void> {
   const t = ensureTokens(home);
   // Published on 127.0.0.1 only; kubectl checks the address it dials against these.
   await ensureServingCert(home, ['127.0.0.1']);
+  ensureServiceAccountKey(home);
   console.log(`tokens and serving certificate ready in ${dir} (admin token ${t.admin.slice(0, 6)}…)`);
 }
