@@ -12,6 +12,7 @@ import { fieldRefValue } from './env.js';
 const refreshers = new Map<string, Set<NodeJS.Timeout>>();
 /** Retry a failed refresh after this long (the old token stays until it expires). */
 const RETRY_MS = 10_000;
+const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
 
 type File = { path: string; data: Buffer; mode: number };
 
@@ -51,6 +52,19 @@ function downwardFiles(pod: Pod, items: any[] | undefined, mode: number): File[]
   });
 }
 
+/**
+ * The ConfigMap; kube-root-ca.crt, which the controller-manager publishes into a namespace
+ * moments after it is made, is waited for up to 2 s so a pod in a new namespace does not
+ * start its volume back-off over a race.
+ */
+async function configMapSoon(lookup: ObjectLookup, ns: string, name: string) {
+  for (let i = 0; ; i++) {
+    const cm = await lookup.configMap(ns, name);
+    if (cm || name !== ROOT_CA_CONFIGMAP || i >= 10) return cm;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** Writes a downwardAPI volume into `dir`. */
 export function writeDownwardAPI(pod: Pod, dir: string, source: { items?: any[]; defaultMode?: number }): void {
   rmSync(dir, { recursive: true, force: true });
@@ -72,7 +86,7 @@ export async function writeProjected(pod: Pod, dir: string, projected: { sources
   const tokens: TokenSource[] = [];
   for (const src of projected.sources ?? []) {
     if (src?.configMap) {
-      const cm = await lookup.configMap(ns, src.configMap.name ?? '');
+      const cm = await configMapSoon(lookup, ns, src.configMap.name ?? '');
       if (!cm && !src.configMap.optional) throw new ConfigError(`configmap "${src.configMap.name}" not found`);
       const data: Record<string, Buffer> = {};
       for (const [k, v] of Object.entries(cm?.data ?? {})) data[k] = Buffer.from(v, 'utf8');
