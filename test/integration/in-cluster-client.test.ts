@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,6 +19,7 @@ import { freePort } from '../support/ports.js';
 import { AgentHarness, docker, testNetwork, waitFor } from './agent-harness.js';
 
 const run = promisify(execFile);
+const KUBECTL_132 = existsSync('/usr/lib/google-cloud-sdk/bin/kubectl.1.32') ? '/usr/lib/google-cloud-sdk/bin/kubectl.1.32' : 'kubectl';
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'k8ts-sa-e2e-'));
 const net = testNetwork();
@@ -139,7 +140,8 @@ test('the kubernetes Service: ClusterIP the first service address, endpoint the 
 });
 
 test('kubectl create token: the duration is respected, the token authenticates; expired or foreign tokens are 401', async () => {
-  const token = (await kubectl(['create', 'token', 'default', '--duration=10m'])).trim();
+  // kubectl 1.32 itself, whatever version the dispatcher would pick.
+  const token = (await run(KUBECTL_132, ['--kubeconfig', kubeconfig, 'create', 'token', 'default', '--duration=10m'])).stdout.trim();
   const c = claimsOf(token);
   assert.equal(c.exp - c.iat, 600);
   assert.equal(c.sub, 'system:serviceaccount:default:default');

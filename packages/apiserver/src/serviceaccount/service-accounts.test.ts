@@ -82,6 +82,15 @@ describe('TokenRequest', () => {
     assert.equal(await codeOf(request('default', 'default', { audiences: [1] })), 422);
     assert.equal(await codeOf(request('default', 'default', { boundObjectRef: { kind: 'Deployment', name: 'x' } })), 422);
     assert.equal(await codeOf(request('default', 'default', { boundObjectRef: { kind: 'Pod', name: 'absent' } })), 404);
+    assert.equal(await codeOf(request('default', 'default', { boundObjectRef: { kind: 'Pod', name: '../../secrets/default/x' } })), 422);
+    assert.equal(await codeOf(request('default', 'default', { boundObjectRef: { kind: 'Pod', name: 'p', uid: 5 } })), 422);
+    assert.equal(await codeOf(request('default', 'default', { expirationSeconds: 2 ** 40 })), 422);
+    assert.equal(await codeOf(registry.createSubresource('serviceaccounts', 'default', 'default', 'token', { kind: 'Pod' } as unknown as KubeObject)), 400);
+    assert.equal(await codeOf(registry.createSubresource('serviceaccounts', 'default', 'default', 'token', { metadata: { name: 'other' } } as unknown as KubeObject)), 400);
+    assert.equal(await codeOf(registry.createSubresource('serviceaccounts', 'default', 'default', 'token', { spec: [] } as unknown as KubeObject)), 422);
+    // A PATCH of the token subresource is not a write of the service account.
+    assert.equal(await codeOf(registry.patch('serviceaccounts', 'default', 'default', 'application/merge-patch+json', '{"metadata":{"labels":{"a":"b"}}}', { subresource: 'token' })), 405);
+    assert.equal((await registry.get('serviceaccounts', 'default', 'default')).metadata.labels, undefined);
     assert.equal(await codeOf(registry.createSubresource('serviceaccounts', 'default', 'default', 'token', 'x' as unknown as KubeObject)), 400);
   });
 });

@@ -2,7 +2,7 @@
 // TokenRequest (kube-apiserver's pkg/registry/core/serviceaccount/storage/token.go). Mints a
 // JWT for the service account, optionally bound to a Pod, Secret or Node that must exist.
 import { randomUUID } from 'node:crypto';
-import type { KubeObject } from '@k8ts/api';
+import { isDNS1123Subdomain, type KubeObject } from '@k8ts/api';
 import type { WriteOpts } from '../registry/types.js';
 import type { EtcdRegistry } from '../registry/registry.js';
 import * as errs from '../registry/errors.js';
@@ -66,6 +66,8 @@ function decodeBoundRef(name: string, ref: unknown): TokenRequestSpec['boundObje
   }
   if (r.apiVersion !== undefined && r.apiVersion !== 'v1') throw invalid(name, 'spec.boundObjectRef.apiVersion', `Unsupported value: ${JSON.stringify(r.apiVersion)}: supported values: "v1"`);
   if (typeof r.name !== 'string' || !r.name) throw invalid(name, 'spec.boundObjectRef.name', 'Required value');
+  const bad = isDNS1123Subdomain(r.name);
+  if (bad.length) throw invalid(name, 'spec.boundObjectRef.name', `Invalid value: ${JSON.stringify(r.name)}: ${bad[0]}`);
   if (r.uid !== undefined && typeof r.uid !== 'string') throw invalid(name, 'spec.boundObjectRef.uid', 'Invalid value: must be a string');
   return { kind: r.kind, apiVersion: 'v1', name: r.name, uid: (r.uid as string | undefined) || undefined };
 }
