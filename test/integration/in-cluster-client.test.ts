@@ -139,6 +139,14 @@ test('the kubernetes Service: ClusterIP the first service address, endpoint the 
   assert.equal(await kubectl(['get', 'endpointslice', 'kubernetes', '-o', 'jsonpath={.endpoints[0].addresses[0]} {.ports[0].port}']), `${net.gateway} ${restPort}`);
 });
 
+test('the default ServiceAccount and kube-root-ca.crt are made again when deleted', async () => {
+  const uid = await kubectl(['get', 'sa', 'default', '-o', 'jsonpath={.metadata.uid}']);
+  await kubectl(['delete', 'sa', 'default']);
+  await kubectl(['delete', 'cm', 'kube-root-ca.crt']);
+  await waitFor('a new default ServiceAccount', () => kubectl(['get', 'sa', 'default', '-o', 'jsonpath={.metadata.uid}']).then((u) => u && u !== uid), 30_000, 200);
+  await waitFor('kube-root-ca.crt again', () => kubectl(['get', 'cm', 'kube-root-ca.crt', '-o', 'jsonpath={.data.ca\\.crt}']).then((pem) => pem.trim() === ca.trim()), 30_000, 200);
+});
+
 test('kubectl create token: the duration is respected, the token authenticates; expired or foreign tokens are 401', async () => {
   // kubectl 1.32 itself, whatever version the dispatcher would pick.
   const token = (await run(KUBECTL_132, ['--kubeconfig', kubeconfig, 'create', 'token', 'default', '--duration=10m'])).stdout.trim();

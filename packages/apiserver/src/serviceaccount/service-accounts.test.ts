@@ -115,6 +115,12 @@ describe('service account authenticator', () => {
     assert.throws(() => auth(signTokenSync(keyPem, claims({ 'kubernetes.io': { namespace: 'default', serviceaccount: { name: 'default', uid: 'other' } } }))), is401);
   });
 
+  it('refuses a token minted for another audience (the apiserver accepts only its --api-audiences)', async () => {
+    const token = await tokenOf('default', 'default', { audiences: ['vault'] });
+    assert.deepEqual(JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).aud, ['vault']);
+    assert.throws(() => auth(token), is401);
+  });
+
   it('refuses a pod-bound token once its pod is gone, and a token of a recreated service account', async () => {
     await registry.create('pods', 'default', pod('bound'));
     const p = await registry.get('pods', 'default', 'bound');
