@@ -52,7 +52,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('', 'v1', 'ConfigMap', 'configmaps', true, ['cm']),
   r('', 'v1', 'Secret', 'secrets', true),
   r('', 'v1', 'Event', 'events', true, ['ev']),
-  r('', 'v1', 'ServiceAccount', 'serviceaccounts', true, ['sa']),
+  r('', 'v1', 'ServiceAccount', 'serviceaccounts', true, ['sa'], ['token']),
   r('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   r('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
   r('apps', 'v1', 'Deployment', 'deployments', true, ['deploy'], ['status', 'scale'], ['all']),

@@ -18,3 +18,8 @@ export { createNodeAuthorizer, NodeAuthorizer, NodeGraph, NODE_RULES, nodeIdenti
 export { createNodeRestriction } from './admission/node-restriction.js';
 export type { Attributes, Authorizer, AuthorizationResult, Decision } from './authz/types.js';
 export { loadAdmissionConfigFile, type PodSecurityConfig } from './admission/pod-security/index.js';
+export { createServiceAccountAuthenticator, serviceAccountUsername } from './auth/service-account.js';
+export { createServiceAccountAdmission, TOKEN_MOUNT_PATH, ROOT_CA_CONFIGMAP } from './admission/service-account.js';
+export { loadServiceAccountKeys, signingKeyFromPem, publicKeysFromPem, keyId } from './serviceaccount/keys.js';
+export { DEFAULT_ISSUER } from './serviceaccount/jwt.js';
+export { firstServiceIP } from './server/kubernetes-service.js';

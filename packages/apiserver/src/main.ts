@@ -21,7 +21,14 @@ interface ApiServerFlags {
   enableAdmissionPlugins?: string;
   encryptionProviderConfig?: string;
   admissionControlConfigFile?: string;
+  serviceAccountSigningKeyFile?: string;
+  serviceAccountKeyFile: string[];
+  serviceAccountIssuer: string[];
+  apiAudiences?: string;
+  advertiseAddress?: string;
 }
+
+const collect = (v: string, prev: string[]) => [...prev, v];
 
 await runComponent<ApiServerFlags, ApiServer>({
   name: 'apiserver',
@@ -43,7 +50,12 @@ await runComponent<ApiServerFlags, ApiServer>({
       .option('--bookmark-interval <ms>', 'watch BOOKMARK interval in milliseconds', '5000')
       .option('--enable-admission-plugins <names>', 'optional admission plugins, comma separated (DenyServiceExternalIPs)')
       .option('--encryption-provider-config <path>', 'EncryptionConfiguration file: encrypt these resources in etcd (aesgcm, aescbc, secretbox, identity)')
-      .option('--admission-control-config-file <path>', 'AdmissionConfiguration file (PodSecurity defaults and exemptions)'),
+      .option('--admission-control-config-file <path>', 'AdmissionConfiguration file (PodSecurity defaults and exemptions)')
+      .option('--service-account-signing-key-file <path>', 'private key (PEM) that signs service account tokens')
+      .option('--service-account-key-file <path>', 'PEM file of keys that verify service account tokens (repeatable)', collect, [])
+      .option('--service-account-issuer <url>', 'issuer of service account tokens (repeatable; the first issues)', collect, [])
+      .option('--api-audiences <list>', 'audiences a service account token must name, comma separated (default: the issuers)')
+      .option('--advertise-address <ip>', 'address pods reach this apiserver at: the kubernetes Service endpoint'),
   start: async ({ opts: o, log, int }) => {
     const server = await startApiServer({
       etcdServers: parseEtcdServers(o.etcdServers),
@@ -60,6 +72,11 @@ await runComponent<ApiServerFlags, ApiServer>({
       enableAdmissionPlugins: o.enableAdmissionPlugins,
       encryptionProviderConfig: o.encryptionProviderConfig,
       admissionControlConfigFile: o.admissionControlConfigFile,
+      serviceAccountSigningKeyFile: o.serviceAccountSigningKeyFile,
+      serviceAccountKeyFiles: o.serviceAccountKeyFile,
+      serviceAccountIssuers: o.serviceAccountIssuer,
+      apiAudiences: o.apiAudiences?.split(',').map((a) => a.trim()).filter(Boolean),
+      advertiseAddress: o.advertiseAddress,
       logger: log,
     });
     // Tests and `k8ts up` read this line to learn the ports picked for port 0.

@@ -6,6 +6,7 @@ import { ensureEncryptionConfig } from './encryption-config.js';
 import { hostname } from 'node:os';
 import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
 import { ADMISSION_CONFIG_FILE } from './admission-config.js';
+import { serviceAccountArgs } from './service-account-key.js';
 
 export interface ComponentSpec {
   name: string; // pid/log file name
@@ -53,6 +54,10 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
         '--load-balancer-pool', c.lbPool,
         '--encryption-provider-config', ensureEncryptionConfig(home),
         '--admission-control-config-file', home.path(ADMISSION_CONFIG_FILE),
+        // Service accounts: the token key, and the address pods reach the apiserver at (the
+        // cluster bridge's gateway; REST listens there too): the kubernetes Service's endpoint.
+        ...serviceAccountArgs(home.path('sa.key')),
+        '--advertise-address', c.gateway,
       ],
     },
     // Leader-elected through their Leases in kube-system: one replica works, the others wait
@@ -62,7 +67,7 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
     ...replicaNames('controller-manager', c).map((name, i) => ({
       name,
       pkg: 'controller-manager',
-      args: [...client, ...ops(10257 + 10 * i), '--node-monitor-grace-period', String(c.nodeMonitorGracePeriod)],
+      args: [...client, ...ops(10257 + 10 * i), '--node-monitor-grace-period', String(c.nodeMonitorGracePeriod), '--root-ca-file', cert.certPath],
     })),
     { name: 'dns', pkg: 'dns', args: [...client, ...ops(10054), '--listen', `${c.clusterDns}:53`] },
     { name: 'proxy', pkg: 'proxy', needsRoot: true, args: [...client, ...ops(10256), ...proxyArgs(c), '--cleanup-on-exit', '--node-name', nodeNames(c)[0] ?? `${c.nodePrefix}-1`] },

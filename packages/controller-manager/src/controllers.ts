@@ -10,6 +10,8 @@ import { NamespaceController } from './namespace/controller.js';
 import { DaemonSetController } from './daemonset/controller.js';
 import { JobController } from './job/controller.js';
 import { CronJobController } from './cronjob/controller.js';
+import { ServiceAccountsController } from './serviceaccount/controller.js';
+import { RootCAPublisher } from './serviceaccount/root-ca-publisher.js';
 
 export const CONTROLLERS: ControllerDefinition[] = [
   {
@@ -113,6 +115,26 @@ export const CONTROLLERS: ControllerDefinition[] = [
       const c = new CronJobController(w.ctx, { cronjobs: w.lister('cronjobs'), jobs: w.lister('jobs') }, w.queue);
       on(w.informer('cronjobs'), { add: c.onCronJob, update: (_o, n) => c.onCronJob(n), delete: c.deleteCronJob });
       on(w.informer('jobs'), { add: c.onJob, update: (_o, n) => c.onJob(n), delete: c.onJob });
+      return c;
+    },
+  },
+  {
+    name: 'serviceaccount',
+    component: 'service-account-controller',
+    build(w) {
+      const c = new ServiceAccountsController(w.ctx, { namespaces: w.lister<Namespace>('namespaces'), serviceaccounts: w.lister('serviceaccounts') }, w.queue);
+      on(w.informer<Namespace>('namespaces'), { add: c.onNamespace, update: c.updateNamespace });
+      on(w.informer('serviceaccounts'), { delete: c.deleteServiceAccount });
+      return c;
+    },
+  },
+  {
+    name: 'root-ca-cert-publisher',
+    component: 'root-ca-cert-publisher',
+    build(w) {
+      const c = new RootCAPublisher(w.ctx, { namespaces: w.lister<Namespace>('namespaces'), configmaps: w.lister('configmaps') }, w.queue, w.ctx.options.rootCA);
+      on(w.informer<Namespace>('namespaces'), { add: c.onNamespace, update: c.updateNamespace });
+      on(w.informer('configmaps'), { update: c.updateConfigMap, delete: c.onConfigMap });
       return c;
     },
   },

@@ -1,5 +1,6 @@
 // k8ts controller-manager process: node --import tsx packages/controller-manager/src/main.ts [flags]
 // Common flags, logger and stop on SIGTERM: @k8ts/client's runComponent.
+import { readFileSync } from 'node:fs';
 import { runComponent } from '@k8ts/client';
 import { startControllerManager, CONTROLLER_NAMES, type RunningControllerManager } from './index.js';
 import { parseDuration as ms } from '@k8ts/api';
@@ -18,6 +19,7 @@ interface ControllerManagerFlags {
   concurrentSyncs: string;
   kubeApiQps: string;
   kubeApiBurst: string;
+  rootCaFile?: string;
 }
 
 await runComponent<ControllerManagerFlags, RunningControllerManager>({
@@ -40,7 +42,8 @@ await runComponent<ControllerManagerFlags, RunningControllerManager>({
       .option('--concurrent-syncs <n>', 'workers per controller', '5')
       // kube-controller-manager: 20/30; k8ts heals and scales faster, still bounded
       .option('--kube-api-qps <n>', 'requests per second to the apiserver (client-side limit)', '100')
-      .option('--kube-api-burst <n>', 'requests allowed at once above that rate', '200'),
+      .option('--kube-api-burst <n>', 'requests allowed at once above that rate', '200')
+      .option('--root-ca-file <path>', 'CA bundle (PEM) published to every namespace as the kube-root-ca.crt ConfigMap'),
   start: async ({ opts: o, log, server, token, ops }) => {
     const cm = await startControllerManager({
       server,
@@ -60,6 +63,7 @@ await runComponent<ControllerManagerFlags, RunningControllerManager>({
         evictionRate: Number(o.nodeEvictionRate),
         secondaryEvictionRate: Number(o.secondaryNodeEvictionRate),
         unhealthyZoneThreshold: Number(o.unhealthyZoneThreshold),
+        rootCA: o.rootCaFile ? readFileSync(o.rootCaFile, 'utf8') : undefined,
       },
     });
     log.info({ opsPort: cm.opsPort, controllers: cm.manager.names, identity: cm.manager.identity }, 'controller-manager started');

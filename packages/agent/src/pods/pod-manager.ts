@@ -4,7 +4,7 @@
 // any event (watch, runtime event, relist, timer) only asks for a sync. A sync reads
 // everything it needs again (pod-sync.ts), so the loop is safe to stop and restart at any
 // moment: a new agent adopts what runs and rebuilds its memory from labels.
-import type { Pod } from '@k8ts/api';
+import type { KubeObject, Pod, Service } from '@k8ts/api';
 import { Informer, ItemExponentialFailureRateLimiter, WorkQueue, isNotFound, runWorkers, type Client, type Logger } from '@k8ts/client';
 import type { ContainerRuntime, ObservedContainer } from '../runtime/container-runtime.js';
 import type { ObjectLookup } from '../runtime/config-error.js';
@@ -42,7 +42,29 @@ function lookupFor(client: Client): ObjectLookup {
       throw e;
     }
   };
-  return { configMap: (ns, name) => get('configmaps', ns, name), secret: (ns, name) => get('secrets', ns, name) };
+  let api: { at: number; value: Promise<{ host: string; port: number } | undefined> } | undefined;
+  return {
+    configMap: (ns, name) => get('configmaps', ns, name),
+    secret: (ns, name) => get('secrets', ns, name),
+    async serviceAccountToken(ns, sa, spec) {
+      const res = await client.createSubresource('serviceaccounts', ns, sa, 'token', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: { name: sa, namespace: ns }, spec } as KubeObject);
+      const status = (res as { status?: { token?: string; expirationTimestamp?: string } }).status;
+      if (!status?.token) throw new Error('the TokenRequest came back without a token');
+      return { token: status.token, expirationTimestamp: status.expirationTimestamp ?? '' };
+    },
+    // Read again at most every 30 s: the Service rarely changes, and every container start asks.
+    kubernetesService() {
+      if (!api || Date.now() - api.at > 30_000) {
+        const value = get<Service>('services', 'default', 'kubernetes').then((svc) => {
+          const ip = svc?.spec?.clusterIP;
+          const port = svc?.spec?.ports?.find((p) => p.name === 'https')?.port ?? svc?.spec?.ports?.[0]?.port;
+          return ip && ip !== 'None' && port ? { host: ip, port } : undefined;
+        }, () => undefined);
+        api = { at: Date.now(), value };
+      }
+      return api.value;
+    },
+  };
 }
 
 export class PodManager {

@@ -11,4 +11,14 @@ export class ConfigError extends Error {
 export interface ObjectLookup {
   configMap(namespace: string, name: string): Promise<{ data?: Record<string, string>; binaryData?: Record<string, string> } | undefined>;
   secret(namespace: string, name: string): Promise<{ data?: Record<string, string>; stringData?: Record<string, string> } | undefined>;
+  /** A TokenRequest for the pod's service account, bound to the pod (kubelet's token manager). */
+  serviceAccountToken?(namespace: string, serviceAccount: string, req: TokenRequestSpec): Promise<{ token: string; expirationTimestamp: string }>;
+  /** The `default/kubernetes` Service's address, for KUBERNETES_SERVICE_HOST and friends; undefined when there is none. */
+  kubernetesService?(): Promise<{ host: string; port: number } | undefined>;
+}
+
+export interface TokenRequestSpec {
+  audiences?: string[];
+  expirationSeconds: number;
+  boundObjectRef: { kind: 'Pod'; apiVersion: 'v1'; name: string; uid: string };
 }

@@ -73,6 +73,9 @@ function resourceFieldValue(container: Container, resource: string, divisor?: st
 export async function buildEnv(pod: Pod, container: Container, facts: PodRuntimeFacts, lookup: ObjectLookup): Promise<Map<string, string>> {
   const ns = pod.metadata?.namespace ?? 'default';
   const vars = new Map<string, string>();
+  // The kubelet gives every container the kubernetes Service's variables first; the pod's own env may override them.
+  const api = await lookup.kubernetesService?.();
+  if (api) for (const [k, v] of kubernetesServiceEnv(api.host, api.port)) vars.set(k, v);
   for (const src of container.envFrom ?? []) {
     const prefix = src.prefix ?? '';
     if (src.configMapRef) {
@@ -126,4 +129,19 @@ export async function buildEnv(pod: Pod, container: Container, facts: PodRuntime
 
 export function envList(vars: Map<string, string>): string[] {
   return [...vars].map(([k, v]) => `${k}=${v}`);
+}
+
+/** The docker-links style variables the kubelet sets for the `kubernetes` Service (port name https). */
+export function kubernetesServiceEnv(host: string, port: number): [string, string][] {
+  const url = `tcp://${host}:${port}`;
+  return [
+    ['KUBERNETES_SERVICE_HOST', host],
+    ['KUBERNETES_SERVICE_PORT', String(port)],
+    ['KUBERNETES_SERVICE_PORT_HTTPS', String(port)],
+    ['KUBERNETES_PORT', url],
+    [`KUBERNETES_PORT_${port}_TCP`, url],
+    [`KUBERNETES_PORT_${port}_TCP_PROTO`, 'tcp'],
+    [`KUBERNETES_PORT_${port}_TCP_PORT`, String(port)],
+    [`KUBERNETES_PORT_${port}_TCP_ADDR`, host],
+  ];
 }

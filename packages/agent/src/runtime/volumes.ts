@@ -5,6 +5,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } fr
 import { dirname, join, normalize } from 'node:path';
 import type { Container, Pod } from '@k8ts/api';
 import { ConfigError, type ObjectLookup } from './config-error.js';
+import { stopTokenRefresh, writeDownwardAPI, writeProjected } from './projected.js';
 
 export interface PreparedVolume {
   hostPath: string;
@@ -51,6 +52,7 @@ export async function prepareVolumes(pod: Pod, stateDir: string, lookup: ObjectL
   const ns = pod.metadata?.namespace ?? 'default';
   const base = join(podDir(stateDir, uid), 'volumes');
   const out = new Map<string, PreparedVolume>();
+  stopTokenRefresh(uid); // written again below, with fresh tokens
   for (const v of pod.spec?.volumes ?? []) {
     if (v.emptyDir) {
       const dir = join(base, 'empty-dir', v.name);
@@ -85,8 +87,16 @@ export async function prepareVolumes(pod: Pod, stateDir: string, lookup: ObjectL
       const dir = join(base, 'secret', v.name);
       writeFiles(dir, files, v.secret.items, v.secret.defaultMode ?? 0o644, `secret ${v.secret.secretName}`, !!v.secret.optional);
       out.set(v.name, { hostPath: dir, readOnly: true });
+    } else if (v.projected) {
+      const dir = join(base, 'projected', v.name);
+      await writeProjected(pod, dir, v.projected, lookup);
+      out.set(v.name, { hostPath: dir, readOnly: true });
+    } else if (v.downwardAPI) {
+      const dir = join(base, 'downward-api', v.name);
+      writeDownwardAPI(pod, dir, v.downwardAPI);
+      out.set(v.name, { hostPath: dir, readOnly: true });
     } else {
-      // Volume kinds this node cannot provide (PVCs, projected…) become empty folders so the
+      // Volume kinds this node cannot provide (PVCs, CSI…) become empty folders so the
       // pod still runs, as a best effort.
       const dir = join(base, 'other', v.name);
       mkdirSync(dir, { recursive: true });
@@ -137,5 +147,6 @@ export function resolveSubPath(volumeRoot: string, subPath: string, volumeName: 
 
 export function removePodDir(stateDir: string, uid: string): void {
   if (!uid) return;
+  stopTokenRefresh(uid);
   rmSync(podDir(stateDir, uid), { recursive: true, force: true });
 }

@@ -4,13 +4,16 @@
 // argument, as upstream's generic Store is one struct whose verbs live in separate files.
 import { findResource, type KubeObject, type ResourceInfo } from '@k8ts/api';
 import type { Logger } from 'pino';
-import type { ResourceHooks } from './types.js';
+import type { ResourceHooks, WriteOpts } from './types.js';
 import type { Storage } from '../storage/storage.js';
 import * as errs from './errors.js';
 import type { WatchService } from './watch-service.js';
 import type { NamespaceCache } from './namespace-cache.js';
 import { PodBinder } from './binding.js';
 import { AdmissionChain } from './admission.js';
+
+/** `admit` runs the admission chain (both phases) on the request object, once the creator has checked its shape. */
+export type SubresourceCreator = (namespace: string, name: string, body: KubeObject, opts: WriteOpts, admit: (obj: KubeObject) => Promise<void>) => Promise<KubeObject>;
 
 /** Compare-and-swap attempts before a write gives up with a 409. */
 export const MAX_RETRIES = 8;
@@ -19,6 +22,8 @@ export class RegistryCore {
   readonly hooks = new Map<string, ResourceHooks[]>();
   readonly binder: PodBinder;
   readonly admission = new AdmissionChain();
+  /** POST handlers of subresources served outside the registry's own verbs (serviceaccounts/token), by "resource/subresource". */
+  readonly subresourceCreators = new Map<string, SubresourceCreator>();
   namespaces?: NamespaceCache;
 
   constructor(

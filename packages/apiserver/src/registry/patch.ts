@@ -22,6 +22,11 @@ export async function patchObject(reg: RegistryCore, resource: string, namespace
   const ns = reg.scope(info, namespace);
   const sub = opts.subresource ?? '';
   checkPatchOptions(patchType === APPLY, opts);
+  // Only status and scale are patchable subresources: a PATCH of pods/binding or
+  // serviceaccounts/token must not become a write of the object itself.
+  if (sub !== '' && sub !== 'status' && sub !== 'scale') {
+    throw errs.methodNotAllowed(`the server does not allow this method on the requested resource: ${resource}/${sub}`);
+  }
   const key = objectKey(resource, ns, name);
   for (let attempt = 0; ; attempt++) {
     const cur = await reg.store.get(key);

@@ -12,7 +12,7 @@ import type { Storage } from '../storage/storage.js';
 import type { RegistryListOptions } from './list-options.js';
 import { WatchService, type WatchServiceOptions } from './watch-service.js';
 import { NamespaceCache } from './namespace-cache.js';
-import { RegistryCore } from './core.js';
+import { RegistryCore, type SubresourceCreator } from './core.js';
 import { get, list, watch } from './read.js';
 import { create, ensureSystemNamespaces } from './create.js';
 import { guaranteedUpdate, update } from './update.js';
@@ -46,6 +46,11 @@ export class EtcdRegistry implements Registry {
   /** Adds an admission plugin (see admission.ts); plugins run in the order registered. */
   registerAdmission(plugin: AdmissionPlugin): void {
     this.core.admission.register(plugin);
+  }
+
+  /** Serves POST resource/name/subresource with `create` (e.g. serviceaccounts/token, whose keys live outside the registry). */
+  registerSubresource(resource: string, subresource: string, create: SubresourceCreator): void {
+    this.core.subresourceCreators.set(`${resource}/${subresource}`, create);
   }
 
   registerHooks(resource: string, hooks: ResourceHooks): void {

@@ -23,6 +23,16 @@ export async function getSubresource(reg: RegistryCore, resource: string, namesp
 export async function createSubresource(reg: RegistryCore, resource: string, namespace: string, name: string, subresource: string, body: KubeObject, opts: WriteOpts = {}): Promise<KubeObject> {
   const info = reg.resourceInfo(resource);
   const ns = reg.scope(info, namespace);
+  const creator = reg.subresourceCreators.get(`${resource}/${subresource}`);
+  if (creator) {
+    const admit = async (object: KubeObject) => {
+      if (reg.admission.empty) return;
+      const review = { operation: 'CREATE' as const, resource, subresource, namespace: ns, name, object, user: opts.user, dryRun: !!opts.dryRun };
+      await reg.admission.admit(review);
+      await reg.admission.validate(review);
+    };
+    return creator(ns, name, body, opts, admit);
+  }
   if (resource === 'pods') decodeSubresourceWrite(info, subresource, body, opts);
   if (resource === 'pods' && subresource === 'binding') return reg.binder.bind(ns, name, body, opts);
   if (resource === 'pods' && subresource === 'eviction') {

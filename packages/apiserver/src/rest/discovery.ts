@@ -35,6 +35,8 @@ export function subresourceInfo(parent: ResourceInfo, sub: string): SubresourceI
       return { group: '', version: 'v1', kind: `${parent.kind}ProxyOptions`, verbs: ['create', 'delete', 'get', 'patch', 'update'] };
     case 'finalize':
       return { ...self, verbs: ['update'] };
+    case 'token':
+      return { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] };
     default:
       return { ...self, verbs: ['get'] };
   }

@@ -152,6 +152,7 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       const ns = namespaceOf(ctx, info);
       const write = writeOpts(q, 'UpdateOptions', user);
       const body = decodeObjectBody(await readBody(req), req.headers['content-type'], write.duplicateFields);
+      if (sub === 'token') throw methodNotAllowed('PUT', 'TokenRequest');
       if (sub && sub !== 'status' && sub !== 'finalize') {
         const result = await registry.createSubresource(info.resource, ns, route.name, sub, body as KubeObject, { dryRun: dryRun(q), user, ...writer(ctx) });
         sendJson(ctx.res, 200, result, ctx.output.yaml);

@@ -9,6 +9,7 @@ import { Store } from '../storage/store.js';
 import { EtcdKv } from '../storage/etcd-kv.js';
 import { EtcdRegistry } from '../registry/registry.js';
 import { createAuthenticator, type Authenticate } from '../auth/authenticate.js';
+import type { RequestUser } from '../registry/types.js';
 import { loadTokenFile } from '../auth/token-file.js';
 import { startGrpcServer } from '../grpc/server.js';
 import type { AgentStreamHandler } from '../grpc/context.js';
@@ -23,8 +24,10 @@ import { setValueTransformer } from '../storage/codec.js';
 import { loadEncryptionConfig, ValueTransformer } from '../storage/encryption/index.js';
 import { createNodeRestriction } from '../admission/node-restriction.js';
 import { loadPodSecurityConfig, registerPodSecurity } from '../admission/pod-security/index.js';
+import { setupServiceAccounts, type ServiceAccountOptions } from './service-accounts.js';
+import { startKubernetesService } from './kubernetes-service.js';
 
-export interface ApiServerOptions {
+export interface ApiServerOptions extends ServiceAccountOptions {
   etcdServers: string[];
   /** REST port; 0 picks a free one. */
   port: number;
@@ -49,6 +52,12 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** kube-apiserver's --admission-control-config-file (the PodSecurity plugin's configuration). */
   admissionControlConfigFile?: string;
+  /**
+   * --advertise-address: where pods reach this apiserver; the `default/kubernetes` Service's
+   * endpoint. When the bind address is loopback, REST also listens here (pods cannot reach
+   * 127.0.0.1). Without it no `kubernetes` Service is made.
+   */
+  advertiseAddress?: string;
 }
 
 export interface ApiServer {
@@ -77,7 +86,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const storage = openStorage(opts, logger, metrics);
   const { store, registry } = storage;
   registry.registerAdmission(createNodeRestriction({ registry }));
-  const authenticate = createAuthenticator(opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined);
+  let authenticate = createAuthenticator(opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined);
   const tls = readTls(opts);
   registerPodSecurity(registry, { config: podSecurity, logger });
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -91,6 +100,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     });
     cleanups.push(() => allocators.stop());
     for (const p of admissionPlugins) registry.registerAdmission(p);
+    const serviceAccounts = await setupServiceAccounts(registry, opts, logger);
+    cleanups.push(() => serviceAccounts.stop());
+    // Service account tokens first: the token file answers 401 for any token it does not hold.
+    // (The identities helper's authenticator chain takes this registration over.)
+    if (serviceAccounts.authenticator) authenticate = withServiceAccounts(serviceAccounts.authenticator, authenticate);
 
     const tunnel = opts.tunnel ?? createAgentTunnel({ logger });
     const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel }, host, opts.grpcPort);
@@ -99,6 +113,19 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls }, host, opts.port);
     cleanups.push(() => closeHttp(http));
     const restPort = (http.address() as { port: number }).port;
+    if (opts.advertiseAddress) {
+      if (isLoopback(host)) {
+        const advertised = listenWhenAvailable(() => listenRest({ registry, authenticate, logger, metrics, tunnel, tls }, opts.advertiseAddress!, restPort), logger);
+        cleanups.push(() => advertised.stop());
+      }
+      const kubernetesService = await startKubernetesService(registry, {
+        serviceClusterIpRange: opts.serviceClusterIpRange ?? '10.96.0.0/16',
+        advertiseAddress: opts.advertiseAddress,
+        port: restPort,
+        logger,
+      });
+      cleanups.push(() => kubernetesService.stop());
+    }
     logger.info({ restPort, grpcPort: grpcServer.port, etcd: opts.etcdServers }, 'apiserver serving');
     let stopped = false;
     return {
@@ -186,6 +213,48 @@ async function listenRest(p: RestParts, host: string, port: number): Promise<htt
     http.listen(port, host, () => resolve());
   });
   return http;
+}
+
+/**
+ * Listens once the address exists: the cluster bridge that carries the advertise address is
+ * made by the first agent, which may start after the apiserver.
+ */
+function listenWhenAvailable(listen: () => Promise<http.Server>, logger: Logger): { stop(): Promise<void> } {
+  let server: http.Server | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let warned = false;
+  const attempt = () => {
+    listen().then(
+      (s) => {
+        if (stopped) void closeHttp(s);
+        else server = s;
+      },
+      (err: NodeJS.ErrnoException) => {
+        if (stopped) return;
+        if (!warned) logger.info({ err: err.code ?? err.message }, 'advertise address not available yet; retrying');
+        warned = true;
+        timer = setTimeout(attempt, 1000);
+        timer.unref();
+      },
+    );
+  };
+  attempt();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      if (server) await closeHttp(server);
+    },
+  };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+function withServiceAccounts(sa: { authenticate(c: { authorization?: string | null }): RequestUser | null }, next: Authenticate): Authenticate {
+  return (header) => sa.authenticate({ authorization: header }) ?? next(header);
 }
 
 async function waitForEtcd(store: Store, logger: Logger): Promise<void> {

@@ -6,6 +6,7 @@ import { writeKubeconfig } from '../kubeconfig.js';
 import { preflight } from '../preflight.js';
 import { componentSpecs, etcdArgs } from '../components.js';
 import { ensureAdmissionConfig } from '../admission-config.js';
+import { ensureServiceAccountKey, servingCertIPs } from '../service-account-key.js';
 import { componentExists, runningPid, startComponent, startDetached } from '../processes.js';
 import { isNodeReady } from '@k8ts/api';
 import { apiGet, isReady, trustCertificate, waitFor } from '../api.js';
@@ -45,8 +46,9 @@ export async function up(opts: UpOptions = {}): Promise<void> {
 
   home.writeConfig(config);
   const tokens = ensureTokens(home);
-  const cert = await ensureServingCert(home);
+  const cert = await ensureServingCert(home, servingCertIPs(config));
   ensureAdmissionConfig(home);
+  ensureServiceAccountKey(home);
   const server = `https://127.0.0.1:${config.apiPort}`;
   trustCertificate(Buffer.from(cert.caData, 'base64'));
   const specs = componentSpecs(home, config, tokens, cert).filter((s) => componentExists(s.pkg) && (!s.needsRoot || root));

@@ -4,6 +4,7 @@ import { Home } from '../home.js';
 import { ensureServingCert, ensureTokens } from '../tokens.js';
 import { ensureEncryptionConfig } from '../encryption-config.js';
 import { ensureAdmissionConfig } from '../admission-config.js';
+import { ensureServiceAccountKey } from '../service-account-key.js';
 
 export async function composeInit(dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
@@ -13,5 +14,6 @@ export async function composeInit(dir: string): Promise<void> {
   await ensureServingCert(home, ['127.0.0.1']);
   ensureEncryptionConfig(home);
   ensureAdmissionConfig(home);
+  ensureServiceAccountKey(home);
   console.log(`tokens and serving certificate ready in ${dir} (admin token ${t.admin.slice(0, 6)}…)`);
 }

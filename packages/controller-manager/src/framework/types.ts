@@ -42,6 +42,8 @@ export interface ControllerOptions {
   unhealthyZoneThreshold: number;
   /** Pods a ReplicaSet creates or deletes per sync at most. */
   burstReplicas: number;
+  /** PEM of --root-ca-file, published as the kube-root-ca.crt ConfigMap in every namespace. */
+  rootCA?: string;
 }
 
 export const defaultControllerOptions: ControllerOptions = {
