@@ -5,22 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCa, issueClientCert, issueServingCert, type CertKeyPair } from '@k8ts/client';
+import { createCa, credentialFileBase, issueClientCert, issueServingCert, type CertKeyPair, type Identity } from '@k8ts/client';
 
-/** Who each component is: user and groups. */
-export interface Identity {
-  user: string;
-  groups: string[];
-}
-
-export const ADMIN_IDENTITY: Identity = { user: 'kubernetes-admin', groups: ['system:masters'] };
-export const SCHEDULER_IDENTITY: Identity = { user: 'system:kube-scheduler', groups: [] };
-export const CONTROLLER_MANAGER_IDENTITY: Identity = { user: 'system:kube-controller-manager', groups: [] };
-export const PROXY_IDENTITY: Identity = { user: 'system:kube-proxy', groups: [] };
-export const DNS_IDENTITY: Identity = { user: 'system:k8ts-dns', groups: [] };
-export function nodeIdentity(nodeName: string): Identity {
-  return { user: `system:node:${nodeName}`, groups: ['system:nodes'] };
-}
+export { ADMIN_IDENTITY, SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY, PROXY_IDENTITY, DNS_IDENTITY, nodeIdentity, componentIdentity, type Identity } from '@k8ts/client';
 
 /** The paths a component's client takes: --ca-file, --client-cert, --client-key. */
 export interface ClientCertFiles {
@@ -41,15 +28,14 @@ export interface TestPki {
   clientCert(id: Identity, file?: string): ClientCertFiles & CertKeyPair;
 }
 
-function fileName(user: string): string {
-  return user.replace(/[^A-Za-z0-9_.-]/g, '_');
-}
 
 export function createTestPki(dir: string, opts: { ips?: string[]; dnsNames?: string[] } = {}): TestPki {
   mkdirSync(dir, { recursive: true });
   const ca = createCa({ commonName: 'k8ts-test-ca' });
   const caFile = join(dir, 'ca.crt');
   writeFileSync(caFile, ca.certPem);
+  // Where `k8ts kubeconfig --user` finds it when K8TS_HOME is the parent directory.
+  writeFileSync(join(dir, 'ca.key'), ca.keyPem, { mode: 0o600 });
   const serving = issueServingCert(ca, { ips: opts.ips ?? ['127.0.0.1'], dnsNames: opts.dnsNames });
   const servingCertFile = join(dir, 'apiserver.crt');
   const servingKeyFile = join(dir, 'apiserver.key');
@@ -62,7 +48,7 @@ export function createTestPki(dir: string, opts: { ips?: string[]; dnsNames?: st
     servingCertFile,
     servingKeyFile,
     servingCertPem: serving.certPem,
-    clientCert(id, file = fileName(id.user)) {
+    clientCert(id, file = credentialFileBase(id)) {
       const pair = issueClientCert(ca, { user: id.user, groups: id.groups });
       const clientCertFile = join(dir, `${file}.crt`);
       const clientKeyFile = join(dir, `${file}.key`);
@@ -85,7 +71,7 @@ export class TokenIdentities {
   tokenFor(id: Identity): string {
     let t = this.tokens.get(id.user);
     if (!t) {
-      t = `${fileName(id.user)}-${randomBytes(12).toString('hex')}`;
+      t = `${credentialFileBase(id)}-${randomBytes(12).toString('hex')}`;
       this.tokens.set(id.user, t);
       this.rows.push(`${t},${id.user},${id.user},"${id.groups.join(',')}"`);
     }

@@ -37,7 +37,7 @@ export class GrpcClient implements Client {
     this.server = opts.server ?? '127.0.0.1:6444';
     this.token = resolveToken(opts);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    this.tls = { caFile: opts.caFile, clientCertFile: opts.clientCertFile, clientKeyFile: opts.clientKeyFile };
+    this.tls = { ca: opts.ca, caFile: opts.caFile, clientCertFile: opts.clientCertFile, clientKeyFile: opts.clientKeyFile };
     const objects = new Objects(this.server, channelCredentials(this.tls), { ...GRPC_CLIENT_OPTIONS, ...opts.channelOptions });
     this.objects = objects;
     this.methods = unaryMethods(objects, (req, md, o, cb) => this.nodes.renewLeaseMethod(req, md, o, cb));

@@ -8,6 +8,8 @@ import * as grpc from '@grpc/grpc-js';
 export interface GrpcTlsOptions {
   /** PEM file of the CA that signed the apiserver's serving certificate: TLS when set. */
   caFile?: string;
+  /** The same CA as PEM text (instead of caFile). */
+  ca?: string | Buffer;
   /** PEM file of this client's certificate (its identity: CN user, O groups). */
   clientCertFile?: string;
   /** PEM file of the key of --client-cert. */
@@ -24,13 +26,13 @@ function read(flag: string, path: string): Buffer {
 
 /** Whether any TLS option is set. */
 export function tlsConfigured(o: GrpcTlsOptions): boolean {
-  return Boolean(o.caFile || o.clientCertFile || o.clientKeyFile);
+  return Boolean(o.ca || o.caFile || o.clientCertFile || o.clientKeyFile);
 }
 
 export function channelCredentials(o: GrpcTlsOptions): grpc.ChannelCredentials {
   if (!tlsConfigured(o)) return grpc.credentials.createInsecure();
   if (!!o.clientCertFile !== !!o.clientKeyFile) throw new Error('--client-cert and --client-key go together');
-  const ca = o.caFile ? read('--ca-file', o.caFile) : null;
+  const ca = o.ca ? Buffer.from(o.ca) : o.caFile ? read('--ca-file', o.caFile) : null;
   const key = o.clientKeyFile ? read('--client-key', o.clientKeyFile) : null;
   const cert = o.clientCertFile ? read('--client-cert', o.clientCertFile) : null;
   return grpc.credentials.createSsl(ca, key, cert);
@@ -39,6 +41,7 @@ export function channelCredentials(o: GrpcTlsOptions): grpc.ChannelCredentials {
 /** The TLS options from the environment (K8TS_CA_FILE, K8TS_CLIENT_CERT, K8TS_CLIENT_KEY) where the flags leave them unset. */
 export function tlsFromEnv(o: GrpcTlsOptions, env: NodeJS.ProcessEnv = process.env): GrpcTlsOptions {
   return {
+    ...(o.ca ? { ca: o.ca } : {}),
     caFile: o.caFile || env.K8TS_CA_FILE || undefined,
     clientCertFile: o.clientCertFile || env.K8TS_CLIENT_CERT || undefined,
     clientKeyFile: o.clientKeyFile || env.K8TS_CLIENT_KEY || undefined,
