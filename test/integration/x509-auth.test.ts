@@ -10,7 +10,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { GrpcClient, createCa, issueClientCert, ApiError } from '@k8ts/client';
-import { startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
+import { kubectlOk, runKubectl, startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
+import { execFile } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
+
+function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
 import { nodeIdentity, type TestPki } from '../support/identities.js';
 
 const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { a: '1' } });
@@ -132,6 +145,38 @@ describe('x509 client certificates', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     assert.equal(creator('grpc-bad'), undefined);
+  });
+
+  it('kubectl 1.32 with `k8ts kubeconfig --user alice` is alice; the file is 0600', async () => {
+    const out = join(cluster.dir, 'alice.kubeconfig');
+    const r = await runCli(['kubeconfig', '--user', 'alice', '--group', 'dev', '--group', 'qa', '--server', cluster.restUrl, '--out', out], { K8TS_HOME: cluster.dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(statSync(out).mode & 0o777, 0o600);
+    const yaml = readFileSync(out, 'utf8');
+    assert.match(yaml, /client-certificate-data/);
+    assert.doesNotMatch(yaml, /token/);
+    await kubectlOk(cluster, ['create', 'configmap', 'by-kubectl-alice', '--from-literal=a=1'], { kubeconfig: out });
+    assert.deepEqual(creator('by-kubectl-alice'), { name: 'by-kubectl-alice', user: 'alice', groups: ['dev', 'qa', 'system:authenticated'] });
+    const got = await kubectlOk(cluster, ['get', 'configmap', 'by-kubectl-alice', '-o', 'name'], { kubeconfig: out });
+    assert.equal(got.trim(), 'configmap/by-kubectl-alice');
+    // Printed to stdout without --out; a bad name is refused.
+    const printed = await runCli(['kubeconfig', '--user', 'bob', '--server', cluster.restUrl], { K8TS_HOME: cluster.dir });
+    assert.equal(printed.code, 0, printed.stderr);
+    assert.match(printed.stdout, /name: bob/);
+    const bad = await runCli(['kubeconfig', '--user', 'a,b'], { K8TS_HOME: cluster.dir });
+    assert.notEqual(bad.code, 0);
+  });
+
+  it('kubectl with a kubeconfig whose certificate another CA signed gets 401 (Unauthorized)', async () => {
+    const other = createCa({ commonName: 'k8ts-ca' });
+    const fake = issueClientCert(other, { user: 'kubernetes-admin', groups: ['system:masters'] });
+    const { clientCertKubeconfigYaml } = await import('../../packages/cli/src/kubeconfig.js');
+    const path = join(cluster.dir, 'fake.kubeconfig');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path, clientCertKubeconfigYaml({ server: cluster.restUrl, user: 'kubernetes-admin', certPem: fake.certPem, keyPem: fake.keyPem, caPem: pki.ca.certPem }), { mode: 0o600 });
+    const r = await runKubectl(cluster, ['get', 'configmaps'], { kubeconfig: path });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /Unauthorized|must be logged in/);
   });
 
   it('gRPC: a plaintext client cannot talk to the TLS face', async () => {

@@ -2,7 +2,7 @@
 // --token-auth-file reads: kubernetes-admin in system:masters, the only system:masters
 // credential (the cluster's own components have client certificates: ./cluster-pki.ts).
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Home } from './home.js';
 import { ensureClusterPki, type ClusterPki } from './cluster-pki.js';
 
@@ -26,6 +26,7 @@ export function ensureTokens(home: Home): Tokens {
   if (!existsSync(csvPath) || old) {
     const admin = randomBytes(24).toString('hex');
     writeFileSync(csvPath, `${admin},${ADMIN_USER},${ADMIN_USER},"system:masters"\n`, { mode: 0o600 });
+    chmodSync(csvPath, 0o600); // a file rewritten keeps its old mode
     rmSync(home.path('component.token'), { force: true });
   }
   const admin = adminTokenOf(readFileSync(csvPath, 'utf8'));
