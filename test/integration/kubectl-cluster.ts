@@ -11,7 +11,7 @@ import { createLogger } from '@k8ts/client';
 import { selfSignedCertificate } from '../../packages/apiserver/src/rest/index.js';
 export { freePort } from '../support/ports.js';
 import { startEtcd } from '../support/etcd.js';
-import { createTestPki, type TestPki } from '../support/identities.js';
+import { componentTokens, createTestPki, type Identity, type TestPki } from '../support/identities.js';
 
 export interface KubectlCluster {
   dir: string;
@@ -22,6 +22,11 @@ export interface KubectlCluster {
   api: ApiServer;
   /** With `pki`: the cluster CA (serving certificate, client certificates), --client-ca-file, gRPC over TLS. */
   pki?: TestPki;
+  /**
+   * The token of a component's identity (scheduler, controller-manager, proxy, dns, and the
+   * nodes named in the options): a component started with it runs as itself, not as the admin.
+   */
+  tokenFor(id: Identity): string;
   stop(): Promise<void>;
 }
 
@@ -31,8 +36,10 @@ export interface KubectlClusterOptions {
    * client certificates it signs authenticate (--client-ca-file), and gRPC serves TLS too.
    */
   pki?: boolean;
-  /** More lines for the token CSV (TokenIdentities.csv(): a token per component). */
+  /** More lines for the token CSV. */
   extraTokens?: string;
+  /** Nodes that get a token of their own (system:node:<name>); default node-1..node-3. */
+  nodes?: string[];
 }
 
 export interface KubectlRun {
@@ -85,7 +92,13 @@ export async function kubectlOk(cluster: Pick<KubectlCluster, 'dir' | 'kubeconfi
 export async function startKubectlCluster(opts: KubectlClusterOptions = {}): Promise<KubectlCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-'));
   const token = 'admin-token-' + Math.random().toString(36).slice(2);
-  writeFileSync(join(dir, 'tokens.csv'), `${token},admin,uid-admin,"system:masters"\n${opts.extraTokens ?? ''}`, { mode: 0o600 });
+  const identities = componentTokens(opts.nodes ?? ['node-1', 'node-2', 'node-3']);
+  writeFileSync(join(dir, 'tokens.csv'), `${token},admin,uid-admin,"system:masters"\n${identities.csv()}${opts.extraTokens ?? ''}`, { mode: 0o600 });
+  const tokenFor = (id: Identity): string => {
+    const t = identities.tokens.get(id.user);
+    if (!t) throw new Error(`no token for ${id.user}: name the node in startKubectlCluster({ nodes })`);
+    return t;
+  };
   const pki = opts.pki ? createTestPki(join(dir, 'pki')) : undefined;
   const tls = pki ? { cert: pki.servingCertPem, key: '' } : selfSignedCertificate();
   if (!pki) {
@@ -137,7 +150,7 @@ export async function startKubectlCluster(opts: KubectlClusterOptions = {}): Pro
         '',
       ].join('\n'),
     );
-    return { dir, kubeconfig, token, restUrl, grpcAddress: `127.0.0.1:${api.grpcPort}`, api, pki, stop };
+    return { dir, kubeconfig, token, restUrl, grpcAddress: `127.0.0.1:${api.grpcPort}`, api, pki, tokenFor, stop };
   } catch (e) {
     await stop();
     throw e;

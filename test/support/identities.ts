@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCa, credentialFileBase, issueClientCert, issueServingCert, type CertKeyPair, type Identity } from '@k8ts/client';
 
+import { SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY, PROXY_IDENTITY, DNS_IDENTITY, nodeIdentity } from '@k8ts/client';
 export { ADMIN_IDENTITY, SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY, PROXY_IDENTITY, DNS_IDENTITY, nodeIdentity, componentIdentity, type Identity } from '@k8ts/client';
 
 /** The paths a component's client takes: --ca-file, --client-cert, --client-key. */
@@ -67,7 +68,7 @@ export class TokenIdentities {
   private readonly rows: string[] = [];
   readonly tokens = new Map<string, string>();
 
-  /** The token of `id` (made on first use). */
+  /** The token of `id` (made on first use: only tokens made before the apiserver read the CSV authenticate). */
   tokenFor(id: Identity): string {
     let t = this.tokens.get(id.user);
     if (!t) {
@@ -82,4 +83,11 @@ export class TokenIdentities {
   csv(): string {
     return this.rows.join('\n') + (this.rows.length ? '\n' : '');
   }
+}
+
+/** The cluster's own components and these nodes, each with a token (made now, so a CSV written before the apiserver starts holds them). */
+export function componentTokens(nodes: string[] = []): TokenIdentities {
+  const t = new TokenIdentities();
+  for (const id of [SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY, PROXY_IDENTITY, DNS_IDENTITY, ...nodes.map(nodeIdentity)]) t.tokenFor(id);
+  return t;
 }
