@@ -20,6 +20,7 @@ import { handleUpgrade } from './streams/upgrade.js';
 import { requestUrl } from './request-url.js';
 import { credentialsOfRequest } from './credentials.js';
 import type { Credentials } from '../auth/types.js';
+import type { Duplex } from 'node:stream';
 
 export interface RestServerOptions {
   registry: Registry;
@@ -39,6 +40,14 @@ function tlsOptions(tls: NonNullable<RestServerOptions['tls']>): https.ServerOpt
   const base: https.ServerOptions = { key: tls.key, cert: tls.cert };
   // Asked for, verified against the CA, not required: token clients connect without one.
   return tls.clientCa ? { ...base, ca: tls.clientCa, requestCert: true, rejectUnauthorized: false } : base;
+}
+
+/** exec, attach and port-forward: authenticated like any request (a null user is answered 401). */
+function onUpgrade(opts: RestServerOptions, deps: RestDeps, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  void opts.authenticate(credentialsOfRequest(req)).then(
+    (user) => handleUpgrade(deps, req, socket, head, user),
+    () => handleUpgrade(deps, req, socket, head, null),
+  );
 }
 
 function isHealthPath(path: string): boolean {
@@ -72,12 +81,7 @@ export function createRestServer(opts: RestServerOptions): http.Server {
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 65_000;
 
-  server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
-    void opts.authenticate(credentialsOfRequest(req)).then(
-      (user) => handleUpgrade(deps, req, socket, head, user),
-      () => handleUpgrade(deps, req, socket, head, null),
-    );
-  });
+  server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => onUpgrade(opts, deps, req, socket, head));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
