@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
-import { clientFromOptions, type GrpcClient } from '@k8ts/client';
+import { clientFromOptions, nodeIdentity, type GrpcClient } from '@k8ts/client';
 import { startKubectlCluster, freePort, type KubectlCluster } from './kubectl-cluster.js';
 import { AgentHarness, waitFor } from './agent-harness.js';
 
@@ -35,8 +35,9 @@ async function k(...args: string[]): Promise<string> {
 before(async () => {
   process.env.K8TS_LOG_LEVEL ??= 'warn';
   await AgentHarness.images();
-  cluster = await startKubectlCluster();
-  client = clientFromOptions({ server: cluster.grpcAddress, token: cluster.token });
+  cluster = await startKubectlCluster({ nodes: [NODE] });
+  // The agent runs as its node (system:node:<name>), as in a cluster.
+  client = clientFromOptions({ server: cluster.grpcAddress, token: cluster.tokenFor(nodeIdentity(NODE)) });
   h = new AgentHarness(client);
   const agent = await h.start(NODE, { streams: true });
   await waitFor('agent stream open', () => agent.streams?.connected, 10_000);

@@ -14,8 +14,11 @@ import { startScheduler, type RunningScheduler } from '@k8ts/scheduler';
 import { startControllerManager, type RunningControllerManager } from '@k8ts/controller-manager';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 import { HollowKubelet } from './hollow-kubelet.js';
+import { componentTokens, SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY } from '../support/identities.js';
 
 const TOKEN = 'cronjob-test-token';
+// The scheduler and controller-manager run as themselves (test/support/identities.ts).
+const IDS = componentTokens();
 const logger = createLogger('cronjob-it');
 logger.level = process.env.K8TS_LOG_LEVEL ?? 'warn';
 
@@ -41,7 +44,7 @@ describe('cronjob controller against a real apiserver', () => {
   before(async () => {
     etcd = await startEtcd();
     tmp = mkdtempSync(path.join(os.tmpdir(), 'k8ts-cj-it-'));
-    writeFileSync(path.join(tmp, 'tokens.csv'), `${TOKEN},admin,admin-uid,"system:masters"\n`);
+    writeFileSync(path.join(tmp, 'tokens.csv'), `${TOKEN},admin,admin-uid,"system:masters"\n${IDS.csv()}`);
     api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, tokenAuthFile: path.join(tmp, 'tokens.csv'), logger });
     const server = `127.0.0.1:${api.grpcPort}`;
     c = new GrpcClient({ server, token: TOKEN });
@@ -52,8 +55,8 @@ describe('cronjob controller against a real apiserver', () => {
       k.start();
       kubelets.push(k);
     }
-    sched = await startScheduler({ client: new GrpcClient({ server, token: TOKEN }), closeClient: true, leaderElect: false, logger });
-    cm = await startControllerManager({ client: new GrpcClient({ server, token: TOKEN }), opsPort: -1, leaderElect: false, controllers: ['cronjob', 'job', 'garbagecollector'] });
+    sched = await startScheduler({ client: new GrpcClient({ server, token: IDS.tokenFor(SCHEDULER_IDENTITY) }), closeClient: true, leaderElect: false, logger });
+    cm = await startControllerManager({ client: new GrpcClient({ server, token: IDS.tokenFor(CONTROLLER_MANAGER_IDENTITY) }), opsPort: -1, leaderElect: false, controllers: ['cronjob', 'job', 'garbagecollector'] });
   });
 
   after(async () => {

@@ -15,8 +15,11 @@ import { startScheduler, type RunningScheduler } from '@k8ts/scheduler';
 import { startControllerManager, type RunningControllerManager } from '@k8ts/controller-manager';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 import { HollowKubelet } from './hollow-kubelet.js';
+import { componentTokens, SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY } from '../support/identities.js';
 
 const TOKEN = 'controllers-test-token-7';
+// The scheduler and controller-manager run as themselves (test/support/identities.ts).
+const IDS = componentTokens();
 const logger = createLogger('controllers-it');
 logger.level = process.env.K8TS_LOG_LEVEL ?? 'warn';
 
@@ -66,7 +69,7 @@ describe('controller manager against a real apiserver', () => {
   before(async () => {
     etcd = await startEtcd();
     tmp = mkdtempSync(path.join(os.tmpdir(), 'k8ts-cm-it-'));
-    writeFileSync(path.join(tmp, 'tokens.csv'), `${TOKEN},admin,admin-uid,"system:masters"\n`);
+    writeFileSync(path.join(tmp, 'tokens.csv'), `${TOKEN},admin,admin-uid,"system:masters"\n${IDS.csv()}`);
     api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, tokenAuthFile: path.join(tmp, 'tokens.csv'), logger, defaultTolerationSeconds: 2 });
     server = `127.0.0.1:${api.grpcPort}`;
     c = new GrpcClient({ server, token: TOKEN });
@@ -76,8 +79,8 @@ describe('controller manager against a real apiserver', () => {
       k.start();
       kubelets.push(k);
     }
-    sched = await startScheduler({ client: new GrpcClient({ server, token: TOKEN }), closeClient: true, leaderElect: false, logger, queue: { initialBackoffMs: 200, maxBackoffMs: 1000 } });
-    cm = await startControllerManager({ client: new GrpcClient({ server, token: TOKEN }), opsPort: -1, leaderElect: true, identity: 'cm-a' });
+    sched = await startScheduler({ client: new GrpcClient({ server, token: IDS.tokenFor(SCHEDULER_IDENTITY) }), closeClient: true, leaderElect: false, logger, queue: { initialBackoffMs: 200, maxBackoffMs: 1000 } });
+    cm = await startControllerManager({ client: new GrpcClient({ server, token: IDS.tokenFor(CONTROLLER_MANAGER_IDENTITY) }), opsPort: -1, leaderElect: true, identity: 'cm-a' });
   });
 
   after(async () => {
@@ -345,7 +348,7 @@ describe('controller manager against a real apiserver', () => {
   });
 
   it('leader failover: a second manager takes over when the leader stops, without duplicate pods', async () => {
-    const b = await startControllerManager({ client: new GrpcClient({ server, token: TOKEN }), opsPort: -1, leaderElect: true, identity: 'cm-b' });
+    const b = await startControllerManager({ client: new GrpcClient({ server, token: IDS.tokenFor(CONTROLLER_MANAGER_IDENTITY) }), opsPort: -1, leaderElect: true, identity: 'cm-b' });
     extraManagers.push(b);
     await sleep(1500);
     assert.equal(b.manager.isLeader, false);
@@ -368,7 +371,7 @@ describe('controller manager against a real apiserver', () => {
     for (const m of extraManagers.splice(0)) await m.stop();
     const main = path.join(import.meta.dirname, '..', '..', 'packages', 'controller-manager', 'src', 'main.ts');
     const start = () => {
-      const ch = spawn(process.execPath, ['--import', 'tsx', main, '--server', server, '--token', TOKEN, '--ops-port', '-1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const ch = spawn(process.execPath, ['--import', 'tsx', main, '--server', server, '--token', IDS.tokenFor(CONTROLLER_MANAGER_IDENTITY), '--ops-port', '-1'], { stdio: ['ignore', 'pipe', 'ignore'] });
       children.push(ch);
       let out = '';
       const started = new Promise<void>((resolve) =>

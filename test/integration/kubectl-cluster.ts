@@ -11,6 +11,7 @@ import { createLogger } from '@k8ts/client';
 import { selfSignedCertificate } from '../../packages/apiserver/src/rest/index.js';
 export { freePort } from '../support/ports.js';
 import { startEtcd } from '../support/etcd.js';
+import { componentTokens, createTestPki, type Identity, type TestPki } from '../support/identities.js';
 
 export interface KubectlCluster {
   dir: string;
@@ -19,7 +20,28 @@ export interface KubectlCluster {
   restUrl: string;
   grpcAddress: string;
   api: ApiServer;
+  /** With `pki`: the cluster CA (serving certificate, client certificates), --client-ca-file, gRPC over TLS. */
+  pki?: TestPki;
+  /**
+   * The token of a component's identity (scheduler, controller-manager, proxy, dns, and the
+   * nodes named in the options): a component started with it runs as itself, not as the admin.
+   */
+  tokenFor(id: Identity): string;
   stop(): Promise<void>;
+}
+
+export interface KubectlClusterOptions {
+  /**
+   * A cluster CA (test/support/identities.ts): the serving certificate is signed by it,
+   * client certificates it signs authenticate (--client-ca-file), and gRPC serves TLS too.
+   */
+  pki?: boolean;
+  /** More lines for the token CSV. */
+  extraTokens?: string;
+  /** Nodes that get a token of their own (system:node:<name>); default node-1..node-3. */
+  nodes?: string[];
+  /** The text of an --admission-control-config-file to start the apiserver with. */
+  admissionConfig?: string;
 }
 
 export interface KubectlRun {
@@ -69,19 +91,25 @@ export async function kubectlOk(cluster: Pick<KubectlCluster, 'dir' | 'kubeconfi
   return r.stdout;
 }
 
-export interface KubectlClusterOptions {
-  /** The text of an --admission-control-config-file to start the apiserver with. */
-  admissionConfig?: string;
-}
-
 export async function startKubectlCluster(opts: KubectlClusterOptions = {}): Promise<KubectlCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-'));
   if (opts.admissionConfig !== undefined) writeFileSync(join(dir, 'admission-config.yaml'), opts.admissionConfig);
   const token = 'admin-token-' + Math.random().toString(36).slice(2);
-  writeFileSync(join(dir, 'tokens.csv'), `${token},admin,uid-admin,"system:masters"\n`);
-  const tls = selfSignedCertificate();
-  writeFileSync(join(dir, 'tls.crt'), tls.cert);
-  writeFileSync(join(dir, 'tls.key'), tls.key);
+  const identities = componentTokens(opts.nodes ?? ['node-1', 'node-2', 'node-3']);
+  writeFileSync(join(dir, 'tokens.csv'), `${token},admin,uid-admin,"system:masters"\n${identities.csv()}${opts.extraTokens ?? ''}`, { mode: 0o600 });
+  const tokenFor = (id: Identity): string => {
+    const t = identities.tokens.get(id.user);
+    if (!t) throw new Error(`no token for ${id.user}: name the node in startKubectlCluster({ nodes })`);
+    return t;
+  };
+  const pki = opts.pki ? createTestPki(join(dir, 'pki')) : undefined;
+  const tls = pki ? { cert: pki.servingCertPem, key: '' } : selfSignedCertificate();
+  if (!pki) {
+    writeFileSync(join(dir, 'tls.crt'), tls.cert);
+    writeFileSync(join(dir, 'tls.key'), tls.key, { mode: 0o600 });
+  }
+  const certFile = pki?.servingCertFile ?? join(dir, 'tls.crt');
+  const keyFile = pki?.servingKeyFile ?? join(dir, 'tls.key');
   const etcd = await startEtcd();
   const logger = createLogger('apiserver-test');
   logger.level = process.env.K8TS_LOG_LEVEL ?? 'warn';
@@ -97,8 +125,9 @@ export async function startKubectlCluster(opts: KubectlClusterOptions = {}): Pro
       port: 0,
       grpcPort: 0,
       tokenAuthFile: join(dir, 'tokens.csv'),
-      tlsCertFile: join(dir, 'tls.crt'),
-      tlsPrivateKeyFile: join(dir, 'tls.key'),
+      tlsCertFile: certFile,
+      tlsPrivateKeyFile: keyFile,
+      ...(pki ? { clientCaFile: pki.caFile, grpcTlsCertFile: certFile, grpcTlsPrivateKeyFile: keyFile } : {}),
       admissionControlConfigFile: opts.admissionConfig !== undefined ? join(dir, 'admission-config.yaml') : undefined,
       logger,
     });
@@ -113,7 +142,7 @@ export async function startKubectlCluster(opts: KubectlClusterOptions = {}): Pro
         '- name: k8ts',
         '  cluster:',
         `    server: ${restUrl}`,
-        `    certificate-authority-data: ${Buffer.from(tls.cert).toString('base64')}`,
+        `    certificate-authority-data: ${Buffer.from(pki?.ca.certPem ?? tls.cert).toString('base64')}`,
         'contexts:',
         '- name: k8ts',
         '  context: {cluster: k8ts, user: admin}',
@@ -125,7 +154,7 @@ export async function startKubectlCluster(opts: KubectlClusterOptions = {}): Pro
         '',
       ].join('\n'),
     );
-    return { dir, kubeconfig, token, restUrl, grpcAddress: `127.0.0.1:${api.grpcPort}`, api, stop };
+    return { dir, kubeconfig, token, restUrl, grpcAddress: `127.0.0.1:${api.grpcPort}`, api, pki, tokenFor, stop };
   } catch (e) {
     await stop();
     throw e;

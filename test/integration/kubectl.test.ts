@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import net from 'node:net';
 import { startKubectlCluster, freePort, type KubectlCluster } from './kubectl-cluster.js';
 import { startFakeAgent, type FakeAgent } from './fake-agent.js';
+import { nodeIdentity } from '../support/identities.js';
 
 const BIN = (minor: number) => `/usr/lib/google-cloud-sdk/bin/kubectl.1.${minor}`;
 let cluster: KubectlCluster;
@@ -16,7 +17,7 @@ let home: string;
 
 before(async () => {
   cluster = await startKubectlCluster();
-  agent = await startFakeAgent(cluster.grpcAddress, cluster.token, 'node-1');
+  agent = await startFakeAgent(cluster.grpcAddress, cluster.tokenFor(nodeIdentity('node-1')), 'node-1');
   // kubectl keeps its discovery cache under $HOME/.kube: give it a fresh one.
   home = join(cluster.dir, 'home');
   mkdirSync(home);

@@ -12,8 +12,11 @@ import { GrpcClient, createLogger, type Client } from '@k8ts/client';
 import type { KubeObject, Pod } from '@k8ts/api';
 import { startScheduler, type RunningScheduler } from '@k8ts/scheduler';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
+import { componentTokens, SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY } from '../support/identities.js';
 
 const TOKEN = 'scheduler-test-token-42';
+// The scheduler and controller-manager run as themselves (test/support/identities.ts).
+const IDS = componentTokens();
 const logger = createLogger('scheduler-it');
 logger.level = process.env.K8TS_LOG_LEVEL ?? 'warn';
 
@@ -68,11 +71,11 @@ describe('scheduler against a real apiserver', () => {
   before(async () => {
     etcd = await startEtcd();
     tmp = mkdtempSync(path.join(os.tmpdir(), 'k8ts-sched-it-'));
-    writeFileSync(path.join(tmp, 'tokens.csv'), `${TOKEN},admin,admin-uid,"system:masters"\n`);
+    writeFileSync(path.join(tmp, 'tokens.csv'), `${TOKEN},admin,admin-uid,"system:masters"\n${IDS.csv()}`);
     api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, tokenAuthFile: path.join(tmp, 'tokens.csv'), logger });
     grpcAddress = `127.0.0.1:${api.grpcPort}`;
     c = new GrpcClient({ server: grpcAddress, token: TOKEN });
-    sched = await startScheduler({ client: new GrpcClient({ server: grpcAddress, token: TOKEN }), closeClient: true, leaderElect: false, logger, queue: { initialBackoffMs: 200, maxBackoffMs: 1000 } });
+    sched = await startScheduler({ client: new GrpcClient({ server: grpcAddress, token: IDS.tokenFor(SCHEDULER_IDENTITY) }), closeClient: true, leaderElect: false, logger, queue: { initialBackoffMs: 200, maxBackoffMs: 1000 } });
   });
 
   after(async () => {
@@ -240,7 +243,7 @@ describe('scheduler against a real apiserver', () => {
     const spawnScheduler = (id: string) => {
       const ch = spawn(
         process.execPath,
-        ['--import', 'tsx', 'packages/scheduler/src/main.ts', '--server', grpcAddress, '--token', TOKEN, '--ops-port', '-1', '--scheduler-name', name, '--identity', id],
+        ['--import', 'tsx', 'packages/scheduler/src/main.ts', '--server', grpcAddress, '--token', IDS.tokenFor(SCHEDULER_IDENTITY), '--ops-port', '-1', '--scheduler-name', name, '--identity', id],
         { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, K8TS_LOG_LEVEL: 'warn' } },
       );
       children.push(ch);

@@ -17,6 +17,9 @@ interface ApiServerFlags {
   loadBalancerPool: string;
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
+  clientCaFile?: string;
+  grpcTlsCertFile?: string;
+  grpcTlsPrivateKeyFile?: string;
   bookmarkInterval: string;
   enableAdmissionPlugins?: string;
   encryptionProviderConfig?: string;
@@ -55,7 +58,10 @@ await runComponent<ApiServerFlags, ApiServer>({
       .option('--service-account-key-file <path>', 'PEM file of keys that verify service account tokens (repeatable)', collect, [])
       .option('--service-account-issuer <url>', 'issuer of service account tokens (repeatable; the first issues)', collect, [])
       .option('--api-audiences <list>', 'audiences a service account token must name, comma separated (default: the issuers)')
-      .option('--advertise-address <ip>', 'address pods reach this apiserver at: the kubernetes Service endpoint'),
+      .option('--advertise-address <ip>', 'address pods reach this apiserver at: the kubernetes Service endpoint')
+      .option('--client-ca-file <path>', 'client certificates signed by this CA (PEM) authenticate: CN is the user, O the groups')
+      .option('--grpc-tls-cert-file <path>', 'serve gRPC over TLS with this certificate (PEM; may be --tls-cert-file)')
+      .option('--grpc-tls-private-key-file <path>', 'the private key of --grpc-tls-cert-file (PEM)'),
   start: async ({ opts: o, log, int }) => {
     const server = await startApiServer({
       etcdServers: parseEtcdServers(o.etcdServers),
@@ -77,6 +83,9 @@ await runComponent<ApiServerFlags, ApiServer>({
       serviceAccountIssuers: o.serviceAccountIssuer,
       apiAudiences: o.apiAudiences?.split(',').map((a) => a.trim()).filter(Boolean),
       advertiseAddress: o.advertiseAddress,
+      clientCaFile: o.clientCaFile,
+      grpcTlsCertFile: o.grpcTlsCertFile,
+      grpcTlsPrivateKeyFile: o.grpcTlsPrivateKeyFile,
       logger: log,
     });
     // Tests and `k8ts up` read this line to learn the ports picked for port 0.

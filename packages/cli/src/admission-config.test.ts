@@ -23,7 +23,7 @@ test('the admission configuration: baseline enforce, warn and audit, kube-system
   writeFileSync(path, readFileSync(path, 'utf8').replace('enforce: baseline', 'enforce: restricted'));
   ensureAdmissionConfig(home);
   assert.equal(loadAdmissionConfigFile(path).defaults.enforce.level, 'restricted', 'an edited file is kept');
-  const apiserver = componentSpecs(home, defaultConfig, { csvPath: 't.csv', componentTokenPath: 'c.token' } as never, { certPath: 'c.crt', keyPath: 'c.key' } as never).find((s) => s.name === 'apiserver')!;
+  const apiserver = componentSpecs(home, defaultConfig, { csvPath: 't.csv', componentTokenPath: 'c.token' } as never, { certPath: 'c.crt', keyPath: 'c.key', caPath: 'ca.crt', caKeyPath: 'ca.key' } as never, () => ({ certFile: 'x.crt', keyFile: 'x.key' }) as never).find((s) => s.name === 'apiserver')!;
   const i = apiserver.args.indexOf('--admission-control-config-file');
   assert.equal(apiserver.args[i + 1], path);
 });

@@ -3,6 +3,8 @@
 import { nodeNames, proxyArgs, type ClusterConfig, type Home } from './home.js';
 import type { ServingCert, Tokens } from './tokens.js';
 import { ensureEncryptionConfig } from './encryption-config.js';
+import { componentIdentity, type Identity } from '@k8ts/client';
+import { credentialFlags, type ClientCredential } from './cluster-pki.js';
 import { hostname } from 'node:os';
 import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
 import { ADMISSION_CONFIG_FILE } from './admission-config.js';
@@ -15,6 +17,22 @@ export interface ComponentSpec {
   /** Flags for node itself, before the component's main module. */
   nodeFlags?: readonly string[];
   needsRoot?: boolean;
+  /** Who it is to the apiserver (its client certificate); none for the apiserver itself. */
+  identity?: Identity;
+}
+
+/** The client credential of an identity (ensureClientCredential, or a test's). */
+export type CredentialFor = (id: Identity) => ClientCredential;
+
+/** The package of a process `up` started, by its name (scheduler-2 → scheduler, agent-1 → agent). */
+export function pkgOfProcess(name: string, c: ClusterConfig): string {
+  if (nodeNames(c).includes(name)) return 'agent';
+  return name.replace(/-\d+$/, '');
+}
+
+/** The identity a process of `up` runs as, from its spec name and package. */
+export function identityOf(name: string, pkg: string): Identity | undefined {
+  return componentIdentity(pkg, pkg === 'agent' ? name : undefined);
 }
 
 export function etcdArgs(home: Home, c: ClusterConfig): string[] {
@@ -34,8 +52,9 @@ export function etcdArgs(home: Home, c: ClusterConfig): string[] {
   ];
 }
 
-export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: ServingCert): ComponentSpec[] {
-  const client = ['--server', `127.0.0.1:${c.grpcPort}`, '--token-file', t.componentTokenPath];
+export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: ServingCert, credentialFor: CredentialFor): ComponentSpec[] {
+  // Each process authenticates with a client certificate of its own, over TLS.
+  const clientOf = (pkg: string, node?: string): string[] => ['--server', `127.0.0.1:${c.grpcPort}`, ...credentialFlags(credentialFor(componentIdentity(pkg, node)!))];
   const ops = (port: number) => ['--ops-port', String(port + c.opsPortOffset)];
   const specs: ComponentSpec[] = [
     {
@@ -49,6 +68,9 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
         '--token-auth-file', t.csvPath,
         '--tls-cert-file', cert.certPath,
         '--tls-private-key-file', cert.keyPath,
+        '--client-ca-file', cert.caPath,
+        '--grpc-tls-cert-file', cert.certPath,
+        '--grpc-tls-private-key-file', cert.keyPath,
         '--default-toleration-seconds', String(c.defaultTolerationSeconds),
         '--service-cluster-ip-range', c.serviceRange,
         '--load-balancer-pool', c.lbPool,
@@ -63,21 +85,29 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
     // Leader-elected through their Leases in kube-system: one replica works, the others wait
     // (and take over within the 4 s lease when the leader dies). Replica i>1 has its ops
     // port 10 higher per replica.
-    ...replicaNames('scheduler', c).map((name, i) => ({ name, pkg: 'scheduler', args: [...client, ...ops(10259 + 10 * i), '--identity', `${hostname()}_${name}`] })),
+    ...replicaNames('scheduler', c).map((name, i) => ({ name, pkg: 'scheduler', args: [...clientOf('scheduler'), ...ops(10259 + 10 * i), '--identity', `${hostname()}_${name}`] })),
     ...replicaNames('controller-manager', c).map((name, i) => ({
       name,
       pkg: 'controller-manager',
-      args: [...client, ...ops(10257 + 10 * i), '--node-monitor-grace-period', String(c.nodeMonitorGracePeriod), '--root-ca-file', cert.certPath],
+      args: [
+        ...clientOf('controller-manager'),
+        ...ops(10257 + 10 * i),
+        '--node-monitor-grace-period', String(c.nodeMonitorGracePeriod),
+        '--root-ca-file', cert.caPath,
+        // The CSR signer's CA (agents joining later get their certificates through it).
+        '--cluster-signing-cert-file', cert.caPath,
+        '--cluster-signing-key-file', cert.caKeyPath,
+      ],
     })),
-    { name: 'dns', pkg: 'dns', args: [...client, ...ops(10054), '--listen', `${c.clusterDns}:53`] },
-    { name: 'proxy', pkg: 'proxy', needsRoot: true, args: [...client, ...ops(10256), ...proxyArgs(c), '--cleanup-on-exit', '--node-name', nodeNames(c)[0] ?? `${c.nodePrefix}-1`] },
+    { name: 'dns', pkg: 'dns', args: [...clientOf('dns'), ...ops(10054), '--listen', `${c.clusterDns}:53`] },
+    { name: 'proxy', pkg: 'proxy', needsRoot: true, args: [...clientOf('proxy'), ...ops(10256), ...proxyArgs(c), '--cleanup-on-exit', '--node-name', nodeNames(c)[0] ?? `${c.nodePrefix}-1`] },
   ];
   for (const [i, node] of nodeNames(c).entries()) {
     specs.push({
       name: node,
       pkg: 'agent',
       args: [
-        ...client,
+        ...clientOf('agent', node),
         '--node-name', node,
         ...ops(10251 + i),
         '--network', c.network,
@@ -89,6 +119,7 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
       ],
     });
   }
+  for (const s of specs) s.identity = identityOf(s.name, s.pkg);
   return specs;
 }
 

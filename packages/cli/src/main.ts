@@ -3,7 +3,7 @@
 // Each command's module is loaded only when that command runs: the CLI starts faster, and a
 // fault in one command's code cannot break the others (`down` must work whatever else is broken).
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Fault } from './target/types.js';
 import { Home } from './home.js';
 import { SCENARIO_NAMES } from './drill/scenarios.js';
@@ -89,11 +89,25 @@ program
 
 program
   .command('kubeconfig')
-  .description('print a kubeconfig for the embedded cluster, or with --compose for the compose one')
+  .description('print the admin kubeconfig for the embedded cluster (--compose: the compose one); with --user, a new client certificate for that user')
   .option('--compose', 'the docker-compose cluster')
   .option('--project <name>', 'compose project (default: the only one running, else the directory name)')
+  .option('--user <name>', 'mint a client certificate signed by the cluster CA for this user (its CN)')
+  .option('--group <group>', 'a group of --user (its O); repeat for several', (v: string, acc: string[] = []) => [...acc, v])
+  .option('--days <n>', 'validity of the --user certificate in days (default 365)', (v) => parseInt(v, 10))
+  .option('--server <url>', 'the API address written in the --user kubeconfig')
+  .option('--out <file>', 'write the kubeconfig to this file (mode 0600) instead of printing it')
   .action(async (o) => {
-    process.stdout.write(o.compose ? await (await composeCommands()).composeKubeconfig(o.project) : readFileSync(new Home().kubeconfig, 'utf8'));
+    if (o.user !== undefined) {
+      const yaml = await (await import('./commands/user-kubeconfig.js')).userKubeconfig(o);
+      if (o.out) console.error(`kubeconfig for user ${o.user} written to ${o.out}`);
+      else process.stdout.write(yaml);
+      return;
+    }
+    if (o.group || o.days !== undefined) throw new Error('--group and --days go with --user');
+    const yaml = o.compose ? await (await composeCommands()).composeKubeconfig(o.project) : readFileSync(new Home().kubeconfig, 'utf8');
+    if (o.out) writeFileSync(o.out, yaml, { mode: 0o600 });
+    else process.stdout.write(yaml);
   });
 
 program.command('compose-info', { hidden: true }).action(async () => (await composeCommands()).composeInfo());

@@ -1,49 +1,55 @@
-// Bearer tokens generated once per cluster home: one for the admin (the kubeconfig) and one
-// for the cluster's own components, in the CSV form kube-apiserver's --token-auth-file reads.
+// The admin's bearer token, generated once per cluster home in the CSV form kube-apiserver's
+// --token-auth-file reads: kubernetes-admin in system:masters, the only system:masters
+// credential (the cluster's own components have client certificates: ./cluster-pki.ts).
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Home } from './home.js';
+import { ensureClusterPki, type ClusterPki } from './cluster-pki.js';
 
 export interface Tokens {
   admin: string;
-  components: string;
   csvPath: string;
-  componentTokenPath: string;
+}
+
+export const ADMIN_USER = 'kubernetes-admin';
+
+/** The admin token in a token CSV (older homes named the user "admin"). */
+export function adminTokenOf(csv: string): string | undefined {
+  return csv.split('\n').map((l) => l.split(',')).find((r) => r[1] === ADMIN_USER || r[1] === 'admin')?.[0];
 }
 
 export function ensureTokens(home: Home): Tokens {
   const csvPath = home.path('tokens.csv');
-  const componentTokenPath = home.path('component.token');
-  if (!existsSync(csvPath) || !existsSync(componentTokenPath)) {
+  // A home from before per-component identities holds a shared components token in
+  // system:masters: it goes.
+  const old = existsSync(csvPath) && /system:k8ts-components/.test(readFileSync(csvPath, 'utf8'));
+  if (!existsSync(csvPath) || old) {
     const admin = randomBytes(24).toString('hex');
-    const components = randomBytes(24).toString('hex');
-    writeFileSync(csvPath, `${admin},admin,admin,"system:masters"\n${components},system:k8ts-components,components,"system:masters"\n`, { mode: 0o600 });
-    writeFileSync(componentTokenPath, components + '\n', { mode: 0o600 });
+    writeFileSync(csvPath, `${admin},${ADMIN_USER},${ADMIN_USER},"system:masters"\n`, { mode: 0o600 });
+    chmodSync(csvPath, 0o600); // a file rewritten keeps its old mode
+    rmSync(home.path('component.token'), { force: true });
   }
-  const rows = readFileSync(csvPath, 'utf8').trim().split('\n').map((l) => l.split(','));
-  const admin = rows.find((r) => r[1] === 'admin')?.[0];
+  const admin = adminTokenOf(readFileSync(csvPath, 'utf8'));
   if (!admin) throw new Error(`${csvPath} has no admin token; remove it to have a new one made`);
-  return { admin, components: readFileSync(componentTokenPath, 'utf8').trim(), csvPath, componentTokenPath };
+  return { admin, csvPath };
 }
 
 export interface ServingCert {
   certPath: string;
   keyPath: string;
-  caData: string; // base64 of the PEM, for the kubeconfig
+  /** The cluster CA's PEM file (what clients trust). */
+  caPath: string;
+  caKeyPath: string;
+  caData: string; // base64 of the CA's PEM, for the kubeconfig
+  pki: ClusterPki;
 }
 
 /**
- * kubectl (client-go) sends bearer tokens only over TLS, so the REST face serves HTTPS with
- * a self-signed certificate made once per cluster home; the kubeconfig trusts exactly it.
+ * kubectl (client-go) sends credentials only over TLS: the apiserver serves HTTPS (and gRPC
+ * over TLS) with a certificate signed by the cluster CA, made once per home; the kubeconfig
+ * and every component trust exactly that CA.
  */
-export async function ensureServingCert(home: Home, ips: string[] = ['127.0.0.1']): Promise<ServingCert> {
-  const certPath = home.path('apiserver.crt');
-  const keyPath = home.path('apiserver.key');
-  if (!existsSync(certPath) || !existsSync(keyPath)) {
-    const { selfSignedCertificate } = await import('@k8ts/apiserver');
-    const pair = selfSignedCertificate({ ips });
-    writeFileSync(keyPath, pair.key, { mode: 0o600 });
-    writeFileSync(certPath, pair.cert);
-  }
-  return { certPath, keyPath, caData: Buffer.from(readFileSync(certPath)).toString('base64') };
+export async function ensureServingCert(home: Home, ips: string[] = ['127.0.0.1'], dnsNames: string[] = []): Promise<ServingCert> {
+  const pki = ensureClusterPki(home.dir, { ips, dnsNames });
+  return { certPath: pki.servingCertFile, keyPath: pki.servingKeyFile, caPath: pki.caCertFile, caKeyPath: pki.caKeyFile, caData: pki.caData, pki };
 }

@@ -27,33 +27,35 @@ export function nodesService(ctx: GrpcContext): proto.NodesHandlers {
   return {
     RenewLease: unary(ctx, 'renewlease', renewLeaseHandler(ctx)),
     Connect: (call) => {
-      let user: RequestUser;
-      try {
-        user = userOf(ctx, call);
-      } catch (err) {
-        call.emit('error', toServiceError(toApiError(err)));
-        return;
-      }
-      if (!ctx.tunnel) {
-        call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'this apiserver has no agent tunnel' });
-        return;
-      }
-      const tunnel = ctx.tunnel;
-      call.once('data', (msg: proto.AgentMessage__Output) => {
-        const node = msg.hello?.node_name;
-        if (!node) {
-          call.emit('error', toServiceError(badRequest('the first message on Connect must be a hello with node_name')));
-          return;
-        }
-        // Only the node itself (or an admin) may hold its tunnel: an impostor's hello would
-        // replace the real agent's stream and receive its logs and exec stdin.
-        const refusal = tunnelRefusal(user, node);
-        if (refusal) {
-          call.emit('error', toServiceError(refusal));
-          return;
-        }
-        tunnel.attach(node, call);
-      });
+      // The hello is read only once the caller is known (the stream buffers it meanwhile).
+      userOf(ctx, call).then(
+        (user) => connect(ctx, call, user),
+        (err) => call.emit('error', toServiceError(toApiError(err))),
+      );
     },
   };
+}
+
+/** The tunnel takes the stream over after its hello. */
+function connect(ctx: GrpcContext, call: grpc.ServerDuplexStream<proto.AgentMessage__Output, proto.ServerMessage>, user: RequestUser): void {
+  if (!ctx.tunnel) {
+    call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'this apiserver has no agent tunnel' });
+    return;
+  }
+  const tunnel = ctx.tunnel;
+  call.once('data', (msg: proto.AgentMessage__Output) => {
+    const node = msg.hello?.node_name;
+    if (!node) {
+      call.emit('error', toServiceError(badRequest('the first message on Connect must be a hello with node_name')));
+      return;
+    }
+    // Only the node itself (or an admin) may hold its tunnel: an impostor's hello would
+    // replace the real agent's stream and receive its logs and exec stdin.
+    const refusal = tunnelRefusal(user, node);
+    if (refusal) {
+      call.emit('error', toServiceError(refusal));
+      return;
+    }
+    tunnel.attach(node, call);
+  });
 }

@@ -8,10 +8,10 @@ import { createEtcdClient } from '../storage/etcd-client.js';
 import { Store } from '../storage/store.js';
 import { EtcdKv } from '../storage/etcd-kv.js';
 import { EtcdRegistry } from '../registry/registry.js';
-import { createAuthenticator, type Authenticate } from '../auth/authenticate.js';
-import type { RequestUser } from '../registry/types.js';
-import { loadTokenFile } from '../auth/token-file.js';
-import { startGrpcServer } from '../grpc/server.js';
+import type { Authenticate } from '../auth/authenticate.js';
+import { createAuthentication } from '../auth/configure.js';
+import type { AuthenticatorChain } from '../auth/chain.js';
+import { startGrpcServer, type GrpcTls } from '../grpc/server.js';
 import type { AgentStreamHandler } from '../grpc/context.js';
 import { ApiServerMetrics } from './metrics.js';
 import { createRestServer } from '../rest/index.js';
@@ -48,6 +48,14 @@ export interface ApiServerOptions extends ServiceAccountOptions {
   encryptionProviderConfig?: string;
   /** --enable-admission-plugins: optional admission plugins by name (DenyServiceExternalIPs). */
   enableAdmissionPlugins?: string;
+  /**
+   * kube-apiserver's --client-ca-file: client certificates signed by this CA authenticate
+   * (CN = user, O = groups) on REST and, when gRPC serves TLS, on gRPC.
+   */
+  clientCaFile?: string;
+  /** Serve gRPC over TLS with this certificate and key (may be the REST pair); plaintext without them. */
+  grpcTlsCertFile?: string;
+  grpcTlsPrivateKeyFile?: string;
   /** Interval of watch BOOKMARK events (default 5 s). */
   bookmarkIntervalMs?: number;
   /** kube-apiserver's --admission-control-config-file (the PodSecurity plugin's configuration). */
@@ -65,6 +73,8 @@ export interface ApiServer {
   /** The agent tunnel both faces share (agents attach over gRPC, REST opens pod streams). */
   tunnel: AgentStreamHandler & StreamTunnel;
   authenticate: Authenticate;
+  /** The authenticator chain: other authenticators (bootstrap tokens, service accounts) are added to it. */
+  authentication: AuthenticatorChain;
   metrics: ApiServerMetrics;
   restPort: number;
   grpcPort: number;
@@ -86,8 +96,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const storage = openStorage(opts, logger, metrics);
   const { store, registry } = storage;
   registry.registerAdmission(createNodeRestriction({ registry }));
-  let authenticate = createAuthenticator(opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined);
+  const authentication = createAuthentication({ tokenAuthFile: opts.tokenAuthFile, clientCaFile: opts.clientCaFile });
+  const authenticate = authentication.authenticate;
   const tls = readTls(opts);
+  const grpcTls = readGrpcTls(opts, tls);
   registerPodSecurity(registry, { config: podSecurity, logger });
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
@@ -102,12 +114,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     for (const p of admissionPlugins) registry.registerAdmission(p);
     const serviceAccounts = await setupServiceAccounts(registry, opts, logger);
     cleanups.push(() => serviceAccounts.stop());
-    // Service account tokens first: the token file answers 401 for any token it does not hold.
-    // (The identities helper's authenticator chain takes this registration over.)
-    if (serviceAccounts.authenticator) authenticate = withServiceAccounts(serviceAccounts.authenticator, authenticate);
+    if (serviceAccounts.authenticator) authentication.add(serviceAccounts.authenticator);
 
     const tunnel = opts.tunnel ?? createAgentTunnel({ logger });
-    const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel }, host, opts.grpcPort);
+    const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel }, host, opts.grpcPort, grpcTls);
     cleanups.push(() => grpcServer.stop());
 
     const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls }, host, opts.port);
@@ -132,6 +142,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       registry,
       tunnel,
       authenticate,
+      authentication,
       metrics,
       restPort,
       grpcPort: grpcServer.port,
@@ -177,9 +188,18 @@ function openStorage(opts: ApiServerOptions, logger: Logger, metrics: ApiServerM
   };
 }
 
-function readTls(opts: ApiServerOptions): { cert: Buffer; key: Buffer } | undefined {
+function readTls(opts: ApiServerOptions): { cert: Buffer; key: Buffer; clientCa?: Buffer } | undefined {
   if (!!opts.tlsCertFile !== !!opts.tlsPrivateKeyFile) throw new Error('--tls-cert-file and --tls-private-key-file go together');
-  return opts.tlsCertFile ? { cert: readFileSync(opts.tlsCertFile), key: readFileSync(opts.tlsPrivateKeyFile!) } : undefined;
+  const clientCa = opts.clientCaFile ? readFileSync(opts.clientCaFile) : undefined;
+  return opts.tlsCertFile ? { cert: readFileSync(opts.tlsCertFile), key: readFileSync(opts.tlsPrivateKeyFile!), clientCa } : undefined;
+}
+
+/** The gRPC face's TLS, only when asked for (many tests' components speak plaintext gRPC); the REST face's client CA. */
+function readGrpcTls(opts: ApiServerOptions, rest: ReturnType<typeof readTls>): GrpcTls | undefined {
+  if (!!opts.grpcTlsCertFile !== !!opts.grpcTlsPrivateKeyFile) throw new Error('--grpc-tls-cert-file and --grpc-tls-private-key-file go together');
+  if (!opts.grpcTlsCertFile) return undefined;
+  const clientCa = rest?.clientCa ?? (opts.clientCaFile ? readFileSync(opts.clientCaFile) : undefined);
+  return { cert: readFileSync(opts.grpcTlsCertFile), key: readFileSync(opts.grpcTlsPrivateKeyFile!), clientCa };
 }
 
 interface RestParts {
@@ -188,7 +208,7 @@ interface RestParts {
   logger: Logger;
   metrics: ApiServerMetrics;
   tunnel: AgentStreamHandler & StreamTunnel;
-  tls?: { cert: Buffer; key: Buffer };
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
 }
 
 /** The REST face, listening. */
@@ -196,13 +216,7 @@ async function listenRest(p: RestParts, host: string, port: number): Promise<htt
   const http = createRestServer({
     registry: p.registry,
     // The REST face answers 401 itself when it gets no user.
-    authenticate: (header?: string) => {
-      try {
-        return p.authenticate(header);
-      } catch {
-        return null;
-      }
-    },
+    authenticate: (c) => p.authenticate(c).catch(() => null),
     logger: p.logger,
     metricsRegistry: p.metrics.registry,
     tunnel: p.tunnel,
@@ -251,10 +265,6 @@ function listenWhenAvailable(listen: () => Promise<http.Server>, logger: Logger)
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
-
-function withServiceAccounts(sa: { authenticate(c: { authorization?: string | null }): RequestUser | null }, next: Authenticate): Authenticate {
-  return (header) => sa.authenticate({ authorization: header }) ?? next(header);
 }
 
 async function waitForEtcd(store: Store, logger: Logger): Promise<void> {

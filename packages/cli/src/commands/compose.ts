@@ -16,7 +16,7 @@ export function composeInfo(): void {
       `  pnpm k8ts kubeconfig --compose${project} > /tmp/k8ts-compose.kubeconfig`,
       '  export KUBECONFIG=/tmp/k8ts-compose.kubeconfig',
       '  kubectl get nodes',
-      `The API is published on https://127.0.0.1:${port} (self-signed; the kubeconfig carries the certificate).`,
+      `The API is published on https://127.0.0.1:${port} (TLS with the cluster's own CA; the kubeconfig trusts it).`,
       `Remove everything it leaves (pod containers, network, proxy rules, state): pnpm k8ts down --compose${project}`,
     ].join('\n'),
   );

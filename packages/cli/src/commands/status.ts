@@ -6,6 +6,16 @@ import { readFileSync } from 'node:fs';
 import { isNodeReady } from '@k8ts/api';
 import { apiGet, trustCertificate } from '../api.js';
 import { ensureTokens } from '../tokens.js';
+import { credentialFiles, describeCredential } from '../cluster-pki.js';
+import { identityOf, pkgOfProcess } from '../components.js';
+import type { ClusterConfig } from '../home.js';
+
+/** Who a process is to the apiserver, read from the client certificate it runs with. */
+function identityColumn(home: Home, config: ClusterConfig, name: string): string {
+  if (name === 'apiserver') return `serves as ${describeCredential(home.path('pki', 'apiserver.crt'))}`;
+  const id = identityOf(name, pkgOfProcess(name, config));
+  return id ? describeCredential(credentialFiles(home.path('pki'), id).certFile) : '-';
+}
 
 export async function status(): Promise<number> {
   const home = new Home();
@@ -15,15 +25,15 @@ export async function status(): Promise<number> {
     console.log('k8ts is not running (`k8ts up` starts it).');
     return 1;
   }
-  console.log('COMPONENT            PID      STATE');
+  console.log('COMPONENT            PID      STATE    IDENTITY');
   for (const n of names.sort()) {
     const pid = runningPid(home, n);
-    console.log(`${n.padEnd(20)} ${String(pid ?? '-').padEnd(8)} ${pid ? 'running' : 'dead'}`);
+    console.log(`${n.padEnd(20)} ${String(pid ?? '-').padEnd(8)} ${(pid ? 'running' : 'dead').padEnd(8)} ${identityColumn(home, config, n)}`);
   }
   const server = `https://127.0.0.1:${config.apiPort}`;
   try {
     const token = ensureTokens(home).admin;
-    trustCertificate(readFileSync(home.path('apiserver.crt')));
+    trustCertificate(readFileSync(home.path('pki', 'ca.crt')));
     const leases = await apiGet(server, token, '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases');
     console.log('\nLEADER ELECTION');
     for (const l of leases.items) {

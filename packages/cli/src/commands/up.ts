@@ -2,6 +2,7 @@ import { Listr } from 'listr2';
 import Docker from 'dockerode';
 import { Home, defaultConfig, networkFromSubnet, type ClusterConfig } from '../home.js';
 import { ensureServingCert, ensureTokens } from '../tokens.js';
+import { ensureClientCredential, firstServiceIp } from '../cluster-pki.js';
 import { writeKubeconfig } from '../kubeconfig.js';
 import { preflight } from '../preflight.js';
 import { componentSpecs, etcdArgs } from '../components.js';
@@ -46,12 +47,13 @@ export async function up(opts: UpOptions = {}): Promise<void> {
 
   home.writeConfig(config);
   const tokens = ensureTokens(home);
-  const cert = await ensureServingCert(home, servingCertIPs(config));
+  // The gateway and the `kubernetes` Service's ClusterIP: how pods reach the apiserver.
+  const cert = await ensureServingCert(home, ['127.0.0.1', config.gateway, firstServiceIp(config.serviceRange)].filter((ip): ip is string => !!ip));
   ensureAdmissionConfig(home);
   ensureServiceAccountKey(home);
   const server = `https://127.0.0.1:${config.apiPort}`;
   trustCertificate(Buffer.from(cert.caData, 'base64'));
-  const specs = componentSpecs(home, config, tokens, cert).filter((s) => componentExists(s.pkg) && (!s.needsRoot || root));
+  const specs = componentSpecs(home, config, tokens, cert, (id) => ensureClientCredential(cert.pki, id)).filter((s) => componentExists(s.pkg) && (!s.needsRoot || root));
   const started = Date.now();
 
   const tasks = new Listr(

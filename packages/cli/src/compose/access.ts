@@ -1,6 +1,7 @@
 // How to reach a running compose cluster from this machine: the published REST/gRPC ports on
-// 127.0.0.1, the admin token and the serving certificate that `init` made in the secrets volume.
+// 127.0.0.1, the admin token and the cluster CA that `init` made in the secrets volume.
 import { kubeconfigYaml } from '../kubeconfig.js';
+import { adminTokenOf } from '../tokens.js';
 import { readContainerFile, requireServiceContainer } from './containers.js';
 import type { ComposeSettings } from './settings.js';
 
@@ -8,8 +9,6 @@ export interface ComposeAccess {
   url: string;
   grpc: string;
   token: string;
-  /** Admin-group token the cluster's own components use (gRPC). */
-  componentToken: string;
   ca: Buffer;
   kubeconfig: string;
 }
@@ -17,12 +16,8 @@ export interface ComposeAccess {
 export async function composeAccess(s: ComposeSettings): Promise<ComposeAccess> {
   const api = await requireServiceContainer(s.project, 'apiserver');
   if (api.State !== 'running') throw new Error(`the apiserver of compose project ${s.project} is ${api.State}`);
-  const [csv, cert, componentToken] = await Promise.all([
-    readContainerFile(api.Id, '/var/lib/k8ts/tokens.csv'),
-    readContainerFile(api.Id, '/var/lib/k8ts/apiserver.crt'),
-    readContainerFile(api.Id, '/var/lib/k8ts/component.token'),
-  ]);
-  const token = csv.split('\n').map((l) => l.split(',')).find((r) => r[1] === 'admin')?.[0];
+  const [csv, cert] = await Promise.all([readContainerFile(api.Id, '/var/lib/k8ts/tokens.csv'), readContainerFile(api.Id, '/var/lib/k8ts/pki/ca.crt')]);
+  const token = adminTokenOf(csv);
   if (!token) throw new Error(`the compose cluster ${s.project} has no admin token`);
   const url = `https://127.0.0.1:${s.apiPort}`;
   const ca = Buffer.from(cert);
@@ -30,7 +25,6 @@ export async function composeAccess(s: ComposeSettings): Promise<ComposeAccess> 
     url,
     grpc: `127.0.0.1:${s.grpcPort}`,
     token,
-    componentToken: componentToken.trim(),
     ca,
     kubeconfig: kubeconfigYaml({ server: url, token, name: 'k8ts-compose', caData: ca.toString('base64') }),
   };

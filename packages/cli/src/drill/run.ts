@@ -51,7 +51,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   const timeoutMs = o.timeoutMs ?? 120_000;
   const step = o.onStep ?? (() => undefined);
   const api = await o.target.api();
-  const client = new GrpcClient({ server: api.grpc, token: api.token, timeoutMs: 3000 });
+  const client = new GrpcClient({ server: api.grpc, token: api.token, ca: api.ca, timeoutMs: 3000 });
   const stamp = Date.now().toString(36);
   const workload: Workload = { namespace: `drill-${scenario.name}-${stamp}`.slice(0, 63), name: 'web', replicas: o.replicas ?? 4 };
   const tl = new Timeline();
@@ -85,7 +85,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     prober = new ServiceProber(`http://${vip}/`);
     await until(`the Service ${vip} answering`, async () => (await fetch(`http://${vip}/`, { signal: AbortSignal.timeout(1000) })).ok, 30_000, signal, 250);
     prober.start();
-    writerClient = new GrpcClient({ server: api.grpc, token: api.token, timeoutMs: 2000 });
+    writerClient = new GrpcClient({ server: api.grpc, token: api.token, ca: api.ca, timeoutMs: 2000 });
     writer = new ConfigMapWriter(writerClient, workload.namespace, scenario.writeEveryMs);
     writer.start();
     await new Promise((r) => setTimeout(r, 1000));

@@ -29,7 +29,7 @@ export class EmbeddedTarget implements ClusterTarget {
   }
 
   async api(): Promise<ApiAccess> {
-    const ca = readFileSync(this.home.path('apiserver.crt'));
+    const ca = readFileSync(this.home.path('pki', 'ca.crt'));
     return { url: `https://127.0.0.1:${this.config.apiPort}`, grpc: `127.0.0.1:${this.config.grpcPort}`, token: ensureTokens(this.home).admin, ca, kubeconfig: this.home.kubeconfig };
   }
 

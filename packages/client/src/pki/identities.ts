@@ -1,0 +1,42 @@
+// Who each of the cluster's own processes is, in Kubernetes' names: the user and groups of
+// its client certificate (or token). The bootstrap RBAC roles and the Node authorizer are
+// written for exactly these names.
+export interface Identity {
+  user: string;
+  groups: string[];
+}
+
+export const ADMIN_IDENTITY: Identity = { user: 'kubernetes-admin', groups: ['system:masters'] };
+export const SCHEDULER_IDENTITY: Identity = { user: 'system:kube-scheduler', groups: [] };
+export const CONTROLLER_MANAGER_IDENTITY: Identity = { user: 'system:kube-controller-manager', groups: [] };
+export const PROXY_IDENTITY: Identity = { user: 'system:kube-proxy', groups: [] };
+/** k8ts's dns has no Kubernetes counterpart with a user of its own (CoreDNS runs as a service account). */
+export const DNS_IDENTITY: Identity = { user: 'system:k8ts-dns', groups: [] };
+export const NODES_GROUP = 'system:nodes';
+
+export function nodeIdentity(nodeName: string): Identity {
+  return { user: `system:node:${nodeName}`, groups: [NODES_GROUP] };
+}
+
+/** The identity of a component by its package ("scheduler", "agent" with its node name, …); undefined for the apiserver and etcd. */
+export function componentIdentity(pkg: string, nodeName?: string): Identity | undefined {
+  switch (pkg) {
+    case 'scheduler':
+      return SCHEDULER_IDENTITY;
+    case 'controller-manager':
+      return CONTROLLER_MANAGER_IDENTITY;
+    case 'proxy':
+      return PROXY_IDENTITY;
+    case 'dns':
+      return DNS_IDENTITY;
+    case 'agent':
+      return nodeName ? nodeIdentity(nodeName) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A file name for an identity's credential: system:node:agent-1 → node-agent-1, system:kube-scheduler → kube-scheduler. */
+export function credentialFileBase(id: Identity): string {
+  return id.user.replace(/^system:/, '').replace(/:/g, '-').replace(/[^A-Za-z0-9_.-]/g, '_');
+}
