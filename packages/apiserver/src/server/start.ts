@@ -10,6 +10,10 @@ import { EtcdKv } from '../storage/etcd-kv.js';
 import { EtcdRegistry } from '../registry/registry.js';
 import { createAuthenticator, type Authenticate } from '../auth/authenticate.js';
 import { loadTokenFile } from '../auth/token-file.js';
+import { startBootstrapTokenAuthenticator } from '../auth/bootstrap-token.js';
+import { withAuthenticators } from '../auth/extra-authenticators.js';
+import type { Authenticator } from '../auth/types.js';
+import { registerCertificates } from '../certificates/index.js';
 import { startGrpcServer } from '../grpc/server.js';
 import type { AgentStreamHandler } from '../grpc/context.js';
 import { ApiServerMetrics } from './metrics.js';
@@ -27,6 +31,8 @@ export interface ApiServerOptions {
   grpcPort: number;
   host?: string;
   tokenAuthFile?: string;
+  /** kube-apiserver's --enable-bootstrap-token-auth: kube-system bootstrap token Secrets authenticate. */
+  enableBootstrapTokenAuth?: boolean;
   defaultTolerationSeconds?: number;
   serviceClusterIpRange?: string;
   loadBalancerPool?: string;
@@ -60,13 +66,21 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   collectDefaultMetrics({ register: metrics.registry });
   const storage = openStorage(opts, logger, metrics);
   const { store, registry } = storage;
-  const authenticate = createAuthenticator(opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined);
+  // Authenticators that need the registry (bootstrap tokens) join once it has started.
+  const extraAuthenticators: Authenticator[] = [];
+  const authenticate = withAuthenticators(createAuthenticator(opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined), extraAuthenticators);
   const tls = readTls(opts);
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
     await waitForEtcd(store, logger);
     await registry.ensureSystemNamespaces();
     await registry.startNamespaceCache();
+    registerCertificates(registry);
+    if (opts.enableBootstrapTokenAuth) {
+      const bootstrap = await startBootstrapTokenAuthenticator(registry, logger);
+      cleanups.push(() => bootstrap.close());
+      extraAuthenticators.push(bootstrap.authenticator);
+    }
     const allocators = registerServiceAllocators(registry, storage.etcd, {
       serviceClusterIpRange: opts.serviceClusterIpRange,
       loadBalancerPool: opts.loadBalancerPool,
