@@ -10,6 +10,7 @@ import { NamespaceController } from './namespace/controller.js';
 import { DaemonSetController } from './daemonset/controller.js';
 import { JobController } from './job/controller.js';
 import { CronJobController } from './cronjob/controller.js';
+import { CERTIFICATE_CONTROLLERS } from './certificates/wiring.js';
 
 export const CONTROLLERS: ControllerDefinition[] = [
   {
@@ -116,6 +117,7 @@ export const CONTROLLERS: ControllerDefinition[] = [
       return c;
     },
   },
+  ...CERTIFICATE_CONTROLLERS,
 ];
 
 export const CONTROLLER_NAMES = CONTROLLERS.map((c) => c.name);

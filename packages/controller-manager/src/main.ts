@@ -16,6 +16,9 @@ interface ControllerManagerFlags {
   secondaryNodeEvictionRate: string;
   unhealthyZoneThreshold: string;
   concurrentSyncs: string;
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
+  clusterSigningDuration: string;
 }
 
 await runComponent<ControllerManagerFlags, RunningControllerManager>({
@@ -35,7 +38,10 @@ await runComponent<ControllerManagerFlags, RunningControllerManager>({
       .option('--node-eviction-rate <n>', 'nodes tainted and pods evicted per second', '10')
       .option('--secondary-node-eviction-rate <n>', 'the same when most nodes look unhealthy (partial disruption)', '0.01')
       .option('--unhealthy-zone-threshold <f>', 'fraction of unhealthy nodes that means partial disruption', '0.55')
-      .option('--concurrent-syncs <n>', 'workers per controller', '5'),
+      .option('--concurrent-syncs <n>', 'workers per controller', '5')
+      .option('--cluster-signing-cert-file <path>', 'PEM CA certificate csrsigning issues kubelet and kube-apiserver client certificates with')
+      .option('--cluster-signing-key-file <path>', 'the PEM RSA private key of --cluster-signing-cert-file')
+      .option('--cluster-signing-duration <duration>', 'the longest validity of a signed certificate', '8760h'),
   start: async ({ opts: o, log, server, token, ops }) => {
     const cm = await startControllerManager({
       server,
@@ -53,6 +59,9 @@ await runComponent<ControllerManagerFlags, RunningControllerManager>({
         evictionRate: Number(o.nodeEvictionRate),
         secondaryEvictionRate: Number(o.secondaryNodeEvictionRate),
         unhealthyZoneThreshold: Number(o.unhealthyZoneThreshold),
+        clusterSigningCertFile: o.clusterSigningCertFile,
+        clusterSigningKeyFile: o.clusterSigningKeyFile,
+        clusterSigningDurationSeconds: Math.floor(ms(o.clusterSigningDuration) / 1000),
       },
     });
     log.info({ opsPort: cm.opsPort, controllers: cm.manager.names, identity: cm.manager.identity }, 'controller-manager started');

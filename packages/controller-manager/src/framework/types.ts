@@ -42,6 +42,11 @@ export interface ControllerOptions {
   unhealthyZoneThreshold: number;
   /** Pods a ReplicaSet creates or deletes per sync at most. */
   burstReplicas: number;
+  /** The CA the csrsigning controller signs with (--cluster-signing-cert-file/--cluster-signing-key-file); without it, it signs nothing. */
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
+  /** --cluster-signing-duration in seconds (1 year by default). */
+  clusterSigningDurationSeconds?: number;
 }
 
 export const defaultControllerOptions: ControllerOptions = {
