@@ -11,6 +11,7 @@ import { createLogger } from '@k8ts/client';
 import { selfSignedCertificate } from '../../packages/apiserver/src/rest/index.js';
 export { freePort } from '../support/ports.js';
 import { startEtcd } from '../support/etcd.js';
+import { createTestPki, type TestPki } from '../support/identities.js';
 
 export interface KubectlCluster {
   dir: string;
@@ -19,7 +20,19 @@ export interface KubectlCluster {
   restUrl: string;
   grpcAddress: string;
   api: ApiServer;
+  /** With `pki`: the cluster CA (serving certificate, client certificates), --client-ca-file, gRPC over TLS. */
+  pki?: TestPki;
   stop(): Promise<void>;
+}
+
+export interface KubectlClusterOptions {
+  /**
+   * A cluster CA (test/support/identities.ts): the serving certificate is signed by it,
+   * client certificates it signs authenticate (--client-ca-file), and gRPC serves TLS too.
+   */
+  pki?: boolean;
+  /** More lines for the token CSV (TokenIdentities.csv(): a token per component). */
+  extraTokens?: string;
 }
 
 export interface KubectlRun {
@@ -69,13 +82,18 @@ export async function kubectlOk(cluster: Pick<KubectlCluster, 'dir' | 'kubeconfi
   return r.stdout;
 }
 
-export async function startKubectlCluster(): Promise<KubectlCluster> {
+export async function startKubectlCluster(opts: KubectlClusterOptions = {}): Promise<KubectlCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-'));
   const token = 'admin-token-' + Math.random().toString(36).slice(2);
-  writeFileSync(join(dir, 'tokens.csv'), `${token},admin,uid-admin,"system:masters"\n`);
-  const tls = selfSignedCertificate();
-  writeFileSync(join(dir, 'tls.crt'), tls.cert);
-  writeFileSync(join(dir, 'tls.key'), tls.key);
+  writeFileSync(join(dir, 'tokens.csv'), `${token},admin,uid-admin,"system:masters"\n${opts.extraTokens ?? ''}`, { mode: 0o600 });
+  const pki = opts.pki ? createTestPki(join(dir, 'pki')) : undefined;
+  const tls = pki ? { cert: pki.servingCertPem, key: '' } : selfSignedCertificate();
+  if (!pki) {
+    writeFileSync(join(dir, 'tls.crt'), tls.cert);
+    writeFileSync(join(dir, 'tls.key'), tls.key, { mode: 0o600 });
+  }
+  const certFile = pki?.servingCertFile ?? join(dir, 'tls.crt');
+  const keyFile = pki?.servingKeyFile ?? join(dir, 'tls.key');
   const etcd = await startEtcd();
   const logger = createLogger('apiserver-test');
   logger.level = process.env.K8TS_LOG_LEVEL ?? 'warn';
@@ -91,8 +109,9 @@ export async function startKubectlCluster(): Promise<KubectlCluster> {
       port: 0,
       grpcPort: 0,
       tokenAuthFile: join(dir, 'tokens.csv'),
-      tlsCertFile: join(dir, 'tls.crt'),
-      tlsPrivateKeyFile: join(dir, 'tls.key'),
+      tlsCertFile: certFile,
+      tlsPrivateKeyFile: keyFile,
+      ...(pki ? { clientCaFile: pki.caFile, grpcTlsCertFile: certFile, grpcTlsPrivateKeyFile: keyFile } : {}),
       logger,
     });
     const restUrl = `https://127.0.0.1:${api.restPort}`;
@@ -106,7 +125,7 @@ export async function startKubectlCluster(): Promise<KubectlCluster> {
         '- name: k8ts',
         '  cluster:',
         `    server: ${restUrl}`,
-        `    certificate-authority-data: ${Buffer.from(tls.cert).toString('base64')}`,
+        `    certificate-authority-data: ${Buffer.from(pki?.ca.certPem ?? tls.cert).toString('base64')}`,
         'contexts:',
         '- name: k8ts',
         '  context: {cluster: k8ts, user: admin}',
@@ -118,7 +137,7 @@ export async function startKubectlCluster(): Promise<KubectlCluster> {
         '',
       ].join('\n'),
     );
-    return { dir, kubeconfig, token, restUrl, grpcAddress: `127.0.0.1:${api.grpcPort}`, api, stop };
+    return { dir, kubeconfig, token, restUrl, grpcAddress: `127.0.0.1:${api.grpcPort}`, api, pki, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -9,7 +9,7 @@ export * as statusErrors from './registry/errors.js';
 export { Store } from './storage/store.js';
 export { createEtcdClient, parseEtcdServers } from './storage/etcd-client.js';
 export { objectKey, listPrefix } from './storage/keys.js';
-export { loadTokenFile, parseTokenCsv, createAuthenticator, bearerToken, type Authenticate, type TokenTable } from './auth/index.js';
+export { loadTokenFile, parseTokenCsv, createAuthentication, AuthenticatorChain, tokenFileAuthenticator, x509Authenticator, bearerToken, type Authenticate, type Authenticator, type Credentials, type UserInfo, type TokenTable } from './auth/index.js';
 export { PROTO_PATH, PROTO_LOADER_OPTIONS, loadK8tsProto, GRPC_SERVER_OPTIONS, grpcCodeFor, toServiceError, renewNodeLease } from './grpc/index.js';
 export type { AgentStreamHandler, GrpcContext } from './grpc/index.js';
 export { selfSignedCertificate, type TlsKeyPair } from './rest/index.js';

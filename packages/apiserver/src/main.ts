@@ -18,6 +18,9 @@ interface ApiServerFlags {
   loadBalancerPool: string;
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
+  clientCaFile?: string;
+  grpcTlsCertFile?: string;
+  grpcTlsPrivateKeyFile?: string;
   bookmarkInterval: string;
 }
 
@@ -39,6 +42,9 @@ await runComponent<ApiServerFlags, ApiServer>({
       .option('--load-balancer-pool <cidr>', 'LoadBalancer address pool', '10.214.0.0/24')
       .option('--tls-cert-file <path>', 'serve REST over TLS with this certificate (PEM)')
       .option('--tls-private-key-file <path>', 'the private key of --tls-cert-file (PEM)')
+      .option('--client-ca-file <path>', 'client certificates signed by this CA (PEM) authenticate: CN is the user, O the groups')
+      .option('--grpc-tls-cert-file <path>', 'serve gRPC over TLS with this certificate (PEM; may be --tls-cert-file)')
+      .option('--grpc-tls-private-key-file <path>', 'the private key of --grpc-tls-cert-file (PEM)')
       .option('--bookmark-interval <ms>', 'watch BOOKMARK interval in milliseconds', '5000'),
   start: async ({ opts: o, log, int }) => {
     const server = await startApiServer({
@@ -54,6 +60,9 @@ await runComponent<ApiServerFlags, ApiServer>({
       bookmarkIntervalMs: int('--bookmark-interval', o.bookmarkInterval),
       tlsCertFile: o.tlsCertFile,
       tlsPrivateKeyFile: o.tlsPrivateKeyFile,
+      clientCaFile: o.clientCaFile,
+      grpcTlsCertFile: o.grpcTlsCertFile,
+      grpcTlsPrivateKeyFile: o.grpcTlsPrivateKeyFile,
       logger: log,
     });
     // Tests and `k8ts up` read this line to learn the ports picked for port 0.

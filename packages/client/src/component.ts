@@ -1,10 +1,11 @@
 // The entry every k8ts process shares (each package's src/main.ts): the common flags
-// (--server, --token, --token-file, --ops-port), the pino logger named after the component,
+// (--server, --token, --token-file, --ca-file, --client-cert, --client-key, --ops-port), the pino logger named after the component,
 // the ops server (/healthz, /readyz, /metrics) on --ops-port, and a stop on SIGTERM/SIGINT. Exit codes: 0 after a stop or a command that finished,
 // 1 when the component fails to start or to stop, 2 for a flag that cannot be used.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { createLogger, startOpsServer, type Logger, type OpsServer, type OpsSource } from './ops.js';
+import { tlsFromEnv, type GrpcTlsOptions } from './grpc-tls.js';
 
 /** What a component's start gives back: something to stop. */
 export interface RunningComponent {
@@ -19,6 +20,8 @@ export interface ComponentContext<Opts> {
   server: string;
   /** The bearer token: --token-file's content, else --token, else env K8TS_TOKEN_FILE's content, else env K8TS_TOKEN. */
   token: string | undefined;
+  /** --ca-file, --client-cert, --client-key (paths; clientFromOptions also finds them in the environment). */
+  tls: GrpcTlsOptions;
   /**
    * The ops server on --ops-port (0 any free port, negative off: a registry without listener),
    * started on the first call, once; the component adds its ready checks and metrics to it.
@@ -57,6 +60,9 @@ interface CommonFlags {
   server?: string;
   token?: string;
   tokenFile?: string;
+  caFile?: string;
+  clientCert?: string;
+  clientKey?: string;
   opsPort?: string;
 }
 
@@ -73,6 +79,18 @@ export function resolveComponentToken(flags: { token?: string; tokenFile?: strin
   return flags.token || env.K8TS_TOKEN || undefined;
 }
 
+/**
+ * The TLS flags, also put in the environment: every component builds its client with
+ * clientFromOptions({ server, token }), which reads them there (paths only, never contents).
+ */
+function shareTls(flags: CommonFlags): GrpcTlsOptions {
+  const tls = tlsFromEnv({ caFile: flags.caFile, clientCertFile: flags.clientCert, clientKeyFile: flags.clientKey });
+  if (tls.caFile) process.env.K8TS_CA_FILE = tls.caFile;
+  if (tls.clientCertFile) process.env.K8TS_CLIENT_CERT = tls.clientCertFile;
+  if (tls.clientKeyFile) process.env.K8TS_CLIENT_KEY = tls.clientKeyFile;
+  return tls;
+}
+
 /** The parser of a component's flags: the common ones, then its own. */
 export function componentCommand<Opts, Running extends RunningComponent>(spec: ComponentSpec<Opts, Running>): Command {
   const cmd = new Command(spec.command).description(spec.description);
@@ -80,7 +98,10 @@ export function componentCommand<Opts, Running extends RunningComponent>(spec: C
     cmd
       .option('--server <host:port>', 'apiserver gRPC address (env K8TS_SERVER)', process.env.K8TS_SERVER ?? '127.0.0.1:6444')
       .option('--token <token>', 'bearer token (env K8TS_TOKEN)')
-      .option('--token-file <path>', 'file holding the bearer token (env K8TS_TOKEN_FILE)');
+      .option('--token-file <path>', 'file holding the bearer token (env K8TS_TOKEN_FILE)')
+      .option('--ca-file <path>', 'CA certificate (PEM) the apiserver\'s gRPC serving certificate is checked against: TLS (env K8TS_CA_FILE)')
+      .option('--client-cert <path>', 'client certificate (PEM) this component authenticates with (env K8TS_CLIENT_CERT)')
+      .option('--client-key <path>', 'private key (PEM) of --client-cert (env K8TS_CLIENT_KEY)');
   }
   if (spec.opsPort !== undefined) cmd.option('--ops-port <n>', 'healthz/readyz/metrics port (0: any free port, -1: off)', String(spec.opsPort));
   spec.flags(cmd);
@@ -129,6 +150,7 @@ export async function runComponent<Opts, Running extends RunningComponent>(spec:
     }
     return token?.value;
   };
+  const tls = spec.client !== false ? shareTls(all) : {};
   // Checked before the start, as every flag is; the server itself waits for ctx.ops().
   const opsPort = spec.opsPort !== undefined ? int('--ops-port', all.opsPort ?? spec.opsPort) : -1;
   let running: Running | undefined;
@@ -140,6 +162,7 @@ export async function runComponent<Opts, Running extends RunningComponent>(spec:
     get token() {
       return readToken();
     },
+    tls,
     ops: ops.source,
     fail,
     int,

@@ -6,6 +6,7 @@ import { apiError, type Status } from '@k8ts/api';
 import { ApiError } from './types.js';
 import type { ExchangeCallOptions, ExchangeOp, ExchangeReply, ExchangeRequests } from './exchange-stream.js';
 import type { proto } from './proto/index.js';
+import type { GrpcTlsOptions } from './grpc-tls.js';
 
 /** What both ends of a k8ts gRPC connection set alike: keepalive notices a frozen peer in
  * ≈ 2.5 s, and messages up to 64 MiB (a large list) pass either way. */
@@ -61,7 +62,7 @@ export function apiErrorFromGrpc(err: Partial<grpc.ServiceError>): ApiError {
   return apiError(code, reason, message);
 }
 
-export interface GrpcClientOptions {
+export interface GrpcClientOptions extends GrpcTlsOptions {
   /** host:port of the apiserver's gRPC face (default 127.0.0.1:6444). */
   server?: string;
   token?: string;

@@ -6,10 +6,12 @@ import { failureStatus, type KubeObject, type KubeList, type WatchEvent, type Wa
 import { ExchangeStream, type ExchangeOp, type ExchangeRequests, type ExchangeUnary, type ObjectReplyMsg } from './exchange-stream.js';
 import { GRPC_CLIENT_OPTIONS, apiErrorFromGrpc, bearerMetadata, callUnary, exchangeWanted, resolveToken, unaryMethods, type GrpcClientOptions, type UnaryMethods } from './grpc-calls.js';
 import { NodesClient } from './nodes-client.js';
+import { channelCredentials, tlsFromEnv, type GrpcTlsOptions } from './grpc-tls.js';
 import { PROTO_PATH, loadK8tsProto, type proto } from './proto/index.js';
 import { type Client, type ListOptions, type WatchOptions, type WriteOptions, type PatchType, type WatchHandle } from './types.js';
 
 export { GRPC_CLIENT_OPTIONS, GRPC_SHARED_OPTIONS, apiErrorFromGrpc, type GrpcClientOptions } from './grpc-calls.js';
+export { channelCredentials, tlsFromEnv, type GrpcTlsOptions } from './grpc-tls.js';
 export { NodesClient, type AgentMessage, type ServerMessage, type AgentStream } from './nodes-client.js';
 
 /** Kept for callers of the former names: the one loader lives in ./proto. */
@@ -24,6 +26,7 @@ export class GrpcClient implements Client {
   /** Each Exchange op as its unary call: used when exchange is off, or the apiserver lacks it. */
   private readonly methods: UnaryMethods;
   private readonly token: string | undefined;
+  private readonly tls: GrpcTlsOptions;
   private readonly timeoutMs: number;
   private nodesClient: NodesClient | undefined;
   private readonly watches = new Set<WatchHandle>();
@@ -34,7 +37,8 @@ export class GrpcClient implements Client {
     this.server = opts.server ?? '127.0.0.1:6444';
     this.token = resolveToken(opts);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    const objects = new Objects(this.server, grpc.credentials.createInsecure(), { ...GRPC_CLIENT_OPTIONS, ...opts.channelOptions });
+    this.tls = { caFile: opts.caFile, clientCertFile: opts.clientCertFile, clientKeyFile: opts.clientKeyFile };
+    const objects = new Objects(this.server, channelCredentials(this.tls), { ...GRPC_CLIENT_OPTIONS, ...opts.channelOptions });
     this.objects = objects;
     this.methods = unaryMethods(objects, (req, md, o, cb) => this.nodes.renewLeaseMethod(req, md, o, cb));
     if (exchangeWanted(opts.exchange)) {
@@ -62,7 +66,7 @@ export class GrpcClient implements Client {
 
   /** The Nodes service on the same channel, for agents; its lease renewals share this client's Exchange stream. */
   get nodes(): NodesClient {
-    this.nodesClient ??= new NodesClient({ server: this.server, token: this.token, timeoutMs: this.timeoutMs, exchange: false }, this.objects.getChannel(), this.exchange);
+    this.nodesClient ??= new NodesClient({ server: this.server, token: this.token, ...this.tls, timeoutMs: this.timeoutMs, exchange: false }, this.objects.getChannel(), this.exchange);
     return this.nodesClient;
   }
 
@@ -221,7 +225,7 @@ export class GrpcClient implements Client {
   }
 }
 
-export interface ClientFromOptions {
+export interface ClientFromOptions extends GrpcTlsOptions {
   server?: string;
   token?: string;
   tokenFile?: string;
@@ -234,11 +238,16 @@ function fromEnv(opts: ClientFromOptions): GrpcClientOptions {
     server: opts.server ?? process.env.K8TS_SERVER ?? '127.0.0.1:6444',
     token: opts.token ?? (opts.tokenFile ? undefined : process.env.K8TS_TOKEN),
     tokenFile: tokenFile || undefined,
+    ...tlsFromEnv(opts),
     timeoutMs: opts.timeoutMs,
   };
 }
 
-/** The GrpcClient for component flags `--server`, `--token`, `--token-file` (env K8TS_SERVER, K8TS_TOKEN, K8TS_TOKEN_FILE). */
+/**
+ * The GrpcClient for component flags `--server`, `--token`, `--token-file`, `--ca-file`,
+ * `--client-cert`, `--client-key` (env K8TS_SERVER, K8TS_TOKEN, K8TS_TOKEN_FILE, K8TS_CA_FILE,
+ * K8TS_CLIENT_CERT, K8TS_CLIENT_KEY).
+ */
 export function clientFromOptions(opts: ClientFromOptions = {}): GrpcClient {
   return new GrpcClient(fromEnv(opts));
 }

@@ -10,4 +10,4 @@ export * from './leader-election-loop.js';
 export * from './events.js';
 export * from './proto/index.js';
 export * from './component.js';
-export * from './pki/csr.js';
+export * from './pki/index.js';

@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ExchangeStream, type ExchangeCallOptions, type RenewLeaseReplyMsg } from './exchange-stream.js';
 import { GRPC_CLIENT_OPTIONS, apiErrorFromGrpc, bearerMetadata, callUnary, exchangeWanted, resolveToken, unaryMethods, type GrpcClientOptions, type UnaryMethod } from './grpc-calls.js';
 import { loadK8tsProto, type proto } from './proto/index.js';
+import { channelCredentials } from './grpc-tls.js';
 
 /** What an agent writes on its Connect stream. */
 export type AgentMessage = proto.AgentMessage;
@@ -30,10 +31,11 @@ export class NodesClient {
     const server = opts.server ?? '127.0.0.1:6444';
     const channelOptions: grpc.ClientOptions = { ...GRPC_CLIENT_OPTIONS, ...opts.channelOptions };
     if (channel) channelOptions.channelOverride = channel;
-    this.nodes = new Nodes(server, grpc.credentials.createInsecure(), channelOptions);
+    const creds = channel ? grpc.credentials.createInsecure() : channelCredentials(opts);
+    this.nodes = new Nodes(server, creds, channelOptions);
     if (sharedExchange) this.exchange = sharedExchange;
     else if (exchangeWanted(opts.exchange)) {
-      const objects = new Objects(server, grpc.credentials.createInsecure(), { ...channelOptions, channelOverride: this.nodes.getChannel() });
+      const objects = new Objects(server, creds, { ...channelOptions, channelOverride: this.nodes.getChannel() });
       const methods = unaryMethods(objects, this.renewLeaseMethod);
       const stream = new ExchangeStream(() => objects.Exchange(bearerMetadata(this.token)), (op, req, o) => callUnary(methods[op], req, this.token, o), apiErrorFromGrpc);
       this.ownExchange = { stream, objects };

@@ -1,11 +1,10 @@
-// Bearer token authentication shared by the REST and gRPC faces. Without a token file
-// every request is anonymous (kube-apiserver with no authenticator configured); with one,
-// a missing or unknown token is 401.
+// The Authenticate function both faces call with what a request presents (its Authorization
+// header and, over TLS, its verified client certificate): the user, or a 401 ApiError.
+// Built as a chain of Authenticators (./chain.ts).
 import type { RequestUser } from '../registry/types.js';
-import { unauthorized } from '../registry/errors.js';
-import type { TokenTable } from './token-file.js';
+import type { Credentials, UserInfo } from './types.js';
 
-export type Authenticate = (authorizationHeader: string | undefined | null) => RequestUser;
+export type Authenticate = (c: Credentials) => Promise<UserInfo>;
 
 export const ANONYMOUS: RequestUser = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 
@@ -13,15 +12,4 @@ export function bearerToken(header: string | undefined | null): string | undefin
   if (!header) return undefined;
   const m = /^\s*Bearer\s+(\S+)\s*$/i.exec(header);
   return m ? m[1] : undefined;
-}
-
-export function createAuthenticator(tokens: TokenTable | undefined): Authenticate {
-  if (!tokens) return () => ANONYMOUS;
-  return (header) => {
-    const token = bearerToken(header);
-    if (!token) throw unauthorized();
-    const user = tokens.get(token);
-    if (!user) throw unauthorized();
-    return { name: user.name, groups: [...user.groups, 'system:authenticated'] };
-  };
 }

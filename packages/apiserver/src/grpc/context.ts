@@ -1,9 +1,17 @@
 // What the gRPC handlers share: the registry, authentication, metrics, logging.
 import type * as grpc from '@grpc/grpc-js';
+import type { PeerCertificate } from 'node:tls';
+
+/** grpc-js's call.getAuthContext() (not exported by name). */
+interface AuthContext {
+  transportSecurityType?: string;
+  sslPeerCertificate?: PeerCertificate;
+}
 import type { Logger } from 'pino';
 import type { proto } from '@k8ts/client';
 import type { Registry, RequestUser } from '../registry/types.js';
 import type { Authenticate } from '../auth/authenticate.js';
+import type { Credentials } from '../auth/types.js';
 import type { ApiServerMetrics } from '../server/metrics.js';
 
 /** The agent tunnel (src/tunnel/) takes over a node's Connect stream after its hello. */
@@ -19,7 +27,12 @@ export interface GrpcContext {
   tunnel?: AgentStreamHandler;
 }
 
-export function userOf(ctx: GrpcContext, call: { metadata: grpc.Metadata }): RequestUser {
+/** The credentials of a call: its authorization metadata and the verified client certificate of its TLS connection. */
+export function credentialsOf(call: { metadata: grpc.Metadata; getAuthContext?(): AuthContext }): Credentials {
   const v = call.metadata.get('authorization')[0];
-  return ctx.authenticate(typeof v === 'string' ? v : v?.toString('utf8'));
+  return { authorization: typeof v === 'string' ? v : v?.toString('utf8'), peerCertificate: call.getAuthContext?.().sslPeerCertificate ?? null };
+}
+
+export function userOf(ctx: GrpcContext, call: { metadata: grpc.Metadata; getAuthContext?(): AuthContext }): Promise<RequestUser> {
+  return ctx.authenticate(credentialsOf(call));
 }

@@ -57,8 +57,8 @@ const handlers: ExchangeHandlers = {
 
 const ctx: GrpcContext = {
   registry: undefined as never,
-  authenticate: (h) => {
-    if (h !== 'Bearer good') throw new ApiError(401, 'Unauthorized', { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+  authenticate: async (c) => {
+    if (c.authorization !== 'Bearer good') throw new ApiError(401, 'Unauthorized', { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
     return { name: 'u', groups: [] };
   },
   metrics: { observeRequest: (verb: string, resource: string, code: number) => void observed.push({ verb, resource, code }) } as never,

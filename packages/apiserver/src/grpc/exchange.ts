@@ -73,16 +73,22 @@ export class ExchangeStreams {
   // end) shares the stream's state through closures; split, that state would be passed around.
   serve(call: grpc.ServerDuplexStream<proto.ObjectRequest__Output, proto.ObjectResponse>, handlers: ExchangeHandlers): void {
     const ctx = this.ctx;
-    let user: RequestUser;
-    try {
-      if (this.closing) throw unavailable('the apiserver is shutting down');
-      user = userOf(ctx, call);
-    } catch (err) {
+    // Requests are read only once the caller is known (the stream buffers them meanwhile).
+    const refuse = (err: unknown) => {
       const e = toApiError(err);
       ctx.metrics?.observeRequest('exchange', '', e.code, 0);
       call.emit('error', toServiceError(e));
-      return;
-    }
+    };
+    if (this.closing) return refuse(unavailable('the apiserver is shutting down'));
+    userOf(ctx, call).then((user) => {
+      if (this.closing) refuse(unavailable('the apiserver is shutting down'));
+      else if (!call.cancelled) this.serveUser(call, handlers, user);
+    }, refuse);
+  }
+
+  // long: see serve; this is the stream of an authenticated caller.
+  private serveUser(call: grpc.ServerDuplexStream<proto.ObjectRequest__Output, proto.ObjectResponse>, handlers: ExchangeHandlers, user: RequestUser): void {
+    const ctx = this.ctx;
 
     let inFlight = 0;
     let readEnded = false;

@@ -6,6 +6,7 @@ import { nodeLeasesOf } from './node-leases.js';
 import { toServiceError } from './errors.js';
 import { unary, type Handler } from './unary.js';
 import { userOf, type GrpcContext } from './context.js';
+import type { RequestUser } from '../registry/types.js';
 
 /** Writes the node's Lease: holder = node, renewTime = now (MicroTime); creates it when missing. */
 export function renewNodeLease(ctx: GrpcContext, nodeName: string, durationSeconds: number): Promise<string> {
@@ -25,25 +26,28 @@ export function nodesService(ctx: GrpcContext): proto.NodesHandlers {
   return {
     RenewLease: unary(ctx, 'renewlease', renewLeaseHandler(ctx)),
     Connect: (call) => {
-      try {
-        userOf(ctx, call);
-      } catch (err) {
-        call.emit('error', toServiceError(toApiError(err)));
-        return;
-      }
-      if (!ctx.tunnel) {
-        call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'this apiserver has no agent tunnel' });
-        return;
-      }
-      const tunnel = ctx.tunnel;
-      call.once('data', (msg: proto.AgentMessage__Output) => {
-        const node = msg.hello?.node_name;
-        if (!node) {
-          call.emit('error', toServiceError(badRequest('the first message on Connect must be a hello with node_name')));
-          return;
-        }
-        tunnel.attach(node, call);
-      });
+      // The hello is read only once the caller is known (the stream buffers it meanwhile).
+      userOf(ctx, call).then(
+        (user) => connect(ctx, call, user),
+        (err) => call.emit('error', toServiceError(toApiError(err))),
+      );
     },
   };
+}
+
+/** The tunnel takes the stream over after its hello. */
+function connect(ctx: GrpcContext, call: grpc.ServerDuplexStream<proto.AgentMessage__Output, proto.ServerMessage>, _user: RequestUser): void {
+  if (!ctx.tunnel) {
+    call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'this apiserver has no agent tunnel' });
+    return;
+  }
+  const tunnel = ctx.tunnel;
+  call.once('data', (msg: proto.AgentMessage__Output) => {
+    const node = msg.hello?.node_name;
+    if (!node) {
+      call.emit('error', toServiceError(badRequest('the first message on Connect must be a hello with node_name')));
+      return;
+    }
+    tunnel.attach(node, call);
+  });
 }

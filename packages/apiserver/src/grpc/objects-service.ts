@@ -15,6 +15,7 @@ import { resourceOf, unary, type Handler } from './unary.js';
 import type { ExchangeHandlers, ExchangeStreams } from './exchange.js';
 import { renewLeaseHandler } from './nodes-service.js';
 import { userOf, type GrpcContext } from './context.js';
+import type { RequestUser } from '../registry/types.js';
 
 /** The object of a request; keys it holds twice are added to `duplicates` (the registry's decode reports them). */
 function parseObject(json: string, duplicates?: string[]): KubeObject {
@@ -137,8 +138,22 @@ function watchBatch(events: Buffer[]): Buffer {
 type WatchCall = grpc.ServerWritableStream<proto.WatchRequest__Output, proto.WatchEvent | Buffer>;
 
 function watch(ctx: GrpcContext, call: WatchCall): void {
-  const req = call.request;
   const start = performance.now();
+  userOf(ctx, call).then(
+    (user) => {
+      if (!call.cancelled) serveWatch(ctx, call, user, start);
+    },
+    (err) => {
+      const e = toApiError(err);
+      ctx.metrics?.observeRequest('watch', resourceOf(call.request), e.code, (performance.now() - start) / 1000);
+      call.emit('error', toServiceError(e));
+    },
+  );
+}
+
+/** The watch of an authenticated caller. */
+function serveWatch(ctx: GrpcContext, call: WatchCall, _user: RequestUser, start: number): void {
+  const req = call.request;
   const resource = resourceOf(req);
   let ended = false;
   const fail = (err: unknown) => {
@@ -147,11 +162,6 @@ function watch(ctx: GrpcContext, call: WatchCall): void {
     ended = true;
     call.emit('error', toServiceError(e));
   };
-  try {
-    userOf(ctx, call);
-  } catch (err) {
-    return fail(err);
-  }
   let handle: { stop(): void } | undefined;
   const end = () => {
     if (ended) return;

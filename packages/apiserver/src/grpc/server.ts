@@ -6,6 +6,9 @@ import { objectsService } from './objects-service.js';
 import { nodesService } from './nodes-service.js';
 import { ExchangeStreams } from './exchange.js';
 import type { GrpcContext } from './context.js';
+import { grpcServerCredentials, type GrpcTls } from './tls.js';
+
+export type { GrpcTls } from './tls.js';
 
 export const GRPC_SERVER_OPTIONS: grpc.ServerOptions = {
   ...GRPC_SHARED_OPTIONS,
@@ -42,14 +45,15 @@ export interface StartedGrpcServer {
   stop(): Promise<void>;
 }
 
-export async function startGrpcServer(ctx: GrpcContext, host: string, port: number): Promise<StartedGrpcServer> {
+/** Serves TLS when given `tls` (client certificates verified against its clientCa), plaintext otherwise. */
+export async function startGrpcServer(ctx: GrpcContext, host: string, port: number, tls?: GrpcTls): Promise<StartedGrpcServer> {
   const proto = loadK8tsProto();
   const server = new grpc.Server(GRPC_SERVER_OPTIONS);
   const exchanges = new ExchangeStreams(ctx);
   server.addService(withPreEncodedWatch(proto.Objects.service), objectsService(ctx, exchanges));
   server.addService(proto.Nodes.service, nodesService(ctx));
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`${host}:${port}`, grpcServerCredentials(tls), (err, p) => (err ? reject(err) : resolve(p))),
   );
   disableNagle(server);
   return {

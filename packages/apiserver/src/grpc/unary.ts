@@ -43,15 +43,13 @@ export function unary<Req extends object, Res>(ctx: GrpcContext, verb: string, f
   return (call, callback) => {
     const start = performance.now();
     const resource = resourceOf(call.request);
-    let user: RequestUser;
-    try {
-      user = userOf(ctx, call);
-    } catch (err) {
-      const e = toApiError(err);
-      ctx.metrics?.observeRequest(verb, resource, e.code, (performance.now() - start) / 1000);
-      callback(toServiceError(e));
-      return;
-    }
-    void runRequest(ctx, verb, resource, fn, call.request, user, start).then((r) => (r.ok ? callback(null, r.res) : callback(toServiceError(r.err))));
+    userOf(ctx, call).then(
+      (user) => runRequest(ctx, verb, resource, fn, call.request, user, start).then((r) => (r.ok ? callback(null, r.res) : callback(toServiceError(r.err)))),
+      (err) => {
+        const e = toApiError(err);
+        ctx.metrics?.observeRequest(verb, resource, e.code, (performance.now() - start) / 1000);
+        callback(toServiceError(e));
+      },
+    );
   };
 }

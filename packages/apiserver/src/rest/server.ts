@@ -18,15 +18,27 @@ import { versionInfo } from './version.js';
 import type { RequestContext, RestDeps } from './context.js';
 import { handleUpgrade } from './streams/upgrade.js';
 import { requestUrl } from './request-url.js';
+import { credentialsOfRequest } from './credentials.js';
+import type { Credentials } from '../auth/types.js';
 
 export interface RestServerOptions {
   registry: Registry;
-  authenticate: (authorizationHeader?: string) => RequestUser | null;
+  /** The caller, or null for a 401. */
+  authenticate: (c: Credentials) => Promise<RequestUser | null>;
   logger: Logger;
   metricsRegistry: MetricsRegistry;
   tunnel?: StreamTunnel;
-  /** Serve HTTPS with this key pair. kubectl sends tokens only over TLS. */
-  tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * Serve HTTPS with this key pair. kubectl sends tokens only over TLS. With `clientCa`,
+   * client certificates are asked for (not required) and verified against it.
+   */
+  tls?: { key: string | Buffer; cert: string | Buffer; clientCa?: string | Buffer };
+}
+
+function tlsOptions(tls: NonNullable<RestServerOptions['tls']>): https.ServerOptions {
+  const base: https.ServerOptions = { key: tls.key, cert: tls.cert };
+  // Asked for, verified against the CA, not required: token clients connect without one.
+  return tls.clientCa ? { ...base, ca: tls.clientCa, requestCert: true, rejectUnauthorized: false } : base;
 }
 
 function isHealthPath(path: string): boolean {
@@ -54,15 +66,17 @@ export function createRestServer(opts: RestServerOptions): http.Server {
     });
   };
   // An https.Server answers the same events and methods; callers listen and close it alike.
-  const server = (opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, onRequest) : http.createServer(onRequest)) as http.Server;
+  const server = (opts.tls ? https.createServer(tlsOptions(opts.tls), onRequest) : http.createServer(onRequest)) as http.Server;
   // Watches and log streams stay open; Node's defaults would cut them.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 65_000;
 
   server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
-    const user = opts.authenticate(req.headers.authorization);
-    handleUpgrade(deps, req, socket, head, user);
+    void opts.authenticate(credentialsOfRequest(req)).then(
+      (user) => handleUpgrade(deps, req, socket, head, user),
+      () => handleUpgrade(deps, req, socket, head, null),
+    );
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -84,7 +98,7 @@ export function createRestServer(opts: RestServerOptions): http.Server {
     if (isHealthPath(path)) return sendText(res, 200, 'ok');
     if (path === '/version') return sendJson(res, 200, versionInfo());
 
-    const user = opts.authenticate(req.headers.authorization);
+    const user = await opts.authenticate(credentialsOfRequest(req));
     if (!user) return sendStatus(res, unauthorized().status);
 
     if (path === '/metrics') {

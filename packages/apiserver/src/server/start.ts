@@ -8,13 +8,10 @@ import { createEtcdClient } from '../storage/etcd-client.js';
 import { Store } from '../storage/store.js';
 import { EtcdKv } from '../storage/etcd-kv.js';
 import { EtcdRegistry } from '../registry/registry.js';
-import { createAuthenticator, type Authenticate } from '../auth/authenticate.js';
-import { loadTokenFile } from '../auth/token-file.js';
-import { startBootstrapTokenAuthenticator } from '../auth/bootstrap-token.js';
-import { withAuthenticators } from '../auth/extra-authenticators.js';
-import type { Authenticator } from '../auth/types.js';
-import { registerCertificates } from '../certificates/index.js';
-import { startGrpcServer } from '../grpc/server.js';
+import type { Authenticate } from '../auth/authenticate.js';
+import { createAuthentication } from '../auth/configure.js';
+import type { AuthenticatorChain } from '../auth/chain.js';
+import { startGrpcServer, type GrpcTls } from '../grpc/server.js';
 import type { AgentStreamHandler } from '../grpc/context.js';
 import { ApiServerMetrics } from './metrics.js';
 import { createRestServer } from '../rest/index.js';
@@ -31,8 +28,6 @@ export interface ApiServerOptions {
   grpcPort: number;
   host?: string;
   tokenAuthFile?: string;
-  /** kube-apiserver's --enable-bootstrap-token-auth: kube-system bootstrap token Secrets authenticate. */
-  enableBootstrapTokenAuth?: boolean;
   defaultTolerationSeconds?: number;
   serviceClusterIpRange?: string;
   loadBalancerPool?: string;
@@ -42,6 +37,14 @@ export interface ApiServerOptions {
   /** Serve REST over TLS with this certificate and key (PEM files), as kube-apiserver's --tls-cert-file. */
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
+  /**
+   * kube-apiserver's --client-ca-file: client certificates signed by this CA authenticate
+   * (CN = user, O = groups) on REST and, when gRPC serves TLS, on gRPC.
+   */
+  clientCaFile?: string;
+  /** Serve gRPC over TLS with this certificate and key (may be the REST pair); plaintext without them. */
+  grpcTlsCertFile?: string;
+  grpcTlsPrivateKeyFile?: string;
   /** Interval of watch BOOKMARK events (default 5 s). */
   bookmarkIntervalMs?: number;
 }
@@ -51,6 +54,8 @@ export interface ApiServer {
   /** The agent tunnel both faces share (agents attach over gRPC, REST opens pod streams). */
   tunnel: AgentStreamHandler & StreamTunnel;
   authenticate: Authenticate;
+  /** The authenticator chain: other authenticators (bootstrap tokens, service accounts) are added to it. */
+  authentication: AuthenticatorChain;
   metrics: ApiServerMetrics;
   restPort: number;
   grpcPort: number;
@@ -66,21 +71,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   collectDefaultMetrics({ register: metrics.registry });
   const storage = openStorage(opts, logger, metrics);
   const { store, registry } = storage;
-  // Authenticators that need the registry (bootstrap tokens) join once it has started.
-  const extraAuthenticators: Authenticator[] = [];
-  const authenticate = withAuthenticators(createAuthenticator(opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined), extraAuthenticators);
+  const authentication = createAuthentication({ tokenAuthFile: opts.tokenAuthFile, clientCaFile: opts.clientCaFile });
+  const authenticate = authentication.authenticate;
   const tls = readTls(opts);
+  const grpcTls = readGrpcTls(opts, tls);
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
     await waitForEtcd(store, logger);
     await registry.ensureSystemNamespaces();
     await registry.startNamespaceCache();
-    registerCertificates(registry);
-    if (opts.enableBootstrapTokenAuth) {
-      const bootstrap = await startBootstrapTokenAuthenticator(registry, logger);
-      cleanups.push(() => bootstrap.close());
-      extraAuthenticators.push(bootstrap.authenticator);
-    }
     const allocators = registerServiceAllocators(registry, storage.etcd, {
       serviceClusterIpRange: opts.serviceClusterIpRange,
       loadBalancerPool: opts.loadBalancerPool,
@@ -88,7 +87,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     cleanups.push(() => allocators.stop());
 
     const tunnel = opts.tunnel ?? createAgentTunnel({ logger });
-    const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel }, host, opts.grpcPort);
+    const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel }, host, opts.grpcPort, grpcTls);
     cleanups.push(() => grpcServer.stop());
 
     const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls }, host, opts.port);
@@ -100,6 +99,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       registry,
       tunnel,
       authenticate,
+      authentication,
       metrics,
       restPort,
       grpcPort: grpcServer.port,
@@ -144,9 +144,18 @@ function openStorage(opts: ApiServerOptions, logger: Logger, metrics: ApiServerM
   };
 }
 
-function readTls(opts: ApiServerOptions): { cert: Buffer; key: Buffer } | undefined {
+function readTls(opts: ApiServerOptions): { cert: Buffer; key: Buffer; clientCa?: Buffer } | undefined {
   if (!!opts.tlsCertFile !== !!opts.tlsPrivateKeyFile) throw new Error('--tls-cert-file and --tls-private-key-file go together');
-  return opts.tlsCertFile ? { cert: readFileSync(opts.tlsCertFile), key: readFileSync(opts.tlsPrivateKeyFile!) } : undefined;
+  const clientCa = opts.clientCaFile ? readFileSync(opts.clientCaFile) : undefined;
+  return opts.tlsCertFile ? { cert: readFileSync(opts.tlsCertFile), key: readFileSync(opts.tlsPrivateKeyFile!), clientCa } : undefined;
+}
+
+/** The gRPC face's TLS, only when asked for (many tests' components speak plaintext gRPC); the REST face's client CA. */
+function readGrpcTls(opts: ApiServerOptions, rest: ReturnType<typeof readTls>): GrpcTls | undefined {
+  if (!!opts.grpcTlsCertFile !== !!opts.grpcTlsPrivateKeyFile) throw new Error('--grpc-tls-cert-file and --grpc-tls-private-key-file go together');
+  if (!opts.grpcTlsCertFile) return undefined;
+  const clientCa = rest?.clientCa ?? (opts.clientCaFile ? readFileSync(opts.clientCaFile) : undefined);
+  return { cert: readFileSync(opts.grpcTlsCertFile), key: readFileSync(opts.grpcTlsPrivateKeyFile!), clientCa };
 }
 
 interface RestParts {
@@ -155,7 +164,7 @@ interface RestParts {
   logger: Logger;
   metrics: ApiServerMetrics;
   tunnel: AgentStreamHandler & StreamTunnel;
-  tls?: { cert: Buffer; key: Buffer };
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
 }
 
 /** The REST face, listening. */
@@ -163,13 +172,7 @@ async function listenRest(p: RestParts, host: string, port: number): Promise<htt
   const http = createRestServer({
     registry: p.registry,
     // The REST face answers 401 itself when it gets no user.
-    authenticate: (header?: string) => {
-      try {
-        return p.authenticate(header);
-      } catch {
-        return null;
-      }
-    },
+    authenticate: (c) => p.authenticate(c).catch(() => null),
     logger: p.logger,
     metricsRegistry: p.metrics.registry,
     tunnel: p.tunnel,

@@ -33,7 +33,7 @@ export async function startTestRestServer(opts: TestRestServerOptions = {}): Pro
   const admin = { name: 'admin', groups: ['system:masters'] };
   const server = createRestServer({
     registry,
-    authenticate: (h) => (opts.token === undefined || h === `Bearer ${opts.token}` ? admin : null),
+    authenticate: async (c) => (opts.token === undefined || c.authorization === `Bearer ${opts.token}` ? admin : null),
     logger,
     metricsRegistry,
     tunnel: hub,

@@ -1,0 +1,30 @@
+// Reading who a certificate names: CN and O values, as kube-apiserver's x509 authenticator
+// maps them to a user name and groups. Used by `k8ts status` and tests.
+import forge from 'node-forge';
+
+export interface CertificateSubject {
+  commonName: string;
+  organizations: string[];
+  notAfter: Date;
+  issuerCommonName: string;
+}
+
+export function certificateSubject(certPem: string): CertificateSubject {
+  const cert = forge.pki.certificateFromPem(certPem);
+  const values = (attrs: forge.pki.CertificateField[], name: string) => attrs.filter((a) => a.name === name).map((a) => String(a.value));
+  return {
+    commonName: values(cert.subject.attributes, 'commonName')[0] ?? '',
+    organizations: values(cert.subject.attributes, 'organizationName'),
+    notAfter: cert.validity.notAfter,
+    issuerCommonName: values(cert.issuer.attributes, 'commonName')[0] ?? '',
+  };
+}
+
+/** Whether `certPem` was signed by the CA `caPem` (signature check only, no validity dates). */
+export function isSignedBy(certPem: string, caPem: string): boolean {
+  try {
+    return forge.pki.certificateFromPem(caPem).verify(forge.pki.certificateFromPem(certPem));
+  } catch {
+    return false;
+  }
+}
