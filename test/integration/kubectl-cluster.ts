@@ -33,6 +33,8 @@ export interface KubectlClusterOptions {
   pki?: boolean;
   /** More lines for the token CSV (TokenIdentities.csv(): a token per component). */
   extraTokens?: string;
+  /** --enable-bootstrap-token-auth (bootstrap-join). */
+  enableBootstrapTokenAuth?: boolean;
 }
 
 export interface KubectlRun {
@@ -112,6 +114,7 @@ export async function startKubectlCluster(opts: KubectlClusterOptions = {}): Pro
       tlsCertFile: certFile,
       tlsPrivateKeyFile: keyFile,
       ...(pki ? { clientCaFile: pki.caFile, grpcTlsCertFile: certFile, grpcTlsPrivateKeyFile: keyFile } : {}),
+      enableBootstrapTokenAuth: opts.enableBootstrapTokenAuth,
       logger,
     });
     const restUrl = `https://127.0.0.1:${api.restPort}`;
