@@ -68,3 +68,48 @@ test('CSRs: requester identity from the server, PEM checked, approval writes onl
   assert.equal(specChange.status, 422);
   assert.match(specChange.body.message, /field is immutable/);
 });
+
+test('CSRs: hostile bodies are 4xx and store nothing', async (t) => {
+  const ts = await startTestRestServer();
+  registerCertificates(ts.registry);
+  t.after(() => ts.stop());
+  const call = async (method: string, path: string, body: string) => {
+    const res = await fetch(ts.base + path, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : body });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const good = csrBody('ok', 'system:node:n1', ['system:nodes']);
+  const bodies: unknown[] = [
+    { ...good, spec: null },
+    { ...good, spec: 'x' },
+    { ...good, spec: { ...good.spec, request: 12 } },
+    { ...good, spec: { ...good.spec, request: '%%%not base64%%%' } },
+    { ...good, spec: { ...good.spec, usages: 'client auth' } },
+    { ...good, spec: { ...good.spec, usages: ['client auth', 'client auth'] } },
+    { ...good, spec: { ...good.spec, expirationSeconds: 5 } },
+    { ...good, spec: { ...good.spec, expirationSeconds: 'soon' } },
+    { ...good, spec: { ...good.spec, signerName: 'no-slash' } },
+    { ...good, spec: { ...good.spec, groups: 'x', extra: 5 } },
+  ];
+  for (const b of bodies) {
+    const r = await call('POST', PATH, JSON.stringify(b));
+    assert.ok(r.status >= 400 && r.status < 500, `${JSON.stringify(b).slice(0, 120)} → ${r.status} ${r.body.message}`);
+  }
+  assert.equal((await call('GET', PATH, '')).body.items.length, 0);
+  assert.equal((await call('POST', PATH, JSON.stringify(good))).status, 201);
+  const approvals: unknown[] = [
+    { ...good, status: { conditions: 'Approved' } },
+    { ...good, status: { conditions: [null, 5] } },
+    { ...good, status: { conditions: [{ type: 'Approved', status: 'Maybe' }] } },
+    { ...good, status: { conditions: [{ status: 'True' }] } },
+    { ...good, status: { conditions: [{ type: 'Approved', status: 'True' }, { type: 'Approved', status: 'True' }] } },
+    { ...good, status: 7 },
+  ];
+  for (const b of approvals) {
+    const r = await call('PUT', `${PATH}/ok/approval`, JSON.stringify(b));
+    assert.ok(r.status >= 400 && r.status < 500, `${JSON.stringify(b).slice(0, 120)} → ${r.status} ${r.body.message}`);
+  }
+  const stored = (await call('GET', `${PATH}/ok`, '')).body;
+  assert.equal(stored.status, undefined);
+  assert.equal((await call('PUT', `${PATH}/ok/approval`, '{not json')).status, 400);
+  assert.equal((await call('PUT', `${PATH}/ok/frobnicate`, JSON.stringify(good))).status, 404);
+});
