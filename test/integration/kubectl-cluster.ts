@@ -42,6 +42,8 @@ export interface KubectlClusterOptions {
   nodes?: string[];
   /** The text of an --admission-control-config-file to start the apiserver with. */
   admissionConfig?: string;
+  /** --enable-bootstrap-token-auth (bootstrap-join). */
+  enableBootstrapTokenAuth?: boolean;
 }
 
 export interface KubectlRun {
@@ -129,6 +131,7 @@ export async function startKubectlCluster(opts: KubectlClusterOptions = {}): Pro
       tlsPrivateKeyFile: keyFile,
       ...(pki ? { clientCaFile: pki.caFile, grpcTlsCertFile: certFile, grpcTlsPrivateKeyFile: keyFile } : {}),
       admissionControlConfigFile: opts.admissionConfig !== undefined ? join(dir, 'admission-config.yaml') : undefined,
+      enableBootstrapTokenAuth: opts.enableBootstrapTokenAuth,
       logger,
     });
     const restUrl = `https://127.0.0.1:${api.restPort}`;

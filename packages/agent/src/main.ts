@@ -5,8 +5,9 @@ import os from 'node:os';
 import { parseDuration } from '@k8ts/api';
 import { runComponent } from '@k8ts/client';
 import { startAgent, AGENT_DEFAULTS, type Agent } from './agent.js';
+import { bootstrapAgentCredentials, bootstrapTokenOf, type BootstrapFlags } from './bootstrap/index.js';
 
-interface AgentFlags {
+interface AgentFlags extends BootstrapFlags {
   nodeName?: string;
   nodeLabels?: string;
   cpu?: string;
@@ -49,10 +50,18 @@ await runComponent<AgentFlags, Agent>({
       .option('--backoff-base <d>', 'crash-loop back-off start (e.g. 10s, 500ms)', '10s')
       .option('--backoff-max <d>', 'crash-loop back-off cap', '5m')
       .option('--relist-period <d>', 'how often Docker is listed to repair missed events', '5s')
-      .option('--docker-socket <path>', 'Docker engine socket', '/var/run/docker.sock'),
+      .option('--docker-socket <path>', 'Docker engine socket', '/var/run/docker.sock')
+      .option('--bootstrap-token <id.secret>', 'TLS bootstrap: get this node\'s client certificate with this bootstrap token (needs --cert-dir)')
+      .option('--bootstrap-token-file <path>', 'file holding the bootstrap token')
+      .option('--cert-dir <dir>', 'where the node\'s client certificate and key live (TLS bootstrap)'),
   logFields: (o) => ({ node: nodeNameOf(o) }),
   stopMessage: 'stopping (pods keep running)',
-  start: async ({ opts: o, log, server, token, ops, int, fail }) => {
+  start: async ({ opts: o, log, server, token, tls, ops, int, fail }) => {
+    const bootstrapToken = bootstrapTokenOf(o);
+    if (bootstrapToken) {
+      if (!o.certDir) return fail('--bootstrap-token needs --cert-dir');
+      await bootstrapAgentCredentials({ server, token: bootstrapToken, certDir: o.certDir, nodeName: nodeNameOf(o), tls, log });
+    }
     const dur = (name: string, v: string): number => {
       try {
         return parseDuration(v);
@@ -62,7 +71,8 @@ await runComponent<AgentFlags, Agent>({
     };
     const agent = await startAgent({
       server,
-      token,
+      // After TLS bootstrap the client certificate is the agent's only credential.
+      token: bootstrapToken ? undefined : token,
       nodeName: nodeNameOf(o),
       nodeLabels: o.nodeLabels,
       cpu: o.cpu,

@@ -29,3 +29,4 @@ export {
 } from './managedfields/index.js';
 export * from './decode/index.js';
 export { jsonEqual } from './managedfields/json-equal.js';
+export * from './bootstrap/token.js';

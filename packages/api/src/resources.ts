@@ -61,6 +61,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
   r('batch', 'v1', 'Job', 'jobs', true, [], ['status'], ['all']),
   r('batch', 'v1', 'CronJob', 'cronjobs', true, ['cj'], ['status'], ['all']),
+  r('certificates.k8s.io', 'v1', 'CertificateSigningRequest', 'certificatesigningrequests', false, ['csr'], ['status', 'approval']),
 ];
 
 const byResource = new Map(RESOURCES.map((x) => [x.resource, x]));

@@ -12,6 +12,7 @@ interface ApiServerFlags {
   grpcPort: string;
   bindAddress: string;
   tokenAuthFile?: string;
+  enableBootstrapTokenAuth?: boolean;
   defaultTolerationSeconds: string;
   serviceClusterIpRange: string;
   loadBalancerPool: string;
@@ -45,6 +46,7 @@ await runComponent<ApiServerFlags, ApiServer>({
       .option('--grpc-port <n>', 'gRPC port (cluster API)', '6444')
       .option('--bind-address <ip>', 'address to listen on', '127.0.0.1')
       .option('--token-auth-file <path>', 'CSV of bearer tokens: token,user,uid,"group1,group2"')
+      .option('--enable-bootstrap-token-auth', 'let bootstrap token Secrets in kube-system authenticate (system:bootstrap:<id>)')
       .option('--default-toleration-seconds <n>', 'tolerationSeconds of the default not-ready/unreachable tolerations', '2')
       .option('--service-cluster-ip-range <cidr>', 'Service ClusterIP range', '10.96.0.0/16')
       .option('--load-balancer-pool <cidr>', 'LoadBalancer address pool', '10.214.0.0/24')
@@ -69,6 +71,7 @@ await runComponent<ApiServerFlags, ApiServer>({
       grpcPort: int('--grpc-port', o.grpcPort),
       host: o.bindAddress,
       tokenAuthFile: o.tokenAuthFile,
+      enableBootstrapTokenAuth: !!o.enableBootstrapTokenAuth,
       defaultTolerationSeconds: int('--default-toleration-seconds', o.defaultTolerationSeconds),
       serviceClusterIpRange: o.serviceClusterIpRange,
       loadBalancerPool: o.loadBalancerPool,

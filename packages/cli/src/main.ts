@@ -110,6 +110,14 @@ program
     else process.stdout.write(yaml);
   });
 
+const token = program.command('token').description('bootstrap tokens for agents joining later');
+token
+  .command('create')
+  .description('make a bootstrap token (kube-system/bootstrap-token-<id>) and print <id>.<secret>')
+  .option('--ttl <duration>', 'how long the token lives (0: forever)', '24h')
+  .option('--groups <g1,g2>', 'extra groups (system:bootstrappers:…)')
+  .action(async (o) => (await import('./commands/token.js')).tokenCreate(o));
+
 program.command('compose-info', { hidden: true }).action(async () => (await composeCommands()).composeInfo());
 
 program.parseAsync().catch((e: Error) => {

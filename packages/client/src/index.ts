@@ -11,3 +11,4 @@ export * from './events.js';
 export * from './proto/index.js';
 export * from './component.js';
 export * from './pki/index.js';
+export * from './pki/csr.js';

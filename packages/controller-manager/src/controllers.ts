@@ -12,6 +12,7 @@ import { JobController } from './job/controller.js';
 import { CronJobController } from './cronjob/controller.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
 import { RootCAPublisher } from './serviceaccount/root-ca-publisher.js';
+import { CERTIFICATE_CONTROLLERS } from './certificates/wiring.js';
 
 export const CONTROLLERS: ControllerDefinition[] = [
   {
@@ -138,6 +139,7 @@ export const CONTROLLERS: ControllerDefinition[] = [
       return c;
     },
   },
+  ...CERTIFICATE_CONTROLLERS,
 ];
 
 export const CONTROLLER_NAMES = CONTROLLERS.map((c) => c.name);

@@ -20,6 +20,9 @@ interface ControllerManagerFlags {
   kubeApiQps: string;
   kubeApiBurst: string;
   rootCaFile?: string;
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
+  clusterSigningDuration: string;
 }
 
 await runComponent<ControllerManagerFlags, RunningControllerManager>({
@@ -43,7 +46,10 @@ await runComponent<ControllerManagerFlags, RunningControllerManager>({
       // kube-controller-manager: 20/30; k8ts heals and scales faster, still bounded
       .option('--kube-api-qps <n>', 'requests per second to the apiserver (client-side limit)', '100')
       .option('--kube-api-burst <n>', 'requests allowed at once above that rate', '200')
-      .option('--root-ca-file <path>', 'CA bundle (PEM) published to every namespace as the kube-root-ca.crt ConfigMap'),
+      .option('--root-ca-file <path>', 'CA bundle (PEM) published to every namespace as the kube-root-ca.crt ConfigMap')
+      .option('--cluster-signing-cert-file <path>', 'PEM CA certificate csrsigning issues kubelet and kube-apiserver client certificates with')
+      .option('--cluster-signing-key-file <path>', 'the PEM RSA private key of --cluster-signing-cert-file')
+      .option('--cluster-signing-duration <duration>', 'the longest validity of a signed certificate', '8760h'),
   start: async ({ opts: o, log, server, token, ops }) => {
     const cm = await startControllerManager({
       server,
@@ -64,6 +70,9 @@ await runComponent<ControllerManagerFlags, RunningControllerManager>({
         secondaryEvictionRate: Number(o.secondaryNodeEvictionRate),
         unhealthyZoneThreshold: Number(o.unhealthyZoneThreshold),
         rootCA: o.rootCaFile ? readFileSync(o.rootCaFile, 'utf8') : undefined,
+        clusterSigningCertFile: o.clusterSigningCertFile,
+        clusterSigningKeyFile: o.clusterSigningKeyFile,
+        clusterSigningDurationSeconds: Math.floor(ms(o.clusterSigningDuration) / 1000),
       },
     });
     log.info({ opsPort: cm.opsPort, controllers: cm.manager.names, identity: cm.manager.identity }, 'controller-manager started');

@@ -21,6 +21,7 @@ import {
   validateSecret,
   validateSecretUpdate,
 } from './other.js';
+import { validateCertificateSigningRequest, validateCertificateSigningRequestStatusUpdate, validateCertificateSigningRequestUpdate } from './certificates.js';
 
 /** etcd's default request limit: objects above it could not be stored anyway. */
 export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
@@ -47,6 +48,7 @@ const specValidators: Record<string, (obj: any) => FieldError[]> = {
   events: validateEvent,
   endpoints: validateEndpoints,
   endpointslices: validateEndpointSlice,
+  certificatesigningrequests: validateCertificateSigningRequest,
 };
 
 const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
@@ -59,6 +61,12 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
   secrets: validateSecretUpdate,
   configmaps: validateConfigMapUpdate,
   nodes: validateNodeUpdate,
+  certificatesigningrequests: validateCertificateSigningRequestUpdate,
+};
+
+/** Checks of a write to a subresource that carries status (status, approval). */
+const subresourceValidators: Record<string, (obj: any, old: any, subresource: string) => FieldError[]> = {
+  certificatesigningrequests: validateCertificateSigningRequestStatusUpdate,
 };
 
 export interface ValidateOptions {
@@ -100,6 +108,7 @@ export function validate(resource: string, obj: KubeObject, old?: KubeObject, op
     errs.push(...(specValidators[r]?.(obj) ?? []));
     if (old && opts.subresource !== 'binding') errs.push(...(updateValidators[r]?.(obj, old) ?? []));
   }
+  if (old && opts.subresource) errs.push(...(subresourceValidators[r]?.(obj, old, opts.subresource) ?? []));
   if (!opts.skipObjectSize && Buffer.byteLength(JSON.stringify(obj)) > MAX_OBJECT_BYTES) errs.push(objectTooLarge());
   return errs;
 }
@@ -113,6 +122,7 @@ export { validatePodSpec, canonicalJson } from './pod.js';
 export { validateLabelSelector, isValidPortName, isValidPortNum } from './common.js';
 export { validateTolerations, validateTaints, validateAffinity } from './scheduling.js';
 export { validateCronSchedule } from './batch.js';
+export { KEY_USAGES, signerNameErrors } from './certificates.js';
 export { needsNodePorts, specialIPv4 } from './service.js';
 export { normalizeCronSchedule } from './cron.js';
 export { validateObjectMeta, validateLabels, validateAnnotations, TOTAL_ANNOTATION_SIZE_LIMIT } from './meta.js';

@@ -5,6 +5,8 @@ import { type FieldError, invalid, notSupported, required, tooLong } from './fie
 import { checkQuantity, isValidPortNum, validateNonNegative } from './common.js';
 import { validateTaints } from './scheduling.js';
 import { isQualifiedName } from '../selectors/label-syntax.js';
+import { BOOTSTRAP_TOKEN_SECRET_TYPE } from '../bootstrap/token.js';
+import { validateBootstrapTokenSecret } from './bootstrap-token.js';
 
 const configKeyRe = /^[-._a-zA-Z0-9]+$/;
 export const MAX_CONFIG_SIZE = 1024 * 1024;
@@ -57,6 +59,7 @@ export function validateSecret(obj: any): FieldError[] {
   for (const key of need[type] ?? []) if (!(obj.data ?? {})[key] && !(obj.stringData ?? {})[key]) errs.push(required(`data[${key}]`));
   if (type === 'kubernetes.io/service-account-token' && !obj.metadata?.annotations?.['kubernetes.io/service-account.name'])
     errs.push(required('metadata.annotations[kubernetes.io/service-account.name]'));
+  if (type === BOOTSTRAP_TOKEN_SECRET_TYPE) errs.push(...validateBootstrapTokenSecret(obj));
   return errs;
 }
 

@@ -15,6 +15,7 @@ import { decodeWrite } from './decode.js';
 import { appliedManagers, checkFieldManager, settleManagedFields } from './managed-fields.js';
 import { checkKind } from './create.js';
 import { putScale } from './subresources.js';
+import { buildApproval, isApproval } from './approval.js';
 
 export async function update(reg: RegistryCore, resource: string, namespace: string, name: string, obj: KubeObject, opts: WriteOpts & { subresource?: string } = {}): Promise<KubeObject> {
   const info = reg.resourceInfo(resource);
@@ -22,7 +23,7 @@ export async function update(reg: RegistryCore, resource: string, namespace: str
   const sub = opts.subresource ?? '';
   checkFieldManager(opts.fieldManager, 'UpdateOptions');
   if (sub === 'scale') return putScale(reg, info, ns, name, obj, opts);
-  if (sub !== '' && sub !== 'status' && !(sub === 'finalize' && resource === 'namespaces')) {
+  if (sub !== '' && sub !== 'status' && !(sub === 'finalize' && resource === 'namespaces') && !isApproval(resource, sub)) {
     throw errs.methodNotAllowed(`the server does not allow this method on the requested resource: ${resource}/${sub}`);
   }
   if (!sub || sub === 'status') {
@@ -119,6 +120,7 @@ export async function buildUpdate(reg: RegistryCore, info: ResourceInfo, cur: Ku
     if (review) await reg.admission.validate(review);
     return next;
   }
+  if (isApproval(info.resource, sub)) return buildApproval(reg, info, cur, input, opts, updateReview);
   if (sub === 'finalize') {
     const next = clone(cur);
     next.spec = { ...(next.spec ?? {}), finalizers: input.spec?.finalizers ?? [] };
@@ -161,7 +163,7 @@ export async function buildUpdate(reg: RegistryCore, info: ResourceInfo, cur: Ku
 }
 
 /** The admission review of an update, or undefined when no plugin is registered. */
-function updateReview(reg: RegistryCore, info: ResourceInfo, cur: KubeObject, next: KubeObject, sub: string, opts: WriteOpts): AdmissionRequest | undefined {
+export function updateReview(reg: RegistryCore, info: ResourceInfo, cur: KubeObject, next: KubeObject, sub: string, opts: WriteOpts): AdmissionRequest | undefined {
   if (reg.admission.empty) return undefined;
   return { operation: 'UPDATE', resource: info.resource, subresource: sub, namespace: cur.metadata.namespace ?? '', name: cur.metadata.name ?? '', object: next, oldObject: cur, user: opts.user, dryRun: !!opts.dryRun, warnings: opts.warnings };
 }

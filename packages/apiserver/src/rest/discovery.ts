@@ -16,6 +16,7 @@ export function subresourceInfo(parent: ResourceInfo, sub: string): SubresourceI
   const self = { group: parent.group, version: parent.version, kind: parent.kind };
   switch (sub) {
     case 'status':
+    case 'approval':
       return { ...self, verbs: ['get', 'patch', 'update'] };
     case 'scale':
       return { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };

@@ -119,8 +119,9 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       }
       ctx.verb = 'GET';
       const ns = namespaceOf(ctx, info);
-      const obj = !sub || sub === 'status' ? await registry.get(info.resource, ns, route.name) : await registry.getSubresource(info.resource, ns, route.name, sub);
-      if (sub && sub !== 'status') {
+      const plain = !sub || sub === 'status' || sub === 'approval';
+      const obj = plain ? await registry.get(info.resource, ns, route.name) : await registry.getSubresource(info.resource, ns, route.name, sub);
+      if (!plain) {
         sendJson(ctx.res, 200, obj, ctx.output.yaml);
         return;
       }
@@ -153,7 +154,7 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       const write = writeOpts(q, 'UpdateOptions', user);
       const body = decodeObjectBody(await readBody(req), req.headers['content-type'], write.duplicateFields);
       if (sub === 'token') throw methodNotAllowed('PUT', 'TokenRequest');
-      if (sub && sub !== 'status' && sub !== 'finalize') {
+      if (sub && sub !== 'status' && sub !== 'finalize' && sub !== 'approval') {
         const result = await registry.createSubresource(info.resource, ns, route.name, sub, body as KubeObject, { dryRun: dryRun(q), user, ...writer(ctx) });
         sendJson(ctx.res, 200, result, ctx.output.yaml);
         return;
@@ -182,7 +183,7 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
         force: isTrue(q.get('force')),
       });
       setWarnings(ctx.res, write.warnings);
-      if (sub && sub !== 'status') {
+      if (sub && sub !== 'status' && sub !== 'approval') {
         sendJson(ctx.res, 200, object, ctx.output.yaml);
         return;
       }

@@ -10,6 +10,8 @@ import { EtcdKv } from '../storage/etcd-kv.js';
 import { EtcdRegistry } from '../registry/registry.js';
 import type { Authenticate } from '../auth/authenticate.js';
 import { createAuthentication } from '../auth/configure.js';
+import { startBootstrapTokenAuthenticator } from '../auth/bootstrap-token.js';
+import { registerCertificates } from '../certificates/index.js';
 import type { AuthenticatorChain } from '../auth/chain.js';
 import { startGrpcServer, type GrpcTls } from '../grpc/server.js';
 import type { AgentStreamHandler } from '../grpc/context.js';
@@ -35,6 +37,8 @@ export interface ApiServerOptions extends ServiceAccountOptions {
   grpcPort: number;
   host?: string;
   tokenAuthFile?: string;
+  /** kube-apiserver's --enable-bootstrap-token-auth: kube-system bootstrap token Secrets authenticate. */
+  enableBootstrapTokenAuth?: boolean;
   defaultTolerationSeconds?: number;
   serviceClusterIpRange?: string;
   loadBalancerPool?: string;
@@ -106,6 +110,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await waitForEtcd(store, logger);
     await registry.ensureSystemNamespaces();
     await registry.startNamespaceCache();
+    registerCertificates(registry);
+    if (opts.enableBootstrapTokenAuth) {
+      const bootstrap = await startBootstrapTokenAuthenticator(registry, logger);
+      cleanups.push(() => bootstrap.close());
+      authentication.add(bootstrap.authenticator);
+    }
     const allocators = registerServiceAllocators(registry, storage.etcd, {
       serviceClusterIpRange: opts.serviceClusterIpRange,
       loadBalancerPool: opts.loadBalancerPool,

@@ -44,6 +44,11 @@ export interface ControllerOptions {
   burstReplicas: number;
   /** PEM of --root-ca-file, published as the kube-root-ca.crt ConfigMap in every namespace. */
   rootCA?: string;
+  /** The CA the csrsigning controller signs with (--cluster-signing-cert-file/--cluster-signing-key-file); without it, it signs nothing. */
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
+  /** --cluster-signing-duration in seconds (1 year by default). */
+  clusterSigningDurationSeconds?: number;
 }
 
 export const defaultControllerOptions: ControllerOptions = {

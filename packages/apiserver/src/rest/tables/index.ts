@@ -18,6 +18,7 @@ import {
   controllerRevisionPrinter,
   defaultPrinter,
 } from './misc.js';
+import { csrPrinter } from './certificates.js';
 
 export { humanDuration, since } from './age.js';
 
@@ -39,6 +40,7 @@ const PRINTERS: Record<string, Printer> = {
   leases: leasePrinter,
   serviceaccounts: serviceAccountPrinter,
   controllerrevisions: controllerRevisionPrinter,
+  certificatesigningrequests: csrPrinter,
 };
 
 export function printerFor(resource: string): Printer {

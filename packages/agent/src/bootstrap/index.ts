@@ -1,0 +1,2 @@
+export { ensureClientCertificate, validClientCertificate, clientCertificatePaths, type TlsBootstrapOptions, type ClientCertificate } from './tls-bootstrap.js';
+export { bootstrapAgentCredentials, bootstrapTokenOf, type BootstrapFlags } from './agent-credentials.js';
