@@ -21,6 +21,7 @@ import {
   validateSecret,
   validateSecretUpdate,
 } from './other.js';
+import { nameIsPathSegment, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding, validateRoleRefImmutable } from './rbac.js';
 
 /** etcd's default request limit: objects above it could not be stored anyway. */
 export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
@@ -29,6 +30,10 @@ const nameValidators: Record<string, NameValidator> = {
   namespaces: nameIsDNSLabel,
   // Service names become DNS labels and env var prefixes: RFC 1035 (must start with a letter).
   services: nameIsDNS1035Label,
+  roles: nameIsPathSegment,
+  clusterroles: nameIsPathSegment,
+  rolebindings: nameIsPathSegment,
+  clusterrolebindings: nameIsPathSegment,
 };
 
 const specValidators: Record<string, (obj: any) => FieldError[]> = {
@@ -47,6 +52,10 @@ const specValidators: Record<string, (obj: any) => FieldError[]> = {
   events: validateEvent,
   endpoints: validateEndpoints,
   endpointslices: validateEndpointSlice,
+  roles: validateRole,
+  clusterroles: validateClusterRole,
+  rolebindings: validateRoleBinding,
+  clusterrolebindings: validateClusterRoleBinding,
 };
 
 const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
@@ -59,6 +68,8 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
   secrets: validateSecretUpdate,
   configmaps: validateConfigMapUpdate,
   nodes: validateNodeUpdate,
+  rolebindings: validateRoleRefImmutable,
+  clusterrolebindings: validateRoleRefImmutable,
 };
 
 export interface ValidateOptions {
@@ -116,3 +127,4 @@ export { validateCronSchedule } from './batch.js';
 export { needsNodePorts } from './service.js';
 export { normalizeCronSchedule } from './cron.js';
 export { validateObjectMeta, validateLabels, validateAnnotations, TOTAL_ANNOTATION_SIZE_LIMIT } from './meta.js';
+export { defaultRbacSubjects } from './rbac.js';
