@@ -18,6 +18,7 @@ interface ApiServerFlags {
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
   bookmarkInterval: string;
+  authorizationMode: string;
 }
 
 await runComponent<ApiServerFlags, ApiServer>({
@@ -37,7 +38,8 @@ await runComponent<ApiServerFlags, ApiServer>({
       .option('--load-balancer-pool <cidr>', 'LoadBalancer address pool', '10.214.0.0/24')
       .option('--tls-cert-file <path>', 'serve REST over TLS with this certificate (PEM)')
       .option('--tls-private-key-file <path>', 'the private key of --tls-cert-file (PEM)')
-      .option('--bookmark-interval <ms>', 'watch BOOKMARK interval in milliseconds', '5000'),
+      .option('--bookmark-interval <ms>', 'watch BOOKMARK interval in milliseconds', '5000')
+      .option('--authorization-mode <modes>', 'ordered authorizers, comma separated: AlwaysAllow, AlwaysDeny, Node, RBAC', 'AlwaysAllow'),
   start: async ({ opts: o, log, int }) => {
     const server = await startApiServer({
       etcdServers: parseEtcdServers(o.etcdServers),
@@ -51,6 +53,7 @@ await runComponent<ApiServerFlags, ApiServer>({
       bookmarkIntervalMs: int('--bookmark-interval', o.bookmarkInterval),
       tlsCertFile: o.tlsCertFile,
       tlsPrivateKeyFile: o.tlsPrivateKeyFile,
+      authorizationMode: o.authorizationMode,
       logger: log,
     });
     // Tests and `k8ts up` read this line to learn the ports picked for port 0.

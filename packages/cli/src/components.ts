@@ -49,6 +49,7 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
         '--default-toleration-seconds', String(c.defaultTolerationSeconds),
         '--service-cluster-ip-range', c.serviceRange,
         '--load-balancer-pool', c.lbPool,
+        '--authorization-mode', 'Node,RBAC',
       ],
     },
     // Leader-elected through their Leases in kube-system: one replica works, the others wait

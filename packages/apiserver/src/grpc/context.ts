@@ -5,6 +5,7 @@ import type { proto } from '@k8ts/client';
 import type { Registry, RequestUser } from '../registry/types.js';
 import type { Authenticate } from '../auth/authenticate.js';
 import type { ApiServerMetrics } from '../server/metrics.js';
+import type { Authorization } from '../authz/index.js';
 
 /** The agent tunnel (src/tunnel/) takes over a node's Connect stream after its hello. */
 export interface AgentStreamHandler {
@@ -17,6 +18,8 @@ export interface GrpcContext {
   metrics?: ApiServerMetrics;
   logger?: Logger;
   tunnel?: AgentStreamHandler;
+  /** The authorizer chain (--authorization-mode); absent: every authenticated request is allowed. */
+  authorization?: Pick<Authorization, 'refusal'>;
 }
 
 export function userOf(ctx: GrpcContext, call: { metadata: grpc.Metadata }): RequestUser {

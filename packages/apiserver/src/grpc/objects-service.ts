@@ -15,6 +15,7 @@ import { resourceOf, unary, type Handler } from './unary.js';
 import type { ExchangeHandlers, ExchangeStreams } from './exchange.js';
 import { renewLeaseHandler } from './nodes-service.js';
 import { userOf, type GrpcContext } from './context.js';
+import { grpcRefusal } from './authorize.js';
 
 /** The object of a request; keys it holds twice are added to `duplicates` (the registry's decode reports them). */
 function parseObject(json: string, duplicates?: string[]): KubeObject {
@@ -148,7 +149,8 @@ function watch(ctx: GrpcContext, call: WatchCall): void {
     call.emit('error', toServiceError(e));
   };
   try {
-    userOf(ctx, call);
+    const refusal = grpcRefusal(ctx, 'watch', req, userOf(ctx, call));
+    if (refusal) throw refusal;
   } catch (err) {
     return fail(err);
   }

@@ -18,6 +18,9 @@ import { versionInfo } from './version.js';
 import type { RequestContext, RestDeps } from './context.js';
 import { handleUpgrade } from './streams/upgrade.js';
 import { requestUrl } from './request-url.js';
+import { ANONYMOUS } from '../authz/request-attributes.js';
+import { authorizeRequest } from './authorize.js';
+import type { Authorization } from '../authz/index.js';
 
 export interface RestServerOptions {
   registry: Registry;
@@ -27,6 +30,8 @@ export interface RestServerOptions {
   tunnel?: StreamTunnel;
   /** Serve HTTPS with this key pair. kubectl sends tokens only over TLS. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /** The authorizer chain (--authorization-mode); absent: every authenticated request is allowed. */
+  authorization?: Pick<Authorization, 'refusal'>;
 }
 
 function isHealthPath(path: string): boolean {
@@ -44,7 +49,7 @@ async function serveReadyz(registry: Registry, res: ServerResponse): Promise<voi
 }
 
 export function createRestServer(opts: RestServerOptions): http.Server {
-  const deps: RestDeps = { registry: opts.registry, logger: opts.logger, metrics: restMetrics(opts.metricsRegistry), tunnel: opts.tunnel };
+  const deps: RestDeps = { registry: opts.registry, logger: opts.logger, metrics: restMetrics(opts.metricsRegistry), tunnel: opts.tunnel, authorization: opts.authorization };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch((err) => {
@@ -80,12 +85,18 @@ export function createRestServer(opts: RestServerOptions): http.Server {
       if (opts.logger.isLevelEnabled('debug')) opts.logger.debug({ verb: v, path, code: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
 
+    // Anyone may ask these (as kube-apiserver's anonymous user, whom the
+    // system:public-info-viewer role lets read them): the authorizer decides, not this list.
+    const isPublic = path.startsWith('/readyz') || isHealthPath(path) || path === '/version';
+    const user = opts.authenticate(req.headers.authorization) ?? (isPublic ? ANONYMOUS : null);
+    if (!user) return sendStatus(res, unauthorized().status);
+    const route = parseRoute(path);
+    const refusal = authorizeRequest(deps.authorization, user, verb, path, route, url.searchParams);
+    if (refusal) return sendStatus(res, refusal.status);
+
     if (path.startsWith('/readyz')) return serveReadyz(deps.registry, res);
     if (isHealthPath(path)) return sendText(res, 200, 'ok');
     if (path === '/version') return sendJson(res, 200, versionInfo());
-
-    const user = opts.authenticate(req.headers.authorization);
-    if (!user) return sendStatus(res, unauthorized().status);
 
     if (path === '/metrics') {
       res.writeHead(200, { 'Content-Type': opts.metricsRegistry.contentType });
@@ -94,7 +105,6 @@ export function createRestServer(opts: RestServerOptions): http.Server {
     }
     if (serveOpenApi(req, res, path)) return;
 
-    const route = parseRoute(path);
     if (!route) return sendStatus(res, notFoundPath().status);
     const accept = req.headers.accept;
     switch (route.type) {

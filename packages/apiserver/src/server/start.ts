@@ -18,6 +18,7 @@ import type { StreamTunnel } from '../tunnel/types.js';
 import { createAgentTunnel } from '../tunnel/index.js';
 import { registerServiceAllocators } from '../allocators/index.js';
 import { installLeanAsyncResourceBind } from '../storage/async-resource-bind.js';
+import { startAuthorization, type Authorization } from '../authz/index.js';
 
 export interface ApiServerOptions {
   etcdServers: string[];
@@ -38,6 +39,8 @@ export interface ApiServerOptions {
   tlsPrivateKeyFile?: string;
   /** Interval of watch BOOKMARK events (default 5 s). */
   bookmarkIntervalMs?: number;
+  /** --authorization-mode: comma list of AlwaysAllow, AlwaysDeny, Node, RBAC (default AlwaysAllow, as kube-apiserver). */
+  authorizationMode?: string;
 }
 
 export interface ApiServer {
@@ -46,6 +49,8 @@ export interface ApiServer {
   tunnel: AgentStreamHandler & StreamTunnel;
   authenticate: Authenticate;
   metrics: ApiServerMetrics;
+  /** The authorizer chain both faces ask (and the reviews answer from). */
+  authorization: Authorization;
   restPort: number;
   grpcPort: number;
   stop(): Promise<void>;
@@ -72,12 +77,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       loadBalancerPool: opts.loadBalancerPool,
     });
     cleanups.push(() => allocators.stop());
+    const authorization = await startAuthorization({ registry, modes: opts.authorizationMode, logger, metricsRegistry: metrics.registry });
+    cleanups.push(() => authorization.stop());
 
     const tunnel = opts.tunnel ?? createAgentTunnel({ logger });
-    const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel }, host, opts.grpcPort);
+    const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel, authorization }, host, opts.grpcPort);
     cleanups.push(() => grpcServer.stop());
 
-    const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls }, host, opts.port);
+    const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls, authorization }, host, opts.port);
     cleanups.push(() => closeHttp(http));
     const restPort = (http.address() as { port: number }).port;
     logger.info({ restPort, grpcPort: grpcServer.port, etcd: opts.etcdServers }, 'apiserver serving');
@@ -87,6 +94,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       tunnel,
       authenticate,
       metrics,
+      authorization,
       restPort,
       grpcPort: grpcServer.port,
       async stop() {
@@ -142,6 +150,7 @@ interface RestParts {
   metrics: ApiServerMetrics;
   tunnel: AgentStreamHandler & StreamTunnel;
   tls?: { cert: Buffer; key: Buffer };
+  authorization: Authorization;
 }
 
 /** The REST face, listening. */
@@ -160,6 +169,7 @@ async function listenRest(p: RestParts, host: string, port: number): Promise<htt
     metricsRegistry: p.metrics.registry,
     tunnel: p.tunnel,
     tls: p.tls,
+    authorization: p.authorization,
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
