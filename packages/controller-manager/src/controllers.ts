@@ -10,6 +10,7 @@ import { NamespaceController } from './namespace/controller.js';
 import { DaemonSetController } from './daemonset/controller.js';
 import { JobController } from './job/controller.js';
 import { CronJobController } from './cronjob/controller.js';
+import { ClusterRoleAggregationController } from './clusterroleaggregation/controller.js';
 
 export const CONTROLLERS: ControllerDefinition[] = [
   {
@@ -113,6 +114,15 @@ export const CONTROLLERS: ControllerDefinition[] = [
       const c = new CronJobController(w.ctx, { cronjobs: w.lister('cronjobs'), jobs: w.lister('jobs') }, w.queue);
       on(w.informer('cronjobs'), { add: c.onCronJob, update: (_o, n) => c.onCronJob(n), delete: c.deleteCronJob });
       on(w.informer('jobs'), { add: c.onJob, update: (_o, n) => c.onJob(n), delete: c.onJob });
+      return c;
+    },
+  },
+  {
+    name: 'clusterrole-aggregation',
+    component: 'clusterrole-aggregation-controller',
+    build(w) {
+      const c = new ClusterRoleAggregationController(w.ctx, { clusterroles: w.lister('clusterroles') }, w.queue);
+      on(w.informer('clusterroles'), { add: c.onClusterRole, update: c.onClusterRole, delete: c.onClusterRole });
       return c;
     },
   },
