@@ -23,7 +23,7 @@ export interface EscalationDeps {
   /** The rules the user holds in the namespace ("" : cluster-wide). */
   rulesOf(user: UserInfo, namespace: string): PolicyRule[];
   /** The rules a roleRef names now; undefined when the role does not exist. */
-  roleRules(kind: string, name: string, namespace: string): PolicyRule[] | undefined;
+  roleRules(kind: string, name: string, namespace: string): Promise<PolicyRule[] | undefined>;
 }
 
 function forbiddenRbac(resource: string, name: string, why: string): ApiError {
@@ -64,7 +64,7 @@ function checkRole(deps: EscalationDeps, req: AdmissionRequest, user: UserInfo):
   confirmNoEscalation(deps, user, req.namespace, Array.isArray(obj.rules) ? obj.rules : [], req.resource, req.name);
 }
 
-function checkBinding(deps: EscalationDeps, req: AdmissionRequest, user: UserInfo): void {
+async function checkBinding(deps: EscalationDeps, req: AdmissionRequest, user: UserInfo): Promise<void> {
   const obj = req.object as KubeObject & { roleRef?: { kind?: string; name?: string }; subjects?: unknown };
   const old = req.oldObject as (KubeObject & { roleRef?: unknown; subjects?: unknown }) | undefined;
   if (old && same(old.roleRef, obj.roleRef) && same(old.subjects, obj.subjects)) return;
@@ -72,7 +72,7 @@ function checkBinding(deps: EscalationDeps, req: AdmissionRequest, user: UserInf
   const roleName = obj.roleRef?.name ?? '';
   const roleResource = kind === 'Role' ? 'roles' : 'clusterroles';
   if (verbAllowed(deps, user, 'bind', roleResource, req.namespace, roleName)) return;
-  const rules = deps.roleRules(kind, roleName, req.namespace);
+  const rules = await deps.roleRules(kind, roleName, req.namespace);
   if (!rules) throw notFound(roleResource, roleName);
   confirmNoEscalation(deps, user, req.namespace, rules, req.resource, req.name);
 }
@@ -80,12 +80,12 @@ function checkBinding(deps: EscalationDeps, req: AdmissionRequest, user: UserInf
 export function escalationCheck(deps: EscalationDeps): AdmissionPlugin {
   return {
     name: 'RBACEscalation',
-    validate(req) {
+    async validate(req) {
       const user = req.user;
       if (!user || req.operation === 'DELETE' || req.subresource) return;
       if ((user.groups ?? []).includes(SYSTEM_MASTERS)) return;
       if (req.resource === 'roles' || req.resource === 'clusterroles') checkRole(deps, req, user);
-      else if (req.resource === 'rolebindings' || req.resource === 'clusterrolebindings') checkBinding(deps, req, user);
+      else if (req.resource === 'rolebindings' || req.resource === 'clusterrolebindings') await checkBinding(deps, req, user);
     },
   };
 }

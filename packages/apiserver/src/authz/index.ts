@@ -14,6 +14,7 @@ import { RbacAuthorizer, rulesOfUser } from './rbac/authorizer.js';
 import { createNodeAuthorizer } from './node/index.js';
 import { escalationCheck } from './escalation.js';
 import { reconcileBootstrapPolicy } from './bootstrap/reconcile.js';
+import type { PolicyRule } from './rbac/rules.js';
 
 export type { Attributes, AuthorizationResult, Authorizer, RuleResolver } from './types.js';
 export { parseAuthorizationModes, AUTHORIZATION_MODES, type AuthorizationMode } from './chain.js';
@@ -75,7 +76,17 @@ export async function startAuthorization(opts: AuthorizationOptions): Promise<Au
     escalationCheck({
       allowed: (a) => authorize(a).decision === 'Allow',
       rulesOf: (user, ns) => rulesOfUser(cache, user, ns),
-      roleRules: (kind, name, ns) => cache.rulesOf({ key: '', namespace: kind === 'Role' ? ns : '', roleKind: kind, roleName: name }),
+      // The cache may not have seen a role written a moment ago: then read it.
+      roleRules: async (kind, name, ns) => {
+        const cached = cache.rulesOf({ key: '', namespace: kind === 'Role' ? ns : '', roleKind: kind, roleName: name });
+        if (cached || (kind !== 'Role' && kind !== 'ClusterRole')) return cached;
+        try {
+          const o = (await registry.get(kind === 'Role' ? 'roles' : 'clusterroles', kind === 'Role' ? ns : '', name)) as { rules?: PolicyRule[] };
+          return Array.isArray(o.rules) ? o.rules : [];
+        } catch {
+          return undefined;
+        }
+      },
     }),
   );
 
