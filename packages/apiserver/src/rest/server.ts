@@ -11,15 +11,14 @@ import { parseRoute, type ResourceRoute } from './route.js';
 import { chooseOutput } from './negotiate.js';
 import { serveDiscovery, serveOpenApi } from './documents.js';
 import { sendJson, sendStatus, sendText } from './respond.js';
-import { statusFor, unauthorized, notFoundPath } from './status.js';
+import { statusFor, notFoundPath } from './status.js';
 import { restMetrics } from './metrics.js';
 import { serveResource } from './resources.js';
 import { versionInfo } from './version.js';
 import type { RequestContext, RestDeps } from './context.js';
 import { handleUpgrade } from './streams/upgrade.js';
 import { requestUrl } from './request-url.js';
-import { ANONYMOUS } from '../authz/request-attributes.js';
-import { authorizeRequest } from './authorize.js';
+import { admitRequest } from './authorize.js';
 import type { Authorization } from '../authz/index.js';
 
 export interface RestServerOptions {
@@ -85,14 +84,9 @@ export function createRestServer(opts: RestServerOptions): http.Server {
       if (opts.logger.isLevelEnabled('debug')) opts.logger.debug({ verb: v, path, code: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
 
-    // Anyone may ask these (as kube-apiserver's anonymous user, whom the
-    // system:public-info-viewer role lets read them): the authorizer decides, not this list.
-    const isPublic = path.startsWith('/readyz') || isHealthPath(path) || path === '/version';
-    const user = opts.authenticate(req.headers.authorization) ?? (isPublic ? ANONYMOUS : null);
-    if (!user) return sendStatus(res, unauthorized().status);
     const route = parseRoute(path);
-    const refusal = authorizeRequest(deps.authorization, user, verb, path, route, url.searchParams);
-    if (refusal) return sendStatus(res, refusal.status);
+    const { user, refusal } = admitRequest(deps.authorization, opts.authenticate(req.headers.authorization), verb, path, route, url.searchParams);
+    if (!user) return sendStatus(res, refusal.status);
 
     if (path.startsWith('/readyz')) return serveReadyz(deps.registry, res);
     if (isHealthPath(path)) return sendText(res, 200, 'ok');
