@@ -21,30 +21,29 @@ export function parseAuthorizationModes(value: string | readonly string[]): Auth
 }
 
 export const SYSTEM_MASTERS = 'system:masters';
+const ALLOW: AuthorizationResult = { decision: 'Allow', reason: '' };
 
 export const privilegedGroups: Authorizer = {
   name: 'PrivilegedGroups',
   authorize: (a) => {
     const groups = a.user?.groups;
-    if (groups) for (const g of groups) if (g === SYSTEM_MASTERS) return { decision: 'Allow', reason: '' };
-    return { decision: 'NoOpinion', reason: '' };
+    if (groups) for (const g of groups) if (g === SYSTEM_MASTERS) return ALLOW;
+    return NO_OPINION;
   },
 };
 
-export const alwaysAllow: Authorizer = { name: 'AlwaysAllow', authorize: () => ({ decision: 'Allow', reason: '' }) };
+export const alwaysAllow: Authorizer = { name: 'AlwaysAllow', authorize: () => ALLOW };
 export const alwaysDeny: Authorizer = { name: 'AlwaysDeny', authorize: () => ({ decision: 'Deny', reason: 'Everything is forbidden.' }) };
 
-export interface ChainResult extends AuthorizationResult {
-  /** The authorizer that decided, "" when none had an opinion. */
-  by: string;
-}
+const NO_OPINION: AuthorizationResult = { decision: 'NoOpinion', reason: '' };
 
-export function runChain(chain: readonly Authorizer[], a: Attributes): ChainResult {
-  const reasons: string[] = [];
+/** The first Allow or Deny; NoOpinion (with the reasons given) when every authorizer abstains. */
+export function runChain(chain: readonly Authorizer[], a: Attributes): AuthorizationResult {
+  let reasons: string[] | undefined;
   for (const z of chain) {
     const r = z.authorize(a);
-    if (r.decision !== 'NoOpinion') return { ...r, by: z.name };
-    if (r.reason) reasons.push(r.reason);
+    if (r.decision !== 'NoOpinion') return r;
+    if (r.reason) (reasons ??= []).push(r.reason);
   }
-  return { decision: 'NoOpinion', reason: reasons.join('\n'), by: '' };
+  return reasons ? { decision: 'NoOpinion', reason: reasons.join('\n') } : NO_OPINION;
 }
