@@ -105,6 +105,19 @@ describe('RBAC', () => {
     assert.equal(r.stderr.trim(), 'Error from server (Forbidden): nodes is forbidden: User "alice" cannot list resource "nodes" in API group "" at the cluster scope');
   });
 
+  it('stream upgrades and logs are authorized: exec is `create` on pods/exec, logs `get` on pods/log', async () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: team}\nspec: {containers: [{name: c, image: k8ts/hello:1}]}\n';
+    await ok('admin', ['apply', '-f', '-'], pod);
+    const r = await kubectl('alice', ['exec', 'p', '-n', 'team', '--', 'ls']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /pods "p" is forbidden: User "alice" cannot create resource "pods\/exec" in API group "" in the namespace "team"/);
+    await ok('admin', ['create', 'role', 'pod-getter', '--verb=get', '--resource=pods', '-n', 'team']);
+    await ok('admin', ['create', 'rolebinding', 'nobody-gets-pods', '--role=pod-getter', '--user=nobody', '-n', 'team']);
+    await eventually('nobody', ['get', 'pod', 'p', '-n', 'team']);
+    const logs = await kubectl('nobody', ['logs', 'p', '-n', 'team']);
+    assert.match(logs.stderr, /pods "p" is forbidden: User "nobody" cannot get resource "pods\/log" in API group "" in the namespace "team"/);
+  });
+
   it('resourceNames grant the named object alone', async () => {
     await ok('admin', ['create', 'role', 'app-config', '--verb=get', '--resource=configmaps', '--resource-name=app', '-n', 'default']);
     await ok('admin', ['create', 'rolebinding', 'alice-app-config', '--role=app-config', '--user=alice', '-n', 'default']);
