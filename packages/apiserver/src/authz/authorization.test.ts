@@ -155,3 +155,41 @@ test('validation: verbs required, roleRef immutable and of a known kind, subject
     await stop();
   }
 });
+
+test('component identities get what their components do from the bootstrap policy alone', async () => {
+  const { registry, authz, stop } = await setup();
+  try {
+    const as = (name: string) => ({ name, groups: ['system:authenticated'] });
+    const allowed = (u: string, verb: string, resource: string, ns: string, o: Partial<Attributes> = {}) => authz.authorize(attrs(as(u), verb, resource, ns, o)).decision === 'Allow';
+    const sched = 'system:kube-scheduler';
+    assert.ok(allowed(sched, 'watch', 'pods', ''));
+    assert.ok(allowed(sched, 'list', 'nodes', ''));
+    assert.ok(allowed(sched, 'create', 'pods', 'default', { subresource: 'binding', name: 'p' }));
+    assert.ok(allowed(sched, 'patch', 'pods', 'default', { subresource: 'status', name: 'p' }));
+    assert.ok(allowed(sched, 'update', 'leases', 'kube-system', { apiGroup: 'coordination.k8s.io', name: 'k8ts-scheduler' }));
+    assert.ok(!allowed(sched, 'get', 'secrets', 'default', { name: 's' }));
+    assert.ok(!allowed(sched, 'delete', 'nodes', '', { name: 'n' }));
+    const proxy = 'system:kube-proxy';
+    assert.ok(allowed(proxy, 'watch', 'services', ''));
+    assert.ok(allowed(proxy, 'list', 'endpoints', ''));
+    assert.ok(!allowed(proxy, 'update', 'services', 'default', { name: 's' }));
+    const dns = 'system:k8ts-dns';
+    for (const r of ['services', 'endpoints', 'pods', 'namespaces']) assert.ok(allowed(dns, 'watch', r, ''), r);
+    assert.ok(allowed(dns, 'list', 'endpointslices', '', { apiGroup: 'discovery.k8s.io' }));
+    assert.ok(!allowed(dns, 'list', 'secrets', ''));
+    const cm = 'system:kube-controller-manager';
+    assert.ok(allowed(cm, 'create', 'replicasets', 'default', { apiGroup: 'apps' }));
+    assert.ok(allowed(cm, 'update', 'namespaces', '', { subresource: 'finalize', name: 'x' }));
+    assert.ok(allowed(cm, 'delete', 'configmaps', 'team', { name: 'c' }));
+    assert.ok(!allowed(cm, 'create', 'secrets', 'default'));
+    // the aggregation controller's write of an aggregated role passes the escalation check
+    const view = (await registry.get('clusterroles', '', 'view')) as any;
+    view.rules = [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }];
+    await registry.update('clusterroles', '', 'view', view, { user: as(cm) });
+    // and a plain user's does not
+    view.rules = [{ verbs: ['get'], apiGroups: [''], resources: ['secrets'] }];
+    await assert.rejects(registry.update('clusterroles', '', 'view', view, { user: as('mallory') }), /must have cluster-admin privileges to use the aggregationRule/);
+  } finally {
+    await stop();
+  }
+});

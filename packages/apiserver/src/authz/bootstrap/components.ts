@@ -58,6 +58,9 @@ const controllerManagerRules = (): PolicyRule[] => [
   rule(['create'], ['discovery.k8s.io'], ['endpointslices']),
   rule(['create'], ['events.k8s.io'], ['events']),
   ...leaderElection(),
+  // the ClusterRole aggregation controller writes aggregated roles, which needs `escalate`
+  // (Kubernetes' clusterrole-aggregation-controller role has it)
+  rule(['escalate'], ['rbac.authorization.k8s.io'], ['clusterroles']),
   // CSR approving and signing (kube-controller-manager's csrapproving/csrsigning controllers)
   rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
   rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
