@@ -4,6 +4,7 @@ import type { KubeObject } from './types.js';
 import { apiVersionOf, findResource } from './resources.js';
 import { defaultPodSpec, podQOSClass } from './defaults/pod.js';
 import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet } from './defaults/workloads.js';
+import { defaultRbacSubjects } from './validation/rbac.js';
 import { defaultEndpointSlice, defaultEndpoints, defaultNamespace, defaultNode, defaultSecret, defaultService } from './defaults/core.js';
 
 export { defaultPodSpec, defaultPodTemplate, defaultPodTolerations, defaultPullPolicy, podQOSClass } from './defaults/pod.js';
@@ -19,6 +20,10 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
   obj.metadata ??= {};
   const o = obj as Record<string, any>;
   switch (info?.resource ?? resource) {
+    case 'rolebindings':
+    case 'clusterrolebindings':
+      defaultRbacSubjects(o);
+      break;
     case 'pods':
       defaultPodSpec((o.spec ??= {}));
       break;

@@ -62,6 +62,10 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('batch', 'v1', 'Job', 'jobs', true, [], ['status'], ['all']),
   r('batch', 'v1', 'CronJob', 'cronjobs', true, ['cj'], ['status'], ['all']),
   r('certificates.k8s.io', 'v1', 'CertificateSigningRequest', 'certificatesigningrequests', false, ['csr'], ['status', 'approval']),
+  r('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true),
+  r('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false),
+  r('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
+  r('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
 ];
 
 const byResource = new Map(RESOURCES.map((x) => [x.resource, x]));

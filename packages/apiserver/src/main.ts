@@ -30,6 +30,7 @@ interface ApiServerFlags {
   serviceAccountIssuer: string[];
   apiAudiences?: string;
   advertiseAddress?: string;
+  authorizationMode: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -63,7 +64,8 @@ await runComponent<ApiServerFlags, ApiServer>({
       .option('--advertise-address <ip>', 'address pods reach this apiserver at: the kubernetes Service endpoint')
       .option('--client-ca-file <path>', 'client certificates signed by this CA (PEM) authenticate: CN is the user, O the groups')
       .option('--grpc-tls-cert-file <path>', 'serve gRPC over TLS with this certificate (PEM; may be --tls-cert-file)')
-      .option('--grpc-tls-private-key-file <path>', 'the private key of --grpc-tls-cert-file (PEM)'),
+      .option('--grpc-tls-private-key-file <path>', 'the private key of --grpc-tls-cert-file (PEM)')
+      .option('--authorization-mode <modes>', 'ordered authorizers, comma separated: AlwaysAllow, AlwaysDeny, Node, RBAC', 'AlwaysAllow'),
   start: async ({ opts: o, log, int }) => {
     const server = await startApiServer({
       etcdServers: parseEtcdServers(o.etcdServers),
@@ -89,6 +91,7 @@ await runComponent<ApiServerFlags, ApiServer>({
       clientCaFile: o.clientCaFile,
       grpcTlsCertFile: o.grpcTlsCertFile,
       grpcTlsPrivateKeyFile: o.grpcTlsPrivateKeyFile,
+      authorizationMode: o.authorizationMode,
       logger: log,
     });
     // Tests and `k8ts up` read this line to learn the ports picked for port 0.

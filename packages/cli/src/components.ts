@@ -80,6 +80,9 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
         // cluster bridge's gateway; REST listens there too): the kubernetes Service's endpoint.
         ...serviceAccountArgs(home.path('sa.key')),
         '--advertise-address', c.gateway,
+        '--authorization-mode', 'Node,RBAC',
+        // agents joining later: `k8ts token create`, then a CSR the controller-manager approves
+        '--enable-bootstrap-token-auth',
       ],
     },
     // Leader-elected through their Leases in kube-system: one replica works, the others wait

@@ -13,6 +13,7 @@ import { CronJobController } from './cronjob/controller.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
 import { RootCAPublisher } from './serviceaccount/root-ca-publisher.js';
 import { CERTIFICATE_CONTROLLERS } from './certificates/wiring.js';
+import { ClusterRoleAggregationController } from './clusterroleaggregation/controller.js';
 
 export const CONTROLLERS: ControllerDefinition[] = [
   {
@@ -140,6 +141,15 @@ export const CONTROLLERS: ControllerDefinition[] = [
     },
   },
   ...CERTIFICATE_CONTROLLERS,
+  {
+    name: 'clusterrole-aggregation',
+    component: 'clusterrole-aggregation-controller',
+    build(w) {
+      const c = new ClusterRoleAggregationController(w.ctx, { clusterroles: w.lister('clusterroles') }, w.queue);
+      on(w.informer('clusterroles'), { add: c.onClusterRole, update: c.onClusterRole, delete: c.onClusterRole });
+      return c;
+    },
+  },
 ];
 
 export const CONTROLLER_NAMES = CONTROLLERS.map((c) => c.name);

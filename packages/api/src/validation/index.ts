@@ -22,6 +22,7 @@ import {
   validateSecretUpdate,
 } from './other.js';
 import { validateCertificateSigningRequest, validateCertificateSigningRequestStatusUpdate, validateCertificateSigningRequestUpdate } from './certificates.js';
+import { nameIsPathSegment, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding, validateRoleRefImmutable } from './rbac.js';
 
 /** etcd's default request limit: objects above it could not be stored anyway. */
 export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
@@ -30,6 +31,10 @@ const nameValidators: Record<string, NameValidator> = {
   namespaces: nameIsDNSLabel,
   // Service names become DNS labels and env var prefixes: RFC 1035 (must start with a letter).
   services: nameIsDNS1035Label,
+  roles: nameIsPathSegment,
+  clusterroles: nameIsPathSegment,
+  rolebindings: nameIsPathSegment,
+  clusterrolebindings: nameIsPathSegment,
 };
 
 const specValidators: Record<string, (obj: any) => FieldError[]> = {
@@ -49,6 +54,10 @@ const specValidators: Record<string, (obj: any) => FieldError[]> = {
   endpoints: validateEndpoints,
   endpointslices: validateEndpointSlice,
   certificatesigningrequests: validateCertificateSigningRequest,
+  roles: validateRole,
+  clusterroles: validateClusterRole,
+  rolebindings: validateRoleBinding,
+  clusterrolebindings: validateClusterRoleBinding,
 };
 
 const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
@@ -61,6 +70,8 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
   secrets: validateSecretUpdate,
   configmaps: validateConfigMapUpdate,
   nodes: validateNodeUpdate,
+  rolebindings: validateRoleRefImmutable,
+  clusterrolebindings: validateRoleRefImmutable,
   certificatesigningrequests: validateCertificateSigningRequestUpdate,
 };
 
@@ -126,3 +137,4 @@ export { KEY_USAGES, signerNameErrors } from './certificates.js';
 export { needsNodePorts, specialIPv4 } from './service.js';
 export { normalizeCronSchedule } from './cron.js';
 export { validateObjectMeta, validateLabels, validateAnnotations, TOTAL_ANNOTATION_SIZE_LIMIT } from './meta.js';
+export { defaultRbacSubjects } from './rbac.js';

@@ -13,6 +13,7 @@ import type { Registry, RequestUser } from '../registry/types.js';
 import type { Authenticate } from '../auth/authenticate.js';
 import type { Credentials } from '../auth/types.js';
 import type { ApiServerMetrics } from '../server/metrics.js';
+import type { Authorization } from '../authz/index.js';
 
 /** The agent tunnel (src/tunnel/) takes over a node's Connect stream after its hello. */
 export interface AgentStreamHandler {
@@ -25,6 +26,8 @@ export interface GrpcContext {
   metrics?: ApiServerMetrics;
   logger?: Logger;
   tunnel?: AgentStreamHandler;
+  /** The authorizer chain (--authorization-mode); absent: every authenticated request is allowed. */
+  authorization?: Pick<Authorization, 'refusal'>;
 }
 
 /** The credentials of a call: its authorization metadata and the verified client certificate of its TLS connection. */

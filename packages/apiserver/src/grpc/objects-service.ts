@@ -16,6 +16,7 @@ import type { ExchangeHandlers, ExchangeStreams } from './exchange.js';
 import { renewLeaseHandler } from './nodes-service.js';
 import { userOf, type GrpcContext } from './context.js';
 import type { RequestUser } from '../registry/types.js';
+import { grpcRefusal } from './authorize.js';
 
 /** The object of a request; keys it holds twice are added to `duplicates` (the registry's decode reports them). */
 function parseObject(json: string, duplicates?: string[]): KubeObject {
@@ -152,7 +153,7 @@ function watch(ctx: GrpcContext, call: WatchCall): void {
 }
 
 /** The watch of an authenticated caller. */
-function serveWatch(ctx: GrpcContext, call: WatchCall, _user: RequestUser, start: number): void {
+function serveWatch(ctx: GrpcContext, call: WatchCall, user: RequestUser, start: number): void {
   const req = call.request;
   const resource = resourceOf(req);
   let ended = false;
@@ -162,6 +163,12 @@ function serveWatch(ctx: GrpcContext, call: WatchCall, _user: RequestUser, start
     ended = true;
     call.emit('error', toServiceError(e));
   };
+  try {
+    const refusal = grpcRefusal(ctx, 'watch', req, user);
+    if (refusal) throw refusal;
+  } catch (err) {
+    return fail(err);
+  }
   let handle: { stop(): void } | undefined;
   const end = () => {
     if (ended) return;

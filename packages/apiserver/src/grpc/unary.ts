@@ -5,6 +5,7 @@ import type { RequestUser } from '../registry/types.js';
 import type { ApiError } from '@k8ts/client';
 import { toServiceError } from './errors.js';
 import { userOf, type GrpcContext } from './context.js';
+import { grpcRefusal } from './authorize.js';
 
 export type Handler<Req, Res> = (req: Req, user: RequestUser) => Promise<Res>;
 
@@ -21,7 +22,8 @@ export function resourceOf(req: object): string {
 export function runRequest<Req, Res>(ctx: GrpcContext, verb: string, resource: string, fn: Handler<Req, Res>, req: Req, user: RequestUser, start: number): Promise<{ ok: true; res: Res } | { ok: false; err: ApiError }> {
   let p: Promise<Res>;
   try {
-    p = fn(req, user);
+    const refusal = grpcRefusal(ctx, verb, req as object, user);
+    p = refusal ? Promise.reject(refusal) : fn(req, user);
   } catch (err) {
     p = Promise.reject(err);
   }

@@ -8,12 +8,15 @@ import type { RestMetrics } from './metrics.js';
 import type { Output } from './negotiate.js';
 import type { ResourceRoute } from './route.js';
 import type { RequestUrl } from './request-url.js';
+import type { Authorization } from '../authz/index.js';
 
 export interface RestDeps {
   registry: Registry;
   logger: Logger;
   metrics: RestMetrics;
   tunnel?: StreamTunnel;
+  /** The authorizer chain; absent: every authenticated request is allowed. */
+  authorization?: Pick<Authorization, 'refusal'>;
 }
 
 export interface RequestContext {

@@ -11,7 +11,7 @@ import { parseRoute, type ResourceRoute } from './route.js';
 import { chooseOutput } from './negotiate.js';
 import { serveDiscovery, serveOpenApi } from './documents.js';
 import { sendJson, sendStatus, sendText } from './respond.js';
-import { statusFor, unauthorized, notFoundPath } from './status.js';
+import { statusFor, notFoundPath } from './status.js';
 import { restMetrics } from './metrics.js';
 import { serveResource } from './resources.js';
 import { versionInfo } from './version.js';
@@ -21,6 +21,8 @@ import { requestUrl } from './request-url.js';
 import { credentialsOfRequest } from './credentials.js';
 import type { Credentials } from '../auth/types.js';
 import type { Duplex } from 'node:stream';
+import { admitRequest } from './authorize.js';
+import type { Authorization } from '../authz/index.js';
 
 export interface RestServerOptions {
   registry: Registry;
@@ -34,6 +36,8 @@ export interface RestServerOptions {
    * client certificates are asked for (not required) and verified against it.
    */
   tls?: { key: string | Buffer; cert: string | Buffer; clientCa?: string | Buffer };
+  /** The authorizer chain (--authorization-mode); absent: every authenticated request is allowed. */
+  authorization?: Pick<Authorization, 'refusal'>;
 }
 
 function tlsOptions(tls: NonNullable<RestServerOptions['tls']>): https.ServerOptions {
@@ -65,7 +69,7 @@ async function serveReadyz(registry: Registry, res: ServerResponse): Promise<voi
 }
 
 export function createRestServer(opts: RestServerOptions): http.Server {
-  const deps: RestDeps = { registry: opts.registry, logger: opts.logger, metrics: restMetrics(opts.metricsRegistry), tunnel: opts.tunnel };
+  const deps: RestDeps = { registry: opts.registry, logger: opts.logger, metrics: restMetrics(opts.metricsRegistry), tunnel: opts.tunnel, authorization: opts.authorization };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch((err) => {
@@ -98,12 +102,13 @@ export function createRestServer(opts: RestServerOptions): http.Server {
       if (opts.logger.isLevelEnabled('debug')) opts.logger.debug({ verb: v, path, code: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
 
+    const route = parseRoute(path);
+    const { user, refusal } = admitRequest(deps.authorization, await opts.authenticate(credentialsOfRequest(req)), verb, path, route, url.searchParams);
+    if (!user) return sendStatus(res, refusal.status);
+
     if (path.startsWith('/readyz')) return serveReadyz(deps.registry, res);
     if (isHealthPath(path)) return sendText(res, 200, 'ok');
     if (path === '/version') return sendJson(res, 200, versionInfo());
-
-    const user = await opts.authenticate(credentialsOfRequest(req));
-    if (!user) return sendStatus(res, unauthorized().status);
 
     if (path === '/metrics') {
       res.writeHead(200, { 'Content-Type': opts.metricsRegistry.contentType });
@@ -112,7 +117,6 @@ export function createRestServer(opts: RestServerOptions): http.Server {
     }
     if (serveOpenApi(req, res, path)) return;
 
-    const route = parseRoute(path);
     if (!route) return sendStatus(res, notFoundPath().status);
     const accept = req.headers.accept;
     switch (route.type) {

@@ -28,6 +28,7 @@ import { createNodeRestriction } from '../admission/node-restriction.js';
 import { loadPodSecurityConfig, registerPodSecurity } from '../admission/pod-security/index.js';
 import { setupServiceAccounts, type ServiceAccountOptions } from './service-accounts.js';
 import { startKubernetesService } from './kubernetes-service.js';
+import { startAuthorization, type Authorization } from '../authz/index.js';
 
 export interface ApiServerOptions extends ServiceAccountOptions {
   etcdServers: string[];
@@ -70,6 +71,8 @@ export interface ApiServerOptions extends ServiceAccountOptions {
    * 127.0.0.1). Without it no `kubernetes` Service is made.
    */
   advertiseAddress?: string;
+  /** --authorization-mode: comma list of AlwaysAllow, AlwaysDeny, Node, RBAC (default AlwaysAllow, as kube-apiserver). */
+  authorizationMode?: string;
 }
 
 export interface ApiServer {
@@ -80,6 +83,8 @@ export interface ApiServer {
   /** The authenticator chain: other authenticators (bootstrap tokens, service accounts) are added to it. */
   authentication: AuthenticatorChain;
   metrics: ApiServerMetrics;
+  /** The authorizer chain both faces ask (and the reviews answer from). */
+  authorization: Authorization;
   restPort: number;
   grpcPort: number;
   stop(): Promise<void>;
@@ -110,7 +115,6 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await waitForEtcd(store, logger);
     await registry.ensureSystemNamespaces();
     await registry.startNamespaceCache();
-    registerCertificates(registry);
     if (opts.enableBootstrapTokenAuth) {
       const bootstrap = await startBootstrapTokenAuthenticator(registry, logger);
       cleanups.push(() => bootstrap.close());
@@ -125,17 +129,20 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const serviceAccounts = await setupServiceAccounts(registry, opts, logger);
     cleanups.push(() => serviceAccounts.stop());
     if (serviceAccounts.authenticator) authentication.add(serviceAccounts.authenticator);
+    const authorization = await startAuthorization({ registry, modes: opts.authorizationMode, logger, metricsRegistry: metrics.registry });
+    cleanups.push(() => authorization.stop());
+    registerCertificates(registry, (a) => authorization.authorize(a));
 
     const tunnel = opts.tunnel ?? createAgentTunnel({ logger });
-    const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel }, host, opts.grpcPort, grpcTls);
+    const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel, authorization }, host, opts.grpcPort, grpcTls);
     cleanups.push(() => grpcServer.stop());
 
-    const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls }, host, opts.port);
+    const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls, authorization }, host, opts.port);
     cleanups.push(() => closeHttp(http));
     const restPort = (http.address() as { port: number }).port;
     if (opts.advertiseAddress) {
       if (isLoopback(host)) {
-        const advertised = listenWhenAvailable(() => listenRest({ registry, authenticate, logger, metrics, tunnel, tls }, opts.advertiseAddress!, restPort), logger);
+        const advertised = listenWhenAvailable(() => listenRest({ registry, authenticate, logger, metrics, tunnel, tls, authorization }, opts.advertiseAddress!, restPort), logger);
         cleanups.push(() => advertised.stop());
       }
       const kubernetesService = await startKubernetesService(registry, {
@@ -154,6 +161,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       authenticate,
       authentication,
       metrics,
+      authorization,
       restPort,
       grpcPort: grpcServer.port,
       async stop() {
@@ -219,6 +227,7 @@ interface RestParts {
   metrics: ApiServerMetrics;
   tunnel: AgentStreamHandler & StreamTunnel;
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
+  authorization: Authorization;
 }
 
 /** The REST face, listening. */
@@ -231,6 +240,7 @@ async function listenRest(p: RestParts, host: string, port: number): Promise<htt
     metricsRegistry: p.metrics.registry,
     tunnel: p.tunnel,
     tls: p.tls,
+    authorization: p.authorization,
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -15,6 +15,7 @@ import { resolveTarget } from './target.js';
 import { pumpWebSocketExec } from './ws-exec.js';
 import { servePortForward } from './portforward.js';
 import { serveSpdyExec, SPDY_EXEC_PROTOCOLS } from './spdy-exec.js';
+import { resourceAttributes } from '../../authz/request-attributes.js';
 
 const wss = new WebSocketServer({
   noServer: true,
@@ -46,6 +47,9 @@ export function handleUpgrade(deps: RestDeps, req: IncomingMessage, socket: Dupl
     }
     const sub = route.subresource;
     if (sub !== 'exec' && sub !== 'attach' && sub !== 'portforward') return reject(socket, notFoundPath().status);
+    // kubectl opens these with POST (SPDY) or GET (WebSocket); Kubernetes 1.30+ checks `create` for both.
+    const refusal = deps.authorization?.refusal(resourceAttributes(user, 'create', route, url.pathname));
+    if (refusal) return reject(socket, refusal.status);
     deps.metrics.requests.inc({ verb: 'CONNECT', resource: 'pods', subresource: sub, code: '101' });
     const isWebSocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
     const namespace = route.namespace;

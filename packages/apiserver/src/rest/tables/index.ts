@@ -5,6 +5,7 @@ import type { KubeObject } from '@k8ts/api';
 import type { Logger } from 'pino';
 import type { Printer, TableRow } from './types.js';
 import { podPrinter } from './pods.js';
+import { rolePrinter, roleBindingPrinter } from './rbac.js';
 import { nodePrinter } from './nodes.js';
 import { servicePrinter, endpointsPrinter, endpointSlicePrinter } from './services.js';
 import { deploymentPrinter, replicaSetPrinter, daemonSetPrinter, jobPrinter, cronJobPrinter } from './workloads.js';
@@ -41,6 +42,10 @@ const PRINTERS: Record<string, Printer> = {
   serviceaccounts: serviceAccountPrinter,
   controllerrevisions: controllerRevisionPrinter,
   certificatesigningrequests: csrPrinter,
+  roles: rolePrinter,
+  clusterroles: rolePrinter,
+  rolebindings: roleBindingPrinter,
+  clusterrolebindings: roleBindingPrinter,
 };
 
 export function printerFor(resource: string): Printer {

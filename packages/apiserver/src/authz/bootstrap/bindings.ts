@@ -1,0 +1,36 @@
+// The ClusterRoleBindings kube-apiserver creates at start (policy.go ClusterRoleBindings()):
+// cluster-admin to system:masters, discovery/basic-user/public-info-viewer to every
+// authenticated user (public-info-viewer to unauthenticated ones too), and each component
+// role to its user. system:node is bound to nobody: the Node authorizer covers nodes, as in
+// Kubernetes since 1.8. Bootstrap-token joiners (group system:bootstrappers) may create CSRs.
+export interface BootstrapBinding {
+  name: string;
+  role: string;
+  subjects: { kind: 'User' | 'Group' | 'ServiceAccount'; name: string; namespace?: string }[];
+}
+
+const user = (name: string) => ({ kind: 'User' as const, name });
+const group = (name: string) => ({ kind: 'Group' as const, name });
+
+/** The user dns runs as (the identities helper picks it); bound to system:k8ts-dns. */
+export const DNS_USER = 'system:k8ts-dns';
+
+export const BOOTSTRAP_BINDINGS: BootstrapBinding[] = [
+  { name: 'cluster-admin', role: 'cluster-admin', subjects: [group('system:masters')] },
+  { name: 'system:discovery', role: 'system:discovery', subjects: [group('system:authenticated')] },
+  { name: 'system:basic-user', role: 'system:basic-user', subjects: [group('system:authenticated')] },
+  { name: 'system:public-info-viewer', role: 'system:public-info-viewer', subjects: [group('system:authenticated'), group('system:unauthenticated')] },
+  { name: 'system:monitoring', role: 'system:monitoring', subjects: [group('system:monitoring')] },
+  { name: 'system:kube-scheduler', role: 'system:kube-scheduler', subjects: [user('system:kube-scheduler')] },
+  { name: 'system:kube-controller-manager', role: 'system:kube-controller-manager', subjects: [user('system:kube-controller-manager')] },
+  { name: 'system:node-proxier', role: 'system:node-proxier', subjects: [user('system:kube-proxy')] },
+  {
+    name: 'system:k8ts-dns',
+    role: 'system:k8ts-dns',
+    subjects: [user(DNS_USER), { kind: 'ServiceAccount', name: 'coredns', namespace: 'kube-system' }],
+  },
+  { name: 'system:node', role: 'system:node', subjects: [] },
+  { name: 'kubeadm:kubelet-bootstrap', role: 'system:node-bootstrapper', subjects: [group('system:bootstrappers')] },
+  { name: 'kubeadm:node-autoapprove-bootstrap', role: 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', subjects: [group('system:bootstrappers')] },
+  { name: 'kubeadm:node-autoapprove-certificate-rotation', role: 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', subjects: [group('system:nodes')] },
+];

@@ -1,0 +1,40 @@
+// The authentication and authorization steps of a REST request, before anything is read or
+// written: the user (anonymous on the paths anyone may ask, kube-apiserver's anonymous user
+// whom the system:public-info-viewer role lets read them: the authorizer decides, not a
+// list of exceptions), its Attributes from the route (resource requests) or the path
+// (everything else) asked of the chain, and the 401 or 403 to answer otherwise.
+import type { ApiError } from '@k8ts/api';
+import type { Authorization } from '../authz/index.js';
+import { ANONYMOUS, nonResourceAttributes, resourceAttributes, resourceVerb } from '../authz/request-attributes.js';
+import type { RequestUser } from '../registry/types.js';
+import type { Route } from './route.js';
+import { unauthorized } from './status.js';
+
+const PUBLIC_PATH = /^\/(healthz|readyz|livez)(\/.*)?$|^\/version$/;
+
+export function authorizeRequest(
+  authz: Pick<Authorization, 'refusal'> | undefined,
+  user: RequestUser,
+  method: string,
+  path: string,
+  route: Route | undefined,
+  q: URLSearchParams,
+): ApiError | undefined {
+  if (!authz) return undefined;
+  const attrs = route?.type === 'resource' ? resourceAttributes(user, resourceVerb(method, route, q), route, path, q) : nonResourceAttributes(user, method, path);
+  return authz.refusal(attrs);
+}
+
+export function admitRequest(
+  authz: Pick<Authorization, 'refusal'> | undefined,
+  authenticated: RequestUser | null,
+  method: string,
+  path: string,
+  route: Route | undefined,
+  q: URLSearchParams,
+): { user: RequestUser; refusal?: undefined } | { user?: undefined; refusal: ApiError } {
+  const user = authenticated ?? (PUBLIC_PATH.test(path) ? ANONYMOUS : null);
+  if (!user) return { refusal: unauthorized() };
+  const refusal = authorizeRequest(authz, user, method, path, route, q);
+  return refusal ? { refusal } : { user };
+}
