@@ -14,6 +14,8 @@ export interface RestDeps {
   logger: Logger;
   metrics: RestMetrics;
   tunnel?: StreamTunnel;
+  /** Impersonation headers → the acting user (auth/impersonation.ts); absent: headers ignored. */
+  impersonate?: import('../auth/impersonation.js').Impersonator;
 }
 
 export interface RequestContext {

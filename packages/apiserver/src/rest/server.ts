@@ -27,6 +27,8 @@ export interface RestServerOptions {
   tunnel?: StreamTunnel;
   /** Serve HTTPS with this key pair. kubectl sends tokens only over TLS. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Impersonation headers → the acting user (auth/impersonation.ts). */
+  impersonate?: RestDeps['impersonate'];
 }
 
 function isHealthPath(path: string): boolean {
@@ -44,7 +46,7 @@ async function serveReadyz(registry: Registry, res: ServerResponse): Promise<voi
 }
 
 export function createRestServer(opts: RestServerOptions): http.Server {
-  const deps: RestDeps = { registry: opts.registry, logger: opts.logger, metrics: restMetrics(opts.metricsRegistry), tunnel: opts.tunnel };
+  const deps: RestDeps = { registry: opts.registry, logger: opts.logger, metrics: restMetrics(opts.metricsRegistry), tunnel: opts.tunnel, impersonate: opts.impersonate };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch((err) => {
@@ -84,8 +86,10 @@ export function createRestServer(opts: RestServerOptions): http.Server {
     if (isHealthPath(path)) return sendText(res, 200, 'ok');
     if (path === '/version') return sendJson(res, 200, versionInfo());
 
-    const user = opts.authenticate(req.headers.authorization);
-    if (!user) return sendStatus(res, unauthorized().status);
+    const authenticated = opts.authenticate(req.headers.authorization);
+    if (!authenticated) return sendStatus(res, unauthorized().status);
+    const user = deps.impersonate?.(authenticated, req.headersDistinct) ?? authenticated;
+    if ('refused' in user) return sendStatus(res, user.refused);
 
     if (path === '/metrics') {
       res.writeHead(200, { 'Content-Type': opts.metricsRegistry.contentType });

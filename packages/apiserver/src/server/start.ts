@@ -18,6 +18,8 @@ import type { StreamTunnel } from '../tunnel/types.js';
 import { createAgentTunnel } from '../tunnel/index.js';
 import { registerServiceAllocators } from '../allocators/index.js';
 import { installLeanAsyncResourceBind } from '../storage/async-resource-bind.js';
+import { registerReviews, ALWAYS_ALLOW, type ReviewDeps } from '../reviews/index.js';
+import { createImpersonator } from '../auth/impersonation.js';
 
 export interface ApiServerOptions {
   etcdServers: string[];
@@ -38,6 +40,8 @@ export interface ApiServerOptions {
   tlsPrivateKeyFile?: string;
   /** Interval of watch BOOKMARK events (default 5 s). */
   bookmarkIntervalMs?: number;
+  /** What the access reviews and impersonation ask (default AlwaysAllow); tests pass a table. */
+  authorizer?: Pick<ReviewDeps, 'authorize' | 'rulesFor'>;
 }
 
 export interface ApiServer {
@@ -67,6 +71,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await waitForEtcd(store, logger);
     await registry.ensureSystemNamespaces();
     await registry.startNamespaceCache();
+    const authorizer = opts.authorizer ?? ALWAYS_ALLOW;
+    registerReviews(registry, { ...authorizer, authenticate: (c) => authenticate(c.authorization) });
     const allocators = registerServiceAllocators(registry, storage.etcd, {
       serviceClusterIpRange: opts.serviceClusterIpRange,
       loadBalancerPool: opts.loadBalancerPool,
@@ -77,7 +83,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel }, host, opts.grpcPort);
     cleanups.push(() => grpcServer.stop());
 
-    const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls }, host, opts.port);
+    const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls, impersonate: createImpersonator(authorizer.authorize) }, host, opts.port);
     cleanups.push(() => closeHttp(http));
     const restPort = (http.address() as { port: number }).port;
     logger.info({ restPort, grpcPort: grpcServer.port, etcd: opts.etcdServers }, 'apiserver serving');
@@ -142,6 +148,7 @@ interface RestParts {
   metrics: ApiServerMetrics;
   tunnel: AgentStreamHandler & StreamTunnel;
   tls?: { cert: Buffer; key: Buffer };
+  impersonate?: ReturnType<typeof createImpersonator>;
 }
 
 /** The REST face, listening. */
@@ -160,6 +167,7 @@ async function listenRest(p: RestParts, host: string, port: number): Promise<htt
     metricsRegistry: p.metrics.registry,
     tunnel: p.tunnel,
     tls: p.tls,
+    impersonate: p.impersonate,
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -39,6 +39,9 @@ export function handleUpgrade(deps: RestDeps, req: IncomingMessage, socket: Dupl
   socket.on('error', () => undefined);
   void (async () => {
     if (!user) return reject(socket, unauthorized().status);
+    // The acting user: whom authorizing this stream must ask about.
+    const acting = deps.impersonate?.(user, req.headersDistinct) ?? user;
+    if ('refused' in acting) return reject(socket, acting.refused);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = parseRoute(url.pathname);
     if (!route || route.type !== 'resource' || route.resource !== 'pods' || !route.name || !route.namespace) {
