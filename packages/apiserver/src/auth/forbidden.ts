@@ -18,5 +18,8 @@ export function forbiddenFor(a: Attributes, reason: string): ApiError {
   if (!a.resourceRequest) return apiError(403, 'Forbidden', `forbidden: ${why}`, {});
   const gr = a.apiGroup ? `${a.resource}.${a.apiGroup}` : a.resource;
   const subject = a.name ? `${gr} ${JSON.stringify(a.name)}` : gr;
-  return apiError(403, 'Forbidden', `${subject} is forbidden: ${why}`, { name: a.name || undefined, group: a.apiGroup || undefined, kind: a.resource });
+  const details: { name?: string; group?: string; kind: string } = { kind: a.resource };
+  if (a.name) details.name = a.name;
+  if (a.apiGroup) details.group = a.apiGroup;
+  return apiError(403, 'Forbidden', `${subject} is forbidden: ${why}`, details);
 }

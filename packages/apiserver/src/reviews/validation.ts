@@ -11,7 +11,8 @@ function specErrors(spec: AccessReviewSpec, subject: boolean): FieldError[] {
     errs.push(fieldErrors.invalid('spec.nonResourceAttributes', spec.nonResourceAttributes, 'cannot be specified in combination with resourceAttributes'));
   }
   if (!spec.resourceAttributes && !spec.nonResourceAttributes) {
-    errs.push(fieldErrors.invalid('spec.resourceAttributes', spec.nonResourceAttributes ?? null, 'exactly one of nonResourceAttributes or resourceAttributes must be specified'));
+    // Go prints the nil pointer it is handed as the string "null".
+    errs.push(fieldErrors.invalid('spec.resourceAttributes', 'null', 'exactly one of nonResourceAttributes or resourceAttributes must be specified'));
   }
   if (subject && !spec.user && !spec.groups?.length) {
     errs.push(fieldErrors.invalid('spec.user', spec.user ?? '', 'at least one of user or group must be specified'));
