@@ -45,6 +45,15 @@ async function serveReadyz(registry: Registry, res: ServerResponse): Promise<voi
   else sendText(res, 503, '[-]etcd failed: reason withheld\nreadyz check failed');
 }
 
+/** Who the request runs as: the authenticated caller, or whom it impersonates; undefined once a 401/403 is sent. */
+function callerOf(opts: RestServerOptions, deps: RestDeps, req: IncomingMessage, res: ServerResponse): RequestUser | undefined {
+  const authenticated = opts.authenticate(req.headers.authorization);
+  if (!authenticated) return void sendStatus(res, unauthorized().status);
+  const user = deps.impersonate?.(authenticated, req.headersDistinct) ?? authenticated;
+  if ('refused' in user) return void sendStatus(res, user.refused);
+  return user;
+}
+
 export function createRestServer(opts: RestServerOptions): http.Server {
   const deps: RestDeps = { registry: opts.registry, logger: opts.logger, metrics: restMetrics(opts.metricsRegistry), tunnel: opts.tunnel, impersonate: opts.impersonate };
 
@@ -86,10 +95,8 @@ export function createRestServer(opts: RestServerOptions): http.Server {
     if (isHealthPath(path)) return sendText(res, 200, 'ok');
     if (path === '/version') return sendJson(res, 200, versionInfo());
 
-    const authenticated = opts.authenticate(req.headers.authorization);
-    if (!authenticated) return sendStatus(res, unauthorized().status);
-    const user = deps.impersonate?.(authenticated, req.headersDistinct) ?? authenticated;
-    if ('refused' in user) return sendStatus(res, user.refused);
+    const user = callerOf(opts, deps, req, res);
+    if (!user) return;
 
     if (path === '/metrics') {
       res.writeHead(200, { 'Content-Type': opts.metricsRegistry.contentType });
