@@ -104,6 +104,10 @@ describe('SubjectAccessReview and LocalSubjectAccessReview', () => {
     // The subject's groups are taken as given: a group row grants through them.
     const asMaster = await registry.create('subjectaccessreviews', '', sar({ user: 'nobody', groups: ['system:masters'], resourceAttributes: { verb: 'delete', resource: 'nodes' } }), { user: delegator });
     assert.equal(statusOf(asMaster).allowed, true);
+    // extra is a map of string lists (ExtraValue), as delegating servers send it.
+    const withExtra = await registry.create('subjectaccessreviews', '', sar({ user: 'viewer', uid: 'u', extra: { scopes: ['a', 'b'] }, resourceAttributes: { verb: 'get', resource: 'pods', namespace: 'team' } }), { user: delegator });
+    assert.equal(statusOf(withExtra).allowed, true);
+    await rejects(registry.create('subjectaccessreviews', '', sar({ user: 'viewer', extra: { scopes: 'a' }, resourceAttributes: { verb: 'get' } }), { user: delegator }), 400, /cannot unmarshal string into Go struct field/);
     const no = await registry.create('subjectaccessreviews', '', sar({ user: 'nobody', resourceAttributes: { verb: 'get', resource: 'pods' } }), { user: admin });
     assert.deepEqual(statusOf(no), { allowed: false });
     await rejects(registry.create('subjectaccessreviews', '', sar({ resourceAttributes: { verb: 'get' } }), { user: admin }), 422, /spec.user: Invalid value: "": at least one of user or group must be specified/);
@@ -158,5 +162,32 @@ describe('SelfSubjectRulesReview, SelfSubjectReview, TokenReview', () => {
     const bad = await registry.create('tokenreviews', '', tr('nope'), { user: admin });
     assert.deepEqual(statusOf(bad), { authenticated: false });
     await rejects(registry.create('tokenreviews', '', tr(), { user: admin }), 400, 'token is required for TokenReview in authentication');
+  });
+});
+
+describe('hostile review bodies', () => {
+  it('every field of every review set to a value of the wrong shape is a 4xx, never a crash', async () => {
+    const values: unknown[] = [null, 1, 'x', [], {}, [1], { a: 1 }, true, '', -1, { verb: 'get' }, ['a', null]];
+    const fields = ['spec', 'metadata', 'status', 'spec.resourceAttributes', 'spec.nonResourceAttributes', 'spec.user', 'spec.groups', 'spec.extra', 'spec.extra.k', 'spec.uid', 'spec.namespace', 'spec.token', 'spec.audiences', 'metadata.namespace', 'metadata.name', 'spec.resourceAttributes.verb'];
+    const resources = ['selfsubjectaccessreviews', 'subjectaccessreviews', 'localsubjectaccessreviews', 'selfsubjectrulesreviews', 'selfsubjectreviews', 'tokenreviews'];
+    let answered = 0;
+    for (const resource of resources) {
+      for (const f of fields) {
+        for (const v of values) {
+          const obj: Record<string, any> = { spec: { user: 'u', resourceAttributes: { verb: 'get', namespace: 'team' }, namespace: 'team', token: 't' } };
+          const path = f.split('.');
+          let o = obj;
+          for (const p of path.slice(0, -1)) o = o[p] = typeof o[p] === 'object' && o[p] !== null ? o[p] : {};
+          o[path.at(-1)!] = v;
+          try {
+            await registry.create(resource, 'team', json(obj) as KubeObject, { user: admin });
+            answered++;
+          } catch (e) {
+            assert.ok(e instanceof ApiError && e.code >= 400 && e.code < 500, `${resource} ${f}=${JSON.stringify(v)}: ${String(e)}`);
+          }
+        }
+      }
+    }
+    assert.ok(answered > 0);
   });
 });
