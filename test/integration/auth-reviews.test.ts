@@ -97,6 +97,7 @@ describe('kubectl auth against the reviews', () => {
     const alice = await kubectlOk(cluster, as('alice', 'auth', 'whoami'));
     assert.match(alice, /^Username\s+alice$/m);
     assert.match(alice, /^Groups\s+\[readers ops system:authenticated\]$/m);
+    assert.match(await kubectlOk(cluster, as('alice', 'auth', 'whoami'), { minor: 33 }), /^Username\s+alice$/m);
     const json = JSON.parse(await kubectlOk(cluster, as('alice', 'auth', 'whoami', '-o', 'json')));
     assert.equal(json.kind, 'SelfSubjectReview');
     assert.equal(json.apiVersion, 'authentication.k8s.io/v1');
@@ -130,6 +131,7 @@ describe('kubectl auth against the reviews', () => {
     assert.ok(lines.some((l) => l.join('|') === 'pods|[]|[]|[get list watch]'), out);
     assert.ok(lines.some((l) => l.join('|') === 'users|[]|[]|[impersonate]'), out);
     assert.ok(lines.some((l) => l.join('|') === 'groups|[]|[dev]|[impersonate]'), out);
+    assert.equal(await kubectlOk(cluster, as('alice', 'auth', 'can-i', '--list', '-n', 'team'), { minor: 27 }), out);
     const elsewhere = await kubectlOk(cluster, as('alice', 'auth', 'can-i', '--list', '-n', 'default'));
     assert.ok(!/\bpods\b/.test(elsewhere), elsewhere);
     const admin = await kubectlOk(cluster, as('admin', 'auth', 'can-i', '--list'));
