@@ -14,6 +14,8 @@ export interface ResourceInfo {
   verbs: string[];
   subresources: string[];
   categories: string[];
+  /** Create-only and never stored (the access reviews): a POST is answered with the status filled in. */
+  virtual?: boolean;
 }
 
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -43,6 +45,11 @@ function r(
   };
 }
 
+/** A create-only resource that is answered, not stored (SubjectAccessReview and its kin). */
+function review(group: string, kind: string, resource: string, namespaced = false): ResourceInfo {
+  return { ...r(group, 'v1', kind, resource, namespaced), verbs: ['create'], virtual: true };
+}
+
 export const RESOURCES: readonly ResourceInfo[] = [
   r('', 'v1', 'Namespace', 'namespaces', false, ['ns'], ['status', 'finalize']),
   r('', 'v1', 'Node', 'nodes', false, ['no'], ['status', 'proxy']),
@@ -66,6 +73,12 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false),
   r('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
   r('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
+  review('authorization.k8s.io', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews'),
+  review('authorization.k8s.io', 'SubjectAccessReview', 'subjectaccessreviews'),
+  review('authorization.k8s.io', 'LocalSubjectAccessReview', 'localsubjectaccessreviews', true),
+  review('authorization.k8s.io', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews'),
+  review('authentication.k8s.io', 'SelfSubjectReview', 'selfsubjectreviews'),
+  review('authentication.k8s.io', 'TokenReview', 'tokenreviews'),
 ];
 
 const byResource = new Map(RESOURCES.map((x) => [x.resource, x]));

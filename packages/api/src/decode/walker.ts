@@ -113,7 +113,8 @@ export class Walker {
     if (field.map) {
       if (!isPlainObject(v)) return this.mismatch(owner, goFieldType(field), v, { mismatch: true });
       for (const k of Object.keys(v)) {
-        if (v[k] === null) v[k] = zeroOf(field);
+        if (v[k] === null) v[k] = field.repeated ? [] : zeroOf(field);
+        else if (field.repeated) this.listValue(owner, field, v[k], depth + 1, { key: k });
         else this.element(owner, field, v[k], depth + 1, { key: k });
       }
       return;
@@ -127,6 +128,17 @@ export class Walker {
       return;
     }
     this.element(owner, field, v, depth, undefined);
+  }
+
+  /** A map value that is itself a list (user.Info's extra: map[string]ExtraValue, a []string). */
+  private listValue(owner: string, field: FieldSchema, v: unknown, depth: number, at: Segment): void {
+    if (!Array.isArray(v)) return this.mismatch(owner, `[]${goElementType(field)}`, v, { mismatch: true }, at);
+    this.path.push(at);
+    for (let i = 0; i < v.length; i++) {
+      if (v[i] === null) v[i] = zeroOf(field);
+      else this.element(owner, field, v[i], depth + 1, i);
+    }
+    this.path.pop();
   }
 
   /** One value of `field` (a list element or map value when `at` is given). */

@@ -4,7 +4,7 @@
 // Go writes on purpose (`zero-values.ts`).
 import protobuf from 'protobufjs';
 import type { FieldSchema, MessageSchema, ValueKind } from './types.js';
-import { SPECIAL_MESSAGES, VERBS_MESSAGE } from './special-types.js';
+import { SPECIAL_MESSAGES, LIST_MESSAGES } from './special-types.js';
 import { protoRoot } from './proto-root.js';
 import { fieldAnnotations } from './annotations.js';
 import { keepsZero } from './zero-values.js';
@@ -35,7 +35,7 @@ function fieldOf(owner: string, f: protobuf.Field): FieldSchema {
     const full = resolved.fullName.replace(/^\./, '');
     const special = SPECIAL_MESSAGES[full];
     if (special) kind = special;
-    else if (full === VERBS_MESSAGE) {
+    else if (LIST_MESSAGES.has(full)) {
       kind = 'string';
       repeated = true;
     } else {

@@ -16,3 +16,6 @@ export const SPECIAL_MESSAGES: Readonly<Record<string, ValueKind>> = {
 
 /** metav1.Verbs is a proto message around a list, and a plain list of strings in JSON. */
 export const VERBS_MESSAGE = `${M}.Verbs`;
+
+/** user.Info's extra values (authentication/v1 and authorization/v1 ExtraValue): the same shape as Verbs. */
+export const LIST_MESSAGES: ReadonlySet<string> = new Set([VERBS_MESSAGE, 'k8s.io.api.authentication.v1.ExtraValue', 'k8s.io.api.authorization.v1.ExtraValue']);

@@ -4,7 +4,7 @@
 // argument, as upstream's generic Store is one struct whose verbs live in separate files.
 import { findResource, type KubeObject, type ResourceInfo } from '@k8ts/api';
 import type { Logger } from 'pino';
-import type { ResourceHooks, WriteOpts } from './types.js';
+import type { ResourceHooks, VirtualCreate, WriteOpts } from './types.js';
 import type { Storage } from '../storage/storage.js';
 import * as errs from './errors.js';
 import type { WatchService } from './watch-service.js';
@@ -24,6 +24,8 @@ export class RegistryCore {
   readonly admission = new AdmissionChain();
   /** POST handlers of subresources served outside the registry's own verbs (serviceaccounts/token), by "resource/subresource". */
   readonly subresourceCreators = new Map<string, SubresourceCreator>();
+  /** The answerers of the create-only resources that are never stored (the access reviews). */
+  readonly virtual = new Map<string, VirtualCreate>();
   namespaces?: NamespaceCache;
 
   constructor(
@@ -35,9 +37,11 @@ export class RegistryCore {
     this.binder = new PodBinder(store);
   }
 
-  resourceInfo(resource: string): ResourceInfo {
+  /** Only create may name a virtual resource: every other verb on one is a 405, as upstream serves no other. */
+  resourceInfo(resource: string, create = false): ResourceInfo {
     const info = findResource(resource);
     if (!info || info.resource !== resource) throw errs.statusError(404, 'NotFound', 'the server could not find the requested resource');
+    if (info.virtual && !create) throw errs.methodNotAllowed('the server does not allow this method on the requested resource');
     return info;
   }
 

@@ -17,7 +17,7 @@ import { decodeWrite } from './decode.js';
 import { checkFieldManager, isApplied, recordWrite } from './managed-fields.js';
 
 export async function create(reg: RegistryCore, resource: string, namespace: string, obj: KubeObject, opts: WriteOpts = {}): Promise<KubeObject> {
-  const info = reg.resourceInfo(resource);
+  const info = reg.resourceInfo(resource, true);
   checkFieldManager(opts.fieldManager, 'CreateOptions');
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw errs.badRequest('the request body must be an object');
   decodeWrite(info, obj, opts);
@@ -35,6 +35,7 @@ export async function create(reg: RegistryCore, resource: string, namespace: str
   checkKind(info, obj);
   obj.apiVersion = apiVersionOf(info);
   obj.kind = info.kind;
+  if (info.virtual) return answerVirtual(reg, info, ns, obj, opts);
   delete m.resourceVersion;
   delete m.deletionTimestamp;
   delete m.deletionGracePeriodSeconds;
@@ -67,6 +68,12 @@ export async function create(reg: RegistryCore, resource: string, namespace: str
     if (!generated || attempt >= 5) throw errs.alreadyExists(resource, m.name);
     m.name = generateName(m.generateName!);
   }
+}
+
+async function answerVirtual(reg: RegistryCore, info: ResourceInfo, ns: string, obj: KubeObject, opts: WriteOpts): Promise<KubeObject> {
+  const answer = reg.virtual.get(info.resource);
+  if (!answer) throw errs.statusError(404, 'NotFound', 'the server could not find the requested resource');
+  return answer(obj, ns, opts.user);
 }
 
 export function checkKind(info: ResourceInfo, obj: KubeObject): void {

@@ -7,7 +7,7 @@ import type { AdmissionPlugin } from './admission.js';
 import type { DeleteOptions, KubeList, KubeObject, ResourceInfo, WatchEvent } from '@k8ts/api';
 import type { ListOptions, PatchType, WatchOptions } from '@k8ts/client';
 import type { Logger } from 'pino';
-import type { DeleteResult, PatchOpts, Registry, RegistryWatch, ResourceHooks, WriteOpts } from './types.js';
+import type { DeleteResult, PatchOpts, Registry, RegistryWatch, ResourceHooks, VirtualCreate, WriteOpts } from './types.js';
 import type { Storage } from '../storage/storage.js';
 import type { RegistryListOptions } from './list-options.js';
 import { WatchService, type WatchServiceOptions } from './watch-service.js';
@@ -51,6 +51,11 @@ export class EtcdRegistry implements Registry {
   /** Serves POST resource/name/subresource with `create` (e.g. serviceaccounts/token, whose keys live outside the registry). */
   registerSubresource(resource: string, subresource: string, create: SubresourceCreator): void {
     this.core.subresourceCreators.set(`${resource}/${subresource}`, create);
+  }
+
+  /** Who answers creates of a create-only resource that is never stored (the access reviews). */
+  registerVirtual(resource: string, answer: VirtualCreate): void {
+    this.core.virtual.set(resource, answer);
   }
 
   registerHooks(resource: string, hooks: ResourceHooks): void {

@@ -53,6 +53,12 @@ export interface ResourceHooks {
   afterDelete?(obj: KubeObject): Promise<void>;
 }
 
+/**
+ * Answers a create of a resource that is never stored (resources.ts `virtual`: the access
+ * reviews): gets the decoded body, its namespace and the caller, returns the object to send back.
+ */
+export type VirtualCreate = (obj: KubeObject, namespace: string, user: RequestUser | undefined) => KubeObject | Promise<KubeObject>;
+
 export interface Registry {
   get(resource: string, namespace: string, name: string): Promise<KubeObject>;
   /** resourceVersion/resourceVersionMatch as Kubernetes reads them (see list-options.ts). */
@@ -79,4 +85,6 @@ export interface Registry {
   currentRevision(): Promise<string>;
   registerHooks(resource: string, hooks: ResourceHooks): void;
   registerAdmission(plugin: AdmissionPlugin): void;
+  /** Who answers creates of a virtual resource (see VirtualCreate). */
+  registerVirtual(resource: string, answer: VirtualCreate): void;
 }

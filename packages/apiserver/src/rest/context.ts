@@ -17,6 +17,8 @@ export interface RestDeps {
   tunnel?: StreamTunnel;
   /** The authorizer chain; absent: every authenticated request is allowed. */
   authorization?: Pick<Authorization, 'refusal'>;
+  /** Impersonation headers → the acting user (auth/impersonation.ts); absent: headers ignored. */
+  impersonate?: import('../auth/impersonation.js').Impersonator;
 }
 
 export interface RequestContext {

@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { Registry, RequestUser } from '../registry/types.js';
 import type { StreamTunnel } from '../tunnel/types.js';
-import { parseRoute, type ResourceRoute } from './route.js';
+import { parseRoute, type ResourceRoute, type Route } from './route.js';
+import type { Status } from '@k8ts/api';
 import { chooseOutput } from './negotiate.js';
 import { serveDiscovery, serveOpenApi } from './documents.js';
 import { sendJson, sendStatus, sendText } from './respond.js';
@@ -38,6 +39,8 @@ export interface RestServerOptions {
   tls?: { key: string | Buffer; cert: string | Buffer; clientCa?: string | Buffer };
   /** The authorizer chain (--authorization-mode); absent: every authenticated request is allowed. */
   authorization?: Pick<Authorization, 'refusal'>;
+  /** Impersonation headers → the acting user (auth/impersonation.ts). */
+  impersonate?: RestDeps['impersonate'];
 }
 
 function tlsOptions(tls: NonNullable<RestServerOptions['tls']>): https.ServerOptions {
@@ -68,8 +71,21 @@ async function serveReadyz(registry: Registry, res: ServerResponse): Promise<voi
   else sendText(res, 503, '[-]etcd failed: reason withheld\nreadyz check failed');
 }
 
+/** Who the request runs as: the authenticated caller, or whom it impersonates; undefined once a 401/403 is sent. */
+/**
+ * Who acts in this request and whether it may: authenticated (or anonymous on the public
+ * paths), impersonated when it asks and may, then authorized. A Status when any step refuses.
+ */
+async function callerOf(opts: RestServerOptions, deps: RestDeps, req: IncomingMessage, verb: string, path: string, route: Route | undefined, q: URLSearchParams): Promise<{ user: RequestUser } | { status: Status }> {
+  const authenticated = await opts.authenticate(credentialsOfRequest(req));
+  const acting = authenticated && deps.impersonate ? deps.impersonate(authenticated, req.headersDistinct) : authenticated;
+  if (acting && 'refused' in acting) return { status: acting.refused };
+  const { user, refusal } = admitRequest(deps.authorization, acting, verb, path, route, q);
+  return user ? { user } : { status: refusal.status };
+}
+
 export function createRestServer(opts: RestServerOptions): http.Server {
-  const deps: RestDeps = { registry: opts.registry, logger: opts.logger, metrics: restMetrics(opts.metricsRegistry), tunnel: opts.tunnel, authorization: opts.authorization };
+  const deps: RestDeps = { registry: opts.registry, logger: opts.logger, metrics: restMetrics(opts.metricsRegistry), tunnel: opts.tunnel, authorization: opts.authorization, impersonate: opts.impersonate };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch((err) => {
@@ -103,8 +119,9 @@ export function createRestServer(opts: RestServerOptions): http.Server {
     });
 
     const route = parseRoute(path);
-    const { user, refusal } = admitRequest(deps.authorization, await opts.authenticate(credentialsOfRequest(req)), verb, path, route, url.searchParams);
-    if (!user) return sendStatus(res, refusal.status);
+    const caller = await callerOf(opts, deps, req, verb, path, route, url.searchParams);
+    if ('status' in caller) return sendStatus(res, caller.status);
+    const user = caller.user;
 
     if (path.startsWith('/readyz')) return serveReadyz(deps.registry, res);
     if (isHealthPath(path)) return sendText(res, 200, 'ok');

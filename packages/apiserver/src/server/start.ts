@@ -29,6 +29,10 @@ import { loadPodSecurityConfig, registerPodSecurity } from '../admission/pod-sec
 import { setupServiceAccounts, type ServiceAccountOptions } from './service-accounts.js';
 import { startKubernetesService } from './kubernetes-service.js';
 import { startAuthorization, type Authorization } from '../authz/index.js';
+import { registerReviews, type ReviewDeps } from '../reviews/index.js';
+import type { Attributes } from '../authz/types.js';
+import type { RequestUser } from '../registry/types.js';
+import { createImpersonator } from '../auth/impersonation.js';
 
 export interface ApiServerOptions extends ServiceAccountOptions {
   etcdServers: string[];
@@ -73,6 +77,8 @@ export interface ApiServerOptions extends ServiceAccountOptions {
   advertiseAddress?: string;
   /** --authorization-mode: comma list of AlwaysAllow, AlwaysDeny, Node, RBAC (default AlwaysAllow, as kube-apiserver). */
   authorizationMode?: string;
+  /** What the access reviews and impersonation ask (default AlwaysAllow); tests pass a table. */
+  authorizer?: Pick<ReviewDeps, 'authorize' | 'rulesFor'>;
 }
 
 export interface ApiServer {
@@ -120,6 +126,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       cleanups.push(() => bootstrap.close());
       authentication.add(bootstrap.authenticator);
     }
+    // The reviews and impersonation ask the chain (tests may hand them a decision table instead).
+    const authorizer = opts.authorizer ?? { authorize: (a: Attributes) => authorization.authorize(a), rulesFor: (u: RequestUser, ns: string) => authorization.rulesFor(u, ns) };
+    registerReviews(registry, { ...authorizer, authenticate: (c) => authenticate(c) });
     const allocators = registerServiceAllocators(registry, storage.etcd, {
       serviceClusterIpRange: opts.serviceClusterIpRange,
       loadBalancerPool: opts.loadBalancerPool,
@@ -137,7 +146,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel, authorization }, host, opts.grpcPort, grpcTls);
     cleanups.push(() => grpcServer.stop());
 
-    const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls, authorization }, host, opts.port);
+    const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls, authorization, impersonate: createImpersonator(authorizer.authorize) }, host, opts.port);
     cleanups.push(() => closeHttp(http));
     const restPort = (http.address() as { port: number }).port;
     if (opts.advertiseAddress) {
@@ -228,6 +237,7 @@ interface RestParts {
   tunnel: AgentStreamHandler & StreamTunnel;
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
   authorization: Authorization;
+  impersonate?: ReturnType<typeof createImpersonator>;
 }
 
 /** The REST face, listening. */
@@ -241,6 +251,7 @@ async function listenRest(p: RestParts, host: string, port: number): Promise<htt
     tunnel: p.tunnel,
     tls: p.tls,
     authorization: p.authorization,
+    impersonate: p.impersonate,
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -103,8 +103,14 @@ export function resourcePaths(r: ResourceInfo): PathEntry[] {
       ],
     });
   }
-  return out;
+  // A create-only resource (the access reviews) has its POST, as upstream documents it, and a
+  // PATCH (answered 405): kubectl looks for fieldValidation on a kind's PATCH, and without one
+  // lists CRDs, which k8ts does not serve, so `kubectl create -f review.yaml` would fail.
+  const served = (o: Operation) => r.verbs.includes(VERB_OF[o.action]) || (!!r.virtual && o.action === 'patch');
+  return out.map((p) => ({ ...p, operations: p.operations.filter(served) })).filter((p) => p.operations.length > 0);
 }
+
+const VERB_OF: Record<Action, string> = { list: 'list', post: 'create', get: 'get', put: 'update', patch: 'patch', delete: 'delete' };
 
 /** The kinds a resource's operations answer with, each with the GVK upstream gives it. */
 export function resourceKinds(r: ResourceInfo): [string, Gvk][] {

@@ -64,6 +64,8 @@ function fieldSchema(message: string, owner: string, f: FieldSchema, flavor: Fla
   const description = fieldDescription(message, f.name) ?? fieldDescription(owner, f.name) ?? f.description;
   const own: Schema = description ? { description } : {};
   for (const [key, ext] of MARKERS) if (f[key] !== undefined) own[ext] = f[key];
+  // A map of lists: user.Info's extra (map[string]ExtraValue, each a []string).
+  if (f.map && f.repeated) return { ...own, type: 'object', additionalProperties: { type: 'array', items: valueSchema(f, flavor, {}) } };
   if (f.map) return { ...own, type: 'object', additionalProperties: valueSchema(f, flavor, {}) };
   if (f.repeated) return { ...own, type: 'array', items: valueSchema(f, flavor, {}) };
   return valueSchema(f, flavor, own);

@@ -49,6 +49,7 @@ test('every kind k8ts serves, and the option types, round-trip fully populated',
     const schema = kindSchema(r.group, r.version, r.kind)!;
     const obj = { apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: r.kind, ...populate(schema.name) };
     assert.deepEqual(roundTrip(obj), obj, r.kind);
+    if (r.virtual) continue; // create-only, never listed: upstream has no List kind for it
     const list = { apiVersion: obj.apiVersion, kind: r.listKind, metadata: { resourceVersion: '12', continue: 'c', remainingItemCount: 3 }, items: [populate(schema.name)] };
     assert.deepEqual(roundTrip(list), list, r.listKind);
   }

@@ -129,11 +129,11 @@ function subSchema(f: FieldSchema): MessageSchema {
 
 const singles = new WeakMap<FieldSchema, FieldSchema>();
 
-/** A map or list field as the field of one of its values. */
+/** A map or list field as the field of one of its values (a map's value may be a list: user.Info's extra). */
 export function singular(f: FieldSchema): FieldSchema {
   let s = singles.get(f);
   if (!s) {
-    s = { ...f, map: false, repeated: false };
+    s = { ...f, map: false, repeated: f.map && f.repeated };
     singles.set(f, s);
   }
   return s;
@@ -162,6 +162,7 @@ function readMapEntry(owner: MessageSchema, f: FieldSchema, r: WireReader, depth
 }
 
 function zeroOf(f: FieldSchema): unknown {
+  if (f.repeated) return [];
   switch (f.kind) {
     case 'message':
       return {};

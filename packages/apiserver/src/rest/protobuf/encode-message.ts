@@ -113,6 +113,10 @@ function writeValue(w: protobuf.Writer, f: FieldSchema, n: number, v: unknown, p
   if (f.kind === 'message') {
     if (!isPlainObject(v)) fail(path, 'an object', v);
     encodeFields(messageSchema(f.message!)!, v, w, path);
+  } else if (f.repeated && f.kind === 'string') {
+    // A list message as a map value (extra: map[string]ExtraValue): its items, field 1.
+    if (!Array.isArray(v)) fail(path, 'a list', v);
+    v.forEach((s, i) => writeScalar(w, 'string', 1, s, `${path}[${i}]`));
   } else writeSpecial(w, f, v, path);
   w.ldelim();
 }

@@ -50,6 +50,7 @@ export function populate(message: string, depth = 0, stack: string[] = []): Reco
   for (const f of schema.fields.values()) {
     if (f.kind === 'message' && (next.includes(f.message!) || depth > 30)) continue;
     if (f.kind === 'message' && f.inline) Object.assign(out, populate(f.message!, depth + 1, next));
+    else if (f.map && f.repeated) out[f.name] = { a: [value(f, 0, depth, next), value(f, 1, depth, next)], b: [] };
     else if (f.map) out[f.name] = { a: value(f, 0, depth, next), b: value(f, 1, depth, next) };
     else if (f.repeated) out[f.name] = [value(f, 0, depth, next), value(f, 1, depth, next)];
     else out[f.name] = value(f, 0, depth, next);

@@ -40,6 +40,9 @@ export function handleUpgrade(deps: RestDeps, req: IncomingMessage, socket: Dupl
   socket.on('error', () => undefined);
   void (async () => {
     if (!user) return reject(socket, unauthorized().status);
+    // The acting user: whom authorizing this stream must ask about.
+    const acting = deps.impersonate?.(user, req.headersDistinct) ?? user;
+    if ('refused' in acting) return reject(socket, acting.refused);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = parseRoute(url.pathname);
     if (!route || route.type !== 'resource' || route.resource !== 'pods' || !route.name || !route.namespace) {
@@ -48,7 +51,7 @@ export function handleUpgrade(deps: RestDeps, req: IncomingMessage, socket: Dupl
     const sub = route.subresource;
     if (sub !== 'exec' && sub !== 'attach' && sub !== 'portforward') return reject(socket, notFoundPath().status);
     // kubectl opens these with POST (SPDY) or GET (WebSocket); Kubernetes 1.30+ checks `create` for both.
-    const refusal = deps.authorization?.refusal(resourceAttributes(user, 'create', route, url.pathname));
+    const refusal = deps.authorization?.refusal(resourceAttributes(acting, 'create', route, url.pathname));
     if (refusal) return reject(socket, refusal.status);
     deps.metrics.requests.inc({ verb: 'CONNECT', resource: 'pods', subresource: sub, code: '101' });
     const isWebSocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
