@@ -9,12 +9,27 @@
 // different connections to etcd): such a write is not kept either, since its event has
 // passed. Writes whose event never comes all the same (the watch restarted) fall out after
 // MAX_REMEMBERED newer ones.
+// For that early event the write is known while it is in flight (`expect`): an event whose
+// value is byte for byte the value the write sent is that object, so it stands in for
+// decoding them all the same. Equal bytes are the proof: an object whose bytes etcd does not
+// hold is never handed out; two writes in flight with the same bytes are left to decoding,
+// since the one that lost its compare-and-swap may be changed and sent again by its caller.
 import type { KubeObject } from '@k8ts/api';
 
 const MAX_REMEMBERED = 4096;
 
+/** A write sent to etcd and not yet answered. */
+interface InFlight {
+  /** The exact bytes of the put. */
+  value: Buffer;
+  /** The object with the revision its event reports (and its JSON kept, see codec.ts). */
+  claim(revision: string): KubeObject;
+  claimed: boolean;
+}
+
 export class RecentWrites {
   private readonly byKeyRevision = new Map<string, KubeObject>();
+  private readonly inFlight = new Map<string, InFlight[]>();
   /** Key prefixes with a shared watch: how many watches, and the newest revision delivered. */
   private readonly watched = new Map<string, { watches: number; seen: number }>();
 
@@ -46,12 +61,50 @@ export class RecentWrites {
     if (m.size > MAX_REMEMBERED) m.delete(m.keys().next().value!);
   }
 
-  /** The object written to `key` at `revision` by this apiserver, once. */
-  take(key: string, revision: string): KubeObject | undefined {
+  /**
+   * A write of `value` to `key` is about to go to etcd; `claim` gives its object for the event.
+   * Returns what to call once etcd answered (either way): true when the event came first and
+   * took the object. Undefined when no shared watch covers the key.
+   */
+  expect(key: string, value: Buffer, claim: (revision: string) => KubeObject): (() => boolean) | undefined {
+    if (!this.watchOf(key)) return undefined;
+    const entry: InFlight = { value, claim, claimed: false };
+    let list = this.inFlight.get(key);
+    if (!list) this.inFlight.set(key, (list = []));
+    list.push(entry);
+    return () => {
+      const l = this.inFlight.get(key);
+      const i = l ? l.indexOf(entry) : -1;
+      if (i >= 0) {
+        if (l!.length === 1) this.inFlight.delete(key);
+        else l!.splice(i, 1);
+      }
+      return entry.claimed;
+    };
+  }
+
+  /**
+   * The object written to `key` at `revision` by this apiserver, once: a write already answered,
+   * or one in flight whose bytes are `value`, the event's.
+   */
+  take(key: string, revision: string, value?: Buffer): KubeObject | undefined {
     const id = `${revision}\0${key}`;
     const o = this.byKeyRevision.get(id);
-    if (o) this.byKeyRevision.delete(id);
-    return o;
+    if (o) {
+      this.byKeyRevision.delete(id);
+      return o;
+    }
+    const list = value && this.inFlight.get(key);
+    if (!list) return undefined;
+    let match: InFlight | undefined;
+    for (const e of list) {
+      if (e.claimed || !e.value.equals(value)) continue;
+      if (match) return undefined; // two writes of the same bytes: which one landed is unknown
+      match = e;
+    }
+    if (!match) return undefined;
+    match.claimed = true;
+    return match.claim(revision);
   }
 
   private watchOf(key: string): { seen: number } | undefined {
