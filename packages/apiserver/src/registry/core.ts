@@ -27,7 +27,7 @@ export class RegistryCore {
     readonly tolerationSeconds: number,
     readonly logger?: Logger,
   ) {
-    this.binder = new PodBinder(store);
+    this.binder = new PodBinder(store, (key) => watches.latest('pods', key));
   }
 
   resourceInfo(resource: string): ResourceInfo {
