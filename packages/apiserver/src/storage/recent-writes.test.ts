@@ -47,26 +47,27 @@ test('a write in flight is given to the event whose bytes are the ones it sent, 
   r.watch('/registry/pods/');
   const a = { metadata: { name: 'a' } as { name: string; resourceVersion?: string } };
   const sent = Buffer.from('{"metadata":{"name":"a"}}');
-  const answered = r.expect('/registry/pods/ns/a', sent, (rv) => ((a.metadata.resourceVersion = rv), a))!;
+  const entry = r.expect('/registry/pods/ns/a', sent, a);
   assert.equal(r.take('/registry/pods/ns/a', '7', Buffer.from('{"metadata":{"name":"b"}}')), undefined, 'other bytes: decoded');
   assert.equal(r.take('/registry/pods/ns/b', '7', sent), undefined, 'another key');
   assert.equal(r.take('/registry/pods/ns/a', '7', Buffer.from(sent)), a);
   assert.equal(a.metadata.resourceVersion, '7');
   assert.equal(r.take('/registry/pods/ns/a', '7', sent), undefined, 'once');
-  assert.equal(answered(), true, 'the writer learns its event came first');
-  assert.equal(r.expect('/registry/configmaps/ns/a', sent, () => a), undefined, 'no shared watch: nothing kept');
+  assert.equal(r.answered(entry), true, 'the writer learns its event came first');
+  assert.equal(r.expect('/registry/configmaps/ns/a', sent, a), undefined, 'no shared watch: nothing kept');
+  assert.equal(r.answered(undefined), false);
 });
 
 test('two writes in flight with the same bytes are left to decoding; an answered write is forgotten', () => {
   const r = new RecentWrites();
   r.watch('/registry/pods/');
   const sent = Buffer.from('{"metadata":{"name":"a"}}');
-  const one = r.expect('/registry/pods/ns/a', sent, () => ({ metadata: { name: 'a' } }))!;
-  const two = r.expect('/registry/pods/ns/a', Buffer.from(sent), () => ({ metadata: { name: 'a' } }))!;
+  const one = r.expect('/registry/pods/ns/a', sent, { metadata: { name: 'a' } });
+  const two = r.expect('/registry/pods/ns/a', Buffer.from(sent), { metadata: { name: 'a' } });
   assert.equal(r.take('/registry/pods/ns/a', '7', sent), undefined);
-  assert.equal(one(), false);
-  assert.equal(two(), false);
-  const three = r.expect('/registry/pods/ns/a', sent, () => ({ metadata: { name: 'a' } }))!;
-  assert.equal(three(), false, 'answered before its event');
+  assert.equal(r.answered(one), false);
+  assert.equal(r.answered(two), false);
+  const three = r.expect('/registry/pods/ns/a', sent, { metadata: { name: 'a' } });
+  assert.equal(r.answered(three), false, 'answered before its event');
   assert.equal(r.take('/registry/pods/ns/a', '8', sent), undefined, 'an answered write is not in flight any more');
 });

@@ -19,17 +19,24 @@ import type { KubeObject } from '@k8ts/api';
 const MAX_REMEMBERED = 4096;
 
 /** A write sent to etcd and not yet answered. */
-interface InFlight {
+export interface InFlight {
+  readonly key: string;
   /** The exact bytes of the put. */
-  value: Buffer;
-  /** The object with the revision its event reports (and its JSON kept, see codec.ts). */
-  claim(revision: string): KubeObject;
+  readonly value: Buffer;
+  /** What the writer needs to hand the object out with a revision (see `claim`). */
+  readonly object: KubeObject;
+  readonly context: unknown;
   claimed: boolean;
 }
+
+/** The object of a write with the revision its event reports (and, for the store, its JSON kept). */
+export type Claim = (object: KubeObject, context: unknown, revision: string) => KubeObject;
 
 export class RecentWrites {
   private readonly byKeyRevision = new Map<string, KubeObject>();
   private readonly inFlight = new Map<string, InFlight[]>();
+
+  constructor(private readonly claim: Claim = (object, _context, revision) => ((object.metadata.resourceVersion = revision), object)) {}
   /** Key prefixes with a shared watch: how many watches, and the newest revision delivered. */
   private readonly watched = new Map<string, { watches: number; seen: number }>();
 
@@ -62,25 +69,28 @@ export class RecentWrites {
   }
 
   /**
-   * A write of `value` to `key` is about to go to etcd; `claim` gives its object for the event.
-   * Returns what to call once etcd answered (either way): true when the event came first and
-   * took the object. Undefined when no shared watch covers the key.
+   * A write of `object` as `value` to `key` is about to go to etcd. Undefined when no shared
+   * watch covers the key; else pass the result to `answered` once etcd answered (either way).
    */
-  expect(key: string, value: Buffer, claim: (revision: string) => KubeObject): (() => boolean) | undefined {
+  expect(key: string, value: Buffer, object: KubeObject, context?: unknown): InFlight | undefined {
     if (!this.watchOf(key)) return undefined;
-    const entry: InFlight = { value, claim, claimed: false };
-    let list = this.inFlight.get(key);
-    if (!list) this.inFlight.set(key, (list = []));
-    list.push(entry);
-    return () => {
-      const l = this.inFlight.get(key);
-      const i = l ? l.indexOf(entry) : -1;
-      if (i >= 0) {
-        if (l!.length === 1) this.inFlight.delete(key);
-        else l!.splice(i, 1);
-      }
-      return entry.claimed;
-    };
+    const entry: InFlight = { key, value, object, context, claimed: false };
+    const list = this.inFlight.get(key);
+    if (list) list.push(entry);
+    else this.inFlight.set(key, [entry]);
+    return entry;
+  }
+
+  /** The write is answered: forgotten here; true when its event came first and took the object. */
+  answered(entry: InFlight | undefined): boolean {
+    if (!entry) return false;
+    const l = this.inFlight.get(entry.key);
+    const i = l ? l.indexOf(entry) : -1;
+    if (i >= 0) {
+      if (l!.length === 1) this.inFlight.delete(entry.key);
+      else l!.splice(i, 1);
+    }
+    return entry.claimed;
   }
 
   /**
@@ -104,7 +114,7 @@ export class RecentWrites {
     }
     if (!match) return undefined;
     match.claimed = true;
-    return match.claim(revision);
+    return this.claim(match.object, match.context, revision);
   }
 
   private watchOf(key: string): { seen: number } | undefined {

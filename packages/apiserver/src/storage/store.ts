@@ -60,7 +60,7 @@ export interface KvCalls {
 export class Store implements Storage {
   private readonly kv: KvCalls;
   /** What this store wrote, for the watch events of those writes (see recent-writes.ts). */
-  readonly recent = new RecentWrites();
+  readonly recent = new RecentWrites((obj, enc, revision) => withRevision(obj, revision, enc as WriteEncoding));
 
   constructor(
     readonly etcd: Etcd3,
@@ -104,15 +104,21 @@ export class Store implements Storage {
   async create(key: string, obj: KubeObject): Promise<WriteResult> {
     const { enc, value } = encodeChecked(key, obj);
     const k = Buffer.from(key);
-    const { res, claimed } = await this.sent(key, value, obj, enc, () =>
-      this.timed('create', () =>
+    // Known to the watch while in flight (recent-writes.ts): its event may come before the answer.
+    const entry = this.recent.expect(key, value, obj, enc);
+    let claimed = false;
+    let res;
+    try {
+      res = await this.timed('create', () =>
         this.kv.txn({
           compare: [{ key: k, target: 'Create', create_revision: 0 }],
           success: [{ request_put: { key: k, value } }],
           failure: [],
         }),
-      ),
-    );
+      );
+    } finally {
+      claimed = this.recent.answered(entry);
+    }
     if (!res.succeeded) return { ok: false };
     return { ok: true, object: this.written(key, obj, enc, res.header.revision, claimed), revision: res.header.revision };
   }
@@ -121,33 +127,23 @@ export class Store implements Storage {
   async update(key: string, obj: KubeObject, expectedRevision: string): Promise<WriteResult> {
     const { enc, value } = encodeChecked(key, obj);
     const k = Buffer.from(key);
-    const { res, claimed } = await this.sent(key, value, obj, enc, () =>
-      this.timed('update', () =>
+    // Known to the watch while in flight (recent-writes.ts): its event may come before the answer.
+    const entry = this.recent.expect(key, value, obj, enc);
+    let claimed = false;
+    let res;
+    try {
+      res = await this.timed('update', () =>
         this.kv.txn({
           compare: [{ key: k, target: 'Mod', mod_revision: expectedRevision }],
           success: [{ request_put: { key: k, value } }],
           failure: [{ request_range: { key: k } }],
         }),
-      ),
-    );
+      );
+    } finally {
+      claimed = this.recent.answered(entry);
+    }
     if (!res.succeeded) return { ok: false, current: currentOf(res.responses[0]?.response_range?.kvs) };
     return { ok: true, object: this.written(key, obj, enc, res.header.revision, claimed), revision: res.header.revision };
-  }
-
-  /**
-   * Runs the transaction that puts `value` under `key`, with the write known to the watch
-   * meanwhile (recent-writes.ts): `claimed` when its event came first and took `obj`.
-   */
-  private async sent<T>(key: string, value: Buffer, obj: KubeObject, enc: WriteEncoding, txn: () => Promise<T>): Promise<{ res: T; claimed: boolean }> {
-    const answered = this.recent.expect(key, value, (revision) => withRevision(obj, revision, enc));
-    let res: T;
-    try {
-      res = await txn();
-    } catch (err) {
-      answered?.();
-      throw err;
-    }
-    return { res, claimed: answered?.() ?? false };
   }
 
   /** The object a successful write returns, kept for its watch event unless that event took it already. */
