@@ -71,3 +71,25 @@ test('two writes in flight with the same bytes are left to decoding; an answered
   assert.equal(r.answered(three), false, 'answered before its event');
   assert.equal(r.take('/registry/pods/ns/a', '8', sent), undefined, 'an answered write is not in flight any more');
 });
+
+test('watched prefixes of any shape cover their keys', () => {
+  const r = new RecentWrites();
+  const a = r.watch('/registry/pods/');
+  const b = r.watch('/k/x/y/');
+  const c = r.watch('/z');
+  for (const key of ['/registry/pods/ns/a', '/registry/pods/n', '/k/x/y/1', '/zz/1']) {
+    r.note(key, '5', { metadata: { name: key } });
+    assert.ok(r.take(key, '5'), key);
+  }
+  for (const key of ['/registry/podsx/a', '/k/x/1', '/registry/pods', 'registry/pods/a']) {
+    r.note(key, '5', { metadata: { name: key } });
+    assert.equal(r.take(key, '5'), undefined, key);
+  }
+  b.end();
+  c.end();
+  r.note('/k/x/y/1', '6', { metadata: { name: 'k' } });
+  assert.equal(r.take('/k/x/y/1', '6'), undefined);
+  r.note('/registry/pods/ns/b', '6', { metadata: { name: 'b' } });
+  assert.ok(r.take('/registry/pods/ns/b', '6'));
+  a.end();
+});

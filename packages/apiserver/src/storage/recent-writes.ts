@@ -17,6 +17,8 @@
 import type { KubeObject } from '@k8ts/api';
 
 const MAX_REMEMBERED = 4096;
+/** A prefix such as /registry/pods/: two segments, the shape watchOf looks up directly. */
+const RESOURCE_PREFIX = /^\/[^/]+\/[^/]+\/$/;
 
 /** A write sent to etcd and not yet answered. */
 export interface InFlight {
@@ -39,11 +41,16 @@ export class RecentWrites {
   constructor(private readonly claim: Claim = (object, _context, revision) => ((object.metadata.resourceVersion = revision), object)) {}
   /** Key prefixes with a shared watch: how many watches, and the newest revision delivered. */
   private readonly watched = new Map<string, { watches: number; seen: number }>();
+  /** Watched prefixes not of the form /<a>/<b>/ (tests watch such). */
+  private otherShapes = 0;
 
   /** A shared watch of the keys under `prefix` started. */
   watch(prefix: string): SharedWatchHandle {
     let w = this.watched.get(prefix);
-    if (!w) this.watched.set(prefix, (w = { watches: 0, seen: 0 }));
+    if (!w) {
+      this.watched.set(prefix, (w = { watches: 0, seen: 0 }));
+      if (!RESOURCE_PREFIX.test(prefix)) this.otherShapes++;
+    }
     w.watches++;
     const state = w;
     let ended = false;
@@ -54,7 +61,10 @@ export class RecentWrites {
       end: () => {
         if (ended) return;
         ended = true;
-        if (--state.watches === 0 && this.watched.get(prefix) === state) this.watched.delete(prefix);
+        if (--state.watches === 0 && this.watched.get(prefix) === state) {
+          this.watched.delete(prefix);
+          if (!RESOURCE_PREFIX.test(prefix)) this.otherShapes--;
+        }
       },
     };
   }
@@ -118,7 +128,12 @@ export class RecentWrites {
   }
 
   private watchOf(key: string): { seen: number } | undefined {
-    for (const [prefix, w] of this.watched) if (key.startsWith(prefix)) return w;
+    // Every write asks: a resource's prefix (/registry/<resource>/) is looked up at once, and
+    // the prefixes are walked only while one of another shape is watched.
+    const end = key.indexOf('/', key.indexOf('/', 1) + 1);
+    const w = end > 0 ? this.watched.get(key.slice(0, end + 1)) : undefined;
+    if (w || this.otherShapes === 0) return w;
+    for (const [prefix, pw] of this.watched) if (key.startsWith(prefix)) return pw;
     return undefined;
   }
 }
