@@ -12,9 +12,7 @@ const RV_FIELD = `"resourceVersion":"k8ts-rv-${randomUUID()}"`;
 
 export interface WriteEncoding {
   /** What etcd stores: the JSON without metadata.resourceVersion. */
-  readonly stored: string;
-  /** The same as UTF-8, the value of the put. */
-  readonly bytes: Buffer;
+  stored: string;
   /** The same JSON with the resourceVersion the write got, for the answer: no second stringify. */
   withRevision(rv: string): string;
 }
@@ -49,25 +47,11 @@ export function encodeForWrite(obj: KubeObject): WriteEncoding {
   // becomes a cut-up string in etcd.
   if (i < 0) throw new Error('the object to store has no metadata object');
   const end = i + RV_FIELD.length;
-  // The field and one comma beside it are cut out of the JSON.
-  const [from, to] = json[i - 1] === ',' ? [i - 1, end] : json[end] === ',' ? [i, end + 1] : [i, end];
-  let stored: string | undefined;
-  let bytes: Buffer | undefined;
-  return {
-    get stored() {
-      return (stored ??= json.slice(0, from) + json.slice(to));
-    },
-    get bytes() {
-      if (!bytes) {
-        // Cut from the encoded JSON itself: no stored string is built only to be encoded.
-        // Character and byte offsets agree when every character is one byte (ASCII).
-        const all = Buffer.from(json);
-        bytes = all.length === json.length ? all.copyWithin(from, to).subarray(0, all.length - (to - from)) : Buffer.from(this.stored);
-      }
-      return bytes;
-    },
-    withRevision: (revision) => `${json.slice(0, i)}"resourceVersion":${JSON.stringify(revision)}${json.slice(end)}`,
-  };
+  let stored: string;
+  if (json[i - 1] === ',') stored = json.slice(0, i - 1) + json.slice(end);
+  else if (json[end] === ',') stored = json.slice(0, i) + json.slice(end + 1);
+  else stored = json.slice(0, i) + json.slice(end);
+  return { stored, withRevision: (revision) => `${json.slice(0, i)}"resourceVersion":${JSON.stringify(revision)}${json.slice(end)}` };
 }
 
 export function encodeObject(obj: KubeObject): string {

@@ -279,7 +279,7 @@ function encodeChecked(key: string, obj: KubeObject): { enc: WriteEncoding; valu
   const wrong = storableErrors(key, obj);
   if (wrong.length) throw invalidObject(resourceOfKey(key), envelopeOf(obj), wrong);
   const enc = encodeForWrite(obj);
-  const value = enc.bytes;
+  const value = Buffer.from(enc.stored);
   if (value.length > MAX_OBJECT_BYTES) throw invalidObject(resourceOfKey(key), obj, [objectTooLarge()]);
   return { enc, value };
 }
