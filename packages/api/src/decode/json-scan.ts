@@ -97,6 +97,49 @@ export function scanJson(text: string, maxDepth = MAX_DEPTH): JsonScan {
   return { duplicates };
 }
 
+/**
+ * The cheap pass parseJsonText makes first: how many keys the text holds (in every object
+ * together) and whether it nests deeper than maxDepth, without building any string or frame.
+ * JSON.parse keeps one key of each name per object, so a parsed value with as many keys
+ * has no duplicate, and only a body that has one pays for scanJson's paths.
+ */
+export function countJsonKeys(text: string, maxDepth = MAX_DEPTH): { keys: number; tooDeep?: string } {
+  let keys = 0;
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      let end = text.indexOf('"', i + 1);
+      while (end > 0 && oddBackslashesBefore(text, end)) end = text.indexOf('"', end + 1);
+      if (end < 0) break;
+      i = end;
+      let j = i + 1;
+      while (j < n && text.charCodeAt(j) <= 32) j++;
+      if (text.charCodeAt(j) === COLON) keys++;
+    } else if (c === 123 || c === 91) {
+      if (depth >= maxDepth) return { keys, tooDeep: String.fromCharCode(c) };
+      depth++;
+    } else if (c === 125 || c === 93) {
+      depth--;
+    }
+  }
+  return { keys };
+}
+
+/** Keys in every object of a parsed JSON value (its depth already bounded by the scan). */
+export function countValueKeys(v: unknown): number {
+  if (v === null || typeof v !== 'object') return 0;
+  let n = 0;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) n += countValueKeys(v[i]);
+    return n;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) n += 1 + countValueKeys(o[k]);
+  return n;
+}
+
 function oddBackslashesBefore(text: string, at: number): boolean {
   let n = 0;
   while (text.charCodeAt(at - 1 - n) === BACKSLASH) n++;

@@ -36,3 +36,23 @@ test('parseYamlText reports duplicate keys (last wins) and refuses deep nesting'
   assert.throws(() => parseYamlText('a: ' + '['.repeat(10_000) + ']'.repeat(10_000)));
   assert.throws(() => parseYamlText('a: [1'));
 });
+
+test('parseJsonText reports the same duplicates as scanJson, through its key count or without it', () => {
+  const bodies = [
+    '{"metadata":{"name":"a","name":"b"}}',
+    '{"a":{"x":1},"b":{"x":1,"y":[{"x":1},{"x":2,"x":3}]}}',
+    '{"\\u0061":1,"a":2}',
+    '{"__proto__":1,"__proto__":2}',
+    '{"__proto__":{"a":1},"b":2}',
+    '{"k":"a\\":b","k2":"\\\\","k3":{"":1,"":2}}',
+    '[{"a":1},{"a":1},[],{}]',
+    '{ "a" : 1 , "b" :\n{ "a" : 2 } }',
+    '"just a string"',
+    '{"a":[1,2,{"b":null,"c":"d"}],"e":{}}',
+  ];
+  for (const b of bodies) {
+    const r = parseJsonText(b);
+    assert.deepEqual(r.duplicates, scanJson(b).duplicates, b);
+    assert.deepEqual(r.value, JSON.parse(b), b);
+  }
+});

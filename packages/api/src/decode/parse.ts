@@ -1,7 +1,7 @@
 // Body texts to values, with what the plain parsers hide: duplicate keys (their paths) and
 // nesting beyond MAX_DEPTH, which is refused before anything recursive reads the value.
 import YAML, { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
-import { MAX_DEPTH, scanJson } from './json-scan.js';
+import { countJsonKeys, countValueKeys, MAX_DEPTH, scanJson } from './json-scan.js';
 
 export interface ParsedBody {
   value: unknown;
@@ -11,9 +11,12 @@ export interface ParsedBody {
 
 /** Parses JSON; throws SyntaxError with Go's words for nesting deeper than MAX_DEPTH. */
 export function parseJsonText(text: string): ParsedBody {
-  const scan = scanJson(text);
-  if (scan.tooDeep) throw new SyntaxError(`invalid character '${scan.tooDeep}' exceeded max depth`);
-  return { value: JSON.parse(text), duplicates: scan.duplicates };
+  const count = countJsonKeys(text);
+  if (count.tooDeep) throw new SyntaxError(`invalid character '${count.tooDeep}' exceeded max depth`);
+  const value: unknown = JSON.parse(text);
+  // As many keys parsed as written: none was held twice (see countJsonKeys).
+  if (countValueKeys(value) === count.keys) return { value, duplicates: [] };
+  return { value, duplicates: scanJson(text).duplicates };
 }
 
 /** Parses one YAML document (1.2, no merge keys) as JSON would read it. */

@@ -3,7 +3,10 @@
 // exactly as any other write. The read before it is shared: reads that pile up while earlier
 // ones are out go to etcd as one read-only transaction (a scheduler has dozens of binds in
 // flight), and a lost race retries on the state the failed transaction returned instead of
-// reading again (as GuaranteedUpdate does with its cached object).
+// reading again (as GuaranteedUpdate does with its cached object). A pod the shared watch
+// still holds (`cached`) needs no read at all when it can be bound: the compare-and-swap on
+// its mod revision proves it current, as upstream's GuaranteedUpdate starts from the watch
+// cache's object. Every other answer (conflict, not found) comes from what etcd holds.
 import type { KubeObject } from '@k8ts/api';
 import type { Storage } from '../storage/storage.js';
 import { objectKey } from '../storage/keys.js';
@@ -26,7 +29,11 @@ export class PodBinder {
   private queued: PendingRead[] = [];
   private readsInFlight = 0;
 
-  constructor(private readonly store: Storage) {}
+  constructor(
+    private readonly store: Storage,
+    /** The shared watch's newest state of a pod's key, if it holds one (shared: never changed). */
+    private readonly cached: (key: string) => KubeObject | undefined = () => undefined,
+  ) {}
 
   async bind(ns: string, name: string, body: KubeObject, opts: WriteOpts): Promise<KubeObject> {
     const target = (body as any)?.target;
@@ -37,7 +44,7 @@ export class PodBinder {
     const wantRv = body.metadata?.resourceVersion;
     const annotations = body.metadata?.annotations;
     const key = objectKey('pods', ns, name);
-    let cur = await this.read(key);
+    let cur = this.bindable(key, wantUid, wantRv) ?? (await this.read(key));
     for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
       if (!cur) throw errs.notFound('pods', name);
       if (wantUid && wantUid !== cur.metadata.uid) throw errs.conflict('pods/binding', name, `Precondition failed: UID in precondition: ${wantUid}, UID in object meta: ${cur.metadata.uid}`);
@@ -45,7 +52,7 @@ export class PodBinder {
       if (cur.metadata.deletionTimestamp) throw errs.conflict('pods/binding', name, `pod ${name} is being deleted, cannot be assigned to a host`);
       if (cur.spec?.nodeName) throw errs.conflict('pods/binding', name, `pod ${name} is already assigned to node "${cur.spec.nodeName}"`);
       const revision = cur.metadata.resourceVersion!;
-      // cur was decoded for this call alone: change it in place.
+      // cur is this call's own (decoded for it, or the copy bindable made): change it in place.
       cur.spec = { ...(cur.spec ?? {}), nodeName: target.name };
       if (annotations && Object.keys(annotations).length) cur.metadata.annotations = { ...(cur.metadata.annotations ?? {}), ...annotations };
       const conditions: any[] = (cur.status?.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
@@ -57,6 +64,18 @@ export class PodBinder {
       cur = r.current;
     }
     throw errs.conflict('pods/binding', name);
+  }
+
+  /**
+   * A copy of the watch's pod at key to bind (the loop below replaces its spec, status and
+   * annotations, never changes what they hold), when it passes every check; else undefined
+   * and the pod is read from etcd.
+   */
+  private bindable(key: string, wantUid?: string, wantRv?: string): KubeObject | undefined {
+    const c = this.cached(key);
+    if (!c || c.spec?.nodeName || c.metadata.deletionTimestamp) return undefined;
+    if ((wantUid && wantUid !== c.metadata.uid) || (wantRv && wantRv !== c.metadata.resourceVersion)) return undefined;
+    return { ...c, metadata: { ...c.metadata } };
   }
 
   /**

@@ -34,7 +34,7 @@ export class RegistryCore {
     readonly tolerationSeconds: number,
     readonly logger?: Logger,
   ) {
-    this.binder = new PodBinder(store);
+    this.binder = new PodBinder(store, (key) => watches.latest('pods', key));
   }
 
   /** Only create may name a virtual resource: every other verb on one is a 405, as upstream serves no other. */

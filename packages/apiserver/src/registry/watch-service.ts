@@ -1,7 +1,7 @@
 // Starts client watches: the initial state for resourceVersion ""/"0", the shared hub for
 // recent revisions, a dedicated etcd watch for older ones, 410 for compacted ones, and
 // periodic bookmarks.
-import { apiVersionOf, type ResourceInfo, type WatchEvent } from '@k8ts/api';
+import { apiVersionOf, type KubeObject, type ResourceInfo, type WatchEvent } from '@k8ts/api';
 import type { Logger } from 'pino';
 import type { WatchOptions } from '@k8ts/client';
 import { compileFilter } from './api-calls.js';
@@ -36,6 +36,11 @@ export class WatchService {
       this.hubs.set(info.resource, h);
     }
     return h;
+  }
+
+  /** The shared watch's newest state of `key` of `resource`, if one runs and still holds it (see ResourceHub.latest). */
+  latest(resource: string, key: string): KubeObject | undefined {
+    return this.hubs.get(resource)?.latest(key);
   }
 
   watch(info: ResourceInfo, namespace: string, opts: WatchOptions, onEvent: (ev: WatchEvent) => void): RegistryWatcher {

@@ -60,7 +60,7 @@ export interface KvCalls {
 export class Store implements Storage {
   private readonly kv: KvCalls;
   /** What this store wrote, for the watch events of those writes (see recent-writes.ts). */
-  readonly recent = new RecentWrites();
+  readonly recent = new RecentWrites((obj, enc, revision) => withRevision(obj, revision, enc as WriteEncoding));
 
   constructor(
     readonly etcd: Etcd3,
@@ -104,35 +104,58 @@ export class Store implements Storage {
   async create(key: string, obj: KubeObject): Promise<WriteResult> {
     const { enc, value } = encodeChecked(key, obj);
     const k = Buffer.from(key);
-    const res = await this.timed('create', () =>
-      this.kv.txn({
-        compare: [{ key: k, target: 'Create', create_revision: 0 }],
-        success: [{ request_put: { key: k, value } }],
-        failure: [],
-      }),
-    );
+    // Known to the watch while in flight (recent-writes.ts): its event may come before the answer.
+    const entry = this.recent.expect(key, value, obj, enc);
+    let claimed = false;
+    let res;
+    try {
+      res = await this.timed('create', () =>
+        this.kv.txn({
+          compare: [{ key: k, target: 'Create', create_revision: 0 }],
+          success: [{ request_put: { key: k, value } }],
+          failure: [],
+        }),
+      );
+    } finally {
+      claimed = this.recent.answered(entry);
+    }
     if (!res.succeeded) return { ok: false };
-    return { ok: true, object: this.written(key, withRevision(obj, res.header.revision, enc), res.header.revision), revision: res.header.revision };
+    return { ok: true, object: this.written(key, obj, enc, res.header.revision, claimed), revision: res.header.revision };
   }
 
   /** Replaces the object if its mod revision is still `expectedRevision`. */
   async update(key: string, obj: KubeObject, expectedRevision: string): Promise<WriteResult> {
     const { enc, value } = encodeChecked(key, obj);
     const k = Buffer.from(key);
-    const res = await this.timed('update', () =>
-      this.kv.txn({
-        compare: [{ key: k, target: 'Mod', mod_revision: expectedRevision }],
-        success: [{ request_put: { key: k, value } }],
-        failure: [{ request_range: { key: k } }],
-      }),
-    );
+    // Known to the watch while in flight (recent-writes.ts): its event may come before the answer.
+    const entry = this.recent.expect(key, value, obj, enc);
+    let claimed = false;
+    let res;
+    try {
+      res = await this.timed('update', () =>
+        this.kv.txn({
+          compare: [{ key: k, target: 'Mod', mod_revision: expectedRevision }],
+          success: [{ request_put: { key: k, value } }],
+          failure: [{ request_range: { key: k } }],
+        }),
+      );
+    } finally {
+      claimed = this.recent.answered(entry);
+    }
     if (!res.succeeded) return { ok: false, current: currentOf(res.responses[0]?.response_range?.kvs) };
-    return { ok: true, object: this.written(key, withRevision(obj, res.header.revision, enc), res.header.revision), revision: res.header.revision };
+    return { ok: true, object: this.written(key, obj, enc, res.header.revision, claimed), revision: res.header.revision };
   }
 
-  private written(key: string, obj: KubeObject, revision: string): KubeObject {
-    this.recent.note(key, revision, obj);
-    return obj;
+  /** The object a successful write returns, kept for its watch event unless that event took it already. */
+  private written(key: string, obj: KubeObject, enc: WriteEncoding, revision: string, claimed: boolean): KubeObject {
+    if (!claimed) {
+      this.recent.note(key, revision, withRevision(obj, revision, enc));
+      return obj;
+    }
+    // The event that took it was this write's (same bytes, same revision) unless another
+    // writer put the very same bytes first: then the object watchers share keeps that revision.
+    if (obj.metadata.resourceVersion === revision) return obj;
+    return withRevision(JSON.parse(enc.stored) as KubeObject, revision, enc);
   }
 
   /** Deletes the key if its mod revision is still `expectedRevision`; `object` is the last state with the delete's revision. */

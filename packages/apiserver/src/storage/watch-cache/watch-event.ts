@@ -35,7 +35,7 @@ export class HubEvent {
       this.object = decodedOr(ev.prev_kv?.value, ev.kv.mod_revision, key) ?? keyOnly(rest, this.namespace, ev.kv.mod_revision);
     } else {
       this.type = ev.kv.create_revision === ev.kv.mod_revision ? 'ADDED' : 'MODIFIED';
-      this.object = recent?.take(key, ev.kv.mod_revision) ?? decodeObject(ev.kv.value, ev.kv.mod_revision, key);
+      this.object = recent?.take(key, ev.kv.mod_revision, ev.kv.value) ?? decodeObject(ev.kv.value, ev.kv.mod_revision, key);
       if (ev.prev_kv) {
         this.prevValue = ev.prev_kv.value;
         this.prevRevision = ev.prev_kv.mod_revision;

@@ -1,7 +1,7 @@
 // One etcd watch per resource, shared by every watcher of that resource. It starts with the
 // first list or watch of the resource and keeps a ring of recent events, so a watch from a
 // resourceVersion a list just returned starts from memory without a new etcd watch.
-import type { ResourceInfo } from '@k8ts/api';
+import type { KubeObject, ResourceInfo } from '@k8ts/api';
 import type { Logger } from 'pino';
 import { hubEvent, type HubEvent } from './watch-event.js';
 import type { RegistryWatcher } from '../../registry/watcher.js';
@@ -41,6 +41,16 @@ export class ResourceHub {
   ) {
     this.prefix = listPrefix(info.resource);
     this.fanOut = new FanOut({ maxMs: opts.fanOutSliceMs, logger: opts.logger });
+  }
+
+  /**
+   * The newest state of `key` the shared watch has delivered, while its event is in the ring;
+   * shared: not to be changed. It may be behind etcd: a write that starts from it compares the
+   * mod revision, as GuaranteedUpdate does with the watch cache's object upstream.
+   */
+  latest(key: string): KubeObject | undefined {
+    const ev = this.newest.get(key);
+    return ev && ev.type !== 'DELETED' ? ev.object : undefined;
   }
 
   get watcherCount(): number {
