@@ -150,7 +150,6 @@ export async function runComponent<Opts, Running extends RunningComponent>(spec:
     }
     return token?.value;
   };
-  const tls = spec.client !== false ? shareTls(all) : {};
   // Checked before the start, as every flag is; the server itself waits for ctx.ops().
   const opsPort = spec.opsPort !== undefined ? int('--ops-port', all.opsPort ?? spec.opsPort) : -1;
   let running: Running | undefined;

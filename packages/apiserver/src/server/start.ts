@@ -121,37 +121,25 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await waitForEtcd(store, logger);
     await registry.ensureSystemNamespaces();
     await registry.startNamespaceCache();
-    if (opts.enableBootstrapTokenAuth) {
-      const bootstrap = await startBootstrapTokenAuthenticator(registry, logger);
-      cleanups.push(() => bootstrap.close());
-      authentication.add(bootstrap.authenticator);
-    }
-    // The reviews and impersonation ask the chain (tests may hand them a decision table instead).
-    const authorizer = opts.authorizer ?? { authorize: (a: Attributes) => authorization.authorize(a), rulesFor: (u: RequestUser, ns: string) => authorization.rulesFor(u, ns) };
-    registerReviews(registry, { ...authorizer, authenticate: (c) => authenticate(c) });
+    for (const p of admissionPlugins) registry.registerAdmission(p);
     const allocators = registerServiceAllocators(registry, storage.etcd, {
       serviceClusterIpRange: opts.serviceClusterIpRange,
       loadBalancerPool: opts.loadBalancerPool,
     });
     cleanups.push(() => allocators.stop());
-    for (const p of admissionPlugins) registry.registerAdmission(p);
-    const serviceAccounts = await setupServiceAccounts(registry, opts, logger);
-    cleanups.push(() => serviceAccounts.stop());
-    if (serviceAccounts.authenticator) authentication.add(serviceAccounts.authenticator);
-    const authorization = await startAuthorization({ registry, modes: opts.authorizationMode, logger, metricsRegistry: metrics.registry });
-    cleanups.push(() => authorization.stop());
-    registerCertificates(registry, (a) => authorization.authorize(a));
+    const { authorization, authorizer } = await startAccessControl(registry, opts, authentication, logger, metrics, cleanups);
 
     const tunnel = opts.tunnel ?? createAgentTunnel({ logger });
     const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel, authorization }, host, opts.grpcPort, grpcTls);
     cleanups.push(() => grpcServer.stop());
 
-    const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls, authorization, impersonate: createImpersonator(authorizer.authorize) }, host, opts.port);
+    const impersonate = createImpersonator(authorizer.authorize);
+    const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls, authorization, impersonate }, host, opts.port);
     cleanups.push(() => closeHttp(http));
     const restPort = (http.address() as { port: number }).port;
     if (opts.advertiseAddress) {
       if (isLoopback(host)) {
-        const advertised = listenWhenAvailable(() => listenRest({ registry, authenticate, logger, metrics, tunnel, tls, authorization }, opts.advertiseAddress!, restPort), logger);
+        const advertised = listenWhenAvailable(() => listenRest({ registry, authenticate, logger, metrics, tunnel, tls, authorization, impersonate }, opts.advertiseAddress!, restPort), logger);
         cleanups.push(() => advertised.stop());
       }
       const kubernetesService = await startKubernetesService(registry, {
@@ -186,6 +174,29 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await storage.close();
     throw err;
   }
+}
+
+/**
+ * Who may do what: the extra authenticators (bootstrap tokens, service account tokens), the
+ * authorizer chain (--authorization-mode), the access reviews, and the CSR signer checks that
+ * ask it.
+ */
+async function startAccessControl(registry: EtcdRegistry, opts: ApiServerOptions, authentication: AuthenticatorChain, logger: Logger, metrics: ApiServerMetrics, cleanups: (() => Promise<void> | void)[]) {
+  if (opts.enableBootstrapTokenAuth) {
+    const bootstrap = await startBootstrapTokenAuthenticator(registry, logger);
+    cleanups.push(() => bootstrap.close());
+    authentication.add(bootstrap.authenticator);
+  }
+  const serviceAccounts = await setupServiceAccounts(registry, opts, logger);
+  cleanups.push(() => serviceAccounts.stop());
+  if (serviceAccounts.authenticator) authentication.add(serviceAccounts.authenticator);
+  const authorization = await startAuthorization({ registry, modes: opts.authorizationMode, logger, metricsRegistry: metrics.registry });
+  cleanups.push(() => authorization.stop());
+  registerCertificates(registry, (a) => authorization.authorize(a));
+  // The reviews and impersonation ask the chain (tests may hand them a decision table instead).
+  const authorizer = opts.authorizer ?? { authorize: (a: Attributes) => authorization.authorize(a), rulesFor: (u: RequestUser, ns: string) => authorization.rulesFor(u, ns) };
+  registerReviews(registry, { ...authorizer, authenticate: (c) => authentication.authenticate(c) });
+  return { authorization, authorizer };
 }
 
 /** The etcd clients, the store over them and the registry over the store. */
