@@ -59,10 +59,6 @@ async function kjson(...args: string[]): Promise<any> {
 const isReady = (c: any[] | undefined) => (c ?? []).some((x: any) => x.type === 'Ready' && x.status === 'True');
 const podReady = (p: any) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && isReady(p.status?.conditions);
 
-async function imagePresent(name: string): Promise<boolean> {
-  return docker.getImage(name).inspect().then(() => true, () => false);
-}
-
 let upMs = 0;
 let t0Up = 0;
 let upDone: Promise<void> = Promise.resolve();
@@ -93,10 +89,8 @@ let serviceRange = '';
 let lbPool = '';
 
 before(async () => {
-  // Built once (deploy/compose-images.sh, ≈ 1.5 min), reused when present.
-  if (!(await imagePresent('k8ts/k8ts:dev')) || !(await imagePresent('k8ts/hello:1.0'))) {
-    await run('bash', ['deploy/compose-images.sh'], { cwd: root, timeout: 600_000 });
-  }
+  // Built (deploy/compose-images.sh, ≈ 1.5 min) when missing or built from other sources.
+  await run('bash', ['deploy/compose-images.sh', '--if-changed'], { cwd: root, timeout: 600_000 });
   env = {
     ...process.env,
     K8TS_COMPOSE_PROJECT: project,

@@ -51,7 +51,8 @@ export function nodeRules(): PolicyRule[] {
 const controllerManagerRules = (): PolicyRule[] => [
   // garbage collector and namespace controller: everything namespaced and cluster-scoped
   rule(['get', 'list', 'watch', 'update', 'patch', 'delete', 'deletecollection'], ['*'], ['*']),
-  rule(['create'], [''], ['pods', 'endpoints', 'events', 'serviceaccounts', 'namespaces', 'services']),
+  // configmaps: the root-ca-cert-publisher writes kube-root-ca.crt into every namespace
+  rule(['create'], [''], ['pods', 'endpoints', 'events', 'serviceaccounts', 'namespaces', 'services', 'configmaps']),
   rule(['create'], [''], ['pods/eviction', 'pods/binding', 'serviceaccounts/token']),
   rule(['create'], ['apps'], ['replicasets', 'controllerrevisions', 'deployments', 'daemonsets']),
   rule(['create'], ['batch'], ['jobs']),
