@@ -7,7 +7,7 @@ export type * from './registry/types.js';
 export { encodeShared } from './storage/watch-cache/watch-event.js';
 export * as statusErrors from './registry/errors.js';
 export { Store } from './storage/store.js';
-export { createEtcdClient, parseEtcdServers } from './storage/etcd-client.js';
+export { createEtcdClient, parseEtcdServers, readEtcdTls, type EtcdTls, type EtcdTlsFiles } from './storage/etcd-client.js';
 export { objectKey, listPrefix } from './storage/keys.js';
 export { loadTokenFile, parseTokenCsv, createAuthentication, AuthenticatorChain, tokenFileAuthenticator, x509Authenticator, bearerToken, type Authenticate, type Authenticator, type Credentials, type UserInfo, type TokenTable } from './auth/index.js';
 export { PROTO_PATH, PROTO_LOADER_OPTIONS, loadK8tsProto, GRPC_SERVER_OPTIONS, grpcCodeFor, toServiceError, renewNodeLease } from './grpc/index.js';

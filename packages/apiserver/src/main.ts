@@ -8,6 +8,9 @@ import { parseEtcdServers } from './storage/etcd-client.js';
 
 interface ApiServerFlags {
   etcdServers: string;
+  etcdCafile?: string;
+  etcdCertfile?: string;
+  etcdKeyfile?: string;
   port: string;
   grpcPort: string;
   bindAddress: string;
@@ -42,7 +45,10 @@ await runComponent<ApiServerFlags, ApiServer>({
   client: false,
   flags: (cmd) =>
     cmd
-      .option('--etcd-servers <urls>', 'etcd client URLs, comma separated', 'http://127.0.0.1:2379')
+      .option('--etcd-servers <urls>', 'etcd client URLs, comma separated (https:// ones over TLS)', 'http://127.0.0.1:2379')
+      .option('--etcd-cafile <path>', 'SSL Certificate Authority file used to secure etcd communication')
+      .option('--etcd-certfile <path>', 'SSL certification file used to secure etcd communication')
+      .option('--etcd-keyfile <path>', 'SSL key file used to secure etcd communication')
       .option('--port <n>', 'REST port (Kubernetes HTTP API)', '6443')
       .option('--grpc-port <n>', 'gRPC port (cluster API)', '6444')
       .option('--bind-address <ip>', 'address to listen on', '127.0.0.1')
@@ -69,6 +75,9 @@ await runComponent<ApiServerFlags, ApiServer>({
   start: async ({ opts: o, log, int }) => {
     const server = await startApiServer({
       etcdServers: parseEtcdServers(o.etcdServers),
+      etcdCaFile: o.etcdCafile,
+      etcdCertFile: o.etcdCertfile,
+      etcdKeyFile: o.etcdKeyfile,
       port: int('--port', o.port),
       grpcPort: int('--grpc-port', o.grpcPort),
       host: o.bindAddress,

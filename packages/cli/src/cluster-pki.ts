@@ -25,7 +25,8 @@ export interface ClientCredential {
   keyFile: string;
 }
 
-function writeSecret(path: string, data: string): void {
+/** Writes a key or credential 0600, also over an existing file. */
+export function writeSecret(path: string, data: string): void {
   writeFileSync(path, data, { mode: 0o600 });
   chmodSync(path, 0o600); // an existing file keeps its mode on write
 }

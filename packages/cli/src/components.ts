@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
 import { ADMISSION_CONFIG_FILE } from './admission-config.js';
 import { serviceAccountArgs } from './service-account-key.js';
+import { etcdPkiPaths, type EtcdMember, type EtcdMemberFiles, type EtcdClientFiles } from './etcd-pki.js';
 
 export interface ComponentSpec {
   name: string; // pid/log file name
@@ -35,21 +36,54 @@ export function identityOf(name: string, pkg: string): Identity | undefined {
   return componentIdentity(pkg, pkg === 'agent' ? name : undefined);
 }
 
+/** The one etcd member of `k8ts up` (its certificates in <home>/pki/etcd, as kubeadm's). */
+export const EMBEDDED_ETCD_MEMBER: EtcdMember = { name: 'k8ts', hostnames: [hostname()] };
+
+/** Where etcd answers /health and /metrics without a certificate: loopback, after the peer port (kubeadm's 2381). */
+export function etcdMetricsPort(c: ClusterConfig): number {
+  return c.etcdPeerPort + 1;
+}
+
 export function etcdArgs(home: Home, c: ClusterConfig): string[] {
-  const client = `http://127.0.0.1:${c.etcdClientPort}`;
-  const peer = `http://127.0.0.1:${c.etcdPeerPort}`;
+  const client = `https://127.0.0.1:${c.etcdClientPort}`;
+  const peer = `https://127.0.0.1:${c.etcdPeerPort}`;
   return [
-    '--name', 'k8ts',
+    '--name', EMBEDDED_ETCD_MEMBER.name,
     '--data-dir', home.path('etcd'),
     '--listen-client-urls', client,
     '--advertise-client-urls', client,
     '--listen-peer-urls', peer,
     '--initial-advertise-peer-urls', peer,
-    '--initial-cluster', `k8ts=${peer}`,
+    '--initial-cluster', `${EMBEDDED_ETCD_MEMBER.name}=${peer}`,
+    '--listen-metrics-urls', `http://127.0.0.1:${etcdMetricsPort(c)}`,
+    ...etcdTlsFlags(etcdPkiPaths(home.path('pki')).member(EMBEDDED_ETCD_MEMBER)),
     '--auto-compaction-mode', 'revision',
     '--auto-compaction-retention', '10000',
     '--logger', 'zap',
   ];
+}
+
+/**
+ * etcd's TLS flags as kubeadm's etcd manifest sets them: clients and peers over TLS, each
+ * with a certificate of the etcd CA (--client-cert-auth, --peer-client-cert-auth). Go's boolean
+ * flags take their value after `=`.
+ */
+export function etcdTlsFlags(f: EtcdMemberFiles): string[] {
+  return [
+    '--cert-file', f.certFile,
+    '--key-file', f.keyFile,
+    '--client-cert-auth=true',
+    '--trusted-ca-file', f.trustedCaFile,
+    '--peer-cert-file', f.peerCertFile,
+    '--peer-key-file', f.peerKeyFile,
+    '--peer-client-cert-auth=true',
+    '--peer-trusted-ca-file', f.trustedCaFile,
+  ];
+}
+
+/** kube-apiserver's flags for a TLS etcd: its servers and the apiserver-etcd-client certificate. */
+export function apiserverEtcdFlags(servers: string[], client: EtcdClientFiles): string[] {
+  return ['--etcd-servers', servers.join(','), '--etcd-cafile', client.caFile, '--etcd-certfile', client.certFile, '--etcd-keyfile', client.keyFile];
 }
 
 export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: ServingCert, credentialFor: CredentialFor): ComponentSpec[] {
@@ -62,7 +96,7 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
       pkg: 'apiserver',
       nodeFlags: APISERVER_NODE_FLAGS,
       args: [
-        '--etcd-servers', `http://127.0.0.1:${c.etcdClientPort}`,
+        ...apiserverEtcdFlags([`https://127.0.0.1:${c.etcdClientPort}`], etcdPkiPaths(home.path('pki')).apiserverClient),
         '--port', String(c.apiPort),
         '--grpc-port', String(c.grpcPort),
         '--token-auth-file', t.csvPath,

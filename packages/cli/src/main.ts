@@ -28,7 +28,7 @@ program
   .option('--node-prefix <name>', 'nodes are <prefix>-1..N (default agent)')
   .option('--api-port <port>', 'apiserver REST port (default 6443)', (v) => parseInt(v, 10))
   .option('--grpc-port <port>', 'apiserver gRPC port (default 6444)', (v) => parseInt(v, 10))
-  .option('--etcd-port <port>', 'etcd client port; peer port is the next one (default 12379)', (v) => parseInt(v, 10))
+  .option('--etcd-port <port>', 'etcd client port; the peer and metrics ports are the next two (default 12379)', (v) => parseInt(v, 10))
   .option('--network <name>', 'Docker network of the pods (default k8ts)')
   .option('--subnet <cidr>', 'its /16 subnet (default 10.213.0.0/16)')
   .option('--service-range <cidr>', 'ClusterIP range, outside the subnet (default 10.96.0.0/16)')

@@ -73,6 +73,12 @@ export function startDetached(home: Home, name: string, command: string, args: s
   return child.pid;
 }
 
+/** The arguments a process was last started with, if this home started it. */
+export function recordedArgs(home: Home, name: string): string[] | undefined {
+  const f = home.path('pids', `${name}.cmd.json`);
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')).args as string[]) : undefined;
+}
+
 /** Starts a process again exactly as it was last started (for `k8ts chaos restart`). */
 export function restartDetached(home: Home, name: string): number {
   const f = home.path('pids', `${name}.cmd.json`);

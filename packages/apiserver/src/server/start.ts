@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import { collectDefaultMetrics } from 'prom-client';
 import { createLogger, type Logger } from '@k8ts/client';
-import { createEtcdClient } from '../storage/etcd-client.js';
+import { createEtcdClient, readEtcdTls } from '../storage/etcd-client.js';
 import { Store } from '../storage/store.js';
 import { EtcdKv } from '../storage/etcd-kv.js';
 import { EtcdRegistry } from '../registry/registry.js';
@@ -35,7 +35,13 @@ import type { RequestUser } from '../registry/types.js';
 import { createImpersonator } from '../auth/impersonation.js';
 
 export interface ApiServerOptions extends ServiceAccountOptions {
+  /** etcd client URLs; https:// ones are dialled over TLS with the --etcd-* files below. */
   etcdServers: string[];
+  /** kube-apiserver's --etcd-cafile: the CA etcd's serving certificates chain to. */
+  etcdCaFile?: string;
+  /** kube-apiserver's --etcd-certfile and --etcd-keyfile: the client certificate etcd asks for (--client-cert-auth). */
+  etcdCertFile?: string;
+  etcdKeyFile?: string;
   /** REST port; 0 picks a free one. */
   port: number;
   /** gRPC port; 0 picks a free one. */
@@ -201,8 +207,9 @@ async function startAccessControl(registry: EtcdRegistry, opts: ApiServerOptions
 
 /** The etcd clients, the store over them and the registry over the store. */
 function openStorage(opts: ApiServerOptions, logger: Logger, metrics: ApiServerMetrics) {
-  const etcd = createEtcdClient({ servers: opts.etcdServers });
-  const kv = new EtcdKv({ servers: opts.etcdServers });
+  const tls = readEtcdTls(opts.etcdServers, { caFile: opts.etcdCaFile, certFile: opts.etcdCertFile, keyFile: opts.etcdKeyFile });
+  const etcd = createEtcdClient({ servers: opts.etcdServers, tls });
+  const kv = new EtcdKv({ servers: opts.etcdServers, tls });
   const store = new Store(etcd, (op, s) => metrics.etcdDuration.observe({ operation: op }, s), kv, logger);
   const registry = new EtcdRegistry({
     store,

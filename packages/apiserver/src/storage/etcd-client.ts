@@ -2,6 +2,7 @@
 // circuit breaker after three failures, so a one-second etcd blip would turn into five
 // seconds of errors; here every host gets a breaker that half-opens after 250 ms and the
 // global policy retries unavailable calls with a short backoff for a few seconds.
+import { readFileSync } from 'node:fs';
 import { Etcd3, isRecoverableError } from 'etcd3';
 import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 
@@ -11,6 +12,44 @@ export interface EtcdClientOptions {
   servers: string[];
   /** Max attempts of one call while etcd is unavailable (default 8, ≈ 4 s of backoff). */
   maxAttempts?: number;
+  /** TLS to https:// servers (readEtcdTls); plaintext without it. */
+  tls?: EtcdTls;
+}
+
+/** What kube-apiserver's --etcd-cafile, --etcd-certfile and --etcd-keyfile name, read. */
+export interface EtcdTls {
+  /** The CA etcd's serving certificate must chain to; the system's roots without it. */
+  ca?: Buffer;
+  /** The client certificate and key etcd's --client-cert-auth asks for. */
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+export interface EtcdTlsFiles {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+/**
+ * TLS to etcd when the servers are https:// (as etcd's clientv3 decides by scheme), with the
+ * files read once at start. Plain http:// servers stay plaintext; naming TLS files for them,
+ * or mixing the schemes, is refused rather than silently sending in the clear.
+ */
+export function readEtcdTls(servers: string[], files: EtcdTlsFiles): EtcdTls | undefined {
+  if (!!files.certFile !== !!files.keyFile) throw new Error('--etcd-certfile and --etcd-keyfile go together');
+  const secure = servers.filter((s) => /^https:\/\//i.test(s));
+  if (secure.length && secure.length !== servers.length) throw new Error(`--etcd-servers mixes https:// and plaintext URLs: ${servers.join(',')}`);
+  const named = files.caFile || files.certFile;
+  if (!secure.length) {
+    if (named) throw new Error('--etcd-cafile, --etcd-certfile and --etcd-keyfile need https:// --etcd-servers');
+    return undefined;
+  }
+  return {
+    ca: files.caFile ? readFileSync(files.caFile) : undefined,
+    cert: files.certFile ? readFileSync(files.certFile) : undefined,
+    key: files.keyFile ? readFileSync(files.keyFile) : undefined,
+  };
 }
 
 export function createEtcdClient(opts: EtcdClientOptions): Etcd3 {
@@ -18,6 +57,8 @@ export function createEtcdClient(opts: EtcdClientOptions): Etcd3 {
   return new Etcd3({
     hosts: opts.servers,
     dialTimeout: 3000,
+    // etcd3 hands these to grpc.credentials.createSsl; a null root means the system's roots.
+    ...(opts.tls ? { credentials: { rootCertificate: opts.tls.ca ?? (null as unknown as Buffer), privateKey: opts.tls.key, certChain: opts.tls.cert } } : {}),
     grpcOptions: {
       'grpc.enable_channelz': 0,
       // gRPC's default 4 MiB receive limit would fail any list bigger than that; kube-apiserver

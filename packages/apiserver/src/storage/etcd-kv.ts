@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
 import { castGrpcError, GRPCDeadlineExceededError, isRecoverableError, type IKeyValue } from 'etcd3';
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
+import type { EtcdTls } from './etcd-client.js';
 
 export interface KvResponseHeader {
   revision: string;
@@ -118,6 +119,8 @@ export interface EtcdKvOptions {
    * member first: a member that vanished without closing its connections is left behind.
    */
   callTimeoutMs?: number;
+  /** TLS to https:// servers, as the etcd3 client's (readEtcdTls). */
+  tls?: EtcdTls;
 }
 
 export class EtcdKv {
@@ -128,9 +131,11 @@ export class EtcdKv {
   private readonly policy: RetryPolicy;
   private readonly maxAttempts: number;
   private readonly callTimeoutMs: number;
+  private readonly credentials: grpc.ChannelCredentials;
 
   constructor(opts: EtcdKvOptions) {
     this.callTimeoutMs = opts.callTimeoutMs ?? 30_000;
+    this.credentials = opts.tls ? grpc.credentials.createSsl(opts.tls.ca ?? null, opts.tls.key ?? null, opts.tls.cert ?? null) : grpc.credentials.createInsecure();
     if (!opts.servers.length) throw new Error('no etcd servers');
     this.servers = opts.servers.map((s) => s.replace(/^https?:\/\//, '').replace(/\/+$/, ''));
     this.maxAttempts = opts.maxAttempts ?? 8;
@@ -193,7 +198,7 @@ export class EtcdKv {
   private channel(index: number): grpc.Client {
     let c = this.channels[index];
     if (!c) {
-      c = new grpc.Client(this.servers[index]!, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+      c = new grpc.Client(this.servers[index]!, this.credentials, CHANNEL_OPTIONS);
       this.channels[index] = c;
     }
     return c;

@@ -5,10 +5,11 @@ import { ensureServingCert, ensureTokens } from '../tokens.js';
 import { ensureClientCredential, firstServiceIp } from '../cluster-pki.js';
 import { writeKubeconfig } from '../kubeconfig.js';
 import { preflight } from '../preflight.js';
-import { componentSpecs, etcdArgs } from '../components.js';
+import { componentSpecs, etcdArgs, etcdMetricsPort, EMBEDDED_ETCD_MEMBER } from '../components.js';
+import { ensureEtcdPki } from '../etcd-pki.js';
 import { ensureAdmissionConfig } from '../admission-config.js';
 import { ensureServiceAccountKey, servingCertIPs } from '../service-account-key.js';
-import { componentExists, runningPid, startComponent, startDetached } from '../processes.js';
+import { componentExists, recordedArgs, runningPid, startComponent, startDetached, stopProcess } from '../processes.js';
 import { isNodeReady } from '@k8ts/api';
 import { apiGet, isReady, trustCertificate, waitFor } from '../api.js';
 import { ensureImages } from './images.js';
@@ -51,6 +52,8 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   const cert = await ensureServingCert(home, ['127.0.0.1', config.gateway, firstServiceIp(config.serviceRange)].filter((ip): ip is string => !!ip));
   ensureAdmissionConfig(home);
   ensureServiceAccountKey(home);
+  // etcd's own CA, its serving and peer certificates and the apiserver's client (kubeadm's layout).
+  ensureEtcdPki(home.dir, [EMBEDDED_ETCD_MEMBER]);
   const server = `https://127.0.0.1:${config.apiPort}`;
   trustCertificate(Buffer.from(cert.caData, 'base64'));
   const specs = componentSpecs(home, config, tokens, cert, (id) => ensureClientCredential(cert.pki, id)).filter((s) => componentExists(s.pkg) && (!s.needsRoot || root));
@@ -71,8 +74,12 @@ export async function up(opts: UpOptions = {}): Promise<void> {
       {
         title: 'etcd',
         task: async () => {
-          if (runningPid(home, 'etcd') === undefined) startDetached(home, 'etcd', 'etcd', etcdArgs(home, config));
-          await waitFor('etcd', () => isReady(`http://127.0.0.1:${config.etcdClientPort}/health`), 30_000);
+          const args = etcdArgs(home, config);
+          // An etcd left running with other flags (a plaintext one of an older k8ts) is restarted with these.
+          if (runningPid(home, 'etcd') !== undefined && JSON.stringify(recordedArgs(home, 'etcd')) !== JSON.stringify(args)) await stopProcess(home, 'etcd');
+          if (runningPid(home, 'etcd') === undefined) startDetached(home, 'etcd', 'etcd', args);
+          // /health on the metrics listener: loopback, no client certificate (kubeadm's probe).
+          await waitFor('etcd', () => isReady(`http://127.0.0.1:${etcdMetricsPort(config)}/health`), 30_000);
         },
       },
       // Everything starts at once: the other components wait for the apiserver on their own

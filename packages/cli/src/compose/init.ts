@@ -1,6 +1,7 @@
 // What the compose cluster's one-shot `init` service makes (see init-main.ts): the admin
-// token, the cluster CA, the apiserver's serving certificate, and a client certificate per
-// component (system:node:<name> for each agent, system:kube-scheduler, …) in the secrets volume.
+// token, the cluster CA, the apiserver's serving certificate, a client certificate per
+// component (system:node:<name> for each agent, system:kube-scheduler, …), and etcd's PKI
+// (its CA, a serving and peer pair per member, the apiserver's etcd client) in the secrets volume.
 import { mkdirSync } from 'node:fs';
 import { Home } from '../home.js';
 import { ensureServingCert, ensureTokens } from '../tokens.js';
@@ -10,6 +11,8 @@ import { ensureServiceAccountKey } from '../service-account-key.js';
 import { ensureClientCredential, firstServiceIp } from '../cluster-pki.js';
 import { CONTROLLER_MANAGER_IDENTITY, DNS_IDENTITY, PROXY_IDENTITY, SCHEDULER_IDENTITY, nodeIdentity } from '@k8ts/client';
 import { composeNodes, composeSettings } from './settings.js';
+import { ensureEtcdPki } from '../etcd-pki.js';
+import { COMPOSE_ETCD_MEMBERS } from './etcd.js';
 
 export async function composeInit(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   mkdirSync(dir, { recursive: true });
@@ -25,5 +28,7 @@ export async function composeInit(dir: string, env: NodeJS.ProcessEnv = process.
   ensureServiceAccountKey(home);
   const ids = [SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY, PROXY_IDENTITY, DNS_IDENTITY, ...composeNodes(s).map(nodeIdentity)];
   for (const id of ids) ensureClientCredential(cert.pki, id);
-  console.log(`cluster CA, serving certificate and ${ids.length} component credentials ready in ${dir}/pki`);
+  // etcd's own CA: each member's serving and peer certificates, the apiserver's client and the healthcheck client.
+  ensureEtcdPki(dir, COMPOSE_ETCD_MEMBERS);
+  console.log(`cluster CA, serving certificate, ${ids.length} component credentials and the etcd PKI ready in ${dir}/pki`);
 }

@@ -7,6 +7,9 @@ import { REPO_ROOT } from './command.js';
 import { defaultProjectName } from './project.js';
 import YAML from 'yaml';
 import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
+import { apiserverEtcdFlags, etcdTlsFlags } from '../components.js';
+import { etcdPkiPaths } from '../etcd-pki.js';
+import { COMPOSE_ETCD_MEMBERS, COMPOSE_PKI_DIR } from './etcd.js';
 
 test('defaults are what docker-compose.yml falls back to', () => {
   const file = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
@@ -41,4 +44,24 @@ test('the default project is the directory name as Compose v1 spells it', () => 
 test('docker-compose.yml starts the apiserver with the node flags k8ts up uses', () => {
   const file = YAML.parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
   assert.deepEqual(file.services.apiserver.entrypoint, ['node', ...APISERVER_NODE_FLAGS, '--import', 'tsx']);
+});
+
+/** `--flag value` pairs as compose writes them (`--flag=value`). */
+const joined = (flags: string[]) => flags.reduce<string[]>((out, f) => (f.startsWith('--') ? [...out, f] : [...out.slice(0, -1), `${out.at(-1)}=${f}`]), []);
+
+test('docker-compose.yml runs etcd with the TLS flags and the certificates init makes; the apiserver with its etcd client', () => {
+  const file = YAML.parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
+  const paths = etcdPkiPaths(COMPOSE_PKI_DIR);
+  const urls: string[] = [];
+  for (const m of COMPOSE_ETCD_MEMBERS) {
+    const cmd: string[] = file.services[m.name].command;
+    for (const f of joined(etcdTlsFlags(paths.member(m)))) assert.ok(cmd.includes(f), `${m.name} runs with ${f}`);
+    for (const f of cmd.filter((c) => /-urls=|--initial-cluster=/.test(c) && !c.startsWith('--listen-metrics-urls'))) assert.doesNotMatch(f, /http:\/\//, `${m.name}: ${f}`);
+    assert.ok(cmd.includes('--listen-metrics-urls=http://127.0.0.1:2381'), 'health without a certificate, on loopback only');
+    assert.match(file.services[m.name].healthcheck.test.join(' '), /127\.0\.0\.1:2381\/health/);
+    assert.ok(file.services[m.name].volumes.includes('secrets:/var/lib/k8ts:ro'));
+    urls.push(`https://${m.name}:2379`);
+  }
+  const api: string[] = file.services.apiserver.command;
+  for (const f of joined(apiserverEtcdFlags(urls, paths.apiserverClient))) assert.ok(api.includes(f), `the apiserver runs with ${f}`);
 });

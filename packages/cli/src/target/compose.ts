@@ -13,6 +13,7 @@ import { composePodContainers } from '../compose/cleanup.js';
 import { resolveSettings } from '../compose/project.js';
 import { agentService, composeNodes, type ComposeSettings } from '../compose/settings.js';
 import { heal, isPartitioned, partition, partitionedAgents } from '../compose/partition.js';
+import { COMPOSE_ETCD_SERVICES, etcdMemberStatus, readEtcdHealthcheckClient, type EtcdClientPem } from '../compose/etcd.js';
 import type { ApiAccess, ClusterTarget, Fault } from './types.js';
 
 /** Leader-elected components, the Lease each holds in kube-system and their compose services. */
@@ -20,7 +21,7 @@ const LEADERS: Record<string, { lease: string; services: string[] }> = {
   scheduler: { lease: 'k8ts-scheduler', services: ['scheduler-1', 'scheduler-2'] },
   'controller-manager': { lease: 'k8ts-controller-manager', services: ['controller-manager-1', 'controller-manager-2'] },
 };
-const ETCD = ['etcd-1', 'etcd-2', 'etcd-3'];
+const ETCD = COMPOSE_ETCD_SERVICES;
 /** Services a fault may hit (init and info are one-shot). */
 const SERVICES = ['apiserver', ...ETCD, ...LEADERS.scheduler!.services, ...LEADERS['controller-manager']!.services, 'dns', 'proxy', 'agent-1', 'agent-2', 'agent-3'];
 
@@ -33,6 +34,7 @@ export async function openComposeTarget(project?: string): Promise<ComposeTarget
 export class ComposeTarget implements ClusterTarget {
   readonly kind = 'compose' as const;
   private access?: ApiAccess;
+  private etcdClient?: EtcdClientPem;
 
   constructor(readonly settings: ComposeSettings) {}
 
@@ -122,7 +124,7 @@ export class ComposeTarget implements ClusterTarget {
     return l.services.find((s) => holder === s || holder.startsWith(`${s}_`));
   }
 
-  /** The etcd member that leads raft now, asked through its client port on the cluster network. */
+  /** The etcd member that leads raft now, asked over TLS (the healthcheck client) through its client port on the cluster network. */
   async etcdLeader(): Promise<string | undefined> {
     const ids = new Map<string, string>();
     let leader: string | undefined;
@@ -130,10 +132,10 @@ export class ComposeTarget implements ClusterTarget {
       const c = await serviceContainer(this.settings.project, svc);
       const ip = c && c.State === 'running' ? Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress : undefined;
       if (!ip) continue;
-      const st = await fetch(`http://${ip}:2379/v3/maintenance/status`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(2000) })
-        .then((r) => r.json() as Promise<{ header?: { member_id?: string }; leader?: string }>)
-        .catch(() => undefined);
-      if (st?.header?.member_id) ids.set(st.header.member_id, svc);
+      this.etcdClient ??= await readEtcdHealthcheckClient(c!.Id).catch(() => undefined);
+      if (!this.etcdClient) continue;
+      const st = await etcdMemberStatus(ip, svc, this.etcdClient);
+      if (st?.memberId) ids.set(st.memberId, svc);
       leader ??= st?.leader;
     }
     return leader ? ids.get(leader) : undefined;

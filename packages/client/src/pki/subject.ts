@@ -28,3 +28,10 @@ export function isSignedBy(certPem: string, caPem: string): boolean {
     return false;
   }
 }
+
+/** The subjectAltName entries of a certificate: DNS names and IP addresses (IPv6 compressed, as "::1"). */
+export function certificateAltNames(certPem: string): { dnsNames: string[]; ips: string[] } {
+  const ext = forge.pki.certificateFromPem(certPem).getExtension('subjectAltName') as { altNames?: { type: number; value: string; ip?: string }[] } | undefined;
+  const names = ext?.altNames ?? [];
+  return { dnsNames: names.filter((n) => n.type === 2).map((n) => n.value), ips: names.filter((n) => n.type === 7 && n.ip).map((n) => n.ip!) };
+}
