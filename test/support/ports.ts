@@ -39,3 +39,17 @@ export async function freePort(): Promise<number> {
   }
   throw new Error(`no free port between ${LOW} and ${high}`);
 }
+
+/** `count` consecutive free ports (etcd's client, peer and metrics ports as `k8ts up` lays them out). */
+export async function freePortRun(count: number): Promise<number[]> {
+  for (let i = 0; i < 50; i++) {
+    const first = await freePort();
+    const rest = Array.from({ length: count - 1 }, (_, k) => first + 1 + k);
+    if (rest.some((p) => given.has(p))) continue;
+    if ((await Promise.all(rest.map(bindable))).every(Boolean)) {
+      for (const p of rest) given.add(p);
+      return [first, ...rest];
+    }
+  }
+  throw new Error(`no run of ${count} free ports`);
+}

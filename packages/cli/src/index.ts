@@ -5,3 +5,7 @@ export { Home, defaultConfig, type ClusterConfig } from './home.js';
 export { buildImages, IMAGES, IMAGE_NAMES, CLUSTER_IMAGE_NAMES, EXTRA_TAGS, type BuildImagesOptions, type BuildResult, type ImageName } from './images/build.js';
 export { kubeconfigYaml, writeKubeconfig } from './kubeconfig.js';
 export { newBootstrapToken, bootstrapTokenSecret, DEFAULT_NODE_TOKEN_GROUP, type BootstrapToken } from './bootstrap-token.js';
+export { ensureServingCert, ensureTokens, type ServingCert, type Tokens } from './tokens.js';
+export { ensureClientCredential } from './cluster-pki.js';
+export { ensureEtcdPki, etcdPkiPaths, type EtcdPki, type EtcdMember, type EtcdMemberFiles, type EtcdClientFiles } from './etcd-pki.js';
+export { etcdArgs, etcdMetricsPort, etcdTlsFlags, apiserverEtcdFlags, componentSpecs, EMBEDDED_ETCD_MEMBER } from './components.js';
