@@ -15,6 +15,12 @@ import Docker from 'dockerode';
 import { httpGet, startProber, waitFor as eventually } from '../integration/helpers/netfixture.js';
 import { freePort } from '../support/ports.js';
 import { composeCommand } from '../../packages/cli/src/compose/command.js';
+import { ComposeTarget } from '../../packages/cli/src/target/compose.js';
+import { composeSettings } from '../../packages/cli/src/compose/settings.js';
+import { serviceContainer } from '../../packages/cli/src/compose/containers.js';
+import { etcdMemberStatus, readEtcdHealthcheckClient } from '../../packages/cli/src/compose/etcd.js';
+import https from 'node:https';
+import tls from 'node:tls';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -261,6 +267,27 @@ it('a Deployment behind a Service survives `docker kill` of an agent container',
   assert.ok(!isReady(node.status.conditions), `${victim} is not Ready`);
   assert.ok(node.spec.taints?.some((t: any) => t.key === 'node.kubernetes.io/unreachable'), 'the dead node is tainted unreachable');
   assert.ok(requests > 10 && failures <= requests * 0.1, `the Service kept answering (${failures}/${requests} failed)`);
+});
+
+it('etcd takes only clients with a certificate of its own CA; the CLI finds the raft leader over TLS', async () => {
+  const target = new ComposeTarget(composeSettings(project, env));
+  let leader: string | undefined;
+  await eventually('an etcd leader', async () => !!(leader = await target.etcdLeader()), 30_000);
+  assert.match(leader!, /^etcd-[123]$/);
+  const member = (await serviceContainer(project, 'etcd-1'))!;
+  const ip = Object.values(member.NetworkSettings?.Networks ?? {})[0]!.IPAddress;
+  const client = await readEtcdHealthcheckClient(member.Id);
+  assert.ok((await etcdMemberStatus(ip, 'etcd-1', client))?.memberId, 'the healthcheck client is let in');
+  // The member's serving certificate is checked (its CA, its name); only the client certificate is missing.
+  const refused = await new Promise<string>((resolve) => {
+    const req = https.request({ host: ip, port: 2379, path: '/v3/maintenance/status', method: 'POST', ca: client.ca, servername: 'etcd-1', checkServerIdentity: (_h, cert) => tls.checkServerIdentity('etcd-1', cert) }, (res) => {
+      res.resume();
+      resolve(`answered ${res.statusCode}`);
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    req.end('{}');
+  });
+  assert.equal(refused, 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE');
 });
 
 it('`k8ts drill etcd-member-kill --compose`: one etcd member dies under write load, no acknowledged write is lost', async () => {
