@@ -67,6 +67,12 @@ function nonResource(path: string): RequestAttributes {
   return attrs;
 }
 
+/** A call its client cancelled before it was served: written as kube-apiserver writes a request that sent no response. */
+export function auditClosedEarly(audit: RequestAudit, user: RequestUser, verb: string, req: object): void {
+  audit.evaluate(user, attributesOf(user, verb, req));
+  audit.complete(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', message: 'Connection closed early', code: 200 });
+}
+
 /** A request that ran: the object it sent (create, update) and its outcome, coded as the REST face would answer it (201 for a create). */
 export function auditGrpcOutcome(audit: RequestAudit, req: object, verb: string, err?: ApiError): void {
   audit.requestObject(requestObjectOf(req));

@@ -19,7 +19,7 @@ import type { RequestUser } from '../registry/types.js';
 import { grpcRefusal } from './authorize.js';
 import { noteRequestObject } from '../audit/notes.js';
 import type { RequestAudit } from '../audit/request.js';
-import { auditGrpcRequest, auditGrpcUnauthenticated, beginGrpcAudit } from './audit.js';
+import { auditClosedEarly, auditGrpcRequest, auditGrpcUnauthenticated, beginGrpcAudit } from './audit.js';
 
 /** The object of a request; keys it holds twice are added to `duplicates` (the registry's decode reports them). */
 function parseObject(json: string, duplicates?: string[]): KubeObject {
@@ -150,6 +150,7 @@ function watch(ctx: GrpcContext, call: WatchCall): void {
   userOf(ctx, call).then(
     (user) => {
       if (!call.cancelled) serveWatch(ctx, call, user, start, audit);
+      else if (audit) auditClosedEarly(audit, user, 'watch', call.request);
     },
     (err) => {
       const e = toApiError(err);
