@@ -9,7 +9,7 @@ import { failureStatus } from '@k8ts/api';
 import { AuditLog, timestampedName } from './log.js';
 import { levelFor, parsePolicy, ruleFor, METADATA_FOR_ALL, type AuditAttributes } from './policy.js';
 import { RequestAudit, type RequestAttributes } from './request.js';
-import { auditEvent } from './event.js';
+import { auditEvent, auditEventLine, type AuditEventFields } from './event.js';
 import { auditIdFor, grpcPeerIp, sourceIPs } from './source.js';
 import { noteRequestObject, requestObjectOf } from './notes.js';
 
@@ -81,7 +81,7 @@ test('bad policies are refused with the reason', () => {
 });
 
 test('an event is written in audit.k8s.io/v1 field order, empty fields left out as omitempty leaves them', () => {
-  const ev = auditEvent({
+  const full: AuditEventFields = {
     level: 'Metadata',
     auditID: 'a1',
     stage: 'ResponseComplete',
@@ -97,13 +97,19 @@ test('an event is written in audit.k8s.io/v1 field order, empty fields left out 
     requestReceivedTimestamp: '2026-01-01T00:00:00.000001Z',
     stageTimestamp: '2026-01-01T00:00:00.000002Z',
     annotations: { 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': '' },
-  });
+  };
+  const ev = auditEvent(full);
   assert.deepEqual(Object.keys(ev), ['kind', 'apiVersion', 'level', 'auditID', 'stage', 'requestURI', 'verb', 'user', 'impersonatedUser', 'sourceIPs', 'userAgent', 'objectRef', 'responseStatus', 'requestReceivedTimestamp', 'stageTimestamp', 'annotations']);
   assert.deepEqual(ev.user, { username: 'alice', uid: 'u1', groups: ['dev'] });
   assert.deepEqual(ev.impersonatedUser, { username: 'bob' });
   assert.deepEqual(ev.objectRef, { resource: 'pods', namespace: 'default', name: 'p', apiVersion: 'v1' }, 'the core group is absent, not ""');
   assert.deepEqual(ev.responseStatus, { metadata: {}, status: 'Failure', message: 'pods "p" not found', reason: 'NotFound', details: { name: 'p', kind: 'pods' }, code: 404 });
-  const anonymous = auditEvent({ level: 'Metadata', auditID: 'a2', stage: 'ResponseStarted', requestURI: '/api', verb: 'get', sourceIPs: [], code: 200, requestReceivedTimestamp: 't', stageTimestamp: 't' });
+  const minimal: AuditEventFields = { level: 'Metadata', auditID: 'a"2', stage: 'ResponseStarted', requestURI: '/api?x="\\', verb: 'get', sourceIPs: [], code: 200, requestReceivedTimestamp: 't', stageTimestamp: 't' };
+  const anonymous = auditEvent(minimal);
+  for (const f of [full, minimal, { ...full, annotations: { a: 'b' }, status: undefined }]) {
+    assert.equal(auditEventLine(f), JSON.stringify(auditEvent(f)) + '\n', 'the assembled line is the stringified event');
+    assert.equal(auditEventLine(f), JSON.stringify(auditEvent(f)) + '\n', 'and again from the caches');
+  }
   assert.deepEqual(anonymous.user, {}, 'no user: an empty UserInfo, never absent');
   assert.deepEqual(anonymous.responseStatus, { metadata: {}, code: 200 });
   assert.equal('objectRef' in anonymous || 'sourceIPs' in anonymous || 'annotations' in anonymous, false);
@@ -263,6 +269,23 @@ test('the log rotates at --audit-log-maxsize and keeps --audit-log-maxbackup fil
     await log.close();
     assert.deepEqual(readdirSync(dir).sort(), ['audit.log', 'audit.log.1', 'audit.log.2']);
     assert.match(await metrics.getSingleMetricAsString('apiserver_audit_event_total'), /apiserver_audit_event_total 4500/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with --audit-log-maxsize 0 the file is never rotated', async () => {
+  const dir = mkdtempSync(join(os.tmpdir(), 'k8ts-audit-norot-'));
+  try {
+    const log = new AuditLog({ path: join(dir, 'audit.log'), policy: METADATA_FOR_ALL, maxSizeMB: 0, maxBackups: 0 });
+    const line = JSON.stringify({ pad: 'x'.repeat(1000) }) + '\n';
+    for (let i = 0; i < 15; i++) {
+      for (let j = 0; j < 100; j++) log.write(line);
+      await tick();
+    }
+    await log.close();
+    assert.deepEqual(readdirSync(dir), ['audit.log']);
+    assert.equal(readFileSync(join(dir, 'audit.log'), 'utf8').length, 1500 * line.length);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

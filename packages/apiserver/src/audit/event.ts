@@ -103,7 +103,65 @@ export function auditEvent(f: AuditEventFields): Record<string, unknown> {
   return ev;
 }
 
-/** The line the log backend writes. */
+// The line is assembled from pieces rather than stringified whole (the same text: a test
+// compares them): a user, a source address list and an authorization reason recur from
+// request to request, so their JSON is made once per object (or reason) and reused.
+const userTexts = new WeakMap<object, string>();
+const ipTexts = new WeakMap<object, string>();
+const reasonTexts = new Map<string, string>();
+const MAX_REASONS = 4096;
+
+function userText(u: AuditUser | undefined): string {
+  if (!u) return '{}';
+  let t = userTexts.get(u);
+  if (t === undefined) userTexts.set(u, (t = JSON.stringify(userInfoJson(u))));
+  return t;
+}
+
+const oneIpTexts = new Map<string, string>();
+
+function ipsText(ips: readonly string[]): string {
+  if (ips.length === 1) {
+    // REST makes a list per request; its one address recurs.
+    let t = oneIpTexts.get(ips[0]!);
+    if (t === undefined) {
+      if (oneIpTexts.size >= MAX_REASONS) oneIpTexts.clear();
+      oneIpTexts.set(ips[0]!, (t = JSON.stringify(ips)));
+    }
+    return t;
+  }
+  let t = ipTexts.get(ips);
+  if (t === undefined) ipTexts.set(ips, (t = JSON.stringify(ips)));
+  return t;
+}
+
+const DECISION = 'authorization.k8s.io/decision';
+const REASON = 'authorization.k8s.io/reason';
+
+function annotationsText(a: Record<string, string>): string {
+  const keys = Object.keys(a);
+  // The common case, the authorizer's two: cached by decision and reason.
+  if (keys.length === 2 && keys[0] === DECISION && keys[1] === REASON) {
+    const k = `${a[DECISION]}\n${a[REASON]}`;
+    let t = reasonTexts.get(k);
+    if (t === undefined) {
+      if (reasonTexts.size >= MAX_REASONS) reasonTexts.clear();
+      reasonTexts.set(k, (t = JSON.stringify(a)));
+    }
+    return t;
+  }
+  return JSON.stringify(a);
+}
+
+/** The line the log backend writes: JSON.stringify(auditEvent(f)) + newline. */
 export function auditEventLine(f: AuditEventFields): string {
-  return JSON.stringify(auditEvent(f)) + '\n';
+  let s = `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":${JSON.stringify(f.level)},"auditID":${JSON.stringify(f.auditID)},"stage":${JSON.stringify(f.stage)},"requestURI":${JSON.stringify(f.requestURI)},"verb":${JSON.stringify(f.verb)},"user":${userText(f.user)}`;
+  if (f.impersonatedUser) s += `,"impersonatedUser":${userText(f.impersonatedUser)}`;
+  if (f.sourceIPs.length) s += `,"sourceIPs":${ipsText(f.sourceIPs)}`;
+  if (f.userAgent) s += `,"userAgent":${JSON.stringify(f.userAgent)}`;
+  if (f.objectRef) s += `,"objectRef":${JSON.stringify(objectRefJson(f.objectRef))}`;
+  s += `,"responseStatus":${f.status ? JSON.stringify(responseStatusJson(f.code, f.status)) : `{"metadata":{},"code":${f.code}}`}`;
+  s += `,"requestReceivedTimestamp":${JSON.stringify(f.requestReceivedTimestamp)},"stageTimestamp":${JSON.stringify(f.stageTimestamp)}`;
+  if (f.annotations) s += `,"annotations":${annotationsText(f.annotations)}`;
+  return s + '}\n';
 }

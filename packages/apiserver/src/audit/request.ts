@@ -38,10 +38,6 @@ export function isLongRunning(a: RequestAttributes): boolean {
 
 const UNDECIDED: AuditRuleDecision = { level: 'None', omitStages: [] };
 
-function auditUser(u: RequestUser): AuditUser {
-  return { name: u.name, uid: u.uid, groups: u.groups, extra: u.extra };
-}
-
 export class RequestAudit {
   readonly receivedAt = nowMicroTime();
   private rule = UNDECIDED;
@@ -77,7 +73,8 @@ export class RequestAudit {
   evaluate(user: RequestUser | undefined, a: RequestAttributes): void {
     this.evaluated = true;
     this.rule = this.log.ruleFor({ ...a, user });
-    this.user = user && auditUser(user);
+    // The authenticated user object itself: its JSON is made once per user (event.ts).
+    this.user = user;
     this.verb = a.verb;
     this.longRunning ||= isLongRunning(a);
     this.objectRef = a.resourceRequest
@@ -91,7 +88,7 @@ export class RequestAudit {
 
   /** The user the request runs as, when it impersonates someone. */
   impersonating(user: RequestUser): void {
-    this.impersonatedUser = auditUser(user);
+    this.impersonatedUser = user;
   }
 
   /** authorization.k8s.io/decision and reason, as WithAuthorization annotates the event. */

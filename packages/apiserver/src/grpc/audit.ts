@@ -28,8 +28,23 @@ export interface GrpcCallInfo {
 /** The source of every event of one call (an Exchange stream's requests share it). */
 export function grpcAuditSource(call: GrpcCallInfo): AuditSource {
   const ua = call.metadata.get('user-agent')[0];
-  const ip = grpcPeerIp(call.getPeer());
-  return { requestURI: call.getPath(), sourceIPs: ip ? [ip] : [], userAgent: typeof ua === 'string' ? ua : ua?.toString('utf8') };
+  return { requestURI: call.getPath(), sourceIPs: sourceIPsOfPeer(call.getPeer()), userAgent: typeof ua === 'string' ? ua : ua?.toString('utf8') };
+}
+
+// One list per peer (a client's connection makes many calls): parsed once, and its JSON made
+// once (../audit/event.ts caches it by the list).
+const peerIps = new Map<string, readonly string[]>();
+const NO_IPS: readonly string[] = [];
+
+function sourceIPsOfPeer(peer: string): readonly string[] {
+  let ips = peerIps.get(peer);
+  if (!ips) {
+    const ip = grpcPeerIp(peer);
+    ips = ip ? [ip] : NO_IPS;
+    if (peerIps.size >= 4096) peerIps.clear();
+    peerIps.set(peer, ips);
+  }
+  return ips;
 }
 
 /** A request's event, or undefined without an audit log. */
