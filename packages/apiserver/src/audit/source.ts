@@ -16,7 +16,23 @@ function parseIp(s: string): string | undefined {
   return isIP(t) ? normalizeIp(t) : undefined;
 }
 
-export function sourceIPs(forwardedFor: string | undefined, realIp: string | undefined, remoteAddress: string | undefined): string[] {
+// Without forwarding headers the list is the connection's address alone: one list per address
+// (node's isIP is a long regular expression for an IPv4-mapped address), shared by its requests.
+const remoteOnly = new Map<string, readonly string[]>();
+const NONE: readonly string[] = [];
+
+export function sourceIPs(forwardedFor: string | undefined, realIp: string | undefined, remoteAddress: string | undefined): readonly string[] {
+  if (!forwardedFor && !realIp) {
+    if (!remoteAddress) return NONE;
+    let ips = remoteOnly.get(remoteAddress);
+    if (!ips) {
+      const ip = parseIp(remoteAddress);
+      ips = ip ? [ip] : NONE;
+      if (remoteOnly.size >= 4096) remoteOnly.clear();
+      remoteOnly.set(remoteAddress, ips);
+    }
+    return ips;
+  }
   const ips: string[] = [];
   if (forwardedFor) {
     for (const part of forwardedFor.split(',')) {
