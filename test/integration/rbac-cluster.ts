@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApiServer, type ApiServer } from '@k8ts/apiserver';
+import { startApiServer, type ApiServer, type ApiServerOptions } from '@k8ts/apiserver';
 import { GrpcClient, createLogger } from '@k8ts/client';
 import { startControllerManager, type RunningControllerManager } from '@k8ts/controller-manager';
 import { selfSignedCertificate } from '../../packages/apiserver/src/rest/index.js';
@@ -21,7 +21,8 @@ export interface RbacCluster {
   stop(): Promise<void>;
 }
 
-export async function startRbacCluster(users: string[]): Promise<RbacCluster> {
+/** `apiserver`: more options for startApiServer (the audit log's). */
+export async function startRbacCluster(users: string[], apiserver: Partial<ApiServerOptions> = {}): Promise<RbacCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-rbac-'));
   const rnd = () => Math.random().toString(36).slice(2);
   const tokens: Record<string, string> = { admin: `admin-${rnd()}` };
@@ -51,6 +52,7 @@ export async function startRbacCluster(users: string[]): Promise<RbacCluster> {
       tlsPrivateKeyFile: join(dir, 'tls.key'),
       authorizationMode: 'Node,RBAC',
       logger,
+      ...apiserver,
     });
   const grpc = (user: string) => {
     const c = new GrpcClient({ server: `127.0.0.1:${api!.grpcPort}`, token: tokens[user] });

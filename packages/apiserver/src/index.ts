@@ -23,3 +23,5 @@ export { createServiceAccountAdmission, TOKEN_MOUNT_PATH, ROOT_CA_CONFIGMAP } fr
 export { loadServiceAccountKeys, signingKeyFromPem, publicKeysFromPem, keyId } from './serviceaccount/keys.js';
 export { DEFAULT_ISSUER } from './serviceaccount/jwt.js';
 export { firstServiceIP } from './server/kubernetes-service.js';
+export { auditPolicyOf, type AuditLogFlags } from './server/audit-log.js';
+export { parsePolicy as parseAuditPolicy, loadPolicy as loadAuditPolicy, type AuditPolicy } from './audit/policy.js';

@@ -5,6 +5,7 @@
 import { runComponent } from '@k8ts/client';
 import { startApiServer, type ApiServer } from './server/start.js';
 import { parseEtcdServers } from './storage/etcd-client.js';
+import { DEFAULT_AUDIT_LOG_MAX_BACKUPS, DEFAULT_AUDIT_LOG_MAX_SIZE_MB } from './audit/log.js';
 
 interface ApiServerFlags {
   etcdServers: string;
@@ -34,6 +35,10 @@ interface ApiServerFlags {
   apiAudiences?: string;
   advertiseAddress?: string;
   authorizationMode: string;
+  auditLogPath?: string;
+  auditPolicyFile?: string;
+  auditLogMaxsize: string;
+  auditLogMaxbackup: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -71,7 +76,11 @@ await runComponent<ApiServerFlags, ApiServer>({
       .option('--client-ca-file <path>', 'client certificates signed by this CA (PEM) authenticate: CN is the user, O the groups')
       .option('--grpc-tls-cert-file <path>', 'serve gRPC over TLS with this certificate (PEM; may be --tls-cert-file)')
       .option('--grpc-tls-private-key-file <path>', 'the private key of --grpc-tls-cert-file (PEM)')
-      .option('--authorization-mode <modes>', 'ordered authorizers, comma separated: AlwaysAllow, AlwaysDeny, Node, RBAC', 'AlwaysAllow'),
+      .option('--authorization-mode <modes>', 'ordered authorizers, comma separated: AlwaysAllow, AlwaysDeny, Node, RBAC', 'AlwaysAllow')
+      .option('--audit-log-path <path>', "write an audit.k8s.io/v1 Event per request to this file as JSON lines ('-': standard out); without --audit-policy-file every request is logged at Metadata (kube-apiserver logs nothing without a policy)")
+      .option('--audit-policy-file <path>', 'audit.k8s.io/v1 Policy: which requests are logged (None, Metadata; Request and RequestResponse are logged at Metadata, without bodies)')
+      .option('--audit-log-maxsize <MB>', 'size in megabytes at which the audit log is rotated; 0: never (kube-apiserver default 0)', String(DEFAULT_AUDIT_LOG_MAX_SIZE_MB))
+      .option('--audit-log-maxbackup <n>', 'rotated audit log files kept (audit.log.1 newest); 0: no limit, named by rotation time (kube-apiserver default 0)', String(DEFAULT_AUDIT_LOG_MAX_BACKUPS)),
   start: async ({ opts: o, log, int }) => {
     const server = await startApiServer({
       etcdServers: parseEtcdServers(o.etcdServers),
@@ -101,6 +110,10 @@ await runComponent<ApiServerFlags, ApiServer>({
       grpcTlsCertFile: o.grpcTlsCertFile,
       grpcTlsPrivateKeyFile: o.grpcTlsPrivateKeyFile,
       authorizationMode: o.authorizationMode,
+      auditLogPath: o.auditLogPath,
+      auditPolicyFile: o.auditPolicyFile,
+      auditLogMaxSize: int('--audit-log-maxsize', o.auditLogMaxsize),
+      auditLogMaxBackup: int('--audit-log-maxbackup', o.auditLogMaxbackup),
       logger: log,
     });
     // Tests and `k8ts up` read this line to learn the ports picked for port 0.

@@ -10,6 +10,7 @@ import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
 import { ADMISSION_CONFIG_FILE } from './admission-config.js';
 import { serviceAccountArgs } from './service-account-key.js';
 import { etcdPkiPaths, type EtcdMember, type EtcdMemberFiles, type EtcdClientFiles } from './etcd-pki.js';
+import { auditArgs } from './audit-log.js';
 
 export interface ComponentSpec {
   name: string; // pid/log file name
@@ -117,6 +118,8 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
         '--authorization-mode', 'Node,RBAC',
         // agents joining later: `k8ts token create`, then a CSR the controller-manager approves
         '--enable-bootstrap-token-auth',
+        // logs/audit.log, capped (./audit-log.ts)
+        ...auditArgs(home),
       ],
     },
     // Leader-elected through their Leases in kube-system: one replica works, the others wait

@@ -100,7 +100,9 @@ export async function startBenchCluster(): Promise<BenchCluster> {
     await etcd.stop();
   };
   try {
-    child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', main, '--etcd-servers', etcd.url, '--port', '0', '--grpc-port', '0'], {
+    // BENCH_APISERVER_ARGS: more apiserver flags (e.g. `--audit-log-path /tmp/a/audit.log` to price the audit log).
+    const extra = (process.env.BENCH_APISERVER_ARGS ?? '').split(' ').filter(Boolean);
+    child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', main, '--etcd-servers', etcd.url, '--port', '0', '--grpc-port', '0', ...extra], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, K8TS_LOG_LEVEL: 'warn' },
     });

@@ -1,11 +1,14 @@
-// audit.k8s.io/v1 Policy: the first rule that matches a request decides its level. k8ts
-// records None and Metadata; Request and RequestResponse are recorded at Metadata (bodies
-// are not kept), which the apiserver says at start.
+// audit.k8s.io/v1 Policy: the first rule that matches a request decides its level and the
+// stages left out (the policy's omitStages plus the rule's). k8ts records None and Metadata;
+// Request and RequestResponse are recorded at Metadata (bodies are not kept), which the
+// apiserver says at start.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
 export type AuditLevel = 'None' | 'Metadata' | 'Request' | 'RequestResponse';
 const LEVELS: AuditLevel[] = ['None', 'Metadata', 'Request', 'RequestResponse'];
+export type AuditStage = 'RequestReceived' | 'ResponseStarted' | 'ResponseComplete' | 'Panic';
+const STAGES: AuditStage[] = ['RequestReceived', 'ResponseStarted', 'ResponseComplete', 'Panic'];
 
 export interface GroupResources {
   group?: string;
@@ -21,14 +24,23 @@ export interface PolicyRule {
   resources?: GroupResources[];
   namespaces?: string[];
   nonResourceURLs?: string[];
+  omitStages?: AuditStage[];
 }
 
 export interface AuditPolicy {
   rules: PolicyRule[];
+  omitStages?: AuditStage[];
+}
+
+/** What the policy decides for one request. */
+export interface AuditRuleDecision {
+  level: AuditLevel;
+  omitStages: readonly AuditStage[];
 }
 
 export interface AuditAttributes {
-  user: { name: string; groups: string[] };
+  /** The authenticated user; absent for a request that failed authentication (no users/userGroups rule matches it). */
+  user?: { name: string; groups: string[] };
   verb: string;
   resourceRequest: boolean;
   path: string;
@@ -43,7 +55,7 @@ export interface AuditAttributes {
 export const METADATA_FOR_ALL: AuditPolicy = { rules: [{ level: 'Metadata' }] };
 
 export function parsePolicy(text: string): AuditPolicy {
-  const doc = parse(text) as { apiVersion?: string; kind?: string; rules?: unknown } | null;
+  const doc = parse(text) as { apiVersion?: string; kind?: string; rules?: unknown; omitStages?: unknown } | null;
   if (!doc || doc.kind !== 'Policy' || !/^audit\.k8s\.io\/v1/.test(doc.apiVersion ?? '')) throw new Error('audit policy: expected kind Policy, apiVersion audit.k8s.io/v1');
   if (!Array.isArray(doc.rules) || doc.rules.length === 0) throw new Error('audit policy: rules must be a non-empty list');
   const rules = doc.rules.map((r: any, i: number): PolicyRule => {
@@ -51,9 +63,16 @@ export function parsePolicy(text: string): AuditPolicy {
     if (r.nonResourceURLs && (r.resources || r.namespaces)) throw new Error(`audit policy: rules[${i}] may not mix nonResourceURLs with resources or namespaces`);
     for (const k of ['users', 'userGroups', 'verbs', 'namespaces', 'nonResourceURLs'])
       if (r[k] !== undefined && !(Array.isArray(r[k]) && r[k].every((x: unknown) => typeof x === 'string'))) throw new Error(`audit policy: rules[${i}].${k} must be a list of strings`);
+    checkStages(r.omitStages, `rules[${i}].omitStages`);
     return r as PolicyRule;
   });
-  return { rules };
+  checkStages(doc.omitStages, 'omitStages');
+  return { rules, ...(doc.omitStages ? { omitStages: doc.omitStages as AuditStage[] } : {}) };
+}
+
+function checkStages(v: unknown, where: string): void {
+  if (v === undefined || v === null) return;
+  if (!Array.isArray(v) || !v.every((s) => STAGES.includes(s))) throw new Error(`audit policy: ${where} must be a list of ${STAGES.join(', ')}`);
 }
 
 export function loadPolicy(path: string): AuditPolicy {
@@ -83,20 +102,38 @@ function matchesPath(patterns: string[], path: string): boolean {
   return patterns.some((p) => p === path || p === '*' || (p.endsWith('*') && path.startsWith(p.slice(0, -1))));
 }
 
-export function levelFor(policy: AuditPolicy, a: AuditAttributes): AuditLevel {
-  for (const r of policy.rules) {
-    if (r.users && !r.users.includes(a.user.name)) continue;
-    if (r.userGroups && !r.userGroups.some((g) => a.user.groups.includes(g))) continue;
-    if (r.verbs && !r.verbs.includes(a.verb)) continue;
-    if (a.resourceRequest) {
-      if (r.nonResourceURLs) continue;
-      if (r.namespaces && !r.namespaces.includes(a.namespace)) continue;
-      if (!matchesResource(r, a)) continue;
-    } else {
-      if (r.resources || r.namespaces) continue;
-      if (r.nonResourceURLs && !matchesPath(r.nonResourceURLs, a.path)) continue;
-    }
-    return r.level;
+function ruleMatches(r: PolicyRule, a: AuditAttributes): boolean {
+  if (r.users && !(a.user && r.users.includes(a.user.name))) return false;
+  if (r.userGroups && !(a.user && r.userGroups.some((g) => a.user!.groups.includes(g)))) return false;
+  if (r.verbs && !r.verbs.includes(a.verb)) return false;
+  if (a.resourceRequest) {
+    if (r.nonResourceURLs) return false;
+    if (r.namespaces && !r.namespaces.includes(a.namespace)) return false;
+    return matchesResource(r, a);
   }
-  return 'None';
+  if (r.resources || r.namespaces) return false;
+  return !r.nonResourceURLs || matchesPath(r.nonResourceURLs, a.path);
+}
+
+const NO_STAGES: readonly AuditStage[] = [];
+const NONE: AuditRuleDecision = { level: 'None', omitStages: NO_STAGES };
+// One decision object per rule, made on first use: a request allocates nothing to learn it.
+const decisions = new WeakMap<PolicyRule, AuditRuleDecision>();
+
+/** The level and omitted stages of the first matching rule; None when no rule matches. */
+export function ruleFor(policy: AuditPolicy, a: AuditAttributes): AuditRuleDecision {
+  for (const r of policy.rules) {
+    if (!ruleMatches(r, a)) continue;
+    let d = decisions.get(r);
+    if (!d) {
+      const omit = r.omitStages || policy.omitStages ? [...(policy.omitStages ?? []), ...(r.omitStages ?? [])] : NO_STAGES;
+      decisions.set(r, (d = { level: r.level, omitStages: omit }));
+    }
+    return d;
+  }
+  return NONE;
+}
+
+export function levelFor(policy: AuditPolicy, a: AuditAttributes): AuditLevel {
+  return ruleFor(policy, a).level;
 }

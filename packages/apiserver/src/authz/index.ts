@@ -29,8 +29,8 @@ export { covers } from './rbac/coverage.js';
 export interface Authorization extends RuleResolver {
   readonly modes: readonly AuthorizationMode[];
   authorize(a: Attributes): AuthorizationResult;
-  /** The 403 to answer when `a` is not allowed; undefined when it is. */
-  refusal(a: Attributes): ApiError | undefined;
+  /** The 403 to answer when `a` is not allowed; undefined when it is. `seen` learns the decision and its reason (the audit's annotations). */
+  refusal(a: Attributes, seen?: (r: AuthorizationResult) => void): ApiError | undefined;
   stop(): void;
 }
 
@@ -93,8 +93,9 @@ export async function startAuthorization(opts: AuthorizationOptions): Promise<Au
   return {
     modes,
     authorize,
-    refusal(a) {
+    refusal(a, seen) {
       const r = runChain(chain, a);
+      seen?.(r);
       if (r.decision === 'Allow') {
         allowedCount?.inc();
         return undefined;

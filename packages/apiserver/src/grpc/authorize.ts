@@ -4,7 +4,7 @@
 // kube-node-lease (what a kubelet's lease controller does).
 import type { ApiError } from '@k8ts/api';
 import { grpcAttributes } from '../authz/request-attributes.js';
-import type { Attributes } from '../authz/types.js';
+import type { Attributes, AuthorizationResult } from '../authz/types.js';
 import type { RequestUser } from '../registry/types.js';
 import type { GrpcContext } from './context.js';
 
@@ -17,8 +17,8 @@ export function grpcRequestAttributes(user: RequestUser, verb: string, req: obje
 }
 
 /** The 403 for this request, or undefined when it is allowed (or no authorizer is configured). */
-export function grpcRefusal(ctx: GrpcContext, verb: string, req: object, user: RequestUser): ApiError | undefined {
+export function grpcRefusal(ctx: GrpcContext, verb: string, req: object, user: RequestUser, seen?: (r: AuthorizationResult) => void): ApiError | undefined {
   const authz = ctx.authorization;
   if (!authz) return undefined;
-  return authz.refusal(grpcRequestAttributes(user, verb, req));
+  return authz.refusal(grpcRequestAttributes(user, verb, req), seen);
 }

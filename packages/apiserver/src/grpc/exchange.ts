@@ -13,6 +13,8 @@ import { grpcCodeFor, toServiceError } from './errors.js';
 import { resourceOf, runRequest, type Handler } from './unary.js';
 import type { ObjectHandlers } from './objects-service.js';
 import { userOf, type GrpcContext } from './context.js';
+import type { AuditSource } from '../audit/request.js';
+import { auditGrpcUnauthenticated, beginGrpcAudit, grpcAuditSource } from './audit.js';
 
 /** Requests of one stream being handled at once; beyond it the stream is not read (HTTP/2 flow control pushes back on the client). */
 export const MAX_IN_FLIGHT_PER_STREAM = 512;
@@ -27,30 +29,30 @@ export type ExchangeHandlers = Pick<ObjectHandlers, 'get' | 'create' | 'update' 
 /** One request read from the stream, ready to run as its unary twin: its response, reply or error. */
 type Job = (user: RequestUser) => Promise<proto.ObjectResponse>;
 
-function job<Req extends object, Res>(ctx: GrpcContext, id: number, verb: string, req: Req, fn: Handler<Req, Res>, toResponse: (res: Res) => proto.ObjectResponse): Job {
+function job<Req extends object, Res>(ctx: GrpcContext, id: number, verb: string, req: Req, fn: Handler<Req, Res>, toResponse: (res: Res) => proto.ObjectResponse, source: AuditSource | undefined): Job {
   return (user) =>
-    runRequest(ctx, verb, resourceOf(req), fn, req, user, performance.now()).then((r) =>
+    runRequest(ctx, verb, resourceOf(req), fn, req, user, performance.now(), source && beginGrpcAudit(ctx, source)).then((r) =>
       r.ok ? toResponse(r.res) : { id, error: { code: grpcCodeFor(r.err.code, r.err.reason), message: r.err.status.message ?? r.err.message, status_json: JSON.stringify(r.err.status) } },
     );
 }
 
 /** The request an ObjectRequest carries (counted under its unary twin's verb), or undefined when it names none. */
-function jobOf(ctx: GrpcContext, msg: proto.ObjectRequest__Output, h: ExchangeHandlers): Job | undefined {
+function jobOf(ctx: GrpcContext, msg: proto.ObjectRequest__Output, h: ExchangeHandlers, source: AuditSource | undefined): Job | undefined {
   const id = msg.id;
   const reply = (res: proto.ObjectReply): proto.ObjectResponse => ({ id, reply: res });
   switch (msg.op) {
     case 'get':
-      return msg.get ? job(ctx, id, 'get', msg.get, h.get, reply) : undefined;
+      return msg.get ? job(ctx, id, 'get', msg.get, h.get, reply, source) : undefined;
     case 'create':
-      return msg.create ? job(ctx, id, 'create', msg.create, h.create, reply) : undefined;
+      return msg.create ? job(ctx, id, 'create', msg.create, h.create, reply, source) : undefined;
     case 'update':
-      return msg.update ? job(ctx, id, 'update', msg.update, h.update, reply) : undefined;
+      return msg.update ? job(ctx, id, 'update', msg.update, h.update, reply, source) : undefined;
     case 'patch':
-      return msg.patch ? job(ctx, id, 'patch', msg.patch, h.patch, reply) : undefined;
+      return msg.patch ? job(ctx, id, 'patch', msg.patch, h.patch, reply, source) : undefined;
     case 'delete':
-      return msg.delete ? job(ctx, id, 'delete', msg.delete, h.delete, reply) : undefined;
+      return msg.delete ? job(ctx, id, 'delete', msg.delete, h.delete, reply, source) : undefined;
     case 'renew_lease':
-      return msg.renew_lease ? job(ctx, id, 'renewlease', msg.renew_lease, h.renewlease, (renewed) => ({ id, renewed })) : undefined;
+      return msg.renew_lease ? job(ctx, id, 'renewlease', msg.renew_lease, h.renewlease, (renewed) => ({ id, renewed }), source) : undefined;
     default:
       return undefined;
   }
@@ -74,20 +76,24 @@ export class ExchangeStreams {
   serve(call: grpc.ServerDuplexStream<proto.ObjectRequest__Output, proto.ObjectResponse>, handlers: ExchangeHandlers): void {
     const ctx = this.ctx;
     // Requests are read only once the caller is known (the stream buffers them meanwhile).
+    // Every request of the stream has the stream's source (peer, user agent, method path).
+    const source = ctx.audit && grpcAuditSource(call);
     const refuse = (err: unknown) => {
       const e = toApiError(err);
       ctx.metrics?.observeRequest('exchange', '', e.code, 0);
+      const audit = source && beginGrpcAudit(ctx, source);
+      if (audit) auditGrpcUnauthenticated(audit, undefined, undefined, e, source!.requestURI);
       call.emit('error', toServiceError(e));
     };
     if (this.closing) return refuse(unavailable('the apiserver is shutting down'));
     userOf(ctx, call).then((user) => {
       if (this.closing) refuse(unavailable('the apiserver is shutting down'));
-      else if (!call.cancelled) this.serveUser(call, handlers, user);
+      else if (!call.cancelled) this.serveUser(call, handlers, user, source);
     }, refuse);
   }
 
   // long: see serve; this is the stream of an authenticated caller.
-  private serveUser(call: grpc.ServerDuplexStream<proto.ObjectRequest__Output, proto.ObjectResponse>, handlers: ExchangeHandlers, user: RequestUser): void {
+  private serveUser(call: grpc.ServerDuplexStream<proto.ObjectRequest__Output, proto.ObjectResponse>, handlers: ExchangeHandlers, user: RequestUser, source: AuditSource | undefined): void {
     const ctx = this.ctx;
 
     let inFlight = 0;
@@ -146,7 +152,7 @@ export class ExchangeStreams {
     };
 
     call.on('data', (msg: proto.ObjectRequest__Output) => {
-      const j = jobOf(ctx, msg, handlers);
+      const j = jobOf(ctx, msg, handlers, source);
       if (!j) {
         send({ id: msg.id, error: errorOf(400, 'BadRequest', `request ${msg.id} names no operation`) });
         return;

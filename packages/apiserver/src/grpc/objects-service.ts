@@ -17,6 +17,9 @@ import { renewLeaseHandler } from './nodes-service.js';
 import { userOf, type GrpcContext } from './context.js';
 import type { RequestUser } from '../registry/types.js';
 import { grpcRefusal } from './authorize.js';
+import { noteRequestObject } from '../audit/notes.js';
+import type { RequestAudit } from '../audit/request.js';
+import { auditClosedEarly, auditGrpcRequest, auditGrpcUnauthenticated, beginGrpcAudit } from './audit.js';
 
 /** The object of a request; keys it holds twice are added to `duplicates` (the registry's decode reports them). */
 function parseObject(json: string, duplicates?: string[]): KubeObject {
@@ -47,7 +50,8 @@ export interface ObjectHandlers {
   delete: Handler<proto.DeleteRequest__Output, proto.ObjectReply>;
 }
 
-export function objectHandlers(r: GrpcContext['registry']): ObjectHandlers {
+/** With `audited`, creates and updates leave their object's name, uid and version for the audit event (../audit/notes.ts). */
+export function objectHandlers(r: GrpcContext['registry'], audited = false): ObjectHandlers {
   return {
     get: async (req) => {
       const obj = req.subresource
@@ -70,6 +74,7 @@ export function objectHandlers(r: GrpcContext['registry']): ObjectHandlers {
     create: async (req, user) => {
       const duplicateFields: string[] = [];
       const obj = parseObject(req.json, duplicateFields);
+      if (audited) noteRequestObject(req, obj);
       if (req.subresource) {
         return reply(await r.createSubresource(req.resource, req.namespace, req.name || obj.metadata?.name || '', req.subresource, obj, { dryRun: req.dry_run, user }));
       }
@@ -78,6 +83,7 @@ export function objectHandlers(r: GrpcContext['registry']): ObjectHandlers {
     update: async (req, user) => {
       const duplicateFields: string[] = [];
       const obj = parseObject(req.json, duplicateFields);
+      if (audited) noteRequestObject(req, obj);
       const name = req.name || obj.metadata?.name;
       if (!name) throw badRequest('update needs a name');
       return reply(await r.update(req.resource, req.namespace, name, obj, { subresource: req.subresource || '', dryRun: req.dry_run, user, duplicateFields }));
@@ -100,7 +106,7 @@ export function objectHandlers(r: GrpcContext['registry']): ObjectHandlers {
 }
 
 export function objectsService(ctx: GrpcContext, exchanges: ExchangeStreams): proto.ObjectsHandlers {
-  const h = objectHandlers(ctx.registry);
+  const h = objectHandlers(ctx.registry, !!ctx.audit);
   const onStream: ExchangeHandlers = { ...h, renewlease: renewLeaseHandler(ctx) };
   return {
     Get: unary(ctx, 'get', h.get),
@@ -140,20 +146,24 @@ type WatchCall = grpc.ServerWritableStream<proto.WatchRequest__Output, proto.Wat
 
 function watch(ctx: GrpcContext, call: WatchCall): void {
   const start = performance.now();
+  const audit = beginGrpcAudit(ctx, call);
   userOf(ctx, call).then(
     (user) => {
-      if (!call.cancelled) serveWatch(ctx, call, user, start);
+      if (!call.cancelled) serveWatch(ctx, call, user, start, audit);
+      else if (audit) auditClosedEarly(audit, user, 'watch', call.request);
     },
     (err) => {
       const e = toApiError(err);
       ctx.metrics?.observeRequest('watch', resourceOf(call.request), e.code, (performance.now() - start) / 1000);
+      if (audit) auditGrpcUnauthenticated(audit, 'watch', call.request, e, call.getPath());
       call.emit('error', toServiceError(e));
     },
   );
 }
 
-/** The watch of an authenticated caller. */
-function serveWatch(ctx: GrpcContext, call: WatchCall, user: RequestUser, start: number): void {
+// long: the watch of an authenticated caller, from its authorization through the events it
+// is sent (one at a time or batched) to its end; the steps share the call's state.
+function serveWatch(ctx: GrpcContext, call: WatchCall, user: RequestUser, start: number, audit: RequestAudit | undefined): void {
   const req = call.request;
   const resource = resourceOf(req);
   let ended = false;
@@ -161,10 +171,12 @@ function serveWatch(ctx: GrpcContext, call: WatchCall, user: RequestUser, start:
     const e = toApiError(err);
     ctx.metrics?.observeRequest('watch', resource, e.code, (performance.now() - start) / 1000);
     ended = true;
+    audit?.complete(e.code, e.status);
     call.emit('error', toServiceError(e));
   };
   try {
-    const refusal = grpcRefusal(ctx, 'watch', req, user);
+    const seen = audit && auditGrpcRequest(audit, user, 'watch', req);
+    const refusal = grpcRefusal(ctx, 'watch', req, user, seen);
     if (refusal) throw refusal;
   } catch (err) {
     return fail(err);
@@ -174,6 +186,7 @@ function serveWatch(ctx: GrpcContext, call: WatchCall, user: RequestUser, start:
     if (ended) return;
     ended = true;
     handle?.stop();
+    audit?.complete();
     call.end();
   };
   const batches = Boolean(req.allow_batches);
@@ -221,7 +234,10 @@ function serveWatch(ctx: GrpcContext, call: WatchCall, user: RequestUser, start:
   ctx.metrics?.observeRequest('watch', resource, 200, (performance.now() - start) / 1000);
   // Headers at once, as a REST watch sends its 200: the client then knows the watch is in
   // place (grpc-js would hold them back until the first event, which may be minutes away).
-  if (!ended) call.sendMetadata(new grpc.Metadata());
+  if (!ended) {
+    audit?.responseStarted(200);
+    call.sendMetadata(new grpc.Metadata());
+  }
   call.on('cancelled', end);
   call.on('close', end);
   call.on('error', end);

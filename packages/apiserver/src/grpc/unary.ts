@@ -6,6 +6,8 @@ import type { ApiError } from '@k8ts/client';
 import { toServiceError } from './errors.js';
 import { userOf, type GrpcContext } from './context.js';
 import { grpcRefusal } from './authorize.js';
+import type { RequestAudit } from '../audit/request.js';
+import { auditGrpcOutcome, auditGrpcRequest, auditGrpcUnauthenticated, beginGrpcAudit } from './audit.js';
 
 export type Handler<Req, Res> = (req: Req, user: RequestUser) => Promise<Res>;
 
@@ -19,10 +21,11 @@ export function resourceOf(req: object): string {
  * the Exchange stream run it: the handler's result or its ApiError, with the request metric
  * and, for a server error, the log line.
  */
-export function runRequest<Req, Res>(ctx: GrpcContext, verb: string, resource: string, fn: Handler<Req, Res>, req: Req, user: RequestUser, start: number): Promise<{ ok: true; res: Res } | { ok: false; err: ApiError }> {
+export function runRequest<Req, Res>(ctx: GrpcContext, verb: string, resource: string, fn: Handler<Req, Res>, req: Req, user: RequestUser, start: number, audit?: RequestAudit): Promise<{ ok: true; res: Res } | { ok: false; err: ApiError }> {
   let p: Promise<Res>;
   try {
-    const refusal = grpcRefusal(ctx, verb, req as object, user);
+    const seen = audit && auditGrpcRequest(audit, user, verb, req as object);
+    const refusal = grpcRefusal(ctx, verb, req as object, user, seen);
     p = refusal ? Promise.reject(refusal) : fn(req, user);
   } catch (err) {
     p = Promise.reject(err);
@@ -30,12 +33,14 @@ export function runRequest<Req, Res>(ctx: GrpcContext, verb: string, resource: s
   return p.then(
     (res) => {
       ctx.metrics?.observeRequest(verb, resource, 200, (performance.now() - start) / 1000);
+      if (audit) auditGrpcOutcome(audit, req as object, verb);
       return { ok: true as const, res };
     },
     (err) => {
       const e = toApiError(err);
       if (e.code >= 500) ctx.logger?.error({ verb, resource, err: (err as Error)?.stack ?? String(err) }, 'request failed');
       ctx.metrics?.observeRequest(verb, resource, e.code, (performance.now() - start) / 1000);
+      if (audit) auditGrpcOutcome(audit, req as object, verb, e);
       return { ok: false as const, err: e };
     },
   );
@@ -45,11 +50,13 @@ export function unary<Req extends object, Res>(ctx: GrpcContext, verb: string, f
   return (call, callback) => {
     const start = performance.now();
     const resource = resourceOf(call.request);
+    const audit = beginGrpcAudit(ctx, call);
     userOf(ctx, call).then(
-      (user) => runRequest(ctx, verb, resource, fn, call.request, user, start).then((r) => (r.ok ? callback(null, r.res) : callback(toServiceError(r.err)))),
+      (user) => runRequest(ctx, verb, resource, fn, call.request, user, start, audit).then((r) => (r.ok ? callback(null, r.res) : callback(toServiceError(r.err)))),
       (err) => {
         const e = toApiError(err);
         ctx.metrics?.observeRequest(verb, resource, e.code, (performance.now() - start) / 1000);
+        if (audit) auditGrpcUnauthenticated(audit, verb, call.request, e, call.getPath());
         callback(toServiceError(e));
       },
     );

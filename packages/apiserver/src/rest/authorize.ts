@@ -5,12 +5,23 @@
 // (everything else) asked of the chain, and the 401 or 403 to answer otherwise.
 import type { ApiError } from '@k8ts/api';
 import type { Authorization } from '../authz/index.js';
+import type { Attributes, AuthorizationResult } from '../authz/types.js';
 import { ANONYMOUS, nonResourceAttributes, resourceAttributes, resourceVerb } from '../authz/request-attributes.js';
 import type { RequestUser } from '../registry/types.js';
 import type { Route } from './route.js';
 import { unauthorized } from './status.js';
 
 const PUBLIC_PATH = /^\/(healthz|readyz|livez)(\/.*)?$|^\/version$/;
+
+/** Paths anyone may ask, as the anonymous user. */
+export function isPublicPath(path: string): boolean {
+  return PUBLIC_PATH.test(path);
+}
+
+/** The request's Attributes: from the route for resource paths, from the path for the rest. */
+export function requestAttributes(user: RequestUser, method: string, path: string, route: Route | undefined, q: URLSearchParams): Attributes {
+  return route?.type === 'resource' ? resourceAttributes(user, resourceVerb(method, route, q), route, path, q) : nonResourceAttributes(user, method, path);
+}
 
 export function authorizeRequest(
   authz: Pick<Authorization, 'refusal'> | undefined,
@@ -19,10 +30,10 @@ export function authorizeRequest(
   path: string,
   route: Route | undefined,
   q: URLSearchParams,
+  seen?: (r: AuthorizationResult) => void,
 ): ApiError | undefined {
   if (!authz) return undefined;
-  const attrs = route?.type === 'resource' ? resourceAttributes(user, resourceVerb(method, route, q), route, path, q) : nonResourceAttributes(user, method, path);
-  return authz.refusal(attrs);
+  return authz.refusal(requestAttributes(user, method, path, route, q), seen);
 }
 
 export function admitRequest(
@@ -32,9 +43,10 @@ export function admitRequest(
   path: string,
   route: Route | undefined,
   q: URLSearchParams,
+  seen?: (r: AuthorizationResult) => void,
 ): { user: RequestUser; refusal?: undefined } | { user?: undefined; refusal: ApiError } {
   const user = authenticated ?? (PUBLIC_PATH.test(path) ? ANONYMOUS : null);
   if (!user) return { refusal: unauthorized() };
-  const refusal = authorizeRequest(authz, user, method, path, route, q);
+  const refusal = authorizeRequest(authz, user, method, path, route, q, seen);
   return refusal ? { refusal } : { user };
 }

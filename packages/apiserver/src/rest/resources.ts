@@ -14,6 +14,7 @@ import { sendJson, renderObject, renderList } from './respond.js';
 import { serveWatch } from './watch.js';
 import { badRequest, methodNotAllowed, notFoundPath, success, unsupportedPatchType } from './status.js';
 import { serveLogs } from './streams/log.js';
+import { noteRequestBody } from './audit.js';
 
 const PATCH_TYPES = new Set<string>([
   'application/merge-patch+json',
@@ -133,6 +134,7 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       const ns = namespaceOf(ctx, info);
       const write = writeOpts(q, 'CreateOptions', user);
       const body = decodeObjectBody(await readBody(req), req.headers['content-type'], write.duplicateFields);
+      noteRequestBody(ctx.res, body);
       if (!route.name) {
         if (sub) throw notFoundPath();
         const obj = checkBody(body, info, ns);
@@ -153,6 +155,7 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       const ns = namespaceOf(ctx, info);
       const write = writeOpts(q, 'UpdateOptions', user);
       const body = decodeObjectBody(await readBody(req), req.headers['content-type'], write.duplicateFields);
+      noteRequestBody(ctx.res, body);
       if (sub === 'token') throw methodNotAllowed('PUT', 'TokenRequest');
       if (sub && sub !== 'status' && sub !== 'finalize' && sub !== 'approval') {
         const result = await registry.createSubresource(info.resource, ns, route.name, sub, body as KubeObject, { dryRun: dryRun(q), user, ...writer(ctx) });

@@ -24,6 +24,9 @@ import type { Credentials } from '../auth/types.js';
 import type { Duplex } from 'node:stream';
 import { admitRequest } from './authorize.js';
 import type { Authorization } from '../authz/index.js';
+import type { AuditLog } from '../audit/log.js';
+import type { RequestAudit } from '../audit/request.js';
+import { auditCaller, beginRestAudit, beginUpgradeAudit } from './audit.js';
 
 export interface RestServerOptions {
   registry: Registry;
@@ -41,6 +44,8 @@ export interface RestServerOptions {
   authorization?: Pick<Authorization, 'refusal'>;
   /** Impersonation headers → the acting user (auth/impersonation.ts). */
   impersonate?: RestDeps['impersonate'];
+  /** --audit-log-path: one audit event per request (./audit.ts). */
+  audit?: AuditLog;
 }
 
 function tlsOptions(tls: NonNullable<RestServerOptions['tls']>): https.ServerOptions {
@@ -51,9 +56,10 @@ function tlsOptions(tls: NonNullable<RestServerOptions['tls']>): https.ServerOpt
 
 /** exec, attach and port-forward: authenticated like any request (a null user is answered 401). */
 function onUpgrade(opts: RestServerOptions, deps: RestDeps, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const audit = beginUpgradeAudit(opts.audit, req, socket);
   void opts.authenticate(credentialsOfRequest(req)).then(
-    (user) => handleUpgrade(deps, req, socket, head, user),
-    () => handleUpgrade(deps, req, socket, head, null),
+    (user) => handleUpgrade(deps, req, socket, head, user, audit),
+    () => handleUpgrade(deps, req, socket, head, null, audit),
   );
 }
 
@@ -76,11 +82,12 @@ async function serveReadyz(registry: Registry, res: ServerResponse): Promise<voi
  * Who acts in this request and whether it may: authenticated (or anonymous on the public
  * paths), impersonated when it asks and may, then authorized. A Status when any step refuses.
  */
-async function callerOf(opts: RestServerOptions, deps: RestDeps, req: IncomingMessage, verb: string, path: string, route: Route | undefined, q: URLSearchParams): Promise<{ user: RequestUser } | { status: Status }> {
+async function callerOf(opts: RestServerOptions, deps: RestDeps, req: IncomingMessage, verb: string, path: string, route: Route | undefined, q: URLSearchParams, audit?: RequestAudit, res?: ServerResponse): Promise<{ user: RequestUser } | { status: Status }> {
   const authenticated = await opts.authenticate(credentialsOfRequest(req));
   const acting = authenticated && deps.impersonate ? deps.impersonate(authenticated, req.headersDistinct) : authenticated;
+  const seen = audit && auditCaller(audit, res, authenticated, acting, verb, path, route, q);
   if (acting && 'refused' in acting) return { status: acting.refused };
-  const { user, refusal } = admitRequest(deps.authorization, acting, verb, path, route, q);
+  const { user, refusal } = admitRequest(deps.authorization, acting, verb, path, route, q, seen);
   return user ? { user } : { status: refusal.status };
 }
 
@@ -108,6 +115,7 @@ export function createRestServer(opts: RestServerOptions): http.Server {
     const url = requestUrl(req.url);
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const verb = (req.method ?? 'GET').toUpperCase();
+    const audit = beginRestAudit(opts.audit, req, res);
     let resourceLabel = '';
     let subresourceLabel = '';
     let ctxRef: RequestContext | undefined;
@@ -119,7 +127,7 @@ export function createRestServer(opts: RestServerOptions): http.Server {
     });
 
     const route = parseRoute(path);
-    const caller = await callerOf(opts, deps, req, verb, path, route, url.searchParams);
+    const caller = await callerOf(opts, deps, req, verb, path, route, url.searchParams, audit, res);
     if ('status' in caller) return sendStatus(res, caller.status);
     const user = caller.user;
 

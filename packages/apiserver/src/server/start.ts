@@ -33,8 +33,10 @@ import { registerReviews, type ReviewDeps } from '../reviews/index.js';
 import type { Attributes } from '../authz/types.js';
 import type { RequestUser } from '../registry/types.js';
 import { createImpersonator } from '../auth/impersonation.js';
+import { auditPolicyOf, openAuditLog, type AuditLogFlags } from './audit-log.js';
+import type { AuditLog } from '../audit/log.js';
 
-export interface ApiServerOptions extends ServiceAccountOptions {
+export interface ApiServerOptions extends ServiceAccountOptions, AuditLogFlags {
   /** etcd client URLs; https:// ones are dialled over TLS with the --etcd-* files below. */
   etcdServers: string[];
   /** kube-apiserver's --etcd-cafile: the CA etcd's serving certificates chain to. */
@@ -114,6 +116,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   setValueTransformer(encryption);
   // Read before anything starts: a bad file stops the apiserver with its message.
   const podSecurity = loadPodSecurityConfig(opts.admissionControlConfigFile);
+  const auditPolicy = auditPolicyOf(opts);
   const storage = openStorage(opts, logger, metrics);
   const { store, registry } = storage;
   registry.registerAdmission(createNodeRestriction({ registry }));
@@ -122,7 +125,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const tls = readTls(opts);
   const grpcTls = readGrpcTls(opts, tls);
   registerPodSecurity(registry, { config: podSecurity, logger });
+  const audit = openAuditLog(opts, auditPolicy, logger, metrics.registry);
   const cleanups: (() => Promise<void> | void)[] = [];
+  // Closed last: the faces' final requests are written.
+  if (audit) cleanups.push(() => audit.close());
   try {
     await waitForEtcd(store, logger);
     await registry.ensureSystemNamespaces();
@@ -136,16 +142,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const { authorization, authorizer } = await startAccessControl(registry, opts, authentication, logger, metrics, cleanups);
 
     const tunnel = opts.tunnel ?? createAgentTunnel({ logger });
-    const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel, authorization }, host, opts.grpcPort, grpcTls);
+    const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel, authorization, audit }, host, opts.grpcPort, grpcTls);
     cleanups.push(() => grpcServer.stop());
 
     const impersonate = createImpersonator(authorizer.authorize);
-    const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls, authorization, impersonate }, host, opts.port);
+    const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls, authorization, impersonate, audit }, host, opts.port);
     cleanups.push(() => closeHttp(http));
     const restPort = (http.address() as { port: number }).port;
     if (opts.advertiseAddress) {
       if (isLoopback(host)) {
-        const advertised = listenWhenAvailable(() => listenRest({ registry, authenticate, logger, metrics, tunnel, tls, authorization, impersonate }, opts.advertiseAddress!, restPort), logger);
+        const advertised = listenWhenAvailable(() => listenRest({ registry, authenticate, logger, metrics, tunnel, tls, authorization, impersonate, audit }, opts.advertiseAddress!, restPort), logger);
         cleanups.push(() => advertised.stop());
       }
       const kubernetesService = await startKubernetesService(registry, {
@@ -256,6 +262,7 @@ interface RestParts {
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
   authorization: Authorization;
   impersonate?: ReturnType<typeof createImpersonator>;
+  audit?: AuditLog;
 }
 
 /** The REST face, listening. */
@@ -270,6 +277,7 @@ async function listenRest(p: RestParts, host: string, port: number): Promise<htt
     tls: p.tls,
     authorization: p.authorization,
     impersonate: p.impersonate,
+    audit: p.audit,
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -10,13 +10,13 @@ import { rulesAllow, type PolicyRule } from './rules.js';
 const NO_OPINION: AuthorizationResult = { decision: 'NoOpinion', reason: '' };
 
 /** Calls visit on every binding that applies to the user in `namespace` ("" : cluster bindings only); stops when visit returns true. */
-export function visitBindings(cache: RbacCache, user: UserInfo, namespace: string, visit: (b: BindingEntry) => boolean): boolean {
+export function visitBindings(cache: RbacCache, user: UserInfo, namespace: string, visit: (b: BindingEntry, subjectKey: string) => boolean): boolean {
   const one = (key: string): boolean => {
     const bindings = cache.bindingsFor(key);
     if (!bindings) return false;
     for (const b of bindings) {
       if (b.namespace !== '' && b.namespace !== namespace) continue;
-      if (visit(b)) return true;
+      if (visit(b, key)) return true;
     }
     return false;
   };
@@ -36,6 +36,14 @@ export function rulesOfUser(cache: RbacCache, user: UserInfo, namespace: string)
   return out;
 }
 
+/** The subject a binding matched, as rbac's describeSubject words it: User "u", Group "g", ServiceAccount "name/namespace". */
+function describeSubject(key: string): string {
+  const name = key.slice(2);
+  if (key.startsWith('g:')) return `Group ${JSON.stringify(name)}`;
+  const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(name);
+  return sa ? `ServiceAccount ${JSON.stringify(`${sa[2]}/${sa[1]}`)}` : `User ${JSON.stringify(name)}`;
+}
+
 export class RbacAuthorizer implements Authorizer, RuleResolver {
   readonly name = 'RBAC';
 
@@ -43,15 +51,17 @@ export class RbacAuthorizer implements Authorizer, RuleResolver {
 
   authorize(a: Attributes): AuthorizationResult {
     let by: BindingEntry | undefined;
-    const allowed = visitBindings(this.cache, a.user, a.namespace, (b) => {
+    let subject = '';
+    const allowed = visitBindings(this.cache, a.user, a.namespace, (b, key) => {
       if (!rulesAllow(a, this.cache.rulesOf(b))) return false;
       by = b;
+      subject = key;
       return true;
     });
     if (!allowed || !by) return NO_OPINION;
     const [resource, ns, name] = by.key.split('/');
     const binding = resource === 'rolebindings' ? `RoleBinding "${name}/${ns}"` : `ClusterRoleBinding "${name}"`;
-    return { decision: 'Allow', reason: `RBAC: allowed by ${binding} of ${by.roleKind} "${by.roleName}"` };
+    return { decision: 'Allow', reason: `RBAC: allowed by ${binding} of ${by.roleKind} "${by.roleName}" to ${describeSubject(subject)}` };
   }
 
   rulesFor(user: UserInfo, namespace: string): { resourceRules: ResourceRule[]; nonResourceRules: NonResourceRule[]; incomplete: boolean } {

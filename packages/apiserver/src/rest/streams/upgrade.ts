@@ -16,19 +16,29 @@ import { pumpWebSocketExec } from './ws-exec.js';
 import { servePortForward } from './portforward.js';
 import { serveSpdyExec, SPDY_EXEC_PROTOCOLS } from './spdy-exec.js';
 import { resourceAttributes } from '../../authz/request-attributes.js';
+import type { RequestAudit } from '../../audit/request.js';
+import { auditCaller, upgradeAuditId } from '../audit.js';
 
 const wss = new WebSocketServer({
   noServer: true,
   perMessageDeflate: false,
   handleProtocols: (offered) => pickProtocol(offered, [...EXEC_PROTOCOLS, PORT_FORWARD_WS_PROTOCOL]),
 });
+wss.on('headers', (headers: string[], req: IncomingMessage) => headers.push(`Audit-Id: ${upgradeAuditId(req)}`));
 
-function reject(socket: Duplex, status: Status): void {
+function rejectUpgrade(req: IncomingMessage, socket: Duplex, status: Status, audit: RequestAudit | undefined): void {
   const code = status.code ?? 500;
   const body = JSON.stringify(status);
+  audit?.responseStarted(code, status);
   socket.end(
-    `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? 'Error'}\r\nAudit-Id: ${upgradeAuditId(req)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+/** The 101 of a SPDY stream (WebSocket ones are written by ws, with the headers above). */
+function switchToSpdy(req: IncomingMessage, socket: Duplex, protocol: string, audit: RequestAudit | undefined): void {
+  audit?.responseStarted(101);
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\nAudit-Id: ${upgradeAuditId(req)}\r\n\r\n`);
 }
 
 function offeredProtocols(req: IncomingMessage, header: string): string[] {
@@ -36,23 +46,27 @@ function offeredProtocols(req: IncomingMessage, header: string): string[] {
   return raw.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
 }
 
-export function handleUpgrade(deps: RestDeps, req: IncomingMessage, socket: Duplex, head: Buffer, user: RequestUser | null): void {
+// long: one upgrade from its caller to the stream it becomes, for exec/attach and for
+// port-forward, each over WebSocket or SPDY; the steps share the request's route and caller.
+export function handleUpgrade(deps: RestDeps, req: IncomingMessage, socket: Duplex, head: Buffer, user: RequestUser | null, audit?: RequestAudit): void {
   socket.on('error', () => undefined);
+  const reject = (status: Status) => rejectUpgrade(req, socket, status, audit);
   void (async () => {
-    if (!user) return reject(socket, unauthorized().status);
-    // The acting user: whom authorizing this stream must ask about.
-    const acting = deps.impersonate?.(user, req.headersDistinct) ?? user;
-    if ('refused' in acting) return reject(socket, acting.refused);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = parseRoute(url.pathname);
+    // The acting user: whom authorizing this stream must ask about.
+    const acting = user && (deps.impersonate?.(user, req.headersDistinct) ?? user);
+    const seen = audit && auditCaller(audit, undefined, user, acting, (req.method ?? 'GET').toUpperCase(), url.pathname, route, url.searchParams);
+    if (!user || !acting) return reject(unauthorized().status);
+    if ('refused' in acting) return reject(acting.refused);
     if (!route || route.type !== 'resource' || route.resource !== 'pods' || !route.name || !route.namespace) {
-      return reject(socket, notFoundPath().status);
+      return reject(notFoundPath().status);
     }
     const sub = route.subresource;
-    if (sub !== 'exec' && sub !== 'attach' && sub !== 'portforward') return reject(socket, notFoundPath().status);
+    if (sub !== 'exec' && sub !== 'attach' && sub !== 'portforward') return reject(notFoundPath().status);
     // kubectl opens these with POST (SPDY) or GET (WebSocket); Kubernetes 1.30+ checks `create` for both.
-    const refusal = deps.authorization?.refusal(resourceAttributes(acting, 'create', route, url.pathname));
-    if (refusal) return reject(socket, refusal.status);
+    const refusal = deps.authorization?.refusal(resourceAttributes(acting, 'create', route, url.pathname), seen);
+    if (refusal) return reject(refusal.status);
     deps.metrics.requests.inc({ verb: 'CONNECT', resource: 'pods', subresource: sub, code: '101' });
     const isWebSocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
     const namespace = route.namespace;
@@ -74,13 +88,14 @@ export function handleUpgrade(deps: RestDeps, req: IncomingMessage, socket: Dupl
           throw badRequest(`port-forward over WebSocket needs subprotocol ${PORT_FORWARD_WS_PROTOCOL}`);
         }
         wss.handleUpgrade(req, socket, head, (ws) => {
+          audit?.responseStarted(101);
           const duplex = createWebSocketStream(ws);
           duplex.on('error', () => undefined);
           servePortForward(duplex, pod, nodeName, tunnel, deps.logger);
         });
         return;
       }
-      socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
+      switchToSpdy(req, socket, 'portforward.k8s.io', audit);
       if (head.length) socket.unshift(head);
       servePortForward(socket, pod, nodeName, tunnel, deps.logger);
       return;
@@ -100,15 +115,18 @@ export function handleUpgrade(deps: RestDeps, req: IncomingMessage, socket: Dupl
       const protocol = pickProtocol(offeredProtocols(req, 'sec-websocket-protocol'), EXEC_PROTOCOLS);
       if (!protocol) throw badRequest(`exec needs one of the WebSocket subprotocols ${EXEC_PROTOCOLS.join(', ')}`);
       const stream = openStream();
-      wss.handleUpgrade(req, socket, head, (ws) => pumpWebSocketExec(ws, protocol, stream));
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        audit?.responseStarted(101);
+        pumpWebSocketExec(ws, protocol, stream);
+      });
       return;
     }
     const protocol = pickProtocol(offeredProtocols(req, 'x-stream-protocol-version'), SPDY_EXEC_PROTOCOLS);
     if (!protocol) throw badRequest('unable to upgrade: no common stream protocol');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);
+    switchToSpdy(req, socket, protocol, audit);
     if (head.length) socket.unshift(head);
     serveSpdyExec(socket, protocol, params, openStream, deps.logger);
   })().catch((err) => {
-    if (!socket.destroyed) reject(socket, statusFor(err));
+    if (!socket.destroyed) reject(statusFor(err));
   });
 }

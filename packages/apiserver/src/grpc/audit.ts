@@ -1,0 +1,96 @@
+// The audit of the gRPC face (../audit/): one event per request, with the REST face's
+// fields. A unary call, each request on an Exchange stream, a Watch and a Nodes.Connect
+// stream are each a request; requestURI is the gRPC method path (/k8ts.v1.Objects/Get; the
+// Exchange's requests all carry /k8ts.v1.Objects/Exchange, their verb and objectRef say which
+// request it was), sourceIPs the peer's address, userAgent the client's user-agent
+// metadata. Verb and objectRef are the Attributes the request is authorized with (a lease
+// renewal is an `update` of the node's Lease). A call that fails authentication is written
+// as REST's 401 is: ResponseStarted, empty user; an Exchange or Connect stream refused before
+// any request is read is a non-resource request (verb `post`, as its HTTP/2 method).
+import type * as grpc from '@grpc/grpc-js';
+import type { ApiError } from '@k8ts/api';
+import { RequestAudit, type AuditSource, type RequestAttributes } from '../audit/request.js';
+import { grpcPeerIp } from '../audit/source.js';
+import { requestObjectOf } from '../audit/notes.js';
+import { nonResourceAttributes } from '../authz/request-attributes.js';
+import type { AuthorizationResult } from '../authz/types.js';
+import type { RequestUser } from '../registry/types.js';
+import { grpcRequestAttributes } from './authorize.js';
+import type { GrpcContext } from './context.js';
+
+/** What a grpc-js server call tells about its client. */
+export interface GrpcCallInfo {
+  metadata: grpc.Metadata;
+  getPeer(): string;
+  getPath(): string;
+}
+
+/** The source of every event of one call (an Exchange stream's requests share it). */
+export function grpcAuditSource(call: GrpcCallInfo): AuditSource {
+  const ua = call.metadata.get('user-agent')[0];
+  return { requestURI: call.getPath(), sourceIPs: sourceIPsOfPeer(call.getPeer()), userAgent: typeof ua === 'string' ? ua : ua?.toString('utf8') };
+}
+
+// One list per peer (a client's connection makes many calls): parsed once, and its JSON made
+// once (../audit/event.ts caches it by the list).
+const peerIps = new Map<string, readonly string[]>();
+const NO_IPS: readonly string[] = [];
+
+function sourceIPsOfPeer(peer: string): readonly string[] {
+  let ips = peerIps.get(peer);
+  if (!ips) {
+    const ip = grpcPeerIp(peer);
+    ips = ip ? [ip] : NO_IPS;
+    if (peerIps.size >= 4096) peerIps.clear();
+    peerIps.set(peer, ips);
+  }
+  return ips;
+}
+
+/** A request's event, or undefined without an audit log. */
+export function beginGrpcAudit(ctx: GrpcContext, source: AuditSource | GrpcCallInfo): RequestAudit | undefined {
+  if (!ctx.audit) return undefined;
+  return new RequestAudit(ctx.audit, 'requestURI' in source ? source : grpcAuditSource(source));
+}
+
+function attributesOf(user: RequestUser, verb: string, req: object): RequestAttributes {
+  const { user: _who, fieldSelector: _fs, ...attrs } = grpcRequestAttributes(user, verb, req);
+  return attrs;
+}
+
+const SOMEONE: RequestUser = { name: '', groups: [] };
+
+/** The authenticated caller and its request: the policy decides; returns what learns the authorization decision. */
+export function auditGrpcRequest(audit: RequestAudit, user: RequestUser, verb: string, req: object): (r: AuthorizationResult) => void {
+  audit.evaluate(user, attributesOf(user, verb, req));
+  return (r) => audit.decided(r.decision === 'Allow', r.reason);
+}
+
+/** A call whose credentials did not authenticate: its request as far as it is known (a stream's is not: a non-resource `post` of the method path). */
+export function auditGrpcUnauthenticated(audit: RequestAudit, verb: string | undefined, req: object | undefined, err: ApiError, path: string): void {
+  if (err.code !== 401) {
+    // Authentication broke rather than refused (etcd down behind a service account check): the request is written with its error.
+    audit.evaluate(undefined, verb && req ? attributesOf(SOMEONE, verb, req) : nonResource(path));
+    audit.complete(err.code, err.status);
+    return;
+  }
+  audit.unauthenticated(verb && req ? attributesOf(SOMEONE, verb, req) : nonResource(path), err.status);
+}
+
+function nonResource(path: string): RequestAttributes {
+  const { user: _who, ...attrs } = nonResourceAttributes(SOMEONE, 'POST', path);
+  return attrs;
+}
+
+/** A call its client cancelled before it was served: written as kube-apiserver writes a request that sent no response. */
+export function auditClosedEarly(audit: RequestAudit, user: RequestUser, verb: string, req: object): void {
+  audit.evaluate(user, attributesOf(user, verb, req));
+  audit.complete(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', message: 'Connection closed early', code: 200 });
+}
+
+/** A request that ran: the object it sent (create, update) and its outcome, coded as the REST face would answer it (201 for a create). */
+export function auditGrpcOutcome(audit: RequestAudit, req: object, verb: string, err?: ApiError): void {
+  audit.requestObject(requestObjectOf(req));
+  if (err) audit.complete(err.code, err.status);
+  else audit.complete(verb === 'create' ? 201 : 200);
+}
