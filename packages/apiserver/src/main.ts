@@ -39,6 +39,8 @@ interface ApiServerFlags {
   auditPolicyFile?: string;
   auditLogMaxsize: string;
   auditLogMaxbackup: string;
+  maxRequestsInflight: string;
+  maxMutatingRequestsInflight: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -80,7 +82,9 @@ await runComponent<ApiServerFlags, ApiServer>({
       .option('--audit-log-path <path>', "write an audit.k8s.io/v1 Event per request to this file as JSON lines ('-': standard out); without --audit-policy-file every request is logged at Metadata (kube-apiserver logs nothing without a policy)")
       .option('--audit-policy-file <path>', 'audit.k8s.io/v1 Policy: which requests are logged (None, Metadata; Request and RequestResponse are logged at Metadata, without bodies)')
       .option('--audit-log-maxsize <MB>', 'size in megabytes at which the audit log is rotated; 0: never (kube-apiserver default 0)', String(DEFAULT_AUDIT_LOG_MAX_SIZE_MB))
-      .option('--audit-log-maxbackup <n>', 'rotated audit log files kept (audit.log.1 newest); 0: no limit, named by rotation time (kube-apiserver default 0)', String(DEFAULT_AUDIT_LOG_MAX_BACKUPS)),
+      .option('--audit-log-maxbackup <n>', 'rotated audit log files kept (audit.log.1 newest); 0: no limit, named by rotation time (kube-apiserver default 0)', String(DEFAULT_AUDIT_LOG_MAX_BACKUPS))
+      .option('--max-requests-inflight <n>', 'seats for requests in flight at once, added to --max-mutating-requests-inflight and shared by the priority levels (leader election, nodes, components, service accounts, everyone else); beyond a level\'s seats and queue: 429 with Retry-After; 0 for both: no limit', '400')
+      .option('--max-mutating-requests-inflight <n>', 'seats added to --max-requests-inflight (kept for kube-apiserver\'s flag; the levels do not tell reads from writes)', '200'),
   start: async ({ opts: o, log, int }) => {
     const server = await startApiServer({
       etcdServers: parseEtcdServers(o.etcdServers),
@@ -114,6 +118,8 @@ await runComponent<ApiServerFlags, ApiServer>({
       auditPolicyFile: o.auditPolicyFile,
       auditLogMaxSize: int('--audit-log-maxsize', o.auditLogMaxsize),
       auditLogMaxBackup: int('--audit-log-maxbackup', o.auditLogMaxbackup),
+      maxRequestsInflight: int('--max-requests-inflight', o.maxRequestsInflight),
+      maxMutatingRequestsInflight: int('--max-mutating-requests-inflight', o.maxMutatingRequestsInflight),
       logger: log,
     });
     // Tests and `k8ts up` read this line to learn the ports picked for port 0.

@@ -14,6 +14,7 @@ import type { Authenticate } from '../auth/authenticate.js';
 import type { Credentials } from '../auth/types.js';
 import type { ApiServerMetrics } from '../server/metrics.js';
 import type { Authorization } from '../authz/index.js';
+import type { RequestLimiter } from '../flowcontrol/index.js';
 import type { AuditLog } from '../audit/log.js';
 
 /** The agent tunnel (src/tunnel/) takes over a node's Connect stream after its hello. */
@@ -29,6 +30,8 @@ export interface GrpcContext {
   tunnel?: AgentStreamHandler;
   /** The authorizer chain (--authorization-mode); absent: every authenticated request is allowed. */
   authorization?: Pick<Authorization, 'refusal'>;
+  /** Seats per priority level (--max-requests-inflight); absent: no limit. */
+  limiter?: RequestLimiter;
   /** --audit-log-path: one audit event per request (./audit.ts). */
   audit?: AuditLog;
 }

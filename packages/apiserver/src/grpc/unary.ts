@@ -6,6 +6,7 @@ import type { ApiError } from '@k8ts/client';
 import { toServiceError } from './errors.js';
 import { userOf, type GrpcContext } from './context.js';
 import { grpcRefusal } from './authorize.js';
+import { withSeat } from '../flowcontrol/seat.js';
 import type { RequestAudit } from '../audit/request.js';
 import { auditGrpcOutcome, auditGrpcRequest, auditGrpcUnauthenticated, beginGrpcAudit } from './audit.js';
 
@@ -26,7 +27,8 @@ export function runRequest<Req, Res>(ctx: GrpcContext, verb: string, resource: s
   try {
     const seen = audit && auditGrpcRequest(audit, user, verb, req as object);
     const refusal = grpcRefusal(ctx, verb, req as object, user, seen);
-    p = refusal ? Promise.reject(refusal) : fn(req, user);
+    // RenewLease names no resource: it is the node's Lease, which has seats of its own.
+    p = refusal ? Promise.reject(refusal) : withSeat(ctx.limiter, user, verb === 'renewlease' ? 'leases' : resource, () => fn(req, user));
   } catch (err) {
     p = Promise.reject(err);
   }

@@ -32,6 +32,9 @@ export function sendText(res: ServerResponse, code: number, text: string, type =
 }
 
 export function sendStatus(res: ServerResponse, status: Status): void {
+  // A 429 (or a 503) says when to come back; client-go waits that long and retries.
+  const retry = status.details?.retryAfterSeconds;
+  if (retry && !res.headersSent) res.setHeader('Retry-After', String(retry));
   sendJson(res, status.code ?? 500, status);
 }
 

@@ -24,6 +24,8 @@ import type { Credentials } from '../auth/types.js';
 import type { Duplex } from 'node:stream';
 import { admitRequest } from './authorize.js';
 import type { Authorization } from '../authz/index.js';
+import type { RequestLimiter } from '../flowcontrol/index.js';
+import { takeSeat } from './seat.js';
 import type { AuditLog } from '../audit/log.js';
 import type { RequestAudit } from '../audit/request.js';
 import { auditCaller, beginRestAudit, beginUpgradeAudit } from './audit.js';
@@ -44,6 +46,8 @@ export interface RestServerOptions {
   authorization?: Pick<Authorization, 'refusal'>;
   /** Impersonation headers → the acting user (auth/impersonation.ts). */
   impersonate?: RestDeps['impersonate'];
+  /** Seats per priority level (--max-requests-inflight); absent: no limit. */
+  limiter?: RequestLimiter;
   /** --audit-log-path: one audit event per request (./audit.ts). */
   audit?: AuditLog;
 }
@@ -130,6 +134,7 @@ export function createRestServer(opts: RestServerOptions): http.Server {
     const caller = await callerOf(opts, deps, req, verb, path, route, url.searchParams, audit, res);
     if ('status' in caller) return sendStatus(res, caller.status);
     const user = caller.user;
+    if (!(await takeSeat(opts.limiter, req, res, user, verb, path, route, url.searchParams))) return;
 
     if (path.startsWith('/readyz')) return serveReadyz(deps.registry, res);
     if (isHealthPath(path)) return sendText(res, 200, 'ok');

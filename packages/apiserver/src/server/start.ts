@@ -35,6 +35,7 @@ import type { RequestUser } from '../registry/types.js';
 import { createImpersonator } from '../auth/impersonation.js';
 import { auditPolicyOf, openAuditLog, type AuditLogFlags } from './audit-log.js';
 import type { AuditLog } from '../audit/log.js';
+import { RequestLimiter, registerFlowControlMetrics } from '../flowcontrol/index.js';
 
 export interface ApiServerOptions extends ServiceAccountOptions, AuditLogFlags {
   /** etcd client URLs; https:// ones are dialled over TLS with the --etcd-* files below. */
@@ -44,6 +45,13 @@ export interface ApiServerOptions extends ServiceAccountOptions, AuditLogFlags {
   /** kube-apiserver's --etcd-certfile and --etcd-keyfile: the client certificate etcd asks for (--client-cert-auth). */
   etcdCertFile?: string;
   etcdKeyFile?: string;
+  /**
+   * kube-apiserver's --max-requests-inflight and --max-mutating-requests-inflight: their sum
+   * is the seats the priority levels share (as API Priority and Fairness uses them). 0 for both
+   * turns the limit off (kube-apiserver's --enable-priority-and-fairness=false with no limit).
+   */
+  maxRequestsInflight?: number;
+  maxMutatingRequestsInflight?: number;
   /** REST port; 0 picks a free one. */
   port: number;
   /** gRPC port; 0 picks a free one. */
@@ -126,6 +134,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const grpcTls = readGrpcTls(opts, tls);
   registerPodSecurity(registry, { config: podSecurity, logger });
   const audit = openAuditLog(opts, auditPolicy, logger, metrics.registry);
+  const limiter = requestLimiter(opts);
+  if (limiter) registerFlowControlMetrics(limiter, metrics.registry);
   const cleanups: (() => Promise<void> | void)[] = [];
   // Closed last: the faces' final requests are written.
   if (audit) cleanups.push(() => audit.close());
@@ -142,26 +152,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const { authorization, authorizer } = await startAccessControl(registry, opts, authentication, logger, metrics, cleanups);
 
     const tunnel = opts.tunnel ?? createAgentTunnel({ logger });
-    const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel, authorization, audit }, host, opts.grpcPort, grpcTls);
+    const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel, authorization, audit, limiter }, host, opts.grpcPort, grpcTls);
     cleanups.push(() => grpcServer.stop());
 
-    const impersonate = createImpersonator(authorizer.authorize);
-    const http = await listenRest({ registry, authenticate, logger, metrics, tunnel, tls, authorization, impersonate, audit }, host, opts.port);
+    const rest: RestParts = { registry, authenticate, logger, metrics, tunnel, tls, authorization, impersonate: createImpersonator(authorizer.authorize), audit, limiter };
+    const http = await listenRest(rest, host, opts.port);
     cleanups.push(() => closeHttp(http));
     const restPort = (http.address() as { port: number }).port;
-    if (opts.advertiseAddress) {
-      if (isLoopback(host)) {
-        const advertised = listenWhenAvailable(() => listenRest({ registry, authenticate, logger, metrics, tunnel, tls, authorization, impersonate, audit }, opts.advertiseAddress!, restPort), logger);
-        cleanups.push(() => advertised.stop());
-      }
-      const kubernetesService = await startKubernetesService(registry, {
-        serviceClusterIpRange: opts.serviceClusterIpRange ?? '10.96.0.0/16',
-        advertiseAddress: opts.advertiseAddress,
-        port: restPort,
-        logger,
-      });
-      cleanups.push(() => kubernetesService.stop());
-    }
+    await serveAdvertised(opts, rest, host, restPort, cleanups);
     logger.info({ restPort, grpcPort: grpcServer.port, etcd: opts.etcdServers }, 'apiserver serving');
     let stopped = false;
     return {
@@ -253,6 +251,32 @@ function readGrpcTls(opts: ApiServerOptions, rest: ReturnType<typeof readTls>): 
   return { cert: readFileSync(opts.grpcTlsCertFile), key: readFileSync(opts.grpcTlsPrivateKeyFile!), clientCa };
 }
 
+/**
+ * The advertise address: the REST face there too when the main one listens on loopback (pods
+ * reach it on the cluster bridge), and the kubernetes Service that points at it.
+ */
+async function serveAdvertised(opts: ApiServerOptions, rest: RestParts, host: string, restPort: number, cleanups: (() => Promise<void> | void)[]): Promise<void> {
+  const address = opts.advertiseAddress;
+  if (!address) return;
+  if (isLoopback(host)) {
+    const advertised = listenWhenAvailable(() => listenRest(rest, address, restPort), rest.logger);
+    cleanups.push(() => advertised.stop());
+  }
+  const kubernetesService = await startKubernetesService(rest.registry, {
+    serviceClusterIpRange: opts.serviceClusterIpRange ?? '10.96.0.0/16',
+    advertiseAddress: address,
+    port: restPort,
+    logger: rest.logger,
+  });
+  cleanups.push(() => kubernetesService.stop());
+}
+
+/** kube-apiserver's defaults: 400 read-only + 200 mutating seats. */
+function requestLimiter(opts: ApiServerOptions): RequestLimiter | undefined {
+  const total = (opts.maxRequestsInflight ?? 400) + (opts.maxMutatingRequestsInflight ?? 200);
+  return total > 0 ? new RequestLimiter({ totalSeats: total }) : undefined;
+}
+
 interface RestParts {
   registry: EtcdRegistry;
   authenticate: Authenticate;
@@ -263,6 +287,7 @@ interface RestParts {
   authorization: Authorization;
   impersonate?: ReturnType<typeof createImpersonator>;
   audit?: AuditLog;
+  limiter?: RequestLimiter;
 }
 
 /** The REST face, listening. */
@@ -278,6 +303,7 @@ async function listenRest(p: RestParts, host: string, port: number): Promise<htt
     authorization: p.authorization,
     impersonate: p.impersonate,
     audit: p.audit,
+    limiter: p.limiter,
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -71,17 +71,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
         },
       },
       { title: `Network ${config.network} (${config.subnet})`, task: async () => ensureNetwork(config) },
-      {
-        title: 'etcd',
-        task: async () => {
-          const args = etcdArgs(home, config);
-          // An etcd left running with other flags (a plaintext one of an older k8ts) is restarted with these.
-          if (runningPid(home, 'etcd') !== undefined && JSON.stringify(recordedArgs(home, 'etcd')) !== JSON.stringify(args)) await stopProcess(home, 'etcd');
-          if (runningPid(home, 'etcd') === undefined) startDetached(home, 'etcd', 'etcd', args);
-          // /health on the metrics listener: loopback, no client certificate (kubeadm's probe).
-          await waitFor('etcd', () => isReady(`http://127.0.0.1:${etcdMetricsPort(config)}/health`), 30_000);
-        },
-      },
+      { title: 'etcd', task: async () => startEtcd(home, config) },
       // Everything starts at once: the other components wait for the apiserver on their own
       // (informers relist, agents retry their registration), so their start-up overlaps its.
       ...specs.map((s) => ({
@@ -98,16 +88,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
       {
         title: `Waiting for ${config.agents} Ready nodes`,
         enabled: () => config.agents > 0 && specs.some((s) => s.pkg === 'agent'),
-        task: async () =>
-          waitFor(
-            `${config.agents} Ready nodes`,
-            async () => {
-              const list = await apiGet(server, tokens.admin, '/api/v1/nodes');
-              return list.items.filter(isNodeReady).length >= config.agents;
-            },
-            (opts.timeout ?? 120) * 1000,
-            250,
-          ),
+        task: async () => waitForReadyNodes(server, tokens.admin, config.agents, (opts.timeout ?? 120) * 1000),
       },
     ],
     { renderer: process.stdout.isTTY ? 'default' : 'simple', exitOnError: true },
@@ -115,6 +96,27 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   await tasks.run();
   console.log(`k8ts is up in ${((Date.now() - started) / 1000).toFixed(1)}s; state, logs and tokens in ${home.dir}.`);
   console.log(`export KUBECONFIG=${home.kubeconfig}`);
+}
+
+async function startEtcd(home: Home, config: ClusterConfig): Promise<void> {
+  const args = etcdArgs(home, config);
+  // An etcd left running with other flags (a plaintext one of an older k8ts) is restarted with these.
+  if (runningPid(home, 'etcd') !== undefined && JSON.stringify(recordedArgs(home, 'etcd')) !== JSON.stringify(args)) await stopProcess(home, 'etcd');
+  if (runningPid(home, 'etcd') === undefined) startDetached(home, 'etcd', 'etcd', args);
+  // /health on the metrics listener: loopback, no client certificate (kubeadm's probe).
+  await waitFor('etcd', () => isReady(`http://127.0.0.1:${etcdMetricsPort(config)}/health`), 30_000);
+}
+
+async function waitForReadyNodes(server: string, token: string, n: number, timeoutMs: number): Promise<void> {
+  await waitFor(
+    `${n} Ready nodes`,
+    async () => {
+      const list = await apiGet(server, token, '/api/v1/nodes');
+      return list.items.filter(isNodeReady).length >= n;
+    },
+    timeoutMs,
+    250,
+  );
 }
 
 async function imagesPresent(): Promise<boolean> {
