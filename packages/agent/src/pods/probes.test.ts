@@ -107,18 +107,22 @@ test('trigger() probes at once without moving the ticks; a trigger during a prob
 });
 
 test('initialDelaySeconds holds triggers too, counted from the container start', async () => {
-  let calls = 0;
+  const at: number[] = [];
+  const t0 = Date.now();
   const w = new ProbeWorker({
     kind: 'readiness',
     probe: { exec: { command: ['x'] }, periodSeconds: 1, initialDelaySeconds: 5 },
     container: { name: 'c' },
-    startedAtMs: Date.now() - 4_800,
-    target: { containerId: 'x', podIP: '', exec: async () => { calls++; return { exitCode: 0, stdout: '', stderr: '', timedOut: false }; } },
+    startedAtMs: t0 - 4_800,
+    target: { containerId: 'x', podIP: '', exec: async () => { at.push(Date.now() - t0); return { exitCode: 0, stdout: '', stderr: '', timedOut: false }; } },
     onResult: () => {},
   });
   w.trigger();
-  assert.equal(calls, 0);
+  assert.deepEqual(at, [], 'the trigger ran inside the delay');
   await new Promise((r) => setTimeout(r, 1100));
   w.stop();
-  assert.equal(calls, 1, 'one probe, at the first tick after the delay');
+  // On a loaded machine the timer may fire late, and a later tick may run too: what matters
+  // is that nothing ran before the delay ended (200 ms after t0).
+  assert.ok(at.length >= 1, 'no probe after the delay');
+  assert.ok(at[0]! >= 195, `a probe ran inside the delay, at ${at[0]} ms`);
 });
