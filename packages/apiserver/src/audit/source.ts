@@ -18,20 +18,27 @@ function parseIp(s: string): string | undefined {
 
 // Without forwarding headers the list is the connection's address alone: one list per address
 // (node's isIP is a long regular expression for an IPv4-mapped address), shared by its requests.
-const remoteOnly = new Map<string, readonly string[]>();
 const NONE: readonly string[] = [];
+
+/** One address → its IP as a list of one (none when it parses to none), remembered for the next request (at most 4096). */
+export function memoizedIpList(parse: (address: string) => string | undefined): (address: string) => readonly string[] {
+  const seen = new Map<string, readonly string[]>();
+  return (address) => {
+    let ips = seen.get(address);
+    if (!ips) {
+      const ip = parse(address);
+      ips = ip ? [ip] : NONE;
+      if (seen.size >= 4096) seen.clear();
+      seen.set(address, ips);
+    }
+    return ips;
+  };
+}
+const remoteOnly = memoizedIpList(parseIp);
 
 export function sourceIPs(forwardedFor: string | undefined, realIp: string | undefined, remoteAddress: string | undefined): readonly string[] {
   if (!forwardedFor && !realIp) {
-    if (!remoteAddress) return NONE;
-    let ips = remoteOnly.get(remoteAddress);
-    if (!ips) {
-      const ip = parseIp(remoteAddress);
-      ips = ip ? [ip] : NONE;
-      if (remoteOnly.size >= 4096) remoteOnly.clear();
-      remoteOnly.set(remoteAddress, ips);
-    }
-    return ips;
+    return remoteAddress ? remoteOnly(remoteAddress) : NONE;
   }
   const ips: string[] = [];
   if (forwardedFor) {

@@ -10,7 +10,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { ApiError } from '@k8ts/api';
 import { RequestAudit, type AuditSource, type RequestAttributes } from '../audit/request.js';
-import { grpcPeerIp } from '../audit/source.js';
+import { grpcPeerIp, memoizedIpList } from '../audit/source.js';
 import { requestObjectOf } from '../audit/notes.js';
 import { nonResourceAttributes } from '../authz/request-attributes.js';
 import type { AuthorizationResult } from '../authz/types.js';
@@ -33,19 +33,7 @@ export function grpcAuditSource(call: GrpcCallInfo): AuditSource {
 
 // One list per peer (a client's connection makes many calls): parsed once, and its JSON made
 // once (../audit/event.ts caches it by the list).
-const peerIps = new Map<string, readonly string[]>();
-const NO_IPS: readonly string[] = [];
-
-function sourceIPsOfPeer(peer: string): readonly string[] {
-  let ips = peerIps.get(peer);
-  if (!ips) {
-    const ip = grpcPeerIp(peer);
-    ips = ip ? [ip] : NO_IPS;
-    if (peerIps.size >= 4096) peerIps.clear();
-    peerIps.set(peer, ips);
-  }
-  return ips;
-}
+const sourceIPsOfPeer = memoizedIpList(grpcPeerIp);
 
 /** A request's event, or undefined without an audit log. */
 export function beginGrpcAudit(ctx: GrpcContext, source: AuditSource | GrpcCallInfo): RequestAudit | undefined {

@@ -7,12 +7,11 @@ import type { RequestUser } from '../registry/types.js';
 import type { Route } from './route.js';
 import { sendStatus } from './respond.js';
 import { statusFor } from './status.js';
-
-const EXEMPT_PATH = /^\/(healthz|readyz|livez)(\/.*)?$|^\/version$/;
+import { isPublicPath } from './authorize.js';
 
 /** False when the request must go no further: refused with 429, or its client left while it waited. */
 export async function takeSeat(limiter: RequestLimiter | undefined, req: IncomingMessage, res: ServerResponse, user: RequestUser, method: string, path: string, route: Route | undefined, q: URLSearchParams): Promise<boolean> {
-  if (!limiter || EXEMPT_PATH.test(path) || isLongRunningRest(method, route, q)) return true;
+  if (!limiter || isPublicPath(path) || isLongRunningRest(method, route, q)) return true;
   const resource = route?.type === 'resource' ? route.resource : '';
   const seated = await holdSeat(limiter, user, resource, (release) => res.once('close', release), () => req.destroyed || res.destroyed).catch((err: unknown) => statusFor(err));
   if (seated === true) return true;
