@@ -12,6 +12,7 @@ interface ApiServerFlags {
   etcdCafile?: string;
   etcdCertfile?: string;
   etcdKeyfile?: string;
+  etcdClientThread: boolean;
   port: string;
   grpcPort: string;
   bindAddress: string;
@@ -56,6 +57,7 @@ await runComponent<ApiServerFlags, ApiServer>({
       .option('--etcd-cafile <path>', 'SSL Certificate Authority file used to secure etcd communication')
       .option('--etcd-certfile <path>', 'SSL certification file used to secure etcd communication')
       .option('--etcd-keyfile <path>', 'SSL key file used to secure etcd communication')
+      .option('--no-etcd-client-thread', "make the registry's etcd reads and writes from the serving thread instead of a thread of their own")
       .option('--port <n>', 'REST port (Kubernetes HTTP API)', '6443')
       .option('--grpc-port <n>', 'gRPC port (cluster API)', '6444')
       .option('--bind-address <ip>', 'address to listen on', '127.0.0.1')
@@ -91,6 +93,7 @@ await runComponent<ApiServerFlags, ApiServer>({
       etcdCaFile: o.etcdCafile,
       etcdCertFile: o.etcdCertfile,
       etcdKeyFile: o.etcdKeyfile,
+      etcdClientThread: o.etcdClientThread,
       port: int('--port', o.port),
       grpcPort: int('--grpc-port', o.grpcPort),
       host: o.bindAddress,

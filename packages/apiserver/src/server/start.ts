@@ -45,6 +45,8 @@ export interface ApiServerOptions extends ServiceAccountOptions, AuditLogFlags {
   /** kube-apiserver's --etcd-certfile and --etcd-keyfile: the client certificate etcd asks for (--client-cert-auth). */
   etcdCertFile?: string;
   etcdKeyFile?: string;
+  /** The registry's reads and writes from a thread of their own (EtcdThread; default), not the serving thread. */
+  etcdClientThread?: boolean;
   /**
    * kube-apiserver's --max-requests-inflight and --max-mutating-requests-inflight: their sum
    * is the seats the priority levels share (as API Priority and Fairness uses them). 0 for both
@@ -213,7 +215,7 @@ async function startAccessControl(registry: EtcdRegistry, opts: ApiServerOptions
 function openStorage(opts: ApiServerOptions, logger: Logger, metrics: ApiServerMetrics) {
   const tls = readEtcdTls(opts.etcdServers, { caFile: opts.etcdCaFile, certFile: opts.etcdCertFile, keyFile: opts.etcdKeyFile });
   const etcd = createEtcdClient({ servers: opts.etcdServers, tls });
-  const kv = new EtcdKv({ servers: opts.etcdServers, tls });
+  const kv = new EtcdKv({ servers: opts.etcdServers, tls, thread: opts.etcdClientThread ?? true });
   const store = new Store(etcd, (op, s) => metrics.etcdDuration.observe({ operation: op }, s), kv, logger);
   const registry = new EtcdRegistry({
     store,

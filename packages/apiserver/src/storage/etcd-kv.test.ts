@@ -48,7 +48,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('EtcdKv (grpc-js unary calls)', () => {
+for (const thread of [false, true]) describe(`EtcdKv (grpc-js unary calls${thread ? ', from a thread' : ''})`, () => {
   const cleanups: (() => void)[] = [];
   after(() => cleanups.forEach((f) => f()));
 
@@ -56,7 +56,7 @@ describe('EtcdKv (grpc-js unary calls)', () => {
     const etcd = await fakeEtcd((s) =>
       answer(s, RangeResponse.encode({ header: { revision: 42 }, kvs: [{ key: Buffer.from('/a'), value: Buffer.from('{}'), mod_revision: 41, create_revision: 40, version: 2 }], count: 1 }).finish()),
     );
-    const kv = new EtcdKv({ servers: [etcd.url] });
+    const kv = new EtcdKv({ servers: [etcd.url], thread });
     cleanups.push(() => kv.close(), () => etcd.close());
     const res = await kv.range({ key: Buffer.from('/a') });
     assert.equal(res.header.revision, '42');
@@ -68,7 +68,7 @@ describe('EtcdKv (grpc-js unary calls)', () => {
 
   it('turns grpc-status into etcd3 typed errors (compacted reads stay recognisable)', async () => {
     const etcd = await fakeEtcd((s) => s.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '11', 'grpc-message': 'etcdserver: mvcc: required revision has been compacted' }, { endStream: true }));
-    const kv = new EtcdKv({ servers: [etcd.url] });
+    const kv = new EtcdKv({ servers: [etcd.url], thread });
     cleanups.push(() => kv.close(), () => etcd.close());
     const err = await kv.range({ key: Buffer.from('/a'), revision: 3 }).then(() => assert.fail('expected an error'), (e) => e as Error);
     assert.equal(err.name, 'GRPCOutOfRangeError');
@@ -77,7 +77,7 @@ describe('EtcdKv (grpc-js unary calls)', () => {
 
   it('moves on to the next member when one refuses connections', async () => {
     const etcd = await fakeEtcd((s) => answer(s, RangeResponse.encode({ header: { revision: 7 } }).finish()));
-    const kv = new EtcdKv({ servers: [`http://127.0.0.1:${await closedPort()}`, etcd.url] });
+    const kv = new EtcdKv({ servers: [`http://127.0.0.1:${await closedPort()}`, etcd.url], thread });
     cleanups.push(() => kv.close(), () => etcd.close());
     assert.equal((await kv.range({ key: Buffer.from('/a') })).header.revision, '7');
   });
@@ -87,7 +87,7 @@ describe('EtcdKv (grpc-js unary calls)', () => {
     const etcd = await fakeEtcd((s) => {
       if (!hang) answer(s, RangeResponse.encode({ header: { revision: 9 } }).finish());
     });
-    const kv = new EtcdKv({ servers: [etcd.url], callTimeoutMs: 300 });
+    const kv = new EtcdKv({ servers: [etcd.url], callTimeoutMs: 300, thread });
     cleanups.push(() => kv.close(), () => etcd.close());
     const t0 = Date.now();
     const err = await kv.txn({ compare: [], success: [], failure: [] }).then(() => assert.fail('expected an error'), (e) => e as Error);

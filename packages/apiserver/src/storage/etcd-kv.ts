@@ -4,14 +4,15 @@
 // each also paid for proto-loader's object conversions and the client's per-call wrapping,
 // which made up most of the apiserver's CPU per create. Watches, leases and the rest stay on
 // etcd3. Errors come back as etcd3's typed errors, and unavailable etcd is retried with the
-// same policy as the etcd3 client's, so callers see no difference.
-import * as grpc from '@grpc/grpc-js';
+// same policy as the etcd3 client's, so callers see no difference. The messages are encoded
+// and decoded here; the calls themselves go through EtcdUnary, in this thread or in a thread
+// of their own (EtcdThread).
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
-import { castGrpcError, GRPCDeadlineExceededError, isRecoverableError, type IKeyValue } from 'etcd3';
-import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
-import type { EtcdTls } from './etcd-client.js';
+import type { IKeyValue } from 'etcd3';
+import { EtcdUnary, type EtcdCalls, type EtcdUnaryOptions } from './etcd-unary.js';
+import { EtcdThread } from './etcd-thread.js';
 
 export interface KvResponseHeader {
   revision: string;
@@ -85,66 +86,17 @@ function toKeyValue(kv: any): IKeyValue {
   };
 }
 
-/** etcd3's typed error (GRPCUnavailableError, GRPCOutOfRangeError, …) for a grpc-js error. */
-function typed(err: grpc.ServiceError): Error {
-  const e = castGrpcError(err);
-  e.name = e.constructor.name; // etcd3's classes leave it "Error"
-  return e;
-}
-
-// etcd refuses keepalive pings more often than its --grpc-keepalive-min-time (5 s).
-const CHANNEL_OPTIONS: grpc.ChannelOptions = {
-  'grpc.max_receive_message_length': 2 ** 31 - 1,
-  'grpc.max_send_message_length': 2 ** 31 - 1,
-  'grpc.keepalive_time_ms': 10_000,
-  'grpc.keepalive_timeout_ms': 5_000,
-  'grpc.enable_retries': 0,
-  'grpc.enable_channelz': 0,
-  'grpc.initial_reconnect_backoff_ms': 100,
-  'grpc.max_reconnect_backoff_ms': 1_000,
-};
-
-/** The error grpc-js's client would have made of a status (etcd3 types it by code and message). */
-function serviceError(status: grpc.StatusObject): grpc.ServiceError {
-  return Object.assign(new Error(`${status.code} ${grpc.status[status.code]}: ${status.details}`), status);
-}
-
-export interface EtcdKvOptions {
-  servers: string[];
-  /** Attempts of one call while etcd is unavailable (as the etcd3 client's global policy). */
-  maxAttempts?: number;
-  /**
-   * A call without an answer after this long fails (DeadlineExceeded, not retried: a write
-   * may have been applied) and drops its connection, so the next call dials again, the next
-   * member first: a member that vanished without closing its connections is left behind.
-   */
-  callTimeoutMs?: number;
-  /** TLS to https:// servers, as the etcd3 client's (readEtcdTls). */
-  tls?: EtcdTls;
+export interface EtcdKvOptions extends EtcdUnaryOptions {
+  /** Make the calls from a thread of their own (EtcdThread) rather than the caller's event loop. */
+  thread?: boolean;
 }
 
 export class EtcdKv {
-  private readonly servers: string[];
-  private readonly channels: (grpc.Client | undefined)[] = [];
-  private current = 0;
-  private closed = false;
-  private readonly policy: RetryPolicy;
-  private readonly maxAttempts: number;
-  private readonly callTimeoutMs: number;
-  private readonly credentials: grpc.ChannelCredentials;
+  private readonly calls: EtcdCalls;
 
   constructor(opts: EtcdKvOptions) {
-    this.callTimeoutMs = opts.callTimeoutMs ?? 30_000;
-    this.credentials = opts.tls ? grpc.credentials.createSsl(opts.tls.ca ?? null, opts.tls.key ?? null, opts.tls.cert ?? null) : grpc.credentials.createInsecure();
-    if (!opts.servers.length) throw new Error('no etcd servers');
-    this.servers = opts.servers.map((s) => s.replace(/^https?:\/\//, '').replace(/\/+$/, ''));
-    this.maxAttempts = opts.maxAttempts ?? 8;
-    // The attempt made before the policy counts as the policy's first.
-    this.policy = retry(handleWhen((e) => this.retryable(e)), {
-      maxAttempts: this.maxAttempts - 1,
-      backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1000 }),
-    });
     protoTypes();
+    this.calls = opts.thread ? new EtcdThread(opts) : new EtcdUnary(opts);
   }
 
   async range(req: KvRangeRequest): Promise<KvRangeResponse> {
@@ -180,72 +132,10 @@ export class EtcdKv {
   }
 
   close(): void {
-    this.closed = true;
-    for (const c of this.channels) c?.close();
-    this.channels.length = 0;
+    this.calls.close();
   }
 
-  /** One attempt first, outside the retry policy: its promise and closures cost every call, and only failures need them. */
-  private async call(method: string, message: Uint8Array): Promise<Buffer> {
-    try {
-      return await this.once(method, message);
-    } catch (err) {
-      if (!this.retryable(err as Error) || this.maxAttempts <= 1) throw err;
-      return this.policy.execute(() => this.once(method, message));
-    }
-  }
-
-  private channel(index: number): grpc.Client {
-    let c = this.channels[index];
-    if (!c) {
-      c = new grpc.Client(this.servers[index]!, this.credentials, CHANNEL_OPTIONS);
-      this.channels[index] = c;
-    }
-    return c;
-  }
-
-  /**
-   * One unary call to the current member. A member that is unavailable or did not answer in
-   * time is left for the next one; a timed-out channel is closed so a member that vanished
-   * without closing its connections is dialled afresh when its turn comes again.
-   */
-  private once(method: string, message: Uint8Array): Promise<Buffer> {
-    if (this.closed) return Promise.reject(new Error('the etcd client is closed'));
-    const index = this.current;
-    const body = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-    return new Promise((resolve, reject) => {
-      // The channel's call, without Client.makeUnaryRequest's layers (interceptor chain,
-      // an event emitter and a captured stack trace per call): the same call on the wire.
-      const call = this.channel(index).getChannel().createCall(method, Date.now() + this.callTimeoutMs, undefined, null, grpc.propagate.DEFAULTS);
-      let answer: Buffer | undefined;
-      call.start(new grpc.Metadata(), {
-        onReceiveMetadata() {},
-        onReceiveMessage(m: Buffer) {
-          answer = m;
-        },
-        onReceiveStatus: (status) => {
-          if (status.code === grpc.status.OK) {
-            if (answer) return resolve(answer);
-            status = { ...status, code: grpc.status.UNIMPLEMENTED, details: 'No message received' };
-          }
-          if (status.code === grpc.status.UNAVAILABLE || status.code === grpc.status.DEADLINE_EXCEEDED) {
-            if (status.code === grpc.status.DEADLINE_EXCEEDED) {
-              this.channels[index]?.close();
-              this.channels[index] = undefined;
-            }
-            if (this.current === index) this.current = (index + 1) % this.servers.length;
-          }
-          reject(typed(serviceError(status)));
-        },
-      });
-      call.startRead();
-      call.sendMessageWithContext({}, body);
-      call.halfClose();
-    });
-  }
-
-  private retryable(err: Error): boolean {
-    // etcd3 counts a deadline as recoverable; here it is not: the call may have been applied.
-    return isRecoverableError(err) && !(err instanceof GRPCDeadlineExceededError);
+  private call(method: string, message: Uint8Array): Promise<Buffer> {
+    return this.calls.call(method, message);
   }
 }

@@ -1,0 +1,52 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http2 from 'node:http2';
+import net from 'node:net';
+import { EtcdThread } from './etcd-thread.js';
+
+/** An HTTP/2 server that takes calls and answers none of them, counting them. */
+async function silentEtcd(): Promise<{ url: string; calls: number; close(): void }> {
+  const server = http2.createServer();
+  const state = { url: '', calls: 0, close: () => server.close() };
+  server.on('stream', (s) => {
+    state.calls++;
+    s.on('data', () => {});
+  });
+  server.on('session', (s) => server.once('close', () => s.destroy()));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  state.url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return state;
+}
+
+/** The thread behind an EtcdThread, to end it as a crash would. */
+const workerOf = (t: EtcdThread) => (t as unknown as { worker: { terminate(): Promise<number> } | undefined }).worker;
+
+describe('EtcdThread', () => {
+  const cleanups: (() => void)[] = [];
+  after(() => cleanups.forEach((f) => f()));
+
+  it('fails the calls in flight when its thread dies, and starts a new thread for the next call', async () => {
+    const etcd = await silentEtcd();
+    const t = new EtcdThread({ servers: [etcd.url], callTimeoutMs: 60_000 });
+    cleanups.push(() => t.close(), () => etcd.close());
+    const inFlight = t.call('/etcdserverpb.KV/Range', new Uint8Array([10, 1, 97]));
+    while (etcd.calls === 0) await new Promise((r) => setTimeout(r, 20));
+    const first = workerOf(t);
+    await first!.terminate();
+    const err = await inFlight.then(() => assert.fail('expected an error'), (e) => e as Error);
+    assert.match(err.message, /etcd client thread/);
+    const next = t.call('/etcdserverpb.KV/Range', new Uint8Array([10, 1, 98]));
+    while (etcd.calls < 2) await new Promise((r) => setTimeout(r, 20));
+    assert.notEqual(workerOf(t), first, 'a new thread made the call');
+    t.close();
+    assert.match((await next.then(() => assert.fail('expected an error'), (e) => e as Error)).message, /closed/);
+    assert.match((await t.call('/etcdserverpb.KV/Range', new Uint8Array()).then(() => assert.fail('expected an error'), (e) => e as Error)).message, /closed/);
+  });
+
+  it('hands the caller the status a call failed with as etcd3 typed errors', async () => {
+    const t = new EtcdThread({ servers: ['http://127.0.0.1:1'], maxAttempts: 1 });
+    cleanups.push(() => t.close());
+    const err = await t.call('/etcdserverpb.KV/Range', new Uint8Array()).then(() => assert.fail('expected an error'), (e) => e as Error);
+    assert.equal(err.name, 'GRPCUnavailableError');
+  });
+});
