@@ -5,7 +5,8 @@
 // last the response. Stages written, as kube-apiserver writes them:
 //   - ResponseComplete for every request that authenticated (or reached a public path);
 //   - ResponseStarted as well for long-running requests (watches, exec, attach,
-//     port-forward, proxy, logs: BasicLongRunningRequestCheck), when their headers go out;
+//     port-forward, proxy, logs: ../flowcontrol/long-running.ts, the check the request limiter
+//     asks too), when their headers go out;
 //   - ResponseStarted alone for a request that failed authentication (the 401), with an empty
 //     user, as WithFailedAuthenticationAudit writes it.
 // RequestReceived is never written (as a policy with `omitStages: [RequestReceived]`).
@@ -16,6 +17,7 @@ import type { RequestUser } from '../registry/types.js';
 import { nowMicroTime } from '../registry/time.js';
 import { auditEventLine, type AuditObjectRef, type AuditUser } from './event.js';
 import type { AuditLog } from './log.js';
+import { isLongRunning } from '../flowcontrol/long-running.js';
 import type { AuditRuleDecision, AuditStage } from './policy.js';
 
 /** Where a request came from: what the event says of it before anything is decided. */
@@ -27,14 +29,6 @@ export interface AuditSource {
 
 /** The request's Attributes without the user (the event's user is the authenticated one). */
 export type RequestAttributes = Omit<Attributes, 'user' | 'fieldSelector'>;
-
-const LONG_RUNNING_VERBS = new Set(['watch', 'proxy']);
-const LONG_RUNNING_SUBRESOURCES = new Set(['attach', 'exec', 'proxy', 'log', 'portforward']);
-
-/** kube-apiserver's BasicLongRunningRequestCheck(watch proxy; attach exec proxy log portforward). */
-export function isLongRunning(a: RequestAttributes): boolean {
-  return LONG_RUNNING_VERBS.has(a.verb) || (a.resourceRequest && LONG_RUNNING_SUBRESOURCES.has(a.subresource));
-}
 
 const UNDECIDED: AuditRuleDecision = { level: 'None', omitStages: [] };
 
