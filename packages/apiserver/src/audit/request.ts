@@ -2,7 +2,9 @@
 // AuditContext is): its source at arrival, then the authenticated user and the request's
 // attributes (from which the policy decides the level and the stages left out), the
 // impersonated user, the authorization decision, the object a create or update sent, and at
-// last the response. Stages written, as kube-apiserver writes them:
+// last the response; at the Request and RequestResponse levels the bodies too (./bodies.ts:
+// resource requests only, none for long-running ones, whose bodies are streams). Stages
+// written, as kube-apiserver writes them:
 //   - ResponseComplete for every request that authenticated (or reached a public path);
 //   - ResponseStarted as well for long-running requests (watches, exec, attach,
 //     port-forward, proxy, logs: ../flowcontrol/long-running.ts, the check the request limiter
@@ -30,7 +32,7 @@ export interface AuditSource {
 /** The request's Attributes without the user (the event's user is the authenticated one). */
 export type RequestAttributes = Omit<Attributes, 'user' | 'fieldSelector'>;
 
-const UNDECIDED: AuditRuleDecision = { level: 'None', omitStages: [] };
+const UNDECIDED: AuditRuleDecision = { level: 'None', omitStages: [], omitManagedFields: false };
 
 export class RequestAudit {
   readonly receivedAt = nowMicroTime();
@@ -48,6 +50,9 @@ export class RequestAudit {
   /** What the response started with (a stream that ends later completes with it). */
   private startedCode = 200;
   private startedStatus?: Status;
+  /** The bodies kept (JSON text), at the levels that keep them. */
+  private requestJson?: string;
+  private responseJson?: string;
 
   constructor(
     private readonly log: AuditLog,
@@ -78,6 +83,32 @@ export class RequestAudit {
 
   get isEvaluated(): boolean {
     return this.evaluated;
+  }
+
+  /** Whether the request's body is kept (Request and RequestResponse): ask before encoding it. */
+  get keepsRequestBody(): boolean {
+    const level = this.rule.level;
+    return (level === 'Request' || level === 'RequestResponse') && this.objectRef !== undefined && !this.longRunning;
+  }
+
+  /** Whether the response's body is kept (RequestResponse). */
+  get keepsResponseBody(): boolean {
+    return this.rule.level === 'RequestResponse' && this.objectRef !== undefined && !this.longRunning;
+  }
+
+  /** The policy's omitManagedFields for this request, for whoever encodes its bodies. */
+  get omitManagedFields(): boolean {
+    return this.rule.omitManagedFields;
+  }
+
+  /** The request's object or patch as JSON text (./bodies.ts); kept when keepsRequestBody. */
+  requestBody(json: string | undefined): void {
+    if (json !== undefined && this.keepsRequestBody) this.requestJson = json;
+  }
+
+  /** The response's object or Status as JSON text (./bodies.ts); kept when keepsResponseBody. */
+  responseBody(json: string | undefined): void {
+    if (json !== undefined && this.keepsResponseBody) this.responseJson = json;
   }
 
   /** The user the request runs as, when it impersonates someone. */
@@ -123,6 +154,7 @@ export class RequestAudit {
     this.evaluate(undefined, a);
     this.done = true;
     this.started = true;
+    if (this.keepsResponseBody) this.responseJson = JSON.stringify(status);
     this.emit('ResponseStarted', status.code ?? 401, status);
   }
 
@@ -131,8 +163,7 @@ export class RequestAudit {
     if (rule.level === 'None' || rule.omitStages.includes(stage)) return;
     this.log.write(
       auditEventLine({
-        // Request and RequestResponse are written at Metadata: bodies are not kept.
-        level: 'Metadata',
+        level: rule.level,
         auditID: this.auditID,
         stage,
         requestURI: this.source.requestURI,
@@ -144,6 +175,8 @@ export class RequestAudit {
         objectRef: this.objectRef,
         code,
         status,
+        requestObject: this.requestJson,
+        responseObject: this.responseJson,
         requestReceivedTimestamp: this.receivedAt,
         stageTimestamp: nowMicroTime(),
         annotations: this.annotations,
