@@ -4,7 +4,8 @@
 // read back: one audit.k8s.io/v1 Event per request with its user, impersonated user, verb,
 // objectRef, code and authorization decision; the 401s and 403s; watches' two stages; the
 // Audit-Id header naming the event; configmaps silenced by a `level: None` rule; no token in
-// the file.
+// the file; bodies kept where the policy says (RequestResponse: the object sent and the one
+// returned; Request: a patch; a malformed body's 400 Status) on both faces.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
@@ -20,6 +21,11 @@ const POLICY = `apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: [RequestReceived]
 rules:
+- level: Request
+  namespaces: [bodies]
+  verbs: [patch]
+- level: RequestResponse
+  namespaces: [bodies]
 - level: None
   resources:
   - group: ""
@@ -70,6 +76,18 @@ function rest(path: string, headers: Record<string, string>): Promise<{ code: nu
   });
 }
 
+function send(method: string, path: string, headers: Record<string, string>, body: string): Promise<{ code: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host: '127.0.0.1', port: cluster.api.restPort, method, path, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, rejectUnauthorized: false }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ code: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 describe('audit log', () => {
   const kubectl = (user: string, args: string[]): Promise<KubectlRun> => runKubectl({ dir: cluster.dir, kubeconfig: cluster.kubeconfig(user) }, args);
   const ok = async (user: string, args: string[]) => {
@@ -85,6 +103,7 @@ describe('audit log', () => {
     cluster = await startRbacCluster(['alice', 'bob'], { auditLogPath: logPath(), auditPolicyFile: join(dir, 'policy.yaml'), auditLogMaxSize: 10, auditLogMaxBackup: 1 });
     await ok('admin', ['create', 'namespace', 'audited']);
     await ok('admin', ['create', 'rolebinding', 'bob-view', '--clusterrole=view', '--user=bob', '-n', 'audited']);
+    await ok('admin', ['create', 'namespace', 'bodies']);
   });
   after(async () => {
     await cluster?.stop();
@@ -270,7 +289,7 @@ describe('audit log', () => {
     // A request after them, to know their events (had there been any) were written.
     const marker = await rest('/api/v1/namespaces/audited/pods', { ...bearer('admin'), 'user-agent': 'audit-test/marker' });
     await eventually('of the marker', (e) => e.auditID === marker.headers['audit-id']);
-    assert.deepEqual(events().filter((e) => e.objectRef?.resource === 'configmaps'), []);
+    assert.deepEqual(events().filter((e) => e.objectRef?.resource === 'configmaps' && e.objectRef?.namespace === 'audited'), []);
     assert.deepEqual(events().filter((e) => /^\/(openapi\/|apis?(\?|\/|$))/.test(e.requestURI) && !e.objectRef), [], 'discovery silenced by nonResourceURLs');
 
     const text = readFileSync(logPath(), 'utf8');
@@ -282,5 +301,59 @@ describe('audit log', () => {
       assert.ok(['ResponseStarted', 'ResponseComplete'].includes(e.stage), e.stage);
       assert.match(e.auditID, /\S/);
     }
+  });
+
+  it('bodies where the policy keeps them: a create at RequestResponse, a patch at Request, a malformed body\'s Status; REST and gRPC alike', async () => {
+    const json = { ...bearer('admin'), 'content-type': 'application/json' };
+    const sent = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'made', namespace: 'bodies', labels: { a: 'b' } }, data: { greeting: 'hello' } };
+    const created = await send('POST', '/api/v1/namespaces/bodies/configmaps', { ...json, 'user-agent': 'audit-test/create' }, JSON.stringify(sent));
+    assert.equal(created.code, 201, created.body);
+    const [create] = await eventually('of the create', (e) => e.auditID === created.headers['audit-id']);
+    assert.equal(create.level, 'RequestResponse');
+    assert.deepEqual(create.requestObject, sent, 'the object as sent');
+    assert.deepEqual(create.responseObject, JSON.parse(created.body), 'the object as returned');
+
+    const patch = { data: { greeting: 'hi' } };
+    const patched = await send('PATCH', '/api/v1/namespaces/bodies/configmaps/made', { ...bearer('admin'), 'content-type': 'application/merge-patch+json', 'user-agent': 'audit-test/patch' }, JSON.stringify(patch));
+    assert.equal(patched.code, 200, patched.body);
+    const [p] = await eventually('of the patch', (e) => e.auditID === patched.headers['audit-id']);
+    assert.equal(p.level, 'Request');
+    assert.equal(p.verb, 'patch');
+    assert.deepEqual(p.requestObject, patch, 'the patch body');
+    assert.equal('responseObject' in p, false, 'Request keeps no response');
+
+    const bad = await send('POST', '/api/v1/namespaces/bodies/configmaps', { ...json, 'user-agent': 'audit-test/malformed' }, '{"metadata": {"name": ');
+    assert.equal(bad.code, 400, bad.body);
+    const [refused] = await eventually('of the malformed create', (e) => e.auditID === bad.headers['audit-id']);
+    assert.equal(refused.level, 'RequestResponse');
+    assert.equal(refused.responseStatus.code, 400);
+    assert.deepEqual(refused.responseObject, JSON.parse(bad.body), 'the Status answered');
+    assert.equal(refused.responseObject.kind, 'Status');
+    assert.equal('requestObject' in refused, false, 'nothing decoded, nothing kept');
+    // Still serving, and a read at RequestResponse keeps what it returned.
+    const read = await rest('/api/v1/namespaces/bodies/configmaps/made', bearer('admin'));
+    assert.equal(read.code, 200);
+    const [get] = await eventually('of the read', (e) => e.auditID === read.headers['audit-id']);
+    assert.deepEqual(get.responseObject, JSON.parse(read.body));
+    assert.equal(get.responseObject.data.greeting, 'hi');
+    assert.equal('requestObject' in get, false);
+
+    const admin = cluster.grpc('admin');
+    const grpcSent = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'grpc-cm', namespace: 'bodies' }, data: { x: '1' } };
+    const grpcMade = await admin.create('configmaps', grpcSent);
+    const [gc] = await eventually('of the gRPC create', (e) => e.verb === 'create' && e.objectRef?.name === 'grpc-cm' && e.requestURI.startsWith('/k8ts.v1.Objects/'));
+    assert.equal(gc.level, 'RequestResponse');
+    assert.deepEqual(gc.requestObject, grpcSent);
+    assert.deepEqual(gc.responseObject, grpcMade);
+    await admin.patch('configmaps', 'bodies', 'grpc-cm', 'application/json-patch+json', [{ op: 'replace', path: '/data/x', value: '2' }]);
+    const [gp] = await eventually('of the gRPC patch', (e) => e.verb === 'patch' && e.objectRef?.name === 'grpc-cm');
+    assert.equal(gp.level, 'Request');
+    assert.deepEqual(gp.requestObject, [{ op: 'replace', path: '/data/x', value: '2' }]);
+    assert.equal('responseObject' in gp, false);
+    await assert.rejects(admin.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Not_Valid', namespace: 'bodies' } }), (e: unknown) => e instanceof ApiError && e.code === 422);
+    const [gi] = await eventually('of the gRPC invalid create', (e) => e.verb === 'create' && e.objectRef?.name === 'Not_Valid');
+    assert.equal(gi.responseObject.kind, 'Status');
+    assert.equal(gi.responseObject.reason, 'Invalid');
+    assert.equal(gi.responseStatus.code, 422);
   });
 });

@@ -12,6 +12,7 @@ import { RequestAudit, type RequestAttributes } from './request.js';
 import { auditEvent, auditEventLine, type AuditEventFields } from './event.js';
 import { auditIdFor, grpcPeerIp, sourceIPs } from './source.js';
 import { noteRequestObject, requestObjectOf } from './notes.js';
+import { jsonOfText, objectJson, patchJson, replyJson } from './bodies.js';
 
 const attrs = (over: Partial<AuditAttributes> = {}): AuditAttributes => ({
   user: { name: 'alice', groups: ['dev', 'system:authenticated'] },
@@ -311,4 +312,141 @@ test('with --audit-log-maxbackup 0 every rotated file is kept, named by its rota
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+const cmCreate: RequestAttributes = { verb: 'create', resourceRequest: true, path: '/api/v1/namespaces/default/configmaps', apiGroup: '', apiVersion: 'v1', resource: 'configmaps', subresource: '', namespace: 'default', name: '' };
+const SENT = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' }, data: { a: 'b' } };
+const RETURNED = { ...SENT, metadata: { ...SENT.metadata, uid: 'u-1', resourceVersion: '7', managedFields: [{ manager: 'kubectl', operation: 'Update' }] } };
+
+/** One create at each level, its bodies offered as the REST face offers them (when the audit says it keeps them). */
+async function createAtEachLevel(): Promise<Record<string, any>> {
+  const policy = `
+apiVersion: audit.k8s.io/v1
+kind: Policy
+rules:
+- {level: None, namespaces: [none]}
+- {level: Metadata, namespaces: [metadata]}
+- {level: Request, namespaces: [request]}
+- {level: RequestResponse, namespaces: [requestresponse]}
+`;
+  const byLevel: Record<string, any> = {};
+  const events = await withLog(policy, (l) => {
+    for (const ns of ['none', 'metadata', 'request', 'requestresponse']) {
+      const a = new RequestAudit(l, { ...source, userAgent: ns });
+      a.evaluate(ALICE, { ...cmCreate, namespace: ns });
+      a.decided(true, '');
+      if (a.keepsRequestBody) a.requestBody(JSON.stringify(SENT));
+      a.requestObject({ name: 'c' });
+      if (a.keepsResponseBody) a.responseBody(JSON.stringify(RETURNED));
+      a.complete(201);
+    }
+  });
+  for (const e of events) byLevel[e.userAgent] = e;
+  return byLevel;
+}
+
+test('the level is written as the policy says; Request keeps requestObject, RequestResponse responseObject too, in audit.k8s.io/v1 field order', async () => {
+  const ev = await createAtEachLevel();
+  assert.deepEqual(Object.keys(ev), ['metadata', 'request', 'requestresponse'], 'None writes nothing');
+  assert.equal(ev.metadata.level, 'Metadata');
+  assert.equal('requestObject' in ev.metadata || 'responseObject' in ev.metadata, false);
+  assert.equal(ev.request.level, 'Request');
+  assert.deepEqual(ev.request.requestObject, SENT);
+  assert.equal('responseObject' in ev.request, false);
+  assert.equal(ev.requestresponse.level, 'RequestResponse');
+  assert.deepEqual(ev.requestresponse.requestObject, SENT);
+  assert.deepEqual(ev.requestresponse.responseObject, RETURNED);
+  assert.deepEqual(ev.requestresponse.responseStatus, { metadata: {}, code: 201 });
+  assert.deepEqual(Object.keys(ev.requestresponse), ['kind', 'apiVersion', 'level', 'auditID', 'stage', 'requestURI', 'verb', 'user', 'sourceIPs', 'userAgent', 'objectRef', 'responseStatus', 'requestObject', 'responseObject', 'requestReceivedTimestamp', 'stageTimestamp', 'annotations']);
+
+  const f: AuditEventFields = { level: 'RequestResponse', auditID: 'a', stage: 'ResponseComplete', requestURI: '/x', verb: 'patch', sourceIPs: [], code: 200, requestObject: '[{"op":"add","path":"/a","value":1}]', responseObject: JSON.stringify(RETURNED), requestReceivedTimestamp: 't', stageTimestamp: 't' };
+  assert.equal(auditEventLine(f), JSON.stringify(auditEvent(f)) + '\n', 'the bodies go into the line as the JSON they are');
+});
+
+test('no bodies for long-running requests, non-resource requests, or at Metadata; a 401 at RequestResponse keeps its Status', async () => {
+  const all = 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- {level: RequestResponse}\n';
+  const events = await withLog(all, (l) => {
+    const watch = new RequestAudit(l, { ...source, userAgent: 'watch' });
+    watch.evaluate(ALICE, { ...secretGet, verb: 'watch', name: '' });
+    assert.equal(watch.keepsRequestBody || watch.keepsResponseBody, false);
+    watch.responseBody('{"kind":"Status"}');
+    watch.responseStarted(200);
+    watch.complete();
+    const log = new RequestAudit(l, { ...source, userAgent: 'log' });
+    log.evaluate(ALICE, { ...secretGet, resource: 'pods', subresource: 'log' });
+    assert.equal(log.keepsResponseBody, false, 'a log read is long-running: its body is a stream');
+    log.complete(200);
+    const version = new RequestAudit(l, { ...source, userAgent: 'version' });
+    version.evaluate(ALICE, { verb: 'get', resourceRequest: false, path: '/version', apiGroup: '', apiVersion: '', resource: '', subresource: '', namespace: '', name: '' });
+    assert.equal(version.keepsResponseBody, false);
+    version.responseBody('{"major":"1"}');
+    version.complete(200);
+    const anon = new RequestAudit(l, { ...source, userAgent: 'anon' });
+    anon.unauthenticated({ ...secretGet, verb: 'create', name: '' }, failureStatus(401, 'Unauthorized', 'Unauthorized'));
+  });
+  const by = Object.fromEntries(events.map((e) => [`${e.userAgent}/${e.stage}`, e]));
+  for (const e of events) if (e.userAgent !== 'anon') assert.equal('requestObject' in e || 'responseObject' in e, false, `${e.userAgent} ${e.stage}`);
+  assert.equal(by['watch/ResponseComplete'].level, 'RequestResponse');
+  assert.deepEqual(by['anon/ResponseStarted'].responseObject, failureStatus(401, 'Unauthorized', 'Unauthorized'));
+  assert.equal('requestObject' in by['anon/ResponseStarted'], false);
+
+  const metadata = await withLog(undefined, (l) => {
+    const a = new RequestAudit(l, source);
+    a.evaluate(ALICE, cmCreate);
+    assert.equal(a.keepsRequestBody || a.keepsResponseBody, false);
+    a.requestBody('{"a":1}');
+    a.responseBody('{"b":2}');
+    a.complete(201);
+  });
+  assert.equal('requestObject' in metadata[0] || 'responseObject' in metadata[0], false, 'offered bodies are dropped below their level');
+});
+
+test('without a policy file (what `k8ts up` runs by default) no body is kept: token requests, token reviews, Secrets stay at Metadata', async () => {
+  const writes: RequestAttributes[] = [
+    { ...cmCreate, resource: 'serviceaccounts', name: 'default', subresource: 'token', path: '/api/v1/namespaces/default/serviceaccounts/default/token' },
+    { ...cmCreate, apiGroup: 'authentication.k8s.io', resource: 'tokenreviews', namespace: '', path: '/apis/authentication.k8s.io/v1/tokenreviews' },
+    { ...cmCreate, resource: 'secrets' },
+    cmCreate,
+  ];
+  const events = await withLog(undefined, (l) => {
+    for (const w of writes) {
+      const a = new RequestAudit(l, source);
+      a.evaluate(ALICE, w);
+      assert.equal(a.keepsRequestBody || a.keepsResponseBody, false, w.resource);
+      a.requestBody('{"spec":{"token":"t0ps3cret"}}');
+      a.responseBody('{"status":{"token":"t0ps3cret"}}');
+      a.complete(201);
+    }
+  });
+  assert.deepEqual(events.map((e) => [e.objectRef.resource, e.level]), writes.map((w) => [w.resource, 'Metadata']));
+  assert.equal(JSON.stringify(events).includes('t0ps3cret'), false);
+});
+
+test('omitManagedFields: the rule\'s when it says, else the policy\'s; objects, lists and Tables lose metadata.managedFields, the originals keep them', async () => {
+  const p = parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nomitManagedFields: true\nrules:\n- {level: RequestResponse, namespaces: [keep], omitManagedFields: false}\n- {level: RequestResponse}\n');
+  assert.equal(ruleFor(p, attrs({ namespace: 'keep' })).omitManagedFields, false);
+  assert.equal(ruleFor(p, attrs()).omitManagedFields, true);
+  assert.equal(ruleFor(METADATA_FOR_ALL, attrs()).omitManagedFields, false);
+  assert.throws(() => parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Request, omitManagedFields: "yes"}]'), /rules\[0\]\.omitManagedFields must be true or false/);
+
+  assert.deepEqual(JSON.parse(objectJson(RETURNED, true)).metadata, { name: 'c', namespace: 'default', uid: 'u-1', resourceVersion: '7' });
+  assert.ok(RETURNED.metadata.managedFields, 'the object itself keeps them');
+  const list = { kind: 'ConfigMapList', apiVersion: 'v1', metadata: {}, items: [RETURNED, RETURNED] };
+  assert.deepEqual(JSON.parse(objectJson(list, true)).items.map((i: any) => 'managedFields' in i.metadata), [false, false]);
+  const table = { kind: 'Table', apiVersion: 'meta.k8s.io/v1', rows: [{ cells: ['c'], object: RETURNED }] };
+  assert.equal('managedFields' in JSON.parse(objectJson(table, true)).rows[0].object.metadata, false);
+  assert.equal(objectJson(RETURNED, false), JSON.stringify(RETURNED));
+  assert.equal(replyJson('{"metadata":{"managedFields":[],"name":"x"}}', true), '{"metadata":{"name":"x"}}');
+  assert.equal(replyJson('{"a" : 1}', false), '{"a" : 1}', 'the server\'s own JSON goes in as is');
+});
+
+test('patch bodies as JSON: merge and JSON patches as sent, an apply\'s YAML as JSON, and nothing for a patch that does not parse', () => {
+  assert.equal(patchJson('application/merge-patch+json', '{ "data": {"a": "b"} }', false), '{"data":{"a":"b"}}');
+  assert.equal(patchJson('application/json-patch+json', '[{"op":"remove","path":"/data/a"}]', false), '[{"op":"remove","path":"/data/a"}]');
+  assert.equal(patchJson('application/apply-patch+yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: "1"\n', false), '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"a":"1"}}');
+  assert.equal(patchJson('application/merge-patch+json', '{"data": ', false), undefined);
+  assert.equal(patchJson('application/apply-patch+yaml', 'a: [', false), undefined);
+  assert.equal(patchJson('application/merge-patch+json', '{"metadata":{"managedFields":[{}]}}', true), '{"metadata":{}}');
+  assert.equal(jsonOfText('{\n  "a": 1\n}', false), '{"a":1}', 'a client\'s text is re-encoded: no newline reaches the line');
+  assert.equal(jsonOfText('not json', false), undefined);
 });

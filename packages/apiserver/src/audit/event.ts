@@ -3,8 +3,11 @@
 // for a request that failed authentication; objectRef only for resource requests; apiGroup
 // absent for the core group), times as MicroTime. responseStatus is `{metadata, code}`, plus
 // status, message, reason and details when the response was a metav1.Status (an error, or a
-// delete's Success), as audit.LogResponseObject copies them. Nothing here comes from a
-// credential: the user is what authentication concluded, never the token or certificate.
+// delete's Success), as audit.LogResponseObject copies them. requestObject and responseObject
+// (Request and RequestResponse levels) are JSON text made by ./bodies.ts, put in as is. The
+// user is what authentication concluded, never the token or certificate; bodies hold what
+// the request and response held, which is why a policy keeps Secrets and token reviews at
+// Metadata.
 import type { Status } from '@k8ts/api';
 import type { AuditLevel, AuditStage } from './policy.js';
 
@@ -41,6 +44,10 @@ export interface AuditEventFields {
   code: number;
   /** The metav1.Status the response carried, if it was one. */
   status?: Status;
+  /** Request level and above: the request's object (or patch) as JSON text. */
+  requestObject?: string;
+  /** RequestResponse level: the response's object or Status as JSON text. */
+  responseObject?: string;
   requestReceivedTimestamp: string;
   stageTimestamp: string;
   annotations?: Record<string, string>;
@@ -97,6 +104,8 @@ export function auditEvent(f: AuditEventFields): Record<string, unknown> {
   if (f.userAgent) ev.userAgent = f.userAgent;
   if (f.objectRef) ev.objectRef = objectRefJson(f.objectRef);
   ev.responseStatus = responseStatusJson(f.code, f.status);
+  if (f.requestObject !== undefined) ev.requestObject = JSON.parse(f.requestObject);
+  if (f.responseObject !== undefined) ev.responseObject = JSON.parse(f.responseObject);
   ev.requestReceivedTimestamp = f.requestReceivedTimestamp;
   ev.stageTimestamp = f.stageTimestamp;
   if (f.annotations) ev.annotations = f.annotations;
@@ -161,6 +170,8 @@ export function auditEventLine(f: AuditEventFields): string {
   if (f.userAgent) s += `,"userAgent":${JSON.stringify(f.userAgent)}`;
   if (f.objectRef) s += `,"objectRef":${JSON.stringify(objectRefJson(f.objectRef))}`;
   s += `,"responseStatus":${f.status ? JSON.stringify(responseStatusJson(f.code, f.status)) : `{"metadata":{},"code":${f.code}}`}`;
+  if (f.requestObject !== undefined) s += `,"requestObject":${f.requestObject}`;
+  if (f.responseObject !== undefined) s += `,"responseObject":${f.responseObject}`;
   s += `,"requestReceivedTimestamp":${JSON.stringify(f.requestReceivedTimestamp)},"stageTimestamp":${JSON.stringify(f.stageTimestamp)}`;
   if (f.annotations) s += `,"annotations":${annotationsText(f.annotations)}`;
   return s + '}\n';

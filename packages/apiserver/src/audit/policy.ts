@@ -1,7 +1,7 @@
-// audit.k8s.io/v1 Policy: the first rule that matches a request decides its level and the
-// stages left out (the policy's omitStages plus the rule's). k8ts records None and Metadata;
-// Request and RequestResponse are recorded at Metadata (bodies are not kept), which the
-// apiserver says at start.
+// audit.k8s.io/v1 Policy: the first rule that matches a request decides its level, the
+// stages left out (the policy's omitStages plus the rule's) and whether managedFields are
+// left out of the bodies that Request and RequestResponse keep (the rule's omitManagedFields
+// when it says, else the policy's).
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
@@ -25,17 +25,20 @@ export interface PolicyRule {
   namespaces?: string[];
   nonResourceURLs?: string[];
   omitStages?: AuditStage[];
+  omitManagedFields?: boolean;
 }
 
 export interface AuditPolicy {
   rules: PolicyRule[];
   omitStages?: AuditStage[];
+  omitManagedFields?: boolean;
 }
 
 /** What the policy decides for one request. */
 export interface AuditRuleDecision {
   level: AuditLevel;
   omitStages: readonly AuditStage[];
+  omitManagedFields: boolean;
 }
 
 export interface AuditAttributes {
@@ -55,7 +58,7 @@ export interface AuditAttributes {
 export const METADATA_FOR_ALL: AuditPolicy = { rules: [{ level: 'Metadata' }] };
 
 export function parsePolicy(text: string): AuditPolicy {
-  const doc = parse(text) as { apiVersion?: string; kind?: string; rules?: unknown; omitStages?: unknown } | null;
+  const doc = parse(text) as { apiVersion?: string; kind?: string; rules?: unknown; omitStages?: unknown; omitManagedFields?: unknown } | null;
   if (!doc || doc.kind !== 'Policy' || !/^audit\.k8s\.io\/v1/.test(doc.apiVersion ?? '')) throw new Error('audit policy: expected kind Policy, apiVersion audit.k8s.io/v1');
   if (!Array.isArray(doc.rules) || doc.rules.length === 0) throw new Error('audit policy: rules must be a non-empty list');
   const rules = doc.rules.map((r: any, i: number): PolicyRule => {
@@ -64,10 +67,16 @@ export function parsePolicy(text: string): AuditPolicy {
     for (const k of ['users', 'userGroups', 'verbs', 'namespaces', 'nonResourceURLs'])
       if (r[k] !== undefined && !(Array.isArray(r[k]) && r[k].every((x: unknown) => typeof x === 'string'))) throw new Error(`audit policy: rules[${i}].${k} must be a list of strings`);
     checkStages(r.omitStages, `rules[${i}].omitStages`);
+    checkBoolean(r.omitManagedFields, `rules[${i}].omitManagedFields`);
     return r as PolicyRule;
   });
   checkStages(doc.omitStages, 'omitStages');
-  return { rules, ...(doc.omitStages ? { omitStages: doc.omitStages as AuditStage[] } : {}) };
+  checkBoolean(doc.omitManagedFields, 'omitManagedFields');
+  return { rules, ...(doc.omitStages ? { omitStages: doc.omitStages as AuditStage[] } : {}), ...(doc.omitManagedFields ? { omitManagedFields: true } : {}) };
+}
+
+function checkBoolean(v: unknown, where: string): void {
+  if (v !== undefined && v !== null && typeof v !== 'boolean') throw new Error(`audit policy: ${where} must be true or false`);
 }
 
 function checkStages(v: unknown, where: string): void {
@@ -116,18 +125,18 @@ function ruleMatches(r: PolicyRule, a: AuditAttributes): boolean {
 }
 
 const NO_STAGES: readonly AuditStage[] = [];
-const NONE: AuditRuleDecision = { level: 'None', omitStages: NO_STAGES };
+const NONE: AuditRuleDecision = { level: 'None', omitStages: NO_STAGES, omitManagedFields: false };
 // One decision object per rule, made on first use: a request allocates nothing to learn it.
 const decisions = new WeakMap<PolicyRule, AuditRuleDecision>();
 
-/** The level and omitted stages of the first matching rule; None when no rule matches. */
+/** The level, omitted stages and omitManagedFields of the first matching rule; None when no rule matches. */
 export function ruleFor(policy: AuditPolicy, a: AuditAttributes): AuditRuleDecision {
   for (const r of policy.rules) {
     if (!ruleMatches(r, a)) continue;
     let d = decisions.get(r);
     if (!d) {
       const omit = r.omitStages || policy.omitStages ? [...(policy.omitStages ?? []), ...(r.omitStages ?? [])] : NO_STAGES;
-      decisions.set(r, (d = { level: r.level, omitStages: omit }));
+      decisions.set(r, (d = { level: r.level, omitStages: omit, omitManagedFields: r.omitManagedFields ?? policy.omitManagedFields ?? false }));
     }
     return d;
   }

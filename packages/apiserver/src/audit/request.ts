@@ -2,10 +2,13 @@
 // AuditContext is): its source at arrival, then the authenticated user and the request's
 // attributes (from which the policy decides the level and the stages left out), the
 // impersonated user, the authorization decision, the object a create or update sent, and at
-// last the response. Stages written, as kube-apiserver writes them:
+// last the response; at the Request and RequestResponse levels the bodies too (./bodies.ts:
+// resource requests only, none for long-running ones, whose bodies are streams). Stages
+// written, as kube-apiserver writes them:
 //   - ResponseComplete for every request that authenticated (or reached a public path);
 //   - ResponseStarted as well for long-running requests (watches, exec, attach,
-//     port-forward, proxy, logs: BasicLongRunningRequestCheck), when their headers go out;
+//     port-forward, proxy, logs: ../flowcontrol/long-running.ts, the check the request limiter
+//     asks too), when their headers go out;
 //   - ResponseStarted alone for a request that failed authentication (the 401), with an empty
 //     user, as WithFailedAuthenticationAudit writes it.
 // RequestReceived is never written (as a policy with `omitStages: [RequestReceived]`).
@@ -16,6 +19,7 @@ import type { RequestUser } from '../registry/types.js';
 import { nowMicroTime } from '../registry/time.js';
 import { auditEventLine, type AuditObjectRef, type AuditUser } from './event.js';
 import type { AuditLog } from './log.js';
+import { isLongRunning } from '../flowcontrol/long-running.js';
 import type { AuditRuleDecision, AuditStage } from './policy.js';
 
 /** Where a request came from: what the event says of it before anything is decided. */
@@ -28,15 +32,7 @@ export interface AuditSource {
 /** The request's Attributes without the user (the event's user is the authenticated one). */
 export type RequestAttributes = Omit<Attributes, 'user' | 'fieldSelector'>;
 
-const LONG_RUNNING_VERBS = new Set(['watch', 'proxy']);
-const LONG_RUNNING_SUBRESOURCES = new Set(['attach', 'exec', 'proxy', 'log', 'portforward']);
-
-/** kube-apiserver's BasicLongRunningRequestCheck(watch proxy; attach exec proxy log portforward). */
-export function isLongRunning(a: RequestAttributes): boolean {
-  return LONG_RUNNING_VERBS.has(a.verb) || (a.resourceRequest && LONG_RUNNING_SUBRESOURCES.has(a.subresource));
-}
-
-const UNDECIDED: AuditRuleDecision = { level: 'None', omitStages: [] };
+const UNDECIDED: AuditRuleDecision = { level: 'None', omitStages: [], omitManagedFields: false };
 
 export class RequestAudit {
   readonly receivedAt = nowMicroTime();
@@ -54,6 +50,9 @@ export class RequestAudit {
   /** What the response started with (a stream that ends later completes with it). */
   private startedCode = 200;
   private startedStatus?: Status;
+  /** The bodies kept (JSON text), at the levels that keep them. */
+  private requestJson?: string;
+  private responseJson?: string;
 
   constructor(
     private readonly log: AuditLog,
@@ -84,6 +83,32 @@ export class RequestAudit {
 
   get isEvaluated(): boolean {
     return this.evaluated;
+  }
+
+  /** Whether the request's body is kept (Request and RequestResponse): ask before encoding it. */
+  get keepsRequestBody(): boolean {
+    const level = this.rule.level;
+    return (level === 'Request' || level === 'RequestResponse') && this.objectRef !== undefined && !this.longRunning;
+  }
+
+  /** Whether the response's body is kept (RequestResponse). */
+  get keepsResponseBody(): boolean {
+    return this.rule.level === 'RequestResponse' && this.objectRef !== undefined && !this.longRunning;
+  }
+
+  /** The policy's omitManagedFields for this request, for whoever encodes its bodies. */
+  get omitManagedFields(): boolean {
+    return this.rule.omitManagedFields;
+  }
+
+  /** The request's object or patch as JSON text (./bodies.ts); kept when keepsRequestBody. */
+  requestBody(json: string | undefined): void {
+    if (json !== undefined && this.keepsRequestBody) this.requestJson = json;
+  }
+
+  /** The response's object or Status as JSON text (./bodies.ts); kept when keepsResponseBody. */
+  responseBody(json: string | undefined): void {
+    if (json !== undefined && this.keepsResponseBody) this.responseJson = json;
   }
 
   /** The user the request runs as, when it impersonates someone. */
@@ -129,6 +154,7 @@ export class RequestAudit {
     this.evaluate(undefined, a);
     this.done = true;
     this.started = true;
+    if (this.keepsResponseBody) this.responseJson = JSON.stringify(status);
     this.emit('ResponseStarted', status.code ?? 401, status);
   }
 
@@ -137,8 +163,7 @@ export class RequestAudit {
     if (rule.level === 'None' || rule.omitStages.includes(stage)) return;
     this.log.write(
       auditEventLine({
-        // Request and RequestResponse are written at Metadata: bodies are not kept.
-        level: 'Metadata',
+        level: rule.level,
         auditID: this.auditID,
         stage,
         requestURI: this.source.requestURI,
@@ -150,6 +175,8 @@ export class RequestAudit {
         objectRef: this.objectRef,
         code,
         status,
+        requestObject: this.requestJson,
+        responseObject: this.responseJson,
         requestReceivedTimestamp: this.receivedAt,
         stageTimestamp: nowMicroTime(),
         annotations: this.annotations,

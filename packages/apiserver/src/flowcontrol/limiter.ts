@@ -1,7 +1,7 @@
 // The apiserver's request limiter (--max-requests-inflight in the spirit of API Priority
 // and Fairness): each request, REST or gRPC, takes a seat at its priority level for as long
-// as it runs. Long-running requests (watches, exec/attach/port-forward, followed logs) take
-// none, as upstream exempts them. Seats are shares of one total.
+// as it runs. Long-running requests (watches, logs, exec/attach/port-forward:
+// ./long-running.ts) take none, as upstream exempts them. Seats are shares of one total.
 import type { UserInfo } from '../auth/types.js';
 import { classify, type LevelName } from './classify.js';
 import { PriorityLevel, type Release } from './priority-level.js';

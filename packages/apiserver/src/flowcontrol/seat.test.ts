@@ -2,23 +2,28 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '@k8ts/client';
 import { parseRoute } from '../rest/route.js';
-import { isLongRunningRest } from './long-running.js';
+import { isLongRunning } from './long-running.js';
+import { requestAttributes } from '../rest/authorize.js';
+import { ANONYMOUS } from '../authz/request-attributes.js';
 import { RequestLimiter } from './limiter.js';
 import { holdSeat, withSeat } from './seat.js';
 
 const user = { name: 'u', uid: 'u', groups: ['system:authenticated'] };
 const q = (s = '') => new URLSearchParams(s);
 
-test('watches, follows, exec, attach, port-forward and proxy are long-running; the rest is not', () => {
-  const r = (p: string) => parseRoute(p);
-  assert.equal(isLongRunningRest('GET', r('/api/v1/namespaces/a/pods'), q('watch=true')), true);
-  assert.equal(isLongRunningRest('GET', r('/api/v1/watch/namespaces/a/pods'), q()), true);
-  assert.equal(isLongRunningRest('GET', r('/api/v1/namespaces/a/pods/p/log'), q('follow=true')), true);
-  assert.equal(isLongRunningRest('GET', r('/api/v1/namespaces/a/pods/p/log'), q()), false);
-  for (const sub of ['exec', 'attach', 'portforward', 'proxy']) assert.equal(isLongRunningRest('POST', r(`/api/v1/namespaces/a/pods/p/${sub}`), q()), true, sub);
-  assert.equal(isLongRunningRest('GET', r('/api/v1/namespaces/a/pods'), q()), false);
-  assert.equal(isLongRunningRest('POST', r('/api/v1/namespaces/a/pods'), q('watch=true')), false);
-  assert.equal(isLongRunningRest('GET', undefined, q()), false);
+test('one long-running check, as kube-apiserver\'s BasicLongRunningRequestCheck: watches, logs (followed or not), exec, attach, port-forward, proxy', () => {
+  const lr = (method: string, path: string, query = '') => isLongRunning(requestAttributes(ANONYMOUS, method, path, parseRoute(path), q(query)));
+  assert.equal(lr('GET', '/api/v1/namespaces/a/pods', 'watch=true'), true);
+  assert.equal(lr('GET', '/api/v1/watch/namespaces/a/pods'), true);
+  assert.equal(lr('GET', '/api/v1/namespaces/a/pods/p/log', 'follow=true'), true);
+  assert.equal(lr('GET', '/api/v1/namespaces/a/pods/p/log'), true, 'a plain log read holds no seat, as upstream');
+  for (const sub of ['exec', 'attach', 'portforward', 'proxy']) assert.equal(lr('POST', `/api/v1/namespaces/a/pods/p/${sub}`), true, sub);
+  assert.equal(lr('GET', '/api/v1/namespaces/a/pods'), false);
+  assert.equal(lr('GET', '/api/v1/namespaces/a/pods/p/status'), false);
+  assert.equal(lr('POST', '/api/v1/namespaces/a/pods', 'watch=true'), false, 'a create is not a watch');
+  assert.equal(lr('GET', '/metrics'), false);
+  assert.equal(lr('GET', '/debug/pprof/profile'), true, 'the profiler, as upstream');
+  assert.equal(isLongRunning({ verb: 'get', resourceRequest: false, subresource: '', path: '/log' }), false, 'subresources count on resource requests only');
 });
 
 test('withSeat holds a seat for the call and returns it, on success and on failure', async () => {

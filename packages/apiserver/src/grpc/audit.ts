@@ -6,12 +6,15 @@
 // metadata. Verb and objectRef are the Attributes the request is authorized with (a lease
 // renewal is an `update` of the node's Lease). A call that fails authentication is written
 // as REST's 401 is: ResponseStarted, empty user; an Exchange or Connect stream refused before
-// any request is read is a non-resource request (verb `post`, as its HTTP/2 method).
+// any request is read is a non-resource request (verb `post`, as its HTTP/2 method). At
+// Request and RequestResponse the bodies are kept as on REST: the object a create or update
+// carries (its `json`), a patch, a delete's options; the reply's object or the error's Status.
 import type * as grpc from '@grpc/grpc-js';
 import type { ApiError } from '@k8ts/api';
 import { RequestAudit, type AuditSource, type RequestAttributes } from '../audit/request.js';
 import { grpcPeerIp, memoizedIpList } from '../audit/source.js';
 import { requestObjectOf } from '../audit/notes.js';
+import { jsonOfText, patchJson, replyJson } from '../audit/bodies.js';
 import { nonResourceAttributes } from '../authz/request-attributes.js';
 import type { AuthorizationResult } from '../authz/types.js';
 import type { RequestUser } from '../registry/types.js';
@@ -59,6 +62,7 @@ export function auditGrpcUnauthenticated(audit: RequestAudit, verb: string | und
   if (err.code !== 401) {
     // Authentication broke rather than refused (etcd down behind a service account check): the request is written with its error.
     audit.evaluate(undefined, verb && req ? attributesOf(SOMEONE, verb, req) : nonResource(path));
+    if (audit.keepsResponseBody) audit.responseBody(JSON.stringify(err.status));
     audit.complete(err.code, err.status);
     return;
   }
@@ -76,9 +80,27 @@ export function auditClosedEarly(audit: RequestAudit, user: RequestUser, verb: s
   audit.complete(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', message: 'Connection closed early', code: 200 });
 }
 
-/** A request that ran: the object it sent (create, update) and its outcome, coded as the REST face would answer it (201 for a create). */
-export function auditGrpcOutcome(audit: RequestAudit, req: object, verb: string, err?: ApiError): void {
+/** The body a request sent, by its verb, as the event keeps it (../audit/bodies.ts): a create's or update's object, a patch, a delete's options. */
+function requestBodyJson(verb: string, req: object, omitManagedFields: boolean): string | undefined {
+  const r = req as { json?: unknown; patch?: unknown; patch_type?: unknown; options_json?: unknown };
+  if ((verb === 'create' || verb === 'update') && typeof r.json === 'string') return jsonOfText(r.json, omitManagedFields);
+  if (verb === 'patch' && typeof r.patch === 'string' && typeof r.patch_type === 'string') return patchJson(r.patch_type, r.patch, omitManagedFields);
+  if (verb === 'delete' && typeof r.options_json === 'string' && r.options_json) return jsonOfText(r.options_json, omitManagedFields);
+  return undefined;
+}
+
+/**
+ * A request that ran: the object it sent (create, update) and its outcome, coded as the REST
+ * face would answer it (201 for a create); at Request and RequestResponse, the bodies (the
+ * request message's text does not change, so it is read now; a reply's JSON is the server's).
+ */
+export function auditGrpcOutcome(audit: RequestAudit, req: object, verb: string, err?: ApiError, res?: unknown): void {
   audit.requestObject(requestObjectOf(req));
+  if (audit.keepsRequestBody) audit.requestBody(requestBodyJson(verb, req, audit.omitManagedFields));
+  if (audit.keepsResponseBody) {
+    const json = err ? JSON.stringify(err.status) : (res as { json?: unknown } | undefined)?.json;
+    if (typeof json === 'string') audit.responseBody(replyJson(json, audit.omitManagedFields));
+  }
   if (err) audit.complete(err.code, err.status);
   else audit.complete(verb === 'create' ? 201 : 200);
 }

@@ -35,7 +35,7 @@ export function runRequest<Req, Res>(ctx: GrpcContext, verb: string, resource: s
   return p.then(
     (res) => {
       ctx.metrics?.observeRequest(verb, resource, 200, (performance.now() - start) / 1000);
-      if (audit) auditGrpcOutcome(audit, req as object, verb);
+      if (audit) auditGrpcOutcome(audit, req as object, verb, undefined, res);
       return { ok: true as const, res };
     },
     (err) => {

@@ -1,8 +1,9 @@
 // The audit of REST requests (../audit/): every request gets an Audit-Id response header (the
 // client's Audit-ID when it sent a plain one, as kube-apiserver's WithAuditInit does, with
 // or without an audit log); with --audit-log-path its event is filled in from the caller
-// (callerOf in ./server.ts, handleUpgrade in ./streams/upgrade.ts) and written when the
-// response starts (long-running requests) and when it closes.
+// (callerOf in ./server.ts, handleUpgrade in ./streams/upgrade.ts), the bodies the policy
+// keeps (resources.ts, respond.ts) and written when the response starts (long-running
+// requests) and when it closes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Status } from '@k8ts/api';
@@ -10,6 +11,7 @@ import type { AuditLog } from '../audit/log.js';
 import { RequestAudit } from '../audit/request.js';
 import { auditIdFor, sourceIPs } from '../audit/source.js';
 import { noteRequestObject, noteResponseStatus, requestObjectOf, responseStatusOf } from '../audit/notes.js';
+import { objectJson, patchJson, replyJson } from '../audit/bodies.js';
 import { ANONYMOUS } from '../authz/request-attributes.js';
 import type { AuthorizationResult } from '../authz/types.js';
 import type { RequestUser } from '../registry/types.js';
@@ -82,14 +84,29 @@ export function auditCaller(
   return (r) => audit.decided(r.decision === 'Allow', r.reason);
 }
 
-/** The metav1.Status a response carries (respond.ts), for the event's responseStatus. */
-export function noteSentStatus(res: ServerResponse, status: Status): void {
-  if (audits.has(res)) noteResponseStatus(res, status);
+/**
+ * What a response carries (respond.ts, with the JSON it sends when that is what it sends):
+ * a metav1.Status for the event's responseStatus; at RequestResponse, the body.
+ */
+export function noteSentBody(res: ServerResponse, body: unknown, json: string | undefined): void {
+  const audit = audits.get(res);
+  if (!audit) return;
+  if ((body as { kind?: unknown } | null)?.kind === 'Status') noteResponseStatus(res, body as Status);
+  if (audit.keepsResponseBody) audit.responseBody(json !== undefined ? replyJson(json, audit.omitManagedFields) : objectJson(body, audit.omitManagedFields));
 }
 
-/** The object a create or update sent (resources.ts), for the event's objectRef. */
+/** The object a create or update sent, as decoded (resources.ts): its name for the objectRef; at Request and above, the object, encoded now, before the registry fills it in. */
 export function noteRequestBody(res: ServerResponse, body: unknown): void {
-  if (audits.has(res)) noteRequestObject(res, body);
+  const audit = audits.get(res);
+  if (!audit) return;
+  noteRequestObject(res, body);
+  if (audit.keepsRequestBody) audit.requestBody(objectJson(body, audit.omitManagedFields));
+}
+
+/** A patch's body (resources.ts), at Request and above. */
+export function noteRequestPatch(res: ServerResponse, patchType: string, patch: string): void {
+  const audit = audits.get(res);
+  if (audit?.keepsRequestBody) audit.requestBody(patchJson(patchType, patch, audit.omitManagedFields));
 }
 
 // ---- upgrades (exec, attach, port-forward): the socket is the response ----

@@ -14,7 +14,7 @@ import { sendJson, renderObject, renderList } from './respond.js';
 import { serveWatch } from './watch.js';
 import { badRequest, methodNotAllowed, notFoundPath, success, unsupportedPatchType } from './status.js';
 import { serveLogs } from './streams/log.js';
-import { noteRequestBody } from './audit.js';
+import { noteRequestBody, noteRequestPatch } from './audit.js';
 
 const PATCH_TYPES = new Set<string>([
   'application/merge-patch+json',
@@ -179,6 +179,7 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
         throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
       }
       const write = writeOpts(q, 'PatchOptions', user);
+      noteRequestPatch(ctx.res, type, patch);
       const { object, created } = await registry.patch(info.resource, ns, route.name, type as PatchType, patch, {
         ...write,
         subresource: sub,
@@ -195,6 +196,7 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
     }
     case 'DELETE': {
       const raw = decodeOptionalBody(await readBody(req), req.headers['content-type']);
+      if (raw) noteRequestBody(ctx.res, raw);
       const body = raw && decodeDeleteOptions(raw);
       // DeleteOptions' own dryRun is a list of strings; the registry takes a boolean.
       const parsed = deleteOptions(q, body);

@@ -8,16 +8,16 @@ import type { Output } from './negotiate.js';
 import { toTable, partialObjectMetadata, type IncludeObject } from './tables/index.js';
 import { badRequest } from './status.js';
 import { cachedJson } from '../storage/codec.js';
-import { noteSentStatus } from './audit.js';
+import { noteSentBody } from './audit.js';
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, yaml = false): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  if ((body as { kind?: unknown } | null)?.kind === 'Status') noteSentStatus(res, body as Status);
   // A written object comes with the JSON its write already made.
   const text = yaml ? YAML.stringify(body) : (cachedJson(body) ?? JSON.stringify(body));
+  noteSentBody(res, body, yaml ? undefined : text);
   res.writeHead(code, {
     'Content-Type': yaml ? 'application/yaml' : 'application/json',
     'Content-Length': Buffer.byteLength(text),

@@ -31,8 +31,6 @@ export function auditPolicyOf(f: AuditLogFlags): AuditPolicy | undefined {
 
 export function openAuditLog(f: AuditLogFlags, policy: AuditPolicy | undefined, logger: Logger, metricsRegistry: MetricsRegistry): AuditLog | undefined {
   if (!f.auditLogPath || !policy) return undefined;
-  const fuller = policy.rules.filter((r) => r.level === 'Request' || r.level === 'RequestResponse').length;
-  if (fuller) logger.info({ rules: fuller }, 'audit policy: Request and RequestResponse rules are written at Metadata (request and response bodies are not kept)');
   const log = new AuditLog({ path: f.auditLogPath, policy, maxSizeMB: f.auditLogMaxSize, maxBackups: f.auditLogMaxBackup, metricsRegistry, logger });
   logger.info({ path: f.auditLogPath, policyFile: f.auditPolicyFile ?? '(none: Metadata for every request)' }, 'audit log');
   return log;
