@@ -22,6 +22,36 @@ export interface ThreadAnswer {
   error?: string;
 }
 
+/**
+ * Messages to post, sent together once per turn of the event loop: each postMessage wakes the
+ * other thread with a system call, and under load many calls (and answers) fall in one turn.
+ */
+export class PostBatch<T> {
+  private items: T[] = [];
+  private transfer: ArrayBuffer[] = [];
+  private scheduled = false;
+
+  constructor(private readonly post: (items: T[], transfer: ArrayBuffer[]) => void) {}
+
+  add(item: T, bytes?: Uint8Array): void {
+    this.items.push(item);
+    if (bytes) this.transfer.push(bytes.buffer as ArrayBuffer);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  private readonly flush = (): void => {
+    const items = this.items;
+    const transfer = this.transfer;
+    this.items = [];
+    this.transfer = [];
+    this.scheduled = false;
+    if (items.length) this.post(items, transfer);
+  };
+}
+
 interface Pending {
   resolve(bytes: Buffer): void;
   reject(err: Error): void;
@@ -47,6 +77,7 @@ function ownBytes(b: Uint8Array): Uint8Array {
 
 export class EtcdThread implements EtcdCalls {
   private worker: Worker | undefined;
+  private batch: PostBatch<ThreadCall> | undefined;
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
   private closed = false;
@@ -64,7 +95,7 @@ export class EtcdThread implements EtcdCalls {
       // The thread holds the process only while a call waits on it, as a socket would.
       if (this.pending.size === 0) worker.ref();
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, method, message: bytes } satisfies ThreadCall, [bytes.buffer as ArrayBuffer]);
+      this.batch!.add({ id, method, message: bytes }, bytes);
     });
   }
 
@@ -79,7 +110,10 @@ export class EtcdThread implements EtcdCalls {
   private start(): Worker {
     const w = startWorker(this.opts);
     w.unref();
-    w.on('message', (a: ThreadAnswer) => this.answer(w, a));
+    this.batch = new PostBatch((calls, transfer) => w.postMessage(calls, transfer));
+    w.on('message', (answers: ThreadAnswer[]) => {
+      for (const a of answers) this.answer(w, a);
+    });
     w.on('error', (err) => this.lost(w, err));
     w.on('exit', (code) => this.lost(w, new Error(`the etcd client thread exited (${code})`)));
     return w;
