@@ -1,21 +1,22 @@
 // The thread of EtcdThread: EtcdUnary's calls on the bytes it is posted, answered by id.
 import { parentPort, workerData } from 'node:worker_threads';
 import { EtcdUnary, statusOfError, type EtcdUnaryOptions } from './etcd-unary.js';
-import { PostBatch, type ThreadAnswer, type ThreadCall } from './etcd-thread.js';
+import { ANSWER, METHODS } from './etcd-thread.js';
+import { FrameBatch, readFrames } from './etcd-thread-frames.js';
 
 const port = parentPort!;
 const calls = new EtcdUnary(workerData as EtcdUnaryOptions);
-const answers = new PostBatch<ThreadAnswer>((items, transfer) => port.postMessage(items, transfer));
+const answers = new FrameBatch((frames) => port.postMessage(frames, [frames]));
 
-port.on('message', (batch: ThreadCall[]) => {
-  for (const m of batch) {
-    calls.call(m.method, m.message).then(
-      (reply) => {
-        // grpc-js hands a view into a larger read buffer: post a copy of just the reply.
-        const bytes = new Uint8Array(reply);
-        answers.add({ id: m.id, bytes }, bytes);
+port.on('message', (frames: ArrayBuffer) =>
+  readFrames(frames, (id, kind, _code, message) => {
+    calls.call(METHODS[kind]!, message).then(
+      (reply) => answers.add(id, ANSWER.ok, 0, reply),
+      (err: Error) => {
+        const status = statusOfError(err);
+        if (status) answers.add(id, ANSWER.status, status.code, Buffer.from(status.details));
+        else answers.add(id, ANSWER.error, 0, Buffer.from(err.message));
       },
-      (err: Error) => answers.add({ id: m.id, status: statusOfError(err), error: err.message }),
     );
-  }
-});
+  }),
+);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { EtcdThread } from './etcd-thread.js';
+import { FrameBatch, readFrames } from './etcd-thread-frames.js';
 
 /** An HTTP/2 server that takes calls and answers none of them, counting them. */
 async function silentEtcd(): Promise<{ url: string; calls: number; close(): void }> {
@@ -48,5 +49,27 @@ describe('EtcdThread', () => {
     cleanups.push(() => t.close());
     const err = await t.call('/etcdserverpb.KV/Range', new Uint8Array()).then(() => assert.fail('expected an error'), (e) => e as Error);
     assert.equal(err.name, 'GRPCUnavailableError');
+  });
+});
+
+describe('FrameBatch', () => {
+  it('posts the records of one turn as one buffer that reads back as they were added', async () => {
+    const posted: ArrayBuffer[] = [];
+    const batch = new FrameBatch((f) => posted.push(f));
+    batch.add(1, 0, 0, Buffer.from('abc'));
+    batch.add(2 ** 32 - 1, 2, 14, new Uint8Array());
+    batch.add(7, 1, 11, Buffer.alloc(70_000, 7));
+    await new Promise((r) => setImmediate(r));
+    batch.add(8, 0, 0, Buffer.from('next turn'));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(posted.length, 2);
+    const read: [number, number, number, string][] = [];
+    for (const f of posted) readFrames(f, (id, kind, code, bytes) => read.push([id, kind, code, bytes.length > 100 ? `${bytes.length}×${bytes[0]}` : bytes.toString()]));
+    assert.deepEqual(read, [
+      [1, 0, 0, 'abc'],
+      [2 ** 32 - 1, 2, 14, ''],
+      [7, 1, 11, '70000×7'],
+      [8, 0, 0, 'next turn'],
+    ]);
   });
 });

@@ -5,52 +5,14 @@
 // A thread that dies fails its calls in flight (a write among them may have been applied, as
 // with a lost connection) and is started again for the next call.
 import { Worker } from 'node:worker_threads';
-import { errorOfStatus, type CallStatus, type EtcdCalls, type EtcdUnaryOptions } from './etcd-unary.js';
+import { errorOfStatus, type EtcdCalls, type EtcdUnaryOptions } from './etcd-unary.js';
+import { FrameBatch, readFrames } from './etcd-thread-frames.js';
 
-/** A call, posted to the thread. */
-export interface ThreadCall {
-  id: number;
-  method: string;
-  message: Uint8Array;
-}
+/** The methods a call may name, by their index (a call's kind). */
+export const METHODS = ['/etcdserverpb.KV/Range', '/etcdserverpb.KV/Txn'] as const;
 
-/** Its answer: the reply's bytes, or the status (or message) it failed with. */
-export interface ThreadAnswer {
-  id: number;
-  bytes?: Uint8Array;
-  status?: CallStatus;
-  error?: string;
-}
-
-/**
- * Messages to post, sent together once per turn of the event loop: each postMessage wakes the
- * other thread with a system call, and under load many calls (and answers) fall in one turn.
- */
-export class PostBatch<T> {
-  private items: T[] = [];
-  private transfer: ArrayBuffer[] = [];
-  private scheduled = false;
-
-  constructor(private readonly post: (items: T[], transfer: ArrayBuffer[]) => void) {}
-
-  add(item: T, bytes?: Uint8Array): void {
-    this.items.push(item);
-    if (bytes) this.transfer.push(bytes.buffer as ArrayBuffer);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.flush);
-    }
-  }
-
-  private readonly flush = (): void => {
-    const items = this.items;
-    const transfer = this.transfer;
-    this.items = [];
-    this.transfer = [];
-    this.scheduled = false;
-    if (items.length) this.post(items, transfer);
-  };
-}
+/** How an answer ended (its kind): the reply's bytes, a gRPC status (code, details), or an error's message. */
+export const ANSWER = { ok: 0, status: 1, error: 2 } as const;
 
 interface Pending {
   resolve(bytes: Buffer): void;
@@ -70,14 +32,9 @@ function startWorker(workerData: EtcdUnaryOptions): Worker {
   return new Worker(boot, { eval: true, workerData });
 }
 
-/** A copy in an ArrayBuffer of its own, so posting it moves exactly its bytes. */
-function ownBytes(b: Uint8Array): Uint8Array {
-  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : new Uint8Array(b);
-}
-
 export class EtcdThread implements EtcdCalls {
   private worker: Worker | undefined;
-  private batch: PostBatch<ThreadCall> | undefined;
+  private batch: FrameBatch | undefined;
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
   private closed = false;
@@ -88,14 +45,15 @@ export class EtcdThread implements EtcdCalls {
 
   call(method: string, message: Uint8Array): Promise<Buffer> {
     if (this.closed) return Promise.reject(new Error('the etcd client is closed'));
+    const kind = METHODS.indexOf(method as (typeof METHODS)[number]);
+    if (kind < 0) return Promise.reject(new Error(`etcd client thread: no method ${method}`));
     const worker = (this.worker ??= this.start());
-    const id = ++this.seq;
-    const bytes = ownBytes(message);
+    const id = (this.seq = (this.seq + 1) >>> 0); // ids travel as u32
     return new Promise<Buffer>((resolve, reject) => {
       // The thread holds the process only while a call waits on it, as a socket would.
       if (this.pending.size === 0) worker.ref();
       this.pending.set(id, { resolve, reject });
-      this.batch!.add({ id, method, message: bytes }, bytes);
+      this.batch!.add(id, kind, 0, message);
     });
   }
 
@@ -110,22 +68,21 @@ export class EtcdThread implements EtcdCalls {
   private start(): Worker {
     const w = startWorker(this.opts);
     w.unref();
-    this.batch = new PostBatch((calls, transfer) => w.postMessage(calls, transfer));
-    w.on('message', (answers: ThreadAnswer[]) => {
-      for (const a of answers) this.answer(w, a);
-    });
+    this.batch = new FrameBatch((frames) => w.postMessage(frames, [frames]));
+    w.on('message', (frames: ArrayBuffer) => readFrames(frames, (id, kind, code, bytes) => this.answer(w, id, kind, code, bytes)));
     w.on('error', (err) => this.lost(w, err));
     w.on('exit', (code) => this.lost(w, new Error(`the etcd client thread exited (${code})`)));
     return w;
   }
 
-  private answer(w: Worker, a: ThreadAnswer): void {
-    const p = this.pending.get(a.id);
+  private answer(w: Worker, id: number, kind: number, code: number, bytes: Buffer): void {
+    const p = this.pending.get(id);
     if (!p) return;
-    this.pending.delete(a.id);
+    this.pending.delete(id);
     if (this.pending.size === 0) w.unref();
-    if (a.bytes) p.resolve(Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.byteLength));
-    else p.reject(a.status ? errorOfStatus(a.status) : new Error(a.error ?? 'etcd call failed'));
+    if (kind === ANSWER.ok) p.resolve(bytes);
+    else if (kind === ANSWER.status) p.reject(errorOfStatus({ code, details: bytes.toString() }));
+    else p.reject(new Error(bytes.toString()));
   }
 
   private lost(w: Worker, err: Error): void {
