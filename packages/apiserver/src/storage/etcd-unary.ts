@@ -3,7 +3,9 @@
 // or, by default, in a thread of its own (etcd-thread.ts), where grpc-js's per-call work and
 // the HTTP/2 framing no longer share the event loop that serves the API.
 import * as grpc from '@grpc/grpc-js';
-import { castGrpcError, GRPCDeadlineExceededError, isRecoverableError } from 'etcd3';
+// etcd3's error module alone: its index loads the whole client and its proto files, which
+// the etcd thread has no use for (tens of MiB in a thread of its own).
+import { castGrpcError, GRPCDeadlineExceededError, isRecoverableError } from 'etcd3/lib/errors.js';
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import type { EtcdTls } from './etcd-client.js';
 
