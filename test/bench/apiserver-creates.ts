@@ -19,9 +19,10 @@ const opts = benchArgs({});
 const cluster = await startBenchCluster();
 try {
   const addr = `127.0.0.1:${cluster.grpcPort}`;
-  const c = new RawObjects(addr);
+  const c = new RawObjects(addr, cluster.token);
+  const admin = new RawObjects(addr, cluster.adminToken);
   const raw = cluster.raw;
-  await c.create('namespaces', '', { metadata: { name: 'bench' } });
+  await admin.create('namespaces', '', { metadata: { name: 'bench' } });
   const create = async (name: string) => void (await c.create('configmaps', 'bench', configMap(name, 'bench')));
   await warmUp(cluster, create);
 
@@ -32,7 +33,7 @@ try {
   await printCreateRates(cluster, opts, 'gRPC unary calls', create);
   if (opts.concurrency.length) {
     // @k8ts/client as the components use it: requests multiplexed over one Exchange stream.
-    const exchange = new GrpcClient({ server: addr });
+    const exchange = new GrpcClient({ server: addr, token: cluster.token });
     // Names of the same length as the unary rows' (c64-… → x64-…), so the bytes stay the same.
     const createOnStream = async (name: string) => void (await exchange.create('configmaps', configMap(`x${name.slice(1)}`, 'bench')));
     await warmUp(cluster, createOnStream);
@@ -46,13 +47,14 @@ try {
   const cpuRows: WatchRowCpu[] = [];
   for (const [round, n] of opts.watchers.entries()) {
     const ns = `w${n}-${round}`;
-    await c.create('namespaces', '', { metadata: { name: ns } });
+    await admin.create('namespaces', '', { metadata: { name: ns } });
     const resourceVersion = (await c.list('configmaps', { namespace: ns })).metadata.resourceVersion;
-    const watchers = { face: 'grpc' as const, address: addr, resource: 'configmaps', namespace: ns, resourceVersion, count: n, marker: 'e-' };
+    const watchers = { face: 'grpc' as const, address: addr, resource: 'configmaps', namespace: ns, resourceVersion, count: n, marker: 'e-', token: cluster.token };
     cpuRows.push(await measureWatchRow(cluster, opts.events, opts.interval, watchers, (name) => c.create('configmaps', ns, configMap(name, ns))));
   }
   printMarginalDeliveryCpu(cpuRows);
   c.close();
+  admin.close();
 } finally {
   await cluster.stop();
 }

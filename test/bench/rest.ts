@@ -16,10 +16,10 @@ const opts = benchArgs({});
 const cluster = await startBenchCluster();
 try {
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
-  const post = (path: string, body: unknown) =>
+  const post = (path: string, body: unknown, token = cluster.token) =>
     new Promise<number>((resolve, reject) => {
       const data = JSON.stringify(body);
-      const req = http.request({ host: '127.0.0.1', port: cluster.restPort, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+      const req = http.request({ host: '127.0.0.1', port: cluster.restPort, path, method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
       });
@@ -31,7 +31,7 @@ try {
     if (code !== 201) throw new Error(`create answered ${code}`);
   };
   const raw = cluster.raw;
-  await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } });
+  await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }, cluster.adminToken);
   await warmUp(cluster, (name) => create('bench', name));
   await printCreateRates(cluster, opts, 'REST', (name) => create('bench', name));
 
@@ -41,9 +41,9 @@ try {
   const cpuRows: WatchRowCpu[] = [];
   for (const [round, n] of opts.watchers.entries()) {
     const ns = `watch-${n}-${round}`;
-    await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, cluster.adminToken);
     const path = `/api/v1/namespaces/${ns}/configmaps?watch=1`;
-    cpuRows.push(await measureWatchRow(cluster, opts.events, opts.interval, { face: 'rest', port: cluster.restPort, path, count: n, marker: 'ev-' }, (name) => create(ns, name)));
+    cpuRows.push(await measureWatchRow(cluster, opts.events, opts.interval, { face: 'rest', port: cluster.restPort, path, count: n, marker: 'ev-', token: cluster.token }, (name) => create(ns, name)));
   }
   printMarginalDeliveryCpu(cpuRows);
   agent.destroy();

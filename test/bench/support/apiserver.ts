@@ -2,9 +2,11 @@
 // (as deployed), a raw etcd client for the baselines, CPU accounting per process from /proc,
 // paired rate measurements and latency statistics.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
+import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
 import { startEtcd, type TestEtcd } from '../../support/etcd.js';
@@ -77,7 +79,73 @@ export interface BenchCluster {
   grpcPort: number;
   apiserverPid: number;
   etcdPid: number;
+  /** The bench's own user (RBAC-bound to ConfigMaps only): creates and watches go as it. */
+  token: string;
+  /** A system:masters user, for set-up (namespaces) and /metrics. */
+  adminToken: string;
   stop(): Promise<void>;
+}
+
+/**
+ * The apiserver authenticates every request by bearer token and, as `k8ts up` runs it,
+ * authorizes it with Node,RBAC (BENCH_AUTHZ=0: AlwaysAllow, to price authorization). The bench
+ * user is not in system:masters, so each of its requests walks the RBAC bindings.
+ */
+function benchIdentities(): { dir: string; token: string; adminToken: string; args: string[] } {
+  const dir = mkdtempSync(join(os.tmpdir(), 'k8ts-bench-'));
+  const token = randomBytes(16).toString('hex');
+  const adminToken = randomBytes(16).toString('hex');
+  writeFileSync(join(dir, 'tokens.csv'), `${adminToken},admin,uid-admin,"system:masters"\n${token},bench,uid-bench,"bench-users"\n`, { mode: 0o600 });
+  const mode = process.env.BENCH_AUTHZ === '0' ? 'AlwaysAllow' : 'Node,RBAC';
+  return { dir, token, adminToken, args: ['--token-auth-file', join(dir, 'tokens.csv'), '--authorization-mode', mode] };
+}
+
+/** An admin request to the REST face; its status code. */
+function adminPost(restPort: number, adminToken: string, path: string, body: unknown): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: restPort, method: 'POST', path, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+/**
+ * A ClusterRole with what the benches do to ConfigMaps (edit's rules would come from the
+ * controller-manager's aggregation, which the benches do not run), bound to the bench user's
+ * group, and waited for: the authorizer learns bindings through its watch.
+ */
+async function bindBenchUser(restPort: number, adminToken: string): Promise<void> {
+  const rbac = '/apis/rbac.authorization.k8s.io/v1';
+  const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'bench' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'list', 'watch'] }] };
+  const binding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'bench' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'bench' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'bench-users' }],
+  };
+  for (const [path, body] of [[`${rbac}/clusterroles`, role], [`${rbac}/clusterrolebindings`, binding]] as const) {
+    const code = await adminPost(restPort, adminToken, path, body);
+    if (code !== 201) throw new Error(`${path} answered ${code}`);
+  }
+  const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: 'bench', groups: ['bench-users'], resourceAttributes: { verb: 'create', resource: 'configmaps', namespace: 'bench' } } };
+  for (const deadline = Date.now() + 10_000; ; ) {
+    const allowed = await new Promise<boolean>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: restPort, method: 'POST', path: '/apis/authorization.k8s.io/v1/subjectaccessreviews', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve(res.statusCode === 201 && JSON.parse(text).status?.allowed === true));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(review));
+    });
+    if (allowed) return;
+    if (Date.now() > deadline) throw new Error('the bench user is still not allowed to create configmaps');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /**
@@ -90,6 +158,7 @@ export async function startBenchCluster(): Promise<BenchCluster> {
   const main = process.env.BENCH_APISERVER_MAIN ?? new URL('../../../packages/apiserver/src/main.ts', import.meta.url).pathname;
   const nodeArgs = [...APISERVER_NODE_FLAGS, ...(process.env.BENCH_APISERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   let child: ChildProcess | undefined;
+  const ids = benchIdentities();
   const stop = async () => {
     if (child && child.exitCode === null && child.signalCode === null) {
       // SIGTERM first so a --cpu-prof run writes its profile.
@@ -97,12 +166,13 @@ export async function startBenchCluster(): Promise<BenchCluster> {
       await Promise.race([new Promise((r) => child!.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
+    rmSync(ids.dir, { recursive: true, force: true });
     await etcd.stop();
   };
   try {
     // BENCH_APISERVER_ARGS: more apiserver flags (e.g. `--audit-log-path /tmp/a/audit.log` to price the audit log).
     const extra = (process.env.BENCH_APISERVER_ARGS ?? '').split(' ').filter(Boolean);
-    child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', main, '--etcd-servers', etcd.url, '--port', '0', '--grpc-port', '0', ...extra], {
+    child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', main, '--etcd-servers', etcd.url, '--port', '0', '--grpc-port', '0', ...ids.args, ...extra], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, K8TS_LOG_LEVEL: 'warn' },
     });
@@ -115,6 +185,7 @@ export async function startBenchCluster(): Promise<BenchCluster> {
       });
       child!.once('exit', (code) => reject(new Error(`apiserver exited ${code}: ${out}`)));
     });
+    await bindBenchUser(ports[0], ids.adminToken);
     const raw = new Etcd3({ hosts: etcd.url });
     return {
       etcd,
@@ -123,6 +194,8 @@ export async function startBenchCluster(): Promise<BenchCluster> {
       grpcPort: ports[1],
       apiserverPid: child.pid!,
       etcdPid: etcd.pid,
+      token: ids.token,
+      adminToken: ids.adminToken,
       stop: async () => {
         raw.close();
         await stop();
@@ -388,13 +461,13 @@ export async function measureWatchRow(
     w.reset();
     const api0 = processCpuSeconds(cluster.apiserverPid);
     const w0 = processCpuSeconds(w.pid);
-    const etcd0 = await etcdCreateBuckets(cluster.restPort);
+    const etcd0 = await etcdCreateBuckets(cluster.restPort, cluster.adminToken);
     await writeWatchedEvents(clock, events, intervalMs, n * events, create, watchers.marker, () => w.delivered());
     const apiCpu = processCpuSeconds(cluster.apiserverPid) - api0;
     const watchersCpu = processCpuSeconds(w.pid) - w0;
     await w.collect();
     printWatchRow(n, clock, n * events, apiCpu, watchersCpu);
-    console.log(etcdCreateLine(etcd0, await etcdCreateBuckets(cluster.restPort)));
+    console.log(etcdCreateLine(etcd0, await etcdCreateBuckets(cluster.restPort, cluster.adminToken)));
     return { watchers: n, apiCpuPerEvent: apiCpu / events };
   } finally {
     await w.stop();
@@ -402,9 +475,9 @@ export async function measureWatchRow(
 }
 
 /** Cumulative bucket counts of the apiserver's etcd create calls (its /metrics histogram). */
-export async function etcdCreateBuckets(restPort: number): Promise<Map<number, number>> {
+export async function etcdCreateBuckets(restPort: number, adminToken: string): Promise<Map<number, number>> {
   const text = await new Promise<string>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port: restPort, path: '/metrics' }, (res) => {
+    http.get({ host: '127.0.0.1', port: restPort, path: '/metrics', headers: { authorization: `Bearer ${adminToken}` } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));

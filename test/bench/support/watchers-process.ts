@@ -71,7 +71,7 @@ function scan(b: Buffer, needle: Buffer, now: number): Buffer {
  */
 async function restWatchers(req: Extract<WatchersRequest, { face: 'rest' }>, needle: Buffer): Promise<() => void> {
   const sockets: net.Socket[] = [];
-  const request = Buffer.from(`GET ${req.path} HTTP/1.1\r\nHost: 127.0.0.1:${req.port}\r\nAccept: application/json\r\n\r\n`, 'latin1');
+  const request = Buffer.from(`GET ${req.path} HTTP/1.1\r\nHost: 127.0.0.1:${req.port}\r\nAccept: application/json\r\nAuthorization: Bearer ${req.token}\r\n\r\n`, 'latin1');
   await Promise.all(
     Array.from(
       { length: req.count },
@@ -99,7 +99,7 @@ async function restWatchers(req: Extract<WatchersRequest, { face: 'rest' }>, nee
 
 /** gRPC Watch streams spread over a few channels, as separate components would hold them; messages read as raw bytes (no protobuf decode). */
 async function grpcWatchers(req: Extract<WatchersRequest, { face: 'grpc' }>, needle: Buffer): Promise<() => void> {
-  const channels = Array.from({ length: Math.max(1, Math.ceil(req.count / 250)) }, (_, i) => new RawObjects(req.address, undefined, { 'grpc.bench_channel': i, 'grpc-node.flow_control_window': 16 * 1024 * 1024 }));
+  const channels = Array.from({ length: Math.max(1, Math.ceil(req.count / 250)) }, (_, i) => new RawObjects(req.address, req.token, { 'grpc.bench_channel': i, 'grpc-node.flow_control_window': 16 * 1024 * 1024 }));
   const calls: grpc.ClientReadableStream<unknown>[] = [];
   let ready = 0;
   const errors: string[] = [];

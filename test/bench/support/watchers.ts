@@ -14,7 +14,7 @@ export function monotonicMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
-export type WatchersRequest = { count: number; marker: string } & (
+export type WatchersRequest = { count: number; marker: string; token: string } & (
   | { face: 'rest'; port: number; path: string }
   | { face: 'grpc'; address: string; resource: string; namespace: string; resourceVersion: string }
 );
