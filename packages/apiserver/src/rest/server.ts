@@ -81,14 +81,22 @@ async function serveReadyz(registry: Registry, res: ServerResponse): Promise<voi
   else sendText(res, 503, '[-]etcd failed: reason withheld\nreadyz check failed');
 }
 
-/** Who the request runs as: the authenticated caller, or whom it impersonates; undefined once a 401/403 is sent. */
+/** Whether any header asks for impersonation (Impersonate-User, -Group, -Uid, -Extra-*), without building headersDistinct. */
+function asksImpersonation(raw: string[]): boolean {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length > 12 && (name.charCodeAt(0) | 32) === 105 && name.slice(0, 12).toLowerCase() === 'impersonate-') return true;
+  }
+  return false;
+}
+
 /**
  * Who acts in this request and whether it may: authenticated (or anonymous on the public
  * paths), impersonated when it asks and may, then authorized. A Status when any step refuses.
  */
 async function callerOf(opts: RestServerOptions, deps: RestDeps, req: IncomingMessage, verb: string, path: string, route: Route | undefined, q: URLSearchParams, audit?: RequestAudit, res?: ServerResponse): Promise<{ user: RequestUser } | { status: Status }> {
   const authenticated = await opts.authenticate(credentialsOfRequest(req));
-  const acting = authenticated && deps.impersonate ? deps.impersonate(authenticated, req.headersDistinct) : authenticated;
+  const acting = authenticated && deps.impersonate && asksImpersonation(req.rawHeaders) ? deps.impersonate(authenticated, req.headersDistinct) : authenticated;
   const seen = audit && auditCaller(audit, res, authenticated, acting, verb, path, route, q);
   if (acting && 'refused' in acting) return { status: acting.refused };
   const { user, refusal } = admitRequest(deps.authorization, acting, verb, path, route, q, seen);
