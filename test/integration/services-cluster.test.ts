@@ -16,6 +16,7 @@ import { NetFixture, httpGet, sh, waitFor } from './helpers/netfixture.js';
 import { freePort } from '../support/ports.js';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 import { writeClusterAuth } from '../support/cluster-auth.js';
+import { terminate } from '../support/processes.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'k8ts-svc-e2e-'));
@@ -120,13 +121,7 @@ after(async () => {
   for (const p of procs.filter((p) => p !== proxy && p !== apiserver)) p.kill('SIGKILL');
   if (proxy && proxy.exitCode === null) proxy.kill('SIGKILL');
   // SIGTERM: the apiserver writes the rest of its audit log before it exits.
-  if (apiserver && apiserver.exitCode === null && apiserver.signalCode === null) {
-    const exited = new Promise((r) => apiserver!.once('exit', r));
-    apiserver.kill('SIGTERM');
-    const t = setTimeout(() => apiserver!.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(t);
-  }
+  await terminate(apiserver);
   await cleanupProxy({ chainPrefix: prefix, serviceClusterIpRange: serviceRange, loadBalancerPool: lbPool }).catch(() => {});
   await fx?.remove();
   await etcd?.stop();
