@@ -43,9 +43,9 @@ export interface ClusterAuth {
   /** A 0600 file holding the token of a component, for its --token-file. */
   tokenFile(pkg: string, nodeName?: string): string;
   /**
-   * What the components and nodes were refused (403), one line each, from the apiserver's
-   * audit log of their requests. The log is written every 25 ms and at stop: read it after
-   * the apiserver stopped.
+   * What the components and nodes were refused (403, but for writes into a terminating
+   * namespace), one line each, from the apiserver's audit log of their requests. The log is
+   * written every 25 ms and at stop: read it after the apiserver stopped.
    */
   componentRefusals(): string[];
 }
@@ -112,6 +112,9 @@ export function refusalsIn(auditLogPath: string): string[] {
     if (!line) continue;
     const e = JSON.parse(line) as { user?: { username?: string }; verb?: string; requestURI?: string; objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string }; responseStatus?: { code?: number; message?: string } };
     if (e.responseStatus?.code !== 403) continue;
+    // NamespaceLifecycle's 403 while a namespace terminates meets every controller whoever it
+    // is; the rest (the authorizer's, NodeRestriction's) are about who asked.
+    if (/because it is being terminated$/.test(e.responseStatus.message ?? '')) continue;
     const r = e.objectRef;
     const what = r ? `${r.resource}${r.subresource ? `/${r.subresource}` : ''} ${r.namespace ?? ''}/${r.name ?? ''}` : e.requestURI;
     out.push(`${e.user?.username} ${e.verb} ${what}: ${e.responseStatus.message ?? ''}`);
