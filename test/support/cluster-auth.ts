@@ -22,10 +22,24 @@ export interface ClusterAuthOptions {
   adminUser?: string;
   /** More lines for the token CSV (users of the test). */
   extraLines?: string;
+  /** Audit the components' requests, for componentRefusals() (default true; benchmarks leave it off). */
+  audit?: boolean;
 }
 
 /** The users the cluster's own components run as: what componentRefusals() looks at. */
 const COMPONENT_USERS = ['system:kube-scheduler', 'system:kube-controller-manager', 'system:kube-proxy', 'system:k8ts-dns'];
+
+/** Only the components' and nodes' requests are audited, at ResponseComplete. */
+const COMPONENT_AUDIT_POLICY = [
+  'apiVersion: audit.k8s.io/v1',
+  'kind: Policy',
+  'omitStages: [RequestReceived, ResponseStarted]',
+  'rules:',
+  `- level: Metadata\n  users: [${COMPONENT_USERS.map((u) => `"${u}"`).join(', ')}]`,
+  '- level: Metadata\n  userGroups: ["system:nodes"]',
+  '- level: None',
+  '',
+].join('\n');
 
 export interface ClusterAuth {
   /** The test's token: a system:masters user, like the admin kubeconfig of `k8ts up`. */
@@ -33,7 +47,7 @@ export interface ClusterAuth {
   /** The token CSV (--token-auth-file). */
   tokenAuthFile: string;
   /** startApiServer's options for this access control. */
-  apiserver: { tokenAuthFile: string; authorizationMode: string; auditLogPath: string; auditPolicyFile: string };
+  apiserver: { tokenAuthFile: string; authorizationMode: string; auditLogPath?: string; auditPolicyFile?: string };
   /** The same as apiserver/src/main.ts flags. */
   apiserverFlags: string[];
   /** The token of an identity in the CSV (the components', and the nodes named). */
@@ -65,22 +79,10 @@ export function writeClusterAuth(dir: string, opts: ClusterAuthOptions = {}): Cl
     if (!t) throw new Error(`no token for ${id.user}: name the node in writeClusterAuth({ nodes })`);
     return t;
   };
-  // Only the components' and nodes' requests are audited, at ResponseComplete.
   const auditLogPath = join(dir, 'component-audit.log');
   const auditPolicyFile = join(dir, 'component-audit-policy.yaml');
-  writeFileSync(
-    auditPolicyFile,
-    [
-      'apiVersion: audit.k8s.io/v1',
-      'kind: Policy',
-      'omitStages: [RequestReceived, ResponseStarted]',
-      'rules:',
-      `- level: Metadata\n  users: [${COMPONENT_USERS.map((u) => `"${u}"`).join(', ')}]`,
-      '- level: Metadata\n  userGroups: ["system:nodes"]',
-      '- level: None',
-      '',
-    ].join('\n'),
-  );
+  const audit = opts.audit ?? true;
+  if (audit) writeFileSync(auditPolicyFile, COMPONENT_AUDIT_POLICY);
   const identityOf = (pkg: string, nodeName?: string): Identity => {
     const id = componentIdentity(pkg, nodeName);
     if (!id) throw new Error(`no identity for component ${pkg}`);
@@ -89,8 +91,8 @@ export function writeClusterAuth(dir: string, opts: ClusterAuthOptions = {}): Cl
   return {
     adminToken,
     tokenAuthFile,
-    apiserver: { tokenAuthFile, authorizationMode: AUTHORIZATION_MODE, auditLogPath, auditPolicyFile },
-    apiserverFlags: ['--token-auth-file', tokenAuthFile, '--authorization-mode', AUTHORIZATION_MODE, '--audit-log-path', auditLogPath, '--audit-policy-file', auditPolicyFile],
+    apiserver: { tokenAuthFile, authorizationMode: AUTHORIZATION_MODE, ...(audit ? { auditLogPath, auditPolicyFile } : {}) },
+    apiserverFlags: ['--token-auth-file', tokenAuthFile, '--authorization-mode', AUTHORIZATION_MODE, ...(audit ? ['--audit-log-path', auditLogPath, '--audit-policy-file', auditPolicyFile] : [])],
     tokenFor,
     componentToken: (pkg, nodeName) => tokenFor(identityOf(pkg, nodeName)),
     tokenFile(pkg, nodeName) {
@@ -99,7 +101,10 @@ export function writeClusterAuth(dir: string, opts: ClusterAuthOptions = {}): Cl
       writeFileSync(file, tokenFor(id), { mode: 0o600 });
       return file;
     },
-    componentRefusals: () => refusalsIn(auditLogPath),
+    componentRefusals: () => {
+      if (!audit) throw new Error('componentRefusals: writeClusterAuth({ audit: false }) audits nothing');
+      return refusalsIn(auditLogPath);
+    },
   };
 }
 
