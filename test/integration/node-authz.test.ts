@@ -78,6 +78,10 @@ describe('a node identity reaches only what its own pods use', () => {
     assert.equal((await as1.get('secrets', 'default', 'only-a1')).metadata.name, 'only-a1');
     assert.equal((await as1.get('pods', 'default', 'on-a1')).metadata.name, 'on-a1');
     await forbidden(as2.get('pods', 'default', 'on-a1'), `pods "on-a1" is forbidden: ${denied('get', 'pods')}: no relationship found between node '${A2}' and this object`);
+    // Pods are listed and watched only with spec.nodeName=<itself> (AuthorizeNodeWithSelectors).
+    await forbidden(as2.list('pods', {}), `pods is forbidden: ${denied('list', 'pods', ' at the cluster scope')}: can only list/watch pods with spec.nodeName field selector`);
+    await forbidden(as2.list('pods', { fieldSelector: `spec.nodeName=${A1}` }), `pods is forbidden: ${denied('list', 'pods', ' at the cluster scope')}: can only list/watch pods with spec.nodeName field selector`);
+    assert.deepEqual((await as1.list('pods', { fieldSelector: `spec.nodeName=${A1}` })).items.map((p) => p.metadata.name), ['on-a1']);
     await forbidden(as2.get('nodes', '', A1), `nodes "${A1}" is forbidden: ${denied('get', 'nodes', ' at the cluster scope')}: node '${A2}' cannot read '${A1}', only its own Node object`);
   });
 
