@@ -4,6 +4,7 @@
 // until all 6 replicas are Ready on the other nodes is measured, 5 times. Printed next to
 // the cold start of the same 6 replicas in the same run (create → all Ready), as a ratio.
 // Defaults under test: --node-monitor-grace-period 4s, --default-toleration-seconds 2.
+// Authorization is on as in `k8ts up` (Node,RBAC): each component and agent runs as itself.
 //   node --import tsx test/bench/node-recovery.ts [--runs 5]
 import Docker from 'dockerode';
 import type { KubeObject, Pod } from '@k8ts/api';
@@ -13,7 +14,11 @@ import { startAgent, type Agent } from '@k8ts/agent';
 import { buildImages } from '@k8ts/cli';
 import { startScheduler } from '@k8ts/scheduler';
 import { startControllerManager } from '@k8ts/controller-manager';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startEtcd } from '../support/etcd.js';
+import { writeClusterAuth } from '../support/cluster-auth.js';
 
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
 const REPLICAS = 6;
@@ -47,14 +52,16 @@ async function main(): Promise<void> {
   const logger = createLogger('bench');
   logger.level = 'warn';
   const etcd = await startEtcd();
-  const api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, logger, defaultTolerationSeconds: 2 });
+  const authDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-recovery-'));
+  const auth = writeClusterAuth(authDir, { nodes, audit: false });
+  const api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, ...auth.apiserver, logger, defaultTolerationSeconds: 2 });
   const server = `127.0.0.1:${api.grpcPort}`;
-  const mk = (): Client => new GrpcClient({ server, token: 'x' });
-  const c = mk();
+  const mk = (token: string): Client => new GrpcClient({ server, token });
+  const c = mk(auth.adminToken);
   const agents = new Map<string, Agent>();
-  const startNode = async (name: string) => agents.set(name, await startAgent({ client: mk(), nodeName: name, ...net, opsPort: -1, streams: false, log: logger }));
-  const sched = await startScheduler({ client: mk(), closeClient: true, leaderElect: false, logger });
-  const cm = await startControllerManager({ client: mk(), opsPort: -1, leaderElect: false });
+  const startNode = async (name: string) => agents.set(name, await startAgent({ client: mk(auth.componentToken('agent', name)), nodeName: name, ...net, opsPort: -1, streams: false, log: logger }));
+  const sched = await startScheduler({ client: mk(auth.componentToken('scheduler')), closeClient: true, leaderElect: false, logger });
+  const cm = await startControllerManager({ client: mk(auth.componentToken('controller-manager')), opsPort: -1, leaderElect: false });
   const pods = async () => (await c.list<Pod & KubeObject>('pods', { namespace: 'default', labelSelector: 'app=rec' })).items;
   try {
     for (const n of nodes) await startNode(n);
@@ -137,6 +144,7 @@ async function main(): Promise<void> {
     c.close();
     await api.stop();
     await etcd.stop();
+    rmSync(authDir, { recursive: true, force: true });
   }
 }
 

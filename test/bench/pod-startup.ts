@@ -1,7 +1,8 @@
 // Pod startup latency: API create → Running observed through a watch, for 50 pods bound to
 // one agent (real etcd, real apiserver in-process, the agent over gRPC, real Docker), next
 // to the same Docker work done directly with dockerode (pause + app container joined to
-// it) in the same run. Prints p50/p99 of both and their ratio.
+// it) in the same run. Prints p50/p99 of both and their ratio. Authorization is on as in
+// `k8ts up` (Node,RBAC): the agent runs as system:node:<name>, the bench as an admin.
 //   node --import tsx test/bench/pod-startup.ts [--pods 50]
 import Docker from 'dockerode';
 import type { KubeObject, Pod } from '@k8ts/api';
@@ -9,7 +10,11 @@ import { clientFromOptions, createLogger } from '@k8ts/client';
 import { startApiServer } from '@k8ts/apiserver';
 import { startAgent } from '@k8ts/agent';
 import { buildImages, IMAGES } from '@k8ts/cli';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startEtcd } from '../support/etcd.js';
+import { writeClusterAuth } from '../support/cluster-auth.js';
 
 const N = Number(process.argv[process.argv.indexOf('--pods') + 1]) || 50;
 const docker = new Docker();
@@ -66,9 +71,12 @@ async function main(): Promise<void> {
   const etcd = await startEtcd();
   const logger = createLogger('bench');
   logger.level = 'warn';
-  const api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, logger });
-  const client = clientFromOptions({ server: `127.0.0.1:${api.grpcPort}`, token: 'x' });
-  const agent = await startAgent({ client, nodeName: node, ...net, opsPort: -1, streams: false, log: logger });
+  const authDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-startup-'));
+  const auth = writeClusterAuth(authDir, { nodes: [node], audit: false });
+  const api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, ...auth.apiserver, logger });
+  const client = clientFromOptions({ server: `127.0.0.1:${api.grpcPort}`, token: auth.adminToken });
+  const agentClient = clientFromOptions({ server: `127.0.0.1:${api.grpcPort}`, token: auth.componentToken('agent', node) });
+  const agent = await startAgent({ client: agentClient, nodeName: node, ...net, opsPort: -1, streams: false, log: logger });
   try {
     // warm-up: one pod through each path, so image and network caches are hot for both
     await baseline(netName, `${tag}w`).then(() => removeByLabel(`k8ts.bench=${tag}w`));
@@ -147,8 +155,10 @@ async function main(): Promise<void> {
   } finally {
     await agent.stop();
     client.close();
+    agentClient.close();
     await api.stop();
     await etcd.stop();
+    rmSync(authDir, { recursive: true, force: true });
     await removeByLabel(`io.k8ts.node=${node}`);
     await removeByLabel(`k8ts.bench=${tag}`);
     const nets = await docker.listNetworks({ filters: { name: [netName] } });

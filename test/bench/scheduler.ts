@@ -1,5 +1,9 @@
 // Benchmark: the scheduler placing M pods on N hollow nodes (Node objects whose Leases this
 // process keeps fresh, like kubemark), apiserver and scheduler as their own processes.
+// Authorization is on as in `k8ts up` (--authorization-mode Node,RBAC): the scheduler runs as
+// system:kube-scheduler, each hollow node renews its Lease as system:node:<name> (one token
+// each, all on one shared channel), and this process, which creates and watches the pods and
+// registers the Nodes, is an admin (system:masters).
 // Figures, all from one run:
 //   baseline  — the same M pending pods bound round-robin straight through pods/binding by this
 //               process (no scheduling): the ceiling the API path allows;
@@ -14,12 +18,15 @@ import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
-import { readFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GrpcClient, Informer, NodesClient } from '@k8ts/client';
+import { GRPC_CLIENT_OPTIONS, GrpcClient, Informer, NodesClient } from '@k8ts/client';
 import type { KubeObject } from '@k8ts/api';
 import { startEtcd } from '../support/etcd.js';
+import { writeClusterAuth } from '../support/cluster-auth.js';
 import { Framework } from '../../packages/scheduler/src/framework/framework.js';
 import { PodScheduler } from '../../packages/scheduler/src/framework/schedule-pod.js';
 import { SchedulerCache } from '../../packages/scheduler/src/cache/scheduler-cache.js';
@@ -152,10 +159,14 @@ function frameworkOnly(): number {
 
 const fw = frameworkOnly();
 
+const nodeNames = Array.from({ length: N }, (_, i) => hollowNode(i).metadata.name!);
+// Tokens of the admin, the scheduler and every hollow node; no audit log (it would be measured too).
+const authDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-sched-'));
+const auth = writeClusterAuth(authDir, { nodes: nodeNames, audit: false });
 const etcd = await startEtcd(['--quota-backend-bytes', String(4 * 1024 * 1024 * 1024)]);
 const api = spawnLogged(
   '../../packages/apiserver/src/main.ts',
-  ['--etcd-servers', etcd.url, '--port', '0', '--grpc-port', '0'],
+  ['--etcd-servers', etcd.url, '--port', '0', '--grpc-port', '0', ...auth.apiserverFlags],
   /"msg":"apiserver ready","restPort":\d+,"grpcPort":(\d+)/,
   [...APISERVER_NODE_FLAGS, ...(process.env.BENCH_APISERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
 );
@@ -163,11 +174,17 @@ let sched: ChildProcess | undefined;
 let leasesStopped = false;
 const leaseTimers = new Set<NodeJS.Timeout>();
 let leaseRenewals = 0;
+let leaseChannel: grpc.Channel | undefined;
+const leaseClients = new Map<string, NodesClient>();
 try {
   const grpcPort = Number((await api.ready)![1]);
   const server = `127.0.0.1:${grpcPort}`;
-  const c = new GrpcClient({ server });
-  const leases = new NodesClient({ server });
+  const c = new GrpcClient({ server, token: auth.adminToken });
+  // One connection for all hollow nodes (as one kubemark pod's worth of them would not have),
+  // each renewing on an Exchange stream of its own under its own token.
+  leaseChannel = new grpc.Channel(server, grpc.credentials.createInsecure(), GRPC_CLIENT_OPTIONS);
+  for (const name of nodeNames) leaseClients.set(name, new NodesClient({ server, token: auth.componentToken('agent', name) }, leaseChannel));
+  const leases = { renewLease: (name: string, seconds: number) => leaseClients.get(name)!.renewLease(name, seconds) };
   await c.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
 
   // Hollow nodes and their Leases, each renewed as an agent renews it: the next renewal
@@ -259,7 +276,7 @@ try {
   // Scheduler on a backlog of M pending pods.
   const backlog = Array.from({ length: M }, (_, i) => `s-${i}`);
   await pool(backlog, CONCURRENCY, async (n) => void (await retrying(() => c.create('pods', smallPod(n, 'bench-scheduler')), already)));
-  const s = spawnLogged('../../packages/scheduler/src/main.ts', ['--server', server, '--ops-port', '-1', '--no-leader-elect', '--scheduler-name', 'bench-scheduler', '--max-in-flight-binds', String(IN_FLIGHT)], undefined, (process.env.BENCH_SCHEDULER_NODE_ARGS ?? '').split(' ').filter(Boolean));
+  const s = spawnLogged('../../packages/scheduler/src/main.ts', ['--server', server, '--token-file', auth.tokenFile('scheduler'), '--ops-port', '-1', '--no-leader-elect', '--scheduler-name', 'bench-scheduler', '--max-in-flight-binds', String(IN_FLIGHT)], undefined, (process.env.BENCH_SCHEDULER_NODE_ARGS ?? '').split(' ').filter(Boolean));
   sched = s.child;
   const started = performance.now();
   const startCpu0 = cpuNow();
@@ -312,7 +329,6 @@ try {
   console.log(`  events written in ${NS}: ${eventCount} for ${2 * M} scheduled pods (the scheduler sends one at a time and drops beyond a backlog of 1000)`);
   console.log(`  target ≥ 1000 pods/s: ${backlogRate >= 1000 && burstRate >= 1000 ? 'met' : 'NOT met'}`);
   c.close();
-  leases.close();
 } catch (e) {
   console.error(`apiserver ${api.child.exitCode !== null ? `exited ${api.child.exitCode}` : 'still running'}; its last output:\n${api.tail()}`);
   throw e;
@@ -320,6 +336,9 @@ try {
   leasesStopped = true;
   for (const timer of leaseTimers) clearTimeout(timer);
   await stopChild(sched);
+  for (const l of leaseClients.values()) l.close();
+  leaseChannel?.close();
   await stopChild(api.child);
   await etcd.stop();
+  rmSync(authDir, { recursive: true, force: true });
 }

@@ -76,6 +76,7 @@ after(async () => {
   client?.close();
   await cluster?.stop();
   rmSync(tmp, { recursive: true, force: true });
+  assert.deepEqual(cluster?.componentRefusals() ?? [], [], `the agent, as system:node:${NODE}, was refused nothing`);
 });
 
 test('kubectl get nodes and pods: Ready node; READY 2/2, Running, 0 restarts', async () => {

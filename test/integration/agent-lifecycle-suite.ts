@@ -11,11 +11,15 @@ import { isNotFound, type Client } from '@k8ts/client';
 import { AgentHarness, podSpec, waitFor, getPod, containerStatus, execIn, isReady, docker } from './agent-harness.js';
 
 export interface Backend {
+  /** What the test uses (an admin). */
   client: Client;
+  /** What the agent uses, when it is someone else (its node identity); default `client`. */
+  agentClient?: Client;
   stop(): Promise<void>;
 }
 
-export function lifecycleSuite(makeBackend: () => Promise<Backend>): void {
+/** makeBackend gets the node's name, for a credential of the agent's own. */
+export function lifecycleSuite(makeBackend: (nodeName: string) => Promise<Backend>): void {
 const NODE = `agent-life-${Math.random().toString(36).slice(2, 7)}`;
 let backend: Backend;
 let client: Client;
@@ -24,9 +28,9 @@ const hostDir = mkdtempSync(join(os.tmpdir(), 'k8ts-agent-hostpath-'));
 
 before(async () => {
   await AgentHarness.images();
-  backend = await makeBackend();
+  backend = await makeBackend(NODE);
   client = backend.client;
-  h = new AgentHarness(client);
+  h = new AgentHarness(backend.agentClient ?? client);
   await h.start(NODE);
 });
 after(async () => {

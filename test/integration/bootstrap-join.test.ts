@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import https from 'node:https';
 import Docker from 'dockerode';
 import { isNodeReady, type KubeObject, type Node } from '@k8ts/api';
-import { ApiError, GrpcClient, createCa, createKeyAndCsr, issueClientCert } from '@k8ts/client';
+import { ApiError, CONTROLLER_MANAGER_IDENTITY, GrpcClient, createCa, createKeyAndCsr, issueClientCert } from '@k8ts/client';
 import { startControllerManager, type RunningControllerManager } from '@k8ts/controller-manager';
 import { bootstrapTokenSecret, newBootstrapToken } from '@k8ts/cli';
 import { kubectlOk, startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
@@ -96,8 +96,9 @@ describe('bootstrap-token join of a fourth agent', () => {
         if (r.resource === 'nodes' && r.operation === 'CREATE') creators.set(r.name, { user: r.user?.name, groups: r.user?.groups });
       },
     });
+    // The controller-manager as system:kube-controller-manager (Node,RBAC is on).
     cm = await startControllerManager({
-      client: grpcClient({ token: cluster.token, timeoutMs: 10_000 }),
+      client: grpcClient({ token: cluster.tokenFor(CONTROLLER_MANAGER_IDENTITY), timeoutMs: 10_000 }),
       opsPort: -1,
       leaderElect: false,
       controllers: ['csrapproving', 'csrsigning', 'tokencleaner'],
@@ -116,10 +117,12 @@ describe('bootstrap-token join of a fourth agent', () => {
     await cm?.stop().catch(() => undefined);
     for (const c of clients) c.close();
     await cluster?.stop();
+    const refused = cluster?.componentRefusals() ?? [];
     const docker = new Docker();
     const nets = await docker.listNetworks({ filters: { name: [net.name] } }).catch(() => []);
     for (const n of nets.filter((x) => x.Name === net.name)) await docker.getNetwork(n.Id).remove().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
+    assert.deepEqual(refused, [], 'the controller-manager and the joined agent, each as itself, were refused nothing');
   });
 
   it('the agent joins with the bootstrap token only: CSR approved and issued, Node Ready, registered as system:node:<name>', async () => {

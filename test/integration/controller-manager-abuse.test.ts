@@ -1,25 +1,27 @@
 // The controller-manager (its own process, memory sampled from /proc) while a namespace of
 // extreme workloads lives and is deleted: Deployments near int32 max replicas, maxSurge and
 // maxUnavailable 100 %, history limits and deadlines near int32 max, CronJobs every minute.
-// It must stay bounded, keep its Lease and finish the deletion.
+// It must stay bounded, keep its Lease and finish the deletion: under Node,RBAC, as
+// system:kube-controller-manager, refused nothing (test/support/cluster-auth.ts).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KubeObject } from '@k8ts/api';
 import { startApiServer, type ApiServer } from '@k8ts/apiserver';
 import { GrpcClient, createLogger, isNotFound } from '@k8ts/client';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
+import { writeClusterAuth, type ClusterAuth } from '../support/cluster-auth.js';
 
-const TOKEN = 'abuse-test-token';
 const INT32_MAX = 2147483647;
 let etcd: TestEtcd;
 let api: ApiServer;
 let tmp: string;
 let cm: ChildProcess | undefined;
 let client: GrpcClient;
+let auth: ClusterAuth;
 
 const rssMiB = (pid: number): number => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -30,13 +32,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 before(async () => {
   etcd = await startEtcd();
   tmp = mkdtempSync(path.join(os.tmpdir(), 'k8ts-cm-abuse-'));
-  writeFileSync(path.join(tmp, 'tokens.csv'), `${TOKEN},admin,admin-uid,"system:masters"\n`);
-  writeFileSync(path.join(tmp, 'token'), TOKEN, { mode: 0o600 });
+  auth = writeClusterAuth(tmp);
   const logger = createLogger('apiserver');
   logger.level = 'silent';
-  api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, tokenAuthFile: path.join(tmp, 'tokens.csv'), logger });
-  client = new GrpcClient({ server: `127.0.0.1:${api.grpcPort}`, token: TOKEN });
-  cm = spawn(process.execPath, ['--import', 'tsx', 'packages/controller-manager/src/main.ts', '--server', `127.0.0.1:${api.grpcPort}`, '--token-file', path.join(tmp, 'token'), '--ops-port', '-1'], {
+  api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, ...auth.apiserver, logger });
+  client = new GrpcClient({ server: `127.0.0.1:${api.grpcPort}`, token: auth.adminToken });
+  cm = spawn(process.execPath, ['--import', 'tsx', 'packages/controller-manager/src/main.ts', '--server', `127.0.0.1:${api.grpcPort}`, '--token-file', auth.tokenFile('controller-manager'), '--ops-port', '-1'], {
     cwd: process.cwd(),
     env: { ...process.env, K8TS_LOG_LEVEL: 'error' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -51,7 +52,9 @@ after(async () => {
   client?.close();
   await api?.stop();
   await etcd?.stop();
+  const refused = auth?.componentRefusals() ?? [];
   if (tmp) rmSync(tmp, { recursive: true, force: true });
+  assert.deepEqual(refused, [], 'the controller-manager, as itself, was refused nothing');
 });
 
 function extremeDeployment(i: number): KubeObject {

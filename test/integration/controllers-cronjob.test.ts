@@ -3,7 +3,7 @@
 // a due start is skipped (JobAlreadyActive) instead of starting a second Job.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,11 +14,8 @@ import { startScheduler, type RunningScheduler } from '@k8ts/scheduler';
 import { startControllerManager, type RunningControllerManager } from '@k8ts/controller-manager';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 import { HollowKubelet } from './hollow-kubelet.js';
-import { componentTokens, SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY } from '../support/identities.js';
+import { writeClusterAuth, type ClusterAuth } from '../support/cluster-auth.js';
 
-const TOKEN = 'cronjob-test-token';
-// The scheduler and controller-manager run as themselves (test/support/identities.ts).
-const IDS = componentTokens();
 const logger = createLogger('cronjob-it');
 logger.level = process.env.K8TS_LOG_LEVEL ?? 'warn';
 
@@ -40,23 +37,29 @@ describe('cronjob controller against a real apiserver', () => {
   let cm: RunningControllerManager;
   let tmp: string;
   const kubelets: HollowKubelet[] = [];
+  // Node,RBAC: the test acts as admin; the scheduler, the controller-manager and each hollow
+  // node (system:node:<name>) as themselves.
+  let auth: ClusterAuth;
+  const nodeClients: Client[] = [];
 
   before(async () => {
     etcd = await startEtcd();
     tmp = mkdtempSync(path.join(os.tmpdir(), 'k8ts-cj-it-'));
-    writeFileSync(path.join(tmp, 'tokens.csv'), `${TOKEN},admin,admin-uid,"system:masters"\n${IDS.csv()}`);
-    api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, tokenAuthFile: path.join(tmp, 'tokens.csv'), logger });
+    auth = writeClusterAuth(tmp, { nodes: ['cj-node-1', 'cj-node-2'] });
+    api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, ...auth.apiserver, logger });
     const server = `127.0.0.1:${api.grpcPort}`;
-    c = new GrpcClient({ server, token: TOKEN });
+    c = new GrpcClient({ server, token: auth.adminToken });
     for (let i = 1; i <= 2; i++) {
+      const nc = new GrpcClient({ server, token: auth.componentToken('agent', `cj-node-${i}`) });
+      nodeClients.push(nc);
       // Only pods labelled finish=yes complete; the others run until deleted.
-      const k = new HollowKubelet(c, `cj-node-${i}`, 20 + i, { succeedLabel: 'finish', succeedAfterMs: 300 });
+      const k = new HollowKubelet(nc, `cj-node-${i}`, 20 + i, { succeedLabel: 'finish', succeedAfterMs: 300 });
       await k.register();
       k.start();
       kubelets.push(k);
     }
-    sched = await startScheduler({ client: new GrpcClient({ server, token: IDS.tokenFor(SCHEDULER_IDENTITY) }), closeClient: true, leaderElect: false, logger });
-    cm = await startControllerManager({ client: new GrpcClient({ server, token: IDS.tokenFor(CONTROLLER_MANAGER_IDENTITY) }), opsPort: -1, leaderElect: false, controllers: ['cronjob', 'job', 'garbagecollector'] });
+    sched = await startScheduler({ client: new GrpcClient({ server, token: auth.componentToken('scheduler') }), closeClient: true, leaderElect: false, logger });
+    cm = await startControllerManager({ client: new GrpcClient({ server, token: auth.componentToken('controller-manager') }), opsPort: -1, leaderElect: false, controllers: ['cronjob', 'job', 'garbagecollector'] });
   });
 
   after(async () => {
@@ -64,9 +67,12 @@ describe('cronjob controller against a real apiserver', () => {
     await cm?.stop().catch(() => undefined);
     await sched?.stop().catch(() => undefined);
     c?.close();
+    for (const nc of nodeClients) nc.close();
     await api?.stop();
     await etcd?.stop();
+    const refused = auth?.componentRefusals() ?? [];
     if (tmp) rmSync(tmp, { recursive: true, force: true });
+    assert.deepEqual(refused, [], 'the components and hollow nodes, each as itself, were refused nothing');
   });
 
   it('every minute, Forbid: one Job per minute, none while the last one still runs', { timeout: 100_000 }, async () => {

@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,11 +15,8 @@ import { startScheduler, type RunningScheduler } from '@k8ts/scheduler';
 import { startControllerManager, type RunningControllerManager } from '@k8ts/controller-manager';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 import { HollowKubelet } from './hollow-kubelet.js';
-import { componentTokens, SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY } from '../support/identities.js';
+import { writeClusterAuth, type ClusterAuth } from '../support/cluster-auth.js';
 
-const TOKEN = 'controllers-test-token-7';
-// The scheduler and controller-manager run as themselves (test/support/identities.ts).
-const IDS = componentTokens();
 const logger = createLogger('controllers-it');
 logger.level = process.env.K8TS_LOG_LEVEL ?? 'warn';
 
@@ -63,24 +60,33 @@ describe('controller manager against a real apiserver', () => {
   let tmp: string;
   let server: string;
   const kubelets: HollowKubelet[] = [];
+  // Node,RBAC: the test acts as admin; the scheduler, the controller-manager and each hollow
+  // node (system:node:<name>) as themselves.
+  let auth: ClusterAuth;
+  const nodeClients: Client[] = [];
+  const asNode = (name: string): Client => {
+    const nc = new GrpcClient({ server, token: auth.componentToken('agent', name) });
+    nodeClients.push(nc);
+    return nc;
+  };
   const extraManagers: RunningControllerManager[] = [];
   const children: ChildProcess[] = [];
 
   before(async () => {
     etcd = await startEtcd();
     tmp = mkdtempSync(path.join(os.tmpdir(), 'k8ts-cm-it-'));
-    writeFileSync(path.join(tmp, 'tokens.csv'), `${TOKEN},admin,admin-uid,"system:masters"\n${IDS.csv()}`);
-    api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, tokenAuthFile: path.join(tmp, 'tokens.csv'), logger, defaultTolerationSeconds: 2 });
+    auth = writeClusterAuth(tmp, { nodes: ['hollow-1', 'hollow-2', 'hollow-3', 'hollow-4'] });
+    api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, ...auth.apiserver, logger, defaultTolerationSeconds: 2 });
     server = `127.0.0.1:${api.grpcPort}`;
-    c = new GrpcClient({ server, token: TOKEN });
+    c = new GrpcClient({ server, token: auth.adminToken });
     for (let i = 1; i <= 3; i++) {
-      const k = new HollowKubelet(c, `hollow-${i}`, i, { succeedLabel: 'job-name', succeedAfterMs: 400 });
+      const k = new HollowKubelet(asNode(`hollow-${i}`), `hollow-${i}`, i, { succeedLabel: 'job-name', succeedAfterMs: 400 });
       await k.register();
       k.start();
       kubelets.push(k);
     }
-    sched = await startScheduler({ client: new GrpcClient({ server, token: IDS.tokenFor(SCHEDULER_IDENTITY) }), closeClient: true, leaderElect: false, logger, queue: { initialBackoffMs: 200, maxBackoffMs: 1000 } });
-    cm = await startControllerManager({ client: new GrpcClient({ server, token: IDS.tokenFor(CONTROLLER_MANAGER_IDENTITY) }), opsPort: -1, leaderElect: true, identity: 'cm-a' });
+    sched = await startScheduler({ client: new GrpcClient({ server, token: auth.componentToken('scheduler') }), closeClient: true, leaderElect: false, logger, queue: { initialBackoffMs: 200, maxBackoffMs: 1000 } });
+    cm = await startControllerManager({ client: new GrpcClient({ server, token: auth.componentToken('controller-manager') }), opsPort: -1, leaderElect: true, identity: 'cm-a' });
   });
 
   after(async () => {
@@ -90,9 +96,12 @@ describe('controller manager against a real apiserver', () => {
     await cm?.stop().catch(() => undefined);
     await sched?.stop().catch(() => undefined);
     c?.close();
+    for (const nc of nodeClients) nc.close();
     await api?.stop();
     await etcd?.stop();
+    const refused = auth?.componentRefusals() ?? [];
     if (tmp) rmSync(tmp, { recursive: true, force: true });
+    assert.deepEqual(refused, [], 'the components and hollow nodes, each as itself, were refused nothing');
   });
 
   async function namespace(name: string): Promise<string> {
@@ -331,7 +340,7 @@ describe('controller manager against a real apiserver', () => {
       const have = await nodesWithPod();
       return have.size === want.length && want.every((n) => have.has(n)) && live(await podsOf(ns, 'logger')).length === want.length;
     });
-    const extra = new HollowKubelet(c, 'hollow-4', 4);
+    const extra = new HollowKubelet(asNode('hollow-4'), 'hollow-4', 4);
     await extra.register();
     extra.start();
     kubelets.push(extra);
@@ -348,7 +357,7 @@ describe('controller manager against a real apiserver', () => {
   });
 
   it('leader failover: a second manager takes over when the leader stops, without duplicate pods', async () => {
-    const b = await startControllerManager({ client: new GrpcClient({ server, token: IDS.tokenFor(CONTROLLER_MANAGER_IDENTITY) }), opsPort: -1, leaderElect: true, identity: 'cm-b' });
+    const b = await startControllerManager({ client: new GrpcClient({ server, token: auth.componentToken('controller-manager') }), opsPort: -1, leaderElect: true, identity: 'cm-b' });
     extraManagers.push(b);
     await sleep(1500);
     assert.equal(b.manager.isLeader, false);
@@ -371,7 +380,7 @@ describe('controller manager against a real apiserver', () => {
     for (const m of extraManagers.splice(0)) await m.stop();
     const main = path.join(import.meta.dirname, '..', '..', 'packages', 'controller-manager', 'src', 'main.ts');
     const start = () => {
-      const ch = spawn(process.execPath, ['--import', 'tsx', main, '--server', server, '--token', IDS.tokenFor(CONTROLLER_MANAGER_IDENTITY), '--ops-port', '-1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const ch = spawn(process.execPath, ['--import', 'tsx', main, '--server', server, '--token-file', auth.tokenFile('controller-manager'), '--ops-port', '-1'], { stdio: ['ignore', 'pipe', 'ignore'] });
       children.push(ch);
       let out = '';
       const started = new Promise<void>((resolve) =>

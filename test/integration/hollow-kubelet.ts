@@ -81,7 +81,8 @@ export class HollowKubelet {
   }
 
   private async syncPods(): Promise<void> {
-    const mine = ((await this.client.list<Pod & KubeObject>('pods')).items as (Pod & KubeObject & { status?: any })[]).filter((p) => p.spec?.nodeName === this.name);
+    // As a kubelet: only its own pods (the Node authorizer refuses a node any other pod list).
+    const mine = (await this.client.list<Pod & KubeObject>('pods', { fieldSelector: `spec.nodeName=${this.name}` })).items as (Pod & KubeObject & { status?: any })[];
     for (const p of mine) {
       const ns = p.metadata.namespace!;
       const name = p.metadata.name!;

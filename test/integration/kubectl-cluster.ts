@@ -1,6 +1,9 @@
 // A real etcd (test/support/etcd.ts) and the real apiserver (startApiServer: registry, gRPC face,
 // agent tunnel, REST over TLS since kubectl sends tokens only over TLS), plus a kubeconfig
-// holding an admin token: what the kubectl tests drive. Everything started here is stopped by stop().
+// holding an admin token: what the kubectl tests drive. Authorization is on as in `k8ts up`
+// (Node,RBAC; test/support/cluster-auth.ts): the kubeconfig's user is in system:masters, the
+// components a test starts take tokenFor their own identity. Everything started here is
+// stopped by stop().
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +14,8 @@ import { createLogger } from '@k8ts/client';
 import { selfSignedCertificate } from '../../packages/apiserver/src/rest/index.js';
 export { freePort } from '../support/ports.js';
 import { startEtcd } from '../support/etcd.js';
-import { componentTokens, createTestPki, type Identity, type TestPki } from '../support/identities.js';
+import { createTestPki, type Identity, type TestPki } from '../support/identities.js';
+import { writeClusterAuth } from '../support/cluster-auth.js';
 
 export interface KubectlCluster {
   dir: string;
@@ -27,6 +31,8 @@ export interface KubectlCluster {
    * nodes named in the options): a component started with it runs as itself, not as the admin.
    */
   tokenFor(id: Identity): string;
+  /** What the components and nodes were refused (403), from the apiserver's audit log; read after stop(). */
+  componentRefusals(): string[];
   stop(): Promise<void>;
 }
 
@@ -97,13 +103,10 @@ export async function startKubectlCluster(opts: KubectlClusterOptions = {}): Pro
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-'));
   if (opts.admissionConfig !== undefined) writeFileSync(join(dir, 'admission-config.yaml'), opts.admissionConfig);
   const token = 'admin-token-' + Math.random().toString(36).slice(2);
-  const identities = componentTokens(opts.nodes ?? ['node-1', 'node-2', 'node-3']);
-  writeFileSync(join(dir, 'tokens.csv'), `${token},admin,uid-admin,"system:masters"\n${identities.csv()}${opts.extraTokens ?? ''}`, { mode: 0o600 });
-  const tokenFor = (id: Identity): string => {
-    const t = identities.tokens.get(id.user);
-    if (!t) throw new Error(`no token for ${id.user}: name the node in startKubectlCluster({ nodes })`);
-    return t;
-  };
+  const auth = writeClusterAuth(dir, { adminToken: token, nodes: opts.nodes ?? ['node-1', 'node-2', 'node-3'], extraLines: opts.extraTokens });
+  // Read after stop() removed dir: kept in memory then.
+  let refusals: string[] | undefined;
+  const componentRefusals = () => refusals ?? auth.componentRefusals();
   const pki = opts.pki ? createTestPki(join(dir, 'pki')) : undefined;
   const tls = pki ? { cert: pki.servingCertPem, key: '' } : selfSignedCertificate();
   if (!pki) {
@@ -119,6 +122,7 @@ export async function startKubectlCluster(opts: KubectlClusterOptions = {}): Pro
   const stop = async () => {
     await api?.stop().catch(() => undefined);
     await etcd.stop();
+    refusals = auth.componentRefusals();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -126,7 +130,7 @@ export async function startKubectlCluster(opts: KubectlClusterOptions = {}): Pro
       etcdServers: [etcd.url],
       port: 0,
       grpcPort: 0,
-      tokenAuthFile: join(dir, 'tokens.csv'),
+      ...auth.apiserver,
       tlsCertFile: certFile,
       tlsPrivateKeyFile: keyFile,
       ...(pki ? { clientCaFile: pki.caFile, grpcTlsCertFile: certFile, grpcTlsPrivateKeyFile: keyFile } : {}),
@@ -157,7 +161,7 @@ export async function startKubectlCluster(opts: KubectlClusterOptions = {}): Pro
         '',
       ].join('\n'),
     );
-    return { dir, kubeconfig, token, restUrl, grpcAddress: `127.0.0.1:${api.grpcPort}`, api, pki, tokenFor, stop };
+    return { dir, kubeconfig, token, restUrl, grpcAddress: `127.0.0.1:${api.grpcPort}`, api, pki, tokenFor: auth.tokenFor, componentRefusals, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -26,6 +26,7 @@ before(async () => {
 after(async () => {
   agent?.close();
   await cluster?.stop();
+  assert.deepEqual(cluster?.componentRefusals() ?? [], [], 'the fake agent, as system:node:node-1, was refused nothing');
 });
 
 interface Run {

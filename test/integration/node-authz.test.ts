@@ -1,39 +1,33 @@
 // Node identities against a real apiserver over a real etcd: the Node authorizer (graph of the
 // pods bound to each node), NodeRestriction admission on writes, and the Nodes.Connect tunnel
-// held only under the caller's own name. Then a real agent on Docker, running as
-// system:node:<its name> with nothing but what the Node authorizer grants, runs a pod with a
-// secret volume. Until the authorizer chain is wired into the faces, reads are asked of the
-// authorizer directly (and, for the agent, through AuthorizingClient).
+// held only under the caller's own name, all through the apiserver's --authorization-mode
+// Node,RBAC chain. Then a real agent on Docker, running as system:node:<its name> with nothing
+// but what the Node authorizer grants, runs a pod with a secret volume and is refused nothing
+// (the apiserver's audit log of the nodes' requests, test/support/cluster-auth.ts).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KubeObject, Pod } from '@k8ts/api';
 import { ApiError, GrpcClient, createLogger } from '@k8ts/client';
-import { startApiServer, createNodeAuthorizer, type ApiServer, type Attributes, type NodeAuthorizer } from '@k8ts/apiserver';
+import { startApiServer, type ApiServer } from '@k8ts/apiserver';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
+import { writeClusterAuth, type ClusterAuth } from '../support/cluster-auth.js';
 import { AgentHarness, containerStatus, execIn, getPod, podSpec, waitFor } from './agent-harness.js';
-import { AuthorizingClient } from './helpers/authorizing-client.js';
 
 const SUFFIX = Math.random().toString(36).slice(2, 7);
 const A1 = `agent-1-${SUFFIX}`;
 const A2 = `agent-2-${SUFFIX}`;
-const TOKENS = { admin: 'tok-admin-0123456789', a1: 'tok-a1-0123456789', a2: 'tok-a2-0123456789' };
-const nodeUser = (n: string) => ({ name: `system:node:${n}`, groups: ['system:nodes', 'system:authenticated'] });
 const PERMISSION_DENIED = 7;
 
 let etcd: TestEtcd;
 let api: ApiServer;
-let authz: NodeAuthorizer;
+let auth: ClusterAuth;
 let tmp: string;
 let admin: GrpcClient;
 let as1: GrpcClient;
 let as2: GrpcClient;
-
-function attrs(n: string, verb: string, resource: string, namespace: string, name: string, subresource = ''): Attributes {
-  return { user: nodeUser(n), verb, resourceRequest: true, path: '', apiGroup: '', apiVersion: 'v1', resource, subresource, namespace, name };
-}
 
 async function forbidden(p: Promise<unknown>, message: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
@@ -49,25 +43,17 @@ const secret = (name: string, value: string): KubeObject => ({ apiVersion: 'v1',
 before(async () => {
   etcd = await startEtcd();
   tmp = mkdtempSync(path.join(os.tmpdir(), 'k8ts-node-authz-'));
-  const tokenFile = path.join(tmp, 'tokens.csv');
-  writeFileSync(
-    tokenFile,
-    [`${TOKENS.admin},kubernetes-admin,uid-admin,"system:masters"`, `${TOKENS.a1},system:node:${A1},uid-a1,"system:nodes"`, `${TOKENS.a2},system:node:${A2},uid-a2,"system:nodes"`].join('\n') + '\n',
-    { mode: 0o600 },
-  );
+  auth = writeClusterAuth(tmp, { nodes: [A1, A2], adminUser: 'kubernetes-admin' });
   const logger = createLogger('apiserver-test');
   logger.level = process.env.K8TS_LOG_LEVEL ?? 'warn';
-  api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, tokenAuthFile: tokenFile, logger });
-  authz = createNodeAuthorizer({ registry: api.registry, logger });
+  api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, ...auth.apiserver, logger });
   const server = `127.0.0.1:${api.grpcPort}`;
-  admin = new GrpcClient({ server, token: TOKENS.admin });
-  as1 = new GrpcClient({ server, token: TOKENS.a1 });
-  as2 = new GrpcClient({ server, token: TOKENS.a2 });
-  await authz.ready;
+  admin = new GrpcClient({ server, token: auth.adminToken });
+  as1 = new GrpcClient({ server, token: auth.componentToken('agent', A1) });
+  as2 = new GrpcClient({ server, token: auth.componentToken('agent', A2) });
 });
 
 after(async () => {
-  authz?.stop();
   for (const c of [admin, as1, as2]) c?.close();
   await api?.stop();
   await etcd?.stop();
@@ -82,16 +68,21 @@ describe('a node identity reaches only what its own pods use', () => {
     await admin.create('secrets', secret('only-a1', 'for agent-1'));
     await admin.create('pods', podSpec('on-a1', A1, { containers: [{ name: 'c', image: 'k8ts/busybox:1.36', command: ['sh', '-c', 'sleep 3600'] }], volumes: [{ name: 's', secret: { secretName: 'only-a1' } }] }));
     await admin.create('pods', podSpec('on-a2', A2, { containers: [{ name: 'c', image: 'k8ts/busybox:1.36' }] }));
-    await waitFor('the graph', () => authz.authorize(attrs(A1, 'get', 'secrets', 'default', 'only-a1')).decision === 'Allow', 5000, 20);
+    await waitFor('the graph', () => as1.get('secrets', 'default', 'only-a1'), 5000, 20);
   });
 
-  it("agent-2 cannot read a Secret used only by a pod on agent-1; agent-1 can", () => {
-    assert.deepEqual(authz.authorize(attrs(A2, 'get', 'secrets', 'default', 'only-a1')), { decision: 'NoOpinion', reason: `no relationship found between node '${A2}' and this object` });
-    assert.equal(authz.authorize(attrs(A2, 'list', 'secrets', 'default', '')).decision, 'NoOpinion');
-    assert.equal(authz.authorize(attrs(A1, 'get', 'secrets', 'default', 'only-a1')).decision, 'Allow');
-    assert.equal(authz.authorize(attrs(A1, 'get', 'pods', 'default', 'on-a1')).decision, 'Allow');
-    assert.equal(authz.authorize(attrs(A2, 'get', 'pods', 'default', 'on-a1')).decision, 'NoOpinion');
-    assert.equal(authz.authorize(attrs(A2, 'get', 'nodes', '', A1)).decision, 'NoOpinion');
+  it("agent-2 cannot read a Secret used only by a pod on agent-1; agent-1 can", async () => {
+    const denied = (verb: string, what: string, ns = ' in the namespace "default"') => `User "system:node:${A2}" cannot ${verb} resource "${what}" in API group ""${ns}`;
+    await forbidden(as2.get('secrets', 'default', 'only-a1'), `secrets "only-a1" is forbidden: ${denied('get', 'secrets')}: no relationship found between node '${A2}' and this object`);
+    await assert.rejects(as2.list('secrets', { namespace: 'default' }), (e: unknown) => e instanceof ApiError && e.code === 403 && e.message.startsWith(`secrets is forbidden: ${denied('list', 'secrets')}`));
+    assert.equal((await as1.get('secrets', 'default', 'only-a1')).metadata.name, 'only-a1');
+    assert.equal((await as1.get('pods', 'default', 'on-a1')).metadata.name, 'on-a1');
+    await forbidden(as2.get('pods', 'default', 'on-a1'), `pods "on-a1" is forbidden: ${denied('get', 'pods')}: no relationship found between node '${A2}' and this object`);
+    // Pods are listed and watched only with spec.nodeName=<itself> (AuthorizeNodeWithSelectors).
+    await forbidden(as2.list('pods', {}), `pods is forbidden: ${denied('list', 'pods', ' at the cluster scope')}: can only list/watch pods with spec.nodeName field selector`);
+    await forbidden(as2.list('pods', { fieldSelector: `spec.nodeName=${A1}` }), `pods is forbidden: ${denied('list', 'pods', ' at the cluster scope')}: can only list/watch pods with spec.nodeName field selector`);
+    assert.deepEqual((await as1.list('pods', { fieldSelector: `spec.nodeName=${A1}` })).items.map((p) => p.metadata.name), ['on-a1']);
+    await forbidden(as2.get('nodes', '', A1), `nodes "${A1}" is forbidden: ${denied('get', 'nodes', ' at the cluster scope')}: node '${A2}' cannot read '${A1}', only its own Node object`);
   });
 
   it('agent-2 cannot patch Node agent-1 nor its status; agent-1 can', async () => {
@@ -99,7 +90,8 @@ describe('a node identity reaches only what its own pods use', () => {
     const msg = `nodes "${A1}" is forbidden: node "${A2}" is not allowed to modify node "${A1}"`;
     await forbidden(as2.patch('nodes', '', A1, 'application/merge-patch+json', { metadata: { labels: { stolen: 'yes' } } }), msg);
     await forbidden(as2.patch('nodes', '', A1, 'application/merge-patch+json', { status: { conditions: [{ type: 'Ready', status: 'False' }] } }, { subresource: 'status' }), msg);
-    await forbidden(as2.delete('nodes', '', A1), msg);
+    // Nodes may not delete Nodes at all (NodeRules has no delete): the authorizer refuses it.
+    await forbidden(as2.delete('nodes', '', A1), `nodes "${A1}" is forbidden: User "system:node:${A2}" cannot delete resource "nodes" in API group "" at the cluster scope`);
     const after = await admin.get('nodes', '', A1);
     assert.equal(after.metadata.resourceVersion, before.metadata.resourceVersion);
     const mine = await as1.patch('nodes', '', A1, 'application/merge-patch+json', { metadata: { labels: { zone: 'z1' } } });
@@ -121,14 +113,17 @@ describe('a node identity reaches only what its own pods use', () => {
 
   it("agent-2 cannot create agent-1's Lease, over the object API or RenewLease; each node renews its own", async () => {
     const lease = (name: string): KubeObject => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease' }, spec: { holderIdentity: name } }) as KubeObject;
-    const msg = `leases.coordination.k8s.io "${A1}" is forbidden: can only access node lease with the same name as the requesting node`;
-    await forbidden(as2.create('leases', lease(A1)), msg);
-    await forbidden(as2.nodes.renewLease(A1, 40), msg);
-    await forbidden(as2.nodes.renewLease(`ghost-${SUFFIX}`, 40), `leases.coordination.k8s.io "ghost-${SUFFIX}" is forbidden: can only access node lease with the same name as the requesting node`);
+    // A create names the Lease in its body: NodeRestriction refuses it. Every other verb names
+    // it in the request: the Node authorizer refuses it, with its reason.
+    await forbidden(as2.create('leases', lease(A1)), `leases.coordination.k8s.io "${A1}" is forbidden: can only access node lease with the same name as the requesting node`);
+    const msg = (name: string) =>
+      `leases.coordination.k8s.io "${name}" is forbidden: User "system:node:${A2}" cannot update resource "leases" in API group "coordination.k8s.io" in the namespace "kube-node-lease": can only access node lease with the same name as the requesting node`;
+    await forbidden(as2.nodes.renewLease(A1, 40), msg(A1));
+    await forbidden(as2.nodes.renewLease(`ghost-${SUFFIX}`, 40), msg(`ghost-${SUFFIX}`));
     await assert.rejects(admin.get('leases', 'kube-node-lease', A1), (e: unknown) => e instanceof ApiError && e.code === 404);
     assert.ok(await as1.nodes.renewLease(A1, 40));
     const own = await admin.get('leases', 'kube-node-lease', A1);
-    await forbidden(as2.update('leases', own), msg);
+    await forbidden(as2.update('leases', own), msg(A1));
     assert.ok(await as2.nodes.renewLease(A2, 40));
   });
 
@@ -157,16 +152,23 @@ describe('a node identity reaches only what its own pods use', () => {
   });
 });
 
+/** What node `n` was refused so far, from the audit log (written every 25 ms). */
+async function refusalsOf(n: string): Promise<string[]> {
+  await new Promise((r) => setTimeout(r, 200));
+  return auth.componentRefusals().filter((l) => l.startsWith(`system:node:${n} `));
+}
+
 describe('a real agent with its own node identity', () => {
   let h: AgentHarness;
-  let client: AuthorizingClient;
 
   before(() => AgentHarness.images());
 
   it('runs a pod with a secret volume, using only what the Node authorizer and NodeRestriction allow', async () => {
-    client = new AuthorizingClient(as1, authz, nodeUser(A1));
-    h = new AgentHarness(client as never);
+    const client = as1;
+    h = new AgentHarness(client);
     try {
+      const earlier = (await refusalsOf(A1)).length;
+      const since = async () => (await refusalsOf(A1)).slice(earlier);
       await h.start(A1);
       await admin.create('secrets', secret('agent-secret', 's3cret'));
       await admin.create('pods', podSpec('with-secret', A1, {
@@ -183,13 +185,13 @@ describe('a real agent with its own node identity', () => {
       assert.equal(lease.spec?.holderIdentity, A1);
       const node = await admin.get('nodes', '', A1);
       assert.equal(node.status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status, 'True');
-      assert.deepEqual(client.refusals, [], 'the agent was refused nothing');
+      assert.deepEqual(await since(), [], 'the agent was refused nothing');
       // The same agent identity may not read another pod's secret.
       await assert.rejects(client.get('secrets', 'default', 'only-a1-elsewhere'), (e: unknown) => e instanceof ApiError && e.code === 403);
-      client.refusals.length = 0;
+      const withOne = (await refusalsOf(A1)).length;
       await admin.delete('pods', 'default', 'with-secret');
       await waitFor('pod gone', async () => (await admin.list('pods', { namespace: 'default', fieldSelector: 'metadata.name=with-secret' })).items.length === 0, 30_000);
-      assert.deepEqual(client.refusals, [], 'deleting its pod needed nothing more');
+      assert.deepEqual((await refusalsOf(A1)).slice(withOne), [], 'deleting its pod needed nothing more');
     } finally {
       await h.cleanup();
     }

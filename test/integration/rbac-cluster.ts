@@ -1,6 +1,6 @@
 // A real etcd and apiserver with --authorization-mode=Node,RBAC, a token per test user and a
 // kubeconfig per user, the ClusterRole aggregation controller in-process (it fills admin,
-// edit and view), and restart() to start the apiserver anew on the same etcd. stop() ends all.
+// edit and view; as system:kube-controller-manager, test/support/cluster-auth.ts), and restart() to start the apiserver anew on the same etcd. stop() ends all.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { GrpcClient, createLogger } from '@k8ts/client';
 import { startControllerManager, type RunningControllerManager } from '@k8ts/controller-manager';
 import { selfSignedCertificate } from '../../packages/apiserver/src/rest/index.js';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
+import { writeClusterAuth } from '../support/cluster-auth.js';
 
 export interface RbacCluster {
   dir: string;
@@ -27,12 +28,8 @@ export async function startRbacCluster(users: string[], apiserver: Partial<ApiSe
   const rnd = () => Math.random().toString(36).slice(2);
   const tokens: Record<string, string> = { admin: `admin-${rnd()}` };
   for (const u of users) tokens[u] = `${u}-${rnd()}`;
-  writeFileSync(
-    join(dir, 'tokens.csv'),
-    Object.entries(tokens)
-      .map(([u, t]) => `${t},${u},uid-${u},"${u === 'admin' ? 'system:masters' : ''}"`)
-      .join('\n') + '\n',
-  );
+  const extraLines = users.map((u) => `${tokens[u]},${u},uid-${u},""\n`).join('');
+  const auth = writeClusterAuth(dir, { adminToken: tokens.admin, extraLines });
   const tls = selfSignedCertificate();
   writeFileSync(join(dir, 'tls.crt'), tls.cert);
   writeFileSync(join(dir, 'tls.key'), tls.key);
@@ -47,20 +44,20 @@ export async function startRbacCluster(users: string[], apiserver: Partial<ApiSe
       etcdServers: [etcd!.url],
       port: 0,
       grpcPort: 0,
-      tokenAuthFile: join(dir, 'tokens.csv'),
+      ...auth.apiserver,
       tlsCertFile: join(dir, 'tls.crt'),
       tlsPrivateKeyFile: join(dir, 'tls.key'),
-      authorizationMode: 'Node,RBAC',
       logger,
       ...apiserver,
     });
-  const grpc = (user: string) => {
-    const c = new GrpcClient({ server: `127.0.0.1:${api!.grpcPort}`, token: tokens[user] });
+  const grpcWith = (token: string) => {
+    const c = new GrpcClient({ server: `127.0.0.1:${api!.grpcPort}`, token });
     clients.push(c);
     return c;
   };
+  const grpc = (user: string) => grpcWith(tokens[user]!);
   const startCm = async () => {
-    cm = await startControllerManager({ client: grpc('admin'), controllers: ['clusterrole-aggregation'], leaderElect: false, opsPort: -1 });
+    cm = await startControllerManager({ client: grpcWith(auth.componentToken('controller-manager')), controllers: ['clusterrole-aggregation'], leaderElect: false, opsPort: -1 });
   };
   const stopAll = async () => {
     await cm?.stop().catch(() => undefined);

@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,11 +12,8 @@ import { GrpcClient, createLogger, type Client } from '@k8ts/client';
 import type { KubeObject, Pod } from '@k8ts/api';
 import { startScheduler, type RunningScheduler } from '@k8ts/scheduler';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
-import { componentTokens, SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY } from '../support/identities.js';
+import { writeClusterAuth, type ClusterAuth } from '../support/cluster-auth.js';
 
-const TOKEN = 'scheduler-test-token-42';
-// The scheduler and controller-manager run as themselves (test/support/identities.ts).
-const IDS = componentTokens();
 const logger = createLogger('scheduler-it');
 logger.level = process.env.K8TS_LOG_LEVEL ?? 'warn';
 
@@ -66,16 +63,18 @@ describe('scheduler against a real apiserver', () => {
   let sched: RunningScheduler;
   let tmp: string;
   let grpcAddress: string;
+  // Node,RBAC; the test acts as admin, the scheduler as system:kube-scheduler.
+  let auth: ClusterAuth;
   const children: ChildProcess[] = [];
 
   before(async () => {
     etcd = await startEtcd();
     tmp = mkdtempSync(path.join(os.tmpdir(), 'k8ts-sched-it-'));
-    writeFileSync(path.join(tmp, 'tokens.csv'), `${TOKEN},admin,admin-uid,"system:masters"\n${IDS.csv()}`);
-    api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, tokenAuthFile: path.join(tmp, 'tokens.csv'), logger });
+    auth = writeClusterAuth(tmp);
+    api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, ...auth.apiserver, logger });
     grpcAddress = `127.0.0.1:${api.grpcPort}`;
-    c = new GrpcClient({ server: grpcAddress, token: TOKEN });
-    sched = await startScheduler({ client: new GrpcClient({ server: grpcAddress, token: IDS.tokenFor(SCHEDULER_IDENTITY) }), closeClient: true, leaderElect: false, logger, queue: { initialBackoffMs: 200, maxBackoffMs: 1000 } });
+    c = new GrpcClient({ server: grpcAddress, token: auth.adminToken });
+    sched = await startScheduler({ client: new GrpcClient({ server: grpcAddress, token: auth.componentToken('scheduler') }), closeClient: true, leaderElect: false, logger, queue: { initialBackoffMs: 200, maxBackoffMs: 1000 } });
   });
 
   after(async () => {
@@ -91,7 +90,9 @@ describe('scheduler against a real apiserver', () => {
     c?.close();
     await api?.stop();
     await etcd?.stop();
+    const refused = auth?.componentRefusals() ?? [];
     if (tmp) rmSync(tmp, { recursive: true, force: true });
+    assert.deepEqual(refused, [], 'the scheduler, as system:kube-scheduler, was refused nothing');
   });
 
   const nodesMade: string[] = [];
@@ -243,7 +244,7 @@ describe('scheduler against a real apiserver', () => {
     const spawnScheduler = (id: string) => {
       const ch = spawn(
         process.execPath,
-        ['--import', 'tsx', 'packages/scheduler/src/main.ts', '--server', grpcAddress, '--token', IDS.tokenFor(SCHEDULER_IDENTITY), '--ops-port', '-1', '--scheduler-name', name, '--identity', id],
+        ['--import', 'tsx', 'packages/scheduler/src/main.ts', '--server', grpcAddress, '--token-file', auth.tokenFile('scheduler'), '--ops-port', '-1', '--scheduler-name', name, '--identity', id],
         { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, K8TS_LOG_LEVEL: 'warn' } },
       );
       children.push(ch);

@@ -1,7 +1,9 @@
 // Services end to end on the real host: etcd, the apiserver (with the Service allocators),
 // proxy and dns as processes, driven by kubectl. Backends are plain containers on a test
 // network, published through Endpoints written with kubectl (Services without selector,
-// as Kubernetes allows), so nothing else of the cluster is needed.
+// as Kubernetes allows), so nothing else of the cluster is needed. Authorization is on
+// (Node,RBAC): kubectl is the admin, proxy and dns run as system:kube-proxy and
+// system:k8ts-dns with nothing but their bootstrap roles (test/support/cluster-auth.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,9 +11,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanupProxy } from '@k8ts/proxy';
+import { selfSignedCertificate } from '@k8ts/apiserver';
 import { NetFixture, httpGet, sh, waitFor } from './helpers/netfixture.js';
 import { freePort } from '../support/ports.js';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
+import { writeClusterAuth } from '../support/cluster-auth.js';
+import { terminate } from '../support/processes.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'k8ts-svc-e2e-'));
@@ -19,8 +24,9 @@ const prefix = `KE${Math.random().toString(36).slice(2, 6).toUpperCase().replace
 const serviceRange = '10.241.0.0/24';
 const lbPool = '10.242.0.0/24';
 const gateway = '10.240.0.1';
-const token = `t${Math.random().toString(36).slice(2)}`;
+const auth = writeClusterAuth(dir);
 const procs: ChildProcess[] = [];
+let apiserver: ChildProcess | undefined;
 let fx: NetFixture | undefined;
 let kubeconfig = '';
 let ip1 = '';
@@ -45,24 +51,30 @@ const jsonpath = async (what: string[], path: string) => (await kubectl(['get', 
 before(async () => {
   const [restPort, grpcPort] = [await freePort(), await freePort()];
   etcd = await startEtcd();
-  // Anonymous apiserver (kubectl sends no bearer token over plain HTTP); the components
-  // still get --token-file, as in a real deployment.
-  writeFileSync(join(dir, 'token'), token);
-  start('apiserver', ...tsx('packages/apiserver/src/main.ts', [
+  // REST over TLS: kubectl sends its bearer token only over TLS.
+  const tls = selfSignedCertificate();
+  writeFileSync(join(dir, 'tls.crt'), tls.cert);
+  writeFileSync(join(dir, 'tls.key'), tls.key, { mode: 0o600 });
+  apiserver = start('apiserver', ...tsx('packages/apiserver/src/main.ts', [
     '--etcd-servers', etcd.url, '--port', String(restPort), '--grpc-port', String(grpcPort),
     '--service-cluster-ip-range', serviceRange, '--load-balancer-pool', lbPool,
+    '--tls-cert-file', join(dir, 'tls.crt'), '--tls-private-key-file', join(dir, 'tls.key'),
+    ...auth.apiserverFlags,
   ]));
   kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters: [{name: t, cluster: {server: "http://127.0.0.1:${restPort}"}}]\nusers: [{name: t, user: {}}]\ncontexts: [{name: t, context: {cluster: t, user: t}}]\ncurrent-context: t\n`);
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: t, cluster: {server: "https://127.0.0.1:${restPort}", certificate-authority-data: ${Buffer.from(tls.cert).toString('base64')}}}]\nusers: [{name: t, user: {token: ${auth.adminToken}}}]\ncontexts: [{name: t, context: {cluster: t, user: t}}]\ncurrent-context: t\n`,
+  );
   await waitFor('apiserver', () => kubectl(['get', 'ns', 'default', '-o', 'name']).then((o) => o.includes('default')), 60_000);
 
   fx = await NetFixture.create('10.240.0.0/16');
   [ip1, ip2] = await Promise.all([fx.httpServer('web-1'), fx.httpServer('web-2')]);
   await fx.shell('client', ['--dns', gateway, '--dns-search', 'default.svc.cluster.local', '--dns-search', 'svc.cluster.local', '--dns-search', 'cluster.local', '--dns-option', 'ndots:5']);
 
-  const client = ['--server', `127.0.0.1:${grpcPort}`, '--token-file', join(dir, 'token'), '--ops-port', '-1'];
-  proxy = start('proxy', ...tsx('packages/proxy/src/main.ts', [...client, '--chain-prefix', prefix, '--network', fx.network, '--service-cluster-ip-range', serviceRange, '--load-balancer-pool', lbPool, '--node-name', 'node-a', '--cleanup-on-exit']));
-  start('dns', ...tsx('packages/dns/src/main.ts', [...client, '--listen', `${gateway}:53`, '--upstream', '127.0.0.1:9']));
+  const client = (pkg: string) => ['--server', `127.0.0.1:${grpcPort}`, '--token-file', auth.tokenFile(pkg), '--ops-port', '-1'];
+  proxy = start('proxy', ...tsx('packages/proxy/src/main.ts', [...client('proxy'), '--chain-prefix', prefix, '--network', fx.network, '--service-cluster-ip-range', serviceRange, '--load-balancer-pool', lbPool, '--node-name', 'node-a', '--cleanup-on-exit']));
+  start('dns', ...tsx('packages/dns/src/main.ts', [...client('dns'), '--listen', `${gateway}:53`, '--upstream', '127.0.0.1:9']));
 
   const manifests = `
 apiVersion: v1
@@ -106,12 +118,16 @@ subsets: [{addresses: [{ip: "${ip1}", nodeName: node-a}, {ip: "${ip2}", nodeName
 });
 
 after(async () => {
-  for (const p of procs.filter((p) => p !== proxy)) p.kill('SIGKILL');
+  for (const p of procs.filter((p) => p !== proxy && p !== apiserver)) p.kill('SIGKILL');
   if (proxy && proxy.exitCode === null) proxy.kill('SIGKILL');
+  // SIGTERM: the apiserver writes the rest of its audit log before it exits.
+  await terminate(apiserver);
   await cleanupProxy({ chainPrefix: prefix, serviceClusterIpRange: serviceRange, loadBalancerPool: lbPool }).catch(() => {});
   await fx?.remove();
   await etcd?.stop();
+  const refused = auth.componentRefusals();
   rmSync(dir, { recursive: true, force: true });
+  assert.deepEqual(refused, [], 'proxy and dns, each as itself, were refused nothing');
 });
 
 test('allocated addresses: ClusterIP in the range, node port, LoadBalancer ingress in the pool', async () => {

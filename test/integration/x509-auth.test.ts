@@ -1,7 +1,8 @@
 // x509 client-certificate authentication against the real apiserver (etcd, REST over TLS, gRPC
 // over TLS): a certificate signed by the cluster CA is its CN/O identity on both faces, one
 // signed by another CA is a 401 (gRPC Unauthenticated), tokens keep working over TLS, and
-// `k8ts kubeconfig --user alice` gives kubectl 1.32 a credential that is alice.
+// `k8ts kubeconfig --user alice` gives kubectl 1.32 a credential that is alice. Authorization
+// is on (Node,RBAC): a Role lets the group dev and the node agent-1 write ConfigMaps.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { GrpcClient, createCa, issueClientCert, ApiError } from '@k8ts/client';
+import type { KubeObject } from '@k8ts/api';
 import { kubectlOk, runKubectl, startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
 import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -56,6 +58,25 @@ function restRequest(cluster: KubectlCluster, method: string, path: string, o: {
   });
 }
 
+/** A Role to read and create ConfigMaps in default, bound to `subjects`; resolves once RBAC's cache allows it. */
+async function grantConfigMaps(cluster: KubectlCluster, subjects: { kind: string; name: string }[]): Promise<void> {
+  const meta = { name: 'configmap-writer', namespace: 'default' };
+  const r = cluster.api.registry;
+  await r.create('roles', 'default', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'list', 'watch'] }] } as KubeObject);
+  await r.create('rolebindings', 'default', {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: meta,
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: meta.name },
+    subjects: subjects.map((s) => ({ apiGroup: 'rbac.authorization.k8s.io', ...s })),
+  } as KubeObject);
+  const attrs = { user: { name: 'system:node:agent-1', groups: ['system:nodes', 'system:authenticated'] }, verb: 'create', resourceRequest: true, path: '', apiGroup: '', apiVersion: 'v1', resource: 'configmaps', subresource: '', namespace: 'default', name: '' };
+  for (let i = 0; cluster.api.authorization.authorize(attrs).decision !== 'Allow'; i++) {
+    if (i > 200) throw new Error('the RoleBinding never reached the RBAC cache');
+    await new Promise((res) => setTimeout(res, 10));
+  }
+}
+
 describe('x509 client certificates', () => {
   let cluster: KubectlCluster;
   let pki: TestPki;
@@ -72,6 +93,7 @@ describe('x509 client certificates', () => {
         if (r.resource === 'configmaps' && r.operation === 'CREATE') seen.push({ name: r.object?.metadata?.name ?? r.name, user: r.user?.name, groups: r.user?.groups });
       },
     });
+    await grantConfigMaps(cluster, [{ kind: 'Group', name: 'dev' }, { kind: 'User', name: 'system:node:agent-1' }]);
   });
   after(async () => {
     for (const c of clients) c.close();

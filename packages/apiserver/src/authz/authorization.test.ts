@@ -193,3 +193,22 @@ test('component identities get what their components do from the bootstrap polic
     await stop();
   }
 });
+
+test("a refusal carries the chain's NoOpinion reasons, as kube-apiserver's Forbidden does", async () => {
+  const { authz, stop } = await setup();
+  try {
+    const node = { name: 'system:node:n1', groups: ['system:nodes', 'system:authenticated'] };
+    assert.equal(
+      authz.refusal(attrs(node, 'get', 'secrets', 'default', { name: 's' }))?.message,
+      `secrets "s" is forbidden: User "system:node:n1" cannot get resource "secrets" in API group "" in the namespace "default": no relationship found between node 'n1' and this object`,
+    );
+    assert.equal(
+      authz.refusal(attrs(node, 'list', 'secrets', 'default'))?.message,
+      'secrets is forbidden: User "system:node:n1" cannot list resource "secrets" in API group "" in the namespace "default": No Object name found',
+    );
+    // RBAC abstains without a reason: nothing is appended.
+    assert.equal(authz.refusal(attrs({ name: 'bob', groups: ['system:authenticated'] }, 'list', 'pods', 'default'))?.message, 'pods is forbidden: User "bob" cannot list resource "pods" in API group "" in the namespace "default"');
+  } finally {
+    await stop();
+  }
+});

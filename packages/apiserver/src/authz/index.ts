@@ -103,7 +103,9 @@ export async function startAuthorization(opts: AuthorizationOptions): Promise<Au
       deniedCount?.inc();
       if (logger?.isLevelEnabled('debug'))
         logger.debug({ user: a.user?.name, verb: a.verb, resource: a.resourceRequest ? a.resource : undefined, subresource: a.subresource || undefined, namespace: a.namespace || undefined, path: a.resourceRequest ? undefined : a.path }, 'forbidden');
-      return forbiddenError(a, r.decision === 'Deny' ? r.reason : '');
+      // WithAuthorization hands the chain's reason to responsewriters.Forbidden whatever the
+      // decision: a node's refusal ends in ": no relationship found between node …".
+      return forbiddenError(a, r.reason);
     },
     rulesFor(user: UserInfo, namespace: string) {
       if (!rbacEnabled) return { resourceRules: [], nonResourceRules: [], incomplete: true, evaluationError: 'RBAC is not among the authorization modes' };

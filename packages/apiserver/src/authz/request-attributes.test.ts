@@ -41,3 +41,15 @@ test('non-resource requests and gRPC requests', () => {
   const b = grpcAttributes(u, 'create', { resource: 'pods', namespace: 'ns', name: 'p', subresource: 'binding' });
   assert.deepEqual([b.subresource, b.name], ['binding', 'p']);
 });
+
+test('list and watch carry their field selector on both faces (the Node authorizer scopes pods by it)', () => {
+  assert.equal(rest('GET', '/api/v1/pods?fieldSelector=spec.nodeName%3Dn1').fieldSelector, 'spec.nodeName=n1');
+  assert.equal(rest('GET', '/api/v1/pods?watch=1').fieldSelector, '');
+  assert.equal(rest('GET', '/api/v1/namespaces/ns/pods/p').fieldSelector, undefined);
+  const w = grpcAttributes(u, 'watch', { resource: 'pods', namespace: '', field_selector: 'spec.nodeName=n1' });
+  assert.deepEqual([w.fieldSelector, w.name], ['spec.nodeName=n1', '']);
+  assert.equal(grpcAttributes(u, 'list', { resource: 'pods' }).fieldSelector, '');
+  // a list of one object by field selector names it, as on REST
+  assert.equal(grpcAttributes(u, 'list', { resource: 'nodes', field_selector: 'metadata.name=n1' }).name, 'n1');
+  assert.equal(grpcAttributes(u, 'get', { resource: 'pods', namespace: 'ns', name: 'p' }).fieldSelector, undefined);
+});

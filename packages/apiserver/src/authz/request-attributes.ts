@@ -29,12 +29,13 @@ function isTrueParam(v: string | null): boolean {
 }
 
 /** `metadata.name=x` in a list's field selector names the object (RequestInfo does the same). */
-function nameFromFieldSelector(q: URLSearchParams): string {
-  const fs = q.get('fieldSelector');
+function nameFromFieldSelector(fs: string | null | undefined): string {
   if (!fs) return '';
   const m = /^metadata\.name==?([^,]*)$/.exec(fs);
   return m ? m[1]! : '';
 }
+
+const listing = (verb: string) => verb === 'list' || verb === 'watch';
 
 export function resourceVerb(method: string, route: RouteLike, q: URLSearchParams): string {
   switch (method) {
@@ -57,7 +58,7 @@ export function resourceVerb(method: string, route: RouteLike, q: URLSearchParam
 
 export function resourceAttributes(user: UserInfo, verb: string, route: RouteLike, path: string, q?: URLSearchParams): Attributes {
   let name = route.name ?? '';
-  if (!name && q && (verb === 'list' || verb === 'watch')) name = nameFromFieldSelector(q);
+  if (!name && q && listing(verb)) name = nameFromFieldSelector(q.get('fieldSelector'));
   let namespace = route.namespace ?? '';
   // /api/v1/namespaces/foo is in the namespace foo, as RequestInfo has it.
   if (!namespace && route.resource === 'namespaces' && route.group === '' && name) namespace = name;
@@ -72,6 +73,8 @@ export function resourceAttributes(user: UserInfo, verb: string, route: RouteLik
     subresource: route.subresource ?? '',
     namespace,
     name,
+    // The Node authorizer lets a node list and watch only its own pods (AuthorizeNodeWithSelectors).
+    ...(q && listing(verb) ? { fieldSelector: q.get('fieldSelector') ?? '' } : {}),
   };
 }
 
@@ -79,12 +82,13 @@ export function resourceAttributes(user: UserInfo, verb: string, route: RouteLik
 export function grpcAttributes(
   user: UserInfo,
   verb: string,
-  req: { resource?: string; namespace?: string; name?: string; subresource?: string },
+  req: { resource?: string; namespace?: string; name?: string; subresource?: string; field_selector?: string },
 ): Attributes {
   const resource = req.resource ?? '';
   const info = findResource(resource);
   const group = info && info.resource === resource ? info.group : '';
-  const name = req.name ?? '';
+  const list = listing(verb);
+  const name = req.name || (list ? nameFromFieldSelector(req.field_selector) : '');
   let namespace = req.namespace ?? '';
   if (!namespace && resource === 'namespaces' && name) namespace = name;
   return {
@@ -98,5 +102,6 @@ export function grpcAttributes(
     subresource: req.subresource ?? '',
     namespace,
     name: verb === 'create' && !req.subresource ? '' : name,
+    ...(list ? { fieldSelector: req.field_selector ?? '' } : {}),
   };
 }

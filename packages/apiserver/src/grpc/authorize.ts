@@ -13,7 +13,7 @@ export function grpcRequestAttributes(user: RequestUser, verb: string, req: obje
     const node = (req as { node_name?: string }).node_name ?? '';
     return grpcAttributes(user, 'update', { resource: 'leases', namespace: 'kube-node-lease', name: node });
   }
-  return grpcAttributes(user, verb, req as { resource?: string; namespace?: string; name?: string; subresource?: string });
+  return grpcAttributes(user, verb, req as { resource?: string; namespace?: string; name?: string; subresource?: string; field_selector?: string });
 }
 
 /** The 403 for this request, or undefined when it is allowed (or no authorizer is configured). */

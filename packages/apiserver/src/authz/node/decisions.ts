@@ -105,8 +105,8 @@ function podObject(graph: NodeGraph, node: string, a: Attributes): Authorization
 }
 
 function podListWatch(graph: NodeGraph, node: string, a: Attributes): AuthorizationResult {
-  // A face that does not pass the selector gets Kubernetes' rule before 1.32: NodeRules
-  // let nodes read pods.
+  // REST and gRPC pass the selector ('' for none); a caller that passes none (an access
+  // review without one) gets Kubernetes' rule before 1.32: NodeRules let nodes read pods.
   if (a.fieldSelector === undefined) return ALLOW;
   if (selectsNode(a.fieldSelector, node)) return ALLOW;
   if (a.name) return related(graph, node, 'pod', a);
