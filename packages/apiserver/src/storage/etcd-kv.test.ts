@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
 import { EtcdKv } from './etcd-kv.js';
+import { ETCD_FLOW_CONTROL_WINDOW, createEtcdClient } from './etcd-client.js';
 import { isCompactedError } from './store.js';
 
 const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('etcd3/package.json')), 'proto');
@@ -96,5 +97,22 @@ describe('EtcdKv (grpc-js unary calls)', () => {
     assert.equal(etcd.calls, 1, 'a write that may have been applied is not sent again');
     hang = false;
     assert.equal((await kv.range({ key: Buffer.from('/a') })).header.revision, '9');
+  });
+
+  it('lets etcd send 16 MiB before the apiserver reads (stream and connection windows), on both channels', async () => {
+    // With HTTP/2's 64 KiB a busy apiserver took etcd's answers 64 KiB per event-loop turn
+    // and a Lease renewal's etcd call waited behind list answers until its deadline (issue 14).
+    const seen: { stream: number; connection: number }[] = [];
+    const etcd = await fakeEtcd((s) => {
+      seen.push({ stream: s.session!.remoteSettings.initialWindowSize!, connection: s.session!.state.remoteWindowSize! });
+      answer(s, RangeResponse.encode({ header: { revision: 5 } }).finish());
+    });
+    const kv = new EtcdKv({ servers: [etcd.url] });
+    const client = createEtcdClient({ servers: [etcd.url] });
+    cleanups.push(() => kv.close(), () => client.close(), () => etcd.close());
+    await kv.range({ key: Buffer.from('/a') });
+    await client.get('/a').string();
+    assert.equal(seen.length, 2);
+    for (const w of seen) assert.deepEqual(w, { stream: ETCD_FLOW_CONTROL_WINDOW, connection: ETCD_FLOW_CONTROL_WINDOW });
   });
 });

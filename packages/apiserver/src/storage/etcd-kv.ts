@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
 import { castGrpcError, GRPCDeadlineExceededError, isRecoverableError, type IKeyValue } from 'etcd3';
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
-import type { EtcdTls } from './etcd-client.js';
+import { ETCD_FLOW_CONTROL_WINDOW, type EtcdTls } from './etcd-client.js';
 
 export interface KvResponseHeader {
   revision: string;
@@ -102,6 +102,8 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.enable_channelz': 0,
   'grpc.initial_reconnect_backoff_ms': 100,
   'grpc.max_reconnect_backoff_ms': 1_000,
+  // etcd's answers in large pieces however busy the apiserver's event loop is (etcd-client.ts).
+  'grpc-node.flow_control_window': ETCD_FLOW_CONTROL_WINDOW,
 };
 
 /** The error grpc-js's client would have made of a status (etcd3 types it by code and message). */
