@@ -15,7 +15,7 @@ root.resolvePath = (_o, t) => (path.isAbsolute(t) ? t : path.join(dir, t));
 root.loadSync('rpc.proto', { keepCase: true });
 const RangeResponse = root.lookupType('etcdserverpb.RangeResponse');
 
-type Handler = (stream: http2.ServerHttp2Stream) => void;
+type Handler = (stream: http2.ServerHttp2Stream, body: Buffer) => void;
 
 /** A stand-in etcd speaking just enough gRPC for the tests. */
 async function fakeEtcd(handler: Handler): Promise<{ url: string; calls: number; close(): void }> {
@@ -23,8 +23,9 @@ async function fakeEtcd(handler: Handler): Promise<{ url: string; calls: number;
   const state = { url: '', calls: 0, close: () => server.close() };
   server.on('stream', (stream) => {
     state.calls++;
-    stream.on('data', () => {});
-    stream.on('end', () => handler(stream));
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => handler(stream, Buffer.concat(chunks)));
   });
   server.on('session', (s) => server.once('close', () => s.destroy()));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -114,5 +115,27 @@ describe('EtcdKv (grpc-js unary calls)', () => {
     await client.get('/a').string();
     assert.equal(seen.length, 2);
     for (const w of seen) assert.deepEqual(w, { stream: ETCD_FLOW_CONTROL_WINDOW, connection: ETCD_FLOW_CONTROL_WINDOW });
+  });
+
+  it('keeps at most maxInflight calls at etcd, and a Lease call goes past the ones waiting', async () => {
+    const held: http2.ServerHttp2Stream[] = [];
+    const etcd = await fakeEtcd((s, body) => {
+      if (body.includes('/registry/leases/')) answer(s, RangeResponse.encode({ header: { revision: 3 } }).finish());
+      else held.push(s);
+    });
+    const kv = new EtcdKv({ servers: [etcd.url], maxInflight: 2 });
+    cleanups.push(() => kv.close(), () => etcd.close());
+    const pods = Array.from({ length: 5 }, (_, i) => kv.range({ key: Buffer.from(`/registry/pods/ns/p${i}`) }));
+    const lease = await kv.txn({ compare: [{ key: Buffer.from('/registry/leases/kube-node-lease/n1'), target: 'Mod', mod_revision: 2 }], success: [], failure: [] });
+    assert.equal(lease.header.revision, '3');
+    assert.equal(held.length, 2, 'only two calls reached etcd before the Lease call was answered');
+    assert.equal(etcd.calls, 3);
+    // As each held call is answered, the next waiting one reaches etcd.
+    for (let answered = 0; answered < 5; answered++) {
+      while (held.length === 0) await new Promise((r) => setTimeout(r, 5));
+      answer(held.shift()!, RangeResponse.encode({ header: { revision: 4 } }).finish());
+    }
+    assert.deepEqual((await Promise.all(pods)).map((r) => r.header.revision), ['4', '4', '4', '4', '4']);
+    assert.equal(etcd.calls, 6);
   });
 });

@@ -12,6 +12,7 @@ import protobuf from 'protobufjs';
 import { castGrpcError, GRPCDeadlineExceededError, isRecoverableError, type IKeyValue } from 'etcd3';
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import { ETCD_FLOW_CONTROL_WINDOW, type EtcdTls } from './etcd-client.js';
+import { EtcdCallGate } from './etcd-call-gate.js';
 
 export interface KvResponseHeader {
   revision: string;
@@ -85,6 +86,12 @@ function toKeyValue(kv: any): IKeyValue {
   };
 }
 
+/** The key a transaction is about: its first comparison's, or its first operation's. */
+function txnKey(req: KvTxnRequest): Buffer | undefined {
+  const op = req.success[0];
+  return req.compare[0]?.key ?? (op && ('request_put' in op ? op.request_put.key : 'request_range' in op ? op.request_range.key : op.request_delete_range.key));
+}
+
 /** etcd3's typed error (GRPCUnavailableError, GRPCOutOfRangeError, …) for a grpc-js error. */
 function typed(err: grpc.ServiceError): Error {
   const e = castGrpcError(err);
@@ -123,6 +130,8 @@ export interface EtcdKvOptions {
   callTimeoutMs?: number;
   /** TLS to https:// servers, as the etcd3 client's (readEtcdTls). */
   tls?: EtcdTls;
+  /** Calls at etcd at once, Lease calls apart (etcd-call-gate.ts; default 16). */
+  maxInflight?: number;
 }
 
 export class EtcdKv {
@@ -134,9 +143,11 @@ export class EtcdKv {
   private readonly maxAttempts: number;
   private readonly callTimeoutMs: number;
   private readonly credentials: grpc.ChannelCredentials;
+  private readonly gate: EtcdCallGate;
 
   constructor(opts: EtcdKvOptions) {
     this.callTimeoutMs = opts.callTimeoutMs ?? 30_000;
+    this.gate = new EtcdCallGate(opts.maxInflight);
     this.credentials = opts.tls ? grpc.credentials.createSsl(opts.tls.ca ?? null, opts.tls.key ?? null, opts.tls.cert ?? null) : grpc.credentials.createInsecure();
     if (!opts.servers.length) throw new Error('no etcd servers');
     this.servers = opts.servers.map((s) => s.replace(/^https?:\/\//, '').replace(/\/+$/, ''));
@@ -158,7 +169,7 @@ export class EtcdKv {
       revision: Number(req.revision ?? 0),
       count_only: req.count_only ?? false,
     }).finish();
-    const res = t.RangeResponse.decode(await this.call('/etcdserverpb.KV/Range', body)) as any;
+    const res = t.RangeResponse.decode(await this.gate.run(req.key, () => this.call('/etcdserverpb.KV/Range', body))) as any;
     return { header: { revision: int64(res.header?.revision) }, kvs: (res.kvs ?? []).map(toKeyValue), more: !!res.more, count: int64(res.count) };
   }
 
@@ -173,7 +184,7 @@ export class EtcdKv {
       success: req.success,
       failure: req.failure,
     }).finish();
-    const res = t.TxnResponse.decode(await this.call('/etcdserverpb.KV/Txn', body)) as any;
+    const res = t.TxnResponse.decode(await this.gate.run(txnKey(req), () => this.call('/etcdserverpb.KV/Txn', body))) as any;
     return {
       header: { revision: int64(res.header?.revision) },
       succeeded: !!res.succeeded,
