@@ -70,8 +70,10 @@ function abuseConfig(c: SoakCluster, p: Awaited<ReturnType<typeof prepare>>, o: 
 }
 
 /** Runs the abusers for `ms` (or until aborted); their tally. */
-async function abuse(config: AbuseConfig, ms: number, signal: AbortSignal | undefined, log: (s: string) => void): Promise<TallyJson> {
+async function abuse(config: AbuseConfig, ms: number, o: { signal?: AbortSignal; log: (s: string) => void; processes: ProcessMonitor }): Promise<TallyJson> {
+  const { signal, log } = o;
   const child = fork(join(repoRoot, 'test', 'soak', 'abusers', 'main.ts'), [], { cwd: repoRoot, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  if (child.pid) o.processes.measure('abusers', child.pid);
   let tally: TallyJson = new Tally().kinds;
   const done = new Promise<void>((resolve) => {
     child.on('message', (m: { type: string; tally: TallyJson }) => {
@@ -114,7 +116,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     processes.start();
     service.start();
     const started = Date.now();
-    const tally = await abuse(abuseConfig(cluster, prepared, o), o.seconds * 1000, o.signal, o.log);
+    const tally = await abuse(abuseConfig(cluster, prepared, o), o.seconds * 1000, { signal: o.signal, log: o.log, processes });
     const abusedMs = Date.now() - started;
     const result: SoakResult = {
       options: { seconds: o.seconds, seed: o.seed, kinds: o.kinds, agents: o.agents, replicas: o.replicas, floodWorkers: o.floodWorkers, prefix: o.prefix },

@@ -7,7 +7,7 @@ import type { Abuse } from './context.js';
 import { outcome } from '../http.js';
 import { KINDS, fuzzRequest, type FuzzPlace } from '../../integration/fuzz-requests.js';
 
-const WORKERS = 3;
+const WORKERS = 4;
 const CLEAN_EVERY_MS = 30_000;
 
 async function targets(a: Abuse, ns: string): Promise<void> {

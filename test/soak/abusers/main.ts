@@ -19,6 +19,8 @@ const RUNNERS: Record<AbuseKind, (a: Abuse) => Promise<void>> = {
 };
 
 const send = (m: unknown) => process.connected && process.send!(m);
+// Ctrl-C reaches the whole process group: the soak's main process decides when to stop.
+process.on('SIGINT', () => {});
 
 process.once('message', (config: AbuseConfig) => {
   const a = new Abuse(config);

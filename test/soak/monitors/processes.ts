@@ -32,6 +32,7 @@ function rssKiB(pid: number): number | undefined {
 
 export class ProcessMonitor {
   private readonly pids = new Map<string, number>();
+  private readonly extra = new Map<string, number>();
   private readonly exits: ProcessFigures['exits'] = [];
   private readonly usage = new Map<string, { first?: number; last?: number; lastAt: number; maxRss: number; peak: number }>();
   private timer?: NodeJS.Timeout;
@@ -45,6 +46,12 @@ export class ProcessMonitor {
     for (const f of readdirSync(dir).filter((f) => f.endsWith('.pid'))) this.pids.set(f.slice(0, -4), Number(readFileSync(join(dir, f), 'utf8').trim()));
   }
 
+  /** Measures one more process (not watched for exits): the abusers'. */
+  measure(name: string, pid: number): void {
+    this.measured.push(name);
+    this.extra.set(name, pid);
+  }
+
   start(): void {
     this.sample();
     this.timer = setInterval(() => this.sample(), 1000);
@@ -56,7 +63,7 @@ export class ProcessMonitor {
       if (!this.exits.some((e) => e.name === name) && !isAlive(pid)) this.exits.push({ name, pid, atMs: now - this.startedAt });
     }
     for (const name of this.measured) {
-      const pid = this.pids.get(name);
+      const pid = this.pids.get(name) ?? this.extra.get(name);
       const ticks = pid && cpuTicks(pid);
       if (!pid || ticks === undefined) continue;
       const u = this.usage.get(name) ?? { lastAt: now, maxRss: 0, peak: 0 };

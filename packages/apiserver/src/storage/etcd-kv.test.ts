@@ -131,8 +131,9 @@ describe('EtcdKv (grpc-js unary calls)', () => {
     assert.equal(held.length, 2, 'only two calls reached etcd before the Lease call was answered');
     assert.equal(etcd.calls, 3);
     // As each held call is answered, the next waiting one reaches etcd.
+    const heldNow = () => held.length;
     for (let answered = 0; answered < 5; answered++) {
-      while (held.length === 0) await new Promise((r) => setTimeout(r, 5));
+      while (!heldNow()) await new Promise((r) => setTimeout(r, 5));
       answer(held.shift()!, RangeResponse.encode({ header: { revision: 4 } }).finish());
     }
     assert.deepEqual((await Promise.all(pods)).map((r) => r.header.revision), ['4', '4', '4', '4', '4']);
