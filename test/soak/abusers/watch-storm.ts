@@ -14,6 +14,8 @@ function paths(ns: string): string[] {
     '/api/v1/events?watch=1',
     '/api/v1/nodes?watch=1',
     `/api/v1/namespaces/${ns}/configmaps?watch=1&resourceVersion=1`,
+    `/api/v1/namespaces/${ns}/configmaps?watch=1&resourceVersion=0`,
+    '/api/v1/pods?watch=1&resourceVersion=0&allowWatchBookmarks=true',
     `/api/v1/namespaces/${ns}/configmaps?watch=1&fieldSelector=metadata.name%3Df-x-1`,
   ];
 }
