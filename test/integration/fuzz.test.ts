@@ -14,52 +14,12 @@ import { startApiServer, type ApiServer } from '@k8ts/apiserver';
 import { createLogger } from '@k8ts/client';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 import { storableErrors } from '../../packages/apiserver/src/storage/storable.js';
-import { Rng, mutateBody, type Mutation } from './fuzz-mutations.js';
+import { Rng, type Mutation } from './fuzz-mutations.js';
+import { KINDS, fuzzRequest, type Sent } from './fuzz-requests.js';
 
 const REQUESTS = Number(process.env.K8TS_FUZZ_REQUESTS ?? 3000);
 const SEED = Number(process.env.K8TS_FUZZ_SEED ?? 12);
 const PARALLEL = 4;
-
-interface Kind {
-  resource: string;
-  path: (ns: string) => string;
-  status: boolean;
-  body: (name: string) => Record<string, any>;
-}
-
-const template = (app: string) => ({ metadata: { labels: { app } }, spec: { containers: [{ name: 'c', image: 'busybox', ports: [{ containerPort: 80 }], resources: { limits: { cpu: '100m', memory: '64Mi' } } }] } });
-
-const KINDS: Kind[] = [
-  { resource: 'pods', path: (ns) => `/api/v1/namespaces/${ns}/pods`, status: true, body: (name) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'f' }, annotations: { a: 'b' } }, spec: { ...template('f').spec, restartPolicy: 'Always', nodeSelector: { disk: 'ssd' }, tolerations: [{ key: 'k', operator: 'Exists' }] }, status: { phase: 'Running', podIP: '10.0.0.1', podIPs: [{ ip: '10.0.0.1' }], conditions: [{ type: 'Ready', status: 'True' }] } }) },
-  { resource: 'deployments', path: (ns) => `/apis/apps/v1/namespaces/${ns}/deployments`, status: true, body: (name) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, labels: { app: name } }, spec: { replicas: 2, selector: { matchLabels: { app: name } }, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: '25%' } }, template: template(name) }, status: { replicas: 2, readyReplicas: 1, conditions: [{ type: 'Available', status: 'True' }] } }) },
-  { resource: 'services', path: (ns) => `/api/v1/namespaces/${ns}/services`, status: true, body: (name) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'ClusterIP', selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] }, status: { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } } }) },
-  { resource: 'configmaps', path: (ns) => `/api/v1/namespaces/${ns}/configmaps`, status: false, body: (name) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { a: 'b' } }, data: { key: 'value', 'file.txt': 'x\ny' }, binaryData: { bin: 'AAEC' } }) },
-  { resource: 'jobs', path: (ns) => `/apis/batch/v1/namespaces/${ns}/jobs`, status: true, body: (name) => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name }, spec: { completions: 1, parallelism: 1, backoffLimit: 2, template: { ...template(name), spec: { ...template(name).spec, restartPolicy: 'Never' } } }, status: { succeeded: 0, active: 1 } }) },
-];
-
-const OPS = ['create', 'update', 'merge', 'strategic', 'json', 'apply', 'status-put', 'status-merge', 'scale', 'protobuf'] as const;
-// Query parameters the handlers read, with values they must refuse (or take) without a 5xx.
-const QUERY = ['dryRun', 'fieldManager', 'force', 'fieldValidation', 'pretty', 'gracePeriodSeconds', 'resourceVersion', 'timeoutSeconds'];
-const QUERY_VALUES = ['All', 'x', '', '-1', '1e400', '\u0000', 'ü😀', 'true', '99999999999999999999'];
-
-/** Bytes as a protobuf body: the k8s envelope's magic, then anything. */
-function protobufBody(rng: Rng): Buffer {
-  const n = rng.int(200);
-  const junk = Buffer.from(Array.from({ length: n }, () => rng.int(256)));
-  return rng.chance(0.7) ? Buffer.concat([Buffer.from('k8s\u0000'), junk]) : junk;
-}
-type Op = (typeof OPS)[number];
-
-interface Sent {
-  op: Op;
-  resource: string;
-  mutations: Mutation[];
-  method: string;
-  url: string;
-  contentType: string;
-  body: string | Buffer;
-  accept?: string;
-}
 
 describe('apiserver REST fuzzing', { timeout: 30 * 60_000 }, () => {
   let etcd: TestEtcd;
@@ -91,52 +51,6 @@ describe('apiserver REST fuzzing', { timeout: 30 * 60_000 }, () => {
     return { status: res.status, text: await res.text() };
   }
 
-  /** A request, sometimes with a garbage query parameter or asking for a Table. */
-  function request(rng: Rng, i: number): Sent {
-    const s = bodyRequest(rng, i);
-    if (rng.chance(0.1)) {
-      s.url += `${s.url.includes('?') ? '&' : '?'}${rng.pick(QUERY)}=${encodeURIComponent(rng.pick(QUERY_VALUES))}`;
-      s.mutations.push({ kind: 'query', path: s.url.slice(s.url.lastIndexOf('?')) });
-    }
-    if (rng.chance(0.1)) s.accept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
-    return s;
-  }
-
-  function bodyRequest(rng: Rng, i: number): Sent {
-    const kind = rng.pick(KINDS);
-    let op = rng.pick(OPS);
-    if ((op === 'status-put' || op === 'status-merge') && !kind.status) op = 'merge';
-    if (op === 'scale' && kind.resource !== 'deployments') op = 'json';
-    const ns = rng.chance(0.05) ? rng.pick(['', 'nope', 'ü', 'a/b', 'kube-system']) : 'default';
-    const target = `t${rng.int(4)}`;
-    const collection = kind.path(ns);
-    const item = `${collection}/${target}`;
-    const mutations: Mutation[] = [];
-    const mutated = (name: string) => mutateBody(rng, kind.body(name), mutations);
-    switch (op) {
-      case 'create':
-        return { op, resource: kind.resource, mutations, method: 'POST', url: collection, contentType: 'application/json', body: mutated(`c${i}`) };
-      case 'update':
-        return { op, resource: kind.resource, mutations, method: 'PUT', url: item, contentType: 'application/json', body: mutated(target) };
-      case 'merge':
-      case 'strategic':
-        return { op, resource: kind.resource, mutations, method: 'PATCH', url: item, contentType: `application/${op === 'merge' ? 'merge' : 'strategic-merge'}-patch+json`, body: mutateBody(rng, rng.pick([{ metadata: { labels: { x: 'y' } } }, { spec: kind.body(target).spec ?? {} }, { data: { k: 'v' } }, kind.body(target)]), mutations) };
-      case 'json':
-        return { op, resource: kind.resource, mutations, method: 'PATCH', url: item, contentType: 'application/json-patch+json', body: mutateBody(rng, [{ op: rng.pick(['add', 'replace', 'remove', 'test', 'move', 'copy', 'bogus']), path: rng.pick(['/metadata/labels/x', '/spec', '/metadata', '/status/podIPs', '/spec/replicas', '/data/k', '/metadata/name', '/', '', '/spec/containers/0/image', '/spec/template/spec/containers/-']), value: { a: 1 }, from: '/metadata/labels' }] as any, mutations) };
-      case 'apply':
-        return { op, resource: kind.resource, mutations, method: 'PATCH', url: `${item}?fieldManager=fuzz&force=${rng.chance(0.5)}`, contentType: 'application/apply-patch+yaml', body: mutated(target) };
-      case 'status-put':
-        return { op, resource: kind.resource, mutations, method: 'PUT', url: `${item}/status`, contentType: 'application/json', body: mutated(target) };
-      case 'status-merge':
-        return { op, resource: kind.resource, mutations, method: 'PATCH', url: `${item}/status`, contentType: 'application/merge-patch+json', body: mutateBody(rng, { status: kind.body(target).status }, mutations) };
-      case 'protobuf':
-        mutations.push({ kind: 'protobuf', path: '(body)' });
-        return { op, resource: kind.resource, mutations, method: rng.pick(['POST', 'PUT']), url: rng.chance(0.5) ? collection : item, contentType: 'application/vnd.kubernetes.protobuf', body: protobufBody(rng) };
-      case 'scale':
-        return { op, resource: kind.resource, mutations, method: rng.pick(['PUT', 'PATCH']), url: `${item}/scale`, contentType: 'application/merge-patch+json', body: mutateBody(rng, { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: target }, spec: { replicas: 3 } }, mutations) };
-    }
-  }
-
   function count(s: Sent, status: number): void {
     codes.set(status, (codes.get(status) ?? 0) + 1);
     const classes = s.mutations.length ? s.mutations.map((m) => m.kind) : ['valid'];
@@ -163,7 +77,7 @@ describe('apiserver REST fuzzing', { timeout: 30 * 60_000 }, () => {
       for (;;) {
         const i = next++;
         if (i >= REQUESTS) return;
-        const s = request(rng, i);
+        const s = fuzzRequest(rng, i);
         const { status, text } = await send(s);
         count(s, status);
         let ok = status >= 200 && status < 300;

@@ -121,6 +121,27 @@ test('candidates that start together never both lead', async (t) => {
   assert.equal(log.filter((l) => l.endsWith('started')).length, 1);
 });
 
+test('a leader renews with one update from the Lease it last saw (client-go\'s fast path), and reads it again after a conflict', async (t) => {
+  const fake = new FakeClient();
+  const e = candidate(fake, 'a', []);
+  t.after(() => e.stop());
+  void e.run();
+  await until(() => e.isLeader());
+  const from = fake.actions.length;
+  await until(() => fake.actions.slice(from).filter((a) => a.verb === 'update').length >= 5);
+  assert.deepEqual([...new Set(fake.actions.slice(from).map((a) => a.verb))], ['update'], 'renewals without a get');
+  // Someone else writes the Lease: the next optimistic update conflicts, the leader reads and renews.
+  const lease = fake.peek<KubeObject>('leases', 'kube-system', 'scheduler')!;
+  await fake.update('leases', { ...lease, metadata: { ...lease.metadata, labels: { touched: 'yes' } } });
+  const touched = fake.actions.length;
+  await until(() => fake.actions.slice(touched).some((a) => a.verb === 'get') && fake.actions.slice(touched).filter((a) => a.verb === 'update').length >= 3);
+  assert.equal(e.isLeader(), true);
+  const now = fake.peek<KubeObject>('leases', 'kube-system', 'scheduler')!;
+  assert.equal(now.spec.holderIdentity, 'a');
+  assert.equal(now.metadata.labels?.touched, 'yes');
+  assert.equal(now.spec.leaseTransitions, 0);
+});
+
 test('rejects timings client-go rejects', () => {
   assert.throws(() => new LeaderElector({ client: new FakeClient(), name: 'x', identity: 'i', leaseDurationSeconds: 2, renewDeadlineSeconds: 2, logger: silent }));
 });

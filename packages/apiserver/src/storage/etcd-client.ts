@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { Etcd3, isRecoverableError } from 'etcd3';
 import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry } from 'cockatiel';
+import { ETCD_FLOW_CONTROL_WINDOW } from './etcd-unary.js';
+
+export { ETCD_FLOW_CONTROL_WINDOW };
 
 const MAX_MESSAGE = 2 ** 31 - 1;
 
@@ -66,6 +69,7 @@ export function createEtcdClient(opts: EtcdClientOptions): Etcd3 {
       // it accepts (--max-request-bytes).
       'grpc.max_receive_message_length': MAX_MESSAGE,
       'grpc.max_send_message_length': MAX_MESSAGE,
+      'grpc-node.flow_control_window': ETCD_FLOW_CONTROL_WINDOW,
     },
     faultHandling: {
       host: () => circuitBreaker(recoverable, { halfOpenAfter: 250, breaker: new ConsecutiveBreaker(5) }),

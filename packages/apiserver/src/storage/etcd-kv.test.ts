@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
 import { EtcdKv } from './etcd-kv.js';
+import { ETCD_FLOW_CONTROL_WINDOW, createEtcdClient } from './etcd-client.js';
 import { isCompactedError } from './store.js';
 
 const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('etcd3/package.json')), 'proto');
@@ -14,7 +15,7 @@ root.resolvePath = (_o, t) => (path.isAbsolute(t) ? t : path.join(dir, t));
 root.loadSync('rpc.proto', { keepCase: true });
 const RangeResponse = root.lookupType('etcdserverpb.RangeResponse');
 
-type Handler = (stream: http2.ServerHttp2Stream) => void;
+type Handler = (stream: http2.ServerHttp2Stream, body: Buffer) => void;
 
 /** A stand-in etcd speaking just enough gRPC for the tests. */
 async function fakeEtcd(handler: Handler): Promise<{ url: string; calls: number; close(): void }> {
@@ -22,8 +23,9 @@ async function fakeEtcd(handler: Handler): Promise<{ url: string; calls: number;
   const state = { url: '', calls: 0, close: () => server.close() };
   server.on('stream', (stream) => {
     state.calls++;
-    stream.on('data', () => {});
-    stream.on('end', () => handler(stream));
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => handler(stream, Buffer.concat(chunks)));
   });
   server.on('session', (s) => server.once('close', () => s.destroy()));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -96,5 +98,45 @@ for (const thread of [false, true]) describe(`EtcdKv (grpc-js unary calls${threa
     assert.equal(etcd.calls, 1, 'a write that may have been applied is not sent again');
     hang = false;
     assert.equal((await kv.range({ key: Buffer.from('/a') })).header.revision, '9');
+  });
+
+  it('lets etcd send 16 MiB before the apiserver reads (stream and connection windows), on both channels', async () => {
+    // With HTTP/2's 64 KiB a busy apiserver took etcd's answers 64 KiB per event-loop turn
+    // and a Lease renewal's etcd call waited behind list answers until its deadline (issue 14).
+    const seen: { stream: number; connection: number }[] = [];
+    const etcd = await fakeEtcd((s) => {
+      seen.push({ stream: s.session!.remoteSettings.initialWindowSize!, connection: s.session!.state.remoteWindowSize! });
+      answer(s, RangeResponse.encode({ header: { revision: 5 } }).finish());
+    });
+    const kv = new EtcdKv({ servers: [etcd.url] });
+    const client = createEtcdClient({ servers: [etcd.url] });
+    cleanups.push(() => kv.close(), () => client.close(), () => etcd.close());
+    await kv.range({ key: Buffer.from('/a') });
+    await client.get('/a').string();
+    assert.equal(seen.length, 2);
+    for (const w of seen) assert.deepEqual(w, { stream: ETCD_FLOW_CONTROL_WINDOW, connection: ETCD_FLOW_CONTROL_WINDOW });
+  });
+
+  it('keeps at most maxInflight calls at etcd, and a Lease call goes past the ones waiting', async () => {
+    const held: http2.ServerHttp2Stream[] = [];
+    const etcd = await fakeEtcd((s, body) => {
+      if (body.includes('/registry/leases/')) answer(s, RangeResponse.encode({ header: { revision: 3 } }).finish());
+      else held.push(s);
+    });
+    const kv = new EtcdKv({ servers: [etcd.url], maxInflight: 2 });
+    cleanups.push(() => kv.close(), () => etcd.close());
+    const pods = Array.from({ length: 5 }, (_, i) => kv.range({ key: Buffer.from(`/registry/pods/ns/p${i}`) }));
+    const lease = await kv.txn({ compare: [{ key: Buffer.from('/registry/leases/kube-node-lease/n1'), target: 'Mod', mod_revision: 2 }], success: [], failure: [] });
+    assert.equal(lease.header.revision, '3');
+    assert.equal(held.length, 2, 'only two calls reached etcd before the Lease call was answered');
+    assert.equal(etcd.calls, 3);
+    // As each held call is answered, the next waiting one reaches etcd.
+    const heldNow = () => held.length;
+    for (let answered = 0; answered < 5; answered++) {
+      while (!heldNow()) await new Promise((r) => setTimeout(r, 5));
+      answer(held.shift()!, RangeResponse.encode({ header: { revision: 4 } }).finish());
+    }
+    assert.deepEqual((await Promise.all(pods)).map((r) => r.header.revision), ['4', '4', '4', '4', '4']);
+    assert.equal(etcd.calls, 6);
   });
 });

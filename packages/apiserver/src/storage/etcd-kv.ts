@@ -13,6 +13,7 @@ import protobuf from 'protobufjs';
 import type { IKeyValue } from 'etcd3';
 import { EtcdUnary, type EtcdCalls, type EtcdUnaryOptions } from './etcd-unary.js';
 import { EtcdThread } from './etcd-thread.js';
+import { EtcdCallGate } from './etcd-call-gate.js';
 
 export interface KvResponseHeader {
   revision: string;
@@ -86,15 +87,25 @@ function toKeyValue(kv: any): IKeyValue {
   };
 }
 
+/** The key a transaction is about: its first comparison's, or its first operation's. */
+function txnKey(req: KvTxnRequest): Buffer | undefined {
+  const op = req.success[0];
+  return req.compare[0]?.key ?? (op && ('request_put' in op ? op.request_put.key : 'request_range' in op ? op.request_range.key : op.request_delete_range.key));
+}
+
 export interface EtcdKvOptions extends EtcdUnaryOptions {
   /** Make the calls from a thread of their own (EtcdThread) rather than the caller's event loop. */
   thread?: boolean;
+  /** Calls at etcd at once, Lease calls apart (etcd-call-gate.ts; default 16). */
+  maxInflight?: number;
 }
 
 export class EtcdKv {
   private readonly calls: EtcdCalls;
+  private readonly gate: EtcdCallGate;
 
   constructor(opts: EtcdKvOptions) {
+    this.gate = new EtcdCallGate(opts.maxInflight);
     protoTypes();
     this.calls = opts.thread ? new EtcdThread(opts) : new EtcdUnary(opts);
   }
@@ -108,7 +119,7 @@ export class EtcdKv {
       revision: Number(req.revision ?? 0),
       count_only: req.count_only ?? false,
     }).finish();
-    const res = t.RangeResponse.decode(await this.call('/etcdserverpb.KV/Range', body)) as any;
+    const res = t.RangeResponse.decode(await this.gate.run(req.key, () => this.call('/etcdserverpb.KV/Range', body))) as any;
     return { header: { revision: int64(res.header?.revision) }, kvs: (res.kvs ?? []).map(toKeyValue), more: !!res.more, count: int64(res.count) };
   }
 
@@ -123,7 +134,7 @@ export class EtcdKv {
       success: req.success,
       failure: req.failure,
     }).finish();
-    const res = t.TxnResponse.decode(await this.call('/etcdserverpb.KV/Txn', body)) as any;
+    const res = t.TxnResponse.decode(await this.gate.run(txnKey(req), () => this.call('/etcdserverpb.KV/Txn', body))) as any;
     return {
       header: { revision: int64(res.header?.revision) },
       succeeded: !!res.succeeded,
