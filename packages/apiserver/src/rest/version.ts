@@ -10,7 +10,8 @@ export function versionInfo(): Record<string, string> {
     gitTreeState: 'clean',
     buildDate: '2026-01-01T00:00:00Z',
     goVersion: `node${process.versions.node}`,
-    compiler: 'tsx',
+    // How this process runs: compiled by esbuild (pnpm build), or its TypeScript through tsx.
+    compiler: import.meta.url.endsWith('.ts') ? 'tsx' : 'esbuild',
     platform: `${os.platform()}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
   };
 }

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { Home, defaultConfig, nodeNames, proxyArgs } from '../home.js';
-import { componentMain, componentExists, listProcesses, signalProcess, stopProcess } from '../processes.js';
+import { componentExists, componentNodeArgs, ensureCompiled, listProcesses, signalProcess, stopProcess } from '../processes.js';
 import { healAll } from '../target/embedded-partition.js';
 import { partitionChain } from '../target/embedded.js';
 import { removeClusterContainers, removeNetwork } from '../docker-cleanup.js';
@@ -37,7 +37,9 @@ export async function down(opts: { purge?: boolean } = {}): Promise<void> {
     return 0;
   });
   if (componentExists('proxy') && process.getuid?.() === 0) {
-    spawnSync(process.execPath, ['--import', 'tsx', componentMain('proxy'), '--cleanup', ...proxyArgs(config)], { stdio: 'ignore', timeout: 30_000 });
+    // A tree that cannot be built still gets its rules removed, from the sources.
+    const source = await ensureCompiled().then(() => undefined, () => true);
+    spawnSync(process.execPath, [...componentNodeArgs('proxy', source), '--cleanup', ...proxyArgs(config)], { stdio: 'ignore', timeout: 30_000 });
   }
   const net = await removeNetwork(config.network).catch(() => false);
   if (stopped === 0 && removed === 0 && !net) console.log('k8ts is not running; nothing to stop.');
