@@ -21,7 +21,7 @@ esac
 # What the image is built from (the Dockerfile's COPY sources and the build scripts), so an
 # image left from older sources is never reused by mistake.
 source_hash() {
-  { git ls-files -co --exclude-standard -- packages proto deploy/k8ts deploy/images deploy/compose-images.sh \
+  { git ls-files -co --exclude-standard -- packages proto scripts/build.mjs deploy/k8ts deploy/images deploy/compose-images.sh \
       package.json pnpm-workspace.yaml pnpm-lock.yaml tsconfig.base.json tsconfig.json 2>/dev/null |
       LC_ALL=C sort | while read -r f; do [ -f "$f" ] && sha256sum "$f"; done; echo "base=$base"; } | sha256sum | cut -c1-16
 }

@@ -9,6 +9,7 @@ import { compose } from './command.js';
 import { docker } from './containers.js';
 import { removeNetwork } from '../docker-cleanup.js';
 import { composeNodes, type ComposeSettings } from './settings.js';
+import { DIST_NODE_FLAGS } from '../../../../scripts/build.mjs';
 
 const NODE = 'io.k8ts.node';
 const SANDBOX = 'io.k8ts.sandbox-id';
@@ -46,8 +47,8 @@ export async function cleanupProxyRules(s: ComposeSettings, image = 'k8ts/k8ts:d
   const c = await d.createContainer({
     Image: image,
     // As the proxy service: remount /proc/sys writable to put route_localnet back.
-    Entrypoint: ['sh', '-c', 'mount -o remount,rw,bind /proc/sys && exec node --import tsx "$@"', 'proxy'],
-    Cmd: ['packages/proxy/src/main.ts', '--cleanup', '--chain-prefix', s.chainPrefix, '--service-cluster-ip-range', s.serviceRange, '--load-balancer-pool', s.lbPool, '--state-dir', stateDir],
+    Entrypoint: ['sh', '-c', `mount -o remount,rw,bind /proc/sys && exec node ${DIST_NODE_FLAGS.join(' ')} "$@"`, 'proxy'],
+    Cmd: ['packages/proxy/dist/main.js', '--cleanup', '--chain-prefix', s.chainPrefix, '--service-cluster-ip-range', s.serviceRange, '--load-balancer-pool', s.lbPool, '--state-dir', stateDir],
     Labels: { 'io.k8ts.compose.cleanup': s.project },
     HostConfig: { NetworkMode: 'host', CapAdd: ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'], SecurityOpt: ['apparmor:unconfined'], Binds: [`${stateDir}:${stateDir}`] },
   });

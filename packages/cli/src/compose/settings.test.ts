@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMPOSE_DEFAULTS, agentService, composeEnv, composeNodes, composeSettings } from './settings.js';
 import { REPO_ROOT } from './command.js';
@@ -10,6 +10,8 @@ import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
 import { apiserverEtcdFlags, etcdTlsFlags } from '../components.js';
 import { etcdPkiPaths } from '../etcd-pki.js';
 import { COMPOSE_ETCD_MEMBERS, COMPOSE_PKI_DIR } from './etcd.js';
+import { DIST_NODE_FLAGS } from '../../../../scripts/build.mjs';
+import { componentMain } from '../processes.js';
 
 test('defaults are what docker-compose.yml falls back to', () => {
   const file = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
@@ -43,7 +45,29 @@ test('the default project is the directory name as Compose v1 spells it', () => 
 
 test('docker-compose.yml starts the apiserver with the node flags k8ts up uses', () => {
   const file = YAML.parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
-  assert.deepEqual(file.services.apiserver.entrypoint, ['node', ...APISERVER_NODE_FLAGS, '--import', 'tsx']);
+  assert.deepEqual(file.services.apiserver.entrypoint, ['node', ...APISERVER_NODE_FLAGS, ...DIST_NODE_FLAGS]);
+});
+
+test('docker-compose.yml runs every component compiled, from the dist file k8ts up starts it from', () => {
+  const file = YAML.parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
+  const dockerfile = readFileSync(join(REPO_ROOT, 'deploy', 'k8ts', 'Dockerfile'), 'utf8');
+  const entrypoint = /^ENTRYPOINT (.*)$/m.exec(dockerfile)?.[1];
+  assert.deepEqual(JSON.parse(entrypoint ?? '[]'), ['node', ...DIST_NODE_FLAGS], 'the image runs node with the dist condition');
+  const pkgs = new Set<string>();
+  for (const [name, svc] of Object.entries<{ command?: string[]; entrypoint?: string[] }>(file.services)) {
+    const main = svc.command?.[0];
+    const m = main && /^packages\/([\w-]+)\/dist\/main\.js$/.exec(main);
+    if (m) {
+      pkgs.add(m[1]!);
+      assert.equal(join(REPO_ROOT, main!), componentMain(m[1]!, false), name);
+    }
+    for (const part of [...(svc.entrypoint ?? []), ...(svc.command ?? [])]) {
+      assert.doesNotMatch(String(part), /--import|tsx|\/src\//, `${name} runs nothing from the TypeScript sources`);
+    }
+  }
+  assert.deepEqual([...pkgs].sort(), ['agent', 'apiserver', 'controller-manager', 'dns', 'proxy', 'scheduler']);
+  assert.deepEqual(file.services.init.entrypoint.slice(0, 3), ['node', ...DIST_NODE_FLAGS, 'packages/cli/dist/compose/init-main.js']);
+  assert.ok(existsSync(join(REPO_ROOT, 'packages', 'cli', 'src', 'compose', 'init-main.ts')));
 });
 
 /** `--flag value` pairs as compose writes them (`--flag=value`). */
