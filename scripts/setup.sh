@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes a fresh machine ready for k8ts: Docker engine, etcd, busybox (for the local images),
-# iptables, pnpm and the node modules. Safe to run again: it only adds what is missing.
+# iptables, pnpm, the node modules and the compiled components (`pnpm build`). Safe to run
+# again: it only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,3 +53,5 @@ command -v pnpm >/dev/null 2>&1 || npm install -g pnpm@10 >/dev/null 2>&1
 if [ ! -d node_modules/.pnpm ] || [ pnpm-lock.yaml -nt node_modules/.modules.yaml ]; then
   CI=true pnpm install --frozen-lockfile --reporter=append-only
 fi
+# The JavaScript the components run from (packages/*/dist); only stale packages are rebuilt.
+node scripts/build.mjs --quiet

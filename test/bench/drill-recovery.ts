@@ -3,8 +3,9 @@
 // ports, network and node names), everything through the real CLI as a user runs it.
 // Baselines from the same run: for recovery, the cold start of the drill's own workload
 // (Deployment created → all replicas Ready, measured inside each drill); for `up`, the bare
-// start of the same processes' runtimes (etcd healthy plus every component's module graph
-// loaded by node+tsx with --help, in parallel): what `up` costs before any cluster logic runs.
+// start of the same processes' runtimes (etcd healthy plus every component's compiled module
+// graph loaded with --help, in parallel): what `up` costs before any cluster logic runs. The
+// CLI and the components run compiled, as `pnpm k8ts` runs them.
 //   node --import tsx test/bench/drill-recovery.ts [--runs 5]
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -12,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/ports.js';
+import { componentArgs } from './support/component.js';
 
 const run = promisify(execFile);
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
@@ -19,7 +21,8 @@ const root = join(import.meta.dirname, '..', '..');
 const home = mkdtempSync(join(tmpdir(), 'k8ts-bench-drill-'));
 const prefix = 'bd';
 const env = { ...process.env, K8TS_HOME: home };
-const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', ...args], { cwd: root, env, timeout: 600_000, maxBuffer: 1 << 24 });
+const cliEntry = await componentArgs('cli');
+const cli = (...args: string[]) => run(process.execPath, [...cliEntry, ...args], { cwd: root, env, timeout: 600_000, maxBuffer: 1 << 24 });
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 function pct(xs: number[], p: number): number {
@@ -30,7 +33,7 @@ function pct(xs: number[], p: number): number {
 
 const upArgs = ['up', '--agents', '3', '--node-prefix', prefix, '--api-port', '18543', '--grpc-port', '18544', '--etcd-port', '24379', '--network', 'k8ts-bench-drill', '--subnet', '10.221.0.0/16', '--service-range', '10.97.0.0/16', '--lb-pool', '10.222.0.0/24', '--ops-port-offset', '3000'];
 
-/** etcd healthy + every component's modules loaded (node+tsx, --help), all in parallel. */
+/** etcd healthy + every component's modules loaded (compiled, --help), all in parallel. */
 async function bareStart(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-bench-etcd-'));
   const [c, p] = [await freePort(), await freePort()];
@@ -46,7 +49,7 @@ async function bareStart(): Promise<number> {
           await new Promise((r) => setTimeout(r, 100));
         }
       })(),
-      ...pkgs.map((pkg) => run(process.execPath, ['--import', 'tsx', `packages/${pkg}/src/main.ts`, '--help'], { cwd: root })),
+      ...pkgs.map(async (pkg) => run(process.execPath, [...(await componentArgs(pkg)), '--help'], { cwd: root })),
     ]);
     return Date.now() - t0;
   } finally {

@@ -27,6 +27,7 @@ import { GRPC_CLIENT_OPTIONS, GrpcClient, Informer, NodesClient } from '@k8ts/cl
 import type { KubeObject } from '@k8ts/api';
 import { startEtcd } from '../support/etcd.js';
 import { writeClusterAuth } from '../support/cluster-auth.js';
+import { componentArgs } from './support/component.js';
 import { Framework } from '../../packages/scheduler/src/framework/framework.js';
 import { PodScheduler } from '../../packages/scheduler/src/framework/schedule-pod.js';
 import { SchedulerCache } from '../../packages/scheduler/src/cache/scheduler-cache.js';
@@ -98,8 +99,10 @@ async function pool<T>(items: T[], concurrency: number, f: (t: T) => Promise<voi
   );
 }
 
-function spawnLogged(script: string, argv: string[], readyRe?: RegExp, nodeArgs: string[] = []): { child: ChildProcess; ready: Promise<RegExpExecArray | null>; tail(): string } {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', new URL(script, import.meta.url).pathname, ...argv], {
+/** A component's process, started as `k8ts up` starts it (compiled; `entry` from componentArgs). */
+function spawnLogged(entry: string[], argv: string[], readyRe?: RegExp, nodeArgs: string[] = []): { child: ChildProcess; ready: Promise<RegExpExecArray | null>; tail(): string } {
+  const script = entry.at(-1)!;
+  const child = spawn(process.execPath, [...nodeArgs, ...entry, ...argv], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, K8TS_LOG_LEVEL: process.env.K8TS_LOG_LEVEL ?? 'warn' },
   });
@@ -165,7 +168,7 @@ const authDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-sched-'));
 const auth = writeClusterAuth(authDir, { nodes: nodeNames, audit: false });
 const etcd = await startEtcd(['--quota-backend-bytes', String(4 * 1024 * 1024 * 1024)]);
 const api = spawnLogged(
-  '../../packages/apiserver/src/main.ts',
+  await componentArgs('apiserver'),
   ['--etcd-servers', etcd.url, '--port', '0', '--grpc-port', '0', ...auth.apiserverFlags],
   /"msg":"apiserver ready","restPort":\d+,"grpcPort":(\d+)/,
   [...APISERVER_NODE_FLAGS, ...(process.env.BENCH_APISERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
@@ -276,7 +279,7 @@ try {
   // Scheduler on a backlog of M pending pods.
   const backlog = Array.from({ length: M }, (_, i) => `s-${i}`);
   await pool(backlog, CONCURRENCY, async (n) => void (await retrying(() => c.create('pods', smallPod(n, 'bench-scheduler')), already)));
-  const s = spawnLogged('../../packages/scheduler/src/main.ts', ['--server', server, '--token-file', auth.tokenFile('scheduler'), '--ops-port', '-1', '--no-leader-elect', '--scheduler-name', 'bench-scheduler', '--max-in-flight-binds', String(IN_FLIGHT)], undefined, (process.env.BENCH_SCHEDULER_NODE_ARGS ?? '').split(' ').filter(Boolean));
+  const s = spawnLogged(await componentArgs('scheduler'), ['--server', server, '--token-file', auth.tokenFile('scheduler'), '--ops-port', '-1', '--no-leader-elect', '--scheduler-name', 'bench-scheduler', '--max-in-flight-binds', String(IN_FLIGHT)], undefined, (process.env.BENCH_SCHEDULER_NODE_ARGS ?? '').split(' ').filter(Boolean));
   sched = s.child;
   const started = performance.now();
   const startCpu0 = cpuNow();

@@ -11,6 +11,7 @@ import { Etcd3 } from 'etcd3';
 import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
 import { startEtcd, type TestEtcd } from '../../support/etcd.js';
 import { monotonicMs, startWatchers, type WatchersRequest } from './watchers.js';
+import { componentArgs } from './component.js';
 
 export function benchArgs(defaults: { seconds?: string; concurrency?: string; watchers?: string; events?: string; interval?: string; rounds?: string }) {
   const args = process.argv.slice(2);
@@ -149,13 +150,13 @@ async function bindBenchUser(restPort: number, adminToken: string): Promise<void
 }
 
 /**
- * etcd plus the apiserver process, with the node flags it is deployed with;
+ * etcd plus the apiserver process, compiled and with the node flags it is deployed with;
  * BENCH_APISERVER_NODE_ARGS (e.g. "--cpu-prof") go to its node too; BENCH_APISERVER_MAIN runs another tree's apiserver (e.g. a checkout of the previous
- * commit) to compare two versions with the same bench.
+ * commit: its packages/apiserver/dist/main.js, built, or src/main.ts) to compare two versions with the same bench.
  */
 export async function startBenchCluster(): Promise<BenchCluster> {
   const etcd = await startEtcd(['--quota-backend-bytes', String(4 * 1024 * 1024 * 1024)]);
-  const main = process.env.BENCH_APISERVER_MAIN ?? new URL('../../../packages/apiserver/src/main.ts', import.meta.url).pathname;
+  const entry = await componentArgs('apiserver', process.env.BENCH_APISERVER_MAIN);
   const nodeArgs = [...APISERVER_NODE_FLAGS, ...(process.env.BENCH_APISERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   let child: ChildProcess | undefined;
   const ids = benchIdentities();
@@ -172,7 +173,7 @@ export async function startBenchCluster(): Promise<BenchCluster> {
   try {
     // BENCH_APISERVER_ARGS: more apiserver flags (e.g. `--audit-log-path /tmp/a/audit.log` to price the audit log).
     const extra = (process.env.BENCH_APISERVER_ARGS ?? '').split(' ').filter(Boolean);
-    child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', main, '--etcd-servers', etcd.url, '--port', '0', '--grpc-port', '0', ...ids.args, ...extra], {
+    child = spawn(process.execPath, [...nodeArgs, ...entry, '--etcd-servers', etcd.url, '--port', '0', '--grpc-port', '0', ...ids.args, ...extra], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, K8TS_LOG_LEVEL: 'warn' },
     });
