@@ -1,0 +1,80 @@
+// Resident memory of every process of an embedded cluster and the time of `k8ts up`, with the
+// components compiled (as k8ts runs them) and, as the baseline in the same run, with their
+// TypeScript run through tsx (K8TS_FROM_SOURCE=1, how every component ran before `pnpm build`).
+// Each round: `k8ts up` in a fresh home (own ports, network and node names) → 3 Ready nodes,
+// the sample workload (deploy/examples/nginx.yaml) Ready, --idle seconds of quiet, then each
+// process's VmRSS from /proc; then `k8ts down --purge`. Modes alternate, tsx first.
+//   node --import tsx test/bench/footprint.ts [--rounds 2] [--idle 20]
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { componentArgs } from './support/component.js';
+
+const run = promisify(execFile);
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+};
+const ROUNDS = arg('rounds', 2);
+const IDLE_S = arg('idle', 20);
+const root = join(import.meta.dirname, '..', '..');
+const prefix = 'fp';
+const upArgs = ['up', '--agents', '3', '--node-prefix', prefix, '--api-port', '19543', '--grpc-port', '19544', '--etcd-port', '25379', '--network', 'k8ts-bench-fp', '--subnet', '10.223.0.0/16', '--service-range', '10.100.0.0/16', '--lb-pool', '10.224.0.0/24', '--ops-port-offset', '4000'];
+const cliEntry = await componentArgs('cli');
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+
+type Mode = 'tsx' | 'compiled';
+interface Round {
+  upMs: number;
+  rss: Map<string, number>; // MiB by process name
+}
+
+async function round(mode: Mode): Promise<Round> {
+  const home = mkdtempSync(join(tmpdir(), 'k8ts-bench-fp-'));
+  const env = { ...process.env, K8TS_HOME: home, KUBECONFIG: join(home, 'kubeconfig'), K8TS_FROM_SOURCE: mode === 'tsx' ? '1' : '0' };
+  const cli = (...args: string[]) => run(process.execPath, [...cliEntry, ...args], { cwd: root, env, timeout: 600_000, maxBuffer: 1 << 24 });
+  const kubectl = (...args: string[]) => run('kubectl', args, { cwd: root, env, timeout: 300_000 });
+  try {
+    const t0 = Date.now();
+    const { stdout } = await cli(...upArgs);
+    const upMs = Date.now() - t0;
+    if (!/k8ts is up/.test(stdout)) throw new Error(`up did not finish: ${stdout}`);
+    await kubectl('apply', '-f', 'deploy/examples/nginx.yaml');
+    await kubectl('-n', 'nginx', 'wait', '--for=condition=Ready', 'pods', '--all', '--timeout=240s');
+    await new Promise((r) => setTimeout(r, IDLE_S * 1000));
+    const rss = new Map<string, number>();
+    for (const f of readdirSync(join(home, 'pids')).filter((n) => n.endsWith('.pid')).sort()) {
+      const pid = readFileSync(join(home, 'pids', f), 'utf8').trim();
+      const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      rss.set(f.slice(0, -4), Number(kb) / 1024);
+    }
+    console.log(`  ${mode.padEnd(8)} up → 3 Ready ${(upMs / 1000).toFixed(2)} s; RSS MiB ${[...rss].map(([n, m]) => `${n} ${m.toFixed(0)}`).join(', ')}; load ${load()}`);
+    return { upMs, rss };
+  } finally {
+    await cli('down', '--purge').catch((e) => console.error(`down failed: ${e.message}`));
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+const results: Record<Mode, Round[]> = { tsx: [], compiled: [] };
+console.log(`load before: ${load()}`);
+for (let i = 0; i < ROUNDS; i++) for (const mode of ['tsx', 'compiled'] as const) results[mode].push(await round(mode));
+
+/** Per process name without its number (scheduler-1 and -2 together; agents as "agent"). */
+const kind = (name: string) => (name.startsWith(`${prefix}-`) ? 'agent' : name.replace(/-\d+$/, ''));
+const byKind = (rounds: Round[]) => {
+  const out = new Map<string, number[]>();
+  for (const r of rounds) for (const [n, mib] of r.rss) out.set(kind(n), [...(out.get(kind(n)) ?? []), mib]);
+  return out;
+};
+const span = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+const tsx = byKind(results.tsx);
+const compiled = byKind(results.compiled);
+console.log(`\nidle RSS (MiB, min–max over ${ROUNDS} round(s) and replicas) after ${IDLE_S} s with the sample workload, compiled vs tsx in the same run:`);
+for (const [k, xs] of compiled) console.log(`  ${k.padEnd(19)} compiled ${span(xs).padEnd(9)} tsx ${span(tsx.get(k) ?? [NaN])}`);
+const total = (rounds: Round[]) => rounds.map((r) => [...r.rss].filter(([n]) => n !== 'etcd').reduce((s, [, m]) => s + m, 0));
+console.log(`  all Node processes  compiled ${span(total(results.compiled))} tsx ${span(total(results.tsx))}`);
+console.log(`k8ts up → 3 Ready nodes (fresh home, images present): compiled ${results.compiled.map((r) => (r.upMs / 1000).toFixed(2)).join(' / ')} s, tsx ${results.tsx.map((r) => (r.upMs / 1000).toFixed(2)).join(' / ')} s`);
+console.log(`load at the end: ${load()}`);
