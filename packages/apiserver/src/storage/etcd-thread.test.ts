@@ -2,6 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
+import { createCa, issueClientCert } from '@k8ts/client';
 import { EtcdThread } from './etcd-thread.js';
 import { FrameBatch, readFrames } from './etcd-thread-frames.js';
 
@@ -49,6 +50,16 @@ describe('EtcdThread', () => {
     cleanups.push(() => t.close());
     const err = await t.call('/etcdserverpb.KV/Range', new Uint8Array()).then(() => assert.fail('expected an error'), (e) => e as Error);
     assert.equal(err.name, 'GRPCUnavailableError');
+  });
+
+  it('reaches https:// servers with the TLS files it was given (they cross into the thread as bytes)', async () => {
+    const ca = createCa({ commonName: 'etcd-ca' });
+    const client = issueClientCert(ca, { user: 'kube-apiserver-etcd-client' });
+    const tls = { ca: Buffer.from(ca.certPem), cert: Buffer.from(client.certPem), key: Buffer.from(client.keyPem) };
+    const t = new EtcdThread({ servers: ['https://127.0.0.1:1'], maxAttempts: 1, tls });
+    cleanups.push(() => t.close());
+    const err = await t.call('/etcdserverpb.KV/Range', new Uint8Array()).then(() => assert.fail('expected an error'), (e) => e as Error);
+    assert.equal(err.name, 'GRPCUnavailableError', err.message);
   });
 });
 

@@ -85,7 +85,10 @@ export class EtcdUnary implements EtcdCalls {
 
   constructor(opts: EtcdUnaryOptions) {
     this.callTimeoutMs = opts.callTimeoutMs ?? 30_000;
-    this.credentials = opts.tls ? grpc.credentials.createSsl(opts.tls.ca ?? null, opts.tls.key ?? null, opts.tls.cert ?? null) : grpc.credentials.createInsecure();
+    // In EtcdThread's worker the TLS files arrive as Uint8Arrays (a structured clone drops
+    // Buffer's prototype), and grpc-js takes Buffers only.
+    const buf = (b: Uint8Array | undefined) => (b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : null);
+    this.credentials = opts.tls ? grpc.credentials.createSsl(buf(opts.tls.ca), buf(opts.tls.key), buf(opts.tls.cert)) : grpc.credentials.createInsecure();
     if (!opts.servers.length) throw new Error('no etcd servers');
     this.servers = opts.servers.map((s) => s.replace(/^https?:\/\//, '').replace(/\/+$/, ''));
     this.maxAttempts = opts.maxAttempts ?? 8;
