@@ -1,4 +1,4 @@
-// The agent process: `node --import tsx packages/agent/src/main.ts --node-name agent-1 …`
+// The agent process: `node --conditions=k8ts-dist packages/agent/dist/main.js --node-name agent-1 …`
 // SIGTERM stops the agent only: its pods keep running, as with a kubelet.
 // Common flags, logger and stop on SIGTERM: @k8ts/client's runComponent.
 import os from 'node:os';

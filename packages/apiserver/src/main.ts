@@ -1,4 +1,4 @@
-// The apiserver process: `node --single-threaded-gc --import tsx packages/apiserver/src/main.ts --etcd-servers …`
+// The apiserver process: `node --single-threaded-gc --conditions=k8ts-dist packages/apiserver/dist/main.js --etcd-servers …`
 // (node flags: ./node-flags.ts). Logger and stop on SIGTERM: @k8ts/client's runComponent. It
 // is the server the others reach, so it takes none of their --server/--token flags, and its
 // healthz and metrics are on the REST port.

@@ -1,4 +1,4 @@
-// k8ts controller-manager process: node --import tsx packages/controller-manager/src/main.ts [flags]
+// k8ts controller-manager process: node --conditions=k8ts-dist packages/controller-manager/dist/main.js [flags]
 // Common flags, logger and stop on SIGTERM: @k8ts/client's runComponent.
 import { readFileSync } from 'node:fs';
 import { runComponent } from '@k8ts/client';

@@ -1,4 +1,4 @@
-// k8ts dns process: node --import tsx packages/dns/src/main.ts [flags]
+// k8ts dns process: node --conditions=k8ts-dist packages/dns/dist/main.js [flags]
 // Common flags, logger and stop on SIGTERM: @k8ts/client's runComponent.
 import { runComponent } from '@k8ts/client';
 import { startDns, type RunningDns } from './index.js';

@@ -1,4 +1,4 @@
-// k8ts proxy process: node --import tsx packages/proxy/src/main.ts [flags]
+// k8ts proxy process: node --conditions=k8ts-dist packages/proxy/dist/main.js [flags]
 // Common flags, logger and stop on SIGTERM: @k8ts/client's runComponent.
 import { runComponent } from '@k8ts/client';
 import { startProxy, cleanupProxy, PermissionError, PERMISSION_HELP, type RunningProxy } from './index.js';

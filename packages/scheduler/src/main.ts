@@ -1,4 +1,4 @@
-// The scheduler process: `node --import tsx packages/scheduler/src/main.ts --server 127.0.0.1:6444`.
+// The scheduler process: `node --conditions=k8ts-dist packages/scheduler/dist/main.js --server 127.0.0.1:6444`.
 // Common flags, logger and stop on SIGTERM: @k8ts/client's runComponent.
 import { Option } from 'commander';
 import { clientFromOptions, runComponent } from '@k8ts/client';
