@@ -7,7 +7,7 @@
 //   node --import tsx test/bench/footprint.ts [--rounds 2] [--idle 20]
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { componentArgs } from './support/component.js';
@@ -65,6 +65,12 @@ async function round(mode: Mode): Promise<Round> {
     }
     console.log(`  ${mode.padEnd(8)} up → 3 Ready ${(upMs / 1000).toFixed(2)} s, Node processes' CPU by then ${upCpuS.toFixed(1)} s; RSS MiB ${[...rss].map(([n, m]) => `${n} ${m.toFixed(0)}`).join(', ')}; load ${load()}`);
     return { upMs, upCpuS, rss };
+  } catch (e) {
+    // The logs outlive the purge, to see why.
+    const kept = mkdtempSync(join(tmpdir(), `k8ts-bench-fp-${mode}-failed-`));
+    cpSync(join(home, 'logs'), kept, { recursive: true });
+    console.error(`${mode} round failed; its logs are in ${kept}`);
+    throw e;
   } finally {
     await cli('down', '--purge').catch((e) => console.error(`down failed: ${e.message}`));
     rmSync(home, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { componentSpecs, etcdArgs, etcdMetricsPort, EMBEDDED_ETCD_MEMBER } from 
 import { ensureEtcdPki } from '../etcd-pki.js';
 import { ensureAdmissionConfig } from '../admission-config.js';
 import { ensureServiceAccountKey, servingCertIPs } from '../service-account-key.js';
-import { componentExists, ensureCompiled, recordedArgs, runningPid, startComponent, startDetached, stopProcess } from '../processes.js';
+import { componentExists, ensureCompiled, fromSource, recordedArgs, runningPid, startComponent, startDetached, stopProcess } from '../processes.js';
 import { isNodeReady } from '@k8ts/api';
 import { apiGet, isReady, trustCertificate, waitFor } from '../api.js';
 import { ensureImages } from './images.js';
@@ -75,7 +75,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
         // Never a stale dist: packages edited since their last build are built again first.
         task: async (_c: unknown, task: { title: string }) => {
           const built = await ensureCompiled(() => undefined);
-          task.title = built.length ? `Compiled components (built ${built.join(', ')})` : 'Compiled components (up to date)';
+          task.title = fromSource() ? 'Components from their TypeScript (K8TS_FROM_SOURCE=1)' : built.length ? `Compiled components (built ${built.join(', ')})` : 'Compiled components (up to date)';
         },
       },
       { title: `Network ${config.network} (${config.subnet})`, task: async () => ensureNetwork(config) },
