@@ -10,7 +10,7 @@ import { DIST_NODE_FLAGS, ensureBuilt } from '../../../scripts/build.mjs';
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 // Components run from the compiled JavaScript (packages/<pkg>/dist, `pnpm build`): a process
-// started through tsx holds its loader and esbuild too, ≈ 35 MiB more in each of a cluster's
+// started through tsx holds its loader and esbuild too, ≈ 30–45 MiB more in each of a cluster's
 // eleven. K8TS_FROM_SOURCE=1 runs the TypeScript through tsx instead, for debugging.
 export const fromSource = (env: NodeJS.ProcessEnv = process.env): boolean => env.K8TS_FROM_SOURCE === '1';
 
