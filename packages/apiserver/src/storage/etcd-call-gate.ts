@@ -4,8 +4,11 @@
 // put every request, a node's Lease renewal included, at the back of that line: the priority
 // levels shared the seats out but not etcd (issue 14's soak: leader Leases not renewed within
 // their 4 s). So calls past the cap wait here, in order, and Lease calls (nodes' and leader
-// election's, already held to their own seats by the request limiter) never wait.
-export const DEFAULT_MAX_ETCD_CALLS = 16;
+// election's, already held to their own seats by the request limiter) never wait. The cap is
+// 64, not the 16 where etcd's rate stops growing: a write transaction batches better with
+// more in flight (REST creates at c64 ran at 0.34 of raw etcd puts with 16 against 0.44
+// uncapped, back to back), and a Lease call behind 64 others still waits only some 50 ms.
+export const DEFAULT_MAX_ETCD_CALLS = 64;
 
 const LEASES = Buffer.from('/registry/leases/');
 
