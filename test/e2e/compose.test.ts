@@ -293,8 +293,11 @@ it('etcd takes only clients with a certificate of its own CA; the CLI finds the 
 it('`k8ts drill etcd-member-kill --compose`: one etcd member dies under write load, no acknowledged write is lost', async () => {
   const out = mkdtempSync(join(tmpdir(), 'k8ts-compose-drill-'));
   try {
-    // Exits non-zero (and run() throws) unless every check passed.
-    await k8ts('drill', 'etcd-member-kill', '--compose', '--project', project, '--replicas', '2', '--out', out);
+    // Exits non-zero (and run() throws) unless every check passed; then the report says which failed.
+    await k8ts('drill', 'etcd-member-kill', '--compose', '--project', project, '--replicas', '2', '--out', out).catch((err: Error) => {
+      const failed = existsSync(join(out, 'report.json')) ? JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).checks.filter((c: { ok: boolean }) => !c.ok) : 'no report';
+      throw new Error(`${err.message}\nfailed checks: ${JSON.stringify(failed)}\nreport: ${existsSync(join(out, 'report.md')) ? readFileSync(join(out, 'report.md'), 'utf8') : '-'}`);
+    });
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     assert.equal(report.passed, true);
     const writes = report.checks.find((c: { name: string }) => /acknowledged write/.test(c.name));
