@@ -101,12 +101,13 @@ function benchIdentities(): { dir: string; token: string; adminToken: string; ar
   return { dir, token, adminToken, args: ['--token-auth-file', join(dir, 'tokens.csv'), '--authorization-mode', mode] };
 }
 
-/** An admin request to the REST face; its status code. */
-function adminPost(restPort: number, adminToken: string, path: string, body: unknown): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
+/** An admin POST to the REST face: its status code and body. */
+function adminPost(restPort: number, adminToken: string, path: string, body: unknown): Promise<{ code: number; text: string }> {
+  return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port: restPort, method: 'POST', path, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ code: res.statusCode ?? 0, text }));
     });
     req.on('error', reject);
     req.end(JSON.stringify(body));
@@ -129,20 +130,13 @@ async function bindBenchUser(restPort: number, adminToken: string): Promise<void
     subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'bench-users' }],
   };
   for (const [path, body] of [[`${rbac}/clusterroles`, role], [`${rbac}/clusterrolebindings`, binding]] as const) {
-    const code = await adminPost(restPort, adminToken, path, body);
+    const { code } = await adminPost(restPort, adminToken, path, body);
     if (code !== 201) throw new Error(`${path} answered ${code}`);
   }
   const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: 'bench', groups: ['bench-users'], resourceAttributes: { verb: 'create', resource: 'configmaps', namespace: 'bench' } } };
   for (const deadline = Date.now() + 10_000; ; ) {
-    const allowed = await new Promise<boolean>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: restPort, method: 'POST', path: '/apis/authorization.k8s.io/v1/subjectaccessreviews', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' } }, (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => resolve(res.statusCode === 201 && JSON.parse(text).status?.allowed === true));
-      });
-      req.on('error', reject);
-      req.end(JSON.stringify(review));
-    });
+    const { code, text } = await adminPost(restPort, adminToken, '/apis/authorization.k8s.io/v1/subjectaccessreviews', review);
+    const allowed = code === 201 && JSON.parse(text).status?.allowed === true;
     if (allowed) return;
     if (Date.now() > deadline) throw new Error('the bench user is still not allowed to create configmaps');
     await new Promise((r) => setTimeout(r, 50));
