@@ -50,7 +50,7 @@ export function formatSummary(r: SoakResult): string {
     ['429 answers', String(countStatus(r.tally, '429'))],
     ['Service', `${r.service.requests} requests, ${r.service.failed} failed, max gap ${secs(r.service.maxGapMs)}, longest failure run ${r.service.longestFailureRun}`],
     ['nodes NotReady', `${c.notReady.length} (of ${c.nodes.length} nodes)`],
-    ['Leases', `${c.expiries.length} expired, ${c.holderChanges.length} changed hands (${c.leases.length} Leases, ${c.renewals} renewals; longest renewal gap: nodes ${secs(c.maxRenewGapMs.node)}, leaders ${secs(c.maxRenewGapMs.leader)})`],
+    ['Leases', `${c.expiries.length} expired, ${c.holderChanges.length} changed hands (${c.leases.length} Leases, ${c.renewals} renewals; longest renewal gap: nodes ${secs(c.maxRenewGapMs.node)} (${c.maxRenewGapAt.node}), leaders ${secs(c.maxRenewGapMs.leader)} (${c.maxRenewGapAt.leader}))`],
     ['components', `${r.processes.exits.length} exited (of ${r.processes.watched.length}: ${r.processes.watched.join(', ')})`],
     ...Object.entries(r.processes.usage).map(([n, u]): [string, string] => [n, `max RSS ${u.maxRssMiB} MiB, CPU ${u.cpuSeconds} s (avg ${u.avgCpuPct} %, peak ${u.peakCpuPct} % of a core)`]),
   ];

@@ -10,10 +10,10 @@ import { outcome, type ApiClient } from '../http.js';
 const MiB = 1024 * 1024;
 
 /** Sends `size` bytes of a ConfigMap-looking JSON body, declared or chunked in 64 KiB pieces. */
-function sendBig(c: ApiClient, method: string, path: string, size: number, declared: boolean): Promise<string> {
+function sendBig(c: ApiClient, method: string, path: string, size: number, declared: boolean, contentType = 'application/json'): Promise<string> {
   return new Promise((resolve) => {
     const head = Buffer.from(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"big"},"data":{"a":"`);
-    const headers = c.headers({ 'content-type': 'application/json', ...(declared ? { 'content-length': String(size) } : {}) });
+    const headers = c.headers({ 'content-type': contentType, ...(declared ? { 'content-length': String(size) } : {}) });
     let answered = false;
     const req = https.request({ hostname: c.url.hostname, port: c.url.port, method, path, headers, agent: c.agent, timeout: 60_000 }, (res) => {
       answered = true;
@@ -66,7 +66,7 @@ export async function bigBodies(a: Abuse): Promise<void> {
                 () => sendBig(user, 'POST', cms, 4 * MiB, true),
                 () => sendBig(a.admin, 'POST', cms, 5 * MiB, false),
                 () => sendBig(a.admin, 'PUT', `${cms}/big`, 3 * MiB + 4096, true),
-                () => sendBig(user, 'PATCH', `${cms}/big`, 6 * MiB, false),
+                () => sendBig(user, 'PATCH', `${cms}/big`, 6 * MiB, false, 'application/merge-patch+json'),
                 () => grpcCreate(5 * MiB),
               ][round % 5]!(),
             ];

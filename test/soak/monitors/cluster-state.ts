@@ -13,6 +13,8 @@ export interface ClusterFigures {
   expiries: { lease: string; gapMs: number; durationS: number; atMs: number }[];
   /** Longest time between two renewals, node Leases and leader Leases apart, ms. */
   maxRenewGapMs: { node: number; leader: number };
+  /** Where and when (ms since the start) the longest of each was seen. */
+  maxRenewGapAt: { node: string; leader: string };
   renewals: number;
   watchRestarts: number;
 }
@@ -27,7 +29,7 @@ export class ClusterMonitor {
   private readonly startedAt = Date.now();
   private readonly ready = new Map<string, boolean>();
   private readonly leases = new Map<string, LeaseSeen>();
-  private readonly f: ClusterFigures = { nodes: [], notReady: [], leases: [], holderChanges: [], expiries: [], maxRenewGapMs: { node: 0, leader: 0 }, renewals: 0, watchRestarts: 0 };
+  private readonly f: ClusterFigures = { nodes: [], notReady: [], leases: [], holderChanges: [], expiries: [], maxRenewGapMs: { node: 0, leader: 0 }, maxRenewGapAt: { node: '', leader: '' }, renewals: 0, watchRestarts: 0 };
   private readonly nodeWatch: ListWatch;
   private readonly leaseWatch: ListWatch;
 
@@ -68,7 +70,10 @@ export class ClusterMonitor {
   private renewed(key: string, gapMs: number, durationS: number): void {
     this.f.renewals++;
     const kind = key.startsWith('kube-node-lease/') ? 'node' : 'leader';
-    this.f.maxRenewGapMs[kind] = Math.max(this.f.maxRenewGapMs[kind], gapMs);
+    if (gapMs > this.f.maxRenewGapMs[kind]) {
+      this.f.maxRenewGapMs[kind] = gapMs;
+      this.f.maxRenewGapAt[kind] = `${key} at ${(this.at() / 1000).toFixed(1)} s`;
+    }
     if (durationS > 0 && gapMs > durationS * 1000) this.f.expiries.push({ lease: key, gapMs, durationS, atMs: this.at() });
   }
 
