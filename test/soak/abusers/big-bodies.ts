@@ -58,6 +58,7 @@ export async function bigBodies(a: Abuse): Promise<void> {
     for (let round = 0; a.running(); round++) {
       // A user's requests may be refused 429 before the body is read (their level is flooded); the service account's seldom are.
       const user = round % 2 ? a.sa : a.users[(round >> 1) % a.users.length]!;
+      if (round % 10 === 9) a.tally.event('big-bodies', '4 × 63 MiB gRPC creates');
       const results: string[] =
         round % 10 === 9
           ? await Promise.all(Array.from({ length: 4 }, () => grpcCreate(63 * MiB)))
@@ -71,6 +72,7 @@ export async function bigBodies(a: Abuse): Promise<void> {
               ][round % 5]!(),
             ];
       for (const r of results) a.tally.add('big-bodies', r);
+      if (round % 10 === 9) a.tally.event('big-bodies', `63 MiB creates answered: ${results.join(' ')}`);
       await a.sleep(1000);
     }
   } finally {

@@ -15,6 +15,7 @@ export interface ClusterFigures {
   maxRenewGapMs: { node: number; leader: number };
   /** Where and when (ms since the start) the longest of each was seen. */
   maxRenewGapAt: { node: string; leader: string };
+  maxRenewGapAtMs: { node: number; leader: number };
   renewals: number;
   watchRestarts: number;
 }
@@ -29,7 +30,7 @@ export class ClusterMonitor {
   private readonly startedAt = Date.now();
   private readonly ready = new Map<string, boolean>();
   private readonly leases = new Map<string, LeaseSeen>();
-  private readonly f: ClusterFigures = { nodes: [], notReady: [], leases: [], holderChanges: [], expiries: [], maxRenewGapMs: { node: 0, leader: 0 }, maxRenewGapAt: { node: '', leader: '' }, renewals: 0, watchRestarts: 0 };
+  private readonly f: ClusterFigures = { nodes: [], notReady: [], leases: [], holderChanges: [], expiries: [], maxRenewGapMs: { node: 0, leader: 0 }, maxRenewGapAt: { node: '', leader: '' }, maxRenewGapAtMs: { node: 0, leader: 0 }, renewals: 0, watchRestarts: 0 };
   private readonly nodeWatch: ListWatch;
   private readonly leaseWatch: ListWatch;
 
@@ -73,6 +74,7 @@ export class ClusterMonitor {
     if (gapMs > this.f.maxRenewGapMs[kind]) {
       this.f.maxRenewGapMs[kind] = gapMs;
       this.f.maxRenewGapAt[kind] = `${key} at ${(this.at() / 1000).toFixed(1)} s`;
+      this.f.maxRenewGapAtMs[kind] = this.at();
     }
     if (durationS > 0 && gapMs > durationS * 1000) this.f.expiries.push({ lease: key, gapMs, durationS, atMs: this.at() });
   }
