@@ -145,6 +145,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     result.broken = brokenInvariants(result);
     if (result.broken.length) result.logs = cluster.saveLogs();
     return result;
+  } catch (e) {
+    o.log(`the soak failed; component logs kept in ${cluster.saveLogs()}`);
+    throw e;
   } finally {
     await cluster.down();
   }

@@ -9,6 +9,7 @@ export const SERVICE_MAX_GAP_MS = 3000;
 
 export function brokenInvariants(r: SoakResult): string[] {
   const broken: string[] = [];
+  if (r.cluster.unanswered) broken.push('the apiserver did not answer at the end');
   for (const e of r.processes.exits) broken.push(`component ${e.name} (pid ${e.pid}) exited at ${(e.atMs / 1000).toFixed(1)} s`);
   for (const n of r.cluster.notReady) broken.push(`node ${n.node} ${n.why} at ${(n.atMs / 1000).toFixed(1)} s`);
   for (const x of r.cluster.expiries) broken.push(`Lease ${x.lease} not renewed for ${(x.gapMs / 1000).toFixed(1)} s (duration ${x.durationS} s)`);

@@ -18,6 +18,8 @@ export interface ClusterFigures {
   maxRenewGapAtMs: { node: number; leader: number };
   renewals: number;
   watchRestarts: number;
+  /** The apiserver did not answer the monitor's last look. */
+  unanswered?: boolean;
 }
 
 interface LeaseSeen {
@@ -81,9 +83,10 @@ export class ClusterMonitor {
 
   async stop(): Promise<ClusterFigures> {
     await Promise.all([this.nodeWatch.stop(), this.leaseWatch.stop()]);
-    // A fresh look at the end: a Lease no longer renewed, a node that went away unseen.
-    await this.nodeWatch.list();
-    await this.leaseWatch.list();
+    // A fresh look at the end: a Lease no longer renewed, a node that went away unseen. An
+    // apiserver that does not answer any more leaves the trailing gaps measured from now.
+    await this.nodeWatch.list().catch(() => (this.f.unanswered = true));
+    await this.leaseWatch.list().catch(() => (this.f.unanswered = true));
     const now = Date.now();
     for (const [key, l] of this.leases) if (l.renewMs && now - l.renewMs > l.durationS * 1000) this.renewed(key, now - l.renewMs, l.durationS);
     this.f.nodes = [...this.ready.keys()].sort();
