@@ -112,8 +112,7 @@ export function createRestServer(opts: RestServerOptions): http.Server {
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch((err) => {
       opts.logger.error({ err, url: req.url }, 'request failed');
-      if (!res.headersSent) sendStatus(res, statusFor(err));
-      else res.end();
+      return res.headersSent ? res.end() : sendStatus(res, statusFor(err));
     });
   };
   // An https.Server answers the same events and methods; callers listen and close it alike.
