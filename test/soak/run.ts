@@ -12,7 +12,8 @@ import { ApiClient } from './http.js';
 import { ProcessMonitor, type ProcessFigures } from './monitors/processes.js';
 import { ServiceMonitor, type ServiceFigures } from './monitors/service.js';
 import { ClusterMonitor, type ClusterFigures } from './monitors/cluster-state.js';
-import { Tally, type AbuseKind, type TallyJson } from './tally.js';
+import { Tally, type AbuseEvent, type AbuseKind, type TallyJson } from './tally.js';
+import { LagMonitor, type LagFigures } from './monitors/apiserver-lag.js';
 import type { AbuseConfig } from './abusers/context.js';
 import { brokenInvariants } from './summary.js';
 
@@ -38,6 +39,10 @@ export interface SoakResult {
   service: ServiceFigures;
   cluster: ClusterFigures;
   processes: ProcessFigures;
+  lag: LagFigures;
+  /** When the soak's monitors started (epoch ms): `atMs` figures count from here. */
+  startedAt: number;
+  events: AbuseEvent[];
   machine: { cpus: number; loadBefore: number[]; loadAfter: number[]; otherSuites: boolean };
   broken: string[];
   /** Where the components' logs were kept when something broke. */
@@ -70,14 +75,16 @@ function abuseConfig(c: SoakCluster, p: Awaited<ReturnType<typeof prepare>>, o: 
 }
 
 /** Runs the abusers for `ms` (or until aborted); their tally. */
-async function abuse(config: AbuseConfig, ms: number, o: { signal?: AbortSignal; log: (s: string) => void; processes: ProcessMonitor }): Promise<TallyJson> {
+async function abuse(config: AbuseConfig, ms: number, o: { signal?: AbortSignal; log: (s: string) => void; processes: ProcessMonitor }): Promise<{ tally: TallyJson; events: AbuseEvent[] }> {
   const { signal, log } = o;
   const child = fork(join(repoRoot, 'test', 'soak', 'abusers', 'main.ts'), [], { cwd: repoRoot, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   if (child.pid) o.processes.measure('abusers', child.pid);
   let tally: TallyJson = new Tally().kinds;
+  let events: AbuseEvent[] = [];
   const done = new Promise<void>((resolve) => {
-    child.on('message', (m: { type: string; tally: TallyJson }) => {
+    child.on('message', (m: { type: string; tally: TallyJson; events?: AbuseEvent[] }) => {
       tally = m.tally;
+      events = m.events ?? events;
       if (m.type === 'done') resolve();
     });
     child.once('exit', () => resolve());
@@ -98,7 +105,7 @@ async function abuse(config: AbuseConfig, ms: number, o: { signal?: AbortSignal;
   await done;
   clearTimeout(killer);
   if (child.exitCode === null) child.kill('SIGKILL');
-  return tally;
+  return { tally, events };
 }
 
 export async function runSoak(o: SoakOptions): Promise<SoakResult> {
@@ -112,11 +119,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const processes = new ProcessMonitor(cluster.home);
     const service = new ServiceMonitor(`http://${prepared.vip}/`);
     const state = new ClusterMonitor(admin);
+    const lag = new LagMonitor(admin);
+    const startedAt = Date.now();
     await state.start();
+    lag.start();
     processes.start();
     service.start();
     const started = Date.now();
-    const tally = await abuse(abuseConfig(cluster, prepared, o), o.seconds * 1000, { signal: o.signal, log: o.log, processes });
+    const { tally, events } = await abuse(abuseConfig(cluster, prepared, o), o.seconds * 1000, { signal: o.signal, log: o.log, processes });
     const abusedMs = Date.now() - started;
     const result: SoakResult = {
       options: { seconds: o.seconds, seed: o.seed, kinds: o.kinds, agents: o.agents, replicas: o.replicas, floodWorkers: o.floodWorkers, prefix: o.prefix },
@@ -125,6 +135,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       service: await service.stop(),
       cluster: await state.stop(),
       processes: processes.stop(),
+      lag: lag.stop(),
+      startedAt,
+      events,
       machine: { cpus: cpus().length, loadBefore, loadAfter: loadavg(), otherSuites: otherBefore || otherSuitesRunning() },
       broken: [],
     };
@@ -132,6 +145,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     result.broken = brokenInvariants(result);
     if (result.broken.length) result.logs = cluster.saveLogs();
     return result;
+  } catch (e) {
+    o.log(`the soak failed; component logs kept in ${cluster.saveLogs()}`);
+    throw e;
   } finally {
     await cluster.down();
   }

@@ -9,6 +9,7 @@ export const SERVICE_MAX_GAP_MS = 3000;
 
 export function brokenInvariants(r: SoakResult): string[] {
   const broken: string[] = [];
+  if (r.cluster.unanswered) broken.push('the apiserver did not answer at the end');
   for (const e of r.processes.exits) broken.push(`component ${e.name} (pid ${e.pid}) exited at ${(e.atMs / 1000).toFixed(1)} s`);
   for (const n of r.cluster.notReady) broken.push(`node ${n.node} ${n.why} at ${(n.atMs / 1000).toFixed(1)} s`);
   for (const x of r.cluster.expiries) broken.push(`Lease ${x.lease} not renewed for ${(x.gapMs / 1000).toFixed(1)} s (duration ${x.durationS} s)`);
@@ -28,6 +29,11 @@ function outcomes(o: Record<string, number>): string {
     .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => `${k}×${n}`)
     .join(' ');
+}
+
+/** The abuse events of the 10 s before `at` (epoch ms), as `-Ns what`. */
+function nearby(r: SoakResult, at: number): string[] {
+  return r.events.filter(([t]) => t <= at && t > at - 10_000).map(([t, kind, what]) => `-${((at - t) / 1000).toFixed(1)} s ${kind}: ${what}`);
 }
 
 export function formatSummary(r: SoakResult): string {
@@ -50,11 +56,14 @@ export function formatSummary(r: SoakResult): string {
     ['429 answers', String(countStatus(r.tally, '429'))],
     ['Service', `${r.service.requests} requests, ${r.service.failed} failed, max gap ${secs(r.service.maxGapMs)}, longest failure run ${r.service.longestFailureRun}`],
     ['nodes NotReady', `${c.notReady.length} (of ${c.nodes.length} nodes)`],
-    ['Leases', `${c.expiries.length} expired, ${c.holderChanges.length} changed hands (${c.leases.length} Leases, ${c.renewals} renewals; longest renewal gap: nodes ${secs(c.maxRenewGapMs.node)}, leaders ${secs(c.maxRenewGapMs.leader)})`],
+    ['Leases', `${c.expiries.length} expired, ${c.holderChanges.length} changed hands (${c.leases.length} Leases, ${c.renewals} renewals; longest renewal gap: nodes ${secs(c.maxRenewGapMs.node)} (${c.maxRenewGapAt.node}), leaders ${secs(c.maxRenewGapMs.leader)} (${c.maxRenewGapAt.leader}))`],
+    ['apiserver loop', `longest event-loop lag ${secs(r.lag.maxMs)}${r.lag.maxAt ? ` at ${secs(r.lag.maxAt - r.startedAt)}` : ''} (${r.lag.overOneSecond} of ${r.lag.scrapes} scrapes over 1 s)`],
     ['components', `${r.processes.exits.length} exited (of ${r.processes.watched.length}: ${r.processes.watched.join(', ')})`],
     ...Object.entries(r.processes.usage).map(([n, u]): [string, string] => [n, `max RSS ${u.maxRssMiB} MiB, CPU ${u.cpuSeconds} s (avg ${u.avgCpuPct} %, peak ${u.peakCpuPct} % of a core)`]),
   ];
   for (const [k, v] of rows) L.push(`${k.padEnd(15)} ${v}`);
+  const near = nearby(r, r.startedAt + c.maxRenewGapAtMs.leader);
+  if (near.length) L.push(`${''.padEnd(15)} abuse in the 10 s before the longest leader gap ended: ${near.join('; ')}`);
   L.push('');
   L.push(r.broken.length ? `BROKEN (${r.broken.length}):\n  ${r.broken.join('\n  ')}` : 'every invariant held');
   if (r.logs) L.push(`component logs kept in ${r.logs}`);

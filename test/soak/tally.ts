@@ -15,7 +15,11 @@ export interface KindTally {
 
 export type TallyJson = Record<AbuseKind, KindTally>;
 
+/** When the heavier moments of the abuse happened (epoch ms), to read next to a stall. */
+export type AbuseEvent = [at: number, kind: AbuseKind, what: string];
+
 export class Tally {
+  readonly events: AbuseEvent[] = [];
   readonly kinds = Object.fromEntries(ABUSE_KINDS.map((k): [AbuseKind, KindTally] => [k, { requests: 0, outcomes: {}, notes: {}, samples: [] }])) as TallyJson;
 
   add(kind: AbuseKind, outcome: string | number): void {
@@ -27,6 +31,10 @@ export class Tally {
   note(kind: AbuseKind, key: string, n = 1): void {
     const t = this.kinds[kind];
     t.notes[key] = (t.notes[key] ?? 0) + n;
+  }
+
+  event(kind: AbuseKind, what: string): void {
+    if (this.events.length < 5000) this.events.push([Date.now(), kind, what]);
   }
 
   sample(kind: AbuseKind, text: string): void {

@@ -10,10 +10,10 @@ import { outcome, type ApiClient } from '../http.js';
 const MiB = 1024 * 1024;
 
 /** Sends `size` bytes of a ConfigMap-looking JSON body, declared or chunked in 64 KiB pieces. */
-function sendBig(c: ApiClient, method: string, path: string, size: number, declared: boolean): Promise<string> {
+function sendBig(c: ApiClient, method: string, path: string, size: number, declared: boolean, contentType = 'application/json'): Promise<string> {
   return new Promise((resolve) => {
     const head = Buffer.from(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"big"},"data":{"a":"`);
-    const headers = c.headers({ 'content-type': 'application/json', ...(declared ? { 'content-length': String(size) } : {}) });
+    const headers = c.headers({ 'content-type': contentType, ...(declared ? { 'content-length': String(size) } : {}) });
     let answered = false;
     const req = https.request({ hostname: c.url.hostname, port: c.url.port, method, path, headers, agent: c.agent, timeout: 60_000 }, (res) => {
       answered = true;
@@ -58,6 +58,7 @@ export async function bigBodies(a: Abuse): Promise<void> {
     for (let round = 0; a.running(); round++) {
       // A user's requests may be refused 429 before the body is read (their level is flooded); the service account's seldom are.
       const user = round % 2 ? a.sa : a.users[(round >> 1) % a.users.length]!;
+      if (round % 10 === 9) a.tally.event('big-bodies', '4 × 63 MiB gRPC creates');
       const results: string[] =
         round % 10 === 9
           ? await Promise.all(Array.from({ length: 4 }, () => grpcCreate(63 * MiB)))
@@ -66,11 +67,12 @@ export async function bigBodies(a: Abuse): Promise<void> {
                 () => sendBig(user, 'POST', cms, 4 * MiB, true),
                 () => sendBig(a.admin, 'POST', cms, 5 * MiB, false),
                 () => sendBig(a.admin, 'PUT', `${cms}/big`, 3 * MiB + 4096, true),
-                () => sendBig(user, 'PATCH', `${cms}/big`, 6 * MiB, false),
+                () => sendBig(user, 'PATCH', `${cms}/big`, 6 * MiB, false, 'application/merge-patch+json'),
                 () => grpcCreate(5 * MiB),
               ][round % 5]!(),
             ];
       for (const r of results) a.tally.add('big-bodies', r);
+      if (round % 10 === 9) a.tally.event('big-bodies', `63 MiB creates answered: ${results.join(' ')}`);
       await a.sleep(1000);
     }
   } finally {

@@ -47,6 +47,7 @@ export async function fuzz(a: Abuse): Promise<void> {
     while (a.running()) {
       await a.sleep(CLEAN_EVERY_MS);
       if (!a.running()) return;
+      a.tally.event('fuzz', 'namespace cleaned');
       await clean(a, ns);
       await targets(a, ns);
     }

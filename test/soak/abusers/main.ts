@@ -37,7 +37,7 @@ process.once('message', (config: AbuseConfig) => {
   ).then(() => {
     clearInterval(ticker);
     a.close();
-    send({ type: 'done', tally: a.tally.kinds });
+    send({ type: 'done', tally: a.tally.kinds, events: a.tally.events });
     process.disconnect?.();
     // In-flight sockets (dropped watches, slow bodies) must not keep this process alive.
     setTimeout(() => process.exit(0), 500).unref();

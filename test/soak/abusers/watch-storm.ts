@@ -53,6 +53,7 @@ export async function watchStorms(a: Abuse): Promise<void> {
   while (a.running()) {
     const n = 150 + a.rng.int(150);
     a.tally.note('watch-storm', 'storms');
+    a.tally.event('watch-storm', `${n} watches opened`);
     await Promise.all(
       Array.from({ length: n }, async () => {
         const c = a.rng.pick(a.clients);
@@ -61,6 +62,7 @@ export async function watchStorms(a: Abuse): Promise<void> {
         a.tally.note('watch-storm', 'events received', r.events);
       }),
     );
+    a.tally.event('watch-storm', 'storm over');
     await a.sleep(1000);
   }
 }

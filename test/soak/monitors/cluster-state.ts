@@ -13,8 +13,13 @@ export interface ClusterFigures {
   expiries: { lease: string; gapMs: number; durationS: number; atMs: number }[];
   /** Longest time between two renewals, node Leases and leader Leases apart, ms. */
   maxRenewGapMs: { node: number; leader: number };
+  /** Where and when (ms since the start) the longest of each was seen. */
+  maxRenewGapAt: { node: string; leader: string };
+  maxRenewGapAtMs: { node: number; leader: number };
   renewals: number;
   watchRestarts: number;
+  /** The apiserver did not answer the monitor's last look. */
+  unanswered?: boolean;
 }
 
 interface LeaseSeen {
@@ -27,7 +32,7 @@ export class ClusterMonitor {
   private readonly startedAt = Date.now();
   private readonly ready = new Map<string, boolean>();
   private readonly leases = new Map<string, LeaseSeen>();
-  private readonly f: ClusterFigures = { nodes: [], notReady: [], leases: [], holderChanges: [], expiries: [], maxRenewGapMs: { node: 0, leader: 0 }, renewals: 0, watchRestarts: 0 };
+  private readonly f: ClusterFigures = { nodes: [], notReady: [], leases: [], holderChanges: [], expiries: [], maxRenewGapMs: { node: 0, leader: 0 }, maxRenewGapAt: { node: '', leader: '' }, maxRenewGapAtMs: { node: 0, leader: 0 }, renewals: 0, watchRestarts: 0 };
   private readonly nodeWatch: ListWatch;
   private readonly leaseWatch: ListWatch;
 
@@ -68,15 +73,20 @@ export class ClusterMonitor {
   private renewed(key: string, gapMs: number, durationS: number): void {
     this.f.renewals++;
     const kind = key.startsWith('kube-node-lease/') ? 'node' : 'leader';
-    this.f.maxRenewGapMs[kind] = Math.max(this.f.maxRenewGapMs[kind], gapMs);
+    if (gapMs > this.f.maxRenewGapMs[kind]) {
+      this.f.maxRenewGapMs[kind] = gapMs;
+      this.f.maxRenewGapAt[kind] = `${key} at ${(this.at() / 1000).toFixed(1)} s`;
+      this.f.maxRenewGapAtMs[kind] = this.at();
+    }
     if (durationS > 0 && gapMs > durationS * 1000) this.f.expiries.push({ lease: key, gapMs, durationS, atMs: this.at() });
   }
 
   async stop(): Promise<ClusterFigures> {
     await Promise.all([this.nodeWatch.stop(), this.leaseWatch.stop()]);
-    // A fresh look at the end: a Lease no longer renewed, a node that went away unseen.
-    await this.nodeWatch.list();
-    await this.leaseWatch.list();
+    // A fresh look at the end: a Lease no longer renewed, a node that went away unseen. An
+    // apiserver that does not answer any more leaves the trailing gaps measured from now.
+    await this.nodeWatch.list().catch(() => (this.f.unanswered = true));
+    await this.leaseWatch.list().catch(() => (this.f.unanswered = true));
     const now = Date.now();
     for (const [key, l] of this.leases) if (l.renewMs && now - l.renewMs > l.durationS * 1000) this.renewed(key, now - l.renewMs, l.durationS);
     this.f.nodes = [...this.ready.keys()].sort();

@@ -24,7 +24,8 @@ function cpuTicks(pid: number): number | undefined {
 
 function rssKiB(pid: number): number | undefined {
   try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    const kib = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib ? Number(kib) : undefined;
   } catch {
     return undefined;
   }

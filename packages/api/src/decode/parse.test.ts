@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseJsonText, parseYamlText, scanJson, MAX_DEPTH } from './index.js';
+import { checkYamlDepth } from './parse.js';
+import { parseApplyConfiguration } from '../patch/apply.js';
+import { PatchError } from '../errors.js';
 
 test('scanJson finds duplicate keys with their paths, ignoring look-alikes inside strings', () => {
   const text = '{"metadata":{"name":"a","name":"b","labels":{"x":"1"}},"spec":{"containers":[{"name":"c"},{"name":"d","image":"i","image":"j"}]},"data":{"k":"\\"name\\":"}}';
@@ -33,8 +36,25 @@ test('parseYamlText reports duplicate keys (last wins) and refuses deep nesting'
   assert.deepEqual(r.value, { metadata: { name: 'b' }, spec: { containers: [{ name: 'd' }] } });
   assert.deepEqual(r.duplicates, ['metadata.name', 'spec.containers[0].name']);
   assert.throws(() => parseYamlText('a: ' + '['.repeat(300) + ']'.repeat(300)), /exceeded max depth/);
-  assert.throws(() => parseYamlText('a: ' + '['.repeat(10_000) + ']'.repeat(10_000)));
   assert.throws(() => parseYamlText('a: [1'));
+});
+
+test('YAML nested thousands deep is refused before the yaml library recurses into it (flow, block, compact), as are apply bodies', () => {
+  // The yaml composer recursed once per level and ran the stack out (aborting the process when
+  // that happened inside V8's regexp compiler); refused up front, the message says why.
+  const deep = [
+    'a: ' + '['.repeat(20_000) + ']'.repeat(20_000),
+    '{"k":'.repeat(20_000) + '1' + '}'.repeat(20_000),
+    '- '.repeat(5_000) + '1',
+    Array.from({ length: 2_000 }, (_, i) => `${' '.repeat(i)}k:`).join('\n') + ' 1',
+  ];
+  for (const text of deep) {
+    assert.throws(() => parseYamlText(text), /^SyntaxError: exceeded max depth$/);
+    assert.throws(() => parseApplyConfiguration(text), (e: Error) => e instanceof PatchError && e.message === 'error decoding YAML: exceeded max depth');
+  }
+  const ok = 'a: ' + '['.repeat(MAX_DEPTH - 1) + ']'.repeat(MAX_DEPTH - 1);
+  assert.doesNotThrow(() => parseYamlText(ok));
+  assert.doesNotThrow(() => checkYamlDepth('- '.repeat(MAX_DEPTH) + '1'));
 });
 
 test('parseJsonText reports the same duplicates as scanJson, through its key count or without it', () => {

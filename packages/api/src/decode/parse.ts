@@ -1,6 +1,6 @@
 // Body texts to values, with what the plain parsers hide: duplicate keys (their paths) and
 // nesting beyond MAX_DEPTH, which is refused before anything recursive reads the value.
-import YAML, { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
+import YAML, { Lexer, Parser, isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { countJsonKeys, countValueKeys, MAX_DEPTH, scanJson } from './json-scan.js';
 
 export interface ParsedBody {
@@ -19,8 +19,26 @@ export function parseJsonText(text: string): ParsedBody {
   return { value, duplicates: scanJson(text).duplicates };
 }
 
+/**
+ * Refuses YAML nested far deeper than MAX_DEPTH before the yaml library composes it. Its
+ * composer recurses once per level and ran the stack out on deep input: mostly a RangeError,
+ * but when the stack ran out inside V8's regexp compiler (a regexp compiled or tiered up at
+ * the bottom of the recursion) the process aborted ("RegExpCompiler Allocation failed - process
+ * out of memory": the apiserver, under the soak's fuzzed apply bodies). The lexer and the CST
+ * parser are iterative, and the parser's stack is the nesting (one entry per collection, the
+ * document's and a pair's or two more); the exact MAX_DEPTH check follows on the composed nodes.
+ */
+export function checkYamlDepth(text: string): void {
+  const parser = new Parser();
+  for (const lexeme of new Lexer().lex(text)) {
+    for (const _token of parser.next(lexeme)); // parseDocument composes them; only the depth counts here
+    if (parser.stack.length > 2 * MAX_DEPTH) throw new SyntaxError('exceeded max depth');
+  }
+}
+
 /** Parses one YAML document (1.2, no merge keys) as JSON would read it. */
 export function parseYamlText(text: string): ParsedBody {
+  checkYamlDepth(text);
   const doc = YAML.parseDocument(text, { version: '1.2', merge: false, uniqueKeys: false });
   if (doc.errors.length) throw doc.errors[0];
   const duplicates: string[] = [];

@@ -3,6 +3,7 @@
 // structured-merge-diff does: field managers, conflicts, and removal of fields the manager
 // no longer applies.
 import YAML from 'yaml';
+import { checkYamlDepth } from '../decode/parse.js';
 import { PatchError } from '../errors.js';
 import { isPlainObject } from './json.js';
 import { applyConfiguration, type Part } from '../managedfields/index.js';
@@ -12,6 +13,7 @@ export function parseApplyConfiguration(patch: string | object | Uint8Array): Re
   if (typeof patch === 'string' || patch instanceof Uint8Array) {
     const text = typeof patch === 'string' ? patch : Buffer.from(patch).toString('utf8');
     try {
+      checkYamlDepth(text);
       doc = YAML.parse(text);
     } catch (e) {
       throw new PatchError(`error decoding YAML: ${(e as Error).message}`, 400);

@@ -26,6 +26,7 @@ import { admitRequest } from './authorize.js';
 import type { Authorization } from '../authz/index.js';
 import type { RequestLimiter } from '../flowcontrol/index.js';
 import { takeSeat } from './seat.js';
+import { BODY_TIMEOUT_MS } from './body.js';
 import type { AuditLog } from '../audit/log.js';
 import type { RequestAudit } from '../audit/request.js';
 import { auditCaller, beginRestAudit, beginUpgradeAudit } from './audit.js';
@@ -103,14 +104,23 @@ async function callerOf(opts: RestServerOptions, deps: RestDeps, req: IncomingMe
   return user ? { user } : { status: refusal.status };
 }
 
+/**
+ * A request answered before its body arrived (refused, not found, 429): Node reads the rest to
+ * keep the connection, for as long as the client trickles it (requestTimeout is off for
+ * watches), so each slow client held a socket for good (the soak's slow bodies). A body still
+ * incomplete after the body timeout is cut off with its connection, as a body being read is.
+ */
+function cutIfBodyStalls(req: IncomingMessage): void {
+  setTimeout(() => req.complete || req.socket?.destroy(), BODY_TIMEOUT_MS).unref();
+}
+
 export function createRestServer(opts: RestServerOptions): http.Server {
   const deps: RestDeps = { registry: opts.registry, logger: opts.logger, metrics: restMetrics(opts.metricsRegistry), tunnel: opts.tunnel, authorization: opts.authorization, impersonate: opts.impersonate };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res).catch((err) => {
       opts.logger.error({ err, url: req.url }, 'request failed');
-      if (!res.headersSent) sendStatus(res, statusFor(err));
-      else res.end();
+      return res.headersSent ? res.end() : sendStatus(res, statusFor(err));
     });
   };
   // An https.Server answers the same events and methods; callers listen and close it alike.
@@ -136,6 +146,7 @@ export function createRestServer(opts: RestServerOptions): http.Server {
       const v = ctxRef?.verb ?? verb;
       deps.metrics.record(v, resourceLabel, subresourceLabel, res.statusCode, seconds);
       if (opts.logger.isLevelEnabled('debug')) opts.logger.debug({ verb: v, path, code: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      if (!req.complete) cutIfBodyStalls(req);
     });
 
     const route = parseRoute(path);

@@ -17,7 +17,7 @@ after(async () => {
   await srv.stop();
 });
 
-function rawRequest(port: number, head: string, trickle: string, everyMs: number): Promise<{ response: string; closedAfterMs: number }> {
+function rawRequest(port: number, head: string, trickle: string, everyMs: number): Promise<{ response: string; closedAfterMs: number; sent: number }> {
   return new Promise((resolve) => {
     const started = Date.now();
     const sock = connect(port, '127.0.0.1');
@@ -29,7 +29,7 @@ function rawRequest(port: number, head: string, trickle: string, everyMs: number
     sock.on('data', (b) => (response += b.toString()));
     sock.on('close', () => {
       clearInterval(timer);
-      resolve({ response, closedAfterMs: Date.now() - started });
+      resolve({ response, closedAfterMs: Date.now() - started, sent: i });
     });
     sock.on('error', () => {});
     sock.write(head);
@@ -54,3 +54,14 @@ test('a declared body over 3 MiB is refused with 413 at once', async () => {
   const r = await rawRequest(port, head, '', 1000);
   assert.match(r.response, /^HTTP\/1\.1 413 /);
 });
+
+test('a request answered before its body is read is closed, not kept open while the client trickles the body', async () => {
+  const port = Number(new URL(srv.base).port);
+  // Refused before the body matters (no such resource); the body would take 20 s to arrive.
+  const body = 'x'.repeat(400);
+  const head = `POST /api/v1/namespaces/default/nosuchthings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+  const r = await rawRequest(port, head, body, 50);
+  assert.match(r.response, /^HTTP\/1\.1 404 /);
+  assert.ok(r.sent < body.length, `the connection stayed open until the whole body (${r.sent} bytes) was sent`);
+});
+
