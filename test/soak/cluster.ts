@@ -115,7 +115,15 @@ async function tearDown(c: SoakCluster, docker: Docker, log: (s: string) => void
   // Whatever down missed, by this cluster's labels and names, so nothing is left behind.
   const left = await docker.listContainers({ all: true, filters: { label: ['io.k8ts.node'] } }).catch(() => []);
   for (const x of left.filter((x) => x.Labels['io.k8ts.node']?.startsWith(`${c.nodePrefix}-`))) await docker.getContainer(x.Id).remove({ force: true }).catch(() => undefined);
-  const nets = await docker.listNetworks({ filters: { name: [c.network] } }).catch(() => []);
-  for (const n of nets.filter((n) => n.Name === c.network)) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  // The network goes once its last pod container has (removals may still be finishing).
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const nets = await docker.listNetworks({ filters: { name: [c.network] } }).catch(() => []);
+    const ours = nets.filter((n) => n.Name === c.network);
+    if (!ours.length) break;
+    await Promise.all(ours.map((n) => docker.getNetwork(n.Id).remove().catch(() => undefined)));
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  // The proxy's state directory, which `k8ts down` leaves (empty) behind.
+  rmSync(`/run/k8ts-${c.network}`, { recursive: true, force: true });
   rmSync(c.home, { recursive: true, force: true });
 }
