@@ -13,6 +13,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { httpGet, startProber, waitFor as eventually } from '../integration/helpers/netfixture.js';
+import { freeOctets } from '../support/ranges.js';
 import { freePort } from '../support/ports.js';
 import { composeCommand } from '../../packages/cli/src/compose/command.js';
 import { ComposeTarget } from '../../packages/cli/src/target/compose.js';
@@ -69,22 +70,6 @@ let upMs = 0;
 let t0Up = 0;
 let upDone: Promise<void> = Promise.resolve();
 
-/** Three /16s under 10.221–10.250 that no Docker network and no route uses (other clusters run here too). */
-async function freeOctets(): Promise<[number, number, number]> {
-  const used = new Set<number>();
-  for (const n of await docker.listNetworks()) {
-    const full = await docker.getNetwork(n.Id).inspect().catch(() => undefined);
-    for (const c of full?.IPAM?.Config ?? []) {
-      const m = /^10\.(\d+)\./.exec(c.Subnet ?? '');
-      if (m) used.add(Number(m[1]));
-    }
-  }
-  for (const m of (await run('ip', ['-4', 'route', 'show'])).stdout.matchAll(/^10\.(\d+)\./gm)) used.add(Number(m[1]));
-  // In random order: another suite may be picking at the same moment.
-  const free = Array.from({ length: 30 }, (_, i) => 221 + i).filter((o) => !used.has(o)).sort(() => Math.random() - 0.5);
-  if (free.length < 3) throw new Error('no three free 10.x.0.0/16 ranges between 10.221 and 10.250');
-  return [free[0]!, free[1]!, free[2]!];
-}
 const errorLines = (out: string) =>
   out
     .split('\n')
@@ -112,7 +97,7 @@ before(async () => {
   // once and alone, and is tried again with other ranges.
   let t0 = 0;
   for (let attempt = 1; ; attempt++) {
-    const [a, b, c] = await freeOctets();
+    const [a, b, c] = await freeOctets(docker);
     netPrefix = `10.${a}`;
     serviceRange = `10.${b}.0.0/16`;
     lbPool = `10.${c}.0.0/24`;

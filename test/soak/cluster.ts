@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import net from 'node:net';
 import Docker from 'dockerode';
+import { freeOctets } from '../support/ranges.js';
 import { freePort, freePortRun } from '../support/ports.js';
 
 const run = promisify(execFile);
@@ -31,21 +32,6 @@ export interface SoakCluster {
   down(): Promise<void>;
 }
 
-/** Three /16 second octets between 10.221 and 10.250 that no Docker network and no route uses. */
-async function freeOctets(docker: Docker): Promise<number[]> {
-  const used = new Set<number>();
-  for (const n of await docker.listNetworks()) {
-    const full = await docker.getNetwork(n.Id).inspect().catch(() => undefined);
-    for (const c of full?.IPAM?.Config ?? []) {
-      const m = /^10\.(\d+)\./.exec(c.Subnet ?? '');
-      if (m) used.add(Number(m[1]));
-    }
-  }
-  for (const m of (await run('ip', ['-4', 'route', 'show'])).stdout.matchAll(/^10\.(\d+)\./gm)) used.add(Number(m[1]));
-  const free = Array.from({ length: 30 }, (_, i) => 221 + i).filter((o) => !used.has(o)).sort(() => Math.random() - 0.5);
-  if (free.length < 3) throw new Error('no three free 10.x.0.0/16 ranges between 10.221 and 10.250');
-  return free.slice(0, 3);
-}
 
 function bindable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
