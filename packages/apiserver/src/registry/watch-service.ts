@@ -16,6 +16,8 @@ import type { Storage } from '../storage/storage.js';
 
 export interface WatchServiceOptions {
   ringSize?: number;
+  /** Most watches from before the shared ring served by an etcd watch of their own (default 64). */
+  maxDedicated?: number;
   bookmarkIntervalMs?: number;
   logger?: Logger;
   onWatchCount?: (resource: string, delta: number) => void;
@@ -23,6 +25,7 @@ export interface WatchServiceOptions {
 
 export class WatchService {
   private readonly hubs = new Map<string, ResourceHub>();
+  private dedicatedCount = 0;
 
   constructor(
     private readonly store: Storage,
@@ -65,20 +68,35 @@ export class WatchService {
     await hub.ensureStarted();
     if (w.stopped) return;
     if (rv === '' || rv === '0') {
+      // Live from before the list (see RegistryWatcher.hold): no etcd watch of its own needed.
+      w.hold();
+      const live = hub.subscribeLive(w);
       const page = await this.store.list(listPrefix(info.resource, namespace));
       if (w.stopped) return;
       const at = Number(page.revision);
       w.replay(page.items, at);
-      if (!hub.subscribe(w, at)) await this.dedicated(info, w, at);
+      w.release();
+      if (!live && !hub.subscribe(w, at)) await this.dedicated(info, w, at);
       return;
     }
     const since = Number(rv);
     if (!hub.subscribe(w, since)) await this.dedicated(info, w, since);
   }
 
-  /** A watch of its own from an older revision than the shared ring holds. */
+  /**
+   * A watch of its own from an older revision than the shared ring holds, while fewer than
+   * maxDedicated run: beyond that 410 Expired, as kube-apiserver answers any watch from before
+   * its watch cache, and the client relists. Each one is a watch at etcd: a storm of watches
+   * from old revisions must not become a storm of etcd watches.
+   */
   private async dedicated(info: ResourceInfo, w: RegistryWatcher, since: number): Promise<void> {
     const prefix = listPrefix(info.resource);
+    if (this.dedicatedCount >= (this.opts.maxDedicated ?? 64)) {
+      w.fail(tooOldResourceVersion(String(since), String(this.hub(info).floor + 1)).status);
+      return;
+    }
+    this.dedicatedCount++;
+    w.addStopHook(() => this.dedicatedCount--);
     if (await this.isCompacted(since + 1)) {
       w.fail(tooOldResourceVersion(String(since), await this.oldestRevision(since)).status);
       return;

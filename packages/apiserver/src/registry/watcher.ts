@@ -12,6 +12,8 @@ export class RegistryWatcher implements RegistryWatch {
   lastRevision = 0;
   stopped = false;
   private onStop: (() => void)[] = [];
+  /** Live events kept while the initial list is read (see hold). */
+  private held?: HubEvent[];
 
   constructor(
     readonly namespace: string,
@@ -20,6 +22,10 @@ export class RegistryWatcher implements RegistryWatch {
   ) {}
 
   deliver(ev: HubEvent): void {
+    if (this.held) {
+      this.held.push(ev);
+      return;
+    }
     if (this.stopped || ev.revision <= this.sinceRevision) return;
     // Every event seen moves the watcher on, filtered or not, so bookmarks stay current.
     this.lastRevision = ev.revision;
@@ -47,6 +53,22 @@ export class RegistryWatcher implements RegistryWatch {
       if (this.filter.matches(obj)) this.emit({ type: 'ADDED', object: obj });
     }
     this.sinceRevision = Math.max(this.sinceRevision, revision);
+  }
+
+  /**
+   * Keeps live events instead of sending them, until release: a watch from resourceVersion
+   * ""/"0" subscribes before it lists, so that every event after the list's revision reaches
+   * it however far the shared ring has moved on while the list was read.
+   */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Sends what was held that is newer than the initial list, then the live events. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const ev of held) this.deliver(ev);
   }
 
   bookmark(revision: number, apiVersion: string, kind: string): void {

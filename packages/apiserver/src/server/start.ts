@@ -214,7 +214,11 @@ async function startAccessControl(registry: EtcdRegistry, opts: ApiServerOptions
 /** The etcd clients, the store over them and the registry over the store. */
 function openStorage(opts: ApiServerOptions, logger: Logger, metrics: ApiServerMetrics) {
   const tls = readEtcdTls(opts.etcdServers, { caFile: opts.etcdCaFile, certFile: opts.etcdCertFile, keyFile: opts.etcdKeyFile });
-  const etcd = createEtcdClient({ servers: opts.etcdServers, tls });
+  const etcd = createEtcdClient({
+    servers: opts.etcdServers,
+    tls,
+    onWatchStreamReset: (err) => logger.warn({ reason: err.message }, 'etcd watch stream reset: the client lost track of a watch; every watch resumes'),
+  });
   const kv = new EtcdKv({ servers: opts.etcdServers, tls, thread: opts.etcdClientThread ?? true });
   const store = new Store(etcd, (op, s) => metrics.etcdDuration.observe({ operation: op }, s), kv, logger);
   const registry = new EtcdRegistry({

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Etcd3, isRecoverableError } from 'etcd3';
 import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import { ETCD_FLOW_CONTROL_WINDOW } from './etcd-unary.js';
+import { guardWatchStream } from './etcd-watch-guard.js';
 
 export { ETCD_FLOW_CONTROL_WINDOW };
 
@@ -17,6 +18,8 @@ export interface EtcdClientOptions {
   maxAttempts?: number;
   /** TLS to https:// servers (readEtcdTls); plaintext without it. */
   tls?: EtcdTls;
+  /** Told when the watch stream was reset because etcd3 lost track of a watch (see etcd-watch-guard.ts). */
+  onWatchStreamReset?: (err: Error) => void;
 }
 
 /** What kube-apiserver's --etcd-cafile, --etcd-certfile and --etcd-keyfile name, read. */
@@ -57,7 +60,7 @@ export function readEtcdTls(servers: string[], files: EtcdTlsFiles): EtcdTls | u
 
 export function createEtcdClient(opts: EtcdClientOptions): Etcd3 {
   const recoverable = handleWhen(isRecoverableError);
-  return new Etcd3({
+  const client = new Etcd3({
     hosts: opts.servers,
     dialTimeout: 3000,
     // etcd3 hands these to grpc.credentials.createSsl; a null root means the system's roots.
@@ -81,6 +84,8 @@ export function createEtcdClient(opts: EtcdClientOptions): Etcd3 {
       watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1000 }) as any,
     },
   });
+  guardWatchStream(client, opts.onWatchStreamReset ?? (() => {}));
+  return client;
 }
 
 /** Splits `--etcd-servers` ("http://a:2379,http://b:2379"). */

@@ -13,8 +13,13 @@ async function silentEtcd(): Promise<{ url: string; calls: number; close(): void
   server.on('stream', (s) => {
     state.calls++;
     s.on('data', () => {});
+    s.on('error', () => {});
   });
-  server.on('session', (s) => server.once('close', () => s.destroy()));
+  // A client thread terminated mid-call resets its connection: expected here, not a failure.
+  server.on('session', (s) => {
+    s.on('error', () => {});
+    server.once('close', () => s.destroy());
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   state.url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
   return state;

@@ -31,6 +31,11 @@ export class MemoryKv implements KvCalls {
   private readonly history: IEvent[] = [];
   private readonly watches = new Set<MemoryWatch>();
 
+  /** Watches open now, as etcd would count them. */
+  get watchCount(): number {
+    return this.watches.size;
+  }
+
   private kv(key: string, e: Entry): IKeyValue {
     return { key: Buffer.from(key), value: e.value, create_revision: String(e.create), mod_revision: String(e.mod), version: String(e.version), lease: '0' };
   }

@@ -124,6 +124,12 @@ export class ResourceHub {
     if (!this.watcher || since < this.floor) return false;
     w.sinceRevision = Math.max(w.sinceRevision, since);
     for (const ev of this.ring) if (ev.revision > since) deliverSafely(w, ev, this.opts.logger);
+    return this.subscribeLive(w);
+  }
+
+  /** Sends w the events from now on; false when the shared watch is not running. */
+  subscribeLive(w: RegistryWatcher): boolean {
+    if (!this.watcher) return false;
     if (w.stopped) return true;
     this.subs.add(w);
     w.addStopHook(() => this.subs.delete(w));
