@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { KubeObject, Pod } from '@k8ts/api';
+import { AgentDisconnectedAtAnnotation, type KubeObject, type Lease, type Pod } from '@k8ts/api';
 import { ApiError, GrpcClient, createLogger } from '@k8ts/client';
 import { startApiServer, type ApiServer } from '@k8ts/apiserver';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
@@ -149,6 +149,26 @@ describe('a node identity reaches only what its own pods use', () => {
     assert.equal(realEnded, false);
     assert.ok(api.tunnel.connectedNodes().includes(A1));
     real.cancel();
+  });
+
+  it("when agent-1's stream ends and no new one comes, its Lease gets the time (what the node lifecycle controller reads); a renewal after it is newer", async () => {
+    const stream = as1.nodes.connect(A1);
+    stream.on('error', () => {});
+    await waitFor('agent-1 connected', () => api.tunnel.connectedNodes().includes(A1), 5000, 20);
+    await as1.nodes.renewLease(A1, 40);
+    const before = (await admin.get('leases', 'kube-node-lease', A1)).metadata.annotations?.[AgentDisconnectedAtAnnotation];
+    stream.cancel();
+    let lease: KubeObject | undefined;
+    await waitFor('the lease marked', async () => {
+      lease = await admin.get('leases', 'kube-node-lease', A1);
+      const at = lease.metadata.annotations?.[AgentDisconnectedAtAnnotation];
+      return at !== undefined && at !== before;
+    }, 5000, 20);
+    const at = Date.parse(lease!.metadata.annotations![AgentDisconnectedAtAnnotation]!);
+    assert.ok(at >= Date.parse((lease as Lease).spec!.renewTime!), 'marked after the last renewal');
+    await as1.nodes.renewLease(A1, 40);
+    const renewed = (await admin.get('leases', 'kube-node-lease', A1)) as Lease;
+    assert.ok(Date.parse(renewed.spec!.renewTime!) >= at, 'a renewal after it is newer');
   });
 });
 

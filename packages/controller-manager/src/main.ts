@@ -13,6 +13,7 @@ interface ControllerManagerFlags {
   leaderElectRetryPeriod: string;
   nodeMonitorGracePeriod: string;
   nodeMonitorPeriod: string;
+  nodeDisconnectGracePeriod: string;
   nodeEvictionRate: string;
   secondaryNodeEvictionRate: string;
   unhealthyZoneThreshold: string;
@@ -39,6 +40,7 @@ await runComponent<ControllerManagerFlags, RunningControllerManager>({
       .option('--leader-elect-retry-period <duration>', 'how often to try to acquire or renew', '1s')
       .option('--node-monitor-grace-period <duration>', 'a node whose lease is older than this becomes Ready=Unknown and tainted', '4s')
       .option('--node-monitor-period <duration>', 'how often node health is checked', '250ms')
+      .option('--node-disconnect-grace-period <duration>', "a node whose agent's stream to the apiserver ended and that has not renewed its lease since becomes Ready=Unknown after this (0: lease age alone)", '1s')
       .option('--node-eviction-rate <n>', 'nodes tainted and pods evicted per second', '10')
       .option('--secondary-node-eviction-rate <n>', 'the same when most nodes look unhealthy (partial disruption)', '0.01')
       .option('--unhealthy-zone-threshold <f>', 'fraction of unhealthy nodes that means partial disruption', '0.55')
@@ -66,6 +68,7 @@ await runComponent<ControllerManagerFlags, RunningControllerManager>({
       controllerOptions: {
         nodeMonitorGracePeriodMs: ms(o.nodeMonitorGracePeriod),
         nodeMonitorPeriodMs: ms(o.nodeMonitorPeriod),
+        nodeDisconnectGracePeriodMs: ms(o.nodeDisconnectGracePeriod),
         evictionRate: Number(o.nodeEvictionRate),
         secondaryEvictionRate: Number(o.secondaryNodeEvictionRate),
         unhealthyZoneThreshold: Number(o.unhealthyZoneThreshold),

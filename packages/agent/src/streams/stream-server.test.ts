@@ -56,3 +56,32 @@ test('reopens the Connect stream when it breaks, and answers streams for unknown
   s.stop();
   assert.equal(c.ended, true);
 });
+
+test('tells of every new stream (the agent renews its Lease then), and reconnects at once after a stream that worked, slower after one that did not', async (t) => {
+  const calls: FakeCall[] = [];
+  let opened = 0;
+  const s = new StreamServer({
+    connect: () => {
+      const c = new FakeCall();
+      calls.push(c);
+      return c;
+    },
+    nodeName: 'n1',
+    runtime: { list: async () => [] } as unknown as ContainerRuntime,
+    pods: () => new Map(),
+    log,
+    reconnectMs: 5000,
+    onConnect: () => opened++,
+  });
+  t.after(() => s.stop());
+  s.start();
+  assert.equal(opened, 1);
+  await new Promise((r) => setTimeout(r, 1050)); // a stream that worked for a while
+  calls[0].emit('end');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(calls.length, 2, 'reconnected well before reconnectMs');
+  assert.equal(opened, 2);
+  calls[1].emit('end'); // broke at once: a failing apiserver is not hammered
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(calls.length, 2);
+});

@@ -24,8 +24,19 @@ export interface StreamServerOptions {
   /** Pods bound here (the informer's cache), by uid. */
   pods: () => Map<string, Pod>;
   log: Logger;
+  /** Wait before connecting again after a failed attempt (default 1 s). */
   reconnectMs?: number;
+  /**
+   * Called on each new stream. The apiserver marks the node's Lease when this stream ends
+   * (tunnel/agent-disconnects.ts); renewing at once tells the node lifecycle controller the
+   * agent is alive before its disconnect grace runs out.
+   */
+  onConnect?: () => void;
 }
+
+/** A stream that lived this long was working: its end is a break, reconnected at once. */
+const WORKING_MS = 1000;
+const QUICK_RECONNECT_MS = 50;
 
 interface LocalStream extends StreamSink {
   id: string;
@@ -75,6 +86,8 @@ export class StreamServer {
     this.call = call;
     this.connects++;
     this.connected = true;
+    const openedAt = Date.now();
+    this.o.onConnect?.();
     let ended = false;
     const end = (why: string) => {
       if (ended) return;
@@ -85,7 +98,7 @@ export class StreamServer {
       this.streams.clear();
       if (!this.stopped) {
         this.o.log.info({ why }, 'agent stream ended; reconnecting');
-        this.retry();
+        this.retry(Date.now() - openedAt >= WORKING_MS ? QUICK_RECONNECT_MS : undefined);
       }
     };
     call.on('data', (m) => this.onMessage(m));
@@ -94,10 +107,10 @@ export class StreamServer {
     call.on('close', () => end('close'));
   }
 
-  private retry(): void {
+  private retry(delayMs = this.o.reconnectMs ?? 1000): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.open(), this.o.reconnectMs ?? 1000);
+    this.timer = setTimeout(() => this.open(), delayMs);
   }
 
   private send(msg: Record<string, unknown>): void {

@@ -11,3 +11,12 @@ export function nodeReadyCondition(node: Node | undefined): NodeCondition | unde
 export function isNodeReady(node: Node | undefined): boolean {
   return nodeReadyCondition(node)?.status === 'True';
 }
+
+/**
+ * On a node's Lease (kube-node-lease): when the apiserver saw the node agent's own stream
+ * (Nodes.Connect) end without a new one, as a MicroTime of the apiserver's clock, the clock
+ * the Lease's renewTime has. A k8ts addition: a renewTime older than it means the agent has
+ * not been heard from since its connection went, which tells a dead agent from a slow one
+ * long before its Lease ages out (the node lifecycle controller's disconnect grace period).
+ */
+export const AgentDisconnectedAtAnnotation = 'k8ts.io/agent-disconnected-at';

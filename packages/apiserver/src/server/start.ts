@@ -153,7 +153,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     cleanups.push(() => allocators.stop());
     const { authorization, authorizer } = await startAccessControl(registry, opts, authentication, logger, metrics, cleanups);
 
-    const tunnel = opts.tunnel ?? createAgentTunnel({ logger });
+    const tunnel = opts.tunnel ?? createAgentTunnel({ logger, registry });
     const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel, authorization, audit, limiter }, host, opts.grpcPort, grpcTls);
     cleanups.push(() => grpcServer.stop());
 

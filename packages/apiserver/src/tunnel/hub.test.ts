@@ -81,3 +81,21 @@ test('attachCall waits for the hello', () => {
   call.emit('data', { stream_id: '', msg: 'hello', hello: { node_name: 'n7' } });
   assert.deepEqual(hub.connectedNodes(), ['n7']);
 });
+
+test('a node whose connection ends without a newer one is reported lost; a replaced one and the hub closing are not', () => {
+  const lost: string[] = [];
+  const hub = new TunnelHub(undefined, (node) => lost.push(node));
+  const first = new Call();
+  const second = new Call();
+  hub.attach('n1', first);
+  hub.attach('n1', second); // the agent reconnected before its old call ended
+  first.emit('end');
+  assert.deepEqual(lost, [], 'the old call of a reconnected agent');
+  second.emit('cancelled');
+  assert.deepEqual(lost, ['n1']);
+  const third = new Call();
+  hub.attach('n2', third);
+  hub.close();
+  third.emit('end');
+  assert.deepEqual(lost, ['n1'], 'not at shutdown: the agents reconnect to the next apiserver');
+});

@@ -92,7 +92,14 @@ export class TunnelHub implements StreamTunnel {
   private readonly agents = new Map<string, AgentConnection>();
   private nextId = 1;
 
-  constructor(private readonly logger?: Logger) {}
+  /**
+   * @param onAgentLost called when a node's connection ends and no newer one replaced it
+   * (not when the hub itself closes them at shutdown).
+   */
+  constructor(
+    private readonly logger?: Logger,
+    private readonly onAgentLost?: (nodeName: string) => void,
+  ) {}
 
   /** Serves one agent's Connect call; the caller has read its AgentHello. */
   attach(nodeName: string, call: AgentCall): void {
@@ -107,6 +114,7 @@ export class TunnelHub implements StreamTunnel {
       if (this.agents.get(nodeName) === conn) {
         this.agents.delete(nodeName);
         this.logger?.info({ node: nodeName, reason: why }, 'agent disconnected');
+        this.onAgentLost?.(nodeName);
       }
     };
     call.on('end', () => gone('stream ended'));

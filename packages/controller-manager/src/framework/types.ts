@@ -34,6 +34,12 @@ export interface ControllerOptions {
   nodeMonitorGracePeriodMs: number;
   /** How often node health is checked (ms). */
   nodeMonitorPeriodMs: number;
+  /**
+   * How long a node may stay unheard from after the apiserver saw its agent's stream end
+   * (AgentDisconnectedAtAnnotation on its Lease) before it is Unknown, like an aged-out
+   * Lease (ms; 0: the Lease's age alone decides).
+   */
+  nodeDisconnectGracePeriodMs: number;
   /** Evictions per second in normal mode. */
   evictionRate: number;
   /** Evictions per second when most nodes look unhealthy (partial disruption). */
@@ -54,6 +60,7 @@ export interface ControllerOptions {
 export const defaultControllerOptions: ControllerOptions = {
   nodeMonitorGracePeriodMs: 4000,
   nodeMonitorPeriodMs: 250,
+  nodeDisconnectGracePeriodMs: 1000,
   evictionRate: 10,
   secondaryEvictionRate: 0.01,
   unhealthyZoneThreshold: 0.55,

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject, Lease, Node, Pod } from '@k8ts/api';
 import { NodeLifecycleController, computeZoneState } from './controller.js';
-import { tolerationMs } from '@k8ts/api';
+import { AgentDisconnectedAtAnnotation, tolerationMs } from '@k8ts/api';
 import { ctxFor, pod, staticLister, FakeClient, seedWorld } from '../testing/fixtures.js';
 
 const T0 = Date.parse('2024-01-01T00:00:00Z');
@@ -70,6 +70,54 @@ test('a node whose lease stops moving becomes Unknown and unreachable-tainted; i
   w.refresh();
   await w.c.monitor();
   assert.equal(w.client.peek<Node>('nodes', '', 'n1')!.spec?.taints, undefined);
+});
+
+test("a node whose agent's stream ended after its last renewal is Unknown after the disconnect grace, long before its lease ages out; a reconnect that renews, or a mark older than the last renewal, is not", async (t) => {
+  const mark = (name: string, at: string, renew: string) =>
+    w.client.update('leases', { ...w.client.peek<Lease>('leases', 'kube-node-lease', name)!, metadata: { ...w.client.peek<Lease>('leases', 'kube-node-lease', name)!.metadata, annotations: { [AgentDisconnectedAtAnnotation]: at } }, spec: { renewTime: renew } });
+  const nodes = ['n1', 'n2', 'n3', 'n4'];
+  const w = setup([...nodes.map((n) => ['nodes', node(n)] as [string, KubeObject]), ...nodes.map((n) => ['leases', lease(n, '2024-01-01T00:00:00.000000Z')] as [string, KubeObject])]);
+  t.after(() => w.c.stop());
+  await w.c.monitor();
+  // n1: killed (stream gone at 0.2 s, no renewal since). n2: its stream broke, it reconnected and
+  // renewed at 0.5 s. n3: marked long ago, renewed since. n4: renews as usual.
+  await mark('n1', '2024-01-01T00:00:00.200000Z', '2024-01-01T00:00:00.000000Z');
+  await mark('n2', '2024-01-01T00:00:00.200000Z', '2024-01-01T00:00:00.000000Z');
+  await mark('n3', '2023-12-31T23:00:00.000000Z', '2024-01-01T00:00:00.000000Z');
+  w.refresh();
+  w.advance(250);
+  await w.c.monitor();
+  await mark('n2', '2024-01-01T00:00:00.200000Z', '2024-01-01T00:00:00.500000Z');
+  w.refresh();
+  w.advance(500);
+  await w.c.monitor();
+  const status = (n: string) => w.client.peek<Node>('nodes', '', n)!.status!.conditions!.find((c) => c.type === 'Ready')!.status;
+  assert.deepEqual(nodes.map(status), ['True', 'True', 'True', 'True'], 'within the grace');
+  w.advance(600); // 1.1 s after the mark was seen, 1.35 s after the last renewal: the lease is far from its 4 s
+  await w.c.monitor();
+  assert.deepEqual(nodes.map(status), ['Unknown', 'True', 'True', 'True']);
+  assert.deepEqual(
+    w.client.peek<Node>('nodes', '', 'n1')!.spec!.taints!.map((x) => `${x.key}:${x.effect}`),
+    ['node.kubernetes.io/unreachable:NoExecute', 'node.kubernetes.io/unreachable:NoSchedule'],
+  );
+  // The agent comes back and renews: the mark is older than the renewal now.
+  await mark('n1', '2024-01-01T00:00:00.200000Z', '2024-01-01T00:00:01.400000Z');
+  w.refresh();
+  await w.c.monitor();
+  assert.equal(w.client.peek<Node>('nodes', '', 'n1')!.spec?.taints, undefined);
+});
+
+test('with the disconnect grace at 0 only the lease age counts', async (t) => {
+  const w = setup([['nodes', node('n1')], ['nodes', node('n2')], ['leases', lease('n1', '2024-01-01T00:00:00.000000Z')]]);
+  t.after(() => w.c.stop());
+  (w.c as unknown as { ctx: { options: { nodeDisconnectGracePeriodMs: number } } }).ctx.options.nodeDisconnectGracePeriodMs = 0;
+  const l = w.client.peek<Lease>('leases', 'kube-node-lease', 'n1')!;
+  await w.client.update('leases', { ...l, metadata: { ...l.metadata, annotations: { [AgentDisconnectedAtAnnotation]: '2024-01-01T00:00:00.100000Z' } } });
+  w.refresh();
+  await w.c.monitor();
+  w.advance(3000);
+  await w.c.monitor();
+  assert.equal(w.client.peek<Node>('nodes', '', 'n1')!.status!.conditions![0]!.status, 'True');
 });
 
 test('taint manager: no toleration evicts at once, tolerationSeconds waits, eviction is a graceful delete with an event', async (t) => {

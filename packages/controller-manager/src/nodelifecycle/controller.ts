@@ -8,7 +8,7 @@ import type { Lease, Node, Pod, Taint } from '@k8ts/api';
 import { isNotFound, isConflict } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { unwrap } from '../framework/tombstone.js';
-import { deepCopy, noExecuteTaints, nodeReadyCondition, objectKey, rfc3339, splitObjectKey, TaintNodeNotReady as NotReadyTaintKey, TaintNodeUnreachable as UnreachableTaintKey, TokenBucket, tolerationMs } from '@k8ts/api';
+import { AgentDisconnectedAtAnnotation, deepCopy, noExecuteTaints, nodeReadyCondition, objectKey, rfc3339, splitObjectKey, TaintNodeNotReady as NotReadyTaintKey, TaintNodeUnreachable as UnreachableTaintKey, TokenBucket, tolerationMs } from '@k8ts/api';
 
 export const NodeLeaseNamespace = 'kube-node-lease';
 
@@ -22,6 +22,9 @@ interface Health {
   probeMs: number;
   leaseRenew?: string;
   heartbeat?: string;
+  /** The Lease's AgentDisconnectedAtAnnotation, and when this controller first saw that value. */
+  disconnectedAt?: string;
+  disconnectSeenMs?: number;
 }
 
 export type ZoneState = 'Normal' | 'PartialDisruption' | 'FullDisruption';
@@ -125,8 +128,13 @@ export class NodeLifecycleController {
           h.heartbeat = ready?.lastHeartbeatTime;
           h.probeMs = now;
         }
+        const disconnectedAt = lease?.metadata?.annotations?.[AgentDisconnectedAtAnnotation];
+        if (disconnectedAt !== h.disconnectedAt) {
+          h.disconnectedAt = disconnectedAt;
+          h.disconnectSeenMs = now;
+        }
         this.health.set(name, h);
-        if (now - h.probeMs > this.ctx.options.nodeMonitorGracePeriodMs) stale.add(name);
+        if (now - h.probeMs > this.ctx.options.nodeMonitorGracePeriodMs || this.disconnected(h, now)) stale.add(name);
         if (stale.has(name) || ready?.status === 'False') unhealthy.add(name);
       }
       this.zoneState = computeZoneState(nodes.length, unhealthy.size, this.ctx.options.unhealthyZoneThreshold);
@@ -138,6 +146,19 @@ export class NodeLifecycleController {
     } finally {
       this.monitoring = false;
     }
+  }
+
+  /**
+   * The apiserver saw the agent's stream end after its last Lease renewal (both times of the
+   * apiserver's clock), and neither the Lease nor the heartbeat moved for the disconnect grace
+   * period since this controller saw that: the agent is gone, not slow. A live agent whose
+   * stream broke reconnects and renews well within it.
+   */
+  private disconnected(h: Health, now: number): boolean {
+    const grace = this.ctx.options.nodeDisconnectGracePeriodMs;
+    if (!grace || !h.disconnectedAt || h.disconnectSeenMs === undefined) return false;
+    if (h.leaseRenew && Date.parse(h.leaseRenew) >= Date.parse(h.disconnectedAt)) return false;
+    return h.probeMs <= h.disconnectSeenMs && now - h.disconnectSeenMs > grace;
   }
 
   private logError(node: Node, e: unknown) {
