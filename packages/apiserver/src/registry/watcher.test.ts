@@ -85,3 +85,26 @@ describe('registry watcher', () => {
     assert.equal(got.length, 3);
   });
 });
+
+describe('registry watcher hold and release', () => {
+  it('sends a large held backlog a slice per turn of the event loop, live events after it, in revision order', async () => {
+    const got: number[] = [];
+    const slow = (e: WatchEvent) => {
+      got.push(Number(e.object.metadata.resourceVersion));
+      const until = performance.now() + 0.5; // a costly write per event
+      while (performance.now() < until);
+    };
+    const w = new RegistryWatcher('', EVERYTHING, slow);
+    w.hold();
+    for (let r = 2; r <= 201; r++) w.deliver(put('n', `p${r}`, {}, r, r));
+    w.replay([], 1);
+    w.release();
+    assert.ok(got.length > 0 && got.length < 100, `one slice sent at once: ${got.length}`);
+    w.deliver(put('n', 'live', {}, 202, 202));
+    assert.ok(!got.includes(202), 'a live event waits behind the backlog');
+    while (got.length < 201) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(got, Array.from({ length: 201 }, (_, i) => i + 2));
+    w.deliver(put('n', 'after', {}, 203, 203));
+    assert.equal(got.at(-1), 203, 'once drained, live events go at once');
+  });
+});

@@ -5,6 +5,9 @@ import type { ObjectFilter } from './api-calls.js';
 import type { HubEvent } from '../storage/watch-cache/watch-event.js';
 import type { RegistryWatch } from './types.js';
 
+/** Longest run of held events sent in one turn of the event loop (see release). */
+const RELEASE_SLICE_MS = 5;
+
 export class RegistryWatcher implements RegistryWatch {
   /** Events at or below this revision were already sent (or replayed as the initial list). */
   sinceRevision = 0;
@@ -26,6 +29,10 @@ export class RegistryWatcher implements RegistryWatch {
       this.held.push(ev);
       return;
     }
+    this.deliverNow(ev);
+  }
+
+  private deliverNow(ev: HubEvent): void {
     if (this.stopped || ev.revision <= this.sinceRevision) return;
     // Every event seen moves the watcher on, filtered or not, so bookmarks stay current.
     this.lastRevision = ev.revision;
@@ -64,11 +71,27 @@ export class RegistryWatcher implements RegistryWatch {
     this.held ??= [];
   }
 
-  /** Sends what was held that is newer than the initial list, then the live events. */
+  /**
+   * Sends what was held that is newer than the initial list, then the live events. A list
+   * read under a heavy write load leaves thousands held: they go RELEASE_SLICE_MS at a time
+   * (new live events queue behind them meanwhile), or a storm of such watches would hold the
+   * event loop for seconds (a soak saw 2 s, and a node Lease seen late).
+   */
   release(): void {
-    const held = this.held ?? [];
-    this.held = undefined;
-    for (const ev of held) this.deliver(ev);
+    const held = this.held;
+    if (!held) return;
+    const deadline = performance.now() + RELEASE_SLICE_MS;
+    let n = 0;
+    while (n < held.length && !this.stopped) {
+      this.deliverNow(held[n++]!);
+      if ((n & 31) === 0 && performance.now() > deadline) break;
+    }
+    if (n >= held.length || this.stopped) {
+      this.held = undefined;
+      return;
+    }
+    held.splice(0, n);
+    setImmediate(() => this.release());
   }
 
   bookmark(revision: number, apiVersion: string, kind: string): void {
