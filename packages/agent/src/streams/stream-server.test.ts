@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { createLogger } from '@k8ts/client';
 import type { Pod } from '@k8ts/api';
-import { StreamServer, type ConnectCall } from './stream-server.js';
+import { StreamServer, type ConnectCall, type StreamServerOptions } from './stream-server.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
 
 class FakeCall extends EventEmitter implements ConnectCall {
@@ -21,22 +21,20 @@ class FakeCall extends EventEmitter implements ConnectCall {
 const log = createLogger('agent-test');
 log.level = 'silent';
 
+/** A StreamServer for node n1 whose every Connect call is a FakeCall kept in `calls`. */
+function serverOver(calls: FakeCall[], pods: Map<string, Pod>, more: Partial<StreamServerOptions>): StreamServer {
+  const connect = () => {
+    const c = new FakeCall();
+    calls.push(c);
+    return c;
+  };
+  return new StreamServer({ connect, nodeName: 'n1', runtime: { list: async () => [] } as unknown as ContainerRuntime, pods: () => pods, log, ...more });
+}
+
 test('reopens the Connect stream when it breaks, and answers streams for unknown pods with 404', async () => {
   const calls: FakeCall[] = [];
   const pod = { metadata: { name: 'web', namespace: 'default', uid: 'u1' }, spec: { containers: [{ name: 'c' }] } } as Pod;
-  const runtime = { list: async () => [] } as unknown as ContainerRuntime;
-  const s = new StreamServer({
-    connect: () => {
-      const c = new FakeCall();
-      calls.push(c);
-      return c;
-    },
-    nodeName: 'n1',
-    runtime,
-    pods: () => new Map([['u1', pod]]),
-    log,
-    reconnectMs: 20,
-  });
+  const s = serverOver(calls, new Map([['u1', pod]]), { reconnectMs: 20 });
   s.start();
   assert.equal(calls.length, 1);
   calls[0].emit('error', new Error('UNAVAILABLE'));
@@ -60,19 +58,7 @@ test('reopens the Connect stream when it breaks, and answers streams for unknown
 test('tells of every new stream (the agent renews its Lease then), and reconnects at once after a stream that worked, slower after one that did not', async (t) => {
   const calls: FakeCall[] = [];
   let opened = 0;
-  const s = new StreamServer({
-    connect: () => {
-      const c = new FakeCall();
-      calls.push(c);
-      return c;
-    },
-    nodeName: 'n1',
-    runtime: { list: async () => [] } as unknown as ContainerRuntime,
-    pods: () => new Map(),
-    log,
-    reconnectMs: 5000,
-    onConnect: () => opened++,
-  });
+  const s = serverOver(calls, new Map(), { reconnectMs: 5000, onConnect: () => opened++ });
   t.after(() => s.stop());
   s.start();
   assert.equal(opened, 1);
