@@ -1,6 +1,6 @@
 // Node life: register the Node, renew its Lease about every second, and keep the Ready
 // condition true while Docker answers and false (with the reason) while it does not.
-import { microTime, rfc3339, type Lease, type Node } from '@k8ts/api';
+import { microTime, NodeLeaseNamespace, rfc3339, type Lease, type Node } from '@k8ts/api';
 import { ApiError, isAlreadyExists, isConflict, isNotFound, type Client, type Logger } from '@k8ts/client';
 import { nodeLabels, nodeObject, nodeStatus, type NodeFacts } from './node-object.js';
 
@@ -148,7 +148,7 @@ export class NodeLife {
       this.lastRenew = Date.now();
       return;
     }
-    const ns = 'kube-node-lease';
+    const ns = NodeLeaseNamespace;
     let lease: Lease | undefined;
     try {
       lease = await this.o.client.get<Lease>('leases', ns, name);

@@ -12,6 +12,9 @@ export function isNodeReady(node: Node | undefined): boolean {
   return nodeReadyCondition(node)?.status === 'True';
 }
 
+/** Where each node's Lease lives, named after the node. */
+export const NodeLeaseNamespace = 'kube-node-lease';
+
 /**
  * On a node's Lease (kube-node-lease): when the apiserver saw the node agent's own stream
  * (Nodes.Connect) end without a new one, as a MicroTime of the apiserver's clock, the clock

@@ -2,7 +2,7 @@
 // Kubernetes verb of the same name on the resource, namespace, name and subresource it
 // carries; Watch is `watch`; Nodes.RenewLease is an `update` of the node's Lease in
 // kube-node-lease (what a kubelet's lease controller does).
-import type { ApiError } from '@k8ts/api';
+import { NodeLeaseNamespace, type ApiError } from '@k8ts/api';
 import { grpcAttributes } from '../authz/request-attributes.js';
 import type { Attributes, AuthorizationResult } from '../authz/types.js';
 import type { RequestUser } from '../registry/types.js';
@@ -11,7 +11,7 @@ import type { GrpcContext } from './context.js';
 export function grpcRequestAttributes(user: RequestUser, verb: string, req: object): Attributes {
   if (verb === 'renewlease') {
     const node = (req as { node_name?: string }).node_name ?? '';
-    return grpcAttributes(user, 'update', { resource: 'leases', namespace: 'kube-node-lease', name: node });
+    return grpcAttributes(user, 'update', { resource: 'leases', namespace: NodeLeaseNamespace, name: node });
   }
   return grpcAttributes(user, verb, req as { resource?: string; namespace?: string; name?: string; subresource?: string; field_selector?: string });
 }

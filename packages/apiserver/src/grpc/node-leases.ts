@@ -6,12 +6,11 @@
 // meanwhile (another apiserver, kubectl) only loses the compare-and-swap; the failed
 // transaction returns the current Lease and the renewal retries on it.
 import { ApiError } from '@k8ts/client';
-import type { KubeObject } from '@k8ts/api';
+import { NodeLeaseNamespace as LEASE_NS, type KubeObject } from '@k8ts/api';
 import type { Registry, RequestUser } from '../registry/types.js';
 import { unavailable } from '../registry/errors.js';
 import { nowMicroTime } from '../registry/time.js';
 
-const LEASE_NS = 'kube-node-lease';
 /** Nodes remembered at most; beyond it the least recently renewed is forgotten (and read again when it renews). */
 const MAX_REMEMBERED = 20_000;
 

@@ -3,13 +3,11 @@
 // node unreachable after a short grace instead of waiting for the Lease to age out. A killed
 // agent's kernel closes its connection at once, so this is seen within milliseconds; a
 // live agent reconnects and renews its Lease, which makes the mark stale.
-import { AgentDisconnectedAtAnnotation, type KubeObject } from '@k8ts/api';
+import { AgentDisconnectedAtAnnotation, NodeLeaseNamespace as LEASE_NS, type KubeObject } from '@k8ts/api';
 import { ApiError } from '@k8ts/client';
 import type { Logger } from 'pino';
 import type { Registry } from '../registry/types.js';
 import { nowMicroTime } from '../registry/time.js';
-
-const LEASE_NS = 'kube-node-lease';
 
 export async function markAgentDisconnected(registry: Registry, nodeName: string, logger?: Logger): Promise<void> {
   const at = nowMicroTime();

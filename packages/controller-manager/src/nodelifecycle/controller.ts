@@ -8,9 +8,9 @@ import type { Lease, Node, Pod, Taint } from '@k8ts/api';
 import { isNotFound, isConflict } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { unwrap } from '../framework/tombstone.js';
-import { AgentDisconnectedAtAnnotation, deepCopy, noExecuteTaints, nodeReadyCondition, objectKey, rfc3339, splitObjectKey, TaintNodeNotReady as NotReadyTaintKey, TaintNodeUnreachable as UnreachableTaintKey, TokenBucket, tolerationMs } from '@k8ts/api';
+import { AgentDisconnectedAtAnnotation, NodeLeaseNamespace, deepCopy, noExecuteTaints, nodeReadyCondition, objectKey, rfc3339, splitObjectKey, TaintNodeNotReady as NotReadyTaintKey, TaintNodeUnreachable as UnreachableTaintKey, TokenBucket, tolerationMs } from '@k8ts/api';
 
-export const NodeLeaseNamespace = 'kube-node-lease';
+export { NodeLeaseNamespace };
 
 export interface NodeLifecycleListers {
   nodes: Lister<Node>;

@@ -3,14 +3,14 @@
 // along the graph; a node's own Node and Lease; pods bound to it; everything else by
 // NodeRules(). A node is never denied outright: NoOpinion lets a later authorizer (RBAC)
 // grant what an operator bound to `system:nodes` on purpose.
-import { parseFieldSelector } from '@k8ts/api';
+import { NodeLeaseNamespace as NODE_LEASE_NAMESPACE, parseFieldSelector } from '@k8ts/api';
 import type { Attributes, AuthorizationResult } from '../types.js';
 import type { NodeGraph, VertexType } from './graph.js';
 import { NODE_RULES, rulesAllow } from './node-rules.js';
 
 const ALLOW: AuthorizationResult = { decision: 'Allow', reason: '' };
 const noOpinion = (reason: string): AuthorizationResult => ({ decision: 'NoOpinion', reason });
-export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+export { NODE_LEASE_NAMESPACE };
 
 export function decide(graph: NodeGraph, node: string, a: Attributes): AuthorizationResult {
   if (a.resourceRequest) {
