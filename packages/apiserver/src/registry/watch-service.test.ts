@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findResource, type WatchEvent } from '@k8ts/api';
 import { memoryStore } from '../storage/memory-kv.js';
+import type { Store } from '../storage/store.js';
 import { objectKey } from '../storage/keys.js';
 import { WatchService } from './watch-service.js';
 
@@ -48,6 +49,13 @@ describe('watch service', () => {
 
   it('serves watches from before the ring with an etcd watch of their own up to maxDedicated, then answers 410 Expired', async () => {
     const { kv, store } = memoryStore();
+    let dedicatedClientWatches = 0;
+    store.dedicatedWatches = {
+      watch: () => {
+        dedicatedClientWatches++;
+        return (kv.asEtcd3() as Store['etcd']).watch();
+      },
+    } as unknown as Store['dedicatedWatches'];
     const ws = new WatchService(store, { ringSize: 2, maxDedicated: 1 });
     await ws.hub(configmaps).ensureStarted();
     putConfigMap(kv, 'first');
@@ -59,6 +67,7 @@ describe('watch service', () => {
     const wa = ws.watch(configmaps, 'ns', { resourceVersion: from }, (e) => a.push(e));
     await until(() => a.length === 11);
     assert.equal(kv.watchCount, 2, 'the shared watch and the dedicated one');
+    assert.equal(dedicatedClientWatches, 1, "the dedicated one on the store's second client, the shared one not");
 
     const b: WatchEvent[] = [];
     ws.watch(configmaps, 'ns', { resourceVersion: from }, (e) => b.push(e));

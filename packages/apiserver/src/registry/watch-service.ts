@@ -101,7 +101,7 @@ export class WatchService {
       w.fail(tooOldResourceVersion(String(since), await this.oldestRevision(since)).status);
       return;
     }
-    const watcher = await this.store.watch(prefix, since + 1);
+    const watcher = await this.store.watch(prefix, since + 1, { dedicated: true });
     w.addStopHook(() => void watcher.cancel().catch(() => {}));
     watcher.on('data', (events) => {
       for (const raw of events) {

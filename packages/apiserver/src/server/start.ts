@@ -214,13 +214,17 @@ async function startAccessControl(registry: EtcdRegistry, opts: ApiServerOptions
 /** The etcd clients, the store over them and the registry over the store. */
 function openStorage(opts: ApiServerOptions, logger: Logger, metrics: ApiServerMetrics) {
   const tls = readEtcdTls(opts.etcdServers, { caFile: opts.etcdCaFile, certFile: opts.etcdCertFile, keyFile: opts.etcdKeyFile });
-  const etcd = createEtcdClient({
-    servers: opts.etcdServers,
-    tls,
-    onWatchStreamReset: (err) => logger.warn({ reason: err.message }, 'etcd watch stream reset: the client lost track of a watch; every watch resumes'),
-  });
+  const etcdClient = (watches: string) =>
+    createEtcdClient({
+      servers: opts.etcdServers,
+      tls,
+      onWatchStreamReset: (err) => logger.warn({ watches, reason: err.message }, 'etcd watch stream reset: the client lost track of a watch; its watches resume'),
+    });
+  const etcd = etcdClient('shared');
+  const dedicatedWatches = etcdClient('dedicated');
   const kv = new EtcdKv({ servers: opts.etcdServers, tls, thread: opts.etcdClientThread ?? true });
   const store = new Store(etcd, (op, s) => metrics.etcdDuration.observe({ operation: op }, s), kv, logger);
+  store.dedicatedWatches = dedicatedWatches;
   const registry = new EtcdRegistry({
     store,
     defaultTolerationSeconds: opts.defaultTolerationSeconds ?? 2,
@@ -239,6 +243,7 @@ function openStorage(opts: ApiServerOptions, logger: Logger, metrics: ApiServerM
       await registry.close();
       kv.close();
       etcd.close();
+      dedicatedWatches.close();
     },
   };
 }

@@ -42,8 +42,12 @@ export interface Storage {
   delete(key: string, last: KubeObject, expectedRevision: string): Promise<WriteResult>;
   deleteCorrupt(key: string): Promise<{ deleted: boolean; revision?: string }>;
   list(prefix: string, params?: ListParams): Promise<ListPage>;
-  /** Every change under prefix from `fromRevision` on (inclusive), with previous values. */
-  watch(prefix: string, fromRevision: number): Promise<StorageWatch>;
+  /**
+   * Every change under prefix from `fromRevision` on (inclusive), with previous values.
+   * `dedicated`: one client's watch of its own (short-lived, many), kept apart from the
+   * shared watches of the watch cache where the storage can.
+   */
+  watch(prefix: string, fromRevision: number, opts?: { dedicated?: boolean }): Promise<StorageWatch>;
   /** Whether `revision` is older than the oldest the storage can still read or watch from. */
   isCompacted(revision: number): Promise<boolean>;
 }

@@ -72,6 +72,15 @@ export class Store implements Storage {
     this.kv = kv ?? (etcd.kv as unknown as KvCalls);
   }
 
+  /**
+   * A second etcd3 client for dedicated watches. etcd3 multiplexes a client's watches on one
+   * stream, and under churn its bookkeeping loses watch ids (etcd-watch-guard.ts resets the
+   * stream then, and resets came in bursts in a soak, starving every watch on it for seconds
+   * and so the node Leases the controller-manager reads): the watch cache's few long-lived
+   * watches stay on a stream of their own.
+   */
+  dedicatedWatches?: Pick<Etcd3, 'watch'>;
+
   private async timed<T>(op: EtcdOp, fn: () => Promise<T>): Promise<T> {
     const start = performance.now();
     try {
@@ -196,8 +205,9 @@ export class Store implements Storage {
     return { deleted: true, revision: del.header.revision };
   }
 
-  async watch(prefix: string, fromRevision: number): Promise<StorageWatch> {
-    const w = await this.etcd.watch().prefix(prefix).withPreviousKV().startRevision(String(fromRevision)).create();
+  async watch(prefix: string, fromRevision: number, opts: { dedicated?: boolean } = {}): Promise<StorageWatch> {
+    const client = (opts.dedicated && this.dedicatedWatches) || this.etcd;
+    const w = await client.watch().prefix(prefix).withPreviousKV().startRevision(String(fromRevision)).create();
     return {
       on(event: 'data' | 'error', fn: (arg: any) => void) {
         if (event === 'data') w.on('data', (res) => fn(res.events as StorageEvent[]));
