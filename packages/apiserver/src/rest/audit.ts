@@ -13,10 +13,9 @@ import { auditIdFor, sourceIPs } from '../audit/source.js';
 import { noteRequestObject, noteResponseStatus, requestObjectOf, responseStatusOf } from '../audit/notes.js';
 import { objectJson, patchJson, replyJson } from '../audit/bodies.js';
 import { ANONYMOUS } from '../authz/request-attributes.js';
-import type { AuthorizationResult } from '../authz/types.js';
+import type { Attributes, AuthorizationResult } from '../authz/types.js';
 import type { RequestUser } from '../registry/types.js';
-import { isPublicPath, requestAttributes } from './authorize.js';
-import type { Route } from './route.js';
+import { isPublicPath } from './authorize.js';
 import { unauthorized } from './status.js';
 
 const audits = new WeakMap<object, RequestAudit>();
@@ -67,13 +66,10 @@ export function auditCaller(
   res: ServerResponse | undefined,
   authenticated: RequestUser | null,
   acting: RequestUser | { refused: Status } | null,
-  method: string,
-  path: string,
-  route: Route | undefined,
-  q: URLSearchParams,
+  request: Attributes,
 ): (r: AuthorizationResult) => void {
-  const user = authenticated ?? (isPublicPath(path) ? ANONYMOUS : undefined);
-  const { user: _anyone, ...attrs } = requestAttributes(user ?? ANONYMOUS, method, path, route, q);
+  const user = authenticated ?? (isPublicPath(request.path) ? ANONYMOUS : undefined);
+  const { user: _anyone, ...attrs } = request;
   if (!user) {
     audit.unauthenticated(attrs, unauthorized().status);
   } else {

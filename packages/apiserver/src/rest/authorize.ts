@@ -23,30 +23,20 @@ export function requestAttributes(user: RequestUser, method: string, path: strin
   return route?.type === 'resource' ? resourceAttributes(user, resourceVerb(method, route, q), route, path, q) : nonResourceAttributes(user, method, path);
 }
 
-export function authorizeRequest(
-  authz: Pick<Authorization, 'refusal'> | undefined,
-  user: RequestUser,
-  method: string,
-  path: string,
-  route: Route | undefined,
-  q: URLSearchParams,
-  seen?: (r: AuthorizationResult) => void,
-): ApiError | undefined {
-  if (!authz) return undefined;
-  return authz.refusal(requestAttributes(user, method, path, route, q), seen);
-}
-
+/**
+ * The acting user (anonymous on the public paths) and its request's Attributes, or the 401
+ * or 403. `request` is the request's Attributes derived once (requestAttributes, any user):
+ * the audit, authorization and the request limiter all read the same ones.
+ */
 export function admitRequest(
   authz: Pick<Authorization, 'refusal'> | undefined,
-  authenticated: RequestUser | null,
-  method: string,
-  path: string,
-  route: Route | undefined,
-  q: URLSearchParams,
+  acting: RequestUser | null,
+  request: Attributes,
   seen?: (r: AuthorizationResult) => void,
-): { user: RequestUser; refusal?: undefined } | { user?: undefined; refusal: ApiError } {
-  const user = authenticated ?? (PUBLIC_PATH.test(path) ? ANONYMOUS : null);
+): { attrs: Attributes; refusal?: undefined } | { attrs?: undefined; refusal: ApiError } {
+  const user = acting ?? (PUBLIC_PATH.test(request.path) ? ANONYMOUS : null);
   if (!user) return { refusal: unauthorized() };
-  const refusal = authorizeRequest(authz, user, method, path, route, q, seen);
-  return refusal ? { refusal } : { user };
+  const attrs = { ...request, user };
+  const refusal = authz?.refusal(attrs, seen);
+  return refusal ? { refusal } : { attrs };
 }

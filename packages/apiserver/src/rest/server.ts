@@ -22,8 +22,10 @@ import { requestUrl } from './request-url.js';
 import { credentialsOfRequest } from './credentials.js';
 import type { Credentials } from '../auth/types.js';
 import type { Duplex } from 'node:stream';
-import { admitRequest } from './authorize.js';
+import { admitRequest, requestAttributes } from './authorize.js';
 import type { Authorization } from '../authz/index.js';
+import type { Attributes } from '../authz/types.js';
+import { ANONYMOUS } from '../authz/request-attributes.js';
 import type { RequestLimiter } from '../flowcontrol/index.js';
 import { takeSeat } from './seat.js';
 import { BODY_TIMEOUT_MS } from './body.js';
@@ -95,13 +97,14 @@ function asksImpersonation(raw: string[]): boolean {
  * Who acts in this request and whether it may: authenticated (or anonymous on the public
  * paths), impersonated when it asks and may, then authorized. A Status when any step refuses.
  */
-async function callerOf(opts: RestServerOptions, deps: RestDeps, req: IncomingMessage, verb: string, path: string, route: Route | undefined, q: URLSearchParams, audit?: RequestAudit, res?: ServerResponse): Promise<{ user: RequestUser } | { status: Status }> {
+async function callerOf(opts: RestServerOptions, deps: RestDeps, req: IncomingMessage, verb: string, path: string, route: Route | undefined, q: URLSearchParams, audit?: RequestAudit, res?: ServerResponse): Promise<{ user: RequestUser; attrs: Attributes } | { status: Status }> {
   const authenticated = await opts.authenticate(credentialsOfRequest(req));
   const acting = authenticated && deps.impersonate && asksImpersonation(req.rawHeaders) ? deps.impersonate(authenticated, req.headersDistinct) : authenticated;
-  const seen = audit && auditCaller(audit, res, authenticated, acting, verb, path, route, q);
+  const request = requestAttributes(ANONYMOUS, verb, path, route, q);
+  const seen = audit && auditCaller(audit, res, authenticated, acting, request);
   if (acting && 'refused' in acting) return { status: acting.refused };
-  const { user, refusal } = admitRequest(deps.authorization, acting, verb, path, route, q, seen);
-  return user ? { user } : { status: refusal.status };
+  const { attrs, refusal } = admitRequest(deps.authorization, acting, request, seen);
+  return attrs ? { user: attrs.user as RequestUser, attrs } : { status: refusal.status };
 }
 
 /**
@@ -153,7 +156,7 @@ export function createRestServer(opts: RestServerOptions): http.Server {
     const caller = await callerOf(opts, deps, req, verb, path, route, url.searchParams, audit, res);
     if ('status' in caller) return sendStatus(res, caller.status);
     const user = caller.user;
-    if (!(await takeSeat(opts.limiter, req, res, user, verb, path, route, url.searchParams))) return;
+    if (!(await takeSeat(opts.limiter, req, res, caller.attrs))) return;
 
     if (path.startsWith('/readyz')) return serveReadyz(deps.registry, res);
     if (isHealthPath(path)) return sendText(res, 200, 'ok');

@@ -15,7 +15,8 @@ import { resolveTarget } from './target.js';
 import { pumpWebSocketExec } from './ws-exec.js';
 import { servePortForward } from './portforward.js';
 import { serveSpdyExec, SPDY_EXEC_PROTOCOLS } from './spdy-exec.js';
-import { resourceAttributes } from '../../authz/request-attributes.js';
+import { ANONYMOUS, resourceAttributes } from '../../authz/request-attributes.js';
+import { requestAttributes } from '../authorize.js';
 import type { RequestAudit } from '../../audit/request.js';
 import { auditCaller, upgradeAuditId } from '../audit.js';
 
@@ -56,7 +57,7 @@ export function handleUpgrade(deps: RestDeps, req: IncomingMessage, socket: Dupl
     const route = parseRoute(url.pathname);
     // The acting user: whom authorizing this stream must ask about.
     const acting = user && (deps.impersonate?.(user, req.headersDistinct) ?? user);
-    const seen = audit && auditCaller(audit, undefined, user, acting, (req.method ?? 'GET').toUpperCase(), url.pathname, route, url.searchParams);
+    const seen = audit && auditCaller(audit, undefined, user, acting, requestAttributes(ANONYMOUS, (req.method ?? 'GET').toUpperCase(), url.pathname, route, url.searchParams));
     if (!user || !acting) return reject(unauthorized().status);
     if ('refused' in acting) return reject(acting.refused);
     if (!route || route.type !== 'resource' || route.resource !== 'pods' || !route.name || !route.namespace) {
