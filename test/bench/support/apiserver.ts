@@ -3,7 +3,7 @@
 // paired rate measurements and latency statistics.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
 import { startEtcd, type TestEtcd } from '../../support/etcd.js';
 import { monotonicMs, startWatchers, type WatchersRequest } from './watchers.js';
 import { componentArgs } from './component.js';
+import { AUTHORIZATION_MODE, writeClusterAuth } from '../../support/cluster-auth.js';
 
 export function benchArgs(defaults: { seconds?: string; concurrency?: string; watchers?: string; events?: string; interval?: string; rounds?: string }) {
   const args = process.argv.slice(2);
@@ -95,10 +96,9 @@ export interface BenchCluster {
 function benchIdentities(): { dir: string; token: string; adminToken: string; args: string[] } {
   const dir = mkdtempSync(join(os.tmpdir(), 'k8ts-bench-'));
   const token = randomBytes(16).toString('hex');
-  const adminToken = randomBytes(16).toString('hex');
-  writeFileSync(join(dir, 'tokens.csv'), `${adminToken},admin,uid-admin,"system:masters"\n${token},bench,uid-bench,"bench-users"\n`, { mode: 0o600 });
-  const mode = process.env.BENCH_AUTHZ === '0' ? 'AlwaysAllow' : 'Node,RBAC';
-  return { dir, token, adminToken, args: ['--token-auth-file', join(dir, 'tokens.csv'), '--authorization-mode', mode] };
+  const auth = writeClusterAuth(dir, { audit: false, extraLines: `${token},bench,uid-bench,"bench-users"\n` });
+  const mode = process.env.BENCH_AUTHZ === '0' ? 'AlwaysAllow' : AUTHORIZATION_MODE;
+  return { dir, token, adminToken: auth.adminToken, args: ['--token-auth-file', auth.tokenAuthFile, '--authorization-mode', mode] };
 }
 
 /** An admin POST to the REST face: its status code and body. */
