@@ -119,7 +119,7 @@ export class EtcdKv {
       revision: Number(req.revision ?? 0),
       count_only: req.count_only ?? false,
     }).finish();
-    const res = t.RangeResponse.decode(await this.gate.run(req.key, () => this.call('/etcdserverpb.KV/Range', body))) as any;
+    const res = t.RangeResponse.decode(await this.gate.run(req.key, () => this.calls.call('/etcdserverpb.KV/Range', body))) as any;
     return { header: { revision: int64(res.header?.revision) }, kvs: (res.kvs ?? []).map(toKeyValue), more: !!res.more, count: int64(res.count) };
   }
 
@@ -134,7 +134,7 @@ export class EtcdKv {
       success: req.success,
       failure: req.failure,
     }).finish();
-    const res = t.TxnResponse.decode(await this.gate.run(txnKey(req), () => this.call('/etcdserverpb.KV/Txn', body))) as any;
+    const res = t.TxnResponse.decode(await this.gate.run(txnKey(req), () => this.calls.call('/etcdserverpb.KV/Txn', body))) as any;
     return {
       header: { revision: int64(res.header?.revision) },
       succeeded: !!res.succeeded,
@@ -144,9 +144,5 @@ export class EtcdKv {
 
   close(): void {
     this.calls.close();
-  }
-
-  private call(method: string, message: Uint8Array): Promise<Buffer> {
-    return this.calls.call(method, message);
   }
 }
