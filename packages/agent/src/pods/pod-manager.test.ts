@@ -8,7 +8,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { KubeObject, Pod } from '@k8ts/api';
 import { createLogger, isNotFound } from '@k8ts/client';
-import { FakeClient } from '@k8ts/client/testing';
+import { FakeClient, conflictError } from '@k8ts/client/testing';
 import { FakeRuntime } from '../runtime/fake-runtime.js';
 import { PodManager } from './pod-manager.js';
 
@@ -102,6 +102,23 @@ test('a pod runs: sandbox, container with env and volumes, status Running and Re
   assert.equal(c.config?.env.get('X'), 'y');
   assert.equal(c.config?.binds.length, 1);
   assert.deepEqual(runtime.calls.filter((x) => x.startsWith('run')), ['runSandbox web#0', 'runContainer app/c#0']);
+});
+
+test('a status write refused as a Conflict is tried again from the informer cache, never by a GET', async (t) => {
+  const { client } = await setup(t);
+  let refused = 0;
+  client.prependReactor('update', 'pods', (a) => {
+    if (a.subresource === 'status' && refused === 0) {
+      refused++;
+      throw conflictError('pods', a.name ?? '');
+    }
+    return undefined;
+  });
+  await createPod(client, 'race');
+  await waitFor('Ready after the conflict', () => cond(client.peek<Pod>('pods', 'default', 'race')!, 'Ready') === 'True');
+  assert.equal(refused, 1);
+  // Under the Node authorizer a GET of a pod deleted meanwhile is refused: the agent reads its cache.
+  assert.deepEqual(client.actionsOf('get', 'pods'), []);
 });
 
 test('restartPolicy Always: restarts after exit, CrashLoopBackOff between restarts with a growing back-off', async (t) => {

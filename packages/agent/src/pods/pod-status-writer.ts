@@ -42,6 +42,9 @@ async function views(deps: SyncDeps, pod: Pod, observed: ObservedContainer[], me
   return out;
 }
 
+/** How soon a status write refused for a stale resourceVersion is tried again from the cache. */
+const CONFLICT_RETRY_MS = 200;
+
 /** Computes the status and writes it when it differs from the last one written. */
 export async function writeStatus(deps: SyncDeps, pod: Pod, mem: PodMemory, observed: ObservedContainer[], podIP: string): Promise<PodStatus> {
   const fresh = deps.podOf(pod.metadata?.uid ?? '') ?? pod;
@@ -59,20 +62,18 @@ export async function writeStatus(deps: SyncDeps, pod: Pod, mem: PodMemory, obse
     mem.lastStatus = status;
     return status;
   }
-  const m = fresh.metadata ?? {};
   // A status update (not a patch): the resourceVersion of what we computed from guards
-  // against writing over a newer object; on conflict the latest is read and written again.
-  let base: Pod = fresh;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await deps.client.update('pods', { ...base, status } as never, { subresource: 'status' });
-      mem.lastStatus = status;
-      return status;
-    } catch (e) {
-      if (isNotFound(e)) return status;
-      if (!isConflict(e) || attempt >= 3) throw e;
-      base = (await deps.client.get('pods', m.namespace ?? 'default', m.name ?? '')) as unknown as Pod;
-      if (base.metadata?.uid !== m.uid) return status;
-    }
+  // against writing over a newer object.
+  try {
+    await deps.client.update('pods', { ...fresh, status } as never, { subresource: 'status' });
+    mem.lastStatus = status;
+  } catch (e) {
+    if (isNotFound(e)) return status;
+    if (!isConflict(e)) throw e;
+    // Someone wrote the pod after our cache saw it: the newer copy reaches the informer and
+    // syncs the pod again; should it lag, ask again shortly. Never a GET: the cache is this
+    // agent's view, and under the Node authorizer a pod deleted meanwhile is refused.
+    deps.enqueue(fresh.metadata?.uid ?? '', CONFLICT_RETRY_MS);
   }
+  return status;
 }
