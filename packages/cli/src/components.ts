@@ -7,6 +7,7 @@ import { componentIdentity, type Identity } from '@k8ts/client';
 import { credentialFlags, type ClientCredential } from './cluster-pki.js';
 import { hostname } from 'node:os';
 import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
+import { COMPONENT_ENV, COMPONENT_NODE_FLAGS } from '@k8ts/client/node-flags';
 import { ADMISSION_CONFIG_FILE } from './admission-config.js';
 import { serviceAccountArgs } from './service-account-key.js';
 import { etcdPkiPaths, type EtcdMember, type EtcdMemberFiles, type EtcdClientFiles } from './etcd-pki.js';
@@ -18,6 +19,8 @@ export interface ComponentSpec {
   args: string[];
   /** Flags for node itself, before the component's main module. */
   nodeFlags?: readonly string[];
+  /** Environment beside the cluster's own (K8TS_LOG_FILE). */
+  env?: Readonly<Record<string, string>>;
   needsRoot?: boolean;
   /** Who it is to the apiserver (its client certificate); none for the apiserver itself. */
   identity?: Identity;
@@ -159,7 +162,13 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
       ],
     });
   }
-  for (const s of specs) s.identity = identityOf(s.name, s.pkg);
+  for (const s of specs) {
+    s.identity = identityOf(s.name, s.pkg);
+    if (s.pkg !== 'apiserver') {
+      s.nodeFlags = COMPONENT_NODE_FLAGS;
+      s.env = COMPONENT_ENV;
+    }
+  }
   return specs;
 }
 

@@ -85,7 +85,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
       ...specs.map((s) => ({
         title: s.name,
         task: async () => {
-          if (runningPid(home, s.name) === undefined) startComponent(home, s.name, s.pkg, s.args, {}, s.nodeFlags);
+          if (runningPid(home, s.name) === undefined) startComponent(home, s.name, s.pkg, s.args, s.env, s.nodeFlags);
         },
       })),
       { title: 'apiserver ready', task: async () => waitFor('the apiserver', () => isReady(`${server}/readyz`), 60_000) },
