@@ -162,14 +162,13 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
       ],
     });
   }
-  for (const s of specs) {
-    s.identity = identityOf(s.name, s.pkg);
-    if (s.pkg !== 'apiserver') {
-      s.nodeFlags = COMPONENT_NODE_FLAGS;
-      s.env = COMPONENT_ENV;
-    }
-  }
-  return specs;
+  return specs.map(completeSpec);
+}
+
+/** Who a process is to the apiserver, and how node runs it (the apiserver has flags of its own). */
+function completeSpec(s: ComponentSpec): ComponentSpec {
+  const own = s.pkg === 'apiserver' ? {} : { nodeFlags: COMPONENT_NODE_FLAGS, env: COMPONENT_ENV };
+  return { ...s, ...own, identity: identityOf(s.name, s.pkg) };
 }
 
 /** scheduler-1..N (N = controlPlaneReplicas). */
