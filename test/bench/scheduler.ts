@@ -25,7 +25,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GRPC_CLIENT_OPTIONS, GrpcClient, Informer, NodesClient } from '@k8ts/client';
+import { GRPC_CLIENT_OPTIONS, GrpcClient, Informer, NodesClient, keepIdleExchangeStreams } from '@k8ts/client';
 import type { KubeObject } from '@k8ts/api';
 import { startEtcd } from '../support/etcd.js';
 import { writeClusterAuth } from '../support/cluster-auth.js';
@@ -188,6 +188,8 @@ try {
   // One connection for all hollow nodes (as one kubemark pod's worth of them would not have),
   // each renewing on an Exchange stream of its own under its own token.
   leaseChannel = new grpc.Channel(server, grpc.credentials.createInsecure(), GRPC_CLIENT_OPTIONS);
+  // Their streams stay open between renewals, as an agent's do (runComponent).
+  if (!process.env.BENCH_SHORT_STREAMS) keepIdleExchangeStreams();
   for (const name of nodeNames) leaseClients.set(name, new NodesClient({ server, token: auth.componentToken('agent', name) }, leaseChannel));
   const leases = { renewLease: (name: string, seconds: number) => leaseClients.get(name)!.renewLease(name, seconds) };
   await c.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });

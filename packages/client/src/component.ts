@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { createLogger, startOpsServer, type Logger, type OpsServer, type OpsSource } from './ops.js';
 import { tlsFromEnv, type GrpcTlsOptions } from './grpc-tls.js';
+import { keepIdleExchangeStreams } from './exchange-stream.js';
 
 /** What a component's start gives back: something to stop. */
 export interface RunningComponent {
@@ -190,6 +191,8 @@ export async function runComponent<Opts, Running extends RunningComponent>(spec:
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
+  // A component lives until it is stopped: its clients keep their streams between requests.
+  keepIdleExchangeStreams();
   let started: Running | null;
   try {
     started = await spec.start(ctx);
