@@ -53,6 +53,8 @@ const controllerManagerRules = (): PolicyRule[] => [
   rule(['get', 'list', 'watch', 'update', 'patch', 'delete', 'deletecollection'], ['*'], ['*']),
   // configmaps: the root-ca-cert-publisher writes kube-root-ca.crt into every namespace
   rule(['create'], [''], ['pods', 'endpoints', 'events', 'serviceaccounts', 'namespaces', 'services', 'configmaps']),
+  // the statefulset controller makes each ordinal's claims from its volumeClaimTemplates
+  rule(['create'], [''], ['persistentvolumeclaims']),
   rule(['create'], [''], ['pods/eviction', 'pods/binding', 'serviceaccounts/token']),
   rule(['create'], ['apps'], ['replicasets', 'controllerrevisions', 'deployments', 'daemonsets']),
   rule(['create'], ['batch'], ['jobs']),
