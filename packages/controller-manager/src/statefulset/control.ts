@@ -130,19 +130,23 @@ export async function updateStatefulSet(set: StatefulSet, r: Revisions, pods: Po
   if (await runForAll(condemned.length, processCondemned, monotonic)) return status();
 
   const st = status();
-  if (set.spec?.updateStrategy?.type === 'OnDelete') return st;
+  if (set.spec?.updateStrategy?.type !== 'OnDelete') await rollingUpdate(set, r, replicas, control, st);
+  return st;
+}
 
-  // Rolling update: the highest ordinal not at the update revision is deleted (and recreated
-  // at it by a later pass), one at a time, down to the partition.
+/**
+ * The highest ordinal not at the update revision is deleted (and recreated at it by a later
+ * pass), one at a time, down to the partition; an unhealthy updated pod holds the rest.
+ */
+async function rollingUpdate(set: StatefulSet, r: Revisions, replicas: Slot[], control: StatefulPodControl, st: StatefulSetStatus): Promise<void> {
   const updateMin = set.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
   for (let target = replicas.length - 1; target >= updateMin; target--) {
     const slot = replicas[target]!;
     if (podRevision(slot.pod) !== r.update.metadata.name && !isTerminating(slot.pod)) {
       await control.deletePod(set, slot.pod);
       st.currentReplicas = Math.max(0, (st.currentReplicas ?? 0) - 1);
-      return st;
+      return;
     }
-    if (!isHealthy(slot.pod)) return st;
+    if (!isHealthy(slot.pod)) return;
   }
-  return st;
 }
