@@ -7,8 +7,8 @@
 //     events; its leader Lease kube-system/k8ts-scheduler.
 //   proxy (packages/proxy/src/proxier.ts): informers on services and endpoints (Kubernetes'
 //     node-proxier also reads endpointslices and nodes).
-//   dns (packages/dns/src/index.ts): informers on services, endpoints and pods; namespaces and
-//     endpointslices as the issue asks.
+//   dns (packages/dns/src/index.ts): informers on services, endpointslices and pods; namespaces and
+//     endpoints as the issue asks.
 //   controller-manager (packages/controller-manager/src): ONE role for the whole process, as
 //     without --use-service-account-credentials: its namespace controller and garbage
 //     collector read and delete every namespaced resource (Kubernetes' namespace-controller
