@@ -99,7 +99,7 @@ test('bad StatefulSets are refused with 422 and nothing is stored', async () => 
   const tpl = '  template: {metadata: {labels: {app: bad}}, spec: {containers: [{name: c, image: k8ts/hello:1.0}]}}\n';
   const mismatch = await kubectl(['apply', '-f', '-'], bad(`  serviceName: bad\n  selector: {matchLabels: {app: other}}\n${tpl}`));
   assert.notEqual(mismatch.code, 0);
-  assert.match(mismatch.stderr, /StatefulSet.apps "bad" is invalid: spec.template.metadata.labels: Invalid value: .*`selector` does not match template `labels`/);
+  assert.match(mismatch.stderr, /StatefulSet "bad" is invalid: spec.template.metadata.labels: Invalid value: .*`selector` does not match template `labels`/);
   const negative = await kubectl(['apply', '-f', '-'], bad(`  serviceName: bad\n  replicas: -1\n  selector: {matchLabels: {app: bad}}\n${tpl}`));
   assert.notEqual(negative.code, 0);
   assert.match(negative.stderr, /spec.replicas: Invalid value: -1: must be greater than or equal to 0/);

@@ -4,7 +4,7 @@
 // pod are pod-control.ts.
 import type { ControllerRevision, Pod, StatefulSet, StatefulSetStatus } from '@k8ts/api';
 import { controllerRef, deepCopy, isEmptyLabelSelector, labelsMatchSelector, objectKey, splitObjectKey } from '@k8ts/api';
-import { isAlreadyExists, isNotFound } from '@k8ts/client';
+import { isAlreadyExists, isConflict, isNotFound } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { claimObjects } from '../framework/ref-manager.js';
 import { unwrap } from '../framework/tombstone.js';
@@ -120,13 +120,20 @@ export class StatefulSetController {
     if (minReady > 0 && (status.availableReplicas ?? 0) !== replicasOf(set)) this.queue.addAfter(key, minReady * 1000);
   }
 
+  /** UpdateStatefulSetStatus: a conflict (our cache behind our own last write) retries on the fresh object. */
   private async writeStatus(set: StatefulSet, status: StatefulSetStatus): Promise<void> {
-    const next = deepCopy(set);
-    next.status = status;
-    try {
-      await this.ctx.client.update('statefulsets', next, { subresource: 'status' });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
+    let next = deepCopy(set);
+    for (let attempt = 0; ; attempt++) {
+      next.status = status;
+      try {
+        await this.ctx.client.update('statefulsets', next, { subresource: 'status' });
+        return;
+      } catch (e) {
+        if (isNotFound(e)) return;
+        if (!isConflict(e) || attempt >= 4) throw e;
+      }
+      next = await this.ctx.client.get<StatefulSet>('statefulsets', set.metadata.namespace!, set.metadata.name!);
+      if (next.metadata.uid !== set.metadata.uid) return;
     }
   }
 
