@@ -27,9 +27,10 @@ export class StatefulPodControl {
   }
 
   private claimEvent(set: StatefulSet, pod: Pod, claim: Claim, err?: unknown): void {
-    const what = `create Claim ${claim.metadata.name} Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name}`;
-    if (err === undefined) this.ctx.recorder.event(set, 'Normal', 'SuccessfulCreate', `${what} success`);
-    else this.ctx.recorder.event(set, 'Warning', 'FailedCreate', `${what} failed error: ${msg(err)}`);
+    const c = claim.metadata.name;
+    const where = `Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name}`;
+    if (err === undefined) this.ctx.recorder.event(set, 'Normal', 'SuccessfulCreate', `create Claim ${c} ${where} success`);
+    else this.ctx.recorder.event(set, 'Warning', 'FailedCreate', `create Claim ${c} for ${where} failed error: ${msg(err)}`);
   }
 
   /** createPersistentVolumeClaims: each missing claim of the pod's ordinal; one being deleted is an error. */
@@ -78,6 +79,7 @@ export class StatefulPodControl {
     try {
       await this.ctx.client.delete('pods', pod.metadata.namespace!, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } });
       this.podEvent('delete', set, pod);
+      this.ctx.logger.info({ object: objectKey(pod), statefulset: objectKey(set), reason: 'SuccessfulDelete' }, 'deleted stateful pod');
     } catch (e) {
       if (isNotFound(e)) return;
       this.podEvent('delete', set, pod, e);
