@@ -199,3 +199,10 @@ test('rolling update, rollout status and undo; scale down removes the highest or
   await waitFor('web-2 gone', async () => (await podsJson()).map((p) => p.metadata.name).sort().join() === 'web-0,web-1', 60_000, 300);
   await waitFor('status follows', async () => (await k('get', 'sts', 'web', '-o', 'jsonpath={.status.replicas}/{.status.readyReplicas}')) === '2/2', 30_000, 300);
 });
+
+test('deleting the StatefulSet takes its pods and revisions with it (garbage collector)', async () => {
+  const del = await kubectl(['delete', 'statefulset', 'web', '--wait=true'], undefined, 60_000);
+  assert.equal(del.code, 0, del.stderr);
+  await waitFor('pods gone', async () => (await podsJson()).length === 0, 90_000, 300);
+  await waitFor('revisions gone', async () => (await k('get', 'controllerrevisions', '-o', 'name')).trim() === '', 30_000, 300);
+});
