@@ -253,3 +253,20 @@ test('revision history beyond revisionHistoryLimit is removed, oldest first, nev
   const revs = w.client.objects<ControllerRevision>('controllerrevisions').map((r) => r.revision).sort();
   assert.deepEqual(revs, [3, 4]);
 });
+
+test('OnDelete: a new template replaces no pod until one is deleted by hand, which comes back at the update revision', async () => {
+  const w = setup(sts({ podManagementPolicy: 'Parallel', replicas: 2, updateStrategy: { type: 'OnDelete' } }));
+  await w.sync();
+  await w.runAll();
+  await w.sync();
+  await w.edit((s) => (s.spec!.template.spec!.containers[0]!.image = 'k8ts/hello:2.0'));
+  await w.sync();
+  await w.sync();
+  assert.deepEqual(w.pods().map((p) => p.spec!.containers[0]!.image), ['k8ts/hello:1.0', 'k8ts/hello:1.0']);
+  await w.client.delete('pods', 'default', 'web-0');
+  await w.sync();
+  assert.deepEqual(w.pods().map((p) => p.spec!.containers[0]!.image), ['k8ts/hello:2.0', 'k8ts/hello:1.0']);
+  const st = w.get().status!;
+  assert.equal(st.updatedReplicas, 1);
+  assert.notEqual(st.currentRevision, st.updateRevision);
+});
