@@ -3,6 +3,7 @@
 import type { KubeObject } from './types.js';
 import { apiVersionOf, findResource } from './resources.js';
 import { defaultPodSpec, podQOSClass } from './defaults/pod.js';
+import { defaultStatefulSet } from './defaults/statefulset.js';
 import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet } from './defaults/workloads.js';
 import { defaultRbacSubjects } from './validation/rbac.js';
 import { defaultEndpointSlice, defaultEndpoints, defaultNamespace, defaultNode, defaultSecret, defaultService } from './defaults/core.js';
@@ -38,6 +39,9 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
       break;
     case 'daemonsets':
       defaultDaemonSet(o);
+      break;
+    case 'statefulsets':
+      defaultStatefulSet(o);
       break;
     case 'jobs':
       defaultJob(o);

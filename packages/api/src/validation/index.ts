@@ -7,6 +7,7 @@ import { type NameValidator, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdom
 import { validatePod, validatePodUpdate } from './pod.js';
 import { validateService, validateServiceUpdate } from './service.js';
 import { validateDaemonSet, validateDeployment, validateReplicaSet, validateSelectorImmutable } from './workloads.js';
+import { validateStatefulSet, validateStatefulSetUpdate } from './statefulset.js';
 import { validateCronJob, validateJob, validateJobUpdate } from './batch.js';
 import {
   validateConfigMap,
@@ -31,6 +32,8 @@ const nameValidators: Record<string, NameValidator> = {
   namespaces: nameIsDNSLabel,
   // Service names become DNS labels and env var prefixes: RFC 1035 (must start with a letter).
   services: nameIsDNS1035Label,
+  // A StatefulSet's name is its pods' hostname prefix (ValidateStatefulSetName).
+  statefulsets: nameIsDNSLabel,
   roles: nameIsPathSegment,
   clusterroles: nameIsPathSegment,
   rolebindings: nameIsPathSegment,
@@ -43,6 +46,7 @@ const specValidators: Record<string, (obj: any) => FieldError[]> = {
   deployments: validateDeployment,
   replicasets: validateReplicaSet,
   daemonsets: validateDaemonSet,
+  statefulsets: validateStatefulSet,
   jobs: validateJob,
   cronjobs: validateCronJob,
   configmaps: validateConfigMap,
@@ -66,6 +70,7 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
   deployments: validateSelectorImmutable,
   replicasets: validateSelectorImmutable,
   daemonsets: validateSelectorImmutable,
+  statefulsets: validateStatefulSetUpdate,
   jobs: validateJobUpdate,
   secrets: validateSecretUpdate,
   configmaps: validateConfigMapUpdate,

@@ -7,8 +7,8 @@
 //     events; its leader Lease kube-system/k8ts-scheduler.
 //   proxy (packages/proxy/src/proxier.ts): informers on services and endpoints (Kubernetes'
 //     node-proxier also reads endpointslices and nodes).
-//   dns (packages/dns/src/index.ts): informers on services, endpoints and pods; namespaces and
-//     endpointslices as the issue asks.
+//   dns (packages/dns/src/index.ts): informers on services, endpointslices and pods; namespaces and
+//     endpoints as the issue asks.
 //   controller-manager (packages/controller-manager/src): ONE role for the whole process, as
 //     without --use-service-account-credentials: its namespace controller and garbage
 //     collector read and delete every namespaced resource (Kubernetes' namespace-controller
@@ -53,6 +53,8 @@ const controllerManagerRules = (): PolicyRule[] => [
   rule(['get', 'list', 'watch', 'update', 'patch', 'delete', 'deletecollection'], ['*'], ['*']),
   // configmaps: the root-ca-cert-publisher writes kube-root-ca.crt into every namespace
   rule(['create'], [''], ['pods', 'endpoints', 'events', 'serviceaccounts', 'namespaces', 'services', 'configmaps']),
+  // the statefulset controller makes each ordinal's claims from its volumeClaimTemplates
+  rule(['create'], [''], ['persistentvolumeclaims']),
   rule(['create'], [''], ['pods/eviction', 'pods/binding', 'serviceaccounts/token']),
   rule(['create'], ['apps'], ['replicasets', 'controllerrevisions', 'deployments', 'daemonsets']),
   rule(['create'], ['batch'], ['jobs']),

@@ -8,7 +8,7 @@ import { podPrinter } from './pods.js';
 import { rolePrinter, roleBindingPrinter } from './rbac.js';
 import { nodePrinter } from './nodes.js';
 import { servicePrinter, endpointsPrinter, endpointSlicePrinter } from './services.js';
-import { deploymentPrinter, replicaSetPrinter, daemonSetPrinter, jobPrinter, cronJobPrinter } from './workloads.js';
+import { deploymentPrinter, replicaSetPrinter, daemonSetPrinter, jobPrinter, cronJobPrinter, statefulSetPrinter } from './workloads.js';
 import {
   namespacePrinter,
   eventPrinter,
@@ -32,6 +32,7 @@ const PRINTERS: Record<string, Printer> = {
   deployments: deploymentPrinter,
   replicasets: replicaSetPrinter,
   daemonsets: daemonSetPrinter,
+  statefulsets: statefulSetPrinter,
   jobs: jobPrinter,
   cronjobs: cronJobPrinter,
   namespaces: namespacePrinter,
