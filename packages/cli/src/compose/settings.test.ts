@@ -80,7 +80,7 @@ test('docker-compose.yml runs every component compiled, from the dist file k8ts 
       assert.doesNotMatch(String(part), /--import|tsx|\/src\//, `${name} runs nothing from the TypeScript sources`);
     }
   }
-  assert.deepEqual([...pkgs].sort(), ['agent', 'apiserver', 'controller-manager', 'dns', 'proxy', 'scheduler']);
+  assert.deepEqual([...pkgs].sort(), ['agent', 'apiserver', 'controller-manager', 'dns', 'ingress', 'proxy', 'scheduler']);
   assert.deepEqual(file.services.init.entrypoint.slice(0, 3), ['node', ...DIST_NODE_FLAGS, 'packages/cli/dist/compose/init-main.js']);
   assert.ok(existsSync(join(REPO_ROOT, 'packages', 'cli', 'src', 'compose', 'init-main.ts')));
 });
