@@ -136,4 +136,17 @@ ${extra}`;
     const got = await kubectl(['get', 'ing', name]);
     assert.match(got.stderr, /NotFound/, `${name} was not stored`);
   }
+  // An update is held to the same rules, and the stored Ingress stays as it was.
+  const before = await k('get', 'ing', 'demo', '-o', 'jsonpath={.metadata.resourceVersion}');
+  const r = await kubectl(['patch', 'ing', 'demo', '--type=json', '-p', '[{"op":"remove","path":"/spec/rules/0/http/paths/0/pathType"}]']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /pathType: Required value: pathType must be specified/);
+  assert.equal(await k('get', 'ing', 'demo', '-o', 'jsonpath={.metadata.resourceVersion}'), before);
+});
+
+test('kubectl describe ing names the rules and backends', async () => {
+  const out = await k('describe', 'ing', 'demo');
+  assert.match(out, /Ingress Class:\s+k8ts/);
+  assert.match(out, /a\.test\s+\n?\s*\/\s+web-a:80/);
+  assert.match(out, /\/api\s+web-b:80/);
 });
