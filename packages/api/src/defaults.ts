@@ -6,6 +6,7 @@ import { defaultPodSpec, podQOSClass } from './defaults/pod.js';
 import { defaultStatefulSet } from './defaults/statefulset.js';
 import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet } from './defaults/workloads.js';
 import { defaultRbacSubjects } from './validation/rbac.js';
+import { defaultIngressClass } from './defaults/networking.js';
 import { defaultEndpointSlice, defaultEndpoints, defaultNamespace, defaultNode, defaultSecret, defaultService } from './defaults/core.js';
 
 export { defaultPodSpec, defaultPodTemplate, defaultPodTolerations, defaultPullPolicy, podQOSClass } from './defaults/pod.js';
@@ -63,6 +64,9 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
       break;
     case 'endpointslices':
       defaultEndpointSlice(o);
+      break;
+    case 'ingressclasses':
+      defaultIngressClass(o);
       break;
   }
 }

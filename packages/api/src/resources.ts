@@ -63,6 +63,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('', 'v1', 'ServiceAccount', 'serviceaccounts', true, ['sa'], ['token']),
   r('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   r('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
+  r('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, ['ing'], ['status']),
+  r('networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', false),
   r('apps', 'v1', 'Deployment', 'deployments', true, ['deploy'], ['status', 'scale'], ['all']),
   r('apps', 'v1', 'ReplicaSet', 'replicasets', true, ['rs'], ['status', 'scale'], ['all']),
   r('apps', 'v1', 'DaemonSet', 'daemonsets', true, ['ds'], ['status'], ['all']),

@@ -143,6 +143,9 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
       ],
     })),
     { name: 'dns', pkg: 'dns', args: [...clientOf('dns'), ...ops(10054), '--listen', `${c.clusterDns}:53`] },
+    // HTTP on every host address (pods and the host reach it at the gateway); the gateway is
+    // the address `kubectl get ing` shows.
+    { name: 'ingress', pkg: 'ingress', args: [...clientOf('ingress'), ...ops(10246), '--listen', `0.0.0.0:${c.ingressPort}`, '--publish-address', c.gateway] },
     { name: 'proxy', pkg: 'proxy', needsRoot: true, args: [...clientOf('proxy'), ...ops(10256), ...proxyArgs(c), '--cleanup-on-exit', '--node-name', nodeNames(c)[0] ?? `${c.nodePrefix}-1`] },
   ];
   for (const [i, node] of nodeNames(c).entries()) {

@@ -81,10 +81,13 @@ export function resolveComponentToken(flags: { token?: string; tokenFile?: strin
 }
 
 /**
- * The TLS flags, also put in the environment: every component builds its client with
- * clientFromOptions({ server, token }), which reads them there (paths only, never contents).
+ * What every client of this process shares. The TLS flags, put in the environment: every
+ * component builds its client with clientFromOptions({ server, token }), which reads them
+ * there (paths only, never contents). And a component lives until it is stopped, so its
+ * clients keep their Exchange streams between requests.
  */
-function shareTls(flags: CommonFlags): GrpcTlsOptions {
+function shareClientSettings(flags: CommonFlags): GrpcTlsOptions {
+  keepIdleExchangeStreams();
   const tls = tlsFromEnv({ caFile: flags.caFile, clientCertFile: flags.clientCert, clientKeyFile: flags.clientKey });
   if (tls.caFile) process.env.K8TS_CA_FILE = tls.caFile;
   if (tls.clientCertFile) process.env.K8TS_CLIENT_CERT = tls.clientCertFile;
@@ -162,7 +165,7 @@ export async function runComponent<Opts, Running extends RunningComponent>(spec:
     get token() {
       return readToken();
     },
-    tls: spec.client !== false ? shareTls(all) : {},
+    tls: spec.client !== false ? shareClientSettings(all) : {},
     ops: ops.source,
     fail,
     int,
@@ -191,8 +194,6 @@ export async function runComponent<Opts, Running extends RunningComponent>(spec:
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
-  // A component lives until it is stopped: its clients keep their streams between requests.
-  keepIdleExchangeStreams();
   let started: Running | null;
   try {
     started = await spec.start(ctx);

@@ -23,6 +23,7 @@ import {
   validateSecretUpdate,
 } from './other.js';
 import { validateCertificateSigningRequest, validateCertificateSigningRequestStatusUpdate, validateCertificateSigningRequestUpdate } from './certificates.js';
+import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressStatusUpdate } from './networking.js';
 import { nameIsPathSegment, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding, validateRoleRefImmutable } from './rbac.js';
 
 /** etcd's default request limit: objects above it could not be stored anyway. */
@@ -57,6 +58,8 @@ const specValidators: Record<string, (obj: any) => FieldError[]> = {
   events: validateEvent,
   endpoints: validateEndpoints,
   endpointslices: validateEndpointSlice,
+  ingresses: validateIngress,
+  ingressclasses: validateIngressClass,
   certificatesigningrequests: validateCertificateSigningRequest,
   roles: validateRole,
   clusterroles: validateClusterRole,
@@ -78,11 +81,13 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
   rolebindings: validateRoleRefImmutable,
   clusterrolebindings: validateRoleRefImmutable,
   certificatesigningrequests: validateCertificateSigningRequestUpdate,
+  ingressclasses: validateIngressClassUpdate,
 };
 
 /** Checks of a write to a subresource that carries status (status, approval). */
 const subresourceValidators: Record<string, (obj: any, old: any, subresource: string) => FieldError[]> = {
   certificatesigningrequests: validateCertificateSigningRequestStatusUpdate,
+  ingresses: validateIngressStatusUpdate,
 };
 
 export interface ValidateOptions {
@@ -143,3 +148,4 @@ export { needsNodePorts, specialIPv4 } from './service.js';
 export { normalizeCronSchedule } from './cron.js';
 export { validateObjectMeta, validateLabels, validateAnnotations, TOTAL_ANNOTATION_SIZE_LIMIT } from './meta.js';
 export { defaultRbacSubjects } from './rbac.js';
+export { INGRESS_CLASS_ANNOTATION, PATH_TYPES, isWildcardDNS1123Subdomain } from './networking.js';

@@ -28,6 +28,8 @@ import { createNodeRestriction } from '../admission/node-restriction.js';
 import { loadPodSecurityConfig, registerPodSecurity } from '../admission/pod-security/index.js';
 import { setupServiceAccounts, type ServiceAccountOptions } from './service-accounts.js';
 import { startKubernetesService } from './kubernetes-service.js';
+import { ensureIngressClass } from './ingress-class.js';
+import { defaultIngressClassAdmission } from '../admission/default-ingress-class.js';
 import { startAuthorization, type Authorization } from '../authz/index.js';
 import { registerReviews, type ReviewDeps } from '../reviews/index.js';
 import type { Attributes } from '../authz/types.js';
@@ -145,6 +147,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await waitForEtcd(store, logger);
     await registry.ensureSystemNamespaces();
     await registry.startNamespaceCache();
+    registry.registerAdmission(defaultIngressClassAdmission(registry));
+    await ensureIngressClass(registry, logger);
     for (const p of admissionPlugins) registry.registerAdmission(p);
     const allocators = registerServiceAllocators(registry, storage.etcd, {
       serviceClusterIpRange: opts.serviceClusterIpRange,

@@ -26,6 +26,7 @@ export interface UpOptions {
   serviceRange?: string;
   lbPool?: string;
   opsPortOffset?: number;
+  ingressPort?: number;
   images?: boolean; // rebuild the local images even when present
   timeout?: number; // seconds to wait for nodes
 }
@@ -148,5 +149,8 @@ function layoutFromOptions(o: UpOptions): Partial<ClusterConfig> {
   if (o.serviceRange) out.serviceRange = o.serviceRange;
   if (o.lbPool) out.lbPool = o.lbPool;
   if (o.opsPortOffset !== undefined) out.opsPortOffset = o.opsPortOffset;
+  // A second cluster beside the first (tests) moves its ingress port with its ops ports.
+  if (o.ingressPort) out.ingressPort = o.ingressPort;
+  else if (o.opsPortOffset) out.ingressPort = defaultConfig.ingressPort + o.opsPortOffset;
   return out;
 }

@@ -60,7 +60,7 @@ test('docker-compose.yml starts every other component with the node flags and en
     assert.ok(node.includes(['node', ...COMPONENT_NODE_FLAGS, ...DIST_NODE_FLAGS].join(' ')), `${name}: ${node}`);
     assert.deepEqual(svc.environment, COMPONENT_ENV, name);
   }
-  assert.equal(seen, 9, 'two schedulers, two controller-managers, dns, proxy and three agents');
+  assert.equal(seen, 10, 'two schedulers, two controller-managers, dns, ingress, proxy and three agents');
 });
 
 test('docker-compose.yml runs every component compiled, from the dist file k8ts up starts it from', () => {
@@ -80,7 +80,7 @@ test('docker-compose.yml runs every component compiled, from the dist file k8ts 
       assert.doesNotMatch(String(part), /--import|tsx|\/src\//, `${name} runs nothing from the TypeScript sources`);
     }
   }
-  assert.deepEqual([...pkgs].sort(), ['agent', 'apiserver', 'controller-manager', 'dns', 'proxy', 'scheduler']);
+  assert.deepEqual([...pkgs].sort(), ['agent', 'apiserver', 'controller-manager', 'dns', 'ingress', 'proxy', 'scheduler']);
   assert.deepEqual(file.services.init.entrypoint.slice(0, 3), ['node', ...DIST_NODE_FLAGS, 'packages/cli/dist/compose/init-main.js']);
   assert.ok(existsSync(join(REPO_ROOT, 'packages', 'cli', 'src', 'compose', 'init-main.ts')));
 });

@@ -20,6 +20,7 @@ import {
   defaultPrinter,
 } from './misc.js';
 import { csrPrinter } from './certificates.js';
+import { ingressPrinter, ingressClassPrinter } from './networking.js';
 
 export { humanDuration, since } from './age.js';
 
@@ -29,6 +30,8 @@ const PRINTERS: Record<string, Printer> = {
   services: servicePrinter,
   endpoints: endpointsPrinter,
   endpointslices: endpointSlicePrinter,
+  ingresses: ingressPrinter,
+  ingressclasses: ingressClassPrinter,
   deployments: deploymentPrinter,
   replicasets: replicaSetPrinter,
   daemonsets: daemonSetPrinter,
