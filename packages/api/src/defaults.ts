@@ -5,6 +5,7 @@ import { apiVersionOf, findResource } from './resources.js';
 import { defaultPodSpec, podQOSClass } from './defaults/pod.js';
 import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet } from './defaults/workloads.js';
 import { defaultRbacSubjects } from './validation/rbac.js';
+import { defaultLimitRange } from './validation/quota.js';
 import { defaultEndpointSlice, defaultEndpoints, defaultNamespace, defaultNode, defaultSecret, defaultService } from './defaults/core.js';
 
 export { defaultPodSpec, defaultPodTemplate, defaultPodTolerations, defaultPullPolicy, podQOSClass } from './defaults/pod.js';
@@ -59,6 +60,9 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
       break;
     case 'endpointslices':
       defaultEndpointSlice(o);
+      break;
+    case 'limitranges':
+      defaultLimitRange(o);
       break;
   }
 }

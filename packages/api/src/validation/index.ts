@@ -22,6 +22,8 @@ import {
   validateSecretUpdate,
 } from './other.js';
 import { validateCertificateSigningRequest, validateCertificateSigningRequestStatusUpdate, validateCertificateSigningRequestUpdate } from './certificates.js';
+import { validatePodDisruptionBudget, validatePodDisruptionBudgetStatus } from './policy.js';
+import { validateLimitRange, validateResourceQuota } from './quota.js';
 import { nameIsPathSegment, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding, validateRoleRefImmutable } from './rbac.js';
 
 /** etcd's default request limit: objects above it could not be stored anyway. */
@@ -58,6 +60,9 @@ const specValidators: Record<string, (obj: any) => FieldError[]> = {
   clusterroles: validateClusterRole,
   rolebindings: validateRoleBinding,
   clusterrolebindings: validateClusterRoleBinding,
+  poddisruptionbudgets: validatePodDisruptionBudget,
+  resourcequotas: validateResourceQuota,
+  limitranges: validateLimitRange,
 };
 
 const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
@@ -78,6 +83,8 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
 /** Checks of a write to a subresource that carries status (status, approval). */
 const subresourceValidators: Record<string, (obj: any, old: any, subresource: string) => FieldError[]> = {
   certificatesigningrequests: validateCertificateSigningRequestStatusUpdate,
+  poddisruptionbudgets: validatePodDisruptionBudgetStatus,
+  resourcequotas: (obj: any) => validateResourceQuota(obj),
 };
 
 export interface ValidateOptions {

@@ -21,6 +21,7 @@ import type { StreamTunnel } from '../tunnel/types.js';
 import { createAgentTunnel } from '../tunnel/index.js';
 import { registerServiceAllocators } from '../allocators/index.js';
 import { installLeanAsyncResourceBind } from '../storage/async-resource-bind.js';
+import { registerQuotaAndLimits } from '../admission/quota-and-limits.js';
 import { optionalAdmissionPlugins } from '../admission/plugins.js';
 import { setValueTransformer } from '../storage/codec.js';
 import { loadEncryptionConfig, ValueTransformer } from '../storage/encryption/index.js';
@@ -152,6 +153,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     });
     cleanups.push(() => allocators.stop());
     const { authorization, authorizer } = await startAccessControl(registry, opts, authentication, logger, metrics, cleanups);
+    // Last, as upstream orders them: ResourceQuota charges only what every other plugin let through.
+    cleanups.push(await registerQuotaAndLimits(registry, logger));
 
     const tunnel = opts.tunnel ?? createAgentTunnel({ logger, registry });
     const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel, authorization, audit, limiter }, host, opts.grpcPort, grpcTls);

@@ -20,6 +20,7 @@ import {
   defaultPrinter,
 } from './misc.js';
 import { csrPrinter } from './certificates.js';
+import { pdbPrinter, resourceQuotaPrinter, limitRangePrinter } from './policy.js';
 
 export { humanDuration, since } from './age.js';
 
@@ -40,6 +41,9 @@ const PRINTERS: Record<string, Printer> = {
   secrets: secretPrinter,
   leases: leasePrinter,
   serviceaccounts: serviceAccountPrinter,
+  resourcequotas: resourceQuotaPrinter,
+  limitranges: limitRangePrinter,
+  poddisruptionbudgets: pdbPrinter,
   controllerrevisions: controllerRevisionPrinter,
   certificatesigningrequests: csrPrinter,
   roles: rolePrinter,

@@ -1,0 +1,68 @@
+// The objects of one resource by namespace, kept in memory from a registry list then watch
+// (relisted when the watch ends): what LimitRanger and ResourceQuota read on every create,
+// as kube-apiserver's plugins read their informers' listers instead of etcd.
+import type { KubeObject, WatchEvent } from '@k8ts/api';
+import type { Logger } from 'pino';
+import type { Registry, RegistryWatch } from '../registry/types.js';
+
+export class NamespacedObjects {
+  private readonly byNamespace = new Map<string, Map<string, KubeObject>>();
+  private watch?: RegistryWatch;
+  private closed = false;
+
+  constructor(
+    private readonly registry: Registry,
+    readonly resource: string,
+    private readonly logger?: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const list = await this.registry.list(this.resource, {});
+    this.byNamespace.clear();
+    for (const o of list.items) this.put(o);
+    this.watch = this.registry.watch(this.resource, { resourceVersion: list.metadata.resourceVersion }, (ev) => this.onEvent(ev));
+  }
+
+  /** The namespace's objects (shared: callers must not change them). */
+  list(namespace: string): KubeObject[] {
+    const m = this.byNamespace.get(namespace);
+    return m ? [...m.values()] : [];
+  }
+
+  /** An object this apiserver just wrote: applied at once, ahead of its watch event, unless the cache holds a newer one. */
+  observe(obj: KubeObject): void {
+    const cur = this.byNamespace.get(obj.metadata.namespace ?? '')?.get(obj.metadata.name ?? '');
+    if (cur && Number(cur.metadata.resourceVersion) > Number(obj.metadata.resourceVersion)) return;
+    this.put(obj);
+  }
+
+  private onEvent(ev: WatchEvent): void {
+    if (ev.type === 'ERROR') {
+      this.watch?.stop();
+      if (!this.closed) this.restart();
+      return;
+    }
+    if (ev.type === 'BOOKMARK') return;
+    if (ev.type === 'DELETED') this.byNamespace.get(ev.object.metadata.namespace ?? '')?.delete(ev.object.metadata.name ?? '');
+    else this.put(ev.object);
+  }
+
+  private put(o: KubeObject): void {
+    const ns = o.metadata?.namespace ?? '';
+    let m = this.byNamespace.get(ns);
+    if (!m) this.byNamespace.set(ns, (m = new Map()));
+    m.set(o.metadata.name ?? '', o);
+  }
+
+  private restart(): void {
+    this.start().catch((err) => {
+      this.logger?.warn({ err: (err as Error).message, resource: this.resource, reason: 'RelistFailed' }, 'admission cache relist failed; retrying');
+      if (!this.closed) setTimeout(() => this.restart(), 1000).unref();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.watch?.stop();
+  }
+}
