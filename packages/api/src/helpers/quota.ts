@@ -142,6 +142,15 @@ export function quotaUsageOf(resource: string, obj: KubeObject, nowMs = Date.now
   return usage;
 }
 
+const POD_TRACKED = /^(pods|count\/pods|cpu|memory|ephemeral-storage|(requests|limits)\..+|hugepages-.+)$/;
+
+/** evaluator.MatchingResources: which of a quota's resource names objects of `resource` can cost. */
+export function quotaMatchingResources(resource: string, names: Iterable<string>): string[] {
+  const all = [...names];
+  if (resource === 'pods') return all.filter((n) => POD_TRACKED.test(n));
+  return all.filter((n) => n === objectCountName(resource) || n === LEGACY_COUNTS[resource] || (resource === 'services' && (n === 'services.nodeports' || n === 'services.loadbalancers')));
+}
+
 /** Whether a quota's scopes select the object (scopes only ever select pods). */
 export function quotaScopesMatch(quota: KubeObject, resource: string, obj: KubeObject): boolean {
   const scopes: string[] = [...(quota.spec?.scopes ?? [])];

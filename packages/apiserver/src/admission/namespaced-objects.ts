@@ -31,9 +31,7 @@ export class NamespacedObjects {
 
   /** An object this apiserver just wrote: applied at once, ahead of its watch event, unless the cache holds a newer one. */
   observe(obj: KubeObject): void {
-    const cur = this.byNamespace.get(obj.metadata.namespace ?? '')?.get(obj.metadata.name ?? '');
-    if (cur && Number(cur.metadata.resourceVersion) > Number(obj.metadata.resourceVersion)) return;
-    this.put(obj);
+    this.putIfNewer(obj);
   }
 
   private onEvent(ev: WatchEvent): void {
@@ -44,7 +42,14 @@ export class NamespacedObjects {
     }
     if (ev.type === 'BOOKMARK') return;
     if (ev.type === 'DELETED') this.byNamespace.get(ev.object.metadata.namespace ?? '')?.delete(ev.object.metadata.name ?? '');
-    else this.put(ev.object);
+    else this.putIfNewer(ev.object);
+  }
+
+  /** Watch events older than what observe() put in are skipped. */
+  private putIfNewer(obj: KubeObject): void {
+    const cur = this.byNamespace.get(obj.metadata.namespace ?? '')?.get(obj.metadata.name ?? '');
+    if (cur && cur.metadata.uid === obj.metadata.uid && Number(cur.metadata.resourceVersion) > Number(obj.metadata.resourceVersion)) return;
+    this.put(obj);
   }
 
   private put(o: KubeObject): void {

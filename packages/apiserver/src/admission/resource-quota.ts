@@ -11,6 +11,7 @@ import {
   parseResourceList,
   podQuotaConstraintError,
   prettyResourceList,
+  quotaMatchingResources,
   quotaScopesMatch,
   quotaUsageOf,
   formatResourceList,
@@ -63,26 +64,30 @@ export function evaluate(req: Pick<AdmissionRequest, 'resource' | 'name' | 'obje
   const charges: Charge[] = [];
   for (const quota of [...quotas].sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1))) {
     if (quota.metadata.deletionTimestamp) continue;
-    const hardSpec = parseResourceList(quota.spec?.hard);
-    const restricted = Object.keys(hardSpec).filter((k) => k in usage);
-    if (!restricted.length || !quotaScopesMatch(quota, req.resource, req.object!)) continue;
+    if (!quotaScopesMatch(quota, req.resource, req.object!)) continue;
+    // What the controller last enforced (status.hard), as upstream: until it has, a quota charges nothing.
+    const statusHard = (quota.status?.hard ?? {}) as Record<string, unknown>;
+    const restricted = quotaMatchingResources(req.resource, Object.keys(statusHard));
     const name = quota.metadata.name!;
     if (req.resource === 'pods') {
-      const missing = podQuotaConstraintError(req.object!, Object.keys(hardSpec));
+      const missing = podQuotaConstraintError(req.object!, restricted);
       if (missing) throw forbidden(req.resource, req.name, `failed quota: ${name}: ${missing}`);
     }
-    const statusHard = quota.status?.hard ?? {};
-    if (restricted.some((k) => !(k in statusHard))) {
+    if (!restricted.length) continue;
+    const usedList = (quota.status?.used ?? {}) as Record<string, unknown>;
+    if (restricted.some((k) => !(k in usedList))) {
       throw forbidden(req.resource, req.name, `status unknown for quota: ${name}, resources: ${[...restricted].sort().join(',')}`);
     }
     const hard = parseResourceList(statusHard);
-    const used = parseResourceList(quota.status?.used);
-    const next: ResourceAmounts = { ...used };
+    const used = parseResourceList(usedList);
+    const requested = restricted.filter((k) => k in usage);
+    if (!requested.length) continue;
+    const next: ResourceAmounts = {};
     const exceeded: string[] = [];
-    for (const k of restricted) {
+    for (const k of requested) {
       next[k] = (used[k] ?? 0) + usage[k]!;
       // Quantities compare exactly upstream; floats need a margin for sums like 0.1 + 0.2.
-      if (next[k]! > hard[k]! + 1e-9 && usage[k]! > 0) exceeded.push(k);
+      if (next[k]! > (hard[k] ?? 0) + 1e-9) exceeded.push(k);
     }
     if (exceeded.length) {
       const pick = (l: ResourceAmounts) => Object.fromEntries(exceeded.map((k) => [k, l[k] ?? 0]));
@@ -92,7 +97,7 @@ export function evaluate(req: Pick<AdmissionRequest, 'resource' | 'name' | 'obje
         `exceeded quota: ${name}, requested: ${prettyResourceList(pick(usage))}, used: ${prettyResourceList(pick(used))}, limited: ${prettyResourceList(pick(hard))}`,
       );
     }
-    charges.push({ quota, used: Object.fromEntries(restricted.map((k) => [k, next[k]!])) });
+    charges.push({ quota, used: next });
   }
   return charges;
 }

@@ -10,6 +10,7 @@ import {
   jsonEqual,
   objectKey,
   parseResourceList,
+  quotaMatchingResources,
   quotaScopesMatch,
   quotaUsageOf,
   splitObjectKey,
@@ -23,8 +24,6 @@ import { unwrap } from '../framework/tombstone.js';
 /** Resources counted from the shared informers; others are listed from the API on each sync. */
 export const QUOTA_INFORMED = ['pods', 'services', 'configmaps', 'secrets', 'resourcequotas'] as const;
 export const RESYNC_MS = 5 * 60 * 1000;
-
-const POD_NAMES = /^(pods|count\/pods|cpu|memory|ephemeral-storage|(requests|limits)\..+|hugepages-.+)$/;
 
 export class ResourceQuotaController {
   static readonly controllerName = 'resourcequota';
@@ -86,7 +85,7 @@ export class ResourceQuotaController {
   private async resourcesFor(names: string[]): Promise<string[]> {
     const out = new Set<string>();
     for (const n of names) {
-      if (POD_NAMES.test(n)) out.add('pods');
+      if (quotaMatchingResources('pods', [n]).length) out.add('pods');
       else if (n.startsWith('services')) out.add('services');
       else if (['configmaps', 'secrets', 'resourcequotas', 'replicationcontrollers', 'persistentvolumeclaims'].includes(n)) out.add(n);
       else if (n.startsWith('count/')) {
