@@ -97,6 +97,16 @@ describe('ResourceQuota admission', () => {
     );
   });
 
+  it('concurrent creates cannot both take the last unit', async () => {
+    const ns = await namespace('rq-race');
+    await quota(ns, 'one', { pods: '1' });
+    const results = await Promise.allSettled([registry.create('pods', ns, pod('x'), { user }), registry.create('pods', ns, pod('y'), { user })]);
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    assert.ok(forbidden(/exceeded quota: one, requested: pods=1, used: pods=1, limited: pods=1/)(refused.reason));
+    assert.equal((await registry.get('resourcequotas', ns, 'one')).status.used.pods, '1');
+  });
+
   it('a quota enforced (status.hard) without its usage counted refuses as "status unknown"', async () => {
     const ns = await namespace('rq-unknown');
     const q = await registry.create('resourcequotas', ns, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'fresh' }, spec: { hard: { pods: '1' } } });

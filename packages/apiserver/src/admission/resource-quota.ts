@@ -8,6 +8,7 @@ import {
   ApiError,
   conflict,
   forbidden,
+  isNotFound,
   parseResourceList,
   podQuotaConstraintError,
   prettyResourceList,
@@ -44,7 +45,9 @@ export function createResourceQuotaAdmission(registry: Pick<Registry, 'get' | 'u
         if (!stale.length) return;
         if (attempt + 1 >= MAX_ATTEMPTS) throw conflict('resourcequotas', stale[0]!);
         // Another create took units meanwhile: evaluate those quotas again as stored now.
-        pending = await Promise.all(stale.map((name) => registry.get('resourcequotas', req.namespace, name)));
+        // A quota deleted meanwhile is skipped: it limits nothing any more.
+        const fresh = await Promise.all(stale.map((name) => registry.get('resourcequotas', req.namespace, name).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)))));
+        pending = fresh.filter((q): q is KubeObject => !!q);
       }
     },
   };
@@ -112,7 +115,7 @@ async function charge(registry: Pick<Registry, 'update'>, quotas: QuotaSource, c
       quotas.observe(await registry.update('resourcequotas', quota.metadata.namespace!, quota.metadata.name!, next, { subresource: 'status' }));
     } catch (err) {
       if (err instanceof ApiError && err.code === 409) stale.push(quota.metadata.name!);
-      else throw err;
+      else if (!isNotFound(err)) throw err;
     }
   }
   return stale;
