@@ -148,7 +148,13 @@ export const CONTROLLERS: ControllerDefinition[] = [
     build(w) {
       const c = new DisruptionController(
         w.ctx,
-        { pdbs: w.lister('poddisruptionbudgets'), pods: w.lister<Pod>('pods'), replicasets: w.lister<ReplicaSet>('replicasets'), deployments: w.lister<Deployment>('deployments') },
+        {
+          pdbs: w.lister('poddisruptionbudgets'),
+          pods: w.lister<Pod>('pods'),
+          replicasets: w.lister<ReplicaSet>('replicasets'),
+          deployments: w.lister<Deployment>('deployments'),
+          getScale: (resource, ns, name) => w.ctx.client.get(resource, ns, name, 'scale'),
+        },
         w.queue,
       );
       on(w.informer('poddisruptionbudgets'), { add: c.onPdb, update: c.updatePdb });

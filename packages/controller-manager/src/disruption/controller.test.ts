@@ -78,3 +78,31 @@ test('pod events queue the budgets that select the pod', () => {
   c.onPod(pod('x', { app: 'web' }));
   assert.deepEqual(queue.added, ['default/web']);
 });
+
+test('any controller serving /scale counts by its Scale (as a StatefulSet would)', async () => {
+  const owner = deployment('direct', 5);
+  const p = pod('a', { app: 'web' }, { owner, ownerKind: 'Deployment', node: 'n1', ready: true });
+  const client = new FakeClient();
+  const world = seedWorld(client, [['pods', p], ['poddisruptionbudgets', pdb('web', { maxUnavailable: 1 })]]);
+  const { ctx } = ctxFor(client, () => NOW);
+  const asked: string[] = [];
+  const of = <T extends KubeObject>(r: string) => staticLister((world.get(r) ?? []) as T[]);
+  const c = new DisruptionController(
+    ctx,
+    {
+      pdbs: of<PodDisruptionBudget>('poddisruptionbudgets'),
+      pods: of<Pod>('pods'),
+      replicasets: of<ReplicaSet>('replicasets'),
+      deployments: staticLister<Deployment>([]),
+      getScale: async (resource, ns, name) => {
+        asked.push(`${resource}/${ns}/${name}`);
+        return { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name, namespace: ns, uid: owner.metadata.uid }, spec: { replicas: 5 } };
+      },
+    },
+    new (await import('../framework/types.js')).RecordingQueue(),
+  );
+  await c.sync('default/web');
+  assert.deepEqual(asked, ['deployments/default/direct']);
+  const s = client.actionsOf('update', 'poddisruptionbudgets').at(-1)!.object!.status;
+  assert.deepEqual([s.expectedPods, s.desiredHealthy, s.currentHealthy], [5, 4, 1]);
+});

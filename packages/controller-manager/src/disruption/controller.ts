@@ -52,9 +52,9 @@ export class DisruptionController {
     if (pdb.metadata.deletionTimestamp) return;
     const pods = this.listers.pods.list(namespace).filter((p) => selects(pdb, p));
     if (!pods.length) this.ctx.recorder.event(pdb, 'Normal', 'NoPods', 'No matching pods found');
-    let expected: ReturnType<typeof expectedPodCount>;
+    let expected: Awaited<ReturnType<typeof expectedPodCount>>;
     try {
-      expected = expectedPodCount(pdb, pods, this.listers);
+      expected = await expectedPodCount(pdb, pods, this.listers);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.ctx.recorder.event(pdb, 'Warning', 'CalculateExpectedPodCountFailed', `Failed to calculate the number of expected pods: ${message}`);

@@ -1,12 +1,14 @@
 // getExpectedPodCount: how many pods a budget expects (its controllers' scale, or the pods
 // themselves for an integer minAvailable) and how many of them must stay healthy.
-import { controllerRef, type Deployment, type KubeObject, type Pod, type PodDisruptionBudget, type ReplicaSet } from '@k8ts/api';
+import { controllerRef, resourceForKind, type Deployment, type KubeObject, type Pod, type PodDisruptionBudget, type ReplicaSet } from '@k8ts/api';
 import type { Lister } from '../framework/types.js';
 import { scaledValue } from '../util/intstr.js';
 
 export interface ScaleListers {
   replicasets: Lister<ReplicaSet>;
   deployments: Lister<Deployment>;
+  /** GET of a controller's scale subresource: the finder of last resort, for any kind with one (StatefulSets…). */
+  getScale?: (resource: string, namespace: string, name: string) => Promise<KubeObject>;
 }
 
 export interface ExpectedCount {
@@ -16,25 +18,25 @@ export interface ExpectedCount {
   unmanagedPods: string[];
 }
 
-export function expectedPodCount(pdb: PodDisruptionBudget, pods: Pod[], listers: ScaleListers): ExpectedCount {
+export async function expectedPodCount(pdb: PodDisruptionBudget, pods: Pod[], listers: ScaleListers): Promise<ExpectedCount> {
   const spec = pdb.spec ?? {};
   const maxUnavailable = spec.maxUnavailable as number | string | undefined | null;
   const minAvailable = spec.minAvailable as number | string | undefined | null;
   if (maxUnavailable !== undefined && maxUnavailable !== null) {
-    const { expectedCount, unmanagedPods } = expectedScale(pods, listers);
+    const { expectedCount, unmanagedPods } = await expectedScale(pods, listers);
     const max = scaledValue(maxUnavailable, expectedCount, true, 0);
     return { expectedCount, desiredHealthy: Math.max(0, expectedCount - max), unmanagedPods };
   }
   if (minAvailable !== undefined && minAvailable !== null) {
     if (typeof minAvailable === 'number') return { expectedCount: pods.length, desiredHealthy: minAvailable, unmanagedPods: [] };
-    const { expectedCount, unmanagedPods } = expectedScale(pods, listers);
+    const { expectedCount, unmanagedPods } = await expectedScale(pods, listers);
     return { expectedCount, desiredHealthy: scaledValue(minAvailable, expectedCount, true, 0), unmanagedPods };
   }
   return { expectedCount: 0, desiredHealthy: 0, unmanagedPods: [] };
 }
 
 /** getExpectedScale: the summed scale of the pods' controllers, each counted once. */
-function expectedScale(pods: Pod[], listers: ScaleListers): { expectedCount: number; unmanagedPods: string[] } {
+async function expectedScale(pods: Pod[], listers: ScaleListers): Promise<{ expectedCount: number; unmanagedPods: string[] }> {
   const scales = new Map<string, number>();
   const seenRefs = new Set<string>();
   const unmanagedPods: string[] = [];
@@ -45,7 +47,7 @@ function expectedScale(pods: Pod[], listers: ScaleListers): { expectedCount: num
       continue;
     }
     if (seenRefs.has(ref.uid)) continue;
-    const found = findController(ref, pod.metadata.namespace ?? '', listers);
+    const found = findController(ref, pod.metadata.namespace ?? '', listers) ?? (await scaleController(ref, pod.metadata.namespace ?? '', listers));
     if (!found) throw new Error(`found no controllers for pod "${pod.metadata.name}"`);
     seenRefs.add(ref.uid);
     scales.set(found.uid, found.scale);
@@ -67,4 +69,18 @@ function findController(ref: { kind: string; name: string; uid: string; apiVersi
     return { uid: d.metadata.uid!, scale: d.spec?.replicas ?? 1 };
   }
   return { uid: rs.metadata.uid!, scale: rs.spec?.replicas ?? 1 };
+}
+
+/** getScaleController: a controller of any kind that serves /scale, by its Scale (uid checked). */
+async function scaleController(ref: { kind: string; name: string; uid: string; apiVersion: string }, ns: string, listers: ScaleListers): Promise<{ uid: string; scale: number } | undefined> {
+  const info = resourceForKind(ref.kind);
+  const group = ref.apiVersion.includes('/') ? ref.apiVersion.split('/')[0] : '';
+  if (!listers.getScale || !info || info.group !== group || !info.subresources.includes('scale')) return undefined;
+  try {
+    const scale = await listers.getScale(info.resource, ns, ref.name);
+    if (scale.metadata?.uid !== ref.uid) return undefined;
+    return { uid: ref.uid, scale: Number(scale.spec?.replicas ?? 0) };
+  } catch {
+    return undefined;
+  }
 }
