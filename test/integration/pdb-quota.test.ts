@@ -95,7 +95,7 @@ describe('PodDisruptionBudget, ResourceQuota and LimitRange through kubectl', ()
     await kubectl(['create', 'pdb', 'web', '--selector=app=web', '--min-available=2', '-n', ns]);
     const pods = await until('2 ready pods', async () => {
       const ps = await podsOf(ns);
-      return ps.length === 2 && ps.every((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) && ps;
+      return ps.length === 2 && ps.every((p) => p.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True')) && ps;
     });
     const pdb = await until('the budget observed, with no disruption allowed', async () => {
       const b = await pdbOf(ns, 'web');
