@@ -83,3 +83,19 @@ describe('pods/eviction and PodDisruptionBudgets', () => {
     await assert.rejects(evict('d1'), (e: unknown) => e instanceof ApiError && e.code === 429);
   });
 });
+
+describe('pods/eviction marks the pod', () => {
+  it('a running pod being evicted carries DisruptionTarget (EvictionByEvictionAPI)', async () => {
+    await runningPod('e1', { app: 'e' });
+    const p = await registry.get('pods', NS, 'e1');
+    p.metadata.finalizers = ['example.com/hold'];
+    await registry.update('pods', NS, 'e1', p);
+    await evict('e1');
+    const after = await registry.get('pods', NS, 'e1');
+    assert.ok(after.metadata.deletionTimestamp);
+    assert.deepEqual(
+      after.status.conditions.filter((c: any) => c.type === 'DisruptionTarget').map((c: any) => [c.status, c.reason, c.message]),
+      [['True', 'EvictionByEvictionAPI', 'Eviction API: evicting']],
+    );
+  });
+});

@@ -24,8 +24,27 @@ export async function evictPod(reg: RegistryCore, ns: string, name: string, body
   const pod = await reg.store.get(objectKey('pods', ns, name));
   if (!pod) throw errs.notFound('pods', name);
   if (!canIgnorePDB(pod)) await takeDisruption(reg, ns, pod, !!opts.dryRun);
+  if (!opts.dryRun) await markDisruptionTarget(reg, ns, name);
   await deleteObject(reg, 'pods', ns, name, { ...deleteOptions, dryRun: opts.dryRun });
   return errs.successStatus(201) as unknown as KubeObject;
+}
+
+/** addConditionAndDeletePod: the pod says why it goes (DisruptionTarget, EvictionByEvictionAPI) before it is deleted. */
+async function markDisruptionTarget(reg: RegistryCore, ns: string, name: string): Promise<void> {
+  const info = reg.resourceInfo('pods');
+  const key = objectKey('pods', ns, name);
+  for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
+    const cur = await reg.store.get(key);
+    if (!cur || cur.metadata.deletionTimestamp) return;
+    if ((cur.status?.conditions ?? []).some((c: { type?: string; status?: string }) => c.type === 'DisruptionTarget' && c.status === 'True')) return;
+    const next = clone(cur);
+    next.status = { ...(next.status ?? {}) };
+    next.status.conditions = [
+      ...(next.status.conditions ?? []).filter((c: { type?: string }) => c.type !== 'DisruptionTarget'),
+      { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: rfc3339(new Date()) },
+    ];
+    if ((await casUpdate(reg, info, key, cur, next, 'status', {})).ok) return;
+  }
 }
 
 /** Pods that never ran, have finished, or are already going need no budget. */
