@@ -8,21 +8,21 @@ import type { AdmissionPlugin, AdmissionRequest } from '../registry/admission.js
 const ANNOTATION = 'kubernetes.io/limit-ranger';
 
 export interface LimitRangeSource {
-  list(namespace: string): KubeObject[];
+  listOrLookup(namespace: string): Promise<KubeObject[]>;
 }
 
 export function createLimitRanger(limitranges: LimitRangeSource): AdmissionPlugin {
   return {
     name: 'LimitRanger',
-    admit(req) {
+    async admit(req) {
       if (!applies(req)) return;
-      const ranges = limitranges.list(req.namespace);
+      const ranges = await limitranges.listOrLookup(req.namespace);
       if (!ranges.length) return;
       setDefaults(req.object!, ranges);
     },
-    validate(req) {
+    async validate(req) {
       if (!applies(req)) return;
-      const ranges = limitranges.list(req.namespace);
+      const ranges = await limitranges.listOrLookup(req.namespace);
       if (!ranges.length) return;
       const problems = podLimitProblems(req.object!, ranges);
       if (problems.length) throw forbidden('pods', req.name, problems.length === 1 ? problems[0]! : `[${problems.join(', ')}]`);

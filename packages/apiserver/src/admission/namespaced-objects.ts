@@ -5,8 +5,13 @@ import type { KubeObject, WatchEvent } from '@k8ts/api';
 import type { Logger } from 'pino';
 import type { Registry, RegistryWatch } from '../registry/types.js';
 
+/** How long a live lookup's answer stands in for the cache (upstream LimitRanger's liveTTL). */
+const LIVE_TTL_MS = 30_000;
+const LIVE_ENTRIES = 4096;
+
 export class NamespacedObjects {
   private readonly byNamespace = new Map<string, Map<string, KubeObject>>();
+  private readonly live = new Map<string, { expiry: number; items: KubeObject[] }>();
   private watch?: RegistryWatch;
   private closed = false;
 
@@ -27,6 +32,22 @@ export class NamespacedObjects {
   list(namespace: string): KubeObject[] {
     const m = this.byNamespace.get(namespace);
     return m ? [...m.values()] : [];
+  }
+
+  /**
+   * The namespace's objects; when the cache holds none, what etcd holds (remembered 30 s), as
+   * LimitRanger's live lookup: an object created a moment ago may not have reached the watch.
+   */
+  async listOrLookup(namespace: string): Promise<KubeObject[]> {
+    const cached = this.list(namespace);
+    if (cached.length) return cached;
+    const now = Date.now();
+    const hit = this.live.get(namespace);
+    if (hit && hit.expiry > now) return hit.items;
+    const items = (await this.registry.list(this.resource, { namespace })).items;
+    if (this.live.size >= LIVE_ENTRIES) this.live.delete(this.live.keys().next().value!);
+    this.live.set(namespace, { expiry: now + LIVE_TTL_MS, items });
+    return items;
   }
 
   /** An object this apiserver just wrote: applied at once, ahead of its watch event, unless the cache holds a newer one. */
