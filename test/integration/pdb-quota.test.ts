@@ -1,6 +1,6 @@
 // PodDisruptionBudget, ResourceQuota and LimitRange through the real kubectl: the apiserver
 // (TLS, Node,RBAC), the scheduler, the controller-manager's replicaset, deployment,
-// disruption and resourcequota controllers, each as itself, and three hollow nodes playing
+// disruption, resourcequota and clusterrole-aggregation controllers, each as itself, and three hollow nodes playing
 // the kubelet (no Docker). A drain blocked by a budget until a replacement is Ready; a quota
 // refusing the pod over it, with describe quota; LimitRange defaults on a bare pod.
 import { after, before, describe, it } from 'node:test';
@@ -61,7 +61,7 @@ describe('PodDisruptionBudget, ResourceQuota and LimitRange through kubectl', ()
       client: client(cluster.tokenFor(CONTROLLER_MANAGER_IDENTITY)),
       opsPort: -1,
       leaderElect: false,
-      controllers: ['replicaset', 'deployment', 'disruption', 'resourcequota'],
+      controllers: ['replicaset', 'deployment', 'disruption', 'resourcequota', 'clusterrole-aggregation'],
     });
   });
 
@@ -173,6 +173,17 @@ describe('PodDisruptionBudget, ResourceQuota and LimitRange through kubectl', ()
     // Deleting a pod gives its share back (the controller recounts).
     await kubectl(['delete', 'pod', 'b', '-n', ns, '--wait=false']);
     await until('usage given back', async () => (await admin.get('resourcequotas', ns, 'compute')).status?.used?.['requests.cpu'] === '500m');
+  });
+
+  it('edit may write budgets and read quotas and limit ranges, not write them (upstream aggregated roles)', async () => {
+    await kubectl(['create', 'namespace', 'team']);
+    await kubectl(['create', 'rolebinding', 'dev-edit', '--clusterrole=edit', '--user=dev', '-n', 'team']);
+    const can = async (verb: string, what: string) => (await runKubectl(cluster, ['auth', 'can-i', verb, what, '-n', 'team', '--as=dev'])).stdout.trim();
+    await until('the binding in effect', async () => (await can('create', 'poddisruptionbudgets.policy')) === 'yes');
+    assert.equal(await can('get', 'resourcequotas'), 'yes');
+    assert.equal(await can('list', 'limitranges'), 'yes');
+    assert.equal(await can('create', 'resourcequotas'), 'no');
+    assert.equal(await can('delete', 'limitranges'), 'no');
   });
 
   it('LimitRange defaults are applied to a pod created without resources', async () => {
