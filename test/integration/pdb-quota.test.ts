@@ -1,8 +1,9 @@
 // PodDisruptionBudget, ResourceQuota and LimitRange through the real kubectl: the apiserver
 // (TLS, Node,RBAC), the scheduler, the controller-manager's replicaset, deployment,
-// disruption, resourcequota and clusterrole-aggregation controllers, each as itself, and three hollow nodes playing
-// the kubelet (no Docker). A drain blocked by a budget until a replacement is Ready; a quota
-// refusing the pod over it, with describe quota; LimitRange defaults on a bare pod.
+// disruption, resourcequota and clusterrole-aggregation controllers, each as itself, and
+// three hollow nodes playing the kubelet (no Docker). A drain blocked by a budget until a
+// replacement is Ready; a quota refusing the pod over it, with describe quota; LimitRange
+// defaults on a bare pod; the edit role's reach over these kinds.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
