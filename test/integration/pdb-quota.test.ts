@@ -72,7 +72,9 @@ describe('PodDisruptionBudget, ResourceQuota and LimitRange through kubectl', ()
     await sched?.stop().catch(() => undefined);
     for (const c of clients) c.close();
     await cluster?.stop();
-    assert.deepEqual(cluster?.componentRefusals() ?? [], [], 'the scheduler, the controller-manager and the nodes, each as itself, were refused nothing');
+    // The quota's refusals of the ReplicaSet's pods are the point of one test, not missing rights.
+    const refused = (cluster?.componentRefusals() ?? []).filter((r) => !/^system:kube-controller-manager create pods quota-rs\/: .* exceeded quota: two-pods,/.test(r));
+    assert.deepEqual(refused, [], 'the scheduler, the controller-manager and the nodes, each as itself, were refused nothing');
   });
 
   const pdbOf = (ns: string, name: string) => admin.get('poddisruptionbudgets', ns, name);
@@ -174,6 +176,20 @@ describe('PodDisruptionBudget, ResourceQuota and LimitRange through kubectl', ()
     // Deleting a pod gives its share back (the controller recounts).
     await kubectl(['delete', 'pod', 'b', '-n', ns, '--wait=false']);
     await until('usage given back', async () => (await admin.get('resourcequotas', ns, 'compute')).status?.used?.['requests.cpu'] === '500m');
+  });
+
+  it('a ReplicaSet held back by a quota says so in FailedCreate events; the quota stays at its limit', async () => {
+    const ns = 'quota-rs';
+    await kubectl(['create', 'namespace', ns]);
+    await kubectl(['create', 'quota', 'two-pods', '--hard=pods=2', '-n', ns]);
+    await until('the quota counted', async () => (await admin.get('resourcequotas', ns, 'two-pods')).status?.used?.pods === '0');
+    await kubectl(['create', 'deployment', 'web', '--image=k8ts/hello:1.0', '--replicas=3', '-n', ns]);
+    const refused = await until('a FailedCreate event naming the quota', async () =>
+      (await admin.list('events', { namespace: ns })).items.find((e) => e.reason === 'FailedCreate' && /exceeded quota: two-pods/.test(String(e.message))),
+    );
+    assert.match(String(refused.message), /^Error creating: pods "web-[a-z0-9]+-[a-z0-9]{5}" is forbidden: exceeded quota: two-pods, requested: pods=1, used: pods=2, limited: pods=2$/);
+    assert.equal((await admin.list('pods', { namespace: ns })).items.length, 2);
+    assert.equal((await admin.get('resourcequotas', ns, 'two-pods')).status.used.pods, '2');
   });
 
   it('edit may write budgets and read quotas and limit ranges, not write them (upstream aggregated roles)', async () => {

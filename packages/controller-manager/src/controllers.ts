@@ -169,7 +169,8 @@ export const CONTROLLERS: ControllerDefinition[] = [
       const listers = Object.fromEntries(QUOTA_INFORMED.map((r) => [r, w.lister(r)]));
       const c = new ResourceQuotaController(w.ctx, { ...listers, resourcequotas: w.lister('resourcequotas') }, w.queue);
       on(w.informer('resourcequotas'), { add: c.onQuota, update: c.updateQuota });
-      for (const r of QUOTA_INFORMED) if (r !== 'resourcequotas') on(w.informer(r), { add: c.onObject, update: c.updateObject, delete: c.onObject });
+      for (const r of QUOTA_INFORMED) if (r !== 'resourcequotas') on(w.informer(r), { delete: c.deleteObject, ...(r === 'pods' ? { update: c.updatePod } : {}) });
+      on(w.informer('resourcequotas'), { delete: c.deleteObject });
       return c;
     },
   },

@@ -47,10 +47,17 @@ test('scopes: a BestEffort quota counts only pods without requests or limits', a
   assert.equal(status().used.pods, '1');
 });
 
-test('an unchanged count writes nothing; object changes queue the namespace’s quotas', async () => {
-  const { c, client, queue } = setup([['resourcequotas', { ...quota({ pods: '1' }), status: { hard: { pods: '1' }, used: { pods: '0' } } }]]);
+test('an unchanged count writes nothing; deletes, finished pods and spec changes queue a recount, status changes do not', async () => {
+  const q = { ...quota({ pods: '1' }), status: { hard: { pods: '1' }, used: { pods: '0' } } };
+  const { c, client, queue } = setup([['resourcequotas', q]]);
   await c.sync('default/q');
   assert.equal(client.actionsOf('update', 'resourcequotas').length, 0);
-  c.onObject(pod('p', { app: 'x' }));
-  assert.deepEqual(queue.added, ['default/q']);
+  const running = pod('p', { app: 'x' }, { node: 'n1' });
+  c.updatePod(running, { ...running, status: { ...running.status, phase: 'Running' } });
+  c.updateQuota(q, { ...q, status: { hard: { pods: '1' }, used: { pods: '1' } } });
+  assert.deepEqual(queue.added, []);
+  c.deleteObject(running);
+  c.updatePod(running, { ...running, status: { ...running.status, phase: 'Succeeded' } });
+  c.updateQuota(q, { ...q, spec: { hard: { pods: '2' } } });
+  assert.deepEqual(queue.added, ['default/q', 'default/q', 'default/q']);
 });

@@ -1,8 +1,9 @@
 // The resource quota controller (kube-controller-manager's `resourcequota`): recounts what
 // each ResourceQuota's namespace really holds of the resources it limits and writes
-// status.hard (the spec's limits) and status.used. Admission charges creates as they happen;
-// this gives back what deletes, finished pods and failed creates no longer use. Every quota
-// is recounted each resync period besides (--resource-quota-sync-period).
+// status.hard (the spec's limits) and status.used, when a quota is created or its spec.hard
+// changes, when a counted object is deleted or a pod finishes (replenishment), and every
+// quota each resync period (--resource-quota-sync-period, 5 min: what gives back the charge
+// of a create that failed after admission). Admission charges creates as they happen.
 import {
   deepCopy,
   findResource,
@@ -10,6 +11,7 @@ import {
   jsonEqual,
   objectKey,
   parseResourceList,
+  podCountsForQuota,
   quotaMatchingResources,
   quotaScopesMatch,
   quotaUsageOf,
@@ -40,14 +42,26 @@ export class ResourceQuotaController {
   }
 
   onQuota = (q: KubeObject) => this.queue.add(objectKey(q));
-  updateQuota = (_o: KubeObject, q: KubeObject) => this.queue.add(objectKey(q));
-  /** Any change of a counted object: recount its namespace's quotas. */
-  onObject = (obj: unknown) => {
-    const o = unwrap<KubeObject>(obj);
-    if (!o) return;
-    for (const q of this.listers.resourcequotas.list(o.metadata.namespace ?? '')) this.queue.add(objectKey(q));
+  /**
+   * Only a change of spec.hard: status changes are admission's charges and this controller's
+   * own writes, and a recount on each would race the charges of creates not yet in the cache.
+   */
+  updateQuota = (old: KubeObject, q: KubeObject) => {
+    if (!jsonEqual(old.spec?.hard ?? {}, q.spec?.hard ?? {})) this.queue.add(objectKey(q));
   };
-  updateObject = (_o: unknown, cur: unknown) => this.onObject(cur);
+  /** Replenishment, as upstream: a deleted object gives its usage back (creates were charged at admission). */
+  deleteObject = (obj: unknown) => {
+    const o = unwrap<KubeObject>(obj);
+    if (o) this.enqueueNamespace(o.metadata.namespace ?? '');
+  };
+  /** A pod that reached the end of its life stops costing compute and `pods`. */
+  updatePod = (old: KubeObject, cur: KubeObject) => {
+    if (podCountsForQuota(old, this.now()) && !podCountsForQuota(cur, this.now())) this.enqueueNamespace(cur.metadata.namespace ?? '');
+  };
+
+  private enqueueNamespace(ns: string): void {
+    for (const q of this.listers.resourcequotas.list(ns)) this.queue.add(objectKey(q));
+  }
 
   start(): void {
     this.timer = setInterval(() => {
