@@ -7,6 +7,7 @@ import { defaultStatefulSet } from './defaults/statefulset.js';
 import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet } from './defaults/workloads.js';
 import { defaultRbacSubjects } from './validation/rbac.js';
 import { defaultIngressClass } from './defaults/networking.js';
+import { defaultLimitRange } from './validation/quota.js';
 import { defaultEndpointSlice, defaultEndpoints, defaultNamespace, defaultNode, defaultSecret, defaultService } from './defaults/core.js';
 
 export { defaultPodSpec, defaultPodTemplate, defaultPodTolerations, defaultPullPolicy, podQOSClass } from './defaults/pod.js';
@@ -67,6 +68,9 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
       break;
     case 'ingressclasses':
       defaultIngressClass(o);
+      break;
+    case 'limitranges':
+      defaultLimitRange(o);
       break;
   }
 }

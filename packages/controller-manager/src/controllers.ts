@@ -15,6 +15,8 @@ import { ServiceAccountsController } from './serviceaccount/controller.js';
 import { RootCAPublisher } from './serviceaccount/root-ca-publisher.js';
 import { CERTIFICATE_CONTROLLERS } from './certificates/wiring.js';
 import { ClusterRoleAggregationController } from './clusterroleaggregation/controller.js';
+import { DisruptionController } from './disruption/controller.js';
+import { QUOTA_INFORMED, ResourceQuotaController } from './resourcequota/controller.js';
 
 export const CONTROLLERS: ControllerDefinition[] = [
   {
@@ -155,6 +157,38 @@ export const CONTROLLERS: ControllerDefinition[] = [
       const c = new RootCAPublisher(w.ctx, { namespaces: w.lister<Namespace>('namespaces'), configmaps: w.lister('configmaps') }, w.queue, w.ctx.options.rootCA);
       on(w.informer<Namespace>('namespaces'), { add: c.onNamespace, update: c.updateNamespace });
       on(w.informer('configmaps'), { update: c.updateConfigMap, delete: c.onConfigMap });
+      return c;
+    },
+  },
+  {
+    name: 'disruption',
+    component: 'controllermanager',
+    build(w) {
+      const c = new DisruptionController(
+        w.ctx,
+        {
+          pdbs: w.lister('poddisruptionbudgets'),
+          pods: w.lister<Pod>('pods'),
+          replicasets: w.lister<ReplicaSet>('replicasets'),
+          deployments: w.lister<Deployment>('deployments'),
+          getScale: (resource, ns, name) => w.ctx.client.get(resource, ns, name, 'scale'),
+        },
+        w.queue,
+      );
+      on(w.informer('poddisruptionbudgets'), { add: c.onPdb, update: c.updatePdb });
+      on(w.informer<Pod>('pods'), { add: c.onPod, update: c.updatePod, delete: c.deletePod });
+      return c;
+    },
+  },
+  {
+    name: 'resourcequota',
+    component: 'resourcequota-controller',
+    build(w) {
+      const listers = Object.fromEntries(QUOTA_INFORMED.map((r) => [r, w.lister(r)]));
+      const c = new ResourceQuotaController(w.ctx, { ...listers, resourcequotas: w.lister('resourcequotas') }, w.queue);
+      on(w.informer('resourcequotas'), { add: c.onQuota, update: c.updateQuota });
+      for (const r of QUOTA_INFORMED) if (r !== 'resourcequotas') on(w.informer(r), { delete: c.deleteObject, ...(r === 'pods' ? { update: c.updatePod } : {}) });
+      on(w.informer('resourcequotas'), { delete: c.deleteObject });
       return c;
     },
   },

@@ -24,6 +24,8 @@ import {
 } from './other.js';
 import { validateCertificateSigningRequest, validateCertificateSigningRequestStatusUpdate, validateCertificateSigningRequestUpdate } from './certificates.js';
 import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressStatusUpdate } from './networking.js';
+import { validatePodDisruptionBudget, validatePodDisruptionBudgetStatus } from './policy.js';
+import { validateLimitRange, validateResourceQuota } from './quota.js';
 import { nameIsPathSegment, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding, validateRoleRefImmutable } from './rbac.js';
 
 /** etcd's default request limit: objects above it could not be stored anyway. */
@@ -65,6 +67,9 @@ const specValidators: Record<string, (obj: any) => FieldError[]> = {
   clusterroles: validateClusterRole,
   rolebindings: validateRoleBinding,
   clusterrolebindings: validateClusterRoleBinding,
+  poddisruptionbudgets: validatePodDisruptionBudget,
+  resourcequotas: validateResourceQuota,
+  limitranges: validateLimitRange,
 };
 
 const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
@@ -88,6 +93,8 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
 const subresourceValidators: Record<string, (obj: any, old: any, subresource: string) => FieldError[]> = {
   certificatesigningrequests: validateCertificateSigningRequestStatusUpdate,
   ingresses: validateIngressStatusUpdate,
+  poddisruptionbudgets: validatePodDisruptionBudgetStatus,
+  resourcequotas: (obj: any) => validateResourceQuota(obj),
 };
 
 export interface ValidateOptions {

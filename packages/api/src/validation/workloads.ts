@@ -57,7 +57,7 @@ export function validateSelectorAndTemplate(
 }
 
 /** An IntOrString like `25%` or 1: non-negative, a percentage at most 100%. */
-function validateIntOrPercent(v: unknown, fld: string): FieldError[] {
+export function validateIntOrPercent(v: unknown, fld: string): FieldError[] {
   if (v === undefined || v === null) return [];
   if (typeof v === 'number') return validateNonNegative(v, fld);
   if (typeof v === 'string') {
@@ -73,7 +73,7 @@ function isZero(v: unknown): boolean {
   return v === 0 || v === '0%' || v === '0';
 }
 
-function goIntOrString(v: unknown): GoLiteral {
+export function goIntOrString(v: unknown): GoLiteral {
   return typeof v === 'string'
     ? new GoLiteral(`intstr.IntOrString{Type:1, IntVal:0, StrVal:${JSON.stringify(v)}}`)
     : new GoLiteral(`intstr.IntOrString{Type:0, IntVal:${v}, StrVal:""}`);

@@ -21,6 +21,7 @@ import type { StreamTunnel } from '../tunnel/types.js';
 import { createAgentTunnel } from '../tunnel/index.js';
 import { registerServiceAllocators } from '../allocators/index.js';
 import { installLeanAsyncResourceBind } from '../storage/async-resource-bind.js';
+import { registerQuotaAndLimits } from '../admission/quota-and-limits.js';
 import { optionalAdmissionPlugins } from '../admission/plugins.js';
 import { setValueTransformer } from '../storage/codec.js';
 import { loadEncryptionConfig, ValueTransformer } from '../storage/encryption/index.js';
@@ -28,8 +29,7 @@ import { createNodeRestriction } from '../admission/node-restriction.js';
 import { loadPodSecurityConfig, registerPodSecurity } from '../admission/pod-security/index.js';
 import { setupServiceAccounts, type ServiceAccountOptions } from './service-accounts.js';
 import { startKubernetesService } from './kubernetes-service.js';
-import { ensureIngressClass } from './ingress-class.js';
-import { defaultIngressClassAdmission } from '../admission/default-ingress-class.js';
+import { registerDefaultClasses } from './default-classes.js';
 import { startAuthorization, type Authorization } from '../authz/index.js';
 import { registerReviews, type ReviewDeps } from '../reviews/index.js';
 import type { Attributes } from '../authz/types.js';
@@ -147,8 +147,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await waitForEtcd(store, logger);
     await registry.ensureSystemNamespaces();
     await registry.startNamespaceCache();
-    registry.registerAdmission(defaultIngressClassAdmission(registry));
-    await ensureIngressClass(registry, logger);
+    await registerDefaultClasses(registry, logger);
     for (const p of admissionPlugins) registry.registerAdmission(p);
     const allocators = registerServiceAllocators(registry, storage.etcd, {
       serviceClusterIpRange: opts.serviceClusterIpRange,
@@ -156,6 +155,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     });
     cleanups.push(() => allocators.stop());
     const { authorization, authorizer } = await startAccessControl(registry, opts, authentication, logger, metrics, cleanups);
+    // Last, as upstream orders them: ResourceQuota charges only what every other plugin let through.
+    cleanups.push(await registerQuotaAndLimits(registry, logger));
 
     const tunnel = opts.tunnel ?? createAgentTunnel({ logger, registry });
     const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel, authorization, audit, limiter }, host, opts.grpcPort, grpcTls);

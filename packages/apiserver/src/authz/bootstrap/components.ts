@@ -17,7 +17,8 @@
 //     collector read and delete every namespaced resource (Kubernetes' namespace-controller
 //     and generic-garbage-collector roles hold get/list/watch/delete/patch/update on `*`),
 //     and the workload, endpoints, node-lifecycle, service-account and CSR controllers create
-//     what they own.
+//     what they own; the disruption and resourcequota controllers only read and write the
+//     status of PodDisruptionBudgets and ResourceQuotas, which the rule on `*` covers.
 import type { PolicyRule } from '../rbac/rules.js';
 import { READ, eventsRule, rule } from './rule.js';
 import type { BootstrapClusterRole } from './roles.js';

@@ -21,6 +21,7 @@ import {
 } from './misc.js';
 import { csrPrinter } from './certificates.js';
 import { ingressPrinter, ingressClassPrinter } from './networking.js';
+import { pdbPrinter, resourceQuotaPrinter, limitRangePrinter } from './policy.js';
 
 export { humanDuration, since } from './age.js';
 
@@ -44,6 +45,9 @@ const PRINTERS: Record<string, Printer> = {
   secrets: secretPrinter,
   leases: leasePrinter,
   serviceaccounts: serviceAccountPrinter,
+  resourcequotas: resourceQuotaPrinter,
+  limitranges: limitRangePrinter,
+  poddisruptionbudgets: pdbPrinter,
   controllerrevisions: controllerRevisionPrinter,
   certificatesigningrequests: csrPrinter,
   roles: rolePrinter,
