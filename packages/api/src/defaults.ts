@@ -5,6 +5,7 @@ import { apiVersionOf, findResource } from './resources.js';
 import { defaultPodSpec, podQOSClass } from './defaults/pod.js';
 import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet } from './defaults/workloads.js';
 import { defaultRbacSubjects } from './validation/rbac.js';
+import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './defaults/storage.js';
 import { defaultEndpointSlice, defaultEndpoints, defaultNamespace, defaultNode, defaultSecret, defaultService } from './defaults/core.js';
 
 export { defaultPodSpec, defaultPodTemplate, defaultPodTolerations, defaultPullPolicy, podQOSClass } from './defaults/pod.js';
@@ -59,6 +60,15 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
       break;
     case 'endpointslices':
       defaultEndpointSlice(o);
+      break;
+    case 'persistentvolumes':
+      defaultPersistentVolume(o);
+      break;
+    case 'persistentvolumeclaims':
+      defaultPersistentVolumeClaim(o);
+      break;
+    case 'storageclasses':
+      defaultStorageClass(o);
       break;
   }
 }

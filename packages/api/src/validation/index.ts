@@ -22,6 +22,14 @@ import {
   validateSecretUpdate,
 } from './other.js';
 import { validateCertificateSigningRequest, validateCertificateSigningRequestStatusUpdate, validateCertificateSigningRequestUpdate } from './certificates.js';
+import {
+  validatePersistentVolume,
+  validatePersistentVolumeClaim,
+  validatePersistentVolumeClaimUpdate,
+  validatePersistentVolumeUpdate,
+  validateStorageClass,
+  validateStorageClassUpdate,
+} from './storage.js';
 import { nameIsPathSegment, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding, validateRoleRefImmutable } from './rbac.js';
 
 /** etcd's default request limit: objects above it could not be stored anyway. */
@@ -58,6 +66,9 @@ const specValidators: Record<string, (obj: any) => FieldError[]> = {
   clusterroles: validateClusterRole,
   rolebindings: validateRoleBinding,
   clusterrolebindings: validateClusterRoleBinding,
+  persistentvolumeclaims: validatePersistentVolumeClaim,
+  persistentvolumes: validatePersistentVolume,
+  storageclasses: validateStorageClass,
 };
 
 const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
@@ -73,6 +84,9 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
   rolebindings: validateRoleRefImmutable,
   clusterrolebindings: validateRoleRefImmutable,
   certificatesigningrequests: validateCertificateSigningRequestUpdate,
+  persistentvolumeclaims: validatePersistentVolumeClaimUpdate,
+  persistentvolumes: validatePersistentVolumeUpdate,
+  storageclasses: validateStorageClassUpdate,
 };
 
 /** Checks of a write to a subresource that carries status (status, approval). */
@@ -138,3 +152,4 @@ export { needsNodePorts, specialIPv4 } from './service.js';
 export { normalizeCronSchedule } from './cron.js';
 export { validateObjectMeta, validateLabels, validateAnnotations, TOTAL_ANNOTATION_SIZE_LIMIT } from './meta.js';
 export { defaultRbacSubjects } from './rbac.js';
+export { ACCESS_MODES } from './storage.js';
