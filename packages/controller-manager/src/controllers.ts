@@ -14,6 +14,7 @@ import { ServiceAccountsController } from './serviceaccount/controller.js';
 import { RootCAPublisher } from './serviceaccount/root-ca-publisher.js';
 import { CERTIFICATE_CONTROLLERS } from './certificates/wiring.js';
 import { ClusterRoleAggregationController } from './clusterroleaggregation/controller.js';
+import { VOLUME_CONTROLLERS } from './volume/wiring.js';
 
 export const CONTROLLERS: ControllerDefinition[] = [
   {
@@ -150,6 +151,7 @@ export const CONTROLLERS: ControllerDefinition[] = [
       return c;
     },
   },
+  ...VOLUME_CONTROLLERS,
 ];
 
 export const CONTROLLER_NAMES = CONTROLLERS.map((c) => c.name);

@@ -21,6 +21,11 @@ export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
 /** The provisioner of the `local-path` class, named as rancher's local-path-provisioner is. */
 export const LOCAL_PATH_PROVISIONER = 'rancher.io/local-path';
 export const LOCAL_PATH_STORAGE_CLASS = 'local-path';
+/**
+ * The Node annotation naming the node's local-path volume folder (under its agent's state
+ * dir): the agent publishes it, the local-path provisioner puts each volume's folder there.
+ */
+export const LOCAL_PATH_DIR_ANNOTATION = 'k8ts.io/local-path-dir';
 /** A class whose volumes are made by hand (static local volumes): nothing provisions them. */
 export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 

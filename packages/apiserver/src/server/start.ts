@@ -25,6 +25,8 @@ import { optionalAdmissionPlugins } from '../admission/plugins.js';
 import { setValueTransformer } from '../storage/codec.js';
 import { loadEncryptionConfig, ValueTransformer } from '../storage/encryption/index.js';
 import { createNodeRestriction } from '../admission/node-restriction.js';
+import { defaultStorageClassAdmission, storageObjectInUseProtection } from '../admission/storage.js';
+import { ensureDefaultStorageClass } from './default-storage-class.js';
 import { loadPodSecurityConfig, registerPodSecurity } from '../admission/pod-security/index.js';
 import { setupServiceAccounts, type ServiceAccountOptions } from './service-accounts.js';
 import { startKubernetesService } from './kubernetes-service.js';
@@ -130,6 +132,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const storage = openStorage(opts, logger, metrics);
   const { store, registry } = storage;
   registry.registerAdmission(createNodeRestriction({ registry }));
+  registry.registerAdmission(defaultStorageClassAdmission(registry));
+  registry.registerAdmission(storageObjectInUseProtection());
   const authentication = createAuthentication({ tokenAuthFile: opts.tokenAuthFile, clientCaFile: opts.clientCaFile });
   const authenticate = authentication.authenticate;
   const tls = readTls(opts);
@@ -144,6 +148,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   try {
     await waitForEtcd(store, logger);
     await registry.ensureSystemNamespaces();
+    await ensureDefaultStorageClass(registry);
     await registry.startNamespaceCache();
     for (const p of admissionPlugins) registry.registerAdmission(p);
     const allocators = registerServiceAllocators(registry, storage.etcd, {

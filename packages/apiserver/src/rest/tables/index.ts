@@ -20,6 +20,7 @@ import {
   defaultPrinter,
 } from './misc.js';
 import { csrPrinter } from './certificates.js';
+import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './storage.js';
 
 export { humanDuration, since } from './age.js';
 
@@ -46,6 +47,9 @@ const PRINTERS: Record<string, Printer> = {
   clusterroles: rolePrinter,
   rolebindings: roleBindingPrinter,
   clusterrolebindings: roleBindingPrinter,
+  persistentvolumeclaims: persistentVolumeClaimPrinter,
+  persistentvolumes: persistentVolumePrinter,
+  storageclasses: storageClassPrinter,
 };
 
 export function printerFor(resource: string): Printer {
