@@ -27,7 +27,7 @@ test('an Immediate claim binds to the smallest fitting Available volume, both wa
   assert.equal(pvc.status.phase, 'Bound');
   assert.deepEqual(pvc.status.capacity, { storage: '2Gi' });
   assert.deepEqual(pvc.status.accessModes, ['ReadWriteOnce']);
-  assert.equal(pvc.metadata.annotations['pv.kubernetes.io/bind-completed'], 'yes');
+  assert.equal(pvc.metadata.annotations?.['pv.kubernetes.io/bind-completed'], 'yes');
   assert.equal(pv.spec.claimRef.uid, pvc.metadata.uid);
   assert.equal(pv.status.phase, 'Bound');
   assert.equal(client.peek('persistentvolumes', '', 'big')!.spec.claimRef, undefined);
@@ -42,14 +42,14 @@ test('WaitForFirstConsumer: waits for the selected node, then hands the claim to
   const { client, c, recorder } = setup([['storageclasses', storageClass('local-path')], ['persistentvolumeclaims', claim('data', { storageClassName: 'local-path' })]]);
   await c.sync(claimKey('default', 'data'));
   assert.deepEqual(recorder.events.map((e) => e.reason), ['WaitForFirstConsumer']);
-  assert.equal(client.peek('persistentvolumeclaims', 'default', 'data')!.metadata.annotations['volume.kubernetes.io/storage-provisioner'], undefined);
+  assert.equal(client.peek('persistentvolumeclaims', 'default', 'data')!.metadata.annotations?.['volume.kubernetes.io/storage-provisioner'], undefined);
   const pvc = client.peek('persistentvolumeclaims', 'default', 'data')!;
   pvc.metadata.annotations = { 'volume.kubernetes.io/selected-node': 'n1' };
   await client.update('persistentvolumeclaims', pvc);
   await c.sync(claimKey('default', 'data'));
   const after = client.peek('persistentvolumeclaims', 'default', 'data')!;
-  assert.equal(after.metadata.annotations['volume.kubernetes.io/storage-provisioner'], 'rancher.io/local-path');
-  assert.equal(after.metadata.annotations['volume.beta.kubernetes.io/storage-provisioner'], 'rancher.io/local-path');
+  assert.equal(after.metadata.annotations?.['volume.kubernetes.io/storage-provisioner'], 'rancher.io/local-path');
+  assert.equal(after.metadata.annotations?.['volume.beta.kubernetes.io/storage-provisioner'], 'rancher.io/local-path');
   assert.equal(recorder.events.at(-1)!.reason, 'ExternalProvisioning');
   assert.equal(after.status.phase, 'Pending');
 });
@@ -75,7 +75,7 @@ test('a provisioned volume reserved for its claim is bound to it', async () => {
   await c.sync(claimKey('default', 'data'));
   assert.equal(client.peek('persistentvolumeclaims', 'default', 'data')!.status.phase, 'Bound');
   assert.equal(client.peek('persistentvolumes', '', 'pvc-1')!.status.phase, 'Bound');
-  assert.equal(client.peek('persistentvolumes', '', 'pvc-1')!.metadata.annotations['pv.kubernetes.io/bound-by-controller'], undefined, 'reserved by its maker, not by the binder');
+  assert.equal(client.peek('persistentvolumes', '', 'pvc-1')!.metadata.annotations?.['pv.kubernetes.io/bound-by-controller'], undefined, 'reserved by its maker, not by the binder');
 });
 
 test('a volume whose claim is gone is Released: Retain keeps it, Delete without a provisioner fails', async () => {

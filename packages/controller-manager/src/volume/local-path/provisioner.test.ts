@@ -41,7 +41,7 @@ test('provisions a hostPath volume on the selected node, reserved for the claim'
   assert.equal(pv.spec.claimRef.uid, pvc.metadata.uid);
   assert.equal(pv.spec.persistentVolumeReclaimPolicy, 'Delete');
   assert.deepEqual(pv.spec.capacity, { storage: '1Gi' });
-  assert.equal(pv.metadata.annotations['pv.kubernetes.io/provisioned-by'], 'rancher.io/local-path');
+  assert.equal(pv.metadata.annotations?.['pv.kubernetes.io/provisioned-by'], 'rancher.io/local-path');
   assert.deepEqual(recorder.events.map((e) => e.reason), ['Provisioning', 'ProvisioningSucceeded']);
 });
 
@@ -66,7 +66,7 @@ test('a selected node that is gone is given back to the scheduler', async () => 
     ['persistentvolumeclaims', claim('data', { storageClassName: 'local-path' }, { ...HANDED, 'volume.kubernetes.io/selected-node': 'gone' })],
   ]);
   await p.sync(claimKey('default', 'data'));
-  assert.equal(client.peek('persistentvolumeclaims', 'default', 'data')!.metadata.annotations['volume.kubernetes.io/selected-node'], undefined);
+  assert.equal(client.peek('persistentvolumeclaims', 'default', 'data')!.metadata.annotations?.['volume.kubernetes.io/selected-node'], undefined);
   assert.match(recorder.events[0]!.message, /node "gone" not found/);
 });
 
