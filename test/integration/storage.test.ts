@@ -77,7 +77,8 @@ before(async () => {
   sched = await startScheduler({ client: as(cluster.tokenFor(SCHEDULER_IDENTITY)), leaderElect: false });
   cm = await startControllerManager({ client: as(cluster.tokenFor(CONTROLLER_MANAGER_IDENTITY)), leaderElect: false, opsPort: -1 });
   h = new AgentHarness(as(cluster.tokenFor(nodeIdentity(NODE))));
-  await h.start(NODE, { streams: false });
+  const agent = await h.start(NODE, { streams: true });
+  await waitFor('agent stream open', () => agent.streams?.connected, 10_000);
 });
 
 after(async () => {
