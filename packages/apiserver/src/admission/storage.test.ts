@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '@k8ts/api';
-import { defaultStorageClassAdmission, storageObjectInUseProtection } from './storage.js';
+import { defaultStorageClassAdmission, persistentVolumeClaimResize, storageObjectInUseProtection } from './storage.js';
 import type { AdmissionRequest } from '../registry/admission.js';
 
 const cls = (name: string, def: boolean, ts: string): KubeObject => ({
@@ -38,4 +38,14 @@ test('StorageObjectInUseProtection: new claims and volumes carry their protectio
   const v: KubeObject = { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'v', finalizers: ['other'] } };
   await plugin.admit!(create('persistentvolumes', v));
   assert.deepEqual(v.metadata.finalizers, ['other', 'kubernetes.io/pv-protection']);
+});
+
+test('PersistentVolumeClaimResize: a bound claim grows only when its class allows expansion', async () => {
+  const classes: Record<string, KubeObject> = { grow: { ...cls('grow', false, '2026-01-01T00:00:00Z'), allowVolumeExpansion: true } as KubeObject, fixed: cls('fixed', false, '2026-01-01T00:00:00Z') };
+  const plugin = persistentVolumeClaimResize({ get: async (_r: string, _ns: string, name: string) => { if (!classes[name]) throw new Error('not found'); return classes[name]!; } } as any);
+  const sized = (storage: string, className: string): KubeObject => ({ ...pvc({ storageClassName: className, resources: { requests: { storage } } }), status: { phase: 'Bound' } });
+  const update = (o: KubeObject, n: KubeObject): AdmissionRequest => ({ operation: 'UPDATE', resource: 'persistentvolumeclaims', subresource: '', namespace: 'default', name: 'data', object: n, oldObject: o, dryRun: false });
+  await plugin.validate!(update(sized('1Gi', 'grow'), sized('2Gi', 'grow')));
+  await plugin.validate!(update(sized('1Gi', 'fixed'), sized('1Gi', 'fixed')));
+  await assert.rejects(plugin.validate!(update(sized('1Gi', 'fixed'), sized('2Gi', 'fixed')) as any) as Promise<void>, (e: any) => e.code === 403 && /must support resize/.test(e.message));
 });

@@ -25,7 +25,7 @@ import { optionalAdmissionPlugins } from '../admission/plugins.js';
 import { setValueTransformer } from '../storage/codec.js';
 import { loadEncryptionConfig, ValueTransformer } from '../storage/encryption/index.js';
 import { createNodeRestriction } from '../admission/node-restriction.js';
-import { defaultStorageClassAdmission, storageObjectInUseProtection } from '../admission/storage.js';
+import { defaultStorageClassAdmission, persistentVolumeClaimResize, storageObjectInUseProtection } from '../admission/storage.js';
 import { ensureDefaultStorageClass } from './default-storage-class.js';
 import { loadPodSecurityConfig, registerPodSecurity } from '../admission/pod-security/index.js';
 import { setupServiceAccounts, type ServiceAccountOptions } from './service-accounts.js';
@@ -134,6 +134,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   registry.registerAdmission(createNodeRestriction({ registry }));
   registry.registerAdmission(defaultStorageClassAdmission(registry));
   registry.registerAdmission(storageObjectInUseProtection());
+  registry.registerAdmission(persistentVolumeClaimResize(registry));
   const authentication = createAuthentication({ tokenAuthFile: opts.tokenAuthFile, clientCaFile: opts.clientCaFile });
   const authenticate = authentication.authenticate;
   const tls = readTls(opts);
