@@ -3,9 +3,11 @@
 import type { KubeObject } from './types.js';
 import { apiVersionOf, findResource } from './resources.js';
 import { defaultPodSpec, podQOSClass } from './defaults/pod.js';
+import { defaultStatefulSet } from './defaults/statefulset.js';
 import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet } from './defaults/workloads.js';
 import { defaultRbacSubjects } from './validation/rbac.js';
 import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './defaults/storage.js';
+import { defaultIngressClass } from './defaults/networking.js';
 import { defaultEndpointSlice, defaultEndpoints, defaultNamespace, defaultNode, defaultSecret, defaultService } from './defaults/core.js';
 
 export { defaultPodSpec, defaultPodTemplate, defaultPodTolerations, defaultPullPolicy, podQOSClass } from './defaults/pod.js';
@@ -40,6 +42,9 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
     case 'daemonsets':
       defaultDaemonSet(o);
       break;
+    case 'statefulsets':
+      defaultStatefulSet(o);
+      break;
     case 'jobs':
       defaultJob(o);
       break;
@@ -69,6 +74,9 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
       break;
     case 'storageclasses':
       defaultStorageClass(o);
+      break;
+    case 'ingressclasses':
+      defaultIngressClass(o);
       break;
   }
 }

@@ -1,5 +1,5 @@
 // Every controller this manager runs, wired to the shared informers.
-import type { Deployment, Endpoints, EndpointSlice, Lease, Namespace, Node, Pod, ReplicaSet, Service } from '@k8ts/api';
+import type { StatefulSet, Deployment, Endpoints, EndpointSlice, Lease, Namespace, Node, Pod, ReplicaSet, Service } from '@k8ts/api';
 import { on, type ControllerDefinition } from './framework/wiring.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
@@ -9,6 +9,7 @@ import { GarbageCollector, GCResources } from './garbagecollector/controller.js'
 import { NamespaceController } from './namespace/controller.js';
 import { DaemonSetController } from './daemonset/controller.js';
 import { JobController } from './job/controller.js';
+import { StatefulSetController } from './statefulset/controller.js';
 import { CronJobController } from './cronjob/controller.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
 import { RootCAPublisher } from './serviceaccount/root-ca-publisher.js';
@@ -98,6 +99,23 @@ export const CONTROLLERS: ControllerDefinition[] = [
       on(w.informer('daemonsets'), { add: c.onDaemonSet, update: (_o, n) => c.onDaemonSet(n), delete: c.deleteDaemonSet });
       on(w.informer<Pod>('pods'), { add: c.onPod, update: c.updatePod, delete: c.deletePod });
       on(w.informer<Node>('nodes'), { add: c.onNode, update: (_o, n) => c.onNode(n), delete: c.onNode });
+      return c;
+    },
+  },
+  {
+    name: 'statefulset',
+    component: 'statefulset-controller',
+    build(w) {
+      const c = new StatefulSetController(
+        w.ctx,
+        { statefulsets: w.lister('statefulsets'), pods: w.lister<Pod>('pods'), controllerrevisions: w.lister('controllerrevisions'), persistentvolumeclaims: w.lister('persistentvolumeclaims') },
+        w.queue,
+      );
+      on(w.informer<StatefulSet>('statefulsets'), { add: c.onStatefulSet, update: c.updateStatefulSet, delete: c.deleteStatefulSet });
+      on(w.informer<Pod>('pods'), { add: c.addPod, update: c.updatePod, delete: c.deletePod });
+      // Read from their caches only: the set's own syncs follow its pods.
+      w.informer('controllerrevisions');
+      w.informer('persistentvolumeclaims');
       return c;
     },
   },

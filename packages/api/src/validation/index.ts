@@ -7,6 +7,7 @@ import { type NameValidator, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdom
 import { validatePod, validatePodUpdate } from './pod.js';
 import { validateService, validateServiceUpdate } from './service.js';
 import { validateDaemonSet, validateDeployment, validateReplicaSet, validateSelectorImmutable } from './workloads.js';
+import { validateStatefulSet, validateStatefulSetUpdate } from './statefulset.js';
 import { validateCronJob, validateJob, validateJobUpdate } from './batch.js';
 import {
   validateConfigMap,
@@ -30,6 +31,7 @@ import {
   validateStorageClass,
   validateStorageClassUpdate,
 } from './storage.js';
+import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressStatusUpdate } from './networking.js';
 import { nameIsPathSegment, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding, validateRoleRefImmutable } from './rbac.js';
 
 /** etcd's default request limit: objects above it could not be stored anyway. */
@@ -39,6 +41,8 @@ const nameValidators: Record<string, NameValidator> = {
   namespaces: nameIsDNSLabel,
   // Service names become DNS labels and env var prefixes: RFC 1035 (must start with a letter).
   services: nameIsDNS1035Label,
+  // A StatefulSet's name is its pods' hostname prefix (ValidateStatefulSetName).
+  statefulsets: nameIsDNSLabel,
   roles: nameIsPathSegment,
   clusterroles: nameIsPathSegment,
   rolebindings: nameIsPathSegment,
@@ -51,6 +55,7 @@ const specValidators: Record<string, (obj: any) => FieldError[]> = {
   deployments: validateDeployment,
   replicasets: validateReplicaSet,
   daemonsets: validateDaemonSet,
+  statefulsets: validateStatefulSet,
   jobs: validateJob,
   cronjobs: validateCronJob,
   configmaps: validateConfigMap,
@@ -61,6 +66,8 @@ const specValidators: Record<string, (obj: any) => FieldError[]> = {
   events: validateEvent,
   endpoints: validateEndpoints,
   endpointslices: validateEndpointSlice,
+  ingresses: validateIngress,
+  ingressclasses: validateIngressClass,
   certificatesigningrequests: validateCertificateSigningRequest,
   roles: validateRole,
   clusterroles: validateClusterRole,
@@ -77,6 +84,7 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
   deployments: validateSelectorImmutable,
   replicasets: validateSelectorImmutable,
   daemonsets: validateSelectorImmutable,
+  statefulsets: validateStatefulSetUpdate,
   jobs: validateJobUpdate,
   secrets: validateSecretUpdate,
   configmaps: validateConfigMapUpdate,
@@ -87,11 +95,13 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
   persistentvolumeclaims: validatePersistentVolumeClaimUpdate,
   persistentvolumes: validatePersistentVolumeUpdate,
   storageclasses: validateStorageClassUpdate,
+  ingressclasses: validateIngressClassUpdate,
 };
 
 /** Checks of a write to a subresource that carries status (status, approval). */
 const subresourceValidators: Record<string, (obj: any, old: any, subresource: string) => FieldError[]> = {
   certificatesigningrequests: validateCertificateSigningRequestStatusUpdate,
+  ingresses: validateIngressStatusUpdate,
 };
 
 export interface ValidateOptions {
@@ -153,3 +163,4 @@ export { normalizeCronSchedule } from './cron.js';
 export { validateObjectMeta, validateLabels, validateAnnotations, TOTAL_ANNOTATION_SIZE_LIMIT } from './meta.js';
 export { defaultRbacSubjects } from './rbac.js';
 export { ACCESS_MODES } from './storage.js';
+export { INGRESS_CLASS_ANNOTATION, PATH_TYPES, isWildcardDNS1123Subdomain } from './networking.js';

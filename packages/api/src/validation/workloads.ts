@@ -1,6 +1,6 @@
 // apps/v1: Deployment, ReplicaSet, DaemonSet (pkg/apis/apps/validation).
 import { labelSelectorFromObject } from '../selectors/labels.js';
-import { type FieldError, invalid, notSupported, required, GoLiteral } from './field-error.js';
+import { type FieldError, forbidden, invalid, notSupported, required, GoLiteral } from './field-error.js';
 import { goLabelSelector, validateLabelSelector, validateNonNegative } from './common.js';
 import { validateLabels, validateAnnotations } from './meta.js';
 import { validatePodSpec } from './pod.js';
@@ -49,7 +49,9 @@ export function validateSelectorAndTemplate(
   errs.push(...validatePodSpec(tpl.spec, `${fld}.template.spec`, { restartPolicies }));
   if (tpl.spec?.activeDeadlineSeconds != null && kindWord !== 'job')
     errs.push(
-      invalid(`${fld}.template.spec.activeDeadlineSeconds`, tpl.spec.activeDeadlineSeconds, `activeDeadlineSeconds in ${kindWord === 'daemonset' ? 'DaemonSet' : 'ReplicaSet'} is not Supported`),
+      kindWord === 'statefulset'
+        ? forbidden(`${fld}.template.spec.activeDeadlineSeconds`, 'activeDeadlineSeconds in StatefulSet is not Supported')
+        : invalid(`${fld}.template.spec.activeDeadlineSeconds`, tpl.spec.activeDeadlineSeconds, `activeDeadlineSeconds in ${kindWord === 'daemonset' ? 'DaemonSet' : 'ReplicaSet'} is not Supported`),
     );
   return errs;
 }

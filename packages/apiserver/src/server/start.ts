@@ -30,6 +30,8 @@ import { ensureDefaultStorageClass } from './default-storage-class.js';
 import { loadPodSecurityConfig, registerPodSecurity } from '../admission/pod-security/index.js';
 import { setupServiceAccounts, type ServiceAccountOptions } from './service-accounts.js';
 import { startKubernetesService } from './kubernetes-service.js';
+import { ensureIngressClass } from './ingress-class.js';
+import { defaultIngressClassAdmission } from '../admission/default-ingress-class.js';
 import { startAuthorization, type Authorization } from '../authz/index.js';
 import { registerReviews, type ReviewDeps } from '../reviews/index.js';
 import type { Attributes } from '../authz/types.js';
@@ -151,6 +153,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await registry.ensureSystemNamespaces();
     await ensureDefaultStorageClass(registry);
     await registry.startNamespaceCache();
+    registry.registerAdmission(defaultIngressClassAdmission(registry));
+    await ensureIngressClass(registry, logger);
     for (const p of admissionPlugins) registry.registerAdmission(p);
     const allocators = registerServiceAllocators(registry, storage.etcd, {
       serviceClusterIpRange: opts.serviceClusterIpRange,

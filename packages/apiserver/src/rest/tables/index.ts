@@ -8,7 +8,7 @@ import { podPrinter } from './pods.js';
 import { rolePrinter, roleBindingPrinter } from './rbac.js';
 import { nodePrinter } from './nodes.js';
 import { servicePrinter, endpointsPrinter, endpointSlicePrinter } from './services.js';
-import { deploymentPrinter, replicaSetPrinter, daemonSetPrinter, jobPrinter, cronJobPrinter } from './workloads.js';
+import { deploymentPrinter, replicaSetPrinter, daemonSetPrinter, jobPrinter, cronJobPrinter, statefulSetPrinter } from './workloads.js';
 import {
   namespacePrinter,
   eventPrinter,
@@ -21,6 +21,7 @@ import {
 } from './misc.js';
 import { csrPrinter } from './certificates.js';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './storage.js';
+import { ingressPrinter, ingressClassPrinter } from './networking.js';
 
 export { humanDuration, since } from './age.js';
 
@@ -30,9 +31,12 @@ const PRINTERS: Record<string, Printer> = {
   services: servicePrinter,
   endpoints: endpointsPrinter,
   endpointslices: endpointSlicePrinter,
+  ingresses: ingressPrinter,
+  ingressclasses: ingressClassPrinter,
   deployments: deploymentPrinter,
   replicasets: replicaSetPrinter,
   daemonsets: daemonSetPrinter,
+  statefulsets: statefulSetPrinter,
   jobs: jobPrinter,
   cronjobs: cronJobPrinter,
   namespaces: namespacePrinter,

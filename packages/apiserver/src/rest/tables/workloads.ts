@@ -1,4 +1,4 @@
-// printDeployment, printReplicaSet, printDaemonSet, printJob, printCronJob.
+// printDeployment, printReplicaSet, printDaemonSet, printJob, printCronJob, printStatefulSet.
 import { col, nameColumn, ageColumn, formatLabels, formatSelector, containerCells, type Printer } from './types.js';
 import { since, humanDuration } from './age.js';
 
@@ -163,5 +163,13 @@ export const cronJobPrinter: Printer = {
       images,
       formatSelector(spec.jobTemplate?.spec?.selector),
     ];
+  },
+};
+
+export const statefulSetPrinter: Printer = {
+  columns: [nameColumn(), col('Ready', 'string', 'Number of the pod with ready state'), ageColumn(), containersCol(), imagesCol()],
+  row(ss: any, now: number) {
+    const [containers, images] = containerCells(ss.spec?.template?.spec?.containers);
+    return [ss.metadata?.name ?? '', `${ss.status?.readyReplicas ?? 0}/${ss.spec?.replicas ?? 0}`, since(ss.metadata?.creationTimestamp, now), containers, images];
   },
 };
