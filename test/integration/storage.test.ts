@@ -4,7 +4,8 @@
 // pvc-protection finalizer holding a claim while a pod uses it, reclaimPolicy Delete (volume
 // and folder gone) and Retain (both kept), and the bad input: invalid claims refused with 422,
 // claims no class can serve Pending with an event, a missing claim and a volume whose node is
-// gone keeping their pods Pending with the scheduler's words. Every component runs as itself.
+// gone keeping their pods Pending with the scheduler's words; and a StatefulSet's per-ordinal
+// claims keeping a pod's data when it is made again. Every component runs as itself.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
@@ -221,4 +222,43 @@ spec:
   await waitFor('static volume Released', async () => (await phaseOf('pv stranded-pv')) === 'Released', 30_000, 250);
   await k('delete', 'pv', 'stranded-pv');
   assert.deepEqual(existsSync(localPathDir()) ? readdirSync(localPathDir()).filter((d) => !d.includes('_default_kept')) : [], []);
+});
+
+test('a StatefulSet\'s claims: data written in db-1 is there again when its pod is deleted and made again', async () => {
+  await apply(`apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 2
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+      - name: c
+        image: k8ts/busybox:1.36
+        command: [sh, -c, 'exec sleep 3600']
+        volumeMounts: [{name: data, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 32Mi}}
+`);
+  await waitFor('db-1 Running', async () => (await phaseOf('pod db-1')) === 'Running', 90_000, 250);
+  assert.equal(await phaseOf('pvc data-db-1'), 'Bound');
+  const uid = await jsonpath('pod db-1', '{.metadata.uid}');
+  await k('exec', 'db-1', '--', 'sh', '-c', 'echo written-by-$(hostname) > /data/marker');
+  await k('delete', 'pod', 'db-1');
+  await waitFor('db-1 made again', async () => (await phaseOf('pod db-1')) === 'Running' && (await jsonpath('pod db-1', '{.metadata.uid}')) !== uid, 60_000, 250);
+  assert.equal((await k('exec', 'db-1', '--', 'cat', '/data/marker')).trim(), 'written-by-db-1');
+  // whenDeleted: Retain (the default): the claims outlive the set; deleting them releases the volumes
+  await k('delete', 'statefulset', 'db');
+  await waitFor('pods gone', async () => (await phaseOf('pod db-0')) === 'NotFound' && (await phaseOf('pod db-1')) === 'NotFound', 60_000, 250);
+  assert.equal(await phaseOf('pvc data-db-1'), 'Bound');
+  const volumes = [await jsonpath('pvc data-db-0', '{.spec.volumeName}'), await jsonpath('pvc data-db-1', '{.spec.volumeName}')];
+  await k('delete', 'pvc', 'data-db-0', 'data-db-1');
+  for (const pv of volumes) await waitFor(`${pv} deleted`, async () => (await phaseOf(`pv ${pv}`)) === 'NotFound', 60_000, 250);
 });

@@ -16,6 +16,13 @@ import {
 import type { AdmissionPlugin } from '../registry/admission.js';
 import type { Registry } from '../registry/types.js';
 
+/** The three, in kube-apiserver's order. */
+export function registerStorageAdmission(registry: Pick<Registry, 'list' | 'get' | 'registerAdmission'>): void {
+  registry.registerAdmission(defaultStorageClassAdmission(registry));
+  registry.registerAdmission(storageObjectInUseProtection());
+  registry.registerAdmission(persistentVolumeClaimResize(registry));
+}
+
 export function defaultStorageClassAdmission(registry: Pick<Registry, 'list'>): AdmissionPlugin {
   return {
     name: 'DefaultStorageClass',

@@ -25,12 +25,11 @@ import { optionalAdmissionPlugins } from '../admission/plugins.js';
 import { setValueTransformer } from '../storage/codec.js';
 import { loadEncryptionConfig, ValueTransformer } from '../storage/encryption/index.js';
 import { createNodeRestriction } from '../admission/node-restriction.js';
-import { defaultStorageClassAdmission, persistentVolumeClaimResize, storageObjectInUseProtection } from '../admission/storage.js';
-import { ensureDefaultStorageClass } from './default-storage-class.js';
+import { registerStorageAdmission } from '../admission/storage.js';
+import { ensureDefaultClasses } from './cluster-defaults.js';
 import { loadPodSecurityConfig, registerPodSecurity } from '../admission/pod-security/index.js';
 import { setupServiceAccounts, type ServiceAccountOptions } from './service-accounts.js';
 import { startKubernetesService } from './kubernetes-service.js';
-import { ensureIngressClass } from './ingress-class.js';
 import { defaultIngressClassAdmission } from '../admission/default-ingress-class.js';
 import { startAuthorization, type Authorization } from '../authz/index.js';
 import { registerReviews, type ReviewDeps } from '../reviews/index.js';
@@ -134,9 +133,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const storage = openStorage(opts, logger, metrics);
   const { store, registry } = storage;
   registry.registerAdmission(createNodeRestriction({ registry }));
-  registry.registerAdmission(defaultStorageClassAdmission(registry));
-  registry.registerAdmission(storageObjectInUseProtection());
-  registry.registerAdmission(persistentVolumeClaimResize(registry));
+  registerStorageAdmission(registry);
   const authentication = createAuthentication({ tokenAuthFile: opts.tokenAuthFile, clientCaFile: opts.clientCaFile });
   const authenticate = authentication.authenticate;
   const tls = readTls(opts);
@@ -151,10 +148,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   try {
     await waitForEtcd(store, logger);
     await registry.ensureSystemNamespaces();
-    await ensureDefaultStorageClass(registry);
+    await ensureDefaultClasses(registry, logger);
     await registry.startNamespaceCache();
     registry.registerAdmission(defaultIngressClassAdmission(registry));
-    await ensureIngressClass(registry, logger);
     for (const p of admissionPlugins) registry.registerAdmission(p);
     const allocators = registerServiceAllocators(registry, storage.etcd, {
       serviceClusterIpRange: opts.serviceClusterIpRange,
