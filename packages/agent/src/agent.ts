@@ -2,7 +2,7 @@
 // Docker, and serves logs/exec/port-forward over the stream it holds to the apiserver.
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Histogram, Gauge } from 'prom-client';
 import { componentOps, createLogger, type Client, type Logger, type OpsServer, type OpsSource } from '@k8ts/client';
 import { DockerRuntime, dockerClient, type DockerClient } from './runtime/docker/docker-runtime.js';
@@ -116,6 +116,7 @@ interface NodeContext {
   runtime: ContainerRuntime;
   log: Logger;
   renewLease?: (n: string, d: number) => Promise<unknown>;
+  localPathDir?: string;
 }
 
 function nodeLife(client: Client, opts: AgentOptions, c: NodeContext): NodeLife {
@@ -130,6 +131,7 @@ function nodeLife(client: Client, opts: AgentOptions, c: NodeContext): NodeLife 
       internalIP: c.hostIP,
       runtimeVersion: c.runtimeVersion,
       opsPort: c.opsPort,
+      localPathDir: c.localPathDir,
     },
     pingRuntime: () => c.runtime.ping().then(() => undefined),
     log: c.log,
@@ -166,7 +168,7 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
     // reported through the Ready condition
   }
   const nodesApi = nodesService(client);
-  const node = nodeLife(client, opts, { nodeName, hostIP, runtimeVersion, opsPort: ops.port, runtime, log, renewLease: nodesApi?.renewLease?.bind(nodesApi) });
+  const node = nodeLife(client, opts, { nodeName, hostIP, runtimeVersion, opsPort: ops.port, runtime, log, renewLease: nodesApi?.renewLease?.bind(nodesApi), localPathDir: resolve(stateDir, 'local-path') });
   const pods = new PodManager({
     client,
     runtime,

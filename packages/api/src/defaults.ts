@@ -6,6 +6,7 @@ import { defaultPodSpec, podQOSClass } from './defaults/pod.js';
 import { defaultStatefulSet } from './defaults/statefulset.js';
 import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet } from './defaults/workloads.js';
 import { defaultRbacSubjects } from './validation/rbac.js';
+import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './defaults/storage.js';
 import { defaultIngressClass } from './defaults/networking.js';
 import { defaultLimitRange } from './validation/quota.js';
 import { defaultEndpointSlice, defaultEndpoints, defaultNamespace, defaultNode, defaultSecret, defaultService } from './defaults/core.js';
@@ -65,6 +66,15 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
       break;
     case 'endpointslices':
       defaultEndpointSlice(o);
+      break;
+    case 'persistentvolumes':
+      defaultPersistentVolume(o);
+      break;
+    case 'persistentvolumeclaims':
+      defaultPersistentVolumeClaim(o);
+      break;
+    case 'storageclasses':
+      defaultStorageClass(o);
       break;
     case 'ingressclasses':
       defaultIngressClass(o);

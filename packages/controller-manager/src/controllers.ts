@@ -17,6 +17,7 @@ import { CERTIFICATE_CONTROLLERS } from './certificates/wiring.js';
 import { ClusterRoleAggregationController } from './clusterroleaggregation/controller.js';
 import { DisruptionController } from './disruption/controller.js';
 import { QUOTA_INFORMED, ResourceQuotaController } from './resourcequota/controller.js';
+import { VOLUME_CONTROLLERS } from './volume/wiring.js';
 
 export const CONTROLLERS: ControllerDefinition[] = [
   {
@@ -202,6 +203,7 @@ export const CONTROLLERS: ControllerDefinition[] = [
       return c;
     },
   },
+  ...VOLUME_CONTROLLERS,
 ];
 
 export const CONTROLLER_NAMES = CONTROLLERS.map((c) => c.name);

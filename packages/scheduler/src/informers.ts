@@ -28,6 +28,26 @@ export function wireInformers(apiClient: Client, sched: Scheduler, logger: Logge
     onUpdate: (_o: KubeObject, n: KubeObject) => sched.cache.setNamespace(n.metadata.name!, n.metadata.labels),
     onDelete: (n: KubeObject) => sched.cache.removeNamespace(n.metadata.name!),
   });
+  // VolumeBinding's caches: claims, volumes and storage classes.
+  const claims = new Informer<any>(client, { resource: 'persistentvolumeclaims', logger });
+  claims.addEventHandler({
+    onAdd: (c: KubeObject) => sched.onClaim(c, true),
+    onUpdate: (_o: KubeObject, c: KubeObject) => sched.onClaim(c, false),
+    onDelete: (c: KubeObject) => sched.volumes.deleteClaim(c),
+  });
+  const volumes = new Informer<any>(client, { resource: 'persistentvolumes', logger });
+  volumes.addEventHandler({
+    onAdd: (v: KubeObject) => sched.onVolume(v, true),
+    onUpdate: (_o: KubeObject, v: KubeObject) => sched.onVolume(v, false),
+    onDelete: (v: KubeObject) => sched.volumes.deleteVolume(v),
+  });
+  const classes = new Informer<any>(client, { resource: 'storageclasses', logger });
+  classes.addEventHandler({
+    onAdd: (c: KubeObject) => sched.onStorageClass(c),
+    onUpdate: (_o: KubeObject, c: KubeObject) => sched.onStorageClass(c),
+    onDelete: (c: KubeObject) => sched.volumes.deleteClass(c),
+  });
+  const storage = [claims, volumes, classes];
   pods.addEventHandler({
     onAdd: (p: Pod) => sched.onPodAdd(p),
     onUpdate: (o: Pod, p: Pod) => sched.onPodUpdate(o, p),
@@ -37,16 +57,17 @@ export function wireInformers(apiClient: Client, sched: Scheduler, logger: Logge
     pods,
     nodes,
     start() {
+      for (const i of storage) i.start();
       namespaces.start();
       nodes.start();
       pods.start();
     },
     async waitForSync(timeoutMs) {
-      const all = await Promise.all([namespaces.waitForSync(timeoutMs), nodes.waitForSync(timeoutMs), pods.waitForSync(timeoutMs)]);
+      const all = await Promise.all([namespaces.waitForSync(timeoutMs), nodes.waitForSync(timeoutMs), pods.waitForSync(timeoutMs), ...storage.map((i) => i.waitForSync(timeoutMs))]);
       return all.every(Boolean);
     },
     async stop() {
-      await Promise.all([pods.stop(), nodes.stop(), namespaces.stop()]);
+      await Promise.all([pods.stop(), nodes.stop(), namespaces.stop(), ...storage.map((i) => i.stop())]);
     },
   };
 }

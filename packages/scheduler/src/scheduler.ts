@@ -2,16 +2,20 @@
 // framework over a snapshot, assumes the pod on the chosen node and binds it asynchronously,
 // so the next pod is scheduled while the binding is in flight.
 import { setImmediate as yieldToIo } from 'node:timers/promises';
-import type { Node, Pod } from '@k8ts/api';
+import type { KubeObject, Node, Pod } from '@k8ts/api';
 import { isPodTerminal as terminal, nodeReadyCondition } from '@k8ts/api';
 import { ApiError, isNotFound, type Client, type Logger } from '@k8ts/client';
 import { SchedulerCache } from './cache/scheduler-cache.js';
+import { VolumeCache } from './cache/volume-cache.js';
+import type { CycleState } from './framework/cycle-state.js';
+import { VolumeBinding, type VolumeBindingOptions } from './plugins/volume-binding.js';
 import type { ClusterEvent } from './framework/events.js';
 import { FitError, NoNodesError, PluginError } from './framework/fit-error.js';
 import { Framework } from './framework/framework.js';
 import type { AnyPlugin } from './framework/interfaces.js';
-import { newPodInfo, podKey } from './framework/pod-info.js';
+import { newPodInfo, podKey, type PodInfo } from './framework/pod-info.js';
 import { PodScheduler } from './framework/schedule-pod.js';
+import { Code } from './framework/status.js';
 import type { EventSink } from './events.js';
 import { reportUnschedulable } from './feedback.js';
 import type { SchedulerMetrics } from './metrics.js';
@@ -40,6 +44,8 @@ export interface SchedulerConfig {
   assumedTtlMs?: number;
   maxInFlightBinds?: number;
   metrics?: SchedulerMetrics;
+  /** VolumeBinding's bind timeout and poll interval (with the default plugins). */
+  volumeBinding?: VolumeBindingOptions;
 }
 
 function assigned(pod: Pod): boolean {
@@ -64,6 +70,10 @@ export class Scheduler {
   readonly cache: SchedulerCache;
   readonly queue: SchedulingQueue;
   readonly framework: Framework;
+  /** Claims, volumes and storage classes, for VolumeBinding (fed by the informers). */
+  readonly volumes = new VolumeCache();
+  /** Aborted on stop: PreBind waits end. */
+  private readonly stopping = new AbortController();
   private readonly algorithm: PodScheduler;
   private readonly log: Logger;
   private running = false;
@@ -80,7 +90,8 @@ export class Scheduler {
     this.log = cfg.logger;
     this.cache = new SchedulerCache({ assumedTtlMs: cfg.assumedTtlMs });
     this.queue = new SchedulingQueue(cfg.queue);
-    this.framework = new Framework(cfg.plugins ?? defaultPlugins());
+    const volumeBinding = new VolumeBinding(this.volumes, cfg.client, { nodeLabels: (n) => this.cache.get(n)?.labels, ...cfg.volumeBinding });
+    this.framework = new Framework(cfg.plugins ?? defaultPlugins(volumeBinding));
     this.algorithm = new PodScheduler(this.framework, { percentageOfNodesToScore: cfg.percentageOfNodesToScore });
     this.expiryTimer = setInterval(() => {
       for (const key of this.cache.cleanupExpired()) this.log.warn({ pod: key }, 'assumed pod expired: binding never confirmed by the watch');
@@ -151,6 +162,21 @@ export class Scheduler {
     this.cache.removeNode(node.metadata?.name ?? '');
   }
 
+  onClaim(pvc: KubeObject, added: boolean): void {
+    this.volumes.setClaim(pvc);
+    this.moveAll(added ? 'PersistentVolumeClaimAdd' : 'PersistentVolumeClaimUpdate');
+  }
+
+  onVolume(pv: KubeObject, added: boolean): void {
+    this.volumes.setVolume(pv);
+    this.moveAll(added ? 'PersistentVolumeAdd' : 'PersistentVolumeUpdate');
+  }
+
+  onStorageClass(sc: KubeObject): void {
+    this.volumes.setClass(sc);
+    this.moveAll('StorageClassAdd');
+  }
+
   // ---- the loop ----
   /** Starts scheduling (on becoming leader). */
   start(): void {
@@ -172,6 +198,7 @@ export class Scheduler {
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort();
     await this.pause();
     await Promise.allSettled([...this.binds]);
     this.queue.close();
@@ -212,14 +239,15 @@ export class Scheduler {
     const started = performance.now();
     const info = newPodInfo(pod);
     let node: string;
+    let state: CycleState;
     try {
-      node = this.algorithm.schedule(this.cache, info).node;
+      ({ node, state } = this.algorithm.schedule(this.cache, info));
     } catch (e) {
       this.handleFailure(q, e as Error, started);
       return;
     }
     this.cache.assumePod(info, node);
-    const p = this.bind(q, node, started);
+    const p = this.bind(q, info, node, state, started);
     this.binds.add(p);
     void p.finally(() => this.binds.delete(p));
   }
@@ -245,13 +273,25 @@ export class Scheduler {
     void reportUnschedulable(this.cfg.client, this.cfg.events, q.pod, err.message, this.log);
   }
 
-  private async bind(q: QueuedPodInfo, node: string, started: number): Promise<void> {
+  private async bind(q: QueuedPodInfo, info: PodInfo, node: string, state: CycleState, started: number): Promise<void> {
     const pod = q.pod;
     const ns = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
     const m = this.cfg.metrics;
     this.inFlightBinds++;
     try {
+      if (this.framework.preBinds.length) {
+        const s = await this.framework.runPreBind(state, info, node, this.stopping.signal);
+        if (s.code !== Code.Success) {
+          this.cache.forgetPod(q.key);
+          this.moveAll('AssignedPodDelete');
+          const message = `running PreBind plugin "${s.plugin}": ${s.reasons.join(', ')}`;
+          this.log.warn({ pod: q.key, node, reason: 'FailedScheduling', err: message }, 'pre-bind failed; retrying after backoff');
+          this.cfg.events.event(pod as any, 'Warning', 'FailedScheduling', message);
+          this.queue.addBackoff(q);
+          return;
+        }
+      }
       await this.cfg.client.createSubresource('pods', ns, name, 'binding', {
         apiVersion: 'v1',
         kind: 'Binding',

@@ -2,7 +2,7 @@
 // condition true while Docker answers and false (with the reason) while it does not.
 import { microTime, NodeLeaseNamespace, rfc3339, type Lease, type Node } from '@k8ts/api';
 import { ApiError, isAlreadyExists, isConflict, isNotFound, type Client, type Logger } from '@k8ts/client';
-import { nodeLabels, nodeObject, nodeStatus, type NodeFacts } from './node-object.js';
+import { nodeAnnotations, nodeLabels, nodeObject, nodeStatus, type NodeFacts } from './node-object.js';
 
 export interface NodeLifeOptions {
   client: Client;
@@ -98,7 +98,7 @@ export class NodeLife {
       if (!isAlreadyExists(e)) throw e;
       for (let i = 0; ; i++) {
         const cur = await this.o.client.get<Node>('nodes', '', f.name);
-        const next = { ...cur, metadata: { ...cur.metadata, labels: { ...(cur.metadata?.labels ?? {}), ...nodeLabels(f) } } };
+        const next = { ...cur, metadata: { ...cur.metadata, labels: { ...(cur.metadata?.labels ?? {}), ...nodeLabels(f) }, annotations: { ...(cur.metadata?.annotations ?? {}), ...nodeAnnotations(f) } } };
         try {
           await this.o.client.update('nodes', next);
           break;

@@ -2,7 +2,7 @@
 // node info, and the conditions the agent keeps current.
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { Node, NodeCondition } from '@k8ts/api';
+import { LOCAL_PATH_DIR_ANNOTATION, type Node, type NodeCondition } from '@k8ts/api';
 
 export interface NodeFacts {
   name: string;
@@ -13,6 +13,13 @@ export interface NodeFacts {
   internalIP: string;
   runtimeVersion: string; // docker://20.10.24
   opsPort?: number;
+  /** Where this node keeps local-path volumes; published on the Node for the provisioner. */
+  localPathDir?: string;
+}
+
+/** The annotations this agent owns on its Node. */
+export function nodeAnnotations(f: Pick<NodeFacts, 'localPathDir'>): Record<string, string> {
+  return { 'node.alpha.kubernetes.io/ttl': '0', 'k8ts.io/agent': 'true', ...(f.localPathDir ? { [LOCAL_PATH_DIR_ANNOTATION]: f.localPathDir } : {}) };
 }
 
 export const KUBELET_VERSION = 'v1.32.0-k8ts';
@@ -119,7 +126,7 @@ export function nodeObject(f: NodeFacts, runtimeError: string | undefined, now: 
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name: f.name, labels: nodeLabels(f), annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'k8ts.io/agent': 'true' } },
+    metadata: { name: f.name, labels: nodeLabels(f), annotations: nodeAnnotations(f) },
     spec: {},
     status: nodeStatus(f, undefined, runtimeError, now),
   };

@@ -46,6 +46,8 @@ function lookupFor(client: Client): ObjectLookup {
   return {
     configMap: (ns, name) => get('configmaps', ns, name),
     secret: (ns, name) => get('secrets', ns, name),
+    persistentVolumeClaim: (ns, name) => get('persistentvolumeclaims', ns, name),
+    persistentVolume: (name) => get('persistentvolumes', '', name),
     async serviceAccountToken(ns, sa, spec) {
       const res = await client.createSubresource('serviceaccounts', ns, sa, 'token', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: { name: sa, namespace: ns }, spec } as KubeObject);
       const status = (res as { status?: { token?: string; expirationTimestamp?: string } }).status;

@@ -3,7 +3,7 @@
 // A sync reads everything again, so it is safe to stop at any point and run again.
 import { rfc3339, type Container, type Pod } from '@k8ts/api';
 import type { ObservedContainer } from '../runtime/container-runtime.js';
-import { ConfigError } from '../runtime/config-error.js';
+import { ConfigError, VolumeMountError } from '../runtime/config-error.js';
 import { prepareVolumes } from '../runtime/volumes.js';
 import { applyFsGroup } from '../runtime/fs-group.js';
 import { SANDBOX_NAME } from '../runtime/labels.js';
@@ -99,13 +99,17 @@ async function ensureVolumes(deps: SyncDeps, s: SyncState, observed: ObservedCon
     applyFsGroup(s.pod, s.mem.volumes);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    for (const c of specs) s.mem.waiting.set(c.name, { reason: 'CreateContainerConfigError', message: e.message });
+    const reason = e instanceof VolumeMountError ? 'ContainerCreating' : 'CreateContainerConfigError';
+    for (const c of specs) s.mem.waiting.set(c.name, { reason, message: e.message });
     deps.events.pod(s.pod, 'Warning', 'FailedMount', e.message);
     await writeStatus(deps, s.pod, s.mem, observed, s.podIP);
     deps.enqueue(s.uid, deps.backoff.next(`${s.uid}/volumes`));
     return false;
   }
-  for (const c of specs) if (s.mem.waiting.get(c.name)?.reason === 'CreateContainerConfigError') s.mem.waiting.delete(c.name);
+  for (const c of specs) {
+    const reason = s.mem.waiting.get(c.name)?.reason;
+    if (reason === 'CreateContainerConfigError' || reason === 'ContainerCreating') s.mem.waiting.delete(c.name);
+  }
   return true;
 }
 

@@ -31,7 +31,8 @@ export function applyFsGroup(pod: Pod, volumes: Map<string, PreparedVolume>): vo
   if (gid === undefined || gid === null) return;
   for (const v of pod.spec?.volumes ?? []) {
     const prepared = volumes.get(v.name);
-    if (!prepared || v.hostPath) continue;
+    // hostPath-backed claims too: the kubelet's hostPath plugin manages no ownership.
+    if (!prepared || v.hostPath || v.persistentVolumeClaim) continue;
     if (sc?.fsGroupChangePolicy === 'OnRootMismatch' && lstatSync(prepared.hostPath).gid === gid) continue;
     try {
       walk(prepared.hostPath, gid, prepared.readOnly);

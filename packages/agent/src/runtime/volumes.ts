@@ -5,6 +5,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } fr
 import { dirname, join, normalize } from 'node:path';
 import type { Container, Pod } from '@k8ts/api';
 import { ConfigError, type ObjectLookup } from './config-error.js';
+import { claimVolumePath } from './claim-volumes.js';
 import { stopTokenRefresh, writeDownwardAPI, writeProjected } from './projected.js';
 
 export interface PreparedVolume {
@@ -91,12 +92,15 @@ export async function prepareVolumes(pod: Pod, stateDir: string, lookup: ObjectL
       const dir = join(base, 'projected', v.name);
       await writeProjected(pod, dir, v.projected, lookup);
       out.set(v.name, { hostPath: dir, readOnly: true });
+    } else if (v.persistentVolumeClaim) {
+      const hostPath = await claimVolumePath(ns, v.persistentVolumeClaim.claimName, lookup);
+      out.set(v.name, { hostPath, readOnly: !!v.persistentVolumeClaim.readOnly });
     } else if (v.downwardAPI) {
       const dir = join(base, 'downward-api', v.name);
       writeDownwardAPI(pod, dir, v.downwardAPI);
       out.set(v.name, { hostPath: dir, readOnly: true });
     } else {
-      // Volume kinds this node cannot provide (PVCs, CSI…) become empty folders so the
+      // Volume kinds this node cannot provide (CSI, cloud disks…) become empty folders so the
       // pod still runs, as a best effort.
       const dir = join(base, 'other', v.name);
       mkdirSync(dir, { recursive: true });

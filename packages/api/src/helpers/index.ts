@@ -7,3 +7,4 @@ export * from './tolerations.js';
 export * from './node-selector.js';
 export * from './nodes.js';
 export * from './quota.js';
+export * from './volumes.js';

@@ -23,6 +23,14 @@ import {
   validateSecretUpdate,
 } from './other.js';
 import { validateCertificateSigningRequest, validateCertificateSigningRequestStatusUpdate, validateCertificateSigningRequestUpdate } from './certificates.js';
+import {
+  validatePersistentVolume,
+  validatePersistentVolumeClaim,
+  validatePersistentVolumeClaimUpdate,
+  validatePersistentVolumeUpdate,
+  validateStorageClass,
+  validateStorageClassUpdate,
+} from './storage.js';
 import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressStatusUpdate } from './networking.js';
 import { validatePodDisruptionBudget, validatePodDisruptionBudgetStatus } from './policy.js';
 import { validateLimitRange, validateResourceQuota } from './quota.js';
@@ -70,6 +78,9 @@ const specValidators: Record<string, (obj: any) => FieldError[]> = {
   poddisruptionbudgets: validatePodDisruptionBudget,
   resourcequotas: validateResourceQuota,
   limitranges: validateLimitRange,
+  persistentvolumeclaims: validatePersistentVolumeClaim,
+  persistentvolumes: validatePersistentVolume,
+  storageclasses: validateStorageClass,
 };
 
 const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
@@ -86,6 +97,9 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
   rolebindings: validateRoleRefImmutable,
   clusterrolebindings: validateRoleRefImmutable,
   certificatesigningrequests: validateCertificateSigningRequestUpdate,
+  persistentvolumeclaims: validatePersistentVolumeClaimUpdate,
+  persistentvolumes: validatePersistentVolumeUpdate,
+  storageclasses: validateStorageClassUpdate,
   ingressclasses: validateIngressClassUpdate,
 };
 
@@ -155,4 +169,5 @@ export { needsNodePorts, specialIPv4 } from './service.js';
 export { normalizeCronSchedule } from './cron.js';
 export { validateObjectMeta, validateLabels, validateAnnotations, TOTAL_ANNOTATION_SIZE_LIMIT } from './meta.js';
 export { defaultRbacSubjects } from './rbac.js';
+export { ACCESS_MODES } from './storage.js';
 export { INGRESS_CLASS_ANNOTATION, PATH_TYPES, isWildcardDNS1123Subdomain } from './networking.js';

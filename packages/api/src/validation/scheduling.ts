@@ -93,7 +93,7 @@ function validateNodeSelectorRequirement(rq: any, fld: string, isField: boolean)
   return errs;
 }
 
-function validateNodeSelectorTerm(term: any, fld: string): FieldError[] {
+export function validateNodeSelectorTerm(term: any, fld: string): FieldError[] {
   const errs: FieldError[] = [];
   (term?.matchExpressions ?? []).forEach((e: any, j: number) => errs.push(...validateNodeSelectorRequirement(e, `${fld}.matchExpressions[${j}]`, false)));
   (term?.matchFields ?? []).forEach((e: any, j: number) => errs.push(...validateNodeSelectorRequirement(e, `${fld}.matchFields[${j}]`, true)));

@@ -73,3 +73,10 @@ test('statefulset update: replicas, template, updateStrategy and the retention p
     assert.deepEqual(msgs(validate('statefulsets', bad, old)), [forbidden], JSON.stringify(change));
   }
 });
+
+test('statefulset: a container may mount a volume claim template by name; other unknown mounts are still refused', () => {
+  const mounting = (mount: string) =>
+    sts({ template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'k8ts/hello:1.0', volumeMounts: [{ name: mount, mountPath: '/data' }] }] } } });
+  assert.deepEqual(msgs(validate('statefulsets', mounting('www'))), []);
+  assert.deepEqual(msgs(validate('statefulsets', mounting('nope'))), ['spec.template.spec.containers[0].volumeMounts[0].name: Not found: "nope"']);
+});

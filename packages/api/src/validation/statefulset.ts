@@ -34,6 +34,21 @@ function validateClaimTemplates(templates: any, fld: string): FieldError[] {
   return errs;
 }
 
+/**
+ * The template as its pods get it: a volume per claim template (the controller adds them),
+ * so a container may mount a claim template by name, as on Kubernetes.
+ */
+function withClaimVolumes(spec: any): any {
+  const templates: unknown[] = Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : [];
+  const names = templates.map((t: any) => t?.metadata?.name).filter((n): n is string => typeof n === 'string' && n !== '');
+  const tspec = spec.template?.spec;
+  if (!names.length || !tspec || typeof tspec !== 'object') return spec;
+  const volumes: any[] = Array.isArray(tspec.volumes) ? tspec.volumes : [];
+  const have = new Set(volumes.map((v) => v?.name));
+  const extra = names.filter((n) => !have.has(n)).map((n) => ({ name: n, persistentVolumeClaim: { claimName: n } }));
+  return { ...spec, template: { ...spec.template, spec: { ...tspec, volumes: [...volumes, ...extra] } } };
+}
+
 export function validateStatefulSet(obj: any): FieldError[] {
   const spec = obj.spec;
   if (!spec) return [required('spec')];
@@ -61,7 +76,7 @@ export function validateStatefulSet(obj: any): FieldError[] {
   errs.push(...validateNonNegative(spec.replicas, 'spec.replicas'));
   errs.push(...validateNonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
   if (spec.ordinals) errs.push(...validateNonNegative(spec.ordinals.start, 'spec.ordinals.start'));
-  errs.push(...validateSelectorAndTemplate(spec, 'spec', 'statefulset', ['Always']));
+  errs.push(...validateSelectorAndTemplate(withClaimVolumes(spec), 'spec', 'statefulset', ['Always']));
   errs.push(...validateRetentionPolicy(spec.persistentVolumeClaimRetentionPolicy, 'spec.persistentVolumeClaimRetentionPolicy'));
   errs.push(...validateClaimTemplates(spec.volumeClaimTemplates, 'spec.volumeClaimTemplates'));
   return errs;

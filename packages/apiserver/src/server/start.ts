@@ -26,10 +26,13 @@ import { optionalAdmissionPlugins } from '../admission/plugins.js';
 import { setValueTransformer } from '../storage/codec.js';
 import { loadEncryptionConfig, ValueTransformer } from '../storage/encryption/index.js';
 import { createNodeRestriction } from '../admission/node-restriction.js';
+import { registerStorageAdmission } from '../admission/storage.js';
+import { ensureDefaultClasses } from './cluster-defaults.js';
 import { loadPodSecurityConfig, registerPodSecurity } from '../admission/pod-security/index.js';
 import { setupServiceAccounts, type ServiceAccountOptions } from './service-accounts.js';
 import { startKubernetesService } from './kubernetes-service.js';
-import { registerDefaultClasses } from './default-classes.js';
+import { closeHttp, isLoopback, listenWhenAvailable } from './listen.js';
+import { defaultIngressClassAdmission } from '../admission/default-ingress-class.js';
 import { startAuthorization, type Authorization } from '../authz/index.js';
 import { registerReviews, type ReviewDeps } from '../reviews/index.js';
 import type { Attributes } from '../authz/types.js';
@@ -132,6 +135,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const storage = openStorage(opts, logger, metrics);
   const { store, registry } = storage;
   registry.registerAdmission(createNodeRestriction({ registry }));
+  registerStorageAdmission(registry);
   const authentication = createAuthentication({ tokenAuthFile: opts.tokenAuthFile, clientCaFile: opts.clientCaFile });
   const authenticate = authentication.authenticate;
   const tls = readTls(opts);
@@ -146,8 +150,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   try {
     await waitForEtcd(store, logger);
     await registry.ensureSystemNamespaces();
+    await ensureDefaultClasses(registry, logger);
     await registry.startNamespaceCache();
-    await registerDefaultClasses(registry, logger);
+    registry.registerAdmission(defaultIngressClassAdmission(registry));
     for (const p of admissionPlugins) registry.registerAdmission(p);
     const allocators = registerServiceAllocators(registry, storage.etcd, {
       serviceClusterIpRange: opts.serviceClusterIpRange,
@@ -328,44 +333,6 @@ async function listenRest(p: RestParts, host: string, port: number): Promise<htt
   return http;
 }
 
-/**
- * Listens once the address exists: the cluster bridge that carries the advertise address is
- * made by the first agent, which may start after the apiserver.
- */
-function listenWhenAvailable(listen: () => Promise<http.Server>, logger: Logger): { stop(): Promise<void> } {
-  let server: http.Server | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  let warned = false;
-  const attempt = () => {
-    listen().then(
-      (s) => {
-        if (stopped) void closeHttp(s);
-        else server = s;
-      },
-      (err: NodeJS.ErrnoException) => {
-        if (stopped) return;
-        if (!warned) logger.info({ err: err.code ?? err.message }, 'advertise address not available yet; retrying');
-        warned = true;
-        timer = setTimeout(attempt, 1000);
-        timer.unref();
-      },
-    );
-  };
-  attempt();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      if (server) await closeHttp(server);
-    },
-  };
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
-
 async function waitForEtcd(store: Store, logger: Logger): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (let i = 0; ; i++) {
@@ -389,11 +356,4 @@ async function runCleanups(cleanups: (() => Promise<void> | void)[]): Promise<vo
     }
   }
   cleanups.length = 0;
-}
-
-function closeHttp(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections?.();
-  });
 }

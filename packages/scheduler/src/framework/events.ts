@@ -6,6 +6,22 @@ export type ClusterEvent =
   | 'NodeUpdate'
   | 'AssignedPodAdd'
   | 'AssignedPodUpdate'
-  | 'AssignedPodDelete';
+  | 'AssignedPodDelete'
+  | 'PersistentVolumeClaimAdd'
+  | 'PersistentVolumeClaimUpdate'
+  | 'PersistentVolumeAdd'
+  | 'PersistentVolumeUpdate'
+  | 'StorageClassAdd';
 
-export const ALL_EVENTS: readonly ClusterEvent[] = ['NodeAdd', 'NodeUpdate', 'AssignedPodAdd', 'AssignedPodUpdate', 'AssignedPodDelete'];
+export const ALL_EVENTS: readonly ClusterEvent[] = [
+  'NodeAdd',
+  'NodeUpdate',
+  'AssignedPodAdd',
+  'AssignedPodUpdate',
+  'AssignedPodDelete',
+  'PersistentVolumeClaimAdd',
+  'PersistentVolumeClaimUpdate',
+  'PersistentVolumeAdd',
+  'PersistentVolumeUpdate',
+  'StorageClassAdd',
+];

@@ -3,12 +3,14 @@ import { CycleState } from './cycle-state.js';
 import { PluginError } from './fit-error.js';
 import {
   isFilter,
+  isPreBind,
   isPreFilter,
   isPreScore,
   isScore,
   MAX_NODE_SCORE,
   type AnyPlugin,
   type FilterPlugin,
+  type PreBindPlugin,
   type PreFilterPlugin,
   type PreScorePlugin,
   type ScorePlugin,
@@ -24,6 +26,7 @@ export class Framework {
   readonly filters: FilterPlugin[];
   readonly preScores: PreScorePlugin[];
   readonly scores: ScorePlugin[];
+  readonly preBinds: PreBindPlugin[];
   private readonly byName = new Map<string, AnyPlugin>();
 
   constructor(readonly plugins: readonly AnyPlugin[]) {
@@ -35,6 +38,7 @@ export class Framework {
     this.filters = plugins.filter(isFilter);
     this.preScores = plugins.filter(isPreScore);
     this.scores = plugins.filter(isScore);
+    this.preBinds = plugins.filter(isPreBind);
   }
 
   /** Does an event matter to any of these plugins (the ones that rejected a pod)? */
@@ -120,6 +124,20 @@ export class Framework {
       }
     }
     return totals;
+  }
+
+  /** Each PreBind plugin in turn; the first that is not a success is returned (with its plugin). */
+  async runPreBind(state: CycleState, pod: PodInfo, node: string, signal: AbortSignal): Promise<Status> {
+    for (const p of this.preBinds) {
+      let s: Status;
+      try {
+        s = await p.preBind(state, pod, node, signal);
+      } catch (e) {
+        s = { code: Code.Error, reasons: [(e as Error).message] };
+      }
+      if (s.code !== Code.Success) return { ...s, plugin: p.name };
+    }
+    return SUCCESS;
   }
 
   newCycleState(): CycleState {

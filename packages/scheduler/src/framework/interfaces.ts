@@ -38,7 +38,15 @@ export interface ScorePlugin extends Plugin {
   normalize?(state: CycleState, pod: PodInfo, scores: number[], nodes: readonly NodeInfo[]): void;
 }
 
-export type AnyPlugin = Plugin & Partial<PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin>;
+/**
+ * After the node is chosen and the pod assumed, before the binding is sent: the plugin's API
+ * writes (VolumeBinding's claims), awaited. A failure sends the pod back to the queue.
+ */
+export interface PreBindPlugin extends Plugin {
+  preBind(state: CycleState, pod: PodInfo, node: string, signal: AbortSignal): Promise<Status>;
+}
+
+export type AnyPlugin = Plugin & Partial<PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin & PreBindPlugin>;
 
 export function isPreFilter(p: AnyPlugin): p is PreFilterPlugin {
   return typeof p.preFilter === 'function';
@@ -48,6 +56,9 @@ export function isFilter(p: AnyPlugin): p is FilterPlugin {
 }
 export function isPreScore(p: AnyPlugin): p is PreScorePlugin {
   return typeof p.preScore === 'function';
+}
+export function isPreBind(p: AnyPlugin): p is PreBindPlugin {
+  return typeof p.preBind === 'function';
 }
 export function isScore(p: AnyPlugin): p is ScorePlugin {
   return typeof p.score === 'function' && typeof p.weight === 'number';

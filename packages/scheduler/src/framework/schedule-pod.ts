@@ -1,5 +1,6 @@
 // One scheduling decision (schedulePod in kube-scheduler): PreFilter, Filter over the nodes
 // until enough feasible ones are found, PreScore and Score over those, pick the best.
+import type { CycleState } from './cycle-state.js';
 import { FitError, NoNodesError, PluginError } from './fit-error.js';
 import type { Framework } from './framework.js';
 import type { NodeInfo } from './node-info.js';
@@ -9,6 +10,8 @@ import { Code, type Status } from './status.js';
 
 export interface ScheduleResult {
   node: string;
+  /** The cycle's state, which PreBind plugins read. */
+  state: CycleState;
   evaluatedNodes: number;
   feasibleNodes: number;
 }
@@ -70,11 +73,11 @@ export class PodScheduler {
     }
     this.nextStartNodeIndex = (start + i) % n;
     if (feasible.length === 0) throw new FitError(n, statuses ?? new Map());
-    if (feasible.length === 1) return { node: feasible[0]!.name, evaluatedNodes: i, feasibleNodes: 1 };
+    if (feasible.length === 1) return { node: feasible[0]!.name, state, evaluatedNodes: i, feasibleNodes: 1 };
 
     this.fwk.runPreScore(state, pod, feasible, snapshot);
     const totals = this.fwk.runScore(state, pod, feasible);
-    return { node: this.selectHost(feasible, totals), evaluatedNodes: i, feasibleNodes: feasible.length };
+    return { node: this.selectHost(feasible, totals), state, evaluatedNodes: i, feasibleNodes: feasible.length };
   }
 
   /** Highest total wins; ties are broken uniformly at random (reservoir sampling). */

@@ -12,8 +12,10 @@ import { NodeUnschedulable } from './node-unschedulable.js';
 import { PodTopologySpread } from './pod-topology-spread.js';
 import { SelectorSpread } from './selector-spread.js';
 import { TaintToleration } from './taint-toleration.js';
+import type { VolumeBinding } from './volume-binding.js';
 
-export function defaultPlugins(): AnyPlugin[] {
+/** `volumeBinding`: the scheduler's VolumeBinding over its claim and volume caches. */
+export function defaultPlugins(volumeBinding?: VolumeBinding): AnyPlugin[] {
   return [
     NodeUnschedulable,
     NodeName,
@@ -22,6 +24,7 @@ export function defaultPlugins(): AnyPlugin[] {
     NodeAffinity,
     NodePorts,
     NodeResourcesFit,
+    ...(volumeBinding ? [volumeBinding] : []),
     PodTopologySpread,
     InterPodAffinity,
     LeastAllocated,

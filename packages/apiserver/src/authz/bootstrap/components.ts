@@ -3,7 +3,8 @@
 // CSR roles; controller_policy.go one role per controller. k8ts keeps Kubernetes' names and
 // makes each role cover what the k8ts component does, read from its source:
 //   scheduler (packages/scheduler/src/informers.ts, scheduler.ts, feedback.ts): informers on
-//     nodes, pods, namespaces; pods/binding create; pods/status patch (PodScheduled);
+//     nodes, pods, namespaces, claims, volumes, storage classes; pods/binding create;
+//     pods/status patch (PodScheduled); claims patch (VolumeBinding's selected node);
 //     events; its leader Lease kube-system/k8ts-scheduler.
 //   proxy (packages/proxy/src/proxier.ts): informers on services and endpoints (Kubernetes'
 //     node-proxier also reads endpointslices and nodes).
@@ -64,6 +65,8 @@ const controllerManagerRules = (): PolicyRule[] => [
   rule(['create'], ['batch'], ['jobs']),
   rule(['create'], ['discovery.k8s.io'], ['endpointslices']),
   rule(['create'], ['events.k8s.io'], ['events']),
+  // the local-path provisioner makes the volumes of its claims (external-provisioner's role)
+  rule(['create'], [''], ['persistentvolumes']),
   ...leaderElection(),
   // the ClusterRole aggregation controller writes aggregated roles, which needs `escalate`
   // (Kubernetes' clusterrole-aggregation-controller role has it)
@@ -88,6 +91,8 @@ export const COMPONENT_ROLES: BootstrapClusterRole[] = [
       rule(READ, ['apps'], ['replicasets', 'statefulsets']),
       rule(READ, ['policy'], ['poddisruptionbudgets']),
       rule(READ, ['storage.k8s.io'], ['storageclasses', 'csinodes', 'csidrivers', 'csistoragecapacities']),
+      // VolumeBinding's PreBind (system:volume-scheduler): the selected-node annotation on claims
+      rule(['patch', 'update'], [''], ['persistentvolumeclaims', 'persistentvolumes']),
       rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
       rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
     ],

@@ -84,7 +84,7 @@ export class GraphPopulator {
         this.watches.set(feed.resource, w);
         return;
       } catch (err) {
-        // A resource this apiserver does not serve (PersistentVolumes) feeds nothing.
+        // A resource this apiserver does not serve feeds nothing.
         if (optional && (err as { code?: number }).code === 404) return;
         if (attempt % 10 === 0) this.logger?.warn({ resource: feed.resource, err: (err as Error).message }, 'node authorizer graph: list failed; retrying');
         await new Promise<void>((r) => {

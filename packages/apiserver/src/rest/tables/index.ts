@@ -20,6 +20,7 @@ import {
   defaultPrinter,
 } from './misc.js';
 import { csrPrinter } from './certificates.js';
+import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './storage.js';
 import { ingressPrinter, ingressClassPrinter } from './networking.js';
 import { pdbPrinter, resourceQuotaPrinter, limitRangePrinter } from './policy.js';
 
@@ -54,6 +55,9 @@ const PRINTERS: Record<string, Printer> = {
   clusterroles: rolePrinter,
   rolebindings: roleBindingPrinter,
   clusterrolebindings: roleBindingPrinter,
+  persistentvolumeclaims: persistentVolumeClaimPrinter,
+  persistentvolumes: persistentVolumePrinter,
+  storageclasses: storageClassPrinter,
 };
 
 export function printerFor(resource: string): Printer {
