@@ -4,11 +4,13 @@ import type { KubeObject } from './types.js';
 import { apiVersionOf, findResource } from './resources.js';
 import { defaultPodSpec, podQOSClass } from './defaults/pod.js';
 import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet } from './defaults/workloads.js';
+import { defaultHorizontalPodAutoscaler } from './defaults/autoscaling.js';
 import { defaultRbacSubjects } from './validation/rbac.js';
 import { defaultEndpointSlice, defaultEndpoints, defaultNamespace, defaultNode, defaultSecret, defaultService } from './defaults/core.js';
 
 export { defaultPodSpec, defaultPodTemplate, defaultPodTolerations, defaultPullPolicy, podQOSClass } from './defaults/pod.js';
 export { generateJobSelector } from './defaults/workloads.js';
+export { defaultScalingRules, DEFAULT_CPU_UTILIZATION } from './defaults/autoscaling.js';
 
 /** Mutates `obj` with Kubernetes' defaults for `resource` (plural name, e.g. "pods"). */
 export function applyDefaults(resource: string, obj: KubeObject): void {
@@ -44,6 +46,9 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
       break;
     case 'cronjobs':
       defaultCronJob(o);
+      break;
+    case 'horizontalpodautoscalers':
+      defaultHorizontalPodAutoscaler(o);
       break;
     case 'namespaces':
       defaultNamespace(o);

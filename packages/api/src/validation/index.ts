@@ -8,6 +8,7 @@ import { validatePod, validatePodUpdate } from './pod.js';
 import { validateService, validateServiceUpdate } from './service.js';
 import { validateDaemonSet, validateDeployment, validateReplicaSet, validateSelectorImmutable } from './workloads.js';
 import { validateCronJob, validateJob, validateJobUpdate } from './batch.js';
+import { validateHorizontalPodAutoscaler, validateHorizontalPodAutoscalerStatus } from './autoscaling.js';
 import {
   validateConfigMap,
   validateConfigMapUpdate,
@@ -45,6 +46,7 @@ const specValidators: Record<string, (obj: any) => FieldError[]> = {
   daemonsets: validateDaemonSet,
   jobs: validateJob,
   cronjobs: validateCronJob,
+  horizontalpodautoscalers: validateHorizontalPodAutoscaler,
   configmaps: validateConfigMap,
   secrets: validateSecret,
   namespaces: validateNamespace,
@@ -78,6 +80,7 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
 /** Checks of a write to a subresource that carries status (status, approval). */
 const subresourceValidators: Record<string, (obj: any, old: any, subresource: string) => FieldError[]> = {
   certificatesigningrequests: validateCertificateSigningRequestStatusUpdate,
+  horizontalpodautoscalers: (obj) => validateHorizontalPodAutoscalerStatus(obj),
 };
 
 export interface ValidateOptions {

@@ -36,6 +36,7 @@ import { createImpersonator } from '../auth/impersonation.js';
 import { auditPolicyOf, openAuditLog, type AuditLogFlags } from './audit-log.js';
 import type { AuditLog } from '../audit/log.js';
 import { RequestLimiter, registerFlowControlMetrics } from '../flowcontrol/index.js';
+import { startMetricsApi } from '../metrics-api/index.js';
 
 export interface ApiServerOptions extends ServiceAccountOptions, AuditLogFlags {
   /** etcd client URLs; https:// ones are dialled over TLS with the --etcd-* files below. */
@@ -95,6 +96,8 @@ export interface ApiServerOptions extends ServiceAccountOptions, AuditLogFlags {
   advertiseAddress?: string;
   /** --authorization-mode: comma list of AlwaysAllow, AlwaysDeny, Node, RBAC (default AlwaysAllow, as kube-apiserver). */
   authorizationMode?: string;
+  /** metrics-server's --metric-resolution: how often the agents are scraped for metrics.k8s.io (default 15 s). */
+  metricResolutionMs?: number;
   /** What the access reviews and impersonation ask (default AlwaysAllow); tests pass a table. */
   authorizer?: Pick<ReviewDeps, 'authorize' | 'rulesFor'>;
 }
@@ -156,6 +159,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const tunnel = opts.tunnel ?? createAgentTunnel({ logger, registry });
     const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel, authorization, audit, limiter }, host, opts.grpcPort, grpcTls);
     cleanups.push(() => grpcServer.stop());
+    const metricsApi = startMetricsApi({ registry, tunnel, resolutionMs: opts.metricResolutionMs, logger: logger.child({ component: 'metrics' }) });
+    cleanups.push(() => metricsApi.stop());
 
     const rest: RestParts = { registry, authenticate, logger, metrics, tunnel, tls, authorization, impersonate: createImpersonator(authorizer.authorize), audit, limiter };
     const http = await listenRest(rest, host, opts.port);
