@@ -14,6 +14,8 @@ import { ServiceAccountsController } from './serviceaccount/controller.js';
 import { RootCAPublisher } from './serviceaccount/root-ca-publisher.js';
 import { CERTIFICATE_CONTROLLERS } from './certificates/wiring.js';
 import { ClusterRoleAggregationController } from './clusterroleaggregation/controller.js';
+import { HorizontalController, defaultHpaOptions } from './podautoscaler/controller.js';
+import { ApiMetricsSource } from './podautoscaler/metrics-client.js';
 
 export const CONTROLLERS: ControllerDefinition[] = [
   {
@@ -137,6 +139,16 @@ export const CONTROLLERS: ControllerDefinition[] = [
       const c = new RootCAPublisher(w.ctx, { namespaces: w.lister<Namespace>('namespaces'), configmaps: w.lister('configmaps') }, w.queue, w.ctx.options.rootCA);
       on(w.informer<Namespace>('namespaces'), { add: c.onNamespace, update: c.updateNamespace });
       on(w.informer('configmaps'), { update: c.updateConfigMap, delete: c.onConfigMap });
+      return c;
+    },
+  },
+  {
+    name: 'horizontalpodautoscaling',
+    component: 'horizontal-pod-autoscaler',
+    build(w) {
+      const options = { ...defaultHpaOptions, ...w.ctx.options.hpa };
+      const c = new HorizontalController(w.ctx, { hpas: w.lister('horizontalpodautoscalers'), pods: w.lister<Pod>('pods') }, w.queue, new ApiMetricsSource(w.ctx.client), options);
+      on(w.informer('horizontalpodautoscalers'), { add: c.onHpa, update: c.updateHpa, delete: c.deleteHpa });
       return c;
     },
   },

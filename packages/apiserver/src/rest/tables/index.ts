@@ -8,7 +8,7 @@ import { podPrinter } from './pods.js';
 import { rolePrinter, roleBindingPrinter } from './rbac.js';
 import { nodePrinter } from './nodes.js';
 import { servicePrinter, endpointsPrinter, endpointSlicePrinter } from './services.js';
-import { deploymentPrinter, replicaSetPrinter, daemonSetPrinter, jobPrinter, cronJobPrinter } from './workloads.js';
+import { deploymentPrinter, replicaSetPrinter, daemonSetPrinter, jobPrinter, cronJobPrinter, hpaPrinter } from './workloads.js';
 import {
   namespacePrinter,
   eventPrinter,
@@ -34,6 +34,7 @@ const PRINTERS: Record<string, Printer> = {
   daemonsets: daemonSetPrinter,
   jobs: jobPrinter,
   cronjobs: cronJobPrinter,
+  horizontalpodautoscalers: hpaPrinter,
   namespaces: namespacePrinter,
   events: eventPrinter,
   configmaps: configMapPrinter,
