@@ -80,19 +80,21 @@ export class Scraper {
 
   async round(): Promise<void> {
     const nodes = this.o.tunnel.connectedNodes();
-    const timeoutMs = Math.max(1000, Math.min(10_000, this.o.resolutionMs));
+    // metrics-server gives a scrape 90 % of the resolution; Docker's stats of a busy engine
+    // take seconds, and rounds never overlap here, so at least 5 s.
+    const timeoutMs = Math.min(10_000, Math.max(5_000, this.o.resolutionMs * 0.9));
     await Promise.all(
       nodes.map(async (node) => {
         try {
           const text = await scrapeNode(this.o.tunnel, node, timeoutMs);
           this.o.storage.store(node, decodeScrape(parsePrometheusText(text), Date.now()));
         } catch (e) {
-          this.o.logger?.debug({ component: 'metrics', object: node, reason: 'ScrapeFailed', err: (e as Error).message }, 'scraping node failed');
+          this.o.logger?.warn({ object: node, reason: 'ScrapeFailed', err: (e as Error).message }, 'failed to scrape node');
         }
       }),
     );
     this.o.storage.retainNodes(new Set(nodes));
-    await this.o.afterRound?.().catch((e) => this.o.logger?.warn({ component: 'metrics', reason: 'PodListFailed', err: (e as Error).message }, 'listing pods for metrics failed'));
+    await this.o.afterRound?.().catch((e) => this.o.logger?.warn({ reason: 'PodListFailed', err: (e as Error).message }, 'listing pods for metrics failed'));
   }
 
   async stop(): Promise<void> {

@@ -159,7 +159,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const tunnel = opts.tunnel ?? createAgentTunnel({ logger, registry });
     const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel, authorization, audit, limiter }, host, opts.grpcPort, grpcTls);
     cleanups.push(() => grpcServer.stop());
-    const metricsApi = startMetricsApi({ registry, tunnel, resolutionMs: opts.metricResolutionMs, logger: logger.child({ component: 'metrics' }) });
+    const metricsApi = startMetricsApi({ registry, tunnel, resolutionMs: opts.metricResolutionMs, logger });
     cleanups.push(() => metricsApi.stop());
 
     const rest: RestParts = { registry, authenticate, logger, metrics, tunnel, tls, authorization, impersonate: createImpersonator(authorizer.authorize), audit, limiter };

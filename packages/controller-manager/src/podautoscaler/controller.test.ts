@@ -56,7 +56,7 @@ function setup(h: KubeObject, replicas: number, pods: Pod[], opts: { target?: bo
     if (opts.target === false) throw Object.assign(new Error('deployments.apps "web" not found'), { code: 404 });
     return { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'web', namespace: 'default', resourceVersion: String(deployment.rv) }, spec: { replicas: deployment.replicas }, status: { replicas: deployment.replicas, selector: 'app=web' } } as KubeObject;
   });
-  client.prependReactor('create', 'deployments', (a) => {
+  client.prependReactor('update', 'deployments', (a) => {
     if (a.subresource !== 'scale') return undefined;
     deployment.replicas = (a.object as any).spec.replicas;
     deployment.rv++;

@@ -161,7 +161,8 @@ export class HorizontalController {
 
     if (rescale) {
       try {
-        await this.ctx.client.createSubresource(resource, hpa.metadata.namespace!, ref.name, 'scale', { ...scale, spec: { ...scale.spec, replicas: desired } } as KubeObject);
+        // An update of the scale subresource (RBAC: update */scale), holding the resourceVersion read.
+        await this.ctx.client.update(resource, { ...scale, metadata: { ...scale.metadata, namespace: hpa.metadata.namespace, name: ref.name }, spec: { ...scale.spec, replicas: desired } } as KubeObject, { subresource: 'scale' });
       } catch (e) {
         const msg = (e as Error).message;
         this.ctx.recorder.event(hpa, 'Warning', 'FailedRescale', `New size: ${desired}; reason: ${reason}; error: ${msg}`);
