@@ -8,6 +8,8 @@ import { apiError, findResource, fromStoredVersion, toStoredVersion, type KubeLi
 import { ApiError } from '@k8ts/client';
 import type { Registry } from '../registry/types.js';
 import { applyPatch } from '../registry/api-calls.js';
+import { decodeWrite } from '../registry/decode.js';
+import type { WriteOpts } from '../registry/types.js';
 
 const PATCH_ATTEMPTS = 8;
 
@@ -23,6 +25,10 @@ function convertList(view: ResourceInfo, list: KubeList): KubeList {
 export function viewRegistry(registry: Registry, view: ResourceInfo, convert: boolean): Registry {
   const stored = view.viewOf!;
   const out = (o: KubeObject) => (convert ? fromStoredVersion(view, o) : o);
+  // The body is decoded against the view's own schema first (wrong types are a 400 naming
+  // the field as the client sent it; unknown and duplicate fields are judged once, here),
+  // then converted; the stored version's decoding finds nothing more to say.
+  const inbound = (obj: KubeObject, opts: WriteOpts = {}): [KubeObject, WriteOpts] => [toStoredVersion(view, decodeWrite(view, obj, opts)), { ...opts, duplicateFields: [] }];
   return {
     ...registry,
     get: async (_r, ns, name) => out(await registry.get(stored, ns, name)),
@@ -30,15 +36,18 @@ export function viewRegistry(registry: Registry, view: ResourceInfo, convert: bo
       const list = await registry.list(stored, opts);
       return convert ? convertList(view, list) : list;
     },
-    create: async (_r, ns, obj, opts) => out(await registry.create(stored, ns, toStoredVersion(view, obj), opts)),
-    update: async (_r, ns, name, obj, opts) => out(await registry.update(stored, ns, name, toStoredVersion(view, obj), opts)),
+    create: async (_r, ns, obj, opts) => out(await registry.create(stored, ns, ...inbound(obj, opts))),
+    update: async (_r, ns, name, obj, opts) => {
+      const [body, o] = inbound(obj, opts);
+      return out(await registry.update(stored, ns, name, body, { ...o, subresource: opts?.subresource }));
+    },
     guaranteedUpdate: (_r, ns, name, mutate, opts) => registry.guaranteedUpdate(stored, ns, name, mutate, opts),
     patch: async (_r, ns, name, patchType, patch, opts = {}) => {
       if (patchType === 'application/apply-patch+yaml') throw apiError(415, 'UnsupportedMediaType', `server-side apply of ${view.viewOf}.${view.group} is served in ${view.group}/${findResource(view.viewOf!)?.version} only`);
       for (let attempt = 0; ; attempt++) {
         const cur = await registry.get(stored, ns, name);
         const patched = applyPatch(view.resource, fromStoredVersion(view, cur), patchType, patch);
-        const body = toStoredVersion(view, patched);
+        const [body] = inbound(patched, { fieldValidation: opts.fieldValidation, warnings: opts.warnings });
         const pinned = patched.metadata?.resourceVersion;
         body.metadata = { ...body.metadata, resourceVersion: pinned || cur.metadata.resourceVersion };
         try {
