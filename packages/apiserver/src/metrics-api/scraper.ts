@@ -94,6 +94,8 @@ export class Scraper {
       }),
     );
     this.o.storage.retainNodes(new Set(nodes));
+    // No agent, no metrics: spare the registry the lists (benchmarks, apiserver-only tests).
+    if (nodes.length === 0) return;
     await this.o.afterRound?.().catch((e) => this.o.logger?.warn({ reason: 'PodListFailed', err: (e as Error).message }, 'listing pods for metrics failed'));
   }
 
