@@ -13,8 +13,10 @@
 //   framework — the scheduling algorithm alone (filters+scores over N NodeInfos, no API).
 //   node --import tsx test/bench/scheduler.ts [--nodes 1000] [--pods 5000] [--lease-renew-ms 10000]
 // K8TS_GRPC_EXCHANGE=0 in the environment makes every process of the run use unary calls
-// instead of the Objects.Exchange stream, to compare the two.
+// instead of the Objects.Exchange stream, to compare the two. BENCH_APISERVER_ARGS adds apiserver
+// flags, BENCH_APISERVER_NODE_ARGS and BENCH_SCHEDULER_NODE_ARGS node flags (e.g. --cpu-prof).
 import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
+import { COMPONENT_ENV, COMPONENT_NODE_FLAGS } from '@k8ts/client/node-flags';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
@@ -23,7 +25,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GRPC_CLIENT_OPTIONS, GrpcClient, Informer, NodesClient } from '@k8ts/client';
+import { GRPC_CLIENT_OPTIONS, GrpcClient, Informer, NodesClient, keepIdleExchangeStreams } from '@k8ts/client';
 import type { KubeObject } from '@k8ts/api';
 import { startEtcd } from '../support/etcd.js';
 import { writeClusterAuth } from '../support/cluster-auth.js';
@@ -100,11 +102,11 @@ async function pool<T>(items: T[], concurrency: number, f: (t: T) => Promise<voi
 }
 
 /** A component's process, started as `k8ts up` starts it (compiled; `entry` from componentArgs). */
-function spawnLogged(entry: string[], argv: string[], readyRe?: RegExp, nodeArgs: string[] = []): { child: ChildProcess; ready: Promise<RegExpExecArray | null>; tail(): string } {
+function spawnLogged(entry: string[], argv: string[], readyRe?: RegExp, nodeArgs: readonly string[] = [], env: Readonly<Record<string, string>> = {}): { child: ChildProcess; ready: Promise<RegExpExecArray | null>; tail(): string } {
   const script = entry.at(-1)!;
   const child = spawn(process.execPath, [...nodeArgs, ...entry, ...argv], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, K8TS_LOG_LEVEL: process.env.K8TS_LOG_LEVEL ?? 'warn' },
+    env: { ...process.env, K8TS_LOG_LEVEL: process.env.K8TS_LOG_LEVEL ?? 'warn', ...env },
   });
   let out = '';
   const ready = new Promise<RegExpExecArray | null>((resolve, reject) => {
@@ -169,7 +171,7 @@ const auth = writeClusterAuth(authDir, { nodes: nodeNames, audit: false });
 const etcd = await startEtcd(['--quota-backend-bytes', String(4 * 1024 * 1024 * 1024)]);
 const api = spawnLogged(
   await componentArgs('apiserver'),
-  ['--etcd-servers', etcd.url, '--port', '0', '--grpc-port', '0', ...auth.apiserverFlags],
+  ['--etcd-servers', etcd.url, '--port', '0', '--grpc-port', '0', ...auth.apiserverFlags, ...(process.env.BENCH_APISERVER_ARGS ?? '').split(' ').filter(Boolean)],
   /"msg":"apiserver ready","restPort":\d+,"grpcPort":(\d+)/,
   [...APISERVER_NODE_FLAGS, ...(process.env.BENCH_APISERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
 );
@@ -186,6 +188,8 @@ try {
   // One connection for all hollow nodes (as one kubemark pod's worth of them would not have),
   // each renewing on an Exchange stream of its own under its own token.
   leaseChannel = new grpc.Channel(server, grpc.credentials.createInsecure(), GRPC_CLIENT_OPTIONS);
+  // Their streams stay open between renewals, as an agent's do (runComponent).
+  if (!process.env.BENCH_SHORT_STREAMS) keepIdleExchangeStreams();
   for (const name of nodeNames) leaseClients.set(name, new NodesClient({ server, token: auth.componentToken('agent', name) }, leaseChannel));
   const leases = { renewLease: (name: string, seconds: number) => leaseClients.get(name)!.renewLease(name, seconds) };
   await c.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
@@ -257,6 +261,7 @@ try {
   const idle1 = cpuNow();
   const renewalsIdle = idle1.renewals - idle0.renewals;
   const leaseCores = (idle1.etcd - idle0.etcd + idle1.apiserver - idle0.apiserver) / ((idle1.at - idle0.at) / 1000);
+  const idleShare = (k: 'etcd' | 'apiserver' | 'bench') => ((100 * (idle1[k] - idle0[k])) / ((idle1.at - idle0.at) / 1000)).toFixed(0);
 
   // Baseline: direct round-robin binding of M pending pods.
   const base = Array.from({ length: M }, (_, i) => `base-${i}`);
@@ -279,7 +284,7 @@ try {
   // Scheduler on a backlog of M pending pods.
   const backlog = Array.from({ length: M }, (_, i) => `s-${i}`);
   await pool(backlog, CONCURRENCY, async (n) => void (await retrying(() => c.create('pods', smallPod(n, 'bench-scheduler')), already)));
-  const s = spawnLogged(await componentArgs('scheduler'), ['--server', server, '--token-file', auth.tokenFile('scheduler'), '--ops-port', '-1', '--no-leader-elect', '--scheduler-name', 'bench-scheduler', '--max-in-flight-binds', String(IN_FLIGHT)], undefined, (process.env.BENCH_SCHEDULER_NODE_ARGS ?? '').split(' ').filter(Boolean));
+  const s = spawnLogged(await componentArgs('scheduler'), ['--server', server, '--token-file', auth.tokenFile('scheduler'), '--ops-port', '-1', '--no-leader-elect', '--scheduler-name', 'bench-scheduler', '--max-in-flight-binds', String(IN_FLIGHT)], undefined, [...COMPONENT_NODE_FLAGS, ...(process.env.BENCH_SCHEDULER_NODE_ARGS ?? '').split(' ').filter(Boolean)], COMPONENT_ENV);
   sched = s.child;
   const started = performance.now();
   const startCpu0 = cpuNow();
@@ -322,7 +327,7 @@ try {
   console.log(`  scheduler, pods created meanwhile      ${burstRate.toFixed(0).padStart(6)} pods/s   ${(burstRate / baseRate).toFixed(2)} of baseline   (creates ran at ${burstCreateRate.toFixed(0)}/s)`);
   console.log(`  creation→binding latency               p50 ${ms(pct(lat, 50))}, p90 ${ms(pct(lat, 90))}, p99 ${ms(pct(lat, 99))}, max ${ms(lat[lat.length - 1]!)}`);
   console.log(`  framework alone (no API)               ${fw.toFixed(0).padStart(6)} pods/s   ${(fw / baseRate).toFixed(2)} of baseline`);
-  console.log(`  leases alone (5 s before the baseline): ${(renewalsIdle / 5).toFixed(0)} renewals/s keep etcd + apiserver ${(leaseCores * 100).toFixed(0)} % of a core busy`);
+  console.log(`  leases alone (5 s before the baseline): ${(renewalsIdle / 5).toFixed(0)} renewals/s keep etcd + apiserver ${(leaseCores * 100).toFixed(0)} % of a core busy (etcd ${idleShare('etcd')} %, apiserver ${idleShare('apiserver')} %; the renewing bench ${idleShare('bench')} %)`);
   console.log(`  CPU, baseline phase:  ${baseCpu}`);
   console.log(`  CPU, backlog phase:   ${backlogCpu} (from the first bind; start-up before it: scheduler ${startUp.scheduler.toFixed(1)} s, apiserver ${startUp.apiserver.toFixed(1)} s)`);
   console.log(`  CPU, burst phase:     ${burstCpu} (creates included)`);
@@ -330,6 +335,13 @@ try {
   const events = await c.list('events', { namespace: NS, limit: 1 }).catch(() => undefined);
   const eventCount = events ? events.items.length + Number((events.metadata as { remainingItemCount?: number }).remainingItemCount ?? 0) : NaN;
   console.log(`  events written in ${NS}: ${eventCount} for ${2 * M} scheduled pods (the scheduler sends one at a time and drops beyond a backlog of 1000)`);
+  const mem = (pid: number | undefined) => {
+    const status = pid ? readFileSync(`/proc/${pid}/status`, 'utf8') : '';
+    const mib = (field: string) => (Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]) / 1024).toFixed(0);
+    return `${mib('VmRSS')} MiB (peak ${mib('VmHWM')})`;
+  };
+  // Issue 19's targets at 1000 nodes and 5000 pods; this run holds 3 × M pods by now.
+  console.log(`  resident memory at the end (${N} nodes, ${3 * M} pods): apiserver ${mem(api.child.pid)}, target ≤ 250; scheduler ${mem(sched?.pid)}, target ≤ 120`);
   console.log(`  target ≥ 1000 pods/s: ${backlogRate >= 1000 && burstRate >= 1000 ? 'met' : 'NOT met'}`);
   c.close();
 } catch (e) {

@@ -88,6 +88,7 @@ before(async () => {
     K8TS_COMPOSE_API_PORT: String(await freePort()),
     K8TS_COMPOSE_GRPC_PORT: String(await freePort()),
     K8TS_COMPOSE_PROXY_OPS_PORT: String(await freePort()),
+    K8TS_COMPOSE_INGRESS_PORT: String(await freePort()),
     K8TS_COMPOSE_NETWORK: network,
     K8TS_COMPOSE_CHAIN_PREFIX: chainPrefix,
     K8TS_COMPOSE_NODE_PREFIX: nodePrefix,
@@ -130,7 +131,7 @@ before(async () => {
       if (attempt < 3 && /Pool overlaps|port is already allocated|address already in use/.test((e as Error).message)) {
         console.log(`compose up: ${errorLines((e as Error).message)}; again with other ranges and ports`);
         await compose('down', '-v', '--remove-orphans').catch(() => {});
-        for (const k of ['K8TS_COMPOSE_API_PORT', 'K8TS_COMPOSE_GRPC_PORT', 'K8TS_COMPOSE_PROXY_OPS_PORT']) env[k] = String(await freePort());
+        for (const k of ['K8TS_COMPOSE_API_PORT', 'K8TS_COMPOSE_GRPC_PORT', 'K8TS_COMPOSE_PROXY_OPS_PORT', 'K8TS_COMPOSE_INGRESS_PORT']) env[k] = String(await freePort());
         continue;
       }
       const logs = await compose('logs', '--no-color', '--tail', '15', 'init', 'apiserver').catch((le: Error) => le.message);

@@ -22,8 +22,18 @@ let upstream: dgram.Socket | undefined;
 let podIP = '';
 
 const svc = (name: string, spec: any) => fake.create('services', { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec });
-const eps = (name: string, ips: string[]) =>
-  fake.create('endpoints', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace: 'default' }, subsets: [{ addresses: ips.map((ip) => ({ ip })), ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }] });
+const eps = async (name: string, ips: string[]) => {
+  await fake.create('endpoints', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace: 'default' }, subsets: [{ addresses: ips.map((ip) => ({ ip })), ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }] });
+  // Cluster DNS reads EndpointSlices (as CoreDNS does); the proxy, Endpoints.
+  await fake.create('endpointslices', {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: `${name}-x1`, namespace: 'default', labels: { 'kubernetes.io/service-name': name } },
+    addressType: 'IPv4',
+    endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
+    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+  });
+};
 
 before(async () => {
   upstream = dgram.createSocket('udp4');

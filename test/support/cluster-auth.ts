@@ -27,7 +27,7 @@ export interface ClusterAuthOptions {
 }
 
 /** The users the cluster's own components run as: what componentRefusals() looks at. */
-const COMPONENT_USERS = ['system:kube-scheduler', 'system:kube-controller-manager', 'system:kube-proxy', 'system:k8ts-dns'];
+const COMPONENT_USERS = ['system:kube-scheduler', 'system:kube-controller-manager', 'system:kube-proxy', 'system:k8ts-dns', 'system:k8ts-ingress'];
 
 /** Only the components' and nodes' requests are audited, at ResponseComplete. */
 const COMPONENT_AUDIT_POLICY = [

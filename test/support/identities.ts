@@ -7,8 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCa, credentialFileBase, issueClientCert, issueServingCert, type CertKeyPair, type Identity } from '@k8ts/client';
 
-import { SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY, PROXY_IDENTITY, DNS_IDENTITY, nodeIdentity } from '@k8ts/client';
-export { ADMIN_IDENTITY, SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY, PROXY_IDENTITY, DNS_IDENTITY, nodeIdentity, componentIdentity, type Identity } from '@k8ts/client';
+import { SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY, PROXY_IDENTITY, DNS_IDENTITY, INGRESS_IDENTITY, nodeIdentity } from '@k8ts/client';
+export { ADMIN_IDENTITY, SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY, PROXY_IDENTITY, DNS_IDENTITY, INGRESS_IDENTITY, nodeIdentity, componentIdentity, type Identity } from '@k8ts/client';
 
 /** The paths a component's client takes: --ca-file, --client-cert, --client-key. */
 export interface ClientCertFiles {
@@ -88,6 +88,6 @@ export class TokenIdentities {
 /** The cluster's own components and these nodes, each with a token (made now, so a CSV written before the apiserver starts holds them). */
 export function componentTokens(nodes: string[] = []): TokenIdentities {
   const t = new TokenIdentities();
-  for (const id of [SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY, PROXY_IDENTITY, DNS_IDENTITY, ...nodes.map(nodeIdentity)]) t.tokenFor(id);
+  for (const id of [SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY, PROXY_IDENTITY, DNS_IDENTITY, INGRESS_IDENTITY, ...nodes.map(nodeIdentity)]) t.tokenFor(id);
   return t;
 }

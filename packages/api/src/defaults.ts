@@ -3,9 +3,12 @@
 import type { KubeObject } from './types.js';
 import { apiVersionOf, findResource } from './resources.js';
 import { defaultPodSpec, podQOSClass } from './defaults/pod.js';
+import { defaultStatefulSet } from './defaults/statefulset.js';
 import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet } from './defaults/workloads.js';
 import { defaultHorizontalPodAutoscaler } from './defaults/autoscaling.js';
 import { defaultRbacSubjects } from './validation/rbac.js';
+import { defaultIngressClass } from './defaults/networking.js';
+import { defaultLimitRange } from './validation/quota.js';
 import { defaultEndpointSlice, defaultEndpoints, defaultNamespace, defaultNode, defaultSecret, defaultService } from './defaults/core.js';
 
 export { defaultPodSpec, defaultPodTemplate, defaultPodTolerations, defaultPullPolicy, podQOSClass } from './defaults/pod.js';
@@ -41,6 +44,9 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
     case 'daemonsets':
       defaultDaemonSet(o);
       break;
+    case 'statefulsets':
+      defaultStatefulSet(o);
+      break;
     case 'jobs':
       defaultJob(o);
       break;
@@ -64,6 +70,12 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
       break;
     case 'endpointslices':
       defaultEndpointSlice(o);
+      break;
+    case 'ingressclasses':
+      defaultIngressClass(o);
+      break;
+    case 'limitranges':
+      defaultLimitRange(o);
       break;
   }
 }

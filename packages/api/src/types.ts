@@ -9,7 +9,8 @@ import type { Lease as KLease, LeaseSpec as KLeaseSpec } from 'kubernetes-types/
 import type { EndpointSlice as KEndpointSlice } from 'kubernetes-types/discovery/v1';
 import type { Deployment as KDeployment, DeploymentSpec as KDeploymentSpec, DeploymentStatus as KDeploymentStatus, ReplicaSet as KReplicaSet, ReplicaSetSpec as KReplicaSetSpec, DaemonSet as KDaemonSet, ControllerRevision as KControllerRevision } from 'kubernetes-types/apps/v1';
 import type { Job as KJob, JobSpec as KJobSpec, CronJob as KCronJob } from 'kubernetes-types/batch/v1';
-import type { Eviction as KEviction } from 'kubernetes-types/policy/v1';
+import type { Eviction as KEviction, PodDisruptionBudget as KPodDisruptionBudget } from 'kubernetes-types/policy/v1';
+import type { ResourceQuota as KResourceQuota, LimitRange as KLimitRange } from 'kubernetes-types/core/v1';
 import type { Scale as KScale } from 'kubernetes-types/autoscaling/v1';
 
 /** A top-level kind: mutable, and with metadata always present (the registry guarantees it). */
@@ -87,10 +88,15 @@ export type ReplicaSet = Stored<KReplicaSet>;
 export type ReplicaSetSpec = Mutable<KReplicaSetSpec>;
 export type DaemonSet = Stored<KDaemonSet>;
 export type ControllerRevision = Stored<KControllerRevision>;
+export type StatefulSet = Stored<import('kubernetes-types/apps/v1').StatefulSet>;
+export type StatefulSetStatus = Mutable<import('kubernetes-types/apps/v1').StatefulSetStatus>;
 export type Job = Stored<KJob>;
 export type JobSpec = Mutable<KJobSpec>;
 export type CronJob = Stored<KCronJob>;
 export type Eviction = Stored<KEviction>;
+export type PodDisruptionBudget = Stored<KPodDisruptionBudget>;
+export type ResourceQuota = Stored<KResourceQuota>;
+export type LimitRange = Stored<KLimitRange>;
 export type Scale = Stored<KScale>;
 
 /** Any object the registry stores: typed metadata, the rest left open. */

@@ -102,7 +102,7 @@ describe('pnpm build', () => {
 
 describe('the repository under pnpm build', () => {
   it('starts each component from the dist file its main.ts compiles to, with the dist condition', () => {
-    for (const pkg of ['apiserver', 'scheduler', 'controller-manager', 'agent', 'proxy', 'dns', 'cli']) {
+    for (const pkg of ['apiserver', 'scheduler', 'controller-manager', 'agent', 'proxy', 'dns', 'ingress', 'cli']) {
       assert.equal(componentMain(pkg, false), distPath(componentMain(pkg, true)));
       assert.deepEqual(componentNodeArgs(pkg, false), [...DIST_NODE_FLAGS, componentMain(pkg, false)]);
       assert.deepEqual(componentNodeArgs(pkg, true), ['--import', 'tsx', componentMain(pkg, true)]);

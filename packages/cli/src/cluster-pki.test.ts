@@ -73,6 +73,7 @@ describe('cluster PKI of a home', () => {
         'controller-manager-1': 'system:kube-controller-manager',
         'controller-manager-2': 'system:kube-controller-manager',
         dns: 'system:k8ts-dns',
+        ingress: 'system:k8ts-ingress',
         proxy: 'system:kube-proxy',
         'agent-1': 'system:node:agent-1',
         'agent-2': 'system:node:agent-2',

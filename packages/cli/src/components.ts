@@ -7,6 +7,7 @@ import { componentIdentity, type Identity } from '@k8ts/client';
 import { credentialFlags, type ClientCredential } from './cluster-pki.js';
 import { hostname } from 'node:os';
 import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
+import { COMPONENT_ENV, COMPONENT_NODE_FLAGS } from '@k8ts/client/node-flags';
 import { ADMISSION_CONFIG_FILE } from './admission-config.js';
 import { serviceAccountArgs } from './service-account-key.js';
 import { etcdPkiPaths, type EtcdMember, type EtcdMemberFiles, type EtcdClientFiles } from './etcd-pki.js';
@@ -18,6 +19,8 @@ export interface ComponentSpec {
   args: string[];
   /** Flags for node itself, before the component's main module. */
   nodeFlags?: readonly string[];
+  /** Environment beside the cluster's own (K8TS_LOG_FILE). */
+  env?: Readonly<Record<string, string>>;
   needsRoot?: boolean;
   /** Who it is to the apiserver (its client certificate); none for the apiserver itself. */
   identity?: Identity;
@@ -140,6 +143,9 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
       ],
     })),
     { name: 'dns', pkg: 'dns', args: [...clientOf('dns'), ...ops(10054), '--listen', `${c.clusterDns}:53`] },
+    // HTTP on every host address (pods and the host reach it at the gateway); the gateway is
+    // the address `kubectl get ing` shows.
+    { name: 'ingress', pkg: 'ingress', args: [...clientOf('ingress'), ...ops(10246), '--listen', `0.0.0.0:${c.ingressPort}`, '--publish-address', c.gateway] },
     { name: 'proxy', pkg: 'proxy', needsRoot: true, args: [...clientOf('proxy'), ...ops(10256), ...proxyArgs(c), '--cleanup-on-exit', '--node-name', nodeNames(c)[0] ?? `${c.nodePrefix}-1`] },
   ];
   for (const [i, node] of nodeNames(c).entries()) {
@@ -159,8 +165,13 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
       ],
     });
   }
-  for (const s of specs) s.identity = identityOf(s.name, s.pkg);
-  return specs;
+  return specs.map(completeSpec);
+}
+
+/** Who a process is to the apiserver, and how node runs it (the apiserver has flags of its own). */
+function completeSpec(s: ComponentSpec): ComponentSpec {
+  const own = s.pkg === 'apiserver' ? {} : { nodeFlags: COMPONENT_NODE_FLAGS, env: COMPONENT_ENV };
+  return { ...s, ...own, identity: identityOf(s.name, s.pkg) };
 }
 
 /** scheduler-1..N (N = controlPlaneReplicas). */

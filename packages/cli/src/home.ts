@@ -26,6 +26,8 @@ export interface ClusterConfig {
   controlPlaneReplicas: number;
   /** Added to every ops port (healthz/metrics) so a second cluster (tests) can run beside the first. */
   opsPortOffset: number;
+  /** The ingress controller's HTTP port on the host. */
+  ingressPort: number;
 }
 
 export const defaultConfig: ClusterConfig = {
@@ -48,6 +50,7 @@ export const defaultConfig: ClusterConfig = {
   defaultTolerationSeconds: 2,
   controlPlaneReplicas: 2,
   opsPortOffset: 0,
+  ingressPort: 8080,
 };
 
 /** The network layout that follows from a /16 subnet: pods in the lower half, gateway .1. */

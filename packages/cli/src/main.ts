@@ -34,6 +34,7 @@ program
   .option('--service-range <cidr>', 'ClusterIP range, outside the subnet (default 10.96.0.0/16)')
   .option('--lb-pool <cidr>', 'LoadBalancer address pool (default 10.214.0.0/24)')
   .option('--ops-port-offset <n>', 'added to every healthz/metrics port', (v) => parseInt(v, 10))
+  .option('--ingress-port <port>', 'host port of the ingress controller\'s HTTP (default 8080, plus --ops-port-offset)', (v) => parseInt(v, 10))
   .option('--images', 'rebuild the local images even when present')
   .option('--timeout <s>', 'seconds to wait for Ready nodes', (v) => parseInt(v, 10))
   .action(async (o) => (await import('./commands/up.js')).up(o));

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { createLogger, startOpsServer, type Logger, type OpsServer, type OpsSource } from './ops.js';
 import { tlsFromEnv, type GrpcTlsOptions } from './grpc-tls.js';
+import { keepIdleExchangeStreams } from './exchange-stream.js';
 
 /** What a component's start gives back: something to stop. */
 export interface RunningComponent {
@@ -80,10 +81,13 @@ export function resolveComponentToken(flags: { token?: string; tokenFile?: strin
 }
 
 /**
- * The TLS flags, also put in the environment: every component builds its client with
- * clientFromOptions({ server, token }), which reads them there (paths only, never contents).
+ * What every client of this process shares. The TLS flags, put in the environment: every
+ * component builds its client with clientFromOptions({ server, token }), which reads them
+ * there (paths only, never contents). And a component lives until it is stopped, so its
+ * clients keep their Exchange streams between requests.
  */
-function shareTls(flags: CommonFlags): GrpcTlsOptions {
+function shareClientSettings(flags: CommonFlags): GrpcTlsOptions {
+  keepIdleExchangeStreams();
   const tls = tlsFromEnv({ caFile: flags.caFile, clientCertFile: flags.clientCert, clientKeyFile: flags.clientKey });
   if (tls.caFile) process.env.K8TS_CA_FILE = tls.caFile;
   if (tls.clientCertFile) process.env.K8TS_CLIENT_CERT = tls.clientCertFile;
@@ -161,7 +165,7 @@ export async function runComponent<Opts, Running extends RunningComponent>(spec:
     get token() {
       return readToken();
     },
-    tls: spec.client !== false ? shareTls(all) : {},
+    tls: spec.client !== false ? shareClientSettings(all) : {},
     ops: ops.source,
     fail,
     int,

@@ -325,6 +325,22 @@ test('a stream idle for EXCHANGE_IDLE_CLOSE_MS is closed; the next request opens
   }
 });
 
+test('in a long-running component (keepIdleExchangeStreams) an idle stream stays open and the next requests reuse it', async () => {
+  const { EXCHANGE_IDLE_CLOSE_MS, keepIdleExchangeStreams } = await import('./exchange-stream.js');
+  keepIdleExchangeStreams();
+  const c = new GrpcClient({ server: `127.0.0.1:${srv.port}`, token: TOKEN });
+  try {
+    const streams0 = seen.streams;
+    await c.get('configmaps', 'default', 'a');
+    await sleep(EXCHANGE_IDLE_CLOSE_MS * 3);
+    await c.get('configmaps', 'default', 'b');
+    assert.equal(seen.streams - streams0, 1, 'one stream for both requests');
+  } finally {
+    c.close();
+    keepIdleExchangeStreams(EXCHANGE_IDLE_CLOSE_MS);
+  }
+});
+
 test('a process that forgets close() still exits once its requests are done', async () => {
   const { spawn } = await import('node:child_process');
   const script = `

@@ -89,6 +89,21 @@ const UNSUPPORTED_RECHECK_MS = 60_000;
  */
 export const EXCHANGE_IDLE_CLOSE_MS = 500;
 
+/** How long a long-running component's idle stream stays open: past the pause between two Lease renewals. */
+export const COMPONENT_EXCHANGE_IDLE_CLOSE_MS = 60_000;
+
+let processIdleCloseMs = EXCHANGE_IDLE_CLOSE_MS;
+
+/**
+ * Every ExchangeStream this process opens from now on stays open while idle for
+ * COMPONENT_EXCHANGE_IDLE_CLOSE_MS: for a process that lives until it is stopped and closes its
+ * clients then (runComponent). A node renews its Lease every second (a kubelet every 10 s) and
+ * with 500 ms each renewal opened a stream, had it authenticated and closed it again.
+ */
+export function keepIdleExchangeStreams(idleCloseMs = COMPONENT_EXCHANGE_IDLE_CLOSE_MS): void {
+  processIdleCloseMs = idleCloseMs;
+}
+
 /** An ApiError from the in-band error of a reply: what the unary call's k8s-status trailer would have given. */
 export function apiErrorFromReply(e: { code: number; message: string; status_json: string }, fromGrpc: (err: Partial<grpc.ServiceError>) => ApiError): ApiError {
   if (e.status_json) {
@@ -124,6 +139,7 @@ export class ExchangeStream {
   private nextId = 1;
   private unsupportedUntil = 0;
   private closed = false;
+  private readonly idleCloseMs = processIdleCloseMs;
 
   constructor(
     private readonly open: () => ExchangeCall,
@@ -253,7 +269,7 @@ export class ExchangeStream {
     const s = p.stream;
     if (--s.waiting === 0 && !s.ended) {
       clearTimeout(s.idleTimer);
-      s.idleTimer = setTimeout(() => this.closeIdle(s), EXCHANGE_IDLE_CLOSE_MS);
+      s.idleTimer = setTimeout(() => this.closeIdle(s), this.idleCloseMs);
       s.idleTimer.unref();
     }
     return p;

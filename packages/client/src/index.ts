@@ -5,6 +5,7 @@ export * from './workqueue.js';
 export * from './informer.js';
 export * from './shared-informer.js';
 export * from './grpc-client.js';
+export { keepIdleExchangeStreams } from './exchange-stream.js';
 export * from './leader-election.js';
 export * from './leader-election-loop.js';
 export * from './events.js';

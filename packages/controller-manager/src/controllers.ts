@@ -1,5 +1,5 @@
 // Every controller this manager runs, wired to the shared informers.
-import type { Deployment, Endpoints, EndpointSlice, Lease, Namespace, Node, Pod, ReplicaSet, Service } from '@k8ts/api';
+import type { StatefulSet, Deployment, Endpoints, EndpointSlice, Lease, Namespace, Node, Pod, ReplicaSet, Service } from '@k8ts/api';
 import { on, type ControllerDefinition } from './framework/wiring.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
@@ -9,11 +9,14 @@ import { GarbageCollector, GCResources } from './garbagecollector/controller.js'
 import { NamespaceController } from './namespace/controller.js';
 import { DaemonSetController } from './daemonset/controller.js';
 import { JobController } from './job/controller.js';
+import { StatefulSetController } from './statefulset/controller.js';
 import { CronJobController } from './cronjob/controller.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
 import { RootCAPublisher } from './serviceaccount/root-ca-publisher.js';
 import { CERTIFICATE_CONTROLLERS } from './certificates/wiring.js';
 import { ClusterRoleAggregationController } from './clusterroleaggregation/controller.js';
+import { DisruptionController } from './disruption/controller.js';
+import { QUOTA_INFORMED, ResourceQuotaController } from './resourcequota/controller.js';
 import { HorizontalController, defaultHpaOptions } from './podautoscaler/controller.js';
 import { ApiMetricsSource } from './podautoscaler/metrics-client.js';
 
@@ -103,6 +106,23 @@ export const CONTROLLERS: ControllerDefinition[] = [
     },
   },
   {
+    name: 'statefulset',
+    component: 'statefulset-controller',
+    build(w) {
+      const c = new StatefulSetController(
+        w.ctx,
+        { statefulsets: w.lister('statefulsets'), pods: w.lister<Pod>('pods'), controllerrevisions: w.lister('controllerrevisions'), persistentvolumeclaims: w.lister('persistentvolumeclaims') },
+        w.queue,
+      );
+      on(w.informer<StatefulSet>('statefulsets'), { add: c.onStatefulSet, update: c.updateStatefulSet, delete: c.deleteStatefulSet });
+      on(w.informer<Pod>('pods'), { add: c.addPod, update: c.updatePod, delete: c.deletePod });
+      // Read from their caches only: the set's own syncs follow its pods.
+      w.informer('controllerrevisions');
+      w.informer('persistentvolumeclaims');
+      return c;
+    },
+  },
+  {
     name: 'job',
     component: 'job-controller',
     build(w) {
@@ -149,6 +169,38 @@ export const CONTROLLERS: ControllerDefinition[] = [
       const options = { ...defaultHpaOptions, ...w.ctx.options.hpa };
       const c = new HorizontalController(w.ctx, { hpas: w.lister('horizontalpodautoscalers'), pods: w.lister<Pod>('pods') }, w.queue, new ApiMetricsSource(w.ctx.client), options);
       on(w.informer('horizontalpodautoscalers'), { add: c.onHpa, update: c.updateHpa, delete: c.deleteHpa });
+      return c;
+    },
+  },
+  {
+    name: 'disruption',
+    component: 'controllermanager',
+    build(w) {
+      const c = new DisruptionController(
+        w.ctx,
+        {
+          pdbs: w.lister('poddisruptionbudgets'),
+          pods: w.lister<Pod>('pods'),
+          replicasets: w.lister<ReplicaSet>('replicasets'),
+          deployments: w.lister<Deployment>('deployments'),
+          getScale: (resource, ns, name) => w.ctx.client.get(resource, ns, name, 'scale'),
+        },
+        w.queue,
+      );
+      on(w.informer('poddisruptionbudgets'), { add: c.onPdb, update: c.updatePdb });
+      on(w.informer<Pod>('pods'), { add: c.onPod, update: c.updatePod, delete: c.deletePod });
+      return c;
+    },
+  },
+  {
+    name: 'resourcequota',
+    component: 'resourcequota-controller',
+    build(w) {
+      const listers = Object.fromEntries(QUOTA_INFORMED.map((r) => [r, w.lister(r)]));
+      const c = new ResourceQuotaController(w.ctx, { ...listers, resourcequotas: w.lister('resourcequotas') }, w.queue);
+      on(w.informer('resourcequotas'), { add: c.onQuota, update: c.updateQuota });
+      for (const r of QUOTA_INFORMED) if (r !== 'resourcequotas') on(w.informer(r), { delete: c.deleteObject, ...(r === 'pods' ? { update: c.updatePod } : {}) });
+      on(w.informer('resourcequotas'), { delete: c.deleteObject });
       return c;
     },
   },

@@ -71,11 +71,18 @@ before(async () => {
   await svc('db', { clusterIP: 'None', ports: [{ name: 'pg', port: 5432 }] });
   await svc('ext', { type: 'ExternalName', externalName: 'db.example.test' });
   await svc('alias', { type: 'ExternalName', externalName: 'nginx.web.svc.cluster.local' });
-  await fake.create('endpoints', {
-    apiVersion: 'v1',
-    kind: 'Endpoints',
-    metadata: { name: 'db', namespace: 'web' },
-    subsets: [{ addresses: [{ ip: '10.213.0.7', hostname: 'db-0' }, { ip: '10.213.0.8' }], notReadyAddresses: [{ ip: '10.213.0.9' }], ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }] }],
+  // As the endpointslice controller writes them: hostname from a pod whose subdomain names the Service.
+  await fake.create('endpointslices', {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'db-abcde', namespace: 'web', labels: { 'kubernetes.io/service-name': 'db' } },
+    addressType: 'IPv4',
+    endpoints: [
+      { addresses: ['10.213.0.7'], hostname: 'db-0', conditions: { ready: true, serving: true, terminating: false } },
+      { addresses: ['10.213.0.8'], conditions: { ready: true } },
+      { addresses: ['10.213.0.9'], hostname: 'db-2', conditions: { ready: false, serving: false, terminating: false } },
+    ],
+    ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
   });
   await fake.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'web' }, spec: { containers: [] }, status: { podIP: '10.213.0.7', phase: 'Running' } });
   dns = await startDns({ client: fake, listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstreamPort}`, opsPort: 0 });
@@ -100,6 +107,8 @@ test('headless Service: the ready pod IPs; hostnames and dashed IPs name each on
   assert.deepEqual(data(r, 'A').sort(), ['10.213.0.7', '10.213.0.8']);
   assert.deepEqual(data(await query('db-0.db.web.svc.cluster.local', 'A'), 'A'), ['10.213.0.7']);
   assert.deepEqual(data(await query('10-213-0-8.db.web.svc.cluster.local', 'A'), 'A'), ['10.213.0.8']);
+  // A not-ready endpoint has no name yet.
+  assert.equal((await query('db-2.db.web.svc.cluster.local', 'A'))?.rcode, 'NXDOMAIN');
 });
 
 test('SRV for named ports, with targets resolved in the additional section', async () => {

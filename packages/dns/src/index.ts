@@ -1,4 +1,4 @@
-// k8ts dns: the cluster.local zone from Services, Endpoints and Pods; every other name is
+// k8ts dns: the cluster.local zone from Services, EndpointSlices and Pods; every other name is
 // relayed to the host's resolver.
 import { Informer, clientFromOptions, componentOps, createLogger, type Client, type OpsSource } from '@k8ts/client';
 import { buildZone, type ZoneIndex } from './records.js';
@@ -52,7 +52,7 @@ export async function startDns(opts: DnsOptions = {}): Promise<RunningDns> {
   let index: ZoneIndex | undefined;
   const dirty = () => (index = undefined);
   const cache = (resource: string) => new Informer(client, { resource, logger: log }).addEventHandler({ onAdd: dirty, onUpdate: dirty, onDelete: dirty });
-  const caches = [cache('services'), cache('endpoints'), cache('pods')] as const;
+  const caches = [cache('services'), cache('endpointslices'), cache('pods')] as const;
   const currentIndex = () => (index ??= buildZone(zone, caches[0].list(), caches[1].list(), caches[2].list()));
 
   const server = new DnsServer({ host: listen.host, port: listen.port, zone, index: currentIndex, upstreams, log, metrics: ops.registry });

@@ -1,6 +1,8 @@
-// The cluster zone as records, built from Services, Endpoints and Pods (the Kubernetes
+// The cluster zone as records, built from Services, EndpointSlices and Pods (the Kubernetes
 // DNS-based service discovery spec): ClusterIP and headless A records, SRV for named
-// ports, CNAME for ExternalName, pod A records, PTR for Service addresses.
+// ports, CNAME for ExternalName, pod A records, PTR for Service addresses. A headless
+// Service's ready endpoints answer its name, and each one its own name under it: the
+// endpoint's hostname (a StatefulSet pod's: web-0.web.ns.svc.cluster.local) or its dashed IP.
 import { isPodTerminal, type KubeObject, type Pod } from '@k8ts/api';
 
 export interface SrvTarget {
@@ -28,7 +30,30 @@ export function normalize(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
 }
 
-export function buildZone(zone: string, services: KubeObject[], endpoints: KubeObject[], pods: KubeObject[]): ZoneIndex {
+interface Subset {
+  addresses: { ip: string; hostname?: string }[];
+  ports: { name?: string; port: number; protocol?: string }[];
+}
+
+/** A Service's ready endpoints, as CoreDNS reads them: from every slice labelled with its name. */
+function subsetsBySlices(slices: KubeObject[]): Map<string, Subset[]> {
+  const out = new Map<string, Subset[]>();
+  for (const s of slices as any[]) {
+    const svc = s?.metadata?.labels?.['kubernetes.io/service-name'];
+    if (!svc || (s.addressType && s.addressType !== 'IPv4')) continue;
+    const addresses: Subset['addresses'] = [];
+    for (const e of Array.isArray(s.endpoints) ? s.endpoints : []) {
+      if (e?.conditions?.ready === false) continue;
+      for (const ip of Array.isArray(e?.addresses) ? e.addresses : []) if (typeof ip === 'string' && ip) addresses.push({ ip, ...(typeof e.hostname === 'string' && e.hostname ? { hostname: e.hostname } : {}) });
+    }
+    const key = `${s.metadata.namespace}/${svc}`;
+    if (!out.has(key)) out.set(key, []);
+    out.get(key)!.push({ addresses, ports: Array.isArray(s.ports) ? s.ports : [] });
+  }
+  return out;
+}
+
+export function buildZone(zone: string, services: KubeObject[], endpointSlices: KubeObject[], pods: KubeObject[]): ZoneIndex {
   const names = new Map<string, NameEntry>();
   const parents = new Set<string>();
   const ptr = new Map<string, string>();
@@ -50,7 +75,7 @@ export function buildZone(zone: string, services: KubeObject[], endpoints: KubeO
     const e = entry(name);
     if (!e.a.includes(ip)) e.a.push(ip);
   };
-  const epsByKey = new Map(endpoints.map((e) => [`${e.metadata.namespace}/${e.metadata.name}`, e]));
+  const subsetsByKey = subsetsBySlices(endpointSlices);
   const headless = new Set<string>();
 
   for (const svc of services) {
@@ -65,14 +90,13 @@ export function buildZone(zone: string, services: KubeObject[], endpoints: KubeO
     if (spec.clusterIP === 'None') {
       headless.add(`${ns}/${svc.metadata.name}`);
       entry(base);
-      const ep = epsByKey.get(`${ns}/${svc.metadata.name}`);
-      for (const subset of (ep?.subsets as any[] | undefined) ?? []) {
-        for (const addr of subset?.addresses ?? []) {
+      for (const subset of subsetsByKey.get(`${ns}/${svc.metadata.name}`) ?? []) {
+        for (const addr of subset.addresses) {
           if (!addr?.ip) continue;
           addA(base, addr.ip);
           const host = `${addr.hostname || dashed(addr.ip)}.${base}`;
           addA(host, addr.ip);
-          for (const p of subset.ports ?? []) {
+          for (const p of subset.ports) {
             if (!p?.name) continue;
             entry(`_${p.name}._${String(p.protocol ?? 'TCP').toLowerCase()}.${base}`).srv.push({ target: host, port: p.port });
           }

@@ -6,3 +6,4 @@ export * from './pods.js';
 export * from './tolerations.js';
 export * from './node-selector.js';
 export * from './nodes.js';
+export * from './quota.js';

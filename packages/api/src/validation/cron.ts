@@ -1,6 +1,12 @@
 // CronJob schedules as Kubernetes reads them (robfig/cron's standard parser): five fields
 // or a descriptor, with robfig's error messages, then cron-parser as a second opinion.
-import { CronExpressionParser } from 'cron-parser';
+import { createRequire } from 'node:module';
+import type { CronExpressionParser as Parser } from 'cron-parser';
+
+// cron-parser is loaded on first use: it brings luxon, ≈ 2 MiB of heap in every process that
+// imports @k8ts/api, and only a CronJob's validation needs it.
+let parser: typeof Parser | undefined;
+const cronParser = (): typeof Parser => (parser ??= (createRequire(import.meta.url)('cron-parser') as typeof import('cron-parser')).CronExpressionParser);
 
 const macros: Record<string, string> = {
   '@yearly': '0 0 1 1 *',
@@ -82,6 +88,6 @@ export function normalizeCronSchedule(schedule: string): string {
   fields.forEach((f, i) => {
     for (const part of f.split(',')) checkRange(part, fieldBounds[i]!);
   });
-  CronExpressionParser.parse(fields.join(' '));
+  cronParser().parse(fields.join(' '));
   return fields.join(' ');
 }

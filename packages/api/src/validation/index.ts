@@ -7,6 +7,7 @@ import { type NameValidator, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdom
 import { validatePod, validatePodUpdate } from './pod.js';
 import { validateService, validateServiceUpdate } from './service.js';
 import { validateDaemonSet, validateDeployment, validateReplicaSet, validateSelectorImmutable } from './workloads.js';
+import { validateStatefulSet, validateStatefulSetUpdate } from './statefulset.js';
 import { validateCronJob, validateJob, validateJobUpdate } from './batch.js';
 import { validateHorizontalPodAutoscaler, validateHorizontalPodAutoscalerStatus } from './autoscaling.js';
 import {
@@ -23,6 +24,9 @@ import {
   validateSecretUpdate,
 } from './other.js';
 import { validateCertificateSigningRequest, validateCertificateSigningRequestStatusUpdate, validateCertificateSigningRequestUpdate } from './certificates.js';
+import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressStatusUpdate } from './networking.js';
+import { validatePodDisruptionBudget, validatePodDisruptionBudgetStatus } from './policy.js';
+import { validateLimitRange, validateResourceQuota } from './quota.js';
 import { nameIsPathSegment, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding, validateRoleRefImmutable } from './rbac.js';
 
 /** etcd's default request limit: objects above it could not be stored anyway. */
@@ -32,6 +36,8 @@ const nameValidators: Record<string, NameValidator> = {
   namespaces: nameIsDNSLabel,
   // Service names become DNS labels and env var prefixes: RFC 1035 (must start with a letter).
   services: nameIsDNS1035Label,
+  // A StatefulSet's name is its pods' hostname prefix (ValidateStatefulSetName).
+  statefulsets: nameIsDNSLabel,
   roles: nameIsPathSegment,
   clusterroles: nameIsPathSegment,
   rolebindings: nameIsPathSegment,
@@ -44,6 +50,7 @@ const specValidators: Record<string, (obj: any) => FieldError[]> = {
   deployments: validateDeployment,
   replicasets: validateReplicaSet,
   daemonsets: validateDaemonSet,
+  statefulsets: validateStatefulSet,
   jobs: validateJob,
   cronjobs: validateCronJob,
   horizontalpodautoscalers: validateHorizontalPodAutoscaler,
@@ -55,11 +62,16 @@ const specValidators: Record<string, (obj: any) => FieldError[]> = {
   events: validateEvent,
   endpoints: validateEndpoints,
   endpointslices: validateEndpointSlice,
+  ingresses: validateIngress,
+  ingressclasses: validateIngressClass,
   certificatesigningrequests: validateCertificateSigningRequest,
   roles: validateRole,
   clusterroles: validateClusterRole,
   rolebindings: validateRoleBinding,
   clusterrolebindings: validateClusterRoleBinding,
+  poddisruptionbudgets: validatePodDisruptionBudget,
+  resourcequotas: validateResourceQuota,
+  limitranges: validateLimitRange,
 };
 
 const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
@@ -68,6 +80,7 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
   deployments: validateSelectorImmutable,
   replicasets: validateSelectorImmutable,
   daemonsets: validateSelectorImmutable,
+  statefulsets: validateStatefulSetUpdate,
   jobs: validateJobUpdate,
   secrets: validateSecretUpdate,
   configmaps: validateConfigMapUpdate,
@@ -75,11 +88,15 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
   rolebindings: validateRoleRefImmutable,
   clusterrolebindings: validateRoleRefImmutable,
   certificatesigningrequests: validateCertificateSigningRequestUpdate,
+  ingressclasses: validateIngressClassUpdate,
 };
 
 /** Checks of a write to a subresource that carries status (status, approval). */
 const subresourceValidators: Record<string, (obj: any, old: any, subresource: string) => FieldError[]> = {
   certificatesigningrequests: validateCertificateSigningRequestStatusUpdate,
+  ingresses: validateIngressStatusUpdate,
+  poddisruptionbudgets: validatePodDisruptionBudgetStatus,
+  resourcequotas: (obj: any) => validateResourceQuota(obj),
   horizontalpodautoscalers: (obj) => validateHorizontalPodAutoscalerStatus(obj),
 };
 
@@ -141,3 +158,4 @@ export { needsNodePorts, specialIPv4 } from './service.js';
 export { normalizeCronSchedule } from './cron.js';
 export { validateObjectMeta, validateLabels, validateAnnotations, TOTAL_ANNOTATION_SIZE_LIMIT } from './meta.js';
 export { defaultRbacSubjects } from './rbac.js';
+export { INGRESS_CLASS_ANNOTATION, PATH_TYPES, isWildcardDNS1123Subdomain } from './networking.js';

@@ -1,6 +1,6 @@
 // apps/v1: Deployment, ReplicaSet, DaemonSet (pkg/apis/apps/validation).
 import { labelSelectorFromObject } from '../selectors/labels.js';
-import { type FieldError, invalid, notSupported, required, GoLiteral } from './field-error.js';
+import { type FieldError, forbidden, invalid, notSupported, required, GoLiteral } from './field-error.js';
 import { goLabelSelector, validateLabelSelector, validateNonNegative } from './common.js';
 import { validateLabels, validateAnnotations } from './meta.js';
 import { validatePodSpec } from './pod.js';
@@ -49,13 +49,15 @@ export function validateSelectorAndTemplate(
   errs.push(...validatePodSpec(tpl.spec, `${fld}.template.spec`, { restartPolicies }));
   if (tpl.spec?.activeDeadlineSeconds != null && kindWord !== 'job')
     errs.push(
-      invalid(`${fld}.template.spec.activeDeadlineSeconds`, tpl.spec.activeDeadlineSeconds, `activeDeadlineSeconds in ${kindWord === 'daemonset' ? 'DaemonSet' : 'ReplicaSet'} is not Supported`),
+      kindWord === 'statefulset'
+        ? forbidden(`${fld}.template.spec.activeDeadlineSeconds`, 'activeDeadlineSeconds in StatefulSet is not Supported')
+        : invalid(`${fld}.template.spec.activeDeadlineSeconds`, tpl.spec.activeDeadlineSeconds, `activeDeadlineSeconds in ${kindWord === 'daemonset' ? 'DaemonSet' : 'ReplicaSet'} is not Supported`),
     );
   return errs;
 }
 
 /** An IntOrString like `25%` or 1: non-negative, a percentage at most 100%. */
-function validateIntOrPercent(v: unknown, fld: string): FieldError[] {
+export function validateIntOrPercent(v: unknown, fld: string): FieldError[] {
   if (v === undefined || v === null) return [];
   if (typeof v === 'number') return validateNonNegative(v, fld);
   if (typeof v === 'string') {
@@ -71,7 +73,7 @@ function isZero(v: unknown): boolean {
   return v === 0 || v === '0%' || v === '0';
 }
 
-function goIntOrString(v: unknown): GoLiteral {
+export function goIntOrString(v: unknown): GoLiteral {
   return typeof v === 'string'
     ? new GoLiteral(`intstr.IntOrString{Type:1, IntVal:0, StrVal:${JSON.stringify(v)}}`)
     : new GoLiteral(`intstr.IntOrString{Type:0, IntVal:${v}, StrVal:""}`);

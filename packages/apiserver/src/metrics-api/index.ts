@@ -21,6 +21,11 @@ function notFound(resource: 'nodemetrics' | 'podmetrics', name: string): Error {
   return apiError(404, 'NotFound', `${resource}.metrics.k8s.io "${name}" not found`, { name, group: 'metrics.k8s.io', kind: resource });
 }
 
+export interface MetricsApiFlags {
+  /** metrics-server's --metric-resolution: how often the agents are scraped (default 15 s). */
+  metricResolutionMs?: number;
+}
+
 export interface MetricsApi {
   storage: MetricsStorage;
   scraper: Scraper;

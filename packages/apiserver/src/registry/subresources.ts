@@ -1,5 +1,5 @@
 // Subresources other than a plain status PUT: status and scale reads, pods/binding,
-// pods/eviction, the scale PUT and namespaces/finalize.
+// pods/eviction (eviction.ts), the scale PUT and namespaces/finalize.
 import type { KubeObject, ResourceInfo } from '@k8ts/api';
 import type { WriteOpts } from './types.js';
 import type { RegistryCore } from './core.js';
@@ -11,7 +11,7 @@ import { scaleOf } from './scale.js';
 import { decodeSubresourceWrite } from './decode.js';
 import { get } from './read.js';
 import { update, tryUpdate } from './update.js';
-import { deleteObject } from './delete.js';
+import { evictPod } from './eviction.js';
 
 export async function getSubresource(reg: RegistryCore, resource: string, namespace: string, name: string, subresource: string): Promise<KubeObject> {
   const info = reg.resourceInfo(resource);
@@ -37,9 +37,7 @@ export async function createSubresource(reg: RegistryCore, resource: string, nam
   if (resource === 'pods' && subresource === 'binding') return reg.binder.bind(ns, name, body, opts);
   if (resource === 'pods' && subresource === 'eviction') {
     if (!reg.admission.empty) await reg.admission.validate({ operation: 'CREATE', resource, subresource, namespace: ns, name, object: body, user: opts.user, dryRun: !!opts.dryRun });
-    const res = await deleteObject(reg, 'pods', ns, name, { ...((body as any)?.deleteOptions ?? {}), dryRun: opts.dryRun });
-    void res;
-    return errs.successStatus(201) as unknown as KubeObject;
+    return evictPod(reg, ns, name, body, opts);
   }
   if (subresource === 'scale' && info.subresources.includes('scale')) return putScale(reg, info, ns, name, body, opts);
   if (subresource === 'status' || (subresource === 'finalize' && resource === 'namespaces')) {

@@ -18,9 +18,10 @@ import type { AgentStreamHandler } from '../grpc/context.js';
 import { ApiServerMetrics } from './metrics.js';
 import { createRestServer } from '../rest/index.js';
 import type { StreamTunnel } from '../tunnel/types.js';
-import { createAgentTunnel } from '../tunnel/index.js';
+import { startAgentTunnel, type MetricsApiFlags } from './agent-tunnel.js';
 import { registerServiceAllocators } from '../allocators/index.js';
 import { installLeanAsyncResourceBind } from '../storage/async-resource-bind.js';
+import { registerQuotaAndLimits } from '../admission/quota-and-limits.js';
 import { optionalAdmissionPlugins } from '../admission/plugins.js';
 import { setValueTransformer } from '../storage/codec.js';
 import { loadEncryptionConfig, ValueTransformer } from '../storage/encryption/index.js';
@@ -28,6 +29,7 @@ import { createNodeRestriction } from '../admission/node-restriction.js';
 import { loadPodSecurityConfig, registerPodSecurity } from '../admission/pod-security/index.js';
 import { setupServiceAccounts, type ServiceAccountOptions } from './service-accounts.js';
 import { startKubernetesService } from './kubernetes-service.js';
+import { registerDefaultClasses } from './default-classes.js';
 import { startAuthorization, type Authorization } from '../authz/index.js';
 import { registerReviews, type ReviewDeps } from '../reviews/index.js';
 import type { Attributes } from '../authz/types.js';
@@ -36,9 +38,8 @@ import { createImpersonator } from '../auth/impersonation.js';
 import { auditPolicyOf, openAuditLog, type AuditLogFlags } from './audit-log.js';
 import type { AuditLog } from '../audit/log.js';
 import { RequestLimiter, registerFlowControlMetrics } from '../flowcontrol/index.js';
-import { startMetricsApi } from '../metrics-api/index.js';
 
-export interface ApiServerOptions extends ServiceAccountOptions, AuditLogFlags {
+export interface ApiServerOptions extends ServiceAccountOptions, AuditLogFlags, MetricsApiFlags {
   /** etcd client URLs; https:// ones are dialled over TLS with the --etcd-* files below. */
   etcdServers: string[];
   /** kube-apiserver's --etcd-cafile: the CA etcd's serving certificates chain to. */
@@ -96,8 +97,6 @@ export interface ApiServerOptions extends ServiceAccountOptions, AuditLogFlags {
   advertiseAddress?: string;
   /** --authorization-mode: comma list of AlwaysAllow, AlwaysDeny, Node, RBAC (default AlwaysAllow, as kube-apiserver). */
   authorizationMode?: string;
-  /** metrics-server's --metric-resolution: how often the agents are scraped for metrics.k8s.io (default 15 s). */
-  metricResolutionMs?: number;
   /** What the access reviews and impersonation ask (default AlwaysAllow); tests pass a table. */
   authorizer?: Pick<ReviewDeps, 'authorize' | 'rulesFor'>;
 }
@@ -148,6 +147,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await waitForEtcd(store, logger);
     await registry.ensureSystemNamespaces();
     await registry.startNamespaceCache();
+    await registerDefaultClasses(registry, logger);
     for (const p of admissionPlugins) registry.registerAdmission(p);
     const allocators = registerServiceAllocators(registry, storage.etcd, {
       serviceClusterIpRange: opts.serviceClusterIpRange,
@@ -155,12 +155,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     });
     cleanups.push(() => allocators.stop());
     const { authorization, authorizer } = await startAccessControl(registry, opts, authentication, logger, metrics, cleanups);
+    // Last, as upstream orders them: ResourceQuota charges only what every other plugin let through.
+    cleanups.push(await registerQuotaAndLimits(registry, logger));
 
-    const tunnel = opts.tunnel ?? createAgentTunnel({ logger, registry });
+    const tunnel = startAgentTunnel(opts, registry, logger, cleanups);
     const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel, authorization, audit, limiter }, host, opts.grpcPort, grpcTls);
     cleanups.push(() => grpcServer.stop());
-    const metricsApi = startMetricsApi({ registry, tunnel, resolutionMs: opts.metricResolutionMs, logger });
-    cleanups.push(() => metricsApi.stop());
 
     const rest: RestParts = { registry, authenticate, logger, metrics, tunnel, tls, authorization, impersonate: createImpersonator(authorizer.authorize), audit, limiter };
     const http = await listenRest(rest, host, opts.port);

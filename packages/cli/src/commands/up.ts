@@ -26,6 +26,7 @@ export interface UpOptions {
   serviceRange?: string;
   lbPool?: string;
   opsPortOffset?: number;
+  ingressPort?: number;
   images?: boolean; // rebuild the local images even when present
   timeout?: number; // seconds to wait for nodes
 }
@@ -85,7 +86,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
       ...specs.map((s) => ({
         title: s.name,
         task: async () => {
-          if (runningPid(home, s.name) === undefined) startComponent(home, s.name, s.pkg, s.args, {}, s.nodeFlags);
+          if (runningPid(home, s.name) === undefined) startComponent(home, s.name, s.pkg, s.args, s.env, s.nodeFlags);
         },
       })),
       { title: 'apiserver ready', task: async () => waitFor('the apiserver', () => isReady(`${server}/readyz`), 60_000) },
@@ -148,5 +149,8 @@ function layoutFromOptions(o: UpOptions): Partial<ClusterConfig> {
   if (o.serviceRange) out.serviceRange = o.serviceRange;
   if (o.lbPool) out.lbPool = o.lbPool;
   if (o.opsPortOffset !== undefined) out.opsPortOffset = o.opsPortOffset;
+  // A second cluster beside the first (tests) moves its ingress port with its ops ports.
+  if (o.ingressPort) out.ingressPort = o.ingressPort;
+  else if (o.opsPortOffset) out.ingressPort = defaultConfig.ingressPort + o.opsPortOffset;
   return out;
 }

@@ -9,7 +9,7 @@ import { ensureEncryptionConfig } from '../encryption-config.js';
 import { ensureAdmissionConfig } from '../admission-config.js';
 import { ensureServiceAccountKey } from '../service-account-key.js';
 import { ensureClientCredential, firstServiceIp } from '../cluster-pki.js';
-import { CONTROLLER_MANAGER_IDENTITY, DNS_IDENTITY, PROXY_IDENTITY, SCHEDULER_IDENTITY, nodeIdentity } from '@k8ts/client';
+import { CONTROLLER_MANAGER_IDENTITY, DNS_IDENTITY, INGRESS_IDENTITY, PROXY_IDENTITY, SCHEDULER_IDENTITY, nodeIdentity } from '@k8ts/client';
 import { composeNodes, composeSettings } from './settings.js';
 import { ensureEtcdPki } from '../etcd-pki.js';
 import { COMPOSE_ETCD_MEMBERS } from './etcd.js';
@@ -26,7 +26,7 @@ export async function composeInit(dir: string, env: NodeJS.ProcessEnv = process.
   ensureEncryptionConfig(home);
   ensureAdmissionConfig(home);
   ensureServiceAccountKey(home);
-  const ids = [SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY, PROXY_IDENTITY, DNS_IDENTITY, ...composeNodes(s).map(nodeIdentity)];
+  const ids = [SCHEDULER_IDENTITY, CONTROLLER_MANAGER_IDENTITY, PROXY_IDENTITY, DNS_IDENTITY, INGRESS_IDENTITY, ...composeNodes(s).map(nodeIdentity)];
   for (const id of ids) ensureClientCredential(cert.pki, id);
   // etcd's own CA: each member's serving and peer certificates, the apiserver's client and the healthcheck client.
   ensureEtcdPki(dir, COMPOSE_ETCD_MEMBERS);

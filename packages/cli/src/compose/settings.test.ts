@@ -7,6 +7,7 @@ import { REPO_ROOT } from './command.js';
 import { defaultProjectName } from './project.js';
 import YAML from 'yaml';
 import { APISERVER_NODE_FLAGS } from '@k8ts/apiserver/node-flags';
+import { COMPONENT_ENV, COMPONENT_NODE_FLAGS } from '@k8ts/client/node-flags';
 import { apiserverEtcdFlags, etcdTlsFlags } from '../components.js';
 import { etcdPkiPaths } from '../etcd-pki.js';
 import { COMPOSE_ETCD_MEMBERS, COMPOSE_PKI_DIR } from './etcd.js';
@@ -48,6 +49,20 @@ test('docker-compose.yml starts the apiserver with the node flags k8ts up uses',
   assert.deepEqual(file.services.apiserver.entrypoint, ['node', ...APISERVER_NODE_FLAGS, ...DIST_NODE_FLAGS]);
 });
 
+test('docker-compose.yml starts every other component with the node flags and environment k8ts up uses', () => {
+  const file = YAML.parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
+  let seen = 0;
+  for (const [name, svc] of Object.entries<{ command?: string[]; entrypoint?: string[]; environment?: Record<string, string> }>(file.services)) {
+    const main = svc.command?.[0] ?? '';
+    if (!/^packages\/(?!apiserver\/)[\w-]+\/dist\/main\.js$/.test(main)) continue;
+    seen++;
+    const node = (svc.entrypoint ?? []).join(' ');
+    assert.ok(node.includes(['node', ...COMPONENT_NODE_FLAGS, ...DIST_NODE_FLAGS].join(' ')), `${name}: ${node}`);
+    assert.deepEqual(svc.environment, COMPONENT_ENV, name);
+  }
+  assert.equal(seen, 10, 'two schedulers, two controller-managers, dns, ingress, proxy and three agents');
+});
+
 test('docker-compose.yml runs every component compiled, from the dist file k8ts up starts it from', () => {
   const file = YAML.parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
   const dockerfile = readFileSync(join(REPO_ROOT, 'deploy', 'k8ts', 'Dockerfile'), 'utf8');
@@ -65,7 +80,7 @@ test('docker-compose.yml runs every component compiled, from the dist file k8ts 
       assert.doesNotMatch(String(part), /--import|tsx|\/src\//, `${name} runs nothing from the TypeScript sources`);
     }
   }
-  assert.deepEqual([...pkgs].sort(), ['agent', 'apiserver', 'controller-manager', 'dns', 'proxy', 'scheduler']);
+  assert.deepEqual([...pkgs].sort(), ['agent', 'apiserver', 'controller-manager', 'dns', 'ingress', 'proxy', 'scheduler']);
   assert.deepEqual(file.services.init.entrypoint.slice(0, 3), ['node', ...DIST_NODE_FLAGS, 'packages/cli/dist/compose/init-main.js']);
   assert.ok(existsSync(join(REPO_ROOT, 'packages', 'cli', 'src', 'compose', 'init-main.ts')));
 });

@@ -14,6 +14,8 @@ export interface ComposeSettings {
   lbPool: string;
   chainPrefix: string;
   proxyOpsPort: number;
+  /** The ingress controller's HTTP port on the host's loopback. */
+  ingressPort: number;
   nodePrefix: string;
   stateDir: string;
 }
@@ -27,6 +29,7 @@ export const COMPOSE_DEFAULTS: Omit<ComposeSettings, 'project'> = {
   lbPool: '10.216.0.0/24',
   chainPrefix: 'K8TSC',
   proxyOpsPort: 10356,
+  ingressPort: 18080,
   nodePrefix: 'agent',
   stateDir: '/var/lib/k8ts-compose',
 };
@@ -40,6 +43,7 @@ const ENV: Record<keyof Omit<ComposeSettings, 'project'>, string> = {
   lbPool: 'K8TS_COMPOSE_LB_POOL',
   chainPrefix: 'K8TS_COMPOSE_CHAIN_PREFIX',
   proxyOpsPort: 'K8TS_COMPOSE_PROXY_OPS_PORT',
+  ingressPort: 'K8TS_COMPOSE_INGRESS_PORT',
   nodePrefix: 'K8TS_COMPOSE_NODE_PREFIX',
   stateDir: 'K8TS_COMPOSE_STATE_DIR',
 };

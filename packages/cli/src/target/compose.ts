@@ -23,7 +23,7 @@ const LEADERS: Record<string, { lease: string; services: string[] }> = {
 };
 const ETCD = COMPOSE_ETCD_SERVICES;
 /** Services a fault may hit (init and info are one-shot). */
-const SERVICES = ['apiserver', ...ETCD, ...LEADERS.scheduler!.services, ...LEADERS['controller-manager']!.services, 'dns', 'proxy', 'agent-1', 'agent-2', 'agent-3'];
+const SERVICES = ['apiserver', ...ETCD, ...LEADERS.scheduler!.services, ...LEADERS['controller-manager']!.services, 'dns', 'ingress', 'proxy', 'agent-1', 'agent-2', 'agent-3'];
 
 export async function openComposeTarget(project?: string): Promise<ComposeTarget> {
   const s = await resolveSettings(project);

@@ -2,7 +2,8 @@
 // containers): a self-signed CA, serving certificates with SANs, and client certificates in
 // Kubernetes' x509 form (CN = user name, O = groups, extKeyUsage clientAuth).
 import { randomBytes } from 'node:crypto';
-import forge from 'node-forge';
+import type forge from 'node-forge';
+import { nodeForge } from './forge.js';
 import { forgePrivateKey, forgePublicKey, generateKeyPair } from './keys.js';
 
 /** A certificate and its private key, PEM. */
@@ -32,7 +33,7 @@ function subjectAttrs(t: CertTemplate): forge.pki.CertificateField[] {
 }
 
 function newCertificate(publicKeyPem: string, t: CertTemplate, defaultDays: number): forge.pki.Certificate {
-  const cert = forge.pki.createCertificate();
+  const cert = nodeForge().pki.createCertificate();
   cert.publicKey = forgePublicKey(publicKeyPem);
   cert.serialNumber = serialNumber();
   // A minute back: a clock a little behind ours still accepts a certificate made just now.
@@ -53,8 +54,8 @@ export function createCa(t: CertTemplate = { commonName: 'k8ts-ca' }): CertKeyPa
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(forgePrivateKey(keys.privateKeyPem), forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privateKeyPem };
+  cert.sign(forgePrivateKey(keys.privateKeyPem), nodeForge().md.sha256.create());
+  return { certPem: nodeForge().pki.certificateToPem(cert), keyPem: keys.privateKeyPem };
 }
 
 export interface SignOptions extends CertTemplate {
@@ -71,7 +72,7 @@ export interface SignOptions extends CertTemplate {
  */
 export function signCertificate(ca: CertKeyPair, o: SignOptions): CertKeyPair {
   const keys = o.publicKeyPem ? { publicKeyPem: o.publicKeyPem, privateKeyPem: '' } : generateKeyPair();
-  const caCert = forge.pki.certificateFromPem(ca.certPem);
+  const caCert = nodeForge().pki.certificateFromPem(ca.certPem);
   const cert = newCertificate(keys.publicKeyPem, o, 365);
   cert.setIssuer(caCert.subject.attributes);
   const ext: Record<string, unknown>[] = [
@@ -83,8 +84,8 @@ export function signCertificate(ca: CertKeyPair, o: SignOptions): CertKeyPair {
   const altNames = [...(o.dnsNames ?? []).map((value) => ({ type: 2, value })), ...(o.ips ?? []).map((ip) => ({ type: 7, ip }))];
   if (altNames.length) ext.push({ name: 'subjectAltName', altNames });
   cert.setExtensions(ext);
-  cert.sign(forgePrivateKey(ca.keyPem), forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privateKeyPem };
+  cert.sign(forgePrivateKey(ca.keyPem), nodeForge().md.sha256.create());
+  return { certPem: nodeForge().pki.certificateToPem(cert), keyPem: keys.privateKeyPem };
 }
 
 export const DEFAULT_SERVING_DNS_NAMES = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];

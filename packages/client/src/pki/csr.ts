@@ -3,9 +3,9 @@
 // signing one with the cluster CA as kube-controller-manager's csrsigning does.
 // node-forge signs and verifies with RSA keys only, so keys made here are RSA.
 import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
-import forge from 'node-forge';
+import type forge from 'node-forge';
+import { nodeForge } from './forge.js';
 
-const { pki } = forge;
 
 export interface CsrSubject {
   commonName: string;
@@ -27,14 +27,14 @@ export function createKeyAndCsr(subject: CsrSubject, bits = 2048): KeyAndCsr {
 
 /** A CSR for `subject`, signed with the RSA key in `keyPem`. */
 export function createCsr(keyPem: string, subject: CsrSubject): string {
-  const key = pki.privateKeyFromPem(keyPem);
-  const csr = pki.createCertificationRequest();
-  csr.publicKey = pki.setRsaPublicKey(key.n, key.e);
+  const key = nodeForge().pki.privateKeyFromPem(keyPem);
+  const csr = nodeForge().pki.createCertificationRequest();
+  csr.publicKey = nodeForge().pki.setRsaPublicKey(key.n, key.e);
   const attrs: forge.pki.CertificateField[] = [{ name: 'commonName', value: subject.commonName }];
   for (const o of subject.organizations) attrs.push({ name: 'organizationName', value: o });
   csr.setSubject(attrs);
-  csr.sign(key, forge.md.sha256.create());
-  return pki.certificationRequestToPem(csr);
+  csr.sign(key, nodeForge().md.sha256.create());
+  return nodeForge().pki.certificationRequestToPem(csr);
 }
 
 export interface ParsedCsr extends CsrSubject {
@@ -55,14 +55,14 @@ export function parseCsr(pem: string): ParsedCsr {
   if (typeof pem !== 'string' || !pem.includes('-----BEGIN')) throw new Error('PEM block type must be CERTIFICATE REQUEST');
   let blocks: forge.pem.ObjectPEM[];
   try {
-    blocks = forge.pem.decode(pem);
+    blocks = nodeForge().pem.decode(pem);
   } catch {
     throw new Error('PEM block type must be CERTIFICATE REQUEST');
   }
   if (blocks.length !== 1 || blocks[0].type !== 'CERTIFICATE REQUEST') throw new Error('PEM block type must be CERTIFICATE REQUEST');
   let csr: forge.pki.CertificateSigningRequest;
   try {
-    csr = pki.certificationRequestFromPem(pem, false, true);
+    csr = nodeForge().pki.certificationRequestFromPem(pem, false, true);
   } catch (err) {
     throw new Error(`x509: malformed certificate request: ${(err as Error).message}`);
   }
@@ -78,7 +78,7 @@ export function parseCsr(pem: string): ParsedCsr {
   return {
     commonName: field('commonName')[0] ?? '',
     organizations: field('organizationName'),
-    publicKeyPem: pki.publicKeyToPem(csr.publicKey as forge.pki.rsa.PublicKey),
+    publicKeyPem: nodeForge().pki.publicKeyToPem(csr.publicKey as forge.pki.rsa.PublicKey),
     ...san,
   };
 }
@@ -114,11 +114,11 @@ const BACKDATE_MS = 5 * 60 * 1000;
 
 /** Signs a CSR with the CA: the CSR's subject and key, the given usages, issuer the CA. */
 export function signCsr(o: SignCsrOptions): string {
-  const csr = pki.certificationRequestFromPem(o.csrPem, false, true);
-  const ca = pki.certificateFromPem(o.caCertPem);
-  const caKey = pki.privateKeyFromPem(o.caKeyPem);
+  const csr = nodeForge().pki.certificationRequestFromPem(o.csrPem, false, true);
+  const ca = nodeForge().pki.certificateFromPem(o.caCertPem);
+  const caKey = nodeForge().pki.privateKeyFromPem(o.caKeyPem);
   const now = o.now ?? new Date();
-  const cert = pki.createCertificate();
+  const cert = nodeForge().pki.createCertificate();
   cert.publicKey = csr.publicKey as forge.pki.rsa.PublicKey;
   // A positive 128-bit serial, as Kubernetes' signer draws it.
   const serial = randomBytes(16);
@@ -131,8 +131,8 @@ export function signCsr(o: SignCsrOptions): string {
   cert.setSubject(csr.subject.attributes);
   cert.setIssuer(ca.subject.attributes);
   cert.setExtensions(extensionsFor(o.usages, csr, ca));
-  cert.sign(caKey, forge.md.sha256.create());
-  return pki.certificateToPem(cert);
+  cert.sign(caKey, nodeForge().md.sha256.create());
+  return nodeForge().pki.certificateToPem(cert);
 }
 
 function extensionsFor(usages: string[], csr: forge.pki.CertificateSigningRequest, ca: forge.pki.Certificate): object[] {

@@ -12,6 +12,8 @@ export const CONTROLLER_MANAGER_IDENTITY: Identity = { user: 'system:kube-contro
 export const PROXY_IDENTITY: Identity = { user: 'system:kube-proxy', groups: [] };
 /** k8ts's dns has no Kubernetes counterpart with a user of its own (CoreDNS runs as a service account). */
 export const DNS_IDENTITY: Identity = { user: 'system:k8ts-dns', groups: [] };
+/** k8ts's ingress controller (packages/ingress); ingress-nginx runs as a service account instead. */
+export const INGRESS_IDENTITY: Identity = { user: 'system:k8ts-ingress', groups: [] };
 export const NODES_GROUP = 'system:nodes';
 
 export function nodeIdentity(nodeName: string): Identity {
@@ -29,6 +31,8 @@ export function componentIdentity(pkg: string, nodeName?: string): Identity | un
       return PROXY_IDENTITY;
     case 'dns':
       return DNS_IDENTITY;
+    case 'ingress':
+      return INGRESS_IDENTITY;
     case 'agent':
       return nodeName ? nodeIdentity(nodeName) : undefined;
     default:

@@ -2,7 +2,8 @@
 // node-forge as PEM for signing. RSA 2048: every TLS stack here (Node, grpc-js, Go's
 // client-go in kubectl) takes it, and forge signs with it.
 import { generateKeyPairSync } from 'node:crypto';
-import forge from 'node-forge';
+import type forge from 'node-forge';
+import { nodeForge } from './forge.js';
 
 export interface KeyPairPem {
   privateKeyPem: string;
@@ -20,9 +21,9 @@ export function generateKeyPair(): KeyPairPem {
 }
 
 export function forgePrivateKey(pem: string): forge.pki.rsa.PrivateKey {
-  return forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
+  return nodeForge().pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
 }
 
 export function forgePublicKey(pem: string): forge.pki.rsa.PublicKey {
-  return forge.pki.publicKeyFromPem(pem) as forge.pki.rsa.PublicKey;
+  return nodeForge().pki.publicKeyFromPem(pem) as forge.pki.rsa.PublicKey;
 }

@@ -70,3 +70,26 @@ test('numeric targetPort, service without selector left alone, deleted service l
   await gone.c.sync('default/api');
   assert.equal(gone.client.peek('endpoints', 'default', 'api'), undefined);
 });
+
+test('a pod whose subdomain names the Service has its hostname on its endpoint (StatefulSet DNS names); another subdomain does not', async () => {
+  const s = svc('web', { app: 'web' }, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
+  s.spec!.clusterIP = 'None';
+  const named = pod('web-0', { app: 'web' }, { node: 'n1', ready: true, ip: '10.213.0.20' });
+  named.spec!.hostname = 'web-0';
+  named.spec!.subdomain = 'web';
+  const elsewhere = pod('db-0', { app: 'web' }, { node: 'n1', ready: true, ip: '10.213.0.21' });
+  elsewhere.spec!.hostname = 'db-0';
+  elsewhere.spec!.subdomain = 'db';
+  const { client, c } = setup([['services', s], ['pods', named], ['pods', elsewhere]]);
+  await c.sync('default/web');
+  const slice = client.objects<EndpointSlice>('endpointslices').find((x) => x.metadata.labels?.['kubernetes.io/service-name'] === 'web')!;
+  assert.deepEqual(
+    slice.endpoints.map((e) => [e.addresses[0], e.hostname]),
+    [
+      ['10.213.0.20', 'web-0'],
+      ['10.213.0.21', undefined],
+    ],
+  );
+  const ep = client.peek<Endpoints>('endpoints', 'default', 'web')!;
+  assert.deepEqual(ep.subsets![0]!.addresses!.map((a) => a.hostname), ['web-0', undefined]);
+});

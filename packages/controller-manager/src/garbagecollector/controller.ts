@@ -14,7 +14,7 @@ export const ForegroundFinalizer = 'foregroundDeletion';
 export const OrphanFinalizer = 'orphan';
 
 /** Resources whose objects may carry owner references (and be owners). */
-export const GCResources = ['pods', 'replicasets', 'deployments', 'daemonsets', 'jobs', 'cronjobs', 'endpoints', 'endpointslices', 'controllerrevisions', 'services', 'configmaps', 'secrets', 'serviceaccounts', 'leases', 'nodes'];
+export const GCResources = ['pods', 'replicasets', 'deployments', 'daemonsets', 'statefulsets', 'persistentvolumeclaims', 'jobs', 'cronjobs', 'endpoints', 'endpointslices', 'controllerrevisions', 'services', 'configmaps', 'secrets', 'serviceaccounts', 'leases', 'nodes'];
 
 interface Ref {
   resource: string;

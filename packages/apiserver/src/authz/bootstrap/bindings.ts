@@ -15,6 +15,9 @@ const group = (name: string) => ({ kind: 'Group' as const, name });
 /** The user dns runs as (the identities helper picks it); bound to system:k8ts-dns. */
 export const DNS_USER = 'system:k8ts-dns';
 
+/** The user the ingress controller runs as; bound to system:k8ts-ingress. */
+export const INGRESS_USER = 'system:k8ts-ingress';
+
 export const BOOTSTRAP_BINDINGS: BootstrapBinding[] = [
   { name: 'cluster-admin', role: 'cluster-admin', subjects: [group('system:masters')] },
   { name: 'system:discovery', role: 'system:discovery', subjects: [group('system:authenticated')] },
@@ -29,6 +32,7 @@ export const BOOTSTRAP_BINDINGS: BootstrapBinding[] = [
     role: 'system:k8ts-dns',
     subjects: [user(DNS_USER), { kind: 'ServiceAccount', name: 'coredns', namespace: 'kube-system' }],
   },
+  { name: 'system:k8ts-ingress', role: 'system:k8ts-ingress', subjects: [user(INGRESS_USER)] },
   { name: 'system:node', role: 'system:node', subjects: [] },
   { name: 'kubeadm:kubelet-bootstrap', role: 'system:node-bootstrapper', subjects: [group('system:bootstrappers')] },
   { name: 'kubeadm:node-autoapprove-bootstrap', role: 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', subjects: [group('system:bootstrappers')] },

@@ -7,14 +7,18 @@
 //     events; its leader Lease kube-system/k8ts-scheduler.
 //   proxy (packages/proxy/src/proxier.ts): informers on services and endpoints (Kubernetes'
 //     node-proxier also reads endpointslices and nodes).
-//   dns (packages/dns/src/index.ts): informers on services, endpoints and pods; namespaces and
-//     endpointslices as the issue asks.
+//   dns (packages/dns/src/index.ts): informers on services, endpointslices and pods; namespaces and
+//     endpoints as the issue asks.
+//   ingress (packages/ingress/src/index.ts): informers on ingresses, ingressclasses, services
+//     and endpointslices; the status of the Ingresses it serves (ingress-nginx's role holds
+//     the same, besides its leader Lease and events).
 //   controller-manager (packages/controller-manager/src): ONE role for the whole process, as
 //     without --use-service-account-credentials: its namespace controller and garbage
 //     collector read and delete every namespaced resource (Kubernetes' namespace-controller
 //     and generic-garbage-collector roles hold get/list/watch/delete/patch/update on `*`),
 //     and the workload, endpoints, node-lifecycle, service-account and CSR controllers create
-//     what they own.
+//     what they own; the disruption and resourcequota controllers only read and write the
+//     status of PodDisruptionBudgets and ResourceQuotas, which the rule on `*` covers.
 import type { PolicyRule } from '../rbac/rules.js';
 import { READ, eventsRule, rule } from './rule.js';
 import type { BootstrapClusterRole } from './roles.js';
@@ -53,6 +57,8 @@ const controllerManagerRules = (): PolicyRule[] => [
   rule(['get', 'list', 'watch', 'update', 'patch', 'delete', 'deletecollection'], ['*'], ['*']),
   // configmaps: the root-ca-cert-publisher writes kube-root-ca.crt into every namespace
   rule(['create'], [''], ['pods', 'endpoints', 'events', 'serviceaccounts', 'namespaces', 'services', 'configmaps']),
+  // the statefulset controller makes each ordinal's claims from its volumeClaimTemplates
+  rule(['create'], [''], ['persistentvolumeclaims']),
   rule(['create'], [''], ['pods/eviction', 'pods/binding', 'serviceaccounts/token']),
   rule(['create'], ['apps'], ['replicasets', 'controllerrevisions', 'deployments', 'daemonsets']),
   rule(['create'], ['batch'], ['jobs']),
@@ -94,6 +100,15 @@ export const COMPONENT_ROLES: BootstrapClusterRole[] = [
   {
     name: 'system:k8ts-dns',
     rules: [rule(['list', 'watch'], [''], ['services', 'endpoints', 'namespaces', 'pods']), rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices'])],
+  },
+  {
+    name: 'system:k8ts-ingress',
+    rules: [
+      rule(['list', 'watch'], [''], ['services']),
+      rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+      rule(['list', 'watch'], ['networking.k8s.io'], ['ingresses', 'ingressclasses']),
+      rule(['update', 'patch'], ['networking.k8s.io'], ['ingresses/status']),
+    ],
   },
   { name: 'system:node', rules: nodeRules() },
   { name: 'system:node-bootstrapper', rules: [rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests'])] },

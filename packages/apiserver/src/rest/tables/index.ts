@@ -8,7 +8,8 @@ import { podPrinter } from './pods.js';
 import { rolePrinter, roleBindingPrinter } from './rbac.js';
 import { nodePrinter } from './nodes.js';
 import { servicePrinter, endpointsPrinter, endpointSlicePrinter } from './services.js';
-import { deploymentPrinter, replicaSetPrinter, daemonSetPrinter, jobPrinter, cronJobPrinter, hpaPrinter } from './workloads.js';
+import { deploymentPrinter, replicaSetPrinter, daemonSetPrinter, jobPrinter, cronJobPrinter, statefulSetPrinter } from './workloads.js';
+import { hpaPrinter } from './autoscaling.js';
 import {
   namespacePrinter,
   eventPrinter,
@@ -20,6 +21,8 @@ import {
   defaultPrinter,
 } from './misc.js';
 import { csrPrinter } from './certificates.js';
+import { ingressPrinter, ingressClassPrinter } from './networking.js';
+import { pdbPrinter, resourceQuotaPrinter, limitRangePrinter } from './policy.js';
 
 export { humanDuration, since } from './age.js';
 
@@ -29,9 +32,12 @@ const PRINTERS: Record<string, Printer> = {
   services: servicePrinter,
   endpoints: endpointsPrinter,
   endpointslices: endpointSlicePrinter,
+  ingresses: ingressPrinter,
+  ingressclasses: ingressClassPrinter,
   deployments: deploymentPrinter,
   replicasets: replicaSetPrinter,
   daemonsets: daemonSetPrinter,
+  statefulsets: statefulSetPrinter,
   jobs: jobPrinter,
   cronjobs: cronJobPrinter,
   horizontalpodautoscalers: hpaPrinter,
@@ -41,6 +47,9 @@ const PRINTERS: Record<string, Printer> = {
   secrets: secretPrinter,
   leases: leasePrinter,
   serviceaccounts: serviceAccountPrinter,
+  resourcequotas: resourceQuotaPrinter,
+  limitranges: limitRangePrinter,
+  poddisruptionbudgets: pdbPrinter,
   controllerrevisions: controllerRevisionPrinter,
   certificatesigningrequests: csrPrinter,
   roles: rolePrinter,

@@ -31,6 +31,9 @@ const BASES: Record<string, any> = {
   leases: { spec: { holderIdentity: 'h', leaseDurationSeconds: 10 } },
   serviceaccounts: { secrets: [{ name: 's' }] },
   controllerrevisions: { revision: 1, data: {} },
+  poddisruptionbudgets: { spec: { minAvailable: 1, selector: { matchLabels: { app: 'x' } } }, status: { disruptionsAllowed: 1 } },
+  resourcequotas: { spec: { hard: { pods: '2', 'limits.cpu': '1' } }, status: { hard: { pods: '2', 'limits.cpu': '1' }, used: { pods: '1', 'limits.cpu': '500m' } } },
+  limitranges: { spec: { limits: [{ type: 'Container', default: { cpu: '1' } }] } },
 };
 
 const WRONG: unknown[] = [null, 'x', 1.5, -1, true, [], [1], [null], {}, { a: 1 }, 1e308];

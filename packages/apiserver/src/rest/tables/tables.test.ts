@@ -134,3 +134,19 @@ test('jobs and cronjobs', () => {
     ['cj', '*/5 * * * *', '<none>', 'False', 1, '30s', '70s'],
   );
 });
+
+test('poddisruptionbudgets, resourcequotas and limitranges print upstream columns', () => {
+  const table = (resource: string, obj: any) => toTable(resource, [obj], { version: 'v1', includeObject: 'None', now: NOW }) as any;
+  const pdb = table('poddisruptionbudgets', { metadata: { name: 'web', creationTimestamp: ago(5) }, spec: { minAvailable: 2 }, status: { disruptionsAllowed: 0 } });
+  assert.deepEqual(pdb.columnDefinitions.map((c: any) => c.name), ['Name', 'Min Available', 'Max Unavailable', 'Allowed Disruptions', 'Age']);
+  assert.deepEqual(pdb.rows[0].cells, ['web', '2', 'N/A', 0, '5s']);
+  const q = table('resourcequotas', {
+    metadata: { name: 'q', creationTimestamp: ago(5) },
+    spec: { hard: { pods: '2', 'requests.cpu': '1', 'limits.memory': '1Gi' } },
+    status: { hard: { pods: '2', 'requests.cpu': '1', 'limits.memory': '1Gi' }, used: { pods: '1', 'requests.cpu': '500m' } },
+  });
+  assert.deepEqual(q.columnDefinitions.map((c: any) => c.name), ['Name', 'Age', 'Request', 'Limit']);
+  assert.deepEqual(q.rows[0].cells, ['q', '5s', 'pods: 1/2, requests.cpu: 500m/1', 'limits.memory: 0/1Gi']);
+  const lr = table('limitranges', { metadata: { name: 'l', creationTimestamp: '2026-01-01T00:00:00Z' } });
+  assert.deepEqual(lr.rows[0].cells, ['l', '2026-01-01T00:00:00Z']);
+});
