@@ -50,6 +50,8 @@ export interface KubectlClusterOptions {
   admissionConfig?: string;
   /** --enable-bootstrap-token-auth (bootstrap-join). */
   enableBootstrapTokenAuth?: boolean;
+  /** --metric-resolution in ms (metrics-hpa: scrapes every second). */
+  metricResolutionMs?: number;
 }
 
 export interface KubectlRun {
@@ -136,6 +138,7 @@ export async function startKubectlCluster(opts: KubectlClusterOptions = {}): Pro
       ...(pki ? { clientCaFile: pki.caFile, grpcTlsCertFile: certFile, grpcTlsPrivateKeyFile: keyFile } : {}),
       admissionControlConfigFile: opts.admissionConfig !== undefined ? join(dir, 'admission-config.yaml') : undefined,
       enableBootstrapTokenAuth: opts.enableBootstrapTokenAuth,
+      metricResolutionMs: opts.metricResolutionMs,
       logger,
     });
     const restUrl = `https://127.0.0.1:${api.restPort}`;

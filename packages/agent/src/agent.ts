@@ -11,6 +11,7 @@ import { PodManager } from './pods/pod-manager.js';
 import { NodeLife } from './node/node-life.js';
 import { parseNodeLabels } from './node/node-object.js';
 import { StreamServer, type ConnectCall } from './streams/stream-server.js';
+import { resourceMetrics, RESOURCE_METRICS_PATH, PROMETHEUS_TEXT } from './metrics/resource-metrics.js';
 
 export interface AgentOptions {
   /** A ready client; otherwise one is made from server/token. */
@@ -181,6 +182,7 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
     log,
     onSync: observeSync,
   });
+  ops.addRoute(RESOURCE_METRICS_PATH, async () => ({ contentType: PROMETHEUS_TEXT, text: await resourceMetrics(runtime, log) }));
   ops.addReadyCheck('node-registered', () => node.registered);
   ops.addReadyCheck('container-runtime', () => !node.runtimeError);
 

@@ -14,8 +14,9 @@ import descriptor from 'protobufjs/ext/descriptor/index.js';
 const binary = process.argv[2] ?? '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'schema', 'generated', 'k8s-proto.json');
 
-// The packages k8ts serves or may serve: every stable API group plus the apimachinery types.
-const WANTED = /^k8s\.io\/(apimachinery\/pkg\/(apis\/meta\/v1|runtime|runtime\/schema|api\/resource|util\/intstr)|api\/[a-z0-9]+\/v[0-9]+)\/generated\.proto$/;
+// The packages k8ts serves or may serve: every stable API group, the apimachinery types and
+// metrics.k8s.io (kubectl top registers it; the apiserver serves it).
+const WANTED = /^k8s\.io\/(apimachinery\/pkg\/(apis\/meta\/v1|runtime|runtime\/schema|api\/resource|util\/intstr)|api\/[a-z0-9]+\/v[0-9]+|metrics\/pkg\/apis\/metrics\/v1beta1)\/generated\.proto$/;
 
 const data = readFileSync(binary);
 const GZIP = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00]);

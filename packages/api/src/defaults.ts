@@ -5,6 +5,7 @@ import { apiVersionOf, findResource } from './resources.js';
 import { defaultPodSpec, podQOSClass } from './defaults/pod.js';
 import { defaultStatefulSet } from './defaults/statefulset.js';
 import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet } from './defaults/workloads.js';
+import { defaultHorizontalPodAutoscaler } from './defaults/autoscaling.js';
 import { defaultRbacSubjects } from './validation/rbac.js';
 import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './defaults/storage.js';
 import { defaultIngressClass } from './defaults/networking.js';
@@ -13,6 +14,7 @@ import { defaultEndpointSlice, defaultEndpoints, defaultNamespace, defaultNode, 
 
 export { defaultPodSpec, defaultPodTemplate, defaultPodTolerations, defaultPullPolicy, podQOSClass } from './defaults/pod.js';
 export { generateJobSelector } from './defaults/workloads.js';
+export { defaultScalingRules, DEFAULT_CPU_UTILIZATION } from './defaults/autoscaling.js';
 
 /** Mutates `obj` with Kubernetes' defaults for `resource` (plural name, e.g. "pods"). */
 export function applyDefaults(resource: string, obj: KubeObject): void {
@@ -51,6 +53,9 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
       break;
     case 'cronjobs':
       defaultCronJob(o);
+      break;
+    case 'horizontalpodautoscalers':
+      defaultHorizontalPodAutoscaler(o);
       break;
     case 'namespaces':
       defaultNamespace(o);

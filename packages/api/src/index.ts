@@ -30,3 +30,4 @@ export {
 export * from './decode/index.js';
 export { jsonEqual } from './managedfields/json-equal.js';
 export * from './bootstrap/token.js';
+export * from './conversion/index.js';

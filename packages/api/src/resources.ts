@@ -16,6 +16,20 @@ export interface ResourceInfo {
   categories: string[];
   /** Create-only and never stored (the access reviews): a POST is answered with the status filled in. */
   virtual?: boolean;
+  /**
+   * The plural in paths and discovery when it differs from `resource`, the key: a name two
+   * groups share (metrics.k8s.io's `nodes` and `pods`) or a second version of one resource.
+   */
+  path?: string;
+  /** Read-only and never stored: get and list are answered from memory (metrics.k8s.io). */
+  computed?: boolean;
+  /**
+   * Another version of the stored resource named here (autoscaling/v1 of
+   * horizontalpodautoscalers): the apiserver converts to and from it at the REST face, as
+   * kube-apiserver converts every version to its storage version; inside k8ts only the
+   * stored version exists.
+   */
+  viewOf?: string;
 }
 
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -50,6 +64,18 @@ function review(group: string, kind: string, resource: string, namespaced = fals
   return { ...r(group, 'v1', kind, resource, namespaced), verbs: ['create'], virtual: true };
 }
 
+/** Read-only metrics of metrics.k8s.io, answered from the apiserver's scrapes of the agents. */
+function metrics(kind: string, plural: string, namespaced: boolean): ResourceInfo {
+  return { ...r('metrics.k8s.io', 'v1beta1', kind, `${plural}.metrics.k8s.io`, namespaced), path: plural, singular: '', verbs: ['get', 'list'], computed: true };
+}
+
+/** `version` of `stored`, served by conversion (see ResourceInfo.viewOf). */
+function view(stored: ResourceInfo, version: string): ResourceInfo {
+  return { ...stored, version, resource: `${stored.resource}.${version}.${stored.group}`, path: stored.resource, viewOf: stored.resource, categories: [] };
+}
+
+const hpa = r('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, ['hpa'], ['status'], ['all']);
+
 export const RESOURCES: readonly ResourceInfo[] = [
   r('', 'v1', 'Namespace', 'namespaces', false, ['ns'], ['status', 'finalize']),
   r('', 'v1', 'Node', 'nodes', false, ['no'], ['status', 'proxy']),
@@ -77,6 +103,10 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
   r('batch', 'v1', 'Job', 'jobs', true, [], ['status'], ['all']),
   r('batch', 'v1', 'CronJob', 'cronjobs', true, ['cj'], ['status'], ['all']),
+  hpa,
+  view(hpa, 'v1'),
+  metrics('NodeMetrics', 'nodes', false),
+  metrics('PodMetrics', 'pods', true),
   r('certificates.k8s.io', 'v1', 'CertificateSigningRequest', 'certificatesigningrequests', false, ['csr'], ['status', 'approval']),
   r('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true),
   r('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false),
@@ -91,7 +121,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
 ];
 
 const byResource = new Map(RESOURCES.map((x) => [x.resource, x]));
-const byKind = new Map(RESOURCES.map((x) => [x.kind, x]));
+// A kind names its stored version, never a view of it.
+const byKind = new Map(RESOURCES.filter((x) => !x.viewOf).map((x) => [x.kind, x]));
 
 /** Looks a resource up by plural, singular, short name or kind (case-insensitive). */
 export function findResource(name: string): ResourceInfo | undefined {
@@ -99,8 +130,13 @@ export function findResource(name: string): ResourceInfo | undefined {
   if (exact) return exact;
   const n = name.toLowerCase();
   return RESOURCES.find(
-    (x) => x.resource === n || x.singular === n || x.shortNames.includes(n) || x.kind.toLowerCase() === n,
+    (x) => !x.viewOf && (x.resource === n || x.singular === n || x.shortNames.includes(n) || x.kind.toLowerCase() === n),
   );
+}
+
+/** The plural a resource has in paths and discovery. */
+export function pathOf(info: ResourceInfo): string {
+  return info.path ?? info.resource;
 }
 
 export function resourceForKind(kind: string): ResourceInfo | undefined {

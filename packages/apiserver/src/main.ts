@@ -5,6 +5,7 @@
 import { runComponent } from '@k8ts/client';
 import { startApiServer, type ApiServer } from './server/start.js';
 import { parseEtcdServers } from './storage/etcd-client.js';
+import { parseDuration } from '@k8ts/api';
 import { DEFAULT_AUDIT_LOG_MAX_BACKUPS, DEFAULT_AUDIT_LOG_MAX_SIZE_MB } from './audit/log.js';
 
 interface ApiServerFlags {
@@ -27,6 +28,7 @@ interface ApiServerFlags {
   grpcTlsCertFile?: string;
   grpcTlsPrivateKeyFile?: string;
   bookmarkInterval: string;
+  metricResolution: string;
   enableAdmissionPlugins?: string;
   encryptionProviderConfig?: string;
   admissionControlConfigFile?: string;
@@ -69,6 +71,7 @@ await runComponent<ApiServerFlags, ApiServer>({
       .option('--tls-cert-file <path>', 'serve REST over TLS with this certificate (PEM)')
       .option('--tls-private-key-file <path>', 'the private key of --tls-cert-file (PEM)')
       .option('--bookmark-interval <ms>', 'watch BOOKMARK interval in milliseconds', '5000')
+      .option('--metric-resolution <duration>', "how often the agents' /metrics/resource is scraped for metrics.k8s.io (metrics-server's flag)", '15s')
       .option('--enable-admission-plugins <names>', 'optional admission plugins, comma separated (DenyServiceExternalIPs)')
       .option('--encryption-provider-config <path>', 'EncryptionConfiguration file: encrypt these resources in etcd (aesgcm, aescbc, secretbox, identity)')
       .option('--admission-control-config-file <path>', 'AdmissionConfiguration file (PodSecurity defaults and exemptions)')
@@ -87,7 +90,7 @@ await runComponent<ApiServerFlags, ApiServer>({
       .option('--audit-log-maxbackup <n>', 'rotated audit log files kept (audit.log.1 newest); 0: no limit, named by rotation time (kube-apiserver default 0)', String(DEFAULT_AUDIT_LOG_MAX_BACKUPS))
       .option('--max-requests-inflight <n>', 'seats for requests in flight at once, added to --max-mutating-requests-inflight and shared by the priority levels (leader election, nodes, components, service accounts, everyone else); beyond a level\'s seats and queue: 429 with Retry-After; 0 for both: no limit', '400')
       .option('--max-mutating-requests-inflight <n>', 'seats added to --max-requests-inflight (kept for kube-apiserver\'s flag; the levels do not tell reads from writes)', '200'),
-  start: async ({ opts: o, log, int }) => {
+  start: async ({ opts: o, log, int, fail }) => {
     const server = await startApiServer({
       etcdServers: parseEtcdServers(o.etcdServers),
       etcdCaFile: o.etcdCafile,
@@ -103,6 +106,7 @@ await runComponent<ApiServerFlags, ApiServer>({
       serviceClusterIpRange: o.serviceClusterIpRange,
       loadBalancerPool: o.loadBalancerPool,
       bookmarkIntervalMs: int('--bookmark-interval', o.bookmarkInterval),
+      metricResolutionMs: metricResolution(o.metricResolution, fail),
       tlsCertFile: o.tlsCertFile,
       tlsPrivateKeyFile: o.tlsPrivateKeyFile,
       enableAdmissionPlugins: o.enableAdmissionPlugins,
@@ -130,3 +134,13 @@ await runComponent<ApiServerFlags, ApiServer>({
     return server;
   },
 });
+
+function metricResolution(v: string, fail: (msg: string) => never): number {
+  try {
+    const ms = parseDuration(v);
+    if (ms >= 1000) return ms;
+  } catch {
+    // worded below
+  }
+  return fail(`--metric-resolution: ${JSON.stringify(v)} is not a duration of at least 1s`);
+}

@@ -22,6 +22,8 @@ export interface OpsServer {
   port: number;
   /** A check that /readyz runs; any that returns false or throws makes it answer 503. */
   addReadyCheck(name: string, check: () => boolean | Promise<boolean>): void;
+  /** Serves GET `path` with what `body` returns (the agent's /metrics/resource). */
+  addRoute(path: string, body: () => Promise<{ contentType: string; text: string }>): void;
   close(): Promise<void>;
 }
 
@@ -35,7 +37,9 @@ export async function startOpsServer(opts: { component: string; port: number; ho
   collectDefaultMetrics({ register: registry });
   const checks = new Map<string, () => boolean | Promise<boolean>>();
   const addReadyCheck = (name: string, check: () => boolean | Promise<boolean>) => void checks.set(name, check);
-  if (opts.port < 0) return { registry, port: -1, addReadyCheck, close: async () => {} };
+  const routes = new Map<string, () => Promise<{ contentType: string; text: string }>>();
+  const addRoute = (path: string, body: () => Promise<{ contentType: string; text: string }>) => void routes.set(path, body);
+  if (opts.port < 0) return { registry, port: -1, addReadyCheck, addRoute, close: async () => {} };
 
   const server = http.createServer(async (req, res) => {
     const url = (req.url ?? '/').split('?')[0];
@@ -53,6 +57,13 @@ export async function startOpsServer(opts: { component: string; port: number; ho
       res.writeHead(failed.length ? 503 : 200, { 'content-type': 'text/plain' }).end(failed.length ? `not ready: ${failed.join(', ')}` : 'ok');
     } else if (url === '/metrics') {
       res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
+    } else if (routes.has(url)) {
+      try {
+        const { contentType, text } = await routes.get(url)!();
+        res.writeHead(200, { 'content-type': contentType }).end(text);
+      } catch (e) {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end((e as Error).message);
+      }
     } else {
       res.writeHead(404).end();
     }
@@ -66,6 +77,7 @@ export async function startOpsServer(opts: { component: string; port: number; ho
     registry,
     port,
     addReadyCheck,
+    addRoute,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -18,6 +18,8 @@ import { ClusterRoleAggregationController } from './clusterroleaggregation/contr
 import { DisruptionController } from './disruption/controller.js';
 import { QUOTA_INFORMED, ResourceQuotaController } from './resourcequota/controller.js';
 import { VOLUME_CONTROLLERS } from './volume/wiring.js';
+import { HorizontalController, defaultHpaOptions } from './podautoscaler/controller.js';
+import { ApiMetricsSource } from './podautoscaler/metrics-client.js';
 
 export const CONTROLLERS: ControllerDefinition[] = [
   {
@@ -158,6 +160,16 @@ export const CONTROLLERS: ControllerDefinition[] = [
       const c = new RootCAPublisher(w.ctx, { namespaces: w.lister<Namespace>('namespaces'), configmaps: w.lister('configmaps') }, w.queue, w.ctx.options.rootCA);
       on(w.informer<Namespace>('namespaces'), { add: c.onNamespace, update: c.updateNamespace });
       on(w.informer('configmaps'), { update: c.updateConfigMap, delete: c.onConfigMap });
+      return c;
+    },
+  },
+  {
+    name: 'horizontalpodautoscaling',
+    component: 'horizontal-pod-autoscaler',
+    build(w) {
+      const options = { ...defaultHpaOptions, ...w.ctx.options.hpa };
+      const c = new HorizontalController(w.ctx, { hpas: w.lister('horizontalpodautoscalers'), pods: w.lister<Pod>('pods') }, w.queue, new ApiMetricsSource(w.ctx.client), options);
+      on(w.informer('horizontalpodautoscalers'), { add: c.onHpa, update: c.updateHpa, delete: c.deleteHpa });
       return c;
     },
   },

@@ -24,12 +24,17 @@ interface ControllerManagerFlags {
   clusterSigningCertFile?: string;
   clusterSigningKeyFile?: string;
   clusterSigningDuration: string;
+  horizontalPodAutoscalerSyncPeriod: string;
+  horizontalPodAutoscalerDownscaleStabilization: string;
+  horizontalPodAutoscalerTolerance: string;
+  horizontalPodAutoscalerCpuInitializationPeriod: string;
+  horizontalPodAutoscalerInitialReadinessDelay: string;
 }
 
 await runComponent<ControllerManagerFlags, RunningControllerManager>({
   name: 'controller-manager',
   command: 'k8ts-controller-manager',
-  description: 'Runs the cluster controllers (replica sets, deployments, endpoints, nodes, GC, namespaces, daemon sets, jobs, cron jobs)',
+  description: 'Runs the cluster controllers (replica sets, deployments, endpoints, nodes, GC, namespaces, daemon sets, jobs, cron jobs, horizontal pod autoscalers)',
   opsPort: 10257,
   flags: (cmd) =>
     cmd
@@ -51,7 +56,12 @@ await runComponent<ControllerManagerFlags, RunningControllerManager>({
       .option('--root-ca-file <path>', 'CA bundle (PEM) published to every namespace as the kube-root-ca.crt ConfigMap')
       .option('--cluster-signing-cert-file <path>', 'PEM CA certificate csrsigning issues kubelet and kube-apiserver client certificates with')
       .option('--cluster-signing-key-file <path>', 'the PEM RSA private key of --cluster-signing-cert-file')
-      .option('--cluster-signing-duration <duration>', 'the longest validity of a signed certificate', '8760h'),
+      .option('--cluster-signing-duration <duration>', 'the longest validity of a signed certificate', '8760h')
+      .option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HorizontalPodAutoscaler is reconciled', '15s')
+      .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'the scale-down stabilization window of HPAs that set none', '5m')
+      .option('--horizontal-pod-autoscaler-tolerance <f>', 'the ratio of current to target metric within which an HPA does not scale', '0.1')
+      .option('--horizontal-pod-autoscaler-cpu-initialization-period <duration>', 'after a pod starts, CPU samples count only once it is ready for a full window', '5m')
+      .option('--horizontal-pod-autoscaler-initial-readiness-delay <duration>', 'after a pod starts, readiness changes in this time count as its first readiness', '30s'),
   start: async ({ opts: o, log, server, token, ops }) => {
     const cm = await startControllerManager({
       server,
@@ -76,6 +86,13 @@ await runComponent<ControllerManagerFlags, RunningControllerManager>({
         clusterSigningCertFile: o.clusterSigningCertFile,
         clusterSigningKeyFile: o.clusterSigningKeyFile,
         clusterSigningDurationSeconds: Math.floor(ms(o.clusterSigningDuration) / 1000),
+        hpa: {
+          syncPeriodMs: ms(o.horizontalPodAutoscalerSyncPeriod),
+          downscaleStabilizationMs: ms(o.horizontalPodAutoscalerDownscaleStabilization),
+          tolerance: Number(o.horizontalPodAutoscalerTolerance),
+          cpuInitializationPeriodMs: ms(o.horizontalPodAutoscalerCpuInitializationPeriod),
+          initialReadinessDelayMs: ms(o.horizontalPodAutoscalerInitialReadinessDelay),
+        },
       },
     });
     log.info({ opsPort: cm.opsPort, controllers: cm.manager.names, identity: cm.manager.identity }, 'controller-manager started');

@@ -81,6 +81,16 @@ export interface StreamSession {
   close(): void;
 }
 
+/** A running container's resource use now (Docker's one-shot stats). */
+export interface ContainerStats {
+  /** Cumulative CPU time, seconds. */
+  cpuSeconds: number;
+  /** Memory working set as cAdvisor computes it: usage less inactive file pages. */
+  workingSetBytes: number;
+  /** When the engine read them, ms since the epoch. */
+  timestampMs: number;
+}
+
 /** The engine's view of one image. */
 export interface ImageInfo {
   id: string;
@@ -123,6 +133,8 @@ export interface ContainerRuntime {
   list(podUid?: string): Promise<ObservedContainer[]>;
   /** Undefined when the container is gone. May be remembered while the state stays. */
   inspect(c: Pick<ObservedContainer, 'id' | 'state'>): Promise<ContainerDetails | undefined>;
+  /** Resource use of a running container; undefined when it is gone or not running. */
+  stats(id: string): Promise<ContainerStats | undefined>;
   /** Drops what is remembered of containers not in `ids`. */
   retain(ids: Set<string>): void;
   /** Creates and starts the pod's sandbox; returns its id and the pod IP. */

@@ -4,7 +4,7 @@
 import { Readable, PassThrough } from 'node:stream';
 import type { Pod } from '@k8ts/api';
 import { SANDBOX_NAME, type ContainerKind } from './labels.js';
-import { StartError, type ContainerConfig, type ContainerDetails, type ContainerRuntime, type ExecResult, type ImageInfo, type LogOptions, type ObservedContainer, type RuntimeEvent, type StreamOptions, type StreamSession } from './container-runtime.js';
+import { StartError, type ContainerConfig, type ContainerDetails, type ContainerStats, type ContainerRuntime, type ExecResult, type ImageInfo, type LogOptions, type ObservedContainer, type RuntimeEvent, type StreamOptions, type StreamSession } from './container-runtime.js';
 import { normalizeImage } from './images.js';
 
 export interface FakeContainer extends ObservedContainer {
@@ -94,6 +94,13 @@ export class FakeRuntime implements ContainerRuntime {
     return f ? { ...f.details } : undefined;
   }
   retain(): void {}
+  /** What stats() answers, by container id (tests set it); running containers without an entry use nothing. */
+  readonly usage = new Map<string, ContainerStats>();
+  async stats(id: string): Promise<ContainerStats | undefined> {
+    const f = this.containers.get(id);
+    if (!f || !f.running) return undefined;
+    return this.usage.get(id) ?? { cpuSeconds: 0, workingSetBytes: 0, timestampMs: Date.now() };
+  }
 
   private add(pod: Pod, name: string, kind: ContainerKind, restartCount: number, sandboxId: string, image: string): FakeContainer {
     const m = pod.metadata ?? {};

@@ -5,7 +5,8 @@
 import type { Logger } from '@k8ts/client';
 import { ApiError, apiError, badRequest, type Pod, type Status } from '@k8ts/api';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
-import { pickInstance, serveAttach, serveExec, serveLog, servePortForward, type ExecParams, type LogParams, type StreamSink } from './handlers.js';
+import { pickInstance, serveAttach, serveExec, serveLog, servePortForward, success, type ExecParams, type LogParams, type StreamSink } from './handlers.js';
+import { resourceMetrics, RESOURCE_METRICS_PATH } from '../metrics/resource-metrics.js';
 
 /** The duplex call, as @grpc/grpc-js gives it (AgentMessage out, ServerMessage in). */
 export interface ConnectCall {
@@ -180,6 +181,13 @@ export class StreamServer {
     this.streams.set(id, sink);
     try {
       params = JSON.parse(String(field(open, 'params_json', 'paramsJson') ?? '{}') || '{}');
+      if (kind === 'metrics') {
+        // The node's own endpoints, as the apiserver reaches kubelet's: no pod involved.
+        if (params.path !== RESOURCE_METRICS_PATH) throw apiError(404, 'NotFound', `the server could not find the requested resource`);
+        sink.send(1, Buffer.from(await resourceMetrics(this.o.runtime, this.o.log)));
+        sink.close(success());
+        return;
+      }
       const pod = [...this.o.pods().values()].find((p) => p.metadata?.namespace === ns && p.metadata?.name === podName && (!uid || p.metadata?.uid === uid));
       if (!pod) throw apiError(404, 'NotFound', `pod "${podName}" not found on node ${this.o.nodeName}`);
       const podUid = pod.metadata?.uid ?? '';

@@ -93,6 +93,7 @@ function jsonFieldsOf(fields: ReadonlyMap<string, FieldSchema>): Map<string, Fie
 /** The proto package of an API group and version: `apps`/`v1` → `k8s.io.api.apps.v1`. */
 export function protoPackage(group: string, version: string): string {
   if (group === 'meta.k8s.io' || (group === '' && version === 'meta/v1')) return 'k8s.io.apimachinery.pkg.apis.meta.v1';
+  if (group === 'metrics.k8s.io') return `k8s.io.metrics.pkg.apis.metrics.${version}`;
   const short = group === '' ? 'core' : GROUP_PACKAGES[group] ?? group.split('.')[0];
   return `k8s.io.api.${short}.${version}`;
 }

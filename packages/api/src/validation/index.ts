@@ -9,6 +9,7 @@ import { validateService, validateServiceUpdate } from './service.js';
 import { validateDaemonSet, validateDeployment, validateReplicaSet, validateSelectorImmutable } from './workloads.js';
 import { validateStatefulSet, validateStatefulSetUpdate } from './statefulset.js';
 import { validateCronJob, validateJob, validateJobUpdate } from './batch.js';
+import { validateHorizontalPodAutoscaler, validateHorizontalPodAutoscalerStatus } from './autoscaling.js';
 import {
   validateConfigMap,
   validateConfigMapUpdate,
@@ -60,6 +61,7 @@ const specValidators: Record<string, (obj: any) => FieldError[]> = {
   statefulsets: validateStatefulSet,
   jobs: validateJob,
   cronjobs: validateCronJob,
+  horizontalpodautoscalers: validateHorizontalPodAutoscaler,
   configmaps: validateConfigMap,
   secrets: validateSecret,
   namespaces: validateNamespace,
@@ -109,6 +111,7 @@ const subresourceValidators: Record<string, (obj: any, old: any, subresource: st
   ingresses: validateIngressStatusUpdate,
   poddisruptionbudgets: validatePodDisruptionBudgetStatus,
   resourcequotas: (obj: any) => validateResourceQuota(obj),
+  horizontalpodautoscalers: (obj) => validateHorizontalPodAutoscalerStatus(obj),
 };
 
 export interface ValidateOptions {

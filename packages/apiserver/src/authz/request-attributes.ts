@@ -84,9 +84,12 @@ export function grpcAttributes(
   verb: string,
   req: { resource?: string; namespace?: string; name?: string; subresource?: string; field_selector?: string },
 ): Attributes {
-  const resource = req.resource ?? '';
-  const info = findResource(resource);
-  const group = info && info.resource === resource ? info.group : '';
+  const key = req.resource ?? '';
+  const info = findResource(key);
+  const own = info && info.resource === key ? info : undefined;
+  const group = own ? own.group : '';
+  // A key that is not the resource's name (pods.metrics.k8s.io) is asked as RBAC knows it.
+  const resource = own?.path ?? key;
   const list = listing(verb);
   const name = req.name || (list ? nameFromFieldSelector(req.field_selector) : '');
   let namespace = req.namespace ?? '';

@@ -4,7 +4,7 @@
 // argument, as upstream's generic Store is one struct whose verbs live in separate files.
 import { findResource, type KubeObject, type ResourceInfo } from '@k8ts/api';
 import type { Logger } from 'pino';
-import type { ResourceHooks, VirtualCreate, WriteOpts } from './types.js';
+import type { ComputedSource, ResourceHooks, VirtualCreate, WriteOpts } from './types.js';
 import type { Storage } from '../storage/storage.js';
 import * as errs from './errors.js';
 import type { WatchService } from './watch-service.js';
@@ -26,6 +26,8 @@ export class RegistryCore {
   readonly subresourceCreators = new Map<string, SubresourceCreator>();
   /** The answerers of the create-only resources that are never stored (the access reviews). */
   readonly virtual = new Map<string, VirtualCreate>();
+  /** The sources of the read-only resources answered from memory (metrics.k8s.io). */
+  readonly computed = new Map<string, ComputedSource>();
   namespaces?: NamespaceCache;
 
   constructor(
@@ -37,11 +39,16 @@ export class RegistryCore {
     this.binder = new PodBinder(store, (key) => watches.latest('pods', key));
   }
 
-  /** Only create may name a virtual resource: every other verb on one is a 405, as upstream serves no other. */
-  resourceInfo(resource: string, create = false): ResourceInfo {
+  /**
+   * Only create may name a virtual resource and only get and list (`read`) a computed one:
+   * every other verb on one is a 405, as upstream serves no other. A version view is never
+   * stored: only the REST face knows it (rest/views.ts).
+   */
+  resourceInfo(resource: string, create = false, read = false): ResourceInfo {
     const info = findResource(resource);
-    if (!info || info.resource !== resource) throw errs.statusError(404, 'NotFound', 'the server could not find the requested resource');
+    if (!info || info.resource !== resource || info.viewOf) throw errs.statusError(404, 'NotFound', 'the server could not find the requested resource');
     if (info.virtual && !create) throw errs.methodNotAllowed('the server does not allow this method on the requested resource');
+    if (info.computed && !read) throw errs.methodNotAllowed('the server does not allow this method on the requested resource');
     return info;
   }
 

@@ -10,17 +10,27 @@ import * as errs from './errors.js';
 import { compileFilter } from './api-calls.js';
 
 export async function get(reg: RegistryCore, resource: string, namespace: string, name: string): Promise<KubeObject> {
-  const info = reg.resourceInfo(resource);
+  const info = reg.resourceInfo(resource, false, true);
   const ns = reg.scope(info, namespace);
+  if (info.computed) {
+    const source = reg.computed.get(resource);
+    const found = source?.get(ns, name);
+    if (!found) throw source?.notFound(ns, name) ?? errs.notFound(resource, name);
+    return found;
+  }
   const obj = await reg.store.get(objectKey(resource, ns, name));
   if (!obj) throw errs.notFound(resource, name);
   return obj;
 }
 
 export async function list(reg: RegistryCore, resource: string, opts: RegistryListOptions): Promise<KubeList> {
-  const info = reg.resourceInfo(resource);
+  const info = reg.resourceInfo(resource, false, true);
   const read = planListRead(opts);
   const filter = compileFilter(resource, opts.labelSelector, opts.fieldSelector, reg.logger);
+  if (info.computed) {
+    const all = reg.computed.get(resource)?.list(info.namespaced ? opts.namespace || undefined : undefined) ?? [];
+    return { apiVersion: apiVersionOf(info), kind: info.listKind, metadata: {}, items: all.filter((o) => filter.matches(o)) };
+  }
   // The shared watch starts before the read, so a watch from this list's revision is
   // served from memory.
   await reg.watches.hub(info).ensureStarted();

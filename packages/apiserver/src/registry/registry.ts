@@ -7,7 +7,7 @@ import type { AdmissionPlugin } from './admission.js';
 import type { DeleteOptions, KubeList, KubeObject, ResourceInfo, WatchEvent } from '@k8ts/api';
 import type { ListOptions, PatchType, WatchOptions } from '@k8ts/client';
 import type { Logger } from 'pino';
-import type { DeleteResult, PatchOpts, Registry, RegistryWatch, ResourceHooks, VirtualCreate, WriteOpts } from './types.js';
+import type { ComputedSource, DeleteResult, PatchOpts, Registry, RegistryWatch, ResourceHooks, VirtualCreate, WriteOpts } from './types.js';
 import type { Storage } from '../storage/storage.js';
 import type { RegistryListOptions } from './list-options.js';
 import { WatchService, type WatchServiceOptions } from './watch-service.js';
@@ -56,6 +56,11 @@ export class EtcdRegistry implements Registry {
   /** Who answers creates of a create-only resource that is never stored (the access reviews). */
   registerVirtual(resource: string, answer: VirtualCreate): void {
     this.core.virtual.set(resource, answer);
+  }
+
+  /** Who answers get and list of a computed resource (metrics.k8s.io). */
+  registerComputed(resource: string, source: ComputedSource): void {
+    this.core.computed.set(resource, source);
   }
 
   registerHooks(resource: string, hooks: ResourceHooks): void {

@@ -59,6 +59,16 @@ export interface ResourceHooks {
  */
 export type VirtualCreate = (obj: KubeObject, namespace: string, user: RequestUser | undefined) => KubeObject | Promise<KubeObject>;
 
+/** Answers get and list of a read-only resource that lives in memory (resources.ts `computed`). */
+export interface ComputedSource {
+  /** Undefined: not found (the source words its NotFound itself by throwing, if it likes). */
+  get(namespace: string, name: string): KubeObject | undefined;
+  /** Every object, or those of one namespace. */
+  list(namespace?: string): KubeObject[];
+  /** The NotFound of a missing object, as the real server words it. */
+  notFound(namespace: string, name: string): Error;
+}
+
 export interface Registry {
   get(resource: string, namespace: string, name: string): Promise<KubeObject>;
   /** resourceVersion/resourceVersionMatch as Kubernetes reads them (see list-options.ts). */
@@ -87,4 +97,6 @@ export interface Registry {
   registerAdmission(plugin: AdmissionPlugin): void;
   /** Who answers creates of a virtual resource (see VirtualCreate). */
   registerVirtual(resource: string, answer: VirtualCreate): void;
+  /** Who answers get and list of a computed resource (see ComputedSource). */
+  registerComputed(resource: string, source: ComputedSource): void;
 }

@@ -1,7 +1,7 @@
 // Discovery documents built from the RESOURCES table: legacy (/api, /apis, /api/v1,
 // /apis/<g>/<v>) and aggregated (apidiscovery.k8s.io v2 / v2beta1), which kubectl 1.27+
 // asks for first.
-import { RESOURCES, type ResourceInfo } from '@k8ts/api';
+import { RESOURCES, pathOf, type ResourceInfo } from '@k8ts/api';
 import { servedGroupVersions } from './route.js';
 
 interface SubresourceInfo {
@@ -79,7 +79,7 @@ export function apiResourceList(group: string, version: string): Record<string, 
   const resources: Record<string, unknown>[] = [];
   for (const r of infos) {
     const entry: Record<string, unknown> = {
-      name: r.resource,
+      name: pathOf(r),
       singularName: r.singular,
       namespaced: r.namespaced,
       kind: r.kind,
@@ -90,7 +90,7 @@ export function apiResourceList(group: string, version: string): Record<string, 
     resources.push(entry);
     for (const sub of r.subresources) {
       const s = subresourceInfo(r, sub);
-      const subEntry: Record<string, unknown> = { name: `${r.resource}/${sub}`, singularName: '', namespaced: r.namespaced, kind: s.kind, verbs: s.verbs };
+      const subEntry: Record<string, unknown> = { name: `${pathOf(r)}/${sub}`, singularName: '', namespaced: r.namespaced, kind: s.kind, verbs: s.verbs };
       if (s.group !== r.group || s.version !== r.version) {
         subEntry.group = s.group;
         subEntry.version = s.version;
@@ -103,7 +103,7 @@ export function apiResourceList(group: string, version: string): Record<string, 
 
 function discoveryResource(r: ResourceInfo): Record<string, unknown> {
   const entry: Record<string, unknown> = {
-    resource: r.resource,
+    resource: pathOf(r),
     responseKind: { group: r.group, version: r.version, kind: r.kind },
     scope: r.namespaced ? 'Namespaced' : 'Cluster',
     singularResource: r.singular,

@@ -15,6 +15,7 @@ import { serveWatch } from './watch.js';
 import { badRequest, methodNotAllowed, notFoundPath, success, unsupportedPatchType } from './status.js';
 import { serveLogs } from './streams/log.js';
 import { noteRequestBody, noteRequestPatch } from './audit.js';
+import { viewRegistry } from './views.js';
 
 const PATCH_TYPES = new Set<string>([
   'application/merge-patch+json',
@@ -39,7 +40,7 @@ function writer(ctx: RequestContext): { fieldManager?: string; userAgent?: strin
 }
 
 function reply(ctx: RequestContext, code: number, obj: KubeObject, info: ResourceInfo): void {
-  const body = renderObject(info.resource, withTypeMeta(obj, info), ctx.output, ctx.url.searchParams, ctx.deps.logger);
+  const body = renderObject(info.viewOf ?? info.resource, withTypeMeta(obj, info), ctx.output, ctx.url.searchParams, ctx.deps.logger);
   sendJson(ctx.res, code, body, ctx.output.yaml);
 }
 
@@ -87,9 +88,11 @@ function writeOpts(q: URLSearchParams, options: 'CreateOptions' | 'UpdateOptions
 // long: one switch over the HTTP methods of a resource path, each case a few lines that
 // read the query and call the registry; the shared checks above it run once for all.
 export async function serveResource(ctx: RequestContext): Promise<void> {
-  const { route, req, url, deps } = ctx;
-  const info = route.info;
+  const info = ctx.route.info;
   if (!info) throw notFoundPath();
+  // Another version of a stored resource: the same verbs over a converting registry.
+  if (info.viewOf) ctx = { ...ctx, deps: { ...ctx.deps, registry: viewRegistry(ctx.deps.registry, info, ctx.output.as === 'object') } };
+  const { route, req, url, deps } = ctx;
   if (route.namespace !== undefined && !info.namespaced) throw notFoundPath();
   const q = url.searchParams;
   const { registry } = deps;
@@ -110,12 +113,12 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       if (route.watchPath || isWatch(q)) {
         ctx.verb = 'WATCH';
         if (route.name && sub) throw methodNotAllowed('watch', info.kind);
-        return serveWatch(ctx, info.resource, info.namespaced ? route.namespace : undefined);
+        return serveWatch(ctx, info.viewOf ?? info.resource, info.namespaced ? route.namespace : undefined);
       }
       if (!route.name) {
         ctx.verb = 'LIST';
         const list = await registry.list(info.resource, listOptions(q, info.namespaced ? route.namespace : undefined));
-        sendJson(ctx.res, 200, renderList(info.resource, list, ctx.output, q, deps.logger), ctx.output.yaml);
+        sendJson(ctx.res, 200, renderList(info.viewOf ?? info.resource, list, ctx.output, q, deps.logger), ctx.output.yaml);
         return;
       }
       ctx.verb = 'GET';

@@ -1,7 +1,7 @@
 // Turns a request path into what it addresses: a discovery document, or a resource
 // (collection, object or subresource) in a group-version, namespaced or not. Only the
 // shape of the path is judged here; whether the resource exists is the caller's business.
-import { RESOURCES, type ResourceInfo } from '@k8ts/api';
+import { RESOURCES, pathOf, type ResourceInfo } from '@k8ts/api';
 
 export type Route =
   | { type: 'apiVersions' } // /api
@@ -32,7 +32,7 @@ export function servedGroupVersions(): { group: string; version: string }[] {
   return [...seen.values()];
 }
 
-const byPath = new Map(RESOURCES.map((r) => [`${r.group}/${r.version}/${r.resource}`, r]));
+const byPath = new Map(RESOURCES.map((r) => [`${r.group}/${r.version}/${pathOf(r)}`, r]));
 
 function lookup(group: string, version: string, resource: string): ResourceInfo | undefined {
   return byPath.get(`${group}/${version}/${resource}`);

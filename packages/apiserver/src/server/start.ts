@@ -18,7 +18,7 @@ import type { AgentStreamHandler } from '../grpc/context.js';
 import { ApiServerMetrics } from './metrics.js';
 import { createRestServer } from '../rest/index.js';
 import type { StreamTunnel } from '../tunnel/types.js';
-import { createAgentTunnel } from '../tunnel/index.js';
+import { startAgentTunnel, type MetricsApiFlags } from './agent-tunnel.js';
 import { registerServiceAllocators } from '../allocators/index.js';
 import { installLeanAsyncResourceBind } from '../storage/async-resource-bind.js';
 import { registerQuotaAndLimits } from '../admission/quota-and-limits.js';
@@ -42,7 +42,7 @@ import { auditPolicyOf, openAuditLog, type AuditLogFlags } from './audit-log.js'
 import type { AuditLog } from '../audit/log.js';
 import { RequestLimiter, registerFlowControlMetrics } from '../flowcontrol/index.js';
 
-export interface ApiServerOptions extends ServiceAccountOptions, AuditLogFlags {
+export interface ApiServerOptions extends ServiceAccountOptions, AuditLogFlags, MetricsApiFlags {
   /** etcd client URLs; https:// ones are dialled over TLS with the --etcd-* files below. */
   etcdServers: string[];
   /** kube-apiserver's --etcd-cafile: the CA etcd's serving certificates chain to. */
@@ -163,7 +163,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     // Last, as upstream orders them: ResourceQuota charges only what every other plugin let through.
     cleanups.push(await registerQuotaAndLimits(registry, logger));
 
-    const tunnel = opts.tunnel ?? createAgentTunnel({ logger, registry });
+    const tunnel = startAgentTunnel(opts, registry, logger, cleanups);
     const grpcServer = await startGrpcServer({ registry, authenticate, metrics, logger, tunnel, authorization, audit, limiter }, host, opts.grpcPort, grpcTls);
     cleanups.push(() => grpcServer.stop());
 

@@ -3,13 +3,14 @@
 import type { EventEmitter } from 'node:events';
 
 export interface StreamOpenRequest {
-  kind: 'log' | 'exec' | 'attach' | 'portforward';
+  kind: 'log' | 'exec' | 'attach' | 'portforward' | 'metrics';
   namespace: string;
   pod: string;
   podUid: string;
   /** log: {container, follow, tailLines, timestamps, previous, sinceSeconds}
    *  exec/attach: {container, command[], stdin, stdout, stderr, tty}
-   *  portforward: {port} */
+   *  portforward: {port}
+   *  metrics: {path} (the node's /metrics/resource; namespace and pod empty) */
   params: Record<string, unknown>;
 }
 

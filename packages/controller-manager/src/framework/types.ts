@@ -55,6 +55,8 @@ export interface ControllerOptions {
   clusterSigningKeyFile?: string;
   /** --cluster-signing-duration in seconds (1 year by default). */
   clusterSigningDurationSeconds?: number;
+  /** The --horizontal-pod-autoscaler-* flags (podautoscaler/controller.ts defaultHpaOptions for what is left out). */
+  hpa?: Partial<import('../podautoscaler/controller.js').HpaOptions>;
 }
 
 export const defaultControllerOptions: ControllerOptions = {

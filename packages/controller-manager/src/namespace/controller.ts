@@ -41,7 +41,7 @@ export class NamespaceController {
     const remaining = new Map<string, number>();
     const errors: unknown[] = [];
     await Promise.all(
-      RESOURCES.filter((r) => r.namespaced && r.verbs.includes('delete')).map(async (r) => {
+      RESOURCES.filter((r) => r.namespaced && !r.viewOf && r.verbs.includes('delete')).map(async (r) => {
         let items;
         try {
           items = (await this.ctx.client.list(r.resource, { namespace: ns })).items;

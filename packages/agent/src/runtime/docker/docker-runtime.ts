@@ -6,13 +6,14 @@ import Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { rfc3339, type Pod } from '@k8ts/api';
 import { L, SANDBOX_NAME, type ContainerKind } from '../labels.js';
-import { StartError, type ContainerConfig, type ContainerDetails, type ContainerRuntime, type ExecResult, type ImageInfo, type LogOptions, type ObservedContainer, type RuntimeEvent, type StreamOptions, type StreamSession } from '../container-runtime.js';
+import { StartError, type ContainerConfig, type ContainerDetails, type ContainerStats, type ContainerRuntime, type ExecResult, type ImageInfo, type LogOptions, type ObservedContainer, type RuntimeEvent, type StreamOptions, type StreamSession } from '../container-runtime.js';
 import { ensureNetwork, type NetworkConfig } from './network.js';
 import { containerCreateOptions, sandboxCreateOptions, type CreateContext } from './create-options.js';
 import { dockerErrorMessage, statusCode } from './docker-errors.js';
 import { inspectImage, listImages, pullImage } from './docker-images.js';
 import { dockerAttach, dockerExec, dockerExecStream, dockerLogs } from './docker-streams.js';
 import { watchDockerEvents } from './docker-events.js';
+import { dockerStats } from './docker-stats.js';
 
 import { PAUSE_IMAGE } from '../../images/pause.js';
 
@@ -101,6 +102,10 @@ export class DockerRuntime implements ContainerRuntime {
     if (podUid) label.push(`${L.podUid}=${podUid}`);
     const found = await this.docker.listContainers({ all: true, filters: { label } });
     return found.filter((c) => c.Labels[L.podUid]).map(observed);
+  }
+
+  stats(id: string): Promise<ContainerStats | undefined> {
+    return dockerStats(this.docker, id);
   }
 
   /** Inspect, remembered while the container stays in the same state. */

@@ -59,6 +59,9 @@ export const USER_FACING_ROLES: BootstrapClusterRole[] = [
   { name: 'system:aggregate-to-admin', rules: adminRules, labels: aggregateTo('admin') },
   { name: 'system:aggregate-to-edit', rules: editRules, labels: aggregateTo('edit') },
   { name: 'system:aggregate-to-view', rules: viewRules, labels: aggregateTo('view') },
+  // metrics-server's role, aggregated into view, edit and admin as its manifest labels it;
+  // here the apiserver serves metrics.k8s.io itself, so the role comes with the bootstrap.
+  { name: 'system:aggregated-metrics-reader', rules: [rule(READ, ['metrics.k8s.io'], ['pods', 'nodes'])], labels: { ...aggregateTo('view'), ...aggregateTo('edit'), ...aggregateTo('admin') } },
 ];
 
 export const DISCOVERY_ROLES: BootstrapClusterRole[] = [

@@ -2,7 +2,7 @@
 // documents: list, create, read, replace, patch and delete, each with the query parameters
 // kubectl looks for (fieldValidation on PATCH tells it the server validates fields itself).
 import type { ResourceInfo } from '@k8ts/api';
-import { kindSchema, metaSchema } from '@k8ts/api';
+import { kindSchema, metaSchema, pathOf } from '@k8ts/api';
 import { subresourceInfo } from '../discovery.js';
 import type { Gvk, Schema } from './schemas.js';
 
@@ -58,7 +58,7 @@ function groupWord(group: string): string {
 export function resourcePaths(r: ResourceInfo): PathEntry[] {
   const gvk = { group: r.group, version: r.version, kind: r.kind };
   const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
-  const scope = r.namespaced ? `${base}/namespaces/{namespace}/${r.resource}` : `${base}/${r.resource}`;
+  const scope = r.namespaced ? `${base}/namespaces/{namespace}/${pathOf(r)}` : `${base}/${pathOf(r)}`;
   const params = r.namespaced ? ['namespace'] : [];
   const id = (verb: string, suffix = '') => `${verb}${groupWord(r.group)}${r.version[0].toUpperCase()}${r.version.slice(1)}${r.namespaced ? 'Namespaced' : ''}${r.kind}${suffix}`;
   const object = kindSchema(r.group, r.version, r.kind)!.name;

@@ -9,6 +9,7 @@ import { rolePrinter, roleBindingPrinter } from './rbac.js';
 import { nodePrinter } from './nodes.js';
 import { servicePrinter, endpointsPrinter, endpointSlicePrinter } from './services.js';
 import { deploymentPrinter, replicaSetPrinter, daemonSetPrinter, jobPrinter, cronJobPrinter, statefulSetPrinter } from './workloads.js';
+import { hpaPrinter } from './autoscaling.js';
 import {
   namespacePrinter,
   eventPrinter,
@@ -40,6 +41,7 @@ const PRINTERS: Record<string, Printer> = {
   statefulsets: statefulSetPrinter,
   jobs: jobPrinter,
   cronjobs: cronJobPrinter,
+  horizontalpodautoscalers: hpaPrinter,
   namespaces: namespacePrinter,
   events: eventPrinter,
   configmaps: configMapPrinter,
