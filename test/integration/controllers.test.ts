@@ -401,8 +401,9 @@ describe('controller manager against a real apiserver', () => {
     const t0 = Date.now();
     await until('p2 leads', async () => (await holder())?.includes(`_${p2.pid}_`), 20_000);
     const took = Date.now() - t0;
-    // lease 4 s, counted from p2's last sight of a renewal, plus a 1 s retry period
-    assert.ok(took < 7000, `took ${took} ms`);
+    // Lease 4 s, counted from p2's last sight of a renewal, plus a 1 s retry period: about 5-6 s,
+    // 7.7 s at load 20. The bound tells the lease's expiry from kube's 15 s default lease.
+    assert.ok(took < 12_000, `took ${took} ms`);
     const ns = await namespace('process-failover');
     await c.create('deployments', deployment('proc', ns, 2));
     await until('rolled out by p2', () => rolledOut(ns, 'proc'), 20_000);
