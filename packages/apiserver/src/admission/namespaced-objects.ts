@@ -1,9 +1,10 @@
 // The objects of one resource by namespace, kept in memory from a registry list then watch
 // (relisted when the watch ends): what LimitRanger and ResourceQuota read on every create,
 // as kube-apiserver's plugins read their informers' listers instead of etcd.
-import type { KubeObject, WatchEvent } from '@k8ts/api';
+import type { KubeObject } from '@k8ts/api';
 import type { Logger } from 'pino';
-import type { Registry, RegistryWatch } from '../registry/types.js';
+import type { Registry } from '../registry/types.js';
+import { RegistryReflector } from '../registry/registry-reflector.js';
 
 /** How long a live lookup's answer stands in for the cache (upstream LimitRanger's liveTTL). */
 const LIVE_TTL_MS = 30_000;
@@ -12,20 +13,32 @@ const LIVE_ENTRIES = 4096;
 export class NamespacedObjects {
   private readonly byNamespace = new Map<string, Map<string, KubeObject>>();
   private readonly live = new Map<string, { expiry: number; items: KubeObject[] }>();
-  private watch?: RegistryWatch;
-  private closed = false;
+  private readonly reflector: RegistryReflector;
 
   constructor(
     private readonly registry: Registry,
     readonly resource: string,
-    private readonly logger?: Logger,
-  ) {}
+    logger?: Logger,
+  ) {
+    this.reflector = new RegistryReflector(
+      registry,
+      resource,
+      {
+        replace: (items) => {
+          this.byNamespace.clear();
+          for (const o of items) this.put(o);
+        },
+        event: (type, obj) => {
+          if (type === 'DELETED') this.byNamespace.get(obj.metadata.namespace ?? '')?.delete(obj.metadata.name ?? '');
+          else this.putIfNewer(obj);
+        },
+      },
+      { logger, relistFailed: 'admission cache relist failed; retrying' },
+    );
+  }
 
-  async start(): Promise<void> {
-    const list = await this.registry.list(this.resource, {});
-    this.byNamespace.clear();
-    for (const o of list.items) this.put(o);
-    this.watch = this.registry.watch(this.resource, { resourceVersion: list.metadata.resourceVersion }, (ev) => this.onEvent(ev));
+  start(): Promise<void> {
+    return this.reflector.start();
   }
 
   /** The namespace's objects (shared: callers must not change them). */
@@ -55,17 +68,6 @@ export class NamespacedObjects {
     this.putIfNewer(obj);
   }
 
-  private onEvent(ev: WatchEvent): void {
-    if (ev.type === 'ERROR') {
-      this.watch?.stop();
-      if (!this.closed) this.restart();
-      return;
-    }
-    if (ev.type === 'BOOKMARK') return;
-    if (ev.type === 'DELETED') this.byNamespace.get(ev.object.metadata.namespace ?? '')?.delete(ev.object.metadata.name ?? '');
-    else this.putIfNewer(ev.object);
-  }
-
   /** Watch events older than what observe() put in are skipped. */
   private putIfNewer(obj: KubeObject): void {
     const cur = this.byNamespace.get(obj.metadata.namespace ?? '')?.get(obj.metadata.name ?? '');
@@ -80,15 +82,7 @@ export class NamespacedObjects {
     m.set(o.metadata.name ?? '', o);
   }
 
-  private restart(): void {
-    this.start().catch((err) => {
-      this.logger?.warn({ err: (err as Error).message, resource: this.resource, reason: 'RelistFailed' }, 'admission cache relist failed; retrying');
-      if (!this.closed) setTimeout(() => this.restart(), 1000).unref();
-    });
-  }
-
   close(): void {
-    this.closed = true;
-    this.watch?.stop();
+    this.reflector.close();
   }
 }

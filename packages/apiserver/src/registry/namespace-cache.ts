@@ -2,46 +2,40 @@
 // namespace needs no extra etcd read. Only a positive answer is trusted: a namespace the
 // cache does not know (yet) or believes terminating is checked against etcd, so the cache's
 // lag can never refuse a valid create.
-import type { KubeObject, WatchEvent } from '@k8ts/api';
+import type { KubeObject } from '@k8ts/api';
 import type { Logger } from 'pino';
-import type { Registry, RegistryWatch } from './types.js';
+import type { Registry } from './types.js';
+import { RegistryReflector } from './registry-reflector.js';
 
 export class NamespaceCache {
   private readonly active = new Set<string>();
   private readonly revisions = new Map<string, number>();
-  private watch?: RegistryWatch;
-  private closed = false;
+  private readonly reflector: RegistryReflector;
 
-  constructor(
-    private readonly registry: Registry,
-    private readonly logger?: Logger,
-  ) {}
+  constructor(registry: Registry, logger?: Logger) {
+    this.reflector = new RegistryReflector(
+      registry,
+      'namespaces',
+      {
+        replace: (items) => {
+          this.active.clear();
+          this.revisions.clear();
+          for (const ns of items) this.apply('ADDED', ns);
+        },
+        event: (type, ns) => this.apply(type, ns),
+        // The watch ended (etcd compacted past it): until the relist, creates check etcd.
+        stale: () => this.active.clear(),
+      },
+      { logger, relistFailed: 'namespace cache restart failed; creates check etcd' },
+    );
+  }
 
-  async start(): Promise<void> {
-    const list = await this.registry.list('namespaces', {});
-    this.active.clear();
-    this.revisions.clear();
-    for (const ns of list.items) this.apply('ADDED', ns);
-    this.watch = this.registry.watch('namespaces', { resourceVersion: list.metadata.resourceVersion }, (ev) => this.onEvent(ev));
+  start(): Promise<void> {
+    return this.reflector.start();
   }
 
   isActive(name: string): boolean {
     return this.active.has(name);
-  }
-
-  private onEvent(ev: WatchEvent): void {
-    if (ev.type === 'ERROR') {
-      // The watch ended (etcd compacted past it): start over from a fresh list.
-      this.active.clear();
-      if (!this.closed) {
-        this.start().catch((err) => {
-          this.logger?.warn({ err: (err as Error).message }, 'namespace cache restart failed; creates check etcd');
-          setTimeout(() => void this.onEvent(ev), 1000).unref();
-        });
-      }
-      return;
-    }
-    this.apply(ev.type, ev.object);
   }
 
   /**
@@ -64,7 +58,6 @@ export class NamespaceCache {
   }
 
   close(): void {
-    this.closed = true;
-    this.watch?.stop();
+    this.reflector.close();
   }
 }

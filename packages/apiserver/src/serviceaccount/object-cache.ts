@@ -1,9 +1,10 @@
 // What the service account authenticator checks a token against, kept in memory from
 // registry watches (kube-apiserver's informer-backed getters): which service accounts, pods,
 // secrets and nodes exist, with their uids. Only the few fields the checks read are kept.
-import type { KubeObject, WatchEvent } from '@k8ts/api';
+import type { KubeObject } from '@k8ts/api';
 import type { Logger } from 'pino';
-import type { Registry, RegistryWatch } from '../registry/types.js';
+import type { Registry } from '../registry/types.js';
+import { RegistryReflector } from '../registry/registry-reflector.js';
 
 export interface CachedObject {
   uid: string;
@@ -21,22 +22,31 @@ function keyOf(ns: string | undefined, name: string): string {
 /** One resource's objects by namespace/name, from a list then a watch, relisted when the watch ends. */
 export class ObjectCache {
   private readonly items = new Map<string, CachedObject>();
-  private watch?: RegistryWatch;
-  private closed = false;
+  private readonly reflector: RegistryReflector;
   private synced = false;
 
   constructor(
-    private readonly registry: Registry,
+    registry: Registry,
     readonly resource: string,
-    private readonly logger?: Logger,
-  ) {}
+    logger?: Logger,
+  ) {
+    this.reflector = new RegistryReflector(
+      registry,
+      resource,
+      {
+        replace: (items) => {
+          this.items.clear();
+          for (const o of items) this.apply('ADDED', o);
+          this.synced = true;
+        },
+        event: (type, obj) => this.apply(type, obj),
+      },
+      { logger, relistFailed: 'service account cache relist failed; retrying' },
+    );
+  }
 
-  async start(): Promise<void> {
-    const list = await this.registry.list(this.resource, {});
-    this.items.clear();
-    for (const o of list.items) this.apply('ADDED', o);
-    this.synced = true;
-    this.watch = this.registry.watch(this.resource, { resourceVersion: list.metadata.resourceVersion }, (ev) => this.onEvent(ev));
+  start(): Promise<void> {
+    return this.reflector.start();
   }
 
   get hasSynced(): boolean {
@@ -50,23 +60,6 @@ export class ObjectCache {
   /** An object this apiserver just wrote or read: applied at once, ahead of its watch event. */
   observe(obj: KubeObject): void {
     this.apply('MODIFIED', obj);
-  }
-
-  private onEvent(ev: WatchEvent): void {
-    if (ev.type === 'ERROR') {
-      this.watch?.stop();
-      if (!this.closed) this.restart();
-      return;
-    }
-    if (ev.type === 'BOOKMARK') return;
-    this.apply(ev.type, ev.object);
-  }
-
-  private restart(): void {
-    this.start().catch((err) => {
-      this.logger?.warn({ err: (err as Error).message, resource: this.resource }, 'service account cache relist failed; retrying');
-      if (!this.closed) setTimeout(() => this.restart(), 1000).unref();
-    });
   }
 
   private apply(type: string, o: KubeObject): void {
@@ -85,8 +78,7 @@ export class ObjectCache {
   }
 
   close(): void {
-    this.closed = true;
-    this.watch?.stop();
+    this.reflector.close();
   }
 }
 
