@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { Histogram, Gauge } from 'prom-client';
-import { componentOps, createLogger, type Client, type Logger, type OpsServer, type OpsSource } from '@k8ts/client';
+import { componentClient, componentOps, createLogger, type Client, type ComponentClientOptions, type Logger, type OpsServer } from '@k8ts/client';
 import { DockerRuntime, dockerClient, type DockerClient } from './runtime/docker/docker-runtime.js';
 import type { ContainerRuntime } from './runtime/container-runtime.js';
 import { PodManager } from './pods/pod-manager.js';
@@ -13,11 +13,8 @@ import { parseNodeLabels } from './node/node-object.js';
 import { StreamServer, type ConnectCall } from './streams/stream-server.js';
 import { resourceMetrics, RESOURCE_METRICS_PATH, PROMETHEUS_TEXT } from './metrics/resource-metrics.js';
 
-export interface AgentOptions {
-  /** A ready client; otherwise one is made from server/token. */
-  client?: Client;
-  server?: string;
-  token?: string;
+/** opsPort defaults to -1 (no ops server of its own). */
+export interface AgentOptions extends ComponentClientOptions {
   nodeName?: string;
   nodeLabels?: Record<string, string> | string;
   cpu?: string;
@@ -30,9 +27,6 @@ export interface AgentOptions {
   clusterDns?: string;
   clusterDomain?: string;
   stateDir?: string;
-  /** The entry's ops server (main.ts: runComponent's); without it, one of its own on opsPort. */
-  ops?: OpsSource;
-  opsPort?: number; // in-process callers: 0 = a free port, -1 = off (default)
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   relistMs?: number;
@@ -63,13 +57,6 @@ export const AGENT_DEFAULTS = {
   ipRange: '10.213.0.0/17',
   gateway: '10.213.0.1',
 };
-
-async function makeClient(server: string | undefined, token: string | undefined): Promise<Client> {
-  const mod = (await import('@k8ts/client')) as Record<string, unknown>;
-  const make = mod.clientFromOptions as undefined | ((o: { server?: string; token?: string }) => Client | Promise<Client>);
-  if (typeof make !== 'function') throw new Error('@k8ts/client has no clientFromOptions yet: pass a client');
-  return await make({ server, token });
-}
 
 /** The agent's metrics: sync durations (observe through the returned function), pods bound here. */
 function agentMetrics(ops: OpsServer, podCount: () => number): (ms: number, ok: boolean) => void {
@@ -144,7 +131,7 @@ function nodeLife(client: Client, opts: AgentOptions, c: NodeContext): NodeLife 
 export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
   const nodeName = opts.nodeName ?? os.hostname();
   const log = opts.log ?? createLogger('agent', { node: nodeName });
-  const client = opts.client ?? (await makeClient(opts.server, opts.token));
+  const client = componentClient(opts);
   const ownsClient = !opts.client;
   const network = {
     name: opts.network ?? AGENT_DEFAULTS.network,

@@ -11,5 +11,6 @@ export * from './leader-election-loop.js';
 export * from './events.js';
 export * from './proto/index.js';
 export * from './component.js';
+export * from './component-options.js';
 export * from './pki/index.js';
 export * from './pki/csr.js';

@@ -4,6 +4,7 @@ import http from 'node:http';
 import pino, { type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { logFileStream } from './log-file.js';
+import type { ComponentOpsOptions } from './component-options.js';
 
 export type { Logger } from 'pino';
 
@@ -100,7 +101,7 @@ export interface ComponentOps {
  * The ops server a component's start registers its ready checks and metrics on: the entry's
  * when run as a process, else (in-process callers: tests, benches) its own on `opsPort`.
  */
-export async function componentOps(component: string, opts: { ops?: OpsSource; opsPort?: number }, defaultPort: number): Promise<ComponentOps> {
+export async function componentOps(component: string, opts: ComponentOpsOptions, defaultPort: number): Promise<ComponentOps> {
   if (opts.ops) return { ops: await opts.ops(), release: async () => {} };
   const ops = await startOpsServer({ component, port: opts.opsPort ?? defaultPort });
   return { ops, release: () => ops.close() };

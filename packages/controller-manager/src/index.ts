@@ -1,6 +1,6 @@
 // @k8ts/controller-manager: the process that runs the cluster's controllers.
 import { readFileSync } from 'node:fs';
-import { GrpcClient, clientFromOptions, componentOps, createLogger, type Client, type OpsSource } from '@k8ts/client';
+import { GrpcClient, clientFromOptions, componentOps, createLogger, type ComponentClientOptions } from '@k8ts/client';
 import { ControllerManager, type ControllerManagerOptions } from './manager.js';
 
 export { ControllerManager, selectControllers } from './manager.js';
@@ -8,16 +8,8 @@ export type { ControllerManagerOptions } from './manager.js';
 export { CONTROLLER_NAMES } from './controllers.js';
 export { defaultControllerOptions, type ControllerOptions } from './framework/types.js';
 
-export interface StartControllerManagerOptions extends Omit<ControllerManagerOptions, 'client' | 'registry' | 'logger'> {
-  /** A client to use (tests); otherwise one is made from server and token. */
-  client?: Client;
-  server?: string;
-  token?: string;
-  tokenFile?: string;
-  /** The entry's ops server (main.ts: runComponent's); without it, one of its own on opsPort. */
-  ops?: OpsSource;
-  /** In-process callers: healthz/metrics port: 0 any, negative off (default 10257). */
-  opsPort?: number;
+/** opsPort defaults to 10257. */
+export interface StartControllerManagerOptions extends Omit<ControllerManagerOptions, 'client' | 'registry' | 'logger'>, ComponentClientOptions {
   /** --kube-api-qps/--kube-api-burst: the client's rate limit (no limit when unset). */
   kubeApiQps?: number;
   kubeApiBurst?: number;

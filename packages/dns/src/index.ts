@@ -1,6 +1,6 @@
 // k8ts dns: the cluster.local zone from Services, EndpointSlices and Pods; every other name is
 // relayed to the host's resolver.
-import { Informer, clientFromOptions, componentOps, createLogger, type Client, type OpsSource } from '@k8ts/client';
+import { Informer, componentClient, componentOps, createLogger, type ComponentClientOptions } from '@k8ts/client';
 import { buildZone, type ZoneIndex } from './records.js';
 import { DnsServer } from './server.js';
 import { parseHostPort, resolvConfNameservers, type Upstream } from './upstream.js';
@@ -9,15 +9,8 @@ export { buildZone, type ZoneIndex } from './records.js';
 export { answer } from './answer.js';
 export { DnsServer } from './server.js';
 
-export interface DnsOptions {
-  server?: string;
-  token?: string;
-  tokenFile?: string;
-  client?: Client;
-  /** The entry's ops server (main.ts: runComponent's); without it, one of its own on opsPort. */
-  ops?: OpsSource;
-  /** In-process callers: healthz/metrics port: 0 any, negative off (default 10054). */
-  opsPort?: number;
+/** opsPort defaults to 10054. */
+export interface DnsOptions extends ComponentClientOptions {
   /** "ip:port"; default 10.213.0.1:53 (the cluster network's gateway). Port 0 picks one. */
   listen?: string;
   /** "ip:port[,ip:port]"; default: the nameservers of /etc/resolv.conf. */
@@ -48,7 +41,7 @@ export async function startDns(opts: DnsOptions = {}): Promise<RunningDns> {
   if (!upstreams.length) log.warn({ reason: 'NoUpstream' }, 'no upstream nameserver: names outside the cluster get SERVFAIL');
 
   const { ops, release } = await componentOps('dns', opts, 10054);
-  const client = opts.client ?? clientFromOptions({ server: opts.server, token: opts.token, tokenFile: opts.tokenFile });
+  const client = componentClient(opts);
   let index: ZoneIndex | undefined;
   const dirty = () => (index = undefined);
   const cache = (resource: string) => new Informer(client, { resource, logger: log }).addEventHandler({ onAdd: dirty, onUpdate: dirty, onDelete: dirty });

@@ -3,7 +3,7 @@
 // default class), routing HTTP on one host port by host and path to the ready endpoints of
 // the backend Services (pod IPs, reachable from the host on the cluster network), and
 // writes its address into each served Ingress's status.
-import { Informer, clientFromOptions, componentOps, createLogger, type Client, type OpsSource } from '@k8ts/client';
+import { Informer, componentClient, componentOps, createLogger, type ComponentClientOptions } from '@k8ts/client';
 import type { KubeObject } from '@k8ts/api';
 import { buildRouteTable, type RouteTable } from './routes.js';
 import { ownClasses, isServed, DEFAULT_CONTROLLER_NAME, type ClassSelection } from './classes.js';
@@ -19,15 +19,8 @@ export { desiredLoadBalancer } from './status.js';
 
 export const DEFAULT_INGRESS_PORT = 8080;
 
-export interface IngressOptions {
-  server?: string;
-  token?: string;
-  tokenFile?: string;
-  client?: Client;
-  /** The entry's ops server (main.ts: runComponent's); without it, one of its own on opsPort. */
-  ops?: OpsSource;
-  /** In-process callers: healthz/metrics port: 0 any, negative off (default 10246). */
-  opsPort?: number;
+/** opsPort defaults to 10246. */
+export interface IngressOptions extends ComponentClientOptions {
   /** "ip:port" to serve HTTP on (default 0.0.0.0:8080; port 0 picks one). */
   listen?: string;
   /** The IP written into the Ingresses' status (default: the listen address, 127.0.0.1 for 0.0.0.0). */
@@ -59,7 +52,7 @@ export async function startIngress(opts: IngressOptions = {}): Promise<RunningIn
   const controller = opts.controllerName ?? DEFAULT_CONTROLLER_NAME;
   const { ops, release } = await componentOps('ingress', opts, 10246);
   const metrics = ingressMetrics(ops.registry);
-  const client = opts.client ?? clientFromOptions({ server: opts.server, token: opts.token, tokenFile: opts.tokenFile });
+  const client = componentClient(opts);
   const inf = (resource: string) => new Informer(client, { resource, logger: log });
   const ingresses = inf('ingresses');
   const classes = inf('ingressclasses');

@@ -1,6 +1,6 @@
 // k8ts proxy: Service virtual IPs, node ports and load-balancer addresses as iptables NAT
 // rules in the host network namespace (kube-proxy's iptables mode).
-import { clientFromOptions, componentOps, createLogger, type Client, type OpsSource } from '@k8ts/client';
+import { componentClient, componentOps, createLogger, type ComponentClientOptions } from '@k8ts/client';
 import { ChainNames } from './chain-names.js';
 import { Proxier, cleanup, checkHostAccess } from './proxier.js';
 
@@ -10,16 +10,8 @@ export { ChainNames, hash16 } from './chain-names.js';
 export { PERMISSION_HELP } from './proxier.js';
 export { PermissionError } from './iptables.js';
 
-export interface ProxyOptions {
-  server?: string;
-  token?: string;
-  tokenFile?: string;
-  /** Use this client instead of connecting (tests, in-process use). */
-  client?: Client;
-  /** The entry's ops server (main.ts: runComponent's); without it, one of its own on opsPort. */
-  ops?: OpsSource;
-  /** In-process callers: healthz/metrics port: 0 any, negative off (default 10256). */
-  opsPort?: number;
+/** opsPort defaults to 10256. */
+export interface ProxyOptions extends ComponentClientOptions {
   nodeName?: string;
   network?: string;
   bridge?: string;
@@ -53,7 +45,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
   const log = createLogger('proxy');
   await checkHostAccess(chains);
   const { ops, release } = await componentOps('proxy', opts, 10256);
-  const client = opts.client ?? clientFromOptions({ server: opts.server, token: opts.token, tokenFile: opts.tokenFile });
+  const client = componentClient(opts);
   const nodeName = opts.nodeName ?? (await import('node:os')).hostname();
   const proxier = new Proxier({
     client,

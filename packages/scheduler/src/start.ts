@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
-import { componentOps, createLogger, type Client, type Logger, type OpsSource } from '@k8ts/client';
+import { componentOps, createLogger, type Client, type ComponentOpsOptions, type Logger } from '@k8ts/client';
 import { ClientEventSink } from './events.js';
 import type { AnyPlugin } from './framework/interfaces.js';
 import { wireInformers } from './informers.js';
@@ -12,7 +12,8 @@ import type { QueueOptions } from './queue/scheduling-queue.js';
 import { DEFAULT_SCHEDULER_NAME, Scheduler } from './scheduler.js';
 import { runLeaderElection, type LeaderElection } from '@k8ts/client';
 
-export interface StartSchedulerOptions {
+/** opsPort defaults to -1 (no ops server of its own). */
+export interface StartSchedulerOptions extends ComponentOpsOptions {
   client: Client;
   schedulerName?: string;
   /** Default true: only the holder of Lease kube-system/k8ts-scheduler schedules. */
@@ -23,10 +24,6 @@ export interface StartSchedulerOptions {
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
   identity?: string;
-  /** The entry's ops server (main.ts: runComponent's); without it, one of its own on opsPort. */
-  ops?: OpsSource;
-  /** In-process callers: healthz/metrics port; 0 picks one, negative disables. Default -1. */
-  opsPort?: number;
   logger?: Logger;
   plugins?: AnyPlugin[];
   percentageOfNodesToScore?: number;
