@@ -1,7 +1,8 @@
 // Services end to end on the real host: etcd, the apiserver (with the Service allocators),
 // proxy and dns as processes, driven by kubectl. Backends are plain containers on a test
-// network, published through Endpoints written with kubectl (Services without selector,
-// as Kubernetes allows), so nothing else of the cluster is needed. Authorization is on
+// network, published through Endpoints written with kubectl (Services without selector, as
+// Kubernetes allows) and the EndpointSlices mirroring would make of them, so nothing else of
+// the cluster is needed. Authorization is on
 // (Node,RBAC): kubectl is the admin, proxy and dns run as system:kube-proxy and
 // system:k8ts-dns with nothing but their bootstrap roles (test/support/cluster-auth.ts).
 import { test, before, after } from 'node:test';
@@ -112,6 +113,15 @@ apiVersion: v1
 kind: Endpoints
 metadata: {name: ${name}}
 subsets: [{addresses: [{ip: "${ip1}", nodeName: node-a}, {ip: "${ip2}", nodeName: node-a}], ports: [{name: http, port: 8080, protocol: TCP}]}]
+---
+# What kube-controller-manager's EndpointSliceMirroring makes of them (k8ts has no such
+# controller yet, and no controller-manager runs here): cluster DNS reads slices, as CoreDNS.
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: ${name}-mirrored, labels: {kubernetes.io/service-name: ${name}, endpointslice.kubernetes.io/managed-by: endpointslicemirroring-controller.k8s.io}}
+addressType: IPv4
+endpoints: [{addresses: ["${ip1}"], conditions: {ready: true}, nodeName: node-a}, {addresses: ["${ip2}"], conditions: {ready: true}, nodeName: node-a}]
+ports: [{name: http, port: 8080, protocol: TCP}]
 ---`;
   await kubectl(['apply', '-f', '-'], manifests);
   await kubectl(['apply', '-f', '-'], ['nginx-svc', 'nginx-np', 'nginx-lb', 'nginx-headless'].map(eps).join('\n'));
