@@ -16,24 +16,10 @@ import { startControllerManager, type RunningControllerManager } from '@k8ts/con
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 import { HollowKubelet } from './hollow-kubelet.js';
 import { writeClusterAuth, type ClusterAuth } from '../support/cluster-auth.js';
+import { until } from '../support/until.js';
 
 const logger = createLogger('controllers-it');
 logger.level = process.env.K8TS_LOG_LEVEL ?? 'warn';
-
-async function until<T>(what: string, f: () => Promise<T | undefined | false | null>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(50);
-  }
-}
 
 function deployment(name: string, ns: string, replicas: number, image = 'k8ts/hello:1', extra: Record<string, unknown> = {}): KubeObject {
   return {

@@ -14,25 +14,11 @@ import { startScheduler, type RunningScheduler } from '@k8ts/scheduler';
 import { startControllerManager, type RunningControllerManager } from '@k8ts/controller-manager';
 import { kubectlBin, kubectlHome, kubectlOk, runKubectl, startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
 import { HollowKubelet } from './hollow-kubelet.js';
+import { until } from '../support/until.js';
 
 const logger = createLogger('pdb-quota-it');
 logger.level = process.env.K8TS_LOG_LEVEL ?? 'warn';
 const NODES = ['node-1', 'node-2', 'node-3'];
-
-async function until<T>(what: string, f: () => Promise<T | undefined | false | null>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(100);
-  }
-}
 
 describe('PodDisruptionBudget, ResourceQuota and LimitRange through kubectl', () => {
   let cluster: KubectlCluster;

@@ -5,25 +5,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError } from '@k8ts/client';
 import { runKubectl, type KubectlRun } from './kubectl-cluster.js';
 import { startRbacCluster, type RbacCluster } from './rbac-cluster.js';
-
-async function until<T>(what: string, f: () => Promise<T | undefined | false | null>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(100);
-  }
-}
+import { until } from '../support/until.js';
 
 /** The HTTP status of an unauthenticated GET (the test's self-signed serving certificate is not checked). */
 function status(path: string): Promise<number> {

@@ -13,6 +13,7 @@ import type { KubeObject, Pod } from '@k8ts/api';
 import { startScheduler, type RunningScheduler } from '@k8ts/scheduler';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 import { writeClusterAuth, type ClusterAuth } from '../support/cluster-auth.js';
+import { until } from '../support/until.js';
 
 const logger = createLogger('scheduler-it');
 logger.level = process.env.K8TS_LOG_LEVEL ?? 'warn';
@@ -39,21 +40,6 @@ function pod(name: string, ns: string, spec: Record<string, unknown> = {}, label
     metadata: { name, namespace: ns, labels },
     spec: { containers: [{ name: 'c', image: 'k8ts/busybox', resources: { requests: { cpu } } }], ...spec },
   };
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined | false | null>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(50);
-  }
 }
 
 describe('scheduler against a real apiserver', () => {
