@@ -4,6 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { GrpcClient, createLogger, type Client } from '@k8ts/client';
 import type { Endpoints, EndpointSlice, KubeObject, Pod } from '@k8ts/api';
 import { startScheduler, type RunningScheduler } from '@k8ts/scheduler';
 import { startControllerManager, type RunningControllerManager } from '@k8ts/controller-manager';
+import { startDns, dnsPacket } from '@k8ts/dns';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 import { HollowKubelet } from './hollow-kubelet.js';
 import { writeClusterAuth, type ClusterAuth } from '../support/cluster-auth.js';
@@ -33,6 +35,22 @@ function deployment(name: string, ns: string, replicas: number, image = 'k8ts/he
       ...extra,
     },
   };
+}
+
+/** The A records a DNS server on loopback answers for a name. */
+async function resolveA(port: number, name: string): Promise<string[]> {
+  const sock = dgram.createSocket('udp4');
+  try {
+    const reply = await new Promise<Buffer>((resolve, reject) => {
+      sock.once('message', resolve);
+      sock.once('error', reject);
+      setTimeout(() => reject(new Error('no DNS reply')), 1000).unref();
+      sock.send(dnsPacket.encode({ type: 'query', id: 1, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name }] }), port, '127.0.0.1');
+    });
+    return (dnsPacket.decode(reply).answers ?? []).flatMap((a) => (a.type === 'A' ? [String(a.data)] : []));
+  } finally {
+    sock.close();
+  }
 }
 
 const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
@@ -155,6 +173,41 @@ describe('controller manager against a real apiserver', () => {
     const slices = await slicesReady();
     assert.equal(slices.length, 1);
     assert.equal(slices[0]!.endpoints.filter((e) => e.conditions?.ready).length, 5);
+  });
+
+  it('a selector-less headless Service with hand-written Endpoints gets a mirrored EndpointSlice, which cluster DNS answers from', async () => {
+    const ns = await namespace('mirror');
+    await c.create('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ext', namespace: ns }, spec: { clusterIP: 'None', ports: [{ name: 'http', port: 80 }] } });
+    await c.create('endpoints', {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'ext', namespace: ns },
+      subsets: [{ addresses: [{ ip: '10.213.9.7', hostname: 'db-0' }], notReadyAddresses: [{ ip: '10.213.9.8' }], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }],
+    });
+    const mirrored = async () => (await c.list<EndpointSlice & KubeObject>('endpointslices', { namespace: ns, labelSelector: 'kubernetes.io/service-name=ext' })).items;
+    const slices = await until('a mirrored slice', async () => ((await mirrored()).length ? mirrored() : undefined));
+    assert.equal(slices.length, 1);
+    assert.equal(slices[0]!.metadata.labels!['endpointslice.kubernetes.io/managed-by'], 'endpointslicemirroring-controller.k8s.io');
+    assert.deepEqual(
+      slices[0]!.endpoints.map((e) => [e.addresses[0], e.conditions?.ready, e.hostname]),
+      [
+        ['10.213.9.7', true, 'db-0'],
+        ['10.213.9.8', false, undefined],
+      ],
+    );
+    const dns = await startDns({ server, token: auth.componentToken('dns'), listen: '127.0.0.1:0', upstream: '127.0.0.1:9', opsPort: -1, waitForAddress: false });
+    try {
+      const answers = await until('DNS answers for the headless name', async () => {
+        const a = await resolveA(dns.port, `ext.${ns}.svc.cluster.local`);
+        return a.length ? a : undefined;
+      });
+      assert.deepEqual(answers, ['10.213.9.7']);
+      assert.deepEqual(await resolveA(dns.port, `db-0.ext.${ns}.svc.cluster.local`), ['10.213.9.7']);
+    } finally {
+      await dns.stop();
+    }
+    await c.delete('endpoints', ns, 'ext');
+    await until('the mirrored slice removed with its Endpoints', async () => (await mirrored()).length === 0);
   });
 
   it('a rolling update never drops below replicas - maxUnavailable ready, and undo returns to the old ReplicaSet', async () => {

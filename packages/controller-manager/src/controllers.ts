@@ -4,6 +4,7 @@ import { on, type ControllerDefinition } from './framework/wiring.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
+import { EndpointSliceMirroringController } from './endpointslicemirroring/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/controller.js';
 import { GarbageCollector, GCResources } from './garbagecollector/controller.js';
 import { NamespaceController } from './namespace/controller.js';
@@ -60,6 +61,21 @@ export const CONTROLLERS: ControllerDefinition[] = [
       on(w.informer<Pod>('pods'), { add: c.addPod, update: c.updatePod, delete: c.deletePod });
       on(w.informer<Endpoints>('endpoints'), { update: (_o, n) => c.onEndpoints(n), delete: c.onEndpoints });
       on(w.informer<EndpointSlice>('endpointslices'), { update: (_o, n) => c.onSlice(n), delete: c.onSlice });
+      return c;
+    },
+  },
+  {
+    name: 'endpointslicemirroring',
+    component: 'endpointslicemirroring-controller',
+    build(w) {
+      const c = new EndpointSliceMirroringController(
+        w.ctx,
+        { services: w.lister<Service>('services'), endpoints: w.lister<Endpoints>('endpoints'), endpointslices: w.lister<EndpointSlice>('endpointslices') },
+        w.queue,
+      );
+      on(w.informer<Endpoints>('endpoints'), { add: c.onEndpoints, update: c.updateEndpoints, delete: c.onEndpoints });
+      on(w.informer<Service>('services'), { add: c.onService, update: c.updateService, delete: c.onService });
+      on(w.informer<EndpointSlice>('endpointslices'), { add: c.onSlice, update: c.updateSlice, delete: c.onSlice });
       return c;
     },
   },
