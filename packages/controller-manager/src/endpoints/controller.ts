@@ -5,8 +5,9 @@ import type { Endpoints, EndpointSlice, Pod, Service } from '@k8ts/api';
 import { isNotFound, isAlreadyExists } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { unwrap } from '../framework/tombstone.js';
-import { jsonEqual } from '../util/objects.js';
-import { desiredSlices, desiredSubsets, type SliceSpec } from './desired.js';
+import { jsonEqual, newControllerRef } from '../util/objects.js';
+import { deleteSlices, writeSlices, type WantedSlice } from '../endpointslice/write-slices.js';
+import { desiredSlices, desiredSubsets } from './desired.js';
 import { deepCopy, objectKey, serviceSelectsLabels, splitObjectKey } from '@k8ts/api';
 
 export const ServiceNameLabel = 'kubernetes.io/service-name';
@@ -88,13 +89,7 @@ export class EndpointsController {
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
-    for (const s of this.slicesOf(namespace, name)) {
-      try {
-        await this.ctx.client.delete('endpointslices', namespace, s.metadata.name!);
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
-    }
+    await deleteSlices(this.ctx.client, namespace, this.slicesOf(namespace, name));
   }
 
   private labelsFor(svc: Service): Record<string, string> {
@@ -133,45 +128,23 @@ export class EndpointsController {
   }
 
   private async syncSlices(svc: Service, pods: Pod[]): Promise<void> {
-    const ns = svc.metadata.namespace!;
     const want = desiredSlices(svc, pods);
-    const existing = this.slicesOf(ns, svc.metadata.name!);
-    const labels = { ...this.labelsFor(svc), [ServiceNameLabel]: svc.metadata.name!, [ManagedByLabel]: ManagedByValue };
-    const unused = [...existing];
-    // A service with no endpoints still gets one (empty) slice, as Kubernetes keeps.
-    const specs: SliceSpec[] = want.length ? want : [{ key: '[]', ports: [], endpoints: [] }];
-    for (const spec of specs) {
-      const i = unused.findIndex((s) => jsonEqual(portsOf(s), spec.ports));
-      const cur = i >= 0 ? unused.splice(i, 1)[0] : unused.length && !want.length ? unused.shift() : undefined;
-      const body = { addressType: 'IPv4', endpoints: spec.endpoints, ports: spec.ports };
-      if (cur) {
-        if (jsonEqual(cur.endpoints ?? [], body.endpoints) && jsonEqual(cur.ports ?? [], body.ports) && jsonEqual(cur.metadata.labels, labels)) continue;
-        const next = deepCopy(cur) as EndpointSlice & Record<string, unknown>;
-        next.endpoints = body.endpoints as any;
-        next.ports = body.ports as any;
-        next.metadata.labels = labels;
-        await this.ctx.client.update('endpointslices', next);
-        continue;
-      }
-      await this.ctx.client.create('endpointslices', {
-        apiVersion: 'discovery.k8s.io/v1',
-        kind: 'EndpointSlice',
-        metadata: {
-          generateName: `${svc.metadata.name}-`,
-          namespace: ns,
-          labels,
-          ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata.name!, uid: svc.metadata.uid!, controller: true, blockOwnerDeletion: true }],
-        },
-        ...body,
-      } as unknown as EndpointSlice);
-    }
-    for (const s of unused) {
-      try {
-        await this.ctx.client.delete('endpointslices', ns, s.metadata.name!);
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
-    }
+    const owner = {
+      namespace: svc.metadata.namespace!,
+      name: svc.metadata.name!,
+      ownerReference: newControllerRef(svc, 'v1', 'Service'),
+      labels: { ...this.labelsFor(svc), [ServiceNameLabel]: svc.metadata.name!, [ManagedByLabel]: ManagedByValue },
+    };
+    // A service with no endpoints still gets one (empty) slice, as Kubernetes keeps; it
+    // reuses any slice left over rather than making a new one.
+    const wanted: WantedSlice[] = want.length
+      ? want.map((w) => ({ addressType: 'IPv4', ports: w.ports, endpoints: w.endpoints }))
+      : [{ addressType: 'IPv4', ports: [], endpoints: [] }];
+    const pair = (unused: EndpointSlice[], w: WantedSlice) => {
+      const i = unused.findIndex((s) => jsonEqual(portsOf(s), w.ports));
+      return i >= 0 || want.length ? i : unused.length ? 0 : -1;
+    };
+    await writeSlices(this.ctx.client, owner, wanted, this.slicesOf(owner.namespace, owner.name), pair);
   }
 }
 

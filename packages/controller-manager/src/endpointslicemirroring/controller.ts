@@ -2,11 +2,11 @@
 // mirrored into EndpointSlices, so consumers that read only slices (cluster DNS, the proxy)
 // see them. Endpoints of selector Services are the endpoints controller's, and left alone.
 import type { EndpointSlice, Endpoints, Service } from '@k8ts/api';
-import { deepCopy, objectKey, splitObjectKey } from '@k8ts/api';
-import { isNotFound } from '@k8ts/client';
+import { objectKey, splitObjectKey } from '@k8ts/api';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { unwrap } from '../framework/tombstone.js';
-import { newControllerRef, semanticEqual } from '../util/objects.js';
+import { newControllerRef } from '../util/objects.js';
+import { deleteSlices, writeSlices, type SliceWrite } from '../endpointslice/write-slices.js';
 import { ManagedByLabel, ServiceNameLabel } from '../endpoints/controller.js';
 import { mirroredSlices, sliceKey, type MirrorSlice } from './desired.js';
 
@@ -73,13 +73,13 @@ export class EndpointSliceMirroringController {
   }
 
   private async deleteAll(namespace: string, slices: EndpointSlice[]) {
-    for (const s of slices) {
-      try {
-        await this.ctx.client.delete('endpointslices', namespace, s.metadata.name!);
-        this.ctx.logger.info({ object: `${namespace}/${s.metadata.name}`, reason: 'MirroredSliceDeleted' }, 'deleted mirrored EndpointSlice');
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
+    this.logWrites(namespace, await deleteSlices(this.ctx.client, namespace, slices));
+  }
+
+  private logWrites(namespace: string, writes: SliceWrite[]) {
+    for (const w of writes) {
+      const [reason, msg] = w.op === 'created' ? ['MirroredSliceCreated', 'mirrored Endpoints into an EndpointSlice'] : w.op === 'updated' ? ['MirroredSliceUpdated', 'updated a mirrored EndpointSlice'] : ['MirroredSliceDeleted', 'deleted mirrored EndpointSlice'];
+      this.ctx.logger.info({ object: `${namespace}/${w.name}`, reason }, msg);
     }
   }
 
@@ -91,42 +91,8 @@ export class EndpointSliceMirroringController {
 
   private async reconcile(ep: Endpoints, existing: EndpointSlice[]) {
     const ns = ep.metadata.namespace!;
-    const { labels, annotations } = this.metaFor(ep);
-    const unused = [...existing];
-    for (const want of mirroredSlices(ep)) {
-      const i = unused.findIndex((s) => sliceKey(s.addressType, (s.ports ?? []) as MirrorSlice['ports']) === want.key);
-      const cur = i >= 0 ? unused.splice(i, 1)[0] : undefined;
-      if (cur) {
-        const same =
-          semanticEqual(cur.endpoints, want.endpoints) &&
-          semanticEqual(cur.ports, want.ports) &&
-          semanticEqual(cur.metadata.labels, labels) &&
-          semanticEqual(cur.metadata.annotations, annotations);
-        if (same) continue;
-        const next = deepCopy(cur);
-        next.endpoints = want.endpoints as EndpointSlice['endpoints'];
-        next.ports = want.ports;
-        next.metadata.labels = labels;
-        next.metadata.annotations = annotations;
-        await this.ctx.client.update('endpointslices', next);
-        continue;
-      }
-      await this.ctx.client.create('endpointslices', {
-        apiVersion: 'discovery.k8s.io/v1',
-        kind: 'EndpointSlice',
-        metadata: {
-          generateName: `${ep.metadata.name}-`,
-          namespace: ns,
-          labels,
-          ...(Object.keys(annotations).length ? { annotations } : {}),
-          ownerReferences: [newControllerRef(ep, 'v1', 'Endpoints')],
-        },
-        addressType: want.addressType,
-        endpoints: want.endpoints,
-        ports: want.ports,
-      } as unknown as EndpointSlice);
-      this.ctx.logger.info({ object: `${ns}/${ep.metadata.name}`, reason: 'MirroredSliceCreated' }, 'mirrored Endpoints into an EndpointSlice');
-    }
-    await this.deleteAll(ns, unused);
+    const owner = { namespace: ns, name: ep.metadata.name!, ownerReference: newControllerRef(ep, 'v1', 'Endpoints'), ...this.metaFor(ep) };
+    const pair = (unused: EndpointSlice[], w: MirrorSlice) => unused.findIndex((s) => sliceKey(s.addressType, (s.ports ?? []) as MirrorSlice['ports']) === w.key);
+    this.logWrites(ns, await writeSlices(this.ctx.client, owner, mirroredSlices(ep), existing, pair));
   }
 }
