@@ -15,6 +15,9 @@ command -v iptables >/dev/null 2>&1 || need_apt+=(iptables)
 command -v conntrack >/dev/null 2>&1 || need_apt+=(conntrack)
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc libc6-dev)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+# Debian's Kubernetes client for Python (Debian's python3: another one on PATH, pyenv's say,
+# does not see it), one of the clients the compatibility suite drives.
+/usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1 || need_apt+=(python3-kubernetes)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "k8ts setup: missing ${need_apt[*]}; run as root or install them with apt-get" >&2
