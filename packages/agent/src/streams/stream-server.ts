@@ -1,6 +1,6 @@
 // The Nodes.Connect stream the agent holds open to the apiserver (so agents need no inbound
 // port): the apiserver opens numbered streams on it for logs, exec, attach and
-// port-forward; the agent serves each and closes it with a Status. The call is reopened
+// port-forward (and nodes/NAME/proxy, to its own ops port); the agent serves each and closes it with a Status. The call is reopened
 // whenever it breaks.
 import type { Logger } from '@k8ts/client';
 import { ApiError, apiError, badRequest, type Pod, type Status } from '@k8ts/api';
@@ -33,6 +33,8 @@ export interface StreamServerOptions {
    * agent is alive before its disconnect grace runs out.
    */
   onConnect?: () => void;
+  /** The agent's ops server port (nodes/NAME/proxy reaches it through this stream); ≤ 0: none. */
+  opsPort?: number;
 }
 
 /** A stream that lived this long was working: its end is a break, reconnected at once. */
@@ -186,6 +188,14 @@ export class StreamServer {
         if (params.path !== RESOURCE_METRICS_PATH) throw apiError(404, 'NotFound', `the server could not find the requested resource`);
         sink.send(1, Buffer.from(await resourceMetrics(this.o.runtime, this.o.log)));
         sink.close(success());
+        return;
+      }
+      if (kind === 'nodeproxy') {
+        // Bytes to the agent's own ops server on loopback, whatever port the caller named:
+        // the apiserver authorized nodes/proxy and this is the one endpoint it may reach.
+        const port = this.o.opsPort ?? 0;
+        if (port <= 0) throw apiError(503, 'ServiceUnavailable', `the agent of node ${this.o.nodeName} serves no ops endpoint`);
+        await servePortForward('127.0.0.1', port, sink);
         return;
       }
       const pod = [...this.o.pods().values()].find((p) => p.metadata?.namespace === ns && p.metadata?.name === podName && (!uid || p.metadata?.uid === uid));

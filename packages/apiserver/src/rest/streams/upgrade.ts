@@ -1,5 +1,6 @@
 // Upgraded connections: pods/exec and pods/attach (WebSocket channel.k8s.io, or SPDY) and
-// pods/portforward (WebSocket tunnelling SPDY/3.1, or SPDY directly). Failures before the
+// pods/portforward (WebSocket tunnelling SPDY/3.1 as kubectl 1.30+ asks first, kubelet's
+// WebSocket channels as client libraries ask, or SPDY directly). Failures before the
 // upgrade are answered as plain HTTP with a Status body, which kubectl prints.
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -9,7 +10,8 @@ import type { RequestUser } from '../../registry/types.js';
 import type { RestDeps } from '../context.js';
 import { parseRoute } from '../route.js';
 import { badRequest, notFoundPath, statusFor, unauthorized } from '../status.js';
-import { EXEC_PROTOCOLS, PORT_FORWARD_WS_PROTOCOL, pickProtocol } from './channels.js';
+import { EXEC_PROTOCOLS, PORT_FORWARD_CHANNEL_PROTOCOLS, PORT_FORWARD_WS_PROTOCOL, pickProtocol } from './channels.js';
+import { portForwardPorts, serveWebSocketPortForward } from './ws-portforward.js';
 import { execParams } from './exec-params.js';
 import { resolveTarget } from './target.js';
 import { pumpWebSocketExec } from './ws-exec.js';
@@ -20,10 +22,12 @@ import { requestAttributes } from '../authorize.js';
 import type { RequestAudit } from '../../audit/request.js';
 import { auditCaller, upgradeAuditId } from '../audit.js';
 
+/** The subprotocols a request may be answered with, when narrower than all (port-forward's channels). */
+const protocolsFor = new WeakMap<IncomingMessage, string[]>();
 const wss = new WebSocketServer({
   noServer: true,
   perMessageDeflate: false,
-  handleProtocols: (offered) => pickProtocol(offered, [...EXEC_PROTOCOLS, PORT_FORWARD_WS_PROTOCOL]),
+  handleProtocols: (offered, req) => pickProtocol(offered, protocolsFor.get(req) ?? [...EXEC_PROTOCOLS, PORT_FORWARD_WS_PROTOCOL]),
 });
 wss.on('headers', (headers: string[], req: IncomingMessage) => headers.push(`Audit-Id: ${upgradeAuditId(req)}`));
 
@@ -84,10 +88,20 @@ export function handleUpgrade(deps: RestDeps, req: IncomingMessage, socket: Dupl
       if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
       if (!deps.tunnel) throw badRequest(`no agent connection for node ${nodeName}`);
       const tunnel = deps.tunnel;
+      const offered = offeredProtocols(req, 'sec-websocket-protocol');
+      if (isWebSocket && !offered.includes(PORT_FORWARD_WS_PROTOCOL)) {
+        // kubelet's own protocol; a client offering no subprotocol gets its binary form.
+        const protocol = offered.length ? pickProtocol(offered, PORT_FORWARD_CHANNEL_PROTOCOLS) : '';
+        if (protocol === false) throw badRequest(`port-forward over WebSocket needs one of the subprotocols ${[PORT_FORWARD_WS_PROTOCOL, ...PORT_FORWARD_CHANNEL_PROTOCOLS].join(', ')}`);
+        const ports = portForwardPorts(url.searchParams);
+        protocolsFor.set(req, PORT_FORWARD_CHANNEL_PROTOCOLS);
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          audit?.responseStarted(101);
+          serveWebSocketPortForward(ws, protocol, ports, pod, nodeName, tunnel);
+        });
+        return;
+      }
       if (isWebSocket) {
-        if (!offeredProtocols(req, 'sec-websocket-protocol').includes(PORT_FORWARD_WS_PROTOCOL)) {
-          throw badRequest(`port-forward over WebSocket needs subprotocol ${PORT_FORWARD_WS_PROTOCOL}`);
-        }
         wss.handleUpgrade(req, socket, head, (ws) => {
           audit?.responseStarted(101);
           const duplex = createWebSocketStream(ws);
