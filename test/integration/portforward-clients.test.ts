@@ -45,7 +45,7 @@ before(async () => {
   const agent = await h.start(NODE, { streams: true });
   await waitFor('agent stream open', () => agent.streams?.connected, 10_000);
   await kubectlOk(cluster, ['run', 'web', '--image=k8ts/hello:1.0', '--port=8080', `--overrides={"spec":{"nodeName":"${NODE}","terminationGracePeriodSeconds":0}}`]);
-  await waitFor('web Running', async () => (await kubectlOk(cluster, ['get', 'pod', 'web', '-o', 'jsonpath={.status.phase}'])) === 'Running', 60_000, 300);
+  await waitFor('web Running', async () => (await kubectlOk(cluster, ['get', 'pod', 'web', '-o', 'jsonpath={.status.phase}'])) === 'Running', 120_000, 300);
   hello = `hello from web (${await kubectlOk(cluster, ['get', 'pod', 'web', '-o', 'jsonpath={.status.podIP}'])})\n`;
 });
 
@@ -129,8 +129,9 @@ async function kubectlPortForward(minor: number, env: Record<string, string> = {
 for (const minor of [32, 33]) {
   test(`kubectl 1.${minor} port-forward: SPDY tunnelled through a WebSocket, no fallback`, async () => {
     const log = await kubectlPortForward(minor);
-    assert.match(log, /WebSocket/i, 'the tunnelling dialer was used');
-    assert.doesNotMatch(log, /fallback/i, 'the WebSocket upgrade was accepted');
+    // client-go's tunneling_dialer.go and fallback_dialer.go log these at -v=4
+    assert.match(log, /Before WebSocket Upgrade Connection/, 'the tunnelling dialer was used');
+    assert.doesNotMatch(log, /fallback to secondary dialer/, 'the WebSocket upgrade was accepted');
   });
 }
 

@@ -84,7 +84,7 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:a
 subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: viewer}]
 `,
   }).then((r) => assert.equal(r.code, 0, r.stderr));
-  await waitFor('web Running', async () => (await k('get', 'pod', 'web', '-o', 'jsonpath={.status.phase}')) === 'Running', 60_000, 300);
+  await waitFor('web Running', async () => (await k('get', 'pod', 'web', '-o', 'jsonpath={.status.phase}')) === 'Running', 120_000, 300);
   podIP = await k('get', 'pod', 'web', '-o', 'jsonpath={.status.podIP}');
   // No controller-manager here: the Endpoints are what the endpoints controller would write
   // (and the viewer is bound to system:aggregate-to-view, the rules the clusterrole
