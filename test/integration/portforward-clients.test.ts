@@ -23,16 +23,16 @@ let client: GrpcClient;
 let h: AgentHarness;
 let hello = '';
 
-/** One HTTP GET of the pod's server through a local port. */
+/** One HTTP GET of the pod's server through a local port; fails after 20 s instead of hanging. */
 function fetchVia(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
-        let body = '';
-        res.on('data', (b) => (body += b));
-        res.on('end', () => resolve(body));
-      })
-      .on('error', reject);
+    let body = '';
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+      res.on('data', (b) => (body += b));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.setTimeout(20_000, () => req.destroy(new Error(`no answer through port ${port} within 20 s (got ${JSON.stringify(body)})`)));
   });
 }
 
