@@ -3,7 +3,8 @@
 // kubernetes.stream.portforward (kubelet's v4.channel.k8s.io WebSocket protocol), kubectl
 // 1.32 and 1.33 (SPDY tunnelled through a WebSocket, `SPDY/3.1+portforward.k8s.io`, which
 // kubectl 1.31+ asks for first and falls back from only when the upgrade is refused), and
-// kubectl 1.27 (SPDY alone).
+// kubectl 1.27 (SPDY alone). Python is Debian's (/usr/bin/python3 with python3-kubernetes), not
+// whatever python3 comes first on PATH.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -102,7 +103,7 @@ test('python3-kubernetes kubernetes.stream.portforward', async () => {
     ].join('\n'),
   );
   const r = await new Promise<{ code: number; out: string; err: string }>((resolve) =>
-    execFile('python3', [script, cluster.kubeconfig], { timeout: 60_000 }, (e, out, err) => resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out, err })),
+    execFile('/usr/bin/python3', [script, cluster.kubeconfig], { timeout: 60_000 }, (e, out, err) => resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out, err })),
   );
   assert.equal(r.code, 0, r.err);
   assert.equal(r.out, hello);

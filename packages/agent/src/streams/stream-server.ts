@@ -183,21 +183,7 @@ export class StreamServer {
     this.streams.set(id, sink);
     try {
       params = JSON.parse(String(field(open, 'params_json', 'paramsJson') ?? '{}') || '{}');
-      if (kind === 'metrics') {
-        // The node's own endpoints, as the apiserver reaches kubelet's: no pod involved.
-        if (params.path !== RESOURCE_METRICS_PATH) throw apiError(404, 'NotFound', `the server could not find the requested resource`);
-        sink.send(1, Buffer.from(await resourceMetrics(this.o.runtime, this.o.log)));
-        sink.close(success());
-        return;
-      }
-      if (kind === 'nodeproxy') {
-        // Bytes to the agent's own ops server on loopback, whatever port the caller named:
-        // the apiserver authorized nodes/proxy and this is the one endpoint it may reach.
-        const port = this.o.opsPort ?? 0;
-        if (port <= 0) throw apiError(503, 'ServiceUnavailable', `the agent of node ${this.o.nodeName} serves no ops endpoint`);
-        await servePortForward('127.0.0.1', port, sink);
-        return;
-      }
+      if (kind === 'metrics' || kind === 'nodeproxy') return await this.serveNodeStream(kind, params, sink);
       const pod = [...this.o.pods().values()].find((p) => p.metadata?.namespace === ns && p.metadata?.name === podName && (!uid || p.metadata?.uid === uid));
       if (!pod) throw apiError(404, 'NotFound', `pod "${podName}" not found on node ${this.o.nodeName}`);
       const podUid = pod.metadata?.uid ?? '';
@@ -221,5 +207,20 @@ export class StreamServer {
       this.o.log.debug({ pod: `${ns}/${podName}`, kind, err: status.message }, 'stream failed');
       sink.close(status);
     }
+  }
+
+  /** The node's own endpoints, as the apiserver reaches kubelet's: no pod involved. */
+  private async serveNodeStream(kind: 'metrics' | 'nodeproxy', params: Record<string, any>, sink: StreamSink): Promise<void> {
+    if (kind === 'metrics') {
+      if (params.path !== RESOURCE_METRICS_PATH) throw apiError(404, 'NotFound', `the server could not find the requested resource`);
+      sink.send(1, Buffer.from(await resourceMetrics(this.o.runtime, this.o.log)));
+      sink.close(success());
+      return;
+    }
+    // Bytes to the agent's own ops server on loopback, whatever port the caller named: the
+    // apiserver authorized nodes/proxy, and this is the one endpoint it may reach.
+    const port = this.o.opsPort ?? 0;
+    if (port <= 0) throw apiError(503, 'ServiceUnavailable', `the agent of node ${this.o.nodeName} serves no ops endpoint`);
+    await servePortForward('127.0.0.1', port, sink);
   }
 }

@@ -29,7 +29,16 @@ const wss = new WebSocketServer({
   perMessageDeflate: false,
   handleProtocols: (offered, req) => pickProtocol(offered, protocolsFor.get(req) ?? [...EXEC_PROTOCOLS, PORT_FORWARD_WS_PROTOCOL]),
 });
-wss.on('headers', (headers: string[], req: IncomingMessage) => headers.push(`Audit-Id: ${upgradeAuditId(req)}`));
+/**
+ * Requests for SPDY tunnelled through a WebSocket: ws refuses `SPDY/3.1+portforward.k8s.io`
+ * as a subprotocol (`/` is no token character), so the header is taken off the request and
+ * the answer names the protocol itself, as kube-apiserver's tunneling handler does.
+ */
+const tunnelling = new WeakSet<IncomingMessage>();
+wss.on('headers', (headers: string[], req: IncomingMessage) => {
+  headers.push(`Audit-Id: ${upgradeAuditId(req)}`);
+  if (tunnelling.has(req)) headers.push(`Sec-WebSocket-Protocol: ${PORT_FORWARD_WS_PROTOCOL}`);
+});
 
 function rejectUpgrade(req: IncomingMessage, socket: Duplex, status: Status, audit: RequestAudit | undefined): void {
   const code = status.code ?? 500;
@@ -49,6 +58,47 @@ function switchToSpdy(req: IncomingMessage, socket: Duplex, protocol: string, au
 function offeredProtocols(req: IncomingMessage, header: string): string[] {
   const raw = req.headersDistinct?.[header.toLowerCase()] ?? [];
   return raw.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
+/** pods/NAME/portforward: SPDY, SPDY tunnelled through a WebSocket, or kubelet's WebSocket channels. */
+async function upgradePortForward(deps: RestDeps, req: IncomingMessage, socket: Duplex, head: Buffer, query: URLSearchParams, namespace: string, name: string, isWebSocket: boolean, audit: RequestAudit | undefined): Promise<void> {
+  const target = await resolveTarget(deps, namespace, name, null, false).catch((e) => {
+    // Port-forward names no container; only the pod and its node matter.
+    if ((e as { code?: number }).code === 400 && /container name must be specified/.test((e as Error).message)) return undefined;
+    throw e;
+  });
+  const pod = target?.pod ?? (await deps.registry.get('pods', namespace, name));
+  const nodeName = pod.spec?.nodeName;
+  if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  if (!deps.tunnel) throw badRequest(`no agent connection for node ${nodeName}`);
+  const tunnel = deps.tunnel;
+  const offered = offeredProtocols(req, 'sec-websocket-protocol');
+  if (isWebSocket && !offered.includes(PORT_FORWARD_WS_PROTOCOL)) {
+    // kubelet's own protocol; a client offering no subprotocol gets its binary form.
+    const protocol = offered.length ? pickProtocol(offered, PORT_FORWARD_CHANNEL_PROTOCOLS) : '';
+    if (protocol === false) throw badRequest(`port-forward over WebSocket needs one of the subprotocols ${[PORT_FORWARD_WS_PROTOCOL, ...PORT_FORWARD_CHANNEL_PROTOCOLS].join(', ')}`);
+    const ports = portForwardPorts(query);
+    protocolsFor.set(req, PORT_FORWARD_CHANNEL_PROTOCOLS);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      audit?.responseStarted(101);
+      serveWebSocketPortForward(ws, protocol, ports, pod, nodeName, tunnel);
+    });
+    return;
+  }
+  if (isWebSocket) {
+    delete req.headers['sec-websocket-protocol'];
+    tunnelling.add(req);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      audit?.responseStarted(101);
+      const duplex = createWebSocketStream(ws);
+      duplex.on('error', () => undefined);
+      servePortForward(duplex, pod, nodeName, tunnel, deps.logger);
+    });
+    return;
+  }
+  switchToSpdy(req, socket, 'portforward.k8s.io', audit);
+  if (head.length) socket.unshift(head);
+  servePortForward(socket, pod, nodeName, tunnel, deps.logger);
 }
 
 // long: one upgrade from its caller to the stream it becomes, for exec/attach and for
@@ -77,44 +127,7 @@ export function handleUpgrade(deps: RestDeps, req: IncomingMessage, socket: Dupl
     const namespace = route.namespace;
     const name = route.name;
 
-    if (sub === 'portforward') {
-      const target = await resolveTarget(deps, namespace, name, null, false).catch((e) => {
-        // Port-forward names no container; only the pod and its node matter.
-        if ((e as { code?: number }).code === 400 && /container name must be specified/.test((e as Error).message)) return undefined;
-        throw e;
-      });
-      const pod = target?.pod ?? (await deps.registry.get('pods', namespace, name));
-      const nodeName = pod.spec?.nodeName;
-      if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
-      if (!deps.tunnel) throw badRequest(`no agent connection for node ${nodeName}`);
-      const tunnel = deps.tunnel;
-      const offered = offeredProtocols(req, 'sec-websocket-protocol');
-      if (isWebSocket && !offered.includes(PORT_FORWARD_WS_PROTOCOL)) {
-        // kubelet's own protocol; a client offering no subprotocol gets its binary form.
-        const protocol = offered.length ? pickProtocol(offered, PORT_FORWARD_CHANNEL_PROTOCOLS) : '';
-        if (protocol === false) throw badRequest(`port-forward over WebSocket needs one of the subprotocols ${[PORT_FORWARD_WS_PROTOCOL, ...PORT_FORWARD_CHANNEL_PROTOCOLS].join(', ')}`);
-        const ports = portForwardPorts(url.searchParams);
-        protocolsFor.set(req, PORT_FORWARD_CHANNEL_PROTOCOLS);
-        wss.handleUpgrade(req, socket, head, (ws) => {
-          audit?.responseStarted(101);
-          serveWebSocketPortForward(ws, protocol, ports, pod, nodeName, tunnel);
-        });
-        return;
-      }
-      if (isWebSocket) {
-        wss.handleUpgrade(req, socket, head, (ws) => {
-          audit?.responseStarted(101);
-          const duplex = createWebSocketStream(ws);
-          duplex.on('error', () => undefined);
-          servePortForward(duplex, pod, nodeName, tunnel, deps.logger);
-        });
-        return;
-      }
-      switchToSpdy(req, socket, 'portforward.k8s.io', audit);
-      if (head.length) socket.unshift(head);
-      servePortForward(socket, pod, nodeName, tunnel, deps.logger);
-      return;
-    }
+    if (sub === 'portforward') return await upgradePortForward(deps, req, socket, head, url.searchParams, namespace, name, isWebSocket, audit);
 
     const params = execParams(url.searchParams, sub);
     const target = await resolveTarget(deps, namespace, name, url.searchParams.get('container'), sub === 'attach');

@@ -95,3 +95,21 @@ test('bad ports and unknown subprotocols are a 400 before the upgrade', async ()
     c.ws.terminate();
   }
 });
+
+test('SPDY/3.1+portforward.k8s.io (kubectl 1.31+) is accepted and named in the answer, though no token for ws', async () => {
+  const http = await import('node:http');
+  const { randomBytes } = await import('node:crypto');
+  const answer = await new Promise<{ status: number; protocol?: string }>((resolve, reject) => {
+    const req = http.request(`${rest.base}/api/v1/namespaces/default/pods/p/portforward`, {
+      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': randomBytes(16).toString('base64'), 'Sec-WebSocket-Protocol': 'SPDY/3.1+portforward.k8s.io' },
+    });
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve({ status: res.statusCode ?? 0, protocol: res.headers['sec-websocket-protocol'] as string | undefined });
+    });
+    req.on('response', (res) => resolve({ status: res.statusCode ?? 0 }));
+    req.on('error', reject);
+    req.end();
+  });
+  assert.deepEqual(answer, { status: 101, protocol: 'SPDY/3.1+portforward.k8s.io' });
+});
