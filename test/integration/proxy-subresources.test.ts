@@ -13,6 +13,7 @@ import { AgentHarness, waitFor } from './agent-harness.js';
 
 const NODE = `proxy-${Math.random().toString(36).slice(2, 7)}`;
 const VIEW_TOKEN = `view-${Math.random().toString(36).slice(2)}`;
+const KUBELET_ADMIN_TOKEN = `kubelet-admin-${Math.random().toString(36).slice(2)}`;
 let cluster: KubectlCluster;
 let client: GrpcClient;
 let h: AgentHarness;
@@ -38,7 +39,7 @@ function get(url: string): Promise<{ status: number; location?: string; body: st
 before(async () => {
   process.env.K8TS_LOG_LEVEL ??= 'warn';
   await AgentHarness.images();
-  cluster = await startKubectlCluster({ nodes: [NODE], extraTokens: `${VIEW_TOKEN},viewer,viewer-uid,` });
+  cluster = await startKubectlCluster({ nodes: [NODE], extraTokens: `${VIEW_TOKEN},viewer,viewer-uid,\n${KUBELET_ADMIN_TOKEN},kubelet-admin,kubelet-admin-uid,` });
   client = clientFromOptions({ server: cluster.grpcAddress, token: cluster.tokenFor(nodeIdentity(NODE)) });
   h = new AgentHarness(client);
   // An ops server of its own (loopback, any port): what nodes/NAME/proxy reaches through the tunnel.
@@ -82,6 +83,12 @@ kind: RoleBinding
 metadata: {name: viewer}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:aggregate-to-view}
 subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: viewer}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: kubelet-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:kubelet-api-admin}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: kubelet-admin}]
 `,
   }).then((r) => assert.equal(r.code, 0, r.stderr));
   await waitFor('web Running', async () => (await k('get', 'pod', 'web', '-o', 'jsonpath={.status.phase}')) === 'Running', 120_000, 300);
@@ -154,6 +161,14 @@ test('RBAC: view may read pods but not proxy to them (upstream grants proxy from
     assert.match(r.stderr, /Forbidden|forbidden/, path);
     assert.match(r.stderr, new RegExp(`cannot get resource "${resource}"`), path);
   }
+});
+
+test('RBAC: system:kubelet-api-admin may proxy to nodes, and only to nodes', async () => {
+  const node = await raw(`/api/v1/nodes/${NODE}/proxy/healthz`, KUBELET_ADMIN_TOKEN);
+  assert.equal(node.code, 0, node.stderr);
+  assert.equal(node.stdout, 'ok');
+  const pod = await raw('/api/v1/namespaces/default/pods/web/proxy/', KUBELET_ADMIN_TOKEN);
+  assert.match(pod.stderr, /cannot get resource "pods\/proxy"/);
 });
 
 test('ExternalName, endpoints outside the cluster and malformed names are 4xx', async () => {

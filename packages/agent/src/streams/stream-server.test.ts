@@ -96,5 +96,5 @@ test('a nodeproxy stream is bytes to the agent\'s own ops port, whatever port is
   c2.emit('data', { stream_id: 'n2', msg: 'open', open: { kind: 'nodeproxy', namespace: '', pod: '', pod_uid: '', params_json: '{}' } });
   for (let i = 0; i < 500 && !c2.written.some((m) => m.stream_id === 'n2' && m.close); i++) await new Promise((r) => setTimeout(r, 10));
   const close = c2.written.find((m) => m.stream_id === 'n2' && m.close);
-  assert.equal(JSON.parse(close.close.status_json).code, 503);
+  assert.equal(JSON.parse(close!.close.status_json).code, 503);
 });

@@ -11,10 +11,14 @@ import type { AddressInfo } from 'node:net';
 import { startTestRestServer, type TestRestServer } from '../../testing/rest-server.js';
 import { splitSchemeNamePort, proxyPath, rawQuery } from './names.js';
 import { rewriteLocation, requestHeaders } from './headers.js';
+import https from 'node:https';
+import { selfSignedCertificate } from '../tls.js';
 
 let rest: TestRestServer;
 let backend: http.Server;
 let backendPort = 0;
+let tlsBackend: https.Server;
+let tlsPort = 0;
 const seen: { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
 const opened: any[] = [];
 
@@ -30,7 +34,8 @@ class DialingAgent extends EventEmitter {
         setImmediate(() => this.emit('data', { stream_id: id, close: { status_json: JSON.stringify({ status: 'Failure', message: 'failed to connect to 10.0.0.9:9: connect ECONNREFUSED' }) } }));
         return true;
       }
-      const s = net.connect(backendPort, '127.0.0.1');
+      // port 8443 of the pod is the TLS backend, any other the plain one
+      const s = net.connect(params.port === 8443 ? tlsPort : backendPort, '127.0.0.1');
       this.socks.set(id, s);
       s.on('data', (b) => this.emit('data', { stream_id: id, data: { channel: 0, data: b } }));
       s.on('close', () => this.emit('data', { stream_id: id, close: { status_json: '' } }));
@@ -81,6 +86,9 @@ before(async () => {
   });
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
   backendPort = (backend.address() as AddressInfo).port;
+  tlsBackend = https.createServer(selfSignedCertificate(), (req, res) => res.end(`tls ${req.method} ${req.url}`));
+  await new Promise<void>((r) => tlsBackend.listen(0, '127.0.0.1', r));
+  tlsPort = (tlsBackend.address() as AddressInfo).port;
   rest.hub.attach('node-1', new DialingAgent());
   await runningPod('web');
   await runningPod('pending', {}, { phase: 'Pending', podIP: '' });
@@ -102,6 +110,7 @@ before(async () => {
 after(async () => {
   await rest.stop();
   await new Promise((r) => backend.close(r));
+  await new Promise((r) => tlsBackend.close(r));
 });
 
 test('names and paths are split as kube-apiserver splits them', () => {
@@ -146,6 +155,8 @@ test('pods/NAME:PORT/proxy: methods, bodies, query and headers pass; credentials
   }
   const chunked = await raw('DELETE', '/api/v1/namespaces/default/pods/web/proxy/c', 'chunked-body', { 'Transfer-Encoding': 'chunked' });
   assert.equal(chunked.text, 'DELETE /c chunked-body');
+  const tls = await raw('GET', '/api/v1/namespaces/default/pods/https:web:8443/proxy/secure');
+  assert.equal(tls.text, 'tls GET /secure', 'https: speaks TLS to the pod (its certificate unverified, as upstream)');
   const head = await raw('HEAD', '/api/v1/namespaces/default/pods/web:web/proxy/');
   assert.equal(head.status, 200);
   assert.equal(head.text, '');
