@@ -185,7 +185,7 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
   let streams: StreamServer | undefined;
   if (opts.streams !== false && nodesApi?.connect) {
     const renewNow = () => void node.renew().catch((e) => log.warn({ err: (e as Error).message }, 'lease renewal on reconnect failed'));
-    streams = new StreamServer({ connect: (n) => nodesApi.connect!(n), nodeName, runtime, pods: () => pods.pods, log, onConnect: renewNow });
+    streams = new StreamServer({ connect: (n) => nodesApi.connect!(n), nodeName, runtime, pods: () => pods.pods, log, onConnect: renewNow, opsPort: ops.port });
     streams.start();
   }
   log.info({ network: network.name, stateDir, opsPort: ops.port }, 'agent started');

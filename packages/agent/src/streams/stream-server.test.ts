@@ -71,3 +71,30 @@ test('tells of every new stream (the agent renews its Lease then), and reconnect
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(calls.length, 2);
 });
+
+test('a nodeproxy stream is bytes to the agent\'s own ops port, whatever port is asked; none without an ops server', async (t) => {
+  const http = await import('node:http');
+  const ops = http.createServer((req, res) => res.end(`ops ${req.url}`));
+  await new Promise<void>((r) => ops.listen(0, '127.0.0.1', r));
+  t.after(() => ops.close());
+  const calls: FakeCall[] = [];
+  const s = serverOver(calls, new Map(), { opsPort: (ops.address() as { port: number }).port });
+  t.after(() => s.stop());
+  s.start();
+  const c = calls[0]!;
+  c.emit('data', { stream_id: 'n1', msg: 'open', open: { kind: 'nodeproxy', namespace: '', pod: '', pod_uid: '', params_json: '{"port":22}' } });
+  c.emit('data', { stream_id: 'n1', msg: 'data', data: { channel: 0, data: Buffer.from('GET /healthz HTTP/1.0\r\n\r\n') } });
+  for (let i = 0; i < 500 && !c.written.some((m) => m.stream_id === 'n1' && m.close); i++) await new Promise((r) => setTimeout(r, 10));
+  const got = Buffer.concat(c.written.filter((m) => m.stream_id === 'n1' && m.data).map((m) => m.data.data)).toString();
+  assert.match(got, /^HTTP\/1\.[01] 200/);
+  assert.match(got, /ops \/healthz$/);
+
+  const none = serverOver(calls, new Map(), { opsPort: -1 });
+  t.after(() => none.stop());
+  none.start();
+  const c2 = calls.at(-1)!;
+  c2.emit('data', { stream_id: 'n2', msg: 'open', open: { kind: 'nodeproxy', namespace: '', pod: '', pod_uid: '', params_json: '{}' } });
+  for (let i = 0; i < 500 && !c2.written.some((m) => m.stream_id === 'n2' && m.close); i++) await new Promise((r) => setTimeout(r, 10));
+  const close = c2.written.find((m) => m.stream_id === 'n2' && m.close);
+  assert.equal(JSON.parse(close!.close.status_json).code, 503);
+});

@@ -1,6 +1,6 @@
 // The Nodes.Connect stream the agent holds open to the apiserver (so agents need no inbound
 // port): the apiserver opens numbered streams on it for logs, exec, attach and
-// port-forward; the agent serves each and closes it with a Status. The call is reopened
+// port-forward (and nodes/NAME/proxy, to its own ops port); the agent serves each and closes it with a Status. The call is reopened
 // whenever it breaks.
 import type { Logger } from '@k8ts/client';
 import { ApiError, apiError, badRequest, type Pod, type Status } from '@k8ts/api';
@@ -33,6 +33,8 @@ export interface StreamServerOptions {
    * agent is alive before its disconnect grace runs out.
    */
   onConnect?: () => void;
+  /** The agent's ops server port (nodes/NAME/proxy reaches it through this stream); ≤ 0: none. */
+  opsPort?: number;
 }
 
 /** A stream that lived this long was working: its end is a break, reconnected at once. */
@@ -181,13 +183,7 @@ export class StreamServer {
     this.streams.set(id, sink);
     try {
       params = JSON.parse(String(field(open, 'params_json', 'paramsJson') ?? '{}') || '{}');
-      if (kind === 'metrics') {
-        // The node's own endpoints, as the apiserver reaches kubelet's: no pod involved.
-        if (params.path !== RESOURCE_METRICS_PATH) throw apiError(404, 'NotFound', `the server could not find the requested resource`);
-        sink.send(1, Buffer.from(await resourceMetrics(this.o.runtime, this.o.log)));
-        sink.close(success());
-        return;
-      }
+      if (kind === 'metrics' || kind === 'nodeproxy') return await this.serveNodeStream(kind, params, sink);
       const pod = [...this.o.pods().values()].find((p) => p.metadata?.namespace === ns && p.metadata?.name === podName && (!uid || p.metadata?.uid === uid));
       if (!pod) throw apiError(404, 'NotFound', `pod "${podName}" not found on node ${this.o.nodeName}`);
       const podUid = pod.metadata?.uid ?? '';
@@ -211,5 +207,20 @@ export class StreamServer {
       this.o.log.debug({ pod: `${ns}/${podName}`, kind, err: status.message }, 'stream failed');
       sink.close(status);
     }
+  }
+
+  /** The node's own endpoints, as the apiserver reaches kubelet's: no pod involved. */
+  private async serveNodeStream(kind: 'metrics' | 'nodeproxy', params: Record<string, any>, sink: StreamSink): Promise<void> {
+    if (kind === 'metrics') {
+      if (params.path !== RESOURCE_METRICS_PATH) throw apiError(404, 'NotFound', `the server could not find the requested resource`);
+      sink.send(1, Buffer.from(await resourceMetrics(this.o.runtime, this.o.log)));
+      sink.close(success());
+      return;
+    }
+    // Bytes to the agent's own ops server on loopback, whatever port the caller named: the
+    // apiserver authorized nodes/proxy, and this is the one endpoint it may reach.
+    const port = this.o.opsPort ?? 0;
+    if (port <= 0) throw apiError(503, 'ServiceUnavailable', `the agent of node ${this.o.nodeName} serves no ops endpoint`);
+    await servePortForward('127.0.0.1', port, sink);
   }
 }

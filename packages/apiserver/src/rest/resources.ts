@@ -14,6 +14,7 @@ import { sendJson, renderObject, renderList } from './respond.js';
 import { serveWatch } from './watch.js';
 import { badRequest, methodNotAllowed, notFoundPath, success, unsupportedPatchType } from './status.js';
 import { serveLogs } from './streams/log.js';
+import { serveProxy } from './proxy/serve.js';
 import { noteRequestBody, noteRequestPatch } from './audit.js';
 import { viewRegistry } from './views.js';
 
@@ -100,6 +101,7 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
   const method = req.method ?? 'GET';
   const sub = route.subresource;
   if (sub && !info.subresources.includes(sub)) throw notFoundPath();
+  if (sub === 'proxy') return serveProxy(ctx);
 
   if (sub && STREAM_SUBRESOURCES.has(sub)) {
     ctx.verb = 'CONNECT';

@@ -53,3 +53,15 @@ test('malformed paths address nothing', () => {
   assert.equal(parseRoute('/api/v1/namespaces/a/pods/b/log/extra'), undefined);
   assert.equal(parseRoute('/'), undefined);
 });
+
+test('proxy subresources keep the path they proxy after them', () => {
+  const p = parseRoute('/api/v1/namespaces/ns/pods/web:8080/proxy/a/b/c');
+  assert.ok(p?.type === 'resource' && p.resource === 'pods' && p.name === 'web:8080' && p.subresource === 'proxy' && p.namespace === 'ns');
+  const s = parseRoute('/api/v1/namespaces/ns/services/https:web:443/proxy/x');
+  assert.ok(s?.type === 'resource' && s.resource === 'services' && s.name === 'https:web:443' && s.subresource === 'proxy');
+  const n = parseRoute('/api/v1/nodes/n1/proxy/metrics/resource');
+  assert.ok(n?.type === 'resource' && n.resource === 'nodes' && n.name === 'n1' && n.subresource === 'proxy' && n.namespace === undefined);
+  // other subresources still take no extra segments
+  assert.equal(parseRoute('/api/v1/namespaces/ns/pods/web/log/extra'), undefined);
+  assert.equal(parseRoute('/api/v1/nodes/n1/status/extra'), undefined);
+});

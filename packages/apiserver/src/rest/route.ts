@@ -84,10 +84,11 @@ export function parseRoute(pathname: string): Route | undefined {
     const namespaceSubresource = group === '' && rest.length === 3 && NAMESPACE_SUBRESOURCES.has(rest[2]);
     const namespacedResource = info ? info.namespaced : !namespaceSubresource;
     if (namespacedResource) {
-      if (rest.length > 5) return undefined;
+      // A proxy subresource carries the path it proxies after it (pods/<name>/proxy/a/b).
+      if (rest.length > 5 && rest[4] !== 'proxy') return undefined;
       return { type: 'resource', group, version, watchPath, resource: rest[2], info, namespace: rest[1], name: rest[3], subresource: rest[4] };
     }
   }
-  if (rest.length > 3) return undefined;
+  if (rest.length > 3 && rest[2] !== 'proxy') return undefined;
   return { type: 'resource', group, version, watchPath, resource: rest[0], info: lookup(group, version, rest[0]), namespace: undefined, name: rest[1], subresource: rest[2] };
 }

@@ -12,3 +12,4 @@ export function createAgentTunnel(opts: { logger?: Logger; registry?: Registry }
   const registry = opts.registry;
   return new TunnelHub(opts.logger, registry && ((node) => void markAgentDisconnected(registry, node, opts.logger)));
 }
+export { tunnelDuplex, TunnelClosedError } from './duplex.js';

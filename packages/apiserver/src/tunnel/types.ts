@@ -3,14 +3,15 @@
 import type { EventEmitter } from 'node:events';
 
 export interface StreamOpenRequest {
-  kind: 'log' | 'exec' | 'attach' | 'portforward' | 'metrics';
+  kind: 'log' | 'exec' | 'attach' | 'portforward' | 'metrics' | 'nodeproxy';
   namespace: string;
   pod: string;
   podUid: string;
   /** log: {container, follow, tailLines, timestamps, previous, sinceSeconds}
    *  exec/attach: {container, command[], stdin, stdout, stderr, tty}
    *  portforward: {port}
-   *  metrics: {path} (the node's /metrics/resource; namespace and pod empty) */
+   *  metrics: {path} (the node's /metrics/resource; namespace and pod empty)
+   *  nodeproxy: {} (bytes to the agent's own ops port; namespace and pod empty) */
   params: Record<string, unknown>;
 }
 

@@ -2,7 +2,7 @@
 // bootstrappolicy/policy.go: cluster-admin, admin/edit/view (aggregated from the
 // system:aggregate-to-* roles by the labels rbac.authorization.k8s.io/aggregate-to-*),
 // system:discovery, system:basic-user, system:public-info-viewer, system:auth-delegator,
-// system:heapster.
+// system:heapster, system:kubelet-api-admin.
 import type { PolicyRule } from '../rbac/rules.js';
 import { READ, READ_WRITE, WRITE, rule, urls } from './rule.js';
 
@@ -73,5 +73,7 @@ export const DISCOVERY_ROLES: BootstrapClusterRole[] = [
   { name: 'system:public-info-viewer', rules: [urls(['get'], ['/healthz', '/version', '/version/', '/livez', '/readyz'])] },
   { name: 'system:auth-delegator', rules: [rule(['create'], ['authentication.k8s.io'], ['tokenreviews']), rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews'])] },
   { name: 'system:heapster', rules: [rule(READ, [''], ['events', 'pods', 'nodes', 'namespaces']), rule(READ, ['apps'], ['deployments'])] },
+  // who may reach every agent's API (nodes/NAME/proxy → the agent's ops endpoint), as upstream's kubelet API admin
+  { name: 'system:kubelet-api-admin', rules: [rule(['get', 'list', 'watch'], [''], ['nodes']), rule(['proxy'], [''], ['nodes']), rule(['*'], [''], ['nodes/proxy', 'nodes/metrics', 'nodes/spec', 'nodes/stats', 'nodes/log'])] },
   { name: 'system:monitoring', rules: [urls(['get'], ['/metrics', '/metrics/slis', '/livez', '/readyz', '/healthz', '/livez/*', '/readyz/*', '/healthz/*'])] },
 ];

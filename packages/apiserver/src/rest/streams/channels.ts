@@ -5,6 +5,8 @@
 
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'];
 export const PORT_FORWARD_WS_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
+/** kubelet's WebSocket port-forward (client-node, the Python client); no subprotocol is binary too. */
+export const PORT_FORWARD_CHANNEL_PROTOCOLS = ['v4.channel.k8s.io', 'v4.base64.channel.k8s.io'];
 
 export const STDIN = 0;
 export const STDOUT = 1;
@@ -24,6 +26,26 @@ export function frame(channel: number, data: Buffer): Buffer {
   out[0] = channel;
   data.copy(out, 1);
   return out;
+}
+
+/**
+ * The base64 variants carry text messages: the channel as an ASCII digit, then the data in
+ * base64 (wsstream's base64.channel.k8s.io).
+ */
+export function isBase64Protocol(protocol: string): boolean {
+  return protocol.includes('base64.channel.k8s.io');
+}
+
+export function encodeFrame(protocol: string, channel: number, data: Buffer): { data: Buffer | string; binary: boolean } {
+  if (isBase64Protocol(protocol)) return { data: String.fromCharCode(48 + channel) + data.toString('base64'), binary: false };
+  return { data: frame(channel, data), binary: true };
+}
+
+/** A client's message as channel and payload; undefined for an empty or undecodable one. */
+export function decodeFrame(protocol: string, msg: Buffer, isBinary: boolean): { channel: number; payload: Buffer } | undefined {
+  if (msg.length === 0) return undefined;
+  if (isBase64Protocol(protocol) && !isBinary) return { channel: msg[0]! - 48, payload: Buffer.from(msg.subarray(1).toString('latin1'), 'base64') };
+  return { channel: msg[0]!, payload: msg.subarray(1) };
 }
 
 /** What goes on the error channel when the process ended. */

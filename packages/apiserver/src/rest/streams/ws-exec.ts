@@ -4,15 +4,17 @@
 import type { WebSocket } from 'ws';
 import type { TunnelStream } from '../../tunnel/types.js';
 import { STDIN_CLOSE_CHANNEL } from '../../tunnel/types.js';
-import { CLOSE, STDIN, RESIZE, ERROR, frame, errorChannelPayload } from './channels.js';
+import { CLOSE, STDIN, RESIZE, ERROR, decodeFrame, encodeFrame, errorChannelPayload } from './channels.js';
 
 export function pumpWebSocketExec(ws: WebSocket, protocol: string, stream: TunnelStream): void {
+  const send = (channel: number, data: Buffer) => {
+    const f = encodeFrame(protocol, channel, data);
+    ws.send(f.data, { binary: f.binary });
+  };
   ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (!isBinary && protocol.endsWith('.channel.k8s.io') === false) return;
-    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
-    if (buf.length === 0) return;
-    const channel = buf[0];
-    const payload = buf.subarray(1);
+    const f = decodeFrame(protocol, Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer), isBinary);
+    if (!f) return;
+    const { channel, payload } = f;
     if (channel === STDIN || channel === RESIZE) {
       if (payload.length > 0) stream.write(channel, payload);
     } else if (channel === CLOSE && protocol === 'v5.channel.k8s.io') {
@@ -20,12 +22,12 @@ export function pumpWebSocketExec(ws: WebSocket, protocol: string, stream: Tunne
     }
   });
   stream.on('data', (channel: number, data: Buffer) => {
-    if (ws.readyState === ws.OPEN) ws.send(frame(channel, data), { binary: true });
+    if (ws.readyState === ws.OPEN) send(channel, data);
   });
   stream.on('close', (statusJson: string) => {
     if (ws.readyState !== ws.OPEN) return;
     const payload = errorChannelPayload(protocol, statusJson);
-    if (payload) ws.send(frame(ERROR, payload), { binary: true });
+    if (payload) send(ERROR, payload);
     ws.close(1000);
   });
   ws.on('close', () => {

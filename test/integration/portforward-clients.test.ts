@@ -1,0 +1,146 @@
+// pods/NAME/portforward from the clients people use, through the real apiserver, a real agent
+// and Docker: @kubernetes/client-node's PortForward and the Python client's
+// kubernetes.stream.portforward (kubelet's v4.channel.k8s.io WebSocket protocol), kubectl
+// 1.32 and 1.33 (SPDY tunnelled through a WebSocket, `SPDY/3.1+portforward.k8s.io`, which
+// kubectl 1.31+ asks for first and falls back from only when the upgrade is refused), and
+// kubectl 1.27 (SPDY alone). Python is Debian's (/usr/bin/python3 with python3-kubernetes), not
+// whatever python3 comes first on PATH.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import * as k8s from '@kubernetes/client-node';
+import { clientFromOptions, nodeIdentity, type GrpcClient } from '@k8ts/client';
+import { startKubectlCluster, freePort, kubectlOk, kubectlBin, kubectlHome, type KubectlCluster } from './kubectl-cluster.js';
+import { AgentHarness, waitFor } from './agent-harness.js';
+
+const NODE = `pf-${Math.random().toString(36).slice(2, 7)}`;
+let cluster: KubectlCluster;
+let client: GrpcClient;
+let h: AgentHarness;
+let hello = '';
+
+/** One HTTP GET of the pod's server through a local port; fails after 20 s instead of hanging. */
+function fetchVia(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+      res.on('data', (b) => (body += b));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.setTimeout(20_000, () => req.destroy(new Error(`no answer through port ${port} within 20 s (got ${JSON.stringify(body)})`)));
+  });
+}
+
+before(async () => {
+  process.env.K8TS_LOG_LEVEL ??= 'warn';
+  await AgentHarness.images();
+  cluster = await startKubectlCluster({ nodes: [NODE] });
+  client = clientFromOptions({ server: cluster.grpcAddress, token: cluster.tokenFor(nodeIdentity(NODE)) });
+  h = new AgentHarness(client);
+  const agent = await h.start(NODE, { streams: true });
+  await waitFor('agent stream open', () => agent.streams?.connected, 10_000);
+  await kubectlOk(cluster, ['run', 'web', '--image=k8ts/hello:1.0', '--port=8080', `--overrides={"spec":{"nodeName":"${NODE}","terminationGracePeriodSeconds":0}}`]);
+  await waitFor('web Running', async () => (await kubectlOk(cluster, ['get', 'pod', 'web', '-o', 'jsonpath={.status.phase}'])) === 'Running', 120_000, 300);
+  hello = `hello from web (${await kubectlOk(cluster, ['get', 'pod', 'web', '-o', 'jsonpath={.status.podIP}'])})\n`;
+});
+
+after(async () => {
+  await h?.cleanup();
+  client?.close();
+  await cluster?.stop();
+  assert.deepEqual(cluster?.componentRefusals() ?? [], [], `the agent, as system:node:${NODE}, was refused nothing`);
+});
+
+test('@kubernetes/client-node PortForward (v4.channel.k8s.io)', async () => {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(cluster.kubeconfig);
+  const forward = new k8s.PortForward(kc);
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((sock) => {
+    sockets.push(sock);
+    forward.portForward('default', 'web', [8080], sock, null, sock).catch(() => sock.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as AddressInfo).port;
+    assert.equal(await fetchVia(port), hello);
+    assert.equal(await fetchVia(port), hello, 'a second connection: a second WebSocket');
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => server.close(r));
+  }
+});
+
+test('python3-kubernetes kubernetes.stream.portforward', async () => {
+  const script = join(cluster.dir, 'pf.py');
+  writeFileSync(
+    script,
+    [
+      'import sys',
+      'from kubernetes import client, config',
+      'from kubernetes.stream import portforward',
+      'config.load_kube_config(config_file=sys.argv[1])',
+      "pf = portforward(client.CoreV1Api().connect_get_namespaced_pod_portforward, 'web', 'default', ports='8080')",
+      'sock = pf.socket(8080)',
+      'sock.setblocking(True)',
+      "sock.sendall(b'GET / HTTP/1.0\\r\\nHost: web\\r\\n\\r\\n')",
+      "data = b''",
+      'while True:',
+      '    chunk = sock.recv(4096)',
+      '    if not chunk: break',
+      '    data += chunk',
+      'sock.close()',
+      "sys.stdout.write(data.decode().split('\\r\\n\\r\\n', 1)[1])",
+      "sys.stderr.write('error channel: %r\\n' % pf.error(8080))",
+      'pf.close()',
+      '',
+    ].join('\n'),
+  );
+  const r = await new Promise<{ code: number; out: string; err: string }>((resolve) =>
+    execFile('/usr/bin/python3', [script, cluster.kubeconfig], { timeout: 60_000 }, (e, out, err) => resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out, err })),
+  );
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, hello);
+  assert.match(r.err, /error channel: None/);
+});
+
+async function kubectlPortForward(minor: number, env: Record<string, string> = {}): Promise<string> {
+  const port = await freePort();
+  const pf = spawn(kubectlBin(minor), ['--kubeconfig', cluster.kubeconfig, '-v=4', 'port-forward', 'pod/web', `${port}:8080`], { env: { PATH: process.env.PATH, HOME: kubectlHome(cluster, minor), ...env } });
+  let out = '';
+  let err = '';
+  pf.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  pf.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  try {
+    await waitFor(`kubectl 1.${minor} forwarding`, () => out.includes('Forwarding from'), 20_000);
+    assert.equal(await fetchVia(port), hello, `kubectl 1.${minor}: ${err}`);
+    assert.equal(await fetchVia(port), hello, `kubectl 1.${minor}, a second connection`);
+    return err;
+  } finally {
+    pf.kill();
+  }
+}
+
+for (const minor of [32, 33]) {
+  test(`kubectl 1.${minor} port-forward: SPDY tunnelled through a WebSocket, no fallback`, async () => {
+    const log = await kubectlPortForward(minor);
+    // client-go's tunneling_dialer.go and fallback_dialer.go log these at -v=4
+    assert.match(log, /Before WebSocket Upgrade Connection/, 'the tunnelling dialer was used');
+    assert.doesNotMatch(log, /fallback to secondary dialer/, 'the WebSocket upgrade was accepted');
+  });
+}
+
+test('kubectl 1.27 port-forward: SPDY', async () => {
+  await kubectlPortForward(27);
+});
+
+test('kubectl 1.32 with KUBECTL_PORT_FORWARD_WEBSOCKETS=false: SPDY', async () => {
+  const log = await kubectlPortForward(32, { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' });
+  assert.doesNotMatch(log, /WebSocket Upgrade/i);
+});
