@@ -2,6 +2,9 @@
 // write operators with): CRUD, a watch, an informer, a log read and an exec, each against the
 // namespace and the busybox pod the suite made for it.
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import type { Step } from './kubectl-steps.js';
@@ -90,5 +93,38 @@ export function clientNodeSteps(kubeconfig: string, ns: string, pod: string): St
       assert.equal(status.status, 'Success');
       assert.match(text, /compat-http/);
     }),
+    step('port-forward (v4.channel.k8s.io)', async () => {
+      const forward = new k8s.PortForward(kc);
+      const sockets: net.Socket[] = [];
+      const server = net.createServer((sock) => {
+        sockets.push(sock);
+        forward.portForward(ns, pod, [8080], sock, null, sock).catch(() => sock.destroy());
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const port = (server.address() as AddressInfo).port;
+        assert.match(await fetchVia(port), /compat-http/);
+        assert.match(await fetchVia(port), /compat-http/, 'a second connection: a second WebSocket');
+      } finally {
+        for (const s of sockets) s.destroy();
+        await new Promise((r) => server.close(r));
+      }
+    }),
   ];
+}
+
+/**
+ * One GET through a local port. client-node's PortForward never ends the local socket, so the
+ * answer ends at its Content-Length; a 20 s guard instead of a hang.
+ */
+function fetchVia(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+      res.on('data', (b) => (body += b));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.setTimeout(20_000, () => req.destroy(new Error(`no answer through port ${port} within 20 s (got ${JSON.stringify(body)})`)));
+  });
 }

@@ -10,7 +10,7 @@ import traceback
 
 from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
-from kubernetes.stream import stream
+from kubernetes.stream import portforward, stream
 
 kubeconfig, ns, pod = sys.argv[1], sys.argv[2], sys.argv[3]
 config.load_kube_config(config_file=kubeconfig)
@@ -51,7 +51,29 @@ def exec_cat():
     assert "compat-http" in out, out
 
 
-for name, check in [("create, read, patch, list by label, delete", crud), ("watch", watch_added), ("exec", exec_cat)]:
+def port_forward():
+    pf = portforward(core.connect_get_namespaced_pod_portforward, pod, ns, ports="8080")
+    sock = pf.socket(8080)
+    sock.setblocking(True)
+    sock.sendall(b"GET / HTTP/1.0\r\nHost: tools\r\n\r\n")
+    data = b""
+    while True:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    sock.close()
+    assert "compat-http" in data.decode(), data
+    assert pf.error(8080) is None, pf.error(8080)
+    pf.close()
+
+
+for name, check in [
+    ("create, read, patch, list by label, delete", crud),
+    ("watch", watch_added),
+    ("exec", exec_cat),
+    ("port-forward (v4.channel.k8s.io)", port_forward),
+]:
     try:
         check()
         print(json.dumps({"name": name, "ok": True}), flush=True)

@@ -1,19 +1,14 @@
-// pods/NAME/portforward from the clients people use, through the real apiserver, a real agent
-// and Docker: @kubernetes/client-node's PortForward and the Python client's
-// kubernetes.stream.portforward (kubelet's v4.channel.k8s.io WebSocket protocol), kubectl
+// pods/NAME/portforward from kubectl through the real apiserver, a real agent and Docker: kubectl
 // 1.32 and 1.33 (SPDY tunnelled through a WebSocket, `SPDY/3.1+portforward.k8s.io`, which
 // kubectl 1.31+ asks for first and falls back from only when the upgrade is refused), and
-// kubectl 1.27 (SPDY alone). Python is Debian's (/usr/bin/python3 with python3-kubernetes), not
-// whatever python3 comes first on PATH.
+// kubectl 1.27 (SPDY alone). The library clients' port-forward over kubelet's
+// v4.channel.k8s.io WebSocket protocol (@kubernetes/client-node's PortForward, the Python
+// client's kubernetes.stream.portforward) is in the client-compatibility suite
+// (test/e2e/client-compat.test.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import * as k8s from '@kubernetes/client-node';
 import { clientFromOptions, nodeIdentity, type GrpcClient } from '@k8ts/client';
 import { startKubectlCluster, freePort, kubectlOk, kubectlBin, kubectlHome, type KubectlCluster } from './kubectl-cluster.js';
 import { AgentHarness, waitFor } from './agent-harness.js';
@@ -55,59 +50,6 @@ after(async () => {
   client?.close();
   await cluster?.stop();
   assert.deepEqual(cluster?.componentRefusals() ?? [], [], `the agent, as system:node:${NODE}, was refused nothing`);
-});
-
-test('@kubernetes/client-node PortForward (v4.channel.k8s.io)', async () => {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(cluster.kubeconfig);
-  const forward = new k8s.PortForward(kc);
-  const sockets: net.Socket[] = [];
-  const server = net.createServer((sock) => {
-    sockets.push(sock);
-    forward.portForward('default', 'web', [8080], sock, null, sock).catch(() => sock.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  try {
-    const port = (server.address() as AddressInfo).port;
-    assert.equal(await fetchVia(port), hello);
-    assert.equal(await fetchVia(port), hello, 'a second connection: a second WebSocket');
-  } finally {
-    for (const s of sockets) s.destroy();
-    await new Promise((r) => server.close(r));
-  }
-});
-
-test('python3-kubernetes kubernetes.stream.portforward', async () => {
-  const script = join(cluster.dir, 'pf.py');
-  writeFileSync(
-    script,
-    [
-      'import sys',
-      'from kubernetes import client, config',
-      'from kubernetes.stream import portforward',
-      'config.load_kube_config(config_file=sys.argv[1])',
-      "pf = portforward(client.CoreV1Api().connect_get_namespaced_pod_portforward, 'web', 'default', ports='8080')",
-      'sock = pf.socket(8080)',
-      'sock.setblocking(True)',
-      "sock.sendall(b'GET / HTTP/1.0\\r\\nHost: web\\r\\n\\r\\n')",
-      "data = b''",
-      'while True:',
-      '    chunk = sock.recv(4096)',
-      '    if not chunk: break',
-      '    data += chunk',
-      'sock.close()',
-      "sys.stdout.write(data.decode().split('\\r\\n\\r\\n', 1)[1])",
-      "sys.stderr.write('error channel: %r\\n' % pf.error(8080))",
-      'pf.close()',
-      '',
-    ].join('\n'),
-  );
-  const r = await new Promise<{ code: number; out: string; err: string }>((resolve) =>
-    execFile('/usr/bin/python3', [script, cluster.kubeconfig], { timeout: 60_000 }, (e, out, err) => resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out, err })),
-  );
-  assert.equal(r.code, 0, r.err);
-  assert.equal(r.out, hello);
-  assert.match(r.err, /error channel: None/);
 });
 
 async function kubectlPortForward(minor: number, env: Record<string, string> = {}): Promise<string> {
