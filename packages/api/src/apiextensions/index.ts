@@ -5,5 +5,5 @@ export { applySchemaDefaults } from './defaulting.js';
 export { validateStructuralSchema } from './structural.js';
 export { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate, defaultCustomResourceDefinition } from './validate-crd.js';
 export { parseJsonPath, evalJsonPath, type PathStep } from './jsonpath.js';
-export { customResourceInfos, customResourceKey, type CustomResourceRules } from './resource-info.js';
+export { customResourceInfos, customResourceKey, compareKubeVersions, type CustomResourceRules } from './resource-info.js';
 export { decodeCustomObject } from './decode-custom.js';

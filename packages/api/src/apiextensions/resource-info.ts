@@ -15,6 +15,8 @@ export interface CustomResourceRules {
   /** Field selector paths beyond metadata.name and metadata.namespace (selectableFields). */
   selectableFields: string[];
   deprecationWarning?: string;
+  /** The CRD is being deleted: its objects are served for the cleanup, but none is created. */
+  terminating?: boolean;
 }
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -51,6 +53,7 @@ export function customResourceInfos(crd: CustomResourceDefinition, opts: { inclu
       scale: v.subresources?.scale,
       selectableFields: (v.selectableFields ?? []).map((f) => f.jsonPath.replace(/^\./, '')),
     };
+    if (crd.metadata.deletionTimestamp) custom.terminating = true;
     if (v.deprecated) custom.deprecationWarning = v.deprecationWarning ?? `${group}/${v.name} ${names.kind} is deprecated`;
     return {
       group,
@@ -76,4 +79,20 @@ export function customResourceInfos(crd: CustomResourceDefinition, opts: { inclu
   // An unserved storage version is still where objects live, but no path reaches it.
   if (!storage.served) out[0] = { ...out[0]!, unserved: true };
   return out;
+}
+
+const VERSION_RE = /^v(\d+)(?:(alpha|beta)(\d+))?$/;
+
+/**
+ * Kubernetes' version priority (version.CompareKubeAwareVersionStrings), highest first: GA
+ * before beta before alpha, higher numbers first, then anything else by name.
+ */
+export function compareKubeVersions(a: string, b: string): number {
+  const ma = VERSION_RE.exec(a);
+  const mb = VERSION_RE.exec(b);
+  if (!ma || !mb) return ma ? -1 : mb ? 1 : a < b ? -1 : a > b ? 1 : 0;
+  const rank = (m: RegExpExecArray) => (m[2] === undefined ? 2 : m[2] === 'beta' ? 1 : 0);
+  if (rank(ma) !== rank(mb)) return rank(mb) - rank(ma);
+  if (ma[1] !== mb[1]) return Number(mb[1]) - Number(ma[1]);
+  return Number(mb[3] ?? 0) - Number(ma[3] ?? 0);
 }

@@ -1,0 +1,2 @@
+export { CrdController } from './controller.js';
+export { desiredStatuses } from './status.js';
