@@ -51,7 +51,8 @@ test('custom objects are created, defaulted and printed with their additionalPri
   assert.match(table, /\nw1\s+red\s+1\s*\n/);
   assert.match(table, /\nw2\s+blue\s+4\s+/);
   assert.doesNotMatch(table, /SIZE/);
-  assert.match(await ok(['get', 'wd', '-o', 'wide']), /NAME\s+COLOR\s+REPLICAS\s+READY\s+SIZE\n(.*\n)*w2\s+blue\s+4\s+big/);
+  // An integer column over a string value ("big") is an empty cell, as upstream's cellForJSONValue has it.
+  assert.match(await ok(['get', 'wd', '-o', 'wide']), /NAME\s+COLOR\s+REPLICAS\s+READY\s+SIZE\nw1\s+red\s+1\s+3\nw2\s+blue\s+4\s*\n/);
   assert.match(await ok(['get', 'widgety']), /widget\.test\.k8ts\.io\/w1/);
   await ok(['apply', '-f', '-'], 'apiVersion: test.k8ts.io/v1\nkind: Gadget\nmetadata: {name: g1}\nspec: {level: 2}\n');
   assert.match(await ok(['get', 'gd']), /\ng1\s+\d+s\n/);

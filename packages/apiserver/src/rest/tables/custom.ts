@@ -9,8 +9,9 @@ import { humanDuration, since } from './age.js';
 const printers = new WeakMap<ResourceInfo, Printer>();
 
 function cell(type: string, values: unknown[], now: number): unknown {
+  // Upstream prints the first value found, as its table convertor takes results[0][0].
   if (values.length === 0) return null;
-  const v = values.length === 1 ? values[0] : values;
+  const v = values[0];
   if (Array.isArray(v) || (v && typeof v === 'object')) return JSON.stringify(v);
   switch (type) {
     case 'integer':
