@@ -53,7 +53,7 @@ test('custom objects are created, defaulted and printed with their additionalPri
   assert.doesNotMatch(table, /SIZE/);
   // An integer column over a string value ("big") is an empty cell, as upstream's cellForJSONValue has it.
   assert.match(await ok(['get', 'wd', '-o', 'wide']), /NAME\s+COLOR\s+REPLICAS\s+READY\s+SIZE\nw1\s+red\s+1\s+3\nw2\s+blue\s+4\s*\n/);
-  assert.match(await ok(['get', 'widgety']), /widget\.test\.k8ts\.io\/w1/);
+  assert.match(await ok(['get', 'widgety']), /\nw1\s+red/, 'the category names the kind');
   await ok(['apply', '-f', '-'], 'apiVersion: test.k8ts.io/v1\nkind: Gadget\nmetadata: {name: g1}\nspec: {level: 2}\n');
   assert.match(await ok(['get', 'gd']), /\ng1\s+\d+s\n/);
 });
