@@ -48,14 +48,18 @@ function setCondition(conds: Condition[], c: Omit<Condition, 'lastTransitionTime
 }
 
 /**
- * The status each CRD should have, by name. The oldest CRD of a group keeps a contested
- * name (then by name), as the naming controller lets the first one accepted keep it; an
+ * The status each CRD should have, by name. A CRD that holds accepted names keeps them, then
+ * the oldest CRD of a group (then by name), as the naming controller lets the first one
+ * accepted keep it; an
  * Established CRD stays Established, as upstream's does.
  */
 export function desiredStatuses(crds: readonly CustomResourceDefinition[], now: string): Map<string, NonNullable<CustomResourceDefinition['status']>> {
   const out = new Map<string, NonNullable<CustomResourceDefinition['status']>>();
   const byGroup = new Map<string, Taken>();
-  const ordered = [...crds].sort((a, b) => String(a.metadata.creationTimestamp ?? '').localeCompare(String(b.metadata.creationTimestamp ?? '')) || String(a.metadata.name).localeCompare(String(b.metadata.name)));
+  // Names already accepted stay with their holder: creationTimestamp has one-second grain,
+  // so two CRDs made in the same second would otherwise trade a name by their own names.
+  const accepted = (c: CustomResourceDefinition) => (c.status?.acceptedNames?.plural ? 0 : 1);
+  const ordered = [...crds].sort((a, b) => accepted(a) - accepted(b) || String(a.metadata.creationTimestamp ?? '').localeCompare(String(b.metadata.creationTimestamp ?? '')) || String(a.metadata.name).localeCompare(String(b.metadata.name)));
   for (const crd of ordered) {
     const group = crd.spec.group;
     let taken = byGroup.get(group);
