@@ -29,7 +29,49 @@ export const KINDS: Kind[] = [
   { resource: 'persistentvolumeclaims', path: (ns) => `/api/v1/namespaces/${ns}/persistentvolumeclaims`, status: true, body: (name) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local-path', resources: { requests: { storage: '1Gi' } } }, status: { phase: 'Bound', capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'] } }) },
   { resource: 'persistentvolumes', path: () => '/api/v1/persistentvolumes', status: true, body: (name) => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', hostPath: { path: '/tmp/fuzz', type: 'DirectoryOrCreate' }, nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['n1'] }] }] } } }, status: { phase: 'Available' } }) },
   { resource: 'jobs', path: (ns) => `/apis/batch/v1/namespaces/${ns}/jobs`, status: true, body: (name) => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name }, spec: { completions: 1, parallelism: 1, backoffLimit: 2, template: { ...template(name), spec: { ...template(name).spec, restartPolicy: 'Never' } } }, status: { succeeded: 0, active: 1 } }) },
+  // A custom kind (FUZZ_CRD, created by the suite first): schema validation, pruning and defaults instead of a proto schema.
+  { resource: 'fuzzwidgets.fuzz.k8ts.io', path: (ns) => `/apis/fuzz.k8ts.io/v1/namespaces/${ns}/fuzzwidgets`, status: true, body: (name) => ({ apiVersion: 'fuzz.k8ts.io/v1', kind: 'FuzzWidget', metadata: { name, labels: { app: name } }, spec: { replicas: 2, color: 'red', size: 3, ports: [{ name: 'http', port: 80 }], extra: { any: [1, 'x'] } }, status: { replicas: 1, ready: true } }) },
 ];
+
+/** The CustomResourceDefinition of the custom kind in KINDS. */
+export const FUZZ_CRD = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'fuzzwidgets.fuzz.k8ts.io' },
+  spec: {
+    group: 'fuzz.k8ts.io',
+    scope: 'Namespaced',
+    names: { plural: 'fuzzwidgets', kind: 'FuzzWidget' },
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        subresources: { status: {}, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' } },
+        additionalPrinterColumns: [{ name: 'Color', type: 'string', jsonPath: '.spec.color' }, { name: 'Ready', type: 'boolean', jsonPath: '.status.ready' }],
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: {
+                type: 'object',
+                required: ['color'],
+                properties: {
+                  replicas: { type: 'integer', minimum: 0, maximum: 1000, default: 1 },
+                  color: { type: 'string', enum: ['red', 'blue'] },
+                  size: { 'x-kubernetes-int-or-string': true },
+                  ports: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 15 }, port: { type: 'integer', default: 80 } } } },
+                  extra: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                },
+              },
+              status: { type: 'object', properties: { replicas: { type: 'integer' }, ready: { type: 'boolean' } } },
+            },
+          },
+        },
+      },
+    ],
+  },
+};
 
 const OPS = ['create', 'update', 'merge', 'strategic', 'json', 'apply', 'status-put', 'status-merge', 'scale', 'protobuf'] as const;
 // Query parameters the handlers read, with values they must refuse (or take) without a 5xx.

@@ -1,5 +1,5 @@
 // Fuzzing the apiserver's REST face over a real etcd (issue 12): random mutations of valid
-// Pod, Deployment, Service, ConfigMap and Job bodies (wrong types, nulls, deep nesting,
+// Pod, Deployment, Service, ConfigMap and Job bodies, and of a custom kind (a CRD's), (wrong types, nulls, deep nesting,
 // huge numbers, unknown and duplicate fields, unicode, broken JSON; protobuf bodies of junk;
 // garbage query parameters) sent as creates, updates, every patch type and status writes. Every answer must be a 2xx, or a 4xx with a
 // metav1.Status body; never a 5xx; the server must keep serving (lists, Tables, selected
@@ -15,7 +15,8 @@ import { createLogger } from '@k8ts/client';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 import { storableErrors } from '../../packages/apiserver/src/storage/storable.js';
 import { Rng, type Mutation } from './fuzz-mutations.js';
-import { KINDS, fuzzRequest, type Sent } from './fuzz-requests.js';
+import { FUZZ_CRD, KINDS, fuzzRequest, type Sent } from './fuzz-requests.js';
+import { until } from '../support/until.js';
 
 const REQUESTS = Number(process.env.K8TS_FUZZ_REQUESTS ?? 3000);
 const SEED = Number(process.env.K8TS_FUZZ_SEED ?? 12);
@@ -38,6 +39,9 @@ describe('apiserver REST fuzzing', { timeout: 30 * 60_000 }, () => {
     api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, logger });
     base = `http://127.0.0.1:${api.restPort}`;
     raw = new Etcd3({ hosts: etcd.url });
+    const crd = await fetch(`${base}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(FUZZ_CRD) });
+    assert.equal(crd.status, 201, await crd.text());
+    await until('the fuzz CRD is served', async () => (await fetch(`${base}/apis/fuzz.k8ts.io/v1`)).status === 200);
   });
 
   after(async () => {

@@ -2,6 +2,8 @@
 // runs) fills into an object before validation and storage.
 import type { KubeObject } from './types.js';
 import { apiVersionOf, findResource } from './resources.js';
+import { applySchemaDefaults } from './apiextensions/defaulting.js';
+import { defaultCustomResourceDefinition } from './apiextensions/validate-crd.js';
 import { defaultPodSpec, podQOSClass } from './defaults/pod.js';
 import { defaultStatefulSet } from './defaults/statefulset.js';
 import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet } from './defaults/workloads.js';
@@ -25,7 +27,11 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
   }
   obj.metadata ??= {};
   const o = obj as Record<string, any>;
+  if (info?.custom) return applySchemaDefaults(obj, info.custom.schema);
   switch (info?.resource ?? resource) {
+    case 'customresourcedefinitions':
+      defaultCustomResourceDefinition(o);
+      break;
     case 'rolebindings':
     case 'clusterrolebindings':
       defaultRbacSubjects(o);

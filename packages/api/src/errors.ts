@@ -42,14 +42,18 @@ export function apiError(code: number, reason: string, message: string, details?
 
 /** "pods" or "deployments.apps": schema.GroupResource.String(), how messages name a resource. */
 export function qualifiedResource(resource: string): string {
-  const group = findResource(resource)?.group;
+  const info = findResource(resource);
+  const group = info?.group;
+  // A custom resource's key is already `<plural>.<group>`.
+  if (info?.custom) return `${info.path ?? resource}.${group}`;
   return group ? `${resource}.${group}` : resource;
 }
 
 /** StatusDetails of an error about one object: name, group (when not core) and the resource as kind. */
 function objectDetails(resource: string, name: string | undefined): Details {
-  const group = findResource(resource)?.group;
-  return { name: name || undefined, group: group || undefined, kind: resource };
+  const info = findResource(resource);
+  const group = info?.group;
+  return { name: name || undefined, group: group || undefined, kind: info?.custom ? (info.path ?? resource) : resource };
 }
 
 export function badRequest(message: string): ApiError {

@@ -31,3 +31,4 @@ export * from './decode/index.js';
 export { jsonEqual } from './managedfields/json-equal.js';
 export * from './bootstrap/token.js';
 export * from './conversion/index.js';
+export * from './apiextensions/index.js';

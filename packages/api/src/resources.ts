@@ -30,7 +30,13 @@ export interface ResourceInfo {
    * stored version exists.
    */
   viewOf?: string;
+  /** Served by a CustomResourceDefinition: its schema, columns and subresource paths. */
+  custom?: CustomResourceRules;
+  /** A CRD's storage version that is not served: objects live under it, no path reaches it. */
+  unserved?: boolean;
 }
+
+import type { CustomResourceRules } from './apiextensions/resource-info.js';
 
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
@@ -76,7 +82,7 @@ function view(stored: ResourceInfo, version: string): ResourceInfo {
 
 const hpa = r('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, ['hpa'], ['status'], ['all']);
 
-export const RESOURCES: readonly ResourceInfo[] = [
+const BUILT_IN: readonly ResourceInfo[] = [
   r('', 'v1', 'Namespace', 'namespaces', false, ['ns'], ['status', 'finalize']),
   r('', 'v1', 'Node', 'nodes', false, ['no'], ['status', 'proxy']),
   r('', 'v1', 'Pod', 'pods', true, ['po'], ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'proxy'], ['all']),
@@ -118,11 +124,41 @@ export const RESOURCES: readonly ResourceInfo[] = [
   review('authorization.k8s.io', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews'),
   review('authentication.k8s.io', 'SelfSubjectReview', 'selfsubjectreviews'),
   review('authentication.k8s.io', 'TokenReview', 'tokenreviews'),
+  r('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, ['crd', 'crds'], ['status'], ['api-extensions']),
 ];
 
-const byResource = new Map(RESOURCES.map((x) => [x.resource, x]));
-// A kind names its stored version, never a view of it.
-const byKind = new Map(RESOURCES.filter((x) => !x.viewOf).map((x) => [x.kind, x]));
+const all: ResourceInfo[] = [...BUILT_IN];
+/** The built-in resources, then those the Established CustomResourceDefinitions serve. */
+export const RESOURCES: readonly ResourceInfo[] = all;
+
+let byResource = new Map<string, ResourceInfo>();
+// A kind names its stored version, never a view of it; a built-in kind wins over a custom one.
+let byKind = new Map<string, ResourceInfo>();
+let generation = 0;
+
+function index(): void {
+  byResource = new Map(all.map((x) => [x.resource, x]));
+  byKind = new Map();
+  for (const x of all) if (!x.viewOf && !byKind.has(x.kind)) byKind.set(x.kind, x);
+}
+index();
+
+/**
+ * Replaces the custom resources (what the CRDs serve) in RESOURCES. Each process that
+ * watches CustomResourceDefinitions (the apiserver, the controller-manager) calls it as
+ * they change; caches built from RESOURCES compare resourcesGeneration() to rebuild.
+ */
+export function setCustomResources(infos: readonly ResourceInfo[]): void {
+  all.length = BUILT_IN.length;
+  for (const x of infos) if (!BUILT_IN.some((b) => b.resource === x.resource)) all.push(x);
+  index();
+  generation++;
+}
+
+/** Bumped at each setCustomResources: a cache built from RESOURCES is stale when it differs. */
+export function resourcesGeneration(): number {
+  return generation;
+}
 
 /** Looks a resource up by plural, singular, short name or kind (case-insensitive). */
 export function findResource(name: string): ResourceInfo | undefined {

@@ -1,6 +1,7 @@
 // Every controller this manager runs, wired to the shared informers.
 import type { StatefulSet, Deployment, Endpoints, EndpointSlice, Lease, Namespace, Node, Pod, ReplicaSet, Service } from '@k8ts/api';
 import { on, type ControllerDefinition } from './framework/wiring.js';
+import { followCustomResources } from './framework/custom-resources.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
@@ -95,10 +96,16 @@ export const CONTROLLERS: ControllerDefinition[] = [
     build(w) {
       const listers = Object.fromEntries(GCResources.map((r) => [r, w.lister(r)]));
       const gc = new GarbageCollector(w.ctx, listers, w.queue);
-      for (const r of GCResources) {
+      const follow = (r: string) => {
         const h = gc.handlersFor(r);
         on(w.informer(r), { add: h.add, update: h.update, delete: h.delete });
-      }
+      };
+      for (const r of GCResources) follow(r);
+      // Custom objects own and are owned like any other: informed of as their CRDs appear.
+      followCustomResources(w, (info) => {
+        listers[info.resource] = w.lister(info.resource);
+        follow(info.resource);
+      });
       return { sync: (k) => gc.sync(k), start: () => gc.resync() };
     },
   },
@@ -107,6 +114,7 @@ export const CONTROLLERS: ControllerDefinition[] = [
     component: 'namespace-controller',
     build(w) {
       const c = new NamespaceController(w.ctx, { namespaces: w.lister<Namespace>('namespaces') }, w.queue);
+      followCustomResources(w);
       on(w.informer<Namespace>('namespaces'), { add: c.onNamespace, update: c.updateNamespace });
       return c;
     },

@@ -3,7 +3,7 @@
 // a request's body to it and each answer back, as kube-apiserver converts through its
 // internal version to the storage version.
 import type { KubeObject } from '../types.js';
-import type { ResourceInfo } from '../resources.js';
+import { findResource, type ResourceInfo } from '../resources.js';
 import { hpaV1ToV2, hpaV2ToV1 } from './autoscaling-v1.js';
 
 interface Converter {
@@ -15,7 +15,15 @@ const CONVERTERS: Record<string, Converter> = {
   'horizontalpodautoscalers.v1.autoscaling': { toStored: hpaV1ToV2, fromStored: hpaV2ToV1 },
 };
 
+/** Conversion strategy None: the object as it is, under the other apiVersion. */
+function noneConverter(view: ResourceInfo): Converter {
+  const stored = `${view.group}/${findResource(view.viewOf!)?.version ?? view.version}`;
+  const served = `${view.group}/${view.version}`;
+  return { toStored: (o) => ({ ...o, apiVersion: stored }), fromStored: (o) => ({ ...o, apiVersion: served }) };
+}
+
 function converter(view: ResourceInfo): Converter {
+  if (view.custom) return noneConverter(view);
   const c = CONVERTERS[view.resource];
   if (!c) throw new Error(`no conversion for ${view.resource}`);
   return c;

@@ -5,6 +5,7 @@
 // schemaconv does; any other list is atomic.
 import { kindSchema, messageSchema } from '../schema/index.js';
 import type { FieldSchema, MessageSchema } from '../schema/index.js';
+import { customRootType } from './custom-types.js';
 
 export type TypeRef =
   | { t: 'struct'; schema: MessageSchema }
@@ -79,6 +80,8 @@ const roots = new Map<string, Map<string, TypeRef>>();
 
 /** The type of a whole object of `apiVersion` and `kind`; a leaf when upstream has no schema. */
 export function rootType(apiVersion: string, kind: string): TypeRef {
+  const custom = customRootType(apiVersion, kind, (f, t) => fieldTypes.set(f, t));
+  if (custom) return custom;
   let byKind = roots.get(apiVersion);
   if (!byKind) roots.set(apiVersion, (byKind = new Map()));
   let t = byKind.get(kind);

@@ -2,8 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kindSchema, messageSchema, ANNOTATIONS, RESOURCES, keepsZero, zeroValueEntries } from '../index.js';
 
+// apiextensions' CustomResourceDefinition is not in kubectl's proto descriptors: served as JSON only.
+const PROTO_RESOURCES = RESOURCES.filter((r) => r.resource !== 'customresourcedefinitions' && !r.custom);
+
 test('every resource k8ts serves has an upstream schema', () => {
-  for (const r of RESOURCES) assert.ok(kindSchema(r.group, r.version, r.kind), `${r.group}/${r.version} ${r.kind}`);
+  for (const r of PROTO_RESOURCES) assert.ok(kindSchema(r.group, r.version, r.kind), `${r.group}/${r.version} ${r.kind}`);
 });
 
 test('fields carry JSON kinds: special apimachinery types are scalars, Verbs a list', () => {

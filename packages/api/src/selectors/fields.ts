@@ -159,7 +159,16 @@ function isNamespaced(resource: string): boolean {
 export function supportedFields(resource: string): string[] {
   // Cluster-scoped resources only have metadata.name (DefaultClusterScopedAttr).
   const base = isNamespaced(resource) ? ['metadata.name', 'metadata.namespace'] : ['metadata.name'];
-  return [...base, ...(perResource[resource] ?? [])];
+  return [...base, ...(perResource[resource] ?? findResource(resource)?.custom?.selectableFields ?? [])];
+}
+
+/** A custom resource's selectableFields: each path's scalar value as text. */
+function customFields(resource: string, obj: KubeObject, f: Record<string, string>): void {
+  for (const field of findResource(resource)?.custom?.selectableFields ?? []) {
+    let v: unknown = obj;
+    for (const k of field.split('.')) v = v && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, k) ? (v as Record<string, unknown>)[k] : undefined;
+    f[field] = str(v);
+  }
 }
 
 /** A field's value as text; a value of the wrong type (a list, a map) selects as "". */
@@ -189,6 +198,7 @@ export function fieldsOf(resource: string, obj: KubeObject): Record<string, stri
   if (isNamespaced(resource)) f['metadata.namespace'] = str(m.namespace);
   const spec = record(o.spec);
   const status = record(o.status);
+  if (!perResource[resource]) customFields(resource, obj, f);
   switch (resource) {
     case 'pods':
       f['spec.nodeName'] = str(spec.nodeName);

@@ -2,6 +2,8 @@
 // create (old absent) and update (old given), in Kubernetes' words and field paths.
 import type { KubeObject } from '../types.js';
 import { findResource } from '../resources.js';
+import { validateValue } from '../apiextensions/validate-value.js';
+import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from '../apiextensions/validate-crd.js';
 import { type FieldError, tooLong } from './field-error.js';
 import { type NameValidator, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { validatePod, validatePodUpdate } from './pod.js';
@@ -83,6 +85,7 @@ const specValidators: Record<string, (obj: any) => FieldError[]> = {
   persistentvolumeclaims: validatePersistentVolumeClaim,
   persistentvolumes: validatePersistentVolume,
   storageclasses: validateStorageClass,
+  customresourcedefinitions: validateCustomResourceDefinition,
 };
 
 const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
@@ -103,6 +106,7 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
   persistentvolumes: validatePersistentVolumeUpdate,
   storageclasses: validateStorageClassUpdate,
   ingressclasses: validateIngressClassUpdate,
+  customresourcedefinitions: validateCustomResourceDefinitionUpdate,
 };
 
 /** Checks of a write to a subresource that carries status (status, approval). */
@@ -149,6 +153,7 @@ export function validate(resource: string, obj: KubeObject, old?: KubeObject, op
     }),
   );
   if (old) errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
+  if (info?.custom) errs.push(...validateValue(info.custom.schema, obj, '', { root: true }));
   if (opts.subresource !== 'status') {
     errs.push(...(specValidators[r]?.(obj) ?? []));
     if (old && opts.subresource !== 'binding') errs.push(...(updateValidators[r]?.(obj, old) ?? []));

@@ -13,7 +13,11 @@ export function statusForInvalid(kind: string, name: string, errors: FieldError[
   let group = '';
   let k = kind;
   const dot = kind.indexOf('.');
-  if (dot > 0) {
+  const custom = findResource(kind);
+  if (custom?.custom && custom.resource === kind) {
+    k = custom.kind;
+    group = custom.group;
+  } else if (dot > 0) {
     k = kind.slice(0, dot);
     group = kind.slice(dot + 1);
   } else {

@@ -4,6 +4,7 @@ import {
   applyDefaults as apiApplyDefaults,
   defaultPodTolerations as apiDefaultPodTolerations,
   fieldsOf,
+  findResource,
   parseFieldSelector,
   parseLabelSelector,
   patchTypeOf,
@@ -115,6 +116,10 @@ export function defaultPodTolerations(pod: KubeObject, seconds: number): void {
 export function applyPatch(resource: string, obj: KubeObject | undefined, patchType: string, patch: string, found?: PatchFindings): KubeObject {
   if (!patchTypeOf(patchType)) {
     throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml', 'application/strategic-merge-patch+json']);
+  }
+  // Custom resources have no patch strategies: kube-apiserver does not take a strategic merge patch for them.
+  if (patchType === 'application/strategic-merge-patch+json' && findResource(resource)?.custom) {
+    throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']);
   }
   let out: unknown;
   try {

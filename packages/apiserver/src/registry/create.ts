@@ -36,6 +36,7 @@ export async function create(reg: RegistryCore, resource: string, namespace: str
   obj.apiVersion = apiVersionOf(info);
   obj.kind = info.kind;
   if (info.virtual) return answerVirtual(reg, info, ns, obj, opts);
+  if (info.custom?.terminating) throw errs.methodNotAllowed('create not allowed while custom resource definition is terminating');
   delete m.resourceVersion;
   delete m.deletionTimestamp;
   delete m.deletionGracePeriodSeconds;

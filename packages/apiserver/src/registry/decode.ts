@@ -2,7 +2,7 @@
 // reads it (create, update, status update, and each patch once applied): wrong types are a
 // 400, unknown and duplicate fields follow the request's fieldValidation, warnings go back
 // to the caller through WriteOpts.warnings.
-import { decodeObject, kindSchema, metaSchema, type KubeObject, type MessageSchema, type ResourceInfo } from '@k8ts/api';
+import { decodeCustomObject, decodeObject, kindSchema, metaSchema, type KubeObject, type MessageSchema, type ResourceInfo } from '@k8ts/api';
 import type { WriteOpts } from './types.js';
 import { badRequest, toApiError } from './errors.js';
 
@@ -15,6 +15,7 @@ function schemaOf(info: ResourceInfo): MessageSchema | undefined {
 
 /** Checks `obj` in place (dropping unknown fields unless Strict); throws a 400 Status. */
 export function decodeWrite(info: ResourceInfo, obj: unknown, opts: WriteOpts, duplicates?: readonly string[]): KubeObject {
+  if (info.custom) return decodeCustom(info, obj, opts, duplicates);
   return decodeAs(schemaOf(info), info, obj, opts, duplicates);
 }
 
@@ -29,6 +30,17 @@ export function decodeSubresourceWrite(info: ResourceInfo, subresource: string, 
   const kind = SUBRESOURCE_KINDS[subresource];
   if (!kind) return obj as KubeObject;
   return decodeAs(kindSchema(...kind), { ...info, version: kind[1] }, obj, opts);
+}
+
+/** A custom object: ObjectMeta decoded, the rest pruned to its version's schema. */
+function decodeCustom(info: ResourceInfo, obj: unknown, opts: WriteOpts, duplicates?: readonly string[]): KubeObject {
+  try {
+    const { object, warnings } = decodeCustomObject(info, obj, { fieldValidation: opts.fieldValidation, duplicates: duplicates ?? opts.duplicateFields });
+    if (warnings.length) opts.warnings?.push(...warnings);
+    return object;
+  } catch (err) {
+    throw toApiError(err);
+  }
 }
 
 function decodeAs(schema: MessageSchema | undefined, info: ResourceInfo, obj: unknown, opts: WriteOpts, duplicates?: readonly string[]): KubeObject {

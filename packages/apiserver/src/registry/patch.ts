@@ -45,7 +45,7 @@ export async function patchObject(reg: RegistryCore, resource: string, namespace
       // The patched Scale carries the current resourceVersion unless the patch set one,
       // so only a resourceVersion from the patch can differ from the state it was applied
       // to; a lost compare-and-swap re-applies the patch to the newer state.
-      const patched = applyPatch('scale', scaleOf(cur), patchType, patch);
+      const patched = applyPatch('scale', scaleOf(cur, info), patchType, patch);
       const pinned = patched.metadata?.resourceVersion;
       if (pinned && pinned !== cur.metadata.resourceVersion) throw errs.conflict(info.resource, name);
       const result = await tryScale(reg, info, key, cur, checkedReplicas(name, patched), opts);

@@ -7,7 +7,7 @@ import { objectKey } from '../storage/keys.js';
 import * as errs from './errors.js';
 import { clone } from './object-utils.js';
 import { hasStatusSubresource } from './strategy.js';
-import { scaleOf } from './scale.js';
+import { scaleOf, writeReplicas } from './scale.js';
 import { decodeSubresourceWrite } from './decode.js';
 import { get } from './read.js';
 import { update, tryUpdate } from './update.js';
@@ -16,7 +16,7 @@ import { evictPod } from './eviction.js';
 export async function getSubresource(reg: RegistryCore, resource: string, namespace: string, name: string, subresource: string): Promise<KubeObject> {
   const info = reg.resourceInfo(resource);
   if (subresource === 'status' && hasStatusSubresource(info)) return get(reg, resource, namespace, name);
-  if (subresource === 'scale' && info.subresources.includes('scale')) return scaleOf(await get(reg, resource, namespace, name));
+  if (subresource === 'scale' && info.subresources.includes('scale')) return scaleOf(await get(reg, resource, namespace, name), info);
   throw errs.notFound(`${resource}/${subresource}`, name);
 }
 
@@ -65,9 +65,9 @@ export async function putScale(reg: RegistryCore, info: ResourceInfo, ns: string
 /** One compare-and-swap of spec.replicas against `cur`; undefined when `cur` is no longer current. */
 export async function tryScale(reg: RegistryCore, info: ResourceInfo, key: string, cur: KubeObject, replicas: number, opts: WriteOpts): Promise<KubeObject | undefined> {
   const next = clone(cur);
-  next.spec = { ...(next.spec ?? {}), replicas };
+  writeReplicas(next, info, replicas);
   const result = await tryUpdate(reg, info, key, cur, next, '', opts);
-  return result ? scaleOf(result) : undefined;
+  return result ? scaleOf(result, info) : undefined;
 }
 
 /** spec.replicas of a Scale body (absent: 0), or 422 as Kubernetes words it. */

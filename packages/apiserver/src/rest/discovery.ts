@@ -44,7 +44,7 @@ export function subresourceInfo(parent: ResourceInfo, sub: string): SubresourceI
 }
 
 function resourcesIn(group: string, version: string): ResourceInfo[] {
-  return RESOURCES.filter((r) => r.group === group && r.version === version);
+  return RESOURCES.filter((r) => r.group === group && r.version === version && !r.unserved);
 }
 
 export function apiVersions(serverAddress: string): Record<string, unknown> {

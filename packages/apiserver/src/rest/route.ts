@@ -1,7 +1,7 @@
 // Turns a request path into what it addresses: a discovery document, or a resource
 // (collection, object or subresource) in a group-version, namespaced or not. Only the
 // shape of the path is judged here; whether the resource exists is the caller's business.
-import { RESOURCES, pathOf, type ResourceInfo } from '@k8ts/api';
+import { RESOURCES, compareKubeVersions, pathOf, resourcesGeneration, type ResourceInfo } from '@k8ts/api';
 
 export type Route =
   | { type: 'apiVersions' } // /api
@@ -26,15 +26,31 @@ export interface ResourceRoute {
   watchPath: boolean;
 }
 
-export function servedGroupVersions(): { group: string; version: string }[] {
+// RESOURCES changes as CustomResourceDefinitions come and go: what is built from it is
+// rebuilt when resourcesGeneration() moves.
+let builtAt = -1;
+let groupVersions: { group: string; version: string }[] = [];
+let byPath = new Map<string, ResourceInfo>();
+
+function current(): void {
+  if (builtAt === resourcesGeneration()) return;
+  builtAt = resourcesGeneration();
+  const served = RESOURCES.filter((r) => !r.unserved);
   const seen = new Map<string, { group: string; version: string }>();
-  for (const r of RESOURCES) seen.set(`${r.group}/${r.version}`, { group: r.group, version: r.version });
-  return [...seen.values()];
+  for (const r of served) seen.set(`${r.group}/${r.version}`, { group: r.group, version: r.version });
+  // Each group's versions by priority, so the first is the preferred one (a CRD's versions in any order).
+  const groups = [...new Set([...seen.values()].map((gv) => gv.group))];
+  groupVersions = groups.flatMap((g) => [...seen.values()].filter((gv) => gv.group === g).sort((a, b) => compareKubeVersions(a.version, b.version)));
+  byPath = new Map(served.map((r) => [`${r.group}/${r.version}/${pathOf(r)}`, r]));
 }
 
-const byPath = new Map(RESOURCES.map((r) => [`${r.group}/${r.version}/${pathOf(r)}`, r]));
+export function servedGroupVersions(): { group: string; version: string }[] {
+  current();
+  return groupVersions;
+}
 
 function lookup(group: string, version: string, resource: string): ResourceInfo | undefined {
+  current();
   return byPath.get(`${group}/${version}/${resource}`);
 }
 

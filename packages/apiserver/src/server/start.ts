@@ -8,6 +8,7 @@ import { createEtcdClient, readEtcdTls } from '../storage/etcd-client.js';
 import { Store } from '../storage/store.js';
 import { EtcdKv } from '../storage/etcd-kv.js';
 import { EtcdRegistry } from '../registry/registry.js';
+import { startCrdController } from '../crd/index.js';
 import type { Authenticate } from '../auth/authenticate.js';
 import { createAuthentication } from '../auth/configure.js';
 import { startBootstrapTokenAuthenticator } from '../auth/bootstrap-token.js';
@@ -152,6 +153,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await registry.ensureSystemNamespaces();
     await ensureDefaultClasses(registry, logger);
     await registry.startNamespaceCache();
+    cleanups.push(await startCrdController(registry, logger));
     registry.registerAdmission(defaultIngressClassAdmission(registry));
     for (const p of admissionPlugins) registry.registerAdmission(p);
     const allocators = registerServiceAllocators(registry, storage.etcd, {

@@ -34,7 +34,8 @@ test('v3: every served kind has a schema carrying its GVK, and every $ref resolv
     const path = r.group ? `apis/${r.group}/${r.version}` : `api/${r.version}`;
     const doc = v3(path);
     const schemas = doc.components.schemas;
-    const name = definitionName(kindSchema(r.group, r.version, r.kind)!.name);
+    // The CRD kind's schema is written by hand (rest/openapi/custom.ts), under upstream's name.
+    const name = r.resource === 'customresourcedefinitions' ? 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition' : definitionName(kindSchema(r.group, r.version, r.kind)!.name);
     assert.deepEqual(schemas[name]?.['x-kubernetes-group-version-kind'], [{ group: r.group, kind: r.kind, version: r.version }], name);
     if (!r.virtual) assert.ok(schemas[`${name}List`]?.['x-kubernetes-group-version-kind'], `${name}List`);
     for (const ref of refs(doc)) assert.ok(schemas[ref.replace('#/components/schemas/', '')], `${path}: ${ref}`);

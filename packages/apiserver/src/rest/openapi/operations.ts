@@ -5,6 +5,7 @@ import type { ResourceInfo } from '@k8ts/api';
 import { kindSchema, metaSchema, pathOf } from '@k8ts/api';
 import { subresourceInfo } from '../discovery.js';
 import type { Gvk, Schema } from './schemas.js';
+import { customKindNames } from './custom.js';
 
 export type Action = 'list' | 'post' | 'get' | 'put' | 'patch' | 'delete';
 
@@ -61,8 +62,9 @@ export function resourcePaths(r: ResourceInfo): PathEntry[] {
   const scope = r.namespaced ? `${base}/namespaces/{namespace}/${pathOf(r)}` : `${base}/${pathOf(r)}`;
   const params = r.namespaced ? ['namespace'] : [];
   const id = (verb: string, suffix = '') => `${verb}${groupWord(r.group)}${r.version[0].toUpperCase()}${r.version.slice(1)}${r.namespaced ? 'Namespaced' : ''}${r.kind}${suffix}`;
-  const object = kindSchema(r.group, r.version, r.kind)!.name;
-  const list = kindSchema(r.group, r.version, r.listKind)?.name ?? object;
+  const custom = customKindNames(r);
+  const object = custom?.object ?? kindSchema(r.group, r.version, r.kind)!.name;
+  const list = custom?.list ?? kindSchema(r.group, r.version, r.listKind)?.name ?? object;
   const status = metaSchema('Status')!.name;
   const write = [Q.dryRun, Q.fieldManager, Q.fieldValidation];
   const op = (o: Omit<Operation, 'gvk'>): Operation => ({ ...o, gvk });
@@ -89,7 +91,7 @@ export function resourcePaths(r: ResourceInfo): PathEntry[] {
   for (const sub of ['status', 'scale']) {
     if (!r.subresources.includes(sub)) continue;
     const s = subresourceInfo(r, sub);
-    const message = kindSchema(s.group, s.version, s.kind)?.name;
+    const message = s.kind === r.kind && s.group === r.group && custom ? custom.object : kindSchema(s.group, s.version, s.kind)?.name;
     if (!message) continue;
     const word = sub[0].toUpperCase() + sub.slice(1);
     const subGvk = { group: s.group, version: s.version, kind: s.kind };
@@ -119,8 +121,13 @@ export function resourceKinds(r: ResourceInfo): [string, Gvk][] {
     const m = kindSchema(group, version, kind);
     if (m) out.push([m.name, { group, version, kind }]);
   };
-  add(r.group, r.version, r.kind);
-  add(r.group, r.version, r.listKind);
+  const custom = customKindNames(r);
+  if (custom) {
+    out.push([custom.object, { group: r.group, version: r.version, kind: r.kind }], [custom.list, { group: r.group, version: r.version, kind: r.listKind }]);
+  } else {
+    add(r.group, r.version, r.kind);
+    add(r.group, r.version, r.listKind);
+  }
   for (const sub of r.subresources) {
     const s = subresourceInfo(r, sub);
     if (s.kind !== r.kind) add(s.group, s.version, s.kind);

@@ -3,6 +3,7 @@
 // `io.k8s.api.core.v1.Pod`, special apimachinery types as scalars, markers as x-kubernetes-*.
 // One builder for both flavours: v3 wraps a described $ref in allOf (a $ref's siblings are
 // ignored in OpenAPI 3.0); Swagger 2.0, as upstream writes it, puts them beside the $ref.
+import { customDefinition, isCustomDefinition } from './custom.js';
 import { messageSchema, messageDescription, fieldDescription, jsonFields, SPECIAL_MESSAGES, type FieldSchema, type ValueKind } from '@k8ts/api';
 
 export type Flavor = 'v2' | 'v3';
@@ -140,8 +141,13 @@ export function closure(roots: Iterable<string>): string[] {
 /** Definitions of `messages` and everything they reference, keyed by upstream's names. */
 export function definitions(kinds: ReadonlyMap<string, readonly Gvk[]>, extra: readonly string[], flavor: Flavor): Record<string, Schema> {
   const out: Record<string, Schema> = {};
-  for (const m of closure([...kinds.keys(), ...extra])) out[definitionName(m)] = messageDefinition(m, flavor, kinds.get(m));
-  return out;
+  const custom = [...kinds.keys()].filter(isCustomDefinition);
+  // Custom kinds refer to ObjectMeta and ListMeta; their own schemas come from their CRDs.
+  const roots = [...kinds.keys()].filter((m) => !isCustomDefinition(m));
+  if (custom.length) roots.push(`${META}.ObjectMeta`, `${META}.ListMeta`);
+  for (const m of closure([...roots, ...extra])) out[definitionName(m)] = messageDefinition(m, flavor, kinds.get(m));
+  for (const m of custom) out[m] = customDefinition(m, flavor, kinds.get(m) ?? []);
+  return sortKeys(out);
 }
 
 /** The meta/v1 messages every group-version's operations use. */

@@ -1,7 +1,7 @@
 // /openapi/v2: one Swagger 2.0 document for every served group-version, as JSON or as gnostic's
 // protobuf (what kubectl before 1.28 asks for: explain, apply's patch computation and the
 // fieldValidation probe read it). Built on first request and kept.
-import { RESOURCES } from '@k8ts/api';
+import { RESOURCES, resourcesGeneration } from '@k8ts/api';
 import { definitions, definitionName, META_MESSAGES, type Schema } from './schemas.js';
 import { documentPaths, PATCH_TYPES, META_PATCH, type Operation } from './operations.js';
 import { encodeGnostic } from './gnostic.js';
@@ -30,14 +30,17 @@ function pathParameter(name: string): Schema {
 }
 
 function document(): Schema {
-  const { paths, kinds } = documentPaths(RESOURCES, { operation, pathParameter });
+  const { paths, kinds } = documentPaths(RESOURCES.filter((r) => !r.unserved), { operation, pathParameter });
   return { swagger: '2.0', info: INFO, paths, definitions: definitions(kinds, META_MESSAGES, 'v2') };
 }
 
 let built: { json: string; protobuf: Buffer } | undefined;
+let builtAt = -1;
 
 function build(): { json: string; protobuf: Buffer } {
-  if (!built) {
+  // Rebuilt when the CustomResourceDefinitions change what is served.
+  if (!built || builtAt !== resourcesGeneration()) {
+    builtAt = resourcesGeneration();
     const doc = document();
     built = { json: JSON.stringify(doc), protobuf: encodeGnostic(doc) };
   }

@@ -3,7 +3,7 @@
 // every type they reference, which `kubectl explain` reads. A document is built on its first
 // request and kept: its content depends only on the code.
 import { createHash } from 'node:crypto';
-import { RESOURCES } from '@k8ts/api';
+import { RESOURCES, resourcesGeneration } from '@k8ts/api';
 import { servedGroupVersions } from '../route.js';
 import { versionInfo } from '../version.js';
 import { definitions, definitionName, META_MESSAGES, type Schema } from './schemas.js';
@@ -37,7 +37,7 @@ function pathParameter(name: string): Schema {
 }
 
 function gvDocument(group: string, version: string): Schema {
-  const { paths, kinds } = documentPaths(RESOURCES.filter((x) => x.group === group && x.version === version), { operation, pathParameter });
+  const { paths, kinds } = documentPaths(RESOURCES.filter((x) => x.group === group && x.version === version && !x.unserved), { operation, pathParameter });
   return { openapi: '3.0.0', info: INFO, paths, components: { schemas: definitions(kinds, META_MESSAGES, 'v3') } };
 }
 
@@ -47,8 +47,18 @@ interface Built {
 }
 
 const built = new Map<string, Built>();
+let builtAt = -1;
+
+/** Every document is built again once the CustomResourceDefinitions change what is served. */
+function fresh(): void {
+  if (builtAt === resourcesGeneration()) return;
+  builtAt = resourcesGeneration();
+  built.clear();
+  index = undefined;
+}
 
 function build(path: string): Built | undefined {
+  fresh();
   const hit = built.get(path);
   if (hit) return hit;
   const gv = servedGroupVersions().find((g) => gvPath(g.group, g.version) === path);
@@ -63,6 +73,7 @@ let index: string | undefined;
 
 /** The /openapi/v3 index: each group-version's URL with the hash of its document. */
 export function openapiV3Index(): string {
+  fresh();
   if (index === undefined) {
     const paths: Record<string, unknown> = {};
     for (const { group, version } of servedGroupVersions()) {

@@ -1,7 +1,8 @@
 // Server-side printing: lists and objects as meta.k8s.io Tables, the way `kubectl get`
 // asks for them. Each row carries the object's metadata (PartialObjectMetadata), which
 // kubectl reads for -A, --show-labels and -L.
-import type { KubeObject } from '@k8ts/api';
+import { findResource, type KubeObject } from '@k8ts/api';
+import { crdPrinter, customPrinter } from './custom.js';
 import type { Logger } from 'pino';
 import type { Printer, TableRow } from './types.js';
 import { podPrinter } from './pods.js';
@@ -60,9 +61,12 @@ const PRINTERS: Record<string, Printer> = {
   persistentvolumeclaims: persistentVolumeClaimPrinter,
   persistentvolumes: persistentVolumePrinter,
   storageclasses: storageClassPrinter,
+  customresourcedefinitions: crdPrinter,
 };
 
 export function printerFor(resource: string): Printer {
+  const info = PRINTERS[resource] ? undefined : findResource(resource);
+  if (info?.custom && info.resource === resource) return customPrinter(info);
   return PRINTERS[resource] ?? defaultPrinter;
 }
 
