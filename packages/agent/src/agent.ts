@@ -12,6 +12,7 @@ import { NodeLife } from './node/node-life.js';
 import { parseNodeLabels } from './node/node-object.js';
 import { StreamServer, type ConnectCall } from './streams/stream-server.js';
 import { resourceMetrics, RESOURCE_METRICS_PATH, PROMETHEUS_TEXT } from './metrics/resource-metrics.js';
+import { bridgeOf, waitForPodCidr } from './network/index.js';
 
 /** opsPort defaults to -1 (no ops server of its own). */
 export interface AgentOptions extends ComponentClientOptions {
@@ -27,6 +28,14 @@ export interface AgentOptions extends ComponentClientOptions {
   clusterDns?: string;
   clusterDomain?: string;
   stateDir?: string;
+  /** The Node's InternalIP (kubelet's --node-ip); default the cluster network's gateway. */
+  nodeIP?: string;
+  /**
+   * Pod ranges from nodeipam: the agent waits for its Node's spec.podCIDR and makes its Docker
+   * bridge with it (subnet, ipRange and gateway are then ignored). Routes between machines are
+   * podnet's (network/pod-network.ts), as flanneld's beside a kubelet.
+   */
+  podCidrFromNode?: boolean;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   relistMs?: number;
@@ -144,7 +153,7 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
   const runtime =
     opts.runtime ??
     new DockerRuntime(opts.docker ?? dockerClient(opts.dockerSocket), { nodeName, network, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain });
-  const hostIP = network.gateway || '127.0.0.1';
+  const hostIP = opts.nodeIP ?? (network.gateway || '127.0.0.1');
 
   const { ops, release } = await componentOps('agent', opts, -1);
   const observeSync = agentMetrics(ops, () => pods.pods.size);
@@ -175,6 +184,13 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
 
   // The runtime may be down at start: register NotReady and keep trying the network.
   await node.start();
+  const stopWaiting = new AbortController();
+  if (opts.podCidrFromNode) {
+    const cidr = await waitForPodCidr(client, nodeName, log, stopWaiting.signal);
+    // The runtime keeps a reference to `network`: its bridge is made with the node's range.
+    if (cidr) Object.assign(network, bridgeOf(cidr));
+    log.info({ reason: 'PodCIDR', subnet: network.subnet }, 'pod network from the node\'s podCIDR');
+  }
   const net = ensureNetworkUntilReady(runtime, log.child({ network: network.name, subnet: network.subnet }), async () => {
     if (runtimeVersion === 'docker://unknown') node.o.facts.runtimeVersion = await runtime.version();
   });
@@ -198,6 +214,7 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
     ops,
     streams,
     async stop() {
+      stopWaiting.abort();
       net.stop();
       streams?.stop();
       node.stop();

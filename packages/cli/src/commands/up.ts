@@ -14,6 +14,7 @@ import { isNodeReady } from '@k8ts/api';
 import { apiGet, isReady, trustCertificate, waitFor } from '../api.js';
 import { ensureImages } from './images.js';
 import { ensureNetwork } from '../docker-cleanup.js';
+import { machinesTasks, machinesPreflight } from '../machines/tasks.js';
 
 export interface UpOptions {
   agents?: number;
@@ -28,6 +29,7 @@ export interface UpOptions {
   opsPortOffset?: number;
   ingressPort?: number;
   images?: boolean; // rebuild the local images even when present
+  machines?: number; // hosts on this box, one node each (machines/layout.ts)
   timeout?: number; // seconds to wait for nodes
 }
 
@@ -46,6 +48,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   for (const c of checks.filter((c) => !c.ok)) console.error(`${c.fatal ? 'missing' : 'warning'}: ${c.name}: ${c.help}`);
   if (checks.some((c) => !c.ok && c.fatal)) throw new Error('k8ts up cannot start: fix the missing pieces above');
   const root = process.getuid?.() === 0;
+  if (config.machines > 0) machinesPreflight(config);
 
   home.writeConfig(config);
   const tokens = ensureTokens(home);
@@ -80,13 +83,14 @@ export async function up(opts: UpOptions = {}): Promise<void> {
         },
       },
       { title: `Network ${config.network} (${config.subnet})`, task: async () => ensureNetwork(config) },
+      ...machinesTasks(home, config),
       { title: 'etcd', task: async () => startEtcd(home, config) },
       // Everything starts at once: the other components wait for the apiserver on their own
       // (informers relist, agents retry their registration), so their start-up overlaps its.
       ...specs.map((s) => ({
         title: s.name,
         task: async () => {
-          if (runningPid(home, s.name) === undefined) startComponent(home, s.name, s.pkg, s.args, s.env, s.nodeFlags);
+          if (runningPid(home, s.name) === undefined) startComponent(home, s.name, s.pkg, s.args, s.env, s.nodeFlags, s.entry);
         },
       })),
       { title: 'apiserver ready', task: async () => waitFor('the apiserver', () => isReady(`${server}/readyz`), 60_000) },
@@ -140,6 +144,8 @@ async function imagesPresent(): Promise<boolean> {
 function layoutFromOptions(o: UpOptions): Partial<ClusterConfig> {
   const out: Partial<ClusterConfig> = {};
   if (o.agents !== undefined) out.agents = o.agents;
+  // One node per machine; `--machines 0` goes back to the single-engine layout.
+  if (o.machines !== undefined) Object.assign(out, { machines: o.machines }, o.machines > 0 ? { agents: o.machines } : {});
   if (o.nodePrefix) out.nodePrefix = o.nodePrefix;
   if (o.apiPort) out.apiPort = o.apiPort;
   if (o.grpcPort) out.grpcPort = o.grpcPort;
