@@ -17,6 +17,8 @@ const home = mkdtempSync(join(tmpdir(), 'k8ts-e2em-'));
 const prefix = 'e2em';
 const network = 'k8ts-e2em';
 const subnet = '10.219';
+// machines-vxlan.test.ts runs this file again with vxlan between the machines.
+const podRoutes = process.env.K8TS_E2E_POD_ROUTES === 'vxlan' ? 'vxlan' : 'host-gw';
 const env = { ...process.env, K8TS_HOME: home, KUBECONFIG: join(home, 'kubeconfig') };
 const kubectlBin = existsSync('/usr/lib/google-cloud-sdk/bin/kubectl.1.32') ? '/usr/lib/google-cloud-sdk/bin/kubectl.1.32' : 'kubectl';
 
@@ -104,21 +106,35 @@ before(async () => {
     'up', '--machines', '3', '--node-prefix', prefix,
     '--api-port', '17543', '--grpc-port', '17544', '--etcd-port', '23379',
     '--network', network, '--subnet', `${subnet}.0.0/16`, '--service-range', '10.99.0.0/16', '--lb-pool', '10.220.0.0/24',
-    '--ops-port-offset', '2000', '--timeout', '240',
+    '--ops-port-offset', '2000', '--timeout', '240', '--pod-routes', podRoutes,
   );
   upSeconds = (Date.now() - t0) / 1000;
-  console.log(`# k8ts up --machines 3: ${upSeconds.toFixed(1)} s (load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
+  console.log(`# k8ts up --machines 3 (${podRoutes}): ${upSeconds.toFixed(1)} s (load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
 });
 
 after(async () => {
   if (skip) return;
   // down is idempotent: a test that failed half-way still leaves nothing behind.
   await k8ts('down', '--purge').catch((e) => console.error(e));
+  // Should the CLI itself have failed: the machines' teardown by name, straight from its module.
+  if (leftovers().length) {
+    const { teardownMachines } = await import('../../packages/cli/src/machines/teardown.js');
+    const { machinesLayout } = await import('../../packages/cli/src/machines/layout.js');
+    const { Home, defaultConfig, networkFromSubnet } = await import('../../packages/cli/src/home.js');
+    const h = new Home(home);
+    await teardownMachines(machinesLayout({ ...defaultConfig, ...networkFromSubnet(`${subnet}.0.0/16`), network, nodePrefix: prefix, machines: 3 }, h), join(home, 'machines')).catch((e) => console.error(e));
+    const left = leftovers();
+    if (left.length) console.error(`left behind: ${left.join(', ')}`);
+  }
 });
 
 test('three machines: each node has its own podCIDR and its machine\'s LAN address', { skip }, async () => {
   const nodes = (await kjson('get', 'nodes')).items as any[];
   assert.deepEqual(nodes.map((n) => n.metadata.name).sort(), [`${prefix}-1`, `${prefix}-2`, `${prefix}-3`]);
+  // Still Ready a moment after `up`: every agent outlived nodeipam's write to its Node.
+  await new Promise((r) => setTimeout(r, 3000));
+  for (const n of (await kjson('get', 'nodes')).items as any[]) assert.ok(n.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True'), `${n.metadata.name} Ready`);
+  for (const n of nodes) assert.equal(existsSync(`/proc/${readFileSync(join(home, 'pids', `${n.metadata.name}.pid`), 'utf8').trim()}`), true, `the agent of ${n.metadata.name} runs`);
   const cidrs = nodes.map((n) => n.spec.podCIDR as string);
   assert.equal(new Set(cidrs).size, 3, `distinct ranges: ${cidrs}`);
   for (const n of nodes) {
@@ -127,19 +143,29 @@ test('three machines: each node has its own podCIDR and its machine\'s LAN addre
     const ip = n.status.addresses.find((a: any) => a.type === 'InternalIP').address;
     assert.equal(ip, `${subnet}.255.${10 + Number(n.metadata.name.split('-').pop())}`);
   }
+  // The routes to the other machines' pods are of the mode asked for.
+  const routes = await eventually('routes to the 2 other machines', async () => {
+    const out = execFileSync('nsenter', [`--net=/var/run/netns/${network}-${prefix}-1`, 'ip', 'route', 'show', 'proto', '203'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    return out.length === 2 ? out : undefined;
+  }, 60_000);
+  for (const r of routes) assert.match(r, podRoutes === 'vxlan' ? /dev k8ts\.1 .*onlink/ : new RegExp(`via ${subnet.replace('.', '\\.')}\\.255\\.1[23] dev eth0`), r);
   // RSS of the machines' engines (dockerd, its containerd and shims), for the report.
   let rss = 0;
+  let cpuTicks = 0;
   for (const d of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
       if (!(cmd.includes(`/run/k8ts-${tagOf()}-m`) || (cmd.includes(join(home, 'machines')) && cmd.includes('dockerd')))) continue;
       const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${d}/status`, 'utf8'));
       if (m) rss += Number(m[1]);
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpuTicks += Number(f[11]) + Number(f[12]);
     } catch {
       /* gone */
     }
   }
-  console.log(`# RSS of the 3 machines' engines (dockerd, containerd, shims): ${(rss / 1024).toFixed(0)} MiB`);
+  console.log(`# the 3 machines' engines (dockerd, containerd, shims): RSS ${(rss / 1024).toFixed(0)} MiB, CPU ${(cpuTicks / 100).toFixed(1)} s since they started`);
 });
 
 test('pods spread over the three machines reach each other by pod IP, without NAT', { skip }, async () => {
@@ -198,6 +224,12 @@ test('pods spread over the three machines reach each other by pod IP, without NA
       const body = await eventually(`${from.spec.nodeName} → ${to.spec.nodeName}`, async () => kubectl('exec', from.metadata.name, '--', 'timeout', '5', 'wget', '-qO-', `http://${to.status.podIP}:8080/`), 30_000);
       assert.match(body, new RegExp(`hello from ${to.metadata.name} \\(${to.status.podIP.replace(/\./g, '\\.')}\\)`));
     }
+
+  // Cluster DNS (the host's dns at the control plane's bridge) answers from every machine.
+  for (const p of pods) {
+    const out = await eventually(`DNS from ${p.spec.nodeName}`, async () => kubectl('exec', p.metadata.name, '--', 'nslookup', 'kubernetes.default.svc.cluster.local'), 30_000);
+    assert.match(out, /Address:\s*10\.99\.0\.1/, out);
+  }
 
   const whoami = await eventually('whoami ready', async () => {
     const p = await kjson('get', 'pod', 'whoami');

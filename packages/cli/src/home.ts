@@ -33,6 +33,8 @@ export interface ClusterConfig {
    * Docker engine each, machines/layout.ts), one node each; 0: every agent on the host's engine.
    */
   machines: number;
+  /** With machines: host-gw (routes via the machines' LAN addresses) or vxlan (a kernel VXLAN device per machine). */
+  podRoutes: 'host-gw' | 'vxlan';
 }
 
 export const defaultConfig: ClusterConfig = {
@@ -57,6 +59,7 @@ export const defaultConfig: ClusterConfig = {
   opsPortOffset: 0,
   ingressPort: 8080,
   machines: 0,
+  podRoutes: 'host-gw',
 };
 
 /** The network layout that follows from a /16 subnet: pods in the lower half, gateway .1. */

@@ -6,6 +6,8 @@ import type { Node } from '@k8ts/api';
 export interface Route {
   dst: string;
   via: string;
+  /** Through this device, on-link (VXLAN); absent: the interface that reaches `via`. */
+  dev?: string;
 }
 
 export const internalIPOf = (n: Node): string | undefined => n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
@@ -30,7 +32,7 @@ export function routeChanges(current: readonly Route[], want: readonly Route[]):
   const cur = new Map(current.map((r) => [r.dst, r.via]));
   const wanted = new Set(want.map((r) => r.dst));
   return {
-    replace: want.filter((r) => cur.get(r.dst) !== r.via),
+    replace: want.filter((r) => cur.get(r.dst) !== r.via || (current.find((c) => c.dst === r.dst)?.dev ?? '') !== (r.dev ?? '')),
     remove: current.filter((r) => !wanted.has(r.dst)),
   };
 }

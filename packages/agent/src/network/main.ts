@@ -25,11 +25,11 @@ await runComponent<PodnetFlags, { stop(): Promise<void> }>({
     cmd
       .option('--node-name <name>', 'the node of this host (default: the hostname)')
       .option('--cluster-cidr <cidr>', 'the pod range of the whole cluster (nodeipam\'s --cluster-cidr): no masquerade toward it')
-      .option('--routes <mode>', 'host-gw: a route per other node\'s podCIDR via its InternalIP; none: only the masquerade exemption', 'host-gw')
+      .option('--routes <mode>', 'host-gw: a route per other node\'s podCIDR via its InternalIP (one layer-2 network); vxlan: the same through a kernel VXLAN device (any routed network); none: only the masquerade exemption', 'host-gw')
       .option('--netns <path>', 'the network namespace of this host\'s engine (e.g. /var/run/netns/NAME); default podnet\'s own'),
   logFields: (o) => ({ node: nodeNameOf(o) }),
   start: async ({ opts: o, log, server, token, ops, fail }) => {
-    if (o.routes !== 'host-gw' && o.routes !== 'none') return fail(`--routes: host-gw or none, not ${o.routes}`);
+    if (o.routes !== 'host-gw' && o.routes !== 'vxlan' && o.routes !== 'none') return fail(`--routes: host-gw, vxlan or none, not ${o.routes}`);
     if (!o.clusterCidr || !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(o.clusterCidr)) return fail(`--cluster-cidr: an IPv4 CIDR is needed, not ${o.clusterCidr ?? 'nothing'}`);
     await ops();
     const client = componentClient({ server, token });

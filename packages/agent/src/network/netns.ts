@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Route } from './host-gw.js';
+import { VXLAN_DEVICE, VXLAN_PORT, VXLAN_VNI, vtepMacOf, vtepOf, type VxlanPeer } from './vxlan.js';
 
 const run = promisify(execFile);
 
@@ -22,12 +23,32 @@ export class NetnsShell {
 
   async ownRoutes(): Promise<Route[]> {
     const out = await this.exec('ip', ['-j', '-4', 'route', 'show', 'proto', ROUTE_PROTO]);
-    const list = JSON.parse(out || '[]') as { dst: string; gateway?: string }[];
-    return list.filter((r) => r.gateway).map((r) => ({ dst: r.dst.includes('/') ? r.dst : `${r.dst}/32`, via: r.gateway! }));
+    const list = JSON.parse(out || '[]') as { dst: string; gateway?: string; dev?: string }[];
+    return list.filter((r) => r.gateway).map((r) => ({ dst: r.dst.includes('/') ? r.dst : `${r.dst}/32`, via: r.gateway!, ...(r.dev === VXLAN_DEVICE ? { dev: r.dev } : {}) }));
   }
 
   async replaceRoute(r: Route): Promise<void> {
-    await this.exec('ip', ['route', 'replace', r.dst, 'via', r.via, 'proto', ROUTE_PROTO]);
+    const dev = r.dev ? ['dev', r.dev, 'onlink'] : [];
+    await this.exec('ip', ['route', 'replace', r.dst, 'via', r.via, ...dev, 'proto', ROUTE_PROTO]);
+  }
+
+  /** The VXLAN device of this node (made once; its MAC and VTEP address from the podCIDR), over `underlayIP`'s interface. */
+  async ensureVxlan(podCidr: string, underlayIP: string): Promise<boolean> {
+    const exists = await this.exec('ip', ['-d', 'link', 'show', VXLAN_DEVICE]).then(() => true, () => false);
+    if (!exists) {
+      const dev = (JSON.parse(await this.exec('ip', ['-j', '-4', 'addr', 'show'])) as { ifname: string; addr_info: { local: string }[] }[]).find((l) => l.addr_info.some((a) => a.local === underlayIP))?.ifname;
+      if (!dev) throw new Error(`no interface holds ${underlayIP} for the VXLAN underlay`);
+      await this.exec('ip', ['link', 'add', VXLAN_DEVICE, 'type', 'vxlan', 'id', VXLAN_VNI, 'local', underlayIP, 'dev', dev, 'dstport', VXLAN_PORT, 'nolearning']);
+    }
+    await this.exec('ip', ['link', 'set', VXLAN_DEVICE, 'address', vtepMacOf(podCidr), 'mtu', '1450', 'up']);
+    await this.exec('ip', ['addr', 'replace', `${vtepOf(podCidr)}/32`, 'dev', VXLAN_DEVICE]);
+    return !exists;
+  }
+
+  /** A peer's neighbour and forwarding entries (its route is replaceRoute's). */
+  async ensureVxlanPeer(p: VxlanPeer): Promise<void> {
+    await this.exec('ip', ['neigh', 'replace', p.vtep, 'lladdr', p.mac, 'dev', VXLAN_DEVICE, 'nud', 'permanent']);
+    await this.exec('bridge', ['fdb', 'replace', p.mac, 'dev', VXLAN_DEVICE, 'dst', p.underlay, 'self', 'permanent']);
   }
 
   async removeRoute(r: Route): Promise<void> {

@@ -10,12 +10,14 @@ import type { Node } from '@k8ts/api';
 import { Informer, type Client, type Logger } from '@k8ts/client';
 import { desiredRoutes, internalIPOf, podCidrOf, routeChanges, type Route } from './host-gw.js';
 import { NetnsShell } from './netns.js';
+import { VXLAN_DEVICE, vxlanPeers } from './vxlan.js';
 
 export interface PodNetworkOptions {
   client: Client;
   nodeName: string;
   clusterCidr: string;
-  routes: 'host-gw' | 'none';
+  /** host-gw: routes via the nodes' addresses (one LAN); vxlan: through a kernel VXLAN device (any routed network). */
+  routes: 'host-gw' | 'vxlan' | 'none';
   /** The machine's network namespace (its engine's); absent: podnet's own. */
   netns?: string;
   log: Logger;
@@ -66,6 +68,12 @@ export class PodNetwork {
       if (this.o.netns && ip) await this.apply(this.host, [{ dst: cidr, via: ip }], (r) => r.dst === cidr);
     }
     if (this.o.routes === 'host-gw') await this.apply(this.machine, desiredRoutes(this.informer.list(), this.o.nodeName));
+    if (this.o.routes === 'vxlan' && cidr && ip) {
+      if (await this.machine.ensureVxlan(cidr, ip)) this.o.log.info({ object: this.o.nodeName, reason: 'VxlanDevice', device: VXLAN_DEVICE }, 'VXLAN device made');
+      const peers = vxlanPeers(this.informer.list(), this.o.nodeName);
+      for (const p of peers) await this.machine.ensureVxlanPeer(p);
+      await this.apply(this.machine, peers.map((p) => ({ dst: p.dst, via: p.vtep, dev: VXLAN_DEVICE })));
+    }
     this.syncs++;
   }
 

@@ -30,6 +30,7 @@ export interface UpOptions {
   ingressPort?: number;
   images?: boolean; // rebuild the local images even when present
   machines?: number; // hosts on this box, one node each (machines/layout.ts)
+  podRoutes?: string; // host-gw or vxlan between the machines
   timeout?: number; // seconds to wait for nodes
 }
 
@@ -62,6 +63,8 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   trustCertificate(Buffer.from(cert.caData, 'base64'));
   const specs = componentSpecs(home, config, tokens, cert, (id) => ensureClientCredential(cert.pki, id)).filter((s) => componentExists(s.pkg) && (!s.needsRoot || root));
   const started = Date.now();
+  const machines = machinesTasks(home, config);
+  const firstAgent = specs.findIndex((s) => s.pkg === 'agent');
 
   const tasks = new Listr(
     [
@@ -83,16 +86,20 @@ export async function up(opts: UpOptions = {}): Promise<void> {
         },
       },
       { title: `Network ${config.network} (${config.subnet})`, task: async () => ensureNetwork(config) },
-      ...machinesTasks(home, config),
+      ...machines.start,
       { title: 'etcd', task: async () => startEtcd(home, config) },
       // Everything starts at once: the other components wait for the apiserver on their own
       // (informers relist, agents retry their registration), so their start-up overlaps its.
-      ...specs.map((s) => ({
-        title: s.name,
-        task: async () => {
-          if (runningPid(home, s.name) === undefined) startComponent(home, s.name, s.pkg, s.args, s.env, s.nodeFlags, s.entry);
+      ...specs.flatMap((s, i) => [
+        // The agents need their machines' engines.
+        ...(i === firstAgent ? machines.ready : []),
+        {
+          title: s.name,
+          task: async () => {
+            if (runningPid(home, s.name) === undefined) startComponent(home, s.name, s.pkg, s.args, s.env, s.nodeFlags, s.entry);
+          },
         },
-      })),
+      ]),
       { title: 'apiserver ready', task: async () => waitFor('the apiserver', () => isReady(`${server}/readyz`), 60_000) },
       {
         title: 'Kubeconfig',
@@ -146,6 +153,10 @@ function layoutFromOptions(o: UpOptions): Partial<ClusterConfig> {
   if (o.agents !== undefined) out.agents = o.agents;
   // One node per machine; `--machines 0` goes back to the single-engine layout.
   if (o.machines !== undefined) Object.assign(out, { machines: o.machines }, o.machines > 0 ? { agents: o.machines } : {});
+  if (o.podRoutes !== undefined) {
+    if (o.podRoutes !== 'host-gw' && o.podRoutes !== 'vxlan') throw new Error(`--pod-routes: host-gw or vxlan, not ${o.podRoutes}`);
+    out.podRoutes = o.podRoutes;
+  }
   if (o.nodePrefix) out.nodePrefix = o.nodePrefix;
   if (o.apiPort) out.apiPort = o.apiPort;
   if (o.grpcPort) out.grpcPort = o.grpcPort;

@@ -24,8 +24,12 @@ export interface Machine {
   log: string;
 }
 
+export type PodRoutes = 'host-gw' | 'vxlan';
+
 export interface MachinesLayout {
   tag: string;
+  /** How pods reach the other machines (podnet's --routes). */
+  routes: PodRoutes;
   bridge: string;
   lanSubnet: string;
   hostIP: string;
@@ -49,6 +53,7 @@ export function machinesLayout(c: ClusterConfig, home: Home, count = c.machines)
   const names = nodeNames({ ...c, agents: count });
   return {
     tag,
+    routes: c.podRoutes,
     bridge: `${tag}-lan`,
     lanSubnet: `${a}.${b}.255.0/24`,
     hostIP: `${a}.${b}.255.1`,
@@ -81,7 +86,7 @@ export function machineAgentArgs(m: Machine): string[] {
 
 /** podnet's flags for a machine (routes and rules in its namespace). */
 export function machinePodnetArgs(l: MachinesLayout, m: Machine): string[] {
-  return ['--cluster-cidr', l.clusterCidr, '--routes', 'host-gw', '--netns', m.nsPath];
+  return ['--cluster-cidr', l.clusterCidr, '--routes', l.routes, '--netns', m.nsPath];
 }
 
 /** nodeipam's flags for the controller-manager. */

@@ -20,9 +20,12 @@ export async function ensureLan(l: MachinesLayout): Promise<void> {
   // Bridged frames pass the host's nat table too, where Docker masquerades whatever leaves the
   // cluster's /16 for another interface: pod to pod across the LAN must keep its addresses.
   // First in the chain, put back there at every `up`.
-  const keep = ['-s', l.clusterCidr, '-d', l.clusterCidr, '-m', 'comment', '--comment', l.ruleComment, '-j', 'RETURN'];
-  while (await tryRun('iptables', ['-w', '-t', 'nat', '-D', 'POSTROUTING', ...keep]));
-  await run('iptables', ['-w', '-t', 'nat', '-I', 'POSTROUTING', '1', ...keep]);
+  // The machines' own traffic among themselves (VXLAN's UDP) likewise.
+  for (const range of [l.lanSubnet, l.clusterCidr]) {
+    const keep = ['-s', range, '-d', range, '-m', 'comment', '--comment', l.ruleComment, '-j', 'RETURN'];
+    while (await tryRun('iptables', ['-w', '-t', 'nat', '-D', 'POSTROUTING', ...keep]));
+    await run('iptables', ['-w', '-t', 'nat', '-I', 'POSTROUTING', '1', ...keep]);
+  }
 }
 
 export async function ensureMachineNetwork(l: MachinesLayout, m: Machine): Promise<void> {

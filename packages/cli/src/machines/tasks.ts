@@ -28,27 +28,41 @@ export function machinesPreflight(c: ClusterConfig): void {
   if (missing.length) throw new Error(`--machines needs ${missing.join(', ')}`);
 }
 
-export function machinesTasks(home: Home, c: ClusterConfig): { title: string; task: () => Promise<void> }[] {
-  if (c.machines <= 0) return [];
+/** The LAN, the machines with their engines, and the images in them. */
+export async function makeMachines(home: Home, c: ClusterConfig): Promise<void> {
   const l = machinesLayout(c, home);
-  return [
-    { title: `LAN bridge ${l.bridge} (${l.lanSubnet})`, task: () => ensureLan(l) },
-    {
-      title: `${c.machines} machines (namespace, veth, Docker engine)`,
-      task: async () => {
-        await Promise.all(l.machines.map(async (m) => {
-          await ensureMachineNetwork(l, m);
-          await ensureEngine(m);
-        }));
+  await ensureLan(l);
+  await Promise.all(
+    l.machines.map(async (m) => {
+      await ensureMachineNetwork(l, m);
+      await ensureEngine(m);
+    }),
+  );
+  const { IMAGES, EXTRA_TAGS, CLUSTER_IMAGE_NAMES } = await import('../images/build.js');
+  const tags = CLUSTER_IMAGE_NAMES.flatMap((n) => [IMAGES[n], ...EXTRA_TAGS[n]]);
+  await loadImages(l.machines, tags, home.path('machines', 'images.tar'));
+}
+
+/**
+ * Two tasks: the first starts making the machines and returns at once, so their engines start
+ * and take their images while etcd and the control plane start; the second, before the first
+ * agent, waits for them.
+ */
+export function machinesTasks(home: Home, c: ClusterConfig): { start: { title: string; task: () => Promise<void> }[]; ready: { title: string; task: () => Promise<void> }[] } {
+  if (c.machines <= 0) return { start: [], ready: [] };
+  const l = machinesLayout(c, home);
+  let making: Promise<void> | undefined;
+  return {
+    start: [
+      {
+        title: `${c.machines} machines: LAN bridge ${l.bridge} (${l.lanSubnet}), a namespace, veth and Docker engine each, the images (in the background)`,
+        task: async () => {
+          making = makeMachines(home, c);
+          // Failures surface in the waiting task; until then nothing is unhandled.
+          making.catch(() => undefined);
+        },
       },
-    },
-    {
-      title: 'Images into each machine\'s engine',
-      task: async () => {
-        const { IMAGES, EXTRA_TAGS, CLUSTER_IMAGE_NAMES } = await import('../images/build.js');
-        const tags = CLUSTER_IMAGE_NAMES.flatMap((n) => [IMAGES[n], ...EXTRA_TAGS[n]]);
-        await loadImages(l.machines, tags, home.path('machines', 'images.tar'));
-      },
-    },
-  ];
+    ],
+    ready: [{ title: `${c.machines} machines ready`, task: async () => making }],
+  };
 }

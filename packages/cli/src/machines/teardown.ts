@@ -54,7 +54,9 @@ async function stopEngine(m: Machine): Promise<number> {
   if (existsSync(m.socket)) {
     const docker = engineClient(m);
     const list = await docker.listContainers({ all: true }).catch(() => []);
-    await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).then(() => removed++, () => undefined)));
+    // Whatever a removal leaves (one in progress, a sandbox still joined) goes with the engine's data root.
+    await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+    removed = list.length;
   }
   // dockerd stops its own containerd; the group (nsenter exec'd dockerd as its leader) is killed only if it hangs.
   const pids = enginePids(m);
