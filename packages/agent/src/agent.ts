@@ -137,17 +137,29 @@ function nodeLife(client: Client, opts: AgentOptions, c: NodeContext): NodeLife 
   });
 }
 
-export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
-  const nodeName = opts.nodeName ?? os.hostname();
-  const log = opts.log ?? createLogger('agent', { node: nodeName });
-  const client = componentClient(opts);
-  const ownsClient = !opts.client;
-  const network = {
+/** The pod bridge from the flags (with --pod-cidr-from-node its range is replaced by the Node's). */
+function networkOf(opts: AgentOptions): { name: string; subnet: string; ipRange: string; gateway: string } {
+  return {
     name: opts.network ?? AGENT_DEFAULTS.network,
     subnet: opts.subnet ?? AGENT_DEFAULTS.subnet,
     ipRange: opts.ipRange ?? AGENT_DEFAULTS.ipRange,
     gateway: opts.gateway ?? AGENT_DEFAULTS.gateway,
   };
+}
+
+/** nodeipam's range for this node becomes its bridge (the runtime holds `network` by reference). */
+async function bridgeFromPodCidr(client: Client, nodeName: string, network: { subnet: string; ipRange: string; gateway: string }, log: Logger, signal: AbortSignal): Promise<void> {
+  const cidr = await waitForPodCidr(client, nodeName, log, signal);
+  if (cidr) Object.assign(network, bridgeOf(cidr));
+  log.info({ reason: 'PodCIDR', subnet: network.subnet }, 'pod network from the node\'s podCIDR');
+}
+
+export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
+  const nodeName = opts.nodeName ?? os.hostname();
+  const log = opts.log ?? createLogger('agent', { node: nodeName });
+  const client = componentClient(opts);
+  const ownsClient = !opts.client;
+  const network = networkOf(opts);
   const stateDir = opts.stateDir ?? join(os.tmpdir(), 'k8ts-agent', nodeName);
   mkdirSync(stateDir, { recursive: true });
   const runtime =
@@ -185,12 +197,7 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
   // The runtime may be down at start: register NotReady and keep trying the network.
   await node.start();
   const stopWaiting = new AbortController();
-  if (opts.podCidrFromNode) {
-    const cidr = await waitForPodCidr(client, nodeName, log, stopWaiting.signal);
-    // The runtime keeps a reference to `network`: its bridge is made with the node's range.
-    if (cidr) Object.assign(network, bridgeOf(cidr));
-    log.info({ reason: 'PodCIDR', subnet: network.subnet }, 'pod network from the node\'s podCIDR');
-  }
+  if (opts.podCidrFromNode) await bridgeFromPodCidr(client, nodeName, network, log, stopWaiting.signal);
   const net = ensureNetworkUntilReady(runtime, log.child({ network: network.name, subnet: network.subnet }), async () => {
     if (runtimeVersion === 'docker://unknown') node.o.facts.runtimeVersion = await runtime.version();
   });

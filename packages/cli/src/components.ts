@@ -155,8 +155,15 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
     { name: 'ingress', pkg: 'ingress', args: [...clientOf('ingress'), ...ops(10246), '--listen', `0.0.0.0:${c.ingressPort}`, '--publish-address', c.gateway] },
     { name: 'proxy', pkg: 'proxy', needsRoot: true, args: [...clientOf('proxy'), ...ops(10256), ...proxyArgs(c), '--cleanup-on-exit', '--node-name', nodeNames(c)[0] ?? `${c.nodePrefix}-1`] },
   ];
-  for (const [i, node] of nodeNames(c).entries()) {
-    specs.push({
+  specs.push(...nodeSpecs(home, c, clientOf, ops));
+  return specs.map(completeSpec);
+}
+
+/** Per node its agent and, with machines, its podnet (flanneld's place, with an identity of its own). */
+function nodeSpecs(home: Home, c: ClusterConfig, clientOf: (pkg: string, node?: string) => string[], ops: (port: number) => string[]): ComponentSpec[] {
+  const machines = c.machines > 0 ? machinesLayout(c, home) : undefined;
+  return nodeNames(c).flatMap((node, i): ComponentSpec[] => {
+    const agent: ComponentSpec = {
       name: node,
       pkg: 'agent',
       args: [
@@ -171,12 +178,11 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
         '--state-dir', home.path('agents', node),
         ...(machines ? machineAgentArgs(machines.machines[i]!) : []),
       ],
-    });
-    // Each machine's pod network (flanneld's place), with an identity of its own.
-    if (machines)
-      specs.push({ name: `podnet-${node}`, pkg: 'agent', entry: 'network/main', needsRoot: true, identity: componentIdentity('podnet'), args: [...clientOf('podnet'), ...ops(10300 + i), '--node-name', node, ...machinePodnetArgs(machines, machines.machines[i]!)] });
-  }
-  return specs.map(completeSpec);
+    };
+    if (!machines) return [agent];
+    const podnet = { name: `podnet-${node}`, pkg: 'agent', entry: 'network/main', needsRoot: true, identity: componentIdentity('podnet'), args: [...clientOf('podnet'), ...ops(10300 + i), '--node-name', node, ...machinePodnetArgs(machines, machines.machines[i]!)] };
+    return [agent, podnet];
+  });
 }
 
 /** Who a process is to the apiserver, and how node runs it (the apiserver has flags of its own). */

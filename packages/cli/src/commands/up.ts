@@ -5,7 +5,7 @@ import { ensureServingCert, ensureTokens } from '../tokens.js';
 import { ensureClientCredential, firstServiceIp } from '../cluster-pki.js';
 import { writeKubeconfig } from '../kubeconfig.js';
 import { preflight } from '../preflight.js';
-import { componentSpecs, etcdArgs, etcdMetricsPort, EMBEDDED_ETCD_MEMBER } from '../components.js';
+import { componentSpecs, etcdArgs, etcdMetricsPort, EMBEDDED_ETCD_MEMBER, type ComponentSpec } from '../components.js';
 import { ensureEtcdPki } from '../etcd-pki.js';
 import { ensureAdmissionConfig } from '../admission-config.js';
 import { ensureServiceAccountKey, servingCertIPs } from '../service-account-key.js';
@@ -64,7 +64,6 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   const specs = componentSpecs(home, config, tokens, cert, (id) => ensureClientCredential(cert.pki, id)).filter((s) => componentExists(s.pkg) && (!s.needsRoot || root));
   const started = Date.now();
   const machines = machinesTasks(home, config);
-  const firstAgent = specs.findIndex((s) => s.pkg === 'agent');
 
   const tasks = new Listr(
     [
@@ -90,16 +89,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
       { title: 'etcd', task: async () => startEtcd(home, config) },
       // Everything starts at once: the other components wait for the apiserver on their own
       // (informers relist, agents retry their registration), so their start-up overlaps its.
-      ...specs.flatMap((s, i) => [
-        // The agents need their machines' engines.
-        ...(i === firstAgent ? machines.ready : []),
-        {
-          title: s.name,
-          task: async () => {
-            if (runningPid(home, s.name) === undefined) startComponent(home, s.name, s.pkg, s.args, s.env, s.nodeFlags, s.entry);
-          },
-        },
-      ]),
+      ...componentTasks(home, specs, machines.ready),
       { title: 'apiserver ready', task: async () => waitFor('the apiserver', () => isReady(`${server}/readyz`), 60_000) },
       {
         title: 'Kubeconfig',
@@ -116,6 +106,20 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   await tasks.run();
   console.log(`k8ts is up in ${((Date.now() - started) / 1000).toFixed(1)}s; state, logs and tokens in ${home.dir}.`);
   console.log(`export KUBECONFIG=${home.kubeconfig}`);
+}
+
+/** A task per component; the machines' readiness before the first agent (agents need their engines). */
+function componentTasks(home: Home, specs: ComponentSpec[], machinesReady: { title: string; task: () => Promise<void> }[]) {
+  const firstAgent = specs.findIndex((s) => s.pkg === 'agent');
+  return specs.flatMap((s, i) => [
+    ...(i === firstAgent ? machinesReady : []),
+    {
+      title: s.name,
+      task: async () => {
+        if (runningPid(home, s.name) === undefined) startComponent(home, s.name, s.pkg, s.args, s.env, s.nodeFlags, s.entry);
+      },
+    },
+  ]);
 }
 
 async function startEtcd(home: Home, config: ClusterConfig): Promise<void> {
