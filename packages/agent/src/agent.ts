@@ -12,6 +12,7 @@ import { NodeLife } from './node/node-life.js';
 import { parseNodeLabels } from './node/node-object.js';
 import { StreamServer, type ConnectCall } from './streams/stream-server.js';
 import { resourceMetrics, RESOURCE_METRICS_PATH, PROMETHEUS_TEXT } from './metrics/resource-metrics.js';
+import { bridgeOf, waitForPodCidr } from './network/index.js';
 
 /** opsPort defaults to -1 (no ops server of its own). */
 export interface AgentOptions extends ComponentClientOptions {
@@ -27,6 +28,14 @@ export interface AgentOptions extends ComponentClientOptions {
   clusterDns?: string;
   clusterDomain?: string;
   stateDir?: string;
+  /** The Node's InternalIP (kubelet's --node-ip); default the cluster network's gateway. */
+  nodeIP?: string;
+  /**
+   * Pod ranges from nodeipam: the agent waits for its Node's spec.podCIDR and makes its Docker
+   * bridge with it (subnet, ipRange and gateway are then ignored). Routes between machines are
+   * podnet's (network/pod-network.ts), as flanneld's beside a kubelet.
+   */
+  podCidrFromNode?: boolean;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   relistMs?: number;
@@ -128,23 +137,35 @@ function nodeLife(client: Client, opts: AgentOptions, c: NodeContext): NodeLife 
   });
 }
 
-export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
-  const nodeName = opts.nodeName ?? os.hostname();
-  const log = opts.log ?? createLogger('agent', { node: nodeName });
-  const client = componentClient(opts);
-  const ownsClient = !opts.client;
-  const network = {
+/** The pod bridge from the flags (with --pod-cidr-from-node its range is replaced by the Node's). */
+function networkOf(opts: AgentOptions): { name: string; subnet: string; ipRange: string; gateway: string } {
+  return {
     name: opts.network ?? AGENT_DEFAULTS.network,
     subnet: opts.subnet ?? AGENT_DEFAULTS.subnet,
     ipRange: opts.ipRange ?? AGENT_DEFAULTS.ipRange,
     gateway: opts.gateway ?? AGENT_DEFAULTS.gateway,
   };
+}
+
+/** nodeipam's range for this node becomes its bridge (the runtime holds `network` by reference). */
+async function bridgeFromPodCidr(client: Client, nodeName: string, network: { subnet: string; ipRange: string; gateway: string }, log: Logger, signal: AbortSignal): Promise<void> {
+  const cidr = await waitForPodCidr(client, nodeName, log, signal);
+  if (cidr) Object.assign(network, bridgeOf(cidr));
+  log.info({ reason: 'PodCIDR', subnet: network.subnet }, 'pod network from the node\'s podCIDR');
+}
+
+export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
+  const nodeName = opts.nodeName ?? os.hostname();
+  const log = opts.log ?? createLogger('agent', { node: nodeName });
+  const client = componentClient(opts);
+  const ownsClient = !opts.client;
+  const network = networkOf(opts);
   const stateDir = opts.stateDir ?? join(os.tmpdir(), 'k8ts-agent', nodeName);
   mkdirSync(stateDir, { recursive: true });
   const runtime =
     opts.runtime ??
     new DockerRuntime(opts.docker ?? dockerClient(opts.dockerSocket), { nodeName, network, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain });
-  const hostIP = network.gateway || '127.0.0.1';
+  const hostIP = opts.nodeIP ?? (network.gateway || '127.0.0.1');
 
   const { ops, release } = await componentOps('agent', opts, -1);
   const observeSync = agentMetrics(ops, () => pods.pods.size);
@@ -175,6 +196,8 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
 
   // The runtime may be down at start: register NotReady and keep trying the network.
   await node.start();
+  const stopWaiting = new AbortController();
+  if (opts.podCidrFromNode) await bridgeFromPodCidr(client, nodeName, network, log, stopWaiting.signal);
   const net = ensureNetworkUntilReady(runtime, log.child({ network: network.name, subnet: network.subnet }), async () => {
     if (runtimeVersion === 'docker://unknown') node.o.facts.runtimeVersion = await runtime.version();
   });
@@ -198,6 +221,7 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
     ops,
     streams,
     async stop() {
+      stopWaiting.abort();
       net.stop();
       streams?.stop();
       node.stop();

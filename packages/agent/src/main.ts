@@ -24,6 +24,8 @@ interface AgentFlags extends BootstrapFlags {
   backoffMax: string;
   relistPeriod: string;
   dockerSocket: string;
+  nodeIp?: string;
+  podCidrFromNode?: boolean;
 }
 
 const nodeNameOf = (o: AgentFlags): string => o.nodeName ?? os.hostname();
@@ -51,6 +53,8 @@ await runComponent<AgentFlags, Agent>({
       .option('--backoff-max <d>', 'crash-loop back-off cap', '5m')
       .option('--relist-period <d>', 'how often Docker is listed to repair missed events', '5s')
       .option('--docker-socket <path>', 'Docker engine socket', '/var/run/docker.sock')
+      .option('--node-ip <ip>', 'the Node\'s InternalIP (default: the --gateway)')
+      .option('--pod-cidr-from-node', 'wait for the Node\'s spec.podCIDR (nodeipam) and make the pod bridge with it')
       .option('--bootstrap-token <id.secret>', 'TLS bootstrap: get this node\'s client certificate with this bootstrap token (needs --cert-dir)')
       .option('--bootstrap-token-file <path>', 'file holding the bootstrap token')
       .option('--cert-dir <dir>', 'where the node\'s client certificate and key live (TLS bootstrap)'),
@@ -90,6 +94,8 @@ await runComponent<AgentFlags, Agent>({
       backoffMaxMs: dur('--backoff-max', o.backoffMax),
       relistMs: dur('--relist-period', o.relistPeriod),
       dockerSocket: o.dockerSocket,
+      nodeIP: o.nodeIp,
+      podCidrFromNode: !!o.podCidrFromNode,
       log,
     });
     console.log(JSON.stringify({ msg: 'agent ready', node: agent.nodeName, opsPort: agent.ops.port }));

@@ -12,10 +12,13 @@ import { ADMISSION_CONFIG_FILE } from './admission-config.js';
 import { serviceAccountArgs } from './service-account-key.js';
 import { etcdPkiPaths, type EtcdMember, type EtcdMemberFiles, type EtcdClientFiles } from './etcd-pki.js';
 import { auditArgs } from './audit-log.js';
+import { machineAgentArgs, machinePodnetArgs, machinesLayout, nodeIpamArgs } from './machines/layout.js';
 
 export interface ComponentSpec {
   name: string; // pid/log file name
   pkg: string; // packages/<pkg>/src/main.ts; "" for etcd
+  /** Another main module of the package (podnet: network/main). */
+  entry?: string;
   args: string[];
   /** Flags for node itself, before the component's main module. */
   nodeFlags?: readonly string[];
@@ -32,6 +35,7 @@ export type CredentialFor = (id: Identity) => ClientCredential;
 /** The package of a process `up` started, by its name (scheduler-2 → scheduler, agent-1 → agent). */
 export function pkgOfProcess(name: string, c: ClusterConfig): string {
   if (nodeNames(c).includes(name)) return 'agent';
+  if (name.startsWith('podnet-')) return 'podnet';
   return name.replace(/-\d+$/, '');
 }
 
@@ -94,6 +98,7 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
   // Each process authenticates with a client certificate of its own, over TLS.
   const clientOf = (pkg: string, node?: string): string[] => ['--server', `127.0.0.1:${c.grpcPort}`, ...credentialFlags(credentialFor(componentIdentity(pkg, node)!))];
   const ops = (port: number) => ['--ops-port', String(port + c.opsPortOffset)];
+  const machines = c.machines > 0 ? machinesLayout(c, home) : undefined;
   const specs: ComponentSpec[] = [
     {
       name: 'apiserver',
@@ -140,6 +145,8 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
         // The CSR signer's CA (agents joining later get their certificates through it).
         '--cluster-signing-cert-file', cert.caPath,
         '--cluster-signing-key-file', cert.caKeyPath,
+        // Machines: each node's pod range from nodeipam.
+        ...(machines ? nodeIpamArgs(machines, c.serviceRange) : []),
       ],
     })),
     { name: 'dns', pkg: 'dns', args: [...clientOf('dns'), ...ops(10054), '--listen', `${c.clusterDns}:53`] },
@@ -148,8 +155,15 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
     { name: 'ingress', pkg: 'ingress', args: [...clientOf('ingress'), ...ops(10246), '--listen', `0.0.0.0:${c.ingressPort}`, '--publish-address', c.gateway] },
     { name: 'proxy', pkg: 'proxy', needsRoot: true, args: [...clientOf('proxy'), ...ops(10256), ...proxyArgs(c), '--cleanup-on-exit', '--node-name', nodeNames(c)[0] ?? `${c.nodePrefix}-1`] },
   ];
-  for (const [i, node] of nodeNames(c).entries()) {
-    specs.push({
+  specs.push(...nodeSpecs(home, c, clientOf, ops));
+  return specs.map(completeSpec);
+}
+
+/** Per node its agent and, with machines, its podnet (flanneld's place, with an identity of its own). */
+function nodeSpecs(home: Home, c: ClusterConfig, clientOf: (pkg: string, node?: string) => string[], ops: (port: number) => string[]): ComponentSpec[] {
+  const machines = c.machines > 0 ? machinesLayout(c, home) : undefined;
+  return nodeNames(c).flatMap((node, i): ComponentSpec[] => {
+    const agent: ComponentSpec = {
       name: node,
       pkg: 'agent',
       args: [
@@ -162,16 +176,19 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
         '--gateway', c.gateway,
         '--cluster-dns', c.clusterDns,
         '--state-dir', home.path('agents', node),
+        ...(machines ? machineAgentArgs(machines.machines[i]!) : []),
       ],
-    });
-  }
-  return specs.map(completeSpec);
+    };
+    if (!machines) return [agent];
+    const podnet = { name: `podnet-${node}`, pkg: 'agent', entry: 'network/main', needsRoot: true, identity: componentIdentity('podnet'), args: [...clientOf('podnet'), ...ops(10300 + i), '--node-name', node, ...machinePodnetArgs(machines, machines.machines[i]!)] };
+    return [agent, podnet];
+  });
 }
 
 /** Who a process is to the apiserver, and how node runs it (the apiserver has flags of its own). */
 function completeSpec(s: ComponentSpec): ComponentSpec {
   const own = s.pkg === 'apiserver' ? {} : { nodeFlags: COMPONENT_NODE_FLAGS, env: COMPONENT_ENV };
-  return { ...s, ...own, identity: identityOf(s.name, s.pkg) };
+  return { ...s, ...own, identity: s.identity ?? identityOf(s.name, s.pkg) };
 }
 
 /** scheduler-1..N (N = controlPlaneReplicas). */

@@ -28,6 +28,13 @@ export interface ClusterConfig {
   opsPortOffset: number;
   /** The ingress controller's HTTP port on the host. */
   ingressPort: number;
+  /**
+   * `up --machines N`: N hosts on this box (a network namespace, a veth on a LAN bridge and a
+   * Docker engine each, machines/layout.ts), one node each; 0: every agent on the host's engine.
+   */
+  machines: number;
+  /** With machines: host-gw (routes via the machines' LAN addresses) or vxlan (a kernel VXLAN device per machine). */
+  podRoutes: 'host-gw' | 'vxlan';
 }
 
 export const defaultConfig: ClusterConfig = {
@@ -51,6 +58,8 @@ export const defaultConfig: ClusterConfig = {
   controlPlaneReplicas: 2,
   opsPortOffset: 0,
   ingressPort: 8080,
+  machines: 0,
+  podRoutes: 'host-gw',
 };
 
 /** The network layout that follows from a /16 subnet: pods in the lower half, gateway .1. */

@@ -36,6 +36,8 @@ program
   .option('--ops-port-offset <n>', 'added to every healthz/metrics port', (v) => parseInt(v, 10))
   .option('--ingress-port <port>', 'host port of the ingress controller\'s HTTP (default 8080, plus --ops-port-offset)', (v) => parseInt(v, 10))
   .option('--images', 'rebuild the local images even when present')
+  .option('--machines <n>', 'n hosts on this machine, each a network namespace with its own Docker engine and one node, pods routed between them (host-gw); needs root', (v) => parseInt(v, 10))
+  .option('--pod-routes <mode>', 'with --machines: host-gw (routes via the machines\' LAN addresses, default) or vxlan (a kernel VXLAN device per machine)')
   .option('--timeout <s>', 'seconds to wait for Ready nodes', (v) => parseInt(v, 10))
   .action(async (o) => (await import('./commands/up.js')).up(o));
 

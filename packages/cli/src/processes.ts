@@ -14,13 +14,14 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 // eleven. K8TS_FROM_SOURCE=1 runs the TypeScript through tsx instead, for debugging.
 export const fromSource = (env: NodeJS.ProcessEnv = process.env): boolean => env.K8TS_FROM_SOURCE === '1';
 
-export function componentMain(pkg: string, source = fromSource()): string {
-  return join(repoRoot, 'packages', pkg, source ? 'src' : 'dist', source ? 'main.ts' : 'main.js');
+/** `entry`: the main module's path in the package's src without extension (podnet: network/main). */
+export function componentMain(pkg: string, source = fromSource(), entry = 'main'): string {
+  return join(repoRoot, 'packages', pkg, source ? 'src' : 'dist', `${entry}${source ? '.ts' : '.js'}`);
 }
 
 /** node's arguments up to the component's own: its entry, loaded compiled or through tsx. */
-export function componentNodeArgs(pkg: string, source = fromSource()): string[] {
-  return [...(source ? ['--import', 'tsx'] : DIST_NODE_FLAGS), componentMain(pkg, source)];
+export function componentNodeArgs(pkg: string, source = fromSource(), entry = 'main'): string[] {
+  return [...(source ? ['--import', 'tsx'] : DIST_NODE_FLAGS), componentMain(pkg, source, entry)];
 }
 
 /**
@@ -114,8 +115,8 @@ export function signalProcess(home: Home, name: string, signal: NodeJS.Signals):
   return true;
 }
 
-export function startComponent(home: Home, name: string, pkg: string, args: string[], env: NodeJS.ProcessEnv = {}, nodeFlags: readonly string[] = []): number {
-  return startDetached(home, name, process.execPath, [...nodeFlags, ...componentNodeArgs(pkg), ...args], env);
+export function startComponent(home: Home, name: string, pkg: string, args: string[], env: NodeJS.ProcessEnv = {}, nodeFlags: readonly string[] = [], entry = 'main'): number {
+  return startDetached(home, name, process.execPath, [...nodeFlags, ...componentNodeArgs(pkg, fromSource(), entry), ...args], env);
 }
 
 /** SIGTERM to the process group, SIGKILL after `graceMs`; removes the pid file. */

@@ -7,6 +7,7 @@ import { DeploymentController } from './deployment/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
 import { EndpointSliceMirroringController } from './endpointslicemirroring/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/controller.js';
+import { NodeIpamController, newCidrSet } from './nodeipam/controller.js';
 import { GarbageCollector, GCResources } from './garbagecollector/controller.js';
 import { NamespaceController } from './namespace/controller.js';
 import { DaemonSetController } from './daemonset/controller.js';
@@ -87,6 +88,18 @@ export const CONTROLLERS: ControllerDefinition[] = [
       const c = new NodeLifecycleController(w.ctx, { nodes: w.lister<Node>('nodes'), leases: w.lister<Lease>('leases'), pods: w.lister<Pod>('pods') }, w.queue);
       on(w.informer<Node>('nodes'), { add: c.onNode, update: c.updateNode, delete: c.deleteNode });
       on(w.informer<Pod>('pods'), { add: c.onPod, update: c.updatePod, delete: c.deletePod });
+      return c;
+    },
+  },
+  {
+    name: 'nodeipam',
+    component: 'cidrAllocator',
+    build(w) {
+      const o = w.ctx.options.nodeIpam;
+      // kube-controller-manager: "--allocate-node-cidrs is false", the controller does not start.
+      if (!o?.allocateNodeCidrs) return { sync: async () => undefined };
+      const c = new NodeIpamController(w.ctx, { nodes: w.lister<Node>('nodes') }, w.queue, newCidrSet(o), o.serviceCidr);
+      on(w.informer<Node>('nodes'), { add: c.onNode, update: c.updateNode, delete: c.deleteNode });
       return c;
     },
   },

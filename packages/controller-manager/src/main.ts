@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { runComponent } from '@k8ts/client';
 import { startControllerManager, CONTROLLER_NAMES, type RunningControllerManager } from './index.js';
 import { parseDuration as ms } from '@k8ts/api';
+import { newCidrSet, type NodeIpamOptions } from './nodeipam/controller.js';
 
 interface ControllerManagerFlags {
   controllers: string;
@@ -29,6 +30,10 @@ interface ControllerManagerFlags {
   horizontalPodAutoscalerTolerance: string;
   horizontalPodAutoscalerCpuInitializationPeriod: string;
   horizontalPodAutoscalerInitialReadinessDelay: string;
+  allocateNodeCidrs: string | boolean;
+  clusterCidr?: string;
+  nodeCidrMaskSize: string;
+  serviceClusterIpRange?: string;
 }
 
 await runComponent<ControllerManagerFlags, RunningControllerManager>({
@@ -61,8 +66,25 @@ await runComponent<ControllerManagerFlags, RunningControllerManager>({
       .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'the scale-down stabilization window of HPAs that set none', '5m')
       .option('--horizontal-pod-autoscaler-tolerance <f>', 'the ratio of current to target metric within which an HPA does not scale', '0.1')
       .option('--horizontal-pod-autoscaler-cpu-initialization-period <duration>', 'after a pod starts, CPU samples count only once it is ready for a full window', '5m')
-      .option('--horizontal-pod-autoscaler-initial-readiness-delay <duration>', 'after a pod starts, readiness changes in this time count as its first readiness', '30s'),
-  start: async ({ opts: o, log, server, token, ops }) => {
+      .option('--horizontal-pod-autoscaler-initial-readiness-delay <duration>', 'after a pod starts, readiness changes in this time count as its first readiness', '30s')
+      .option('--allocate-node-cidrs [bool]', 'nodeipam: give each Node a spec.podCIDR from --cluster-cidr', false)
+      .option('--cluster-cidr <cidr>', 'the range of pod addresses the node ranges are cut from')
+      .option('--node-cidr-mask-size <n>', 'the prefix length of each node\'s range', '24')
+      .option('--service-cluster-ip-range <cidr>', 'Service ClusterIPs: node ranges overlapping it are never handed out'),
+  start: async ({ opts: o, log, server, token, ops, fail }) => {
+    const nodeIpam: NodeIpamOptions = {
+      allocateNodeCidrs: o.allocateNodeCidrs === true || o.allocateNodeCidrs === 'true',
+      clusterCidr: o.clusterCidr,
+      nodeCidrMaskSize: Number(o.nodeCidrMaskSize),
+      serviceCidr: o.serviceClusterIpRange,
+    };
+    if (nodeIpam.allocateNodeCidrs) {
+      try {
+        newCidrSet(nodeIpam);
+      } catch (e) {
+        return fail((e as Error).message);
+      }
+    }
     const cm = await startControllerManager({
       server,
       token,
@@ -93,6 +115,7 @@ await runComponent<ControllerManagerFlags, RunningControllerManager>({
           cpuInitializationPeriodMs: ms(o.horizontalPodAutoscalerCpuInitializationPeriod),
           initialReadinessDelayMs: ms(o.horizontalPodAutoscalerInitialReadinessDelay),
         },
+        nodeIpam,
       },
     });
     log.info({ opsPort: cm.opsPort, controllers: cm.manager.names, identity: cm.manager.identity }, 'controller-manager started');

@@ -45,3 +45,34 @@ test('a registration the apiserver refuses (bad token) ends the start at once', 
     life.stop();
   }
 });
+
+test('a write to the Node between its create and the agent\'s first status (nodeipam\'s podCIDR) is retried, not fatal', async () => {
+  const client = new FakeClient();
+  const create = client.create.bind(client);
+  let patched = false;
+  client.create = (async (resource: string, obj: KubeObject, opts?: unknown) => {
+    const made = await create(resource, obj, opts as never);
+    // nodeipam patches the new Node at once: the agent's status update then conflicts once.
+    if (resource === 'nodes' && !patched) {
+      patched = true;
+      const update = client.update.bind(client);
+      client.update = (async (res: string, o: KubeObject, uo?: unknown) => {
+        if (res === 'nodes') {
+          client.update = update;
+          await client.patch('nodes', '', 'agent-9', 'application/merge-patch+json', { spec: { podCIDR: '10.1.0.0/24', podCIDRs: ['10.1.0.0/24'] } });
+        }
+        return update(res, o, uo as never);
+      }) as typeof client.update;
+    }
+    return made;
+  }) as typeof client.create;
+  const life = new NodeLife({ client, facts, pingRuntime: async () => undefined, log: pino({ level: 'silent' }) });
+  try {
+    await life.start();
+    assert.equal(life.registered, true);
+    const node = await client.get('nodes', '', 'agent-9');
+    assert.equal((node as any).spec.podCIDR, '10.1.0.0/24');
+  } finally {
+    life.stop();
+  }
+});

@@ -20,7 +20,8 @@ export interface NodeLifeOptions {
 // An apiserver that is not up yet (compose starts everything at once, `k8ts up` restarts it)
 // is waited for as a kubelet does; a request the apiserver refuses (bad token, invalid
 // node) will not pass on a retry and ends the start.
-const refused = (e: unknown) => e instanceof ApiError && e.code >= 400 && e.code < 500 && e.code !== 429 && e.code !== 408;
+// A conflict is someone else's write in between (nodeipam setting spec.podCIDR just after the create): try again.
+const refused = (e: unknown) => e instanceof ApiError && e.code >= 400 && e.code < 500 && e.code !== 429 && e.code !== 408 && e.code !== 409;
 
 export class NodeLife {
   runtimeError: string | undefined;

@@ -169,6 +169,14 @@ test('component identities get what their components do from the bootstrap polic
     assert.ok(allowed(sched, 'update', 'leases', 'kube-system', { apiGroup: 'coordination.k8s.io', name: 'k8ts-scheduler' }));
     assert.ok(!allowed(sched, 'get', 'secrets', 'default', { name: 's' }));
     assert.ok(!allowed(sched, 'delete', 'nodes', '', { name: 'n' }));
+    // podnet reads every Node (routes to their podCIDRs) and writes nothing.
+    const podnet = 'system:k8ts-podnet';
+    assert.ok(allowed(podnet, 'list', 'nodes', ''));
+    assert.ok(allowed(podnet, 'watch', 'nodes', ''));
+    assert.ok(!allowed(podnet, 'patch', 'nodes', '', { name: 'n' }));
+    assert.ok(!allowed(podnet, 'list', 'pods', ''));
+    // nodeipam sets spec.podCIDR with a patch of the Node.
+    assert.ok(allowed('system:kube-controller-manager', 'patch', 'nodes', '', { name: 'n' }));
     const proxy = 'system:kube-proxy';
     assert.ok(allowed(proxy, 'watch', 'services', ''));
     assert.ok(allowed(proxy, 'list', 'endpoints', ''));

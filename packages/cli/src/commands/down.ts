@@ -5,6 +5,9 @@ import { componentExists, componentNodeArgs, ensureCompiled, listProcesses, sign
 import { healAll } from '../target/embedded-partition.js';
 import { partitionChain } from '../target/embedded.js';
 import { removeClusterContainers, removeNetwork } from '../docker-cleanup.js';
+import { machinesLayout } from '../machines/layout.js';
+import { machinesDirOf, teardownMachines } from '../machines/teardown.js';
+import { MAX_MACHINES } from '../machines/tasks.js';
 
 export async function down(opts: { purge?: boolean } = {}): Promise<void> {
   const home = new Home();
@@ -32,6 +35,12 @@ export async function down(opts: { purge?: boolean } = {}): Promise<void> {
     stopped += done.filter(Boolean).length;
   }
 
+  // Machines: every name the layout could have given (a crashed `up` recorded nothing else).
+  const machines = process.getuid?.() === 0 ? await Promise.resolve().then(() => teardownMachines(machinesLayout(config, home, Math.max(config.machines, MAX_MACHINES)), machinesDirOf(home.dir))).catch((e) => {
+    console.error(`could not remove the machines: ${(e as Error).message}`);
+    return undefined;
+  }) : undefined;
+  if (machines && (machines.engines || machines.namespaces || machines.bridge)) console.log(`machines removed: ${machines.engines} engine(s), ${machines.containers} container(s), ${machines.namespaces} namespace(s)${machines.bridge ? ', the LAN bridge' : ''}, ${machines.rules} rule(s)`);
   const removed = await removeClusterContainers(nodes).catch((e) => {
     console.error(`could not list containers: ${(e as Error).message}`);
     return 0;

@@ -5,7 +5,7 @@ import { ensureServingCert, ensureTokens } from '../tokens.js';
 import { ensureClientCredential, firstServiceIp } from '../cluster-pki.js';
 import { writeKubeconfig } from '../kubeconfig.js';
 import { preflight } from '../preflight.js';
-import { componentSpecs, etcdArgs, etcdMetricsPort, EMBEDDED_ETCD_MEMBER } from '../components.js';
+import { componentSpecs, etcdArgs, etcdMetricsPort, EMBEDDED_ETCD_MEMBER, type ComponentSpec } from '../components.js';
 import { ensureEtcdPki } from '../etcd-pki.js';
 import { ensureAdmissionConfig } from '../admission-config.js';
 import { ensureServiceAccountKey, servingCertIPs } from '../service-account-key.js';
@@ -14,6 +14,7 @@ import { isNodeReady } from '@k8ts/api';
 import { apiGet, isReady, trustCertificate, waitFor } from '../api.js';
 import { ensureImages } from './images.js';
 import { ensureNetwork } from '../docker-cleanup.js';
+import { machinesTasks, machinesPreflight } from '../machines/tasks.js';
 
 export interface UpOptions {
   agents?: number;
@@ -28,6 +29,8 @@ export interface UpOptions {
   opsPortOffset?: number;
   ingressPort?: number;
   images?: boolean; // rebuild the local images even when present
+  machines?: number; // hosts on this box, one node each (machines/layout.ts)
+  podRoutes?: string; // host-gw or vxlan between the machines
   timeout?: number; // seconds to wait for nodes
 }
 
@@ -46,6 +49,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   for (const c of checks.filter((c) => !c.ok)) console.error(`${c.fatal ? 'missing' : 'warning'}: ${c.name}: ${c.help}`);
   if (checks.some((c) => !c.ok && c.fatal)) throw new Error('k8ts up cannot start: fix the missing pieces above');
   const root = process.getuid?.() === 0;
+  if (config.machines > 0) machinesPreflight(config);
 
   home.writeConfig(config);
   const tokens = ensureTokens(home);
@@ -59,6 +63,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   trustCertificate(Buffer.from(cert.caData, 'base64'));
   const specs = componentSpecs(home, config, tokens, cert, (id) => ensureClientCredential(cert.pki, id)).filter((s) => componentExists(s.pkg) && (!s.needsRoot || root));
   const started = Date.now();
+  const machines = machinesTasks(home, config);
 
   const tasks = new Listr(
     [
@@ -80,15 +85,11 @@ export async function up(opts: UpOptions = {}): Promise<void> {
         },
       },
       { title: `Network ${config.network} (${config.subnet})`, task: async () => ensureNetwork(config) },
+      ...machines.start,
       { title: 'etcd', task: async () => startEtcd(home, config) },
       // Everything starts at once: the other components wait for the apiserver on their own
       // (informers relist, agents retry their registration), so their start-up overlaps its.
-      ...specs.map((s) => ({
-        title: s.name,
-        task: async () => {
-          if (runningPid(home, s.name) === undefined) startComponent(home, s.name, s.pkg, s.args, s.env, s.nodeFlags);
-        },
-      })),
+      ...componentTasks(home, specs, machines.ready),
       { title: 'apiserver ready', task: async () => waitFor('the apiserver', () => isReady(`${server}/readyz`), 60_000) },
       {
         title: 'Kubeconfig',
@@ -105,6 +106,20 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   await tasks.run();
   console.log(`k8ts is up in ${((Date.now() - started) / 1000).toFixed(1)}s; state, logs and tokens in ${home.dir}.`);
   console.log(`export KUBECONFIG=${home.kubeconfig}`);
+}
+
+/** A task per component; the machines' readiness before the first agent (agents need their engines). */
+function componentTasks(home: Home, specs: ComponentSpec[], machinesReady: { title: string; task: () => Promise<void> }[]) {
+  const firstAgent = specs.findIndex((s) => s.pkg === 'agent');
+  return specs.flatMap((s, i) => [
+    ...(i === firstAgent ? machinesReady : []),
+    {
+      title: s.name,
+      task: async () => {
+        if (runningPid(home, s.name) === undefined) startComponent(home, s.name, s.pkg, s.args, s.env, s.nodeFlags, s.entry);
+      },
+    },
+  ]);
 }
 
 async function startEtcd(home: Home, config: ClusterConfig): Promise<void> {
@@ -140,6 +155,12 @@ async function imagesPresent(): Promise<boolean> {
 function layoutFromOptions(o: UpOptions): Partial<ClusterConfig> {
   const out: Partial<ClusterConfig> = {};
   if (o.agents !== undefined) out.agents = o.agents;
+  // One node per machine; `--machines 0` goes back to the single-engine layout.
+  if (o.machines !== undefined) Object.assign(out, { machines: o.machines }, o.machines > 0 ? { agents: o.machines } : {});
+  if (o.podRoutes !== undefined) {
+    if (o.podRoutes !== 'host-gw' && o.podRoutes !== 'vxlan') throw new Error(`--pod-routes: host-gw or vxlan, not ${o.podRoutes}`);
+    out.podRoutes = o.podRoutes;
+  }
   if (o.nodePrefix) out.nodePrefix = o.nodePrefix;
   if (o.apiPort) out.apiPort = o.apiPort;
   if (o.grpcPort) out.grpcPort = o.grpcPort;

@@ -14,6 +14,8 @@ export const PROXY_IDENTITY: Identity = { user: 'system:kube-proxy', groups: [] 
 export const DNS_IDENTITY: Identity = { user: 'system:k8ts-dns', groups: [] };
 /** k8ts's ingress controller (packages/ingress); ingress-nginx runs as a service account instead. */
 export const INGRESS_IDENTITY: Identity = { user: 'system:k8ts-ingress', groups: [] };
+/** podnet, the per-host pod network (packages/agent/src/network): flannel runs as a service account with the same reading of Nodes. */
+export const PODNET_IDENTITY: Identity = { user: 'system:k8ts-podnet', groups: [] };
 export const NODES_GROUP = 'system:nodes';
 
 export function nodeIdentity(nodeName: string): Identity {
@@ -33,6 +35,8 @@ export function componentIdentity(pkg: string, nodeName?: string): Identity | un
       return DNS_IDENTITY;
     case 'ingress':
       return INGRESS_IDENTITY;
+    case 'podnet':
+      return PODNET_IDENTITY;
     case 'agent':
       return nodeName ? nodeIdentity(nodeName) : undefined;
     default:

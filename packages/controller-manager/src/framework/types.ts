@@ -57,6 +57,8 @@ export interface ControllerOptions {
   clusterSigningDurationSeconds?: number;
   /** The --horizontal-pod-autoscaler-* flags (podautoscaler/controller.ts defaultHpaOptions for what is left out). */
   hpa?: Partial<import('../podautoscaler/controller.js').HpaOptions>;
+  /** --allocate-node-cidrs, --cluster-cidr, --node-cidr-mask-size, --service-cluster-ip-range (nodeipam). */
+  nodeIpam?: import('../nodeipam/controller.js').NodeIpamOptions;
 }
 
 export const defaultControllerOptions: ControllerOptions = {

@@ -33,6 +33,7 @@ export const BOOTSTRAP_BINDINGS: BootstrapBinding[] = [
     subjects: [user(DNS_USER), { kind: 'ServiceAccount', name: 'coredns', namespace: 'kube-system' }],
   },
   { name: 'system:k8ts-ingress', role: 'system:k8ts-ingress', subjects: [user(INGRESS_USER)] },
+  { name: 'system:k8ts-podnet', role: 'system:k8ts-podnet', subjects: [user('system:k8ts-podnet')] },
   { name: 'system:node', role: 'system:node', subjects: [] },
   { name: 'kubeadm:kubelet-bootstrap', role: 'system:node-bootstrapper', subjects: [group('system:bootstrappers')] },
   { name: 'kubeadm:node-autoapprove-bootstrap', role: 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', subjects: [group('system:bootstrappers')] },

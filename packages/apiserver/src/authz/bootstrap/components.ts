@@ -115,6 +115,8 @@ export const COMPONENT_ROLES: BootstrapClusterRole[] = [
       rule(['update', 'patch'], ['networking.k8s.io'], ['ingresses/status']),
     ],
   },
+  // podnet (packages/agent/src/network): every Node's podCIDR and InternalIP, as flannel's ClusterRole reads them.
+  { name: 'system:k8ts-podnet', rules: [rule(['get', 'list', 'watch'], [''], ['nodes'])] },
   { name: 'system:node', rules: nodeRules() },
   { name: 'system:node-bootstrapper', rules: [rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests'])] },
   { name: 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', rules: [rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/nodeclient'])] },

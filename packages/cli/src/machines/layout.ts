@@ -1,0 +1,95 @@
+// Where the hosts of `k8ts up --machines N` live, all derived from the cluster's /16 and its
+// names, so `down` finds every piece again by name (also after a crash of `up`):
+//   a.b.0.0/16     the cluster (proxy's --cluster-cidr); a.b.0.1 the control plane's bridge
+//   a.b.128.0/18   nodeipam's --cluster-cidr: a /24 of pods per machine
+//   a.b.255.0/24   the machines' LAN: the host's bridge .1, machine i .(10+i)
+import { join } from 'node:path';
+import { chainPrefix, nodeNames, type ClusterConfig, type Home } from '../home.js';
+
+export interface Machine {
+  /** The node it hosts (its agent's --node-name). */
+  node: string;
+  /** Network namespace name, and its path for nsenter. */
+  netns: string;
+  nsPath: string;
+  /** The host end of its veth (the other end is eth0 in the namespace). */
+  veth: string;
+  lanIP: string;
+  /** Its Docker engine: data root and socket under the home, exec root under /run. */
+  dir: string;
+  dataRoot: string;
+  execRoot: string;
+  socket: string;
+  pidfile: string;
+  log: string;
+}
+
+export type PodRoutes = 'host-gw' | 'vxlan';
+
+export interface MachinesLayout {
+  tag: string;
+  /** How pods reach the other machines (podnet's --routes). */
+  routes: PodRoutes;
+  bridge: string;
+  lanSubnet: string;
+  hostIP: string;
+  clusterCidr: string;
+  nodeCidrMaskSize: number;
+  machines: Machine[];
+  /** Every FORWARD rule on the host carries this comment. */
+  ruleComment: string;
+}
+
+export function octets(c: ClusterConfig): [string, string] {
+  const m = /^(\d+)\.(\d+)\.0\.0\/16$/.exec(c.subnet);
+  if (!m) throw new Error(`--machines needs the cluster --subnet to be a /16, not ${c.subnet}`);
+  return [m[1]!, m[2]!];
+}
+
+export function machinesLayout(c: ClusterConfig, home: Home, count = c.machines): MachinesLayout {
+  const [a, b] = octets(c);
+  // Interface names stop at 15 characters: the cluster's 4-character tag (chainPrefix).
+  const tag = chainPrefix(c).toLowerCase();
+  const names = nodeNames({ ...c, agents: count });
+  return {
+    tag,
+    routes: c.podRoutes,
+    bridge: `${tag}-lan`,
+    lanSubnet: `${a}.${b}.255.0/24`,
+    hostIP: `${a}.${b}.255.1`,
+    clusterCidr: `${a}.${b}.128.0/18`,
+    nodeCidrMaskSize: 24,
+    ruleComment: `k8ts-machines:${tag}`,
+    machines: names.map((node, i) => {
+      const dir = home.path('machines', node);
+      return {
+        node,
+        netns: `${c.network}-${node}`,
+        nsPath: `/var/run/netns/${c.network}-${node}`,
+        veth: `${tag}-m${i + 1}`,
+        lanIP: `${a}.${b}.255.${10 + i + 1}`,
+        dir,
+        dataRoot: join(dir, 'docker'),
+        execRoot: `/run/k8ts-${tag}-m${i + 1}`,
+        socket: join(dir, 'docker.sock'),
+        pidfile: join(dir, 'docker.pid'),
+        log: home.path('logs', `dockerd-${node}.out`),
+      };
+    }),
+  };
+}
+
+/** The agent flags that put a node on its machine. */
+export function machineAgentArgs(m: Machine): string[] {
+  return ['--docker-socket', m.socket, '--node-ip', m.lanIP, '--pod-cidr-from-node'];
+}
+
+/** podnet's flags for a machine (routes and rules in its namespace). */
+export function machinePodnetArgs(l: MachinesLayout, m: Machine): string[] {
+  return ['--cluster-cidr', l.clusterCidr, '--routes', l.routes, '--netns', m.nsPath];
+}
+
+/** nodeipam's flags for the controller-manager. */
+export function nodeIpamArgs(l: MachinesLayout, serviceRange: string): string[] {
+  return ['--allocate-node-cidrs', '--cluster-cidr', l.clusterCidr, '--node-cidr-mask-size', String(l.nodeCidrMaskSize), '--service-cluster-ip-range', serviceRange];
+}
