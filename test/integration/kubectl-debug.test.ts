@@ -120,6 +120,9 @@ for (const minor of [32, 33]) {
       assert.match(t.screen(), /sleep 31337/, 'the target container PID namespace is shared');
       assert.match(t.screen(), /\r?\nweb\r?\n/, "the pod's hostname (its sandbox's UTS namespace)");
       assert.match(t.screen(), /30 100/, 'the terminal size reached the container');
+      // exec reaches the running ephemeral container too
+      const running = JSON.parse(await k(['get', 'pod', 'web', '-o', 'json'])).spec.ephemeralContainers.at(-1).name;
+      assert.equal((await k(['exec', 'web', '-c', running, '--', 'echo', 'exec-ok'], minor)).trim(), 'exec-ok');
       t.write('exit 0\r');
       assert.equal(await t.exited(), 0, t.screen());
     } finally {
@@ -139,6 +142,8 @@ for (const minor of [32, 33]) {
     assert.equal(ended.restartCount, 0);
     assert.equal(ended.ready, false);
     assert.equal(await jsonpath('web', '.status.phase'), 'Running', 'the pod is untouched');
+    // a plain update of a pod with ephemeral containers still passes validation
+    await k(['label', 'pod', 'web', `debugged-with=${minor}`, '--overwrite']);
     const logs = await k(['logs', 'web', '-c', name]);
     assert.match(logs, /done-42/, 'logs of an ephemeral container');
   });
