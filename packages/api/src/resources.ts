@@ -85,7 +85,7 @@ const hpa = r('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodauto
 const BUILT_IN: readonly ResourceInfo[] = [
   r('', 'v1', 'Namespace', 'namespaces', false, ['ns'], ['status', 'finalize']),
   r('', 'v1', 'Node', 'nodes', false, ['no'], ['status', 'proxy']),
-  r('', 'v1', 'Pod', 'pods', true, ['po'], ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'proxy'], ['all']),
+  r('', 'v1', 'Pod', 'pods', true, ['po'], ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'proxy', 'ephemeralcontainers'], ['all']),
   r('', 'v1', 'Service', 'services', true, ['svc'], ['status', 'proxy'], ['all']),
   r('', 'v1', 'Endpoints', 'endpoints', true, ['ep']),
   r('', 'v1', 'ConfigMap', 'configmaps', true, ['cm']),

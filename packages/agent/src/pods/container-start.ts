@@ -54,9 +54,9 @@ async function pull(deps: SyncDeps, pod: Pod, c: Container, mem: PodMemory, fiel
 }
 
 /** Pull, configure, create and start one container. Returns true when one was created. */
-export async function startContainer(deps: SyncDeps, pod: Pod, c: Container, kind: 'init' | 'app', sandboxId: string, restartCount: number, podIP: string, mem: PodMemory): Promise<boolean> {
+export async function startContainer(deps: SyncDeps, pod: Pod, c: Container, kind: 'init' | 'app' | 'ephemeral', sandboxId: string, restartCount: number, podIP: string, mem: PodMemory, targetId?: string): Promise<boolean> {
   const uid = pod.metadata?.uid ?? '';
-  const fieldPath = `spec.${kind === 'init' ? 'initContainers' : 'containers'}{${c.name}}`;
+  const fieldPath = `spec.${kind === 'init' ? 'initContainers' : kind === 'ephemeral' ? 'ephemeralContainers' : 'containers'}{${c.name}}`;
   if (inPullBackoff(deps, pod, c, mem)) return false;
   // A sync triggered by anything else (a status write, another container) must not retry a
   // create that failed before its back-off is over: that was a retry storm.
@@ -74,7 +74,7 @@ export async function startContainer(deps: SyncDeps, pod: Pod, c: Container, kin
     verifyRunAsNonRoot(pod, c, imageUser);
     const env = await buildEnv(pod, c, { podIP, hostIP: deps.hostIP(), nodeName: deps.nodeName }, deps.lookup);
     const binds = bindsFor(c, mem.volumes ?? new Map());
-    id = await deps.runtime.runContainer({ pod, container: c, kind, sandboxId, restartCount, env, binds, imageUser });
+    id = await deps.runtime.runContainer({ pod, container: c, kind, sandboxId, restartCount, env, binds, imageUser, targetId });
   } catch (e) {
     if (e instanceof ConfigError) {
       mem.waiting.set(c.name, { reason: 'CreateContainerConfigError', message: e.message });

@@ -221,3 +221,23 @@ test('adoption: a container created but never started (an agent stopped in betwe
     { type: 'startContainer', kind: 'init', name: 'i1', restartCount: 0, backoffFrom: i1.createdMs },
   ]);
 });
+
+test('ephemeral containers start once in the running sandbox, even before init is done, and never again', () => {
+  const sb = sandbox();
+  const debug = { ephemeralContainers: [{ name: 'dbg', image: 'busybox:1', targetContainerName: 'a' }] } as Partial<NonNullable<Pod['spec']>>;
+  const start = { type: 'startContainer', kind: 'ephemeral', name: 'dbg', restartCount: 0 };
+  assert.deepEqual(computePodActions(pod(debug), obs([sb, ctr('a', sb)]), NOW).actions, [start]);
+  // init containers still running: the app waits, the debugger does not
+  const init = { ...debug, initContainers: [{ name: 'i', image: 'busybox:1' }] };
+  assert.deepEqual(computePodActions(pod(init), obs([sb, ctr('i', sb, { kind: 'init' })]), NOW).actions, [start]);
+  // running, exited, or left from an earlier sandbox: never started again
+  for (const o of [{}, exited(0), exited(137)]) {
+    assert.deepEqual(computePodActions(pod(debug), obs([sb, ctr('a', sb), ctr('dbg', sb, { kind: 'ephemeral', ...o })]), NOW).actions, []);
+  }
+  const old = sandbox({ running: false });
+  assert.deepEqual(types(computePodActions(pod(debug), obs([old, sb, ctr('a', sb), ctr('dbg', old, { kind: 'ephemeral', ...exited(0) })]), NOW)), []);
+  // no sandbox yet: the sandbox and the app first, the debugger on the sync after
+  assert.deepEqual(computePodActions(pod(debug), obs([]), NOW).actions.map((a) => ('kind' in a ? a.kind : a.type)), ['createSandbox', 'app']);
+  // an ephemeral container keeps no restartPolicy Never pod from finishing
+  assert.equal(podFinished(pod({ ...debug, restartPolicy: 'Never' }), [sb, ctr('a', sb, exited(0)), ctr('dbg', sb, { kind: 'ephemeral' })]), true);
+});

@@ -39,7 +39,7 @@ export type PodAction =
   | { type: 'removeContainer'; id: string; name: string }
   | { type: 'createSandbox'; attempt: number }
   /** `backoffFrom`: a restart; one more failure is counted from this finish time. */
-  | { type: 'startContainer'; kind: 'init' | 'app'; name: string; restartCount: number; backoffFrom?: number }
+  | { type: 'startContainer'; kind: 'init' | 'app' | 'ephemeral'; name: string; restartCount: number; backoffFrom?: number }
   /** Waits in CrashLoopBackOff; sync again after `remainingMs`. */
   | { type: 'backOff'; kind: 'init' | 'app'; name: string; delayMs: number; remainingMs: number };
 
@@ -158,6 +158,16 @@ function appActions(pod: Pod, current: InstanceState[], all: InstanceState[], ob
 }
 
 /**
+ * Ephemeral containers start once, whether or not the init containers are done, and are
+ * never restarted: not when they exit, not in a new sandbox (kubelet's computePodActions).
+ */
+function ephemeralActions(pod: Pod, all: InstanceState[], out: PodAction[]): void {
+  for (const ec of pod.spec?.ephemeralContainers ?? []) {
+    if (!all.some((c) => c.kind === 'ephemeral' && c.name === ec.name)) out.push({ type: 'startContainer', kind: 'ephemeral', name: ec.name, restartCount: 0 });
+  }
+}
+
+/**
  * The actions one sync takes for a pod (undefined: gone from the API) given what runs now.
  * Pure: the same inputs give the same actions.
  */
@@ -181,5 +191,6 @@ export function computePodActions(pod: Pod | undefined, obs: PodObservation, now
   const current = all.filter((c) => c.kind !== 'sandbox' && sandboxId !== undefined && c.sandboxId === sandboxId);
   if (sandboxId) for (const c of all) if (c.kind !== 'sandbox' && c.sandboxId !== sandboxId && c.running) actions.push({ type: 'killContainer', id: c.id, name: c.name, graceSeconds: 0, reason: 'StaleSandbox', message: 'container of an earlier pod sandbox' });
   if (initActions(pod, current, all, obs, now, actions)) appActions(pod, current, all, obs, now, actions);
+  if (sandboxId) ephemeralActions(pod, all, actions);
   return { actions, sandboxId, needsSandbox: true };
 }

@@ -1,5 +1,5 @@
 // Writes the pod's status when what the runtime shows (and the agent remembers) changed it.
-import { rfc3339, type Pod, type PodStatus } from '@k8ts/api';
+import { rfc3339, type Container, type Pod, type PodStatus } from '@k8ts/api';
 import { isConflict, isNotFound } from '@k8ts/client';
 import type { ContainerDetails, ObservedContainer } from '../runtime/container-runtime.js';
 import { computePodStatus, sameStatus, type ContainerView, type InstanceView } from './status.js';
@@ -24,9 +24,9 @@ export function instanceView(o: ObservedContainer, d: ContainerDetails | undefin
   };
 }
 
-async function views(deps: SyncDeps, pod: Pod, observed: ObservedContainer[], mem: PodMemory, kind: 'init' | 'app'): Promise<Map<string, ContainerView>> {
+async function views(deps: SyncDeps, pod: Pod, observed: ObservedContainer[], mem: PodMemory, kind: 'init' | 'app' | 'ephemeral'): Promise<Map<string, ContainerView>> {
   const out = new Map<string, ContainerView>();
-  const specs = kind === 'init' ? (pod.spec?.initContainers ?? []) : (pod.spec?.containers ?? []);
+  const specs: Container[] = kind === 'init' ? (pod.spec?.initContainers ?? []) : kind === 'ephemeral' ? ((pod.spec?.ephemeralContainers ?? []) as Container[]) : (pod.spec?.containers ?? []);
   for (const c of specs) {
     const insts = observed.filter((x) => x.kind === kind && x.name === c.name).sort((a, b) => b.restartCount - a.restartCount);
     const instances: InstanceView[] = [];
@@ -52,6 +52,7 @@ export async function writeStatus(deps: SyncDeps, pod: Pod, mem: PodMemory, obse
     pod: fresh,
     init: await views(deps, fresh, observed, mem, 'init'),
     app: await views(deps, fresh, observed, mem, 'app'),
+    ephemeral: await views(deps, fresh, observed, mem, 'ephemeral'),
     podIP: podIP || undefined,
     hostIP: deps.hostIP(),
     startTime: mem.startTime,

@@ -43,8 +43,17 @@ export async function observePod(deps: SyncDeps, uid: string, observed: Observed
   };
 }
 
-function specOf(pod: Pod, kind: 'init' | 'app', name: string): Container | undefined {
-  return (kind === 'init' ? pod.spec?.initContainers : pod.spec?.containers)?.find((c) => c.name === name);
+function specOf(pod: Pod, kind: 'init' | 'app' | 'ephemeral', name: string): Container | undefined {
+  // An EphemeralContainer is a Container with targetContainerName besides.
+  const list = kind === 'init' ? pod.spec?.initContainers : kind === 'ephemeral' ? (pod.spec?.ephemeralContainers as Container[] | undefined) : pod.spec?.containers;
+  return list?.find((c) => c.name === name);
+}
+
+/** The running container an ephemeral container's targetContainerName names, if any. */
+function targetOf(spec: Container, observed: ObservedContainer[], sandboxId: string): string | undefined {
+  const target = (spec as { targetContainerName?: string }).targetContainerName;
+  if (!target) return undefined;
+  return observed.find((c) => (c.kind === 'app' || c.kind === 'init') && c.name === target && c.running && c.sandboxId === sandboxId)?.id;
 }
 
 // Consecutive actions of one step run together (kills, removals, starts and back-offs of
@@ -122,7 +131,7 @@ function backOff(deps: SyncDeps, s: SyncState, a: Extract<PodAction, { type: 'ba
   deps.enqueue(s.uid, a.remainingMs + 5);
 }
 
-async function act(deps: SyncDeps, s: SyncState, a: PodAction): Promise<void> {
+async function act(deps: SyncDeps, s: SyncState, a: PodAction, observed: ObservedContainer[]): Promise<void> {
   switch (a.type) {
     case 'killContainer':
       if (a.reason === 'LivenessFailed' || a.reason === 'StartupFailed') deps.events.pod(s.pod, 'Normal', 'Killing', a.message, `spec.containers{${a.name}}`);
@@ -137,7 +146,8 @@ async function act(deps: SyncDeps, s: SyncState, a: PodAction): Promise<void> {
       const spec = specOf(s.pod, a.kind, a.name);
       if (!spec || !s.sandboxId) return;
       if (a.backoffFrom !== undefined) deps.backoff.next(`${s.uid}/${a.name}`, a.backoffFrom);
-      if (await startContainer(deps, s.pod, spec, a.kind, s.sandboxId, a.restartCount, s.podIP, s.mem)) s.changed = true;
+      const targetId = a.kind === 'ephemeral' ? targetOf(spec, observed, s.sandboxId) : undefined;
+      if (await startContainer(deps, s.pod, spec, a.kind, s.sandboxId, a.restartCount, s.podIP, s.mem, targetId)) s.changed = true;
       return;
     }
     case 'backOff':
@@ -175,7 +185,7 @@ export async function syncPod(deps: SyncDeps, uid: string, pod: Pod | undefined,
     }
     // Containers start only once the pod's volumes are there.
     if (step(batch[0]) === 'startContainer' && !(await ensureVolumes(deps, s, observed))) return;
-    await Promise.all(batch.map((a) => act(deps, s, a)));
+    await Promise.all(batch.map((a) => act(deps, s, a, observed)));
   }
   if (plan.needsSandbox && !(await ensureVolumes(deps, s, observed))) return;
   const now = s.changed || plan.actions.length ? await deps.runtime.list(uid) : observed;

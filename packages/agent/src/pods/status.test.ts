@@ -120,3 +120,17 @@ test('QoS classes', () => {
   assert.equal(qosClass(pod({ containers: [{ name: 'a', resources: { limits: { cpu: '1', memory: '1Gi' } } }] })), 'Guaranteed');
   assert.equal(qosClass(pod({ containers: [{ name: 'a', resources: { requests: { cpu: '1' } } }] })), 'Burstable');
 });
+
+test('ephemeral containers: their own statuses, never ready, no part of the phase or readiness', () => {
+  const p = pod({ restartPolicy: 'Never', ephemeralContainers: [{ name: 'dbg', image: 'busybox:1' }, { name: 'later', image: 'busybox:1' }] } as Partial<NonNullable<Pod['spec']>>);
+  const eph = new Map<string, ContainerView>([['dbg', { instances: [inst({ id: 'e1' })] }]]);
+  const s = computePodStatus({ pod: p, app: new Map([['a', { instances: [inst()] }]]), init: new Map(), ephemeral: eph, podIP: '10.0.0.2', hostIP: '10.0.0.1', now: NOW });
+  assert.equal(s.phase, 'Running');
+  assert.equal(cond(s, 'Ready'), 'True');
+  assert.deepEqual(s.ephemeralContainerStatuses?.map((c) => [c.name, Object.keys(c.state ?? {})[0], c.ready]), [['dbg', 'running', false], ['later', 'waiting', false]]);
+  assert.equal(s.ephemeralContainerStatuses?.[0].containerID, 'docker://e1');
+  // the app container finished: the pod did, whatever the debugger does
+  const done = computePodStatus({ pod: p, app: new Map([['a', { instances: [inst({ running: false, finishedAt: NOW })] }]]), init: new Map(), ephemeral: eph, hostIP: '10.0.0.1', now: NOW });
+  assert.equal(done.phase, 'Succeeded');
+  assert.equal(status(pod(), { a: { instances: [inst()] } }).ephemeralContainerStatuses, undefined);
+});

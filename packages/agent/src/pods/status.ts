@@ -28,6 +28,7 @@ export interface StatusInputs {
   pod: Pod;
   init: Map<string, ContainerView>;
   app: Map<string, ContainerView>;
+  ephemeral?: Map<string, ContainerView>;
   podIP?: string;
   hostIP: string;
   startTime?: string;
@@ -185,6 +186,9 @@ export function computePodStatus(inp: StatusInputs): PodStatus {
     containerStatuses: appStatuses,
     qosClass: qosClass(pod),
   };
+  // Ephemeral containers count for nothing of the pod's phase or readiness; never ready.
+  const ephemeralSpecs = (spec.ephemeralContainers ?? []) as Container[];
+  if (ephemeralSpecs.length) status.ephemeralContainerStatuses = ephemeralSpecs.map((c) => ({ ...containerStatus(c, inp.ephemeral?.get(c.name), 'ContainerCreating'), ready: false }));
   if (pod.status?.nominatedNodeName) status.nominatedNodeName = pod.status.nominatedNodeName;
   return status;
 }

@@ -75,7 +75,8 @@ export interface StreamSession {
   stderr: Readable;
   stdin?: Writable;
   tty: boolean;
-  resize(width: number, height: number): void;
+  /** Resolves once the engine applied it (callers order resizes by it); never rejects. */
+  resize(width: number, height: number): Promise<void>;
   /** Resolves when the session is over: the command's exit code (exec), undefined (attach). */
   done: Promise<number | undefined>;
   close(): void;
@@ -103,8 +104,10 @@ export interface ImageInfo {
 export interface ContainerConfig {
   pod: Pod;
   container: Container;
-  kind: 'init' | 'app';
+  kind: 'init' | 'app' | 'ephemeral';
   sandboxId: string;
+  /** An ephemeral container's running target (targetContainerName): it joins its PID namespace. */
+  targetId?: string;
   restartCount: number;
   env: Map<string, string>;
   binds: string[];

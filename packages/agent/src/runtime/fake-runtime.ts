@@ -228,7 +228,7 @@ export class FakeRuntime implements ContainerRuntime {
       stderr.end(r.stderr);
       return r.exitCode;
     });
-    return { stdout, stderr, tty: opts.tty, resize: () => {}, done, close: () => {} };
+    return { stdout, stderr, tty: opts.tty, resize: async () => {}, done, close: () => {} };
   }
 
   async attach(_id: string, opts: StreamOptions): Promise<StreamSession> {
@@ -236,7 +236,7 @@ export class FakeRuntime implements ContainerRuntime {
     const stderr = new PassThrough();
     stdout.end();
     stderr.end();
-    return { stdout, stderr, tty: opts.tty, resize: () => {}, done: Promise.resolve(undefined), close: () => {} };
+    return { stdout, stderr, tty: opts.tty, resize: async () => {}, done: Promise.resolve(undefined), close: () => {} };
   }
 
   /** Containers of a pod, for assertions. */

@@ -7,7 +7,7 @@ export const L = {
   containerName: 'io.kubernetes.container.name',
   node: 'io.k8ts.node',
   restartCount: 'io.k8ts.restart-count',
-  kind: 'io.k8ts.container.kind', // sandbox | init | app
+  kind: 'io.k8ts.container.kind', // sandbox | init | app | ephemeral
   gracePeriod: 'io.kubernetes.pod.terminationGracePeriod',
   network: 'io.k8ts.network',
   sandbox: 'io.k8ts.sandbox-id', // the pause container an app container joined
@@ -15,7 +15,7 @@ export const L = {
 } as const;
 
 export const SANDBOX_NAME = 'POD';
-export type ContainerKind = 'sandbox' | 'init' | 'app';
+export type ContainerKind = 'sandbox' | 'init' | 'app' | 'ephemeral';
 
 /** Docker names follow dockershim's k8s_<container>_<pod>_<namespace>_<uid>_<attempt>. */
 export function dockerName(container: string, pod: string, namespace: string, uid: string, attempt: number): string {

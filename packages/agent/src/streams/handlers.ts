@@ -77,19 +77,62 @@ export interface ExecParams {
   tty?: boolean;
 }
 
+/** A size from one resize message, or undefined for a bad one (ignored, as the kubelet does). */
+function parseSize(text: string): { w: number; h: number } | undefined {
+  try {
+    const r = JSON.parse(text) as { Width?: unknown; Height?: unknown; width?: unknown; height?: unknown } | null;
+    const w = Number(r?.Width ?? r?.width ?? 0);
+    const h = Number(r?.Height ?? r?.height ?? 0);
+    return Number.isInteger(w) && Number.isInteger(h) && w > 0 && h > 0 && w <= 0xffff && h <= 0xffff ? { w, h } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const MAX_PENDING_RESIZE = 4096;
+
+/**
+ * Resize messages, applied one at a time in the order sent. kubectl attach sends the size
+ * one row and column too big, then the real one (so a re-attached screen redraws): fired
+ * at the engine together, the two calls could land in either order and leave the terminal
+ * one too big. Over SPDY the messages are JSON lines of one stream, so a chunk may hold two
+ * or half of one; over WebSocket each frame holds one.
+ */
+export function resizer(resize: (w: number, h: number) => Promise<void>): (data: Buffer) => void {
+  let pending = '';
+  let want: { w: number; h: number } | undefined;
+  let busy = false;
+  const drain = async () => {
+    busy = true;
+    while (want) {
+      const { w, h } = want;
+      want = undefined; // only the latest of the sizes that came meanwhile matters
+      await resize(w, h);
+    }
+    busy = false;
+  };
+  return (data) => {
+    pending += data.toString('utf8');
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    // A frame without its newline (WebSocket) is whole when it parses.
+    const whole = pending.trim() ? parseSize(pending) : undefined;
+    if (whole || pending.length > MAX_PENDING_RESIZE) pending = '';
+    for (const line of lines) {
+      const size = line.trim() ? parseSize(line) : undefined;
+      if (size) want = size;
+    }
+    if (whole) want = whole;
+    if (want && !busy) void drain();
+  };
+}
+
 function wireInput(session: StreamSession, sink: StreamSink): void {
+  const resize = resizer((w, h) => session.resize(w, h));
   sink.onData = (channel, data) => {
     if (channel === STDIN) session.stdin?.write(data);
-    else if (channel === RESIZE) {
-      try {
-        const r = JSON.parse(data.toString('utf8')) as { Width?: number; Height?: number; width?: number; height?: number };
-        const w = r.Width ?? r.width ?? 0;
-        const h = r.Height ?? r.height ?? 0;
-        if (w > 0 && h > 0) session.resize(w, h);
-      } catch {
-        // a bad resize frame is ignored, as the kubelet does
-      }
-    } else if (channel === HALF_CLOSE && data[0] === STDIN) {
+    else if (channel === RESIZE) resize(data);
+    else if (channel === HALF_CLOSE && data[0] === STDIN) {
       session.stdin?.end();
     }
   };

@@ -195,7 +195,7 @@ export class StreamServer {
         return;
       }
       const container = String(params.container ?? '');
-      const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === container);
+      const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].find((c) => c.name === container);
       if (!spec) throw badRequest(`container ${container} is not valid for pod ${podName}`);
       const inst = pickInstance(all, podName, container, kind === 'log' && !!params.previous);
       if (kind === 'log') await serveLog(this.o.runtime, inst, !!spec.tty, params as LogParams, sink);

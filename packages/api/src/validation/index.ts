@@ -7,6 +7,7 @@ import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdat
 import { type FieldError, tooLong } from './field-error.js';
 import { type NameValidator, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { validatePod, validatePodUpdate } from './pod.js';
+import { validatePodCreate, validatePodEphemeralContainersUpdate } from './ephemeral-containers.js';
 import { validateService, validateServiceUpdate } from './service.js';
 import { validateDaemonSet, validateDeployment, validateReplicaSet, validateSelectorImmutable } from './workloads.js';
 import { validateStatefulSet, validateStatefulSetUpdate } from './statefulset.js';
@@ -109,8 +110,14 @@ const updateValidators: Record<string, (obj: any, old: any) => FieldError[]> = {
   customresourcedefinitions: validateCustomResourceDefinitionUpdate,
 };
 
-/** Checks of a write to a subresource that carries status (status, approval). */
+/** Rules of a create only. */
+const createValidators: Record<string, (obj: any) => FieldError[]> = {
+  pods: validatePodCreate,
+};
+
+/** Checks of a write to a subresource (status, approval, ephemeralcontainers). */
 const subresourceValidators: Record<string, (obj: any, old: any, subresource: string) => FieldError[]> = {
+  pods: (obj, old, sub) => (sub === 'ephemeralcontainers' ? validatePodEphemeralContainersUpdate(obj, old) : []),
   certificatesigningrequests: validateCertificateSigningRequestStatusUpdate,
   ingresses: validateIngressStatusUpdate,
   poddisruptionbudgets: validatePodDisruptionBudgetStatus,
@@ -122,7 +129,8 @@ export interface ValidateOptions {
   /**
    * The subresource written. 'status': Kubernetes keeps the old spec there, so only metadata
    * is checked. 'binding': the registry sets spec.nodeName itself, so the spec is validated
-   * but not held to the pod update rules. Others ('scale', ...) are checked in full.
+   * but not held to the pod update rules, nor is 'ephemeralcontainers' (its own rules: only
+   * additions). Others ('scale', ...) are checked in full.
    */
   subresource?: string;
   /**
@@ -156,7 +164,9 @@ export function validate(resource: string, obj: KubeObject, old?: KubeObject, op
   if (info?.custom) errs.push(...validateValue(info.custom.schema, obj, '', { root: true }));
   if (opts.subresource !== 'status') {
     errs.push(...(specValidators[r]?.(obj) ?? []));
-    if (old && opts.subresource !== 'binding') errs.push(...(updateValidators[r]?.(obj, old) ?? []));
+    // binding sets spec.nodeName, ephemeralcontainers the ephemeral containers: neither is held to the plain update rules.
+    if (old && opts.subresource !== 'binding' && opts.subresource !== 'ephemeralcontainers') errs.push(...(updateValidators[r]?.(obj, old) ?? []));
+    if (!old) errs.push(...(createValidators[r]?.(obj) ?? []));
   }
   if (old && opts.subresource) errs.push(...(subresourceValidators[r]?.(obj, old, opts.subresource) ?? []));
   if (!opts.skipObjectSize && Buffer.byteLength(JSON.stringify(obj)) > MAX_OBJECT_BYTES) errs.push(objectTooLarge());

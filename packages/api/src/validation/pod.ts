@@ -5,6 +5,7 @@ import { validateContainer } from './containers.js';
 import { validateLocalDescendingPath } from './common.js';
 import { validateAffinity, validateTolerations, validateTopologySpreadConstraints } from './scheduling.js';
 import { validateLabels } from './meta.js';
+import { validateEphemeralContainers } from './ephemeral-containers.js';
 
 export const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];
@@ -70,6 +71,7 @@ export function validatePodSpec(spec: any, fld: string, opts: PodSpecOptions = {
   containers.forEach((c, i) =>
     errs.push(...validateContainer(c, `${fld}.containers[${i}]`, { volumes: vol.names, names, init: false, hostNetwork: spec.hostNetwork === true })),
   );
+  errs.push(...validateEphemeralContainers(spec, `${fld}.ephemeralContainers`, vol.names));
   // Host ports may not clash between containers of one pod.
   const hostPorts = new Set<string>();
   [...(spec.initContainers ?? []), ...containers].forEach((c: any, ci: number) =>
@@ -144,13 +146,12 @@ export function validatePodSpecUpdate(spec: any, old: any, fld = 'spec'): FieldE
   );
   if (!tolsOk) errs.push(forbidden(`${fld}.tolerations`, 'existing toleration can not be modified except its tolerationSeconds'));
   // Mask what may change, then the rest must be identical.
-  for (const k of ['containers', 'initContainers', 'ephemeralContainers'] as const) {
+  // Ephemeral containers change only through pods/ephemeralcontainers: here they must stay.
+  for (const k of ['containers', 'initContainers'] as const) {
     const nl: any[] = s[k] ?? [];
     const ol: any[] = o[k] ?? [];
     if (nl.length === ol.length) nl.forEach((c, i) => { if (c && ol[i]) c.image = ol[i].image; });
   }
-  delete s.ephemeralContainers;
-  delete o.ephemeralContainers;
   s.activeDeadlineSeconds = o.activeDeadlineSeconds;
   s.tolerations = o.tolerations;
   // terminationGracePeriodSeconds may go from negative to 1.

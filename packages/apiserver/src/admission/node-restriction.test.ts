@@ -70,6 +70,9 @@ describe('NodeRestriction', () => {
     await refused(registry.createSubresource('pods', 'default', 'p2', 'eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'p2' } } as never, as('n1')), 'pods "p2" is forbidden: node n1 can only evict pods with spec.nodeName set to itself');
     await registry.get('pods', 'default', 'p2');
     await refused(registry.create('pods', 'default', podOn('new', 'n1'), as('n1')), 'pods "new" is forbidden: pod does not have "kubernetes.io/config.mirror" annotation, node "n1" can only create mirror pods');
+    const withDebug = { ...fresh, spec: { ...fresh.spec, ephemeralContainers: [{ name: 'dbg', image: 'busybox:1' }] } };
+    await refused(registry.update('pods', 'default', 'p1', withDebug as never, { ...as('n1'), subresource: 'ephemeralcontainers' }), 'pods "p1" is forbidden: unexpected pod subresource "ephemeralcontainers", only \'status\' and \'eviction\' are allowed');
+    assert.equal((await registry.get('pods', 'default', 'p1')).spec?.ephemeralContainers, undefined);
     await registry.delete('pods', 'default', 'p1', { ...as('n1'), gracePeriodSeconds: 0 });
   });
 

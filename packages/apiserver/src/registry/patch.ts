@@ -14,6 +14,7 @@ import { applyPatchServerSide, checkPatchOptions } from './managed-fields.js';
 import { create } from './create.js';
 import { tryUpdate } from './update.js';
 import { checkedReplicas, tryScale } from './subresources.js';
+import { isEphemeralContainers } from './ephemeral-containers.js';
 
 const APPLY: PatchType = 'application/apply-patch+yaml';
 
@@ -22,9 +23,9 @@ export async function patchObject(reg: RegistryCore, resource: string, namespace
   const ns = reg.scope(info, namespace);
   const sub = opts.subresource ?? '';
   checkPatchOptions(patchType === APPLY, opts);
-  // Only status and scale are patchable subresources: a PATCH of pods/binding or
-  // serviceaccounts/token must not become a write of the object itself.
-  if (sub !== '' && sub !== 'status' && sub !== 'scale') {
+  // Only status, scale and pods/ephemeralcontainers are patchable subresources: a PATCH of
+  // pods/binding or serviceaccounts/token must not become a write of the object itself.
+  if (sub !== '' && sub !== 'status' && sub !== 'scale' && !isEphemeralContainers(resource, sub)) {
     throw errs.methodNotAllowed(`the server does not allow this method on the requested resource: ${resource}/${sub}`);
   }
   const key = objectKey(resource, ns, name);

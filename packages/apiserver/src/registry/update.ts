@@ -16,6 +16,7 @@ import { appliedManagers, checkFieldManager, settleManagedFields } from './manag
 import { checkKind } from './create.js';
 import { putScale } from './subresources.js';
 import { buildApproval, isApproval } from './approval.js';
+import { buildEphemeralContainers, isEphemeralContainers } from './ephemeral-containers.js';
 
 export async function update(reg: RegistryCore, resource: string, namespace: string, name: string, obj: KubeObject, opts: WriteOpts & { subresource?: string } = {}): Promise<KubeObject> {
   const info = reg.resourceInfo(resource);
@@ -23,7 +24,7 @@ export async function update(reg: RegistryCore, resource: string, namespace: str
   const sub = opts.subresource ?? '';
   checkFieldManager(opts.fieldManager, 'UpdateOptions');
   if (sub === 'scale') return putScale(reg, info, ns, name, obj, opts);
-  if (sub !== '' && sub !== 'status' && !(sub === 'finalize' && resource === 'namespaces') && !isApproval(resource, sub)) {
+  if (sub !== '' && sub !== 'status' && !(sub === 'finalize' && resource === 'namespaces') && !isApproval(resource, sub) && !isEphemeralContainers(resource, sub)) {
     throw errs.methodNotAllowed(`the server does not allow this method on the requested resource: ${resource}/${sub}`);
   }
   if (!sub || sub === 'status') {
@@ -121,6 +122,7 @@ export async function buildUpdate(reg: RegistryCore, info: ResourceInfo, cur: Ku
     return next;
   }
   if (isApproval(info.resource, sub)) return buildApproval(reg, info, cur, input, opts, updateReview);
+  if (isEphemeralContainers(info.resource, sub)) return buildEphemeralContainers(reg, info, cur, input, opts, updateReview);
   if (sub === 'finalize') {
     const next = clone(cur);
     next.spec = { ...(next.spec ?? {}), finalizers: input.spec?.finalizers ?? [] };

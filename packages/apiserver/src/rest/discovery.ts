@@ -17,6 +17,7 @@ export function subresourceInfo(parent: ResourceInfo, sub: string): SubresourceI
   switch (sub) {
     case 'status':
     case 'approval':
+    case 'ephemeralcontainers':
       return { ...self, verbs: ['get', 'patch', 'update'] };
     case 'scale':
       return { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };

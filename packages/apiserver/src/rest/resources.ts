@@ -125,7 +125,7 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       }
       ctx.verb = 'GET';
       const ns = namespaceOf(ctx, info);
-      const plain = !sub || sub === 'status' || sub === 'approval';
+      const plain = !sub || sub === 'status' || sub === 'approval' || sub === 'ephemeralcontainers';
       const obj = plain ? await registry.get(info.resource, ns, route.name) : await registry.getSubresource(info.resource, ns, route.name, sub);
       if (!plain) {
         sendJson(ctx.res, 200, obj, ctx.output.yaml);
@@ -162,7 +162,7 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
       const body = decodeObjectBody(await readBody(req), req.headers['content-type'], write.duplicateFields);
       noteRequestBody(ctx.res, body);
       if (sub === 'token') throw methodNotAllowed('PUT', 'TokenRequest');
-      if (sub && sub !== 'status' && sub !== 'finalize' && sub !== 'approval') {
+      if (sub && sub !== 'status' && sub !== 'finalize' && sub !== 'approval' && sub !== 'ephemeralcontainers') {
         const result = await registry.createSubresource(info.resource, ns, route.name, sub, body as KubeObject, { dryRun: dryRun(q), user, ...writer(ctx) });
         sendJson(ctx.res, 200, result, ctx.output.yaml);
         return;
@@ -192,7 +192,7 @@ export async function serveResource(ctx: RequestContext): Promise<void> {
         force: isTrue(q.get('force')),
       });
       setWarnings(ctx.res, write.warnings);
-      if (sub && sub !== 'status' && sub !== 'approval') {
+      if (sub && sub !== 'status' && sub !== 'approval' && sub !== 'ephemeralcontainers') {
         sendJson(ctx.res, 200, object, ctx.output.yaml);
         return;
       }

@@ -104,7 +104,7 @@ export function sandboxCreateOptions(ctx: CreateContext, pod: Pod, attempt: numb
 
 /** Throws ConfigError when a limit is not a quantity. */
 export function containerCreateOptions(ctx: CreateContext, cfg: ContainerConfig): Docker.ContainerCreateOptions {
-  const { pod, container: c, kind, sandboxId, restartCount, env, binds, imageUser } = cfg;
+  const { pod, container: c, kind, sandboxId, restartCount, env, binds, imageUser, targetId } = cfg;
   const m = pod.metadata ?? {};
   const spec = pod.spec ?? { containers: [] };
   const limits = c.resources?.limits ?? {};
@@ -117,6 +117,8 @@ export function containerCreateOptions(ctx: CreateContext, cfg: ContainerConfig)
     throw new ConfigError((e as Error).message);
   }
   const security = containerSecurity(pod, c, sandboxId, imageUser);
+  // kubectl debug --target: the debugger sees the target's processes (docker run --pid container:<id>).
+  if (kind === 'ephemeral' && targetId && !spec.hostPID) security.HostConfig.PidMode = `container:${targetId}`;
   return {
     name: dockerName(c.name, m.name ?? '', m.namespace ?? 'default', m.uid ?? '', restartCount),
     Image: c.image,

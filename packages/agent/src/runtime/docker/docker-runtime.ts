@@ -60,6 +60,13 @@ function observed(c: Docker.ContainerInfo): ObservedContainer {
 
 export class DockerRuntime implements ContainerRuntime {
   private readonly details = new Map<string, ContainerDetails & { key: string }>();
+  /**
+   * Containers whose `die` event came while the engine's list may still show them running:
+   * dockerd sends the event before it updates the copy its list reads from (inspect reads
+   * the container itself), so a sync woken by the event would see nothing change and the
+   * exit would wait for the next relist (seconds).
+   */
+  private readonly died = new Set<string>();
   private readonly ctx: CreateContext;
 
   constructor(
@@ -101,7 +108,17 @@ export class DockerRuntime implements ContainerRuntime {
     const label = [`${L.node}=${this.cfg.nodeName}`];
     if (podUid) label.push(`${L.podUid}=${podUid}`);
     const found = await this.docker.listContainers({ all: true, filters: { label } });
-    return found.filter((c) => c.Labels[L.podUid]).map(observed);
+    const out = found.filter((c) => c.Labels[L.podUid]).map(observed);
+    for (const c of out) if (!c.running) this.died.delete(c.id); // the list caught up
+    return Promise.all(out.map((c) => (c.running && this.died.has(c.id) ? this.settle(c) : c)));
+  }
+
+  /** A container listed as running after its `die` event: its state as inspect reads it. */
+  private async settle(c: ObservedContainer): Promise<ObservedContainer> {
+    this.details.delete(c.id);
+    const d = await this.inspect({ id: c.id, state: '' });
+    if (!d || d.running) return c;
+    return { ...c, running: false, state: d.key.slice(c.id.length + 1) };
   }
 
   stats(id: string): Promise<ContainerStats | undefined> {
@@ -109,7 +126,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   /** Inspect, remembered while the container stays in the same state. */
-  async inspect(c: Pick<ObservedContainer, 'id' | 'state'>): Promise<ContainerDetails | undefined> {
+  async inspect(c: Pick<ObservedContainer, 'id' | 'state'>): Promise<(ContainerDetails & { key: string }) | undefined> {
     // An empty id would ask Docker for /containers//json, which it redirects off the socket.
     if (!c.id) return undefined;
     const hit = this.details.get(c.id);
@@ -140,6 +157,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   retain(ids: Set<string>): void {
     for (const id of this.details.keys()) if (!ids.has(id)) this.details.delete(id);
+    for (const id of this.died) if (!ids.has(id)) this.died.delete(id);
   }
 
   /** Creates a container; a leftover with the same name (an earlier attempt) is removed first. */
@@ -213,7 +231,13 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   watchEvents(onEvent: (ev: RuntimeEvent) => void, onError?: (e: Error) => void): { stop(): void } {
-    return watchDockerEvents(this.docker, this.cfg.nodeName, onEvent, onError);
+    // Noted before the pod is asked to sync, so that sync reads the exit.
+    const note = (ev: RuntimeEvent) => {
+      if (ev.action === 'die') this.died.add(ev.id);
+      else if (ev.action === 'destroy' || ev.action === 'start') this.died.delete(ev.id);
+      onEvent(ev);
+    };
+    return watchDockerEvents(this.docker, this.cfg.nodeName, note, onError);
   }
 
   exec(id: string, cmd: string[], timeoutMs: number): Promise<ExecResult> {

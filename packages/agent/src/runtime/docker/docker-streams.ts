@@ -76,7 +76,7 @@ export async function dockerExec(docker: Docker, id: string, cmd: string[], time
   return { exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut };
 }
 
-function session(docker: Docker, sock: Duplex, tty: boolean, withStdin: boolean, resize: (w: number, h: number) => void, done: Promise<number | undefined>, close: () => void = () => void sock.destroy()): StreamSession {
+function session(docker: Docker, sock: Duplex, tty: boolean, withStdin: boolean, resize: (w: number, h: number) => Promise<void>, done: Promise<number | undefined>, close: () => void = () => void sock.destroy()): StreamSession {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   if (tty) sock.pipe(stdout);
@@ -115,7 +115,7 @@ export async function dockerExecStream(docker: Docker, id: string, o: StreamOpti
     gone = true; // the client went away: stop polling
     sock.destroy();
   };
-  return session(docker, sock, tty, o.stdin, (w, h) => void exec.resize({ w, h } as never).catch(() => undefined), done, close);
+  return session(docker, sock, tty, o.stdin, (w, h) => exec.resize({ w, h } as never).then(() => undefined, () => undefined), done, close);
 }
 
 export async function dockerAttach(docker: Docker, id: string, o: StreamOptions): Promise<StreamSession> {
@@ -128,5 +128,5 @@ export async function dockerAttach(docker: Docker, id: string, o: StreamOptions)
     sock.on('close', () => resolve(undefined));
     sock.on('error', () => resolve(undefined));
   });
-  return session(docker, sock, tty, o.stdin, (w, h) => void (c.resize({ w, h } as never) as unknown as Promise<unknown>).catch(() => undefined), done);
+  return session(docker, sock, tty, o.stdin, (w, h) => (c.resize({ w, h } as never) as unknown as Promise<unknown>).then(() => undefined, () => undefined), done);
 }

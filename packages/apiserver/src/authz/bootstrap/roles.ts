@@ -33,6 +33,8 @@ const editRules: PolicyRule[] = [
   rule(['impersonate'], [''], ['serviceaccounts']),
   rule(WRITE, [''], ['pods', 'pods/attach', 'pods/proxy', 'pods/exec', 'pods/portforward']),
   rule(['create'], [''], ['pods/eviction']),
+  // kubectl debug adds ephemeral containers (upstream's edit role has these verbs).
+  rule(['get', 'patch', 'update'], [''], ['pods/ephemeralcontainers']),
   rule(WRITE, [''], ['replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts', 'services', 'services/proxy', 'persistentvolumeclaims', 'configmaps', 'secrets', 'events']),
   rule(['create'], [''], ['serviceaccounts/token']),
   rule(WRITE, ['apps'], ['statefulsets', 'statefulsets/scale', 'daemonsets', 'deployments', 'deployments/scale', 'deployments/rollback', 'replicasets', 'replicasets/scale']),

@@ -171,6 +171,8 @@ describe('the Node authorizer', () => {
     assert.ok(!allowed(attrs(n1, 'update', 'pods', 'default', 'mine')));
     assert.ok(!allowed(attrs(n1, 'create', 'pods', 'default', 'mine', { subresource: 'binding' })));
     assert.ok(!allowed(attrs(n1, 'get', 'pods', 'default', 'mine', { subresource: 'log' })));
+    // a node never adds ephemeral containers, not even to its own pods
+    for (const verb of ['update', 'patch']) assert.ok(!allowed(attrs(n1, verb, 'pods', 'default', 'mine', { subresource: 'ephemeralcontainers' })));
   });
 
   it('answers the rest from NodeRules', () => {
