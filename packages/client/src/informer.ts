@@ -16,7 +16,7 @@ export interface EventHandlers<T> {
   onDelete?(obj: T): void;
 }
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubeObject = KubeObject> {
   resource: string;
   /** Omitted: all namespaces. */
   namespace?: string;
@@ -90,7 +90,7 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   constructor(
     private readonly client: Client,
-    private readonly opts: InformerOptions,
+    private readonly opts: InformerOptions<T>,
   ) {
     this.resource = opts.resource;
     this.transform = opts.transform === null ? (o) => o : (opts.transform ?? stripManagedFields);
