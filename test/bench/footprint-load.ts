@@ -74,6 +74,20 @@ function deployment(i: number, replicas: number): KubeObject {
   };
 }
 
+/** The call again after a dropped connection (an overloaded machine misses gRPC keepalives); a retried create that went through is done. */
+async function retrying(f: () => Promise<unknown>): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      return void (await f());
+    } catch (e) {
+      if ((e as { code?: number }).code === 409) return;
+      const transport = (e as { code?: number }).code === 503 || /RST_STREAM|Connection dropped/.test((e as Error).message);
+      if (!transport || i >= 10) throw e;
+      await sleep(500);
+    }
+  }
+}
+
 async function pool<T>(items: T[], concurrency: number, f: (t: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
@@ -118,6 +132,7 @@ const leaseTimers = new Set<NodeJS.Timeout>();
 let leaseChannel: grpc.Channel | undefined;
 const leaseClients = new Map<string, NodesClient>();
 let c: GrpcClient | undefined;
+let bound: Informer<KubeObject> | undefined;
 try {
   console.log(`load before: ${load()}`);
   const api = start('apiserver', await componentArgs('apiserver'), ['--etcd-servers', etcd.url, '--port', '0', '--grpc-port', '0', ...auth.apiserverFlags], APISERVER_NODE_FLAGS);
@@ -145,7 +160,11 @@ try {
   keepIdleExchangeStreams();
   for (const name of nodeNames) leaseClients.set(name, new NodesClient({ server, token: auth.componentToken('agent', name) }, leaseChannel));
   const t0 = Date.now();
-  await pool(Array.from({ length: N }, (_, i) => hollowNode(i)), 32, async (n) => void (await c!.create('nodes', n)));
+  // Each node's Lease right after the node, so none looks unhealthy while the others are made.
+  await pool(Array.from({ length: N }, (_, i) => hollowNode(i)), 32, async (n) => {
+    await retrying(() => c!.create('nodes', n));
+    await leaseClients.get(n.metadata.name!)!.renewLease(n.metadata.name!, 40).catch(() => undefined);
+  });
   const renew = (name: string, delay: number) => {
     const timer = setTimeout(async () => {
       leaseTimers.delete(timer);
@@ -154,21 +173,21 @@ try {
     }, delay);
     leaseTimers.add(timer);
   };
-  await pool(nodeNames, 16, async (n) => void (await leaseClients.get(n)!.renewLease(n, 40)));
   nodeNames.forEach((n, i) => renew(n, (i * LEASE_RENEW_MS) / N));
   console.log(`${N} hollow nodes with leases in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-  await c.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-  const bound = new Informer<KubeObject>(c, { resource: 'pods', namespace: NS, fieldSelector: 'spec.nodeName!=' });
+  await retrying(() => c!.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }));
+  bound = new Informer<KubeObject>(c, { resource: 'pods', namespace: NS, fieldSelector: 'spec.nodeName!=' });
   bound.start();
   await bound.waitForSync();
   const deployments = Math.ceil(M / PER_DEPLOYMENT);
-  for (let i = 0; i < deployments; i++) await c.create('deployments', deployment(i, Math.min(PER_DEPLOYMENT, M - i * PER_DEPLOYMENT)));
+  for (let i = 0; i < deployments; i++) await retrying(() => c!.create('deployments', deployment(i, Math.min(PER_DEPLOYMENT, M - i * PER_DEPLOYMENT))));
   let report = Date.now() + 15_000;
   while (bound.size < M) {
     for (const p of procs) if (p.child.exitCode !== null) throw new Error(`${p.name} exited ${p.child.exitCode}: ${p.out.slice(-2000)}`);
     if (Date.now() > report) {
-      console.error(`  … ${bound.size}/${M} pods bound, load ${load()}`);
+      const why = (await c.list('events', { namespace: NS, fieldSelector: 'reason=FailedScheduling', limit: 1 }).catch(() => ({ items: [] as KubeObject[] }))).items[0] as { message?: string } | undefined;
+      console.error(`  … ${bound.size}/${M} pods bound, load ${load()}${why ? `; FailedScheduling: ${why.message}` : ''}`);
       report = Date.now() + 15_000;
     }
     if (Date.now() - t0 > 900_000) throw new Error(`only ${bound.size}/${M} pods bound after 15 minutes`);
@@ -177,7 +196,7 @@ try {
   await bound.stop();
   console.log(`${M} pods of ${deployments} Deployments bound ${((Date.now() - t0) / 1000).toFixed(1)} s after the first node; settling ${SETTLE_S} s`);
   await sleep(SETTLE_S * 1000);
-  const notReady = (await c.list('nodes')).items.filter((n: any) => !n.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True')).length;
+  const notReady = (await c.list('nodes').catch(() => ({ items: [] as KubeObject[] }))).items.filter((n: any) => !n.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True')).length;
   const atLoad = new Map(procs.map((p) => [p.name, memOf(p)]));
   if (process.env.BENCH_SNAPSHOT) {
     for (const p of procs) p.child.kill('SIGUSR2');
@@ -198,6 +217,7 @@ try {
   throw e;
 } finally {
   leasesStopped = true;
+  await bound?.stop();
   for (const t of leaseTimers) clearTimeout(t);
   for (const l of leaseClients.values()) l.close();
   leaseChannel?.close();
