@@ -81,7 +81,7 @@ async function retrying(f: () => Promise<unknown>): Promise<void> {
       return void (await f());
     } catch (e) {
       if ((e as { code?: number }).code === 409) return;
-      const transport = (e as { code?: number }).code === 503 || /RST_STREAM|Connection dropped/.test((e as Error).message);
+      const transport = [503, 504].includes((e as { code?: number }).code ?? 0) || /RST_STREAM|Connection dropped/.test((e as Error).message);
       if (!transport || i >= 10) throw e;
       await sleep(500);
     }
