@@ -194,13 +194,22 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
   ops.addReadyCheck('node-registered', () => node.registered);
   ops.addReadyCheck('container-runtime', () => !node.runtimeError);
 
-  // The runtime may be down at start: register NotReady and keep trying the network.
-  await node.start();
+  // The runtime may be down at start: register NotReady and keep trying the network. The
+  // network is made while the node registers (at `k8ts up` the apiserver is still starting),
+  // unless its range is the node's podCIDR, which nodeipam allocates once the node exists.
   const stopWaiting = new AbortController();
-  if (opts.podCidrFromNode) await bridgeFromPodCidr(client, nodeName, network, log, stopWaiting.signal);
+  if (opts.podCidrFromNode) {
+    await node.start();
+    await bridgeFromPodCidr(client, nodeName, network, log, stopWaiting.signal);
+  }
   const net = ensureNetworkUntilReady(runtime, log.child({ network: network.name, subnet: network.subnet }), async () => {
     if (runtimeVersion === 'docker://unknown') node.o.facts.runtimeVersion = await runtime.version();
   });
+  if (!opts.podCidrFromNode)
+    await node.start().catch((e) => {
+      net.stop();
+      throw e;
+    });
   // Wait for the network when the runtime is up, so the first pods find it.
   if (!node.runtimeError) await net.ready;
   pods.start();

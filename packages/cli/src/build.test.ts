@@ -92,6 +92,35 @@ describe('pnpm build', () => {
     }),
   );
 
+  it(
+    'bundles a component that asks for it into one dist/main.js that finds its files, and rebuilds it when a package it bundles changes',
+    withTree(async (dir) => {
+      const put = (f: string, text: string) => {
+        mkdirSync(dirname(join(dir, f)), { recursive: true });
+        writeFileSync(join(dir, f), text);
+      };
+      put('packages/c/package.json', JSON.stringify({ name: '@fx/c', type: 'module', dependencies: { '@fx/b': 'workspace:*', 'fx-cjs': '1.0.0' }, k8ts: { bundle: 'src/main.ts' } }));
+      put('packages/c/src/main.ts', "import { b } from '@fx/b';\nimport where from 'fx-cjs';\nimport { data } from './sub/read.js';\nconsole.log(`${b} ${data().n} ${where}`);\n");
+      put('packages/c/src/sub/read.ts', "import { readFileSync } from 'node:fs';\nexport const data = (): { n: number } => JSON.parse(readFileSync(new URL('./generated/data.json', import.meta.url), 'utf8'));\n");
+      put('packages/c/src/sub/generated/data.json', '{"n": 9}');
+      // A CommonJS dependency that finds a file beside itself.
+      put('node_modules/fx-cjs/package.json', JSON.stringify({ name: 'fx-cjs', main: 'index.js' }));
+      put('node_modules/fx-cjs/index.js', "module.exports = require('fs').readFileSync(require('path').join(__dirname, 'where.txt'), 'utf8');\n");
+      put('node_modules/fx-cjs/where.txt', 'beside-fx-cjs');
+
+      assert.deepEqual(await build({ root: dir, log: quiet }), ['a', 'b', 'c']);
+      const main = readFileSync(join(dir, 'packages', 'c', 'dist', 'main.js'), 'utf8');
+      assert.doesNotMatch(main, /@fx\/b|fx-cjs['"]\)|\.\/sub\/read/, 'one file: nothing left to import');
+      assert.ok(existsSync(join(dir, 'packages', 'c', 'dist', 'sub', 'generated', 'data.json')));
+      assert.equal(runCompiled(dir, 'packages/c/dist/main.js'), 'b1 9 beside-fx-cjs');
+
+      writeFileSync(join(dir, 'packages', 'b', 'src', 'index.ts'), "export const b: string = 'b2';\n");
+      assert.deepEqual(stalePackages(dir).map((p) => relative(join(dir, 'packages'), p.dir)), ['b', 'c'], 'c bundles b');
+      assert.deepEqual(await ensureBuilt({ root: dir, log: quiet }), ['b', 'c']);
+      assert.equal(runCompiled(dir, 'packages/c/dist/main.js'), 'b2 9 beside-fx-cjs');
+    }),
+  );
+
   it('builds one at a time: builds started together leave one complete output', withTree(async (dir) => {
     const results = await Promise.all([build({ root: dir, log: quiet }), ensureBuilt({ root: dir, log: quiet })]);
     assert.deepEqual(results.flat().sort(), ['a', 'b'], 'the second found the first one\'s output fresh');

@@ -187,3 +187,31 @@ test('SharedInformerFactory shares one informer per resource+namespace+selector'
   await f.stop();
   assert.equal(c.watcherCount, 0);
 });
+
+test('the cache drops managedFields from listed and watched objects (client-go TransformStripManagedFields) unless told not to', async (t) => {
+  const c = new FakeClient();
+  const mf = [{ manager: 'kubectl', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }];
+  const withFields = (name: string) => ({ ...pod(name), metadata: { ...pod(name).metadata, managedFields: mf } }) as KubeObject;
+  await c.create('pods', withFields('listed'));
+  const inf = new Informer(c, { resource: 'pods', logger: silent });
+  const kept = new Informer(c, { resource: 'pods', logger: silent, transform: null });
+  t.after(() => Promise.all([inf.stop(), kept.stop()]));
+  const seen: KubeObject[] = [];
+  inf.addEventHandler({ onAdd: (o) => seen.push(o), onUpdate: (_a, b) => seen.push(b) });
+  inf.start();
+  kept.start();
+  assert.equal(await inf.waitForSync(2000), true);
+  assert.equal(await kept.waitForSync(2000), true);
+  await until(() => c.watcherCount === 2);
+  await c.create('pods', withFields('watched'));
+  await until(() => inf.size === 2 && kept.size === 2);
+  for (const key of ['default/listed', 'default/watched']) {
+    assert.equal(inf.get(key)!.metadata.managedFields, undefined, key);
+    assert.ok(!('managedFields' in inf.get(key)!.metadata), key);
+    assert.equal(inf.get(key)!.metadata.name, splitName(key));
+    assert.deepEqual(kept.get(key)!.metadata.managedFields, mf, key);
+  }
+  assert.ok(seen.every((o) => !('managedFields' in o.metadata)), 'handlers get what the cache holds');
+});
+
+const splitName = (key: string) => key.slice(key.indexOf('/') + 1);

@@ -16,7 +16,7 @@ export interface EventHandlers<T> {
   onDelete?(obj: T): void;
 }
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubeObject = KubeObject> {
   resource: string;
   /** Omitted: all namespaces. */
   namespace?: string;
@@ -28,6 +28,25 @@ export interface InformerOptions {
   /** First and longest wait between failed relists (defaults 200 ms and 10 s). */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * What the cache keeps of each object listed or watched (client-go's TransformFunc); the
+   * default drops metadata.managedFields (stripManagedFields). `null`: objects as received.
+   */
+  transform?: ((obj: T) => T) | null;
+}
+
+/**
+ * client-go's cache.TransformStripManagedFields, which kube-scheduler and
+ * kube-controller-manager set on their informers: no controller reads managedFields, and they
+ * are often the largest part of an object. An update sent from a cached object then has none,
+ * which the apiserver reads as "keep the live object's" (an empty list would reset them).
+ */
+export function stripManagedFields<T extends KubeObject>(obj: T): T {
+  const m = obj?.metadata;
+  if (!m || m.managedFields === undefined) return obj;
+  // A new metadata object rather than `delete`, which leaves V8 a slower, larger dictionary.
+  const { managedFields: _dropped, ...rest } = m;
+  return { ...obj, metadata: rest };
 }
 
 export const NAMESPACE_INDEX = 'namespace';
@@ -54,6 +73,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private readonly handlers: EventHandlers<T>[] = [];
   private readonly log: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   private readonly abort = new AbortController();
+  private readonly transform: (obj: T) => T;
   private synced = false;
   private syncWaiters: (() => void)[] = [];
   private started = false;
@@ -70,9 +90,10 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   constructor(
     private readonly client: Client,
-    private readonly opts: InformerOptions,
+    private readonly opts: InformerOptions<T>,
   ) {
     this.resource = opts.resource;
+    this.transform = opts.transform === null ? (o) => o : (opts.transform ?? stripManagedFields);
     this.log = opts.logger ?? createLogger('informer', { resource: opts.resource });
     this.addIndexer(NAMESPACE_INDEX, (o) => [o.metadata?.namespace ?? '']);
   }
@@ -299,7 +320,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         if (signal.aborted) break;
         this.listCount++;
         this.rv = list.metadata.resourceVersion ?? '';
-        this.replace(list.items);
+        this.replace(list.items.map(this.transform));
         needList = false;
         if (!this.synced) {
           this.synced = true;
@@ -372,7 +393,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private handleEvent(ev: WatchEvent<T>, finish: (why: string) => void): void {
-    const o = ev.object;
+    const o = ev.type === 'ERROR' || ev.type === 'BOOKMARK' ? ev.object : this.transform(ev.object);
     switch (ev.type) {
       case 'ADDED':
       case 'MODIFIED':

@@ -77,7 +77,9 @@ export class NodeLife {
   }
 
   private async registerUntilDone(): Promise<void> {
-    for (let delay = 200; ; delay = Math.min(delay * 2, 2000)) {
+    // Capped low: until the apiserver answers the node is not Ready and `k8ts up` waits on it;
+    // a failed attempt while the channel is down fails at once and costs nothing.
+    for (let delay = 200; ; delay = Math.min(delay * 2, 500)) {
       try {
         return await this.register();
       } catch (e) {

@@ -15,6 +15,12 @@ import { apiGet, isReady, trustCertificate, waitFor } from '../api.js';
 import { ensureImages } from './images.js';
 import { ensureNetwork } from '../docker-cleanup.js';
 import { machinesTasks, machinesPreflight } from '../machines/tasks.js';
+import { existsSync } from 'node:fs';
+import { prefetchKeyPairs } from '@k8ts/client';
+
+/** Certificates of a fresh home besides the agents' (CA, apiserver, etcd's CA, server, peer,
+ * health check and apiserver client, scheduler, controller-manager, dns, ingress, proxy). */
+const FRESH_HOME_KEYS = 12;
 
 export interface UpOptions {
   agents?: number;
@@ -45,6 +51,9 @@ export async function up(opts: UpOptions = {}): Promise<void> {
     return;
   }
 
+  // A fresh home needs a key for each certificate (CA, apiserver, etcd's five, one per
+  // component and node): made in parallel while the preflight's commands run.
+  const keys = existsSync(home.path('pki', 'ca.key')) ? Promise.resolve() : prefetchKeyPairs(FRESH_HOME_KEYS + config.agents + (config.machines > 0 ? 1 : 0));
   const checks = preflight();
   for (const c of checks.filter((c) => !c.ok)) console.error(`${c.fatal ? 'missing' : 'warning'}: ${c.name}: ${c.help}`);
   if (checks.some((c) => !c.ok && c.fatal)) throw new Error('k8ts up cannot start: fix the missing pieces above');
@@ -52,6 +61,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   if (config.machines > 0) machinesPreflight(config);
 
   home.writeConfig(config);
+  await keys;
   const tokens = ensureTokens(home);
   // The gateway and the `kubernetes` Service's ClusterIP: how pods reach the apiserver.
   const cert = await ensureServingCert(home, ['127.0.0.1', config.gateway, firstServiceIp(config.serviceRange)].filter((ip): ip is string => !!ip));
