@@ -40,6 +40,18 @@ test('a finished bind the watch never confirms expires after the TTL, not before
   now = 6000;
   assert.deepEqual(c.cleanupExpired(), ['default/p']);
   assert.equal(c.get('a')!.requested.cpuMillis, 0);
+  // Confirmed by the watch after its bind finished: bound, never expired.
+  c.assumePod(newPodInfo(makePod('q', { cpu: '1' })), 'a');
+  c.finishBinding('default/q');
+  c.addOrUpdatePod(bound('q', 'a', '1'));
+  now = 60_000;
+  assert.deepEqual(c.cleanupExpired(), []);
+  assert.equal(c.get('a')!.requested.cpuMillis, 1000);
+  // Assumed again after being forgotten: its clock starts anew.
+  c.assumePod(newPodInfo(makePod('r', { cpu: '1' })), 'a');
+  c.forgetPod('default/r');
+  c.assumePod(newPodInfo(makePod('r', { cpu: '1' })), 'a');
+  assert.deepEqual(c.cleanupExpired(), []);
 });
 
 test('the watch placing a pod elsewhere than assumed moves it; deletes and terminal pods free resources', () => {

@@ -25,6 +25,8 @@ export interface CacheOptions {
 export class SchedulerCache implements Snapshot {
   private readonly infos = new Map<string, NodeInfo>();
   private readonly podStates = new Map<string, PodState>();
+  /** The keys of assumed pods, so expiry walks them alone (assumedPods upstream), not every pod known. */
+  private readonly assumedKeys = new Set<string>();
   private nodeList: NodeInfo[] = [];
   private nodeListDirty = true;
   /** Bumped when a pod with (anti-)affinity comes or goes, or the node list changes. */
@@ -122,12 +124,14 @@ export class SchedulerCache implements Snapshot {
     if (hasPodAffinity(info)) this.affinityGen++;
     this.nodeInfoFor(node).addPod(info);
     this.podStates.set(key, { info, node, assumed });
+    if (assumed) this.assumedKeys.add(key);
   }
 
   private unplace(key: string): PodState | undefined {
     const st = this.podStates.get(key);
     if (!st) return undefined;
     this.podStates.delete(key);
+    this.assumedKeys.delete(key);
     if (hasPodAffinity(st.info)) this.affinityGen++;
     const ni = this.infos.get(st.node);
     if (ni) {
@@ -190,8 +194,9 @@ export class SchedulerCache implements Snapshot {
   cleanupExpired(): string[] {
     const now = this.now();
     const expired: string[] = [];
-    for (const [key, st] of this.podStates) {
-      if (st.assumed && st.deadline !== undefined && st.deadline <= now) {
+    for (const key of this.assumedKeys) {
+      const st = this.podStates.get(key)!;
+      if (st.deadline !== undefined && st.deadline <= now) {
         this.unplace(key);
         expired.push(key);
       }
