@@ -154,6 +154,28 @@ async function bridgeFromPodCidr(client: Client, nodeName: string, network: { su
   log.info({ reason: 'PodCIDR', subnet: network.subnet }, 'pod network from the node\'s podCIDR');
 }
 
+/**
+ * Registers the node and keeps making its pod network. The runtime may be down at start: the
+ * node registers NotReady and the network is retried. The network is made while the node
+ * registers (at `k8ts up` the apiserver is still starting), unless its range is the node's
+ * podCIDR (`fromPodCidr`), which nodeipam allocates once the node exists.
+ */
+async function registerWithNetwork(node: NodeLife, runtime: ContainerRuntime, network: { name: string; subnet: string }, log: Logger, runtimeVersion: () => string, fromPodCidr?: () => Promise<void>): Promise<ReturnType<typeof ensureNetworkUntilReady>> {
+  if (fromPodCidr) {
+    await node.start();
+    await fromPodCidr();
+  }
+  const net = ensureNetworkUntilReady(runtime, log.child({ network: network.name, subnet: network.subnet }), async () => {
+    if (runtimeVersion() === 'docker://unknown') node.o.facts.runtimeVersion = await runtime.version();
+  });
+  if (!fromPodCidr)
+    await node.start().catch((e) => {
+      net.stop();
+      throw e;
+    });
+  return net;
+}
+
 export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
   const nodeName = opts.nodeName ?? os.hostname();
   const log = opts.log ?? createLogger('agent', { node: nodeName });
@@ -194,22 +216,8 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
   ops.addReadyCheck('node-registered', () => node.registered);
   ops.addReadyCheck('container-runtime', () => !node.runtimeError);
 
-  // The runtime may be down at start: register NotReady and keep trying the network. The
-  // network is made while the node registers (at `k8ts up` the apiserver is still starting),
-  // unless its range is the node's podCIDR, which nodeipam allocates once the node exists.
   const stopWaiting = new AbortController();
-  if (opts.podCidrFromNode) {
-    await node.start();
-    await bridgeFromPodCidr(client, nodeName, network, log, stopWaiting.signal);
-  }
-  const net = ensureNetworkUntilReady(runtime, log.child({ network: network.name, subnet: network.subnet }), async () => {
-    if (runtimeVersion === 'docker://unknown') node.o.facts.runtimeVersion = await runtime.version();
-  });
-  if (!opts.podCidrFromNode)
-    await node.start().catch((e) => {
-      net.stop();
-      throw e;
-    });
+  const net = await registerWithNetwork(node, runtime, network, log, () => runtimeVersion, opts.podCidrFromNode ? () => bridgeFromPodCidr(client, nodeName, network, log, stopWaiting.signal) : undefined);
   // Wait for the network when the runtime is up, so the first pods find it.
   if (!node.runtimeError) await net.ready;
   pods.start();

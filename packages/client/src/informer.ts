@@ -2,7 +2,7 @@
 // local indexed store and telling handlers about adds, updates and deletes. When the watch
 // ends (410 Expired, a broken stream, an apiserver restart) the informer lists again and
 // delivers only the differences, so handlers see a consistent sequence either way.
-import { objectKey, type KubeObject, type WatchEvent, type Status } from '@k8ts/api';
+import { type KubeObject, type WatchEvent, type Status } from '@k8ts/api';
 import type { Logger } from 'pino';
 import type { Client } from './types.js';
 import { createLogger } from './ops.js';
@@ -35,30 +35,8 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   transform?: ((obj: T) => T) | null;
 }
 
-/**
- * client-go's cache.TransformStripManagedFields, which kube-scheduler and
- * kube-controller-manager set on their informers: no controller reads managedFields, and they
- * are often the largest part of an object. An update sent from a cached object then has none,
- * which the apiserver reads as "keep the live object's" (an empty list would reset them).
- */
-export function stripManagedFields<T extends KubeObject>(obj: T): T {
-  const m = obj?.metadata;
-  if (!m || m.managedFields === undefined) return obj;
-  // A new metadata object rather than `delete`, which leaves V8 a slower, larger dictionary.
-  const { managedFields: _dropped, ...rest } = m;
-  return { ...obj, metadata: rest };
-}
-
-export const NAMESPACE_INDEX = 'namespace';
-
-/** `ns/name`, or `name` for cluster-scoped objects (cache.MetaNamespaceKeyFunc): @k8ts/api's objectKey. */
-export const keyOf = objectKey;
-
-/** Splits a key back into namespace ("" for cluster-scoped) and name. */
-export function splitKey(key: string): { namespace: string; name: string } {
-  const i = key.indexOf('/');
-  return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
-}
+import { stripManagedFields, NAMESPACE_INDEX, keyOf } from './cache-keys.js';
+export { stripManagedFields, NAMESPACE_INDEX, keyOf, splitKey } from './cache-keys.js';
 
 /**
  * A cache of one resource (optionally one namespace and selector) kept current by
