@@ -5,17 +5,10 @@
 // so the engine's own pace is visible. Prints p50/p90/max and the CPU time of this process
 // (apiserver + agent + bench) per pod.
 //   node --import tsx test/bench/exit-latency.ts [--pods 20] [--sleep 1]
-import Docker from 'dockerode';
 import type { KubeObject, Pod } from '@k8ts/api';
-import { clientFromOptions, createLogger } from '@k8ts/client';
-import { startApiServer } from '@k8ts/apiserver';
-import { startAgent } from '@k8ts/agent';
 import { buildImages } from '@k8ts/cli';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEtcd } from '../support/etcd.js';
-import { writeClusterAuth } from '../support/cluster-auth.js';
+import { loadavg } from 'node:os';
+import { docker, removeByLabel, startBenchNode } from './bench-node.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);
@@ -23,7 +16,6 @@ const arg = (name: string, dflt: number) => {
 };
 const N = arg('--pods', 20);
 const SLEEP = arg('--sleep', 1);
-const docker = new Docker();
 process.env.K8TS_LOG_LEVEL ??= 'warn';
 
 function pct(xs: number[], p: number): number {
@@ -32,11 +24,6 @@ function pct(xs: number[], p: number): number {
 }
 const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
 const row = (xs: number[]) => `p50 ${fmt(pct(xs, 50))}  p90 ${fmt(pct(xs, 90))}  max ${fmt(Math.max(...xs))}`;
-
-async function removeByLabel(label: string): Promise<void> {
-  const cs = await docker.listContainers({ all: true, filters: { label: [label] } });
-  await Promise.all(cs.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
-}
 
 /** Docker's die events of containers carrying `label`, by the value of `key`, at the time this process read them. */
 async function dieEvents(label: string, key: string, onDie: (value: string, at: number, id: string) => void): Promise<{ stop(): void }> {
@@ -104,42 +91,7 @@ async function exitSeen(id: string): Promise<number> {
 const say = (m: string) => process.env.BENCH_DEBUG && console.error(`[${new Date().toISOString()}] ${m}`);
 async function main(): Promise<void> {
   await buildImages({});
-  const tag = Math.random().toString(36).slice(2, 8);
-  const netName = `k8ts-bench-${tag}`;
-  // A /16 no other network on this engine uses (other runs share the engine).
-  const used = new Set((await docker.listNetworks()).flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet?.split('.')[1])));
-  const free = Array.from({ length: 30 }, (_, i) => 220 + i).filter((o) => !used.has(String(o)));
-  const octet = free[Math.floor(Math.random() * free.length)] ?? 220;
-  const net = { network: netName, subnet: `10.${octet}.0.0/16`, ipRange: `10.${octet}.0.0/17`, gateway: `10.${octet}.0.1` };
-  const node = `bench-node-${tag}`;
-  say('images built');
-  const etcd = await startEtcd();
-  say('etcd');
-  const logger = createLogger('bench');
-  logger.level = 'warn';
-  const authDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-exit-'));
-  const auth = writeClusterAuth(authDir, { nodes: [node], audit: false });
-  const api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, ...auth.apiserver, logger });
-  const client = clientFromOptions({ server: `127.0.0.1:${api.grpcPort}`, token: auth.adminToken });
-  const agentClient = clientFromOptions({ server: `127.0.0.1:${api.grpcPort}`, token: auth.componentToken('agent', node) });
-  const agent = await startAgent({ client: agentClient, nodeName: node, ...net, opsPort: -1, streams: false, log: logger });
-  let cleaned: Promise<void> | undefined;
-  const cleanup = () =>
-    (cleaned ??= (async () => {
-      await agent.stop();
-      client.close();
-      agentClient.close();
-      await api.stop();
-      await etcd.stop();
-      rmSync(authDir, { recursive: true, force: true });
-      await removeByLabel(`io.k8ts.node=${node}`);
-      await removeByLabel(`k8ts.bench=${tag}`);
-      await removeByLabel(`k8ts.bench=${tag}w`);
-      const nets = await docker.listNetworks({ filters: { name: [netName] } });
-      for (const n of nets.filter((x) => x.Name === netName)) await docker.getNetwork(n.Id).remove().catch(() => undefined);
-    })());
-  // Interrupted (Ctrl-C, a timeout): still leave no containers, network or etcd behind.
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
+  const { tag, node, client, stop: cleanup } = await startBenchNode('exit', (t) => [t, `${t}w`]);
   try {
     say('cluster up');
     await baseline(`${tag}w`); // warm-up: image and engine caches

@@ -22,6 +22,7 @@ import type { KubeObject } from '@k8ts/api';
 import { startEtcd } from '../support/etcd.js';
 import { writeClusterAuth } from '../support/cluster-auth.js';
 import { componentArgs } from './support/component.js';
+import { hollowNode } from './hollow-node.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {
@@ -44,18 +45,6 @@ const KUBERNETES: Record<string, { idle?: number; load?: number; targetIdle?: nu
   'controller-manager': { idle: 70, load: 143, targetIdle: 70, targetLoad: 120 },
   dns: { targetIdle: 70 },
 };
-
-function hollowNode(i: number): KubeObject {
-  const name = `hollow-${String(i).padStart(4, '0')}`;
-  const alloc = { cpu: '4', memory: '16Gi', pods: '110' };
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name, labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': `zone-${i % 3}` } },
-    spec: {},
-    status: { capacity: alloc, allocatable: alloc, conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: new Date().toISOString() }] },
-  };
-}
 
 function deployment(i: number, replicas: number): KubeObject {
   const app = `app-${String(i).padStart(2, '0')}`;
@@ -123,7 +112,7 @@ const memOf = (p: Proc) => {
 };
 
 const authDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-fpload-'));
-const nodeNames = Array.from({ length: N }, (_, i) => hollowNode(i).metadata.name!);
+const nodeNames = Array.from({ length: N }, (_, i) => hollowNode(i, true).metadata.name!);
 const auth = writeClusterAuth(authDir, { nodes: nodeNames, audit: false });
 const etcd = await startEtcd(['--quota-backend-bytes', String(4 * 1024 * 1024 * 1024)]);
 const procs: Proc[] = [];
@@ -161,7 +150,7 @@ try {
   for (const name of nodeNames) leaseClients.set(name, new NodesClient({ server, token: auth.componentToken('agent', name) }, leaseChannel));
   const t0 = Date.now();
   // Each node's Lease right after the node, so none looks unhealthy while the others are made.
-  await pool(Array.from({ length: N }, (_, i) => hollowNode(i)), 32, async (n) => {
+  await pool(Array.from({ length: N }, (_, i) => hollowNode(i, true)), 32, async (n) => {
     await retrying(() => c!.create('nodes', n));
     await leaseClients.get(n.metadata.name!)!.renewLease(n.metadata.name!, 40).catch(() => undefined);
   });

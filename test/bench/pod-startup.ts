@@ -4,20 +4,11 @@
 // it) in the same run. Prints p50/p99 of both and their ratio. Authorization is on as in
 // `k8ts up` (Node,RBAC): the agent runs as system:node:<name>, the bench as an admin.
 //   node --import tsx test/bench/pod-startup.ts [--pods 50]
-import Docker from 'dockerode';
 import type { KubeObject, Pod } from '@k8ts/api';
-import { clientFromOptions, createLogger } from '@k8ts/client';
-import { startApiServer } from '@k8ts/apiserver';
-import { startAgent } from '@k8ts/agent';
 import { buildImages, IMAGES } from '@k8ts/cli';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEtcd } from '../support/etcd.js';
-import { writeClusterAuth } from '../support/cluster-auth.js';
+import { docker, removeByLabel, startBenchNode } from './bench-node.js';
 
 const N = Number(process.argv[process.argv.indexOf('--pods') + 1]) || 50;
-const docker = new Docker();
 process.env.K8TS_LOG_LEVEL ??= 'warn';
 
 function pct(xs: number[], p: number): number {
@@ -25,11 +16,6 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 }
 const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
-
-async function removeByLabel(label: string): Promise<void> {
-  const cs = await docker.listContainers({ all: true, filters: { label: [label] } });
-  await Promise.all(cs.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
-}
 
 async function baseline(net: string, tag: string): Promise<number[]> {
   // All pods at once, as the API burst gives them to the agent.
@@ -63,20 +49,7 @@ async function baselineOne(net: string, tag: string, i: number): Promise<number>
 
 async function main(): Promise<void> {
   await buildImages({});
-  const tag = Math.random().toString(36).slice(2, 8);
-  const netName = `k8ts-bench-${tag}`;
-  const octet = 220 + Math.floor(Math.random() * 30);
-  const net = { network: netName, subnet: `10.${octet}.0.0/16`, ipRange: `10.${octet}.0.0/17`, gateway: `10.${octet}.0.1` };
-  const node = `bench-node-${tag}`;
-  const etcd = await startEtcd();
-  const logger = createLogger('bench');
-  logger.level = 'warn';
-  const authDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-startup-'));
-  const auth = writeClusterAuth(authDir, { nodes: [node], audit: false });
-  const api = await startApiServer({ etcdServers: [etcd.url], port: 0, grpcPort: 0, ...auth.apiserver, logger });
-  const client = clientFromOptions({ server: `127.0.0.1:${api.grpcPort}`, token: auth.adminToken });
-  const agentClient = clientFromOptions({ server: `127.0.0.1:${api.grpcPort}`, token: auth.componentToken('agent', node) });
-  const agent = await startAgent({ client: agentClient, nodeName: node, ...net, opsPort: -1, streams: false, log: logger });
+  const { tag, node, netName, client, stop } = await startBenchNode('startup', (t) => [t, `${t}s`, `${t}w`]);
   try {
     // warm-up: one pod through each path, so image and network caches are hot for both
     await baseline(netName, `${tag}w`).then(() => removeByLabel(`k8ts.bench=${tag}w`));
@@ -153,16 +126,7 @@ async function main(): Promise<void> {
     console.log(`  k8ts API create → Running : p50 ${fmt(sa50)}  p99 ${fmt(pct(seqApi, 99))}`);
     console.log(`  ratio k8ts / plain        : p50 ${(sa50 / sb50).toFixed(2)}×  p99 ${(pct(seqApi, 99) / pct(seqBase, 99)).toFixed(2)}×`);
   } finally {
-    await agent.stop();
-    client.close();
-    agentClient.close();
-    await api.stop();
-    await etcd.stop();
-    rmSync(authDir, { recursive: true, force: true });
-    await removeByLabel(`io.k8ts.node=${node}`);
-    await removeByLabel(`k8ts.bench=${tag}`);
-    const nets = await docker.listNetworks({ filters: { name: [netName] } });
-    for (const n of nets.filter((x) => x.Name === netName)) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+    await stop();
   }
 }
 

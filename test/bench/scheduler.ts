@@ -35,6 +35,7 @@ import { PodScheduler } from '../../packages/scheduler/src/framework/schedule-po
 import { SchedulerCache } from '../../packages/scheduler/src/cache/scheduler-cache.js';
 import { newPodInfo } from '../../packages/scheduler/src/framework/pod-info.js';
 import { defaultPlugins } from '../../packages/scheduler/src/plugins/registry.js';
+import { hollowNode } from './hollow-node.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -54,18 +55,6 @@ const NS = 'bench';
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const ms = (v: number) => `${v.toFixed(0)} ms`;
-
-function hollowNode(i: number): KubeObject {
-  const name = `hollow-${String(i).padStart(4, '0')}`;
-  const alloc = { cpu: '4', memory: '16Gi', pods: '110' };
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name, labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': `zone-${i % 3}` } },
-    spec: {},
-    status: { capacity: alloc, allocatable: alloc, conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }] },
-  };
-}
 
 function smallPod(name: string, schedulerName: string): KubeObject {
   return {

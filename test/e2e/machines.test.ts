@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
+import { until } from '../support/until.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -44,20 +45,8 @@ async function kubectl(...args: string[]): Promise<string> {
 }
 const kjson = async (...args: string[]) => JSON.parse(await kubectl(...args, '-o', 'json'));
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+/** Every 500 ms: an engine or a route takes a moment, and kubectl each time is not free. */
+const eventually = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number) => until(what, fn, timeoutMs, 500);
 
 const ipToInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 const inCidr = (ip: string, cidr: string) => {

@@ -8,9 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
-import { clientFromOptions, nodeIdentity, type GrpcClient } from '@k8ts/client';
-import { startKubectlCluster, freePort, type KubectlCluster } from './kubectl-cluster.js';
+import type { GrpcClient } from '@k8ts/client';
+import { freePort, type KubectlCluster } from './kubectl-cluster.js';
 import { AgentHarness, waitFor } from './agent-harness.js';
+import { startStreamingNode } from './streaming-node.js';
 
 const NODE = `agent-kctl-${Math.random().toString(36).slice(2, 7)}`;
 let cluster: KubectlCluster;
@@ -33,14 +34,7 @@ async function k(...args: string[]): Promise<string> {
 }
 
 before(async () => {
-  process.env.K8TS_LOG_LEVEL ??= 'warn';
-  await AgentHarness.images();
-  cluster = await startKubectlCluster({ nodes: [NODE] });
-  // The agent runs as its node (system:node:<name>), as in a cluster.
-  client = clientFromOptions({ server: cluster.grpcAddress, token: cluster.tokenFor(nodeIdentity(NODE)) });
-  h = new AgentHarness(client);
-  const agent = await h.start(NODE, { streams: true });
-  await waitFor('agent stream open', () => agent.streams?.connected, 10_000);
+  ({ cluster, client, h } = await startStreamingNode(NODE));
   const manifest = `apiVersion: v1
 kind: Pod
 metadata: {name: web}

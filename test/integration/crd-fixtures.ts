@@ -1,6 +1,18 @@
 // The CustomResourceDefinitions the CRD suites apply: a namespaced Widget (two served
 // versions, printer columns, status and scale subresources, short names, a category, a
 // list-map for server-side apply, an embedded resource, defaults) and a cluster-scoped Gadget.
+import { kubectlOk, startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
+
+/** A kubectl cluster with both CRDs applied and Established. */
+export async function startCrdCluster(): Promise<KubectlCluster> {
+  process.env.K8TS_LOG_LEVEL ??= 'warn';
+  const cluster = await startKubectlCluster();
+  const ok = (args: string[], input?: string) => kubectlOk(cluster, args, { input, timeoutMs: 60_000 });
+  await ok(['apply', '-f', '-'], WIDGET_CRD);
+  await ok(['apply', '-f', '-'], GADGET_CRD);
+  await ok(['wait', '--for', 'condition=established', '--timeout=30s', 'crd/widgets.test.k8ts.io', 'crd/gadgets.test.k8ts.io']);
+  return cluster;
+}
 
 export const WIDGET_CRD = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition

@@ -6,18 +6,14 @@
 // and field selectors and a watch; deleting the CRD deletes its objects.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { kubectlOk, runKubectl, startKubectlCluster, type KubectlCluster } from './kubectl-cluster.js';
-import { GADGET_CRD, WIDGET_CRD, widget } from './crd-fixtures.js';
+import { kubectlOk, runKubectl, type KubectlCluster } from './kubectl-cluster.js';
+import { WIDGET_CRD, startCrdCluster, widget } from './crd-fixtures.js';
 import { until } from '../support/until.js';
 
 let cluster: KubectlCluster;
 
 before(async () => {
-  process.env.K8TS_LOG_LEVEL ??= 'warn';
-  cluster = await startKubectlCluster();
-  await ok(['apply', '-f', '-'], WIDGET_CRD);
-  await ok(['apply', '-f', '-'], GADGET_CRD);
-  await ok(['wait', '--for', 'condition=established', '--timeout=30s', 'crd/widgets.test.k8ts.io', 'crd/gadgets.test.k8ts.io']);
+  cluster = await startCrdCluster();
 });
 
 after(async () => {

@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clientFromOptions, nodeIdentity, type GrpcClient } from '@k8ts/client';
-import { startKubectlCluster, kubectlBin, kubectlHome, runKubectl, kubectlOk, type KubectlCluster } from './kubectl-cluster.js';
+import type { GrpcClient } from '@k8ts/client';
+import { kubectlBin, kubectlHome, runKubectl, kubectlOk, type KubectlCluster } from './kubectl-cluster.js';
 import { AgentHarness, waitFor } from './agent-harness.js';
+import { startStreamingNode } from './streaming-node.js';
 
 const NODE = `agent-dbg-${Math.random().toString(36).slice(2, 7)}`;
 let cluster: KubectlCluster;
@@ -66,13 +67,7 @@ async function inTerminal(minor: number, args: string[], cols = 100, rows = 30) 
 }
 
 before(async () => {
-  process.env.K8TS_LOG_LEVEL ??= 'warn';
-  await AgentHarness.images();
-  cluster = await startKubectlCluster({ nodes: [NODE] });
-  client = clientFromOptions({ server: cluster.grpcAddress, token: cluster.tokenFor(nodeIdentity(NODE)) });
-  h = new AgentHarness(client);
-  const agent = await h.start(NODE, { streams: true });
-  await waitFor('agent stream open', () => agent.streams?.connected, 20_000);
+  ({ cluster, client, h } = await startStreamingNode(NODE));
   const manifest = `apiVersion: v1
 kind: Pod
 metadata: {name: web}

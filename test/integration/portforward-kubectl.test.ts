@@ -9,9 +9,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { clientFromOptions, nodeIdentity, type GrpcClient } from '@k8ts/client';
-import { startKubectlCluster, freePort, kubectlOk, kubectlBin, kubectlHome, type KubectlCluster } from './kubectl-cluster.js';
+import type { GrpcClient } from '@k8ts/client';
+import { freePort, kubectlOk, kubectlBin, kubectlHome, type KubectlCluster } from './kubectl-cluster.js';
 import { AgentHarness, waitFor } from './agent-harness.js';
+import { startStreamingNode } from './streaming-node.js';
 
 const NODE = `pf-${Math.random().toString(36).slice(2, 7)}`;
 let cluster: KubectlCluster;
@@ -33,13 +34,7 @@ function fetchVia(port: number): Promise<string> {
 }
 
 before(async () => {
-  process.env.K8TS_LOG_LEVEL ??= 'warn';
-  await AgentHarness.images();
-  cluster = await startKubectlCluster({ nodes: [NODE] });
-  client = clientFromOptions({ server: cluster.grpcAddress, token: cluster.tokenFor(nodeIdentity(NODE)) });
-  h = new AgentHarness(client);
-  const agent = await h.start(NODE, { streams: true });
-  await waitFor('agent stream open', () => agent.streams?.connected, 10_000);
+  ({ cluster, client, h } = await startStreamingNode(NODE));
   await kubectlOk(cluster, ['run', 'web', '--image=k8ts/hello:1.0', '--port=8080', `--overrides={"spec":{"nodeName":"${NODE}","terminationGracePeriodSeconds":0}}`]);
   await waitFor('web Running', async () => (await kubectlOk(cluster, ['get', 'pod', 'web', '-o', 'jsonpath={.status.phase}'])) === 'Running', 120_000, 300);
   hello = `hello from web (${await kubectlOk(cluster, ['get', 'pod', 'web', '-o', 'jsonpath={.status.podIP}'])})\n`;

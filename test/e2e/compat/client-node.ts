@@ -1,6 +1,8 @@
 // The compatibility suite's checks with @kubernetes/client-node (the JavaScript client people
-// write operators with): CRUD, a watch, an informer, a log read and an exec, each against the
-// namespace and the busybox pod the suite made for it.
+// write operators with): CRUD, a watch, an informer, a log read, an exec, port-forward and a
+// CustomResourceDefinition with its custom objects, each against the namespace and the busybox
+// pod the suite made for it. (client-node's model names a schema's default `_default` and
+// serializes it as `default`.)
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
@@ -93,6 +95,28 @@ export function clientNodeSteps(kubeconfig: string, ns: string, pod: string): St
       assert.equal(status.status, 'Success');
       assert.match(text, /compat-http/);
     }),
+    step('a CRD: Established, a custom object pruned and defaulted, a bad one refused, deleted with its CRD', async () => {
+      const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+      const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+      const name = 'compatwidgets.compat.k8ts.io';
+      const where = { group: 'compat.k8ts.io', version: 'v1', namespace: ns, plural: 'compatwidgets' };
+      await ext.createCustomResourceDefinition({ body: compatCrd });
+      await until('Established', async () => (await ext.readCustomResourceDefinition({ name })).status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'));
+      await custom.createNamespacedCustomObject({ ...where, body: { apiVersion: 'compat.k8ts.io/v1', kind: 'CompatWidget', metadata: { name: 'w' }, spec: { size: 2, junk: true } } });
+      const got = (await custom.getNamespacedCustomObject({ ...where, name: 'w' })) as { spec: Record<string, unknown> };
+      assert.deepEqual(got.spec, { size: 2, color: 'blue' }, 'unknown field pruned, default applied');
+      await assert.rejects(
+        custom.createNamespacedCustomObject({ ...where, body: { apiVersion: 'compat.k8ts.io/v1', kind: 'CompatWidget', metadata: { name: 'bad' }, spec: { size: 'big' } } }),
+        (e: { code?: number }) => e.code === 422,
+      );
+      const list = (await custom.listNamespacedCustomObject(where)) as { items: { metadata: { name: string } }[] };
+      assert.deepEqual(list.items.map((i) => i.metadata.name), ['w']);
+      await ext.deleteCustomResourceDefinition({ name });
+      await until('the CRD and its objects gone', async () => {
+        const gone = await ext.readCustomResourceDefinition({ name }).then(() => false, (e: { code?: number }) => e.code === 404);
+        return gone;
+      });
+    }),
     step('port-forward (v4.channel.k8s.io)', async () => {
       const forward = new k8s.PortForward(kc);
       const sockets: net.Socket[] = [];
@@ -111,6 +135,32 @@ export function clientNodeSteps(kubeconfig: string, ns: string, pod: string): St
       }
     }),
   ];
+}
+
+const compatCrd: k8s.V1CustomResourceDefinition = {
+  metadata: { name: 'compatwidgets.compat.k8ts.io' },
+  spec: {
+    group: 'compat.k8ts.io',
+    scope: 'Namespaced',
+    names: { plural: 'compatwidgets', singular: 'compatwidget', kind: 'CompatWidget' },
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' }, color: { type: 'string', _default: 'blue' } } } } } },
+      },
+    ],
+  },
+};
+
+/** Polls `ok` every 200 ms for up to 30 s. */
+async function until(what: string, ok: () => Promise<boolean | undefined>): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if (await ok()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what}: not within 30 s`);
 }
 
 /**
