@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Runs every test of the repository in one `node --test` run so the closing summary covers
-// all of them. Unit tests sit beside the code (packages/*/src/**/*.test.ts); suites that
-// start etcd, Docker or several processes live in test/ and run one file at a time so they
-// do not fight over the Docker engine.
+// Runs every test of the repository: the unit tests in one `node --test` run, then the suites
+// in test/ in another, and closes with a summary of both. Unit tests sit beside the code
+// (packages/*/src/**/*.test.ts); suites that start etcd, Docker or several processes live in
+// test/ and run one file at a time so they do not fight over the Docker engine.
 //   --unit         only the unit tests
 //   --integration  only test/
 //   any other argument: a substring a test file's path must contain
@@ -35,10 +35,35 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const concurrency = files.some((f) => integration.includes(f)) ? 1 : 2;
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-force-exit', ...files.map((f) => relative(root, f))],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: 'localhost' } },
-);
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// Unit tests run two files at a time; the suites in test/ one at a time after them. Each run's
+// summary is read as it passes by, and the two are added up at the end.
+const runs = [
+  { files: files.filter((f) => !integration.includes(f)), concurrency: 2 },
+  { files: files.filter((f) => integration.includes(f)), concurrency: 1 },
+].filter((r) => r.files.length > 0);
+const SUMMARY = /^# (tests|suites|pass|fail|cancelled|skipped|todo) (\d+)$/;
+const totals = {};
+let failed = false;
+for (const run of runs) {
+  const code = await new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', `--test-concurrency=${run.concurrency}`, '--test-force-exit', ...run.files.map((f) => relative(root, f))],
+      { cwd: root, stdio: ['inherit', 'pipe', 'inherit'], env: { ...process.env, TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: 'localhost' } },
+    );
+    let rest = '';
+    child.stdout.on('data', (b) => {
+      process.stdout.write(b);
+      const lines = (rest + b.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const l of lines) {
+        const m = SUMMARY.exec(l);
+        if (m) totals[m[1]] = (totals[m[1]] ?? 0) + Number(m[2]);
+      }
+    });
+    child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
+  });
+  if (code !== 0) failed = true;
+}
+if (runs.length > 1) console.log(`# all runs: ${Object.entries(totals).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+process.exit(failed ? 1 : 0);
