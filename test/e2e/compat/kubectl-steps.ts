@@ -80,6 +80,17 @@ export function kubectlSteps(target: Target, minor: number): Step[] {
       await ok(inNs('debug', 'tools', '--copy-to=tools-debug', '--image=k8ts/busybox:1.36', '--container=debugger', '--', 'sleep', '3600'), /^/);
       await ok(inNs('get', 'pod', 'tools-debug', '-o', 'jsonpath={.spec.containers[*].name}'), /tools debugger|debugger tools/);
     }),
+    step('debug --target (ephemeral container)', async () => {
+      // Without -i kubectl adds the container and returns; sharing the target's process
+      // namespace, its ps lists the target's httpd.
+      await ok(inNs('debug', 'tools', '--image=k8ts/busybox:1.36', '--container=eph', '--target=tools', '--', 'ps'), /^/);
+      for (let i = 0; ; i++) {
+        const r = await k(inNs('logs', 'tools', '-c', 'eph'));
+        if (r.code === 0 && /httpd -f -p 8080/.test(r.stdout)) return;
+        if (i >= 100) assert.fail(`the ephemeral container's ps never listed the target's httpd: ${r.stdout}${r.stderr}`);
+        await new Promise((res) => setTimeout(res, 300));
+      }
+    }),
     step('auth can-i', async () => {
       await ok(inNs('auth', 'can-i', 'create', 'pods'), /^yes$/m);
       // The admin is in system:masters, bound to cluster-admin: every verb on every resource.

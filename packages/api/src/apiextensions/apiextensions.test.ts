@@ -105,6 +105,19 @@ test('CRD validation: names, group, scope, versions and non-structural schemas a
   assert.ok(crdErrs(crd({}, { schema: { openAPIV3Schema: { type: 'object', properties: { a: { type: 'string', default: 3 } } } } })).some((e) => e.includes('properties[a].default')));
 });
 
+test("patterns are RE2's, as Go's regexp: linear in the input, no lookaround, matched anywhere in the value", () => {
+  const schema: JSONSchemaProps = { type: 'object', properties: { s: { type: 'string', pattern: '^(a+)+$' } } };
+  // Catastrophic for a backtracking engine (2^5000 paths); RE2 answers at once.
+  const hostile = validateValue(schema, { s: `${'a'.repeat(5000)}!` }).map(fieldErrorString);
+  assert.equal(hostile.length, 1);
+  assert.match(hostile[0]!, /in body should match '\^\(a\+\)\+\$'/);
+  assert.deepEqual(validateValue(schema, { s: 'a'.repeat(5000) }), []);
+  assert.deepEqual(validateValue({ type: 'object', properties: { s: { type: 'string', pattern: 'b' } } }, { s: 'abc' }), []);
+  const lookbehind = crdErrs(crd({}, { schema: { openAPIV3Schema: { type: 'object', properties: { s: { type: 'string', pattern: '(?<=a)b' } } } } }));
+  assert.equal(lookbehind.length, 1);
+  assert.match(lookbehind[0]!, /properties\[s\]\.pattern: Invalid value: "\(\?<=a\)b": must be a valid regular expression/);
+});
+
 test('CRD validation never throws on bodies of any shape', () => {
   for (const body of [null, 1, 'x', [], {}, { spec: [] }, { spec: { names: 'x', versions: {} } }, { spec: { versions: [null, 1, { schema: { openAPIV3Schema: { type: 'object', properties: [] } } }] } }, { spec: { versions: [{ schema: { openAPIV3Schema: { type: 'object', properties: { a: { type: 'array', items: [] } } } } }] } }]) {
     assert.ok(Array.isArray(validateCustomResourceDefinition(body)));

@@ -6,6 +6,7 @@
 import { forbidden, invalid, notSupported, required, type FieldError } from '../validation/field-error.js';
 import type { JSONSchemaProps } from './types.js';
 import { validateValue } from './validate-value.js';
+import { compilePattern } from './schema-pattern.js';
 
 const TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
 const MAX_DEPTH = 64;
@@ -89,11 +90,8 @@ function scalars(s: JSONSchemaProps, fld: string, errs: FieldError[]): void {
     if (s[k] !== undefined && typeof s[k] !== 'string') errs.push(invalid(`${fld}.${k}`, s[k], 'must be a string'));
   }
   if (typeof s.pattern === 'string') {
-    try {
-      new RegExp(s.pattern, 'u');
-    } catch (e) {
-      errs.push(invalid(`${fld}.pattern`, s.pattern, `must be a valid regular expression, but isn't: ${(e as Error).message}`));
-    }
+    const re = compilePattern(s.pattern);
+    if (re instanceof Error) errs.push(invalid(`${fld}.pattern`, s.pattern, `must be a valid regular expression, but isn't: ${re.message}`));
   }
   if (s.required !== undefined && (!Array.isArray(s.required) || s.required.some((r) => typeof r !== 'string'))) errs.push(invalid(`${fld}.required`, s.required, 'must be a list of strings'));
   if (s.enum !== undefined && !Array.isArray(s.enum)) errs.push(invalid(`${fld}.enum`, s.enum, 'must be a list'));

@@ -5,6 +5,7 @@
 // ObjectMeta validation's business, as upstream leaves them to it.
 import { tooLong, type FieldError } from '../validation/field-error.js';
 import { propertySchema, type JSONSchemaProps } from './types.js';
+import { matchesPattern } from './schema-pattern.js';
 
 const mk = (field: string, type: FieldError['type'], message: string, value?: unknown): FieldError => (value === undefined ? { field, type, message } : { field, type, message, value });
 
@@ -40,22 +41,6 @@ function typeMatches(s: JSONSchemaProps, v: unknown): boolean {
     default:
       return s.type === t;
   }
-}
-
-/** Bounds a compiled pattern's work: RE2 refuses backtracking constructs, V8 does not. */
-const patterns = new Map<string, RegExp | null>();
-function compiled(pattern: string): RegExp | null {
-  if (!patterns.has(pattern)) {
-    let re: RegExp | null = null;
-    try {
-      re = new RegExp(pattern, 'u');
-    } catch {
-      re = null;
-    }
-    if (patterns.size > 1000) patterns.clear();
-    patterns.set(pattern, re);
-  }
-  return patterns.get(pattern)!;
 }
 
 export interface ValueValidationOptions {
@@ -110,8 +95,7 @@ function scalarChecks(s: JSONSchemaProps, v: unknown, path: string, p: string, o
     if (s.maxLength !== undefined && len > s.maxLength) out.push(tooLong(path, s.maxLength));
     if (s.minLength !== undefined && len < s.minLength) out.push(invalidValue(path, v, `${p} in body should be at least ${s.minLength} chars long`));
     if (s.pattern !== undefined) {
-      const re = compiled(s.pattern);
-      if (re && !re.test(v)) out.push(invalidValue(path, v, `${p} in body should match '${s.pattern}'`));
+      if (matchesPattern(s.pattern, v) === false) out.push(invalidValue(path, v, `${p} in body should match '${s.pattern}'`));
     }
   }
 }
