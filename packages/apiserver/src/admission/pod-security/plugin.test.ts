@@ -102,6 +102,24 @@ test('templates are warned about, never enforced; status and metadata-only pod u
   assert.match(e.status.message ?? '', /pods "p" is forbidden: violates PodSecurity "baseline:latest": host namespaces \(hostNetwork=true\)/);
 });
 
+test('ephemeral containers added through pods/ephemeralcontainers are held to the level and to what the agent honours', async (t) => {
+  const { registry } = await setup(t);
+  await registry.create('pods', 'default', pod('dbg'), { user });
+  const withEphemeral = async (c: Record<string, unknown>) => {
+    const cur = await registry.get('pods', 'default', 'dbg');
+    return registry.update('pods', 'default', 'dbg', { ...cur, spec: { ...cur.spec, ephemeralContainers: [{ name: 'e', image: 'k8ts/busybox:1.36', ...c }] } }, { user, subresource: 'ephemeralcontainers' });
+  };
+  const privileged = await refusal(withEphemeral({ securityContext: { privileged: true } }));
+  assert.match(privileged.status.message ?? '', /pods "dbg" is forbidden: violates PodSecurity "baseline:latest": privileged \(container "e" must not set securityContext.privileged=true\)/);
+  // Baseline allows a Localhost AppArmor profile; this engine cannot load one.
+  const apparmor = await refusal(withEphemeral({ securityContext: { appArmorProfile: { type: 'Localhost', localhostProfile: 'p' } } }));
+  assert.equal(apparmor.code, 422);
+  assert.match(apparmor.status.message ?? '', /spec.ephemeralContainers\[0\].securityContext.appArmorProfile.type/);
+  assert.equal((await registry.get('pods', 'default', 'dbg')).spec.ephemeralContainers, undefined);
+  await withEphemeral({ targetContainerName: 'c' });
+  assert.deepEqual((await registry.get('pods', 'default', 'dbg')).spec.ephemeralContainers.map((c: { name: string }) => c.name), ['e']);
+});
+
 test('namespace labels: invalid values are a 422 on create and on update, unless unchanged', async (t) => {
   const { registry } = await setup(t);
   const e = await refusal(registry.create('namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x', labels: { 'pod-security.kubernetes.io/enforce': 'Baseline' } } }, { user }));

@@ -84,7 +84,8 @@ export class UnsupportedPodFieldsAdmission implements AdmissionPlugin {
   readonly name = 'K8tsUnsupportedPodFields';
 
   validate(req: AdmissionRequest): void {
-    if (req.operation === 'DELETE' || req.subresource !== '' || !req.object) return;
+    // kubectl debug's containers arrive through pods/ephemeralcontainers: checked like the pod's own.
+    if (req.operation === 'DELETE' || (req.subresource !== '' && req.subresource !== 'ephemeralcontainers') || !req.object) return;
     if (req.resource !== 'pods' && !TEMPLATE_RESOURCES.has(req.resource)) return;
     const pod = extractPodSpec(req.resource, req.object);
     if (!pod) return;
