@@ -7,6 +7,7 @@ import { validateTaints } from './scheduling.js';
 import { isQualifiedName } from '../selectors/label-syntax.js';
 import { BOOTSTRAP_TOKEN_SECRET_TYPE } from '../bootstrap/token.js';
 import { validateBootstrapTokenSecret } from './bootstrap-token.js';
+import { cidrFamily, INVALID_CIDR } from './cidr.js';
 
 const configKeyRe = /^[-._a-zA-Z0-9]+$/;
 export const MAX_CONFIG_SIZE = 1024 * 1024;
@@ -107,8 +108,22 @@ export function validateNode(obj: any): FieldError[] {
       const v = checkQuantity(q, `status.${k}[${name}]`, errs);
       if (v !== undefined && v < 0) errs.push(invalid(`status.${k}[${name}]`, q, 'must be greater than or equal to 0'));
     }
-  if (obj.spec?.podCIDR !== undefined && !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(obj.spec.podCIDR))
-    errs.push(invalid('spec.podCIDR', obj.spec.podCIDR, 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'));
+  errs.push(...validatePodCidrs(obj.spec ?? {}));
+  return errs;
+}
+
+/** A node's pod ranges as ValidateNode checks them: each a CIDR, at most one per IP family. */
+function validatePodCidrs(spec: { podCIDR?: unknown; podCIDRs?: unknown }): FieldError[] {
+  const errs: FieldError[] = [];
+  if (spec.podCIDR !== undefined && spec.podCIDR !== '' && !cidrFamily(spec.podCIDR)) errs.push(invalid('spec.podCIDR', spec.podCIDR, INVALID_CIDR));
+  const list = Array.isArray(spec.podCIDRs) ? spec.podCIDRs : [];
+  const families = list.map((c, i) => {
+    const f = cidrFamily(c);
+    if (!f) errs.push(invalid(`spec.podCIDRs[${i}]`, c, INVALID_CIDR));
+    return f;
+  });
+  if (list.length > 2 || (list.length === 2 && families[0] && families[1] && families[0] === families[1]))
+    errs.push(invalid('spec.podCIDRs', list, 'may specify no more than one CIDR for each IP family'));
   return errs;
 }
 
@@ -168,7 +183,10 @@ export function validateNodeUpdate(obj: any, old: any): FieldError[] {
   const errs: FieldError[] = [];
   const o = old.spec ?? {};
   const n = obj.spec ?? {};
-  if (o.podCIDR && n.podCIDR !== o.podCIDR) errs.push(forbiddenImmutable('spec.podCIDRs', 'node updates may not change podCIDR except from "" to valid'));
+  const oldCidrs: unknown[] = Array.isArray(o.podCIDRs) ? o.podCIDRs : [];
+  const newCidrs: unknown[] = Array.isArray(n.podCIDRs) ? n.podCIDRs : [];
+  const cidrsChanged = oldCidrs.length > 0 && (oldCidrs.length !== newCidrs.length || oldCidrs.some((c, i) => c !== newCidrs[i]));
+  if ((o.podCIDR && n.podCIDR !== o.podCIDR) || cidrsChanged) errs.push(forbiddenImmutable('spec.podCIDRs', 'node updates may not change podCIDR except from "" to valid'));
   if (o.providerID && n.providerID !== o.providerID) errs.push(forbiddenImmutable('spec.providerID', 'node updates may not change providerID except from "" to valid'));
   return errs;
 }

@@ -362,6 +362,18 @@ test('nodes, secrets, configmaps, namespaces', () => {
   assert.deepEqual(msgs(validate('nodes', n2, n1)), ['spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid']);
 });
 
+test('a node\'s pod ranges: CIDRs of either family, one per family, never changed once set', () => {
+  const node = (spec: Record<string, unknown>) => ({ metadata: { name: 'n' }, spec });
+  assert.deepEqual(validate('nodes', node({ podCIDR: '10.213.128.0/24', podCIDRs: ['10.213.128.0/24', 'fd00:1::/64'] })), []);
+  const INVALID = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';
+  assert.deepEqual(msgs(validate('nodes', node({ podCIDR: '999.1.1.1/24' }))), [`spec.podCIDR: Invalid value: "999.1.1.1/24": ${INVALID}`]);
+  assert.deepEqual(msgs(validate('nodes', node({ podCIDRs: ['10.0.0.0/33', 'x'] }))), [`spec.podCIDRs[0]: Invalid value: "10.0.0.0/33": ${INVALID}`, `spec.podCIDRs[1]: Invalid value: "x": ${INVALID}`]);
+  assert.deepEqual(msgs(validate('nodes', node({ podCIDRs: ['10.0.1.0/24', '10.0.2.0/24'] }))), ['spec.podCIDRs: Invalid value: []string{"10.0.1.0/24", "10.0.2.0/24"}: may specify no more than one CIDR for each IP family']);
+  const set = node({ podCIDR: '10.0.1.0/24', podCIDRs: ['10.0.1.0/24'] });
+  assert.deepEqual(msgs(validate('nodes', node({ podCIDR: '10.0.1.0/24', podCIDRs: ['10.0.1.0/24', 'fd00::/64'] }), set)), ['spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid']);
+  assert.deepEqual(validate('nodes', set, node({})), []);
+});
+
 test('paths inside volumes stay inside: subPath and items paths relative, without ..', () => {
   const mounts = (subPath: string) => pod({ volumes: [{ name: 'v', emptyDir: {} }], containers: [{ name: 'c', image: 'x', volumeMounts: [{ name: 'v', mountPath: '/d', subPath }] }] });
   assert.deepEqual(msgs(validate('pods', mounts('a/b'))), []);
