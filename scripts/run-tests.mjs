@@ -48,7 +48,8 @@ for (const run of runs) {
   const code = await new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', `--test-concurrency=${run.concurrency}`, '--test-force-exit', ...run.files.map((f) => relative(root, f))],
+      // A test that hangs fails after 15 min instead of holding CI until its own limit.
+      ['--import', 'tsx', '--test', `--test-concurrency=${run.concurrency}`, '--test-timeout=900000', '--test-force-exit', ...run.files.map((f) => relative(root, f))],
       { cwd: root, stdio: ['inherit', 'pipe', 'inherit'], env: { ...process.env, TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: 'localhost' } },
     );
     let rest = '';
