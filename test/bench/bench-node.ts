@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEtcd } from '../support/etcd.js';
 import { writeClusterAuth } from '../support/cluster-auth.js';
+import { freeOctets } from '../support/ranges.js';
 
 export const docker = new Docker();
 
@@ -29,18 +30,11 @@ export async function removeByLabel(label: string): Promise<void> {
   await Promise.all(cs.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
 }
 
-/** A /16 under 10.220–249 that no other network on this engine uses (other runs share the engine). */
-async function freeOctet(): Promise<number> {
-  const used = new Set((await docker.listNetworks()).flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet?.split('.')[1])));
-  const free = Array.from({ length: 30 }, (_, i) => 220 + i).filter((o) => !used.has(String(o)));
-  return free[Math.floor(Math.random() * free.length)] ?? 220;
-}
-
 /** `benchLabels`: the `k8ts.bench` label values (besides the tag) whose containers stop() removes. */
 export async function startBenchNode(name: string, benchLabels: (tag: string) => string[] = (t) => [t]): Promise<BenchNode> {
   const tag = Math.random().toString(36).slice(2, 8);
   const netName = `k8ts-bench-${tag}`;
-  const octet = await freeOctet();
+  const [octet] = await freeOctets(docker);
   const net = { network: netName, subnet: `10.${octet}.0.0/16`, ipRange: `10.${octet}.0.0/17`, gateway: `10.${octet}.0.1` };
   const node = `bench-node-${tag}`;
   const etcd = await startEtcd();

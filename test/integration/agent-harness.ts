@@ -9,6 +9,7 @@ import { createLogger, type Client } from '@k8ts/client';
 import { FakeClient } from '@k8ts/client/testing';
 import { startAgent, type Agent, type AgentOptions } from '@k8ts/agent';
 import { buildImages } from '@k8ts/cli';
+import { freeOctets } from '../support/ranges.js';
 
 export const docker = new Docker();
 
@@ -40,32 +41,37 @@ export class AgentHarness {
 
   async start(nodeName: string, extra: Partial<AgentOptions> = {}): Promise<Agent> {
     this.nodes.add(nodeName);
-    // Another test run may hold the subnet: pick again until the network can be made.
-    for (let i = 0; ; i++) {
-      try {
-        const a = await startAgent({
-          client: this.client,
-          nodeName,
-          network: this.net.name,
-          subnet: this.net.subnet,
-          ipRange: this.net.ipRange,
-          gateway: this.net.gateway,
-          stateDir: join(this.stateDir, nodeName),
-          opsPort: -1,
-          backoffBaseMs: 1000,
-          backoffMaxMs: 4000,
-          relistMs: 2000,
-          streams: false,
-          log: quietLogger(),
-          ...extra,
-        });
-        this.agents.push(a);
-        return a;
-      } catch (e) {
-        if (i > 5 || !/overlap|Pool/i.test((e as Error).message)) throw e;
-        Object.assign(this.net, testNetwork());
-      }
-    }
+    await this.ensureFreeSubnet();
+    const a = await startAgent({
+      client: this.client,
+      nodeName,
+      network: this.net.name,
+      subnet: this.net.subnet,
+      ipRange: this.net.ipRange,
+      gateway: this.net.gateway,
+      stateDir: join(this.stateDir, nodeName),
+      opsPort: -1,
+      backoffBaseMs: 1000,
+      backoffMaxMs: 4000,
+      relistMs: 2000,
+      streams: false,
+      log: quietLogger(),
+      ...extra,
+    });
+    this.agents.push(a);
+    return a;
+  }
+
+  /**
+   * Until this harness has made its network, picks a /16 no network or route holds: the agent
+   * retries a network it cannot make (the engine may be down) and would wait for good on a
+   * range another suite or a leftover holds.
+   */
+  private async ensureFreeSubnet(): Promise<void> {
+    const made = (await docker.listNetworks({ filters: { name: [this.net.name] } })).some((n) => n.Name === this.net.name);
+    if (made) return;
+    const [o] = await freeOctets(docker);
+    Object.assign(this.net, { subnet: `10.${o}.0.0/16`, ipRange: `10.${o}.0.0/17`, gateway: `10.${o}.0.1` });
   }
 
   async stopAgent(a: Agent): Promise<void> {

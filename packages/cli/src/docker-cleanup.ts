@@ -15,8 +15,16 @@ export async function removeNetwork(name: string): Promise<boolean> {
   const nets = await docker.listNetworks({ filters: { name: [name] } });
   const net = nets.find((n) => n.Name === name);
   if (!net) return false;
-  await docker.getNetwork(net.Id).remove();
-  return true;
+  // A container removed a moment ago can still hold its endpoint for a while.
+  for (let i = 0; ; i++) {
+    try {
+      await docker.getNetwork(net.Id).remove();
+      return true;
+    } catch (e) {
+      if (i >= 20 || !/active endpoints/i.test((e as Error).message)) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
 
 /** The cluster network, created before dns binds to its gateway and before any agent starts. */

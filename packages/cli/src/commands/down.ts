@@ -50,7 +50,10 @@ export async function down(opts: { purge?: boolean } = {}): Promise<void> {
     const source = await ensureCompiled().then(() => undefined, () => true);
     spawnSync(process.execPath, [...componentNodeArgs('proxy', source), '--cleanup', ...proxyArgs(config)], { stdio: 'ignore', timeout: 30_000 });
   }
-  const net = await removeNetwork(config.network).catch(() => false);
+  const net = await removeNetwork(config.network).catch((e) => {
+    console.error(`could not remove the network ${config.network}: ${(e as Error).message}`);
+    return false;
+  });
   if (stopped === 0 && removed === 0 && !net) console.log('k8ts is not running; nothing to stop.');
   else console.log(`k8ts is down: ${stopped} process(es) stopped, ${removed} container(s) removed${net ? `, network ${config.network} removed` : ''}.`);
   if (opts.purge) {
