@@ -8,11 +8,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import http from 'node:http';
 import type { GrpcClient } from '@k8ts/client';
 import { freePort, kubectlOk, kubectlBin, kubectlHome, type KubectlCluster } from './kubectl-cluster.js';
 import { AgentHarness, waitFor } from './agent-harness.js';
 import { startStreamingNode } from './streaming-node.js';
+import { getThroughPort } from '../support/get-through-port.js';
 
 const NODE = `pf-${Math.random().toString(36).slice(2, 7)}`;
 let cluster: KubectlCluster;
@@ -20,18 +20,6 @@ let client: GrpcClient;
 let h: AgentHarness;
 let hello = '';
 
-/** One HTTP GET of the pod's server through a local port; fails after 20 s instead of hanging. */
-function fetchVia(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
-      res.on('data', (b) => (body += b));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.setTimeout(20_000, () => req.destroy(new Error(`no answer through port ${port} within 20 s (got ${JSON.stringify(body)})`)));
-  });
-}
 
 before(async () => {
   ({ cluster, client, h } = await startStreamingNode(NODE));
@@ -56,8 +44,8 @@ async function kubectlPortForward(minor: number, env: Record<string, string> = {
   pf.stderr.on('data', (b: Buffer) => (err += b.toString()));
   try {
     await waitFor(`kubectl 1.${minor} forwarding`, () => out.includes('Forwarding from'), 20_000);
-    assert.equal(await fetchVia(port), hello, `kubectl 1.${minor}: ${err}`);
-    assert.equal(await fetchVia(port), hello, `kubectl 1.${minor}, a second connection`);
+    assert.equal(await getThroughPort(port), hello, `kubectl 1.${minor}: ${err}`);
+    assert.equal(await getThroughPort(port), hello, `kubectl 1.${minor}, a second connection`);
     return err;
   } finally {
     pf.kill();

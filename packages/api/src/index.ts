@@ -32,3 +32,4 @@ export { jsonEqual } from './managedfields/json-equal.js';
 export * from './bootstrap/token.js';
 export * from './conversion/index.js';
 export * from './apiextensions/index.js';
+export * from './net/ipv4.js';

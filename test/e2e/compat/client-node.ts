@@ -4,12 +4,12 @@
 // pod the suite made for it. (client-node's model names a schema's default `_default` and
 // serializes it as `default`.)
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import type { Step } from './kubectl-steps.js';
+import { getThroughPort } from '../../support/get-through-port.js';
 
 export function clientNodeSteps(kubeconfig: string, ns: string, pod: string): Step[] {
   const kc = new k8s.KubeConfig();
@@ -127,8 +127,8 @@ export function clientNodeSteps(kubeconfig: string, ns: string, pod: string): St
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       try {
         const port = (server.address() as AddressInfo).port;
-        assert.match(await fetchVia(port), /compat-http/);
-        assert.match(await fetchVia(port), /compat-http/, 'a second connection: a second WebSocket');
+        assert.match(await getThroughPort(port), /compat-http/);
+        assert.match(await getThroughPort(port), /compat-http/, 'a second connection: a second WebSocket');
       } finally {
         for (const s of sockets) s.destroy();
         await new Promise((r) => server.close(r));
@@ -163,18 +163,3 @@ async function until(what: string, ok: () => Promise<boolean | undefined>): Prom
   throw new Error(`${what}: not within 30 s`);
 }
 
-/**
- * One GET through a local port. client-node's PortForward never ends the local socket, so the
- * answer ends at its Content-Length; a 20 s guard instead of a hang.
- */
-function fetchVia(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
-      res.on('data', (b) => (body += b));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.setTimeout(20_000, () => req.destroy(new Error(`no answer through port ${port} within 20 s (got ${JSON.stringify(body)})`)));
-  });
-}

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import http from 'node:http';
 import { kubectlBin, kubectlHome, runKubectl, type KubectlOptions } from '../../integration/kubectl-cluster.js';
+import { getThroughPort } from '../../support/get-through-port.js';
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -134,19 +134,7 @@ async function portForward(target: Target, minor: number, ns: string): Promise<v
       child.stderr.on('data', onData);
       child.once('exit', (code) => reject(new Error(`port-forward exited ${code}: ${out}`)));
     });
-    const body = await new Promise<string>((resolve, reject) => {
-      http
-        .get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 30_000 }, (res) => {
-          let b = '';
-          res.setEncoding('utf8');
-          res.on('data', (c) => (b += c));
-          res.on('end', () => resolve(b));
-        })
-        .on('error', reject)
-        .on('timeout', function (this: http.ClientRequest) {
-          this.destroy(new Error('no answer through port-forward'));
-        });
-    });
+    const body = await getThroughPort(port, 30_000);
     assert.match(body, /compat-http/);
   } finally {
     child.kill('SIGTERM');

@@ -1,5 +1,6 @@
 // IPv4 CIDR arithmetic for the Service address ranges. Addresses are handled as unsigned
-// 32-bit numbers so a range is just [base, base + size).
+// 32-bit numbers so a range is just [base, base + size) (@k8ts/api's net/ipv4).
+import { intToIpv4, ipv4CidrText, ipv4ToInt, parseIpv4Cidr } from '@k8ts/api';
 
 export interface Cidr {
   text: string;
@@ -8,37 +9,16 @@ export interface Cidr {
   size: number;
 }
 
-export function ipToInt(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    n = n * 256 + v;
-  }
-  return n;
-}
-
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+export { ipv4ToInt as ipToInt, intToIpv4 as intToIp };
 
 export function parseCidr(text: string): Cidr {
-  const [ip, bits] = text.split('/');
-  const base = ipToInt(ip ?? '');
-  const prefix = Number(bits);
-  if (base === undefined || !Number.isInteger(prefix) || prefix < 8 || prefix > 30) {
-    throw new Error(`invalid IPv4 CIDR ${JSON.stringify(text)} (prefix length 8..30 expected)`);
-  }
-  const size = 2 ** (32 - prefix);
-  const masked = base - (base % size);
-  return { text: `${intToIp(masked)}/${prefix}`, base: masked, prefix, size };
+  const c = parseIpv4Cidr(text);
+  if (!c || c.prefix < 8 || c.prefix > 30) throw new Error(`invalid IPv4 CIDR ${JSON.stringify(text)} (prefix length 8..30 expected)`);
+  return { text: ipv4CidrText(c), ...c };
 }
 
 export function cidrContains(c: Cidr, ip: string): boolean {
-  const n = ipToInt(ip);
+  const n = ipv4ToInt(ip);
   return n !== undefined && n >= c.base && n < c.base + c.size;
 }
 

@@ -1,48 +1,18 @@
 // kube-controller-manager's cidrset: the cluster CIDR cut into node-sized subnets, one bit
 // each, handed out round-robin from where the last allocation ended (so a released range is
 // not reused at once). IPv4 only: k8ts's pod networks are IPv4.
+import { intToIpv4, ipv4CidrText, ipv4CidrsOverlap, parseIpv4Cidr as parseCidr, type Ipv4Cidr } from '@k8ts/api';
 
 export const ErrCIDRRangeNoCIDRsRemaining = 'CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range';
 export const ErrCIDRSetSubNetTooBig = 'New CIDR set failed; the node CIDR size is too big';
 /** Upstream's clusterSubnetMaxDiff: at most 2^16 node ranges per cluster CIDR. */
 const CLUSTER_SUBNET_MAX_DIFF = 16;
 
-export interface Ipv4Cidr {
-  base: number;
-  prefix: number;
-}
-
-function ipToInt(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-/** "10.0.1.7/16" → 10.0.0.0/16 (masked, as Go's net.ParseCIDR); throws on anything else. */
+/** parseIpv4Cidr that throws, worded as upstream's cidrset. */
 export function parseIpv4Cidr(text: string): Ipv4Cidr {
-  const m = /^([0-9.]+)\/(\d{1,2})$/.exec(text);
-  const ip = m ? ipToInt(m[1]!) : undefined;
-  const prefix = m ? Number(m[2]) : NaN;
-  if (ip === undefined || !(prefix >= 0 && prefix <= 32)) throw new Error(`invalid CIDR address: ${text}`);
-  const size = 2 ** (32 - prefix);
-  return { base: ip - (ip % size), prefix };
-}
-
-export const cidrText = (c: Ipv4Cidr): string => `${intToIp(c.base)}/${c.prefix}`;
-const sizeOf = (c: Ipv4Cidr): number => 2 ** (32 - c.prefix);
-
-/** Whether two ranges share an address (one contains the other, for CIDRs). */
-export function cidrsOverlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
-  return a.base < b.base + sizeOf(b) && b.base < a.base + sizeOf(a);
+  const c = parseCidr(text);
+  if (!c) throw new Error(`invalid CIDR address: ${text}`);
+  return c;
 }
 
 export class CidrSet {
@@ -69,7 +39,7 @@ export class CidrSet {
   }
 
   private subnet(i: number): string {
-    return `${intToIp(this.cluster.base + i * 2 ** (32 - this.nodeMaskSize))}/${this.nodeMaskSize}`;
+    return `${intToIpv4(this.cluster.base + i * 2 ** (32 - this.nodeMaskSize))}/${this.nodeMaskSize}`;
   }
 
   allocateNext(): string {
@@ -104,10 +74,10 @@ export class CidrSet {
   /** The first and last node range a CIDR covers, clipped to the cluster range. */
   private indices(text: string): [number, number] {
     const c = parseIpv4Cidr(text);
-    if (!cidrsOverlap(c, this.cluster)) throw new Error(`cidr ${cidrText(c)} is out the range of cluster cidr ${cidrText(this.cluster)}`);
+    if (!ipv4CidrsOverlap(c, this.cluster)) throw new Error(`cidr ${ipv4CidrText(c)} is out the range of cluster cidr ${ipv4CidrText(this.cluster)}`);
     const step = 2 ** (32 - this.nodeMaskSize);
     const first = Math.max(c.base, this.cluster.base);
-    const last = Math.min(c.base + sizeOf(c), this.cluster.base + sizeOf(this.cluster)) - 1;
+    const last = Math.min(c.base + c.size, this.cluster.base + this.cluster.size) - 1;
     return [Math.floor((first - this.cluster.base) / step), Math.floor((last - this.cluster.base) / step)];
   }
 }

@@ -4,11 +4,11 @@
 // used (two Nodes claiming one range both keep it, as upstream; one outside the cluster
 // range is an error, retried with back-off). The pool lives in memory and is rebuilt from
 // the Nodes when the controller starts (a new leader starts from its own cache).
-import type { Node } from '@k8ts/api';
+import { ipv4CidrsOverlap, type Node } from '@k8ts/api';
 import { isNotFound } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { unwrap } from '../framework/tombstone.js';
-import { CidrSet, cidrsOverlap, parseIpv4Cidr } from './cidr-set.js';
+import { CidrSet, parseIpv4Cidr } from './cidr-set.js';
 
 export interface NodeIpamOptions {
   /** --allocate-node-cidrs: without it the controller does nothing, as upstream. */
@@ -45,7 +45,7 @@ export class NodeIpamController {
     serviceCidr?: string,
   ) {
     // filterOutServiceRange: only when the two ranges share addresses.
-    if (serviceCidr && cidrsOverlap(parseIpv4Cidr(serviceCidr), cidrs.cluster)) cidrs.occupy(serviceCidr);
+    if (serviceCidr && ipv4CidrsOverlap(parseIpv4Cidr(serviceCidr), cidrs.cluster)) cidrs.occupy(serviceCidr);
   }
 
   onNode = (obj: unknown) => {
