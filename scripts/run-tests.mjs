@@ -35,16 +35,20 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-// Unit tests run two files at a time; the suites in test/ one at a time after them. Each run's
-// summary is read as it passes by, and the two are added up at the end.
+// Unit tests run two files at a time; the suites in test/ one at a time after them, each in a
+// run of its own so that its time (setup and teardown included) can be printed: CI's limit is
+// the sum of them. Each run's summary is read as it passes by, and they are added up at the end.
+const suites = files.filter((f) => integration.includes(f));
 const runs = [
   { files: files.filter((f) => !integration.includes(f)), concurrency: 2 },
-  { files: files.filter((f) => integration.includes(f)), concurrency: 1 },
+  ...suites.map((f) => ({ files: [f], concurrency: 1 })),
 ].filter((r) => r.files.length > 0);
 const SUMMARY = /^# (tests|suites|pass|fail|cancelled|skipped|todo) (\d+)$/;
 const totals = {};
+const timings = [];
 let failed = false;
 for (const run of runs) {
+  const started = Date.now();
   const code = await new Promise((resolve) => {
     const child = spawn(
       process.execPath,
@@ -64,7 +68,15 @@ for (const run of runs) {
     });
     child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
   });
+  const label = run.files.length === 1 ? relative(root, run.files[0]) : `${run.files.length} unit test files`;
+  timings.push({ label, seconds: (Date.now() - started) / 1000, code });
+  console.log(`# run ${label}: ${code === 0 ? 'ok' : `failed (${code})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (code !== 0) failed = true;
+}
+if (timings.length > 1) {
+  console.log('# slowest runs:');
+  for (const t of [...timings].sort((a, b) => b.seconds - a.seconds).slice(0, 15)) console.log(`#   ${t.seconds.toFixed(1).padStart(7)} s  ${t.label}${t.code === 0 ? '' : '  (failed)'}`);
+  console.log(`#   ${timings.reduce((s, t) => s + t.seconds, 0).toFixed(1).padStart(7)} s  in all`);
 }
 if (runs.length > 1) console.log(`# all runs: ${Object.entries(totals).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 process.exit(failed ? 1 : 0);

@@ -32,11 +32,18 @@ export class AgentHarness {
   readonly nodes = new Set<string>();
   readonly stateDir = mkdtempSync(join(os.tmpdir(), 'k8ts-agent-test-'));
   readonly agents: Agent[] = [];
+  private rangeChosen = false;
 
   constructor(readonly client: Client) {}
 
   static async images(): Promise<void> {
     await buildImages({});
+  }
+
+  /** The network the agents will use, its range chosen: read it before the first start(). */
+  async network(): Promise<TestNet> {
+    await this.ensureFreeSubnet();
+    return this.net;
   }
 
   async start(nodeName: string, extra: Partial<AgentOptions> = {}): Promise<Agent> {
@@ -68,10 +75,14 @@ export class AgentHarness {
    * range another suite or a leftover holds.
    */
   private async ensureFreeSubnet(): Promise<void> {
+    if (this.rangeChosen) return;
     const made = (await docker.listNetworks({ filters: { name: [this.net.name] } })).some((n) => n.Name === this.net.name);
     if (made) return;
+    // Chosen once: freeOctets answers in random order, and the agents (and a cluster DNS on the
+    // gateway) must all be given the same range.
     const [o] = await freeOctets(docker);
     Object.assign(this.net, { subnet: `10.${o}.0.0/16`, ipRange: `10.${o}.0.0/17`, gateway: `10.${o}.0.1` });
+    this.rangeChosen = true;
   }
 
   async stopAgent(a: Agent): Promise<void> {

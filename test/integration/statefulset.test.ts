@@ -70,7 +70,9 @@ before(async () => {
   const server = cluster.grpcAddress;
   nodeClient = clientFromOptions({ server, token: cluster.tokenFor(nodeIdentity(NODE)) });
   h = new AgentHarness(nodeClient);
-  const agent = await h.start(NODE, { streams: true, clusterDns: h.net.gateway });
+  // The range (and so the gateway the cluster DNS listens on) is chosen when the network is made.
+  const net = await h.network();
+  const agent = await h.start(NODE, { streams: true, clusterDns: net.gateway });
   await waitFor('agent stream open', () => agent.streams?.connected, 10_000);
   const logger = createLogger('statefulset-it');
   logger.level = process.env.K8TS_LOG_LEVEL ?? 'warn';
@@ -142,10 +144,12 @@ test('per-pod DNS names and the headless Service name answer from a pod', async 
   const ips = Object.fromEntries((await podsJson()).map((p) => [p.metadata.name!, p.status!.podIP!]));
   const lookup = (name: string) => kubectl(['exec', 'client', '--', 'nslookup', '-type=a', name]);
   for (const name of ['web-0', 'web-1', 'web-2']) {
+    let last = '';
     const out = await waitFor(`${name} resolves`, async () => {
       const r = await lookup(`${name}.web.default.svc.cluster.local`);
+      last = `exit ${r.code}: ${r.stdout}${r.stderr}`;
       return r.code === 0 && r.stdout.includes(`Address: ${ips[name]}`) ? r.stdout : undefined;
-    }, 20_000, 300);
+    }, 20_000, 300).catch((e: Error) => assert.fail(`${e.message}; last nslookup: ${last}`));
     assert.ok(out);
   }
   const all = await waitFor('web resolves to every pod', async () => {
