@@ -1,11 +1,13 @@
 // `k8ts up --machines 3` end to end: three hosts on this box (a network namespace, a veth on
 // the LAN bridge and a Docker engine each), nodeipam's ranges on the Nodes and the agents'
 // bridges, pods spread over the machines reaching each other by pod IP without NAT (host-gw
-// routes), and `k8ts down` leaving no namespace, engine, veth, bridge, route or rule. Own
+// routes), a Service and its NodePort through each machine's own proxy, a machine powered
+// off and on, its LAN link cut and healed, and `k8ts down` leaving no namespace, engine,
+// veth, bridge, route or rule. Own
 // home, ports, network, subnet and node names, so it never touches another cluster here.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile, execFileSync } from 'node:child_process';
@@ -111,7 +113,7 @@ after(async () => {
     const { machinesLayout } = await import('../../packages/cli/src/machines/layout.js');
     const { Home, defaultConfig, networkFromSubnet } = await import('../../packages/cli/src/home.js');
     const h = new Home(home);
-    await teardownMachines(machinesLayout({ ...defaultConfig, ...networkFromSubnet(`${subnet}.0.0/16`), network, nodePrefix: prefix, machines: 3 }, h), join(home, 'machines')).catch((e) => console.error(e));
+    await teardownMachines(machinesLayout({ ...defaultConfig, ...networkFromSubnet(`${subnet}.0.0/16`), network, nodePrefix: prefix, machines: 4 }, h), join(home, 'machines')).catch((e) => console.error(e));
     const left = leftovers();
     if (left.length) console.error(`left behind: ${left.join(', ')}`);
   }
@@ -228,6 +230,189 @@ test('pods spread over the three machines reach each other by pod IP, without NA
   const seen = await eventually('whoami answers', async () => kubectl('exec', client.metadata.name, '--', 'timeout', '5', 'wget', '-qO-', `http://${whoami.status.podIP}:8080/cgi-bin/ip`), 30_000);
   // httpd listens on IPv6 too and names IPv4 peers as [::ffff:a.b.c.d].
   assert.equal(seen.trim().replace(/^\[::ffff:(.*)\]$/, '$1'), client.status.podIP, 'the server sees the client pod\'s own address (no NAT between machines)');
+});
+
+/** GETs through `curl` on the host (the host reaches each machine's LAN address). */
+async function curlHost(url: string): Promise<string> {
+  const { stdout } = await run('curl', ['-s', '--max-time', '3', url], { timeout: 10_000 });
+  return stdout;
+}
+
+/** The pods behind answers, gathered from `tries` requests made by `ask`. */
+async function answeredBy(ask: () => Promise<string>, tries: number): Promise<Set<string>> {
+  const seen = new Set<string>();
+  for (let i = 0; i < tries; i++) {
+    const m = /hello from (\S+)/.exec(await ask().catch(() => ''));
+    if (m) seen.add(m[1]!);
+  }
+  return seen;
+}
+
+test('a Service spreads over pods on all three machines, from a pod on each; its NodePort answers on every machine\'s address', { skip }, async () => {
+  await kubectl('expose', 'deployment', 'hello', '--name', 'hello', '--port', '80', '--target-port', '8080', '--type', 'NodePort');
+  const svc = await kjson('get', 'svc', 'hello');
+  const nodePort: number = svc.spec.ports[0].nodePort;
+  const pods = ((await kjson('get', 'pods', '-l', 'app=hello')).items as any[]);
+  const names = pods.map((p) => p.metadata.name).sort();
+  // From a pod on each machine (its proxy's rules in that machine's namespace), by name through the cluster DNS.
+  for (const from of pods) {
+    const seen = await eventually(`${from.spec.nodeName}: the Service reaches all three pods`, async () => {
+      const s = await answeredBy(() => kubectl('exec', from.metadata.name, '--', 'timeout', '3', 'wget', '-qO-', 'http://hello.default.svc.cluster.local/'), 12);
+      return s.size === 3 ? s : undefined;
+    }, 60_000);
+    assert.deepEqual([...seen].sort(), names);
+  }
+  // From the host to each machine's own address: that machine's node port, to pods anywhere.
+  for (const i of [1, 2, 3]) {
+    const url = `http://${subnet}.255.${10 + i}:${nodePort}/`;
+    const seen = await eventually(`NodePort on machine ${i}`, async () => {
+      const s = await answeredBy(() => curlHost(url), 12);
+      return s.size === 3 ? s : undefined;
+    }, 60_000);
+    assert.deepEqual([...seen].sort(), names, url);
+  }
+  // Each machine runs a proxy of its own, inside its namespace.
+  for (const i of [1, 2, 3]) {
+    const pid = readFileSync(join(home, 'pids', `proxy-${prefix}-${i}.pid`), 'utf8').trim();
+    assert.equal(readlinkSync(`/proc/${pid}/ns/net`), readlinkSync(`/proc/${readFileSync(join(home, 'machines', `${prefix}-${i}`, 'docker.pid'), 'utf8').trim()}/ns/net`), `proxy-${prefix}-${i} in machine ${i}'s namespace`);
+  }
+});
+
+test('`k8ts chaos kill-node` powers a machine off: its replicas move while the Service answers; `restart` brings it back with no stale pod', { skip: skip || (podRoutes === 'vxlan' ? 'machine faults are run with host-gw' : false) }, async () => {
+  const victim = `${prefix}-2`;
+  const svc = await kjson('get', 'svc', 'hello');
+  const url = `http://${subnet}.255.11:${svc.spec.ports[0].nodePort}/`;
+  const out = await k8ts('chaos', 'kill-node', victim);
+  assert.match(out, new RegExp(`machine ${victim} lost`));
+  // A real power loss: no engine of that machine is left.
+  // (A zombie until init reaps it: dead all the same.)
+  const dockerd = readFileSync(join(home, 'machines', victim, 'docker.pid'), 'utf8').trim();
+  const state = existsSync(`/proc/${dockerd}/stat`) ? readFileSync(`/proc/${dockerd}/stat`, 'utf8').split(') ')[1]?.[0] : 'gone';
+  assert.ok(state === 'gone' || state === 'Z', `its dockerd is dead (state ${state})`);
+  // hello has anti-affinity over three nodes: its third replica waits while the machine is
+  // down; the Service keeps answering from the two on the machines that are up.
+  await eventually(`${victim} NotReady`, async () => {
+    const n = await kjson('get', 'node', victim);
+    return n.status.conditions.some((c: any) => c.type === 'Ready' && c.status !== 'True');
+  }, 60_000);
+  await eventually('its pod evicted', async () => {
+    const pods = (await kjson('get', 'pods', '-l', 'app=hello')).items as any[];
+    return !pods.some((p) => p.spec.nodeName === victim && !p.metadata.deletionTimestamp) ? pods : undefined;
+  }, 60_000);
+  const during = await answeredBy(() => curlHost(url), 10);
+  assert.ok(during.size >= 1, 'the Service answers through machine 1 while machine 2 is off');
+  const restarted = await k8ts('chaos', 'restart', victim);
+  assert.match(restarted, new RegExp(`powered on ${victim}`));
+  const pods = await eventually('3 ready hello pods on 3 nodes again', async () => {
+    const r = ((await kjson('get', 'pods', '-l', 'app=hello')).items as any[]).filter((p) => (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'));
+    return r.length === 3 && new Set(r.map((p) => p.spec.nodeName)).size === 3 ? r : undefined;
+  }, 120_000);
+  // The machine's engine runs only the pods bound to it now: the lost one's containers are gone.
+  const mine = pods.filter((p) => p.spec.nodeName === victim).map((p) => p.metadata.uid);
+  await eventually(`${victim}'s engine holds only its current pods`, async () => {
+    const { stdout } = await run('docker', ['-H', `unix://${join(home, 'machines', victim, 'docker.sock')}`, 'ps', '-a', '--format', '{{.Label "io.kubernetes.pod.uid"}}']);
+    const uids = new Set(stdout.split('\n').filter(Boolean));
+    return [...uids].every((u) => mine.includes(u)) ? uids : undefined;
+  }, 60_000);
+});
+
+test('`k8ts chaos partition` cuts a machine\'s LAN link: NotReady, its pod moves; `heal` leaves no duplicate', { skip: skip || (podRoutes === 'vxlan' ? 'machine faults are run with host-gw' : false) }, async () => {
+  const victim = `${prefix}-3`;
+  // whoami (bound to the machine by nodeSelector) is unreachable with it.
+  const whoami = await kjson('get', 'pod', 'whoami');
+  const out = await k8ts('chaos', 'partition', victim);
+  assert.match(out, /LAN link .* is down/);
+  assert.match(await k8ts('status'), new RegExp(`${victim} .*partitioned`));
+  // Its pods cannot be reached from the other machines.
+  const client = ((await kjson('get', 'pods', '-l', 'app=hello')).items as any[]).find((p) => p.spec.nodeName === `${prefix}-1`);
+  await assert.rejects(kubectl('exec', client.metadata.name, '--', 'timeout', '2', 'wget', '-qO-', `http://${whoami.status.podIP}:8080/cgi-bin/ip`), 'whoami on the cut machine cannot be reached');
+  await eventually(`${victim} NotReady`, async () => {
+    const n = await kjson('get', 'node', victim);
+    return n.status.conditions.some((c: any) => c.type === 'Ready' && c.status !== 'True');
+  }, 60_000);
+  await eventually('its hello pod marked for deletion', async () => {
+    const pods = (await kjson('get', 'pods', '-l', 'app=hello')).items as any[];
+    return pods.some((p) => p.spec.nodeName === victim && p.metadata.deletionTimestamp) || !pods.some((p) => p.spec.nodeName === victim);
+  }, 60_000);
+  assert.match(await k8ts('chaos', 'heal', victim), /is up again/);
+  await eventually(`${victim} Ready again`, async () => {
+    const n = await kjson('get', 'node', victim);
+    return n.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True');
+  }, 60_000);
+  // The agent, back in touch, removes what was deleted while it was away: one pod per replica.
+  const pods = await eventually('3 hello pods, none left over', async () => {
+    const all = (await kjson('get', 'pods', '-l', 'app=hello')).items as any[];
+    const ready = all.filter((p) => (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'));
+    return all.length === 3 && ready.length === 3 ? all : undefined;
+  }, 120_000);
+  assert.equal(new Set(pods.map((p) => p.spec.nodeName)).size, 3);
+});
+
+test('a fourth machine joins with `k8ts token create --print-join-command` and runs pods; bad tokens and a wrong CA hash are refused, nothing started', { skip: skip || (podRoutes === 'vxlan' ? 'joining is run with host-gw' : false) }, async () => {
+  // The fourth host as `up --machines` makes them (namespace, veth on the LAN, engine, images):
+  // what another box on the same LAN would be.
+  const { Home } = await import('../../packages/cli/src/home.js');
+  const { machinesLayout } = await import('../../packages/cli/src/machines/layout.js');
+  const { ensureMachineNetwork, ensureEngine, loadImages } = await import('../../packages/cli/src/machines/setup.js');
+  const h = new Home(home);
+  const l = machinesLayout(h.readConfig()!, h, 4);
+  const m4 = l.machines[3]!;
+  await ensureMachineNetwork(l, m4);
+  await ensureEngine(m4);
+  const { clusterImageTags } = await import('../../packages/cli/src/images/build.js');
+  await loadImages([m4], clusterImageTags(), join(home, 'machines', 'images-4.tar'));
+  const home4 = mkdtempSync(join(tmpdir(), 'k8ts-e2em-join-'));
+  const joinOn4 = (...args: string[]) =>
+    run('nsenter', [`--net=${m4.nsPath}`, process.execPath, '--import', 'tsx', 'packages/cli/src/main.ts', ...args], { cwd: root, env: { ...env, K8TS_HOME: home4 }, timeout: 200_000 });
+  try {
+    const line = (await k8ts('token', 'create', '--print-join-command')).trim();
+    const m = /^k8ts join --server (\S+) --token (\S+) --discovery-token-ca-cert-hash (sha256:[0-9a-f]{64})$/.exec(line);
+    assert.ok(m, line);
+    const [, server, token, hash] = m!;
+    assert.equal(server, `${subnet}.255.1:17544`);
+    const local = ['--node-name', `${prefix}-4`, '--node-ip', m4.lanIP, '--docker-socket', m4.socket, '--timeout', '150'];
+    // Bad input: each refused with a plain message, and nothing left running.
+    const refused = async (args: string[], why: RegExp) => {
+      const r = await joinOn4('join', ...args, ...local).then(() => undefined, (e: Error & { stderr?: string }) => e.stderr ?? e.message);
+      assert.ok(r, `refused: ${args.join(' ')}`);
+      assert.match(r!, why);
+      assert.deepEqual(existsSync(join(home4, 'pids')) ? readdirSync(join(home4, 'pids')).filter((f) => f.endsWith('.pid')) : [], [], 'nothing started');
+    };
+    await refused(['--server', server!, '--token', token!, '--discovery-token-ca-cert-hash', `sha256:${'0'.repeat(64)}`], /does not match --discovery-token-ca-cert-hash/);
+    await refused(['--server', server!, '--token', 'abcdef.0123456789abcdef', '--discovery-token-ca-cert-hash', hash!], /join settings with the bootstrap token: .*(Unauthorized|401)/i);
+    await refused(['--server', server!, '--token', 'not-a-token', '--discovery-token-ca-cert-hash', hash!], /--token must be a bootstrap token/);
+    await refused(['--server', server!, '--token', token!, '--discovery-token-ca-cert-hash', 'md5:abc'], /--discovery-token-ca-cert-hash must be sha256/);
+
+    const out = (await joinOn4('join', '--server', server!, '--token', token!, '--discovery-token-ca-cert-hash', hash!, ...local)).stdout;
+    assert.match(out, new RegExp(`node ${prefix}-4 is Ready`));
+    const node = await kjson('get', 'node', `${prefix}-4`);
+    assert.ok(inCidr(node.spec.podCIDR.split('/')[0], `${subnet}.128.0/18`), node.spec.podCIDR);
+    // Its identity came from a CSR its bootstrap token made, approved by the controller-manager.
+    const csrs = ((await kjson('get', 'csr')).items as any[]).filter((c) => c.spec.username === `system:bootstrap:${token!.split('.')[0]}`);
+    assert.equal(csrs.length, 1);
+    assert.ok(csrs[0].status.conditions.some((c: any) => c.type === 'Approved'));
+    for (const f of readdirSync(join(home4, 'pki', 'node'))) assert.equal(statSync(join(home4, 'pki', 'node', f)).mode & 0o077, 0, `${f} is private`);
+    const logs = readdirSync(join(home4, 'logs')).map((f) => readFileSync(join(home4, 'logs', f), 'utf8')).join('\n');
+    assert.ok(!logs.includes(token!.split('.')[1]!), 'the bootstrap token is never logged');
+
+    // A pod on the new machine, reached by pod IP from a pod on machine 1.
+    await kubectl('run', 'on-four', '--image', 'k8ts/hello:1.0', '--port', '8080', '--overrides', JSON.stringify({ spec: { nodeSelector: { 'kubernetes.io/hostname': `${prefix}-4` } } }));
+    const pod = await eventually('on-four Running on machine 4', async () => {
+      const p = await kjson('get', 'pod', 'on-four');
+      return p.status?.phase === 'Running' && p.status.podIP ? p : undefined;
+    }, 90_000);
+    assert.ok(inCidr(pod.status.podIP, node.spec.podCIDR), pod.status.podIP);
+    const client = ((await kjson('get', 'pods', '-l', 'app=hello')).items as any[]).find((p) => p.spec.nodeName === `${prefix}-1`);
+    const body = await eventually('machine 1 → machine 4', async () => kubectl('exec', client.metadata.name, '--', 'timeout', '3', 'wget', '-qO-', `http://${pod.status.podIP}:8080/`), 60_000);
+    assert.match(body, /hello from on-four/);
+    await kubectl('delete', 'pod', 'on-four', '--wait=false');
+  } finally {
+    // `k8ts down` on the joined host: its processes and the node's containers go; the machine
+    // itself goes with the cluster's own `down` (machine 4 is named as `up` would name it).
+    await run(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', 'down', '--purge'], { cwd: root, env: { ...env, K8TS_HOME: home4 }, timeout: 120_000 }).catch((e) => console.error(e));
+    await kubectl('delete', 'node', `${prefix}-4`, '--ignore-not-found').catch(() => undefined);
+  }
+  assert.equal(existsSync(home4), false);
 });
 
 test('k8ts down leaves no namespace, engine, veth, bridge, route or rule', { skip }, async () => {

@@ -5,3 +5,4 @@ export type { ContainerRuntime, ObservedContainer, ContainerDetails, ContainerCo
 export { computePodActions, type PodAction, type PodActions, type PodObservation, type InstanceState } from './pods/pod-actions.js';
 export { L as CONTAINER_LABELS } from './runtime/labels.js';
 export { ensureNetwork, type NetworkConfig } from './runtime/docker/network.js';
+export { clientCertificatePaths } from './bootstrap/index.js';

@@ -26,6 +26,12 @@ export function newBootstrapToken(): BootstrapToken {
   return { id, secret, token: `${id}.${secret}` };
 }
 
+/** A token as typed on a command line (kubeadm's [a-z0-9]{6}.[a-z0-9]{16}), or undefined. */
+export function parseBootstrapToken(text: string): BootstrapToken | undefined {
+  const m = /^([a-z0-9]{6})\.([a-z0-9]{16})$/.exec(text.trim());
+  return m ? { id: m[1]!, secret: m[2]!, token: `${m[1]}.${m[2]}` } : undefined;
+}
+
 /** The Secret of a token; ttlMs 0 means it never expires (as kubeadm's --ttl 0). */
 export function bootstrapTokenSecret(t: BootstrapToken, ttlMs: number, groups: string[] = [DEFAULT_NODE_TOKEN_GROUP], now = Date.now()): KubeObject {
   const data: Record<string, string> = {

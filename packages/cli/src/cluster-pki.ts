@@ -51,7 +51,9 @@ export function ensureClusterPki(dir: string, o: { ips: string[]; dnsNames?: str
   const servingCertFile = join(pki, 'apiserver.crt');
   const servingKeyFile = join(pki, 'apiserver.key');
   writeSecret(servingKeyFile, serving.keyPem);
-  writeFileSync(servingCertFile, serving.certPem, { mode: 0o644 });
+  // The chain up to the CA, as servers may send it: `k8ts join` finds the CA in the handshake
+  // and pins it by the hash its join command names (kubeadm's discovery-token-ca-cert-hash).
+  writeFileSync(servingCertFile, serving.certPem.trimEnd() + '\n' + ca.certPem, { mode: 0o644 });
   return { dir: pki, caCertFile, caKeyFile, servingCertFile, servingKeyFile, caData: Buffer.from(ca.certPem).toString('base64'), ca };
 }
 

@@ -12,7 +12,7 @@ import { ADMISSION_CONFIG_FILE } from './admission-config.js';
 import { serviceAccountArgs } from './service-account-key.js';
 import { etcdPkiPaths, type EtcdMember, type EtcdMemberFiles, type EtcdClientFiles } from './etcd-pki.js';
 import { auditArgs } from './audit-log.js';
-import { machineAgentArgs, machinePodnetArgs, machinesLayout, nodeIpamArgs } from './machines/layout.js';
+import { machineAgentArgs, machinePodnetArgs, machineProxyArgs, machinesLayout, nodeIpamArgs } from './machines/layout.js';
 
 export interface ComponentSpec {
   name: string; // pid/log file name
@@ -25,6 +25,8 @@ export interface ComponentSpec {
   /** Environment beside the cluster's own (K8TS_LOG_FILE). */
   env?: Readonly<Record<string, string>>;
   needsRoot?: boolean;
+  /** With machines: the namespace of the machine it runs in (its proxy). */
+  netns?: string;
   /** Who it is to the apiserver (its client certificate); none for the apiserver itself. */
   identity?: Identity;
 }
@@ -36,6 +38,7 @@ export type CredentialFor = (id: Identity) => ClientCredential;
 export function pkgOfProcess(name: string, c: ClusterConfig): string {
   if (nodeNames(c).includes(name)) return 'agent';
   if (name.startsWith('podnet-')) return 'podnet';
+  if (name.startsWith('proxy-')) return 'proxy';
   return name.replace(/-\d+$/, '');
 }
 
@@ -96,7 +99,8 @@ export function apiserverEtcdFlags(servers: string[], client: EtcdClientFiles): 
 
 export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: ServingCert, credentialFor: CredentialFor): ComponentSpec[] {
   // Each process authenticates with a client certificate of its own, over TLS.
-  const clientOf = (pkg: string, node?: string): string[] => ['--server', `127.0.0.1:${c.grpcPort}`, ...credentialFlags(credentialFor(componentIdentity(pkg, node)!))];
+  // From a machine's namespace the apiserver is at the host's LAN address.
+  const clientOf = (pkg: string, node?: string, host = '127.0.0.1'): string[] => ['--server', `${host}:${c.grpcPort}`, ...credentialFlags(credentialFor(componentIdentity(pkg, node)!))];
   const ops = (port: number) => ['--ops-port', String(port + c.opsPortOffset)];
   const machines = c.machines > 0 ? machinesLayout(c, home) : undefined;
   const specs: ComponentSpec[] = [
@@ -107,6 +111,8 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
       args: [
         ...apiserverEtcdFlags([`https://127.0.0.1:${c.etcdClientPort}`], etcdPkiPaths(home.path('pki')).apiserverClient),
         '--port', String(c.apiPort),
+        // Machines reach it over their LAN (kube-apiserver's default: every address).
+        ...(machines ? ['--bind-address', '0.0.0.0'] : []),
         '--grpc-port', String(c.grpcPort),
         '--token-auth-file', t.csvPath,
         '--tls-cert-file', cert.certPath,
@@ -160,14 +166,17 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
 }
 
 /** Per node its agent and, with machines, its podnet (flanneld's place, with an identity of its own). */
-function nodeSpecs(home: Home, c: ClusterConfig, clientOf: (pkg: string, node?: string) => string[], ops: (port: number) => string[]): ComponentSpec[] {
+function nodeSpecs(home: Home, c: ClusterConfig, clientOf: (pkg: string, node?: string, host?: string) => string[], ops: (port: number) => string[]): ComponentSpec[] {
   const machines = c.machines > 0 ? machinesLayout(c, home) : undefined;
   return nodeNames(c).flatMap((node, i): ComponentSpec[] => {
     const agent: ComponentSpec = {
       name: node,
       pkg: 'agent',
+      // With machines, inside its machine's namespace (as a kubelet on its host), reaching the
+      // apiserver over the LAN: a partition of the machine cuts it off as it cuts its pods.
+      ...(machines ? { netns: machines.machines[i]!.nsPath } : {}),
       args: [
-        ...clientOf('agent', node),
+        ...clientOf('agent', node, machines?.hostIP),
         '--node-name', node,
         ...ops(10251 + i),
         '--network', c.network,
@@ -180,14 +189,25 @@ function nodeSpecs(home: Home, c: ClusterConfig, clientOf: (pkg: string, node?: 
       ],
     };
     if (!machines) return [agent];
-    const podnet = { name: `podnet-${node}`, pkg: 'agent', entry: 'network/main', needsRoot: true, identity: componentIdentity('podnet'), args: [...clientOf('podnet'), ...ops(10300 + i), '--node-name', node, ...machinePodnetArgs(machines, machines.machines[i]!)] };
-    return [agent, podnet];
+    const m = machines.machines[i]!;
+    const podnet: ComponentSpec = { name: `podnet-${node}`, pkg: 'agent', entry: 'network/main', needsRoot: true, netns: m.nsPath, identity: componentIdentity('podnet'), args: [...clientOf('podnet', undefined, machines.hostIP), ...ops(10300 + i), '--node-name', node, ...machinePodnetArgs(machines)] };
+    // kube-proxy's place on each machine, likewise inside: its rules, routes and node ports
+    // are that machine's.
+    const proxy: ComponentSpec = {
+      name: `proxy-${node}`,
+      pkg: 'proxy',
+      needsRoot: true,
+      netns: m.nsPath,
+      env: { DOCKER_HOST: `unix://${m.socket}` },
+      args: [...clientOf('proxy', undefined, machines.hostIP), ...ops(10320 + i), ...machineProxyArgs(c, machines, m), '--cleanup-on-exit'],
+    };
+    return [agent, podnet, proxy];
   });
 }
 
 /** Who a process is to the apiserver, and how node runs it (the apiserver has flags of its own). */
 function completeSpec(s: ComponentSpec): ComponentSpec {
-  const own = s.pkg === 'apiserver' ? {} : { nodeFlags: COMPONENT_NODE_FLAGS, env: COMPONENT_ENV };
+  const own = s.pkg === 'apiserver' ? {} : { nodeFlags: COMPONENT_NODE_FLAGS, env: { ...COMPONENT_ENV, ...s.env } };
   return { ...s, ...own, identity: s.identity ?? identityOf(s.name, s.pkg) };
 }
 

@@ -2,16 +2,14 @@
 // kubelet) and `down` must remove: pod containers of this cluster's nodes and its network.
 import Docker from 'dockerode';
 
-export async function removeClusterContainers(nodeNames: string[]): Promise<number> {
-  const docker = new Docker();
+export async function removeClusterContainers(nodeNames: string[], docker = new Docker()): Promise<number> {
   const found = await docker.listContainers({ all: true, filters: { label: ['io.k8ts.node'] } });
   const ours = found.filter((c) => nodeNames.includes(c.Labels['io.k8ts.node']));
   await Promise.all(ours.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
   return ours.length;
 }
 
-export async function removeNetwork(name: string): Promise<boolean> {
-  const docker = new Docker();
+export async function removeNetwork(name: string, docker = new Docker()): Promise<boolean> {
   const nets = await docker.listNetworks({ filters: { name: [name] } });
   const net = nets.find((n) => n.Name === name);
   if (!net) return false;

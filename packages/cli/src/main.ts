@@ -113,11 +113,25 @@ program
     else process.stdout.write(yaml);
   });
 
+program
+  .command('join')
+  .description('join this host to a cluster as a node: its agent (TLS bootstrap with the token), podnet and proxy')
+  .requiredOption('--server <host:port>', 'the apiserver\'s gRPC address')
+  .requiredOption('--token <id.secret>', 'a bootstrap token (`k8ts token create`)')
+  .requiredOption('--discovery-token-ca-cert-hash <sha256:hex>', 'the hash of the cluster CA\'s public key: only that CA is trusted')
+  .option('--node-name <name>', 'the node\'s name (default: the hostname)')
+  .option('--node-ip <ip>', 'the node\'s InternalIP (default: the agent\'s choice)')
+  .option('--docker-socket <path>', 'this host\'s Docker engine (default /var/run/docker.sock)')
+  .option('--ops-port <port>', 'the agent\'s healthz/metrics port; podnet +50, proxy +6 (default 10250)', (v) => parseInt(v, 10))
+  .option('--timeout <s>', 'seconds to wait for the certificate and a Ready node (default 120)', (v) => parseInt(v, 10))
+  .action(async (o) => (await import('./commands/join.js')).join(o));
+
 const token = program.command('token').description('bootstrap tokens for agents joining later');
 token
   .command('create')
   .description('make a bootstrap token (kube-system/bootstrap-token-<id>) and print <id>.<secret>')
   .option('--ttl <duration>', 'how long the token lives (0: forever)', '24h')
+  .option('--print-join-command', 'print the whole `k8ts join` command for it (server, token, CA hash)')
   .option('--groups <g1,g2>', 'extra groups (system:bootstrappers:…)')
   .action(async (o) => (await import('./commands/token.js')).tokenCreate(o));
 

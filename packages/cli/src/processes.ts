@@ -115,8 +115,21 @@ export function signalProcess(home: Home, name: string, signal: NodeJS.Signals):
   return true;
 }
 
-export function startComponent(home: Home, name: string, pkg: string, args: string[], env: NodeJS.ProcessEnv = {}, nodeFlags: readonly string[] = [], entry = 'main'): number {
-  return startDetached(home, name, process.execPath, [...nodeFlags, ...componentNodeArgs(pkg, fromSource(), entry), ...args], env);
+export interface ProcessSpec {
+  name: string;
+  pkg: string;
+  args: string[];
+  env?: Readonly<Record<string, string>>;
+  nodeFlags?: readonly string[];
+  entry?: string;
+  /** A machine's network namespace (its path) to run in: through nsenter, which then execs node. */
+  netns?: string;
+}
+
+export function startComponent(home: Home, s: ProcessSpec): number {
+  const argv = [...(s.nodeFlags ?? []), ...componentNodeArgs(s.pkg, fromSource(), s.entry), ...s.args];
+  if (s.netns) return startDetached(home, s.name, 'nsenter', [`--net=${s.netns}`, process.execPath, ...argv], s.env);
+  return startDetached(home, s.name, process.execPath, argv, s.env);
 }
 
 /** SIGTERM to the process group, SIGKILL after `graceMs`; removes the pid file. */

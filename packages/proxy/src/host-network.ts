@@ -1,7 +1,7 @@
 // Host settings outside iptables: routes that send the service ranges into the cluster
 // bridge, and route_localnet so node ports answer on 127.0.0.1 (as kube-proxy sets it).
 import http from 'node:http';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { run, mustRun } from './exec.js';
 
@@ -77,7 +77,33 @@ export function restoreRouteLocalnet(stateFile: string, othersNeedIt: boolean): 
  * through the port it came in, which a bridge refuses without hairpin (kubelet sets the
  * same through its CNI bridge). Returns how many ports it changed.
  */
-export function enableHairpin(bridge: string): number {
+export async function enableHairpin(bridge: string): Promise<number> {
+  return inHostNetns() ? enableHairpinSysfs(bridge) : enableHairpinNetlink(bridge);
+}
+
+/** /sys shows the devices of the namespace it was mounted in: the host's, not a machine's. */
+function inHostNetns(): boolean {
+  try {
+    return readlinkSync('/proc/self/ns/net') === readlinkSync('/proc/1/ns/net');
+  } catch {
+    return true;
+  }
+}
+
+/** In a namespace of its own (a machine's proxy), through iproute2, which speaks netlink there. */
+async function enableHairpinNetlink(bridge: string): Promise<number> {
+  const r = await run('ip', ['-d', '-o', 'link', 'show', 'master', bridge]);
+  if (r.code !== 0) return 0;
+  let changed = 0;
+  for (const line of r.stdout.split('\n')) {
+    const m = /^\d+:\s+([^:@\s]+)[@:]/.exec(line);
+    if (!m || !/\bbridge_slave\b/.test(line) || /\bhairpin on\b/.test(line)) continue;
+    if ((await run('ip', ['link', 'set', 'dev', m[1]!, 'type', 'bridge_slave', 'hairpin', 'on'])).code === 0) changed++;
+  }
+  return changed;
+}
+
+function enableHairpinSysfs(bridge: string): number {
   let changed = 0;
   let ports: string[] = [];
   try {

@@ -182,7 +182,7 @@ export class Proxier {
     for (const range of [this.o.serviceClusterIpRange, this.o.loadBalancerPool]) {
       if (await ensureRoute(range, dev)) this.o.log.info({ range, dev }, 'routed service range through the cluster bridge');
     }
-    const hairpins = enableHairpin(dev);
+    const hairpins = await enableHairpin(dev);
     if (hairpins) this.o.log.debug({ dev, ports: hairpins }, 'hairpin mode on for new bridge ports');
   }
 

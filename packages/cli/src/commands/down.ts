@@ -8,9 +8,13 @@ import { removeClusterContainers, removeNetwork } from '../docker-cleanup.js';
 import { machinesLayout } from '../machines/layout.js';
 import { machinesDirOf, teardownMachines } from '../machines/teardown.js';
 import { MAX_MACHINES } from '../machines/tasks.js';
+import { JOIN_RECORD, readJoinRecord, type JoinRecord } from './join.js';
+import Docker from 'dockerode';
 
 export async function down(opts: { purge?: boolean } = {}): Promise<void> {
   const home = new Home();
+  const joined = readJoinRecord(home);
+  if (joined) return leave(home, joined, opts);
   const known = home.readConfig();
   const running = listProcesses(home);
   // A home that never held a cluster names nothing to remove: leave Docker alone (the default
@@ -56,6 +60,27 @@ export async function down(opts: { purge?: boolean } = {}): Promise<void> {
   });
   if (stopped === 0 && removed === 0 && !net) console.log('k8ts is not running; nothing to stop.');
   else console.log(`k8ts is down: ${stopped} process(es) stopped, ${removed} container(s) removed${net ? `, network ${config.network} removed` : ''}.`);
+  if (opts.purge) {
+    rmSync(home.dir, { recursive: true, force: true });
+    console.log(`state deleted: ${home.dir}`);
+  }
+}
+
+/**
+ * A host that joined with `k8ts join` (kubeadm reset's part): its agent first, then its podnet
+ * and proxy (which remove their routes and rules), then the node's containers and pod network
+ * on its engine. The Node object stays, as after `kubeadm reset`: `kubectl delete node` removes it.
+ */
+async function leave(home: Home, j: JoinRecord, opts: { purge?: boolean }): Promise<void> {
+  const running = listProcesses(home);
+  for (const name of running) signalProcess(home, name, 'SIGCONT');
+  let stopped = 0;
+  for (const stage of [running.filter((n) => n === j.node), running.filter((n) => n !== j.node)]) stopped += (await Promise.all(stage.map((n) => stopProcess(home, n)))).filter(Boolean).length;
+  const docker = new Docker({ socketPath: j.dockerSocket });
+  const removed = await removeClusterContainers([j.node], docker).catch(() => 0);
+  const net = await removeNetwork(j.settings.network, docker).catch(() => false);
+  console.log(`node ${j.node} left the cluster here: ${stopped} process(es) stopped, ${removed} container(s) removed${net ? `, network ${j.settings.network} removed` : ''} (\`kubectl delete node ${j.node}\` removes its Node)`);
+  rmSync(home.path(JOIN_RECORD), { force: true });
   if (opts.purge) {
     rmSync(home.dir, { recursive: true, force: true });
     console.log(`state deleted: ${home.dir}`);

@@ -1,7 +1,6 @@
 import { Home, defaultConfig } from '../home.js';
 import { listProcesses, readPid, runningPid } from '../processes.js';
-import { LEADER_LEASES, holderIsProcess, partitionChain } from '../target/embedded.js';
-import { partitionedNodes } from '../target/embedded-partition.js';
+import { EmbeddedTarget, LEADER_LEASES, holderIsProcess } from '../target/embedded.js';
 import { readFileSync } from 'node:fs';
 import { isNodeReady } from '@k8ts/api';
 import { apiGet, trustCertificate } from '../api.js';
@@ -44,7 +43,8 @@ export async function status(): Promise<number> {
     }
     const nodes = await apiGet(server, token, '/api/v1/nodes');
     console.log('\nNODE        STATUS');
-    const cut = process.getuid?.() === 0 ? partitionedNodes(partitionChain(config)) : [];
+    // Agents cut off by a rule, and machines whose LAN link is down.
+    const cut = process.getuid?.() === 0 ? await new EmbeddedTarget(home).partitioned() : [];
     for (const n of nodes.items)
       console.log(`${n.metadata.name.padEnd(11)} ${isNodeReady(n) ? 'Ready' : 'NotReady'}${n.spec?.unschedulable ? ',SchedulingDisabled' : ''}${cut.includes(n.metadata.name) ? '  (partitioned: `k8ts chaos heal`)' : ''}`);
   } catch (e) {

@@ -11,10 +11,12 @@ import { ensureAdmissionConfig } from '../admission-config.js';
 import { ensureServiceAccountKey, servingCertIPs } from '../service-account-key.js';
 import { componentExists, ensureCompiled, fromSource, recordedArgs, runningPid, startComponent, startDetached, stopProcess } from '../processes.js';
 import { isNodeReady } from '@k8ts/api';
-import { apiGet, isReady, trustCertificate, waitFor } from '../api.js';
+import { apiGet, apiSend, isReady, trustCertificate, waitFor } from '../api.js';
+import { JOIN_CONFIGMAP, joinConfigMap, joinSettingsOf } from '../join/settings.js';
 import { ensureImages } from './images.js';
 import { ensureNetwork } from '../docker-cleanup.js';
 import { machinesTasks, machinesPreflight } from '../machines/tasks.js';
+import { machinesLayout } from '../machines/layout.js';
 import { existsSync } from 'node:fs';
 import { prefetchKeyPairs } from '@k8ts/client';
 
@@ -64,7 +66,9 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   await keys;
   const tokens = ensureTokens(home);
   // The gateway and the `kubernetes` Service's ClusterIP: how pods reach the apiserver.
-  const cert = await ensureServingCert(home, ['127.0.0.1', config.gateway, firstServiceIp(config.serviceRange)].filter((ip): ip is string => !!ip));
+  // With machines, also the host's LAN address, where their proxies and joining agents reach it.
+  const lanIP = config.machines > 0 ? [machinesLayout(config, home).hostIP] : [];
+  const cert = await ensureServingCert(home, ['127.0.0.1', config.gateway, firstServiceIp(config.serviceRange), ...lanIP].filter((ip): ip is string => !!ip));
   ensureAdmissionConfig(home);
   ensureServiceAccountKey(home);
   // etcd's own CA, its serving and peer certificates and the apiserver's client (kubeadm's layout).
@@ -106,6 +110,15 @@ export async function up(opts: UpOptions = {}): Promise<void> {
         task: async () => writeKubeconfig(home.kubeconfig, { server, token: tokens.admin, caData: cert.caData }),
       },
       {
+        // What `k8ts join` on another host reads with its bootstrap token.
+        title: `Join settings (${JOIN_CONFIGMAP.namespace}/${JOIN_CONFIGMAP.name})`,
+        enabled: () => config.machines > 0,
+        task: async () => {
+          const path = `/api/v1/namespaces/${JOIN_CONFIGMAP.namespace}/configmaps/${JOIN_CONFIGMAP.name}?fieldManager=k8ts-up&force=true`;
+          await apiSend(server, tokens.admin, 'PATCH', path, joinConfigMap(joinSettingsOf(config, machinesLayout(config, home))), 'application/apply-patch+yaml');
+        },
+      },
+      {
         title: `Waiting for ${config.agents} Ready nodes`,
         enabled: () => config.agents > 0 && specs.some((s) => s.pkg === 'agent'),
         task: async () => waitForReadyNodes(server, tokens.admin, config.agents, (opts.timeout ?? 120) * 1000),
@@ -126,7 +139,7 @@ function componentTasks(home: Home, specs: ComponentSpec[], machinesReady: { tit
     {
       title: s.name,
       task: async () => {
-        if (runningPid(home, s.name) === undefined) startComponent(home, s.name, s.pkg, s.args, s.env, s.nodeFlags, s.entry);
+        if (runningPid(home, s.name) === undefined) startComponent(home, s);
       },
     },
   ]);
@@ -154,10 +167,9 @@ async function waitForReadyNodes(server: string, token: string, n: number, timeo
 }
 
 async function imagesPresent(): Promise<boolean> {
-  const { IMAGES, EXTRA_TAGS, CLUSTER_IMAGE_NAMES } = await import('../images/build.js');
+  const { clusterImageTags } = await import('../images/build.js');
   const docker = new Docker();
-  const tags = CLUSTER_IMAGE_NAMES.flatMap((n) => [IMAGES[n], ...EXTRA_TAGS[n]]);
-  const found = await Promise.all(tags.map((t) => docker.getImage(t).inspect().then(() => true, () => false)));
+  const found = await Promise.all(clusterImageTags().map((t) => docker.getImage(t).inspect().then(() => true, () => false)));
   return found.every(Boolean);
 }
 

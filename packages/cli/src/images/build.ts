@@ -35,6 +35,11 @@ export const EXTRA_TAGS: Record<ImageName, string[]> = {
   etcd: [],
 };
 
+/** Every tag a node's engine must hold (the pause image under both its names, and so on). */
+export function clusterImageTags(): string[] {
+  return CLUSTER_IMAGE_NAMES.flatMap((n) => [IMAGES[n], ...EXTRA_TAGS[n]]);
+}
+
 /** Default BASE per image: the locally assembled root filesystem (scratch) or a local image. */
 const LOCAL_BASE: Record<ImageName, string> = { pause: 'scratch', busybox: 'scratch', node: 'scratch', hello: IMAGES.busybox, etcd: 'scratch' };
 

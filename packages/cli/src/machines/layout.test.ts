@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Home, defaultConfig } from '../home.js';
-import { machineAgentArgs, machinePodnetArgs, machinesLayout, nodeIpamArgs } from './layout.js';
+import { machineAgentArgs, machinePodnetArgs, machineProxyArgs, machinesLayout, nodeIpamArgs } from './layout.js';
 
 test('the machines layout: names, addresses and ranges from the cluster\'s /16 and names', () => {
   const home = new Home('/tmp/h');
@@ -17,7 +17,12 @@ test('the machines layout: names, addresses and ranges from the cluster\'s /16 a
   const other = machinesLayout({ ...defaultConfig, network: 'a-rather-long-network-name', machines: 64 }, home);
   for (const name of [other.bridge, ...other.machines.map((m) => m.veth)]) assert.ok(name.length <= 15, name);
   assert.deepEqual(machineAgentArgs(l.machines[0]!), ['--docker-socket', '/tmp/h/machines/agent-1/docker.sock', '--node-ip', '10.213.255.11', '--pod-cidr-from-node']);
-  assert.deepEqual(machinePodnetArgs(l, l.machines[1]!), ['--cluster-cidr', '10.213.128.0/18', '--routes', 'host-gw', '--netns', '/var/run/netns/k8ts-agent-2']);
+  assert.deepEqual(machinePodnetArgs(l), ['--cluster-cidr', '10.213.128.0/18', '--routes', 'host-gw']);
+  // Each machine's proxy: the machines' pod ranges are the cluster's pods, its state dir its own.
+  assert.deepEqual(machineProxyArgs(defaultConfig, l, l.machines[1]!), [
+    '--network', 'k8ts', '--service-cluster-ip-range', defaultConfig.serviceRange, '--load-balancer-pool', defaultConfig.lbPool, '--cluster-cidr', '10.213.128.0/18',
+    '--chain-prefix', 'K8TS', '--state-dir', '/run/k8ts-k8ts-m2-proxy', '--node-name', 'agent-2',
+  ]);
   assert.deepEqual(nodeIpamArgs(l, '10.96.0.0/16'), ['--allocate-node-cidrs', '--cluster-cidr', '10.213.128.0/18', '--node-cidr-mask-size', '24', '--service-cluster-ip-range', '10.96.0.0/16']);
 });
 

@@ -22,6 +22,8 @@ export interface Machine {
   socket: string;
   pidfile: string;
   log: string;
+  /** Its proxy's state dir (route_localnet's first value in the namespace). */
+  proxyStateDir: string;
 }
 
 export type PodRoutes = 'host-gw' | 'vxlan';
@@ -74,6 +76,7 @@ export function machinesLayout(c: ClusterConfig, home: Home, count = c.machines)
         socket: join(dir, 'docker.sock'),
         pidfile: join(dir, 'docker.pid'),
         log: home.path('logs', `dockerd-${node}.out`),
+        proxyStateDir: `/run/k8ts-${tag}-m${i + 1}-proxy`,
       };
     }),
   };
@@ -84,9 +87,17 @@ export function machineAgentArgs(m: Machine): string[] {
   return ['--docker-socket', m.socket, '--node-ip', m.lanIP, '--pod-cidr-from-node'];
 }
 
-/** podnet's flags for a machine (routes and rules in its namespace). */
-export function machinePodnetArgs(l: MachinesLayout, m: Machine): string[] {
-  return ['--cluster-cidr', l.clusterCidr, '--routes', l.routes, '--netns', m.nsPath];
+/** podnet's flags on a machine (it runs in the machine's namespace: its routes and rules are there). */
+export function machinePodnetArgs(l: MachinesLayout): string[] {
+  return ['--cluster-cidr', l.clusterCidr, '--routes', l.routes];
+}
+
+/**
+ * The flags of a machine's proxy (beside the host's proxyArgs): pods are the machines' pod
+ * ranges, its own state dir; the chain names may be the host's, the namespace being its own.
+ */
+export function machineProxyArgs(c: ClusterConfig, l: MachinesLayout, m: Machine): string[] {
+  return ['--network', c.network, '--service-cluster-ip-range', c.serviceRange, '--load-balancer-pool', c.lbPool, '--cluster-cidr', l.clusterCidr, '--chain-prefix', chainPrefix(c), '--state-dir', m.proxyStateDir, '--node-name', m.node];
 }
 
 /** nodeipam's flags for the controller-manager. */

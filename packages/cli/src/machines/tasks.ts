@@ -38,9 +38,8 @@ export async function makeMachines(home: Home, c: ClusterConfig): Promise<void> 
       await ensureEngine(m);
     }),
   );
-  const { IMAGES, EXTRA_TAGS, CLUSTER_IMAGE_NAMES } = await import('../images/build.js');
-  const tags = CLUSTER_IMAGE_NAMES.flatMap((n) => [IMAGES[n], ...EXTRA_TAGS[n]]);
-  await loadImages(l.machines, tags, home.path('machines', 'images.tar'));
+  const { clusterImageTags } = await import('../images/build.js');
+  await loadImages(l.machines, clusterImageTags(), home.path('machines', 'images.tar'));
 }
 
 /**

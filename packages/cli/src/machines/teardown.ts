@@ -7,17 +7,9 @@ import { join } from 'node:path';
 import type { Machine, MachinesLayout } from './layout.js';
 import { engineClient } from './setup.js';
 import { run, tryRun } from './shell.js';
+import { alive, enginePids, runtimePids } from './engine-processes.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 function signal(pid: number, sig: NodeJS.Signals, group: boolean): void {
   try {
@@ -29,24 +21,6 @@ function signal(pid: number, sig: NodeJS.Signals, group: boolean): void {
       /* gone */
     }
   }
-}
-
-/** dockerd processes of this machine, by its pid file and by its --data-root (a lost pid file). */
-function enginePids(m: Machine): number[] {
-  const pids = new Set<number>();
-  if (existsSync(m.pidfile)) {
-    const p = Number(readFileSync(m.pidfile, 'utf8').trim());
-    if (p > 0) pids.add(p);
-  }
-  for (const d of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
-      if (argv.some((a) => a.endsWith('dockerd')) && argv.includes(m.dataRoot)) pids.add(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
-  return [...pids].filter(alive);
 }
 
 async function stopEngine(m: Machine): Promise<number> {
@@ -64,15 +38,8 @@ async function stopEngine(m: Machine): Promise<number> {
   const deadline = Date.now() + 15_000;
   while (pids.some(alive) && Date.now() < deadline) await sleep(100);
   for (const p of pids.filter(alive)) signal(p, 'SIGKILL', true);
-  // containerd and its shims of this engine (by their exec root), should any outlive it.
-  for (const d of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      if (cmd.includes(m.execRoot + '/') || cmd.includes(m.execRoot + '\0')) signal(Number(d), 'SIGKILL', false);
-    } catch {
-      /* gone */
-    }
-  }
+  // containerd and its shims of this engine, should any outlive it.
+  for (const p of runtimePids(m)) signal(p, 'SIGKILL', false);
   return removed;
 }
 
@@ -98,7 +65,7 @@ export async function teardownMachines(l: MachinesLayout, machinesDir: string): 
   const r: TeardownResult = { engines: 0, containers: 0, namespaces: 0, bridge: false, rules: 0 };
   const links = await run('ip', ['-o', 'link', 'show']).catch(() => '');
   const hasLink = (name: string) => links.includes(` ${name}@`) || links.includes(` ${name}:`);
-  const present = l.machines.filter((m) => existsSync(m.nsPath) || existsSync(m.dir) || existsSync(m.execRoot) || hasLink(m.veth));
+  const present = l.machines.filter((m) => existsSync(m.nsPath) || existsSync(m.dir) || existsSync(m.execRoot) || existsSync(m.proxyStateDir) || hasLink(m.veth));
   await Promise.all(
     present.map(async (m) => {
       const had = enginePids(m).length > 0;
@@ -107,6 +74,7 @@ export async function teardownMachines(l: MachinesLayout, machinesDir: string): 
       await unmountBelow(m.execRoot);
       await unmountBelow(m.dir);
       rmSync(m.execRoot, { recursive: true, force: true });
+      rmSync(m.proxyStateDir, { recursive: true, force: true });
       if (existsSync(m.nsPath) || (await tryRun('ip', ['link', 'show', m.veth]))) {
         await tryRun('ip', ['link', 'del', m.veth]);
         if (await tryRun('ip', ['netns', 'del', m.netns])) r.namespaces++;

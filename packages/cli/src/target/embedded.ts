@@ -1,7 +1,8 @@
 // The cluster `k8ts up` runs on this machine as local processes (pid and log files under
 // $K8TS_HOME), as chaos commands and drills see it. Node faults act on an agent's process
 // (and, for a lost machine, on its pod containers); component faults on the process of
-// that component, the leading replica for leader-elected ones.
+// that component, the leading replica for leader-elected ones. With `--machines N`, node
+// faults act on the whole machine: its power (engine and every container) and its LAN link.
 import Docker from 'dockerode';
 import { readFileSync } from 'node:fs';
 import { Home, chainPrefix, defaultConfig, nodeNames, type ClusterConfig } from '../home.js';
@@ -10,6 +11,8 @@ import { apiGet, trustCertificate } from '../api.js';
 import { ensureTokens } from '../tokens.js';
 import { heal, healAll, isPartitioned, partition, partitionedNodes, type PartitionSpec } from './embedded-partition.js';
 import type { ApiAccess, ClusterTarget, Fault } from './types.js';
+import { machinesLayout, type Machine, type MachinesLayout } from '../machines/layout.js';
+import { cutLan, lanCut, machineProcessNames, powerOff, powerOn, poweredOn, restoreLan } from '../machines/faults.js';
 
 /** Leader-elected components and the Lease each one holds in kube-system. */
 export const LEADER_LEASES: Record<string, string> = { scheduler: 'k8ts-scheduler', 'controller-manager': 'k8ts-controller-manager' };
@@ -43,6 +46,14 @@ export class EmbeddedTarget implements ClusterTarget {
     return [...new Set([...Object.keys(LEADER_LEASES).filter((c) => procs.some((p) => p === c || p.startsWith(`${c}-`))), ...procs])].sort();
   }
 
+  private get machines(): MachinesLayout | undefined {
+    return this.config.machines > 0 ? machinesLayout(this.config, this.home) : undefined;
+  }
+
+  private machineOf(node: string): Machine | undefined {
+    return this.machines?.machines.find((m) => m.node === node);
+  }
+
   private partitionSpec(node: string): PartitionSpec {
     return { chain: partitionChain(this.config), cluster: this.config.network, node };
   }
@@ -60,6 +71,8 @@ export class EmbeddedTarget implements ClusterTarget {
 
   async nodeFault(fault: Fault, node: string): Promise<string> {
     await this.checkNode(node);
+    const machine = this.machineOf(node);
+    if (machine && (fault === 'kill-node' || fault === 'partition' || fault === 'heal')) return this.machineFault(fault, machine);
     switch (fault) {
       case 'kill-agent':
         process.kill(-this.agentPid(node), 'SIGKILL');
@@ -85,8 +98,39 @@ export class EmbeddedTarget implements ClusterTarget {
     }
   }
 
-  isPartitioned(node: string): boolean {
-    return isPartitioned(this.partitionSpec(node));
+  /** A whole machine: power lost, or its LAN link cut and restored. */
+  private async machineFault(fault: 'kill-node' | 'partition' | 'heal', m: Machine): Promise<string> {
+    switch (fault) {
+      case 'kill-node': {
+        for (const name of machineProcessNames(m.node)) signalProcess(this.home, name, 'SIGKILL');
+        const killed = powerOff(m);
+        return `machine ${m.node} lost: its agent, podnet and proxy, its engine and every container (${killed} process(es)) killed (\`k8ts chaos restart ${m.node}\` powers it on)`;
+      }
+      case 'partition':
+        await cutLan(m);
+        return `partitioned ${m.node}: its LAN link ${m.veth} is down; its agent cannot reach the apiserver and its pods cannot be reached (\`k8ts chaos heal ${m.node}\`)`;
+      case 'heal':
+        return (await restoreLan(m)) ? `healed ${m.node}: its LAN link ${m.veth} is up again` : `${m.node} was not partitioned`;
+    }
+  }
+
+  /** A machine whose engine is off is powered on again before its processes start. */
+  private async restartMachineProcesses(names: string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const m of this.machines?.machines ?? []) {
+      const mine = names.filter((n) => machineProcessNames(m.node).includes(n));
+      if (mine.length === 0) continue;
+      if (!poweredOn(m)) {
+        await powerOn(this.machines!, m);
+        out.push(`powered on ${m.node}`);
+      }
+    }
+    return out;
+  }
+
+  async isPartitioned(node: string): Promise<boolean> {
+    const m = this.machineOf(node);
+    return m ? lanCut(m) : isPartitioned(this.partitionSpec(node));
   }
 
   /** The process names of a component's replicas (scheduler → scheduler-1, scheduler-2). */
@@ -132,7 +176,10 @@ export class EmbeddedTarget implements ClusterTarget {
       const dead = this.replicas(component).filter((p) => runningPid(this.home, p) === undefined);
       names = dead.length ? dead : [await this.resolve(component)];
     } else names = [await this.resolve(component)];
-    const out: string[] = [];
+    // A machine's node is its agent, podnet and proxy, on its engine powered on again.
+    const machine = this.machineOf(names[0]!);
+    if (names.length === 1 && machine) names = machineProcessNames(machine.node).filter((n) => listProcesses(this.home).includes(n));
+    const out = await this.restartMachineProcesses(names);
     for (const name of names) {
       await stopProcess(this.home, name, 3000);
       out.push(`restarted ${name} (pid ${restartDetached(this.home, name)})`);
@@ -142,6 +189,8 @@ export class EmbeddedTarget implements ClusterTarget {
 
   async undoAll(): Promise<void> {
     for (const node of healAll(partitionChain(this.config), this.config.network)) void node;
+    for (const m of this.machines?.machines ?? []) await restoreLan(m);
+    await this.restartMachineProcesses(listProcesses(this.home).filter((n) => runningPid(this.home, n) === undefined));
     for (const name of listProcesses(this.home)) {
       const pid = readPid(this.home, name);
       if (pid !== undefined && isAlive(pid)) {
@@ -153,12 +202,15 @@ export class EmbeddedTarget implements ClusterTarget {
   /** The embedded cluster has no supervisor: a drill restarts what exited, naming it. */
   async supervise(): Promise<string[]> {
     const dead = listProcesses(this.home).filter((n) => runningPid(this.home, n) === undefined);
+    await this.restartMachineProcesses(dead);
     for (const n of dead) restartDetached(this.home, n);
     return dead;
   }
 
-  partitioned(): string[] {
-    return partitionedNodes(partitionChain(this.config));
+  async partitioned(): Promise<string[]> {
+    const cut = [];
+    for (const m of this.machines?.machines ?? []) if (await lanCut(m)) cut.push(m.node);
+    return [...partitionedNodes(partitionChain(this.config)), ...cut];
   }
 }
 

@@ -15,6 +15,10 @@ const group = (name: string) => ({ kind: 'Group' as const, name });
 /** The user dns runs as (the identities helper picks it); bound to system:k8ts-dns. */
 export const DNS_USER = 'system:k8ts-dns';
 
+/** Reads the ConfigMap `k8ts join` takes the cluster's settings from (kube-public/k8ts-join). */
+export const JOIN_CONFIG_ROLE = 'k8ts:join-config-reader';
+export const JOIN_CONFIG_NAME = 'k8ts-join';
+
 /** The user the ingress controller runs as; bound to system:k8ts-ingress. */
 export const INGRESS_USER = 'system:k8ts-ingress';
 
@@ -38,4 +42,11 @@ export const BOOTSTRAP_BINDINGS: BootstrapBinding[] = [
   { name: 'kubeadm:kubelet-bootstrap', role: 'system:node-bootstrapper', subjects: [group('system:bootstrappers')] },
   { name: 'kubeadm:node-autoapprove-bootstrap', role: 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', subjects: [group('system:bootstrappers')] },
   { name: 'kubeadm:node-autoapprove-certificate-rotation', role: 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', subjects: [group('system:nodes')] },
+  // `k8ts join`: the joiner reads the cluster's settings with its bootstrap token (kubeadm's
+  // kubeadm-config Role for bootstrappers), then runs that host's proxy and podnet with the
+  // node's own certificate: those two roles are read-only, and a host running kube-proxy
+  // holds kube-proxy's rights anyway (its DaemonSet's token sits on that node).
+  { name: 'k8ts:join-config', role: JOIN_CONFIG_ROLE, subjects: [group('system:bootstrappers'), group('system:nodes')] },
+  { name: 'k8ts:node-proxier-on-nodes', role: 'system:node-proxier', subjects: [group('system:nodes')] },
+  { name: 'k8ts:podnet-on-nodes', role: 'system:k8ts-podnet', subjects: [group('system:nodes')] },
 ];

@@ -1,0 +1,126 @@
+// `k8ts join --server HOST:PORT --token ID.SECRET --discovery-token-ca-cert-hash sha256:…` on
+// another host (`k8ts token create --print-join-command` prints it): trusts the cluster CA
+// only under the pinned hash, reads the join settings with the bootstrap token, then starts
+// this host's agent (which gets its node certificate through TLS bootstrap: a CSR the
+// controller-manager approves), and once the certificate is there this host's podnet and
+// proxy with it. They run detached like `up`'s, under this host's K8TS_HOME, in the network
+// namespace `join` runs in; `k8ts down` there stops them and removes the node's containers.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { GrpcClient } from '@k8ts/client';
+import { isNodeReady, type KubeObject, type Node } from '@k8ts/api';
+import { Home } from '../home.js';
+import { listProcesses, runningPid, startComponent } from '../processes.js';
+import { discoverCa, parseServer } from '../join/discovery.js';
+import { JOIN_CONFIGMAP, parseJoinSettings, type JoinSettings } from '../join/settings.js';
+import { parseBootstrapToken } from '../bootstrap-token.js';
+
+export interface JoinOptions {
+  server: string;
+  token: string;
+  discoveryTokenCaCertHash: string;
+  nodeName?: string;
+  nodeIp?: string;
+  dockerSocket?: string;
+  opsPort?: number;
+  timeout?: number;
+}
+
+/** What `down` needs to know of a joined host (written beside the pid files). */
+export interface JoinRecord {
+  server: string;
+  node: string;
+  dockerSocket: string;
+  settings: JoinSettings;
+}
+
+export const JOIN_RECORD = 'join.json';
+
+export function readJoinRecord(home: Home): JoinRecord | undefined {
+  const f = home.path(JOIN_RECORD);
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as JoinRecord) : undefined;
+}
+
+const secret = (path: string, data: string) => writeFileSync(path, data, { mode: 0o600 });
+
+export async function join(o: JoinOptions): Promise<void> {
+  parseServer(o.server);
+  const token = parseBootstrapToken(o.token);
+  if (!token) throw new Error('--token must be a bootstrap token <6 [a-z0-9]>.<16 [a-z0-9]> (`k8ts token create` makes one)');
+  const home = new Home();
+  home.ensure();
+  if (home.readConfig()) throw new Error(`${home.dir} holds a cluster of its own (\`k8ts up\`): join from another K8TS_HOME`);
+  const node = (o.nodeName ?? hostname()).toLowerCase();
+  const running = listProcesses(home).filter((n) => runningPid(home, n) !== undefined);
+  if (running.length) throw new Error(`this host already runs ${running.join(', ')} from ${home.dir} (\`k8ts down\` there first)`);
+
+  const caPem = await discoverCa(o.server, o.discoveryTokenCaCertHash);
+  mkdirSync(home.path('pki', 'node'), { recursive: true, mode: 0o700 });
+  const caFile = home.path('pki', 'ca.crt');
+  writeFileSync(caFile, caPem, { mode: 0o644 });
+  console.log(`[discovery] the cluster CA matches ${o.discoveryTokenCaCertHash}`);
+
+  const bootstrap = new GrpcClient({ server: o.server, caFile, token: o.token, timeoutMs: 10_000 });
+  let settings: JoinSettings;
+  try {
+    const cm = await bootstrap.get<KubeObject & { data?: unknown }>('configmaps', JOIN_CONFIGMAP.namespace, JOIN_CONFIGMAP.name).catch((e: Error) => {
+      throw new Error(`reading the cluster's join settings with the bootstrap token: ${e.message}`);
+    });
+    settings = parseJoinSettings(cm.data);
+  } finally {
+    bootstrap.close();
+  }
+  const dockerSocket = o.dockerSocket ?? '/var/run/docker.sock';
+  const record: JoinRecord = { server: o.server, node, dockerSocket, settings };
+  writeFileSync(home.path(JOIN_RECORD), JSON.stringify(record, null, 2) + '\n');
+  const tokenFile = home.path('bootstrap-token');
+  secret(tokenFile, o.token + '\n');
+
+  const { clientCertificatePaths } = await import('@k8ts/agent');
+  const certDir = home.path('pki', 'node');
+  const ops = o.opsPort ?? 10250;
+  const base = { nodeFlags: [] as string[], env: { DOCKER_HOST: `unix://${dockerSocket}` } };
+  startComponent(home, {
+    ...base,
+    name: node,
+    pkg: 'agent',
+    args: [
+      '--server', o.server, '--ca-file', caFile, '--bootstrap-token-file', tokenFile, '--cert-dir', certDir,
+      '--node-name', node, '--docker-socket', dockerSocket, '--pod-cidr-from-node', ...(o.nodeIp ? ['--node-ip', o.nodeIp] : []),
+      '--network', settings.network, '--cluster-dns', settings.clusterDns, '--state-dir', home.path('agents', node), '--ops-port', String(ops),
+    ],
+  });
+  console.log(`[kubelet-start] agent ${node} started; waiting for its certificate (TLS bootstrap)`);
+  const cred = clientCertificatePaths(certDir);
+  const deadline = Date.now() + (o.timeout ?? 120) * 1000;
+  while (!(existsSync(cred.certFile) && existsSync(cred.keyFile))) {
+    if (runningPid(home, node) === undefined) throw new Error(`the agent exited before it had a certificate: see ${home.path('logs', `${node}.log`)} and ${home.path('logs', `${node}.out`)}`);
+    if (Date.now() > deadline) throw new Error(`no node certificate after ${o.timeout ?? 120}s: is the token valid, and the controller-manager approving CSRs? (${home.path('logs', `${node}.log`)})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const asNode = ['--server', o.server, '--ca-file', caFile, '--client-cert', cred.certFile, '--client-key', cred.keyFile];
+  startComponent(home, { ...base, name: `podnet-${node}`, pkg: 'agent', entry: 'network/main', args: [...asNode, '--ops-port', String(ops + 50), '--node-name', node, '--cluster-cidr', settings.clusterCidr, '--routes', settings.podRoutes] });
+  startComponent(home, {
+    ...base,
+    name: `proxy-${node}`,
+    pkg: 'proxy',
+    args: [
+      ...asNode, '--ops-port', String(ops + 6), '--node-name', node, '--network', settings.network, '--service-cluster-ip-range', settings.serviceRange,
+      '--load-balancer-pool', settings.lbPool, '--cluster-cidr', settings.clusterCidr, '--chain-prefix', settings.chainPrefix, '--state-dir', home.path('proxy'), '--cleanup-on-exit',
+    ],
+  });
+  console.log(`[kubelet-start] podnet-${node} and proxy-${node} started with the node's certificate`);
+
+  const client = new GrpcClient({ server: o.server, caFile, clientCertFile: cred.certFile, clientKeyFile: cred.keyFile, timeoutMs: 5000 });
+  try {
+    for (;;) {
+      const n = (await client.get('nodes', '', node).catch(() => undefined)) as Node | undefined;
+      if (n && isNodeReady(n)) break;
+      if (Date.now() > deadline) throw new Error(`node ${node} did not become Ready within ${o.timeout ?? 120}s (${home.path('logs')})`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    client.close();
+  }
+  console.log(`\nThis node has joined the cluster: node ${node} is Ready.\nRun 'kubectl get nodes' on the control plane to see it; \`k8ts down\` here (K8TS_HOME=${home.dir}) takes it out.`);
+}
