@@ -392,6 +392,9 @@ test('a fourth machine joins with `k8ts token create --print-join-command` and r
     assert.equal(csrs.length, 1);
     assert.ok(csrs[0].status.conditions.some((c: any) => c.type === 'Approved'));
     for (const f of readdirSync(join(home4, 'pki', 'node'))) assert.equal(statSync(join(home4, 'pki', 'node', f)).mode & 0o077, 0, `${f} is private`);
+    // Its proxy runs as the kube-proxy service account (not as the node) and has its rules in sync.
+    assert.match(out, /proxy-e2em-4 started as kube-system\/k8ts-podnet and kube-system\/kube-proxy|started as kube-system\/k8ts-podnet and kube-system\/kube-proxy/);
+    await eventually('the joined host\'s proxy in sync', async () => readFileSync(join(home4, 'logs', `proxy-${prefix}-4.log`), 'utf8').includes('rules in sync'), 60_000);
     const logs = readdirSync(join(home4, 'logs')).map((f) => readFileSync(join(home4, 'logs', f), 'utf8')).join('\n');
     assert.ok(!logs.includes(token!.split('.')[1]!), 'the bootstrap token is never logged');
 

@@ -1,7 +1,7 @@
 // Host settings outside iptables: routes that send the service ranges into the cluster
 // bridge, and route_localnet so node ports answer on 127.0.0.1 (as kube-proxy sets it).
 import http from 'node:http';
-import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { run, mustRun } from './exec.js';
 
@@ -78,16 +78,9 @@ export function restoreRouteLocalnet(stateFile: string, othersNeedIt: boolean): 
  * same through its CNI bridge). Returns how many ports it changed.
  */
 export async function enableHairpin(bridge: string): Promise<number> {
-  return inHostNetns() ? enableHairpinSysfs(bridge) : enableHairpinNetlink(bridge);
-}
-
-/** /sys shows the devices of the namespace it was mounted in: the host's, not a machine's. */
-function inHostNetns(): boolean {
-  try {
-    return readlinkSync('/proc/self/ns/net') === readlinkSync('/proc/1/ns/net');
-  } catch {
-    return true;
-  }
+  // /sys shows the devices of the namespace it was mounted in (the host's): a machine's proxy,
+  // in a namespace of its own, does not find its bridge there and goes through netlink.
+  return existsSync(`/sys/class/net/${bridge}/brif`) ? enableHairpinSysfs(bridge) : enableHairpinNetlink(bridge);
 }
 
 /** In a namespace of its own (a machine's proxy), through iproute2, which speaks netlink there. */

@@ -1,6 +1,5 @@
-// Commands run in the machine's network namespace (`--netns`): the agent runs beside its
-// Docker engine's socket, not necessarily inside that engine's namespace (`k8ts up
-// --machines` keeps every agent on the host, where the apiserver's loopback is).
+// Commands run in the machine's network namespace: podnet's own (`k8ts up --machines` and
+// `k8ts join` start it inside the machine's), or another one named by `--netns`.
 // `ip netns exec` is not used: it remounts /sys, which nothing here needs.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -57,16 +56,20 @@ export class NetnsShell {
 
   /**
    * Docker masquerades whatever leaves its bridge for another interface; traffic from this
-   * node's pods to the cluster range must keep its pod address, so a RETURN goes first
-   * (flannel's rule). Put back in first place whenever Docker put its own before it.
+   * node's pods to the cluster range must keep its pod address, so a RETURN goes before
+   * Docker's MASQUERADE (flannel's rule). Not first: the proxy's jump stays ahead of it, since
+   * a pod reaching itself through a Service must be masqueraded (kube-proxy's hairpin rule).
    */
   async ensureNoMasquerade(podCidr: string, clusterCidr: string): Promise<boolean> {
     const rule = ['-s', podCidr, '-d', clusterCidr, '-m', 'comment', '--comment', 'k8ts: pod to pod without NAT', '-j', 'RETURN'];
     const listed = await this.exec('iptables', ['-w', '-t', 'nat', '-S', 'POSTROUTING']);
-    const first = listed.split('\n').find((l) => l.startsWith('-A POSTROUTING'));
-    if (first?.includes('k8ts: pod to pod without NAT') && first.includes(`-s ${podCidr}`)) return false;
+    const rules = listed.split('\n').filter((l) => l.startsWith('-A POSTROUTING'));
+    const ours = rules.findIndex((l) => l.includes('k8ts: pod to pod without NAT') && l.includes(`-s ${podCidr}`));
+    const masquerade = rules.findIndex((l) => / -j MASQUERADE\b/.test(l));
+    if (ours >= 0 && (masquerade < 0 || ours < masquerade)) return false;
     await this.exec('iptables', ['-w', '-t', 'nat', '-D', 'POSTROUTING', ...rule]).catch(() => undefined);
-    await this.exec('iptables', ['-w', '-t', 'nat', '-I', 'POSTROUTING', '1', ...rule]);
+    // Right before the first MASQUERADE (ours, if any, was below it: the deletion moved nothing above).
+    await this.exec('iptables', ['-w', '-t', 'nat', '-I', 'POSTROUTING', String(masquerade < 0 ? rules.length + 1 : masquerade + 1), ...rule]);
     return true;
   }
 }

@@ -95,6 +95,13 @@ describe('NodeRestriction', () => {
     await refused(registry.create('events', 'default', event('e4', { kind: 'Node', name: 'n2' }), as('n1')), `events "e4" is forbidden: ${why}`);
     await refused(registry.create('events', 'default', event('e5', { kind: 'Pod', name: 'gone' }), as('n1')), `events "e5" is forbidden: ${why}`);
     await refused(registry.create('events', 'default', event('e6', { kind: 'Pod', name: 'p2', uid: 'other' }), as('n2')), 'events "e6" is forbidden: node "n2" can only create events about itself or pods bound to it');
+    // Its last events about a pod that is gone just now are still its own (Killing after a
+    // force delete); another node's, or about another incarnation, are not.
+    await registry.delete('pods', 'default', 'p2', { gracePeriodSeconds: 0 });
+    await assert.rejects(registry.get('pods', 'default', 'p2'), /not found/);
+    await registry.create('events', 'default', event('e7', { kind: 'Pod', name: 'p2', namespace: 'default', uid: p2.metadata.uid }), as('n2'));
+    await refused(registry.create('events', 'default', event('e8', { kind: 'Pod', name: 'p2', namespace: 'default' }), as('n1')), `events "e8" is forbidden: ${why}`);
+    await refused(registry.create('events', 'default', event('e9', { kind: 'Pod', name: 'p2', namespace: 'default', uid: 'other' }), as('n2')), 'events "e9" is forbidden: node "n2" can only create events about itself or pods bound to it');
   });
 
   it('refuses a node user it cannot name, and leaves other users alone', async () => {

@@ -13,6 +13,7 @@ import { deepEqual } from '../registry/object-utils.js';
 import { nodeIdentity } from '../authz/node/identity.js';
 import { NODE_LEASE_NAMESPACE } from '../authz/node/decisions.js';
 import { forbiddenLabels, modifiedLabels } from './node-labels.js';
+import { RecentPodBindings } from './recent-pod-bindings.js';
 
 const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
 
@@ -30,6 +31,7 @@ function refuse(req: AdmissionRequest, why: string): Error {
 }
 
 export function createNodeRestriction(deps: NodeRestrictionDeps): AdmissionPlugin {
+  const recent = new RecentPodBindings();
   const podOf = async (req: AdmissionRequest, ns: string, name: string): Promise<KubeObject> => {
     try {
       return await deps.registry.get('pods', ns, name);
@@ -58,7 +60,7 @@ export function createNodeRestriction(deps: NodeRestrictionDeps): AdmissionPlugi
         case 'leases':
           return admitLease(req, nodeName);
         case 'events':
-          return admitEvent(req, nodeName, podOf);
+          return admitEvent(req, nodeName, podOf, recent);
       }
     },
   };
@@ -148,7 +150,7 @@ function admitLease(req: AdmissionRequest, node: string): void {
 }
 
 /** k8ts' addition: a node's events are about its own Node or a pod bound to it. */
-async function admitEvent(req: AdmissionRequest, node: string, podOf: PodOf): Promise<void> {
+async function admitEvent(req: AdmissionRequest, node: string, podOf: PodOf, recent: RecentPodBindings): Promise<void> {
   if (req.operation === 'DELETE') throw refuse(req, `node "${node}" can only create events about itself or pods bound to it`);
   const ev = (req.object ?? {}) as Obj;
   const about = (ev.involvedObject ?? ev.regarding ?? {}) as Obj;
@@ -159,8 +161,11 @@ async function admitEvent(req: AdmissionRequest, node: string, podOf: PodOf): Pr
   let pod: KubeObject;
   try {
     pod = await podOf(req, ns, about.name);
-  } catch {
+  } catch (err) {
+    // Gone just now: still this node's to write about if it was bound here when last seen.
+    if (isNotFound(err) && recent.wasBound(ns, about.name, typeof about.uid === 'string' ? about.uid : undefined, node)) return;
     throw refuse(req, why);
   }
   if (pod.spec?.nodeName !== node || (about.uid && about.uid !== pod.metadata?.uid)) throw refuse(req, why);
+  recent.remember(ns, about.name, pod.metadata?.uid ?? '', node);
 }

@@ -181,20 +181,24 @@ test('component identities get what their components do from the bootstrap polic
     assert.ok(allowed(proxy, 'watch', 'services', ''));
     assert.ok(allowed(proxy, 'list', 'endpoints', ''));
     assert.ok(!allowed(proxy, 'update', 'services', 'default', { name: 's' }));
-    // `k8ts join`: a bootstrapper reads the join settings and nothing else; a node's certificate
-    // also runs its host's proxy and podnet (read-only), and still writes no Service.
+    // `k8ts join`: a bootstrapper reads the join settings and asks for the proxy's and podnet's
+    // service account tokens, and nothing else; those accounts have their roles; a node still
+    // reads no other Node and no EndpointSlice.
     const joiner = { name: 'system:bootstrap:abcdef', groups: ['system:bootstrappers', 'system:bootstrappers:k8ts:default-node-token', 'system:authenticated'] };
     const joinerMay = (verb: string, resource: string, ns: string, o: Partial<Attributes> = {}) => authz.authorize(attrs(joiner, verb, resource, ns, o)).decision === 'Allow';
     assert.ok(joinerMay('get', 'configmaps', 'kube-public', { name: 'k8ts-join' }));
+    assert.ok(joinerMay('create', 'serviceaccounts', 'kube-system', { name: 'kube-proxy', subresource: 'token' }));
+    assert.ok(joinerMay('create', 'serviceaccounts', 'kube-system', { name: 'k8ts-podnet', subresource: 'token' }));
+    assert.ok(!joinerMay('create', 'serviceaccounts', 'kube-system', { name: 'default', subresource: 'token' }));
     assert.ok(!joinerMay('get', 'configmaps', 'kube-system', { name: 'kubeadm-config' }));
     assert.ok(!joinerMay('list', 'configmaps', 'kube-public'));
     assert.ok(!joinerMay('list', 'services', ''));
+    const sa = (name: string) => ({ name: `system:serviceaccount:kube-system:${name}`, groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] });
+    assert.ok(authz.authorize(attrs(sa('kube-proxy'), 'watch', 'endpointslices', '', { apiGroup: 'discovery.k8s.io' })).decision === 'Allow');
+    assert.ok(authz.authorize(attrs(sa('k8ts-podnet'), 'list', 'nodes', '')).decision === 'Allow');
+    assert.ok(authz.authorize(attrs(sa('k8ts-podnet'), 'list', 'services', '')).decision !== 'Allow');
     const nodeUser = { name: 'system:node:n1', groups: ['system:nodes', 'system:authenticated'] };
-    const nodeMay = (verb: string, resource: string, ns: string, o: Partial<Attributes> = {}) => authz.authorize(attrs(nodeUser, verb, resource, ns, o)).decision === 'Allow';
-    assert.ok(nodeMay('watch', 'endpointslices', '', { apiGroup: 'discovery.k8s.io' }));
-    assert.ok(nodeMay('list', 'nodes', ''));
-    assert.ok(!nodeMay('update', 'services', 'default', { name: 's' }));
-    assert.ok(!nodeMay('delete', 'endpointslices', 'default', { apiGroup: 'discovery.k8s.io', name: 'e' }));
+    assert.ok(authz.authorize(attrs(nodeUser, 'list', 'endpointslices', '', { apiGroup: 'discovery.k8s.io' })).decision !== 'Allow');
     const dns = 'system:k8ts-dns';
     for (const r of ['services', 'endpoints', 'pods', 'namespaces']) assert.ok(allowed(dns, 'watch', r, ''), r);
     assert.ok(allowed(dns, 'list', 'endpointslices', '', { apiGroup: 'discovery.k8s.io' }));

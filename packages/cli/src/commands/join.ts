@@ -2,17 +2,18 @@
 // another host (`k8ts token create --print-join-command` prints it): trusts the cluster CA
 // only under the pinned hash, reads the join settings with the bootstrap token, then starts
 // this host's agent (which gets its node certificate through TLS bootstrap: a CSR the
-// controller-manager approves), and once the certificate is there this host's podnet and
-// proxy with it. They run detached like `up`'s, under this host's K8TS_HOME, in the network
+// controller-manager approves), and once the node is registered this host's podnet and proxy
+// as the kube-system service accounts kube-proxy and k8ts-podnet (tokens it asked for with the
+// bootstrap token, as kubeadm's kube-proxy DaemonSet runs as its service account). They run detached like `up`'s, under this host's K8TS_HOME, in the network
 // namespace `join` runs in; `k8ts down` there stops them and removes the node's containers.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { GrpcClient } from '@k8ts/client';
+import { GrpcClient, JOIN_SERVICE_ACCOUNTS } from '@k8ts/client';
 import { isNodeReady, type KubeObject, type Node } from '@k8ts/api';
 import { Home } from '../home.js';
 import { listProcesses, runningPid, startComponent } from '../processes.js';
 import { discoverCa, parseServer } from '../join/discovery.js';
-import { JOIN_CONFIGMAP, parseJoinSettings, type JoinSettings } from '../join/settings.js';
+import { JOIN_CONFIGMAP, JOIN_TOKEN_SECONDS, parseJoinSettings, type JoinSettings } from '../join/settings.js';
 import { parseBootstrapToken } from '../bootstrap-token.js';
 
 export interface JoinOptions {
@@ -62,11 +63,21 @@ export async function join(o: JoinOptions): Promise<void> {
 
   const bootstrap = new GrpcClient({ server: o.server, caFile, token: o.token, timeoutMs: 10_000 });
   let settings: JoinSettings;
+  const saTokens: Record<keyof typeof JOIN_SERVICE_ACCOUNTS, string> = { proxy: '', podnet: '' };
   try {
     const cm = await bootstrap.get<KubeObject & { data?: unknown }>('configmaps', JOIN_CONFIGMAP.namespace, JOIN_CONFIGMAP.name).catch((e: Error) => {
       throw new Error(`reading the cluster's join settings with the bootstrap token: ${e.message}`);
     });
     settings = parseJoinSettings(cm.data);
+    // The proxy and podnet of this host run as their service accounts (TokenRequest), not as the node.
+    for (const [k, sa] of Object.entries(JOIN_SERVICE_ACCOUNTS) as [keyof typeof JOIN_SERVICE_ACCOUNTS, string][]) {
+      const req = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: { name: sa, namespace: 'kube-system' }, spec: { audiences: [], expirationSeconds: JOIN_TOKEN_SECONDS } };
+      const got = await bootstrap.createSubresource<KubeObject & { status?: { token?: unknown } }>('serviceaccounts', 'kube-system', sa, 'token', req).catch((e: Error) => {
+        throw new Error(`asking for the token of kube-system/${sa} with the bootstrap token: ${e.message}`);
+      });
+      if (typeof got.status?.token !== 'string' || !got.status.token) throw new Error(`the TokenRequest for kube-system/${sa} came back without a token`);
+      saTokens[k] = got.status.token;
+    }
   } finally {
     bootstrap.close();
   }
@@ -98,18 +109,22 @@ export async function join(o: JoinOptions): Promise<void> {
     if (Date.now() > deadline) throw new Error(`no node certificate after ${o.timeout ?? 120}s: is the token valid, and the controller-manager approving CSRs? (${home.path('logs', `${node}.log`)})`);
     await new Promise((r) => setTimeout(r, 250));
   }
-  const asNode = ['--server', o.server, '--ca-file', caFile, '--client-cert', cred.certFile, '--client-key', cred.keyFile];
-  startComponent(home, { ...base, name: `podnet-${node}`, pkg: 'agent', entry: 'network/main', args: [...asNode, '--ops-port', String(ops + 50), '--node-name', node, '--cluster-cidr', settings.clusterCidr, '--routes', settings.podRoutes] });
+  const runAs = (k: keyof typeof JOIN_SERVICE_ACCOUNTS) => {
+    const file = home.path('pki', `${JOIN_SERVICE_ACCOUNTS[k]}.token`);
+    secret(file, saTokens[k] + '\n');
+    return ['--server', o.server, '--ca-file', caFile, '--token-file', file];
+  };
+  startComponent(home, { ...base, name: `podnet-${node}`, pkg: 'agent', entry: 'network/main', args: [...runAs('podnet'), '--ops-port', String(ops + 50), '--node-name', node, '--cluster-cidr', settings.clusterCidr, '--routes', settings.podRoutes] });
   startComponent(home, {
     ...base,
     name: `proxy-${node}`,
     pkg: 'proxy',
     args: [
-      ...asNode, '--ops-port', String(ops + 6), '--node-name', node, '--network', settings.network, '--service-cluster-ip-range', settings.serviceRange,
+      ...runAs('proxy'), '--ops-port', String(ops + 6), '--node-name', node, '--network', settings.network, '--service-cluster-ip-range', settings.serviceRange,
       '--load-balancer-pool', settings.lbPool, '--cluster-cidr', settings.clusterCidr, '--chain-prefix', settings.chainPrefix, '--state-dir', home.path('proxy'), '--cleanup-on-exit',
     ],
   });
-  console.log(`[kubelet-start] podnet-${node} and proxy-${node} started with the node's certificate`);
+  console.log(`[kubelet-start] podnet-${node} and proxy-${node} started as kube-system/${JOIN_SERVICE_ACCOUNTS.podnet} and kube-system/${JOIN_SERVICE_ACCOUNTS.proxy}`);
 
   const client = new GrpcClient({ server: o.server, caFile, clientCertFile: cred.certFile, clientKeyFile: cred.keyFile, timeoutMs: 5000 });
   try {

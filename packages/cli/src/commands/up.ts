@@ -12,7 +12,7 @@ import { ensureServiceAccountKey, servingCertIPs } from '../service-account-key.
 import { componentExists, ensureCompiled, fromSource, recordedArgs, runningPid, startComponent, startDetached, stopProcess } from '../processes.js';
 import { isNodeReady } from '@k8ts/api';
 import { apiGet, apiSend, isReady, trustCertificate, waitFor } from '../api.js';
-import { JOIN_CONFIGMAP, joinConfigMap, joinSettingsOf } from '../join/settings.js';
+import { JOIN_CONFIGMAP, joinConfigMap, joinServiceAccounts, joinSettingsOf } from '../join/settings.js';
 import { ensureImages } from './images.js';
 import { ensureNetwork } from '../docker-cleanup.js';
 import { machinesTasks, machinesPreflight } from '../machines/tasks.js';
@@ -111,11 +111,12 @@ export async function up(opts: UpOptions = {}): Promise<void> {
       },
       {
         // What `k8ts join` on another host reads with its bootstrap token.
-        title: `Join settings (${JOIN_CONFIGMAP.namespace}/${JOIN_CONFIGMAP.name})`,
+        title: `Join settings (${JOIN_CONFIGMAP.namespace}/${JOIN_CONFIGMAP.name}) and the service accounts of joined hosts' proxy and podnet`,
         enabled: () => config.machines > 0,
         task: async () => {
-          const path = `/api/v1/namespaces/${JOIN_CONFIGMAP.namespace}/configmaps/${JOIN_CONFIGMAP.name}?fieldManager=k8ts-up&force=true`;
-          await apiSend(server, tokens.admin, 'PATCH', path, joinConfigMap(joinSettingsOf(config, machinesLayout(config, home))), 'application/apply-patch+yaml');
+          const apply = (path: string, obj: unknown) => apiSend(server, tokens.admin, 'PATCH', `${path}?fieldManager=k8ts-up&force=true`, obj, 'application/apply-patch+yaml');
+          await apply(`/api/v1/namespaces/${JOIN_CONFIGMAP.namespace}/configmaps/${JOIN_CONFIGMAP.name}`, joinConfigMap(joinSettingsOf(config, machinesLayout(config, home))));
+          for (const sa of joinServiceAccounts()) await apply(`/api/v1/namespaces/kube-system/serviceaccounts/${(sa.metadata as { name: string }).name}`, sa);
         },
       },
       {

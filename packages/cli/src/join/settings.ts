@@ -6,8 +6,16 @@ import type { ClusterConfig } from '../home.js';
 import { chainPrefix } from '../home.js';
 import type { MachinesLayout } from '../machines/layout.js';
 import { ipv4ToInt, parseIpv4Cidr } from '@k8ts/api';
+import { JOIN_CONFIG_NAME, JOIN_SERVICE_ACCOUNTS } from '@k8ts/client';
 
-export const JOIN_CONFIGMAP = { namespace: 'kube-public', name: 'k8ts-join' } as const;
+export const JOIN_CONFIGMAP = { namespace: 'kube-public', name: JOIN_CONFIG_NAME } as const;
+
+/** How long their tokens live: `k8ts join` again renews them (no rotation on the host yet). */
+export const JOIN_TOKEN_SECONDS = 365 * 24 * 3600;
+
+export function joinServiceAccounts(): Record<string, unknown>[] {
+  return Object.values(JOIN_SERVICE_ACCOUNTS).map((name) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: 'kube-system' } }));
+}
 
 export interface JoinSettings {
   /** Docker network each agent makes on its engine for its pods. */

@@ -18,6 +18,14 @@ export const INGRESS_IDENTITY: Identity = { user: 'system:k8ts-ingress', groups:
 export const PODNET_IDENTITY: Identity = { user: 'system:k8ts-podnet', groups: [] };
 export const NODES_GROUP = 'system:nodes';
 
+/**
+ * A host that joined with `k8ts join` runs its proxy and podnet as these kube-system service
+ * accounts (kubeadm's kube-proxy DaemonSet does the like), with tokens the joiner asks for with
+ * its bootstrap token; it reads the cluster's settings from the ConfigMap kube-public/k8ts-join.
+ */
+export const JOIN_SERVICE_ACCOUNTS = { proxy: 'kube-proxy', podnet: 'k8ts-podnet' } as const;
+export const JOIN_CONFIG_NAME = 'k8ts-join';
+
 export function nodeIdentity(nodeName: string): Identity {
   return { user: `system:node:${nodeName}`, groups: [NODES_GROUP] };
 }

@@ -23,7 +23,8 @@
 import type { PolicyRule } from '../rbac/rules.js';
 import { READ, eventsRule, rule } from './rule.js';
 import type { BootstrapClusterRole } from './roles.js';
-import { JOIN_CONFIG_NAME, JOIN_CONFIG_ROLE } from './bindings.js';
+import { JOIN_CONFIG_NAME, JOIN_SERVICE_ACCOUNTS } from '@k8ts/client';
+import { JOIN_CONFIG_ROLE } from './bindings.js';
 
 const leaderElection = (): PolicyRule[] => [
   rule(['create'], ['coordination.k8s.io'], ['leases']),
@@ -118,7 +119,10 @@ export const COMPONENT_ROLES: BootstrapClusterRole[] = [
   },
   // podnet (packages/agent/src/network): every Node's podCIDR and InternalIP, as flannel's ClusterRole reads them.
   { name: 'system:k8ts-podnet', rules: [rule(['get', 'list', 'watch'], [''], ['nodes'])] },
-  { name: JOIN_CONFIG_ROLE, rules: [rule(['get'], [''], ['configmaps'], [JOIN_CONFIG_NAME])] },
+  {
+    name: JOIN_CONFIG_ROLE,
+    rules: [rule(['get'], [''], ['configmaps'], [JOIN_CONFIG_NAME]), rule(['create'], [''], ['serviceaccounts/token'], Object.values(JOIN_SERVICE_ACCOUNTS))],
+  },
   { name: 'system:node', rules: nodeRules() },
   { name: 'system:node-bootstrapper', rules: [rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests'])] },
   { name: 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', rules: [rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/nodeclient'])] },
