@@ -5,8 +5,9 @@
 // (Deployment created → all replicas Ready, measured inside each drill); for `up`, the bare
 // start of the same processes' runtimes (etcd healthy plus every component's compiled module
 // graph loaded with --help, in parallel): what `up` costs before any cluster logic runs. The
-// CLI and the components run compiled, as `pnpm k8ts` runs them.
-//   node --import tsx test/bench/drill-recovery.ts [--runs 5]
+// CLI and the components run compiled, as `pnpm k8ts` runs them. Then the same drills on
+// `k8ts up --machines 3` (node-loss there powers a machine off), unless --no-machines.
+//   node --import tsx test/bench/drill-recovery.ts [--runs 5] [--no-machines]
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { componentArgs } from './support/component.js';
 
 const run = promisify(execFile);
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
+const NO_MACHINES = process.argv.includes('--no-machines');
 const root = join(import.meta.dirname, '..', '..');
 const home = mkdtempSync(join(tmpdir(), 'k8ts-bench-drill-'));
 const prefix = 'bd';
@@ -102,16 +104,32 @@ async function main(): Promise<void> {
   const bare2 = await bareStart();
   const up2 = await timedUp();
   console.log(`k8ts up (state kept) → 3 Ready nodes: ${sec(up2)}; bare start ${sec(bare2)}; load ${load()}`);
+  await cli('down', '--purge');
+
+  // The same drills on three machines (a namespace, LAN link and Docker engine each): node-loss
+  // powers a machine off, engine and every container with it.
+  const machines: Record<string, Fig[]> = { 'agent-kill': [], 'node-loss': [] };
+  if (!NO_MACHINES) {
+    const t0 = Date.now();
+    await cli(...upArgs, '--machines', '3');
+    console.log(`k8ts up --machines 3 → 3 Ready nodes: ${sec(Date.now() - t0)}; load ${load()}`);
+    for (let i = 1; i <= RUNS; i++) for (const s of Object.keys(machines)) machines[s]!.push(await drill(s, i));
+  }
 
   console.log('');
   console.log(`drill recovery over ${RUNS} runs each (fault → replicas Ready on the other nodes; 4 replicas on 3 nodes; defaults: node grace 4 s, disconnect grace 1 s, toleration 2 s):`);
-  for (const [s, figs] of Object.entries(results)) {
-    const rec = figs.map((f) => f.recover);
-    const cold = pct(figs.map((f) => f.cold), 50);
-    console.log(
-      `  ${s.padEnd(11)} p50 ${sec(pct(rec, 50))}  max ${sec(Math.max(...rec))}  (target p50 <= 5 s, max <= 8 s)   detect p50 ${sec(pct(figs.map((f) => f.detect), 50))}   baseline cold start p50 ${sec(cold)}   recovery/cold start ${(pct(rec, 50) / cold).toFixed(2)}x   Service failures max ${(Math.max(...figs.map((f) => f.failedShare)) * 100).toFixed(1)} %`,
-    );
-  }
+  const report = (layout: string, res: Record<string, Fig[]>) => {
+    for (const [s, figs] of Object.entries(res)) {
+      if (!figs.length) continue;
+      const rec = figs.map((f) => f.recover);
+      const cold = pct(figs.map((f) => f.cold), 50);
+      console.log(
+        `  ${layout.padEnd(13)} ${s.padEnd(11)} p50 ${sec(pct(rec, 50))}  max ${sec(Math.max(...rec))}  (target p50 <= 5 s, max <= 8 s)   detect p50 ${sec(pct(figs.map((f) => f.detect), 50))}   baseline cold start p50 ${sec(cold)}   recovery/cold start ${(pct(rec, 50) / cold).toFixed(2)}x   Service failures max ${(Math.max(...figs.map((f) => f.failedShare)) * 100).toFixed(1)} %`,
+      );
+    }
+  };
+  report('single engine', results);
+  report('3 machines', machines);
   console.log(`k8ts up → Ready: ${sec(up1)} fresh, ${sec(up2)} with state (target <= 15 s); bare runtime start ${sec(bare1)} / ${sec(bare2)}: up/bare ${(up1 / bare1).toFixed(2)}x / ${(up2 / bare2).toFixed(2)}x`);
   console.log(`load at the end: ${load()}`);
 }

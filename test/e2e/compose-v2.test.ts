@@ -17,5 +17,6 @@ if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 
   test(name, { skip: `no Compose v2 in ${dir}: run scripts/compose-v2.sh` }, () => {});
 } else {
   process.env.DOCKER_CONFIG = dir;
+  process.env.K8TS_COMPOSE_SECOND_RUN = '1';
   await import('./compose.test.js');
 }

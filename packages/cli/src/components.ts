@@ -161,6 +161,9 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
     { name: 'ingress', pkg: 'ingress', args: [...clientOf('ingress'), ...ops(10246), '--listen', `0.0.0.0:${c.ingressPort}`, '--publish-address', c.gateway] },
     { name: 'proxy', pkg: 'proxy', needsRoot: true, args: [...clientOf('proxy'), ...ops(10256), ...proxyArgs(c), '--cleanup-on-exit', '--node-name', nodeNames(c)[0] ?? `${c.nodePrefix}-1`] },
   ];
+  // The host is on the machines' LAN but is no node: one podnet keeps its routes to every
+  // node's pods (the apiserver's proxy, the ingress controller and drills' probes reach them).
+  if (machines) specs.push({ name: 'podnet-host', pkg: 'agent', entry: 'network/main', needsRoot: true, identity: componentIdentity('podnet'), args: [...clientOf('podnet'), ...ops(10299), ...machinePodnetArgs(machines), '--routes-only'] });
   specs.push(...nodeSpecs(home, c, clientOf, ops));
   return specs.map(completeSpec);
 }

@@ -1,8 +1,8 @@
 // podnet: the per-host part of the pod network when ranges come from nodeipam, as flannel's
 // flanneld is (its host-gw backend): it keeps the masquerade exemption of this node's pods
 // toward the cluster range and one route per other node's podCIDR via that node's InternalIP
-// in the machine's namespace, following the Node objects; and, since the agents' host (the
-// control plane's) shares the machines' LAN, a route there to this node's pods.
+// in the machine's namespace, following the Node objects. On a host of the LAN that is no node
+// (`--routes-only`: the control plane's in `up --machines`), a route to every node's pods.
 // A process of its own with an identity of its own (system:k8ts-podnet, flannel's ClusterRole:
 // read every Node): the agent's node credential may read only its own Node (the Node
 // authorizer, as kube-apiserver's since selectors came to it).
@@ -20,6 +20,12 @@ export interface PodNetworkOptions {
   routes: 'host-gw' | 'vxlan' | 'none';
   /** The machine's network namespace (its engine's); absent: podnet's own. */
   netns?: string;
+  /**
+   * Not a node: a host on the nodes' LAN that runs no pods (the control-plane host of `up
+   * --machines`, whose apiserver proxy, ingress and probes reach pods), keeping here a route
+   * to every node's podCIDR via its InternalIP, and nothing else.
+   */
+  routesOnly?: boolean;
   log: Logger;
   /** Repairs what changed under us (a restarted engine's rules, a route removed by hand). */
   resyncMs?: number;
@@ -60,6 +66,11 @@ export class PodNetwork {
 
   private async sync(): Promise<void> {
     if (this.stopped || !this.informer.hasSynced()) return;
+    if (this.o.routesOnly) {
+      await this.apply(this.host, desiredRoutes(this.informer.list(), ''));
+      this.syncs++;
+      return;
+    }
     const self = this.informer.getByName('', this.o.nodeName);
     const cidr = self && podCidrOf(self);
     const ip = self && internalIPOf(self);

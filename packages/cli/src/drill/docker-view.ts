@@ -8,11 +8,15 @@ export interface DockerPod {
   node: string;
 }
 
-/** Running pods of a namespace by their sandboxes; undefined when Docker cannot be asked. */
-export async function dockerPodsOf(namespace: string): Promise<DockerPod[] | undefined> {
+/**
+ * Running pods of a namespace by their sandboxes, on every engine of the cluster (the host's,
+ * or each machine's: `sockets`); undefined when an engine cannot be asked.
+ */
+export async function dockerPodsOf(namespace: string, sockets?: string[]): Promise<DockerPod[] | undefined> {
   try {
-    const list = await new Docker().listContainers({ filters: { label: [`io.kubernetes.pod.namespace=${namespace}`, 'io.k8ts.container.kind=sandbox'] } });
-    return list.map((c) => ({ uid: c.Labels['io.kubernetes.pod.uid'] ?? '', name: c.Labels['io.kubernetes.pod.name'] ?? '', node: c.Labels['io.k8ts.node'] ?? '' }));
+    const engines = sockets?.length ? sockets.map((socketPath) => new Docker({ socketPath })) : [new Docker()];
+    const lists = await Promise.all(engines.map((d) => d.listContainers({ filters: { label: [`io.kubernetes.pod.namespace=${namespace}`, 'io.k8ts.container.kind=sandbox'] } })));
+    return lists.flat().map((c) => ({ uid: c.Labels['io.kubernetes.pod.uid'] ?? '', name: c.Labels['io.kubernetes.pod.name'] ?? '', node: c.Labels['io.k8ts.node'] ?? '' }));
   } catch {
     return undefined;
   }

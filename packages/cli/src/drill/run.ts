@@ -133,7 +133,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       }
       const pods = obs.pods.list();
       if (pods.length !== injected!.desired || !pods.every(podReady)) return false;
-      const docker = await dockerPodsOf(workload.namespace);
+      const docker = await dockerPodsOf(workload.namespace, o.target.dockerSockets?.());
       return docker === undefined || docker.length === injected!.desired;
     };
     const settled = await until('the cluster to settle (node back, no Terminating pods, one container set per pod)', settle, timeoutMs, signal, 250).then(
@@ -153,7 +153,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       tl.add('api-up', 'writes acknowledged again', tl.faultAt! + b);
     }
 
-    const docker = await dockerPodsOf(workload.namespace);
+    const docker = await dockerPodsOf(workload.namespace, o.target.dockerSockets?.());
     checks.push(...invariantChecks({ injected, pods: obs.pods.list(), docker, recoveredAt, readyOnFailedNode, writes, service }));
   } catch (e) {
     if (signal.aborted && !(e instanceof DrillAborted)) throw new DrillAborted();

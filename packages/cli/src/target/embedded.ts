@@ -50,6 +50,10 @@ export class EmbeddedTarget implements ClusterTarget {
     return this.config.machines > 0 ? machinesLayout(this.config, this.home) : undefined;
   }
 
+  dockerSockets(): string[] {
+    return this.machines?.machines.map((m) => m.socket) ?? [];
+  }
+
   private machineOf(node: string): Machine | undefined {
     return this.machines?.machines.find((m) => m.node === node);
   }

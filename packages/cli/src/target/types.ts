@@ -44,4 +44,6 @@ export interface ClusterTarget {
    * their names. A target whose runtime restarts them itself leaves this out.
    */
   supervise?(): Promise<string[]>;
+  /** The Docker engines the nodes run on, when not the host's one (machines). */
+  dockerSockets?(): string[];
 }
