@@ -15,6 +15,7 @@ import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/ports.js';
 import { componentArgs } from './support/component.js';
+import { benchCli, runThenPurge } from './support/cli-cluster.js';
 
 const run = promisify(execFile);
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
@@ -23,8 +24,7 @@ const root = join(import.meta.dirname, '..', '..');
 const home = mkdtempSync(join(tmpdir(), 'k8ts-bench-drill-'));
 const prefix = 'bd';
 const env = { ...process.env, K8TS_HOME: home };
-const cliEntry = await componentArgs('cli');
-const cli = (...args: string[]) => run(process.execPath, [...cliEntry, ...args], { cwd: root, env, timeout: 600_000, maxBuffer: 1 << 24 });
+const cli = await benchCli(env);
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 function pct(xs: number[], p: number): number {
@@ -134,11 +134,4 @@ async function main(): Promise<void> {
   console.log(`load at the end: ${load()}`);
 }
 
-main()
-  .catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await cli('down', '--purge').catch((e) => console.error(`down failed: ${e.message}`));
-  });
+runThenPurge(main, cli);

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { componentArgs } from './support/component.js';
+import { benchCli, runThenPurge } from './support/cli-cluster.js';
 
 const run = promisify(execFile);
 const arg = (name: string, dflt: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : dflt);
@@ -21,8 +21,7 @@ const root = join(import.meta.dirname, '..', '..');
 const home = mkdtempSync(join(tmpdir(), 'k8ts-bench-tp-'));
 const prefix = 'tp';
 const env = { ...process.env, K8TS_HOME: home, KUBECONFIG: join(home, 'kubeconfig') };
-const cliEntry = await componentArgs('cli');
-const cli = (...args: string[]) => run(process.execPath, [...cliEntry, ...args], { cwd: root, env, timeout: 600_000, maxBuffer: 1 << 24 });
+const cli = await benchCli(env);
 const kubectl = (...args: string[]) => run('kubectl', args, { cwd: root, env, timeout: 120_000, maxBuffer: 1 << 24 });
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
@@ -81,7 +80,8 @@ async function mode(routes: string): Promise<{ same: number; across: number }> {
     console.log(`  ${routes}: same machine ${same.map((x) => x.toFixed(0)).join(' ')} MiB/s; across machines ${across.map((x) => x.toFixed(0)).join(' ')} MiB/s; load ${load()}`);
     return { same: median(same), across: median(across) };
   } finally {
-    await cli('down').catch((e) => console.error(`down failed: ${e.message}`));
+    // Purged: the next mode's cluster starts from an empty etcd (no stale pod statuses).
+    await cli('down', '--purge').catch((e) => console.error(`down failed: ${e.message}`));
   }
 }
 
@@ -95,12 +95,4 @@ async function main(): Promise<void> {
   for (const [m, r] of out) console.log(`  ${m.padEnd(8)} same machine ${r.same.toFixed(0)} MiB/s, across machines ${r.across.toFixed(0)} MiB/s: ratio ${(r.across / r.same).toFixed(2)}${m === 'host-gw' ? ' (target >= 0.9)' : ''}`);
 }
 
-main()
-  .catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await cli('down', '--purge').catch((e) => console.error(`down failed: ${e.message}`));
-    rmSync(home, { recursive: true, force: true });
-  });
+runThenPurge(main, cli, () => rmSync(home, { recursive: true, force: true }));

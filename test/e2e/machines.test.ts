@@ -140,6 +140,12 @@ test('three machines: each node has its own podCIDR and its machine\'s LAN addre
     return out.length === 2 ? out : undefined;
   }, 60_000);
   for (const r of routes) assert.match(r, podRoutes === 'vxlan' ? /dev k8ts\.1 .*onlink/ : new RegExp(`via ${subnet.replace('.', '\\.')}\\.255\\.1[23] dev eth0`), r);
+  // The host, on the LAN but no node, has a route to every node's pods (podnet-host).
+  const hostRoutes = await eventually('host routes to the 3 nodes\' pods', async () => {
+    const out = execFileSync('ip', ['route', 'show', 'proto', '203'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(`${subnet}.255.`));
+    return out.length === 3 ? out : undefined;
+  }, 60_000);
+  for (const n of nodes) assert.ok(hostRoutes.some((r) => r.startsWith(`${n.spec.podCIDR} via ${subnet}.255.${10 + Number(n.metadata.name.split('-').pop())}`)), `${hostRoutes}`);
   // RSS of the machines' engines (dockerd, its containerd and shims), for the report.
   let rss = 0;
   let cpuTicks = 0;

@@ -122,8 +122,7 @@ export class EmbeddedTarget implements ClusterTarget {
   private async restartMachineProcesses(names: string[]): Promise<string[]> {
     const out: string[] = [];
     for (const m of this.machines?.machines ?? []) {
-      const mine = names.filter((n) => machineProcessNames(m.node).includes(n));
-      if (mine.length === 0) continue;
+      if (!names.some((n) => machineProcessNames(m.node).includes(n))) continue;
       if (!poweredOn(m)) {
         await powerOn(this.machines!, m);
         out.push(`powered on ${m.node}`);
@@ -212,7 +211,7 @@ export class EmbeddedTarget implements ClusterTarget {
   }
 
   async partitioned(): Promise<string[]> {
-    const cut = [];
+    const cut: string[] = [];
     for (const m of this.machines?.machines ?? []) if (await lanCut(m)) cut.push(m.node);
     return [...partitionedNodes(partitionChain(this.config)), ...cut];
   }
