@@ -2,10 +2,11 @@
 // another host (`k8ts token create --print-join-command` prints it): trusts the cluster CA
 // only under the pinned hash, reads the join settings with the bootstrap token, then starts
 // this host's agent (which gets its node certificate through TLS bootstrap: a CSR the
-// controller-manager approves), and once the node is registered this host's podnet and proxy
-// as the kube-system service accounts kube-proxy and k8ts-podnet (tokens it asked for with the
-// bootstrap token, as kubeadm's kube-proxy DaemonSet runs as its service account). They run detached like `up`'s, under this host's K8TS_HOME, in the network
-// namespace `join` runs in; `k8ts down` there stops them and removes the node's containers.
+// controller-manager approves), and once the node has its certificate this host's podnet and
+// proxy as the kube-system service accounts kube-proxy and k8ts-podnet (tokens it asked for
+// with the bootstrap token, as kubeadm's kube-proxy DaemonSet runs as its service account).
+// They run detached like `up`'s, under this host's K8TS_HOME, in the network namespace `join`
+// runs in; `k8ts down` there stops them and removes the node's containers.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { GrpcClient, JOIN_SERVICE_ACCOUNTS } from '@k8ts/client';
@@ -52,6 +53,9 @@ export async function join(o: JoinOptions): Promise<void> {
   home.ensure();
   if (home.readConfig()) throw new Error(`${home.dir} holds a cluster of its own (\`k8ts up\`): join from another K8TS_HOME`);
   const node = (o.nodeName ?? hostname()).toLowerCase();
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(node) || node.length > 253) {
+    throw new Error(`--node-name ${JSON.stringify(node)} is not a valid node name (lower-case letters, digits, '-' and '.', as a DNS subdomain)`);
+  }
   const running = listProcesses(home).filter((n) => runningPid(home, n) !== undefined);
   if (running.length) throw new Error(`this host already runs ${running.join(', ')} from ${home.dir} (\`k8ts down\` there first)`);
 
@@ -87,6 +91,16 @@ export async function join(o: JoinOptions): Promise<void> {
   const tokenFile = home.path('bootstrap-token');
   secret(tokenFile, o.token + '\n');
 
+  try {
+    await startNode(home, o, node, caFile, tokenFile, dockerSocket, settings, saTokens);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n(\`k8ts down\` with K8TS_HOME=${home.dir} stops what was started)`);
+  }
+  console.log(`\nThis node has joined the cluster: node ${node} is Ready.\nRun 'kubectl get nodes' on the control plane to see it; \`k8ts down\` here (K8TS_HOME=${home.dir}) takes it out.`);
+}
+
+/** The agent, then (with its certificate) podnet and proxy; returns once the Node is Ready. */
+async function startNode(home: Home, o: JoinOptions, node: string, caFile: string, tokenFile: string, dockerSocket: string, settings: JoinSettings, saTokens: Record<keyof typeof JOIN_SERVICE_ACCOUNTS, string>): Promise<void> {
   const { clientCertificatePaths } = await import('@k8ts/agent');
   const certDir = home.path('pki', 'node');
   const ops = o.opsPort ?? 10250;
@@ -137,5 +151,4 @@ export async function join(o: JoinOptions): Promise<void> {
   } finally {
     client.close();
   }
-  console.log(`\nThis node has joined the cluster: node ${node} is Ready.\nRun 'kubectl get nodes' on the control plane to see it; \`k8ts down\` here (K8TS_HOME=${home.dir}) takes it out.`);
 }

@@ -81,23 +81,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
 
   const tasks = new Listr(
     [
-      {
-        title: 'Local images',
-        // Staging and hashing the build contexts takes tens of seconds on a loaded machine:
-        // `up` builds the images when one is absent (or with --images), `k8ts images` checks them all.
-        task: async (_c: unknown, task: { skip(msg: string): void }) => {
-          if (!opts.images && (await imagesPresent())) return task.skip('Local images present (`k8ts images` rebuilds changed ones)');
-          await ensureImages({ force: opts.images });
-        },
-      },
-      {
-        title: 'Compiled components',
-        // Never a stale dist: packages edited since their last build are built again first.
-        task: async (_c: unknown, task: { title: string }) => {
-          const built = await ensureCompiled(() => undefined);
-          task.title = fromSource() ? 'Components from their TypeScript (K8TS_FROM_SOURCE=1)' : built.length ? `Compiled components (built ${built.join(', ')})` : 'Compiled components (up to date)';
-        },
-      },
+      ...buildTasks(opts),
       { title: `Network ${config.network} (${config.subnet})`, task: async () => ensureNetwork(config) },
       ...machines.start,
       { title: 'etcd', task: async () => startEtcd(home, config) },
@@ -113,11 +97,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
         // What `k8ts join` on another host reads with its bootstrap token.
         title: `Join settings (${JOIN_CONFIGMAP.namespace}/${JOIN_CONFIGMAP.name}) and the service accounts of joined hosts' proxy and podnet`,
         enabled: () => config.machines > 0,
-        task: async () => {
-          const apply = (path: string, obj: unknown) => apiSend(server, tokens.admin, 'PATCH', `${path}?fieldManager=k8ts-up&force=true`, obj, 'application/apply-patch+yaml');
-          await apply(`/api/v1/namespaces/${JOIN_CONFIGMAP.namespace}/configmaps/${JOIN_CONFIGMAP.name}`, joinConfigMap(joinSettingsOf(config, machinesLayout(config, home))));
-          for (const sa of joinServiceAccounts()) await apply(`/api/v1/namespaces/kube-system/serviceaccounts/${(sa.metadata as { name: string }).name}`, sa);
-        },
+        task: async () => publishJoinSettings(server, tokens.admin, config, home),
       },
       {
         title: `Waiting for ${config.agents} Ready nodes`,
@@ -130,6 +110,36 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   await tasks.run();
   console.log(`k8ts is up in ${((Date.now() - started) / 1000).toFixed(1)}s; state, logs and tokens in ${home.dir}.`);
   console.log(`export KUBECONFIG=${home.kubeconfig}`);
+}
+
+/** The images and the compiled components, each only when something changed. */
+function buildTasks(opts: UpOptions) {
+  return [
+    {
+      title: 'Local images',
+      // Staging and hashing the build contexts takes tens of seconds on a loaded machine:
+      // `up` builds the images when one is absent (or with --images), `k8ts images` checks them all.
+      task: async (_c: unknown, task: { skip(msg: string): void }) => {
+        if (!opts.images && (await imagesPresent())) return task.skip('Local images present (`k8ts images` rebuilds changed ones)');
+        await ensureImages({ force: opts.images });
+      },
+    },
+    {
+      title: 'Compiled components',
+      // Never a stale dist: packages edited since their last build are built again first.
+      task: async (_c: unknown, task: { title: string }) => {
+        const built = await ensureCompiled(() => undefined);
+        task.title = fromSource() ? 'Components from their TypeScript (K8TS_FROM_SOURCE=1)' : built.length ? `Compiled components (built ${built.join(', ')})` : 'Compiled components (up to date)';
+      },
+    },
+  ];
+}
+
+/** Server-side applied, so that `up` again brings them up to date. */
+async function publishJoinSettings(server: string, token: string, config: ClusterConfig, home: Home): Promise<void> {
+  const apply = (path: string, obj: unknown) => apiSend(server, token, 'PATCH', `${path}?fieldManager=k8ts-up&force=true`, obj, 'application/apply-patch+yaml');
+  await apply(`/api/v1/namespaces/${JOIN_CONFIGMAP.namespace}/configmaps/${JOIN_CONFIGMAP.name}`, joinConfigMap(joinSettingsOf(config, machinesLayout(config, home))));
+  for (const sa of joinServiceAccounts()) await apply(`/api/v1/namespaces/kube-system/serviceaccounts/${(sa.metadata as { name: string }).name}`, sa);
 }
 
 /** A task per component; the machines' readiness before the first agent (agents need their engines). */
