@@ -378,8 +378,8 @@ test('a fourth machine joins with `k8ts token create --print-join-command` and r
     assert.equal(server, `${subnet}.255.1:17544`);
     const local = ['--node-name', `${prefix}-4`, '--node-ip', m4.lanIP, '--docker-socket', m4.socket, '--timeout', '150'];
     // Bad input: each refused with a plain message, and nothing left running.
-    const refused = async (args: string[], why: RegExp) => {
-      const r = await joinOn4('join', ...args, ...local).then(() => undefined, (e: Error & { stderr?: string }) => e.stderr ?? e.message);
+    const refused = async (args: string[], why: RegExp, rest = local) => {
+      const r = await joinOn4('join', ...args, ...rest).then(() => undefined, (e: Error & { stderr?: string }) => e.stderr ?? e.message);
       assert.ok(r, `refused: ${args.join(' ')}`);
       assert.match(r!, why);
       assert.deepEqual(existsSync(join(home4, 'pids')) ? readdirSync(join(home4, 'pids')).filter((f) => f.endsWith('.pid')) : [], [], 'nothing started');
@@ -388,6 +388,7 @@ test('a fourth machine joins with `k8ts token create --print-join-command` and r
     await refused(['--server', server!, '--token', 'abcdef.0123456789abcdef', '--discovery-token-ca-cert-hash', hash!], /join settings with the bootstrap token: .*(Unauthorized|401)/i);
     await refused(['--server', server!, '--token', 'not-a-token', '--discovery-token-ca-cert-hash', hash!], /--token must be a bootstrap token/);
     await refused(['--server', server!, '--token', token!, '--discovery-token-ca-cert-hash', 'md5:abc'], /--discovery-token-ca-cert-hash must be sha256/);
+    await refused(['--server', server!, '--token', token!, '--discovery-token-ca-cert-hash', hash!], /--node-name "under_score\.-x" is not a valid node name/, ['--node-name', 'under_score.-x', ...local.slice(2)]);
 
     const out = (await joinOn4('join', '--server', server!, '--token', token!, '--discovery-token-ca-cert-hash', hash!, ...local)).stdout;
     assert.match(out, new RegExp(`node ${prefix}-4 is Ready`));

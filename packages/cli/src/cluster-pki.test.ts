@@ -88,5 +88,9 @@ describe('cluster PKI of a home', () => {
   it('finds the first address of a Service range', () => {
     assert.equal(firstServiceIp('10.96.0.0/16'), '10.96.0.1');
     assert.equal(firstServiceIp('nonsense'), undefined);
+    // Masked as the apiserver's allocator masks it: the range's first address, plus one.
+    assert.equal(firstServiceIp('10.96.7.9/16'), '10.96.0.1');
+    assert.equal(firstServiceIp('10.0.0.255/32'), undefined);
+    assert.equal(firstServiceIp('10.0.0.300/16'), undefined);
   });
 });

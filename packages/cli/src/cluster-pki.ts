@@ -4,6 +4,7 @@
 // system:kube-scheduler, …). Keys and client certificates are 0600; nothing here logs them.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { intToIpv4, parseIpv4Cidr } from '@k8ts/api';
 import { createCa, credentialFileBase, certificateSubject, isSignedBy, issueClientCert, issueServingCert, DEFAULT_SERVING_DNS_NAMES, type CertKeyPair, type Identity } from '@k8ts/client';
 
 export interface ClusterPki {
@@ -107,6 +108,6 @@ export function describeCredential(certFile: string): string {
 
 /** The first address of a Service range (10.96.0.0/16 → 10.96.0.1): the `kubernetes` Service's ClusterIP. */
 export function firstServiceIp(range: string): string | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/\d+$/.exec(range);
-  return m ? `${m[1]}.${m[2]}.${m[3]}.${Number(m[4]) + 1}` : undefined;
+  const cidr = parseIpv4Cidr(range);
+  return cidr && cidr.size > 1 ? intToIpv4(cidr.base + 1) : undefined;
 }

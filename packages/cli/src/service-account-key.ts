@@ -18,15 +18,3 @@ export function ensureServiceAccountKey(home: Home): string {
 export function serviceAccountArgs(keyPath: string): string[] {
   return ['--service-account-signing-key-file', keyPath, '--service-account-key-file', keyPath];
 }
-
-/**
- * The serving certificate's IP SANs: loopback for kubectl, the kubernetes Service's ClusterIP
- * and the cluster gateway for pods (in-cluster clients dial KUBERNETES_SERVICE_HOST).
- */
-export function servingCertIPs(c: { serviceRange: string; gateway: string }): string[] {
-  const [ip] = c.serviceRange.split('/');
-  const parts = ip.split('.').map(Number);
-  const n = ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3] + 1;
-  const first = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-  return ['127.0.0.1', first, c.gateway];
-}

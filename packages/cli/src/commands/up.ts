@@ -8,7 +8,7 @@ import { preflight } from '../preflight.js';
 import { componentSpecs, etcdArgs, etcdMetricsPort, EMBEDDED_ETCD_MEMBER, type ComponentSpec } from '../components.js';
 import { ensureEtcdPki } from '../etcd-pki.js';
 import { ensureAdmissionConfig } from '../admission-config.js';
-import { ensureServiceAccountKey, servingCertIPs } from '../service-account-key.js';
+import { ensureServiceAccountKey } from '../service-account-key.js';
 import { componentExists, ensureCompiled, fromSource, recordedArgs, runningPid, startComponent, startDetached, stopProcess } from '../processes.js';
 import { isNodeReady } from '@k8ts/api';
 import { apiGet, apiSend, isReady, trustCertificate, waitFor } from '../api.js';
