@@ -238,6 +238,13 @@ test('pods spread over the three machines reach each other by pod IP, without NA
   assert.equal(seen.trim().replace(/^\[::ffff:(.*)\]$/, '$1'), client.status.podIP, 'the server sees the client pod\'s own address (no NAT between machines)');
 });
 
+/** Waits until the node's Ready condition is (or is no longer) True. */
+const nodeReadyIs = (node: string, ready: boolean) =>
+  eventually(`${node} ${ready ? 'Ready' : 'NotReady'}`, async () => {
+    const n = await kjson('get', 'node', node);
+    return n.status.conditions.some((c: any) => c.type === 'Ready' && (c.status === 'True') === ready);
+  }, 60_000);
+
 /** GETs through `curl` on the host (the host reaches each machine's LAN address). */
 async function curlHost(url: string): Promise<string> {
   const { stdout } = await run('curl', ['-s', '--max-time', '3', url], { timeout: 10_000 });
@@ -297,10 +304,7 @@ test('`k8ts chaos kill-node` powers a machine off: its replicas move while the S
   assert.ok(state === 'gone' || state === 'Z', `its dockerd is dead (state ${state})`);
   // hello has anti-affinity over three nodes: its third replica waits while the machine is
   // down; the Service keeps answering from the two on the machines that are up.
-  await eventually(`${victim} NotReady`, async () => {
-    const n = await kjson('get', 'node', victim);
-    return n.status.conditions.some((c: any) => c.type === 'Ready' && c.status !== 'True');
-  }, 60_000);
+  await nodeReadyIs(victim, false);
   await eventually('its pod evicted', async () => {
     const pods = (await kjson('get', 'pods', '-l', 'app=hello')).items as any[];
     return !pods.some((p) => p.spec.nodeName === victim && !p.metadata.deletionTimestamp) ? pods : undefined;
@@ -332,19 +336,13 @@ test('`k8ts chaos partition` cuts a machine\'s LAN link: NotReady, its pod moves
   // Its pods cannot be reached from the other machines.
   const client = ((await kjson('get', 'pods', '-l', 'app=hello')).items as any[]).find((p) => p.spec.nodeName === `${prefix}-1`);
   await assert.rejects(kubectl('exec', client.metadata.name, '--', 'timeout', '2', 'wget', '-qO-', `http://${whoami.status.podIP}:8080/cgi-bin/ip`), 'whoami on the cut machine cannot be reached');
-  await eventually(`${victim} NotReady`, async () => {
-    const n = await kjson('get', 'node', victim);
-    return n.status.conditions.some((c: any) => c.type === 'Ready' && c.status !== 'True');
-  }, 60_000);
+  await nodeReadyIs(victim, false);
   await eventually('its hello pod marked for deletion', async () => {
     const pods = (await kjson('get', 'pods', '-l', 'app=hello')).items as any[];
     return pods.some((p) => p.spec.nodeName === victim && p.metadata.deletionTimestamp) || !pods.some((p) => p.spec.nodeName === victim);
   }, 60_000);
   assert.match(await k8ts('chaos', 'heal', victim), /is up again/);
-  await eventually(`${victim} Ready again`, async () => {
-    const n = await kjson('get', 'node', victim);
-    return n.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True');
-  }, 60_000);
+  await nodeReadyIs(victim, true);
   // The agent, back in touch, removes what was deleted while it was away: one pod per replica.
   const pods = await eventually('3 hello pods, none left over', async () => {
     const all = (await kjson('get', 'pods', '-l', 'app=hello')).items as any[];
