@@ -109,6 +109,9 @@ after(async () => {
   await k8ts('down', '--purge').catch((e) => console.error(e));
   // Should the CLI itself have failed: the machines' teardown by name, straight from its module.
   if (leftovers().length) {
+    const { listProcesses, stopProcess } = await import('../../packages/cli/src/processes.js');
+    const { Home: H } = await import('../../packages/cli/src/home.js');
+    for (const name of listProcesses(new H(home))) await stopProcess(new H(home), name).catch(() => undefined);
     const { teardownMachines } = await import('../../packages/cli/src/machines/teardown.js');
     const { machinesLayout } = await import('../../packages/cli/src/machines/layout.js');
     const { Home, defaultConfig, networkFromSubnet } = await import('../../packages/cli/src/home.js');

@@ -11,6 +11,8 @@ import net from 'node:net';
 import Docker from 'dockerode';
 import { freeOctets } from '../support/ranges.js';
 import { freePort, freePortRun } from '../support/ports.js';
+import { Home } from '../../packages/cli/src/home.js';
+import { listProcesses, stopProcess } from '../../packages/cli/src/processes.js';
 
 const run = promisify(execFile);
 export const repoRoot = join(import.meta.dirname, '..', '..');
@@ -97,7 +99,13 @@ export async function upCluster(o: { agents: number; prefix: string; log: (s: st
 }
 
 async function tearDown(c: SoakCluster, docker: Docker, log: (s: string) => void): Promise<void> {
-  await c.k8ts('down', '--purge').then((out) => log(out.trim()), (e) => log(`k8ts down failed: ${(e as Error).message}`));
+  const downOk = await c.k8ts('down', '--purge').then(
+    (out) => (log(out.trim()), true),
+    (e) => (log(`k8ts down failed: ${(e as Error).message}`), false),
+  );
+  // Should down itself have failed, its processes by their pid files (SIGTERM, so the proxy
+  // removes its rules, then SIGKILL), before the home that names them is deleted.
+  if (!downOk) for (const name of listProcesses(new Home(c.home))) await stopProcess(new Home(c.home), name).catch(() => undefined);
   // Whatever down missed, by this cluster's labels and names, so nothing is left behind.
   const left = await docker.listContainers({ all: true, filters: { label: ['io.k8ts.node'] } }).catch(() => []);
   for (const x of left.filter((x) => x.Labels['io.k8ts.node']?.startsWith(`${c.nodePrefix}-`))) await docker.getContainer(x.Id).remove({ force: true }).catch(() => undefined);
