@@ -360,12 +360,11 @@ test('a fourth machine joins with `k8ts token create --print-join-command` and r
   // what another box on the same LAN would be.
   const { Home } = await import('../../packages/cli/src/home.js');
   const { machinesLayout } = await import('../../packages/cli/src/machines/layout.js');
-  const { ensureMachineNetwork, ensureEngine, loadImages } = await import('../../packages/cli/src/machines/setup.js');
+  const { ensureMachine, loadImages } = await import('../../packages/cli/src/machines/setup.js');
   const h = new Home(home);
   const l = machinesLayout(h.readConfig()!, h, 4);
   const m4 = l.machines[3]!;
-  await ensureMachineNetwork(l, m4);
-  await ensureEngine(m4);
+  await ensureMachine(l, m4);
   const { clusterImageTags } = await import('../../packages/cli/src/images/build.js');
   await loadImages([m4], clusterImageTags(), join(home, 'machines', 'images-4.tar'));
   const home4 = mkdtempSync(join(tmpdir(), 'k8ts-e2em-join-'));

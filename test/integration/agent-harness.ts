@@ -70,16 +70,13 @@ export class AgentHarness {
   }
 
   /**
-   * Until this harness has made its network, picks a /16 no network or route holds: the agent
-   * retries a network it cannot make (the engine may be down) and would wait for good on a
-   * range another suite or a leftover holds.
+   * Once per harness, before its network is made: a /16 no network or route holds (the agent
+   * retries a network it cannot make, the engine may be down, and would wait for good on a
+   * range another suite or a leftover holds). Once: freeOctets answers in random order, and the
+   * agents (and a cluster DNS on the gateway) must all be given the same range.
    */
   private async ensureFreeSubnet(): Promise<void> {
     if (this.rangeChosen) return;
-    const made = (await docker.listNetworks({ filters: { name: [this.net.name] } })).some((n) => n.Name === this.net.name);
-    if (made) return;
-    // Chosen once: freeOctets answers in random order, and the agents (and a cluster DNS on the
-    // gateway) must all be given the same range.
     const [o] = await freeOctets(docker);
     Object.assign(this.net, { subnet: `10.${o}.0.0/16`, ipRange: `10.${o}.0.0/17`, gateway: `10.${o}.0.1` });
     this.rangeChosen = true;

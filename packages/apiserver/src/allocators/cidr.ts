@@ -1,6 +1,6 @@
 // IPv4 CIDR arithmetic for the Service address ranges. Addresses are handled as unsigned
 // 32-bit numbers so a range is just [base, base + size) (@k8ts/api's net/ipv4).
-import { intToIpv4, ipv4CidrText, ipv4ToInt, parseIpv4Cidr } from '@k8ts/api';
+import { ipv4CidrText, ipv4ToInt, parseIpv4Cidr } from '@k8ts/api';
 
 export interface Cidr {
   text: string;
@@ -9,7 +9,6 @@ export interface Cidr {
   size: number;
 }
 
-export { ipv4ToInt as ipToInt, intToIpv4 as intToIp };
 
 export function parseCidr(text: string): Cidr {
   const c = parseIpv4Cidr(text);

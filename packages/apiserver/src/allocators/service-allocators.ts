@@ -4,10 +4,10 @@
 // update dropped, and leftovers of requests that failed after the hook, are checked
 // against the stored Service a moment later (and by a periodic repair pass), because the
 // hooks run before the write commits.
-import { applyDefaults, fieldErrors, invalid, needsNodePorts, validate, type FieldError, type KubeObject } from '@k8ts/api';
+import { applyDefaults, fieldErrors, intToIpv4, invalid, ipv4ToInt, needsNodePorts, validate, type FieldError, type KubeObject } from '@k8ts/api';
 import { RangeAllocator, type AllocateError } from './range-allocator.js';
 import type { RangeStore } from './range-store.js';
-import { parseCidr, parsePortRange, ipToInt, intToIp, cidrContains, type Cidr } from './cidr.js';
+import { parseCidr, parsePortRange, cidrContains, type Cidr } from './cidr.js';
 
 export const SERVICE_IP_PREFIX = '/registry/ranges/serviceips/';
 export const NODE_PORT_PREFIX = '/registry/ranges/servicenodeports/';
@@ -75,8 +75,8 @@ export class ServiceAllocators {
       last: c.base + c.size - 2,
       // .1 of the service range is the `kubernetes` Service's, given only when asked for.
       reservedDynamic: reserveFirst ? new Set([c.base + 1]) : undefined,
-      format: intToIp,
-      parse: ipToInt,
+      format: intToIpv4,
+      parse: ipv4ToInt,
     });
     this.ips = new RangeAllocator(store, ipOpts(this.serviceRange, SERVICE_IP_PREFIX, true));
     this.lbIps = new RangeAllocator(store, ipOpts(this.lbPool, LB_IP_PREFIX, false));

@@ -2,11 +2,11 @@
 // controller keeps them: ClusterIP the first address of the service range, port 443 "https"
 // to this apiserver's REST port at its advertise address. Each apiserver puts its own
 // address into the Endpoints and EndpointSlice (keeping others') and takes it out on stop.
-import type { KubeObject } from '@k8ts/api';
+import { intToIpv4, type KubeObject } from '@k8ts/api';
 import { isAlreadyExists, isConflict, isNotFound } from '@k8ts/client';
 import type { Logger } from 'pino';
 import type { Registry } from '../registry/types.js';
-import { intToIp, parseCidr } from '../allocators/cidr.js';
+import { parseCidr } from '../allocators/cidr.js';
 
 export interface KubernetesServiceOptions {
   serviceClusterIpRange: string;
@@ -22,7 +22,7 @@ const LABELS = { component: 'apiserver', provider: 'kubernetes' };
 
 /** The first usable address of a CIDR (10.96.0.0/16 → 10.96.0.1). */
 export function firstServiceIP(cidr: string): string {
-  return intToIp(parseCidr(cidr).base + 1);
+  return intToIpv4(parseCidr(cidr).base + 1);
 }
 
 async function getOrUndefined(registry: Registry, resource: string, name: string): Promise<KubeObject | undefined> {

@@ -1,13 +1,12 @@
 // Faults of a whole machine of `k8ts up --machines N`, as they happen to a real host: power
 // lost (its engine, containerd, shims and every container process die at once; nothing is
-// told to stop), power back (the engine starts again with its containers exited, as after a
-// reboot), and its LAN link cut and restored (the agent, podnet and proxy lose the apiserver
+// told to stop; `ensureMachine` powers it on again, its containers exited as after a reboot),
+// and its LAN link cut and restored (the agent, podnet and proxy lose the apiserver
 // and the pods lose the other machines alike).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Machine, MachinesLayout } from './layout.js';
+import type { Machine } from './layout.js';
 import { enginePids, runtimePids } from './engine-processes.js';
-import { ensureEngine, ensureMachineNetwork } from './setup.js';
 import { run, tryRun } from './shell.js';
 
 /** The processes `up` runs for a machine's node: its agent, podnet and proxy. */
@@ -52,12 +51,6 @@ export function powerOff(m: Machine): number {
 /** Is its engine running? */
 export function poweredOn(m: Machine): boolean {
   return enginePids(m).length > 0;
-}
-
-/** Its namespace and link as `up` makes them, and its engine started again. */
-export async function powerOn(l: MachinesLayout, m: Machine): Promise<void> {
-  await ensureMachineNetwork(l, m);
-  await ensureEngine(m);
 }
 
 /** Takes the host end of its LAN link down: nothing reaches the machine and nothing leaves it. */

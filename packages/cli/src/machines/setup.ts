@@ -43,6 +43,12 @@ export async function ensureMachineNetwork(l: MachinesLayout, m: Machine): Promi
   await inNetns(m.nsPath, 'ip', ['route', 'replace', 'default', 'via', l.hostIP]);
 }
 
+/** A machine as `up` makes it (and powers it on again): its namespace and LAN link, then its engine. */
+export async function ensureMachine(l: MachinesLayout, m: Machine): Promise<void> {
+  await ensureMachineNetwork(l, m);
+  await ensureEngine(m);
+}
+
 export function engineClient(m: Machine): Docker {
   return new Docker({ socketPath: m.socket });
 }

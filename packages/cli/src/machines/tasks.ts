@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import type { ClusterConfig, Home } from '../home.js';
 import { machinesLayout } from './layout.js';
-import { ensureEngine, ensureLan, ensureMachineNetwork, loadImages } from './setup.js';
+import { ensureLan, ensureMachine, loadImages } from './setup.js';
 
 /** At most one /24 per machine in the /18 of pod ranges. */
 export const MAX_MACHINES = 64;
@@ -32,12 +32,7 @@ export function machinesPreflight(c: ClusterConfig): void {
 export async function makeMachines(home: Home, c: ClusterConfig): Promise<void> {
   const l = machinesLayout(c, home);
   await ensureLan(l);
-  await Promise.all(
-    l.machines.map(async (m) => {
-      await ensureMachineNetwork(l, m);
-      await ensureEngine(m);
-    }),
-  );
+  await Promise.all(l.machines.map((m) => ensureMachine(l, m)));
   const { clusterImageTags } = await import('../images/build.js');
   await loadImages(l.machines, clusterImageTags(), home.path('machines', 'images.tar'));
 }

@@ -12,7 +12,8 @@ import { ensureTokens } from '../tokens.js';
 import { heal, healAll, isPartitioned, partition, partitionedNodes, type PartitionSpec } from './embedded-partition.js';
 import type { ApiAccess, ClusterTarget, Fault } from './types.js';
 import { machinesLayout, type Machine, type MachinesLayout } from '../machines/layout.js';
-import { cutLan, lanCut, machineProcessNames, powerOff, powerOn, poweredOn, restoreLan } from '../machines/faults.js';
+import { cutLan, lanCut, machineProcessNames, powerOff, poweredOn, restoreLan } from '../machines/faults.js';
+import { ensureMachine } from '../machines/setup.js';
 
 /** Leader-elected components and the Lease each one holds in kube-system. */
 export const LEADER_LEASES: Record<string, string> = { scheduler: 'k8ts-scheduler', 'controller-manager': 'k8ts-controller-manager' };
@@ -119,12 +120,12 @@ export class EmbeddedTarget implements ClusterTarget {
   }
 
   /** A machine whose engine is off is powered on again before its processes start. */
-  private async restartMachineProcesses(names: string[]): Promise<string[]> {
+  private async powerOnMachinesOf(names: string[]): Promise<string[]> {
     const out: string[] = [];
     for (const m of this.machines?.machines ?? []) {
       if (!names.some((n) => machineProcessNames(m.node).includes(n))) continue;
       if (!poweredOn(m)) {
-        await powerOn(this.machines!, m);
+        await ensureMachine(this.machines!, m);
         out.push(`powered on ${m.node}`);
       }
     }
@@ -182,7 +183,7 @@ export class EmbeddedTarget implements ClusterTarget {
     // A machine's node is its agent, podnet and proxy, on its engine powered on again.
     const machine = this.machineOf(names[0]!);
     if (names.length === 1 && machine) names = machineProcessNames(machine.node).filter((n) => listProcesses(this.home).includes(n));
-    const out = await this.restartMachineProcesses(names);
+    const out = await this.powerOnMachinesOf(names);
     for (const name of names) {
       await stopProcess(this.home, name, 3000);
       out.push(`restarted ${name} (pid ${restartDetached(this.home, name)})`);
@@ -193,7 +194,7 @@ export class EmbeddedTarget implements ClusterTarget {
   async undoAll(): Promise<void> {
     for (const node of healAll(partitionChain(this.config), this.config.network)) void node;
     for (const m of this.machines?.machines ?? []) await restoreLan(m);
-    await this.restartMachineProcesses(listProcesses(this.home).filter((n) => runningPid(this.home, n) === undefined));
+    await this.powerOnMachinesOf(listProcesses(this.home).filter((n) => runningPid(this.home, n) === undefined));
     for (const name of listProcesses(this.home)) {
       const pid = readPid(this.home, name);
       if (pid !== undefined && isAlive(pid)) {
@@ -205,7 +206,7 @@ export class EmbeddedTarget implements ClusterTarget {
   /** The embedded cluster has no supervisor: a drill restarts what exited, naming it. */
   async supervise(): Promise<string[]> {
     const dead = listProcesses(this.home).filter((n) => runningPid(this.home, n) === undefined);
-    await this.restartMachineProcesses(dead);
+    await this.powerOnMachinesOf(dead);
     for (const n of dead) restartDetached(this.home, n);
     return dead;
   }
