@@ -1,13 +1,19 @@
 #!/usr/bin/env node
-// Runs every test of the repository: the unit tests in one `node --test` run, then the suites
-// in test/ in another, and closes with a summary of both. Unit tests sit beside the code
-// (packages/*/src/**/*.test.ts); suites that start etcd, Docker or several processes live in
-// test/ and run one file at a time so they do not fight over the Docker engine.
+// Runs every test of the repository: the unit tests, then the suites in test/, and closes with
+// a summary of all runs. Unit tests sit beside the code (packages/*/src/**/*.test.ts); suites
+// that start etcd, Docker or several processes live in test/. Each suite file runs in a
+// `node --test` run of its own so that its time (setup and teardown included) can be printed:
+// CI's limit is the sum of the stretches below.
 //   --unit         only the unit tests
 //   --integration  only test/
 //   any other argument: a substring a test file's path must contain
+// K8TS_TEST_LANES=N runs N files of test/integration at once (default 2; 1 runs them one by one).
+// Those suites start their own etcd, apiserver and Docker networks with free ports, random
+// ranges and chain prefixes of their own, and mostly wait on timers and containers, so two at a
+// time share the two cores well. test/e2e files each bring up a whole cluster (fixed host ports,
+// the compose project, machines) and run one at a time.
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -16,6 +22,7 @@ const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
 const integrationOnly = args.includes('--integration');
 const filters = args.filter((a) => !a.startsWith('--'));
+const lanes = Math.max(1, Number(process.env.K8TS_TEST_LANES ?? 2) || 1);
 
 function walk(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -35,30 +42,43 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-// Unit tests run two files at a time; the suites in test/ one at a time after them, each in a
-// run of its own so that its time (setup and teardown included) can be printed: CI's limit is
-// the sum of them. Each run's summary is read as it passes by, and they are added up at the end.
-const suites = files.filter((f) => integration.includes(f));
-const runs = [
-  { files: files.filter((f) => !integration.includes(f)), concurrency: 2 },
-  ...suites.map((f) => ({ files: [f], concurrency: 1 })),
-].filter((r) => r.files.length > 0);
+const isE2e = (f) => relative(root, f).startsWith(`test${sep}e2e${sep}`);
+const unitFiles = files.filter((f) => !integration.includes(f));
+const suiteFiles = files.filter((f) => integration.includes(f) && !isE2e(f));
+const e2eFiles = files.filter((f) => integration.includes(f) && isE2e(f));
+// Each stretch runs its runs `lanes` at a time; the next stretch starts when it is done.
+const stretches = [
+  { lanes: 1, runs: unitFiles.length ? [{ files: unitFiles, concurrency: 2 }] : [] },
+  { lanes, runs: suiteFiles.map((f) => ({ files: [f], concurrency: 1 })) },
+  { lanes: 1, runs: e2eFiles.map((f) => ({ files: [f], concurrency: 1 })) },
+].filter((s) => s.runs.length > 0);
+
 const SUMMARY = /^# (tests|suites|pass|fail|cancelled|skipped|todo) (\d+)$/;
 const totals = {};
 const timings = [];
 let failed = false;
-for (const run of runs) {
+
+/**
+ * One `node --test` run. With one lane its output passes straight through; with more, each
+ * run's output is held and printed whole when it ends, so two runs' lines never interleave.
+ */
+function runOne(run, passThrough) {
+  const label = run.files.length === 1 ? relative(root, run.files[0]) : `${run.files.length} unit test files`;
   const started = Date.now();
-  const code = await new Promise((resolve) => {
+  if (!passThrough) console.log(`# start ${label}`);
+  return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
       // A test that hangs fails after 15 min instead of holding CI until its own limit.
       ['--import', 'tsx', '--test', `--test-concurrency=${run.concurrency}`, '--test-timeout=900000', '--test-force-exit', ...run.files.map((f) => relative(root, f))],
-      { cwd: root, stdio: ['inherit', 'pipe', 'inherit'], env: { ...process.env, TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: 'localhost' } },
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: 'localhost' } },
     );
+    const held = [];
     let rest = '';
+    child.stderr.on('data', (b) => (passThrough ? process.stderr.write(b) : held.push(b)));
     child.stdout.on('data', (b) => {
-      process.stdout.write(b);
+      if (passThrough) process.stdout.write(b);
+      else held.push(b);
       const lines = (rest + b.toString()).split('\n');
       rest = lines.pop() ?? '';
       for (const l of lines) {
@@ -66,17 +86,34 @@ for (const run of runs) {
         if (m) totals[m[1]] = (totals[m[1]] ?? 0) + Number(m[2]);
       }
     });
-    child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
+    child.on('exit', (c, signal) => {
+      const code = c ?? (signal ? 1 : 0);
+      if (!passThrough) process.stdout.write(Buffer.concat(held));
+      const seconds = (Date.now() - started) / 1000;
+      timings.push({ label, seconds, code });
+      console.log(`# run ${label}: ${code === 0 ? 'ok' : `failed (${code})`} in ${seconds.toFixed(1)} s`);
+      if (code !== 0) failed = true;
+      resolve();
+    });
   });
-  const label = run.files.length === 1 ? relative(root, run.files[0]) : `${run.files.length} unit test files`;
-  timings.push({ label, seconds: (Date.now() - started) / 1000, code });
-  console.log(`# run ${label}: ${code === 0 ? 'ok' : `failed (${code})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  if (code !== 0) failed = true;
+}
+
+const stretchTimes = [];
+for (const stretch of stretches) {
+  const started = Date.now();
+  let next = 0;
+  const lane = async () => {
+    while (next < stretch.runs.length) await runOne(stretch.runs[next++], stretch.lanes === 1);
+  };
+  await Promise.all(Array.from({ length: Math.min(stretch.lanes, stretch.runs.length) }, lane));
+  stretchTimes.push({ lanes: stretch.lanes, runs: stretch.runs.length, seconds: (Date.now() - started) / 1000 });
 }
 if (timings.length > 1) {
   console.log('# slowest runs:');
   for (const t of [...timings].sort((a, b) => b.seconds - a.seconds).slice(0, 15)) console.log(`#   ${t.seconds.toFixed(1).padStart(7)} s  ${t.label}${t.code === 0 ? '' : '  (failed)'}`);
-  console.log(`#   ${timings.reduce((s, t) => s + t.seconds, 0).toFixed(1).padStart(7)} s  in all`);
+  console.log(`#   ${timings.reduce((s, t) => s + t.seconds, 0).toFixed(1).padStart(7)} s  of runs in all`);
+  for (const s of stretchTimes) console.log(`#   ${s.seconds.toFixed(1).padStart(7)} s  wall for ${s.runs} run(s), ${s.lanes} at a time`);
+  console.log(`#   ${stretchTimes.reduce((a, s) => a + s.seconds, 0).toFixed(1).padStart(7)} s  wall in all`);
 }
-if (runs.length > 1) console.log(`# all runs: ${Object.entries(totals).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+if (timings.length > 1) console.log(`# all runs: ${Object.entries(totals).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 process.exit(failed ? 1 : 0);

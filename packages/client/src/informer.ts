@@ -29,6 +29,11 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   minBackoffMs?: number;
   maxBackoffMs?: number;
   /**
+   * Watches in a row that end at once with no event (an apiserver that is down) before the
+   * informer lists again instead of rewatching from its resourceVersion (default 8).
+   */
+  relistAfterQuickEnds?: number;
+  /**
    * What the cache keeps of each object listed or watched (client-go's TransformFunc); the
    * default drops metadata.managedFields (stripManagedFields). `null`: objects as received.
    */
@@ -324,7 +329,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         // down), and relist if that goes on, in case the stream drops events silently.
         quickEnds = quick ? quickEnds + 1 : 0;
         backoff = quick ? grow(backoff) : 0;
-        if (quickEnds >= 8) {
+        if (quickEnds >= (this.opts.relistAfterQuickEnds ?? 8)) {
           needList = true;
           quickEnds = 0;
         }

@@ -2,10 +2,10 @@
 // (deploy/images/<name>/Dockerfile) takes its base as the build arg BASE; by default the
 // root filesystem is assembled here from the host (static busybox, the node binary and its
 // libraries, a pause binary compiled with gcc -static, the etcd binary and its libraries) and
-// staged under deploy/images/.build/<name>/, which is the Docker build context.
+// staged under deploy/images/.build/<name>-XXXXXX/ (one per call, removed after), the Docker build context.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
@@ -135,10 +135,13 @@ function copyDeref(src: string, dest: string): void {
   execFileSync('cp', ['-L', src, dest]);
 }
 
+/**
+ * A build context of its own for this call (test files that run at once each check and build
+ * the images: one shared folder was emptied under another's build). Its name is not hashed.
+ */
 function stage(name: ImageName, base: string): string {
-  const dir = join(stagingRoot, name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(stagingRoot, { recursive: true });
+  const dir = mkdtempSync(join(stagingRoot, `${name}-`));
   const src = join(imagesDir, name);
   for (const f of readdirSync(src)) copyFileSync(join(src, f), join(dir, f));
   const local = base === 'scratch';
@@ -255,15 +258,19 @@ export async function buildImages(opts: BuildImagesOptions = {}): Promise<BuildR
       results.push(...(await buildImages({ ...opts, only: ['busybox'], force: false, docker })));
     }
     const dir = stage(name, base);
-    const hash = contextHash(dir, base);
-    const labels = await imageLabels(docker, tag);
-    if (!opts.force && labels?.['io.k8ts.image.hash'] === hash) {
-      await addTags(docker, tag, EXTRA_TAGS[name]);
-      results.push({ image: tag, built: false, ms: Date.now() - t0 });
-      continue;
+    try {
+      const hash = contextHash(dir, base);
+      const labels = await imageLabels(docker, tag);
+      if (!opts.force && labels?.['io.k8ts.image.hash'] === hash) {
+        await addTags(docker, tag, EXTRA_TAGS[name]);
+        results.push({ image: tag, built: false, ms: Date.now() - t0 });
+        continue;
+      }
+      log(`building ${tag} (BASE=${base})`);
+      await dockerBuild(docker, dir, tag, base, hash);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    log(`building ${tag} (BASE=${base})`);
-    await dockerBuild(docker, dir, tag, base, hash);
     await addTags(docker, tag, EXTRA_TAGS[name]);
     results.push({ image: tag, built: true, ms: Date.now() - t0 });
     log(`built ${tag} in ${Date.now() - t0} ms`);
