@@ -33,3 +33,4 @@ export * from './bootstrap/token.js';
 export * from './conversion/index.js';
 export * from './apiextensions/index.js';
 export * from './net/ipv4.js';
+export * from './net/pod-cidrs.js';

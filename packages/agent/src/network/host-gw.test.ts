@@ -46,3 +46,19 @@ test('changes: new and moved routes are replaced, routes of nodes gone are remov
     remove: [{ dst: '10.1.140.0/24', via: '10.1.255.20' }],
   });
 });
+
+test('overlapping ranges: the node created first keeps its route, a later one that overlaps it gets none', () => {
+  const at = (n: Node, t: string): Node => ({ ...n, metadata: { ...n.metadata, creationTimestamp: t } });
+  const nodes = [
+    at(node('ghost', '10.1.255.30', '10.1.129.0/24'), '2026-12-07T12:00:00Z'),
+    at(node('m2', '10.1.255.12', '10.1.129.0/24'), '2026-12-07T10:00:00Z'),
+    at(node('wide', '10.1.255.31', '10.1.0.0/16'), '2026-12-07T12:00:01Z'),
+    at(node('m3', '10.1.255.13', '10.1.130.0/24'), '2026-12-07T10:00:01Z'),
+  ];
+  assert.deepEqual(desiredRoutes(nodes, 'm1'), [
+    { dst: '10.1.129.0/24', via: '10.1.255.12' },
+    { dst: '10.1.130.0/24', via: '10.1.255.13' },
+  ]);
+  // Once m2 is gone, the ghost holds 10.1.129.0/24 and is routed.
+  assert.deepEqual(desiredRoutes(nodes.filter((n) => n.metadata.name !== 'm2'), 'm1')[0], { dst: '10.1.129.0/24', via: '10.1.255.30' });
+});

@@ -1,7 +1,7 @@
 // flannel's host-gw backend, reduced to what a node needs: a route to every other node's
 // podCIDR via that node's InternalIP, so pods reach each other across machines by pod IP
 // with no NAT and no encapsulation (the machines share one layer-2 LAN).
-import type { Node } from '@k8ts/api';
+import { podCidrConflicts, podCidrOf, type Node } from '@k8ts/api';
 
 export interface Route {
   dst: string;
@@ -11,20 +11,25 @@ export interface Route {
 }
 
 export const internalIPOf = (n: Node): string | undefined => n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-export const podCidrOf = (n: Node): string | undefined => n.spec?.podCIDRs?.[0] ?? n.spec?.podCIDR;
+export { podCidrOf };
 
-/** Routes this node wants: one per other node with a range and an address; sorted by destination. */
+/**
+ * Routes this node wants: one per other node with a range and an address (IPv4 only), via that
+ * address; sorted by destination. A node whose range overlaps one an earlier node holds gets
+ * none (@k8ts/api's podCidrConflicts, the rule nodeipam reports on the Node), nor does one
+ * being deleted.
+ */
 export function desiredRoutes(nodes: readonly Node[], self: string): Route[] {
-  const out = new Map<string, Route>();
+  const conflicts = podCidrConflicts(nodes);
+  const out: Route[] = [];
   for (const n of nodes) {
-    if (n.metadata.name === self || n.metadata.deletionTimestamp) continue;
+    if (n.metadata.name === self || n.metadata.deletionTimestamp || conflicts.has(n.metadata.name!)) continue;
     const dst = podCidrOf(n);
     const via = internalIPOf(n);
-    // IPv4 only; two nodes claiming one range (nodeipam lets a pre-set one through): the first by name wins.
-    if (!dst || !via || dst.includes(':') || via.includes(':') || out.has(dst)) continue;
-    out.set(dst, { dst, via });
+    if (!dst || !via || dst.includes(':') || via.includes(':')) continue;
+    out.push({ dst, via });
   }
-  return [...out.values()].sort((a, b) => a.dst.localeCompare(b.dst));
+  return out.sort((a, b) => a.dst.localeCompare(b.dst));
 }
 
 /** What to change so that `current` (our own routes, read back) becomes `want`. */

@@ -6,7 +6,7 @@
 // A process of its own with an identity of its own (system:k8ts-podnet, flannel's ClusterRole:
 // read every Node): the agent's node credential may read only its own Node (the Node
 // authorizer, as kube-apiserver's since selectors came to it).
-import type { Node } from '@k8ts/api';
+import { podCidrConflicts, type Node } from '@k8ts/api';
 import { Informer, type Client, type Logger } from '@k8ts/client';
 import { desiredRoutes, internalIPOf, podCidrOf, routeChanges, type Route } from './host-gw.js';
 import { NetnsShell } from './netns.js';
@@ -76,7 +76,9 @@ export class PodNetwork {
     const ip = self && internalIPOf(self);
     if (cidr) {
       if (await this.machine.ensureNoMasquerade(cidr, this.o.clusterCidr)) this.o.log.info({ reason: 'NoMasqueradeRule', podCIDR: cidr }, 'pod traffic to the cluster range keeps its address');
-      if (this.o.netns && ip) await this.apply(this.host, [{ dst: cidr, via: ip }], (r) => r.dst === cidr);
+      // A range an earlier node holds is routed to that node on the host, not here (nodeipam has said so on our Node).
+      const held = podCidrConflicts(this.informer.list()).has(this.o.nodeName);
+      if (this.o.netns && ip && !held) await this.apply(this.host, [{ dst: cidr, via: ip }], (r) => r.dst === cidr);
     }
     if (this.o.routes === 'host-gw') await this.apply(this.machine, desiredRoutes(this.informer.list(), this.o.nodeName));
     if (this.o.routes === 'vxlan' && cidr && ip) {

@@ -5,7 +5,7 @@
 // node's InternalIP. flannel publishes each VTEP's MAC in a Node annotation; here the MAC
 // follows from the podCIDR, so podnet needs no write to the Nodes.
 import type { Node } from '@k8ts/api';
-import { internalIPOf, podCidrOf } from './host-gw.js';
+import { desiredRoutes } from './host-gw.js';
 
 export const VXLAN_DEVICE = 'k8ts.1';
 export const VXLAN_VNI = '1';
@@ -32,13 +32,5 @@ export function vtepMacOf(podCidr: string): string {
 }
 
 export function vxlanPeers(nodes: readonly Node[], self: string): VxlanPeer[] {
-  const out = new Map<string, VxlanPeer>();
-  for (const n of nodes) {
-    if (n.metadata.name === self || n.metadata.deletionTimestamp) continue;
-    const dst = podCidrOf(n);
-    const underlay = internalIPOf(n);
-    if (!dst || !underlay || dst.includes(':') || underlay.includes(':') || out.has(dst)) continue;
-    out.set(dst, { dst, vtep: vtepOf(dst), mac: vtepMacOf(dst), underlay });
-  }
-  return [...out.values()].sort((a, b) => a.dst.localeCompare(b.dst));
+  return desiredRoutes(nodes, self).map(({ dst, via }) => ({ dst, vtep: vtepOf(dst), mac: vtepMacOf(dst), underlay: via }));
 }

@@ -95,3 +95,39 @@ test('node ranges overlapping the service range are never handed out; missing --
   assert.equal(cidrOf('a')!.podCIDR, '10.244.2.0/24');
   assert.throws(() => newCidrSet({ allocateNodeCidrs: true, nodeCidrMaskSize: 24 }), { message: 'Controller: Must specify --cluster-cidr if --allocate-node-cidrs is set' });
 });
+
+test('a Node whose range overlaps one an earlier Node holds: NetworkUnavailable True with the holder named, an event; once the holder is gone, False', async () => {
+  const { client, c, recorder } = setup([node('a')]);
+  await c.sync('a');
+  await client.create('nodes', node('twin', '10.244.0.0/24'));
+  c.onNode(client.peek<Node>('nodes', '', 'twin'));
+  await c.sync('twin');
+  const cond = () => client.peek<Node>('nodes', '', 'twin')!.status?.conditions?.find((x) => x.type === 'NetworkUnavailable');
+  assert.equal(cond()?.status, 'True');
+  assert.equal(cond()?.reason, 'NoRouteCreated');
+  assert.equal(cond()?.message, "podCIDR 10.244.0.0/24 overlaps 10.244.0.0/24, which node a holds: no route is made to this node's pods");
+  assert.deepEqual(recorder.events.map((e) => [e.name, e.type, e.reason]), [['twin', 'Warning', 'PodCIDROverlap']]);
+  assert.equal(client.peek<Node>('nodes', '', 'a')!.status?.conditions, undefined, 'the holder is not written to');
+  // Synced again with nothing changed: nothing written, no second event.
+  client.clearActions();
+  await c.sync('twin');
+  await c.sync('a');
+  assert.equal(client.actionsOf('update').length, 0);
+  assert.equal(recorder.events.length, 1);
+  // The holder goes: twin is looked at again and holds the range now.
+  const a = client.peek<Node>('nodes', '', 'a')!;
+  await client.delete('nodes', '', 'a');
+  c.deleteNode(a);
+  await c.sync('twin');
+  assert.equal(cond()?.status, 'False');
+  assert.equal(cond()?.reason, 'RouteCreated');
+  assert.deepEqual(recorder.events.at(-1)!.reason, 'RouteCreated');
+});
+
+test("another network's NetworkUnavailable condition is left as it is", async () => {
+  const other = { ...node('b', '10.244.1.0/24'), status: { conditions: [{ type: 'NetworkUnavailable', status: 'True', reason: 'CalicoIsDown', message: 'x' }] } } as Node;
+  const { client, c } = setup([other]);
+  client.clearActions();
+  await c.sync('b');
+  assert.equal(client.actionsOf('update').length, 0);
+});

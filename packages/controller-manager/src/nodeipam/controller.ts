@@ -3,12 +3,15 @@
 // when the Node is deleted. A Node that arrives with a podCIDR keeps it: the range is marked
 // used (two Nodes claiming one range both keep it, as upstream; one outside the cluster
 // range is an error, retried with back-off). The pool lives in memory and is rebuilt from
-// the Nodes when the controller starts (a new leader starts from its own cache).
-import { ipv4CidrsOverlap, type Node } from '@k8ts/api';
+// the Nodes when the controller starts (a new leader starts from its own cache). A Node whose
+// range overlaps one an earlier Node holds is not routed by any host; it is told so in its
+// NetworkUnavailable condition and an event (overlap-condition.ts).
+import { ipv4CidrsOverlap, podCidrConflicts, rfc3339, type Node, type PodCidrConflict } from '@k8ts/api';
 import { isNotFound } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { unwrap } from '../framework/tombstone.js';
 import { CidrSet, parseIpv4Cidr } from './cidr-set.js';
+import { NO_ROUTE, overlapMessage, wantedNetworkCondition, withCondition } from './overlap-condition.js';
 
 export interface NodeIpamOptions {
   /** --allocate-node-cidrs: without it the controller does nothing, as upstream. */
@@ -37,6 +40,8 @@ const podCidrsOf = (n: Node): string[] => {
 
 export class NodeIpamController {
   static readonly controllerName = 'nodeipam';
+  /** podCidrConflicts over the cache, until a Node's range or the set of Nodes changes. */
+  private conflictsCache: Map<string, PodCidrConflict> | undefined;
   constructor(
     private readonly ctx: ControllerContext,
     private readonly listers: { nodes: Lister<Node> },
@@ -50,16 +55,29 @@ export class NodeIpamController {
 
   onNode = (obj: unknown) => {
     const n = unwrap<Node>(obj);
+    this.conflictsCache = undefined;
     if (n?.metadata.name) this.queue.add(n.metadata.name);
   };
-  updateNode = (_old: Node, cur: Node) => this.onNode(cur);
-  /** A deleted Node is gone from the cache, so its range is released here, from the last state seen. */
+  updateNode = (old: Node, cur: Node) => {
+    if (podCidrsOf(old)[0] !== podCidrsOf(cur)[0]) this.conflictsCache = undefined;
+    if (cur.metadata.name) this.queue.add(cur.metadata.name);
+  };
+  /**
+   * A deleted Node is gone from the cache, so its range is released here, from the last state
+   * seen; the Nodes whose range overlapped the one it held are looked at again (one may hold it now).
+   */
   deleteNode = (obj: unknown) => {
     const n = unwrap<Node>(obj);
     if (!n) return;
     this.release(n);
+    for (const [name, c] of this.conflicts()) if (c.heldBy === n.metadata.name) this.queue.add(name);
+    this.conflictsCache = undefined;
     this.queue.add(n.metadata.name!);
   };
+
+  private conflicts(): Map<string, PodCidrConflict> {
+    return (this.conflictsCache ??= podCidrConflicts(this.listers.nodes.list()));
+  }
 
   /** Before the workers: every range already on a Node is taken. */
   start(): void {
@@ -83,6 +101,7 @@ export class NodeIpamController {
     }
     if (podCidrsOf(node).length > 0) {
       this.occupy(node);
+      await this.reportOverlap(node);
       return;
     }
     let cidr: string;
@@ -119,6 +138,21 @@ export class NodeIpamController {
     if (isNotFound(last)) return;
     this.statusChange(node, 'CIDRAssignmentFailed');
     throw last instanceof Error ? last : new Error(String(last));
+  }
+
+  /** NetworkUnavailable on a Node whose range another holds, and back when it no longer is. */
+  private async reportOverlap(node: Node): Promise<void> {
+    const conflict = this.conflicts().get(node.metadata.name!);
+    const cond = wantedNetworkCondition(node, conflict, rfc3339(Date.now()));
+    if (!cond) return;
+    await this.ctx.client.update<Node>('nodes', withCondition(node, cond), { subresource: 'status' });
+    if (conflict) {
+      this.ctx.recorder.event(node, 'Warning', 'PodCIDROverlap', overlapMessage(conflict));
+      this.ctx.logger.warn({ object: node.metadata.name, reason: 'PodCIDROverlap', podCIDR: conflict.podCIDR, heldBy: conflict.heldBy }, 'node podCIDR overlaps another node\'s: not routed');
+    } else {
+      this.ctx.recorder.event(node, 'Normal', 'RouteCreated', `podCIDR ${podCidrsOf(node)[0]} is routed`);
+      this.ctx.logger.info({ object: node.metadata.name, reason: 'RouteCreated', was: NO_ROUTE }, 'node podCIDR no longer overlaps: routed');
+    }
   }
 
   private occupy(node: Node): void {

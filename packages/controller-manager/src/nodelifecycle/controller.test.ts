@@ -164,3 +164,23 @@ test('every node dark at once (control plane hiccup): conditions go Unknown but 
   assert.equal(w.client.peek<Node>('nodes', '', 'n1')!.spec?.taints, undefined);
   assert.equal(w.client.peek<Node>('nodes', '', 'n1')!.status!.conditions![0]!.status, 'Unknown');
 });
+
+test('TaintNodesByCondition: NetworkUnavailable True (or a pressure) adds its NoSchedule taint, False removes it; other taints stay', async (t) => {
+  const sick = node('n1');
+  sick.status!.conditions!.push({ type: 'NetworkUnavailable', status: 'True', reason: 'NoRouteCreated', message: 'overlap' });
+  sick.spec = { taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] };
+  const w = setup([['nodes', sick], ['nodes', node('n2')], ['leases', lease('n1', '2024-01-01T00:00:00.000000Z')], ['leases', lease('n2', '2024-01-01T00:00:00.000000Z')]]);
+  t.after(() => w.c.stop());
+  await w.c.monitor();
+  const taints = () => (w.client.peek<Node>('nodes', '', 'n1')!.spec?.taints ?? []).map((x) => `${x.key}:${x.effect}`);
+  assert.deepEqual(taints(), ['dedicated:NoSchedule', 'node.kubernetes.io/network-unavailable:NoSchedule']);
+  assert.equal(w.client.peek<Node>('nodes', '', 'n2')!.spec?.taints, undefined);
+
+  const n1 = w.client.peek<Node>('nodes', '', 'n1')!;
+  n1.status!.conditions = n1.status!.conditions!.map((c) => (c.type === 'NetworkUnavailable' ? { ...c, status: 'False', reason: 'RouteCreated' } : c));
+  n1.status!.conditions.push({ type: 'DiskPressure', status: 'True', reason: 'KubeletHasDiskPressure' });
+  await w.client.update('nodes', n1, { subresource: 'status' });
+  w.refresh();
+  await w.c.monitor();
+  assert.deepEqual(taints(), ['dedicated:NoSchedule', 'node.kubernetes.io/disk-pressure:NoSchedule']);
+});

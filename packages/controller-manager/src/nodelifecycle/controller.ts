@@ -5,6 +5,7 @@
 // their toleration runs out. Tainting and evictions are rate limited, and when every node
 // looks dead at once (a control-plane hiccup, not a real outage) nothing is tainted.
 import type { Lease, Node, Pod, Taint } from '@k8ts/api';
+import { conditionTaintKeys, isConditionTaint } from './condition-taints.js';
 import { isNotFound, isConflict } from '@k8ts/client';
 import type { ControllerContext, Lister, Queue } from '../framework/types.js';
 import { unwrap } from '../framework/tombstone.js';
@@ -229,8 +230,10 @@ export class NodeLifecycleController {
   private async setTaints(node: Node, wantKey: string | undefined): Promise<void> {
     const ours = [UnreachableTaintKey, NotReadyTaintKey];
     const taints = node.spec?.taints ?? [];
-    const keep = taints.filter((t) => !ours.includes(t.key) || (t.key === wantKey && (t.effect === 'NoExecute' || t.effect === 'NoSchedule')));
+    const byCondition = conditionTaintKeys(node);
+    const keep = taints.filter((t) => (!ours.includes(t.key) || (t.key === wantKey && (t.effect === 'NoExecute' || t.effect === 'NoSchedule'))) && !(isConditionTaint(t) && !byCondition.includes(t.key)));
     const next: Taint[] = [...keep];
+    for (const key of byCondition) if (!keep.some((t) => t.key === key && t.effect === 'NoSchedule')) next.push({ key, effect: 'NoSchedule' });
     if (wantKey) {
       const hasNoExec = keep.some((t) => t.key === wantKey && t.effect === 'NoExecute');
       if (!hasNoExec) {
