@@ -323,8 +323,9 @@ test('a Node arriving with a podCIDR another node holds: NetworkUnavailable nami
     assert.equal(events.type, 'Warning');
     // kubectl describe shows it where a user looks.
     assert.match(await kubectl('describe', 'node', 'ghost'), /NetworkUnavailable\s+True.*NoRouteCreated/);
-    // podnet resyncs every 10 s and on every Node event: give it both, then the routes are the holder's still.
-    await new Promise((r) => setTimeout(r, 11_000));
+    // podnet syncs within 50 ms of every Node event (the ghost's create, status and taint made
+    // three by now): a few seconds later the routes are still the holder's.
+    await new Promise((r) => setTimeout(r, 3000));
     assert.deepEqual([routesTo(`${network}-${prefix}-2`), routesTo(`${network}-${prefix}-3`), routesTo(undefined)], before);
   } finally {
     await kubectl('delete', 'node', 'ghost', '--wait=true');
@@ -334,7 +335,7 @@ test('a Node arriving with a podCIDR another node holds: NetworkUnavailable nami
   assert.equal(((await kjson('get', 'nodes')).items as any[]).some((n) => n.metadata.name === 'ghost'), false);
 });
 
-test('`k8ts chaos kill-node` powers a machine off: its replicas move while the Service answers; `restart` brings it back with no stale pod', { skip: skip || (podRoutes === 'vxlan' ? 'machine faults are run with host-gw' : false) }, async () => {
+test('`k8ts chaos kill-node` powers a machine off: its replicas move while the Service answers; `restart` brings it back with no stale pod or route', { skip: skip || (podRoutes === 'vxlan' ? 'machine faults are run with host-gw' : false) }, async () => {
   const victim = `${prefix}-2`;
   const svc = await kjson('get', 'svc', 'hello');
   const url = `http://${subnet}.255.11:${svc.spec.ports[0].nodePort}/`;
@@ -354,6 +355,12 @@ test('`k8ts chaos kill-node` powers a machine off: its replicas move while the S
   }, 60_000);
   const during = await answeredBy(() => curlHost(url), 10);
   assert.ok(during.size >= 1, 'the Service answers through machine 1 while machine 2 is off');
+  // A route it kept while it was off to a node that is no longer there (podnet's protocol, as
+  // podnet would have made it): the machine comes back with it, and podnet removes it.
+  const stale = `${subnet}.191.0/24`;
+  const inVictim = (...a: string[]) => execFileSync('nsenter', [`--net=/var/run/netns/${network}-${victim}`, 'ip', 'route', ...a], { encoding: 'utf8' });
+  inVictim('add', stale, 'via', `${subnet}.255.98`, 'proto', '203', 'onlink');
+  assert.match(inVictim('show', 'proto', '203'), new RegExp(stale.replace(/\./g, '\\.')));
   const restarted = await k8ts('chaos', 'restart', victim);
   assert.match(restarted, new RegExp(`powered on ${victim}`));
   const pods = await eventually('3 ready hello pods on 3 nodes again', async () => {
@@ -367,6 +374,8 @@ test('`k8ts chaos kill-node` powers a machine off: its replicas move while the S
     const uids = new Set(stdout.split('\n').filter(Boolean));
     return [...uids].every((u) => mine.includes(u)) ? uids : undefined;
   }, 60_000);
+  await eventually('the stale route removed by podnet', async () => !inVictim('show', 'proto', '203').includes(stale.split('/')[0]!), 30_000);
+  assert.equal(inVictim('show', 'proto', '203').trim().split('\n').length, 2, 'a route to each of the two other machines, and no other');
 });
 
 test('`k8ts chaos partition` cuts a machine\'s LAN link: NotReady, its pod moves; `heal` leaves no duplicate', { skip: skip || (podRoutes === 'vxlan' ? 'machine faults are run with host-gw' : false) }, async () => {
