@@ -37,7 +37,9 @@ async function pull(deps: SyncDeps, pod: Pod, c: Container, mem: PodMemory, fiel
   const uid = pod.metadata?.uid ?? '';
   const key = `${uid}/${c.name}/pull`;
   try {
-    await ensureImage(deps.runtime, c.image ?? '', c.imagePullPolicy);
+    const image = c.image ?? '';
+    const ms = await ensureImage(deps.runtime, image, c.imagePullPolicy, () => deps.events.pod(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, fieldPath));
+    if (ms !== undefined) deps.events.pod(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${(ms / 1000).toFixed(3)}s`, fieldPath);
     deps.pullBackoff.reset(key);
     return true;
   } catch (e) {
