@@ -160,7 +160,7 @@ test('the registry down while a pod pulls: ErrImagePull/ImagePullBackOff naming 
 });
 
 test('bad input to `k8ts images push`: a clear error, a non-zero exit, nothing tagged or pushed', { skip }, async () => {
-  const catalog = async () => (await (await fetch(`http://127.0.0.1:${registryPort}/v2/_catalog`)).json()).repositories as string[];
+  const catalog = async () => ((await (await fetch(`http://127.0.0.1:${registryPort}/v2/_catalog`)).json()) as { repositories: string[] }).repositories;
   const tags = async () => (await docker.listImages()).flatMap((i) => i.RepoTags ?? []).filter((t) => t.includes(`:${registryPort}/`)).sort();
   const [reposBefore, tagsBefore] = [await catalog(), await tags()];
   await docker.getImage('k8ts/hello:1.0').tag({ repo: `${prefix}/good`, tag: '1' });
