@@ -104,7 +104,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
         // What `k8ts join` on another host reads with its bootstrap token.
         title: `Join settings (${JOIN_CONFIGMAP.namespace}/${JOIN_CONFIGMAP.name}) and the service accounts of joined hosts' proxy and podnet`,
         enabled: () => config.machines > 0,
-        task: async () => publishJoinSettings(server, tokens.admin, config, home),
+        task: async () => publishJoinSettings(server, tokens.admin, config, home, registry),
       },
       {
         title: `Waiting for ${config.agents} Ready nodes`,
@@ -163,9 +163,9 @@ function registryTasks(home: Home, config: ClusterConfig, registry: boolean) {
 }
 
 /** Server-side applied, so that `up` again brings them up to date. */
-async function publishJoinSettings(server: string, token: string, config: ClusterConfig, home: Home): Promise<void> {
+async function publishJoinSettings(server: string, token: string, config: ClusterConfig, home: Home, registry: boolean): Promise<void> {
   const apply = (path: string, obj: unknown) => apiSend(server, token, 'PATCH', `${path}?fieldManager=k8ts-up&force=true`, obj, 'application/apply-patch+yaml');
-  await apply(`/api/v1/namespaces/${JOIN_CONFIGMAP.namespace}/configmaps/${JOIN_CONFIGMAP.name}`, joinConfigMap(joinSettingsOf(config, machinesLayout(config, home))));
+  await apply(`/api/v1/namespaces/${JOIN_CONFIGMAP.namespace}/configmaps/${JOIN_CONFIGMAP.name}`, joinConfigMap(joinSettingsOf(config, machinesLayout(config, home), { registry })));
   for (const sa of joinServiceAccounts()) await apply(`/api/v1/namespaces/kube-system/serviceaccounts/${(sa.metadata as { name: string }).name}`, sa);
 }
 
