@@ -165,8 +165,11 @@ async function bridgeFromPodCidr(client: Client, nodeName: string, network: { su
  */
 async function registerWithNetwork(node: NodeLife, runtime: ContainerRuntime, network: { name: string; subnet: string }, log: Logger, runtimeVersion: () => string, fromPodCidr?: () => Promise<void>): Promise<ReturnType<typeof ensureNetworkUntilReady>> {
   if (fromPodCidr) {
+    // NotReady until its range is known (kubelet: "network plugin not ready"): `k8ts up` waits for Ready nodes.
+    node.networkError = 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:waiting for the node\'s podCIDR';
     await node.start();
     await fromPodCidr();
+    node.networkError = undefined;
   }
   const net = ensureNetworkUntilReady(runtime, log.child({ network: network.name, subnet: network.subnet }), async () => {
     if (runtimeVersion() === 'docker://unknown') node.o.facts.runtimeVersion = await runtime.version();
