@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes a fresh machine ready for k8ts: Docker engine, etcd, busybox (for the local images),
+# Makes a fresh machine ready for k8ts: Docker engine, etcd, busybox (for the local images), the
+# Distribution registry (docker-registry, the cluster registry),
 # iptables, pnpm, the node modules and the compiled components (`pnpm build`). Safe to run
 # again: it only adds what is missing.
 set -euo pipefail
