@@ -2,7 +2,7 @@
 // tagged under the cluster registry's address, pushed through the Docker engine (dockerode),
 // and the tag taken away again, so the engine holds what it held before (also on failure).
 import type Docker from 'dockerode';
-import { DOCKER_HUB, inRegistry, parseImageRef } from '@k8ts/agent';
+import { DOCKER_HUB, inRegistry, parseImageRef, splitTag } from '@k8ts/agent';
 
 export interface Pushed {
   image: string;
@@ -26,8 +26,6 @@ export function pushTarget(image: string, host: string, ownNames: string[]): { l
   const local = ours ? `${ref.domain}/${ref.path}:${tagged.tag}` : `${ref.path.replace(/^library\//, '')}:${tagged.tag}`;
   return { local, target: inRegistry(tagged, host) };
 }
-
-const splitTag = (name: string) => ({ repo: name.slice(0, name.lastIndexOf(':')), tag: name.slice(name.lastIndexOf(':') + 1) });
 
 /** Pushes one local image to the registry at `host` (loopback: Docker needs no TLS there). */
 export async function pushImage(docker: Docker, image: string, host: string, ownNames: string[]): Promise<Pushed> {
