@@ -150,6 +150,7 @@ test('the registry down while a pod pulls: ErrImagePull/ImagePullBackOff naming 
     const failed = (await eventsOf('down-1')).find((e) => e.reason === 'Failed');
     assert.ok(failed?.message.includes(`failed to pull and unpack image "${APP}:down": cluster registry 127.0.0.1:${registryPort}`) && failed.message.includes(refused), failed?.message);
     assert.equal(failed.type, 'Warning');
+    await eventually('the BackOff event', async () => (await eventsOf('down-1')).some((e) => e.reason === 'BackOff' && e.message === `Back-off pulling image "${APP}:down"`), 30_000);
   } finally {
     await k8tsOk('chaos', 'restart', 'registry');
   }

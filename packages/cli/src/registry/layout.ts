@@ -55,7 +55,8 @@ export function agentRegistryArgs(c: ClusterConfig, machines?: MachinesLayout): 
 export function registryConfig(storageDir: string, inst: RegistryInstance, secret: string): string {
   const config = {
     version: 0.1,
-    log: { level: 'info', formatter: 'json', fields: { service: 'registry', instance: inst.name } },
+    // Every line JSON: the request log (response completed) is, the Apache-style access log is not.
+    log: { level: 'info', formatter: 'json', fields: { service: 'registry', instance: inst.name }, accesslog: { disabled: true } },
     storage: {
       filesystem: { rootdirectory: storageDir },
       delete: { enabled: true },
