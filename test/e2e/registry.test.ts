@@ -17,6 +17,7 @@ import Docker from 'dockerode';
 import { until } from '../support/until.js';
 import { freePort, freePortRun } from '../support/ports.js';
 import { freeOctets } from '../support/ranges.js';
+import { registryCatalog } from '../../packages/cli/src/registry/process.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -161,7 +162,7 @@ test('the registry down while a pod pulls: ErrImagePull/ImagePullBackOff naming 
 });
 
 test('bad input to `k8ts images push`: a clear error, a non-zero exit, nothing tagged or pushed', { skip }, async () => {
-  const catalog = async () => ((await (await fetch(`http://127.0.0.1:${registryPort}/v2/_catalog`)).json()) as { repositories: string[] }).repositories;
+  const catalog = async () => (await registryCatalog(`127.0.0.1:${registryPort}`))!;
   const tags = async () => (await docker.listImages()).flatMap((i) => i.RepoTags ?? []).filter((t) => t.includes(`:${registryPort}/`)).sort();
   const [reposBefore, tagsBefore] = [await catalog(), await tags()];
   await docker.getImage('k8ts/hello:1.0').tag({ repo: `${prefix}/good`, tag: '1' });

@@ -1,6 +1,7 @@
 // Starting, probing and stopping the cluster registry's processes (pid files as every other
 // process of `k8ts up`: ../processes.ts).
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import type { ClusterConfig, Home } from '../home.js';
 import type { MachinesLayout } from '../machines/layout.js';
 import { recordedArgs, runningPid, startDetached, stopProcess } from '../processes.js';
@@ -16,23 +17,40 @@ export function registryInstalled(): boolean {
   }
 }
 
+/**
+ * One GET to the registry. node:http, not fetch: fetch refuses the Fetch standard's "bad ports",
+ * among them 6000, which `--ops-port-offset 1000` gives the registry.
+ */
+function get(host: string, path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  const i = host.lastIndexOf(':');
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: host.slice(0, i), port: Number(host.slice(i + 1)), path, agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer in ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+  });
+}
+
 /** What /v2/ answers at host:port: 'ok', or why not (the registry's API root is its health check). */
 export async function registryHealth(host: string, timeoutMs = 2000): Promise<string> {
   try {
-    const res = await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(timeoutMs) });
-    await res.body?.cancel();
+    const res = await get(host, '/v2/', timeoutMs);
     return res.status === 200 ? 'ok' : `answers ${res.status} on /v2/`;
   } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    return `not answering on ${host} (${cause?.code ?? cause?.message ?? (e as Error).message})`;
+    return `not answering on ${host} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
   }
 }
 
 /** The repositories it holds (its catalog), or undefined when it does not answer. */
 export async function registryCatalog(host: string): Promise<string[] | undefined> {
   try {
-    const res = await fetch(`http://${host}/v2/_catalog?n=1000`, { signal: AbortSignal.timeout(2000) });
-    return res.ok ? (((await res.json()) as { repositories?: string[] }).repositories ?? []) : undefined;
+    const res = await get(host, '/v2/_catalog?n=1000', 2000);
+    return res.status === 200 ? ((JSON.parse(res.body) as { repositories?: string[] }).repositories ?? []) : undefined;
   } catch {
     return undefined;
   }
