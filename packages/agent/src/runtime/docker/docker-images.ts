@@ -3,7 +3,7 @@
 import type Docker from 'dockerode';
 import type { ImageInfo } from '../container-runtime.js';
 import { normalizeImage } from '../images.js';
-import { parseImageRef, pullCandidates, type ImageMirror } from '../image-ref.js';
+import { fullName, parseImageRef, pullCandidates, type ImageMirror } from '../image-ref.js';
 import { dockerErrorMessage } from './docker-errors.js';
 
 export async function inspectImage(docker: Docker, image: string): Promise<ImageInfo | undefined> {
@@ -52,20 +52,35 @@ export async function pullImage(docker: Docker, image: string, mirror?: ImageMir
   const failures: string[] = [];
   for (const from of pullCandidates(ref, mirror)) {
     try {
-      await pullByName(docker, from);
+      // The same name however written (docker.io/library/busybox is busybox): nothing to tag.
+      if (fullName(parseImageRef(from)) === fullName(ref) || ref.digest) await pullByName(docker, from);
+      else await pullAs(docker, from, local);
+      return;
     } catch (e) {
       const where = mirror && from.startsWith(`${mirror.endpoint}/`) ? `cluster registry ${mirror.endpoint} (as ${from})` : from;
       failures.push(`${where}: ${(e as Error).message}`);
-      continue;
     }
-    if (from !== local && !ref.digest) {
-      await docker.getImage(from).tag(splitTag(local));
-      // Only the name goes (noprune): the image stays under the pod's name.
-      await docker.getImage(from).remove({ noprune: true }).catch(() => undefined);
-    }
-    return;
   }
   throw new Error(failures.join('; then '));
+}
+
+/**
+ * Pulls `from` and tags it `local`. Agents on one engine (`k8ts up` without machines) pull the
+ * same name at once, and one may drop the mirror's tag between another's pull and its tag:
+ * that one pulls again (the layers are there by then).
+ */
+async function pullAs(docker: Docker, from: string, local: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await pullByName(docker, from);
+    try {
+      await docker.getImage(from).tag(splitTag(local));
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw new Error(`tagging ${from} as ${local}: ${dockerErrorMessage(e)}`);
+    }
+  }
+  // Only the name goes (noprune): the image stays under the pod's name.
+  await docker.getImage(from).remove({ noprune: true }).catch(() => undefined);
 }
 
 export async function listImages(docker: Docker): Promise<ImageInfo[]> {
