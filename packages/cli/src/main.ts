@@ -78,7 +78,7 @@ chaos.command('pause-agent <node>').description('the agent freezes: no heartbeat
 chaos.command('resume <node>').description('a paused agent carries on').action(nodeFault('resume'));
 chaos.command('partition <node>').description('the agent cannot reach the apiserver; it and its pods keep running').action(nodeFault('partition'));
 chaos.command('heal <node>').description('end a partition: the agent reconnects and removes pods moved away').action(nodeFault('heal'));
-chaos.command('kill <component>').description('apiserver, scheduler or controller-manager (the leader), proxy, dns, etcd or an agent').action(chaosAction((m) => m.killComponent));
+chaos.command('kill <component>').description('apiserver, scheduler or controller-manager (the leader), proxy, dns, etcd, registry or an agent').action(chaosAction((m) => m.killComponent));
 chaos.command('restart <component>').description('start a component again as it was started').action(chaosAction((m) => m.restartComponent));
 chaos.command('undo').description('heal, resume and restart whatever a fault left down').action(chaosAction((m) => m.undoAll));
 
