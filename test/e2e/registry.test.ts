@@ -17,6 +17,7 @@ import Docker from 'dockerode';
 import { until } from '../support/until.js';
 import { freePort, freePortRun } from '../support/ports.js';
 import { freeOctets } from '../support/ranges.js';
+import { freeOpsOffset } from '../soak/cluster.js';
 import { registryCatalog } from '../../packages/cli/src/registry/process.js';
 
 const run = promisify(execFile);
@@ -81,7 +82,7 @@ before(async () => {
     'up', '--agents', '2', '--node-prefix', prefix,
     '--api-port', String(await freePort()), '--grpc-port', String(await freePort()), '--etcd-port', String(etcd),
     '--network', network, '--subnet', `10.${a}.0.0/16`, '--service-range', `10.${b}.0.0/16`, '--lb-pool', `10.${c}.0.0/24`,
-    '--ops-port-offset', '5000', '--registry-port', String(registryPort), '--timeout', '180',
+    '--ops-port-offset', String(await freeOpsOffset(2)), '--registry-port', String(registryPort), '--timeout', '180',
   );
 });
 
