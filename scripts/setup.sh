@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes a fresh machine ready for k8ts: Docker engine, etcd, busybox (for the local images),
+# Makes a fresh machine ready for k8ts: Docker engine, etcd, busybox (for the local images), the
+# Distribution registry (docker-registry, the cluster registry),
 # iptables, pnpm, the node modules and the compiled components (`pnpm build`). Safe to run
 # again: it only adds what is missing.
 set -euo pipefail
@@ -12,6 +13,7 @@ command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
 command -v etcdctl >/dev/null 2>&1 || need_apt+=(etcd-client)
 [ -x /bin/busybox ] || need_apt+=(busybox-static)
 command -v iptables >/dev/null 2>&1 || need_apt+=(iptables)
+command -v docker-registry >/dev/null 2>&1 || need_apt+=(docker-registry)
 command -v conntrack >/dev/null 2>&1 || need_apt+=(conntrack)
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc libc6-dev)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)

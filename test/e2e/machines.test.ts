@@ -36,6 +36,7 @@ const has = (cmd: string, args: string[]) => {
 const missing = [process.getuid?.() !== 0 && 'root', !has('ip', ['-V']) && 'iproute2', !has('nsenter', ['--version']) && 'nsenter', !has('dockerd', ['--version']) && 'dockerd'].filter(Boolean);
 const skip = missing.length ? `needs ${missing.join(', ')}` : false;
 if (skip) console.log(`# machines e2e skipped: ${skip}`);
+const registrySkip = has('docker-registry', ['--version']) ? false : 'needs docker-registry';
 
 async function k8ts(...args: string[]): Promise<string> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', ...args], { cwd: root, env, timeout: 400_000 });
@@ -65,7 +66,7 @@ function leftovers(): string[] {
   for (const d of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      if (cmd.includes(home) && /dockerd|containerd/.test(cmd)) out.push(`process ${d}: ${cmd.replace(/\0/g, ' ').slice(0, 120)}`);
+      if (cmd.includes(home) && /dockerd|containerd|docker-registry/.test(cmd)) out.push(`process ${d}: ${cmd.replace(/\0/g, ' ').slice(0, 120)}`);
     } catch {
       /* gone */
     }
@@ -404,6 +405,32 @@ test('`k8ts chaos partition` cuts a machine\'s LAN link: NotReady, its pod moves
   assert.equal(new Set(pods.map((p) => p.spec.nodeName)).size, 3);
 });
 
+test('an image pushed with `k8ts images push` runs on every machine, each engine pulling it (:latest) through the cluster registry', { skip: skip || registrySkip || (podRoutes === 'vxlan' ? 'run with host-gw' : false) }, async () => {
+  const Docker = (await import('dockerode')).default;
+  const docker = new Docker();
+  const image = `${prefix}/pushed:latest`;
+  await docker.getImage('k8ts/hello:1.0').tag({ repo: `${prefix}/pushed`, tag: 'latest' });
+  try {
+    assert.match(await k8ts('images', 'push', image), /pushed e2em\/pushed:latest as 127\.0\.0\.1:7000\/e2em\/pushed:latest/);
+  } finally {
+    // Only the registry has it now: the machines cannot have it from anywhere else.
+    await docker.getImage(image).remove({ noprune: true });
+  }
+  const names = [1, 2, 3].map((i) => `pushed-${i}`);
+  for (const [i, name] of names.entries()) await kubectl('run', name, `--image=${prefix}/pushed`, '--restart=Never', '--overrides', JSON.stringify({ spec: { nodeName: `${prefix}-${i + 1}` } }), '--command', '--', 'sleep', '3600');
+  const hello = (await docker.getImage('k8ts/hello:1.0').inspect()).Id;
+  for (const name of names) {
+    const p = await eventually(`${name} Running`, async () => {
+      const p = await kjson('get', 'pod', name);
+      return p.status?.phase === 'Running' && p;
+    }, 120_000);
+    assert.equal(p.status.containerStatuses[0].imageID, `docker://${hello}`);
+    const events = (await kjson('get', 'events', '--field-selector', `involvedObject.name=${name}`)).items as any[];
+    assert.ok(events.some((e) => e.reason === 'Pulled'), `${name}: ${events.map((e) => e.message).join('; ')}`);
+  }
+  await kubectl('delete', 'pod', ...names, '--wait=false');
+});
+
 test('a fourth machine joins with `k8ts token create --print-join-command` and runs pods; bad tokens and a wrong CA hash are refused, nothing started', { skip: skip || (podRoutes === 'vxlan' ? 'joining is run with host-gw' : false) }, async () => {
   // The fourth host as `up --machines` makes them (namespace, veth on the LAN, engine, images):
   // what another box on the same LAN would be.
@@ -414,8 +441,10 @@ test('a fourth machine joins with `k8ts token create --print-join-command` and r
   const l = machinesLayout(h.readConfig()!, h, 4);
   const m4 = l.machines[3]!;
   await ensureMachine(l, m4);
+  // With the cluster registry its engine pulls the images through it (the join settings name it).
+  const { registryInstalled } = await import('../../packages/cli/src/registry/process.js');
   const { clusterImageTags } = await import('../../packages/cli/src/images/build.js');
-  await loadImages([m4], clusterImageTags(), join(home, 'machines', 'images-4.tar'));
+  if (!registryInstalled()) await loadImages([m4], clusterImageTags(), join(home, 'machines', 'images-4.tar'));
   const home4 = mkdtempSync(join(tmpdir(), 'k8ts-e2em-join-'));
   const joinOn4 = (...args: string[]) =>
     run('nsenter', [`--net=${m4.nsPath}`, process.execPath, '--import', 'tsx', 'packages/cli/src/main.ts', ...args], { cwd: root, env: { ...env, K8TS_HOME: home4 }, timeout: 200_000 });

@@ -44,7 +44,7 @@ function bindable(port: number): Promise<boolean> {
 }
 
 /** An --ops-port-offset under which every ops port of the cluster (10054…10290) is free. */
-async function freeOpsOffset(agents: number): Promise<number> {
+export async function freeOpsOffset(agents: number): Promise<number> {
   const base = [10054, 10256, 10257, 10267, 10259, 10269, ...Array.from({ length: agents }, (_, i) => 10251 + i)];
   const candidates = [4000, 5000, 6000, 7000, 8000, 9000, 11000, 12000].sort(() => Math.random() - 0.5);
   for (const off of candidates) if ((await Promise.all(base.map((p) => bindable(p + off)))).every(Boolean)) return off;

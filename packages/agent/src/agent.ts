@@ -7,6 +7,7 @@ import { Histogram, Gauge } from 'prom-client';
 import { componentClient, componentOps, createLogger, type Client, type ComponentClientOptions, type Logger, type OpsServer } from '@k8ts/client';
 import { DockerRuntime, dockerClient, type DockerClient } from './runtime/docker/docker-runtime.js';
 import type { ContainerRuntime } from './runtime/container-runtime.js';
+import type { ImageMirror } from './runtime/image-ref.js';
 import { PodManager } from './pods/pod-manager.js';
 import { NodeLife } from './node/node-life.js';
 import { parseNodeLabels } from './node/node-object.js';
@@ -42,6 +43,8 @@ export interface AgentOptions extends ComponentClientOptions {
   leaseDurationSeconds?: number;
   dockerSocket?: string;
   docker?: DockerClient;
+  /** The cluster registry: Docker Hub names and its own names are pulled through it (image-ref.ts). */
+  imageMirror?: ImageMirror;
   /** A ready runtime (tests: an in-memory one); otherwise Docker at `docker`/`dockerSocket`. */
   runtime?: ContainerRuntime;
   /** Open the Nodes.Connect stream for logs/exec/port-forward (default: when the client can). */
@@ -162,8 +165,11 @@ async function bridgeFromPodCidr(client: Client, nodeName: string, network: { su
  */
 async function registerWithNetwork(node: NodeLife, runtime: ContainerRuntime, network: { name: string; subnet: string }, log: Logger, runtimeVersion: () => string, fromPodCidr?: () => Promise<void>): Promise<ReturnType<typeof ensureNetworkUntilReady>> {
   if (fromPodCidr) {
+    // NotReady until its range is known (kubelet: "network plugin not ready"): `k8ts up` waits for Ready nodes.
+    node.networkError = 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:waiting for the node\'s podCIDR';
     await node.start();
     await fromPodCidr();
+    node.networkError = undefined;
   }
   const net = ensureNetworkUntilReady(runtime, log.child({ network: network.name, subnet: network.subnet }), async () => {
     if (runtimeVersion() === 'docker://unknown') node.o.facts.runtimeVersion = await runtime.version();
@@ -186,7 +192,7 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Agent> {
   mkdirSync(stateDir, { recursive: true });
   const runtime =
     opts.runtime ??
-    new DockerRuntime(opts.docker ?? dockerClient(opts.dockerSocket), { nodeName, network, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain });
+    new DockerRuntime(opts.docker ?? dockerClient(opts.dockerSocket), { nodeName, network, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain, imageMirror: opts.imageMirror });
   const hostIP = opts.nodeIP ?? (network.gateway || '127.0.0.1');
 
   const { ops, release } = await componentOps('agent', opts, -1);

@@ -6,3 +6,5 @@ export { computePodActions, type PodAction, type PodActions, type PodObservation
 export { L as CONTAINER_LABELS } from './runtime/labels.js';
 export { ensureNetwork, type NetworkConfig } from './runtime/docker/network.js';
 export { clientCertificatePaths } from './bootstrap/index.js';
+export { splitTag } from './runtime/docker/docker-images.js';
+export { parseImageRef, fullName, inRegistry, pullCandidates, isRegistryHost, DOCKER_HUB, type ImageRef, type ImageMirror } from './runtime/image-ref.js';

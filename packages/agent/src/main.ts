@@ -5,6 +5,7 @@ import os from 'node:os';
 import { parseDuration } from '@k8ts/api';
 import { runComponent } from '@k8ts/client';
 import { startAgent, AGENT_DEFAULTS, type Agent } from './agent.js';
+import { isRegistryHost, type ImageMirror } from './runtime/image-ref.js';
 import { bootstrapAgentCredentials, bootstrapTokenOf, type BootstrapFlags } from './bootstrap/index.js';
 
 interface AgentFlags extends BootstrapFlags {
@@ -26,6 +27,15 @@ interface AgentFlags extends BootstrapFlags {
   dockerSocket: string;
   nodeIp?: string;
   podCidrFromNode?: boolean;
+  imageRegistry?: string;
+  imageRegistryNames?: string;
+}
+
+function mirrorOf(o: AgentFlags, fail: (msg: string) => never): ImageMirror | undefined {
+  if (!o.imageRegistry) return o.imageRegistryNames ? fail('--image-registry-names goes with --image-registry') : undefined;
+  const names = (o.imageRegistryNames ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  for (const host of [o.imageRegistry, ...names]) if (!isRegistryHost(host)) fail(`--image-registry: "${host}" is not a registry host:port`);
+  return { endpoint: o.imageRegistry, names };
 }
 
 const nodeNameOf = (o: AgentFlags): string => o.nodeName ?? os.hostname();
@@ -54,6 +64,8 @@ await runComponent<AgentFlags, Agent>({
       .option('--relist-period <d>', 'how often Docker is listed to repair missed events', '5s')
       .option('--docker-socket <path>', 'Docker engine socket', '/var/run/docker.sock')
       .option('--node-ip <ip>', 'the Node\'s InternalIP (default: the --gateway)')
+      .option('--image-registry <host:port>', 'the cluster registry as this engine reaches it: Docker Hub names are pulled through it first (a mirror), then from Docker Hub')
+      .option('--image-registry-names <h:p,…>', 'names pods may give the cluster registry (localhost:5000): pulled from --image-registry')
       .option('--pod-cidr-from-node', 'wait for the Node\'s spec.podCIDR (nodeipam) and make the pod bridge with it')
       .option('--bootstrap-token <id.secret>', 'TLS bootstrap: get this node\'s client certificate with this bootstrap token (needs --cert-dir)')
       .option('--bootstrap-token-file <path>', 'file holding the bootstrap token')
@@ -96,6 +108,7 @@ await runComponent<AgentFlags, Agent>({
       dockerSocket: o.dockerSocket,
       nodeIP: o.nodeIp,
       podCidrFromNode: !!o.podCidrFromNode,
+      imageMirror: mirrorOf(o, fail),
       log,
     });
     console.log(JSON.stringify({ msg: 'agent ready', node: agent.nodeName, opsPort: agent.ops.port }));

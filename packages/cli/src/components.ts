@@ -12,6 +12,7 @@ import { ADMISSION_CONFIG_FILE } from './admission-config.js';
 import { serviceAccountArgs } from './service-account-key.js';
 import { etcdPkiPaths, type EtcdMember, type EtcdMemberFiles, type EtcdClientFiles } from './etcd-pki.js';
 import { auditArgs } from './audit-log.js';
+import { agentRegistryArgs } from './registry/layout.js';
 import { machineAgentArgs, machinePodnetArgs, machineProxyArgs, machinesLayout, nodeIpamArgs } from './machines/layout.js';
 
 export interface ComponentSpec {
@@ -97,7 +98,8 @@ export function apiserverEtcdFlags(servers: string[], client: EtcdClientFiles): 
   return ['--etcd-servers', servers.join(','), '--etcd-cafile', client.caFile, '--etcd-certfile', client.certFile, '--etcd-keyfile', client.keyFile];
 }
 
-export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: ServingCert, credentialFor: CredentialFor): ComponentSpec[] {
+/** `registry`: the cluster registry runs (registry/layout.ts): the agents pull through it. */
+export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: ServingCert, credentialFor: CredentialFor, o: { registry?: boolean } = {}): ComponentSpec[] {
   // Each process authenticates with a client certificate of its own, over TLS.
   // From a machine's namespace the apiserver is at the host's LAN address.
   const clientOf = (pkg: string, node?: string, host = '127.0.0.1'): string[] => ['--server', `${host}:${c.grpcPort}`, ...credentialFlags(credentialFor(componentIdentity(pkg, node)!))];
@@ -164,12 +166,12 @@ export function componentSpecs(home: Home, c: ClusterConfig, t: Tokens, cert: Se
   // The host is on the machines' LAN but is no node: one podnet keeps its routes to every
   // node's pods (the apiserver's proxy, the ingress controller and drills' probes reach them).
   if (machines) specs.push({ name: 'podnet-host', pkg: 'agent', entry: 'network/main', needsRoot: true, identity: componentIdentity('podnet'), args: [...clientOf('podnet'), ...ops(10299), ...machinePodnetArgs(machines), '--routes-only'] });
-  specs.push(...nodeSpecs(home, c, clientOf, ops));
+  specs.push(...nodeSpecs(home, c, clientOf, ops, o.registry ? agentRegistryArgs(c, machines) : []));
   return specs.map(completeSpec);
 }
 
 /** Per node its agent and, with machines, its podnet (flanneld's place, with an identity of its own). */
-function nodeSpecs(home: Home, c: ClusterConfig, clientOf: (pkg: string, node?: string, host?: string) => string[], ops: (port: number) => string[]): ComponentSpec[] {
+function nodeSpecs(home: Home, c: ClusterConfig, clientOf: (pkg: string, node?: string, host?: string) => string[], ops: (port: number) => string[], registryArgs: string[]): ComponentSpec[] {
   const machines = c.machines > 0 ? machinesLayout(c, home) : undefined;
   return nodeNames(c).flatMap((node, i): ComponentSpec[] => {
     const agent: ComponentSpec = {
@@ -189,6 +191,7 @@ function nodeSpecs(home: Home, c: ClusterConfig, clientOf: (pkg: string, node?: 
         '--cluster-dns', c.clusterDns,
         '--state-dir', home.path('agents', node),
         ...(machines ? machineAgentArgs(machines.machines[i]!) : []),
+        ...registryArgs,
       ],
     };
     if (!machines) return [agent];

@@ -35,6 +35,8 @@ export interface ClusterConfig {
   machines: number;
   /** With machines: host-gw (routes via the machines' LAN addresses) or vxlan (a kernel VXLAN device per machine). */
   podRoutes: 'host-gw' | 'vxlan';
+  /** The cluster registry's port (loopback, and the LAN address with machines): registry/layout.ts. */
+  registryPort: number;
 }
 
 export const defaultConfig: ClusterConfig = {
@@ -60,6 +62,7 @@ export const defaultConfig: ClusterConfig = {
   ingressPort: 8080,
   machines: 0,
   podRoutes: 'host-gw',
+  registryPort: 5000,
 };
 
 /** The network layout that follows from a /16 subnet: pods in the lower half, gateway .1. */

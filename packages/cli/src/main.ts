@@ -36,6 +36,7 @@ program
   .option('--ops-port-offset <n>', 'added to every healthz/metrics port', (v) => parseInt(v, 10))
   .option('--ingress-port <port>', 'host port of the ingress controller\'s HTTP (default 8080, plus --ops-port-offset)', (v) => parseInt(v, 10))
   .option('--images', 'rebuild the local images even when present')
+  .option('--registry-port <port>', 'the cluster registry\'s port on loopback (and the LAN with --machines; default 5000, plus --ops-port-offset)', (v) => parseInt(v, 10))
   .option('--machines <n>', 'n hosts on this machine, each a network namespace with its own Docker engine and one node, pods routed between them (host-gw); needs root', (v) => parseInt(v, 10))
   .option('--pod-routes <mode>', 'with --machines: host-gw (routes via the machines\' LAN addresses, default) or vxlan (a kernel VXLAN device per machine)')
   .option('--timeout <s>', 'seconds to wait for Ready nodes', (v) => parseInt(v, 10))
@@ -56,11 +57,15 @@ program
     process.exitCode = await (await import('./commands/status.js')).status();
   });
 
-program
+const images = program
   .command('images')
-  .description('build the local images (k8ts/pause, k8ts/busybox, k8ts/node, k8ts/hello)')
+  .description('build the local images (k8ts/pause, k8ts/busybox, k8ts/node, k8ts/hello) and push them to the cluster registry when it runs')
   .option('--force', 'rebuild even when present')
-  .action(async (o) => (await import('./commands/images.js')).ensureImages(o));
+  .action(async (o) => (await import('./commands/images.js')).imagesCommand(o));
+images
+  .command('push <image...>')
+  .description('publish local images to the cluster registry: pods then pull them by the same name (Docker Hub names) or as localhost:PORT/NAME')
+  .action(async (list: string[]) => (await import('./commands/images.js')).pushCommand(list));
 
 const chaos = program
   .command('chaos')
@@ -73,7 +78,7 @@ chaos.command('pause-agent <node>').description('the agent freezes: no heartbeat
 chaos.command('resume <node>').description('a paused agent carries on').action(nodeFault('resume'));
 chaos.command('partition <node>').description('the agent cannot reach the apiserver; it and its pods keep running').action(nodeFault('partition'));
 chaos.command('heal <node>').description('end a partition: the agent reconnects and removes pods moved away').action(nodeFault('heal'));
-chaos.command('kill <component>').description('apiserver, scheduler or controller-manager (the leader), proxy, dns, etcd or an agent').action(chaosAction((m) => m.killComponent));
+chaos.command('kill <component>').description('apiserver, scheduler or controller-manager (the leader), proxy, dns, etcd, registry or an agent').action(chaosAction((m) => m.killComponent));
 chaos.command('restart <component>').description('start a component again as it was started').action(chaosAction((m) => m.restartComponent));
 chaos.command('undo').description('heal, resume and restart whatever a fault left down').action(chaosAction((m) => m.undoAll));
 

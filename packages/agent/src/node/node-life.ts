@@ -25,6 +25,8 @@ const refused = (e: unknown) => e instanceof ApiError && e.code >= 400 && e.code
 
 export class NodeLife {
   runtimeError: string | undefined;
+  /** Set while the pod network is not made (its range not yet allocated): the node is NotReady, as a kubelet whose network plugin is not ready. */
+  networkError: string | undefined;
   registered = false;
   lastRenew = 0;
   private timers: NodeJS.Timeout[] = [];
@@ -36,6 +38,11 @@ export class NodeLife {
 
   get name(): string {
     return this.o.facts.name;
+  }
+
+  /** Why the node is not Ready, as its Ready condition says; undefined when it is. */
+  private get notReady(): string | undefined {
+    return this.runtimeError ?? this.networkError;
   }
 
   async start(): Promise<void> {
@@ -95,7 +102,7 @@ export class NodeLife {
     const f = this.o.facts;
     const now = rfc3339();
     try {
-      await this.o.client.create('nodes', nodeObject(f, this.runtimeError, now));
+      await this.o.client.create('nodes', nodeObject(f, this.notReady, now));
       this.o.log.info('node registered');
     } catch (e) {
       if (!isAlreadyExists(e)) throw e;
@@ -123,16 +130,16 @@ export class NodeLife {
     });
     if (!cur) {
       // Deleted under us (kubectl delete node): register again, as a kubelet does.
-      await this.o.client.create('nodes', nodeObject(f, this.runtimeError, rfc3339()));
-      this.writtenError = this.runtimeError;
+      await this.o.client.create('nodes', nodeObject(f, this.notReady, rfc3339()));
+      this.writtenError = this.notReady;
       this.lastHeartbeat = Date.now();
       return;
     }
-    const status = nodeStatus(f, cur.status, this.runtimeError, rfc3339());
+    const status = nodeStatus(f, cur.status, this.notReady, rfc3339());
     // Other writers (the node controller's taints live in spec; conditions are ours) rarely
     // race with this; a conflict is retried on the next heartbeat.
     await this.o.client.update('nodes', { ...cur, status: { ...(cur.status ?? {}), ...status } }, { subresource: 'status' });
-    this.writtenError = this.runtimeError;
+    this.writtenError = this.notReady;
     this.lastHeartbeat = Date.now();
   }
 
@@ -140,7 +147,7 @@ export class NodeLife {
   private async heartbeat(): Promise<void> {
     await this.checkRuntime();
     const due = Date.now() - this.lastHeartbeat >= (this.o.heartbeatMs ?? 10_000);
-    if (this.writtenError === null || this.writtenError !== this.runtimeError || due) await this.writeStatus();
+    if (this.writtenError === null || this.writtenError !== this.notReady || due) await this.writeStatus();
   }
 
   async renew(): Promise<void> {

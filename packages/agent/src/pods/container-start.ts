@@ -14,7 +14,7 @@ import type { PodMemory, SyncDeps } from './pod-memory.js';
 const PULL_FAILURES = ['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull'];
 
 /** True while the image's pull back-off lasts (the waiting reason shows it). */
-function inPullBackoff(deps: SyncDeps, pod: Pod, c: Container, mem: PodMemory): boolean {
+function inPullBackoff(deps: SyncDeps, pod: Pod, c: Container, mem: PodMemory, fieldPath: string): boolean {
   const uid = pod.metadata?.uid ?? '';
   const key = `${uid}/${c.name}/pull`;
   const waiting = mem.waiting.get(c.name);
@@ -28,7 +28,10 @@ function inPullBackoff(deps: SyncDeps, pod: Pod, c: Container, mem: PodMemory): 
     deps.enqueue(uid, showError - (Date.now() - since) + 5);
     return true;
   }
-  mem.waiting.set(c.name, { reason: waiting.reason === 'ErrImageNeverPull' ? 'ErrImageNeverPull' : 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` });
+  const reason = waiting.reason === 'ErrImageNeverPull' ? 'ErrImageNeverPull' : 'ImagePullBackOff';
+  // The kubelet's BackOff event, once per failed pull (repeats fold into its count).
+  if (reason === 'ImagePullBackOff' && waiting.reason !== reason) deps.events.pod(pod, 'Normal', 'BackOff', `Back-off pulling image "${c.image}"`, fieldPath);
+  mem.waiting.set(c.name, { reason, message: `Back-off pulling image "${c.image}"` });
   deps.enqueue(uid, deps.pullBackoff.remaining(key, since) + 5);
   return true;
 }
@@ -37,7 +40,9 @@ async function pull(deps: SyncDeps, pod: Pod, c: Container, mem: PodMemory, fiel
   const uid = pod.metadata?.uid ?? '';
   const key = `${uid}/${c.name}/pull`;
   try {
-    await ensureImage(deps.runtime, c.image ?? '', c.imagePullPolicy);
+    const image = c.image ?? '';
+    const ms = await ensureImage(deps.runtime, image, c.imagePullPolicy, () => deps.events.pod(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, fieldPath));
+    if (ms !== undefined) deps.events.pod(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${(ms / 1000).toFixed(3)}s`, fieldPath);
     deps.pullBackoff.reset(key);
     return true;
   } catch (e) {
@@ -57,7 +62,7 @@ async function pull(deps: SyncDeps, pod: Pod, c: Container, mem: PodMemory, fiel
 export async function startContainer(deps: SyncDeps, pod: Pod, c: Container, kind: 'init' | 'app' | 'ephemeral', sandboxId: string, restartCount: number, podIP: string, mem: PodMemory, targetId?: string): Promise<boolean> {
   const uid = pod.metadata?.uid ?? '';
   const fieldPath = `spec.${kind === 'init' ? 'initContainers' : kind === 'ephemeral' ? 'ephemeralContainers' : 'containers'}{${c.name}}`;
-  if (inPullBackoff(deps, pod, c, mem)) return false;
+  if (inPullBackoff(deps, pod, c, mem, fieldPath)) return false;
   // A sync triggered by anything else (a status write, another container) must not retry a
   // create that failed before its back-off is over: that was a retry storm.
   for (const step of ['create', 'config']) {

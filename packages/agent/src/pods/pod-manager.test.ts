@@ -325,3 +325,24 @@ test('a container the runtime refuses to create is retried with a growing back-o
   assert.ok((events[0] as any).count >= attempts - 1, `count ${(events[0] as any).count} for ${attempts} attempts`);
   assert.equal((events[0] as any).involvedObject.fieldPath, 'spec.containers{bad}');
 });
+
+test('an image that cannot be pulled: Failed with the reason, ErrImagePull then ImagePullBackOff and a BackOff event; the pod starts once the pull works', async (t) => {
+  // ErrImagePull shows for up to a second, then ImagePullBackOff until the back-off ends.
+  const { client, runtime } = await setup(t, { backoffBaseMs: 2000, backoffMaxMs: 2000 });
+  await createPod(client, 'pull', { containers: [{ name: 'c', image: 'gone:1' }] });
+  const reasons = new Set<string>();
+  await waitFor('ImagePullBackOff', async () => {
+    const w = cstatus(await getPod(client, 'pull'))?.state?.waiting;
+    if (w?.reason) reasons.add(w.reason);
+    return w?.reason === 'ImagePullBackOff' && w.message === 'Back-off pulling image "gone:1"';
+  }, 15_000);
+  assert.ok(reasons.has('ErrImagePull'), [...reasons].join());
+  const events = async () => (await client.list('events', { namespace: 'default' })).items.filter((e: any) => e.involvedObject?.name === 'pull') as any[];
+  const failed = (await events()).find((e) => e.reason === 'Failed');
+  assert.equal(failed?.message, 'failed to pull and unpack image "gone:1": pull access denied for gone:1, repository does not exist');
+  assert.ok((await events()).some((e) => e.reason === 'Pulling' && e.message === 'Pulling image "gone:1"'));
+  await waitFor('a BackOff event', async () => (await events()).some((e) => e.reason === 'BackOff' && e.involvedObject.fieldPath === 'spec.containers{c}'));
+  runtime.pullable.add('gone:1');
+  await waitFor('running once the image can be pulled', async () => cstatus(await getPod(client, 'pull'))?.state?.running, 15_000);
+  assert.ok((await events()).some((e) => e.reason === 'Pulled' && e.message.startsWith('Successfully pulled image "gone:1" in ')));
+});

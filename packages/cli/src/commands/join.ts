@@ -113,6 +113,7 @@ async function startNode(home: Home, o: JoinOptions, node: string, caFile: strin
       '--server', o.server, '--ca-file', caFile, '--bootstrap-token-file', tokenFile, '--cert-dir', certDir,
       '--node-name', node, '--docker-socket', dockerSocket, '--pod-cidr-from-node', ...(o.nodeIp ? ['--node-ip', o.nodeIp] : []),
       '--network', settings.network, '--cluster-dns', settings.clusterDns, '--state-dir', home.path('agents', node), '--ops-port', String(ops),
+      ...(settings.imageRegistry ? ['--image-registry', settings.imageRegistry, '--image-registry-names', settings.imageRegistryNames ?? ''] : []),
     ],
   });
   console.log(`[kubelet-start] agent ${node} started; waiting for its certificate (TLS bootstrap)`);

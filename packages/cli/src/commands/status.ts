@@ -8,6 +8,9 @@ import { ensureTokens } from '../tokens.js';
 import { credentialFiles, describeCredential } from '../cluster-pki.js';
 import { identityOf, pkgOfProcess } from '../components.js';
 import type { ClusterConfig } from '../home.js';
+import { machinesLayout } from '../machines/layout.js';
+import { registryHost, registryInstances } from '../registry/layout.js';
+import { registryCatalog, registryHealth } from '../registry/process.js';
 
 /** Who a process is to the apiserver, read from the client certificate it runs with. */
 function identityColumn(home: Home, config: ClusterConfig, name: string): string {
@@ -29,6 +32,7 @@ export async function status(): Promise<number> {
     const pid = runningPid(home, n);
     console.log(`${n.padEnd(20)} ${String(pid ?? '-').padEnd(8)} ${(pid ? 'running' : 'dead').padEnd(8)} ${identityColumn(home, config, n)}`);
   }
+  const registryDown = await printRegistry(home, config, names);
   const server = `https://127.0.0.1:${config.apiPort}`;
   try {
     const token = ensureTokens(home).admin;
@@ -51,5 +55,22 @@ export async function status(): Promise<number> {
     console.log(`\napiserver: not answering (${(e as Error).message})`);
     return 1;
   }
-  return 0;
+  return registryDown ? 1 : 0;
+}
+
+/** Each registry instance's answer on /v2/ and what it holds; true when one runs but fails to answer. */
+async function printRegistry(home: Home, config: ClusterConfig, names: string[]): Promise<boolean> {
+  const machines = config.machines > 0 ? machinesLayout(config, home) : undefined;
+  const instances = registryInstances(home, config, machines).filter((i) => names.includes(i.name));
+  if (!instances.length) return false;
+  console.log('\nREGISTRY             ADDRESS                HEALTH');
+  let down = false;
+  for (const i of instances) {
+    const health = runningPid(home, i.name) === undefined ? 'stopped (`k8ts chaos restart ' + i.name + '`)' : await registryHealth(i.addr);
+    if (health !== 'ok') down = true;
+    console.log(`${i.name.padEnd(20)} ${i.addr.padEnd(22)} ${health}${i.readOnly ? ' (read-only)' : ''}`);
+  }
+  const repos = await registryCatalog(registryHost(config));
+  if (repos) console.log(`repositories: ${repos.length ? repos.join(', ') : 'none'}`);
+  return down;
 }

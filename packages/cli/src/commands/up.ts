@@ -13,7 +13,10 @@ import { componentExists, ensureCompiled, fromSource, recordedArgs, runningPid, 
 import { isNodeReady } from '@k8ts/api';
 import { apiGet, apiSend, isReady, trustCertificate, waitFor } from '../api.js';
 import { JOIN_CONFIGMAP, joinConfigMap, joinServiceAccounts, joinSettingsOf } from '../join/settings.js';
-import { ensureImages } from './images.js';
+import { ensureImages, pushClusterImages } from './images.js';
+import { registryInstalled, startRegistry } from '../registry/process.js';
+import { registryEndpoint, registryHost } from '../registry/layout.js';
+import { ensureLan } from '../machines/setup.js';
 import { ensureNetwork } from '../docker-cleanup.js';
 import { machinesTasks, machinesPreflight } from '../machines/tasks.js';
 import { machinesLayout } from '../machines/layout.js';
@@ -36,6 +39,7 @@ export interface UpOptions {
   lbPool?: string;
   opsPortOffset?: number;
   ingressPort?: number;
+  registryPort?: number;
   images?: boolean; // rebuild the local images even when present
   machines?: number; // hosts on this box, one node each (machines/layout.ts)
   podRoutes?: string; // host-gw or vxlan between the machines
@@ -75,14 +79,17 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   ensureEtcdPki(home.dir, [EMBEDDED_ETCD_MEMBER]);
   const server = `https://127.0.0.1:${config.apiPort}`;
   trustCertificate(Buffer.from(cert.caData, 'base64'));
-  const specs = componentSpecs(home, config, tokens, cert, (id) => ensureClientCredential(cert.pki, id)).filter((s) => componentExists(s.pkg) && (!s.needsRoot || root));
+  // Without Debian's docker-registry the cluster runs as before: images only where they were built.
+  const registry = registryInstalled();
+  const specs = componentSpecs(home, config, tokens, cert, (id) => ensureClientCredential(cert.pki, id), { registry }).filter((s) => componentExists(s.pkg) && (!s.needsRoot || root));
   const started = Date.now();
-  const machines = machinesTasks(home, config);
+  const machines = machinesTasks(home, config, { registry });
 
   const tasks = new Listr(
     [
       ...buildTasks(opts),
       { title: `Network ${config.network} (${config.subnet})`, task: async () => ensureNetwork(config) },
+      ...registryTasks(home, config, registry),
       ...machines.start,
       { title: 'etcd', task: async () => startEtcd(home, config) },
       // Everything starts at once: the other components wait for the apiserver on their own
@@ -97,7 +104,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
         // What `k8ts join` on another host reads with its bootstrap token.
         title: `Join settings (${JOIN_CONFIGMAP.namespace}/${JOIN_CONFIGMAP.name}) and the service accounts of joined hosts' proxy and podnet`,
         enabled: () => config.machines > 0,
-        task: async () => publishJoinSettings(server, tokens.admin, config, home),
+        task: async () => publishJoinSettings(server, tokens.admin, config, home, registry),
       },
       {
         title: `Waiting for ${config.agents} Ready nodes`,
@@ -135,10 +142,30 @@ function buildTasks(opts: UpOptions) {
   ];
 }
 
+/** The registry (with machines also on the LAN, whose bridge comes first), then the cluster's images in it. */
+function registryTasks(home: Home, config: ClusterConfig, registry: boolean) {
+  const machines = config.machines > 0 ? machinesLayout(config, home) : undefined;
+  return [
+    {
+      title: `Cluster registry on ${registryHost(config)}${machines ? ` and ${registryEndpoint(config, machines)}` : ''}`,
+      enabled: () => registry,
+      task: async () => {
+        if (machines) await ensureLan(machines);
+        await startRegistry(home, config, machines);
+      },
+    },
+    {
+      title: 'The cluster\'s images pushed to it',
+      enabled: () => registry,
+      task: async () => void (await pushClusterImages(config)),
+    },
+  ];
+}
+
 /** Server-side applied, so that `up` again brings them up to date. */
-async function publishJoinSettings(server: string, token: string, config: ClusterConfig, home: Home): Promise<void> {
+async function publishJoinSettings(server: string, token: string, config: ClusterConfig, home: Home, registry: boolean): Promise<void> {
   const apply = (path: string, obj: unknown) => apiSend(server, token, 'PATCH', `${path}?fieldManager=k8ts-up&force=true`, obj, 'application/apply-patch+yaml');
-  await apply(`/api/v1/namespaces/${JOIN_CONFIGMAP.namespace}/configmaps/${JOIN_CONFIGMAP.name}`, joinConfigMap(joinSettingsOf(config, machinesLayout(config, home))));
+  await apply(`/api/v1/namespaces/${JOIN_CONFIGMAP.namespace}/configmaps/${JOIN_CONFIGMAP.name}`, joinConfigMap(joinSettingsOf(config, machinesLayout(config, home), { registry })));
   for (const sa of joinServiceAccounts()) await apply(`/api/v1/namespaces/kube-system/serviceaccounts/${(sa.metadata as { name: string }).name}`, sa);
 }
 
@@ -206,5 +233,7 @@ function layoutFromOptions(o: UpOptions): Partial<ClusterConfig> {
   // A second cluster beside the first (tests) moves its ingress port with its ops ports.
   if (o.ingressPort) out.ingressPort = o.ingressPort;
   else if (o.opsPortOffset) out.ingressPort = defaultConfig.ingressPort + o.opsPortOffset;
+  if (o.registryPort) out.registryPort = o.registryPort;
+  else if (o.opsPortOffset) out.registryPort = defaultConfig.registryPort + o.opsPortOffset;
   return out;
 }

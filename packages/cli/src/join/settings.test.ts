@@ -9,6 +9,11 @@ test('the join settings of a machines cluster read back as they were published',
   const s = joinSettingsOf(c, machinesLayout(c, new Home('/tmp/h')));
   assert.deepEqual(s, { network: 'k8ts', clusterCidr: '10.213.128.0/18', podRoutes: 'host-gw', serviceRange: c.serviceRange, lbPool: c.lbPool, clusterDns: c.clusterDns, chainPrefix: 'K8TS' });
   assert.deepEqual(parseJoinSettings((joinConfigMap(s) as { data: unknown }).data), s);
+  // With the cluster registry: its LAN address and the names pods give it.
+  const r = joinSettingsOf(c, machinesLayout(c, new Home('/tmp/h')), { registry: true });
+  assert.equal(r.imageRegistry, '10.213.255.1:5000');
+  assert.equal(r.imageRegistryNames, 'localhost:5000,127.0.0.1:5000');
+  assert.deepEqual(parseJoinSettings((joinConfigMap(r) as { data: unknown }).data), r);
 });
 
 test('join settings that are missing or malformed are refused, naming the field', () => {
@@ -23,5 +28,6 @@ test('join settings that are missing or malformed are refused, naming the field'
     ['network', '-rf /', /network .* is not a name/],
     ['chainPrefix', 'K8TS; iptables -F', /chainPrefix .* is not a name/],
     ['lbPool', 5, /: no lbPool/],
+    ['imageRegistry', 'x y', /imageRegistry "x y" is not a registry host:port/],
   ] as const) assert.throws(() => parseJoinSettings({ ...good, [k]: v }), why, `${k}=${v}`);
 });

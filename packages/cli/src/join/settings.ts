@@ -7,6 +7,8 @@ import { chainPrefix } from '../home.js';
 import type { MachinesLayout } from '../machines/layout.js';
 import { ipv4ToInt, parseIpv4Cidr } from '@k8ts/api';
 import { JOIN_CONFIG_NAME, JOIN_SERVICE_ACCOUNTS } from '@k8ts/client';
+import { isRegistryHost } from '@k8ts/agent';
+import { registryNames } from '../registry/layout.js';
 
 export const JOIN_CONFIGMAP = { namespace: 'kube-public', name: JOIN_CONFIG_NAME } as const;
 
@@ -27,10 +29,17 @@ export interface JoinSettings {
   lbPool: string;
   clusterDns: string;
   chainPrefix: string;
+  /**
+   * The cluster registry at the host's LAN address and the names pods give it (comma-separated),
+   * when it runs: the joined agent pulls through it (its engine must allow it: --insecure-registry).
+   */
+  imageRegistry?: string;
+  imageRegistryNames?: string;
 }
 
-export function joinSettingsOf(c: ClusterConfig, l: MachinesLayout): JoinSettings {
-  return { network: c.network, clusterCidr: l.clusterCidr, podRoutes: l.routes, serviceRange: c.serviceRange, lbPool: c.lbPool, clusterDns: c.clusterDns, chainPrefix: chainPrefix(c) };
+export function joinSettingsOf(c: ClusterConfig, l: MachinesLayout, o: { registry?: boolean } = {}): JoinSettings {
+  const registry = o.registry ? { imageRegistry: l.registry, imageRegistryNames: registryNames(c).join(',') } : {};
+  return { network: c.network, clusterCidr: l.clusterCidr, podRoutes: l.routes, serviceRange: c.serviceRange, lbPool: c.lbPool, clusterDns: c.clusterDns, chainPrefix: chainPrefix(c), ...registry };
 }
 
 export function joinConfigMap(s: JoinSettings): Record<string, unknown> {
@@ -64,5 +73,13 @@ export function parseJoinSettings(data: unknown): JoinSettings {
   if (ipv4ToInt(clusterDns) === undefined) throw bad(`clusterDns ${JSON.stringify(clusterDns)} is not an IPv4 address`);
   const prefix = str('chainPrefix');
   if (!/^[A-Z0-9]{1,8}$/.test(prefix)) throw bad(`chainPrefix ${JSON.stringify(prefix)} is not a name`);
-  return { network, clusterCidr, podRoutes, serviceRange, lbPool, clusterDns, chainPrefix: prefix };
+  return { network, clusterCidr, podRoutes, serviceRange, lbPool, clusterDns, chainPrefix: prefix, ...registrySettings(d, bad) };
+}
+
+/** The registry's settings, absent when the cluster runs none; each host a host:port. */
+function registrySettings(d: Record<string, unknown>, bad: (what: string) => Error): Pick<JoinSettings, 'imageRegistry' | 'imageRegistryNames'> {
+  if (d.imageRegistry === undefined) return {};
+  const hosts = [d.imageRegistry, ...String(d.imageRegistryNames ?? '').split(',').filter(Boolean)];
+  for (const h of hosts) if (typeof h !== 'string' || !isRegistryHost(h)) throw bad(`imageRegistry ${JSON.stringify(h)} is not a registry host:port`);
+  return { imageRegistry: d.imageRegistry as string, imageRegistryNames: String(d.imageRegistryNames ?? '') };
 }

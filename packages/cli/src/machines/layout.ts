@@ -40,6 +40,8 @@ export interface MachinesLayout {
   machines: Machine[];
   /** Every FORWARD rule on the host carries this comment. */
   ruleComment: string;
+  /** The cluster registry at the host's LAN address: plain HTTP, which each engine is told to allow. */
+  registry: string;
 }
 
 export function octets(c: ClusterConfig): [string, string] {
@@ -62,6 +64,7 @@ export function machinesLayout(c: ClusterConfig, home: Home, count = c.machines)
     clusterCidr: `${a}.${b}.128.0/18`,
     nodeCidrMaskSize: 24,
     ruleComment: `k8ts-machines:${tag}`,
+    registry: `${a}.${b}.255.1:${c.registryPort}`,
     machines: names.map((node, i) => {
       const dir = home.path('machines', node);
       return {

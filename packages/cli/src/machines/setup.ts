@@ -46,7 +46,7 @@ export async function ensureMachineNetwork(l: MachinesLayout, m: Machine): Promi
 /** A machine as `up` makes it (and powers it on again): its namespace and LAN link, then its engine. */
 export async function ensureMachine(l: MachinesLayout, m: Machine): Promise<void> {
   await ensureMachineNetwork(l, m);
-  await ensureEngine(m);
+  await ensureEngine(m, l.registry);
 }
 
 export function engineClient(m: Machine): Docker {
@@ -60,16 +60,17 @@ async function engineUp(m: Machine): Promise<boolean> {
 /**
  * dockerd inside the namespace through nsenter (`ip netns exec` remounts /sys and dockerd then
  * fails with "Devices cgroup isn't mounted"), with roots, socket, pid file and cgroup parent
- * of its own; no default bridge (the agent makes the pod bridge).
+ * of its own; no default bridge (the agent makes the pod bridge). The cluster registry speaks
+ * plain HTTP on the LAN (as kind's local registry does): this engine is told to allow it.
  */
-export async function ensureEngine(m: Machine, timeoutMs = 60_000): Promise<void> {
+export async function ensureEngine(m: Machine, registry?: string, timeoutMs = 60_000): Promise<void> {
   if (await engineUp(m)) return;
   mkdirSync(m.dataRoot, { recursive: true });
   mkdirSync(m.execRoot, { recursive: true });
   const out = openSync(m.log, 'a');
   const child = spawn(
     'nsenter',
-    [`--net=${m.nsPath}`, 'dockerd', '--data-root', m.dataRoot, '--exec-root', m.execRoot, '-H', `unix://${m.socket}`, '--pidfile', m.pidfile, '--bridge=none', '--cgroup-parent', `/${m.netns}`],
+    [`--net=${m.nsPath}`, 'dockerd', '--data-root', m.dataRoot, '--exec-root', m.execRoot, '-H', `unix://${m.socket}`, '--pidfile', m.pidfile, '--bridge=none', '--cgroup-parent', `/${m.netns}`, ...(registry ? ['--insecure-registry', registry] : [])],
     { detached: true, stdio: ['ignore', out, out] },
   );
   child.unref();

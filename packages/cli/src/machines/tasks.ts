@@ -28,11 +28,15 @@ export function machinesPreflight(c: ClusterConfig): void {
   if (missing.length) throw new Error(`--machines needs ${missing.join(', ')}`);
 }
 
-/** The LAN, the machines with their engines, and the images in them. */
-export async function makeMachines(home: Home, c: ClusterConfig): Promise<void> {
+/**
+ * The LAN, the machines with their engines, and, without a cluster registry, the images copied
+ * into them (with one, each engine pulls them by name through it, as a real node does).
+ */
+export async function makeMachines(home: Home, c: ClusterConfig, o: { registry?: boolean } = {}): Promise<void> {
   const l = machinesLayout(c, home);
   await ensureLan(l);
   await Promise.all(l.machines.map((m) => ensureMachine(l, m)));
+  if (o.registry) return;
   const { clusterImageTags } = await import('../images/build.js');
   await loadImages(l.machines, clusterImageTags(), home.path('machines', 'images.tar'));
 }
@@ -42,16 +46,16 @@ export async function makeMachines(home: Home, c: ClusterConfig): Promise<void> 
  * and take their images while etcd and the control plane start; the second, before the first
  * agent, waits for them.
  */
-export function machinesTasks(home: Home, c: ClusterConfig): { start: { title: string; task: () => Promise<void> }[]; ready: { title: string; task: () => Promise<void> }[] } {
+export function machinesTasks(home: Home, c: ClusterConfig, o: { registry?: boolean } = {}): { start: { title: string; task: () => Promise<void> }[]; ready: { title: string; task: () => Promise<void> }[] } {
   if (c.machines <= 0) return { start: [], ready: [] };
   const l = machinesLayout(c, home);
   let making: Promise<void> | undefined;
   return {
     start: [
       {
-        title: `${c.machines} machines: LAN bridge ${l.bridge} (${l.lanSubnet}), a namespace, veth and Docker engine each, the images (in the background)`,
+        title: `${c.machines} machines: LAN bridge ${l.bridge} (${l.lanSubnet}), a namespace, veth and Docker engine each${o.registry ? '' : ', the images'} (in the background)`,
         task: async () => {
-          making = makeMachines(home, c);
+          making = makeMachines(home, c, o);
           // Failures surface in the waiting task; until then nothing is unhandled.
           making.catch(() => undefined);
         },

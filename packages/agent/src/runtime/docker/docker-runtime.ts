@@ -16,6 +16,7 @@ import { watchDockerEvents } from './docker-events.js';
 import { dockerStats } from './docker-stats.js';
 
 import { PAUSE_IMAGE } from '../../images/pause.js';
+import type { ImageMirror } from '../image-ref.js';
 
 /** dockerode's client, for callers that bring their own (tests through a socket proxy). */
 export type DockerClient = Docker;
@@ -31,6 +32,8 @@ export interface RuntimeConfig {
   clusterDns?: string;
   clusterDomain?: string;
   pauseImage?: string;
+  /** The cluster registry, a mirror of Docker Hub names (image-ref.ts). */
+  imageMirror?: ImageMirror;
 }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -68,6 +71,8 @@ export class DockerRuntime implements ContainerRuntime {
    */
   private readonly died = new Set<string>();
   private readonly ctx: CreateContext;
+  /** Pulls in flight by name: a second pod's pull of the same name joins the first (a mirror's tag moves). */
+  private readonly pulls = new Map<string, Promise<void>>();
 
   constructor(
     private readonly docker: Docker,
@@ -97,7 +102,11 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   pullImage(image: string): Promise<void> {
-    return pullImage(this.docker, image);
+    const inFlight = this.pulls.get(image);
+    if (inFlight) return inFlight;
+    const p = pullImage(this.docker, image, this.cfg.imageMirror).finally(() => this.pulls.delete(image));
+    this.pulls.set(image, p);
+    return p;
   }
 
   listImages(): Promise<ImageInfo[]> {
