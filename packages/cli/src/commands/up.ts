@@ -84,12 +84,13 @@ export async function up(opts: UpOptions = {}): Promise<void> {
   const specs = componentSpecs(home, config, tokens, cert, (id) => ensureClientCredential(cert.pki, id), { registry }).filter((s) => componentExists(s.pkg) && (!s.needsRoot || root));
   const started = Date.now();
   const machines = machinesTasks(home, config, { registry });
+  const cluster = registryTasks(home, config, registry);
 
   const tasks = new Listr(
     [
       ...buildTasks(opts),
       { title: `Network ${config.network} (${config.subnet})`, task: async () => ensureNetwork(config) },
-      ...registryTasks(home, config, registry),
+      ...cluster.start,
       ...machines.start,
       { title: 'etcd', task: async () => startEtcd(home, config) },
       // Everything starts at once: the other components wait for the apiserver on their own
@@ -106,6 +107,7 @@ export async function up(opts: UpOptions = {}): Promise<void> {
         enabled: () => config.machines > 0,
         task: async () => publishJoinSettings(server, tokens.admin, config, home, registry),
       },
+      ...cluster.pushed,
       {
         title: `Waiting for ${config.agents} Ready nodes`,
         enabled: () => config.agents > 0 && specs.some((s) => s.pkg === 'agent'),
@@ -142,24 +144,27 @@ function buildTasks(opts: UpOptions) {
   ];
 }
 
-/** The registry (with machines also on the LAN, whose bridge comes first), then the cluster's images in it. */
+/**
+ * The registry (with machines also on the LAN, whose bridge comes first), then the cluster's
+ * images in it: the push (seconds into an empty registry) goes on while the components start,
+ * and `up` waits for it before the nodes, whose first pods may pull through it.
+ */
 function registryTasks(home: Home, config: ClusterConfig, registry: boolean) {
   const machines = config.machines > 0 ? machinesLayout(config, home) : undefined;
-  return [
-    {
-      title: `Cluster registry on ${registryHost(config)}${machines ? ` and ${registryEndpoint(config, machines)}` : ''}`,
-      enabled: () => registry,
-      task: async () => {
-        if (machines) await ensureLan(machines);
-        await startRegistry(home, config, machines);
-      },
+  let pushed: Promise<unknown> = Promise.resolve();
+  const start = {
+    title: `Cluster registry on ${registryHost(config)}${machines ? ` and ${registryEndpoint(config, machines)}` : ''}`,
+    enabled: () => registry,
+    task: async () => {
+      if (machines) await ensureLan(machines);
+      await startRegistry(home, config, machines);
+      pushed = pushClusterImages(config);
+      // Awaited by the task below; until then a failure must not count as unhandled.
+      pushed.catch(() => undefined);
     },
-    {
-      title: 'The cluster\'s images pushed to it',
-      enabled: () => registry,
-      task: async () => void (await pushClusterImages(config)),
-    },
-  ];
+  };
+  const done = { title: 'The cluster\'s images pushed to it', enabled: () => registry, task: async () => void (await pushed) };
+  return { start: [start], pushed: [done] };
 }
 
 /** Server-side applied, so that `up` again brings them up to date. */
