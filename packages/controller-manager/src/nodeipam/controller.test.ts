@@ -97,7 +97,7 @@ test('node ranges overlapping the service range are never handed out; missing --
 });
 
 test('a Node whose range overlaps one an earlier Node holds: NetworkUnavailable True with the holder named, an event; once the holder is gone, False', async () => {
-  const { client, c, recorder } = setup([node('a')]);
+  const { client, c, recorder, queue } = setup([node('a')]);
   await c.sync('a');
   await client.create('nodes', node('twin', '10.244.0.0/24'));
   c.onNode(client.peek<Node>('nodes', '', 'twin'));
@@ -114,10 +114,17 @@ test('a Node whose range overlaps one an earlier Node holds: NetworkUnavailable 
   await c.sync('a');
   assert.equal(client.actionsOf('update').length, 0);
   assert.equal(recorder.events.length, 1);
-  // The holder goes: twin is looked at again and holds the range now.
+  // The holder goes (after another Node came, so nothing computed before is reused): twin is
+  // queued again, and holds the range now.
+  await client.create('nodes', node('later'));
+  c.onNode(client.peek<Node>('nodes', '', 'later'));
   const a = client.peek<Node>('nodes', '', 'a')!;
   await client.delete('nodes', '', 'a');
+  const queued: string[] = [];
+  const add = queue.add.bind(queue);
+  queue.add = (k: string) => void (queued.push(k), add(k));
   c.deleteNode(a);
+  assert.ok(queued.includes('twin'), `twin queued again: ${queued}`);
   await c.sync('twin');
   assert.equal(cond()?.status, 'False');
   assert.equal(cond()?.reason, 'RouteCreated');

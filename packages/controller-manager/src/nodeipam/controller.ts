@@ -70,7 +70,9 @@ export class NodeIpamController {
     const n = unwrap<Node>(obj);
     if (!n) return;
     this.release(n);
-    for (const [name, c] of this.conflicts()) if (c.heldBy === n.metadata.name) this.queue.add(name);
+    // With the deleted Node put back: the informer's cache may already be without it.
+    const withIt = [...this.listers.nodes.list().filter((x) => x.metadata.name !== n.metadata.name), n];
+    for (const [name, c] of podCidrConflicts(withIt)) if (c.heldBy === n.metadata.name) this.queue.add(name);
     this.conflictsCache = undefined;
     this.queue.add(n.metadata.name!);
   };
