@@ -11,7 +11,6 @@ export interface Route {
 }
 
 export const internalIPOf = (n: Node): string | undefined => n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-export { podCidrOf };
 
 /**
  * Routes this node wants: one per other node with a range and an address (IPv4 only), via that

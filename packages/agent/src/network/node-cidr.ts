@@ -1,8 +1,7 @@
 // The agent's wait for its Node's spec.podCIDR (nodeipam sets it shortly after registration).
 // A get of its own Node is all the Node authorizer lets a node read of Nodes.
-import type { Node } from '@k8ts/api';
+import { podCidrOf, type Node } from '@k8ts/api';
 import type { Client, Logger } from '@k8ts/client';
-import { podCidrOf } from './host-gw.js';
 
 export async function waitForPodCidr(client: Client, nodeName: string, log: Logger, signal: AbortSignal, everyMs = 250): Promise<string | undefined> {
   let logged = false;

@@ -6,9 +6,9 @@
 // A process of its own with an identity of its own (system:k8ts-podnet, flannel's ClusterRole:
 // read every Node): the agent's node credential may read only its own Node (the Node
 // authorizer, as kube-apiserver's since selectors came to it).
-import { podCidrConflicts, type Node } from '@k8ts/api';
+import { podCidrConflicts, podCidrOf, type Node } from '@k8ts/api';
 import { Informer, type Client, type Logger } from '@k8ts/client';
-import { desiredRoutes, internalIPOf, podCidrOf, routeChanges, type Route } from './host-gw.js';
+import { desiredRoutes, internalIPOf, routeChanges, type Route } from './host-gw.js';
 import { NetnsShell } from './netns.js';
 import { VXLAN_DEVICE, vxlanPeers } from './vxlan.js';
 

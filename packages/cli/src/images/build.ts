@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
-import { PAUSE_IMAGE } from '@k8ts/agent';
+import { PAUSE_IMAGE, splitTag } from '@k8ts/agent';
 
 /** Every image this builds; build order (hello's default base is busybox). */
 export const IMAGE_NAMES = ['pause', 'busybox', 'node', 'hello', 'etcd'] as const;
@@ -233,10 +233,7 @@ async function dockerBuild(docker: Docker, dir: string, tag: string, base: strin
 }
 
 async function addTags(docker: Docker, image: string, tags: string[]): Promise<void> {
-  for (const t of tags) {
-    const i = t.lastIndexOf(':');
-    await docker.getImage(image).tag({ repo: t.slice(0, i), tag: t.slice(i + 1) });
-  }
+  for (const t of tags) await docker.getImage(image).tag(splitTag(t));
 }
 
 /**
