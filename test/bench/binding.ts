@@ -15,6 +15,7 @@ import { Store } from '../../packages/apiserver/src/storage/store.js';
 import { EtcdKv } from '../../packages/apiserver/src/storage/etcd-kv.js';
 import { objectKey } from '../../packages/apiserver/src/storage/keys.js';
 import { PodBinder } from '../../packages/apiserver/src/registry/binding.js';
+import { pool } from './support/calls.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -31,15 +32,6 @@ function cpuSeconds(pid: number | undefined): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 const ownCpu = () => (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
-
-async function pool<T>(items: T[], concurrency: number, f: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await f(items[next++]!);
-    }),
-  );
-}
 
 function pod(name: string): KubeObject {
   return {

@@ -23,6 +23,7 @@ import { startEtcd } from '../support/etcd.js';
 import { writeClusterAuth } from '../support/cluster-auth.js';
 import { componentArgs } from './support/component.js';
 import { hollowNode } from './hollow-node.js';
+import { codeIs, pool, retrying } from './support/calls.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {
@@ -61,27 +62,6 @@ function deployment(i: number, replicas: number): KubeObject {
       },
     },
   };
-}
-
-/** The call again after a dropped connection (an overloaded machine misses gRPC keepalives); a retried create that went through is done. */
-async function retrying(f: () => Promise<unknown>): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      return void (await f());
-    } catch (e) {
-      if ((e as { code?: number }).code === 409) return;
-      const transport = [503, 504].includes((e as { code?: number }).code ?? 0) || /RST_STREAM|Connection dropped/.test((e as Error).message);
-      if (!transport || i >= 10) throw e;
-      await sleep(500);
-    }
-  }
-}
-
-async function pool<T>(items: T[], concurrency: number, f: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await f(items[next++]!);
-  }));
 }
 
 interface Proc { name: string; child: ChildProcess; out: string }
@@ -151,7 +131,7 @@ try {
   const t0 = Date.now();
   // Each node's Lease right after the node, so none looks unhealthy while the others are made.
   await pool(Array.from({ length: N }, (_, i) => hollowNode(i, true)), 32, async (n) => {
-    await retrying(() => c!.create('nodes', n));
+    await retrying(() => c!.create('nodes', n), codeIs(409));
     await leaseClients.get(n.metadata.name!)!.renewLease(n.metadata.name!, 40).catch(() => undefined);
   });
   const renew = (name: string, delay: number) => {
@@ -165,12 +145,12 @@ try {
   nodeNames.forEach((n, i) => renew(n, (i * LEASE_RENEW_MS) / N));
   console.log(`${N} hollow nodes with leases in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-  await retrying(() => c!.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }));
+  await retrying(() => c!.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }), codeIs(409));
   bound = new Informer<KubeObject>(c, { resource: 'pods', namespace: NS, fieldSelector: 'spec.nodeName!=' });
   bound.start();
   await bound.waitForSync();
   const deployments = Math.ceil(M / PER_DEPLOYMENT);
-  for (let i = 0; i < deployments; i++) await retrying(() => c!.create('deployments', deployment(i, Math.min(PER_DEPLOYMENT, M - i * PER_DEPLOYMENT))));
+  for (let i = 0; i < deployments; i++) await retrying(() => c!.create('deployments', deployment(i, Math.min(PER_DEPLOYMENT, M - i * PER_DEPLOYMENT))), codeIs(409));
   let report = Date.now() + 15_000;
   while (bound.size < M) {
     for (const p of procs) if (p.child.exitCode !== null) throw new Error(`${p.name} exited ${p.child.exitCode}: ${p.out.slice(-2000)}`);

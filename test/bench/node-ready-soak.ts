@@ -21,6 +21,7 @@ import { GrpcClient, Informer, NodesClient, keepIdleExchangeStreams } from '@k8t
 import { AgentDisconnectedAtAnnotation, type KubeObject } from '@k8ts/api';
 import { benchCli, runThenPurge } from './support/cli-cluster.js';
 import { hollowNode } from './hollow-node.js';
+import { codeIs, pool, retrying } from './support/calls.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {
@@ -44,28 +45,6 @@ const env = { ...process.env, K8TS_HOME: home, KUBECONFIG: join(home, 'kubeconfi
 const cli = await benchCli(env);
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 const clock = () => new Date().toISOString().slice(11, 19);
-
-/** The call again after a dropped connection (an overloaded machine misses gRPC keepalives); a retried create that went through is done. */
-async function retrying(f: () => Promise<unknown>): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      return void (await f());
-    } catch (e) {
-      const code = (e as { code?: number }).code;
-      if (code === 409 || code === 404) return;
-      const transport = [429, 503, 504].includes(code ?? 0) || /RST_STREAM|Connection dropped|UNAVAILABLE/.test((e as Error).message);
-      if (!transport || i >= 10) throw e;
-      await sleep(500);
-    }
-  }
-}
-
-async function pool<T>(items: T[], concurrency: number, f: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await f(items[next++]!);
-  }));
-}
 
 /** CPU seconds so far of each process `k8ts up` started (its pid files), by name. */
 function clusterCpu(): Map<string, number> {
@@ -195,7 +174,7 @@ async function main(): Promise<void> {
       return n;
     });
     await pool(hollow, 32, async (n) => {
-      await retrying(() => c.create('nodes', n));
+      await retrying(() => c.create('nodes', n), codeIs(409));
       await retrying(() => leases.renewLease(n.metadata.name!, 40));
     });
     const renew = (name: string, delay: number) => {
@@ -209,7 +188,7 @@ async function main(): Promise<void> {
     hollow.forEach((n, i) => renew(n.metadata.name!, (i * LEASE_RENEW_MS) / N));
     console.log(`${N} hollow nodes with leases in ${((Date.now() - t0) / 1000).toFixed(1)} s (${clock()}, load ${load()})`);
 
-    await retrying(() => c.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }));
+    await retrying(() => c.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }), codeIs(409));
     const bound = new Set<string>();
     const podInf = new Informer<KubeObject>(c, { resource: 'pods', namespace: NS, fieldSelector: 'spec.nodeName!=' });
     podInf.addEventHandler({ onAdd: (p) => void bound.add(p.metadata.name!), onUpdate: (_o, p) => void bound.add(p.metadata.name!) });
@@ -226,7 +205,7 @@ async function main(): Promise<void> {
       round++;
       const names = Array.from({ length: M }, (_, i) => `r${round}-${i}`);
       const r0 = Date.now();
-      await pool(names, CONCURRENCY, (n) => retrying(() => c.create('pods', soakPod(n))));
+      await pool(names, CONCURRENCY, (n) => retrying(() => c.create('pods', soakPod(n)), codeIs(409)));
       const created = Date.now();
       while (names.some((n) => !bound.has(n))) {
         if (Date.now() - r0 > 300_000) throw new Error(`round ${round}: only ${names.filter((n) => bound.has(n)).length}/${M} bound after 5 minutes`);
@@ -234,7 +213,7 @@ async function main(): Promise<void> {
       }
       const allBound = Date.now();
       podsBound += M;
-      await pool(names, CONCURRENCY, (n) => retrying(() => c.delete('pods', NS, n, { gracePeriodSeconds: 0 })));
+      await pool(names, CONCURRENCY, (n) => retrying(() => c.delete('pods', NS, n, { gracePeriodSeconds: 0 }), codeIs(404)));
       for (const n of names) bound.delete(n);
       const secs = (a: number, b: number) => ((b - a) / 1000).toFixed(1);
       console.log(`  ${clock()} round ${round}: ${M} created in ${secs(r0, created)} s, all bound ${secs(r0, allBound)} s after the first create (${((M * 1000) / (allBound - r0)).toFixed(0)} pods/s), deleted in ${secs(allBound, Date.now())} s; load ${load()}; real nodes turned NotReady so far: ${real.turns.length}`);

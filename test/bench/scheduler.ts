@@ -36,6 +36,7 @@ import { SchedulerCache } from '../../packages/scheduler/src/cache/scheduler-cac
 import { newPodInfo } from '../../packages/scheduler/src/framework/pod-info.js';
 import { defaultPlugins } from '../../packages/scheduler/src/plugins/registry.js';
 import { hollowNode } from './hollow-node.js';
+import { pool, retrying } from './support/calls.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -65,30 +66,8 @@ function smallPod(name: string, schedulerName: string): KubeObject {
   };
 }
 
-/** The call again after a dropped connection (an overloaded machine misses gRPC keepalives). */
-async function retrying<R>(f: () => Promise<R>, isDone: (e: unknown) => boolean = () => false): Promise<R | undefined> {
-  for (let i = 0; ; i++) {
-    try {
-      return await f();
-    } catch (e) {
-      if (isDone(e)) return undefined;
-      const transport = (e as { code?: number }).code === 503 || /RST_STREAM|Connection dropped/.test((e as Error).message);
-      if (!transport || i >= 5) throw e;
-      await sleep(200);
-    }
-  }
-}
 // A retried create or bind whose first attempt went through.
 const already = (e: unknown) => (e as { code?: number }).code === 409;
-
-async function pool<T>(items: T[], concurrency: number, f: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await f(items[next++]!);
-    }),
-  );
-}
 
 /** A component's process, started as `k8ts up` starts it (compiled; `entry` from componentArgs). */
 function spawnLogged(entry: string[], argv: string[], readyRe?: RegExp, nodeArgs: readonly string[] = [], env: Readonly<Record<string, string>> = {}): { child: ChildProcess; ready: Promise<RegExpExecArray | null>; tail(): string } {
