@@ -20,16 +20,25 @@ interface Pending {
 }
 
 /**
+ * The thread's young generation, capped: what it allocates (a call's gRPC objects and bytes)
+ * dies within the call, so a small one costs a few more quick scavenges, while V8's default
+ * (16 MiB semi-spaces, as the serving thread's) kept tens of MiB resident for nothing. With
+ * 1000 hollow nodes and 5000 pods the apiserver's RSS was 257 MiB with 6 instead of 282–299
+ * (test/bench/footprint-load.ts, 2026-12-07).
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 6 };
+
+/**
  * Runs in TypeScript sources (through tsx) and compiled alike: a worker does not inherit the
  * parent's module hooks, so under tsx it registers them before loading its entry.
  */
 function startWorker(workerData: EtcdUnaryOptions): Worker {
   const ts = import.meta.url.endsWith('.ts');
   const entry = new URL(ts ? './etcd-thread-worker.ts' : './etcd-thread-worker.js', import.meta.url);
-  if (!ts) return new Worker(entry, { workerData });
+  if (!ts) return new Worker(entry, { workerData, resourceLimits: WORKER_LIMITS });
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(boot, { eval: true, workerData });
+  return new Worker(boot, { eval: true, workerData, resourceLimits: WORKER_LIMITS });
 }
 
 export class EtcdThread implements EtcdCalls {
