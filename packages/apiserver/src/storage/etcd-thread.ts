@@ -23,7 +23,7 @@ interface Pending {
  * The thread's young generation, capped: what it allocates (a call's gRPC objects and bytes)
  * dies within the call, so a small one costs a few more quick scavenges, while V8's default
  * (16 MiB semi-spaces, as the serving thread's) kept tens of MiB resident for nothing. With
- * 1000 hollow nodes and 5000 pods the apiserver's RSS was 257 MiB with 6 instead of 282–299
+ * 1000 hollow nodes and 5000 pods the apiserver's RSS was 255–260 MiB with 6 instead of 282–299
  * (test/bench/footprint-load.ts, 2026-12-07).
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 6 };
