@@ -5,7 +5,6 @@
 // Both bind M fresh pods with C binds in flight; printed as pods/s and CPU per bind (this process
 // and etcd), the PodBinder as a ratio of the baseline measured in the same run.
 //   node --import tsx test/bench/binding.ts [--pods 3000] [--in-flight 64] [--rounds 2]
-import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Etcd3 } from 'etcd3';
@@ -16,6 +15,7 @@ import { EtcdKv } from '../../packages/apiserver/src/storage/etcd-kv.js';
 import { objectKey } from '../../packages/apiserver/src/storage/keys.js';
 import { PodBinder } from '../../packages/apiserver/src/registry/binding.js';
 import { pool } from './support/calls.js';
+import { processCpuSeconds } from './support/apiserver.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -27,10 +27,6 @@ const IN_FLIGHT = Number(arg('in-flight', '64'));
 const ROUNDS = Number(arg('rounds', '2'));
 const NS = 'bench';
 
-function cpuSeconds(pid: number | undefined): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
 const ownCpu = () => (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
 
 function pod(name: string): KubeObject {
@@ -74,14 +70,14 @@ try {
     for (const [label, bind] of variants) {
       const names = Array.from({ length: M }, (_, i) => `r${round}-${label.length}-${i}`);
       await pool(names, 64, async (n) => void (await store.create(objectKey('pods', NS, n), pod(n))));
-      const cpu0 = { own: ownCpu(), etcd: cpuSeconds(etcd.pid) };
+      const cpu0 = { own: ownCpu(), etcd: processCpuSeconds(etcd.pid!) };
       const t0 = performance.now();
       let i = 0;
       await pool(names, IN_FLIGHT, async (n) => void (await bind(n, `node-${i++ % 1000}`)));
       const secs = (performance.now() - t0) / 1000;
       const stored = (await store.list(`/registry/pods/${NS}/r${round}-${label.length}-`)).items;
       if (stored.filter((p) => p.spec?.nodeName?.startsWith('node-')).length !== M) throw new Error(`${label}: not every pod was bound`);
-      const r = { rate: M / secs, own: ((ownCpu() - cpu0.own) * 1000) / M, etcd: ((cpuSeconds(etcd.pid) - cpu0.etcd) * 1000) / M };
+      const r = { rate: M / secs, own: ((ownCpu() - cpu0.own) * 1000) / M, etcd: ((processCpuSeconds(etcd.pid!) - cpu0.etcd) * 1000) / M };
       results.set(label, [...(results.get(label) ?? []), r]);
     }
   }

@@ -7,10 +7,13 @@
 //   node --import tsx test/bench/footprint.ts [--rounds 2] [--idle 20]
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { componentArgs } from './support/component.js';
+import { processCpuSeconds } from './support/apiserver.js';
+import { Home } from '../../packages/cli/src/home.js';
+import { listProcesses, readPid } from '../../packages/cli/src/processes.js';
 
 const run = promisify(execFile);
 const arg = (name: string, def: number) => {
@@ -35,16 +38,12 @@ interface Round {
 
 /** Not Node processes (etcd, the cluster registry): shown, but left out of the Node totals and targets. */
 const NOT_NODE = new Set(['etcd', 'registry']);
-const pidsOf = (home: string) =>
-  readdirSync(join(home, 'pids'))
-    .filter((n) => n.endsWith('.pid'))
+const pidsOf = (home: string) => {
+  const h = new Home(home);
+  return listProcesses(h)
     .sort()
-    .map((f) => ({ name: f.slice(0, -4), pid: readFileSync(join(home, 'pids', f), 'utf8').trim() }));
-
-function cpuSeconds(pid: string): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
+    .map((name) => ({ name, pid: readPid(h, name)! }));
+};
 
 async function round(mode: Mode): Promise<Round> {
   const home = mkdtempSync(join(tmpdir(), 'k8ts-bench-fp-'));
@@ -56,7 +55,7 @@ async function round(mode: Mode): Promise<Round> {
     const { stdout } = await cli(...upArgs);
     const upMs = Date.now() - t0;
     if (!/k8ts is up/.test(stdout)) throw new Error(`up did not finish: ${stdout}`);
-    const upCpuS = pidsOf(home).filter((p) => !NOT_NODE.has(p.name)).reduce((sum, p) => sum + cpuSeconds(p.pid), 0);
+    const upCpuS = pidsOf(home).filter((p) => !NOT_NODE.has(p.name)).reduce((sum, p) => sum + processCpuSeconds(p.pid), 0);
     await kubectl('apply', '-f', 'deploy/examples/nginx.yaml');
     await kubectl('-n', 'nginx', 'wait', '--for=condition=Ready', 'pods', '--all', '--timeout=240s');
     await new Promise((r) => setTimeout(r, IDLE_S * 1000));

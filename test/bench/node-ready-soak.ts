@@ -13,7 +13,7 @@
 // controller-manager rightly marks them unreachable; the bench's pods tolerate that (and select
 // hollow nodes only, so the real agents start no containers for them).
 //   node --import tsx test/bench/node-ready-soak.ts [--minutes 10] [--nodes 1000] [--pods 5000]
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +22,9 @@ import { AgentDisconnectedAtAnnotation, type KubeObject } from '@k8ts/api';
 import { benchCli, runThenPurge } from './support/cli-cluster.js';
 import { hollowNode } from './hollow-node.js';
 import { codeIs, pool, retrying } from './support/calls.js';
+import { processCpuSeconds } from './support/apiserver.js';
+import { Home } from '../../packages/cli/src/home.js';
+import { listProcesses, readPid } from '../../packages/cli/src/processes.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {
@@ -49,13 +52,11 @@ const clock = () => new Date().toISOString().slice(11, 19);
 /** CPU seconds so far of each process `k8ts up` started (its pid files), by name. */
 function clusterCpu(): Map<string, number> {
   const out = new Map<string, number>();
-  const tick = 100; // USER_HZ
-  for (const f of readdirSync(join(home, 'pids')).filter((x) => x.endsWith('.pid'))) {
+  const h = new Home(home);
+  for (const name of listProcesses(h)) {
+    const pid = readPid(h, name);
     try {
-      const pid = readFileSync(join(home, 'pids', f), 'utf8').trim();
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(f.slice(0, -4), (Number(fields[11]) + Number(fields[12])) / tick);
+      if (pid !== undefined) out.set(name, processCpuSeconds(pid));
     } catch {
       // a process that is gone counts nothing
     }

@@ -37,6 +37,7 @@ import { newPodInfo } from '../../packages/scheduler/src/framework/pod-info.js';
 import { defaultPlugins } from '../../packages/scheduler/src/plugins/registry.js';
 import { hollowNode } from './hollow-node.js';
 import { pool, retrying } from './support/calls.js';
+import { processCpuSeconds } from './support/apiserver.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -94,8 +95,7 @@ function spawnLogged(entry: string[], argv: string[], readyRe?: RegExp, nodeArgs
 /** CPU seconds a process used so far (user + system), from /proc. */
 function cpuSeconds(pid: number | undefined): number {
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
+    return processCpuSeconds(pid!);
   } catch {
     return NaN;
   }
