@@ -1,5 +1,5 @@
 // `k8ts up --machines 3` end to end: three hosts on this box (a network namespace, a veth on
-// the LAN bridge and a Docker engine each), nodeipam's ranges on the Nodes and the agents'
+// the LAN switch and a Docker engine each), nodeipam's ranges on the Nodes and the agents'
 // bridges, pods spread over the machines reaching each other by pod IP without NAT (host-gw
 // routes), a Service and its NodePort through each machine's own proxy, a machine powered
 // off and on, its LAN link cut and healed, and `k8ts down` leaving no namespace, engine,
@@ -150,6 +150,13 @@ test('three machines: each node has its own podCIDR and its machine\'s LAN addre
     return out.length === 3 ? out : undefined;
   }, 60_000);
   for (const n of nodes) assert.ok(hostRoutes.some((r) => r.startsWith(`${n.spec.podCIDR} via ${subnet}.255.${10 + Number(n.metadata.name.split('-').pop())}`)), `${hostRoutes}`);
+  // The LAN is a switch in a namespace of its own: the machines' ports and the host's on one
+  // bridge, bridge netfilter off there, so frames between machines pass no host's iptables.
+  const inSwitch = (...a: string[]) => execFileSync('nsenter', [`--net=/var/run/netns/${network}-lan`, ...a], { encoding: 'utf8' });
+  const ports = inSwitch('ip', '-o', 'link', 'show', 'master', 'lan').split('\n').map((l) => /^\d+: ([^@:]+)/.exec(l)?.[1]).filter(Boolean).sort();
+  assert.deepEqual(ports, ['host', `${tagOf()}-m1`, `${tagOf()}-m2`, `${tagOf()}-m3`]);
+  assert.equal(inSwitch('sh', '-c', 'cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || echo 0').trim(), '0');
+  assert.match(execFileSync('ip', ['-d', '-o', 'link', 'show', `${tagOf()}-lan`], { encoding: 'utf8' }), /\bveth\b/, 'the host\'s LAN link is a veth');
   // RSS of the machines' engines (dockerd, its containerd and shims), for the report.
   let rss = 0;
   let cpuTicks = 0;

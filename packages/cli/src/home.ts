@@ -29,7 +29,7 @@ export interface ClusterConfig {
   /** The ingress controller's HTTP port on the host. */
   ingressPort: number;
   /**
-   * `up --machines N`: N hosts on this box (a network namespace, a veth on a LAN bridge and a
+   * `up --machines N`: N hosts on this box (a network namespace, a veth on the LAN switch and a
    * Docker engine each, machines/layout.ts), one node each; 0: every agent on the host's engine.
    */
   machines: number;

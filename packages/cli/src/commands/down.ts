@@ -44,7 +44,7 @@ export async function down(opts: { purge?: boolean } = {}): Promise<void> {
     console.error(`could not remove the machines: ${(e as Error).message}`);
     return undefined;
   }) : undefined;
-  if (machines && (machines.engines || machines.namespaces || machines.bridge)) console.log(`machines removed: ${machines.engines} engine(s), ${machines.containers} container(s), ${machines.namespaces} namespace(s)${machines.bridge ? ', the LAN bridge' : ''}, ${machines.rules} rule(s)`);
+  if (machines && (machines.engines || machines.namespaces || machines.lan)) console.log(`machines removed: ${machines.engines} engine(s), ${machines.containers} container(s), ${machines.namespaces} namespace(s)${machines.lan ? ', the LAN switch' : ''}, ${machines.rules} rule(s)`);
   const removed = await removeClusterContainers(nodes).catch((e) => {
     console.error(`could not list containers: ${(e as Error).message}`);
     return 0;

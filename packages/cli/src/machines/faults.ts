@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Machine } from './layout.js';
 import { enginePids, runtimePids } from './engine-processes.js';
-import { run, tryRun } from './shell.js';
+import { inNetns, tryRun } from './shell.js';
 
 /** The processes `up` runs for a machine's node: its agent, podnet and proxy. */
 export const machineProcessNames = (node: string): string[] => [node, `podnet-${node}`, `proxy-${node}`];
@@ -53,21 +53,21 @@ export function poweredOn(m: Machine): boolean {
   return enginePids(m).length > 0;
 }
 
-/** Takes the host end of its LAN link down: nothing reaches the machine and nothing leaves it. */
+/** Takes its port on the LAN switch down: nothing reaches the machine and nothing leaves it. */
 export async function cutLan(m: Machine): Promise<void> {
-  await run('ip', ['link', 'set', m.veth, 'down']);
+  await inNetns(m.switchNsPath, 'ip', ['link', 'set', m.veth, 'down']);
 }
 
 /** Brings it back; false when it was not cut. */
 export async function restoreLan(m: Machine): Promise<boolean> {
   if (!(await lanCut(m))) return false;
-  await run('ip', ['link', 'set', m.veth, 'up']);
+  await inNetns(m.switchNsPath, 'ip', ['link', 'set', m.veth, 'up']);
   return true;
 }
 
-/** The host end exists and is administratively down. */
+/** Its port on the switch exists and is administratively down. */
 export async function lanCut(m: Machine): Promise<boolean> {
-  if (!(await tryRun('ip', ['link', 'show', m.veth]))) return false;
-  const flags = /<([^>]*)>/.exec(await run('ip', ['-o', 'link', 'show', m.veth]))?.[1]?.split(',') ?? [];
+  if (!(await tryRun('nsenter', [`--net=${m.switchNsPath}`, 'ip', 'link', 'show', m.veth]))) return false;
+  const flags = /<([^>]*)>/.exec(await inNetns(m.switchNsPath, 'ip', ['-o', 'link', 'show', m.veth]))?.[1]?.split(',') ?? [];
   return !flags.includes('UP');
 }

@@ -6,7 +6,9 @@ import { machineAgentArgs, machinePodnetArgs, machineProxyArgs, machinesLayout, 
 test('the machines layout: names, addresses and ranges from the cluster\'s /16 and names', () => {
   const home = new Home('/tmp/h');
   const l = machinesLayout({ ...defaultConfig, machines: 2 }, home);
-  assert.equal(l.bridge, 'k8ts-lan');
+  assert.equal(l.hostLink, 'k8ts-lan');
+  assert.deepEqual(l.lan, { netns: 'k8ts-lan', nsPath: '/var/run/netns/k8ts-lan', bridge: 'lan' });
+  assert.ok(l.machines.every((m) => m.switchNsPath === l.lan.nsPath));
   assert.equal(l.clusterCidr, '10.213.128.0/18');
   assert.equal(l.hostIP, '10.213.255.1');
   assert.deepEqual(l.machines.map((m) => [m.node, m.netns, m.veth, m.lanIP, m.socket, m.execRoot]), [
@@ -15,7 +17,7 @@ test('the machines layout: names, addresses and ranges from the cluster\'s /16 a
   ]);
   // Interface names fit Linux's 15 characters whatever the network is called.
   const other = machinesLayout({ ...defaultConfig, network: 'a-rather-long-network-name', machines: 64 }, home);
-  for (const name of [other.bridge, ...other.machines.map((m) => m.veth)]) assert.ok(name.length <= 15, name);
+  for (const name of [other.hostLink, ...other.machines.map((m) => m.veth)]) assert.ok(name.length <= 15, name);
   assert.deepEqual(machineAgentArgs(l.machines[0]!), ['--docker-socket', '/tmp/h/machines/agent-1/docker.sock', '--node-ip', '10.213.255.11', '--pod-cidr-from-node']);
   assert.deepEqual(machinePodnetArgs(l), ['--cluster-cidr', '10.213.128.0/18', '--routes', 'host-gw']);
   // Each machine's proxy: the machines' pod ranges are the cluster's pods, its state dir its own.

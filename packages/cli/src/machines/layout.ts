@@ -2,7 +2,10 @@
 // names, so `down` finds every piece again by name (also after a crash of `up`):
 //   a.b.0.0/16     the cluster (proxy's --cluster-cidr); a.b.0.1 the control plane's bridge
 //   a.b.128.0/18   nodeipam's --cluster-cidr: a /24 of pods per machine
-//   a.b.255.0/24   the machines' LAN: the host's bridge .1, machine i .(10+i)
+//   a.b.255.0/24   the machines' LAN: the host's link .1, machine i .(10+i)
+// The LAN's switch is a bridge alone in a namespace of its own (`<network>-lan`): every host,
+// the control plane's included, plugs into it with a veth, and, like a real switch, it runs no
+// host's iptables on the frames it passes.
 import { join } from 'node:path';
 import { chainPrefix, nodeNames, type ClusterConfig, type Home } from '../home.js';
 
@@ -12,8 +15,10 @@ export interface Machine {
   /** Network namespace name, and its path for nsenter. */
   netns: string;
   nsPath: string;
-  /** The host end of its veth (the other end is eth0 in the namespace). */
+  /** Its port on the LAN switch: the veth end in the switch's namespace (the other end is eth0 in its own). */
   veth: string;
+  /** The switch's namespace, where `veth` is. */
+  switchNsPath: string;
   lanIP: string;
   /** Its Docker engine: data root and socket under the home, exec root under /run. */
   dir: string;
@@ -32,7 +37,10 @@ export interface MachinesLayout {
   tag: string;
   /** How pods reach the other machines (podnet's --routes). */
   routes: PodRoutes;
-  bridge: string;
+  /** The control plane's port on the LAN: a veth in the host's namespace, holding `hostIP`. */
+  hostLink: string;
+  /** The switch: namespace, its path, and the bridge in it. */
+  lan: { netns: string; nsPath: string; bridge: string };
   lanSubnet: string;
   hostIP: string;
   clusterCidr: string;
@@ -55,10 +63,12 @@ export function machinesLayout(c: ClusterConfig, home: Home, count = c.machines)
   // Interface names stop at 15 characters: the cluster's 4-character tag (chainPrefix).
   const tag = chainPrefix(c).toLowerCase();
   const names = nodeNames({ ...c, agents: count });
+  const lan = { netns: `${c.network}-lan`, nsPath: `/var/run/netns/${c.network}-lan`, bridge: 'lan' };
   return {
     tag,
     routes: c.podRoutes,
-    bridge: `${tag}-lan`,
+    hostLink: `${tag}-lan`,
+    lan,
     lanSubnet: `${a}.${b}.255.0/24`,
     hostIP: `${a}.${b}.255.1`,
     clusterCidr: `${a}.${b}.128.0/18`,
@@ -72,6 +82,7 @@ export function machinesLayout(c: ClusterConfig, home: Home, count = c.machines)
         netns: `${c.network}-${node}`,
         nsPath: `/var/run/netns/${c.network}-${node}`,
         veth: `${tag}-m${i + 1}`,
+        switchNsPath: lan.nsPath,
         lanIP: `${a}.${b}.255.${10 + i + 1}`,
         dir,
         dataRoot: join(dir, 'docker'),

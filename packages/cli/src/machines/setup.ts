@@ -1,4 +1,4 @@
-// `k8ts up --machines N`: the LAN bridge, then per machine a network namespace on it and a
+// `k8ts up --machines N`: the LAN switch, then per machine a network namespace on it and a
 // Docker engine inside it, then the cluster's images copied into each engine. Every step
 // checks first, so `up` after a half-done `up` completes it.
 import { existsSync, mkdirSync, openSync } from 'node:fs';
@@ -7,20 +7,43 @@ import Docker from 'dockerode';
 import type { Machine, MachinesLayout } from './layout.js';
 import { inNetns, run, tryRun } from './shell.js';
 
+/** The bridge-netfilter switches, which Docker turns on, whose names differ only by family. */
+const BRIDGE_NF = ['iptables', 'ip6tables', 'arptables'].map((t) => `/proc/sys/net/bridge/bridge-nf-call-${t}`);
+
+/**
+ * The LAN: its switch (a bridge in a namespace of its own), the control plane's port on it, and
+ * the host's rules for what passes that port. Frames crossing the switch pass no iptables: with
+ * the bridge in the host's namespace, Docker's br_netfilter made every frame between two
+ * machines walk the host's FORWARD chains and conntrack, a cost no LAN between hosts has
+ * (pod-to-pod across machines: 0.86 of the same machine's throughput, 0.97 without it).
+ */
 export async function ensureLan(l: MachinesLayout): Promise<void> {
-  if (!(await tryRun('ip', ['link', 'show', l.bridge]))) await run('ip', ['link', 'add', l.bridge, 'type', 'bridge']);
-  await run('ip', ['addr', 'replace', `${l.hostIP}/24`, 'dev', l.bridge]);
-  await run('ip', ['link', 'set', l.bridge, 'up']);
-  // Docker's FORWARD policy is DROP and bridged frames pass iptables (br_netfilter): the
-  // machines' traffic among themselves and to the host's routes is accepted by name.
+  const sw = (args: string[]) => inNetns(l.lan.nsPath, 'ip', args);
+  if (!existsSync(l.lan.nsPath)) await run('ip', ['netns', 'add', l.lan.netns]);
+  if (!(await tryRun('nsenter', [`--net=${l.lan.nsPath}`, 'ip', 'link', 'show', l.lan.bridge]))) await sw(['link', 'add', l.lan.bridge, 'type', 'bridge']);
+  // br_netfilter is loaded first (Docker would load it later), since loading it turns it on in every namespace.
+  await tryRun('modprobe', ['br_netfilter']);
+  await inNetns(l.lan.nsPath, 'sh', ['-c', BRIDGE_NF.map((f) => `if [ -e ${f} ]; then echo 0 > ${f}; fi`).join('; ')]);
+  await sw(['link', 'set', l.lan.bridge, 'up']);
+  // The control plane's port. A bridge of that name is the LAN as `up` made it before the switch had its namespace.
+  const hostLink = await run('ip', ['-d', '-o', 'link', 'show', l.hostLink]).catch(() => '');
+  if (hostLink && !/\bveth\b/.test(hostLink)) await run('ip', ['link', 'del', l.hostLink]);
+  if (!hostLink || !/\bveth\b/.test(hostLink)) {
+    await tryRun('nsenter', [`--net=${l.lan.nsPath}`, 'ip', 'link', 'del', 'host']);
+    await run('ip', ['link', 'add', l.hostLink, 'type', 'veth', 'peer', 'name', 'host', 'netns', l.lan.netns]);
+  }
+  await sw(['link', 'set', 'host', 'master', l.lan.bridge, 'up']);
+  await run('ip', ['addr', 'replace', `${l.hostIP}/24`, 'dev', l.hostLink]);
+  await run('ip', ['link', 'set', l.hostLink, 'up']);
+  // Docker's FORWARD policy is DROP: what the machines send through the control plane's host
+  // (to Service VIPs, the registry, beyond) and what comes back is accepted by name.
   for (const dir of ['-i', '-o']) {
-    const rule = [dir, l.bridge, '-m', 'comment', '--comment', l.ruleComment, '-j', 'ACCEPT'];
+    const rule = [dir, l.hostLink, '-m', 'comment', '--comment', l.ruleComment, '-j', 'ACCEPT'];
     if (!(await tryRun('iptables', ['-w', '-C', 'FORWARD', ...rule]))) await run('iptables', ['-w', '-I', 'FORWARD', '1', ...rule]);
   }
-  // Bridged frames pass the host's nat table too, where Docker masquerades whatever leaves the
-  // cluster's /16 for another interface: pod to pod across the LAN must keep its addresses.
-  // First in the chain, put back there at every `up`.
-  // The machines' own traffic among themselves (VXLAN's UDP) likewise.
+  // Docker masquerades whatever leaves the cluster's /16 for another interface: traffic the host
+  // routes between machines (pods, VXLAN's UDP) keeps its addresses. First in the chain, put back
+  // there at every `up`.
   for (const range of [l.lanSubnet, l.clusterCidr]) {
     const keep = ['-s', range, '-d', range, '-m', 'comment', '--comment', l.ruleComment, '-j', 'RETURN'];
     while (await tryRun('iptables', ['-w', '-t', 'nat', '-D', 'POSTROUTING', ...keep]));
@@ -30,12 +53,14 @@ export async function ensureLan(l: MachinesLayout): Promise<void> {
 
 export async function ensureMachineNetwork(l: MachinesLayout, m: Machine): Promise<void> {
   if (!existsSync(m.nsPath)) await run('ip', ['netns', 'add', m.netns]);
-  if (!(await tryRun('ip', ['link', 'show', m.veth]))) {
-    // A half-made pair (crash between the two steps) is removed first.
+  const sw = (args: string[]) => inNetns(m.switchNsPath, 'ip', args);
+  if (!(await tryRun('nsenter', [`--net=${m.switchNsPath}`, 'ip', 'link', 'show', m.veth]))) {
+    // A half-made pair (crash between the two steps), or the host end of an older `up`'s LAN, is removed first.
     await tryRun('nsenter', [`--net=${m.nsPath}`, 'ip', 'link', 'del', 'eth0']);
-    await run('ip', ['link', 'add', m.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', m.netns]);
+    await tryRun('ip', ['link', 'del', m.veth]);
+    await sw(['link', 'add', m.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', m.netns]);
   }
-  await run('ip', ['link', 'set', m.veth, 'master', l.bridge, 'up']);
+  await sw(['link', 'set', m.veth, 'master', l.lan.bridge, 'up']);
   await inNetns(m.nsPath, 'ip', ['link', 'set', 'lo', 'up']);
   await inNetns(m.nsPath, 'ip', ['addr', 'replace', `${m.lanIP}/24`, 'dev', 'eth0']);
   await inNetns(m.nsPath, 'ip', ['link', 'set', 'eth0', 'up']);

@@ -53,7 +53,7 @@ export function machinesTasks(home: Home, c: ClusterConfig, o: { registry?: bool
   return {
     start: [
       {
-        title: `${c.machines} machines: LAN bridge ${l.bridge} (${l.lanSubnet}), a namespace, veth and Docker engine each${o.registry ? '' : ', the images'} (in the background)`,
+        title: `${c.machines} machines: LAN switch ${l.lan.netns} (${l.lanSubnet}), a namespace, veth and Docker engine each${o.registry ? '' : ', the images'} (in the background)`,
         task: async () => {
           making = makeMachines(home, c, o);
           // Failures surface in the waiting task; until then nothing is unhandled.

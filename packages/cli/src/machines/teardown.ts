@@ -1,7 +1,8 @@
 // Everything `up --machines` made, removed by name whether or not `up` finished: the engines
 // (their containers first, then dockerd and its containerd, their mounts and folders), the
-// namespaces (their veths, routes and rules go with them), the LAN bridge (the host's routes
-// through it go with it) and the host's FORWARD rules, found by their comment.
+// namespaces (their veths, routes and rules go with them), the LAN switch's namespace (the
+// control plane's port on it, and the host's routes through that, go with it) and the host's
+// FORWARD rules, found by their comment.
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Machine, MachinesLayout } from './layout.js';
@@ -57,12 +58,13 @@ export interface TeardownResult {
   engines: number;
   containers: number;
   namespaces: number;
-  bridge: boolean;
+  /** The LAN switch (its namespace), or an older `up`'s LAN bridge. */
+  lan: boolean;
   rules: number;
 }
 
 export async function teardownMachines(l: MachinesLayout, machinesDir: string): Promise<TeardownResult> {
-  const r: TeardownResult = { engines: 0, containers: 0, namespaces: 0, bridge: false, rules: 0 };
+  const r: TeardownResult = { engines: 0, containers: 0, namespaces: 0, lan: false, rules: 0 };
   const links = await run('ip', ['-o', 'link', 'show']).catch(() => '');
   const hasLink = (name: string) => links.includes(` ${name}@`) || links.includes(` ${name}:`);
   const present = l.machines.filter((m) => existsSync(m.nsPath) || existsSync(m.dir) || existsSync(m.execRoot) || existsSync(m.proxyStateDir) || hasLink(m.veth));
@@ -83,7 +85,10 @@ export async function teardownMachines(l: MachinesLayout, machinesDir: string): 
   );
   await unmountBelow(machinesDir);
   rmSync(machinesDir, { recursive: true, force: true });
-  r.bridge = hasLink(l.bridge) && (await tryRun('ip', ['link', 'del', l.bridge]));
+  const switchGone = existsSync(l.lan.nsPath) && (await tryRun('ip', ['netns', 'del', l.lan.netns]));
+  // The host's port goes with its peer; a bridge of that name is the LAN of an older `up`.
+  const hostLinkGone = hasLink(l.hostLink) && (await tryRun('ip', ['link', 'del', l.hostLink]));
+  r.lan = switchGone || hostLinkGone;
   for (const [table, chain] of [['filter', 'FORWARD'], ['nat', 'POSTROUTING']] as const) {
     const rules = (await run('iptables', ['-w', '-t', table, '-S', chain]).catch(() => '')).split('\n').filter((s) => s.includes(`--comment ${l.ruleComment}`) || s.includes(`--comment "${l.ruleComment}"`));
     // iptables -S quotes the comment; ours has no spaces, so the words split plainly.
