@@ -14,8 +14,9 @@ import { isNodeReady } from '@k8ts/api';
 import { apiGet, apiSend, isReady, trustCertificate, waitFor } from '../api.js';
 import { JOIN_CONFIGMAP, joinConfigMap, joinServiceAccounts, joinSettingsOf } from '../join/settings.js';
 import { ensureImages, pushClusterImages } from './images.js';
-import { registryInstalled, startRegistry } from '../registry/process.js';
-import { registryEndpoint, registryHost } from '../registry/layout.js';
+import { registryInstalled, runningRegistry, startRegistry } from '../registry/process.js';
+import { registryEndpoint, registryHost, registryStorage } from '../registry/layout.js';
+import { saveRegistrySeed, seedRegistryStorage } from '../registry/seed.js';
 import { ensureLan } from '../machines/setup.js';
 import { ensureNetwork } from '../docker-cleanup.js';
 import { machinesTasks, machinesPreflight } from '../machines/tasks.js';
@@ -157,8 +158,14 @@ function registryTasks(home: Home, config: ClusterConfig, registry: boolean) {
     enabled: () => registry,
     task: async () => {
       if (machines) await ensureLan(machines);
+      // An empty registry starts from the images an earlier `up` pushed (registry/seed.ts).
+      const storage = registryStorage(home);
+      const fresh = !runningRegistry(home, config) && seedRegistryStorage(storage);
       await startRegistry(home, config, machines);
-      pushed = pushClusterImages(config);
+      pushed = pushClusterImages(config).then((r) => {
+        if (fresh) saveRegistrySeed(storage);
+        return r;
+      });
       // Awaited by the task below; until then a failure must not count as unhandled.
       pushed.catch(() => undefined);
     },

@@ -68,9 +68,12 @@ export function registryConfig(storageDir: string, inst: RegistryInstance, secre
   return JSON.stringify(config, null, 2) + '\n';
 }
 
+/** The registry's filesystem storage under the home. */
+export const registryStorage = (home: Home): string => home.path('registry', 'data');
+
 /** Writes each instance's configuration (the secret made once per home); returns the storage dir. */
 export function writeRegistryConfigs(home: Home, instances: RegistryInstance[]): string {
-  const storage = home.path('registry', 'data');
+  const storage = registryStorage(home);
   mkdirSync(storage, { recursive: true });
   const secretFile = home.path('registry', 'http.secret');
   if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(24).toString('hex'), { mode: 0o600 });
