@@ -58,3 +58,20 @@ test('the seed lives in $K8TS_CACHE, else under the user\'s cache folder', () =>
   assert.equal(registrySeedDir({ K8TS_CACHE: '/var/cache/k8ts' }), '/var/cache/k8ts/registry-seed');
   assert.equal(registrySeedDir({ XDG_CACHE_HOME: '/c' }), '/c/k8ts/registry-seed');
 });
+
+test('a seed that cannot be written or read is no error of up', () => {
+  const root = mkdtempSync(join(tmpdir(), 'k8ts-seed-'));
+  try {
+    const storage = storageWith(join(root, 'h'), 'ee55');
+    // The cache's folder is a file: nothing can be made below it.
+    writeFileSync(join(root, 'cache'), '');
+    assert.equal(saveRegistrySeed(storage, join(root, 'cache', 'registry-seed')), false);
+    assert.equal(blobData(storage, 'ee55'), 'bytes of ee55');
+    // Nor is one that cannot be read (here a file, not a folder): the storage stays empty and the push fills it.
+    const fresh = join(root, 'h2');
+    assert.equal(seedRegistryStorage(fresh, join(root, 'cache')), true);
+    assert.deepEqual(readdirSync(fresh), []);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -17,15 +17,15 @@ const empty = (dir: string) => !existsSync(dir) || readdirSync(dir).length === 0
 /**
  * Fills an empty storage folder from the seed; true when the storage holds nothing but the
  * cluster's images afterwards (it was empty), so that the push's result may become the seed.
- * A copy that fails half-way (another `up` replacing the seed) is undone: the push then uploads everything.
+ * A seed that cannot be read, or a copy that fails half-way (another `up` replacing the seed), is
+ * undone: the push then uploads everything.
  */
 export function seedRegistryStorage(storage: string, seed = registrySeedDir()): boolean {
   if (!empty(storage)) return false;
-  if (empty(seed)) return true;
   try {
-    cpSync(seed, storage, { recursive: true });
+    if (!empty(seed)) cpSync(seed, storage, { recursive: true });
   } catch {
-    rmSync(storage, { recursive: true, force: true });
+    removeQuietly(storage);
     mkdirSync(storage, { recursive: true });
   }
   return true;
@@ -43,16 +43,16 @@ function blobs(storage: string): Set<string> {
 /**
  * Makes `storage` (just pushed, holding the cluster's images only) the seed when it holds a blob
  * the seed lacks. Copied aside first and swapped in by renames, so a reader sees the old seed or
- * the new one; an `up` that loses a race to save it loses nothing but the save.
+ * the new one; an `up` that loses a race to save it, or cannot write the cache, loses nothing but the save.
  */
 export function saveRegistrySeed(storage: string, seed = registrySeedDir()): boolean {
-  const have = blobs(seed);
-  if ([...blobs(storage)].every((d) => have.has(d))) return false;
-  const parent = dirname(seed);
-  mkdirSync(parent, { recursive: true });
   const next = `${seed}.${process.pid}.new`;
   const old = `${seed}.${process.pid}.old`;
+  // Never an error of `up`: a seed not saved costs the next `up` its push, nothing more.
   try {
+    const have = blobs(seed);
+    if ([...blobs(storage)].every((d) => have.has(d))) return false;
+    mkdirSync(dirname(seed), { recursive: true });
     cpSync(storage, next, { recursive: true });
     if (existsSync(seed)) renameSync(seed, old);
     renameSync(next, seed);
@@ -60,7 +60,15 @@ export function saveRegistrySeed(storage: string, seed = registrySeedDir()): boo
   } catch {
     return false;
   } finally {
-    rmSync(next, { recursive: true, force: true });
-    rmSync(old, { recursive: true, force: true });
+    removeQuietly(next);
+    removeQuietly(old);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // A path below something that is not a folder: there is nothing to remove.
   }
 }
