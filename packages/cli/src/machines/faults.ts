@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Machine } from './layout.js';
 import { enginePids, runtimePids } from './engine-processes.js';
-import { inNetns, tryRun } from './shell.js';
+import { inNetns, tryInNetns } from './shell.js';
 
 /** The processes `up` runs for a machine's node: its agent, podnet and proxy. */
 export const machineProcessNames = (node: string): string[] => [node, `podnet-${node}`, `proxy-${node}`];
@@ -67,7 +67,7 @@ export async function restoreLan(m: Machine): Promise<boolean> {
 
 /** Its port on the switch exists and is administratively down. */
 export async function lanCut(m: Machine): Promise<boolean> {
-  if (!(await tryRun('nsenter', [`--net=${m.switchNsPath}`, 'ip', 'link', 'show', m.veth]))) return false;
+  if (!(await tryInNetns(m.switchNsPath, 'ip', ['link', 'show', m.veth]))) return false;
   const flags = /<([^>]*)>/.exec(await inNetns(m.switchNsPath, 'ip', ['-o', 'link', 'show', m.veth]))?.[1]?.split(',') ?? [];
   return !flags.includes('UP');
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import Docker from 'dockerode';
 import type { Machine, MachinesLayout } from './layout.js';
-import { inNetns, run, tryRun } from './shell.js';
+import { inNetns, run, tryInNetns, tryRun } from './shell.js';
 
 /** The bridge-netfilter switches, which Docker turns on, whose names differ only by family. */
 const BRIDGE_NF = ['iptables', 'ip6tables', 'arptables'].map((t) => `/proc/sys/net/bridge/bridge-nf-call-${t}`);
@@ -20,16 +20,16 @@ const BRIDGE_NF = ['iptables', 'ip6tables', 'arptables'].map((t) => `/proc/sys/n
 export async function ensureLan(l: MachinesLayout): Promise<void> {
   const sw = (args: string[]) => inNetns(l.lan.nsPath, 'ip', args);
   if (!existsSync(l.lan.nsPath)) await run('ip', ['netns', 'add', l.lan.netns]);
-  if (!(await tryRun('nsenter', [`--net=${l.lan.nsPath}`, 'ip', 'link', 'show', l.lan.bridge]))) await sw(['link', 'add', l.lan.bridge, 'type', 'bridge']);
+  if (!(await tryInNetns(l.lan.nsPath, 'ip', ['link', 'show', l.lan.bridge]))) await sw(['link', 'add', l.lan.bridge, 'type', 'bridge']);
   // br_netfilter is loaded first (Docker would load it later), since loading it turns it on in every namespace.
   await tryRun('modprobe', ['br_netfilter']);
   await inNetns(l.lan.nsPath, 'sh', ['-c', BRIDGE_NF.map((f) => `if [ -e ${f} ]; then echo 0 > ${f}; fi`).join('; ')]);
   await sw(['link', 'set', l.lan.bridge, 'up']);
   // The control plane's port. A bridge of that name is the LAN as `up` made it before the switch had its namespace.
   const hostLink = await run('ip', ['-d', '-o', 'link', 'show', l.hostLink]).catch(() => '');
-  if (hostLink && !/\bveth\b/.test(hostLink)) await run('ip', ['link', 'del', l.hostLink]);
-  if (!hostLink || !/\bveth\b/.test(hostLink)) {
-    await tryRun('nsenter', [`--net=${l.lan.nsPath}`, 'ip', 'link', 'del', 'host']);
+  if (!/\bveth\b/.test(hostLink)) {
+    if (hostLink) await run('ip', ['link', 'del', l.hostLink]);
+    await tryInNetns(l.lan.nsPath, 'ip', ['link', 'del', 'host']);
     await run('ip', ['link', 'add', l.hostLink, 'type', 'veth', 'peer', 'name', 'host', 'netns', l.lan.netns]);
   }
   await sw(['link', 'set', 'host', 'master', l.lan.bridge, 'up']);
@@ -54,9 +54,9 @@ export async function ensureLan(l: MachinesLayout): Promise<void> {
 export async function ensureMachineNetwork(l: MachinesLayout, m: Machine): Promise<void> {
   if (!existsSync(m.nsPath)) await run('ip', ['netns', 'add', m.netns]);
   const sw = (args: string[]) => inNetns(m.switchNsPath, 'ip', args);
-  if (!(await tryRun('nsenter', [`--net=${m.switchNsPath}`, 'ip', 'link', 'show', m.veth]))) {
+  if (!(await tryInNetns(m.switchNsPath, 'ip', ['link', 'show', m.veth]))) {
     // A half-made pair (crash between the two steps), or the host end of an older `up`'s LAN, is removed first.
-    await tryRun('nsenter', [`--net=${m.nsPath}`, 'ip', 'link', 'del', 'eth0']);
+    await tryInNetns(m.nsPath, 'ip', ['link', 'del', 'eth0']);
     await tryRun('ip', ['link', 'del', m.veth]);
     await sw(['link', 'add', m.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', m.netns]);
   }

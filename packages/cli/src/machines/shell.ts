@@ -21,3 +21,4 @@ export async function tryRun(cmd: string, args: string[], timeoutMs = 60_000): P
 }
 
 export const inNetns = (nsPath: string, cmd: string, args: string[]) => run('nsenter', [`--net=${nsPath}`, cmd, ...args]);
+export const tryInNetns = (nsPath: string, cmd: string, args: string[]) => tryRun('nsenter', [`--net=${nsPath}`, cmd, ...args]);
