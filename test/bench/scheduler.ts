@@ -36,7 +36,7 @@ import { SchedulerCache } from '../../packages/scheduler/src/cache/scheduler-cac
 import { newPodInfo } from '../../packages/scheduler/src/framework/pod-info.js';
 import { defaultPlugins } from '../../packages/scheduler/src/plugins/registry.js';
 import { hollowNode } from './hollow-node.js';
-import { pool, retrying } from './support/calls.js';
+import { codeIs, pool, retrying } from './support/calls.js';
 import { processCpuSeconds } from './support/apiserver.js';
 
 const args = process.argv.slice(2);
@@ -68,7 +68,7 @@ function smallPod(name: string, schedulerName: string): KubeObject {
 }
 
 // A retried create or bind whose first attempt went through.
-const already = (e: unknown) => (e as { code?: number }).code === 409;
+const already = codeIs(409);
 
 /** A component's process, started as `k8ts up` starts it (compiled; `entry` from componentArgs). */
 function spawnLogged(entry: string[], argv: string[], readyRe?: RegExp, nodeArgs: readonly string[] = [], env: Readonly<Record<string, string>> = {}): { child: ChildProcess; ready: Promise<RegExpExecArray | null>; tail(): string } {

@@ -3,11 +3,11 @@
 // wait to be exec'd into). iperf3 is what CNI benchmarks measure pod-to-pod throughput with;
 // no registry is reachable here, so it is built locally like the cluster's own images.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { IMAGES } from '@k8ts/cli';
-import { sharedLibraries } from '../../../packages/cli/src/images/build.js';
+import { copyDeref, sharedLibraries } from '../../../packages/cli/src/images/build.js';
 
 const IPERF3 = '/usr/bin/iperf3';
 const LABEL = 'io.k8ts.bench.iperf3-base';
@@ -29,11 +29,7 @@ export function buildIperf3Image(): string {
   if (label === IMAGES.busybox) return tag;
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-iperf3-'));
   try {
-    for (const f of [IPERF3, ...sharedLibraries(IPERF3)]) {
-      const dest = join(dir, 'rootfs', f);
-      mkdirSync(dirname(dest), { recursive: true });
-      execFileSync('cp', ['-L', f, dest]);
-    }
+    for (const f of [IPERF3, ...sharedLibraries(IPERF3)]) copyDeref(f, join(dir, 'rootfs', f));
     writeFileSync(join(dir, 'Dockerfile'), `FROM ${IMAGES.busybox}\nCOPY rootfs/ /\n`);
     execFileSync('docker', ['build', '-q', '-t', tag, '--label', `${LABEL}=${IMAGES.busybox}`, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
   } finally {

@@ -130,7 +130,8 @@ function etcdBinary(): string {
   throw new Error('etcd not found on the host: install etcd-server (apt-get install etcd-server)');
 }
 
-function copyDeref(src: string, dest: string): void {
+/** A copy of `src` at `dest` (its folders made), a symlink followed to the file it names. */
+export function copyDeref(src: string, dest: string): void {
   mkdirSync(dirname(dest), { recursive: true });
   execFileSync('cp', ['-L', src, dest]);
 }
