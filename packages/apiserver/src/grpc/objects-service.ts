@@ -7,6 +7,7 @@ import { badRequest, toApiError } from '../registry/errors.js';
 import { whenDelivered } from '../storage/watch-cache/fan-out.js';
 import type { WatchEvent } from '@k8ts/api';
 import { encodeShared } from '../storage/watch-cache/watch-event.js';
+import { keptBytes } from '../storage/watch-cache/kept-bytes.js';
 import { cachedJson } from '../storage/codec.js';
 import { loadK8tsProto } from './proto.js';
 import { toServiceError } from './errors.js';
@@ -128,7 +129,7 @@ const encodedEvents = new WeakMap<WatchEvent, Buffer>();
 function encodeWatchEvent(ev: WatchEvent): Buffer {
   let b = encodedEvents.get(ev);
   if (!b) {
-    b = watchEventSerialize({ type: ev.type, json: encodeShared(ev.object) });
+    b = keptBytes(watchEventSerialize({ type: ev.type, json: encodeShared(ev.object) }));
     encodedEvents.set(ev, b);
   }
   return b;

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { IncludeObject } from './tables/index.js';
 import { toTable, partialObjectMetadata } from './tables/index.js';
 import { encodeShared } from '../storage/watch-cache/watch-event.js';
+import { keptUtf8 } from '../storage/watch-cache/kept-bytes.js';
 
 export interface WatchFormat {
   resource: string;
@@ -70,9 +71,16 @@ export function encodeWatchEvent(ev: WatchEvent, f: WatchFormat, withHeaders: bo
   }
   let enc = byKey.get(key);
   if (!enc) {
-    const line = Buffer.from(encodeLine(ev, f, withHeaders));
-    enc = { line, chunk: httpChunk(line) };
+    enc = keptChunk(encodeLine(ev, f, withHeaders));
     byKey.set(key, enc);
   }
   return enc;
+}
+
+/** The line framed as a chunk in memory of its own (it lives as long as the event), the line a view of it. */
+function keptChunk(line: string): EncodedEvent {
+  const length = Buffer.byteLength(line);
+  const head = `${length.toString(16)}\r\n`;
+  const chunk = keptUtf8(`${head}${line}\r\n`);
+  return { line: chunk.subarray(head.length, head.length + length), chunk };
 }
