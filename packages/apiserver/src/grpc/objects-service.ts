@@ -1,15 +1,12 @@
 // The Objects service of proto/k8ts.proto: generic CRUD and watch with JSON payloads.
 import * as grpc from '@grpc/grpc-js';
-import protobuf from 'protobufjs';
 import { parseJsonText, type KubeObject } from '@k8ts/api';
 import type { PatchType, proto } from '@k8ts/client';
 import { badRequest, toApiError } from '../registry/errors.js';
 import { whenDelivered } from '../storage/watch-cache/fan-out.js';
 import type { WatchEvent } from '@k8ts/api';
-import { encodeShared } from '../storage/watch-cache/watch-event.js';
-import { keptBytes } from '../storage/watch-cache/kept-bytes.js';
 import { cachedJson } from '../storage/codec.js';
-import { loadK8tsProto } from './proto.js';
+import { frameWriter, framedWatchBatch, framedWatchEvent } from './watch-frames.js';
 import { toServiceError } from './errors.js';
 import { decodeDeleteOptions } from '../registry/decode.js';
 import { resourceOf, unary, type Handler } from './unary.js';
@@ -122,25 +119,6 @@ export function objectsService(ctx: GrpcContext, exchanges: ExchangeStreams): pr
 }
 
 const MAX_WATCH_BACKLOG = 32 * 1024 * 1024;
-const watchEventSerialize = loadK8tsProto().Objects.service.Watch.responseSerialize;
-const encodedEvents = new WeakMap<WatchEvent, Buffer>();
-
-/** The WatchEvent message bytes, once per event however many watchers receive it. */
-function encodeWatchEvent(ev: WatchEvent): Buffer {
-  let b = encodedEvents.get(ev);
-  if (!b) {
-    b = keptBytes(watchEventSerialize({ type: ev.type, json: encodeShared(ev.object) }));
-    encodedEvents.set(ev, b);
-  }
-  return b;
-}
-
-/** A WatchEvent whose `batch` (field 3) holds the given encoded events, in order. */
-function watchBatch(events: Buffer[]): Buffer {
-  const w = protobuf.Writer.create();
-  for (const e of events) w.uint32((3 << 3) | 2).bytes(e);
-  return Buffer.from(w.finish());
-}
 
 /** A watch stream writes WatchEvent bytes encoded once for every watcher (server.ts passes Buffers through). */
 type WatchCall = grpc.ServerWritableStream<proto.WatchRequest__Output, proto.WatchEvent | Buffer>;
@@ -193,21 +171,22 @@ function serveWatch(ctx: GrpcContext, call: WatchCall, user: RequestUser, start:
   const batches = Boolean(req.allow_batches);
   let pending: Buffer[] = [];
   let closing = false;
-  const send = (msg: Buffer, last: boolean) => {
-    if (!call.write(msg) && call.writableLength > MAX_WATCH_BACKLOG) {
+  const out = frameWriter(call, MAX_WATCH_BACKLOG);
+  const send = (frame: Buffer, last: boolean) => {
+    if (!out.write(frame)) {
       // A watcher that does not read would hold every event in memory: cut it off, as
       // kube-apiserver does; its client re-watches from its last resourceVersion.
-      ctx.logger?.warn({ resource, backlog: call.writableLength }, 'closing a watch that does not keep up');
+      ctx.logger?.warn({ resource }, 'closing a watch that does not keep up');
       setImmediate(end);
       return;
     }
     if (last) setImmediate(end);
   };
   const flush = () => {
-    const out = pending;
+    const frames = pending;
     pending = [];
-    if (ended || out.length === 0) return;
-    send(out.length === 1 ? out[0]! : watchBatch(out), closing);
+    if (ended || frames.length === 0) return;
+    send(frames.length === 1 ? frames[0]! : framedWatchBatch(frames), closing);
   };
   try {
     handle = ctx.registry.watch(
@@ -221,10 +200,10 @@ function serveWatch(ctx: GrpcContext, call: WatchCall, user: RequestUser, start:
       },
       (ev) => {
         if (ended) return;
-        if (!batches) return send(encodeWatchEvent(ev), ev.type === 'ERROR');
+        if (!batches) return send(framedWatchEvent(ev), ev.type === 'ERROR');
         // Events handed out together (one etcd response) leave as one message, written within
         // the fan-out's slice as a REST watch's are (../storage/watch-cache/fan-out.ts).
-        pending.push(encodeWatchEvent(ev));
+        pending.push(framedWatchEvent(ev));
         if (ev.type === 'ERROR') closing = true;
         if (pending.length === 1) whenDelivered(flush);
       },

@@ -3,14 +3,6 @@
 // kept keeps its whole pool alive: at 1000 nodes and 5000 pods, 2 961 such pools (23 MiB of
 // the apiserver's RSS) were held by one or two cached watch events each.
 
-/** `b` itself when it owns its memory, otherwise a copy that does. */
-export function keptBytes(b: Buffer): Buffer {
-  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) return b;
-  const own = Buffer.allocUnsafeSlow(b.byteLength);
-  b.copy(own);
-  return own;
-}
-
 /** A string's UTF-8 bytes in memory of their own (never a slice of Node's pool). */
 export function keptUtf8(s: string): Buffer {
   const own = Buffer.allocUnsafeSlow(Buffer.byteLength(s));
