@@ -1,7 +1,9 @@
 // Which namespaces exist and are active, kept from a watch, so a create in an active
 // namespace needs no extra etcd read. Only a positive answer is trusted: a namespace the
 // cache does not know (yet) or believes terminating is checked against etcd, so the cache's
-// lag can never refuse a valid create.
+// lag can never refuse a valid create. It also keeps each namespace as last seen, for
+// admission that reads a namespace's labels on every pod create (Pod Security, as upstream's
+// reads them from a namespace lister).
 import type { KubeObject } from '@k8ts/api';
 import type { Logger } from 'pino';
 import type { Registry } from './types.js';
@@ -9,6 +11,7 @@ import { RegistryReflector } from './registry-reflector.js';
 
 export class NamespaceCache {
   private readonly active = new Set<string>();
+  private readonly objects = new Map<string, KubeObject>();
   private readonly revisions = new Map<string, number>();
   private readonly reflector: RegistryReflector;
 
@@ -19,12 +22,16 @@ export class NamespaceCache {
       {
         replace: (items) => {
           this.active.clear();
+          this.objects.clear();
           this.revisions.clear();
           for (const ns of items) this.apply('ADDED', ns);
         },
         event: (type, ns) => this.apply(type, ns),
         // The watch ended (etcd compacted past it): until the relist, creates check etcd.
-        stale: () => this.active.clear(),
+        stale: () => {
+          this.active.clear();
+          this.objects.clear();
+        },
       },
       { logger, relistFailed: 'namespace cache restart failed; creates check etcd' },
     );
@@ -36,6 +43,11 @@ export class NamespaceCache {
 
   isActive(name: string): boolean {
     return this.active.has(name);
+  }
+
+  /** The namespace as last seen (shared: never changed), undefined when the cache does not hold it. */
+  get(name: string): KubeObject | undefined {
+    return this.objects.get(name);
   }
 
   /**
@@ -53,6 +65,8 @@ export class NamespaceCache {
     const rv = Number(ns.metadata.resourceVersion ?? 0);
     if (rv && rv < (this.revisions.get(name) ?? 0)) return;
     if (rv) this.revisions.set(name, rv);
+    if (type === 'DELETED') this.objects.delete(name);
+    else if (type === 'ADDED' || type === 'MODIFIED') this.objects.set(name, ns);
     if (type === 'DELETED' || ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') this.active.delete(name);
     else if (type === 'ADDED' || type === 'MODIFIED') this.active.add(name);
   }

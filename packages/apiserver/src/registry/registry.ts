@@ -96,6 +96,11 @@ export class EtcdRegistry implements Registry {
     this.core.namespaces = cache;
   }
 
+  /** The namespace as the namespace cache holds it; undefined without the cache or when it does not hold it (read etcd then). */
+  cachedNamespace(name: string): KubeObject | undefined {
+    return this.core.namespaces?.get(name);
+  }
+
   /** Creates the namespaces every cluster has, when missing. */
   ensureSystemNamespaces(): Promise<void> {
     return ensureSystemNamespaces(this.core);

@@ -71,6 +71,8 @@ export interface ComputedSource {
 
 export interface Registry {
   get(resource: string, namespace: string, name: string): Promise<KubeObject>;
+  /** The namespace as the apiserver's namespace cache holds it; undefined when it holds none (read it then). */
+  cachedNamespace(name: string): KubeObject | undefined;
   /** resourceVersion/resourceVersionMatch as Kubernetes reads them (see list-options.ts). */
   list(resource: string, opts: RegistryListOptions): Promise<KubeList>;
   create(resource: string, namespace: string, obj: KubeObject, opts?: WriteOpts): Promise<KubeObject>;

@@ -162,3 +162,34 @@ test('configuration files: AdmissionConfiguration with configuration or path, de
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('with the namespace cache: the level comes from the cache (no etcd read per pod) and a label change holds for the next create', async (t) => {
+  const { logger } = capturedLogger('info');
+  const memory = memoryStore(logger);
+  const registry = new EtcdRegistry({ store: memory.store, logger, watch: { logger } });
+  registerPodSecurity(registry, { config: config(), logger });
+  await registry.ensureSystemNamespaces();
+  await registry.startNamespaceCache();
+  t.after(() => registry.close());
+  await registry.create('namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } }, { user });
+  await registry.create('pods', 'team', pod('hostless'), { user });
+  // A namespace just created is read from etcd until the cache's watch brings it.
+  for (let i = 0; i < 200 && !registry.cachedNamespace('team'); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(registry.cachedNamespace('team'));
+
+  let nsReads = 0;
+  const range = memory.kv.range.bind(memory.kv);
+  memory.kv.range = (req) => {
+    if (req.key.toString('utf8').includes('/namespaces/')) nsReads++;
+    return range(req);
+  };
+  await registry.create('pods', 'team', pod('second'), { user });
+  assert.equal(nsReads, 0, 'the namespace came from the cache');
+
+  const ns = await registry.get('namespaces', '', 'team');
+  ns.metadata.labels = { ...ns.metadata.labels, 'pod-security.kubernetes.io/enforce': 'restricted' };
+  await registry.update('namespaces', '', 'team', ns, { user });
+  const e = await refusal(registry.create('pods', 'team', pod('right-after'), { user }));
+  assert.equal(e.code, 403);
+  assert.match(e.status.message!, /violates PodSecurity "restricted:latest"/);
+});

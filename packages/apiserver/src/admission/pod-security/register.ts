@@ -22,6 +22,11 @@ export function registerPodSecurity(registry: Registry, opts: { config?: PodSecu
       config,
       logger: opts.logger,
       async getNamespace(name: string): Promise<KubeObject | undefined> {
+        // From the namespace cache (this apiserver's own namespace updates reach it at once),
+        // else etcd: an etcd read on every pod create cost 536–558 against 376–462 µs of
+        // apiserver CPU per pod created at c64 (2026-12-08).
+        const cached = registry.cachedNamespace(name);
+        if (cached) return cached;
         try {
           return await registry.get('namespaces', '', name);
         } catch (err) {
