@@ -78,6 +78,28 @@ describe('gRPC watch frames', () => {
     assert.equal(answer, false);
   });
 
+  it('a write after the client went away is dropped, never an uncaught error', async () => {
+    let late: boolean | undefined;
+    const written = new Promise<void>((resolve) => {
+      handler = (call) => {
+        call.sendMetadata(new grpc.Metadata());
+        const w = frameWriter(call, 1 << 20);
+        w.write(grpcFrame(Buffer.from('first')));
+        call.on('cancelled', () =>
+          setImmediate(() => {
+            late = w.write(grpcFrame(Buffer.from('late')));
+            setTimeout(resolve, 50);
+          }),
+        );
+      };
+    });
+    const call = client.makeServerStreamRequest(METHOD.path, bytes, bytes, Buffer.alloc(0));
+    call.on('error', () => undefined);
+    call.once('data', () => call.cancel());
+    await written;
+    assert.equal(late, true);
+  });
+
   it('frames a WatchEvent once per event, and batches the messages of several', () => {
     const decode = loadK8tsProto().Objects.service.Watch.responseDeserialize;
     const ev = { type: 'ADDED' as const, object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', resourceVersion: '3' } } };

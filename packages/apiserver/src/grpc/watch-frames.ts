@@ -67,8 +67,14 @@ export function frameWriter(call: grpc.ServerWritableStream<unknown, unknown>, m
   let raw: ServerHttp2Stream | undefined;
   return {
     write(frame) {
-      raw ??= directStream(call);
+      if (!raw && (raw = directStream(call))) {
+        // grpc-js listens for one 'error' of the stream only: the direct writes add a listener
+        // of their own so that no error of theirs can go uncaught (the stream's 'close' ends the watch).
+        raw.on('error', () => undefined);
+      }
       if (raw) {
+        // A stream already gone takes no more: the call's close ends the watch.
+        if (raw.destroyed || raw.closed) return true;
         raw.write(frame);
         return raw.writableLength <= maxBacklog;
       }
