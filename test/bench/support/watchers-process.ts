@@ -107,7 +107,10 @@ async function restWatchers(req: Extract<WatchersRequest, { face: 'rest' }>, nee
  * gRPC frames it, `te: trailers`, the token as its metadata).
  */
 async function grpcWatchers(req: Extract<WatchersRequest, { face: 'grpc' }>, needle: Buffer): Promise<() => void> {
-  const def = new RawObjects(req.address, req.token).watchDefinition;
+  // Only for Watch's definition (path, request encoding): its channels never connect.
+  const objects = new RawObjects(req.address, req.token);
+  const def = objects.watchDefinition;
+  objects.close();
   const message = def.requestSerialize({ resource: req.resource, namespace: req.namespace, resource_version: req.resourceVersion });
   const frame = Buffer.alloc(5 + message.length);
   frame.writeUInt32BE(message.length, 1);
