@@ -4,7 +4,6 @@ import { parseJsonText, type KubeObject } from '@k8ts/api';
 import type { PatchType, proto } from '@k8ts/client';
 import { badRequest, toApiError } from '../registry/errors.js';
 import { whenDelivered } from '../storage/watch-cache/fan-out.js';
-import type { WatchEvent } from '@k8ts/api';
 import { cachedJson } from '../storage/codec.js';
 import { frameWriter, framedWatchBatch, framedWatchEvent } from './watch-frames.js';
 import { toServiceError } from './errors.js';

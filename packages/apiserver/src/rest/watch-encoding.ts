@@ -36,16 +36,6 @@ function encodeLine(ev: WatchEvent, f: WatchFormat, withHeaders: boolean): strin
   return `{"type":${JSON.stringify(ev.type)},"object":${json}}\n`;
 }
 
-/** Wraps bytes as one chunk of a chunked HTTP/1.1 body. */
-export function httpChunk(data: Buffer): Buffer {
-  const head = `${data.length.toString(16)}\r\n`;
-  const out = Buffer.allocUnsafe(head.length + data.length + 2);
-  out.write(head, 0, 'latin1');
-  data.copy(out, head.length);
-  out.write('\r\n', head.length + data.length, 'latin1');
-  return out;
-}
-
 export interface EncodedEvent {
   /** The JSON line. */
   line: Buffer;
@@ -60,8 +50,7 @@ const cache = new WeakMap<object, Map<string, EncodedEvent>>();
 export function encodeWatchEvent(ev: WatchEvent, f: WatchFormat, withHeaders: boolean): EncodedEvent {
   if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') {
     // Per-watcher objects: nothing to share.
-    const line = Buffer.from(encodeLine(ev, f, withHeaders));
-    return { line, chunk: httpChunk(line) };
+    return keptChunk(encodeLine(ev, f, withHeaders));
   }
   const key = `${ev.type}|${f.key}|${withHeaders && f.output.as === 'table' ? 'h' : ''}`;
   let byKey = cache.get(ev.object);
@@ -77,7 +66,7 @@ export function encodeWatchEvent(ev: WatchEvent, f: WatchFormat, withHeaders: bo
   return enc;
 }
 
-/** The line framed as a chunk in memory of its own (it lives as long as the event), the line a view of it. */
+/** The line framed as one chunk of a chunked HTTP/1.1 body, in memory of its own (a shared event keeps it), the line a view of it. */
 function keptChunk(line: string): EncodedEvent {
   const length = Buffer.byteLength(line);
   const head = `${length.toString(16)}\r\n`;
