@@ -10,7 +10,6 @@ import type { Registry } from './types.js';
 import { RegistryReflector } from './registry-reflector.js';
 
 export class NamespaceCache {
-  private readonly active = new Set<string>();
   private readonly objects = new Map<string, KubeObject>();
   private readonly revisions = new Map<string, number>();
   private readonly reflector: RegistryReflector;
@@ -21,17 +20,13 @@ export class NamespaceCache {
       'namespaces',
       {
         replace: (items) => {
-          this.active.clear();
           this.objects.clear();
           this.revisions.clear();
           for (const ns of items) this.apply('ADDED', ns);
         },
         event: (type, ns) => this.apply(type, ns),
         // The watch ended (etcd compacted past it): until the relist, creates check etcd.
-        stale: () => {
-          this.active.clear();
-          this.objects.clear();
-        },
+        stale: () => this.objects.clear(),
       },
       { logger, relistFailed: 'namespace cache restart failed; creates check etcd' },
     );
@@ -42,7 +37,8 @@ export class NamespaceCache {
   }
 
   isActive(name: string): boolean {
-    return this.active.has(name);
+    const ns = this.objects.get(name);
+    return !!ns && !ns.metadata.deletionTimestamp && ns.status?.phase !== 'Terminating';
   }
 
   /** The namespace as last seen (shared: never changed), undefined when the cache does not hold it. */
@@ -67,8 +63,6 @@ export class NamespaceCache {
     if (rv) this.revisions.set(name, rv);
     if (type === 'DELETED') this.objects.delete(name);
     else if (type === 'ADDED' || type === 'MODIFIED') this.objects.set(name, ns);
-    if (type === 'DELETED' || ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') this.active.delete(name);
-    else if (type === 'ADDED' || type === 'MODIFIED') this.active.add(name);
   }
 
   close(): void {
